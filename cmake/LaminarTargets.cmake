@@ -1,0 +1,40 @@
+# Shared compile settings and helpers for LaminarDB targets.
+
+add_library(laminar_compile_options INTERFACE)
+target_compile_options(laminar_compile_options INTERFACE
+  -Wall -Wextra -Werror -Wno-unused-parameter)
+target_include_directories(laminar_compile_options INTERFACE
+  ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
+if(LAMINAR_SANITIZE)
+  target_compile_options(laminar_compile_options INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  target_link_options(laminar_compile_options INTERFACE -fsanitize=address,undefined)
+endif()
+
+# laminar_add_test(NAME name SOURCES a_test.cc ... LIBRARIES lib ...)
+# One GoogleTest binary per module; each TEST becomes its own ctest entry so ctest -j
+# spreads them over the cores.
+function(laminar_add_test)
+  if(NOT LAMINAR_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_LIBRARIES} laminar_compile_options
+    GTest::gtest_main GTest::gmock)
+  target_compile_definitions(${ARG_NAME} PRIVATE
+    LAMINAR_SOURCE_ROOT="${LAMINAR_SOURCE_ROOT}")
+  gtest_discover_tests(${ARG_NAME} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+endfunction()
+
+# laminar_add_benchmark(NAME name SOURCES a_benchmark.cc ... LIBRARIES lib ...)
+function(laminar_add_benchmark)
+  if(NOT LAMINAR_BUILD_BENCHMARKS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "NAME" "SOURCES;LIBRARIES" ${ARGN})
+  add_executable(${ARG_NAME} ${ARG_SOURCES})
+  target_link_libraries(${ARG_NAME} PRIVATE ${ARG_LIBRARIES} laminar_compile_options
+    benchmark::benchmark_main)
+  set_target_properties(${ARG_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+endfunction()

@@ -1,0 +1,204 @@
+#include "common/file_system.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+
+#include "common/memory_file_system.h"
+
+namespace laminar {
+namespace {
+
+// Each implementation runs the same behavioural tests under its own root directory.
+class PosixFixture {
+ public:
+  PosixFixture() {
+    char pattern[] = "/tmp/laminar_fs_test_XXXXXX";
+    const char* created = ::mkdtemp(pattern);
+    root_ = created ? created : "";
+  }
+  ~PosixFixture() { (void)FileSystem::Posix()->DeleteRecursively(root_); }
+  FileSystem* fs() { return FileSystem::Posix(); }
+  const std::string& root() const { return root_; }
+
+ private:
+  std::string root_;
+};
+
+class MemoryFixture {
+ public:
+  MemoryFixture() { (void)fs_.CreateDirectories(root_); }
+  FileSystem* fs() { return &fs_; }
+  const std::string& root() const { return root_; }
+
+ private:
+  MemoryFileSystem fs_;
+  std::string root_ = "/data";
+};
+
+template <typename Fixture>
+class FileSystemTest : public ::testing::Test {
+ protected:
+  FileSystem* fs() { return fixture_.fs(); }
+  std::string Path(std::string_view name) { return JoinPath(fixture_.root(), name); }
+
+  Fixture fixture_;
+};
+
+using Implementations = ::testing::Types<PosixFixture, MemoryFixture>;
+class ImplementationNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, PosixFixture> ? "Posix" : "Memory";
+  }
+};
+TYPED_TEST_SUITE(FileSystemTest, Implementations, ImplementationNames);
+
+TYPED_TEST(FileSystemTest, WriteThenReadWholeFile) {
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("a.txt"), "hello", /*sync=*/true).ok());
+  auto contents = this->fs()->ReadFile(this->Path("a.txt"));
+  ASSERT_TRUE(contents.ok()) << contents.status();
+  EXPECT_EQ(*contents, "hello");
+  EXPECT_EQ(*this->fs()->GetFileSize(this->Path("a.txt")), 5u);
+}
+
+TYPED_TEST(FileSystemTest, AppendableFileKeepsExistingData) {
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("log"), "ab", false).ok());
+  auto file = this->fs()->NewAppendableFile(this->Path("log"));
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ((*file)->Size(), 2u);
+  ASSERT_TRUE((*file)->Append("cd").ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_EQ(*this->fs()->ReadFile(this->Path("log")), "abcd");
+}
+
+TYPED_TEST(FileSystemTest, LargeAppendsAreWrittenCompletely) {
+  std::string big(300'000, 'x');
+  for (size_t i = 0; i < big.size(); i += 7) big[i] = static_cast<char>('a' + i % 26);
+  auto file = this->fs()->NewWritableFile(this->Path("big"));
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append(std::string_view(big).substr(0, 1000)).ok());
+  ASSERT_TRUE((*file)->Append(std::string_view(big).substr(1000)).ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_EQ(*this->fs()->ReadFile(this->Path("big")), big);
+}
+
+TYPED_TEST(FileSystemTest, ReadAtReturnsShortCountAtEnd) {
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("f"), "0123456789", false).ok());
+  auto file = this->fs()->NewRandomAccessFile(this->Path("f"));
+  ASSERT_TRUE(file.ok());
+  char buffer[8];
+  auto read = (*file)->ReadAt(6, std::span<char>(buffer, 8));
+  ASSERT_TRUE(read.ok());
+  EXPECT_EQ(*read, 4u);
+  EXPECT_EQ(std::string_view(buffer, 4), "6789");
+  EXPECT_EQ(*(*file)->ReadAt(100, std::span<char>(buffer, 8)), 0u);
+}
+
+TYPED_TEST(FileSystemTest, MissingFileIsFileNotFound) {
+  EXPECT_EQ(this->fs()->ReadFile(this->Path("missing")).status().code(),
+            ErrorCode::kFileNotFound);
+  EXPECT_EQ(this->fs()->DeleteFile(this->Path("missing")).code(), ErrorCode::kFileNotFound);
+  EXPECT_EQ(this->fs()->GetFileSize(this->Path("missing")).status().code(),
+            ErrorCode::kFileNotFound);
+  EXPECT_FALSE(*this->fs()->Exists(this->Path("missing")));
+}
+
+TYPED_TEST(FileSystemTest, ParentDirectoryMustExist) {
+  auto file = this->fs()->NewWritableFile(this->Path("no/such/dir/f"));
+  EXPECT_EQ(file.status().code(), ErrorCode::kFileNotFound);
+  ASSERT_TRUE(this->fs()->CreateDirectories(this->Path("no/such/dir")).ok());
+  EXPECT_TRUE(this->fs()->NewWritableFile(this->Path("no/such/dir/f")).ok());
+  EXPECT_TRUE(this->fs()->CreateDirectories(this->Path("no/such/dir")).ok()) << "idempotent";
+}
+
+TYPED_TEST(FileSystemTest, ListDirectoryIsSortedAndShallow) {
+  ASSERT_TRUE(this->fs()->CreateDirectories(this->Path("d/sub")).ok());
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("d/b"), "", false).ok());
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("d/a"), "", false).ok());
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("d/sub/deep"), "", false).ok());
+  auto names = this->fs()->ListDirectory(this->Path("d"));
+  ASSERT_TRUE(names.ok()) << names.status();
+  EXPECT_EQ(*names, (std::vector<std::string>{"a", "b", "sub"}));
+  EXPECT_TRUE(*this->fs()->IsDirectory(this->Path("d/sub")));
+  EXPECT_FALSE(*this->fs()->IsDirectory(this->Path("d/a")));
+}
+
+TYPED_TEST(FileSystemTest, RenameReplacesTarget) {
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("new"), "new", false).ok());
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("current"), "old", false).ok());
+  ASSERT_TRUE(this->fs()->RenameFile(this->Path("new"), this->Path("current")).ok());
+  EXPECT_EQ(*this->fs()->ReadFile(this->Path("current")), "new");
+  EXPECT_FALSE(*this->fs()->Exists(this->Path("new")));
+  EXPECT_EQ(this->fs()->RenameFile(this->Path("new"), this->Path("x")).code(),
+            ErrorCode::kFileNotFound);
+}
+
+TYPED_TEST(FileSystemTest, TruncateShortensFile) {
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("t"), "abcdef", false).ok());
+  ASSERT_TRUE(this->fs()->Truncate(this->Path("t"), 2).ok());
+  EXPECT_EQ(*this->fs()->ReadFile(this->Path("t")), "ab");
+}
+
+TYPED_TEST(FileSystemTest, DeleteRecursivelyRemovesTree) {
+  ASSERT_TRUE(this->fs()->CreateDirectories(this->Path("tree/x/y")).ok());
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("tree/x/y/z"), "z", false).ok());
+  ASSERT_TRUE(this->fs()->WriteFile(this->Path("tree/top"), "t", false).ok());
+  ASSERT_TRUE(this->fs()->DeleteRecursively(this->Path("tree")).ok());
+  EXPECT_FALSE(*this->fs()->Exists(this->Path("tree")));
+  EXPECT_FALSE(*this->fs()->Exists(this->Path("tree/x/y/z")));
+  EXPECT_TRUE(this->fs()->DeleteRecursively(this->Path("tree")).ok()) << "absent is fine";
+}
+
+TYPED_TEST(FileSystemTest, ClosedFileRejectsWrites) {
+  auto file = this->fs()->NewWritableFile(this->Path("c"));
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_EQ((*file)->Append("x").code(), ErrorCode::kClosed);
+  EXPECT_EQ((*file)->Sync().code(), ErrorCode::kClosed);
+}
+
+TYPED_TEST(FileSystemTest, SyncDirectoryOfExistingDirectorySucceeds) {
+  EXPECT_TRUE(this->fs()->SyncDirectory(this->Path("")).ok());
+  EXPECT_EQ(this->fs()->SyncDirectory(this->Path("absent")).code(), ErrorCode::kFileNotFound);
+}
+
+TEST(MemoryFileSystemTest, DropUnsyncedDataKeepsOnlySyncedPrefix) {
+  MemoryFileSystem fs;
+  auto file = fs.NewWritableFile("wal");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("synced|").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Append("flushed").ok());
+  ASSERT_TRUE((*file)->Flush().ok());
+  EXPECT_EQ(*fs.ReadFile("wal"), "synced|flushed");
+  fs.DropUnsyncedData();
+  EXPECT_EQ(*fs.ReadFile("wal"), "synced|");
+}
+
+TEST(MemoryFileSystemTest, AppendedDataIsInvisibleUntilFlushed) {
+  MemoryFileSystem fs;
+  auto file = fs.NewWritableFile("f");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("abc").ok());
+  EXPECT_EQ(*fs.ReadFile("f"), "");
+  ASSERT_TRUE((*file)->Flush().ok());
+  EXPECT_EQ(*fs.ReadFile("f"), "abc");
+}
+
+TEST(PathTest, JoinAndParent) {
+  EXPECT_EQ(JoinPath("a", "b"), "a/b");
+  EXPECT_EQ(JoinPath("a/", "/b"), "a/b");
+  EXPECT_EQ(JoinPath("", "b"), "b");
+  EXPECT_EQ(ParentPath("a/b/c"), "a/b");
+  EXPECT_EQ(ParentPath("c"), "");
+  EXPECT_EQ(ParentPath("/c"), "/");
+  EXPECT_EQ(ParentPath("a/b/"), "a");
+}
+
+}  // namespace
+}  // namespace laminar
