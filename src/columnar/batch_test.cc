@@ -1,0 +1,106 @@
+#include "columnar/batch.h"
+
+#include <gtest/gtest.h>
+
+#include "columnar/column_builder.h"
+
+namespace laminar {
+namespace {
+
+std::shared_ptr<const Schema> TradeSchema() {
+  return Schema::Make({{"symbol", DataType::Varchar(), false},
+                       {"price", DataType::Double(), true},
+                       {"ts", DataType::Timestamp(), false}});
+}
+
+TEST(BatchBuilderTest, AppendsRowsAndFinishes) {
+  BatchBuilder builder(TradeSchema());
+  ASSERT_TRUE(builder
+                  .AppendRow(std::vector<Value>{Value::Varchar("AAPL"), Value::Double(150.5),
+                                                Value::Timestamp(1000)})
+                  .ok());
+  ASSERT_TRUE(builder
+                  .AppendRow(std::vector<Value>{Value::Varchar("MSFT"),
+                                                Value::Null(DataType::Double()),
+                                                Value::Timestamp(2000)})
+                  .ok());
+  auto batch = builder.Finish();
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->num_rows(), 2);
+  EXPECT_EQ(batch->num_columns(), 3);
+  EXPECT_EQ(batch->column(0).GetValue(1), Value::Varchar("MSFT"));
+  EXPECT_TRUE(batch->column(1).IsNull(1));
+  EXPECT_TRUE(batch->Validate().ok());
+  EXPECT_EQ(builder.num_rows(), 0);
+}
+
+TEST(BatchBuilderTest, BadRowsAreRejectedAndLeaveEarlierRowsIntact) {
+  BatchBuilder builder(TradeSchema());
+  ASSERT_TRUE(builder
+                  .AppendRow(std::vector<Value>{Value::Varchar("A"), Value::Double(1),
+                                                Value::Timestamp(1)})
+                  .ok());
+  EXPECT_EQ(builder.AppendRow(std::vector<Value>{Value::Varchar("A")}).code(),
+            ErrorCode::kSchemaMismatch);
+  EXPECT_EQ(builder
+                .AppendRow(std::vector<Value>{Value::Varchar("A"), Value::Varchar("oops"),
+                                              Value::Timestamp(1)})
+                .code(),
+            ErrorCode::kSchemaMismatch);
+  EXPECT_EQ(builder
+                .AppendRow(std::vector<Value>{Value::Null(DataType::Varchar()), Value::Double(1),
+                                              Value::Timestamp(1)})
+                .code(),
+            ErrorCode::kNullViolation);
+  auto batch = builder.Finish();
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(batch->num_rows(), 1);
+  EXPECT_TRUE(batch->Validate().ok());
+}
+
+TEST(BatchTest, MakeChecksColumnsAgainstSchema) {
+  ColumnBuilder symbols(DataType::Varchar());
+  ASSERT_TRUE(symbols.AppendString("A").ok());
+  ColumnBuilder prices(DataType::Double());
+  prices.AppendFixed(1.0);
+  prices.AppendFixed(2.0);
+  ColumnBuilder times(DataType::Timestamp());
+  times.AppendFixed(int64_t{5});
+  auto batch = Batch::Make(TradeSchema(), {symbols.Finish(), prices.Finish(), times.Finish()});
+  EXPECT_EQ(batch.status().code(), ErrorCode::kSchemaMismatch) << "row counts differ";
+
+  auto wrong_arity = Batch::Make(TradeSchema(), {});
+  EXPECT_EQ(wrong_arity.status().code(), ErrorCode::kSchemaMismatch);
+
+  auto wrong_type = Batch::Make(Schema::Make({{"x", DataType::BigInt()}}),
+                                {Column::Nulls(DataType::Integer(), 1)});
+  EXPECT_EQ(wrong_type.status().code(), ErrorCode::kSchemaMismatch);
+
+  auto not_null = Batch::Make(Schema::Make({{"x", DataType::BigInt(), false}}),
+                              {Column::Nulls(DataType::BigInt(), 1)});
+  EXPECT_EQ(not_null.status().code(), ErrorCode::kNullViolation);
+}
+
+TEST(BatchTest, EmptyBatchHasTypedColumns) {
+  Batch batch = Batch::Empty(TradeSchema());
+  EXPECT_EQ(batch.num_rows(), 0);
+  EXPECT_EQ(batch.num_columns(), 3);
+  EXPECT_EQ(batch.column(2).type(), DataType::Timestamp());
+  EXPECT_TRUE(batch.Validate().ok());
+}
+
+TEST(BatchTest, SliceIsZeroCopy) {
+  BatchBuilder builder(Schema::Make({{"n", DataType::BigInt()}}));
+  for (int64_t i = 0; i < 10; ++i) {
+    ASSERT_TRUE(builder.AppendRow(std::vector<Value>{Value::BigInt(i)}).ok());
+  }
+  Batch batch = *builder.Finish();
+  Batch slice = batch.Slice(3, 4);
+  EXPECT_EQ(slice.num_rows(), 4);
+  EXPECT_EQ(slice.column(0).GetValue(0), Value::BigInt(3));
+  EXPECT_EQ(slice.column(0).values_buffer(), batch.column(0).values_buffer());
+  EXPECT_EQ(slice.schema_ptr(), batch.schema_ptr());
+}
+
+}  // namespace
+}  // namespace laminar

@@ -1,0 +1,94 @@
+#include "columnar/buffer.h"
+
+#include <bit>
+#include <cstdlib>
+#include <new>
+
+#include "common/check.h"
+
+namespace laminar {
+namespace {
+
+uint8_t* AlignedAllocate(size_t size) {
+  if (size == 0) return nullptr;
+  void* memory = std::aligned_alloc(kBufferAlignment, RoundUpToAlignment(size));
+  if (memory == nullptr) throw std::bad_alloc();  // Like operator new: out of memory is fatal.
+  return static_cast<uint8_t*>(memory);
+}
+
+}  // namespace
+
+Buffer::~Buffer() {
+  if (owner_ == nullptr) std::free(const_cast<uint8_t*>(data_));
+}
+
+std::shared_ptr<const Buffer> Buffer::Wrap(const void* data, size_t size,
+                                           std::shared_ptr<const void> owner) {
+  LAMINAR_CHECK(owner != nullptr);
+  return std::shared_ptr<const Buffer>(
+      new Buffer(static_cast<const uint8_t*>(data), size, std::move(owner)));
+}
+
+std::shared_ptr<const Buffer> Buffer::Copy(const void* data, size_t size) {
+  BufferBuilder builder;
+  builder.Append(data, size);
+  return builder.Finish();
+}
+
+BufferBuilder::BufferBuilder(BufferBuilder&& other) noexcept
+    : data_(other.data_), size_(other.size_), capacity_(other.capacity_) {
+  other.data_ = nullptr;
+  other.size_ = other.capacity_ = 0;
+}
+
+BufferBuilder& BufferBuilder::operator=(BufferBuilder&& other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = other.data_;
+    size_ = other.size_;
+    capacity_ = other.capacity_;
+    other.data_ = nullptr;
+    other.size_ = other.capacity_ = 0;
+  }
+  return *this;
+}
+
+BufferBuilder::~BufferBuilder() { std::free(data_); }
+
+void BufferBuilder::Grow(size_t minimum_capacity) {
+  size_t capacity = capacity_ == 0 ? kBufferAlignment : capacity_;
+  while (capacity < minimum_capacity) capacity *= 2;
+  capacity = RoundUpToAlignment(capacity);
+  uint8_t* memory = AlignedAllocate(capacity);
+  if (size_ > 0) std::memcpy(memory, data_, size_);
+  std::memset(memory + size_, 0, capacity - size_);
+  std::free(data_);
+  data_ = memory;
+  capacity_ = capacity;
+}
+
+std::shared_ptr<const Buffer> BufferBuilder::Finish() {
+  // Bytes between size_ and capacity_ are already zero: Grow zeroes them and Resize only
+  // moves size_ over zeroed memory. Appends overwrite them with data.
+  std::shared_ptr<const Buffer> buffer(new Buffer(data_, size_, nullptr));
+  data_ = nullptr;
+  size_ = capacity_ = 0;
+  return buffer;
+}
+
+int64_t CountSetBits(const uint8_t* bits, int64_t offset, int64_t length) {
+  int64_t count = 0;
+  int64_t index = offset;
+  const int64_t end = offset + length;
+  while (index < end && (index & 63) != 0) count += GetBit(bits, index++);
+  while (index + 64 <= end) {
+    uint64_t word;
+    std::memcpy(&word, bits + index / 8, sizeof(word));
+    count += std::popcount(word);
+    index += 64;
+  }
+  while (index < end) count += GetBit(bits, index++);
+  return count;
+}
+
+}  // namespace laminar

@@ -1,0 +1,220 @@
+#include "columnar/column_builder.h"
+
+#include <cstring>
+
+namespace laminar {
+
+ColumnBuilder::ColumnBuilder(DataType type) : type_(type) { Reset(); }
+
+void ColumnBuilder::Reset() {
+  length_ = 0;
+  null_count_ = 0;
+  has_validity_ = false;
+  validity_ = BufferBuilder();
+  values_ = BufferBuilder();
+  data_ = BufferBuilder();
+  if (type_.IsVariableWidth()) values_.AppendValue(int32_t{0});
+}
+
+void ColumnBuilder::Reserve(int64_t rows, int64_t data_bytes) {
+  const int64_t total = length_ + rows;
+  switch (type_.id()) {
+    case TypeId::kNull:
+      break;
+    case TypeId::kBoolean:
+      values_.Reserve(static_cast<size_t>(BytesForBits(total)));
+      break;
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      values_.Reserve(static_cast<size_t>(total + 1) * sizeof(int32_t));
+      data_.Reserve(data_.size() + static_cast<size_t>(data_bytes));
+      break;
+    default:
+      values_.Reserve(static_cast<size_t>(total) * type_.ByteWidth());
+      break;
+  }
+  if (has_validity_) validity_.Reserve(static_cast<size_t>(BytesForBits(total)));
+}
+
+void ColumnBuilder::StartValidity() {
+  has_validity_ = true;
+  validity_.Resize(static_cast<size_t>(BytesForBits(length_)));
+  // Every row so far was valid.
+  if (length_ > 0) {
+    std::memset(validity_.data(), 0xff, static_cast<size_t>(length_ / 8));
+    for (int64_t i = (length_ / 8) * 8; i < length_; ++i) SetBit(validity_.data(), i);
+  }
+}
+
+void ColumnBuilder::AppendNull() {
+  if (!has_validity_) StartValidity();
+  if ((length_ & 7) == 0) validity_.Resize(validity_.size() + 1);
+  // The validity bit stays 0. Keep the values buffer in step with the row count.
+  switch (type_.id()) {
+    case TypeId::kNull:
+      break;
+    case TypeId::kBoolean:
+      if ((length_ & 7) == 0) values_.Resize(values_.size() + 1);
+      break;
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      values_.AppendValue(static_cast<int32_t>(data_.size()));
+      break;
+    default:
+      values_.Resize(values_.size() + type_.ByteWidth());
+      break;
+  }
+  ++length_;
+  ++null_count_;
+}
+
+void ColumnBuilder::AppendNulls(int64_t count) {
+  for (int64_t i = 0; i < count; ++i) AppendNull();
+}
+
+Status ColumnBuilder::StringTooLarge(size_t size) const {
+  return Status::Error(ErrorCode::kInvalidArgument,
+                       "{} column would exceed 2 GiB of data (appending {} bytes to {})",
+                       type_.ToString(), size, data_.size());
+}
+
+Status ColumnBuilder::AppendValue(const Value& value) {
+  if (value.is_null()) {
+    AppendNull();
+    return Status::Ok();
+  }
+  if (value.type() != type_) {
+    return Status::Error(ErrorCode::kSchemaMismatch, "cannot store a {} value in a {} column",
+                         value.type().ToString(), type_.ToString());
+  }
+  switch (type_.id()) {
+    case TypeId::kNull:
+      AppendNull();
+      break;
+    case TypeId::kBoolean:
+      AppendBoolean(value.boolean());
+      break;
+    case TypeId::kTinyInt:
+      AppendFixed(static_cast<int8_t>(value.integer()));
+      break;
+    case TypeId::kSmallInt:
+      AppendFixed(static_cast<int16_t>(value.integer()));
+      break;
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      AppendFixed(static_cast<int32_t>(value.integer()));
+      break;
+    case TypeId::kBigInt:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      AppendFixed(value.integer());
+      break;
+    case TypeId::kReal:
+      AppendFixed(static_cast<float>(value.floating()));
+      break;
+    case TypeId::kDouble:
+      AppendFixed(value.floating());
+      break;
+    case TypeId::kDecimal:
+      AppendFixed(value.decimal());
+      break;
+    case TypeId::kInterval:
+      AppendFixed(value.interval());
+      break;
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      return AppendString(value.string());
+  }
+  return Status::Ok();
+}
+
+Status ColumnBuilder::AppendFrom(const Column& column, int64_t row) {
+  if (column.type() != type_) {
+    return Status::Error(ErrorCode::kSchemaMismatch, "cannot copy a {} row into a {} column",
+                         column.type().ToString(), type_.ToString());
+  }
+  if (column.IsNull(row)) {
+    AppendNull();
+    return Status::Ok();
+  }
+  switch (type_.id()) {
+    case TypeId::kNull:
+      AppendNull();
+      return Status::Ok();
+    case TypeId::kBoolean:
+      AppendBoolean(column.BooleanValue(row));
+      return Status::Ok();
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      return AppendString(column.StringValue(row));
+    default: {
+      const int width = type_.ByteWidth();
+      values_.Append(column.values_buffer()->data() + (column.offset() + row) * width,
+                     static_cast<size_t>(width));
+      MarkValid();
+      return Status::Ok();
+    }
+  }
+}
+
+Column ColumnBuilder::Finish() {
+  const int64_t length = length_;
+  const int64_t null_count = type_.id() == TypeId::kNull ? length : null_count_;
+  Column column;
+  if (type_.id() == TypeId::kNull) {
+    column = Column(type_, length, nullptr, nullptr, nullptr, length);
+  } else {
+    if (type_.id() == TypeId::kBoolean) values_.Resize(static_cast<size_t>(BytesForBits(length)));
+    std::shared_ptr<const Buffer> validity = has_validity_ ? validity_.Finish() : nullptr;
+    std::shared_ptr<const Buffer> values = values_.Finish();
+    std::shared_ptr<const Buffer> data = type_.IsVariableWidth() ? data_.Finish() : nullptr;
+    column = Column(type_, length, std::move(validity), std::move(values), std::move(data),
+                    null_count);
+  }
+  Reset();
+  return column;
+}
+
+BatchBuilder::BatchBuilder(std::shared_ptr<const Schema> schema) : schema_(std::move(schema)) {
+  builders_.reserve(schema_->num_fields());
+  for (const Field& field : schema_->fields()) builders_.emplace_back(field.type);
+}
+
+Status BatchBuilder::AppendRow(std::span<const Value> row) {
+  if (static_cast<int>(row.size()) != schema_->num_fields()) {
+    return Status::Error(ErrorCode::kSchemaMismatch, "row has {} values but {} expects {}",
+                         row.size(), schema_->ToString(), schema_->num_fields());
+  }
+  // Check everything first so that a bad row appends nothing.
+  for (int i = 0; i < schema_->num_fields(); ++i) {
+    const Field& field = schema_->field(i);
+    if (row[i].is_null()) {
+      if (!field.nullable) {
+        return Status::Error(ErrorCode::kNullViolation, "NULL in NOT NULL column \"{}\"",
+                             field.name);
+      }
+    } else if (row[i].type() != field.type) {
+      return Status::Error(ErrorCode::kSchemaMismatch, "column \"{}\" is {} but the value is {}",
+                           field.name, field.type.ToString(), row[i].type().ToString());
+    }
+  }
+  for (int i = 0; i < schema_->num_fields(); ++i) {
+    LAMINAR_RETURN_IF_ERROR(builders_[i].AppendValue(row[i]));
+  }
+  if (builders_.empty()) ++rows_without_columns_;
+  return Status::Ok();
+}
+
+Result<Batch> BatchBuilder::Finish() {
+  if (builders_.empty()) {
+    const int64_t rows = rows_without_columns_;
+    rows_without_columns_ = 0;
+    return Batch::MakeWithoutColumns(schema_, rows);
+  }
+  std::vector<Column> columns;
+  columns.reserve(builders_.size());
+  for (ColumnBuilder& builder : builders_) columns.push_back(builder.Finish());
+  return Batch::Make(schema_, std::move(columns));
+}
+
+}  // namespace laminar

@@ -1,0 +1,124 @@
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "columnar/batch.h"
+#include "columnar/buffer.h"
+#include "columnar/column.h"
+#include "columnar/value.h"
+#include "common/check.h"
+#include "common/status.h"
+
+namespace laminar {
+
+/// Builds one column row by row. Appends are amortised O(1) and inline; the validity bitmap is
+/// only allocated once the first NULL arrives, so columns without NULLs have none.
+///
+/// Typed appends (AppendFixed, AppendBoolean, AppendString) trust the caller to use the
+/// builder's type (checked in debug builds); AppendValue checks and reports kSchemaMismatch.
+/// Thread-safety: not thread-safe.
+class ColumnBuilder {
+ public:
+  explicit ColumnBuilder(DataType type);
+  ColumnBuilder(ColumnBuilder&&) noexcept = default;
+  ColumnBuilder& operator=(ColumnBuilder&&) noexcept = default;
+
+  const DataType& type() const { return type_; }
+  int64_t length() const { return length_; }
+
+  /// Makes room for `rows` more rows (and `data_bytes` more string bytes).
+  void Reserve(int64_t rows, int64_t data_bytes = 0);
+
+  void AppendNull();
+  void AppendNulls(int64_t count);
+
+  /// REQUIRES: BOOLEAN.
+  void AppendBoolean(bool value) {
+    LAMINAR_DCHECK(type_.id() == TypeId::kBoolean);
+    if ((length_ & 7) == 0) values_.Resize(values_.size() + 1);
+    if (value) SetBit(values_.data(), length_);
+    MarkValid();
+  }
+
+  /// REQUIRES: a fixed-width type with sizeof(T) == type().ByteWidth(): int8_t..int64_t,
+  /// float, double, Decimal128, Interval, int32_t for DATE, int64_t for TIMESTAMP(TZ).
+  template <typename T>
+  void AppendFixed(T value) {
+    LAMINAR_DCHECK(static_cast<int>(sizeof(T)) == type_.ByteWidth());
+    values_.AppendValue(value);
+    MarkValid();
+  }
+
+  /// REQUIRES: VARCHAR or BYTEA. Fails with kInvalidArgument when the column's bytes would
+  /// exceed 2 GiB (the limit of 32-bit offsets); the builder is unchanged then.
+  [[nodiscard]] Status AppendString(std::string_view value) {
+    LAMINAR_DCHECK(type_.IsVariableWidth());
+    if (value.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max()) - data_.size())
+        [[unlikely]] {
+      return StringTooLarge(value.size());
+    }
+    data_.Append(value.data(), value.size());
+    values_.AppendValue(static_cast<int32_t>(data_.size()));
+    MarkValid();
+    return Status::Ok();
+  }
+
+  /// Appends a scalar. NULL of any type is accepted; otherwise the value's type must equal the
+  /// builder's (kSchemaMismatch names both).
+  [[nodiscard]] Status AppendValue(const Value& value);
+
+  /// Appends row `row` of `column`, which must have this builder's type.
+  [[nodiscard]] Status AppendFrom(const Column& column, int64_t row);
+
+  /// Returns the column built so far and resets the builder to empty.
+  Column Finish();
+
+ private:
+  void MarkValid() {
+    if (has_validity_) [[unlikely]] {
+      if ((length_ & 7) == 0) validity_.Resize(validity_.size() + 1);
+      SetBit(validity_.data(), length_);
+    }
+    ++length_;
+  }
+  void StartValidity();
+  void Reset();
+  Status StringTooLarge(size_t size) const;
+
+  DataType type_;
+  int64_t length_ = 0;
+  int64_t null_count_ = 0;
+  bool has_validity_ = false;
+  BufferBuilder validity_;
+  BufferBuilder values_;  // Values, bits, or int32 offsets (starting with 0).
+  BufferBuilder data_;    // String bytes.
+};
+
+/// Builds a batch of a given schema row by row (slow path: shells, tests, INSERT VALUES) or
+/// column by column through column().
+class BatchBuilder {
+ public:
+  explicit BatchBuilder(std::shared_ptr<const Schema> schema);
+
+  /// Appends one row. Checks arity (kSchemaMismatch), types (kSchemaMismatch) and NOT NULL
+  /// (kNullViolation); on error nothing is appended.
+  [[nodiscard]] Status AppendRow(std::span<const Value> row);
+
+  ColumnBuilder& column(int index) { return builders_[index]; }
+  int64_t num_rows() const { return builders_.empty() ? rows_without_columns_ : builders_[0].length(); }
+
+  /// Returns the batch built so far and resets the builder.
+  Result<Batch> Finish();
+
+ private:
+  std::shared_ptr<const Schema> schema_;
+  std::vector<ColumnBuilder> builders_;
+  int64_t rows_without_columns_ = 0;
+};
+
+}  // namespace laminar

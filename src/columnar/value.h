@@ -1,0 +1,72 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include "columnar/data_type.h"
+#include "columnar/decimal.h"
+#include "columnar/temporal.h"
+
+namespace laminar {
+
+/// One typed SQL value, possibly NULL: what a row pushed through the API, a literal in a plan
+/// or a cell printed by the shell is made of. Not for hot loops, which work on columns.
+///
+/// Physical payload by type: BOOLEAN → bool; TINYINT..BIGINT, DATE, TIMESTAMP, TIMESTAMPTZ →
+/// int64_t; REAL, DOUBLE → double; DECIMAL → Decimal128; INTERVAL → Interval; VARCHAR,
+/// BYTEA → std::string.
+class Value {
+ public:
+  /// NULL of type NULL.
+  Value() = default;
+
+  static Value Null(DataType type) { return Value(type, std::monostate{}); }
+  static Value Boolean(bool value) { return Value(DataType::Boolean(), value); }
+  static Value TinyInt(int8_t value) { return Value(DataType::TinyInt(), int64_t{value}); }
+  static Value SmallInt(int16_t value) { return Value(DataType::SmallInt(), int64_t{value}); }
+  static Value Integer(int32_t value) { return Value(DataType::Integer(), int64_t{value}); }
+  static Value BigInt(int64_t value) { return Value(DataType::BigInt(), value); }
+  static Value Real(float value) { return Value(DataType::Real(), double{value}); }
+  static Value Double(double value) { return Value(DataType::Double(), value); }
+  /// REQUIRES: type is a DECIMAL type; `unscaled` is the value times 10^scale.
+  static Value Decimal(Decimal128 unscaled, DataType type) { return Value(type, unscaled); }
+  static Value Varchar(std::string value) { return Value(DataType::Varchar(), std::move(value)); }
+  static Value Bytea(std::string value) { return Value(DataType::Bytea(), std::move(value)); }
+  static Value Date(int32_t days) { return Value(DataType::Date(), int64_t{days}); }
+  static Value Timestamp(int64_t micros) { return Value(DataType::Timestamp(), micros); }
+  static Value TimestampTz(int64_t micros) { return Value(DataType::TimestampTz(), micros); }
+  static Value FromInterval(const Interval& value) { return Value(DataType::Interval(), value); }
+
+  const DataType& type() const { return type_; }
+  bool is_null() const { return std::holds_alternative<std::monostate>(payload_); }
+
+  /// Accessors. REQUIRES: !is_null() and the type stores that payload (see the class comment).
+  bool boolean() const { return std::get<bool>(payload_); }
+  int64_t integer() const { return std::get<int64_t>(payload_); }
+  double floating() const { return std::get<double>(payload_); }
+  Decimal128 decimal() const { return std::get<Decimal128>(payload_); }
+  const Interval& interval() const { return std::get<Interval>(payload_); }
+  std::string_view string() const { return std::get<std::string>(payload_); }
+
+  /// The text the shell prints: NULL as "NULL", strings unquoted, BYTEA as \x hex,
+  /// temporal values in PostgreSQL's output format.
+  std::string ToString() const;
+
+  /// Same type and same payload (NULL equals NULL here: this is identity, not SQL `=`).
+  friend bool operator==(const Value& a, const Value& b) {
+    return a.type_ == b.type_ && a.payload_ == b.payload_;
+  }
+
+ private:
+  using Payload =
+      std::variant<std::monostate, bool, int64_t, double, Decimal128, Interval, std::string>;
+  template <typename T>
+  Value(DataType type, T payload) : type_(type), payload_(std::move(payload)) {}
+
+  DataType type_;
+  Payload payload_;
+};
+
+}  // namespace laminar
