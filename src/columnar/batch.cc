@@ -23,8 +23,9 @@ Result<Batch> Batch::Make(std::shared_ptr<const Schema> schema, std::vector<Colu
                            column.length(), schema->field(0).name, num_rows);
     }
     if (!field.nullable && column.null_count() > 0) {
-      return Status::Error(ErrorCode::kNullViolation, "column \"{}\" is NOT NULL but holds {} NULLs",
-                           field.name, column.null_count());
+      return Status::Error(ErrorCode::kNullViolation,
+                           "column \"{}\" is NOT NULL but holds {} NULLs", field.name,
+                           column.null_count());
     }
   }
   return Batch(std::move(schema), std::move(columns), num_rows);

@@ -19,11 +19,11 @@ TEST(BatchBuilderTest, AppendsRowsAndFinishes) {
                   .AppendRow(std::vector<Value>{Value::Varchar("AAPL"), Value::Double(150.5),
                                                 Value::Timestamp(1000)})
                   .ok());
-  ASSERT_TRUE(builder
-                  .AppendRow(std::vector<Value>{Value::Varchar("MSFT"),
-                                                Value::Null(DataType::Double()),
-                                                Value::Timestamp(2000)})
-                  .ok());
+  ASSERT_TRUE(
+      builder
+          .AppendRow(std::vector<Value>{Value::Varchar("MSFT"), Value::Null(DataType::Double()),
+                                        Value::Timestamp(2000)})
+          .ok());
   auto batch = builder.Finish();
   ASSERT_TRUE(batch.ok()) << batch.status();
   EXPECT_EQ(batch->num_rows(), 2);
@@ -36,10 +36,10 @@ TEST(BatchBuilderTest, AppendsRowsAndFinishes) {
 
 TEST(BatchBuilderTest, BadRowsAreRejectedAndLeaveEarlierRowsIntact) {
   BatchBuilder builder(TradeSchema());
-  ASSERT_TRUE(builder
-                  .AppendRow(std::vector<Value>{Value::Varchar("A"), Value::Double(1),
-                                                Value::Timestamp(1)})
-                  .ok());
+  ASSERT_TRUE(
+      builder
+          .AppendRow(std::vector<Value>{Value::Varchar("A"), Value::Double(1), Value::Timestamp(1)})
+          .ok());
   EXPECT_EQ(builder.AppendRow(std::vector<Value>{Value::Varchar("A")}).code(),
             ErrorCode::kSchemaMismatch);
   EXPECT_EQ(builder

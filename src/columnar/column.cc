@@ -171,8 +171,7 @@ Status Column::Validate() const {
   if (values_ == nullptr) {
     if (length_ == 0) return Status::Ok();
     return Status::Error(ErrorCode::kArrowMissingBuffer, "{} column of {} rows has no {} buffer",
-                         type_.ToString(), length_,
-                         type_.IsVariableWidth() ? "offsets" : "values");
+                         type_.ToString(), length_, type_.IsVariableWidth() ? "offsets" : "values");
   }
   if (type_.IsVariableWidth()) {
     if (values_->size() < static_cast<size_t>(end + 1) * sizeof(int32_t)) {

@@ -96,7 +96,8 @@ BENCHMARK(BM_ColumnBuilderAppendString);
 Batch EightColumnBatch() {
   std::vector<Field> fields;
   for (int c = 0; c < 8; ++c) {
-    fields.push_back({"c" + std::to_string(c), c % 2 == 0 ? DataType::BigInt() : DataType::Varchar()});
+    fields.push_back(
+        {"c" + std::to_string(c), c % 2 == 0 ? DataType::BigInt() : DataType::Varchar()});
   }
   auto schema = Schema::Make(std::move(fields));
   std::vector<Column> columns;

@@ -168,8 +168,8 @@ Column ColumnBuilder::Finish() {
     std::shared_ptr<const Buffer> validity = has_validity_ ? validity_.Finish() : nullptr;
     std::shared_ptr<const Buffer> values = values_.Finish();
     std::shared_ptr<const Buffer> data = type_.IsVariableWidth() ? data_.Finish() : nullptr;
-    column = Column(type_, length, std::move(validity), std::move(values), std::move(data),
-                    null_count);
+    column =
+        Column(type_, length, std::move(validity), std::move(values), std::move(data), null_count);
   }
   Reset();
   return column;

@@ -161,8 +161,8 @@ TEST(ColumnTest, ValidateRejectsInconsistentBuffers) {
   EXPECT_EQ(overflow.Validate().code(), ErrorCode::kArrowOffsetsOutOfRange);
 
   const uint8_t bits[] = {0b00000001};
-  Column wrong_count(DataType::TinyInt(), 2, Buffer::Copy(bits, 1), Buffer::Copy("ab", 2),
-                     nullptr, /*null_count=*/0);
+  Column wrong_count(DataType::TinyInt(), 2, Buffer::Copy(bits, 1), Buffer::Copy("ab", 2), nullptr,
+                     /*null_count=*/0);
   EXPECT_EQ(wrong_count.Validate().code(), ErrorCode::kArrowInvalidArray);
 }
 

@@ -1,9 +1,9 @@
 #include "columnar/table_printer.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <vector>
-
-#include <fmt/format.h>
 
 #include "columnar/value.h"
 
@@ -73,8 +73,8 @@ std::string FormatTable(const Schema& schema, std::span<const Batch> batches,
          ++r) {
       std::vector<std::string> row(columns);
       for (int c = 0; c < columns; ++c) {
-        row[c] = Truncate(Sanitize(batch.column(c).GetValue(r).ToString()),
-                          options.max_column_width);
+        row[c] =
+            Truncate(Sanitize(batch.column(c).GetValue(r).ToString()), options.max_column_width);
         widths[c] = std::max(widths[c], DisplayWidth(row[c]));
       }
       cells.push_back(std::move(row));

@@ -9,7 +9,8 @@ namespace {
 
 Batch People() {
   BatchBuilder builder(Schema::Make({{"id", DataType::BigInt()}, {"name", DataType::Varchar()}}));
-  EXPECT_TRUE(builder.AppendRow(std::vector<Value>{Value::BigInt(1), Value::Varchar("alice")}).ok());
+  EXPECT_TRUE(
+      builder.AppendRow(std::vector<Value>{Value::BigInt(1), Value::Varchar("alice")}).ok());
   EXPECT_TRUE(
       builder.AppendRow(std::vector<Value>{Value::BigInt(20), Value::Null(DataType::Varchar())})
           .ok());
@@ -61,10 +62,9 @@ TEST(TablePrinterTest, UsesPostgresTextForms) {
                                      {"b", DataType::Bytea()},
                                      {"f", DataType::Boolean()}}));
   ASSERT_TRUE(builder
-                  .AppendRow(std::vector<Value>{
-                      Value::Decimal(-1205, *DataType::Decimal(6, 2)),
-                      Value::Timestamp(1'436'918'400'500'000), Value::Bytea("\x01\xab"),
-                      Value::Boolean(true)})
+                  .AppendRow(std::vector<Value>{Value::Decimal(-1205, *DataType::Decimal(6, 2)),
+                                                Value::Timestamp(1'436'918'400'500'000),
+                                                Value::Bytea("\x01\xab"), Value::Boolean(true)})
                   .ok());
   const std::string table = FormatTable(*builder.Finish());
   EXPECT_NE(table.find("-12.05"), std::string::npos) << table;
