@@ -3,6 +3,10 @@
 add_library(laminar_compile_options INTERFACE)
 target_compile_options(laminar_compile_options INTERFACE
   -Wall -Wextra -Werror -Wno-unused-parameter)
+# GCC 12 reports false -Wrestrict errors inside std::string at -O3 (GCC bug 105651).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  target_compile_options(laminar_compile_options INTERFACE -Wno-restrict)
+endif()
 target_include_directories(laminar_compile_options INTERFACE
   ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/include)
 if(LAMINAR_SANITIZE)

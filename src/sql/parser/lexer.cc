@@ -1,0 +1,450 @@
+#include "sql/parser/lexer.h"
+
+#include <string>
+
+namespace laminar::sql {
+
+std::string_view TokenKindName(TokenKind kind) {
+  switch (kind) {
+    case TokenKind::kEndOfInput:
+      return "end of input";
+    case TokenKind::kIdentifier:
+    case TokenKind::kQuotedIdentifier:
+      return "a name";
+    case TokenKind::kString:
+      return "a string literal";
+    case TokenKind::kInteger:
+      return "an integer";
+    case TokenKind::kDecimal:
+      return "a number";
+    case TokenKind::kComma:
+      return "\",\"";
+    case TokenKind::kSemicolon:
+      return "\";\"";
+    case TokenKind::kLeftParen:
+      return "\"(\"";
+    case TokenKind::kRightParen:
+      return "\")\"";
+    case TokenKind::kLeftBracket:
+      return "\"[\"";
+    case TokenKind::kRightBracket:
+      return "\"]\"";
+    case TokenKind::kDot:
+      return "\".\"";
+    case TokenKind::kPlus:
+      return "\"+\"";
+    case TokenKind::kMinus:
+      return "\"-\"";
+    case TokenKind::kStar:
+      return "\"*\"";
+    case TokenKind::kSlash:
+      return "\"/\"";
+    case TokenKind::kPercent:
+      return "\"%\"";
+    case TokenKind::kCaret:
+      return "\"^\"";
+    case TokenKind::kConcat:
+      return "\"||\"";
+    case TokenKind::kEqual:
+      return "\"=\"";
+    case TokenKind::kNotEqual:
+      return "\"<>\"";
+    case TokenKind::kLess:
+      return "\"<\"";
+    case TokenKind::kLessEqual:
+      return "\"<=\"";
+    case TokenKind::kGreater:
+      return "\">\"";
+    case TokenKind::kGreaterEqual:
+      return "\">=\"";
+    case TokenKind::kDoubleColon:
+      return "\"::\"";
+    case TokenKind::kColon:
+      return "\":\"";
+    case TokenKind::kArrow:
+      return "\"=>\"";
+  }
+  return "a token";
+}
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+int HexValue(char c) {
+  if (IsDigit(c)) return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return c - 'A' + 10;
+}
+
+bool IsIdentifierStart(char c) {
+  auto byte = static_cast<unsigned char>(c);
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || byte >= 0x80;
+}
+
+bool IsIdentifierPart(char c) { return IsIdentifierStart(c) || IsDigit(c) || c == '$'; }
+
+char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// Appends the UTF-8 encoding of a code point. REQUIRES: a valid scalar value.
+void AppendUtf8(uint32_t code_point, std::string& out) {
+  if (code_point < 0x80) {
+    out.push_back(static_cast<char>(code_point));
+  } else if (code_point < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else if (code_point < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
+  }
+}
+
+/// Scans the text once, keeping the line and column of the cursor up to date.
+class Lexer {
+ public:
+  explicit Lexer(std::string_view text) : text_(text) {}
+
+  Result<std::vector<Token>> Run() {
+    std::vector<Token> tokens;
+    tokens.reserve(text_.size() / 4 + 1);
+    while (true) {
+      LAMINAR_RETURN_IF_ERROR(SkipWhitespaceAndComments());
+      Token token;
+      token.position = Here();
+      if (AtEnd()) {
+        token.kind = TokenKind::kEndOfInput;
+        token.end_offset = static_cast<uint32_t>(pos_);
+        tokens.push_back(std::move(token));
+        return tokens;
+      }
+      LAMINAR_RETURN_IF_ERROR(Scan(token));
+      token.end_offset = static_cast<uint32_t>(pos_);
+      token.raw = text_.substr(token.position.offset, pos_ - token.position.offset);
+      tokens.push_back(std::move(token));
+    }
+  }
+
+ private:
+  bool AtEnd() const { return pos_ >= text_.size(); }
+  char Peek(size_t ahead = 0) const {
+    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
+  }
+  SourcePosition Here() const {
+    return SourcePosition{line_, static_cast<uint32_t>(pos_ - line_start_ + 1),
+                          static_cast<uint32_t>(pos_)};
+  }
+  void Advance() {
+    if (text_[pos_] == '\n') {
+      ++line_;
+      line_start_ = pos_ + 1;
+    }
+    ++pos_;
+  }
+
+  static Status Invalid(SourcePosition position, std::string message) {
+    return Status(ErrorCode::kInvalidToken, std::move(message)).WithPosition(position);
+  }
+
+  Status SkipWhitespaceAndComments() {
+    while (!AtEnd()) {
+      char c = Peek();
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+        Advance();
+      } else if (c == '-' && Peek(1) == '-') {
+        while (!AtEnd() && Peek() != '\n') Advance();
+      } else if (c == '/' && Peek(1) == '*') {
+        SourcePosition start = Here();
+        Advance();
+        Advance();
+        int depth = 1;
+        while (depth > 0) {
+          if (AtEnd()) return Invalid(start, "unterminated block comment");
+          if (Peek() == '/' && Peek(1) == '*') {
+            Advance();
+            Advance();
+            ++depth;
+          } else if (Peek() == '*' && Peek(1) == '/') {
+            Advance();
+            Advance();
+            --depth;
+          } else {
+            Advance();
+          }
+        }
+      } else {
+        break;
+      }
+    }
+    return Status::Ok();
+  }
+
+  Status Scan(Token& token) {
+    char c = Peek();
+    if ((c == 'e' || c == 'E') && Peek(1) == '\'') {
+      Advance();
+      token.kind = TokenKind::kString;
+      return ScanString(token, /*escapes=*/true);
+    }
+    if (IsIdentifierStart(c)) {
+      token.kind = TokenKind::kIdentifier;
+      while (!AtEnd() && IsIdentifierPart(Peek())) {
+        token.text.push_back(ToLowerAscii(Peek()));
+        Advance();
+      }
+      return Status::Ok();
+    }
+    if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return ScanNumber(token);
+    if (c == '\'') {
+      token.kind = TokenKind::kString;
+      return ScanString(token, /*escapes=*/false);
+    }
+    if (c == '"') return ScanQuotedIdentifier(token);
+    return ScanOperator(token);
+  }
+
+  Status ScanNumber(Token& token) {
+    token.kind = TokenKind::kInteger;
+    while (IsDigit(Peek())) {
+      token.text.push_back(Peek());
+      Advance();
+    }
+    if (Peek() == '.' && Peek(1) != '.') {
+      token.kind = TokenKind::kDecimal;
+      token.text.push_back('.');
+      Advance();
+      while (IsDigit(Peek())) {
+        token.text.push_back(Peek());
+        Advance();
+      }
+    }
+    if (Peek() == 'e' || Peek() == 'E') {
+      size_t digits_at = (Peek(1) == '+' || Peek(1) == '-') ? 2 : 1;
+      if (!IsDigit(Peek(digits_at))) {
+        return Invalid(token.position, "invalid number: the exponent has no digits");
+      }
+      token.kind = TokenKind::kDecimal;
+      for (size_t i = 0; i < digits_at; ++i) {
+        token.text.push_back(Peek());
+        Advance();
+      }
+      while (IsDigit(Peek())) {
+        token.text.push_back(Peek());
+        Advance();
+      }
+    }
+    if (!AtEnd() && IsIdentifierPart(Peek())) {
+      return Invalid(Here(), "invalid number: letters directly after a numeric literal");
+    }
+    return Status::Ok();
+  }
+
+  Status ScanString(Token& token, bool escapes) {
+    Advance();  // The opening quote.
+    while (true) {
+      if (AtEnd()) return Invalid(token.position, "unterminated string literal");
+      char c = Peek();
+      if (c == '\'') {
+        if (Peek(1) == '\'') {
+          token.text.push_back('\'');
+          Advance();
+          Advance();
+          continue;
+        }
+        Advance();
+        return Status::Ok();
+      }
+      if (c == '\\' && escapes) {
+        LAMINAR_RETURN_IF_ERROR(ScanEscape(token.text));
+        continue;
+      }
+      token.text.push_back(c);
+      Advance();
+    }
+  }
+
+  /// Decodes one backslash escape of an E'...' string.
+  Status ScanEscape(std::string& out) {
+    SourcePosition start = Here();
+    Advance();  // The backslash.
+    if (AtEnd()) return Invalid(start, "unterminated string literal");
+    char c = Peek();
+    switch (c) {
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
+      case 'x': {
+        Advance();
+        if (!IsHexDigit(Peek())) return Invalid(start, "invalid \\x escape: expected hex digits");
+        int value = 0;
+        for (int i = 0; i < 2 && IsHexDigit(Peek()); ++i) {
+          value = value * 16 + HexValue(Peek());
+          Advance();
+        }
+        out.push_back(static_cast<char>(value));
+        return Status::Ok();
+      }
+      case 'u':
+      case 'U': {
+        int digits = c == 'u' ? 4 : 8;
+        Advance();
+        uint32_t code_point = 0;
+        for (int i = 0; i < digits; ++i) {
+          if (!IsHexDigit(Peek())) {
+            return Invalid(start,
+                           fmt::format("invalid \\{} escape: expected {} hex digits", c, digits));
+          }
+          code_point = code_point * 16 + static_cast<uint32_t>(HexValue(Peek()));
+          Advance();
+        }
+        if (code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+          return Invalid(start, "invalid Unicode escape: not a valid code point");
+        }
+        AppendUtf8(code_point, out);
+        return Status::Ok();
+      }
+      default:
+        if (c >= '0' && c <= '7') {
+          int value = 0;
+          for (int i = 0; i < 3 && Peek() >= '0' && Peek() <= '7'; ++i) {
+            value = value * 8 + (Peek() - '0');
+            Advance();
+          }
+          out.push_back(static_cast<char>(value & 0xFF));
+          return Status::Ok();
+        }
+        out.push_back(c);  // \\, \', \" and any other character stand for themselves.
+        break;
+    }
+    Advance();
+    return Status::Ok();
+  }
+
+  Status ScanQuotedIdentifier(Token& token) {
+    token.kind = TokenKind::kQuotedIdentifier;
+    Advance();
+    while (true) {
+      if (AtEnd()) return Invalid(token.position, "unterminated quoted identifier");
+      char c = Peek();
+      if (c == '"') {
+        if (Peek(1) == '"') {
+          token.text.push_back('"');
+          Advance();
+          Advance();
+          continue;
+        }
+        Advance();
+        break;
+      }
+      token.text.push_back(c);
+      Advance();
+    }
+    if (token.text.empty()) return Invalid(token.position, "zero-length quoted identifier");
+    return Status::Ok();
+  }
+
+  Status ScanOperator(Token& token) {
+    char c = Peek();
+    char next = Peek(1);
+    auto single = [&](TokenKind kind) {
+      token.kind = kind;
+      Advance();
+      return Status::Ok();
+    };
+    auto pair = [&](TokenKind kind) {
+      token.kind = kind;
+      Advance();
+      Advance();
+      return Status::Ok();
+    };
+    switch (c) {
+      case ',':
+        return single(TokenKind::kComma);
+      case ';':
+        return single(TokenKind::kSemicolon);
+      case '(':
+        return single(TokenKind::kLeftParen);
+      case ')':
+        return single(TokenKind::kRightParen);
+      case '[':
+        return single(TokenKind::kLeftBracket);
+      case ']':
+        return single(TokenKind::kRightBracket);
+      case '.':
+        return single(TokenKind::kDot);
+      case '+':
+        return single(TokenKind::kPlus);
+      case '-':
+        return single(TokenKind::kMinus);
+      case '*':
+        return single(TokenKind::kStar);
+      case '/':
+        return single(TokenKind::kSlash);
+      case '%':
+        return single(TokenKind::kPercent);
+      case '^':
+        return single(TokenKind::kCaret);
+      case '|':
+        if (next == '|') return pair(TokenKind::kConcat);
+        break;
+      case '=':
+        if (next == '>') return pair(TokenKind::kArrow);
+        return single(TokenKind::kEqual);
+      case '<':
+        if (next == '>') return pair(TokenKind::kNotEqual);
+        if (next == '=') return pair(TokenKind::kLessEqual);
+        return single(TokenKind::kLess);
+      case '>':
+        if (next == '=') return pair(TokenKind::kGreaterEqual);
+        return single(TokenKind::kGreater);
+      case '!':
+        if (next == '=') return pair(TokenKind::kNotEqual);
+        break;
+      case ':':
+        if (next == ':') return pair(TokenKind::kDoubleColon);
+        return single(TokenKind::kColon);
+      default:
+        break;
+    }
+    auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      return Invalid(token.position, fmt::format("invalid character (byte 0x{:02X})", byte));
+    }
+    return Invalid(token.position, fmt::format("invalid character \"{}\"", c));
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+  uint32_t line_ = 1;
+  size_t line_start_ = 0;
+};
+
+}  // namespace
+
+Result<std::vector<Token>> Tokenize(std::string_view text) {
+  if (text.size() > UINT32_MAX - 1) {
+    return Status(ErrorCode::kStatementTooLarge, "SQL text exceeds 4 GiB");
+  }
+  return Lexer(text).Run();
+}
+
+}  // namespace laminar::sql

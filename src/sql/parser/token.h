@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace laminar::sql {
+
+/// The lexical categories of the SQL dialect. Keywords are not a separate kind: they are
+/// unquoted identifiers, and the parser decides from context whether a word is a keyword, so
+/// that words such as `table` or `state` remain usable as option keys and column names.
+enum class TokenKind : uint8_t {
+  kEndOfInput,
+  kIdentifier,        // Unquoted word, folded to lower case in `text`.
+  kQuotedIdentifier,  // "Word" with case kept and "" unescaped in `text`.
+  kString,            // '...' or E'...'; `text` holds the decoded value.
+  kInteger,           // Digits only; `text` holds them.
+  kDecimal,           // Digits with a point and/or an exponent; `text` holds the literal.
+  kComma,
+  kSemicolon,
+  kLeftParen,
+  kRightParen,
+  kLeftBracket,
+  kRightBracket,
+  kDot,
+  kPlus,
+  kMinus,
+  kStar,
+  kSlash,
+  kPercent,
+  kCaret,
+  kConcat,        // ||
+  kEqual,         // =
+  kNotEqual,      // <> or !=
+  kLess,          // <
+  kLessEqual,     // <=
+  kGreater,       // >
+  kGreaterEqual,  // >=
+  kDoubleColon,   // ::
+  kColon,         // :
+  kArrow,         // =>
+};
+
+/// A short human-readable name of a token kind, used in "expected ..." messages.
+std::string_view TokenKindName(TokenKind kind);
+
+/// One token of SQL text. `raw` points into the text that was tokenized, so a token must not
+/// outlive that text.
+struct Token {
+  TokenKind kind = TokenKind::kEndOfInput;
+  /// Where the token starts.
+  SourcePosition position;
+  /// Byte offset one past the token's last byte.
+  uint32_t end_offset = 0;
+  /// The token's value: folded identifier, unescaped quoted identifier, decoded string, or the
+  /// digits of a number. Empty for punctuation.
+  std::string text;
+  /// The token exactly as written, used to quote it back in error messages.
+  std::string_view raw;
+
+  /// True for an unquoted identifier spelled `keyword` (which must be lower case).
+  bool IsKeyword(std::string_view keyword) const {
+    return kind == TokenKind::kIdentifier && text == keyword;
+  }
+};
+
+}  // namespace laminar::sql
