@@ -6,33 +6,15 @@
 
 namespace laminar::sql {
 
-std::string_view ObjectKindName(ObjectKind kind) {
-  switch (kind) {
-    case ObjectKind::kSource:
-      return "SOURCE";
-    case ObjectKind::kStream:
-      return "STREAM";
-    case ObjectKind::kMaterializedView:
-      return "MATERIALIZED VIEW";
-    case ObjectKind::kSink:
-      return "SINK";
-    case ObjectKind::kTable:
-      return "TABLE";
-    case ObjectKind::kLookupTable:
-      return "LOOKUP TABLE";
-  }
-  return "OBJECT";
-}
-
 Result<const CatalogObject*> Catalog::Create(CatalogObject object, CreateMode mode) {
   for (const std::string& dependency : object.dependencies) {
     if (dependency == object.name) {
       return Status::Error(ErrorCode::kInvalidArgument, "{} \"{}\" cannot read itself",
-                           ObjectKindName(object.kind), object.name);
+                           ObjectKindKeyword(object.kind), object.name);
     }
     if (Find(dependency) == nullptr) {
       return Status::Error(ErrorCode::kUnknownObject, "{} \"{}\" reads \"{}\", which does not exist",
-                           ObjectKindName(object.kind), object.name, dependency);
+                           ObjectKindKeyword(object.kind), object.name, dependency);
     }
   }
   auto existing = objects_.find(object.name);
@@ -43,18 +25,18 @@ Result<const CatalogObject*> Catalog::Create(CatalogObject object, CreateMode mo
         return &current;
       case CreateMode::kCreate:
         return Status::Error(ErrorCode::kDuplicateObject, "{} \"{}\" already exists",
-                             ObjectKindName(current.kind), current.name);
+                             ObjectKindKeyword(current.kind), current.name);
       case CreateMode::kOrReplace: {
         if (current.kind != object.kind) {
           return Status::Error(ErrorCode::kWrongObjectKind,
-                               "cannot replace {} \"{}\" with a {}", ObjectKindName(current.kind),
-                               current.name, ObjectKindName(object.kind));
+                               "cannot replace {} \"{}\" with a {}", ObjectKindKeyword(current.kind),
+                               current.name, ObjectKindKeyword(object.kind));
         }
         const std::vector<std::string> dependents = Dependents(object.name);
         if (!dependents.empty()) {
           return Status::Error(ErrorCode::kDependentObjects,
                                "cannot replace {} \"{}\": {} read{} it (drop {} first)",
-                               ObjectKindName(current.kind), current.name,
+                               ObjectKindKeyword(current.kind), current.name,
                                fmt::join(dependents, ", "), dependents.size() == 1 ? "s" : "",
                                dependents.size() == 1 ? "it" : "them");
         }
@@ -75,11 +57,11 @@ Status Catalog::Drop(ObjectKind kind, std::string_view name, bool if_exists, boo
   if (object == nullptr) {
     if (if_exists) return Status::Ok();
     return Status::Error(ErrorCode::kUnknownObject, "{} \"{}\" does not exist",
-                         ObjectKindName(kind), name);
+                         ObjectKindKeyword(kind), name);
   }
   if (object->kind != kind) {
     return Status::Error(ErrorCode::kWrongObjectKind, "\"{}\" is a {}, not a {}", name,
-                         ObjectKindName(object->kind), ObjectKindName(kind));
+                         ObjectKindKeyword(object->kind), ObjectKindKeyword(kind));
   }
   return DropOne(std::string(name), cascade, dropped);
 }

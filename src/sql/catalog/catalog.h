@@ -10,22 +10,9 @@
 
 #include "columnar/schema.h"
 #include "common/result.h"
+#include "sql/object_kind.h"
 
 namespace laminar::sql {
-
-/// The kinds of named objects SQL statements create. They share one namespace, as relations
-/// do in PostgreSQL: a source and a stream cannot both be called `trades`.
-enum class ObjectKind : uint8_t {
-  kSource,
-  kStream,
-  kMaterializedView,
-  kSink,
-  kTable,
-  kLookupTable,
-};
-
-/// "SOURCE", "STREAM", "MATERIALIZED VIEW", "SINK", "TABLE", "LOOKUP TABLE".
-std::string_view ObjectKindName(ObjectKind kind);
 
 /// WATERMARK FOR column [AS column - INTERVAL '...'].
 struct WatermarkSpec {

@@ -11,22 +11,4 @@ std::string ObjectName::ToString() const {
   return text;
 }
 
-std::string_view ObjectKindKeyword(ObjectKind kind) {
-  switch (kind) {
-    case ObjectKind::kSource:
-      return "SOURCE";
-    case ObjectKind::kStream:
-      return "STREAM";
-    case ObjectKind::kMaterializedView:
-      return "MATERIALIZED VIEW";
-    case ObjectKind::kSink:
-      return "SINK";
-    case ObjectKind::kTable:
-      return "TABLE";
-    case ObjectKind::kLookupTable:
-      return "LOOKUP TABLE";
-  }
-  return "SOURCE";
-}
-
 }  // namespace laminar::sql

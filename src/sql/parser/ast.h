@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "sql/object_kind.h"
 
 namespace laminar::sql {
 
@@ -574,17 +575,6 @@ struct TableElements {
   std::optional<WatermarkDefinition> watermark;
 };
 
-enum class ObjectKind : uint8_t {
-  kSource,
-  kStream,
-  kMaterializedView,
-  kSink,
-  kTable,
-  kLookupTable,
-};
-
-/// "SOURCE", "MATERIALIZED VIEW", ... as written in SQL.
-std::string_view ObjectKindKeyword(ObjectKind kind);
 
 enum class StatementKind : uint8_t {
   kQuery,
