@@ -1,4 +1,4 @@
--- Nexmark q0..q22 in the LaminarDB dialect (see /work/shared/nexmark/SPEC.md).
+-- Nexmark q0..q22 in the LaminarDB dialect (see the Nexmark specification that accompanies the project).
 -- Formulations follow the Flink/RisingWave Nexmark suites, adapted to the spec's snake_case
 -- schema and written as CREATE STREAM (q10 as an inline sink). Windowed queries use either the
 -- GROUP BY window-function form or the TABLE(TUMBLE(...)) form, so both are exercised.

@@ -1,7 +1,7 @@
 -- Every SQL example of the design documents, as the parser must accept it.
 --
--- Sources: /work/shared/seeds/001 (Key Abstractions, Streaming SQL table), seed 004 (§7.2 SQL DDL,
--- §10 Kafka/CDC sources) and /work/shared/SQL-DIALECT.md (statement templates, windows and time,
+-- Sources: seed 001 (Key Abstractions, Streaming SQL table), seed 004 (§7.2 SQL DDL,
+-- §10 Kafka/CDC sources) and SQL-DIALECT.md (statement templates, windows and time,
 -- joins and analytics, types). Seeds 000, 002 and 003 contain no SQL.
 --
 -- Changes made so that the examples can parse (everything else is verbatim):

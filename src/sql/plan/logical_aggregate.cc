@@ -1,0 +1,115 @@
+#include "sql/plan/logical_aggregate.h"
+
+#include <numeric>
+
+#include <fmt/format.h>
+
+namespace laminar::sql {
+
+std::string AggregateCall::ToString() const {
+  std::string text = function + "(";
+  if (distinct) text += "DISTINCT ";
+  if (arguments.empty() && function == "count") text += "*";
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += arguments[i]->ToString();
+  }
+  text += ")";
+  if (filter) text += " FILTER (WHERE " + filter->ToString() + ")";
+  return text;
+}
+
+LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExprPtr> group_keys,
+                                      std::vector<std::string> group_names,
+                                      std::vector<AggregateCall> aggregates, Options options,
+                                      SourcePosition position) {
+  const StreamProperties& in = input->properties();
+  std::vector<Field> fields;
+  std::vector<int> key_columns;
+  StreamProperties properties;
+  properties.bounded = in.bounded;
+  properties.state_ttl_micros = options.state_ttl_micros;
+
+  const bool windowed = options.window.has_value();
+  bool window_has_watermark = false;
+  if (windowed) {
+    window_has_watermark = in.HasWatermark(options.window->time_column);
+  }
+  if (windowed && options.window_in_group_by) {
+    const DataType time_type = input->schema()->field(options.window->time_column).type;
+    fields.push_back(Field{"window_start", time_type, false});
+    fields.push_back(Field{"window_end", time_type, false});
+    key_columns = {0};
+    if (window_has_watermark) properties.watermark_columns = {0, 1};
+  }
+  for (size_t i = 0; i < group_keys.size(); ++i) {
+    const int output = static_cast<int>(fields.size());
+    key_columns.push_back(output);
+    bool nullable = true;
+    if (group_keys[i]->kind == BoundExpressionKind::kColumn) {
+      nullable = input->schema()->field(group_keys[i]->column_index).nullable;
+      if (windowed && !options.window_in_group_by && window_has_watermark &&
+          (static_cast<int>(i) == options.window_start_key ||
+           static_cast<int>(i) == options.window_end_key)) {
+        properties.watermark_columns.push_back(output);
+      }
+    }
+    fields.push_back(Field{group_names[i], group_keys[i]->type, nullable});
+  }
+  for (const AggregateCall& call : aggregates) {
+    fields.push_back(Field{call.name, call.type, true});
+  }
+
+  if (in.bounded) {
+    properties.mode = ChangelogMode::kAppendOnly;
+  } else if (windowed && options.emit.strategy == EmitStrategy::kOnWindowClose) {
+    properties.mode = ChangelogMode::kAppendOnly;
+  } else {
+    properties.mode = ChangelogMode::kChangelog;
+  }
+  properties.unique_keys.push_back(key_columns);
+  // Windows free their state once the watermark passes them; unbounded GROUP BY keeps a row
+  // per key forever unless a TTL is set.
+  properties.unbounded_state = !in.bounded && !(windowed && window_has_watermark) &&
+                               !options.state_ttl_micros.has_value() && !key_columns.empty();
+  return std::make_shared<LogicalAggregate>(std::move(input), Schema::Make(std::move(fields)),
+                                            std::move(properties), std::move(group_keys),
+                                            std::move(aggregates), std::move(options), position);
+}
+
+std::string LogicalAggregate::Describe() const {
+  std::string text = "Aggregate";
+  if (options.window) text += " window=" + options.window->ToString();
+  text += " keys=[";
+  for (size_t i = 0; i < group_keys.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += group_keys[i]->ToString();
+  }
+  text += "] aggregates=[";
+  for (size_t i = 0; i < aggregates.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += aggregates[i].ToString();
+  }
+  text += "]";
+  switch (options.emit.strategy) {
+    case EmitStrategy::kOnWindowClose:
+      text += " emit=on-window-close";
+      break;
+    case EmitStrategy::kChanges:
+      text += " emit=changes";
+      break;
+    case EmitStrategy::kOnUpdate:
+      text += " emit=on-update";
+      break;
+    case EmitStrategy::kPeriodic:
+      text += " emit=every " + FormatDurationMicros(options.emit.period_micros);
+      break;
+  }
+  if (options.allowed_lateness_micros > 0) {
+    text += " allowed_lateness=" + FormatDurationMicros(options.allowed_lateness_micros);
+  }
+  if (options.late_data_target) text += " late_data_to=" + *options.late_data_target;
+  return text;
+}
+
+}  // namespace laminar::sql
