@@ -811,6 +811,12 @@ TEST(ArrowImportTest, UnalignedDecimalBufferIsCopied) {
   EXPECT_EQ(hand.release_calls(), 1) << "nothing borrowed, so released at once";
 }
 
+struct MonthDayNano {
+  int32_t months;
+  int32_t days;
+  int64_t nanos;
+};
+
 TEST(ArrowImportTest, UnalignedInt64BufferIsCopied) {
   alignas(8) uint8_t storage[8 * 2 + 4] = {};
   const int64_t values[] = {-1, 1LL << 40};
@@ -819,13 +825,29 @@ TEST(ArrowImportTest, UnalignedInt64BufferIsCopied) {
   auto column = ImportColumn(hand.c(), DataType::BigInt());
   ASSERT_TRUE(column.ok()) << column.status();
   EXPECT_EQ(column->GetValue(1), Value::BigInt(1LL << 40));
+  EXPECT_TRUE(column->values_buffer()->owns_memory()) << "misaligned values must be copied";
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(column->values_buffer()->data()) % alignof(int64_t), 0u);
+  column = Status::Error(ErrorCode::kInternal, "drop the column");
+  EXPECT_EQ(hand.release_calls(), 1);
 }
 
-struct MonthDayNano {
-  int32_t months;
-  int32_t days;
-  int64_t nanos;
-};
+TEST(ArrowImportTest, IntervalNullCountContradictingBitmapIsRejected) {
+  std::vector<MonthDayNano> values = {{0, 0, 1000}, {0, 0, 2000}};
+  std::vector<uint8_t> validity = Bits("11");
+  HandArray hand(2, /*null_count=*/1, /*offset=*/0, {validity.data(), values.data()});
+  auto column = ImportColumn(hand.c(), DataType::Interval());
+  EXPECT_EQ(column.status().code(), ErrorCode::kArrowInvalidArray);
+  EXPECT_EQ(hand.release_calls(), 1);
+}
+
+TEST(ArrowImportTest, DecimalBeyondDeclaredPrecisionIsRejected) {
+  std::vector<Decimal128> values = {99999, static_cast<Decimal128>(1) << 100};
+  HandArray hand(2, 0, 0, {nullptr, values.data()});
+  auto column = ImportColumn(hand.c(), *DataType::Decimal(5, 2));
+  EXPECT_EQ(column.status().code(), ErrorCode::kArrowInvalidArray);
+  EXPECT_THAT(std::string(column.status().message()), HasSubstr("row 1"));
+  EXPECT_EQ(hand.release_calls(), 1);
+}
 
 TEST(ArrowImportTest, IntervalNanosBecomeMicros) {
   std::vector<MonthDayNano> values = {{9, 9, 9}, {1, 2, 3000}, {0, 0, 7}, {-1, -2, -5'000'000}};

@@ -318,8 +318,27 @@ Result<Column> ImportIntervals(const ArrowArray& array, const uint8_t* validity,
   }
   std::shared_ptr<const Buffer> validity_copy =
       validity != nullptr ? CopyBits(validity, array.offset, array.length) : nullptr;
-  return Column(DataType::Interval(), array.length, std::move(validity_copy), builder.Finish(),
+  Column column(DataType::Interval(), array.length, std::move(validity_copy), builder.Finish(),
                 nullptr, null_count, 0);
+  LAMINAR_RETURN_IF_ERROR(column.Validate());  // E.g. a null_count that contradicts the bitmap.
+  return column;
+}
+
+// DECIMAL(p, s) promises at most p digits; a producer may send any 128-bit value.
+Status CheckDecimalPrecision(const Column& column) {
+  const int precision = column.type().precision();
+  for (int64_t row = 0; row < column.length(); ++row) {
+    if (column.IsNull(row)) continue;
+    Decimal128 value;
+    std::memcpy(&value, column.values_buffer()->data() + (column.offset() + row) * sizeof(value),
+                sizeof(value));
+    if (!DecimalFitsPrecision(value, precision)) {
+      return Status::Error(ErrorCode::kArrowInvalidArray,
+                           "Arrow decimal at row {} has more than the {} digits of {}", row,
+                           precision, column.type().ToString());
+    }
+  }
+  return Status::Ok();
 }
 
 // Imports `array` (owned, directly or as a descendant, by `owner`) as a column of `type`.
@@ -398,6 +417,7 @@ Result<Column> ImportArrayData(const ArrowArray& array, const DataType& type,
   Column column(type, length, std::move(validity_buffer), std::move(values_buffer),
                 std::move(data_buffer), null_count, offset);
   LAMINAR_RETURN_IF_ERROR(column.Validate());
+  if (type.id() == TypeId::kDecimal) LAMINAR_RETURN_IF_ERROR(CheckDecimalPrecision(column));
   return column;
 }
 

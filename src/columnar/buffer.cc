@@ -2,17 +2,22 @@
 
 #include <bit>
 #include <cstdlib>
-#include <new>
+#include <cstdio>
 
 #include "common/check.h"
 
 namespace laminar {
 namespace {
 
+// Running out of memory ends the process (see docs/architecture.md, "Errors"): a half-built
+// batch cannot be recovered from in a useful way, and no exception may cross the C ABI.
 uint8_t* AlignedAllocate(size_t size) {
   if (size == 0) return nullptr;
   void* memory = std::aligned_alloc(kBufferAlignment, RoundUpToAlignment(size));
-  if (memory == nullptr) throw std::bad_alloc();  // Like operator new: out of memory is fatal.
+  if (memory == nullptr) {
+    std::fprintf(stderr, "laminardb: out of memory allocating %zu bytes\n", size);
+    std::abort();
+  }
   return static_cast<uint8_t*>(memory);
 }
 

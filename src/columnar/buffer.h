@@ -72,7 +72,8 @@ class BufferBuilder {
   void Reserve(size_t capacity) {
     if (capacity > capacity_) Grow(capacity);
   }
-  /// Sets the size, growing if needed; new bytes are zero.
+  /// Sets the size, growing if needed. Bytes never written before are zero (the builders only
+  /// grow, so every byte they expose past the old size is zero).
   void Resize(size_t size) {
     Reserve(size);
     size_ = size;

@@ -30,6 +30,10 @@ class ColumnBuilder {
 
   const DataType& type() const { return type_; }
   int64_t length() const { return length_; }
+  /// Whether AppendString(value of `size` bytes) would stay within the 2 GiB limit.
+  bool HasRoomForString(size_t size) const {
+    return size <= static_cast<size_t>(std::numeric_limits<int32_t>::max()) - data_.size();
+  }
 
   /// Makes room for `rows` more rows (and `data_bytes` more string bytes).
   void Reserve(int64_t rows, int64_t data_bytes = 0);
@@ -58,8 +62,7 @@ class ColumnBuilder {
   /// exceed 2 GiB (the limit of 32-bit offsets); the builder is unchanged then.
   [[nodiscard]] Status AppendString(std::string_view value) {
     LAMINAR_DCHECK(type_.IsVariableWidth());
-    if (value.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max()) - data_.size())
-        [[unlikely]] {
+    if (!HasRoomForString(value.size())) [[unlikely]] {
       return StringTooLarge(value.size());
     }
     data_.Append(value.data(), value.size());
@@ -105,8 +108,9 @@ class BatchBuilder {
  public:
   explicit BatchBuilder(std::shared_ptr<const Schema> schema);
 
-  /// Appends one row. Checks arity (kSchemaMismatch), types (kSchemaMismatch) and NOT NULL
-  /// (kNullViolation); on error nothing is appended.
+  /// Appends one row. Checks arity (kSchemaMismatch), types (kSchemaMismatch), NOT NULL
+  /// (kNullViolation) and the 2 GiB string limit (kInvalidArgument) before appending anything,
+  /// so on error nothing is appended.
   [[nodiscard]] Status AppendRow(std::span<const Value> row);
 
   ColumnBuilder& column(int index) { return builders_[index]; }

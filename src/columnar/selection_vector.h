@@ -11,6 +11,8 @@ namespace laminar {
 /// operators read through it, and only an operator that must materialise (an emit, a join
 /// build side) calls Take.
 ///
+/// Indexes are 32-bit: a batch holds fewer than 2^32 rows (reactors cap batches far lower).
+///
 /// Thread-safety: not thread-safe; owned by one pipeline.
 class SelectionVector {
  public:

@@ -35,10 +35,11 @@ std::string Truncate(std::string text, int max_width) {
   return text + "...";
 }
 
-// Control characters would break the table's lines.
+// Control characters (newlines, escape sequences) would break the table or the terminal.
 std::string Sanitize(std::string text) {
   for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) c = ' ';
   }
   return text;
 }

@@ -15,8 +15,8 @@ constexpr ErrorCodeInfo kErrorTable[] = {
 #undef LAMINAR_ERROR_CODE
 };
 
-// Compile-time checks of the table: SQLSTATEs are five characters, numbers sit in the range
-// their position in the table implies, and no number appears twice.
+// Compile-time checks of the table: SQLSTATEs are five characters, numbers are four digits,
+// and no number appears twice. The tests check ranges and that published numbers persist.
 constexpr bool TableIsWellFormed() {
   for (const auto& row : kErrorTable) {
     if (row.sqlstate.size() != 5) return false;

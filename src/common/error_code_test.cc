@@ -4,6 +4,8 @@
 
 #include <fstream>
 #include <set>
+#include <string_view>
+#include <utility>
 #include <sstream>
 
 namespace laminar {
@@ -58,6 +60,99 @@ TEST(ErrorCodeTest, InfoMatchesDefinition) {
   EXPECT_EQ(info.category, ErrorCategory::kUser);
   EXPECT_EQ(ErrorCategoryName(GetErrorCodeInfo(ErrorCode::kChecksumMismatch).category),
             "data-loss");
+}
+
+// Every code ever published, with its number. A number may never change meaning: a code can be
+// retired (moved to the retired list of error_codes.def) but its number is never given to
+// another code. New codes are added here when they are added to the table.
+constexpr std::pair<int, std::string_view> kPublishedCodes[] = {
+    {1001, "SyntaxError"},
+    {1002, "InvalidToken"},
+    {1003, "NestingTooDeep"},
+    {1004, "UndefinedVariable"},
+    {1005, "StatementTooLarge"},
+    {1101, "UnknownObject"},
+    {1102, "UnknownColumn"},
+    {1103, "AmbiguousColumn"},
+    {1104, "UnknownFunction"},
+    {1105, "TypeMismatch"},
+    {1106, "DuplicateObject"},
+    {1107, "DependentObjects"},
+    {1108, "DuplicateColumn"},
+    {1109, "InvalidOption"},
+    {1110, "InvalidTypeDefinition"},
+    {1111, "InvalidLiteral"},
+    {1112, "InvalidGrouping"},
+    {1113, "WrongObjectKind"},
+    {2001, "NotSupported"},
+    {2002, "UnboundedSort"},
+    {2003, "WatermarkRequired"},
+    {2004, "UnboundedState"},
+    {2005, "InvalidEmitMode"},
+    {2006, "InvalidWindow"},
+    {2007, "InvalidConfiguration"},
+    {3001, "NumericOverflow"},
+    {3002, "DivisionByZero"},
+    {3003, "InvalidCast"},
+    {3004, "InvalidRegex"},
+    {3005, "NullViolation"},
+    {3006, "SchemaMismatch"},
+    {3007, "InvalidArgument"},
+    {3008, "Cancelled"},
+    {3009, "QueueFull"},
+    {3010, "Closed"},
+    {3011, "TimedOut"},
+    {3012, "OutOfMemory"},
+    {3101, "ArrowInvalidFormat"},
+    {3102, "ArrowUnsupportedType"},
+    {3103, "ArrowWrongBufferCount"},
+    {3104, "ArrowMissingBuffer"},
+    {3105, "ArrowOffsetsOutOfRange"},
+    {3106, "ArrowReleased"},
+    {3107, "ArrowInvalidArray"},
+    {4001, "IoError"},
+    {4002, "FileNotFound"},
+    {4003, "FileExists"},
+    {4004, "NoSpace"},
+    {4005, "PermissionDenied"},
+    {4006, "Corruption"},
+    {4007, "ChecksumMismatch"},
+    {4008, "TornWrite"},
+    {4009, "UnsupportedFormatVersion"},
+    {5001, "ConnectorError"},
+    {5002, "ConnectorConfig"},
+    {5003, "DecodeError"},
+    {6001, "ConnectionFailure"},
+    {6002, "ProtocolViolation"},
+    {6003, "AuthenticationFailed"},
+    {6004, "PermissionDeniedAuth"},
+    {9001, "Internal"},
+    {9002, "InvariantViolation"},
+};
+
+TEST(ErrorCodeTest, PublishedNumbersKeepTheirMeaning) {
+  std::set<int> retired;
+#define LAMINAR_ERROR_CODE(name, number, category, sqlstate, summary)
+#define LAMINAR_RETIRED_ERROR_CODE(number, name) retired.insert(number);
+#include "common/error_codes.def"
+#undef LAMINAR_RETIRED_ERROR_CODE
+#undef LAMINAR_ERROR_CODE
+  for (const auto& [number, name] : kPublishedCodes) {
+    const auto code = ErrorCodeFromNumber(number);
+    if (retired.count(number) > 0) {
+      EXPECT_FALSE(code.has_value()) << number << " is retired but still in the table";
+      continue;
+    }
+    ASSERT_TRUE(code.has_value()) << "LDB-" << number << " (" << name
+                                  << ") was removed: retire it instead";
+    EXPECT_EQ(GetErrorCodeInfo(*code).name, name) << "LDB-" << number << " changed its name";
+  }
+  std::set<int> published;
+  for (const auto& [number, name] : kPublishedCodes) published.insert(number);
+  for (const auto& row : AllErrorCodes()) {
+    EXPECT_TRUE(published.count(static_cast<int>(row.code)) > 0)
+        << row.name << ": add new codes to kPublishedCodes";
+  }
 }
 
 // docs/errors.md is what users read; it must list exactly the codes of error_codes.def.

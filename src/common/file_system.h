@@ -17,6 +17,9 @@ namespace laminar {
 /// object's buffers), flushed (handed to the operating system, survives a process crash) and
 /// synced (on stable storage, survives a power loss). Only Sync() promises durability.
 ///
+/// A failed Append, Flush or Sync leaves the file failed: every later call returns the same
+/// error, because what reached the device is unknown.
+///
 /// Thread-safety: not thread-safe; one writer owns it.
 class WritableFile {
  public:
@@ -46,7 +49,8 @@ class RandomAccessFile {
 };
 
 /// Every file operation of LaminarDB goes through this interface, so tests can run on memory
-/// and inject faults (dropped unsynced data, torn writes, ENOSPC, EIO). Paths use '/' as the
+/// and simulate crashes (MemoryFileSystem drops unsynced data; a fault-injecting file system
+/// for torn writes, ENOSPC and EIO comes with the durability work). Paths use '/' as the
 /// separator. Errors carry kFileNotFound, kFileExists, kNoSpace, kPermissionDenied or kIoError
 /// and name the path.
 ///

@@ -202,3 +202,44 @@ TEST(PathTest, JoinAndParent) {
 
 }  // namespace
 }  // namespace laminar
+
+namespace laminar {
+namespace {
+
+TEST(PosixFileSystemTest, FailedWriteLeavesFileFailed) {
+  // /dev/full accepts open(2) and fails every write with ENOSPC.
+  auto file = FileSystem::Posix()->NewAppendableFile("/dev/full");
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_TRUE((*file)->Append("12345678").ok()) << "buffered, not yet written";
+  EXPECT_EQ((*file)->Flush().code(), ErrorCode::kNoSpace);
+  EXPECT_EQ((*file)->Flush().code(), ErrorCode::kNoSpace) << "the failure is sticky";
+  EXPECT_EQ((*file)->Append("more").code(), ErrorCode::kNoSpace);
+  EXPECT_EQ((*file)->Sync().code(), ErrorCode::kNoSpace);
+}
+
+TEST(MemoryFileSystemTest, WritersFromBeforeACrashCannotResurrectData) {
+  MemoryFileSystem fs;
+  auto file = fs.NewWritableFile("wal");
+  ASSERT_TRUE(file.ok());
+  ASSERT_TRUE((*file)->Append("synced|").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Append("lost").ok());
+  fs.DropUnsyncedData();
+  EXPECT_EQ((*file)->Flush().code(), ErrorCode::kIoError);
+  file->reset();  // The destructor must not flush "lost" either.
+  EXPECT_EQ(*fs.ReadFile("wal"), "synced|");
+  auto reopened = fs.NewAppendableFile("wal");
+  ASSERT_TRUE(reopened.ok());
+  EXPECT_TRUE((*reopened)->Append("after").ok()) << "a new writer works";
+}
+
+TEST(MemoryFileSystemTest, ErrorCodesMatchPosix) {
+  MemoryFileSystem fs;
+  ASSERT_TRUE(fs.CreateDirectories("d").ok());
+  ASSERT_TRUE(fs.WriteFile("f", "x", false).ok());
+  EXPECT_EQ(fs.DeleteFile("d").code(), ErrorCode::kIoError);
+  EXPECT_EQ(fs.RenameFile("f", "d").code(), ErrorCode::kIoError);
+}
+
+}  // namespace
+}  // namespace laminar

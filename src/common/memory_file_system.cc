@@ -9,6 +9,7 @@ struct MemoryFileSystem::FileData {
   std::mutex mutex;
   std::string contents;     // Guarded by mutex. What readers see (flushed data).
   uint64_t synced_size = 0;  // Guarded by mutex. Prefix of contents that survives a power loss.
+  uint64_t generation = 0;   // Guarded by mutex. Bumped by a simulated crash.
 };
 
 namespace {
@@ -40,14 +41,16 @@ using FileData = MemoryFileSystem::FileData;
 
 class MemoryWritableFile final : public WritableFile {
  public:
-  MemoryWritableFile(std::string path, std::shared_ptr<FileData> data, uint64_t size)
-      : path_(std::move(path)), data_(std::move(data)), size_(size) {}
+  MemoryWritableFile(std::string path, std::shared_ptr<FileData> data, uint64_t size,
+                     uint64_t generation)
+      : path_(std::move(path)), data_(std::move(data)), size_(size), generation_(generation) {}
   ~MemoryWritableFile() override {
     if (!closed_) (void)Close();
   }
 
   Status Append(std::string_view data) override {
     if (closed_) return ClosedError();
+    LAMINAR_RETURN_IF_ERROR(CheckGeneration());
     pending_.append(data);
     size_ += data.size();
     return Status::Ok();
@@ -55,13 +58,12 @@ class MemoryWritableFile final : public WritableFile {
 
   Status Flush() override {
     if (closed_) return ClosedError();
-    FlushPending();
-    return Status::Ok();
+    return FlushPending();
   }
 
   Status Sync() override {
     if (closed_) return ClosedError();
-    FlushPending();
+    LAMINAR_RETURN_IF_ERROR(FlushPending());
     std::lock_guard lock(data_->mutex);
     data_->synced_size = data_->contents.size();
     return Status::Ok();
@@ -69,9 +71,8 @@ class MemoryWritableFile final : public WritableFile {
 
   Status Close() override {
     if (closed_) return ClosedError();
-    FlushPending();
     closed_ = true;
-    return Status::Ok();
+    return FlushPending();
   }
 
   uint64_t Size() const override { return size_; }
@@ -81,17 +82,31 @@ class MemoryWritableFile final : public WritableFile {
     return Status::Error(ErrorCode::kClosed, "file '{}' is closed", path_);
   }
 
-  void FlushPending() {
-    if (pending_.empty()) return;
+  // A writer opened before a simulated crash belongs to the process that "died": what it
+  // still buffers is lost, and it cannot write any more.
+  Status CheckGeneration() {
     std::lock_guard lock(data_->mutex);
+    if (data_->generation == generation_) return Status::Ok();
+    pending_.clear();
+    return Status::Error(ErrorCode::kIoError, "file '{}' was lost in a simulated crash", path_);
+  }
+
+  Status FlushPending() {
+    std::lock_guard lock(data_->mutex);
+    if (data_->generation != generation_) {
+      pending_.clear();
+      return Status::Error(ErrorCode::kIoError, "file '{}' was lost in a simulated crash", path_);
+    }
     data_->contents.append(pending_);
     pending_.clear();
+    return Status::Ok();
   }
 
   std::string path_;
   std::shared_ptr<FileData> data_;
   std::string pending_;
   uint64_t size_;
+  uint64_t generation_;
   bool closed_ = false;
 };
 
@@ -138,6 +153,7 @@ Result<std::unique_ptr<WritableFile>> MemoryFileSystem::OpenForWrite(const std::
   auto& data = files_[name];
   if (!data) data = std::make_shared<FileData>();
   uint64_t size = 0;
+  uint64_t generation = 0;
   {
     std::lock_guard file_lock(data->mutex);
     if (truncate) {
@@ -145,8 +161,10 @@ Result<std::unique_ptr<WritableFile>> MemoryFileSystem::OpenForWrite(const std::
       data->synced_size = 0;
     }
     size = data->contents.size();
+    generation = data->generation;
   }
-  return std::unique_ptr<WritableFile>(std::make_unique<MemoryWritableFile>(name, data, size));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<MemoryWritableFile>(name, data, size, generation));
 }
 
 Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewWritableFile(const std::string& path) {
@@ -235,8 +253,11 @@ Status MemoryFileSystem::CreateDirectories(const std::string& path) {
 Status MemoryFileSystem::DeleteFile(const std::string& path) {
   const std::string name = Normalize(path);
   std::lock_guard lock(mutex_);
-  if (files_.erase(name) == 0) return NotFound("unlink", path);
-  return Status::Ok();
+  if (files_.erase(name) > 0) return Status::Ok();
+  if (name.empty() || directories_.count(name) > 0) {
+    return Status::Error(ErrorCode::kIoError, "unlink '{}': is a directory", path);
+  }
+  return NotFound("unlink", path);
 }
 
 Status MemoryFileSystem::DeleteRecursively(const std::string& path) {
@@ -256,7 +277,7 @@ Status MemoryFileSystem::RenameFile(const std::string& from, const std::string& 
   const auto it = files_.find(source);
   if (it == files_.end()) return NotFound("rename", from);
   if (directories_.count(target) > 0) {
-    return Status::Error(ErrorCode::kFileExists, "rename to '{}': is a directory", to);
+    return Status::Error(ErrorCode::kIoError, "rename to '{}': is a directory", to);
   }
   LAMINAR_RETURN_IF_ERROR(CheckParentExists(target));
   if (source == target) return Status::Ok();
@@ -289,6 +310,7 @@ void MemoryFileSystem::DropUnsyncedData() {
   for (auto& [name, data] : files_) {
     std::lock_guard file_lock(data->mutex);
     data->contents.resize(data->synced_size);
+    ++data->generation;
   }
 }
 

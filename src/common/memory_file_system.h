@@ -38,7 +38,8 @@ class MemoryFileSystem final : public FileSystem {
   Status Truncate(const std::string& path, uint64_t size) override;
   Status SyncDirectory(const std::string& path) override;
 
-  /// Simulates a power loss: every file shrinks back to the bytes that were synced.
+  /// Simulates a power loss: every file shrinks back to the bytes that were synced, and
+  /// writers opened before it fail from then on (their buffered data is lost).
   void DropUnsyncedData();
 
   struct FileData;  // Shared between the tree and open file objects.

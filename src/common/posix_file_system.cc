@@ -51,6 +51,7 @@ class PosixWritableFile final : public WritableFile {
 
   Status Append(std::string_view data) override {
     if (fd_ < 0) return ClosedError();
+    if (!error_.ok()) return error_;
     size_ += data.size();
     if (buffer_.size() + data.size() <= kBufferSize) {
       buffer_.append(data);
@@ -70,7 +71,7 @@ class PosixWritableFile final : public WritableFile {
   Status Sync() override {
     if (fd_ < 0) return ClosedError();
     LAMINAR_RETURN_IF_ERROR(FlushBuffer());
-    if (::fdatasync(fd_) != 0) return ErrnoStatus("fdatasync", path_, errno);
+    if (::fdatasync(fd_) != 0) return Fail(ErrnoStatus("fdatasync", path_, errno));
     return Status::Ok();
   }
 
@@ -92,18 +93,28 @@ class PosixWritableFile final : public WritableFile {
   }
 
   Status FlushBuffer() {
+    if (!error_.ok()) return error_;
     if (buffer_.empty()) return Status::Ok();
     Status status = WriteAll(buffer_);
     buffer_.clear();
     return status;
   }
 
+  // After a failed write the file's contents are unknown (a prefix may have been written), so
+  // the file stays failed: every later call returns the first error instead of pretending that
+  // later data follows earlier data.
+  Status Fail(Status status) {
+    if (error_.ok()) error_ = status;
+    return status;
+  }
+
   Status WriteAll(std::string_view data) {
+    if (!error_.ok()) return error_;
     while (!data.empty()) {
       const ssize_t written = ::write(fd_, data.data(), data.size());
       if (written < 0) {
         if (errno == EINTR) continue;
-        return ErrnoStatus("write", path_, errno);
+        return Fail(ErrnoStatus("write", path_, errno));
       }
       data.remove_prefix(static_cast<size_t>(written));
     }
@@ -114,6 +125,7 @@ class PosixWritableFile final : public WritableFile {
   int fd_;
   uint64_t size_;
   std::string buffer_;
+  Status error_;  // The first write or sync failure; sticky.
 };
 
 class PosixRandomAccessFile final : public RandomAccessFile {

@@ -1,0 +1,559 @@
+#include "functions/function_registry.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "columnar/decimal.h"
+#include "common/check.h"
+#include "functions/builtin_functions.h"
+
+namespace laminar::functions {
+namespace {
+
+constexpr size_t kKindCount = 3;
+// Candidate lists in messages stop after this many signatures.
+constexpr size_t kMaxCandidatesInMessage = 12;
+
+size_t KindIndex(FunctionKind kind) { return static_cast<size_t>(kind); }
+
+std::string_view KindNoun(FunctionKind kind) {
+  switch (kind) {
+    case FunctionKind::kScalar:
+      return "a scalar function";
+    case FunctionKind::kAggregate:
+      return "an aggregate function";
+    case FunctionKind::kWindow:
+      return "a window function";
+  }
+  return "a function";
+}
+
+// Names written between or before their operands in messages.
+bool IsOperatorName(std::string_view name) {
+  static constexpr std::array<std::string_view, 19> kOperators = {
+      "+",  "-", "*",  "/",  "%",    "^",     "||",
+      "=",  "<>", "!=", "<",  "<=",  ">",     ">=",
+      "is distinct from", "is not distinct from", "like", "ilike", "negate"};
+  return std::find(kOperators.begin(), kOperators.end(), name) != kOperators.end();
+}
+
+// "name(a, b)", "a + b" or "- a" from already formatted operand names.
+std::string FormatCall(std::string_view name, std::span<const std::string> operands) {
+  if (name == "negate" && operands.size() == 1) return fmt::format("- {}", operands[0]);
+  if (IsOperatorName(name) && operands.size() == 2) {
+    return fmt::format("{} {} {}", operands[0], name, operands[1]);
+  }
+  return fmt::format("{}({})", name, fmt::join(operands, ", "));
+}
+
+std::string FormatArguments(std::string_view name, std::span<const ArgumentInfo> arguments) {
+  std::vector<std::string> operands;
+  operands.reserve(arguments.size());
+  for (const ArgumentInfo& argument : arguments) {
+    operands.push_back(argument.is_null_literal ? std::string("null")
+                                                : TypeNameForMessage(argument.type));
+  }
+  return FormatCall(name, operands);
+}
+
+bool IsStringLiteral(const ArgumentInfo& argument) { return argument.is_string_literal; }
+
+bool IsNullArgument(const ArgumentInfo& argument) {
+  return !argument.is_string_literal &&
+         (argument.is_null_literal || argument.type.id() == TypeId::kNull);
+}
+
+bool IsTyped(const ArgumentInfo& argument) {
+  return !IsStringLiteral(argument) && !IsNullArgument(argument);
+}
+
+// PostgreSQL's preferred type of each type category, used to break ties.
+bool IsPreferred(TypeId id) {
+  return id == TypeId::kDouble || id == TypeId::kVarchar || id == TypeId::kTimestampTz ||
+         id == TypeId::kInterval || id == TypeId::kBoolean;
+}
+
+uint32_t TypeBit(TypeId id) { return uint32_t{1} << static_cast<unsigned>(id); }
+
+const ParameterPattern& ParameterAt(const FunctionSignature& signature, size_t index) {
+  return signature.parameters[std::min(index, signature.parameters.size() - 1)];
+}
+
+bool ArityMatches(const FunctionSignature& signature, size_t count) {
+  if (signature.variadic) return count >= signature.parameters.size();
+  return count == signature.parameters.size();
+}
+
+struct MatchScore {
+  int cost = 0;
+  int preferred = 0;
+
+  // Lower cost wins; on equal cost, more preferred-type conversions win.
+  bool BetterThan(const MatchScore& other) const {
+    return cost != other.cost ? cost < other.cost : preferred > other.preferred;
+  }
+  bool Ties(const MatchScore& other) const {
+    return cost == other.cost && preferred == other.preferred;
+  }
+};
+
+// Decides whether `signature` accepts `arguments` and at what cost. When `types` is not null,
+// also fills in the instantiated parameter type of every argument. Allocation-free otherwise.
+bool MatchSignature(const FunctionSignature& signature, std::span<const ArgumentInfo> arguments,
+                    MatchScore* score, std::vector<DataType>* types) {
+  if (!ArityMatches(signature, arguments.size())) return false;
+
+  // The type ids of the typed arguments: literals and NULLs prefer to become one of these.
+  uint32_t typed_ids = 0;
+  for (const ArgumentInfo& argument : arguments) {
+    if (IsTyped(argument)) typed_ids |= TypeBit(argument.type.id());
+  }
+
+  // The type variable and the DECIMAL that literals in generic DECIMAL positions adopt.
+  DataType element = DataType::Null();
+  bool element_typed = false;
+  bool element_literal = false;
+  DataType sibling_decimal = DataType::Null();
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const ParameterPattern& parameter = ParameterAt(signature, i);
+    const ArgumentInfo& argument = arguments[i];
+    if (parameter.kind == ParameterKind::kElement) {
+      if (IsStringLiteral(argument)) {
+        element_literal = true;
+      } else if (IsTyped(argument)) {
+        if (!element_typed) {
+          element = argument.type;
+          element_typed = true;
+        } else {
+          Result<DataType> common = CommonSupertype(element, argument.type);
+          if (!common.ok()) return false;
+          element = *common;
+        }
+      }
+    } else if (parameter.kind == ParameterKind::kType && parameter.type == TypeId::kDecimal &&
+               sibling_decimal.id() == TypeId::kNull && IsTyped(argument) &&
+               (argument.type.IsInteger() || argument.type.id() == TypeId::kDecimal)) {
+      sibling_decimal = DecimalTypeForInteger(argument.type);
+    }
+  }
+  if (!element_typed && element_literal) element = DataType::Varchar();
+
+  MatchScore total;
+  if (types != nullptr) {
+    types->clear();
+    types->reserve(arguments.size());
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const ParameterPattern& parameter = ParameterAt(signature, i);
+    const ArgumentInfo& argument = arguments[i];
+    DataType target;
+    switch (parameter.kind) {
+      case ParameterKind::kAny:
+        target = IsStringLiteral(argument) ? DataType::Varchar() : argument.type;
+        if (argument.is_null_literal) target = DataType::Null();
+        break;
+      case ParameterKind::kElement:
+        target = element;
+        break;
+      case ParameterKind::kType:
+        if (parameter.type != TypeId::kDecimal) {
+          target = DataType(parameter.type);
+        } else if (IsTyped(argument)) {
+          if (!argument.type.IsInteger() && argument.type.id() != TypeId::kDecimal) return false;
+          target = DecimalTypeForInteger(argument.type);
+        } else {
+          // A literal or NULL takes the precision and scale of another DECIMAL argument; on
+          // its own there is no sensible precision, and other overloads serve it.
+          if (sibling_decimal.id() == TypeId::kNull) return false;
+          target = sibling_decimal;
+        }
+        break;
+    }
+
+    if (parameter.kind == ParameterKind::kAny) {
+      // No conversion, whatever the argument.
+    } else if (IsTyped(argument)) {
+      int distance = ImplicitCastDistance(argument.type, target);
+      if (distance < 0) return false;
+      total.cost += distance;
+      if (distance > 0 && IsPreferred(target.id())) ++total.preferred;
+    } else {
+      if (IsStringLiteral(argument) && !CanCoerceStringLiteral(target)) return false;
+      bool natural = (typed_ids & TypeBit(target.id())) != 0 ||
+                     (IsStringLiteral(argument) && target.id() == TypeId::kVarchar) ||
+                     target.id() == TypeId::kNull;
+      if (!natural) {
+        total.cost += 1;
+        if (IsPreferred(target.id())) ++total.preferred;
+      }
+    }
+    if (types != nullptr) types->push_back(target);
+  }
+  *score = total;
+  return true;
+}
+
+// Canonical field names of date_part and date_trunc units; "" when unknown.
+std::string_view CanonicalUnit(std::string_view unit) {
+  std::array<char, 16> lower{};
+  if (unit.size() > lower.size()) return {};
+  for (size_t i = 0; i < unit.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(unit[i])));
+  }
+  std::string_view name(lower.data(), unit.size());
+  struct Alias {
+    std::string_view alias;
+    std::string_view canonical;
+  };
+  static constexpr std::array<Alias, 36> kUnits = {{
+      {"microsecond", "microsecond"}, {"microseconds", "microsecond"},
+      {"millisecond", "millisecond"}, {"milliseconds", "millisecond"},
+      {"second", "second"},           {"seconds", "second"},
+      {"minute", "minute"},           {"minutes", "minute"},
+      {"hour", "hour"},               {"hours", "hour"},
+      {"day", "day"},                 {"days", "day"},
+      {"week", "week"},               {"weeks", "week"},
+      {"month", "month"},             {"months", "month"},
+      {"quarter", "quarter"},         {"quarters", "quarter"},
+      {"year", "year"},               {"years", "year"},
+      {"decade", "decade"},           {"decades", "decade"},
+      {"century", "century"},         {"centuries", "century"},
+      {"millennium", "millennium"},   {"millennia", "millennium"},
+      {"dow", "dow"},                 {"dayofweek", "dow"},
+      {"isodow", "isodow"},           {"doy", "doy"},
+      {"dayofyear", "doy"},           {"isoyear", "isoyear"},
+      {"epoch", "epoch"},             {"timezone", "timezone"},
+      {"timezone_hour", "timezone"},  {"timezone_minute", "timezone"},
+  }};
+  for (const Alias& entry : kUnits) {
+    if (entry.alias == name) return entry.canonical;
+  }
+  return {};
+}
+
+// The unit argument (the first) when it is a string literal, or "" when not a literal.
+Result<std::string_view> LiteralUnit(std::string_view function_name,
+                                     std::span<const ArgumentInfo> arguments, bool for_trunc) {
+  if (arguments.empty() || !arguments[0].is_string_literal) return std::string_view();
+  std::string_view unit = CanonicalUnit(arguments[0].literal_text);
+  bool valid = !unit.empty();
+  if (valid && for_trunc) {
+    valid = unit != "dow" && unit != "isodow" && unit != "doy" && unit != "isoyear" &&
+            unit != "epoch" && unit != "timezone";
+  }
+  if (!valid) {
+    return Status::Error(ErrorCode::kInvalidArgument, "{}: unit \"{}\" not recognized",
+                         function_name, arguments[0].literal_text);
+  }
+  return unit;
+}
+
+Result<DataType> Decimal(int precision, int scale) { return DataType::Decimal(precision, scale); }
+
+Result<DataType> ApplyReturnRule(const FunctionSignature& signature,
+                                 std::span<const DataType> types,
+                                 std::span<const ArgumentInfo> arguments) {
+  auto parameter = [&](size_t index) { return types[index]; };
+  switch (signature.return_rule) {
+    case ReturnRule::kFixed:
+      return signature.return_type;
+    case ReturnRule::kElement:
+      for (size_t i = 0; i < types.size(); ++i) {
+        if (ParameterAt(signature, i).kind == ParameterKind::kElement) return types[i];
+      }
+      return DataType::Null();
+    case ReturnRule::kFirstParameter:
+      return parameter(0);
+    case ReturnRule::kDecimalAdd:
+      return DecimalArithmeticType(ArithmeticOperator::kAdd, parameter(0), parameter(1));
+    case ReturnRule::kDecimalMultiply:
+      return DecimalArithmeticType(ArithmeticOperator::kMultiply, parameter(0), parameter(1));
+    case ReturnRule::kDecimalDivide:
+      return DecimalArithmeticType(ArithmeticOperator::kDivide, parameter(0), parameter(1));
+    case ReturnRule::kDecimalModulo:
+      return DecimalArithmeticType(ArithmeticOperator::kModulo, parameter(0), parameter(1));
+    case ReturnRule::kDecimalSum:
+      return Decimal(kMaxDecimalPrecision, parameter(0).scale());
+    case ReturnRule::kDecimalAverage:
+      return Decimal(kMaxDecimalPrecision, std::max(parameter(0).scale(), 6));
+    case ReturnRule::kDecimalRound:
+      return Decimal(std::min(kMaxDecimalPrecision, parameter(0).precision() -
+                                                        parameter(0).scale() + 1),
+                     0);
+    case ReturnRule::kDecimalRoundScale:
+      return Decimal(std::min(kMaxDecimalPrecision, parameter(0).precision() + 1),
+                     parameter(0).scale());
+    case ReturnRule::kDecimalTruncate:
+      return Decimal(std::max(1, parameter(0).precision() - parameter(0).scale()), 0);
+    case ReturnRule::kDecimalSign:
+      return Decimal(1, 0);
+    case ReturnRule::kDatePart: {
+      LAMINAR_ASSIGN_OR_RETURN(std::string_view unit,
+                               LiteralUnit(signature.name, arguments, /*for_trunc=*/false));
+      if (unit.empty()) return DataType::Double();
+      if (unit == "second") return Decimal(8, 6);
+      if (unit == "millisecond") return Decimal(8, 3);
+      if (unit == "epoch") return Decimal(24, 6);
+      return DataType::BigInt();
+    }
+    case ReturnRule::kDateTrunc: {
+      LAMINAR_RETURN_IF_ERROR(LiteralUnit(signature.name, arguments, /*for_trunc=*/true));
+      return parameter(1);
+    }
+  }
+  return Status::Error(ErrorCode::kInternal, "unknown return rule");
+}
+
+std::string CandidateList(std::span<const FunctionSignature* const> candidates) {
+  std::string list;
+  size_t shown = std::min(candidates.size(), kMaxCandidatesInMessage);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i > 0) list += ", ";
+    list += candidates[i]->ToString();
+  }
+  if (candidates.size() > shown) {
+    list += fmt::format(" and {} more", candidates.size() - shown);
+  }
+  return list;
+}
+
+}  // namespace
+
+std::string_view FunctionIdName(FunctionId id) {
+  static constexpr std::string_view kNames[] = {
+      "Add",          "Subtract",     "Multiply",   "Divide",        "Modulo",
+      "Power",        "Negate",       "StringConcat", "Equal",       "NotEqual",
+      "Less",         "LessEqual",    "Greater",    "GreaterEqual",  "IsDistinctFrom",
+      "IsNotDistinctFrom", "Like",    "Ilike",      "Abs",           "Round",
+      "Floor",        "Ceil",         "Trunc",      "Sign",          "Sqrt",
+      "Exp",          "Ln",           "Log10",      "Log",           "Lower",
+      "Upper",        "CharLength",   "OctetLength", "Substring",    "SplitPart",
+      "Concat",       "ConcatWs",     "Replace",    "Trim",          "Ltrim",
+      "Rtrim",        "Position",     "Strpos",     "StartsWith",    "EndsWith",
+      "Left",         "Right",        "Lpad",       "Rpad",          "Reverse",
+      "RegexpExtract", "RegexpLike",  "RegexpReplace", "CountChar",  "Coalesce",
+      "NullIf",       "Greatest",     "Least",      "If",            "Year",
+      "Quarter",      "Month",        "Week",       "Day",           "DayOfWeek",
+      "DayOfYear",    "Hour",         "Minute",     "Second",        "DatePart",
+      "DateTrunc",    "ToChar",       "DateFormat", "ToTimestamp",   "ToDate",
+      "Now",          "CurrentDate",  "Proctime",   "Tumble",        "TumbleStart",
+      "TumbleEnd",    "Hop",          "HopStart",   "HopEnd",        "Session",
+      "SessionStart", "SessionEnd",   "Cumulate",   "CumulateStart", "CumulateEnd",
+      "CountStar",    "Count",        "Sum",        "Avg",           "Min",
+      "Max",          "FirstValue",   "LastValue",  "StddevSamp",    "StddevPop",
+      "VarSamp",      "VarPop",       "BoolAnd",    "BoolOr",        "StringAgg",
+      "ApproxCountDistinct", "ApproxPercentile", "RowNumber", "Rank", "DenseRank",
+      "PercentRank",  "CumeDist",     "Ntile",      "Lag",           "Lead",
+      "NthValue",
+  };
+  static_assert(std::size(kNames) == static_cast<size_t>(FunctionId::kNthValue) + 1,
+                "kNames must list every FunctionId");
+  size_t index = static_cast<size_t>(id);
+  return index < std::size(kNames) ? kNames[index] : std::string_view("Unknown");
+}
+
+std::string ParameterPattern::ToString() const {
+  switch (kind) {
+    case ParameterKind::kAny:
+      return "any";
+    case ParameterKind::kElement:
+      return "anyelement";
+    case ParameterKind::kType:
+      if (type == TypeId::kDecimal) return "decimal";
+      return TypeNameForMessage(DataType(type));
+  }
+  return "?";
+}
+
+std::string FunctionSignature::ToString() const {
+  std::vector<std::string> operands;
+  operands.reserve(parameters.size());
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    std::string text = parameters[i].ToString();
+    if (variadic && i + 1 == parameters.size()) text = "variadic " + text;
+    operands.push_back(std::move(text));
+  }
+  return FormatCall(name, operands);
+}
+
+const FunctionRegistry& FunctionRegistry::BuiltIn() {
+  static const FunctionRegistry registry = [] {
+    FunctionRegistry built;
+    RegisterBuiltInFunctions(built);
+    return built;
+  }();
+  return registry;
+}
+
+Status FunctionRegistry::Register(FunctionSignature signature) {
+  if (signature.name.empty() ||
+      std::any_of(signature.name.begin(), signature.name.end(),
+                  [](char c) { return std::isupper(static_cast<unsigned char>(c)) != 0; })) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "function name \"{}\" must be non-empty and lower case", signature.name);
+  }
+  if (signature.variadic && signature.parameters.empty()) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "variadic function {} needs at least one parameter", signature.name);
+  }
+  bool has_element = std::any_of(
+      signature.parameters.begin(), signature.parameters.end(),
+      [](const ParameterPattern& parameter) { return parameter.kind == ParameterKind::kElement; });
+  if (signature.return_rule == ReturnRule::kElement && !has_element) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "function {} returns its type variable but has no anyelement parameter",
+                         signature.name);
+  }
+  Entry& entry = entries_[signature.name];
+  std::vector<FunctionSignature>& list = entry.signatures[KindIndex(signature.kind)];
+  for (const FunctionSignature& existing : list) {
+    if (existing.parameters == signature.parameters && existing.variadic == signature.variadic) {
+      return Status::Error(ErrorCode::kDuplicateObject, "function {} already exists",
+                           signature.ToString());
+    }
+  }
+  list.push_back(std::move(signature));
+  return Status::Ok();
+}
+
+const FunctionRegistry::Entry* FunctionRegistry::Find(std::string_view name) const {
+  auto found = entries_.find(name);
+  if (found != entries_.end()) return &found->second;
+  // Names arrive in lower case from the parser; fold other spellings without allocating.
+  std::array<char, 64> lower{};
+  if (name.size() > lower.size()) return nullptr;
+  bool changed = false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    lower[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    changed |= lower[i] != name[i];
+  }
+  if (!changed) return nullptr;
+  found = entries_.find(std::string_view(lower.data(), name.size()));
+  return found != entries_.end() ? &found->second : nullptr;
+}
+
+bool FunctionRegistry::Exists(std::string_view name, FunctionKind kind) const {
+  const Entry* entry = Find(name);
+  if (entry == nullptr) return false;
+  if (!entry->signatures[KindIndex(kind)].empty()) return true;
+  return kind == FunctionKind::kWindow &&
+         !entry->signatures[KindIndex(FunctionKind::kAggregate)].empty();
+}
+
+std::span<const FunctionSignature> FunctionRegistry::Signatures(std::string_view name,
+                                                                FunctionKind kind) const {
+  const Entry* entry = Find(name);
+  if (entry == nullptr) return {};
+  return entry->signatures[KindIndex(kind)];
+}
+
+std::vector<std::string_view> FunctionRegistry::Names(FunctionKind kind) const {
+  std::vector<std::string_view> names;
+  for (const auto& [name, entry] : entries_) {
+    bool present = !entry.signatures[KindIndex(kind)].empty() ||
+                   (kind == FunctionKind::kWindow &&
+                    !entry.signatures[KindIndex(FunctionKind::kAggregate)].empty());
+    if (present) names.push_back(name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, FunctionKind kind,
+                                                   std::span<const ArgumentInfo> arguments) const {
+  const Entry* entry = Find(name);
+  if (entry == nullptr) {
+    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist",
+                         FormatArguments(name, arguments));
+  }
+  std::span<const FunctionSignature> candidates = entry->signatures[KindIndex(kind)];
+  bool windowed_aggregate = false;
+  if (candidates.empty() && kind == FunctionKind::kWindow) {
+    candidates = entry->signatures[KindIndex(FunctionKind::kAggregate)];
+    windowed_aggregate = true;
+  }
+  if (candidates.empty()) {
+    for (size_t other = 0; other < kKindCount; ++other) {
+      if (entry->signatures[other].empty()) continue;
+      std::string_view display_name = entry->signatures[other][0].name;
+      FunctionKind other_kind = static_cast<FunctionKind>(other);
+      if (other_kind == FunctionKind::kWindow) {
+        return Status::Error(ErrorCode::kUnknownFunction,
+                             "window function {} requires an OVER clause", display_name);
+      }
+      if (kind == FunctionKind::kWindow) {
+        return Status::Error(ErrorCode::kUnknownFunction,
+                             "OVER specified, but {} is not a window function nor an aggregate "
+                             "function",
+                             display_name);
+      }
+      return Status::Error(ErrorCode::kUnknownFunction, "{} is {}, not {}", display_name,
+                           KindNoun(other_kind), KindNoun(kind));
+    }
+    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist",
+                         FormatArguments(name, arguments));
+  }
+
+  // Pass 1: the best score and how many candidates reach it. No allocation.
+  const FunctionSignature* best = nullptr;
+  MatchScore best_score;
+  size_t ties = 0;
+  for (const FunctionSignature& candidate : candidates) {
+    MatchScore score;
+    if (!MatchSignature(candidate, arguments, &score, nullptr)) continue;
+    if (best == nullptr || score.BetterThan(best_score)) {
+      best = &candidate;
+      best_score = score;
+      ties = 1;
+    } else if (score.Ties(best_score)) {
+      ++ties;
+    }
+  }
+
+  std::string_view display_name = candidates.front().name;
+  bool is_operator = IsOperatorName(display_name);
+  if (best == nullptr || ties > 1) {
+    std::vector<const FunctionSignature*> listed;
+    for (const FunctionSignature& candidate : candidates) {
+      MatchScore score;
+      if (best == nullptr ||
+          (MatchSignature(candidate, arguments, &score, nullptr) && score.Ties(best_score))) {
+        listed.push_back(&candidate);
+      }
+    }
+    std::string call = FormatArguments(display_name, arguments);
+    std::string_view problem = best == nullptr ? "does not exist" : "is not unique";
+    if (is_operator && arguments.size() <= 2) {
+      return Status::Error(ErrorCode::kUnknownFunction, "operator {}: {}; candidates: {}",
+                           problem, call, CandidateList(listed));
+    }
+    return Status::Error(ErrorCode::kUnknownFunction, "function {} {}; candidates: {}", call,
+                         problem, CandidateList(listed));
+  }
+
+  // Pass 2: instantiate the winner.
+  ResolvedFunction resolved;
+  MatchScore score;
+  bool matched = MatchSignature(*best, arguments, &score, &resolved.parameter_types);
+  LAMINAR_CHECK(matched);
+  LAMINAR_ASSIGN_OR_RETURN(resolved.return_type,
+                           ApplyReturnRule(*best, resolved.parameter_types, arguments));
+  resolved.id = best->id;
+  resolved.name = best->name;
+  resolved.kind = kind;
+  resolved.deterministic = best->deterministic;
+  resolved.null_on_null_input = best->null_on_null_input;
+  resolved.window_assignment = best->window_assignment;
+  resolved.retractable = best->retractable;
+  resolved.order_sensitive = best->order_sensitive;
+  resolved.requires_order_by = best->requires_order_by;
+  resolved.uses_frame = best->uses_frame || windowed_aggregate;
+  resolved.windowed_aggregate = windowed_aggregate;
+  return resolved;
+}
+
+}  // namespace laminar::functions
