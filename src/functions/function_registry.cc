@@ -1,11 +1,10 @@
 #include "functions/function_registry.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <limits>
-
-#include <fmt/format.h>
 
 #include "columnar/decimal.h"
 #include "common/check.h"
@@ -34,11 +33,11 @@ std::string_view KindNoun(FunctionKind kind) {
 
 // Names written between or before their operands in messages.
 bool IsOperatorName(std::string_view name) {
-  static constexpr std::array<std::string_view, 19> kOperators = {
-      "+",  "-", "*",  "/",  "%",    "^",     "||",
-      "=",  "<>", "!=", "<",  "<=",  ">",     ">=",
-      "is distinct from", "is not distinct from", "like", "ilike", "negate"};
-  return std::find(kOperators.begin(), kOperators.end(), name) != kOperators.end();
+  if (!name.empty() && name.find_first_not_of("+-*/%^|=<>!") == std::string_view::npos) {
+    return true;
+  }
+  return name == "like" || name == "ilike" || name == "negate" || name == "is distinct from" ||
+         name == "is not distinct from";
 }
 
 // "name(a, b)", "a + b" or "- a" from already formatted operand names.
@@ -210,24 +209,42 @@ std::string_view CanonicalUnit(std::string_view unit) {
     std::string_view canonical;
   };
   static constexpr std::array<Alias, 36> kUnits = {{
-      {"microsecond", "microsecond"}, {"microseconds", "microsecond"},
-      {"millisecond", "millisecond"}, {"milliseconds", "millisecond"},
-      {"second", "second"},           {"seconds", "second"},
-      {"minute", "minute"},           {"minutes", "minute"},
-      {"hour", "hour"},               {"hours", "hour"},
-      {"day", "day"},                 {"days", "day"},
-      {"week", "week"},               {"weeks", "week"},
-      {"month", "month"},             {"months", "month"},
-      {"quarter", "quarter"},         {"quarters", "quarter"},
-      {"year", "year"},               {"years", "year"},
-      {"decade", "decade"},           {"decades", "decade"},
-      {"century", "century"},         {"centuries", "century"},
-      {"millennium", "millennium"},   {"millennia", "millennium"},
-      {"dow", "dow"},                 {"dayofweek", "dow"},
-      {"isodow", "isodow"},           {"doy", "doy"},
-      {"dayofyear", "doy"},           {"isoyear", "isoyear"},
-      {"epoch", "epoch"},             {"timezone", "timezone"},
-      {"timezone_hour", "timezone"},  {"timezone_minute", "timezone"},
+      {"microsecond", "microsecond"},
+      {"microseconds", "microsecond"},
+      {"millisecond", "millisecond"},
+      {"milliseconds", "millisecond"},
+      {"second", "second"},
+      {"seconds", "second"},
+      {"minute", "minute"},
+      {"minutes", "minute"},
+      {"hour", "hour"},
+      {"hours", "hour"},
+      {"day", "day"},
+      {"days", "day"},
+      {"week", "week"},
+      {"weeks", "week"},
+      {"month", "month"},
+      {"months", "month"},
+      {"quarter", "quarter"},
+      {"quarters", "quarter"},
+      {"year", "year"},
+      {"years", "year"},
+      {"decade", "decade"},
+      {"decades", "decade"},
+      {"century", "century"},
+      {"centuries", "century"},
+      {"millennium", "millennium"},
+      {"millennia", "millennium"},
+      {"dow", "dow"},
+      {"dayofweek", "dow"},
+      {"isodow", "isodow"},
+      {"doy", "doy"},
+      {"dayofyear", "doy"},
+      {"isoyear", "isoyear"},
+      {"epoch", "epoch"},
+      {"timezone", "timezone"},
+      {"timezone_hour", "timezone"},
+      {"timezone_minute", "timezone"},
   }};
   for (const Alias& entry : kUnits) {
     if (entry.alias == name) return entry.canonical;
@@ -281,9 +298,8 @@ Result<DataType> ApplyReturnRule(const FunctionSignature& signature,
     case ReturnRule::kDecimalAverage:
       return Decimal(kMaxDecimalPrecision, std::max(parameter(0).scale(), 6));
     case ReturnRule::kDecimalRound:
-      return Decimal(std::min(kMaxDecimalPrecision, parameter(0).precision() -
-                                                        parameter(0).scale() + 1),
-                     0);
+      return Decimal(
+          std::min(kMaxDecimalPrecision, parameter(0).precision() - parameter(0).scale() + 1), 0);
     case ReturnRule::kDecimalRoundScale:
       return Decimal(std::min(kMaxDecimalPrecision, parameter(0).precision() + 1),
                      parameter(0).scale());
@@ -324,36 +340,242 @@ std::string CandidateList(std::span<const FunctionSignature* const> candidates) 
 }  // namespace
 
 std::string_view FunctionIdName(FunctionId id) {
-  static constexpr std::string_view kNames[] = {
-      "Add",          "Subtract",     "Multiply",   "Divide",        "Modulo",
-      "Power",        "Negate",       "StringConcat", "Equal",       "NotEqual",
-      "Less",         "LessEqual",    "Greater",    "GreaterEqual",  "IsDistinctFrom",
-      "IsNotDistinctFrom", "Like",    "Ilike",      "Abs",           "Round",
-      "Floor",        "Ceil",         "Trunc",      "Sign",          "Sqrt",
-      "Exp",          "Ln",           "Log10",      "Log",           "Lower",
-      "Upper",        "CharLength",   "OctetLength", "Substring",    "SplitPart",
-      "Concat",       "ConcatWs",     "Replace",    "Trim",          "Ltrim",
-      "Rtrim",        "Position",     "Strpos",     "StartsWith",    "EndsWith",
-      "Left",         "Right",        "Lpad",       "Rpad",          "Reverse",
-      "RegexpExtract", "RegexpLike",  "RegexpReplace", "CountChar",  "Coalesce",
-      "NullIf",       "Greatest",     "Least",      "If",            "Year",
-      "Quarter",      "Month",        "Week",       "Day",           "DayOfWeek",
-      "DayOfYear",    "Hour",         "Minute",     "Second",        "DatePart",
-      "DateTrunc",    "ToChar",       "DateFormat", "ToTimestamp",   "ToDate",
-      "Now",          "CurrentDate",  "Proctime",   "Tumble",        "TumbleStart",
-      "TumbleEnd",    "Hop",          "HopStart",   "HopEnd",        "Session",
-      "SessionStart", "SessionEnd",   "Cumulate",   "CumulateStart", "CumulateEnd",
-      "CountStar",    "Count",        "Sum",        "Avg",           "Min",
-      "Max",          "FirstValue",   "LastValue",  "StddevSamp",    "StddevPop",
-      "VarSamp",      "VarPop",       "BoolAnd",    "BoolOr",        "StringAgg",
-      "ApproxCountDistinct", "ApproxPercentile", "RowNumber", "Rank", "DenseRank",
-      "PercentRank",  "CumeDist",     "Ntile",      "Lag",           "Lead",
-      "NthValue",
-  };
-  static_assert(std::size(kNames) == static_cast<size_t>(FunctionId::kNthValue) + 1,
-                "kNames must list every FunctionId");
-  size_t index = static_cast<size_t>(id);
-  return index < std::size(kNames) ? kNames[index] : std::string_view("Unknown");
+  // A switch rather than a table, so that -Wswitch catches a forgotten enumerator.
+  switch (id) {
+    case FunctionId::kAdd:
+      return "Add";
+    case FunctionId::kSubtract:
+      return "Subtract";
+    case FunctionId::kMultiply:
+      return "Multiply";
+    case FunctionId::kDivide:
+      return "Divide";
+    case FunctionId::kModulo:
+      return "Modulo";
+    case FunctionId::kPower:
+      return "Power";
+    case FunctionId::kNegate:
+      return "Negate";
+    case FunctionId::kStringConcat:
+      return "StringConcat";
+    case FunctionId::kEqual:
+      return "Equal";
+    case FunctionId::kNotEqual:
+      return "NotEqual";
+    case FunctionId::kLess:
+      return "Less";
+    case FunctionId::kLessEqual:
+      return "LessEqual";
+    case FunctionId::kGreater:
+      return "Greater";
+    case FunctionId::kGreaterEqual:
+      return "GreaterEqual";
+    case FunctionId::kIsDistinctFrom:
+      return "IsDistinctFrom";
+    case FunctionId::kIsNotDistinctFrom:
+      return "IsNotDistinctFrom";
+    case FunctionId::kLike:
+      return "Like";
+    case FunctionId::kIlike:
+      return "Ilike";
+    case FunctionId::kAbs:
+      return "Abs";
+    case FunctionId::kRound:
+      return "Round";
+    case FunctionId::kFloor:
+      return "Floor";
+    case FunctionId::kCeil:
+      return "Ceil";
+    case FunctionId::kTrunc:
+      return "Trunc";
+    case FunctionId::kSign:
+      return "Sign";
+    case FunctionId::kSqrt:
+      return "Sqrt";
+    case FunctionId::kExp:
+      return "Exp";
+    case FunctionId::kLn:
+      return "Ln";
+    case FunctionId::kLog10:
+      return "Log10";
+    case FunctionId::kLog:
+      return "Log";
+    case FunctionId::kLower:
+      return "Lower";
+    case FunctionId::kUpper:
+      return "Upper";
+    case FunctionId::kCharLength:
+      return "CharLength";
+    case FunctionId::kOctetLength:
+      return "OctetLength";
+    case FunctionId::kSubstring:
+      return "Substring";
+    case FunctionId::kSplitPart:
+      return "SplitPart";
+    case FunctionId::kConcat:
+      return "Concat";
+    case FunctionId::kConcatWs:
+      return "ConcatWs";
+    case FunctionId::kReplace:
+      return "Replace";
+    case FunctionId::kTrim:
+      return "Trim";
+    case FunctionId::kLtrim:
+      return "Ltrim";
+    case FunctionId::kRtrim:
+      return "Rtrim";
+    case FunctionId::kPosition:
+      return "Position";
+    case FunctionId::kStrpos:
+      return "Strpos";
+    case FunctionId::kStartsWith:
+      return "StartsWith";
+    case FunctionId::kEndsWith:
+      return "EndsWith";
+    case FunctionId::kLeft:
+      return "Left";
+    case FunctionId::kRight:
+      return "Right";
+    case FunctionId::kLpad:
+      return "Lpad";
+    case FunctionId::kRpad:
+      return "Rpad";
+    case FunctionId::kReverse:
+      return "Reverse";
+    case FunctionId::kRegexpExtract:
+      return "RegexpExtract";
+    case FunctionId::kRegexpLike:
+      return "RegexpLike";
+    case FunctionId::kRegexpReplace:
+      return "RegexpReplace";
+    case FunctionId::kCountChar:
+      return "CountChar";
+    case FunctionId::kCoalesce:
+      return "Coalesce";
+    case FunctionId::kNullIf:
+      return "NullIf";
+    case FunctionId::kGreatest:
+      return "Greatest";
+    case FunctionId::kLeast:
+      return "Least";
+    case FunctionId::kIf:
+      return "If";
+    case FunctionId::kYear:
+      return "Year";
+    case FunctionId::kQuarter:
+      return "Quarter";
+    case FunctionId::kMonth:
+      return "Month";
+    case FunctionId::kWeek:
+      return "Week";
+    case FunctionId::kDay:
+      return "Day";
+    case FunctionId::kDayOfWeek:
+      return "DayOfWeek";
+    case FunctionId::kDayOfYear:
+      return "DayOfYear";
+    case FunctionId::kHour:
+      return "Hour";
+    case FunctionId::kMinute:
+      return "Minute";
+    case FunctionId::kSecond:
+      return "Second";
+    case FunctionId::kDatePart:
+      return "DatePart";
+    case FunctionId::kDateTrunc:
+      return "DateTrunc";
+    case FunctionId::kToChar:
+      return "ToChar";
+    case FunctionId::kDateFormat:
+      return "DateFormat";
+    case FunctionId::kToTimestamp:
+      return "ToTimestamp";
+    case FunctionId::kToDate:
+      return "ToDate";
+    case FunctionId::kNow:
+      return "Now";
+    case FunctionId::kCurrentDate:
+      return "CurrentDate";
+    case FunctionId::kProctime:
+      return "Proctime";
+    case FunctionId::kTumble:
+      return "Tumble";
+    case FunctionId::kTumbleStart:
+      return "TumbleStart";
+    case FunctionId::kTumbleEnd:
+      return "TumbleEnd";
+    case FunctionId::kHop:
+      return "Hop";
+    case FunctionId::kHopStart:
+      return "HopStart";
+    case FunctionId::kHopEnd:
+      return "HopEnd";
+    case FunctionId::kSession:
+      return "Session";
+    case FunctionId::kSessionStart:
+      return "SessionStart";
+    case FunctionId::kSessionEnd:
+      return "SessionEnd";
+    case FunctionId::kCumulate:
+      return "Cumulate";
+    case FunctionId::kCumulateStart:
+      return "CumulateStart";
+    case FunctionId::kCumulateEnd:
+      return "CumulateEnd";
+    case FunctionId::kCountStar:
+      return "CountStar";
+    case FunctionId::kCount:
+      return "Count";
+    case FunctionId::kSum:
+      return "Sum";
+    case FunctionId::kAvg:
+      return "Avg";
+    case FunctionId::kMin:
+      return "Min";
+    case FunctionId::kMax:
+      return "Max";
+    case FunctionId::kFirstValue:
+      return "FirstValue";
+    case FunctionId::kLastValue:
+      return "LastValue";
+    case FunctionId::kStddevSamp:
+      return "StddevSamp";
+    case FunctionId::kStddevPop:
+      return "StddevPop";
+    case FunctionId::kVarSamp:
+      return "VarSamp";
+    case FunctionId::kVarPop:
+      return "VarPop";
+    case FunctionId::kBoolAnd:
+      return "BoolAnd";
+    case FunctionId::kBoolOr:
+      return "BoolOr";
+    case FunctionId::kStringAgg:
+      return "StringAgg";
+    case FunctionId::kApproxCountDistinct:
+      return "ApproxCountDistinct";
+    case FunctionId::kApproxPercentile:
+      return "ApproxPercentile";
+    case FunctionId::kRowNumber:
+      return "RowNumber";
+    case FunctionId::kRank:
+      return "Rank";
+    case FunctionId::kDenseRank:
+      return "DenseRank";
+    case FunctionId::kPercentRank:
+      return "PercentRank";
+    case FunctionId::kCumeDist:
+      return "CumeDist";
+    case FunctionId::kNtile:
+      return "Ntile";
+    case FunctionId::kLag:
+      return "Lag";
+    case FunctionId::kLead:
+      return "Lead";
+    case FunctionId::kNthValue:
+      return "NthValue";
+  }
+  return "Unknown";
 }
 
 std::string ParameterPattern::ToString() const {
@@ -528,8 +750,8 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
     std::string call = FormatArguments(display_name, arguments);
     std::string_view problem = best == nullptr ? "does not exist" : "is not unique";
     if (is_operator && arguments.size() <= 2) {
-      return Status::Error(ErrorCode::kUnknownFunction, "operator {}: {}; candidates: {}",
-                           problem, call, CandidateList(listed));
+      return Status::Error(ErrorCode::kUnknownFunction, "operator {}: {}; candidates: {}", problem,
+                           call, CandidateList(listed));
     }
     return Status::Error(ErrorCode::kUnknownFunction, "function {} {}; candidates: {}", call,
                          problem, CandidateList(listed));

@@ -269,14 +269,14 @@ enum class ReturnRule : uint8_t {
 struct FunctionSignature {
   FunctionId id = FunctionId::kAdd;
   /// The name it is called by, lower case (an alias has its own signatures with the same id).
-  std::string name;
+  std::string name = {};
   FunctionKind kind = FunctionKind::kScalar;
-  std::vector<ParameterPattern> parameters;
+  std::vector<ParameterPattern> parameters = {};
   /// The last parameter repeats: the call takes parameters.size() or more arguments.
   bool variadic = false;
   ReturnRule return_rule = ReturnRule::kFixed;
   /// For ReturnRule::kFixed.
-  DataType return_type;
+  DataType return_type = DataType::Null();
 
   /// Same arguments, same result, no side effects. False for now(), proctime(), ...: the
   /// planner must not fold or deduplicate such calls.
@@ -309,14 +309,14 @@ struct FunctionSignature {
 struct ResolvedFunction {
   FunctionId id = FunctionId::kAdd;
   /// The name as registered (the alias used in the call), lower case.
-  std::string name;
+  std::string name = {};
   /// The kind asked for. An aggregate called with OVER is kWindow with windowed_aggregate set.
   FunctionKind kind = FunctionKind::kScalar;
   /// What each argument must be cast to before the kernel sees it, one per argument (variadic
   /// parameters expanded). Equal to the argument's type when no cast is needed; for an untyped
   /// string literal the type it must be parsed as.
-  std::vector<DataType> parameter_types;
-  DataType return_type;
+  std::vector<DataType> parameter_types = {};
+  DataType return_type = DataType::Null();
   bool deterministic = true;
   bool null_on_null_input = true;
   bool window_assignment = false;

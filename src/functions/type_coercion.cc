@@ -77,8 +77,7 @@ Status NoCommonType(const DataType& a, const DataType& b, std::string_view conte
                        TypeNameForMessage(a), TypeNameForMessage(b));
 }
 
-Result<DataType> CommonSupertypeIn(const DataType& a, const DataType& b,
-                                   std::string_view context) {
+Result<DataType> CommonSupertypeIn(const DataType& a, const DataType& b, std::string_view context) {
   if (a == b) return a;
   if (a.id() == TypeId::kNull) return b;
   if (b.id() == TypeId::kNull) return a;
@@ -185,8 +184,7 @@ DataType DecimalTypeForInteger(const DataType& type) {
   return MakeDecimal(digits, 0);
 }
 
-DataType DecimalArithmeticType(ArithmeticOperator op, const DataType& left,
-                               const DataType& right) {
+DataType DecimalArithmeticType(ArithmeticOperator op, const DataType& left, const DataType& right) {
   DataType a = DecimalTypeForInteger(left);
   DataType b = DecimalTypeForInteger(right);
   int p1 = a.precision();

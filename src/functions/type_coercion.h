@@ -37,7 +37,7 @@ namespace laminar::functions {
 /// and a NULL literal fits anywhere.
 struct ArgumentInfo {
   /// The expression's type. For a string literal VARCHAR, for a NULL literal NULL.
-  DataType type;
+  DataType type = DataType::Null();
   /// An untyped string literal ('...'), which may become any type that parses from text.
   bool is_string_literal = false;
   /// The NULL literal (a value of any type).
@@ -46,7 +46,7 @@ struct ArgumentInfo {
   /// constant (date_part('epoch', ts) is a DECIMAL, date_part('hour', ts) a BIGINT) can look at
   /// it and reject unknown units when the statement is bound. Empty otherwise. Not owned: it
   /// must outlive the call it is passed to.
-  std::string_view literal_text;
+  std::string_view literal_text = {};
 };
 
 /// Whether a value of type `from` may be converted to `to` without a CAST (see the lattice at
@@ -120,8 +120,7 @@ enum class ArithmeticOperator : uint8_t { kAdd, kSubtract, kMultiply, kDivide, k
 /// still does not fit is a kNumericOverflow at run time. Example: 0.908 * price with a BIGINT
 /// price is DECIMAL(4,3) * DECIMAL(19,0) = DECIMAL(24,3).
 /// REQUIRES: both operands are integers or DECIMALs.
-DataType DecimalArithmeticType(ArithmeticOperator op, const DataType& left,
-                               const DataType& right);
+DataType DecimalArithmeticType(ArithmeticOperator op, const DataType& left, const DataType& right);
 
 /// The type of an integer literal (digits only, no sign: negative numbers are a unary minus
 /// around a literal): INTEGER if it fits int32_t, else BIGINT if it fits int64_t, else

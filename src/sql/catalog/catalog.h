@@ -41,6 +41,11 @@ struct CatalogObject {
   std::string format;
   /// Names of the objects this one reads (its query's sources, a sink's input).
   std::vector<std::string> dependencies;
+  /// What readers of a stream or view can rely on (from its plan): whether it is a changelog,
+  /// which columns carry watermarks, which column sets are unique keys.
+  bool changelog = false;
+  std::vector<std::string> watermark_columns;
+  std::vector<std::vector<std::string>> unique_keys;
   /// The statement that created the object, for SHOW CREATE.
   std::string definition_sql;
   /// Assigned by the catalog; never reused within one catalog's life.

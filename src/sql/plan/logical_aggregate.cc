@@ -31,10 +31,7 @@ LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExp
   properties.state_ttl_micros = options.state_ttl_micros;
 
   const bool windowed = options.window.has_value();
-  bool window_has_watermark = false;
-  if (windowed) {
-    window_has_watermark = in.HasWatermark(options.window->time_column);
-  }
+  const bool window_has_watermark = windowed && in.HasWatermark(options.window->time_column);
   if (windowed && options.window_in_group_by) {
     const DataType time_type = input->schema()->field(options.window->time_column).type;
     fields.push_back(Field{"window_start", time_type, false});
@@ -42,16 +39,19 @@ LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExp
     key_columns = {0};
     if (window_has_watermark) properties.watermark_columns = {0, 1};
   }
+  // A group key that is a watermarked input column (a window bound from a window table
+  // function, or a time column produced by an earlier window) closes like a window: once the
+  // watermark passes it, no more rows of that group can arrive.
+  bool watermark_keyed = false;
   for (size_t i = 0; i < group_keys.size(); ++i) {
     const int output = static_cast<int>(fields.size());
     key_columns.push_back(output);
     bool nullable = true;
     if (group_keys[i]->kind == BoundExpressionKind::kColumn) {
       nullable = input->schema()->field(group_keys[i]->column_index).nullable;
-      if (windowed && !options.window_in_group_by && window_has_watermark &&
-          (static_cast<int>(i) == options.window_start_key ||
-           static_cast<int>(i) == options.window_end_key)) {
+      if (in.HasWatermark(group_keys[i]->column_index)) {
         properties.watermark_columns.push_back(output);
+        watermark_keyed = true;
       }
     }
     fields.push_back(Field{group_names[i], group_keys[i]->type, nullable});
@@ -59,19 +59,23 @@ LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExp
   for (const AggregateCall& call : aggregates) {
     fields.push_back(Field{call.name, call.type, true});
   }
-
+  const bool closes = window_has_watermark || watermark_keyed;
   if (in.bounded) {
     properties.mode = ChangelogMode::kAppendOnly;
-  } else if (windowed && options.emit.strategy == EmitStrategy::kOnWindowClose) {
+  } else if (closes && options.emit.strategy == EmitStrategy::kOnWindowClose) {
     properties.mode = ChangelogMode::kAppendOnly;
   } else {
     properties.mode = ChangelogMode::kChangelog;
   }
+  if (!closes || options.emit.strategy != EmitStrategy::kOnWindowClose) {
+    // Watermarks describe append-only time; an updating result carries none.
+    if (!in.bounded) properties.watermark_columns.clear();
+  }
   properties.unique_keys.push_back(key_columns);
   // Windows free their state once the watermark passes them; unbounded GROUP BY keeps a row
   // per key forever unless a TTL is set.
-  properties.unbounded_state = !in.bounded && !(windowed && window_has_watermark) &&
-                               !options.state_ttl_micros.has_value() && !key_columns.empty();
+  properties.unbounded_state = !in.bounded && !closes && !options.state_ttl_micros.has_value() &&
+                               !key_columns.empty();
   return std::make_shared<LogicalAggregate>(std::move(input), Schema::Make(std::move(fields)),
                                             std::move(properties), std::move(group_keys),
                                             std::move(aggregates), std::move(options), position);

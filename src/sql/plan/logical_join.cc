@@ -88,6 +88,14 @@ std::string LogicalJoin::Describe() const {
   if (options.asof) text = fmt::format("AsofJoin {}", JoinKindName(options.kind));
   if (options.system_time) text = fmt::format("TemporalJoin {}", JoinKindName(options.kind));
   if (options.lookup) text = fmt::format("LookupJoin {}", JoinKindName(options.kind));
+  if (!options.equi_keys.empty()) {
+    text += " keys=[";
+    for (size_t i = 0; i < options.equi_keys.size(); ++i) {
+      if (i > 0) text += ", ";
+      text += options.equi_keys[i].first->ToString() + " = " + options.equi_keys[i].second->ToString();
+    }
+    text += "]";
+  }
   if (options.condition) text += " on " + options.condition->ToString();
   if (options.time_bound) {
     text += fmt::format(" time_bound=[{}, {}]", FormatDurationMicros(options.time_bound->lower),

@@ -32,14 +32,15 @@ struct AsofSpec {
 };
 
 /// Joins two inputs. `condition` (may be null for CROSS) is bound over the concatenation of the
-/// left columns followed by the right columns; `equi_keys` are the pairs (left column, right
-/// column) of its top-level equality conjuncts, the keys the join partitions on.
+/// left columns followed by the right columns; `equi_keys` are its top-level equality conjuncts
+/// as (expression over the left input, expression over the right input), the keys the join
+/// partitions on (any expression, not only columns: `mod(b.auction, 10000) = s.key`).
 class LogicalJoin final : public LogicalNode {
  public:
   struct Options {
     JoinKind kind = JoinKind::kInner;
     BoundExprPtr condition;
-    std::vector<std::pair<int, int>> equi_keys;
+    std::vector<std::pair<BoundExprPtr, BoundExprPtr>> equi_keys;
     std::optional<JoinTimeBound> time_bound;
     std::optional<AsofSpec> asof;
     /// FOR SYSTEM_TIME AS OF: the right side is a versioned table read as of this left

@@ -12,6 +12,7 @@ LogicalNodePtr LogicalProject::Make(LogicalNodePtr input, std::vector<BoundExprP
   fields.reserve(expressions.size());
   // Where each input column reappears unchanged in the output (first occurrence).
   std::vector<int> output_of_input(input->schema()->num_fields(), -1);
+  std::vector<int> processing_time_columns;
   for (size_t i = 0; i < expressions.size(); ++i) {
     const BoundExpression& expr = *expressions[i];
     bool nullable = true;
@@ -22,6 +23,10 @@ LogicalNodePtr LogicalProject::Make(LogicalNodePtr input, std::vector<BoundExprP
       }
     } else if (expr.kind == BoundExpressionKind::kConstant) {
       nullable = expr.constant.is_null();
+    } else if (expr.kind == BoundExpressionKind::kCall && expr.name == "proctime") {
+      // Processing time: its watermark is the engine clock itself.
+      nullable = false;
+      processing_time_columns.push_back(static_cast<int>(i));
     }
     fields.push_back(Field{names[i], expr.type, nullable});
   }
@@ -34,6 +39,7 @@ LogicalNodePtr LogicalProject::Make(LogicalNodePtr input, std::vector<BoundExprP
   for (const int column : in.watermark_columns) {
     if (output_of_input[column] >= 0) properties.watermark_columns.push_back(output_of_input[column]);
   }
+  for (const int column : processing_time_columns) properties.watermark_columns.push_back(column);
   std::sort(properties.watermark_columns.begin(), properties.watermark_columns.end());
   for (const auto& key : in.unique_keys) {
     std::vector<int> mapped;

@@ -9,7 +9,8 @@
 namespace laminar::sql {
 
 /// Computes one output column per expression. A column passed through unchanged keeps its
-/// watermark and unique-key roles; computed columns have neither.
+/// watermark and unique-key roles; computed columns have neither, except proctime(), whose
+/// watermark is the engine clock (processing-time windows use it).
 class LogicalProject final : public LogicalNode {
  public:
   /// REQUIRES: expressions.size() == names.size(); expressions bound over the input.

@@ -13,7 +13,9 @@ LogicalNodePtr LogicalTopN::Make(LogicalNodePtr input, Options options, SourcePo
       properties.bounded ? ChangelogMode::kAppendOnly : ChangelogMode::kChangelog;
   properties.watermark_columns = input->properties().watermark_columns;
   // Without a window around it, a Top-N keeps `limit` rows for every partition ever seen.
-  properties.unbounded_state = !properties.bounded && !options.partition_by.empty();
+  properties.state_ttl_micros = options.state_ttl_micros;
+  properties.unbounded_state =
+      !properties.bounded && !options.partition_by.empty() && !options.state_ttl_micros;
   return std::make_shared<LogicalTopN>(std::move(input), Schema::Make(std::move(fields)),
                                        std::move(properties), std::move(options), position);
 }

@@ -25,6 +25,7 @@ class LogicalTopN final : public LogicalNode {
     RankFunction rank_function = RankFunction::kRowNumber;
     /// Name of the rank column appended to the output, if the query selects it.
     std::optional<std::string> rank_column;
+    std::optional<int64_t> state_ttl_micros;
   };
 
   static LogicalNodePtr Make(LogicalNodePtr input, Options options, SourcePosition position);
