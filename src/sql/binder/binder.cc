@@ -287,11 +287,28 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
           return Status::Error(ErrorCode::kInvalidArgument, "the watermark delay must not be negative")
               .WithPosition(expr.position);
         }
+      } else if (millis && expr.kind == ExpressionKind::kBinary &&
+                 expr.As<BinaryExpression>().op == BinaryOperator::kSubtract &&
+                 is_column(*expr.As<BinaryExpression>().left) &&
+                 expr.As<BinaryExpression>().right->kind == ExpressionKind::kLiteral &&
+                 expr.As<BinaryExpression>().right->As<LiteralExpression>().literal_kind ==
+                     LiteralKind::kInteger) {
+        // A millisecond column may state its delay in milliseconds: ts - 5000.
+        const std::string& digits =
+            expr.As<BinaryExpression>().right->As<LiteralExpression>().value;
+        if (digits.size() > 12) {
+          return Status::Error(ErrorCode::kInvalidArgument, "watermark delay {} ms is too large",
+                               digits)
+              .WithPosition(expr.position);
+        }
+        delay = std::stoll(digits) * 1000;
       } else {
         return NotSupported(expr.position,
                             fmt::format("WATERMARK FOR {} AS ... supports `{}` and `{} - "
-                                        "INTERVAL '...'` (bounded out-of-orderness)",
-                                        spec.column, spec.column, spec.column));
+                                        "INTERVAL '...'` (bounded out-of-orderness){}",
+                                        spec.column, spec.column, spec.column,
+                                        millis ? fmt::format(" and `{} - <milliseconds>`", spec.column)
+                                               : ""));
       }
       spec.delay_micros = delay;
     }

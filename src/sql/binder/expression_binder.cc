@@ -153,7 +153,74 @@ std::string WindowFamily(const std::string& name) {
   return family == "slide" ? "hop" : family;
 }
 
+// Whether an AST expression calls an aggregate function (outside OVER and subqueries).
 }  // namespace
+
+static bool AnyContainsAggregate(const functions::FunctionRegistry& registry,
+                          const std::vector<ExprPtr>& exprs) {
+  for (const auto& expr : exprs) {
+    if (ContainsAggregate(registry, expr.get())) return true;
+  }
+  return false;
+}
+
+bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expression* expr) {
+  if (expr == nullptr) return false;
+  switch (expr->kind) {
+    case ExpressionKind::kFunctionCall: {
+      const auto& call = expr->As<FunctionCallExpression>();
+      if (call.over) return false;
+      if (call.name.size() == 1 && registry.Exists(call.name[0], functions::FunctionKind::kAggregate) &&
+          !registry.Exists(call.name[0], functions::FunctionKind::kScalar)) {
+        return true;
+      }
+      return AnyContainsAggregate(registry, call.args);
+    }
+    case ExpressionKind::kUnary:
+      return ContainsAggregate(registry, expr->As<UnaryExpression>().operand.get());
+    case ExpressionKind::kBinary:
+      return ContainsAggregate(registry, expr->As<BinaryExpression>().left.get()) ||
+             ContainsAggregate(registry, expr->As<BinaryExpression>().right.get());
+    case ExpressionKind::kLogical:
+      return AnyContainsAggregate(registry, expr->As<LogicalExpression>().operands);
+    case ExpressionKind::kIs:
+      return ContainsAggregate(registry, expr->As<IsExpression>().operand.get());
+    case ExpressionKind::kBetween: {
+      const auto& between = expr->As<BetweenExpression>();
+      return ContainsAggregate(registry, between.operand.get()) ||
+             ContainsAggregate(registry, between.low.get()) ||
+             ContainsAggregate(registry, between.high.get());
+    }
+    case ExpressionKind::kLike:
+      return ContainsAggregate(registry, expr->As<LikeExpression>().operand.get()) ||
+             ContainsAggregate(registry, expr->As<LikeExpression>().pattern.get());
+    case ExpressionKind::kInList:
+      return ContainsAggregate(registry, expr->As<InListExpression>().operand.get()) ||
+             AnyContainsAggregate(registry, expr->As<InListExpression>().items);
+    case ExpressionKind::kCase: {
+      const auto& case_expr = expr->As<CaseExpression>();
+      if (ContainsAggregate(registry, case_expr.operand.get()) ||
+          ContainsAggregate(registry, case_expr.else_result.get())) {
+        return true;
+      }
+      for (const auto& when : case_expr.when_clauses) {
+        if (ContainsAggregate(registry, when.condition.get()) ||
+            ContainsAggregate(registry, when.result.get())) {
+          return true;
+        }
+      }
+      return false;
+    }
+    case ExpressionKind::kCast:
+      return ContainsAggregate(registry, expr->As<CastExpression>().operand.get());
+    case ExpressionKind::kExtract:
+      return ContainsAggregate(registry, expr->As<ExtractExpression>().source.get());
+    case ExpressionKind::kSubstring:
+      return ContainsAggregate(registry, expr->As<SubstringExpression>().operand.get());
+    default:
+      return false;
+  }
+}
 
 ExpressionBinder::ExpressionBinder(const functions::FunctionRegistry& registry,
                                    const Scope& scope, std::string clause,
@@ -213,12 +280,16 @@ Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
     }
   }
   // An expression equal to a group key (as bound over the input) reads that key's column.
-  ExpressionBinder row_binder(registry_, scope_, clause_);
-  Result<BoundExprPtr> as_row = row_binder.Bind(expr);
+  // Expressions that contain an aggregate cannot be keys; skip the attempt for them.
+  Result<BoundExprPtr> as_row =
+      Status(ErrorCode::kInvalidGrouping, "contains an aggregate");
+  if (!ContainsAggregate(registry_, &expr)) {
+    ExpressionBinder row_binder(registry_, scope_, clause_);
+    as_row = row_binder.Bind(expr);
+  }
   if (as_row.ok()) {
-    const std::string text = (*as_row)->ToString();
     for (size_t i = 0; i < grouping_->keys.size(); ++i) {
-      if (grouping_->keys[i]->ToString() == text) {
+      if (SameExpression(*grouping_->keys[i], **as_row)) {
         return MakeColumn(grouping_->key_column(static_cast<int>(i)), grouping_->key_names[i],
                           grouping_->keys[i]->type, expr.position);
       }
@@ -644,7 +715,7 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
 Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpression& call,
                                                      std::string name) {
   // Arguments and FILTER see the input rows, not the groups; nested aggregates are errors.
-  ExpressionBinder argument_binder(registry_, scope_, fmt::format("arguments of {}", name));
+  ExpressionBinder argument_binder(registry_, scope_, "aggregate arguments");
   AggregateCall aggregate;
   aggregate.function = name;
   aggregate.distinct = call.distinct;
@@ -671,9 +742,8 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
     LAMINAR_ASSIGN_OR_RETURN(aggregate.filter, filter_binder.BindCondition(*call.filter));
   }
   aggregate.type = resolved->return_type;
-  const std::string text = aggregate.ToString();
   for (size_t i = 0; i < grouping_->aggregates.size(); ++i) {
-    if (grouping_->aggregates[i].ToString() == text) {
+    if (grouping_->aggregates[i].SameCall(aggregate)) {
       return MakeColumn(grouping_->aggregate_column(static_cast<int>(i)),
                         grouping_->aggregates[i].name, aggregate.type, call.position);
     }
@@ -700,7 +770,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     return NotSupported(call.position, fmt::format("{} with {} and OVER is not supported yet",
                                                    name, call.distinct ? "DISTINCT" : "FILTER"));
   }
-  ExpressionBinder row_binder(registry_, scope_, fmt::format("OVER clause of {}", name));
+  ExpressionBinder row_binder(registry_, scope_, "an OVER clause");
   OverCall over;
   over.function = name;
   over.position = call.position;
@@ -775,6 +845,13 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     over.frame = bound_frame;
   }
   over.type = resolved->return_type;
+  // The same call in the select list and in QUALIFY is computed once.
+  for (size_t i = 0; i < over_->calls.size(); ++i) {
+    if (over_->calls[i].SameCall(over)) {
+      return MakeColumn(over_->input_width + static_cast<int>(i), over_->calls[i].name, over.type,
+                        call.position);
+    }
+  }
   over.name = fmt::format("{}_{}", name, over_->calls.size());
   const int column = over_->input_width + static_cast<int>(over_->calls.size());
   const DataType type = over.type;

@@ -101,6 +101,9 @@ class ExpressionBinder {
   OverContext* over_;
 };
 
+/// Whether an AST expression calls an aggregate function (outside OVER and subqueries).
+bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expression* expr);
+
 /// Converts `expr` to `target`: unchanged when the types are equal, a typed NULL for a NULL
 /// constant, a folded constant for a string literal (parsed now, so a bad literal is reported
 /// at its position with kInvalidLiteral), otherwise a CAST node.

@@ -136,6 +136,34 @@ BoundExprPtr MakeLogical(BoundExpressionKind kind, std::vector<BoundExprPtr> chi
   return expr;
 }
 
+bool SameExpression(const BoundExpression& a, const BoundExpression& b) {
+  if (&a == &b) return true;
+  if (a.kind != b.kind || a.type != b.type || a.children.size() != b.children.size()) return false;
+  switch (a.kind) {
+    case BoundExpressionKind::kConstant:
+      if (!(a.constant == b.constant)) return false;
+      break;
+    case BoundExpressionKind::kColumn:
+      if (a.column_index != b.column_index) return false;
+      break;
+    case BoundExpressionKind::kCall:
+      if (a.name != b.name) return false;
+      break;
+    case BoundExpressionKind::kCast:
+      if (a.try_cast != b.try_cast) return false;
+      break;
+    case BoundExpressionKind::kCase:
+      if (a.has_else != b.has_else) return false;
+      break;
+    default:
+      break;
+  }
+  for (size_t i = 0; i < a.children.size(); ++i) {
+    if (!SameExpression(*a.children[i], *b.children[i])) return false;
+  }
+  return true;
+}
+
 bool IsConstantExpression(const BoundExpression& expr) {
   if (expr.kind == BoundExpressionKind::kColumn) return false;
   return std::all_of(expr.children.begin(), expr.children.end(),

@@ -60,6 +60,11 @@ BoundExprPtr MakeLogical(BoundExpressionKind kind, std::vector<BoundExprPtr> chi
 /// on every function in it being deterministic, which the binder checks with the registry.
 bool IsConstantExpression(const BoundExpression& expr);
 
+/// Structural equality: same kind, type, constant, column, function and children (positions
+/// are ignored). How the binder matches select items to GROUP BY keys and merges duplicate
+/// aggregates, without building strings.
+bool SameExpression(const BoundExpression& a, const BoundExpression& b);
+
 /// The indexes of the input columns the expression reads, ascending and without duplicates.
 std::vector<int> ReferencedColumns(const BoundExpression& expr);
 

@@ -19,6 +19,17 @@ std::string AggregateCall::ToString() const {
   return text;
 }
 
+bool AggregateCall::SameCall(const AggregateCall& other) const {
+  if (function != other.function || distinct != other.distinct ||
+      arguments.size() != other.arguments.size() || (filter == nullptr) != (other.filter == nullptr)) {
+    return false;
+  }
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    if (!SameExpression(*arguments[i], *other.arguments[i])) return false;
+  }
+  return filter == nullptr || SameExpression(*filter, *other.filter);
+}
+
 LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExprPtr> group_keys,
                                       std::vector<std::string> group_names,
                                       std::vector<AggregateCall> aggregates, Options options,

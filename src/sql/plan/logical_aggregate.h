@@ -21,6 +21,8 @@ struct AggregateCall {
   SourcePosition position;
 
   std::string ToString() const;
+  /// Same function, DISTINCT flag, arguments and FILTER (names and positions ignored).
+  bool SameCall(const AggregateCall& other) const;
 };
 
 /// When a grouped result is emitted (the EMIT clause).

@@ -55,6 +55,39 @@ std::string OverCall::ToString() const {
   return text + spec + ")";
 }
 
+namespace {
+
+bool SameList(const std::vector<BoundExprPtr>& a, const std::vector<BoundExprPtr>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!SameExpression(*a[i], *b[i])) return false;
+  }
+  return true;
+}
+
+bool SameEdge(const FrameEdge& a, const FrameEdge& b) {
+  return a.kind == b.kind && a.offset == b.offset;
+}
+
+}  // namespace
+
+bool OverCall::SameCall(const OverCall& other) const {
+  if (function != other.function || !SameList(arguments, other.arguments) ||
+      !SameList(partition_by, other.partition_by) || order_by.size() != other.order_by.size() ||
+      frame.has_value() != other.frame.has_value()) {
+    return false;
+  }
+  for (size_t i = 0; i < order_by.size(); ++i) {
+    if (order_by[i].descending != other.order_by[i].descending ||
+        order_by[i].nulls_first != other.order_by[i].nulls_first ||
+        !SameExpression(*order_by[i].expr, *other.order_by[i].expr)) {
+      return false;
+    }
+  }
+  return !frame || (frame->kind == other.frame->kind && SameEdge(frame->start, other.frame->start) &&
+                    SameEdge(frame->end, other.frame->end));
+}
+
 LogicalNodePtr LogicalOver::Make(LogicalNodePtr input, std::vector<OverCall> calls,
                                  SourcePosition position) {
   std::vector<Field> fields = input->schema()->fields();

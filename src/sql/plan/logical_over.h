@@ -49,6 +49,8 @@ struct OverCall {
   SourcePosition position;
 
   std::string ToString() const;
+  /// Same function, arguments, partitioning, ordering and frame.
+  bool SameCall(const OverCall& other) const;
 };
 
 /// Analytic functions over partitions: appends one column per call to each input row.
