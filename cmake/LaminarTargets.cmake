@@ -40,5 +40,7 @@ function(laminar_add_benchmark)
   add_executable(${ARG_NAME} ${ARG_SOURCES})
   target_link_libraries(${ARG_NAME} PRIVATE ${ARG_LIBRARIES} laminar_compile_options
     benchmark::benchmark_main)
+  target_compile_definitions(${ARG_NAME} PRIVATE
+    LAMINAR_SOURCE_ROOT="${LAMINAR_SOURCE_ROOT}")
   set_target_properties(${ARG_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
 endfunction()

@@ -223,11 +223,11 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
 }
 
 ExpressionBinder::ExpressionBinder(const functions::FunctionRegistry& registry,
-                                   const Scope& scope, std::string clause,
+                                   const Scope& scope, std::string_view clause,
                                    GroupingContext* grouping, OverContext* over)
     : registry_(registry),
       scope_(scope),
-      clause_(std::move(clause)),
+      clause_(clause),
       grouping_(grouping),
       over_(over) {}
 

@@ -50,8 +50,9 @@ struct OverContext {
 /// `clause` names where the expression appears ("WHERE", "GROUP BY", ...) for messages.
 class ExpressionBinder {
  public:
+  /// REQUIRES: `clause` outlives the binder (callers pass literals).
   ExpressionBinder(const functions::FunctionRegistry& registry, const Scope& scope,
-                   std::string clause, GroupingContext* grouping = nullptr,
+                   std::string_view clause, GroupingContext* grouping = nullptr,
                    OverContext* over = nullptr);
 
   Result<BoundExprPtr> Bind(const Expression& expr);
@@ -96,7 +97,7 @@ class ExpressionBinder {
 
   const functions::FunctionRegistry& registry_;
   const Scope& scope_;
-  std::string clause_;
+  std::string_view clause_;
   GroupingContext* grouping_;
   OverContext* over_;
 };

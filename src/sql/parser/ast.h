@@ -575,7 +575,6 @@ struct TableElements {
   std::optional<WatermarkDefinition> watermark;
 };
 
-
 enum class StatementKind : uint8_t {
   kQuery,
   kCreateSource,

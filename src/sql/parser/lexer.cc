@@ -1,5 +1,8 @@
 #include "sql/parser/lexer.h"
 
+#include <array>
+#include <bit>
+#include <cstring>
 #include <string>
 
 namespace laminar::sql {
@@ -69,7 +72,33 @@ std::string_view TokenKindName(TokenKind kind) {
 
 namespace {
 
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+// Character classes of the SQL alphabet, one table lookup per byte.
+constexpr uint8_t kDigitClass = 1;
+constexpr uint8_t kIdentifierStartClass = 2;
+constexpr uint8_t kIdentifierPartClass = 4;
+
+constexpr std::array<uint8_t, 256> BuildCharacterClasses() {
+  std::array<uint8_t, 256> classes{};
+  for (int byte = 0; byte < 256; ++byte) {
+    bool digit = byte >= '0' && byte <= '9';
+    bool start =
+        (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') || byte == '_' || byte >= 0x80;
+    uint8_t value = 0;
+    if (digit) value |= kDigitClass;
+    if (start) value |= kIdentifierStartClass;
+    if (start || digit || byte == '$') value |= kIdentifierPartClass;
+    classes[byte] = value;
+  }
+  return classes;
+}
+
+constexpr std::array<uint8_t, 256> kCharacterClasses = BuildCharacterClasses();
+
+bool HasClass(char c, uint8_t character_class) {
+  return (kCharacterClasses[static_cast<unsigned char>(c)] & character_class) != 0;
+}
+
+bool IsDigit(char c) { return HasClass(c, kDigitClass); }
 
 bool IsHexDigit(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -79,14 +108,38 @@ int HexValue(char c) {
   return c - 'A' + 10;
 }
 
-bool IsIdentifierStart(char c) {
-  auto byte = static_cast<unsigned char>(c);
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || byte >= 0x80;
-}
+bool IsIdentifierStart(char c) { return HasClass(c, kIdentifierStartClass); }
 
-bool IsIdentifierPart(char c) { return IsIdentifierStart(c) || IsDigit(c) || c == '$'; }
+bool IsIdentifierPart(char c) { return HasClass(c, kIdentifierPartClass); }
 
 char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+/// kLengthMasks[n] keeps the first n bytes of a padded word and clears the rest.
+constexpr std::array<PaddedWord, kPaddedWordSize + 1> BuildLengthMasks() {
+  std::array<PaddedWord, kPaddedWordSize + 1> masks{};
+  for (size_t length = 0; length <= kPaddedWordSize; ++length) {
+    std::array<char, kPaddedWordSize> bytes{};
+    for (size_t i = 0; i < length; ++i) bytes[i] = static_cast<char>(0xFF);
+    masks[length] = std::bit_cast<PaddedWord>(bytes);
+  }
+  return masks;
+}
+
+constexpr std::array<PaddedWord, kPaddedWordSize + 1> kLengthMasks = BuildLengthMasks();
+
+/// Folds the ASCII capitals among eight bytes to lower case; every other byte, including the
+/// bytes of multi-byte UTF-8 characters, stays as it is.
+constexpr uint64_t FoldCase(uint64_t bytes) {
+  constexpr uint64_t kEachByte = 0x0101010101010101u;
+  constexpr uint64_t kHighBits = 0x80 * kEachByte;
+  uint64_t low_bits = bytes & ~kHighBits;  // Each byte below 0x80, so sums never carry over.
+  uint64_t at_least_a = low_bits + (0x80 - 'A') * kEachByte;    // High bit set from 'A' up.
+  uint64_t beyond_z = low_bits + (0x80 - 'Z' - 1) * kEachByte;  // High bit set past 'Z'.
+  uint64_t capitals = at_least_a & ~beyond_z & ~bytes & kHighBits;
+  return bytes | (capitals >> 2);  // 0x80 >> 2 is 0x20, the case bit.
+}
+
+static_assert(FoldCase(0x5B5A41403F7A61C1u) == 0x5B7A61403F7A61C1u);
 
 /// Appends the UTF-8 encoding of a code point. REQUIRES: a valid scalar value.
 void AppendUtf8(uint32_t code_point, std::string& out) {
@@ -112,23 +165,22 @@ class Lexer {
  public:
   explicit Lexer(std::string_view text) : text_(text) {}
 
-  Result<std::vector<Token>> Run() {
-    std::vector<Token> tokens;
-    tokens.reserve(text_.size() / 4 + 1);
+  /// Appends the tokens to `tokens`. On error `tokens` holds a partial result.
+  Status Run(std::vector<Token>& tokens) {
+    // Real SQL averages well over four bytes per token; the vector only grows on odd input.
+    tokens.reserve(tokens.size() + text_.size() / 4 + 1);
     while (true) {
       LAMINAR_RETURN_IF_ERROR(SkipWhitespaceAndComments());
-      Token token;
+      Token& token = tokens.emplace_back();
       token.position = Here();
       if (AtEnd()) {
         token.kind = TokenKind::kEndOfInput;
         token.end_offset = static_cast<uint32_t>(pos_);
-        tokens.push_back(std::move(token));
-        return tokens;
+        return Status::Ok();
       }
       LAMINAR_RETURN_IF_ERROR(Scan(token));
       token.end_offset = static_cast<uint32_t>(pos_);
       token.raw = text_.substr(token.position.offset, pos_ - token.position.offset);
-      tokens.push_back(std::move(token));
     }
   }
 
@@ -155,11 +207,17 @@ class Lexer {
 
   Status SkipWhitespaceAndComments() {
     while (!AtEnd()) {
-      char c = Peek();
-      if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+      char c = text_[pos_];
+      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        ++pos_;
+      } else if (c == '\n') {
         Advance();
       } else if (c == '-' && Peek(1) == '-') {
-        while (!AtEnd() && Peek() != '\n') Advance();
+        // The comment runs to the end of the line; the newline itself is whitespace.
+        const void* newline = std::memchr(text_.data() + pos_, '\n', text_.size() - pos_);
+        pos_ = newline == nullptr
+                   ? text_.size()
+                   : static_cast<size_t>(static_cast<const char*>(newline) - text_.data());
       } else if (c == '/' && Peek(1) == '*') {
         SourcePosition start = Here();
         Advance();
@@ -194,11 +252,7 @@ class Lexer {
       return ScanString(token, /*escapes=*/true);
     }
     if (IsIdentifierStart(c)) {
-      token.kind = TokenKind::kIdentifier;
-      while (!AtEnd() && IsIdentifierPart(Peek())) {
-        token.text.push_back(ToLowerAscii(Peek()));
-        Advance();
-      }
+      ScanIdentifier(token);
       return Status::Ok();
     }
     if (IsDigit(c) || (c == '.' && IsDigit(Peek(1)))) return ScanNumber(token);
@@ -210,20 +264,41 @@ class Lexer {
     return ScanOperator(token);
   }
 
+  /// An unquoted identifier: folded to lower case and looked up in the keyword table. It never
+  /// contains a newline, so the cursor jumps to its end.
+  void ScanIdentifier(Token& token) {
+    token.kind = TokenKind::kIdentifier;
+    size_t start = pos_;
+    size_t end = pos_ + 1;
+    while (end < text_.size() && IsIdentifierPart(text_[end])) ++end;
+    size_t length = end - start;
+    pos_ = end;
+    if (length <= kPaddedWordSize && start + kPaddedWordSize <= text_.size()) {
+      // The common case: fold and pad a fixed number of bytes, eight at a time, instead of a
+      // loop whose exit costs a branch misprediction per word.
+      PaddedWord word;
+      std::memcpy(word.data(), text_.data() + start, kPaddedWordSize);
+      const PaddedWord& mask = kLengthMasks[length];
+      for (size_t i = 0; i < word.size(); ++i) word[i] = FoldCase(word[i]) & mask[i];
+      token.text.assign(reinterpret_cast<const char*>(word.data()), length);
+      token.keyword_id = LookUpKeyword(word);
+      return;
+    }
+    token.text.assign(text_.data() + start, length);
+    for (char& letter : token.text) letter = ToLowerAscii(letter);
+    token.keyword_id = LookUpKeyword(token.text);
+  }
+
+  /// A number's text is exactly its spelling, so it is copied once at the end; numbers never
+  /// contain newlines, so the cursor moves without line bookkeeping.
   Status ScanNumber(Token& token) {
     token.kind = TokenKind::kInteger;
-    while (IsDigit(Peek())) {
-      token.text.push_back(Peek());
-      Advance();
-    }
+    size_t start = pos_;
+    while (IsDigit(Peek())) ++pos_;
     if (Peek() == '.' && Peek(1) != '.') {
       token.kind = TokenKind::kDecimal;
-      token.text.push_back('.');
-      Advance();
-      while (IsDigit(Peek())) {
-        token.text.push_back(Peek());
-        Advance();
-      }
+      ++pos_;
+      while (IsDigit(Peek())) ++pos_;
     }
     if (Peek() == 'e' || Peek() == 'E') {
       size_t digits_at = (Peek(1) == '+' || Peek(1) == '-') ? 2 : 1;
@@ -231,27 +306,39 @@ class Lexer {
         return Invalid(token.position, "invalid number: the exponent has no digits");
       }
       token.kind = TokenKind::kDecimal;
-      for (size_t i = 0; i < digits_at; ++i) {
-        token.text.push_back(Peek());
-        Advance();
-      }
-      while (IsDigit(Peek())) {
-        token.text.push_back(Peek());
-        Advance();
-      }
+      pos_ += digits_at;
+      while (IsDigit(Peek())) ++pos_;
     }
+    token.text.assign(text_.data() + start, pos_ - start);
     if (!AtEnd() && IsIdentifierPart(Peek())) {
       return Invalid(Here(), "invalid number: letters directly after a numeric literal");
     }
     return Status::Ok();
   }
 
+  /// Moves the cursor to the first `quote` (or, when `stop_at_backslash`, backslash) at or
+  /// after it, appending the bytes passed over to `out`; stops at the end of the text.
+  void CopyUntil(char quote, bool stop_at_backslash, std::string& out) {
+    size_t end = pos_;
+    while (end < text_.size()) {
+      char c = text_[end];
+      if (c == quote || (stop_at_backslash && c == '\\')) break;
+      if (c == '\n') {
+        ++line_;
+        line_start_ = end + 1;
+      }
+      ++end;
+    }
+    out.append(text_.data() + pos_, end - pos_);
+    pos_ = end;
+  }
+
   Status ScanString(Token& token, bool escapes) {
     Advance();  // The opening quote.
     while (true) {
+      CopyUntil('\'', escapes, token.text);
       if (AtEnd()) return Invalid(token.position, "unterminated string literal");
-      char c = Peek();
-      if (c == '\'') {
+      if (Peek() == '\'') {
         if (Peek(1) == '\'') {
           token.text.push_back('\'');
           Advance();
@@ -261,12 +348,7 @@ class Lexer {
         Advance();
         return Status::Ok();
       }
-      if (c == '\\' && escapes) {
-        LAMINAR_RETURN_IF_ERROR(ScanEscape(token.text));
-        continue;
-      }
-      token.text.push_back(c);
-      Advance();
+      LAMINAR_RETURN_IF_ERROR(ScanEscape(token.text));  // CopyUntil stopped at a backslash.
     }
   }
 
@@ -343,19 +425,11 @@ class Lexer {
     token.kind = TokenKind::kQuotedIdentifier;
     Advance();
     while (true) {
+      CopyUntil('"', /*stop_at_backslash=*/false, token.text);
       if (AtEnd()) return Invalid(token.position, "unterminated quoted identifier");
-      char c = Peek();
-      if (c == '"') {
-        if (Peek(1) == '"') {
-          token.text.push_back('"');
-          Advance();
-          Advance();
-          continue;
-        }
-        Advance();
-        break;
-      }
-      token.text.push_back(c);
+      Advance();  // The quote CopyUntil stopped at.
+      if (Peek() != '"') break;
+      token.text.push_back('"');  // A doubled quote stands for one.
       Advance();
     }
     if (token.text.empty()) return Invalid(token.position, "zero-length quoted identifier");
@@ -440,11 +514,17 @@ class Lexer {
 
 }  // namespace
 
-Result<std::vector<Token>> Tokenize(std::string_view text) {
+Status TokenizeInto(std::string_view text, std::vector<Token>& tokens) {
   if (text.size() > UINT32_MAX - 1) {
     return Status(ErrorCode::kStatementTooLarge, "SQL text exceeds 4 GiB");
   }
-  return Lexer(text).Run();
+  return Lexer(text).Run(tokens);
+}
+
+Result<std::vector<Token>> Tokenize(std::string_view text) {
+  std::vector<Token> tokens;
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens));
+  return tokens;
 }
 
 }  // namespace laminar::sql

@@ -18,4 +18,8 @@ namespace laminar::sql {
 /// Runs in time linear in the length of the text. The tokens' `raw` views point into `text`.
 Result<std::vector<Token>> Tokenize(std::string_view text);
 
+/// Tokenize that appends to `tokens`, so that a caller can reuse a vector's capacity across
+/// texts. On error `tokens` holds an unspecified prefix of the tokens.
+Status TokenizeInto(std::string_view text, std::vector<Token>& tokens);
+
 }  // namespace laminar::sql

@@ -83,8 +83,9 @@ std::optional<IntervalField> IntervalFieldFromWord(std::string_view word) {
 /// Recursive-descent parser over a token vector. One instance parses one text.
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const ParserLimits& limits)
-      : tokens_(std::move(tokens)), limits_(limits) {}
+  /// REQUIRES: `tokens` ends with kEndOfInput and outlives the parser.
+  Parser(const std::vector<Token>& tokens, const ParserLimits& limits)
+      : tokens_(tokens), limits_(limits) {}
 
   Result<std::vector<StatementPtr>> ParseScript() {
     std::vector<StatementPtr> statements;
@@ -124,13 +125,13 @@ class Parser {
     if (index_ + 1 < tokens_.size()) ++index_;
   }
   bool Is(TokenKind kind) const { return Current().kind == kind; }
-  bool IsKeyword(std::string_view keyword) const { return Current().IsKeyword(keyword); }
+  bool IsKeyword(Keyword keyword) const { return Current().IsKeyword(keyword); }
   bool Consume(TokenKind kind) {
     if (!Is(kind)) return false;
     Advance();
     return true;
   }
-  bool ConsumeKeyword(std::string_view keyword) {
+  bool ConsumeKeyword(Keyword keyword) {
     if (!IsKeyword(keyword)) return false;
     Advance();
     return true;
@@ -161,9 +162,9 @@ class Parser {
     return ErrorExpected(TokenKindName(kind));
   }
 
-  Status ExpectKeyword(std::string_view keyword) {
+  Status ExpectKeyword(Keyword keyword) {
     if (ConsumeKeyword(keyword)) return Status::Ok();
-    return ErrorExpected(UpperCase(keyword));
+    return ErrorExpected(UpperCase(keyword.word()));
   }
 
   /// After an implicit alias, a following name or literal means the statement cannot be
@@ -171,10 +172,11 @@ class Parser {
   Status CheckAliasIsNotMisspelledKeyword(const Token& alias,
                                           std::initializer_list<std::string_view> keywords) {
     const Token& next = Current();
-    bool next_starts_value = (next.kind == TokenKind::kIdentifier && !IsReservedWord(next.text)) ||
-                             next.kind == TokenKind::kQuotedIdentifier ||
-                             next.kind == TokenKind::kString || next.kind == TokenKind::kInteger ||
-                             next.kind == TokenKind::kDecimal || next.kind == TokenKind::kStar;
+    bool next_starts_value =
+        (next.kind == TokenKind::kIdentifier && !IsReservedKeyword(next.keyword_id)) ||
+        next.kind == TokenKind::kQuotedIdentifier || next.kind == TokenKind::kString ||
+        next.kind == TokenKind::kInteger || next.kind == TokenKind::kDecimal ||
+        next.kind == TokenKind::kStar;
     if (!next_starts_value || alias.kind != TokenKind::kIdentifier || alias.text.size() < 4) {
       return Status::Ok();
     }
@@ -237,7 +239,7 @@ class Parser {
   /// A name usable as a column, table or alias: an unreserved word or a quoted identifier.
   bool IsName(const Token& token) const {
     return token.kind == TokenKind::kQuotedIdentifier ||
-           (token.kind == TokenKind::kIdentifier && !IsReservedWord(token.text));
+           (token.kind == TokenKind::kIdentifier && !IsReservedKeyword(token.keyword_id));
   }
 
   Result<Identifier> ParseIdentifier() {
@@ -328,24 +330,35 @@ class Parser {
       LAMINAR_ASSIGN_OR_RETURN(statement->query, ParseQuery());
       return StatementPtr(std::move(statement));
     }
-    const Token& token = Current();
-    if (token.kind == TokenKind::kIdentifier) {
-      const std::string& word = token.text;
-      if (word == "create") return ParseCreate();
-      if (word == "insert") return ParseInsert();
-      if (word == "update") return ParseUpdate();
-      if (word == "delete") return ParseDelete();
-      if (word == "drop") return ParseDrop();
-      if (word == "show") return ParseShow();
-      if (word == "describe" || word == "desc") return ParseDescribe();
-      if (word == "explain") return ParseExplain();
-      if (word == "checkpoint") {
+    switch (Current().keyword_id) {
+      case Keyword("create").id():
+        return ParseCreate();
+      case Keyword("insert").id():
+        return ParseInsert();
+      case Keyword("update").id():
+        return ParseUpdate();
+      case Keyword("delete").id():
+        return ParseDelete();
+      case Keyword("drop").id():
+        return ParseDrop();
+      case Keyword("show").id():
+        return ParseShow();
+      case Keyword("describe").id():
+      case Keyword("desc").id():
+        return ParseDescribe();
+      case Keyword("explain").id():
+        return ParseExplain();
+      case Keyword("checkpoint").id():
         Advance();
         return StatementPtr(std::make_unique<CheckpointStatement>());
-      }
-      if (word == "restore") return ParseRestore();
-      if (word == "set") return ParseSet();
-      if (word == "subscribe") return ParseSubscribe();
+      case Keyword("restore").id():
+        return ParseRestore();
+      case Keyword("set").id():
+        return ParseSet();
+      case Keyword("subscribe").id():
+        return ParseSubscribe();
+      default:
+        break;
     }
     return ErrorExpected("a statement (SELECT, CREATE, INSERT, DROP, SHOW, EXPLAIN, ...)");
   }
@@ -487,7 +500,7 @@ class Parser {
     const Token& next = Ahead(1);
     bool value_ends = next.kind == TokenKind::kComma || next.kind == TokenKind::kRightParen ||
                       next.kind == TokenKind::kSemicolon || next.kind == TokenKind::kEndOfInput;
-    if (Is(TokenKind::kIdentifier) && value_ends && IsReservedWord(Current().text) &&
+    if (Is(TokenKind::kIdentifier) && value_ends && IsReservedKeyword(Current().keyword_id) &&
         !IsKeyword("true") && !IsKeyword("false") && !IsKeyword("null")) {
       auto word = std::make_unique<ColumnRefExpression>();
       word->position = Current().position;
@@ -1057,12 +1070,21 @@ class Parser {
   // FROM
 
   bool IsJoinStart() const {
-    static constexpr std::string_view kJoinWords[] = {"join",  "inner", "left", "right", "full",
-                                                      "cross", "semi",  "anti", "asof",  "natural"};
-    for (std::string_view word : kJoinWords) {
-      if (IsKeyword(word)) return true;
+    switch (Current().keyword_id) {
+      case Keyword("join").id():
+      case Keyword("inner").id():
+      case Keyword("left").id():
+      case Keyword("right").id():
+      case Keyword("full").id():
+      case Keyword("cross").id():
+      case Keyword("semi").id():
+      case Keyword("anti").id():
+      case Keyword("asof").id():
+      case Keyword("natural").id():
+        return true;
+      default:
+        return false;
     }
-    return false;
   }
 
   Result<TableRefPtr> ParseTableRef() {
@@ -1353,7 +1375,7 @@ class Parser {
         // Flat n-ary node: long predicate chains stay shallow.
         auto logical = NewExpression<LogicalExpression>(start);
         logical->op = precedence == kPrecedenceOr ? LogicalOperator::kOr : LogicalOperator::kAnd;
-        std::string_view word = precedence == kPrecedenceOr ? "or" : "and";
+        Keyword word = precedence == kPrecedenceOr ? Keyword("or") : Keyword("and");
         logical->operands.push_back(std::move(left));
         while (ConsumeKeyword(word)) {
           LAMINAR_ASSIGN_OR_RETURN(ExprPtr operand, ParseBinary(precedence + 1));
@@ -1527,48 +1549,75 @@ class Parser {
       default:
         return ErrorExpected("an expression");
     }
+    if (token.keyword_id == 0) return ParseNameOrCall();  // The common case: a plain name.
     const std::string& word = token.text;
     const Token& next = Ahead(1);
     bool call = next.kind == TokenKind::kLeftParen;
-    if (word == "true" || word == "false") return MakeLiteral(LiteralKind::kBoolean, word);
-    if (word == "null") return MakeLiteral(LiteralKind::kNull, "");
-    if (word == "interval" && next.kind == TokenKind::kString) return ParseInterval();
-    if ((word == "timestamp" || word == "date" || word == "time" || word == "timestamptz") &&
-        next.kind == TokenKind::kString) {
-      auto literal = NewExpression<TypedLiteralExpression>(start);
-      literal->type_name = word;
-      literal->value = next.text;
-      Advance();
-      Advance();
-      return ExprPtr(std::move(literal));
+    switch (token.keyword_id) {
+      case Keyword("true").id():
+      case Keyword("false").id():
+        return MakeLiteral(LiteralKind::kBoolean, word);
+      case Keyword("null").id():
+        return MakeLiteral(LiteralKind::kNull, "");
+      case Keyword("interval").id():
+        if (next.kind == TokenKind::kString) return ParseInterval();
+        break;
+      case Keyword("timestamp").id():
+      case Keyword("date").id():
+      case Keyword("time").id():
+      case Keyword("timestamptz").id():
+        if (next.kind == TokenKind::kString) {
+          auto literal = NewExpression<TypedLiteralExpression>(start);
+          literal->type_name = word;
+          literal->value = next.text;
+          Advance();
+          Advance();
+          return ExprPtr(std::move(literal));
+        }
+        break;
+      case Keyword("case").id():
+        return ParseCase();
+      case Keyword("cast").id():
+      case Keyword("try_cast").id():
+        if (call) return ParseCast();
+        break;
+      case Keyword("exists").id():
+        if (call) {
+          Advance();
+          Advance();
+          auto exists = NewExpression<ExistsExpression>(start);
+          LAMINAR_ASSIGN_OR_RETURN(exists->query, ParseQuery());
+          LAMINAR_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
+          return ExprPtr(std::move(exists));
+        }
+        break;
+      case Keyword("extract").id():
+        if (call) return ParseExtract();
+        break;
+      case Keyword("substring").id():
+        if (call) return ParseSubstring();
+        break;
+      case Keyword("current_timestamp").id():
+      case Keyword("current_date").id():
+      case Keyword("current_time").id():
+      case Keyword("localtimestamp").id():
+      case Keyword("localtime").id():
+        if (!call) {
+          auto function = NewExpression<FunctionCallExpression>(start);
+          function->name.push_back(word);
+          function->no_parentheses = true;
+          Advance();
+          return ExprPtr(std::move(function));
+        }
+        return ParseNameOrCall();  // With parentheses, an ordinary call despite the reserved word.
+      case Keyword("left").id():
+      case Keyword("right").id():
+        if (call) return ParseNameOrCall();  // The string functions left(s, n) and right(s, n).
+        break;
+      default:
+        break;
     }
-    if (word == "case") return ParseCase();
-    if ((word == "cast" || word == "try_cast") && call) return ParseCast();
-    if (word == "exists" && call) {
-      Advance();
-      Advance();
-      auto exists = NewExpression<ExistsExpression>(start);
-      LAMINAR_ASSIGN_OR_RETURN(exists->query, ParseQuery());
-      LAMINAR_RETURN_IF_ERROR(Expect(TokenKind::kRightParen));
-      return ExprPtr(std::move(exists));
-    }
-    if (word == "extract" && call) return ParseExtract();
-    if (word == "substring" && call) return ParseSubstring();
-    if ((word == "current_timestamp" || word == "current_date" || word == "current_time" ||
-         word == "localtimestamp" || word == "localtime") &&
-        !call) {
-      auto function = NewExpression<FunctionCallExpression>(start);
-      function->name.push_back(word);
-      function->no_parentheses = true;
-      Advance();
-      return ExprPtr(std::move(function));
-    }
-    if (IsReservedWord(word) &&
-        !(call && (word == "left" || word == "right" || word == "current_timestamp" ||
-                   word == "current_date" || word == "current_time" || word == "localtimestamp" ||
-                   word == "localtime"))) {
-      return ErrorExpected("an expression");
-    }
+    if (IsReservedKeyword(token.keyword_id)) return ErrorExpected("an expression");
     return ParseNameOrCall();
   }
 
@@ -1815,11 +1864,41 @@ class Parser {
     return bound;
   }
 
-  std::vector<Token> tokens_;
+  const std::vector<Token>& tokens_;
   ParserLimits limits_;
   size_t index_ = 0;
   uint32_t depth_ = 0;
   uint32_t peak_depth_ = 0;
+};
+
+/// The token vector of one parse, borrowed from a per-thread buffer and given back with its
+/// capacity when the parse ends. Tokens are about 72 bytes, so a statement's tokens are one
+/// large allocation; large allocations make glibc consolidate its free lists, which made every
+/// parse pay for freeing the previous statement's syntax tree. Vectors that grew past
+/// kMaxRetainedTokens are freed rather than kept, so one huge script does not pin its memory.
+/// Thread-safe: each thread has its own buffer, and a nested parse would find it empty.
+class BorrowedTokens {
+ public:
+  BorrowedTokens() : tokens_(std::move(ThreadBuffer())) { tokens_.clear(); }
+  ~BorrowedTokens() {
+    if (tokens_.capacity() > kMaxRetainedTokens) return;
+    tokens_.clear();
+    ThreadBuffer() = std::move(tokens_);
+  }
+  BorrowedTokens(const BorrowedTokens&) = delete;
+  BorrowedTokens& operator=(const BorrowedTokens&) = delete;
+
+  std::vector<Token>& tokens() { return tokens_; }
+
+ private:
+  static constexpr size_t kMaxRetainedTokens = 16384;
+
+  static std::vector<Token>& ThreadBuffer() {
+    thread_local std::vector<Token> buffer;
+    return buffer;
+  }
+
+  std::vector<Token> tokens_;
 };
 
 Status CheckSize(std::string_view text, const ParserLimits& limits) {
@@ -1836,20 +1915,23 @@ Status CheckSize(std::string_view text, const ParserLimits& limits) {
 
 Result<std::vector<StatementPtr>> ParseScript(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text));
-  return Parser(std::move(tokens), limits).ParseScript();
+  BorrowedTokens tokens;
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  return Parser(tokens.tokens(), limits).ParseScript();
 }
 
 Result<StatementPtr> ParseStatement(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text));
-  return Parser(std::move(tokens), limits).ParseSingleStatement();
+  BorrowedTokens tokens;
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  return Parser(tokens.tokens(), limits).ParseSingleStatement();
 }
 
 Result<ExprPtr> ParseExpression(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(text));
-  return Parser(std::move(tokens), limits).ParseStandaloneExpression();
+  BorrowedTokens tokens;
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  return Parser(tokens.tokens(), limits).ParseStandaloneExpression();
 }
 
 }  // namespace laminar::sql

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "sql/parser/keywords.h"
 
 namespace laminar::sql {
 
@@ -50,6 +51,9 @@ std::string_view TokenKindName(TokenKind kind);
 /// outlive that text.
 struct Token {
   TokenKind kind = TokenKind::kEndOfInput;
+  /// For an unquoted identifier spelled like a keyword, the keyword's id (found once, when the
+  /// word is lexed); 0 for everything else, including quoted identifiers.
+  KeywordId keyword_id = 0;
   /// Where the token starts.
   SourcePosition position;
   /// Byte offset one past the token's last byte.
@@ -60,10 +64,9 @@ struct Token {
   /// The token exactly as written, used to quote it back in error messages.
   std::string_view raw;
 
-  /// True for an unquoted identifier spelled `keyword` (which must be lower case).
-  bool IsKeyword(std::string_view keyword) const {
-    return kind == TokenKind::kIdentifier && text == keyword;
-  }
+  /// True for an unquoted identifier spelled `keyword`. An integer comparison: the keyword
+  /// literal is resolved at compile time.
+  bool IsKeyword(Keyword keyword) const { return keyword_id == keyword.id(); }
 };
 
 }  // namespace laminar::sql
