@@ -150,6 +150,15 @@ TEST_F(BinderTest, OrderByOnAStreamNeedsLimit) {
   EXPECT_EQ(plan->kind(), LogicalNodeKind::kTopN);
 }
 
+TEST_F(BinderTest, OrderByMayNameProjectedFromClauseColumns) {
+  LogicalNodePtr plan = Plan(
+      "CREATE STREAM s AS SELECT t.symbol, t.price AS p FROM trades AS t ORDER BY t.price DESC LIMIT 5");
+  ASSERT_NE(plan, nullptr);
+  EXPECT_THAT(ExplainPlan(*plan), HasSubstr("TopN row_number <= 5 order by p DESC"));
+  EXPECT_EQ(Error("CREATE STREAM u AS SELECT t.symbol FROM trades AS t ORDER BY t.price LIMIT 5").code(),
+            ErrorCode::kNotSupported);
+}
+
 TEST_F(BinderTest, StreamStreamJoinNeedsTimeBoundOrTtl) {
   Status status = Error(
       "CREATE STREAM s AS SELECT t.price, q.bid FROM trades t JOIN quotes q ON t.symbol = q.symbol");

@@ -1016,6 +1016,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
       node = LogicalFilter::Make(node, qualify, select.qualify->position);
     }
   }
+  const std::vector<BoundExprPtr> projected = expressions;
   node = LogicalProject::Make(node, std::move(expressions), names, select.position);
   if (select.distinct) {
     std::vector<BoundExprPtr> keys;
@@ -1029,7 +1030,12 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
     node = LogicalAggregate::Make(node, std::move(keys), names, {}, std::move(options),
                                   select.position);
   }
-  return BoundRelation{node, ScopeFor(*node->schema(), "")};
+  BoundRelation relation{node, ScopeFor(*node->schema(), "")};
+  if (over.calls.empty() && !select.distinct) {
+    relation.select_input_scope = std::make_shared<const Scope>(input.scope);
+    relation.select_expressions = projected;
+  }
+  return relation;
 }
 
 Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpression& call,
@@ -1283,7 +1289,29 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
       const ScopeColumn& column = relation.scope.columns()[ordinal - 1];
       key.expr = MakeColumn(column.index, column.name, column.type, item.expr->position);
     } else {
-      LAMINAR_ASSIGN_OR_RETURN(key.expr, binder.Bind(*item.expr));
+      Result<BoundExprPtr> bound = binder.Bind(*item.expr);
+      if (!bound.ok() && bound.status().code() == ErrorCode::kUnknownColumn &&
+          relation.select_input_scope) {
+        // ORDER BY a FROM-clause column the select list projects, e.g. ORDER BY w.price.
+        ExpressionBinder input_binder(registry_, *relation.select_input_scope, "ORDER BY");
+        Result<BoundExprPtr> over_input = input_binder.Bind(*item.expr);
+        if (over_input.ok()) {
+          for (size_t i = 0; i < relation.select_expressions.size(); ++i) {
+            if (SameExpression(*relation.select_expressions[i], **over_input)) {
+              const ScopeColumn& column = relation.scope.columns()[i];
+              bound = MakeColumn(column.index, column.name, column.type, item.expr->position);
+              break;
+            }
+          }
+          if (!bound.ok()) {
+            bound = NotSupported(item.expr->position,
+                                 "ORDER BY on a column that the select list does not project is "
+                                 "not supported; select it");
+          }
+        }
+      }
+      if (!bound.ok()) return bound.status();
+      key.expr = std::move(*bound);
     }
     key.descending = item.direction == SortDirection::kDescending;
     key.nulls_first = item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;

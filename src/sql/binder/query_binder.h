@@ -20,8 +20,15 @@ namespace laminar::sql {
 
 /// A bound query or FROM item: its plan and the names its columns are visible by.
 struct BoundRelation {
+  BoundRelation() = default;
+  BoundRelation(LogicalNodePtr node, Scope scope) : node(std::move(node)), scope(std::move(scope)) {}
+
   LogicalNodePtr node;
   Scope scope;
+  /// For an ungrouped SELECT: the scope its select list was bound in and the projected
+  /// expressions, so that ORDER BY may name FROM-clause columns it selects (`ORDER BY w.x`).
+  std::shared_ptr<const Scope> select_input_scope;
+  std::vector<BoundExprPtr> select_expressions;
 };
 
 /// Settings from CREATE STREAM ... WITH (...) that shape the plan.
