@@ -43,4 +43,16 @@ function(laminar_add_benchmark)
   target_compile_definitions(${ARG_NAME} PRIVATE
     LAMINAR_SOURCE_ROOT="${LAMINAR_SOURCE_ROOT}")
   set_target_properties(${ARG_NAME} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/bench)
+  laminar_use_fast_allocator(${ARG_NAME})
+endfunction()
+
+# laminar_use_fast_allocator(target): the executables LaminarDB ships (the CLI, benchmarks)
+# replace glibc malloc with mimalloc, as DuckDB and ClickHouse ship jemalloc: parsing, binding
+# and plan building allocate many small objects. Libraries never do this; a program that embeds
+# LaminarDB keeps its own allocator. Not under the sanitizers, which replace malloc themselves.
+function(laminar_use_fast_allocator target)
+  if(LAMINAR_USE_MIMALLOC AND NOT LAMINAR_SANITIZE)
+    target_link_libraries(${target} PRIVATE mimalloc)
+    target_link_options(${target} PRIVATE -Wl,--no-as-needed)
+  endif()
 endfunction()
