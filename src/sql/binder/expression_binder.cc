@@ -16,40 +16,12 @@ using functions::ArgumentInfo;
 using functions::FunctionKind;
 using functions::ResolvedFunction;
 
-const char* BinaryOperatorName(BinaryOperator op) {
-  switch (op) {
-    case BinaryOperator::kAdd:
-      return "+";
-    case BinaryOperator::kSubtract:
-      return "-";
-    case BinaryOperator::kMultiply:
-      return "*";
-    case BinaryOperator::kDivide:
-      return "/";
-    case BinaryOperator::kModulo:
-      return "%";
-    case BinaryOperator::kPower:
-      return "^";
-    case BinaryOperator::kConcat:
-      return "||";
-    case BinaryOperator::kEqual:
-      return "=";
-    case BinaryOperator::kNotEqual:
-      return "<>";
-    case BinaryOperator::kLess:
-      return "<";
-    case BinaryOperator::kLessEqual:
-      return "<=";
-    case BinaryOperator::kGreater:
-      return ">";
-    case BinaryOperator::kGreaterEqual:
-      return ">=";
-    case BinaryOperator::kIsDistinctFrom:
-      return "is distinct from";
-    case BinaryOperator::kIsNotDistinctFrom:
-      return "is not distinct from";
-  }
-  return "?";
+// The registry name of a binary operator: its symbol, and lower-case words for IS [NOT]
+// DISTINCT FROM.
+std::string BinaryOperatorName(BinaryOperator op) {
+  if (op == BinaryOperator::kIsDistinctFrom) return "is distinct from";
+  if (op == BinaryOperator::kIsNotDistinctFrom) return "is not distinct from";
+  return std::string(BinaryOperatorSymbol(op));
 }
 
 bool IsStringLiteral(const Expression* expr) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -180,6 +181,9 @@ enum class BinaryOperator : uint8_t {
   kIsDistinctFrom,
   kIsNotDistinctFrom,
 };
+
+/// The operator as SQL writes it: "+", "<>", "||", "IS DISTINCT FROM", ...
+std::string_view BinaryOperatorSymbol(BinaryOperator op);
 
 struct BinaryExpression : Expression {
   BinaryExpression() : Expression(ExpressionKind::kBinary) {}

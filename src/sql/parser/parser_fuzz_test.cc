@@ -29,8 +29,11 @@ std::vector<std::string> Corpus() {
       "SELECT \"Q\".\"x\" FROM t AS \"Q\" WHERE name ILIKE 'a%' ESCAPE '!' OR x IN (SELECT 1)",
       "UPDATE t SET a = a + 1 WHERE b = 2; DELETE FROM t WHERE a = 1",
   };
-  for (const char* name : {"seed_examples.sql", "nexmark.sql"}) {
-    std::ifstream file(std::string(LAMINAR_SOURCE_ROOT) + "/src/sql/parser/testdata/" + name);
+  std::vector<std::string> files = {"src/sql/parser/testdata/seed_examples.sql",
+                                     "bench/nexmark/sources.sql"};
+  for (int q = 0; q <= 22; ++q) files.push_back("bench/nexmark/queries/q" + std::to_string(q) + ".sql");
+  for (const std::string& name : files) {
+    std::ifstream file(std::string(LAMINAR_SOURCE_ROOT) + "/" + name);
     std::stringstream buffer;
     buffer << file.rdbuf();
     auto substituted = SubstituteVariables(buffer.str(), [](std::string_view name) {

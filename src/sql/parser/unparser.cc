@@ -74,41 +74,6 @@ int PrecedenceOf(const Expression& expr) {
   }
 }
 
-std::string_view BinaryOperatorText(BinaryOperator op) {
-  switch (op) {
-    case BinaryOperator::kAdd:
-      return "+";
-    case BinaryOperator::kSubtract:
-      return "-";
-    case BinaryOperator::kMultiply:
-      return "*";
-    case BinaryOperator::kDivide:
-      return "/";
-    case BinaryOperator::kModulo:
-      return "%";
-    case BinaryOperator::kPower:
-      return "^";
-    case BinaryOperator::kConcat:
-      return "||";
-    case BinaryOperator::kEqual:
-      return "=";
-    case BinaryOperator::kNotEqual:
-      return "<>";
-    case BinaryOperator::kLess:
-      return "<";
-    case BinaryOperator::kLessEqual:
-      return "<=";
-    case BinaryOperator::kGreater:
-      return ">";
-    case BinaryOperator::kGreaterEqual:
-      return ">=";
-    case BinaryOperator::kIsDistinctFrom:
-      return "IS DISTINCT FROM";
-    case BinaryOperator::kIsNotDistinctFrom:
-      return "IS NOT DISTINCT FROM";
-  }
-  return "?";
-}
 
 std::string_view IntervalFieldText(IntervalField field) {
   switch (field) {
@@ -287,7 +252,7 @@ class Unparser {
         int precedence = PrecedenceOf(expr);
         Operand(*binary.left, precedence);
         out_ += ' ';
-        out_ += BinaryOperatorText(binary.op);
+        out_ += BinaryOperatorSymbol(binary.op);
         out_ += ' ';
         Operand(*binary.right, precedence + 1);
         return;
