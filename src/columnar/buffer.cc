@@ -1,8 +1,8 @@
 #include "columnar/buffer.h"
 
 #include <bit>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 
 #include "common/check.h"
 

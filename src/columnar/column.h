@@ -79,7 +79,8 @@ class Column {
   std::string_view StringValue(int64_t row) const {
     const int32_t* offsets = Offsets();
     const char* bytes = data_ ? data_->data_as<char>() : nullptr;
-    return std::string_view(bytes + offsets[row], static_cast<size_t>(offsets[row + 1] - offsets[row]));
+    return std::string_view(bytes + offsets[row],
+                            static_cast<size_t>(offsets[row + 1] - offsets[row]));
   }
 
   /// The value of one row as a scalar (slow path: for tests, printing and control code).

@@ -196,7 +196,8 @@ Status BatchBuilder::AppendRow(std::span<const Value> row) {
     } else if (row[i].type() != field.type) {
       return Status::Error(ErrorCode::kSchemaMismatch, "column \"{}\" is {} but the value is {}",
                            field.name, field.type.ToString(), row[i].type().ToString());
-    } else if (field.type.IsVariableWidth() && !builders_[i].HasRoomForString(row[i].string().size())) {
+    } else if (field.type.IsVariableWidth() &&
+               !builders_[i].HasRoomForString(row[i].string().size())) {
       return Status::Error(ErrorCode::kInvalidArgument,
                            "column \"{}\" would exceed 2 GiB of data in one batch", field.name);
     }

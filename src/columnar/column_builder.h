@@ -114,7 +114,9 @@ class BatchBuilder {
   [[nodiscard]] Status AppendRow(std::span<const Value> row);
 
   ColumnBuilder& column(int index) { return builders_[index]; }
-  int64_t num_rows() const { return builders_.empty() ? rows_without_columns_ : builders_[0].length(); }
+  int64_t num_rows() const {
+    return builders_.empty() ? rows_without_columns_ : builders_[0].length();
+  }
 
   /// Returns the batch built so far and resets the builder.
   Result<Batch> Finish();

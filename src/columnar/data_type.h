@@ -62,7 +62,7 @@ class DataType {
   int ByteWidth() const;
   bool IsVariableWidth() const { return id_ == TypeId::kVarchar || id_ == TypeId::kBytea; }
   bool IsInteger() const;
-  bool IsNumeric() const;  // Integers, REAL, DOUBLE, DECIMAL.
+  bool IsNumeric() const;   // Integers, REAL, DOUBLE, DECIMAL.
   bool IsTemporal() const;  // DATE, TIMESTAMP, TIMESTAMPTZ, INTERVAL.
 
   /// The SQL spelling: "BIGINT", "DECIMAL(10,2)", "TIMESTAMP WITH TIME ZONE", ...

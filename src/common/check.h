@@ -12,18 +12,18 @@ namespace laminar::internal {
 }  // namespace laminar::internal
 
 /// Always-on check, for conditions whose violation would corrupt memory or state.
-#define LAMINAR_CHECK(condition)                                                       \
-  do {                                                                                 \
-    if (!(condition)) [[unlikely]] {                                                   \
-      ::laminar::internal::CheckFailed(__FILE__, __LINE__, #condition, "");            \
-    }                                                                                  \
+#define LAMINAR_CHECK(condition)                                            \
+  do {                                                                      \
+    if (!(condition)) [[unlikely]] {                                        \
+      ::laminar::internal::CheckFailed(__FILE__, __LINE__, #condition, ""); \
+    }                                                                       \
   } while (0)
 
-#define LAMINAR_CHECK_MSG(condition, message)                                          \
-  do {                                                                                 \
-    if (!(condition)) [[unlikely]] {                                                   \
-      ::laminar::internal::CheckFailed(__FILE__, __LINE__, #condition, (message));     \
-    }                                                                                  \
+#define LAMINAR_CHECK_MSG(condition, message)                                      \
+  do {                                                                             \
+    if (!(condition)) [[unlikely]] {                                               \
+      ::laminar::internal::CheckFailed(__FILE__, __LINE__, #condition, (message)); \
+    }                                                                              \
   } while (0)
 
 /// Debug-only check, for invariants on hot paths.

@@ -30,7 +30,8 @@ constexpr bool TableIsWellFormed() {
   }
   return true;
 }
-static_assert(TableIsWellFormed(), "error_codes.def: bad SQLSTATE, number out of range or duplicate");
+static_assert(TableIsWellFormed(),
+              "error_codes.def: bad SQLSTATE, number out of range or duplicate");
 
 }  // namespace
 

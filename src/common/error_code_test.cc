@@ -4,9 +4,9 @@
 
 #include <fstream>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <utility>
-#include <sstream>
 
 namespace laminar {
 namespace {
@@ -23,8 +23,8 @@ TEST(ErrorCodeTest, NumbersAreUniqueAndInTheirRange) {
     const int number = static_cast<int>(row.code);
     EXPECT_TRUE(seen.insert(number).second) << "duplicate " << number;
     const int range = number / 1000;
-    EXPECT_TRUE(range == 1 || range == 2 || range == 3 || range == 4 || range == 5 ||
-                range == 6 || range == 9)
+    EXPECT_TRUE(range == 1 || range == 2 || range == 3 || range == 4 || range == 5 || range == 6 ||
+                range == 9)
         << row.name << " has number " << number << " outside the documented ranges";
   }
 }
@@ -169,8 +169,8 @@ TEST(ErrorCodeTest, DocumentationListsExactlyTheTable) {
   const size_t end = text.find(end_marker);
   ASSERT_NE(begin, std::string::npos) << "docs/errors.md lacks " << begin_marker;
   ASSERT_NE(end, std::string::npos) << "docs/errors.md lacks " << end_marker;
-  const std::string documented = text.substr(begin + begin_marker.size(),
-                                             end - begin - begin_marker.size());
+  const std::string documented =
+      text.substr(begin + begin_marker.size(), end - begin - begin_marker.size());
   EXPECT_EQ(documented, RenderErrorCodeTable())
       << "docs/errors.md is out of date; replace the table between the markers with the "
          "expected text above";

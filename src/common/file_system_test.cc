@@ -100,8 +100,7 @@ TYPED_TEST(FileSystemTest, ReadAtReturnsShortCountAtEnd) {
 }
 
 TYPED_TEST(FileSystemTest, MissingFileIsFileNotFound) {
-  EXPECT_EQ(this->fs()->ReadFile(this->Path("missing")).status().code(),
-            ErrorCode::kFileNotFound);
+  EXPECT_EQ(this->fs()->ReadFile(this->Path("missing")).status().code(), ErrorCode::kFileNotFound);
   EXPECT_EQ(this->fs()->DeleteFile(this->Path("missing")).code(), ErrorCode::kFileNotFound);
   EXPECT_EQ(this->fs()->GetFileSize(this->Path("missing")).status().code(),
             ErrorCode::kFileNotFound);

@@ -73,8 +73,8 @@ void SetLogSink(LogSink sink) {
 
 bool ParseLogLevel(std::string_view text, LogLevel* level) {
   static constexpr std::pair<std::string_view, LogLevel> kNames[] = {
-      {"debug", LogLevel::kDebug},     {"info", LogLevel::kInfo}, {"warning", LogLevel::kWarning},
-      {"error", LogLevel::kError},     {"off", LogLevel::kOff},
+      {"debug", LogLevel::kDebug}, {"info", LogLevel::kInfo}, {"warning", LogLevel::kWarning},
+      {"error", LogLevel::kError}, {"off", LogLevel::kOff},
   };
   for (const auto& [name, value] : kNames) {
     if (text == name) {
@@ -92,10 +92,10 @@ void EmitLog(LogLevel level, const char* file, int line, std::string message) {
   const time_t seconds = static_cast<time_t>(micros / 1'000'000);
   tm utc{};
   gmtime_r(&seconds, &utc);
-  const std::string text =
-      fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}Z {} {}:{}] {}",
-                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                  utc.tm_sec, micros % 1'000'000, LevelLetter(level), BaseName(file), line, message);
+  const std::string text = fmt::format(
+      "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:06d}Z {} {}:{}] {}", utc.tm_year + 1900,
+      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros % 1'000'000,
+      LevelLetter(level), BaseName(file), line, message);
   SinkState& state = Sink();
   std::lock_guard lock(state.mutex);
   if (state.sink) {

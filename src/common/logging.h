@@ -34,10 +34,10 @@ void EmitLog(LogLevel level, const char* file, int line, std::string message);
 
 /// LAMINAR_LOG(kInfo, "opened {} with {} partitions", path, count);
 /// Logging is for Ring 1 and Ring 2 code; the hot path counts in metrics instead.
-#define LAMINAR_LOG(level, ...)                                                           \
-  do {                                                                                    \
-    if (::laminar::LogLevel::level >= ::laminar::GetLogLevel()) {                         \
-      ::laminar::internal::EmitLog(::laminar::LogLevel::level, __FILE__, __LINE__,        \
-                                   fmt::format(__VA_ARGS__));                             \
-    }                                                                                     \
+#define LAMINAR_LOG(level, ...)                                                    \
+  do {                                                                             \
+    if (::laminar::LogLevel::level >= ::laminar::GetLogLevel()) {                  \
+      ::laminar::internal::EmitLog(::laminar::LogLevel::level, __FILE__, __LINE__, \
+                                   fmt::format(__VA_ARGS__));                      \
+    }                                                                              \
   } while (0)

@@ -7,7 +7,7 @@ namespace laminar {
 
 struct MemoryFileSystem::FileData {
   std::mutex mutex;
-  std::string contents;     // Guarded by mutex. What readers see (flushed data).
+  std::string contents;      // Guarded by mutex. What readers see (flushed data).
   uint64_t synced_size = 0;  // Guarded by mutex. Prefix of contents that survives a power loss.
   uint64_t generation = 0;   // Guarded by mutex. Bumped by a simulated crash.
 };
@@ -171,8 +171,7 @@ Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewWritableFile(const st
   return OpenForWrite(path, /*truncate=*/true);
 }
 
-Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewAppendableFile(
-    const std::string& path) {
+Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewAppendableFile(const std::string& path) {
   return OpenForWrite(path, /*truncate=*/false);
 }
 

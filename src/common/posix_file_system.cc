@@ -136,8 +136,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   Result<size_t> ReadAt(uint64_t offset, std::span<char> out) const override {
     size_t total = 0;
     while (total < out.size()) {
-      const ssize_t read = ::pread(fd_, out.data() + total, out.size() - total,
-                                   static_cast<off_t>(offset + total));
+      const ssize_t read =
+          ::pread(fd_, out.data() + total, out.size() - total, static_cast<off_t>(offset + total));
       if (read < 0) {
         if (errno == EINTR) continue;
         return ErrnoStatus("read", path_, errno);

@@ -107,10 +107,10 @@ struct fmt::formatter<laminar::Status> : fmt::formatter<std::string> {
 #define LAMINAR_CONCAT(a, b) LAMINAR_CONCAT_INNER(a, b)
 
 /// Evaluates `expr` (a Status or a Result) and returns its error from the enclosing function.
-#define LAMINAR_RETURN_IF_ERROR(expr)                                                  \
-  do {                                                                                 \
-    ::laminar::Status _laminar_status = ::laminar::internal::ExtractStatus((expr));   \
-    if (!_laminar_status.ok()) [[unlikely]] {                                          \
-      return _laminar_status;                                                          \
-    }                                                                                  \
+#define LAMINAR_RETURN_IF_ERROR(expr)                                               \
+  do {                                                                              \
+    ::laminar::Status _laminar_status = ::laminar::internal::ExtractStatus((expr)); \
+    if (!_laminar_status.ok()) [[unlikely]] {                                       \
+      return _laminar_status;                                                       \
+    }                                                                               \
   } while (0)

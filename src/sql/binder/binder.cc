@@ -48,7 +48,8 @@ Result<std::string> OptionText(const Option& option) {
     const auto& interval = value.As<IntervalLiteralExpression>();
     if (!interval.leading_field) return interval.value;
   }
-  if (value.kind == ExpressionKind::kColumnRef && value.As<ColumnRefExpression>().parts.size() == 1) {
+  if (value.kind == ExpressionKind::kColumnRef &&
+      value.As<ColumnRefExpression>().parts.size() == 1) {
     return value.As<ColumnRefExpression>().parts[0];  // WITH (mode = sync): a bare word.
   }
   return Status::Error(ErrorCode::kInvalidOption,
@@ -75,7 +76,8 @@ Status OneOf(const Option& option, const std::string& text,
     if (text == value) return Status::Ok();
   }
   std::string list;
-  for (std::string_view value : allowed) list += (list.empty() ? "'" : ", '") + std::string(value) + "'";
+  for (std::string_view value : allowed)
+    list += (list.empty() ? "'" : ", '") + std::string(value) + "'";
   return Status::Error(ErrorCode::kInvalidOption, "option {} = '{}' is invalid; use one of {}",
                        option.key, text, list)
       .WithPosition(option.value->position);
@@ -240,9 +242,8 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
     if (!allow_watermark) {
       return NotSupported(watermark.position, "WATERMARK is only meaningful for sources");
     }
-    auto it = std::find_if(fields.begin(), fields.end(), [&](const Field& field) {
-      return field.name == watermark.column.name;
-    });
+    auto it = std::find_if(fields.begin(), fields.end(),
+                           [&](const Field& field) { return field.name == watermark.column.name; });
     if (it == fields.end()) {
       return Status::Error(ErrorCode::kUnknownColumn, "WATERMARK column \"{}\" is not declared",
                            watermark.column.name)
@@ -284,7 +285,8 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
                                  binder.Bind(*expr.As<BinaryExpression>().right));
         LAMINAR_ASSIGN_OR_RETURN(delay, ConstantIntervalMicros(*interval, "the watermark delay"));
         if (delay < 0) {
-          return Status::Error(ErrorCode::kInvalidArgument, "the watermark delay must not be negative")
+          return Status::Error(ErrorCode::kInvalidArgument,
+                               "the watermark delay must not be negative")
               .WithPosition(expr.position);
         }
       } else if (millis && expr.kind == ExpressionKind::kBinary &&
@@ -303,12 +305,12 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
         }
         delay = std::stoll(digits) * 1000;
       } else {
-        return NotSupported(expr.position,
-                            fmt::format("WATERMARK FOR {} AS ... supports `{}` and `{} - "
-                                        "INTERVAL '...'` (bounded out-of-orderness){}",
-                                        spec.column, spec.column, spec.column,
-                                        millis ? fmt::format(" and `{} - <milliseconds>`", spec.column)
-                                               : ""));
+        return NotSupported(
+            expr.position,
+            fmt::format("WATERMARK FOR {} AS ... supports `{}` and `{} - "
+                        "INTERVAL '...'` (bounded out-of-orderness){}",
+                        spec.column, spec.column, spec.column,
+                        millis ? fmt::format(" and `{} - <milliseconds>`", spec.column) : ""));
       }
       spec.delay_micros = delay;
     }
@@ -335,7 +337,8 @@ void RecordPlanProperties(const LogicalNode& plan, CatalogObject* object) {
 std::string DescribeObject(const CatalogObject& object) {
   std::string text = fmt::format("{} {} {}", ObjectKindKeyword(object.kind), object.name,
                                  object.schema ? object.schema->ToString() : "()");
-  if (!object.primary_key.empty()) text += fmt::format(" primary key ({})", fmt::join(object.primary_key, ", "));
+  if (!object.primary_key.empty())
+    text += fmt::format(" primary key ({})", fmt::join(object.primary_key, ", "));
   if (object.watermark) {
     text += fmt::format(" watermark {}", object.watermark->column);
     if (object.watermark->delay_micros) {
@@ -354,11 +357,10 @@ Binder::Binder(const Catalog& catalog, const functions::FunctionRegistry& regist
     : catalog_(catalog), registry_(registry), options_(std::move(options)) {}
 
 Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view text) {
-  const std::string definition(
-      text.substr(std::min<size_t>(statement.position.offset, text.size()),
-                  statement.end_offset > statement.position.offset
-                      ? statement.end_offset - statement.position.offset
-                      : std::string_view::npos));
+  const std::string definition(text.substr(std::min<size_t>(statement.position.offset, text.size()),
+                                           statement.end_offset > statement.position.offset
+                                               ? statement.end_offset - statement.position.offset
+                                               : std::string_view::npos));
   switch (statement.kind) {
     case StatementKind::kCreateSource:
     case StatementKind::kCreateTable: {
@@ -379,7 +381,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       create.object.kind = ObjectKind::kSource;
       if (!is_source) {
         create.object.kind = statement.As<CreateTableStatement>().lookup ? ObjectKind::kLookupTable
-                                                                          : ObjectKind::kTable;
+                                                                         : ObjectKind::kTable;
         if (create.object.kind == ObjectKind::kLookupTable && !connector) {
           return Status::Error(ErrorCode::kSyntaxError,
                                "CREATE LOOKUP TABLE needs FROM <connector> (...)")
@@ -396,7 +398,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
                             "reading the schema from a connector is not supported yet; declare "
                             "the columns");
       }
-      LAMINAR_RETURN_IF_ERROR(BindElements(elements, is_source, create.object.options, &create.object));
+      LAMINAR_RETURN_IF_ERROR(
+          BindElements(elements, is_source, create.object.options, &create.object));
       if (connector) {
         create.object.connector = connector->name;
         for (const Option& option : connector->options) {
@@ -414,8 +417,9 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       LAMINAR_ASSIGN_OR_RETURN(create.object.name, SingleName(create_stream.header.name));
       create.object.kind =
           create_stream.materialized_view ? ObjectKind::kMaterializedView : ObjectKind::kStream;
-      LAMINAR_ASSIGN_OR_RETURN(create.object.options,
-                               ValidateOptions(create_stream.options, OptionOwner::kStream, options_));
+      LAMINAR_ASSIGN_OR_RETURN(
+          create.object.options,
+          ValidateOptions(create_stream.options, OptionOwner::kStream, options_));
       QueryOptions query_options;
       for (const Option& option : create_stream.options) {
         const std::string& value = create.object.options[option.key];
@@ -424,9 +428,11 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         if (option.key == "allowed_lateness") query_options.allowed_lateness_micros = micros;
       }
       QueryBinder query_binder(catalog_, registry_, /*continuous=*/true, query_options);
-      LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation, query_binder.BindQuery(*create_stream.query));
+      LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation,
+                               query_binder.BindQuery(*create_stream.query));
       LAMINAR_RETURN_IF_ERROR(query_binder.ValidateContinuousPlan(*relation.node));
-      LAMINAR_RETURN_IF_ERROR(CheckUniqueNames(*relation.node->schema(), create_stream.query->position));
+      LAMINAR_RETURN_IF_ERROR(
+          CheckUniqueNames(*relation.node->schema(), create_stream.query->position));
       create.object.schema = relation.node->schema();
       create.object.dependencies = query_binder.dependencies();
       RecordPlanProperties(*relation.node, &create.object);
@@ -521,8 +527,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         for (const Identifier& column : insert.columns) {
           auto index = schema.FieldIndex(column.name);
           if (!index) {
-            return Status::Error(ErrorCode::kUnknownColumn, "column \"{}\" of \"{}\" does not exist",
-                                 column.name, name)
+            return Status::Error(ErrorCode::kUnknownColumn,
+                                 "column \"{}\" of \"{}\" does not exist", column.name, name)
                 .WithPosition(column.position);
           }
           if (std::count(positions.begin(), positions.end(), *index) > 0) {
@@ -548,7 +554,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
           const Field& field = schema.field(positions[c]);
           LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, binder.Bind(*row[c]));
           if (value->type != field.type && value->type.id() != TypeId::kNull &&
-              !(value->kind == BoundExpressionKind::kConstant && value->type.id() == TypeId::kVarchar) &&
+              !(value->kind == BoundExpressionKind::kConstant &&
+                value->type.id() == TypeId::kVarchar) &&
               !functions::CanCastImplicitly(value->type, field.type) &&
               !(value->type.IsNumeric() && field.type.IsNumeric())) {
             return Status::Error(ErrorCode::kTypeMismatch,
@@ -589,8 +596,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
     case StatementKind::kUpdate:
     case StatementKind::kDelete: {
       const bool is_delete = statement.kind == StatementKind::kDelete;
-      const ObjectName& table_name = is_delete ? statement.As<DeleteStatement>().table
-                                               : statement.As<UpdateStatement>().table;
+      const ObjectName& table_name =
+          is_delete ? statement.As<DeleteStatement>().table : statement.As<UpdateStatement>().table;
       LAMINAR_ASSIGN_OR_RETURN(const std::string name, SingleName(table_name));
       const CatalogObject* table = catalog_.Find(name);
       if (table == nullptr) {
@@ -604,7 +611,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       }
       std::vector<ScopeColumn> columns;
       for (int i = 0; i < table->schema->num_fields(); ++i) {
-        columns.push_back(ScopeColumn{name, table->schema->field(i).name, table->schema->field(i).type, i});
+        columns.push_back(
+            ScopeColumn{name, table->schema->field(i).name, table->schema->field(i).type, i});
       }
       Scope scope(std::move(columns));
       ExpressionBinder binder(registry_, scope, is_delete ? "DELETE" : "UPDATE");
@@ -618,8 +626,9 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       }
       if (!is_delete) {
         for (const Assignment& assignment : statement.As<UpdateStatement>().assignments) {
-          LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* column,
-                                   scope.Resolve({assignment.column.name}, assignment.column.position));
+          LAMINAR_ASSIGN_OR_RETURN(
+              const ScopeColumn* column,
+              scope.Resolve({assignment.column.name}, assignment.column.position));
           if (std::count(table->primary_key.begin(), table->primary_key.end(), column->name) > 0) {
             return NotSupported(assignment.column.position,
                                 "updating a PRIMARY KEY column is not supported; DELETE and "
@@ -680,8 +689,9 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
     case StatementKind::kExplain: {
       const auto& explain = statement.As<ExplainStatement>();
       if (explain.analyze) {
-        return NotSupported(explain.position, "EXPLAIN ANALYZE needs the execution engine, which "
-                                              "is not built yet; use EXPLAIN");
+        return NotSupported(explain.position,
+                            "EXPLAIN ANALYZE needs the execution engine, which "
+                            "is not built yet; use EXPLAIN");
       }
       LAMINAR_ASSIGN_OR_RETURN(BoundStatement inner, Bind(*explain.statement, text));
       std::string out;
@@ -712,12 +722,13 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
                              ObjectKindKeyword(object->kind), name)
             .WithPosition(subscribe.name.position);
       }
-      LogicalNodePtr node = LogicalScan::Make(name, object->kind, object->schema, StreamProperties{},
-                                              subscribe.name.position);
+      LogicalNodePtr node = LogicalScan::Make(name, object->kind, object->schema,
+                                              StreamProperties{}, subscribe.name.position);
       if (subscribe.where) {
         std::vector<ScopeColumn> columns;
         for (int i = 0; i < object->schema->num_fields(); ++i) {
-          columns.push_back(ScopeColumn{name, object->schema->field(i).name, object->schema->field(i).type, i});
+          columns.push_back(
+              ScopeColumn{name, object->schema->field(i).name, object->schema->field(i).type, i});
         }
         Scope scope(std::move(columns));
         ExpressionBinder binder(registry_, scope, "WHERE");

@@ -88,7 +88,8 @@ TEST_F(BinderTest, AggregateInWhereIsRejected) {
 }
 
 TEST_F(BinderTest, UngroupedColumnIsRejected) {
-  Status status = Error("CREATE STREAM s AS SELECT symbol, price, count(*) FROM trades GROUP BY symbol");
+  Status status =
+      Error("CREATE STREAM s AS SELECT symbol, price, count(*) FROM trades GROUP BY symbol");
   ExpectError(status, ErrorCode::kInvalidGrouping, 1, 35);
   EXPECT_THAT(std::string(status.message()), HasSubstr("\"price\" must appear in the GROUP BY"));
 }
@@ -111,8 +112,8 @@ TEST_F(BinderTest, StringLiteralComparedWithTimestampBecomesTimestamp) {
 }
 
 TEST_F(BinderTest, WindowWithoutWatermarkIsRejectedAtTheWindow) {
-  Status status = Error(
-      "CREATE STREAM s AS SELECT count(*) FROM raw GROUP BY tumble(ts, INTERVAL '1' MINUTE)");
+  Status status =
+      Error("CREATE STREAM s AS SELECT count(*) FROM raw GROUP BY tumble(ts, INTERVAL '1' MINUTE)");
   ExpectError(status, ErrorCode::kWatermarkRequired, 1, 54);
   EXPECT_THAT(std::string(status.message()), HasSubstr("WATERMARK FOR ts"));
 }
@@ -145,23 +146,27 @@ TEST_F(BinderTest, AllowedLatenessNeedsAWindow) {
 TEST_F(BinderTest, OrderByOnAStreamNeedsLimit) {
   ExpectError(Error("CREATE STREAM s AS SELECT symbol, price FROM trades ORDER BY price"),
               ErrorCode::kUnboundedSort, 1, 62);
-  LogicalNodePtr plan = Plan("CREATE STREAM t AS SELECT symbol, price FROM trades ORDER BY price DESC LIMIT 3");
+  LogicalNodePtr plan =
+      Plan("CREATE STREAM t AS SELECT symbol, price FROM trades ORDER BY price DESC LIMIT 3");
   ASSERT_NE(plan, nullptr);
   EXPECT_EQ(plan->kind(), LogicalNodeKind::kTopN);
 }
 
 TEST_F(BinderTest, OrderByMayNameProjectedFromClauseColumns) {
   LogicalNodePtr plan = Plan(
-      "CREATE STREAM s AS SELECT t.symbol, t.price AS p FROM trades AS t ORDER BY t.price DESC LIMIT 5");
+      "CREATE STREAM s AS SELECT t.symbol, t.price AS p FROM trades AS t ORDER BY t.price DESC "
+      "LIMIT 5");
   ASSERT_NE(plan, nullptr);
   EXPECT_THAT(ExplainPlan(*plan), HasSubstr("TopN row_number <= 5 order by p DESC"));
-  EXPECT_EQ(Error("CREATE STREAM u AS SELECT t.symbol FROM trades AS t ORDER BY t.price LIMIT 5").code(),
-            ErrorCode::kNotSupported);
+  EXPECT_EQ(
+      Error("CREATE STREAM u AS SELECT t.symbol FROM trades AS t ORDER BY t.price LIMIT 5").code(),
+      ErrorCode::kNotSupported);
 }
 
 TEST_F(BinderTest, StreamStreamJoinNeedsTimeBoundOrTtl) {
   Status status = Error(
-      "CREATE STREAM s AS SELECT t.price, q.bid FROM trades t JOIN quotes q ON t.symbol = q.symbol");
+      "CREATE STREAM s AS SELECT t.price, q.bid FROM trades t JOIN quotes q ON t.symbol = "
+      "q.symbol");
   ExpectError(status, ErrorCode::kUnboundedState, 1, 47);  // The join starts at `trades t`.
   LogicalNodePtr plan = Plan(
       "CREATE STREAM s AS SELECT t.price, q.bid FROM trades t JOIN quotes q ON t.symbol = q.symbol "
@@ -176,7 +181,8 @@ TEST_F(BinderTest, StreamStreamJoinNeedsTimeBoundOrTtl) {
 
 TEST_F(BinderTest, JoinWithATableIsALookupJoin) {
   LogicalNodePtr plan = Plan(
-      "CREATE STREAM s AS SELECT t.price, y.name FROM trades t JOIN symbols y ON t.symbol = y.symbol");
+      "CREATE STREAM s AS SELECT t.price, y.name FROM trades t JOIN symbols y ON t.symbol = "
+      "y.symbol");
   ASSERT_NE(plan, nullptr);
   const auto& join = static_cast<const LogicalJoin&>(*plan->inputs()[0]);
   EXPECT_TRUE(join.options.lookup);
@@ -208,12 +214,14 @@ TEST_F(BinderTest, WindowAggregateIsAppendOnlyAndCarriesWatermark) {
 }
 
 TEST_F(BinderTest, UnboundedGroupByIsAChangelogWhoseStateGrows) {
-  LogicalNodePtr plan = Plan("CREATE STREAM s AS SELECT symbol, avg(price) FROM trades GROUP BY symbol");
+  LogicalNodePtr plan =
+      Plan("CREATE STREAM s AS SELECT symbol, avg(price) FROM trades GROUP BY symbol");
   ASSERT_NE(plan, nullptr);
   EXPECT_EQ(plan->properties().mode, ChangelogMode::kChangelog);
   EXPECT_THAT(ExplainPlan(*plan), HasSubstr("state grows with the number of keys"));
   LogicalNodePtr with_ttl = Plan(
-      "CREATE STREAM t WITH (state_ttl = '1 hour') AS SELECT symbol, avg(price) FROM trades GROUP BY symbol");
+      "CREATE STREAM t WITH (state_ttl = '1 hour') AS SELECT symbol, avg(price) FROM trades GROUP "
+      "BY symbol");
   ASSERT_NE(with_ttl, nullptr);
   EXPECT_THAT(ExplainPlan(*with_ttl), HasSubstr("state ttl: 3600 s"));
 }
@@ -226,9 +234,11 @@ TEST_F(BinderTest, SelectWindowCallMustMatchGroupByWindow) {
 }
 
 TEST_F(BinderTest, WindowSizesMustBeFixedDurations) {
-  EXPECT_EQ(Error("CREATE STREAM s AS SELECT count(*) FROM trades GROUP BY tumble(ts, INTERVAL '1' MONTH)")
-                .code(),
-            ErrorCode::kInvalidWindow);
+  EXPECT_EQ(
+      Error(
+          "CREATE STREAM s AS SELECT count(*) FROM trades GROUP BY tumble(ts, INTERVAL '1' MONTH)")
+          .code(),
+      ErrorCode::kInvalidWindow);
   EXPECT_EQ(Error("CREATE STREAM s AS SELECT count(*) FROM trades "
                   "GROUP BY hop(ts, INTERVAL '10' SECOND, INTERVAL '3' SECOND)")
                 .code(),
@@ -248,12 +258,16 @@ TEST_F(BinderTest, DuplicateOutputColumnsAreRejectedForStreams) {
 }
 
 TEST_F(BinderTest, UnsupportedFeaturesFailClosed) {
-  ExpectError(Error("CREATE STREAM s AS SELECT * FROM trades WHERE symbol IN (SELECT symbol FROM quotes)"),
-              ErrorCode::kNotSupported, 1, 47);
-  EXPECT_EQ(Error("CREATE STREAM s AS SELECT symbol FROM trades UNION SELECT symbol FROM quotes").code(),
-            ErrorCode::kNotSupported);
-  EXPECT_EQ(Error("CREATE STREAM s AS SELECT symbol FROM trades INTERSECT SELECT symbol FROM quotes").code(),
-            ErrorCode::kNotSupported);
+  ExpectError(
+      Error("CREATE STREAM s AS SELECT * FROM trades WHERE symbol IN (SELECT symbol FROM quotes)"),
+      ErrorCode::kNotSupported, 1, 47);
+  EXPECT_EQ(
+      Error("CREATE STREAM s AS SELECT symbol FROM trades UNION SELECT symbol FROM quotes").code(),
+      ErrorCode::kNotSupported);
+  EXPECT_EQ(
+      Error("CREATE STREAM s AS SELECT symbol FROM trades INTERSECT SELECT symbol FROM quotes")
+          .code(),
+      ErrorCode::kNotSupported);
   ExpectError(Error("CREATE SOURCE s (name VARCHAR(10))"), ErrorCode::kNotSupported, 1, 23);
   ExpectError(Error("CREATE SOURCE s (ts TIMESTAMP(3))"), ErrorCode::kNotSupported, 1, 21);
 }
@@ -267,8 +281,8 @@ TEST_F(BinderTest, UnionAllUnifiesColumnTypes) {
 }
 
 TEST_F(BinderTest, OptionsAreValidated) {
-  ExpectError(Error("CREATE SOURCE s (x BIGINT) WITH (buffer_sise = 1024)"), ErrorCode::kInvalidOption,
-              1, 34);
+  ExpectError(Error("CREATE SOURCE s (x BIGINT) WITH (buffer_sise = 1024)"),
+              ErrorCode::kInvalidOption, 1, 34);
   ExpectError(Error("CREATE SOURCE s (x BIGINT) WITH (buffer_size = 1000)"),
               ErrorCode::kInvalidConfiguration, 1, 48);
   ExpectError(Error("CREATE SOURCE s (x BIGINT) WITH (backpressure = 'drop')"),
@@ -298,7 +312,8 @@ TEST_F(BinderTest, TypeDefinitionsAreChecked) {
   ExpectError(Error("CREATE TABLE t (d DECIMAL(39, 2))"), ErrorCode::kInvalidTypeDefinition, 1, 19);
   ExpectError(Error("CREATE TABLE t (d FOO)"), ErrorCode::kInvalidTypeDefinition, 1, 19);
   ExpectError(Error("CREATE TABLE t (a BIGINT, a BIGINT)"), ErrorCode::kDuplicateColumn, 1, 27);
-  ExpectError(Error("CREATE TABLE t (a BIGINT, PRIMARY KEY (b))"), ErrorCode::kUnknownColumn, 1, 40);
+  ExpectError(Error("CREATE TABLE t (a BIGINT, PRIMARY KEY (b))"), ErrorCode::kUnknownColumn, 1,
+              40);
 }
 
 TEST_F(BinderTest, DropWithDependentsNeedsCascade) {
@@ -310,13 +325,15 @@ TEST_F(BinderTest, DropWithDependentsNeedsCascade) {
 }
 
 TEST_F(BinderTest, InsertChecksArityTypesAndNotNull) {
-  ASSERT_TRUE(script_.RunOne("CREATE TABLE t (id BIGINT NOT NULL, name VARCHAR, at TIMESTAMP)").ok());
+  ASSERT_TRUE(
+      script_.RunOne("CREATE TABLE t (id BIGINT NOT NULL, name VARCHAR, at TIMESTAMP)").ok());
   EXPECT_TRUE(script_.RunOne("INSERT INTO t VALUES (1, 'a', '2024-01-01 10:00:00')").ok());
   EXPECT_TRUE(script_.RunOne("INSERT INTO t (id) VALUES (2)").ok());
   EXPECT_EQ(Error("INSERT INTO t VALUES (1, 'a')").code(), ErrorCode::kSchemaMismatch);
   EXPECT_EQ(Error("INSERT INTO t VALUES (NULL, 'a', NULL)").code(), ErrorCode::kNullViolation);
   EXPECT_EQ(Error("INSERT INTO t (name) VALUES ('x')").code(), ErrorCode::kNullViolation);
-  ExpectError(Error("INSERT INTO t VALUES (1, 'a', 'not a time')"), ErrorCode::kInvalidLiteral, 1, 31);
+  ExpectError(Error("INSERT INTO t VALUES (1, 'a', 'not a time')"), ErrorCode::kInvalidLiteral, 1,
+              31);
   EXPECT_EQ(Error("INSERT INTO t VALUES (true, 'a', NULL)").code(), ErrorCode::kTypeMismatch);
 }
 

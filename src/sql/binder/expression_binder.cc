@@ -99,8 +99,7 @@ Result<std::optional<Value>> ParseLiteralAs(std::string_view text, const DataTyp
 
 bool IsAggregateCall(const functions::FunctionRegistry& registry,
                      const FunctionCallExpression& call, const std::string& name) {
-  return !call.over && call.name.size() == 1 &&
-         registry.Exists(name, FunctionKind::kAggregate) &&
+  return !call.over && call.name.size() == 1 && registry.Exists(name, FunctionKind::kAggregate) &&
          !registry.Exists(name, FunctionKind::kScalar);
 }
 
@@ -129,7 +128,7 @@ std::string WindowFamily(const std::string& name) {
 }  // namespace
 
 static bool AnyContainsAggregate(const functions::FunctionRegistry& registry,
-                          const std::vector<ExprPtr>& exprs) {
+                                 const std::vector<ExprPtr>& exprs) {
   for (const auto& expr : exprs) {
     if (ContainsAggregate(registry, expr.get())) return true;
   }
@@ -142,7 +141,8 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
     case ExpressionKind::kFunctionCall: {
       const auto& call = expr->As<FunctionCallExpression>();
       if (call.over) return false;
-      if (call.name.size() == 1 && registry.Exists(call.name[0], functions::FunctionKind::kAggregate) &&
+      if (call.name.size() == 1 &&
+          registry.Exists(call.name[0], functions::FunctionKind::kAggregate) &&
           !registry.Exists(call.name[0], functions::FunctionKind::kScalar)) {
         return true;
       }
@@ -194,14 +194,10 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
   }
 }
 
-ExpressionBinder::ExpressionBinder(const functions::FunctionRegistry& registry,
-                                   const Scope& scope, std::string_view clause,
-                                   GroupingContext* grouping, OverContext* over)
-    : registry_(registry),
-      scope_(scope),
-      clause_(clause),
-      grouping_(grouping),
-      over_(over) {}
+ExpressionBinder::ExpressionBinder(const functions::FunctionRegistry& registry, const Scope& scope,
+                                   std::string_view clause, GroupingContext* grouping,
+                                   OverContext* over)
+    : registry_(registry), scope_(scope), clause_(clause), grouping_(grouping), over_(over) {}
 
 Result<BoundExprPtr> ExpressionBinder::Bind(const Expression& expr) {
   if (grouping_ != nullptr) return BindGrouped(expr);
@@ -253,8 +249,7 @@ Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
   }
   // An expression equal to a group key (as bound over the input) reads that key's column.
   // Expressions that contain an aggregate cannot be keys; skip the attempt for them.
-  Result<BoundExprPtr> as_row =
-      Status(ErrorCode::kInvalidGrouping, "contains an aggregate");
+  Result<BoundExprPtr> as_row = Status(ErrorCode::kInvalidGrouping, "contains an aggregate");
   if (!ContainsAggregate(registry_, &expr)) {
     ExpressionBinder row_binder(registry_, scope_, clause_);
     as_row = row_binder.Bind(expr);
@@ -380,13 +375,12 @@ Result<BoundExprPtr> ExpressionBinder::BindLiteral(const LiteralExpression& lite
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindInterval(const IntervalLiteralExpression& literal) {
-  static constexpr const char* kFieldNames[] = {"YEAR", "MONTH",  "WEEK",        "DAY",
-                                                "HOUR", "MINUTE", "SECOND",      "MILLISECOND",
-                                                "MICROSECOND"};
+  static constexpr const char* kFieldNames[] = {
+      "YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"};
   Result<Interval> interval = Status::Ok();
   if (literal.leading_field && !literal.trailing_field) {
-    interval = IntervalFromQualifier(literal.value,
-                                     kFieldNames[static_cast<int>(*literal.leading_field)]);
+    interval =
+        IntervalFromQualifier(literal.value, kFieldNames[static_cast<int>(*literal.leading_field)]);
   } else {
     interval = ParseInterval(literal.value);
   }
@@ -458,16 +452,16 @@ Result<BoundExprPtr> ExpressionBinder::BindLogical(const LogicalExpression& logi
   for (const auto& operand : logical.operands) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, Bind(*operand));
     if (bound->type.id() != TypeId::kBoolean && bound->type.id() != TypeId::kNull) {
-      return Status::Error(ErrorCode::kTypeMismatch, "argument of {} must be BOOLEAN, not {}",
-                           word, bound->type.ToString())
+      return Status::Error(ErrorCode::kTypeMismatch, "argument of {} must be BOOLEAN, not {}", word,
+                           bound->type.ToString())
           .WithPosition(operand->position);
     }
     LAMINAR_ASSIGN_OR_RETURN(bound, CoerceExpression(bound, DataType::Boolean()));
     operands.push_back(std::move(bound));
   }
-  return MakeLogical(logical.op == LogicalOperator::kAnd ? BoundExpressionKind::kAnd
-                                                         : BoundExpressionKind::kOr,
-                     std::move(operands), logical.position);
+  return MakeLogical(
+      logical.op == LogicalOperator::kAnd ? BoundExpressionKind::kAnd : BoundExpressionKind::kOr,
+      std::move(operands), logical.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindIs(const IsExpression& is) {
@@ -507,23 +501,23 @@ Result<BoundExprPtr> ExpressionBinder::BindBetween(const BetweenExpression& betw
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr high, Bind(*between.high));
   if (between.symmetric) {
     std::vector<BoundExprPtr> bounds = {low, high};
-    LAMINAR_ASSIGN_OR_RETURN(low, ResolveScalar("least", bounds,
-                                                {between.low.get(), between.high.get()},
-                                                between.position));
-    LAMINAR_ASSIGN_OR_RETURN(high, ResolveScalar("greatest", bounds,
-                                                 {between.low.get(), between.high.get()},
-                                                 between.position));
+    LAMINAR_ASSIGN_OR_RETURN(
+        low,
+        ResolveScalar("least", bounds, {between.low.get(), between.high.get()}, between.position));
+    LAMINAR_ASSIGN_OR_RETURN(
+        high, ResolveScalar("greatest", bounds, {between.low.get(), between.high.get()},
+                            between.position));
   }
-  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr lower_check,
-                           ResolveScalar(">=", {operand, low},
-                                         {between.operand.get(), between.low.get()},
-                                         between.position));
-  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr upper_check,
-                           ResolveScalar("<=", {operand, high},
-                                         {between.operand.get(), between.high.get()},
-                                         between.position));
-  BoundExprPtr result = MakeLogical(BoundExpressionKind::kAnd, {lower_check, upper_check},
-                                    between.position);
+  LAMINAR_ASSIGN_OR_RETURN(
+      BoundExprPtr lower_check,
+      ResolveScalar(">=", {operand, low}, {between.operand.get(), between.low.get()},
+                    between.position));
+  LAMINAR_ASSIGN_OR_RETURN(
+      BoundExprPtr upper_check,
+      ResolveScalar("<=", {operand, high}, {between.operand.get(), between.high.get()},
+                    between.position));
+  BoundExprPtr result =
+      MakeLogical(BoundExpressionKind::kAnd, {lower_check, upper_check}, between.position);
   if (between.negated) return MakeLogical(BoundExpressionKind::kNot, {result}, between.position);
   return result;
 }
@@ -538,10 +532,9 @@ Result<BoundExprPtr> ExpressionBinder::BindLike(const LikeExpression& like) {
     arguments.push_back(std::move(escape));
     sources.push_back(like.escape.get());
   }
-  LAMINAR_ASSIGN_OR_RETURN(
-      BoundExprPtr result,
-      ResolveScalar(like.case_insensitive ? "ilike" : "like", std::move(arguments), sources,
-                    like.position));
+  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr result,
+                           ResolveScalar(like.case_insensitive ? "ilike" : "like",
+                                         std::move(arguments), sources, like.position));
   if (like.negated) return MakeLogical(BoundExpressionKind::kNot, {result}, like.position);
   return result;
 }
@@ -585,10 +578,10 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   for (const WhenClause& when : case_expr.when_clauses) {
     if (operand) {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, Bind(*when.condition));
-      LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
-                               ResolveScalar("=", {operand, value},
-                                             {case_expr.operand.get(), when.condition.get()},
-                                             when.condition->position));
+      LAMINAR_ASSIGN_OR_RETURN(
+          BoundExprPtr equal,
+          ResolveScalar("=", {operand, value}, {case_expr.operand.get(), when.condition.get()},
+                        when.condition->position));
       conditions.push_back(std::move(equal));
     } else {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr condition, BindCondition(*when.condition));
@@ -634,8 +627,8 @@ Result<BoundExprPtr> ExpressionBinder::BindCast(const CastExpression& cast) {
     return folded;
   }
   if (!functions::CanCast(operand->type, target)) {
-    return Status::Error(ErrorCode::kTypeMismatch, "cannot cast {} to {}",
-                         operand->type.ToString(), target.ToString())
+    return Status::Error(ErrorCode::kTypeMismatch, "cannot cast {} to {}", operand->type.ToString(),
+                         target.ToString())
         .WithPosition(cast.position);
   }
   return MakeCast(std::move(operand), target, cast.try_cast);
@@ -657,7 +650,8 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
     return BindAggregate(call, name);
   }
   if (call.distinct || call.filter) {
-    return Status::Error(ErrorCode::kSyntaxError, "{} is not an aggregate function, so {} is "
+    return Status::Error(ErrorCode::kSyntaxError,
+                         "{} is not an aggregate function, so {} is "
                          "not allowed",
                          name, call.distinct ? "DISTINCT" : "FILTER")
         .WithPosition(call.position);
@@ -706,8 +700,9 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
   auto resolved = registry_.Resolve(name, FunctionKind::kAggregate, infos);
   if (!resolved.ok()) return std::move(resolved).status().WithPosition(call.position);
   for (size_t i = 0; i < aggregate.arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(aggregate.arguments[i],
-                             CoerceExpression(aggregate.arguments[i], resolved->parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(
+        aggregate.arguments[i],
+        CoerceExpression(aggregate.arguments[i], resolved->parameter_types[i]));
   }
   if (call.filter) {
     ExpressionBinder filter_binder(registry_, scope_, "FILTER");
@@ -739,8 +734,8 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
                         "supported yet; aggregate in a subquery first");
   }
   if (call.distinct || call.filter) {
-    return NotSupported(call.position, fmt::format("{} with {} and OVER is not supported yet",
-                                                   name, call.distinct ? "DISTINCT" : "FILTER"));
+    return NotSupported(call.position, fmt::format("{} with {} and OVER is not supported yet", name,
+                                                   call.distinct ? "DISTINCT" : "FILTER"));
   }
   ExpressionBinder row_binder(registry_, scope_, "an OVER clause");
   OverCall over;
@@ -770,8 +765,8 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     SortKey key;
     key.expr = std::move(bound);
     key.descending = item.direction == SortDirection::kDescending;
-    key.nulls_first = item.nulls == NullsOrder::kDefault ? key.descending
-                                                         : item.nulls == NullsOrder::kFirst;
+    key.nulls_first =
+        item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
     over.order_by.push_back(std::move(key));
   }
   if (resolved->requires_order_by && over.order_by.empty()) {
@@ -867,7 +862,8 @@ Result<BoundExprPtr> ExpressionBinder::BindExtract(const ExtractExpression& extr
   field_literal.literal_kind = LiteralKind::kString;
   field_literal.value = extract.field;
   field_literal.position = extract.position;
-  return ResolveScalar("date_part", {MakeConstant(Value::Varchar(extract.field), extract.position), source},
+  return ResolveScalar("date_part",
+                       {MakeConstant(Value::Varchar(extract.field), extract.position), source},
                        {&field_literal, extract.source.get()}, extract.position);
 }
 
@@ -897,7 +893,8 @@ Result<BoundExprPtr> ExpressionBinder::ResolveScalar(
   std::vector<ArgumentInfo> infos;
   infos.reserve(arguments.size());
   for (size_t i = 0; i < arguments.size(); ++i) {
-    infos.push_back(InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr));
+    infos.push_back(
+        InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr));
   }
   auto resolved = registry_.Resolve(name, FunctionKind::kScalar, infos);
   if (!resolved.ok()) return std::move(resolved).status().WithPosition(position);
@@ -914,8 +911,7 @@ Result<BoundExprPtr> ExpressionBinder::ResolveScalar(
 }
 
 Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       const std::string& name,
-                                       std::vector<BoundExprPtr> arguments,
+                                       const std::string& name, std::vector<BoundExprPtr> arguments,
                                        SourcePosition position) {
   std::vector<ArgumentInfo> infos;
   for (const auto& argument : arguments) infos.push_back(InfoFor(*argument, nullptr));
@@ -948,8 +944,8 @@ std::optional<Value> FoldNumericConstant(const Value& value, const DataType& tar
       case TypeId::kReal:
         return Value::Real(static_cast<float>(v));
       case TypeId::kDecimal: {
-        auto rescaled = RescaleDecimal(static_cast<Decimal128>(v), 0, target.scale(),
-                                       target.precision());
+        auto rescaled =
+            RescaleDecimal(static_cast<Decimal128>(v), 0, target.scale(), target.precision());
         if (!rescaled.ok()) return std::nullopt;
         return Value::Decimal(*rescaled, target);
       }
@@ -958,7 +954,8 @@ std::optional<Value> FoldNumericConstant(const Value& value, const DataType& tar
     }
   }
   if (from.id() == TypeId::kDecimal && target.id() == TypeId::kDecimal) {
-    auto rescaled = RescaleDecimal(value.decimal(), from.scale(), target.scale(), target.precision());
+    auto rescaled =
+        RescaleDecimal(value.decimal(), from.scale(), target.scale(), target.precision());
     if (!rescaled.ok()) return std::nullopt;
     return Value::Decimal(*rescaled, target);
   }

@@ -90,8 +90,7 @@ class ExpressionBinder {
   /// Resolves a scalar call (functions and operators) and casts the arguments to the chosen
   /// signature's parameter types. `literal_sources` are the argument ASTs (for literal flags),
   /// or null entries for arguments the binder made up.
-  Result<BoundExprPtr> ResolveScalar(const std::string& name,
-                                     std::vector<BoundExprPtr> arguments,
+  Result<BoundExprPtr> ResolveScalar(const std::string& name, std::vector<BoundExprPtr> arguments,
                                      const std::vector<const Expression*>& literal_sources,
                                      SourcePosition position);
 
@@ -113,8 +112,7 @@ Result<BoundExprPtr> CoerceExpression(BoundExprPtr expr, const DataType& target)
 /// Resolves a scalar function or operator over already-bound arguments (no literal flags) and
 /// casts them to the chosen signature, e.g. the `=` of a JOIN ... USING column.
 Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       const std::string& name,
-                                       std::vector<BoundExprPtr> arguments,
+                                       const std::string& name, std::vector<BoundExprPtr> arguments,
                                        SourcePosition position);
 
 /// The microseconds of a constant INTERVAL expression without months, for window sizes,

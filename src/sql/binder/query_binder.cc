@@ -1,8 +1,8 @@
 #include "sql/binder/query_binder.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "functions/type_coercion.h"
 #include "sql/plan/logical_filter.h"
@@ -45,7 +45,8 @@ StreamProperties PropertiesOf(const CatalogObject& object, bool continuous) {
     // A source with a PRIMARY KEY is an upsert source: a later row replaces the earlier one.
     properties.mode =
         object.primary_key.empty() ? ChangelogMode::kAppendOnly : ChangelogMode::kChangelog;
-    if (object.watermark) properties.watermark_columns.push_back(IndexOf(schema, object.watermark->column));
+    if (object.watermark)
+      properties.watermark_columns.push_back(IndexOf(schema, object.watermark->column));
   } else if (object.kind == ObjectKind::kTable || object.kind == ObjectKind::kLookupTable) {
     properties.mode = ChangelogMode::kChangelog;
   } else {
@@ -71,7 +72,8 @@ StreamProperties PropertiesOf(const CatalogObject& object, bool continuous) {
 // `column`, `column + INTERVAL c` or `column - INTERVAL c` over a join's combined input:
 // (column index, offset in microseconds).
 std::optional<std::pair<int, int64_t>> ColumnPlusOffset(const BoundExpression& expr) {
-  if (expr.kind == BoundExpressionKind::kColumn) return std::make_pair(expr.column_index, int64_t{0});
+  if (expr.kind == BoundExpressionKind::kColumn)
+    return std::make_pair(expr.column_index, int64_t{0});
   if (expr.kind == BoundExpressionKind::kCall && (expr.name == "+" || expr.name == "-") &&
       expr.children.size() == 2 && expr.children[0]->kind == BoundExpressionKind::kColumn) {
     auto offset = ConstantIntervalMicros(*expr.children[1], "offset");
@@ -142,10 +144,11 @@ std::optional<LogicalNodePtr> TryTopN(const LogicalNodePtr& input, const BoundEx
   options.limit = limit;
   options.rank_function = call.function == "row_number" ? RankFunction::kRowNumber
                           : call.function == "rank"     ? RankFunction::kRank
-                                                          : RankFunction::kDenseRank;
+                                                        : RankFunction::kDenseRank;
   options.rank_column = call.name;
   options.state_ttl_micros = state_ttl_micros;
-  LogicalNodePtr top_n = LogicalTopN::Make(over.inputs()[0], std::move(options), predicate->position);
+  LogicalNodePtr top_n =
+      LogicalTopN::Make(over.inputs()[0], std::move(options), predicate->position);
   if (project == nullptr) return top_n;
   std::vector<std::string> names;
   for (const Field& field : project->schema()->fields()) names.push_back(field.name);
@@ -171,8 +174,9 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
     LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation, BindQuery(*cte.query));
     if (!cte.columns.empty()) {
       if (static_cast<int>(cte.columns.size()) != relation.scope.size()) {
-        return Status::Error(ErrorCode::kSyntaxError, "WITH {} names {} columns but its query has {}",
-                             cte.name.name, cte.columns.size(), relation.scope.size())
+        return Status::Error(ErrorCode::kSyntaxError,
+                             "WITH {} names {} columns but its query has {}", cte.name.name,
+                             cte.columns.size(), relation.scope.size())
             .WithPosition(cte.name.position);
       }
       std::vector<BoundExprPtr> expressions;
@@ -182,8 +186,8 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
         expressions.push_back(MakeColumn(i, field.name, field.type));
         names.push_back(cte.columns[i].name);
       }
-      relation.node = LogicalProject::Make(relation.node, std::move(expressions), names,
-                                           cte.name.position);
+      relation.node =
+          LogicalProject::Make(relation.node, std::move(expressions), names, cte.name.position);
     }
     relation.scope = ScopeFor(*relation.node->schema(), cte.name.name);
     ctes_.back()[cte.name.name] = std::move(relation);
@@ -319,10 +323,10 @@ Result<BoundRelation> QueryBinder::BindValues(const ValuesBody& values) {
 
 Result<BoundRelation> QueryBinder::BindSetOperation(const SetOperationBody& operation) {
   if (operation.op != SetOperator::kUnion) {
-    return NotSupported(operation.position, fmt::format("{} is not supported yet",
-                                                        operation.op == SetOperator::kIntersect
-                                                            ? "INTERSECT"
-                                                            : "EXCEPT"));
+    return NotSupported(
+        operation.position,
+        fmt::format("{} is not supported yet",
+                    operation.op == SetOperator::kIntersect ? "INTERSECT" : "EXCEPT"));
   }
   if (!operation.all) {
     return NotSupported(operation.position,
@@ -392,8 +396,8 @@ Result<BoundRelation> QueryBinder::BindSetOperation(const SetOperationBody& oper
 
 Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
   if (ref.name.parts.size() != 1) {
-    return NotSupported(ref.name.position, fmt::format("qualified name {} is not supported",
-                                                       ref.name.ToString()));
+    return NotSupported(ref.name.position,
+                        fmt::format("qualified name {} is not supported", ref.name.ToString()));
   }
   const std::string& name = ref.name.parts[0];
   const std::string qualifier = ref.alias ? ref.alias->name.name : name;
@@ -401,8 +405,9 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
     auto it = level->find(name);
     if (it == level->end()) continue;
     if (ref.system_time) {
-      return NotSupported(ref.position, "FOR SYSTEM_TIME AS OF needs a table or source, not a "
-                                        "WITH query");
+      return NotSupported(ref.position,
+                          "FOR SYSTEM_TIME AS OF needs a table or source, not a "
+                          "WITH query");
     }
     return BoundRelation{it->second.node, it->second.scope.WithQualifier(qualifier)};
   }
@@ -416,11 +421,13 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
                          "\"{}\" is a SINK; queries read sources, streams, views and tables", name)
         .WithPosition(ref.name.position);
   }
-  if (!continuous_ && (object->kind == ObjectKind::kSource || object->kind == ObjectKind::kStream)) {
-    return NotSupported(ref.name.position,
-                        fmt::format("an ad-hoc SELECT reads tables and materialized views; {} \"{}\" "
-                                    "is unbounded: use CREATE STREAM ... AS SELECT or SUBSCRIBE",
-                                    ObjectKindKeyword(object->kind), name));
+  if (!continuous_ &&
+      (object->kind == ObjectKind::kSource || object->kind == ObjectKind::kStream)) {
+    return NotSupported(
+        ref.name.position,
+        fmt::format("an ad-hoc SELECT reads tables and materialized views; {} \"{}\" "
+                    "is unbounded: use CREATE STREAM ... AS SELECT or SUBSCRIBE",
+                    ObjectKindKeyword(object->kind), name));
   }
   if (object->kind == ObjectKind::kLookupTable && !continuous_) {
     return NotSupported(ref.name.position,
@@ -437,7 +444,8 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
           .WithPosition(ref.alias->name.position);
     }
     std::vector<ScopeColumn> columns = scope.columns();
-    for (size_t i = 0; i < ref.alias->columns.size(); ++i) columns[i].name = ref.alias->columns[i].name;
+    for (size_t i = 0; i < ref.alias->columns.size(); ++i)
+      columns[i].name = ref.alias->columns[i].name;
     scope = Scope(std::move(columns));
   }
   return BoundRelation{node, std::move(scope)};
@@ -507,7 +515,8 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
   }
   for (const auto& argument : ref.args) {
     if (argument.name) {
-      return NotSupported(argument.position, "named table function arguments are not supported yet");
+      return NotSupported(argument.position,
+                          "named table function arguments are not supported yet");
     }
   }
   NamedTableRef table;
@@ -523,7 +532,8 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
         .WithPosition(ref.args[1].position);
   }
   const Identifier& column = ref.args[1].descriptor_columns[0];
-  LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* time, input.scope.Resolve({column.name}, column.position));
+  LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* time,
+                           input.scope.Resolve({column.name}, column.position));
   if (time->type.id() != TypeId::kTimestamp && time->type.id() != TypeId::kTimestampTz) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "window time column \"{}\" must be TIMESTAMP or TIMESTAMPTZ, not {}",
@@ -540,7 +550,8 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
           .WithPosition(ref.args[i].position);
     }
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, binder.Bind(*ref.args[i].expr));
-    LAMINAR_ASSIGN_OR_RETURN(int64_t micros, ConstantIntervalMicros(*value, fmt::format("{} duration", name)));
+    LAMINAR_ASSIGN_OR_RETURN(int64_t micros,
+                             ConstantIntervalMicros(*value, fmt::format("{} duration", name)));
     durations.push_back(micros);
   }
   const size_t required = assignment.kind == WindowKind::kTumble ? 1 : 2;
@@ -604,9 +615,8 @@ std::optional<AsofComparison> AsofComparisonOf(const std::string& op, bool left_
 
 }  // namespace
 
-Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation right,
-                                            JoinKind kind, BoundExprPtr condition,
-                                            BoundExprPtr match_condition,
+Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation right, JoinKind kind,
+                                            BoundExprPtr condition, BoundExprPtr match_condition,
                                             BoundExprPtr system_time, SourcePosition position) {
   const int left_width = left.scope.size();
   LogicalJoin::Options options;
@@ -616,8 +626,8 @@ Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation ri
   const LogicalNode& right_node = *right.node;
   if (right_node.kind() == LogicalNodeKind::kScan && !system_time) {
     const auto& scan = static_cast<const LogicalScan&>(right_node);
-    options.lookup = scan.object_kind == ObjectKind::kTable ||
-                     scan.object_kind == ObjectKind::kLookupTable;
+    options.lookup =
+        scan.object_kind == ObjectKind::kTable || scan.object_kind == ObjectKind::kLookupTable;
   }
   if (right_node.kind() == LogicalNodeKind::kScan &&
       static_cast<const LogicalScan&>(right_node).object_kind == ObjectKind::kLookupTable &&
@@ -632,8 +642,8 @@ Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation ri
   int band_right = -1;
   std::vector<BoundExprPtr> asof_candidates;
   for (const BoundExprPtr& conjunct : SplitConjuncts(condition)) {
-    const bool comparison = conjunct->kind == BoundExpressionKind::kCall &&
-                            conjunct->children.size() == 2;
+    const bool comparison =
+        conjunct->kind == BoundExpressionKind::kCall && conjunct->children.size() == 2;
     if (comparison && conjunct->name == "=") {
       const int left_sides = SidesOf(*conjunct->children[0], left_width);
       const int right_sides = SidesOf(*conjunct->children[1], left_width);
@@ -686,7 +696,8 @@ Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation ri
     // right - left compared with l_offset - r_offset.
     const int64_t bound = l_offset - r_offset;
     if (normalized == "<" || normalized == "<=") {
-      lower = lower ? std::max(*lower, bound) : bound;  // left + lo <= right  =>  right - left >= bound
+      lower =
+          lower ? std::max(*lower, bound) : bound;  // left + lo <= right  =>  right - left >= bound
     } else {
       upper = upper ? std::min(*upper, bound) : bound;
     }
@@ -805,8 +816,10 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
     LAMINAR_ASSIGN_OR_RETURN(condition, binder.BindCondition(*join.condition));
   }
   for (const Identifier& column : join.using_columns) {
-    LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* l, left.scope.Resolve({column.name}, column.position));
-    LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* r, right.scope.Resolve({column.name}, column.position));
+    LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* l,
+                             left.scope.Resolve({column.name}, column.position));
+    LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* r,
+                             right.scope.Resolve({column.name}, column.position));
     BoundExprPtr lhs = MakeColumn(l->index, l->name, l->type, column.position);
     BoundExprPtr rhs = MakeColumn(left.scope.size() + r->index, r->name, r->type, column.position);
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
@@ -865,8 +878,8 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
           .WithPosition(join.position);
     }
   }
-  return MakeJoin(std::move(left), std::move(right), kind, condition, match_condition,
-                  system_time, join.position);
+  return MakeJoin(std::move(left), std::move(right), kind, condition, match_condition, system_time,
+                  join.position);
 }
 
 Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
@@ -886,10 +899,10 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
   const JoinTableRef* top_join = nullptr;
   if (select.from.size() == 1 && select.from[0]->kind == TableRefKind::kJoin) {
     const auto& join = select.from[0]->As<JoinTableRef>();
-    const bool plain_inner = join.join_type == JoinType::kInner && !join.asof && !join.natural &&
-                             join.using_columns.empty() &&
-                             !(join.right->kind == TableRefKind::kNamed &&
-                               join.right->As<NamedTableRef>().system_time);
+    const bool plain_inner =
+        join.join_type == JoinType::kInner && !join.asof && !join.natural &&
+        join.using_columns.empty() &&
+        !(join.right->kind == TableRefKind::kNamed && join.right->As<NamedTableRef>().system_time);
     if (plain_inner) {
       top_join = &join;
       items = {join.left.get(), join.right.get()};
@@ -941,10 +954,10 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
       if (used[c]) continue;
       const std::vector<int> columns = ReferencedColumns(*conjuncts[c]);
       const bool in_range = !columns.empty() && columns.back() < next_width;
-      const bool touches_new = std::any_of(columns.begin(), columns.end(),
-                                           [&](int column) { return column >= width; });
-      const bool touches_old = std::any_of(columns.begin(), columns.end(),
-                                           [&](int column) { return column < width; });
+      const bool touches_new =
+          std::any_of(columns.begin(), columns.end(), [&](int column) { return column >= width; });
+      const bool touches_old =
+          std::any_of(columns.begin(), columns.end(), [&](int column) { return column < width; });
       if ((in_range && touches_new && touches_old) || (c < on_count && in_range)) {
         condition.push_back(conjuncts[c]);
         used[c] = true;
@@ -952,10 +965,9 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     }
     const SourcePosition position = top_join ? top_join->position : items[i]->position;
     const JoinKind kind = condition.empty() ? JoinKind::kCross : JoinKind::kInner;
-    LAMINAR_ASSIGN_OR_RETURN(accumulated,
-                             MakeJoin(std::move(accumulated), std::move(relations[i]), kind,
-                                      CombineConjuncts(std::move(condition)), nullptr, nullptr,
-                                      position));
+    LAMINAR_ASSIGN_OR_RETURN(
+        accumulated, MakeJoin(std::move(accumulated), std::move(relations[i]), kind,
+                              CombineConjuncts(std::move(condition)), nullptr, nullptr, position));
     width = next_width;
   }
   std::vector<BoundExprPtr> rest;
@@ -993,7 +1005,8 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
       }
       for (const ScopeColumn& column : input.scope.columns()) {
         if (!qualifier.empty() && column.qualifier != qualifier) continue;
-        expressions.push_back(MakeColumn(column.index, column.name, column.type, item.expr->position));
+        expressions.push_back(
+            MakeColumn(column.index, column.name, column.type, item.expr->position));
         names.push_back(column.name);
       }
       continue;
@@ -1067,8 +1080,10 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
   }
   if (call.args.size() < 1 + durations_min || call.args.size() > 1 + durations_max) {
     return Status::Error(ErrorCode::kInvalidWindow, "{}() takes a time column and {} duration{}",
-                         name, durations_min == durations_max ? std::to_string(durations_min)
-                                                              : fmt::format("{} or {}", durations_min, durations_max),
+                         name,
+                         durations_min == durations_max
+                             ? std::to_string(durations_min)
+                             : fmt::format("{} or {}", durations_min, durations_max),
                          durations_max == 1 ? "" : "s")
         .WithPosition(call.position);
   }
@@ -1117,8 +1132,9 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
   }
   if ((assignment.kind == WindowKind::kHop || assignment.kind == WindowKind::kCumulate) &&
       assignment.size % assignment.slide != 0) {
-    return Status::Error(ErrorCode::kInvalidWindow, "{} size ({}) must be a whole multiple of {} ({})",
-                         name, FormatDurationMicros(assignment.size),
+    return Status::Error(ErrorCode::kInvalidWindow,
+                         "{} size ({}) must be a whole multiple of {} ({})", name,
+                         FormatDurationMicros(assignment.size),
                          assignment.kind == WindowKind::kHop ? "the slide" : "the step",
                          FormatDurationMicros(assignment.slide))
         .WithPosition(call.position);
@@ -1126,13 +1142,15 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
   return assignment;
 }
 
-Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select, BoundRelation input) {
+Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
+                                                     BoundRelation input) {
   GroupingContext grouping;
   ExpressionBinder key_binder(registry_, input.scope, "GROUP BY");
   for (const auto& expr : select.group_by) {
     if (expr->kind == ExpressionKind::kFunctionCall) {
       const auto& call = expr->As<FunctionCallExpression>();
-      const auto signatures = registry_.Signatures(call.name.back(), functions::FunctionKind::kScalar);
+      const auto signatures =
+          registry_.Signatures(call.name.back(), functions::FunctionKind::kScalar);
       if (call.name.size() == 1 && !signatures.empty() && signatures.front().window_assignment) {
         if (grouping.window) {
           return Status::Error(ErrorCode::kInvalidWindow, "GROUP BY may name only one window")
@@ -1154,13 +1172,12 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select, B
           break;
         }
       }
-    } else if (key.ok() && expr->kind == ExpressionKind::kLiteral &&
-               (*key)->type.IsInteger()) {
+    } else if (key.ok() && expr->kind == ExpressionKind::kLiteral && (*key)->type.IsInteger()) {
       // GROUP BY 2: the second select item.
       const int64_t ordinal = (*key)->constant.integer();
       if (ordinal < 1 || ordinal > static_cast<int64_t>(select.items.size())) {
-        return Status::Error(ErrorCode::kInvalidGrouping, "GROUP BY position {} is not in the select list",
-                             ordinal)
+        return Status::Error(ErrorCode::kInvalidGrouping,
+                             "GROUP BY position {} is not in the select list", ordinal)
             .WithPosition(expr->position);
       }
       key = key_binder.Bind(*select.items[ordinal - 1].expr);
@@ -1199,7 +1216,8 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select, B
     LAMINAR_ASSIGN_OR_RETURN(having, having_binder.BindCondition(*select.having));
   }
   if (select.qualify) {
-    return NotSupported(select.qualify->position, "QUALIFY in a grouped query is not supported yet");
+    return NotSupported(select.qualify->position,
+                        "QUALIFY in a grouped query is not supported yet");
   }
 
   LogicalAggregate::Options options;
@@ -1215,8 +1233,10 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select, B
     for (size_t i = 0; i < grouping.keys.size(); ++i) {
       const BoundExpression& key = *grouping.keys[i];
       if (key.kind != BoundExpressionKind::kColumn) continue;
-      if (key.column_index == table_function.window_start_column()) options.window_start_key = static_cast<int>(i);
-      if (key.column_index == table_function.window_end_column()) options.window_end_key = static_cast<int>(i);
+      if (key.column_index == table_function.window_start_column())
+        options.window_start_key = static_cast<int>(i);
+      if (key.column_index == table_function.window_end_column())
+        options.window_end_key = static_cast<int>(i);
     }
     if (options.window_start_key >= 0 && options.window_end_key >= 0) {
       options.window = table_function.assignment;
@@ -1252,9 +1272,9 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select, B
     ++it->aggregates_applied;
     break;
   }
-  LogicalNodePtr node = LogicalAggregate::Make(input.node, grouping.keys, grouping.key_names,
-                                               grouping.aggregates, std::move(options),
-                                               select.position);
+  LogicalNodePtr node =
+      LogicalAggregate::Make(input.node, grouping.keys, grouping.key_names, grouping.aggregates,
+                             std::move(options), select.position);
   if (having) node = LogicalFilter::Make(node, having, select.having->position);
   node = LogicalProject::Make(node, std::move(expressions), names, select.position);
   if (select.distinct) {
@@ -1280,10 +1300,11 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
     SortKey key;
     if (item.expr->kind == ExpressionKind::kLiteral &&
         item.expr->As<LiteralExpression>().literal_kind == LiteralKind::kInteger) {
-      const int64_t ordinal = std::strtoll(item.expr->As<LiteralExpression>().value.c_str(), nullptr, 10);
+      const int64_t ordinal =
+          std::strtoll(item.expr->As<LiteralExpression>().value.c_str(), nullptr, 10);
       if (ordinal < 1 || ordinal > relation.scope.size()) {
-        return Status::Error(ErrorCode::kSyntaxError, "ORDER BY position {} is not in the select list",
-                             ordinal)
+        return Status::Error(ErrorCode::kSyntaxError,
+                             "ORDER BY position {} is not in the select list", ordinal)
             .WithPosition(item.expr->position);
       }
       const ScopeColumn& column = relation.scope.columns()[ordinal - 1];
@@ -1314,7 +1335,8 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
       key.expr = std::move(*bound);
     }
     key.descending = item.direction == SortDirection::kDescending;
-    key.nulls_first = item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
+    key.nulls_first =
+        item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
     keys.push_back(std::move(key));
   }
   ExpressionBinder constant_binder(registry_, Scope(), "LIMIT");
@@ -1337,7 +1359,8 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
     }
   }
   if (relation.node->properties().bounded) {
-    if (!keys.empty()) relation.node = LogicalSort::Make(relation.node, std::move(keys), query.position);
+    if (!keys.empty())
+      relation.node = LogicalSort::Make(relation.node, std::move(keys), query.position);
     if (limit >= 0 || offset > 0) {
       relation.node = LogicalLimit::Make(relation.node, limit, offset, query.position);
     }

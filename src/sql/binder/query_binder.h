@@ -21,7 +21,8 @@ namespace laminar::sql {
 /// A bound query or FROM item: its plan and the names its columns are visible by.
 struct BoundRelation {
   BoundRelation() = default;
-  BoundRelation(LogicalNodePtr node, Scope scope) : node(std::move(node)), scope(std::move(scope)) {}
+  BoundRelation(LogicalNodePtr node, Scope scope)
+      : node(std::move(node)), scope(std::move(scope)) {}
 
   LogicalNodePtr node;
   Scope scope;
@@ -52,8 +53,8 @@ struct QueryOptions {
 /// - anything parsed but not executable yet is kNotSupported.
 class QueryBinder {
  public:
-  QueryBinder(const Catalog& catalog, const functions::FunctionRegistry& registry,
-              bool continuous, QueryOptions options);
+  QueryBinder(const Catalog& catalog, const functions::FunctionRegistry& registry, bool continuous,
+              QueryOptions options);
 
   Result<BoundRelation> BindQuery(const Query& query);
 

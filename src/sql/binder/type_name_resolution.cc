@@ -15,8 +15,7 @@ constexpr int kDefaultDecimalScale = 10;
 
 Status NoParameters(const TypeName& type) {
   if (type.params.empty()) return Status::Ok();
-  return Status::Error(ErrorCode::kInvalidTypeDefinition, "type {} takes no parameters",
-                       type.name)
+  return Status::Error(ErrorCode::kInvalidTypeDefinition, "type {} takes no parameters", type.name)
       .WithPosition(type.position);
 }
 
@@ -71,9 +70,9 @@ Result<DataType> ResolveTypeName(const TypeName& type) {
           .WithPosition(type.position);
     }
     const int64_t precision = type.params.empty() ? kDefaultDecimalPrecision : type.params[0];
-    const int64_t scale = type.params.size() == 2  ? type.params[1]
-                          : type.params.empty()    ? kDefaultDecimalScale
-                                                   : 0;
+    const int64_t scale = type.params.size() == 2 ? type.params[1]
+                          : type.params.empty()   ? kDefaultDecimalScale
+                                                  : 0;
     auto decimal = DataType::Decimal(static_cast<int>(precision), static_cast<int>(scale));
     if (!decimal.ok()) return std::move(decimal).status().WithPosition(type.position);
     return decimal;

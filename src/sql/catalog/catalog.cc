@@ -1,8 +1,8 @@
 #include "sql/catalog/catalog.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace laminar::sql {
 
@@ -13,7 +13,8 @@ Result<const CatalogObject*> Catalog::Create(CatalogObject object, CreateMode mo
                            ObjectKindKeyword(object.kind), object.name);
     }
     if (Find(dependency) == nullptr) {
-      return Status::Error(ErrorCode::kUnknownObject, "{} \"{}\" reads \"{}\", which does not exist",
+      return Status::Error(ErrorCode::kUnknownObject,
+                           "{} \"{}\" reads \"{}\", which does not exist",
                            ObjectKindKeyword(object.kind), object.name, dependency);
     }
   }
@@ -28,9 +29,9 @@ Result<const CatalogObject*> Catalog::Create(CatalogObject object, CreateMode mo
                              ObjectKindKeyword(current.kind), current.name);
       case CreateMode::kOrReplace: {
         if (current.kind != object.kind) {
-          return Status::Error(ErrorCode::kWrongObjectKind,
-                               "cannot replace {} \"{}\" with a {}", ObjectKindKeyword(current.kind),
-                               current.name, ObjectKindKeyword(object.kind));
+          return Status::Error(ErrorCode::kWrongObjectKind, "cannot replace {} \"{}\" with a {}",
+                               ObjectKindKeyword(current.kind), current.name,
+                               ObjectKindKeyword(object.kind));
         }
         const std::vector<std::string> dependents = Dependents(object.name);
         if (!dependents.empty()) {

@@ -5,7 +5,8 @@
 namespace laminar::sql {
 namespace {
 
-CatalogObject Object(ObjectKind kind, std::string name, std::vector<std::string> dependencies = {}) {
+CatalogObject Object(ObjectKind kind, std::string name,
+                     std::vector<std::string> dependencies = {}) {
   CatalogObject object;
   object.kind = kind;
   object.name = std::move(name);
@@ -43,7 +44,8 @@ TEST_F(CatalogTest, IfNotExistsKeepsTheExistingObject) {
 }
 
 TEST_F(CatalogTest, OrReplaceWorksOnlyWithoutDependents) {
-  auto replaced = catalog_.Create(Object(ObjectKind::kSink, "out", {"trades"}), CreateMode::kOrReplace);
+  auto replaced =
+      catalog_.Create(Object(ObjectKind::kSink, "out", {"trades"}), CreateMode::kOrReplace);
   ASSERT_TRUE(replaced.ok()) << replaced.status();
   EXPECT_EQ((*replaced)->dependencies, std::vector<std::string>{"trades"});
   EXPECT_TRUE(catalog_.Dependents("avg_price").empty());
@@ -56,8 +58,7 @@ TEST_F(CatalogTest, OrReplaceWorksOnlyWithoutDependents) {
 }
 
 TEST_F(CatalogTest, DependenciesMustExist) {
-  auto result =
-      catalog_.Create(Object(ObjectKind::kStream, "s", {"missing"}), CreateMode::kCreate);
+  auto result = catalog_.Create(Object(ObjectKind::kStream, "s", {"missing"}), CreateMode::kCreate);
   EXPECT_EQ(result.status().code(), ErrorCode::kUnknownObject);
 }
 

@@ -30,8 +30,9 @@ std::vector<std::string> Corpus() {
       "UPDATE t SET a = a + 1 WHERE b = 2; DELETE FROM t WHERE a = 1",
   };
   std::vector<std::string> files = {"src/sql/parser/testdata/seed_examples.sql",
-                                     "bench/nexmark/sources.sql"};
-  for (int q = 0; q <= 22; ++q) files.push_back("bench/nexmark/queries/q" + std::to_string(q) + ".sql");
+                                    "bench/nexmark/sources.sql"};
+  for (int q = 0; q <= 22; ++q)
+    files.push_back("bench/nexmark/queries/q" + std::to_string(q) + ".sql");
   for (const std::string& name : files) {
     std::ifstream file(std::string(LAMINAR_SOURCE_ROOT) + "/" + name);
     std::stringstream buffer;

@@ -74,7 +74,6 @@ int PrecedenceOf(const Expression& expr) {
   }
 }
 
-
 std::string_view IntervalFieldText(IntervalField field) {
   switch (field) {
     case IntervalField::kYear:

@@ -1,15 +1,15 @@
 #include "sql/plan/bound_expression.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 namespace laminar::sql {
 namespace {
 
 bool IsOperatorName(const std::string& name) {
-  static const std::set<std::string> kOperators = {"+", "-", "*", "/", "%", "||", "=",
+  static const std::set<std::string> kOperators = {"+",  "-", "*",  "/", "%",  "||", "=",
                                                    "<>", "<", "<=", ">", ">=", "^"};
   return kOperators.count(name) > 0;
 }

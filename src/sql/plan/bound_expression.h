@@ -37,11 +37,11 @@ struct BoundExpression {
   /// Where the expression was written; invalid for expressions the binder made up.
   SourcePosition position;
 
-  Value constant;              // kConstant.
-  int column_index = -1;       // kColumn.
-  std::string name;            // kColumn: the column name; kCall: the function name.
-  bool has_else = false;       // kCase: the last child is the ELSE result.
-  bool try_cast = false;       // kCast.
+  Value constant;         // kConstant.
+  int column_index = -1;  // kColumn.
+  std::string name;       // kColumn: the column name; kCall: the function name.
+  bool has_else = false;  // kCase: the last child is the ELSE result.
+  bool try_cast = false;  // kCast.
   std::vector<BoundExprPtr> children;
 
   /// SQL-like text for EXPLAIN, e.g. `(auction % 123) = 0`, `CAST(price AS DOUBLE)`.

@@ -1,8 +1,8 @@
 #include "sql/plan/logical_aggregate.h"
 
-#include <numeric>
-
 #include <fmt/format.h>
+
+#include <numeric>
 
 namespace laminar::sql {
 
@@ -21,7 +21,8 @@ std::string AggregateCall::ToString() const {
 
 bool AggregateCall::SameCall(const AggregateCall& other) const {
   if (function != other.function || distinct != other.distinct ||
-      arguments.size() != other.arguments.size() || (filter == nullptr) != (other.filter == nullptr)) {
+      arguments.size() != other.arguments.size() ||
+      (filter == nullptr) != (other.filter == nullptr)) {
     return false;
   }
   for (size_t i = 0; i < arguments.size(); ++i) {
@@ -85,8 +86,8 @@ LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExp
   properties.unique_keys.push_back(key_columns);
   // Windows free their state once the watermark passes them; unbounded GROUP BY keeps a row
   // per key forever unless a TTL is set.
-  properties.unbounded_state = !in.bounded && !closes && !options.state_ttl_micros.has_value() &&
-                               !key_columns.empty();
+  properties.unbounded_state =
+      !in.bounded && !closes && !options.state_ttl_micros.has_value() && !key_columns.empty();
   return std::make_shared<LogicalAggregate>(std::move(input), Schema::Make(std::move(fields)),
                                             std::move(properties), std::move(group_keys),
                                             std::move(aggregates), std::move(options), position);

@@ -77,8 +77,7 @@ class LogicalAggregate final : public LogicalNode {
 
   LogicalAggregate(LogicalNodePtr input, std::shared_ptr<const Schema> schema,
                    StreamProperties properties, std::vector<BoundExprPtr> group_keys,
-                   std::vector<AggregateCall> aggregates, Options options,
-                   SourcePosition position)
+                   std::vector<AggregateCall> aggregates, Options options, SourcePosition position)
       : LogicalNode(LogicalNodeKind::kAggregate, std::move(schema), std::move(properties),
                     {std::move(input)}, position),
         group_keys(std::move(group_keys)),

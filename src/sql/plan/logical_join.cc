@@ -74,8 +74,8 @@ LogicalNodePtr LogicalJoin::Make(LogicalNodePtr left, LogicalNodePtr right, Opti
   } else {
     // A regular join keeps both sides; a padded outer row is retracted when a partner comes.
     const bool outer = left_padded || right_padded || options.kind == JoinKind::kAnti;
-    properties.mode = inputs_append_only && !outer ? ChangelogMode::kAppendOnly
-                                                   : ChangelogMode::kChangelog;
+    properties.mode =
+        inputs_append_only && !outer ? ChangelogMode::kAppendOnly : ChangelogMode::kChangelog;
     properties.unbounded_state = !properties.bounded && !options.state_ttl_micros.has_value();
   }
   return std::make_shared<LogicalJoin>(std::move(left), std::move(right),
@@ -92,7 +92,8 @@ std::string LogicalJoin::Describe() const {
     text += " keys=[";
     for (size_t i = 0; i < options.equi_keys.size(); ++i) {
       if (i > 0) text += ", ";
-      text += options.equi_keys[i].first->ToString() + " = " + options.equi_keys[i].second->ToString();
+      text +=
+          options.equi_keys[i].first->ToString() + " = " + options.equi_keys[i].second->ToString();
     }
     text += "]";
   }

@@ -1,8 +1,8 @@
 #include "sql/plan/logical_node.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace laminar::sql {
 namespace {
@@ -34,8 +34,7 @@ bool StreamProperties::HasWatermark(int column) const {
 
 std::string DescribeProperties(const LogicalNode& node) {
   const StreamProperties& properties = node.properties();
-  std::string text =
-      properties.mode == ChangelogMode::kAppendOnly ? "append-only" : "changelog";
+  std::string text = properties.mode == ChangelogMode::kAppendOnly ? "append-only" : "changelog";
   if (properties.bounded) text += ", bounded";
   text += "; watermark: ";
   text += properties.watermark_columns.empty()

@@ -84,8 +84,9 @@ bool OverCall::SameCall(const OverCall& other) const {
       return false;
     }
   }
-  return !frame || (frame->kind == other.frame->kind && SameEdge(frame->start, other.frame->start) &&
-                    SameEdge(frame->end, other.frame->end));
+  return !frame ||
+         (frame->kind == other.frame->kind && SameEdge(frame->start, other.frame->start) &&
+          SameEdge(frame->end, other.frame->end));
 }
 
 LogicalNodePtr LogicalOver::Make(LogicalNodePtr input, std::vector<OverCall> calls,

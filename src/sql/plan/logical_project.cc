@@ -1,8 +1,8 @@
 #include "sql/plan/logical_project.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace laminar::sql {
 
@@ -37,7 +37,8 @@ LogicalNodePtr LogicalProject::Make(LogicalNodePtr input, std::vector<BoundExprP
   properties.unbounded_state = in.unbounded_state;
   properties.state_ttl_micros = in.state_ttl_micros;
   for (const int column : in.watermark_columns) {
-    if (output_of_input[column] >= 0) properties.watermark_columns.push_back(output_of_input[column]);
+    if (output_of_input[column] >= 0)
+      properties.watermark_columns.push_back(output_of_input[column]);
   }
   for (const int column : processing_time_columns) properties.watermark_columns.push_back(column);
   std::sort(properties.watermark_columns.begin(), properties.watermark_columns.end());
@@ -50,8 +51,7 @@ LogicalNodePtr LogicalProject::Make(LogicalNodePtr input, std::vector<BoundExprP
     if (mapped.size() == key.size()) properties.unique_keys.push_back(std::move(mapped));
   }
   return std::make_shared<LogicalProject>(std::move(input), Schema::Make(std::move(fields)),
-                                          std::move(properties), std::move(expressions),
-                                          position);
+                                          std::move(properties), std::move(expressions), position);
 }
 
 std::string LogicalProject::Describe() const {

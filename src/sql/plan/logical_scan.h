@@ -21,9 +21,8 @@ class LogicalScan final : public LogicalNode {
 
   std::string Describe() const override;
 
-  LogicalScan(std::string object_name, ObjectKind object_kind,
-              std::shared_ptr<const Schema> schema, StreamProperties properties,
-              SourcePosition position)
+  LogicalScan(std::string object_name, ObjectKind object_kind, std::shared_ptr<const Schema> schema,
+              StreamProperties properties, SourcePosition position)
       : LogicalNode(LogicalNodeKind::kScan, std::move(schema), std::move(properties), {}, position),
         object_name(std::move(object_name)),
         object_kind(object_kind) {}

@@ -4,10 +4,10 @@
 
 namespace laminar::sql {
 
-LogicalNodePtr LogicalSink::Make(LogicalNodePtr input, std::string sink_name,
-                                 std::string connector, SourcePosition position) {
-  return std::make_shared<LogicalSink>(std::move(input), std::move(sink_name),
-                                       std::move(connector), position);
+LogicalNodePtr LogicalSink::Make(LogicalNodePtr input, std::string sink_name, std::string connector,
+                                 SourcePosition position) {
+  return std::make_shared<LogicalSink>(std::move(input), std::move(sink_name), std::move(connector),
+                                       position);
 }
 
 std::string LogicalSink::Describe() const {

@@ -9,8 +9,7 @@ LogicalNodePtr LogicalTopN::Make(LogicalNodePtr input, Options options, SourcePo
   if (options.rank_column) fields.push_back(Field{*options.rank_column, DataType::BigInt(), false});
   StreamProperties properties;
   properties.bounded = input->properties().bounded;
-  properties.mode =
-      properties.bounded ? ChangelogMode::kAppendOnly : ChangelogMode::kChangelog;
+  properties.mode = properties.bounded ? ChangelogMode::kAppendOnly : ChangelogMode::kChangelog;
   properties.watermark_columns = input->properties().watermark_columns;
   // Without a window around it, a Top-N keeps `limit` rows for every partition ever seen.
   properties.state_ttl_micros = options.state_ttl_micros;
@@ -22,8 +21,9 @@ LogicalNodePtr LogicalTopN::Make(LogicalNodePtr input, Options options, SourcePo
 
 std::string LogicalTopN::Describe() const {
   static constexpr const char* kRankNames[] = {"row_number", "rank", "dense_rank"};
-  std::string text = fmt::format("TopN {} <= {}", kRankNames[static_cast<int>(options.rank_function)],
-                                 options.limit + options.offset);
+  std::string text =
+      fmt::format("TopN {} <= {}", kRankNames[static_cast<int>(options.rank_function)],
+                  options.limit + options.offset);
   if (options.offset > 0) text += fmt::format(" offset {}", options.offset);
   if (!options.partition_by.empty()) {
     text += " partition by ";

@@ -19,7 +19,8 @@ LogicalNodePtr LogicalUnion::Make(std::vector<LogicalNodePtr> inputs, SourcePosi
   }
   for (const int column : inputs[0]->properties().watermark_columns) {
     bool everywhere = true;
-    for (const auto& input : inputs) everywhere = everywhere && input->properties().HasWatermark(column);
+    for (const auto& input : inputs)
+      everywhere = everywhere && input->properties().HasWatermark(column);
     if (everywhere) properties.watermark_columns.push_back(column);
   }
   return std::make_shared<LogicalUnion>(std::move(inputs), Schema::Make(std::move(fields)),

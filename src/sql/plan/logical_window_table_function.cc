@@ -14,10 +14,9 @@ LogicalNodePtr LogicalWindowTableFunction::Make(LogicalNodePtr input, WindowAssi
     properties.watermark_columns.push_back(static_cast<int>(fields.size()) - 2);
     properties.watermark_columns.push_back(static_cast<int>(fields.size()) - 1);
   }
-  return std::make_shared<LogicalWindowTableFunction>(std::move(input),
-                                                      Schema::Make(std::move(fields)),
-                                                      std::move(properties),
-                                                      std::move(assignment), position);
+  return std::make_shared<LogicalWindowTableFunction>(
+      std::move(input), Schema::Make(std::move(fields)), std::move(properties),
+      std::move(assignment), position);
 }
 
 std::string LogicalWindowTableFunction::Describe() const {

@@ -25,8 +25,8 @@ class LogicalWindowTableFunction final : public LogicalNode {
   LogicalWindowTableFunction(LogicalNodePtr input, std::shared_ptr<const Schema> schema,
                              StreamProperties properties, WindowAssignment assignment,
                              SourcePosition position)
-      : LogicalNode(LogicalNodeKind::kWindowTableFunction, std::move(schema),
-                    std::move(properties), {std::move(input)}, position),
+      : LogicalNode(LogicalNodeKind::kWindowTableFunction, std::move(schema), std::move(properties),
+                    {std::move(input)}, position),
         assignment(std::move(assignment)) {}
 };
 
