@@ -31,6 +31,7 @@ test-asan: deps
 
 run: build
 	./$(BUILD_DIR)/laminardb demo
+	./$(BUILD_DIR)/laminardb explain examples/quickstart.sql
 
 bench: build
 	@scripts/run-benchmarks.sh $(BUILD_DIR)
