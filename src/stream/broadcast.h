@@ -192,11 +192,12 @@ class BroadcastSubscription {
 
   ~BroadcastSubscription() { Unsubscribe(); }
 
-  /// See Channel::TryPop, PopBatch, Pop and PopWithTimeout. kClosed after the broadcast closed
-  /// (once drained) or after Unsubscribe().
+  /// See Channel::TryPop, PopBatch, Pop, AwaitItems and PopWithTimeout. kClosed after the broadcast
+  /// closed (once drained) or after Unsubscribe().
   std::optional<T> TryPop() { return channel_->TryPop(); }
   size_t PopBatch(std::vector<T>& out, size_t max) { return channel_->PopBatch(out, max); }
   Result<T> Pop() { return channel_->Pop(); }
+  Status AwaitItems() { return channel_->AwaitItems(); }
   Result<T> PopWithTimeout(std::chrono::nanoseconds timeout) {
     return channel_->PopWithTimeout(timeout);
   }

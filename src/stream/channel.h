@@ -36,7 +36,8 @@ enum class Backpressure {
 
 /// How a thread waits for the other side (a consumer for data, a blocked producer for room).
 enum class WaitKind {
-  /// Busy-spin with a CPU pause hint: lowest latency, one core fully used while waiting.
+  /// Busy-spin with CPU pause hints (backing off exponentially to 32 pauses between polls):
+  /// lowest latency, one core fully used while waiting.
   kSpin,
   /// Spin `spin_limit` times, then call std::this_thread::yield() between attempts.
   kSpinYield,
@@ -150,7 +151,17 @@ bool AwaitReady(const WaitStrategy& strategy, ParkingSpot& spot, const Clock& cl
   // Under kPark a few spins first catch the common case of the other side being mid-operation,
   // without a system call.
   constexpr uint32_t kParkSpinLimit = 64;
+  // Spins back off exponentially, from one pause between polls up to kMaxPauses (a few hundred
+  // nanoseconds). Polling reads the cache line the other side is writing; polling it flat out
+  // forces a line transfer for nearly every item and can slow the other side down several
+  // times over, locking a consumer that keeps up into item-by-item hand-offs.
+  constexpr uint32_t kMaxPauses = 32;
   uint32_t attempts = 0;
+  uint32_t pauses = 1;
+  auto back_off = [&pauses] {
+    for (uint32_t i = 0; i < pauses; ++i) CpuRelax();
+    if (pauses < kMaxPauses) pauses *= 2;
+  };
   for (;;) {
     if (ready()) return true;
     int64_t remaining = ParkingSpot::kNoTimeout;
@@ -160,12 +171,12 @@ bool AwaitReady(const WaitStrategy& strategy, ParkingSpot& spot, const Clock& cl
     }
     switch (strategy.kind) {
       case WaitKind::kSpin:
-        CpuRelax();
+        back_off();
         break;
       case WaitKind::kSpinYield:
         if (attempts < strategy.spin_limit) {
           ++attempts;
-          CpuRelax();
+          back_off();
         } else {
           std::this_thread::yield();
         }
@@ -173,7 +184,7 @@ bool AwaitReady(const WaitStrategy& strategy, ParkingSpot& spot, const Clock& cl
       case WaitKind::kPark:
         if (attempts < kParkSpinLimit) {
           ++attempts;
-          CpuRelax();
+          back_off();
         } else {
           spot.Park(ready, remaining);
         }
@@ -189,11 +200,15 @@ class ChannelProducer;
 /// traffic and between operators (batches, control messages).
 ///
 /// Producers push through ChannelProducer handles. The channel starts in single-producer mode
-/// (SPSC: a push is two plain loads and two release stores, no read-modify-write) and switches
+/// (SPSC: a push is a few plain loads and two release stores, no read-modify-write) and switches
 /// once and for all to multi-producer mode (MPSC: the producer position is claimed by a CAS)
 /// when ChannelProducer::Clone() creates a second handle (seed 004 §5.2). Queued items are
 /// untouched by the switch, and the consumer does not know or care which mode is active: in
 /// both modes an item becomes visible through its slot's sequence number (see RingBuffer).
+/// Producers test for room against a cached copy of the consumer position and the consumer
+/// reads only slot sequences, so neither side reads a line the other writes in steady state,
+/// except the slots themselves. (Under DropOldest producers may consume too, so the ring runs
+/// in ConsumerMode::kShared: slots are released one by one, see RingBuffer.)
 ///
 /// Backpressure (Block, DropOldest, Reject) and the wait strategy (Spin, SpinYield, Park) are
 /// fixed at creation. Close() ends the channel: later pushes fail with kClosed (LDB-3010),
@@ -217,8 +232,25 @@ class Channel {
   /// Validates `options` (kInvalidConfiguration, LDB-2007) and allocates the ring.
   static Result<std::unique_ptr<Channel>> Create(const ChannelOptions& options) {
     LAMINAR_RETURN_IF_ERROR(ValidateChannelOptions(options));
-    return std::unique_ptr<Channel>(new Channel(options));
+    return std::make_unique<Channel>(ConstructionKey{}, options);
   }
+
+  /// Use Create(), which validates the options. The key keeps this constructor private in
+  /// effect while letting std::make_unique call it.
+  struct ConstructionKey {
+   private:
+    friend class Channel;
+    ConstructionKey() = default;
+  };
+  Channel(ConstructionKey, const ChannelOptions& options)
+      : options_(options),
+        // DropOldest producers consume too (they discard the oldest item), so only then do
+        // consumers need to share the consumer position.
+        ring_(options.capacity, options.backpressure == Backpressure::kDropOldest
+                                    ? ConsumerMode::kShared
+                                    : ConsumerMode::kExclusive),
+        park_(options.wait_strategy.kind == WaitKind::kPark),
+        notify_producers_(park_ && options.backpressure == Backpressure::kBlock) {}
 
   Channel(const Channel&) = delete;
   Channel& operator=(const Channel&) = delete;
@@ -262,8 +294,27 @@ class Channel {
   /// the channel is closed and drained.
   Result<T> Pop() { return PopUntil(ParkingSpot::kNoTimeout); }
 
+  /// Waits per the wait strategy until an item is ready (OK) without taking it, or reports
+  /// kClosed once the channel is closed and drained. A reactor's loop is
+  /// `while (channel.AwaitItems().ok()) { channel.PopBatch(batch, 4096); ... }`: one wait, then
+  /// a whole batch, rather than waiting for items one by one.
+  Status AwaitItems() {
+    for (;;) {
+      if (ring_.HasReadable()) return Status::Ok();
+      if (closed_.load(std::memory_order_acquire)) {
+        if (ring_.HasReadable()) return Status::Ok();
+        return ClosedError();
+      }
+      AwaitReady(options_.wait_strategy, not_empty_, *options_.clock, ParkingSpot::kNoTimeout,
+                 [this] { return ring_.HasReadable() || closed_.load(std::memory_order_acquire); });
+    }
+  }
+
   /// Like Pop(), but fails with kTimedOut (LDB-3011) when no item arrives within `timeout`, as
-  /// measured by the channel's clock. A timeout of zero or less just tries once.
+  /// measured by the channel's clock. A timeout of zero or less just tries once. Spinning
+  /// strategies re-read the clock while they spin (so a ManualClock advanced by another thread
+  /// ends the wait); under kPark a sleep lasts at most the remaining time, read off the
+  /// channel's clock, in real time.
   Result<T> PopWithTimeout(std::chrono::nanoseconds timeout) {
     const int64_t now = options_.clock->MonotonicNanos();
     const int64_t limit = ParkingSpot::kNoTimeout - 1 - now;
@@ -312,29 +363,21 @@ class Channel {
     std::atomic<uint64_t> value{0};
   };
 
-  explicit Channel(const ChannelOptions& options)
-      : options_(options),
-        ring_(options.capacity),
-        park_(options.wait_strategy.kind == WaitKind::kPark),
-        notify_producers_(park_ && options.backpressure == Backpressure::kBlock),
-        shared_head_(options.backpressure == Backpressure::kDropOldest) {}
-
   bool TryPushOnce(T& value, bool multi_producer) {
-    return multi_producer ? ring_.TryPushMultiProducer(value)
-                          : ring_.TryPushSingleProducer(value);
+    return multi_producer ? ring_.TryPushMultiProducer(value) : ring_.TryPushSingleProducer(value);
   }
 
   void AfterPush() {
     if (park_) not_empty_.NotifyIfParked();
   }
 
-  Status ClosedError() const {
-    return Status(ErrorCode::kClosed, "channel is closed");
-  }
+  Status ClosedError() const { return Status(ErrorCode::kClosed, "channel is closed"); }
 
   /// Push per the backpressure policy. Moves from `value` only on success.
   Status Push(T& value, bool multi_producer) {
-    if (closed_.load(std::memory_order_relaxed)) [[unlikely]] return ClosedError();
+    if (closed_.load(std::memory_order_relaxed)) [[unlikely]] {
+      return ClosedError();
+    }
     if (TryPushOnce(value, multi_producer)) [[likely]] {
       AfterPush();
       return Status::Ok();
@@ -344,7 +387,9 @@ class Channel {
 
   /// Push that never waits and never drops. Moves from `value` only on success.
   Status TryPush(T& value, bool multi_producer) {
-    if (closed_.load(std::memory_order_relaxed)) [[unlikely]] return ClosedError();
+    if (closed_.load(std::memory_order_relaxed)) [[unlikely]] {
+      return ClosedError();
+    }
     if (TryPushOnce(value, multi_producer)) [[likely]] {
       AfterPush();
       return Status::Ok();
@@ -354,8 +399,7 @@ class Channel {
 
   Status RejectFull() {
     rejected_.fetch_add(1, std::memory_order_relaxed);
-    return Status::Error(ErrorCode::kQueueFull, "channel is full (capacity {})",
-                         ring_.capacity());
+    return Status::Error(ErrorCode::kQueueFull, "channel is full (capacity {})", ring_.capacity());
   }
 
   [[gnu::noinline]] Status PushWhenFull(T& value, bool multi_producer) {
@@ -380,9 +424,9 @@ class Channel {
 
   /// DropOldest: the producer itself takes the oldest unread item out of the ring, claiming it
   /// with the same CAS on the consumer position that the consumer uses in this mode
-  /// (RingBuffer::ConsumeShared / DiscardOldest), so each item either reaches the consumer or
-  /// is counted as dropped, exactly once. The producer waits only while the slot it needs is
-  /// held by an item that another thread already claimed and is moving out.
+  /// (ConsumerMode::kShared, RingBuffer::DiscardOldest), so each item either reaches the
+  /// consumer or is counted as dropped, exactly once. The producer waits only while the slot it
+  /// needs is held by an item that another thread already claimed and is moving out.
   Status PushDroppingOldest(T& value, bool multi_producer) {
     uint32_t attempts = 0;
     for (;;) {
@@ -392,8 +436,7 @@ class Channel {
         AfterPush();
         return Status::Ok();
       }
-      if (ring_.DiscardOldest(observed_tail) ==
-          RingBuffer<T>::DiscardOutcome::kDiscarded) {
+      if (ring_.DiscardOldest(observed_tail) == RingBuffer<T>::DiscardOutcome::kDiscarded) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
         continue;
       }
@@ -409,8 +452,7 @@ class Channel {
 
   template <typename Sink>
   size_t Consume(size_t max, Sink&& sink) {
-    const size_t count =
-        shared_head_ ? ring_.ConsumeShared(max, sink) : ring_.ConsumeExclusive(max, sink);
+    const size_t count = ring_.Consume(max, sink);
     if (count != 0) {
       // Only the consumer writes popped_, so a load and a store suffice (no RMW).
       popped_.value.store(popped_.value.load(std::memory_order_relaxed) + count,
@@ -429,9 +471,8 @@ class Channel {
         return ClosedError();
       }
       const bool ready = AwaitReady(
-          options_.wait_strategy, not_empty_, *options_.clock, deadline_nanos, [this] {
-            return ring_.HasReadable() || closed_.load(std::memory_order_acquire);
-          });
+          options_.wait_strategy, not_empty_, *options_.clock, deadline_nanos,
+          [this] { return ring_.HasReadable() || closed_.load(std::memory_order_acquire); });
       if (!ready) {
         if (std::optional<T> item = TryPop()) return std::move(*item);
         return Status::Error(ErrorCode::kTimedOut, "no item arrived within the timeout");
@@ -443,7 +484,6 @@ class Channel {
   RingBuffer<T> ring_;
   const bool park_;
   const bool notify_producers_;
-  const bool shared_head_;  // DropOldest: producers may consume too, so the head is CAS'd.
 
   std::atomic<bool> closed_{false};
   std::atomic<bool> multi_producer_{false};
@@ -471,8 +511,7 @@ class ChannelProducer {
   ChannelProducer() = default;
 
   ChannelProducer(ChannelProducer&& other) noexcept
-      : channel_(std::exchange(other.channel_, nullptr)),
-        multi_producer_(other.multi_producer_) {}
+      : channel_(std::exchange(other.channel_, nullptr)), multi_producer_(other.multi_producer_) {}
   ChannelProducer& operator=(ChannelProducer&& other) noexcept {
     if (this != &other) {
       Release();

@@ -15,7 +15,7 @@ namespace laminar::stream {
 namespace {
 
 #if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-constexpr uint64_t kStressItemsPerProducer = 20'000;
+constexpr uint64_t kStressItemsPerProducer = 50'000;
 #else
 constexpr uint64_t kStressItemsPerProducer = 200'000;
 #endif
@@ -43,8 +43,8 @@ void YieldUntil(const Condition& condition) {
 }
 
 /// Checks that `received` holds, per producer, exactly 0..count-1 in order.
-void ExpectEveryItemOnceInProducerOrder(const std::vector<uint64_t>& received,
-                                        uint64_t producers, uint64_t count) {
+void ExpectEveryItemOnceInProducerOrder(const std::vector<uint64_t>& received, uint64_t producers,
+                                        uint64_t count) {
   ASSERT_EQ(received.size(), producers * count);
   std::vector<uint64_t> next(producers, 0);
   for (uint64_t item : received) {
@@ -70,12 +70,10 @@ TEST(ChannelTest, CreateRejectsCapacityThatIsNotAPowerOfTwo) {
 TEST(ChannelTest, CreateRejectsCapacityAboveTheMaximum) {
   ChannelOptions options;
   options.capacity = kMaxRingCapacity << 1;
-  EXPECT_EQ(Channel<uint64_t>::Create(options).status().code(),
-            ErrorCode::kInvalidConfiguration);
+  EXPECT_EQ(Channel<uint64_t>::Create(options).status().code(), ErrorCode::kInvalidConfiguration);
   options.capacity = 65536;
   options.clock = nullptr;
-  EXPECT_EQ(Channel<uint64_t>::Create(options).status().code(),
-            ErrorCode::kInvalidConfiguration);
+  EXPECT_EQ(Channel<uint64_t>::Create(options).status().code(), ErrorCode::kInvalidConfiguration);
 }
 
 TEST(ChannelTest, PopsInFifoOrder) {
@@ -273,6 +271,27 @@ TEST(ChannelTest, PopWaitsForAnItemFromAnotherThread) {
   }
 }
 
+TEST(ChannelTest, AwaitItemsThenPopBatchDrainsEverythingThenReportsClosed) {
+  for (WaitStrategy wait : {WaitStrategy::SpinYield(10), WaitStrategy::Park()}) {
+    auto channel = MakeChannel(64, Backpressure::kBlock, wait);
+    auto producer = channel->CreateProducer();
+    const uint64_t count = kStressItemsPerProducer / 4;
+    std::thread thread([&] {
+      for (uint64_t i = 0; i < count; ++i) ASSERT_TRUE(producer.Push(uint64_t{i}).ok());
+      channel->Close();  // From the producer thread, after its last push: nothing is lost.
+    });
+    std::vector<uint64_t> received;
+    Status status;
+    while ((status = channel->AwaitItems()).ok()) {
+      EXPECT_GT(channel->PopBatch(received, 4096), 0u) << "AwaitItems promised an item";
+    }
+    EXPECT_EQ(status.code(), ErrorCode::kClosed);
+    thread.join();
+    ASSERT_EQ(received.size(), count);
+    for (uint64_t i = 0; i < count; ++i) ASSERT_EQ(received[i], i);
+  }
+}
+
 TEST(ChannelTest, PopWithTimeoutTimesOutOnTheChannelClock) {
   ManualClock clock;
   ChannelOptions options;
@@ -315,8 +334,7 @@ TEST(ChannelTest, CloseDrainsPendingItemsThenReportsClosed) {
   EXPECT_EQ(*channel->Pop(), 1u);
   EXPECT_EQ(*channel->Pop(), 2u);
   EXPECT_EQ(channel->Pop().status().code(), ErrorCode::kClosed);
-  EXPECT_EQ(channel->PopWithTimeout(std::chrono::seconds(1)).status().code(),
-            ErrorCode::kClosed);
+  EXPECT_EQ(channel->PopWithTimeout(std::chrono::seconds(1)).status().code(), ErrorCode::kClosed);
 }
 
 TEST(ChannelTest, PushAfterCloseFailsWithClosed) {
