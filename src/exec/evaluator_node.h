@@ -1,0 +1,50 @@
+#pragma once
+
+// Internal to the expression evaluator: the node interface and the vector a node produces.
+
+#include <cstdint>
+#include <string>
+
+#include "columnar/batch.h"
+#include "columnar/column.h"
+#include "columnar/selection_vector.h"
+#include "common/result.h"
+
+namespace laminar::exec {
+
+/// The result of one node for one batch: a column with one value per evaluated row, or, when
+/// `scalar` is set, a one-row column standing for the same value in every row (constants are
+/// never broadcast).
+struct Vector {
+  Column column;
+  bool scalar = false;
+};
+
+/// One compiled expression node. Immutable after construction; Evaluate is const and
+/// thread-safe.
+class EvaluatorNode {
+ public:
+  EvaluatorNode(DataType type, std::string text) : type_(type), text_(std::move(text)) {}
+  virtual ~EvaluatorNode() = default;
+
+  /// Evaluates the node for `count` rows of `input`: the rows listed in `rows`, or rows
+  /// 0..count-1 when `rows` is null. The result has `count` values (or is scalar).
+  virtual Result<Vector> Evaluate(const Batch& input, const uint32_t* rows,
+                                  int64_t count) const = 0;
+
+  /// Keeps the entries of `selection` for which this BOOLEAN node is TRUE.
+  virtual Status Filter(const Batch& input, SelectionVector* selection) const;
+
+  virtual std::string Describe() const = 0;
+  virtual bool IsConstant() const { return false; }
+
+  const DataType& type() const { return type_; }
+  /// The SQL text of the expression, for error messages.
+  const std::string& text() const { return text_; }
+
+ private:
+  DataType type_;
+  std::string text_;
+};
+
+}  // namespace laminar::exec

@@ -1,0 +1,1609 @@
+#include "exec/expression_evaluator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "columnar/column_builder.h"
+#include "columnar/take.h"
+#include "columnar/value.h"
+#include "exec/evaluator_node.h"
+#include "exec/kernel_node.h"
+#include "functions/function_registry.h"
+#include "functions/scalar_kernels.h"
+#include "functions/type_coercion.h"
+
+namespace laminar::exec {
+
+using functions::FunctionId;
+using functions::kKernelDivisionByZero;
+using functions::kKernelInvalidInput;
+using functions::kKernelOk;
+using functions::kKernelOverflow;
+using sql::BoundExpression;
+using sql::BoundExpressionKind;
+using NodePtr = std::unique_ptr<const EvaluatorNode>;
+
+Status KernelError(KernelFlags flags, const std::string& text, const DataType& type,
+                   ErrorCode invalid_code, const Vector* inputs, size_t input_count, int64_t row) {
+  std::string values;
+  for (size_t i = 0; i < input_count; ++i) {
+    if (i > 0) values += ", ";
+    Value value = inputs[i].column.GetValue(inputs[i].scalar ? 0 : row);
+    bool quote = value.type().id() == TypeId::kVarchar;
+    values += quote ? "'" + value.ToString() + "'" : value.ToString();
+  }
+  if (flags & kKernelDivisionByZero) {
+    return Status::Error(ErrorCode::kDivisionByZero, "division by zero in expression `{}`", text);
+  }
+  if (flags & kKernelOverflow) {
+    return Status::Error(ErrorCode::kNumericOverflow,
+                         "{} value out of range in expression `{}` (input {})", type.ToString(),
+                         text, values);
+  }
+  if (invalid_code == ErrorCode::kInvalidCast) {
+    return Status::Error(ErrorCode::kInvalidCast,
+                         "invalid input value {} for type {} in expression `{}`", values,
+                         type.ToString(), text);
+  }
+  return Status::Error(invalid_code, "invalid argument ({}) in expression `{}`", values, text);
+}
+
+Status EvaluatorNode::Filter(const Batch& input, SelectionVector* selection) const {
+  LAMINAR_ASSIGN_OR_RETURN(Vector result, Evaluate(input, selection->data(), selection->size()));
+  const Column& column = result.column;
+  if (result.scalar) {
+    if (column.IsNull(0) || !column.BooleanValue(0)) selection->Clear();
+    return Status::Ok();
+  }
+  const uint8_t* values = column.values_buffer()->data();
+  const uint8_t* validity = column.null_count() > 0 ? column.validity_buffer()->data() : nullptr;
+  int64_t offset = column.offset();
+  uint32_t* rows = selection->mutable_data();
+  int64_t kept = 0;
+  int64_t count = selection->size();
+  for (int64_t i = 0; i < count; ++i) {
+    bool keep = GetBit(values, offset + i) && (validity == nullptr || GetBit(validity, offset + i));
+    rows[kept] = rows[i];
+    kept += keep;
+  }
+  selection->Resize(kept);
+  return Status::Ok();
+}
+
+namespace {
+
+// ----- Leaves. -----
+
+class ConstantNode final : public EvaluatorNode {
+ public:
+  ConstantNode(const Value& value, DataType type, std::string text, Column column)
+      : EvaluatorNode(type, std::move(text)), value_(value), column_(std::move(column)) {}
+
+  static Result<NodePtr> Make(const Value& value, const DataType& type, std::string text) {
+    if (value.is_null() || type.id() == TypeId::kNull) {
+      return NodePtr(new ConstantNode(value, type, std::move(text), Column::Nulls(type, 1)));
+    }
+    ColumnBuilder builder(type);
+    LAMINAR_RETURN_IF_ERROR(builder.AppendValue(value));
+    return NodePtr(new ConstantNode(value, type, std::move(text), builder.Finish()));
+  }
+
+  Result<Vector> Evaluate(const Batch&, const uint32_t*, int64_t) const override {
+    return Vector{column_, true};
+  }
+  std::string Describe() const override {
+    if (value_.type().id() == TypeId::kVarchar && !value_.is_null()) {
+      return "Constant('" + value_.ToString() + "')";
+    }
+    return "Constant(" + value_.ToString() + ")";
+  }
+  bool IsConstant() const override { return true; }
+  const Value& value() const { return value_; }
+
+ private:
+  Value value_;
+  Column column_;
+};
+
+class ColumnNode final : public EvaluatorNode {
+ public:
+  ColumnNode(int index, DataType type, std::string text)
+      : EvaluatorNode(type, std::move(text)), index_(index) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    if (index_ < 0 || index_ >= input.num_columns() || input.column(index_).type() != type()) {
+      return Status::Error(ErrorCode::kSchemaMismatch,
+                           "expression `{}` expects column #{} of type {} in its input", text(),
+                           index_, type().ToString());
+    }
+    const Column& column = input.column(index_);
+    if (rows == nullptr) return Vector{column, false};
+    SelectionVector selection(std::vector<uint32_t>(rows, rows + count));
+    LAMINAR_ASSIGN_OR_RETURN(Column gathered, Take(column, selection));
+    return Vector{std::move(gathered), false};
+  }
+  std::string Describe() const override { return fmt::format("Column(#{} {})", index_, text()); }
+
+ private:
+  int index_;
+};
+
+// ----- Runtime-scalar typed access, for nodes that combine several vectors per row. -----
+
+template <typename T>
+struct AnyReader {
+  explicit AnyReader(const Vector& vector)
+      : scalar(vector.scalar),
+        all_null(vector.column.type().id() == TypeId::kNull),
+        validity(!all_null && vector.column.null_count() > 0
+                     ? vector.column.validity_buffer()->data()
+                     : nullptr),
+        offset(vector.column.offset()) {
+    if (!all_null) fixed = Reader<T, false>(vector);
+  }
+  int64_t Index(int64_t row) const { return scalar ? 0 : row; }
+  bool IsValid(int64_t row) const {
+    if (all_null) return false;
+    return validity == nullptr || GetBit(validity, offset + Index(row));
+  }
+  /// REQUIRES: IsValid(row).
+  T Get(int64_t row) const { return fixed.Get(Index(row)); }
+
+  bool scalar;
+  bool all_null;
+  const uint8_t* validity;
+  int64_t offset;
+  Reader<T, false> fixed;
+};
+
+/// Physical type tags: the C++ type a column of a given TypeId is read as.
+template <typename F>
+Result<NodePtr> VisitPhysical(TypeId id, F&& f) {
+  switch (id) {
+    case TypeId::kBoolean:
+      return f(std::type_identity<bool>{});
+    case TypeId::kTinyInt:
+      return f(std::type_identity<int8_t>{});
+    case TypeId::kSmallInt:
+      return f(std::type_identity<int16_t>{});
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      return f(std::type_identity<int32_t>{});
+    case TypeId::kBigInt:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      return f(std::type_identity<int64_t>{});
+    case TypeId::kReal:
+      return f(std::type_identity<float>{});
+    case TypeId::kDouble:
+      return f(std::type_identity<double>{});
+    case TypeId::kDecimal:
+      return f(std::type_identity<Decimal128>{});
+    case TypeId::kInterval:
+      return f(std::type_identity<Interval>{});
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      return f(std::type_identity<std::string_view>{});
+    case TypeId::kNull:
+      break;
+  }
+  return Status::Error(ErrorCode::kNotSupported, "no physical type for NULL");
+}
+
+/// Output tag of a physical type: strings are produced through StringResult.
+template <typename T>
+using OutputOf = std::conditional_t<std::is_same_v<T, std::string_view>, StringResult, T>;
+
+// ----- Assembling a result from branches evaluated on subsets (CASE, COALESCE). -----
+
+/// Per output row: the branch it takes (-1: NULL) and its index in that branch's vector.
+struct BranchMap {
+  std::vector<int32_t> branch;
+  std::vector<uint32_t> index;
+};
+
+template <typename T>
+Column AssembleTyped(const DataType& type, int64_t count, const std::vector<Vector>& branches,
+                     const BranchMap& map) {
+  std::vector<AnyReader<T>> readers;
+  readers.reserve(branches.size());
+  for (const Vector& branch : branches) readers.emplace_back(branch);
+  using O = OutputOf<T>;
+  Writer<O> writer(count);
+  BufferBuilder validity;
+  validity.Resize(static_cast<size_t>(BytesForBits(count)));
+  bool any_null = false;
+  for (int64_t row = 0; row < count; ++row) {
+    int32_t b = map.branch[row];
+    uint32_t index = map.index[row];
+    O value = writer.Slot();
+    if (b >= 0 && readers[b].IsValid(index)) {
+      if constexpr (std::is_same_v<O, StringResult>) {
+        value.view = readers[b].Get(index);
+      } else {
+        value = readers[b].Get(index);
+      }
+      SetBit(validity.data(), row);
+    } else {
+      any_null = true;
+    }
+    writer.Set(row, value);
+  }
+  return writer.Finish(type, count, any_null ? validity.Finish() : nullptr);
+}
+
+Column Assemble(const DataType& type, int64_t count, const std::vector<Vector>& branches,
+                const BranchMap& map) {
+  if (type.id() == TypeId::kNull) return Column::Nulls(type, count);
+  Column result;
+  auto status = VisitPhysical(type.id(), [&](auto tag) -> Result<NodePtr> {
+    using T = typename decltype(tag)::type;
+    result = AssembleTyped<T>(type, count, branches, map);
+    return NodePtr();
+  });
+  (void)status;
+  return result;
+}
+
+/// The original batch rows of the given positions (for evaluating a child on a subset).
+void SubsetRows(const uint32_t* rows, const std::vector<uint32_t>& positions,
+                std::vector<uint32_t>* subset) {
+  subset->resize(positions.size());
+  for (size_t i = 0; i < positions.size(); ++i) {
+    (*subset)[i] = rows ? rows[positions[i]] : positions[i];
+  }
+}
+
+/// Searched CASE: conditions[k] selects results[k] for the rows not taken by an earlier
+/// condition; the rest take `otherwise` (or NULL). Each child sees only the rows that reach it.
+class CaseNode final : public EvaluatorNode {
+ public:
+  CaseNode(DataType type, std::string text, std::vector<NodePtr> conditions,
+           std::vector<NodePtr> results, NodePtr otherwise)
+      : EvaluatorNode(type, std::move(text)),
+        conditions_(std::move(conditions)),
+        results_(std::move(results)),
+        otherwise_(std::move(otherwise)) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    BranchMap map;
+    map.branch.assign(static_cast<size_t>(count), -1);
+    map.index.assign(static_cast<size_t>(count), 0);
+    std::vector<uint32_t> remaining(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) remaining[i] = static_cast<uint32_t>(i);
+    std::vector<Vector> branches;
+    std::vector<uint32_t> subset;
+    std::vector<uint32_t> taken;
+    std::vector<uint32_t> still;
+    for (size_t k = 0; k < conditions_.size() && !remaining.empty(); ++k) {
+      SubsetRows(rows, remaining, &subset);
+      LAMINAR_ASSIGN_OR_RETURN(Vector condition,
+                               conditions_[k]->Evaluate(input, subset.data(), subset.size()));
+      AnyReader<bool> reader(condition);
+      taken.clear();
+      still.clear();
+      for (size_t i = 0; i < remaining.size(); ++i) {
+        bool take = reader.IsValid(static_cast<int64_t>(i)) && reader.Get(static_cast<int64_t>(i));
+        (take ? taken : still).push_back(remaining[i]);
+      }
+      if (!taken.empty()) {
+        SubsetRows(rows, taken, &subset);
+        LAMINAR_ASSIGN_OR_RETURN(Vector result,
+                                 results_[k]->Evaluate(input, subset.data(), subset.size()));
+        int32_t branch = static_cast<int32_t>(branches.size());
+        for (size_t i = 0; i < taken.size(); ++i) {
+          map.branch[taken[i]] = branch;
+          map.index[taken[i]] = static_cast<uint32_t>(i);
+        }
+        branches.push_back(std::move(result));
+      }
+      remaining.swap(still);
+    }
+    if (otherwise_ && !remaining.empty()) {
+      SubsetRows(rows, remaining, &subset);
+      LAMINAR_ASSIGN_OR_RETURN(Vector result,
+                               otherwise_->Evaluate(input, subset.data(), subset.size()));
+      int32_t branch = static_cast<int32_t>(branches.size());
+      for (size_t i = 0; i < remaining.size(); ++i) {
+        map.branch[remaining[i]] = branch;
+        map.index[remaining[i]] = static_cast<uint32_t>(i);
+      }
+      branches.push_back(std::move(result));
+    }
+    return Vector{Assemble(type(), count, branches, map), false};
+  }
+
+  std::string Describe() const override {
+    std::string result = "Case(";
+    for (size_t k = 0; k < conditions_.size(); ++k) {
+      result += (k ? ", " : "") + conditions_[k]->Describe() + " -> " + results_[k]->Describe();
+    }
+    if (otherwise_) result += ", else " + otherwise_->Describe();
+    return result + ")";
+  }
+
+ private:
+  std::vector<NodePtr> conditions_;
+  std::vector<NodePtr> results_;
+  NodePtr otherwise_;
+};
+
+/// COALESCE: each argument is evaluated only for the rows all earlier arguments left NULL.
+class CoalesceNode final : public EvaluatorNode {
+ public:
+  CoalesceNode(DataType type, std::string text, std::vector<NodePtr> children)
+      : EvaluatorNode(type, std::move(text)), children_(std::move(children)) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    BranchMap map;
+    map.branch.assign(static_cast<size_t>(count), -1);
+    map.index.assign(static_cast<size_t>(count), 0);
+    std::vector<uint32_t> remaining(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) remaining[i] = static_cast<uint32_t>(i);
+    std::vector<Vector> branches;
+    std::vector<uint32_t> subset;
+    std::vector<uint32_t> still;
+    for (size_t k = 0; k < children_.size() && !remaining.empty(); ++k) {
+      SubsetRows(rows, remaining, &subset);
+      LAMINAR_ASSIGN_OR_RETURN(Vector value,
+                               children_[k]->Evaluate(input, subset.data(), subset.size()));
+      int32_t branch = static_cast<int32_t>(branches.size());
+      still.clear();
+      bool all_null = value.column.type().id() == TypeId::kNull;
+      for (size_t i = 0; i < remaining.size(); ++i) {
+        int64_t at = value.scalar ? 0 : static_cast<int64_t>(i);
+        if (all_null || value.column.IsNull(at)) {
+          still.push_back(remaining[i]);
+        } else {
+          map.branch[remaining[i]] = branch;
+          map.index[remaining[i]] = static_cast<uint32_t>(i);
+        }
+      }
+      branches.push_back(std::move(value));
+      remaining.swap(still);
+    }
+    return Vector{Assemble(type(), count, branches, map), false};
+  }
+
+  std::string Describe() const override {
+    std::string result = "Coalesce(";
+    for (size_t k = 0; k < children_.size(); ++k) {
+      result += (k ? ", " : "") + children_[k]->Describe();
+    }
+    return result + ")";
+  }
+
+ private:
+  std::vector<NodePtr> children_;
+};
+
+// ----- Boolean logic. -----
+
+/// Three-valued AND / OR over two or more children. Each child after the first is evaluated
+/// only on the rows still undecided (AND: not yet FALSE; OR: not yet TRUE).
+class LogicalNode final : public EvaluatorNode {
+ public:
+  LogicalNode(bool is_and, std::string text, std::vector<NodePtr> children)
+      : EvaluatorNode(DataType::Boolean(), std::move(text)),
+        is_and_(is_and),
+        children_(std::move(children)) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    // Per position: value and validity bytes. AND starts TRUE, OR starts FALSE.
+    std::vector<uint8_t> value(static_cast<size_t>(count), is_and_ ? 1 : 0);
+    std::vector<uint8_t> valid(static_cast<size_t>(count), 1);
+    std::vector<uint32_t> positions;  // Undecided positions; empty vector = all.
+    std::vector<uint32_t> subset;
+    bool all = true;
+    int64_t undecided = count;
+    for (const NodePtr& child : children_) {
+      if (undecided == 0) break;
+      const uint32_t* child_rows = rows;
+      if (!all) {
+        SubsetRows(rows, positions, &subset);
+        child_rows = subset.data();
+      }
+      LAMINAR_ASSIGN_OR_RETURN(Vector operand, child->Evaluate(input, child_rows, undecided));
+      AnyReader<bool> reader(operand);
+      for (int64_t i = 0; i < undecided; ++i) {
+        size_t at = all ? static_cast<size_t>(i) : positions[static_cast<size_t>(i)];
+        bool operand_valid = reader.IsValid(i);
+        bool operand_value = operand_valid && reader.Get(i);
+        if (operand_valid && operand_value != is_and_) {
+          value[at] = !is_and_;  // Decided: FALSE for AND, TRUE for OR.
+          valid[at] = 1;
+        } else if (!operand_valid) {
+          valid[at] = 0;
+        }
+      }
+      // Keep the positions that are not decided yet.
+      std::vector<uint32_t> next;
+      next.reserve(static_cast<size_t>(undecided));
+      for (int64_t i = 0; i < undecided; ++i) {
+        uint32_t at = all ? static_cast<uint32_t>(i) : positions[static_cast<size_t>(i)];
+        bool decided = valid[at] && value[at] != static_cast<uint8_t>(is_and_);
+        if (!decided) next.push_back(at);
+      }
+      all = all && static_cast<int64_t>(next.size()) == undecided;
+      if (!all) positions.swap(next);
+      undecided = all ? count : static_cast<int64_t>(positions.size());
+    }
+    Writer<bool> writer(count);
+    BufferBuilder validity;
+    validity.Resize(static_cast<size_t>(BytesForBits(count)));
+    bool any_null = false;
+    for (int64_t i = 0; i < count; ++i) {
+      writer.Set(i, value[i] != 0);
+      if (valid[i]) {
+        SetBit(validity.data(), i);
+      } else {
+        any_null = true;
+      }
+    }
+    return Vector{writer.Finish(type(), count, any_null ? validity.Finish() : nullptr), false};
+  }
+
+  /// AND filters child by child, each on the rows the previous ones kept.
+  Status Filter(const Batch& input, SelectionVector* selection) const override {
+    if (!is_and_) return EvaluatorNode::Filter(input, selection);
+    for (const NodePtr& child : children_) {
+      if (selection->empty()) break;
+      LAMINAR_RETURN_IF_ERROR(child->Filter(input, selection));
+    }
+    return Status::Ok();
+  }
+
+  std::string Describe() const override {
+    std::string result = is_and_ ? "And(" : "Or(";
+    for (size_t k = 0; k < children_.size(); ++k) {
+      result += (k ? ", " : "") + children_[k]->Describe();
+    }
+    return result + ")";
+  }
+
+ private:
+  bool is_and_;
+  std::vector<NodePtr> children_;
+};
+
+class IsNullNode final : public EvaluatorNode {
+ public:
+  IsNullNode(std::string text, NodePtr child)
+      : EvaluatorNode(DataType::Boolean(), std::move(text)), child_(std::move(child)) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    LAMINAR_ASSIGN_OR_RETURN(Vector operand, child_->Evaluate(input, rows, count));
+    int64_t length = operand.scalar ? 1 : count;
+    Writer<bool> writer(length);
+    const Column& column = operand.column;
+    if (column.type().id() == TypeId::kNull) {
+      for (int64_t i = 0; i < length; ++i) writer.Set(i, true);
+    } else if (column.null_count() > 0) {
+      const uint8_t* validity = column.validity_buffer()->data();
+      for (int64_t i = 0; i < length; ++i) {
+        writer.Set(i, !GetBit(validity, column.offset() + i));
+      }
+    }
+    return Vector{writer.Finish(type(), length, nullptr), operand.scalar};
+  }
+  std::string Describe() const override { return "IsNull(" + child_->Describe() + ")"; }
+
+ private:
+  NodePtr child_;
+};
+
+/// IS [NOT] DISTINCT FROM: NULL equals NULL, never NULL itself.
+template <typename T>
+class DistinctNode final : public EvaluatorNode {
+ public:
+  DistinctNode(bool distinct, std::string text, NodePtr left, NodePtr right)
+      : EvaluatorNode(DataType::Boolean(), std::move(text)),
+        distinct_(distinct),
+        left_(std::move(left)),
+        right_(std::move(right)) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    LAMINAR_ASSIGN_OR_RETURN(Vector left, left_->Evaluate(input, rows, count));
+    LAMINAR_ASSIGN_OR_RETURN(Vector right, right_->Evaluate(input, rows, count));
+    bool scalar = left.scalar && right.scalar;
+    int64_t length = scalar ? 1 : count;
+    AnyReader<T> a(left);
+    AnyReader<T> b(right);
+    Writer<bool> writer(length);
+    for (int64_t i = 0; i < length; ++i) {
+      bool a_valid = a.IsValid(i);
+      bool b_valid = b.IsValid(i);
+      bool same;
+      if (a_valid && b_valid) {
+        same = functions::CompareValues(a.Get(i), b.Get(i)) == 0;
+      } else {
+        same = a_valid == b_valid;
+      }
+      writer.Set(i, same != distinct_);
+    }
+    return Vector{writer.Finish(type(), length, nullptr), scalar};
+  }
+  std::string Describe() const override {
+    return std::string(distinct_ ? "IsDistinctFrom(" : "IsNotDistinctFrom(") + left_->Describe() +
+           ", " + right_->Describe() + ")";
+  }
+
+ private:
+  bool distinct_;
+  NodePtr left_;
+  NodePtr right_;
+};
+
+// ----- Ops that produce strings or need the evaluator's types. -----
+
+struct NotOp {
+  KernelFlags Call(bool a, bool* out) const {
+    *out = !a;
+    return kKernelOk;
+  }
+};
+
+struct StringConcatOp {
+  KernelFlags Call(std::string_view a, std::string_view b, StringResult* out) const {
+    out->scratch->assign(a);
+    out->scratch->append(b);
+    out->view = *out->scratch;
+    return kKernelOk;
+  }
+};
+
+/// concat(): NULL arguments were replaced by '' by the node (coalesce), so it is strict here.
+struct CaseMapOp {
+  bool upper = false;
+  KernelFlags Call(std::string_view a, StringResult* out) const {
+    out->scratch->assign(a);
+    for (char& c : *out->scratch) {
+      if (upper && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (!upper && c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    out->view = *out->scratch;
+    return kKernelOk;
+  }
+};
+
+struct CharLengthOp {
+  KernelFlags Call(std::string_view a, int64_t* out) const {
+    *out = functions::Utf8Length(a);
+    return kKernelOk;
+  }
+};
+
+struct OctetLengthOp {
+  KernelFlags Call(std::string_view a, int64_t* out) const {
+    *out = static_cast<int64_t>(a.size());
+    return kKernelOk;
+  }
+};
+
+struct SubstringOp {
+  KernelFlags Call(std::string_view text, int64_t start, StringResult* out) const {
+    out->view = functions::Utf8Substring(text, start, -1);
+    return kKernelOk;
+  }
+  KernelFlags Call(std::string_view text, int64_t start, int64_t length, StringResult* out) const {
+    if (length < 0) return kKernelInvalidInput;  // "negative substring length not allowed".
+    out->view = functions::Utf8Substring(text, start, length);
+    return kKernelOk;
+  }
+};
+
+struct SplitPartOp {
+  KernelFlags Call(std::string_view text, std::string_view delimiter, int64_t n,
+                   StringResult* out) const {
+    if (n == 0) return kKernelInvalidInput;  // "field position must not be zero".
+    out->view = functions::SplitPart(text, delimiter, n);
+    return kKernelOk;
+  }
+};
+
+struct CountCharOp {
+  KernelFlags Call(std::string_view text, std::string_view needle, int64_t* out) const {
+    *out = functions::CountOccurrences(text, needle);
+    return kKernelOk;
+  }
+};
+
+struct LikeOp {
+  bool case_insensitive = false;
+  KernelFlags Call(std::string_view text, std::string_view pattern, bool* out) const {
+    bool malformed;
+    *out = functions::LikeMatch(text, pattern, '\\', case_insensitive, &malformed);
+    return malformed ? kKernelInvalidInput : kKernelOk;
+  }
+  KernelFlags Call(std::string_view text, std::string_view pattern, std::string_view escape,
+                   bool* out) const {
+    *out = false;
+    if (escape.size() > 1) return kKernelInvalidInput;
+    bool malformed;
+    *out = functions::LikeMatch(text, pattern, escape.empty() ? '\0' : escape[0], case_insensitive,
+                                &malformed);
+    return malformed ? kKernelInvalidInput : kKernelOk;
+  }
+};
+
+/// to_char(timestamp, pattern) for the patterns compiled at Make time.
+struct ToCharOp {
+  enum class Token : uint8_t { kLiteral, kYear, kMonth, kDay, kHour24, kMinute, kSecond };
+  struct Piece {
+    Token token;
+    char literal;
+  };
+  std::vector<Piece> pieces;
+
+  static std::optional<std::vector<Piece>> Compile(std::string_view pattern) {
+    std::vector<Piece> pieces;
+    while (!pattern.empty()) {
+      auto take = [&](std::string_view prefix, Token token) {
+        if (!pattern.starts_with(prefix)) return false;
+        pieces.push_back({token, 0});
+        pattern.remove_prefix(prefix.size());
+        return true;
+      };
+      if (take("YYYY", Token::kYear) || take("HH24", Token::kHour24) || take("MM", Token::kMonth) ||
+          take("DD", Token::kDay) || take("MI", Token::kMinute) || take("SS", Token::kSecond)) {
+        continue;
+      }
+      char c = pattern.front();
+      if (std::isalpha(static_cast<unsigned char>(c))) return std::nullopt;  // Unknown field.
+      pieces.push_back({Token::kLiteral, c});
+      pattern.remove_prefix(1);
+    }
+    return pieces;
+  }
+
+  KernelFlags Call(int64_t micros, std::string_view /*pattern*/, StringResult* out) const {
+    int64_t days;
+    int64_t time_of_day;
+    functions::SplitTimestamp(micros, &days, &time_of_day);
+    int64_t year;
+    unsigned month;
+    unsigned day;
+    CivilFromDays(days, &year, &month, &day);
+    std::string& text = *out->scratch;
+    text.clear();
+    auto append = [&](int64_t value, int width) {
+      char digits[24];
+      auto [end, error] = std::to_chars(digits, digits + sizeof(digits), value);
+      (void)error;
+      for (int pad = width - static_cast<int>(end - digits); pad > 0; --pad) text.push_back('0');
+      text.append(digits, end);
+    };
+    for (const Piece& piece : pieces) {
+      switch (piece.token) {
+        case Token::kLiteral:
+          text.push_back(piece.literal);
+          break;
+        case Token::kYear:
+          append(year > 0 ? year : 1 - year, 4);
+          break;
+        case Token::kMonth:
+          append(month, 2);
+          break;
+        case Token::kDay:
+          append(day, 2);
+          break;
+        case Token::kHour24:
+          append(time_of_day / kMicrosPerHour, 2);
+          break;
+        case Token::kMinute:
+          append(time_of_day / kMicrosPerMinute % 60, 2);
+          break;
+        case Token::kSecond:
+          append(time_of_day / kMicrosPerSecond % 60, 2);
+          break;
+      }
+    }
+    out->view = text;
+    return kKernelOk;
+  }
+};
+
+// Casts to VARCHAR: the text Value::ToString prints (PostgreSQL's output format).
+template <typename T>
+struct ToTextOp {
+  DataType from;
+  KernelFlags Call(T value, StringResult* out) const {
+    std::string& text = *out->scratch;
+    text.clear();
+    if constexpr (std::is_same_v<T, bool>) {
+      text = value ? "true" : "false";
+    } else if constexpr (std::is_same_v<T, float>) {
+      fmt::format_to(std::back_inserter(text), "{}", value);
+    } else if constexpr (std::is_same_v<T, double>) {
+      fmt::format_to(std::back_inserter(text), "{}", value);
+    } else if constexpr (std::is_same_v<T, Decimal128>) {
+      text = FormatDecimal(value, from.scale());
+    } else if constexpr (std::is_same_v<T, Interval>) {
+      text = FormatInterval(value);
+    } else if constexpr (std::is_integral_v<T>) {
+      if (from.id() == TypeId::kDate) {
+        text = FormatDate(static_cast<int32_t>(value));
+      } else if (from.id() == TypeId::kTimestamp) {
+        text = FormatTimestamp(value);
+      } else if (from.id() == TypeId::kTimestampTz) {
+        text = FormatTimestampTz(value);
+      } else {
+        fmt::format_to(std::back_inserter(text), "{}", value);
+      }
+    }
+    out->view = text;
+    return kKernelOk;
+  }
+};
+
+// Casts from VARCHAR: parse the text as the target type.
+template <typename T>
+struct FromTextOp {
+  DataType to;
+  KernelFlags Call(std::string_view text, T* out) const {
+    *out = T{};
+    if constexpr (std::is_same_v<T, bool>) {
+      return functions::ParseBooleanText(text, out) ? kKernelOk : kKernelInvalidInput;
+    } else if constexpr (std::is_floating_point_v<T>) {
+      double value;
+      if (!functions::ParseDoubleText(text, &value)) return kKernelInvalidInput;
+      return functions::NumericCastOp<double, T>{}.Call(value, out);
+    } else if constexpr (std::is_same_v<T, Decimal128>) {
+      Result<Decimal128> value = ParseDecimal(text, to.precision(), to.scale());
+      if (!value.ok()) {
+        return value.status().code() == ErrorCode::kNumericOverflow ? kKernelOverflow
+                                                                    : kKernelInvalidInput;
+      }
+      *out = *value;
+      return kKernelOk;
+    } else if constexpr (std::is_same_v<T, Interval>) {
+      Result<Interval> value = ParseInterval(text);
+      if (!value.ok()) {
+        return value.status().code() == ErrorCode::kNumericOverflow ? kKernelOverflow
+                                                                    : kKernelInvalidInput;
+      }
+      *out = *value;
+      return kKernelOk;
+    } else {
+      if (to.id() == TypeId::kDate || to.id() == TypeId::kTimestamp ||
+          to.id() == TypeId::kTimestampTz) {
+        if constexpr (std::is_same_v<T, int32_t>) {
+          Result<int32_t> value = ParseDate(text);
+          if (!value.ok()) {
+            return value.status().code() == ErrorCode::kNumericOverflow ? kKernelOverflow
+                                                                        : kKernelInvalidInput;
+          }
+          *out = *value;
+          return kKernelOk;
+        } else {
+          Result<int64_t> value = ParseTimestamp(text);
+          if (!value.ok()) {
+            return value.status().code() == ErrorCode::kNumericOverflow ? kKernelOverflow
+                                                                        : kKernelInvalidInput;
+          }
+          *out = static_cast<T>(*value);
+          return kKernelOk;
+        }
+      }
+      int64_t value;
+      if (!functions::ParseInt64Text(text, &value)) {
+        // Digits that do not fit int64_t are an overflow, anything else invalid.
+        std::string_view digits = text;
+        while (!digits.empty() &&
+               (digits.front() == ' ' || digits.front() == '-' || digits.front() == '+')) {
+          digits.remove_prefix(1);
+        }
+        while (!digits.empty() && digits.back() == ' ') digits.remove_suffix(1);
+        bool all_digits = !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
+          return c >= '0' && c <= '9';
+        });
+        return all_digits ? kKernelOverflow : kKernelInvalidInput;
+      }
+      return functions::NumericCastOp<int64_t, T>{}.Call(value, out);
+    }
+  }
+};
+
+/// Identity conversion between types with the same physical layout (TIMESTAMP <-> TIMESTAMPTZ).
+template <typename T>
+struct ReinterpretOp {
+  KernelFlags Call(T value, T* out) const {
+    *out = value;
+    return kKernelOk;
+  }
+};
+
+struct DateAddDaysOp {
+  bool subtract = false;
+  KernelFlags Call(int32_t date, int32_t days, int32_t* out) const {
+    bool overflow = subtract ? __builtin_sub_overflow(date, days, out)
+                             : __builtin_add_overflow(date, days, out);
+    return overflow ? kKernelOverflow : kKernelOk;
+  }
+};
+
+struct DateDifferenceOp {
+  KernelFlags Call(int32_t a, int32_t b, int32_t* out) const {
+    return __builtin_sub_overflow(a, b, out) ? kKernelOverflow : kKernelOk;
+  }
+};
+
+struct IntervalAddOp {
+  bool subtract = false;
+  KernelFlags Call(const Interval& a, const Interval& b, Interval* out) const {
+    bool overflow;
+    if (subtract) {
+      overflow = __builtin_sub_overflow(a.months, b.months, &out->months) ||
+                 __builtin_sub_overflow(a.days, b.days, &out->days) ||
+                 __builtin_sub_overflow(a.micros, b.micros, &out->micros);
+    } else {
+      overflow = __builtin_add_overflow(a.months, b.months, &out->months) ||
+                 __builtin_add_overflow(a.days, b.days, &out->days) ||
+                 __builtin_add_overflow(a.micros, b.micros, &out->micros);
+    }
+    return overflow ? kKernelOverflow : kKernelOk;
+  }
+};
+
+// ----- The compiler: bound expression -> node tree. -----
+
+template <typename Op, typename O, typename... Ins>
+NodePtr MakeKernel(const BoundExpression& expr, std::string name, Op op,
+                   std::vector<NodePtr> children,
+                   ErrorCode invalid_code = ErrorCode::kInvalidArgument,
+                   bool null_on_error = false) {
+  std::array<NodePtr, sizeof...(Ins)> array;
+  for (size_t i = 0; i < sizeof...(Ins); ++i) array[i] = std::move(children[i]);
+  return NodePtr(new KernelNode<Op, O, Ins...>(expr.type, expr.ToString(), std::move(name),
+                                               std::move(op), std::move(array), invalid_code,
+                                               null_on_error));
+}
+
+Status NotSupported(const BoundExpression& expr, std::string_view what) {
+  return Status::Error(ErrorCode::kNotSupported, "{} is not supported by the evaluator yet: `{}`",
+                       what, expr.ToString());
+}
+
+std::string TypeList(const BoundExpression& expr) {
+  std::string result;
+  for (const auto& child : expr.children) {
+    if (!result.empty()) result += ", ";
+    result += child->type.ToString();
+  }
+  return result;
+}
+
+template <typename T>
+constexpr bool kIsNumeric = std::is_arithmetic_v<T> && !std::is_same_v<T, bool>;
+
+class Compiler {
+ public:
+  struct Compiled {
+    NodePtr node;
+    bool foldable = false;  // No column, only deterministic functions.
+  };
+
+  Result<Compiled> Compile(const BoundExpression& expr) {
+    LAMINAR_ASSIGN_OR_RETURN(Compiled compiled, CompileUnfolded(expr));
+    if (compiled.foldable && !compiled.node->IsConstant()) {
+      // Fold on a one-row batch; a failure (1/0 in an untaken branch) keeps the node.
+      Batch one_row = Batch::MakeWithoutColumns(std::make_shared<const Schema>(), 1);
+      Result<Vector> folded = compiled.node->Evaluate(one_row, nullptr, 1);
+      if (folded.ok()) {
+        Value value = folded->column.GetValue(0);
+        if (value.is_null()) value = Value::Null(expr.type);
+        auto constant = ConstantNode::Make(value, expr.type, expr.ToString());
+        if (constant.ok()) compiled.node = std::move(constant).value();
+      }
+    }
+    return compiled;
+  }
+
+ private:
+  Result<std::vector<NodePtr>> CompileChildren(const BoundExpression& expr, bool* foldable) {
+    std::vector<NodePtr> children;
+    for (const auto& child : expr.children) {
+      LAMINAR_ASSIGN_OR_RETURN(Compiled compiled, Compile(*child));
+      *foldable = *foldable && compiled.foldable;
+      children.push_back(std::move(compiled.node));
+    }
+    return children;
+  }
+
+  Result<Compiled> CompileUnfolded(const BoundExpression& expr) {
+    switch (expr.kind) {
+      case BoundExpressionKind::kConstant: {
+        LAMINAR_ASSIGN_OR_RETURN(NodePtr node,
+                                 ConstantNode::Make(expr.constant, expr.type, expr.ToString()));
+        return Compiled{std::move(node), true};
+      }
+      case BoundExpressionKind::kColumn:
+        return Compiled{NodePtr(new ColumnNode(expr.column_index, expr.type, expr.name)), false};
+      case BoundExpressionKind::kAnd:
+      case BoundExpressionKind::kOr: {
+        bool foldable = true;
+        LAMINAR_ASSIGN_OR_RETURN(auto children, CompileChildren(expr, &foldable));
+        return Compiled{NodePtr(new LogicalNode(expr.kind == BoundExpressionKind::kAnd,
+                                                expr.ToString(), std::move(children))),
+                        foldable};
+      }
+      case BoundExpressionKind::kNot: {
+        bool foldable = true;
+        LAMINAR_ASSIGN_OR_RETURN(auto children, CompileChildren(expr, &foldable));
+        return Compiled{MakeKernel<NotOp, bool, bool>(expr, "not", NotOp{}, std::move(children)),
+                        foldable};
+      }
+      case BoundExpressionKind::kIsNull: {
+        bool foldable = true;
+        LAMINAR_ASSIGN_OR_RETURN(auto children, CompileChildren(expr, &foldable));
+        return Compiled{NodePtr(new IsNullNode(expr.ToString(), std::move(children[0]))), foldable};
+      }
+      case BoundExpressionKind::kCase:
+        return CompileCase(expr);
+      case BoundExpressionKind::kInList:
+        return CompileInList(expr);
+      case BoundExpressionKind::kCast: {
+        bool foldable = true;
+        LAMINAR_ASSIGN_OR_RETURN(auto children, CompileChildren(expr, &foldable));
+        LAMINAR_ASSIGN_OR_RETURN(NodePtr node, CompileCast(expr, std::move(children[0])));
+        return Compiled{std::move(node), foldable};
+      }
+      case BoundExpressionKind::kCall:
+        return CompileCall(expr);
+    }
+    return NotSupported(expr, "this expression kind");
+  }
+
+  Result<Compiled> CompileCase(const BoundExpression& expr) {
+    bool foldable = true;
+    LAMINAR_ASSIGN_OR_RETURN(auto children, CompileChildren(expr, &foldable));
+    NodePtr otherwise;
+    if (expr.has_else) {
+      otherwise = std::move(children.back());
+      children.pop_back();
+    }
+    if (children.size() % 2 != 0) return NotSupported(expr, "a malformed CASE");
+    std::vector<NodePtr> conditions;
+    std::vector<NodePtr> results;
+    for (size_t i = 0; i < children.size(); i += 2) {
+      conditions.push_back(std::move(children[i]));
+      results.push_back(std::move(children[i + 1]));
+    }
+    return Compiled{NodePtr(new CaseNode(expr.type, expr.ToString(), std::move(conditions),
+                                         std::move(results), std::move(otherwise))),
+                    foldable};
+  }
+
+  /// x IN (a, b, ...) is x = a OR x = b OR ...: the same three-valued result.
+  Result<Compiled> CompileInList(const BoundExpression& expr) {
+    const BoundExpression& needle = *expr.children[0];
+    std::vector<sql::BoundExprPtr> equalities;
+    for (size_t i = 1; i < expr.children.size(); ++i) {
+      if (expr.children[i]->type != needle.type && expr.children[i]->type.id() != TypeId::kNull) {
+        return NotSupported(expr, "IN with operands of different types (" + TypeList(expr) + ")");
+      }
+      equalities.push_back(sql::MakeCall("=", DataType::Boolean(),
+                                         {expr.children[0], expr.children[i]}, expr.position));
+    }
+    sql::BoundExprPtr disjunction =
+        equalities.size() == 1
+            ? equalities[0]
+            : sql::MakeLogical(BoundExpressionKind::kOr, std::move(equalities), expr.position);
+    return CompileUnfolded(*disjunction);
+  }
+
+  Result<Compiled> CompileCall(const BoundExpression& expr) {
+    std::vector<functions::ArgumentInfo> arguments;
+    for (const auto& child : expr.children) {
+      functions::ArgumentInfo info;
+      info.type = child->type;
+      if (child->kind == BoundExpressionKind::kConstant && !child->constant.is_null() &&
+          child->type.id() == TypeId::kVarchar) {
+        info.literal_text = child->constant.string();
+      }
+      arguments.push_back(info);
+    }
+    Result<functions::ResolvedFunction> resolved = functions::FunctionRegistry::BuiltIn().Resolve(
+        expr.name, functions::FunctionKind::kScalar, arguments);
+    if (!resolved.ok()) {
+      return Status::Error(ErrorCode::kNotSupported, "function {}({}) has no kernel: {} in `{}`",
+                           expr.name, TypeList(expr), resolved.status().message(), expr.ToString());
+    }
+    bool foldable = resolved->deterministic;
+    LAMINAR_ASSIGN_OR_RETURN(auto children, CompileChildren(expr, &foldable));
+    LAMINAR_ASSIGN_OR_RETURN(NodePtr node, CompileFunction(expr, *resolved, std::move(children)));
+    return Compiled{std::move(node), foldable};
+  }
+
+  Result<NodePtr> CompileFunction(const BoundExpression& expr,
+                                  const functions::ResolvedFunction& function,
+                                  std::vector<NodePtr> children) {
+    const auto& args = expr.children;
+    auto arg_type = [&](size_t i) { return args[i]->type.id(); };
+    auto unsupported = [&]() {
+      return NotSupported(expr, "function " + expr.name + "(" + TypeList(expr) + ")");
+    };
+    switch (function.id) {
+      case FunctionId::kAdd:
+      case FunctionId::kSubtract:
+        if (auto node = CompileTemporalArithmetic(expr, function.id, &children)) {
+          return std::move(*node);
+        }
+        [[fallthrough]];
+      case FunctionId::kMultiply:
+      case FunctionId::kDivide:
+      case FunctionId::kModulo:
+        if (args.size() != 2 || args[0]->type.id() != args[1]->type.id()) return unsupported();
+        if (arg_type(0) == TypeId::kDecimal)
+          return CompileDecimalArithmetic(expr, function.id, std::move(children));
+        return VisitPhysical(arg_type(0), [&](auto tag) -> Result<NodePtr> {
+          using T = typename decltype(tag)::type;
+          if constexpr (kIsNumeric<T>) {
+            if (expr.type.id() != args[0]->type.id()) return unsupported();
+            switch (function.id) {
+              case FunctionId::kAdd:
+                return MakeKernel<functions::AddOp, T, T, T>(expr, "+", {}, std::move(children));
+              case FunctionId::kSubtract:
+                return MakeKernel<functions::SubtractOp, T, T, T>(expr, "-", {},
+                                                                  std::move(children));
+              case FunctionId::kMultiply:
+                return MakeKernel<functions::MultiplyOp, T, T, T>(expr, "*", {},
+                                                                  std::move(children));
+              case FunctionId::kDivide:
+                return MakeKernel<functions::DivideOp, T, T, T>(expr, "/", {}, std::move(children));
+              default:
+                return MakeKernel<functions::ModuloOp, T, T, T>(expr, "%", {}, std::move(children));
+            }
+          }
+          return unsupported();
+        });
+      case FunctionId::kNegate:
+        return VisitPhysical(arg_type(0), [&](auto tag) -> Result<NodePtr> {
+          using T = typename decltype(tag)::type;
+          if constexpr (kIsNumeric<T>) {
+            return MakeKernel<functions::NegateOp, T, T>(expr, "negate", {}, std::move(children));
+          } else if constexpr (std::is_same_v<T, Decimal128>) {
+            return MakeKernel<functions::DecimalNegateOp, T, T>(expr, "negate", {},
+                                                                std::move(children));
+          } else if constexpr (std::is_same_v<T, Interval>) {
+            return MakeKernel<functions::IntervalNegateOp, T, T>(expr, "negate", {},
+                                                                 std::move(children));
+          }
+          return unsupported();
+        });
+      case FunctionId::kEqual:
+        return CompileComparison<functions::Comparison::kEqual>(expr, std::move(children));
+      case FunctionId::kNotEqual:
+        return CompileComparison<functions::Comparison::kNotEqual>(expr, std::move(children));
+      case FunctionId::kLess:
+        return CompileComparison<functions::Comparison::kLess>(expr, std::move(children));
+      case FunctionId::kLessEqual:
+        return CompileComparison<functions::Comparison::kLessEqual>(expr, std::move(children));
+      case FunctionId::kGreater:
+        return CompileComparison<functions::Comparison::kGreater>(expr, std::move(children));
+      case FunctionId::kGreaterEqual:
+        return CompileComparison<functions::Comparison::kGreaterEqual>(expr, std::move(children));
+      case FunctionId::kIsDistinctFrom:
+      case FunctionId::kIsNotDistinctFrom: {
+        if (args[0]->type != args[1]->type) return unsupported();
+        bool distinct = function.id == FunctionId::kIsDistinctFrom;
+        return VisitPhysical(arg_type(0), [&](auto tag) -> Result<NodePtr> {
+          using T = typename decltype(tag)::type;
+          return NodePtr(new DistinctNode<T>(distinct, expr.ToString(), std::move(children[0]),
+                                             std::move(children[1])));
+        });
+      }
+      case FunctionId::kStringConcat:
+        if (arg_type(0) != TypeId::kVarchar || arg_type(1) != TypeId::kVarchar) {
+          return unsupported();
+        }
+        return MakeKernel<StringConcatOp, StringResult, std::string_view, std::string_view>(
+            expr, "||", {}, std::move(children));
+      case FunctionId::kConcat:
+        return CompileConcat(expr, std::move(children));
+      case FunctionId::kLower:
+      case FunctionId::kUpper:
+        if (arg_type(0) != TypeId::kVarchar) return unsupported();
+        return MakeKernel<CaseMapOp, StringResult, std::string_view>(
+            expr, expr.name, CaseMapOp{function.id == FunctionId::kUpper}, std::move(children));
+      case FunctionId::kCharLength:
+        return MakeKernel<CharLengthOp, int64_t, std::string_view>(expr, expr.name, {},
+                                                                   std::move(children));
+      case FunctionId::kOctetLength:
+        return MakeKernel<OctetLengthOp, int64_t, std::string_view>(expr, expr.name, {},
+                                                                    std::move(children));
+      case FunctionId::kSubstring:
+        if (args.size() == 2) {
+          return MakeKernel<SubstringOp, StringResult, std::string_view, int64_t>(
+              expr, "substring", {}, std::move(children));
+        }
+        return MakeKernel<SubstringOp, StringResult, std::string_view, int64_t, int64_t>(
+            expr, "substring", {}, std::move(children));
+      case FunctionId::kSplitPart:
+        return MakeKernel<SplitPartOp, StringResult, std::string_view, std::string_view, int64_t>(
+            expr, "split_part", {}, std::move(children));
+      case FunctionId::kCountChar:
+        return MakeKernel<CountCharOp, int64_t, std::string_view, std::string_view>(
+            expr, "count_char", {}, std::move(children));
+      case FunctionId::kLike:
+      case FunctionId::kIlike: {
+        LikeOp op{function.id == FunctionId::kIlike};
+        if (args.size() == 2) {
+          return MakeKernel<LikeOp, bool, std::string_view, std::string_view>(expr, expr.name, op,
+                                                                              std::move(children));
+        }
+        return MakeKernel<LikeOp, bool, std::string_view, std::string_view, std::string_view>(
+            expr, expr.name, op, std::move(children));
+      }
+      case FunctionId::kCoalesce:
+        for (const auto& arg : args) {
+          if (arg->type != expr.type && arg->type.id() != TypeId::kNull) return unsupported();
+        }
+        return NodePtr(new CoalesceNode(expr.type, expr.ToString(), std::move(children)));
+      case FunctionId::kNullIf:
+        return CompileNullIf(expr);
+      case FunctionId::kYear:
+      case FunctionId::kMonth:
+      case FunctionId::kDay:
+      case FunctionId::kHour:
+      case FunctionId::kMinute:
+      case FunctionId::kSecond: {
+        functions::TemporalField field =
+            function.id == FunctionId::kYear     ? functions::TemporalField::kYear
+            : function.id == FunctionId::kMonth  ? functions::TemporalField::kMonth
+            : function.id == FunctionId::kDay    ? functions::TemporalField::kDay
+            : function.id == FunctionId::kHour   ? functions::TemporalField::kHour
+            : function.id == FunctionId::kMinute ? functions::TemporalField::kMinute
+                                                 : functions::TemporalField::kSecond;
+        if (arg_type(0) != TypeId::kTimestamp && arg_type(0) != TypeId::kTimestampTz) {
+          return unsupported();
+        }
+        return MakeKernel<functions::ExtractFieldOp, int64_t, int64_t>(
+            expr, expr.name, functions::ExtractFieldOp{field}, std::move(children));
+      }
+      case FunctionId::kDatePart:
+      case FunctionId::kDateTrunc:
+        return CompileDatePartOrTrunc(expr, function.id, std::move(children));
+      case FunctionId::kToChar: {
+        const BoundExpression& pattern = *args[1];
+        if (pattern.kind != BoundExpressionKind::kConstant || pattern.constant.is_null()) {
+          return NotSupported(expr, "to_char with a pattern that is not a literal");
+        }
+        auto pieces = ToCharOp::Compile(pattern.constant.string());
+        if (!pieces) {
+          return NotSupported(expr, "to_char pattern '" + std::string(pattern.constant.string()) +
+                                        "' (supported: YYYY, MM, DD, HH24, MI, SS)");
+        }
+        return MakeKernel<ToCharOp, StringResult, int64_t, std::string_view>(
+            expr, "to_char", ToCharOp{std::move(*pieces)}, std::move(children));
+      }
+      default:
+        return unsupported();
+    }
+  }
+
+  template <functions::Comparison kComparison>
+  Result<NodePtr> CompileComparison(const BoundExpression& expr, std::vector<NodePtr> children) {
+    const DataType& left = expr.children[0]->type;
+    const DataType& right = expr.children[1]->type;
+    if (left != right) {
+      return NotSupported(expr, "comparison of " + left.ToString() + " with " + right.ToString());
+    }
+    return VisitPhysical(left.id(), [&](auto tag) -> Result<NodePtr> {
+      using T = typename decltype(tag)::type;
+      return MakeKernel<functions::CompareOp<kComparison>, bool, T, T>(expr, expr.name, {},
+                                                                       std::move(children));
+    });
+  }
+
+  Result<NodePtr> CompileDecimalArithmetic(const BoundExpression& expr, FunctionId id,
+                                           std::vector<NodePtr> children) {
+    const DataType& left = expr.children[0]->type;
+    const DataType& right = expr.children[1]->type;
+    const DataType& result = expr.type;
+    if (result.id() != TypeId::kDecimal) return NotSupported(expr, "DECIMAL arithmetic");
+    int s1 = left.scale();
+    int s2 = right.scale();
+    int s = result.scale();
+    functions::DecimalScales scales;
+    scales.result_limit = functions::DecimalPowerOfTen(result.precision());
+    auto exact_to_result = [&](int exact) -> bool {
+      if (exact < s) return false;
+      scales.result_divisor = functions::DecimalPowerOfTen(exact - s);
+      return true;
+    };
+    switch (id) {
+      case FunctionId::kAdd:
+      case FunctionId::kSubtract:
+      case FunctionId::kModulo: {
+        int exact = std::max(s1, s2);
+        scales.left_multiplier = functions::DecimalPowerOfTen(exact - s1);
+        scales.right_multiplier = functions::DecimalPowerOfTen(exact - s2);
+        if (!exact_to_result(exact)) return NotSupported(expr, "this DECIMAL result scale");
+        if (id == FunctionId::kModulo) {
+          return MakeKernel<functions::DecimalModuloOp, Decimal128, Decimal128, Decimal128>(
+              expr, "%", {scales}, std::move(children));
+        }
+        return MakeKernel<functions::DecimalAddOp, Decimal128, Decimal128, Decimal128>(
+            expr, id == FunctionId::kAdd ? "+" : "-",
+            functions::DecimalAddOp{scales, id == FunctionId::kSubtract}, std::move(children));
+      }
+      case FunctionId::kMultiply:
+        if (!exact_to_result(s1 + s2)) return NotSupported(expr, "this DECIMAL result scale");
+        return MakeKernel<functions::DecimalMultiplyOp, Decimal128, Decimal128, Decimal128>(
+            expr, "*", {scales}, std::move(children));
+      case FunctionId::kDivide: {
+        int shift = s - s1 + s2;
+        if (shift > 38 || shift < -38) return NotSupported(expr, "this DECIMAL division scale");
+        if (shift >= 0) {
+          scales.left_multiplier = functions::DecimalPowerOfTen(shift);
+        } else {
+          scales.right_multiplier = functions::DecimalPowerOfTen(-shift);
+        }
+        return MakeKernel<functions::DecimalDivideOp, Decimal128, Decimal128, Decimal128>(
+            expr, "/", {scales}, std::move(children));
+      }
+      default:
+        return NotSupported(expr, "this DECIMAL operator");
+    }
+  }
+
+  /// Date and time arithmetic, or nullopt when the operands are not temporal.
+  std::optional<Result<NodePtr>> CompileTemporalArithmetic(const BoundExpression& expr,
+                                                           FunctionId id,
+                                                           std::vector<NodePtr>* children) {
+    if (expr.children.size() != 2) return std::nullopt;
+    TypeId a = expr.children[0]->type.id();
+    TypeId b = expr.children[1]->type.id();
+    bool subtract = id == FunctionId::kSubtract;
+    auto is_time = [](TypeId t) { return t == TypeId::kTimestamp || t == TypeId::kTimestampTz; };
+    if (is_time(a) && b == TypeId::kInterval) {
+      return MakeKernel<functions::TimestampAddIntervalOp, int64_t, int64_t, Interval>(
+          expr, subtract ? "-" : "+", functions::TimestampAddIntervalOp{subtract},
+          std::move(*children));
+    }
+    if (a == TypeId::kInterval && is_time(b) && !subtract) {
+      return MakeKernel<functions::TimestampAddIntervalOp, int64_t, Interval, int64_t>(
+          expr, "+", functions::TimestampAddIntervalOp{false}, std::move(*children));
+    }
+    if (a == TypeId::kDate && b == TypeId::kInteger) {
+      return MakeKernel<DateAddDaysOp, int32_t, int32_t, int32_t>(
+          expr, subtract ? "-" : "+", DateAddDaysOp{subtract}, std::move(*children));
+    }
+    if (a == TypeId::kInteger && b == TypeId::kDate && !subtract) {
+      // integer + date: swap the operands.
+      std::swap((*children)[0], (*children)[1]);
+      return MakeKernel<DateAddDaysOp, int32_t, int32_t, int32_t>(expr, "+", DateAddDaysOp{},
+                                                                  std::move(*children));
+    }
+    if (a == TypeId::kDate && b == TypeId::kDate && subtract) {
+      return MakeKernel<DateDifferenceOp, int32_t, int32_t, int32_t>(expr, "-", {},
+                                                                     std::move(*children));
+    }
+    if (is_time(a) && is_time(b) && subtract) {
+      return MakeKernel<functions::TimestampDifferenceOp, Interval, int64_t, int64_t>(
+          expr, "-", {}, std::move(*children));
+    }
+    if (a == TypeId::kDate && b == TypeId::kInterval) {
+      return MakeKernel<functions::DateAddIntervalOp, int64_t, int32_t, Interval>(
+          expr, subtract ? "-" : "+", functions::DateAddIntervalOp{subtract}, std::move(*children));
+    }
+    if (a == TypeId::kInterval && b == TypeId::kDate && !subtract) {
+      return MakeKernel<functions::DateAddIntervalOp, int64_t, Interval, int32_t>(
+          expr, "+", functions::DateAddIntervalOp{false}, std::move(*children));
+    }
+    if (a == TypeId::kInterval && b == TypeId::kInterval) {
+      return MakeKernel<IntervalAddOp, Interval, Interval, Interval>(
+          expr, subtract ? "-" : "+", IntervalAddOp{subtract}, std::move(*children));
+    }
+    if (a == TypeId::kDate || b == TypeId::kDate || is_time(a) || is_time(b) ||
+        a == TypeId::kInterval || b == TypeId::kInterval) {
+      return Result<NodePtr>(
+          NotSupported(expr, "this date/time arithmetic (" + TypeList(expr) + ")"));
+    }
+    return std::nullopt;
+  }
+
+  Result<NodePtr> CompileDatePartOrTrunc(const BoundExpression& expr, FunctionId id,
+                                         std::vector<NodePtr> children) {
+    const BoundExpression& unit_expr = *expr.children[0];
+    TypeId time = expr.children[1]->type.id();
+    if (unit_expr.kind != BoundExpressionKind::kConstant || unit_expr.constant.is_null()) {
+      return NotSupported(expr, expr.name + " with a unit that is not a literal");
+    }
+    if (time != TypeId::kTimestamp && time != TypeId::kTimestampTz) {
+      return NotSupported(expr, expr.name + " of " + expr.children[1]->type.ToString());
+    }
+    std::string unit(unit_expr.constant.string());
+    for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    using functions::TemporalField;
+    std::optional<TemporalField> field;
+    if (unit == "year" || unit == "years") field = TemporalField::kYear;
+    if (unit == "month" || unit == "months") field = TemporalField::kMonth;
+    if (unit == "day" || unit == "days") field = TemporalField::kDay;
+    if (unit == "hour" || unit == "hours") field = TemporalField::kHour;
+    if (unit == "minute" || unit == "minutes") field = TemporalField::kMinute;
+    if (unit == "second" || unit == "seconds") field = TemporalField::kSecond;
+    if (!field) return NotSupported(expr, expr.name + " unit '" + unit + "'");
+    // The kernel takes only the timestamp: drop the unit child.
+    std::vector<NodePtr> time_only;
+    time_only.push_back(std::move(children[1]));
+    if (id == FunctionId::kDateTrunc) {
+      return MakeKernel<functions::DateTruncOp, int64_t, int64_t>(
+          expr, "date_trunc('" + unit + "')", functions::DateTruncOp{*field}, std::move(time_only));
+    }
+    if (*field == TemporalField::kSecond) {
+      if (expr.type.id() != TypeId::kDecimal || expr.type.scale() != 6) {
+        return NotSupported(expr, "date_part('second') of type " + expr.type.ToString());
+      }
+      return MakeKernel<functions::ExtractSecondDecimalOp, Decimal128, int64_t>(
+          expr, "date_part('second')", {}, std::move(time_only));
+    }
+    if (expr.type.id() != TypeId::kBigInt) {
+      return NotSupported(expr, "date_part of type " + expr.type.ToString());
+    }
+    return MakeKernel<functions::ExtractFieldOp, int64_t, int64_t>(
+        expr, "date_part('" + unit + "')", functions::ExtractFieldOp{*field}, std::move(time_only));
+  }
+
+  /// concat(a, b, ...): NULLs count as '' and non-strings are converted to text. Built from
+  /// || over coalesce(CAST(arg AS VARCHAR), '').
+  Result<NodePtr> CompileConcat(const BoundExpression& expr, std::vector<NodePtr> /*unused*/) {
+    sql::BoundExprPtr result;
+    for (const auto& arg : expr.children) {
+      sql::BoundExprPtr text = arg;
+      if (arg->type.id() != TypeId::kVarchar) {
+        if (arg->type.id() == TypeId::kNull) continue;
+        text = sql::MakeCast(arg, DataType::Varchar());
+      }
+      sql::BoundExprPtr piece = sql::MakeCall("coalesce", DataType::Varchar(),
+                                              {text, sql::MakeConstant(Value::Varchar(""))});
+      result = result ? sql::MakeCall("||", DataType::Varchar(), {result, piece}) : piece;
+    }
+    if (!result) result = sql::MakeConstant(Value::Varchar(""));
+    LAMINAR_ASSIGN_OR_RETURN(Compiled compiled, Compile(*result));
+    return std::move(compiled.node);
+  }
+
+  /// NULLIF(a, b) is CASE WHEN a = b THEN NULL ELSE a END.
+  Result<NodePtr> CompileNullIf(const BoundExpression& expr) {
+    const auto& a = expr.children[0];
+    const auto& b = expr.children[1];
+    if (a->type != b->type) return NotSupported(expr, "NULLIF of different types");
+    sql::BoundExprPtr rewritten = std::make_shared<const BoundExpression>([&] {
+      BoundExpression node;
+      node.kind = BoundExpressionKind::kCase;
+      node.type = expr.type;
+      node.has_else = true;
+      node.children = {sql::MakeCall("=", DataType::Boolean(), {a, b}),
+                       sql::MakeConstant(Value::Null(expr.type)), a};
+      return node;
+    }());
+    LAMINAR_ASSIGN_OR_RETURN(Compiled compiled, CompileUnfolded(*rewritten));
+    return std::move(compiled.node);
+  }
+
+  Result<NodePtr> CompileCast(const BoundExpression& expr, NodePtr child) {
+    const DataType& from = expr.children[0]->type;
+    const DataType& to = expr.type;
+    ErrorCode invalid = ErrorCode::kInvalidCast;
+    bool try_cast = expr.try_cast;
+    if (from == to) return child;
+    if (from.id() == TypeId::kNull) {
+      return ConstantNode::Make(Value::Null(to), to, expr.ToString());
+    }
+    std::vector<NodePtr> children;
+    children.push_back(std::move(child));
+    auto unsupported = [&]() {
+      return NotSupported(expr, "CAST from " + from.ToString() + " to " + to.ToString());
+    };
+    auto is_time = [](TypeId t) { return t == TypeId::kTimestamp || t == TypeId::kTimestampTz; };
+    // Temporal conversions.
+    if (is_time(from.id()) && is_time(to.id())) {
+      return MakeKernel<ReinterpretOp<int64_t>, int64_t, int64_t>(
+          expr, "cast", {}, std::move(children), invalid, try_cast);
+    }
+    if (from.id() == TypeId::kDate && is_time(to.id())) {
+      return MakeKernel<functions::DateToTimestampOp, int64_t, int32_t>(
+          expr, "cast", {}, std::move(children), invalid, try_cast);
+    }
+    if (is_time(from.id()) && to.id() == TypeId::kDate) {
+      return MakeKernel<functions::TimestampToDateOp, int32_t, int64_t>(
+          expr, "cast", {}, std::move(children), invalid, try_cast);
+    }
+    // To text.
+    if (to.id() == TypeId::kVarchar) {
+      if (from.id() == TypeId::kBytea) return unsupported();
+      return VisitPhysical(from.id(), [&](auto tag) -> Result<NodePtr> {
+        using T = typename decltype(tag)::type;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          return unsupported();
+        } else {
+          return MakeKernel<ToTextOp<T>, StringResult, T>(expr, "cast", ToTextOp<T>{from},
+                                                          std::move(children), invalid, try_cast);
+        }
+      });
+    }
+    // From text.
+    if (from.id() == TypeId::kVarchar) {
+      return VisitPhysical(to.id(), [&](auto tag) -> Result<NodePtr> {
+        using T = typename decltype(tag)::type;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          return unsupported();
+        } else {
+          return MakeKernel<FromTextOp<T>, T, std::string_view>(
+              expr, "cast", FromTextOp<T>{to}, std::move(children), invalid, try_cast);
+        }
+      });
+    }
+    // Numbers and booleans.
+    bool from_number = from.IsNumeric() || from.id() == TypeId::kBoolean;
+    bool to_number = to.IsNumeric() || to.id() == TypeId::kBoolean;
+    if (!from_number || !to_number) return unsupported();
+    if (from.id() == TypeId::kDecimal || to.id() == TypeId::kDecimal) {
+      return CompileDecimalCast(expr, std::move(children));
+    }
+    return VisitPhysical(from.id(), [&](auto from_tag) -> Result<NodePtr> {
+      using F = typename decltype(from_tag)::type;
+      return VisitPhysical(to.id(), [&](auto to_tag) -> Result<NodePtr> {
+        using T = typename decltype(to_tag)::type;
+        if constexpr (std::is_arithmetic_v<F> && std::is_arithmetic_v<T>) {
+          return MakeKernel<functions::NumericCastOp<F, T>, T, F>(
+              expr, "cast", {}, std::move(children), invalid, try_cast);
+        }
+        return unsupported();
+      });
+    });
+  }
+
+  Result<NodePtr> CompileDecimalCast(const BoundExpression& expr, std::vector<NodePtr> children) {
+    const DataType& from = expr.children[0]->type;
+    const DataType& to = expr.type;
+    bool try_cast = expr.try_cast;
+    ErrorCode invalid = ErrorCode::kInvalidCast;
+    auto unsupported = [&]() {
+      return NotSupported(expr, "CAST from " + from.ToString() + " to " + to.ToString());
+    };
+    if (from.id() == TypeId::kDecimal) {
+      int to_scale = to.id() == TypeId::kDecimal ? to.scale() : 0;
+      functions::DecimalRescaleOp<Decimal128> rescale;
+      if (to_scale >= from.scale()) {
+        rescale.multiplier = functions::DecimalPowerOfTen(to_scale - from.scale());
+      } else {
+        rescale.divisor = functions::DecimalPowerOfTen(from.scale() - to_scale);
+      }
+      if (to.id() == TypeId::kDecimal) {
+        rescale.limit = functions::DecimalPowerOfTen(to.precision());
+        return MakeKernel<functions::DecimalRescaleOp<Decimal128>, Decimal128, Decimal128>(
+            expr, "cast", rescale, std::move(children), invalid, try_cast);
+      }
+      return VisitPhysical(to.id(), [&](auto tag) -> Result<NodePtr> {
+        using T = typename decltype(tag)::type;
+        if constexpr (std::is_floating_point_v<T>) {
+          functions::DecimalToFloatOp<T> op{
+              static_cast<double>(functions::DecimalPowerOfTen(from.scale()))};
+          return MakeKernel<functions::DecimalToFloatOp<T>, T, Decimal128>(
+              expr, "cast", op, std::move(children), invalid, try_cast);
+        } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+          functions::DecimalRescaleOp<T> op{rescale.multiplier, rescale.divisor, rescale.limit};
+          return MakeKernel<functions::DecimalRescaleOp<T>, T, Decimal128>(
+              expr, "cast", op, std::move(children), invalid, try_cast);
+        }
+        return unsupported();
+      });
+    }
+    Decimal128 limit = functions::DecimalPowerOfTen(to.precision());
+    return VisitPhysical(from.id(), [&](auto tag) -> Result<NodePtr> {
+      using F = typename decltype(tag)::type;
+      if constexpr (std::is_floating_point_v<F>) {
+        functions::FloatToDecimalOp<F> op{
+            static_cast<double>(functions::DecimalPowerOfTen(to.scale())), limit};
+        return MakeKernel<functions::FloatToDecimalOp<F>, Decimal128, F>(
+            expr, "cast", op, std::move(children), invalid, try_cast);
+      } else if constexpr (std::is_integral_v<F> && !std::is_same_v<F, bool>) {
+        functions::IntegerToDecimalOp<F> op{functions::DecimalPowerOfTen(to.scale()), limit};
+        return MakeKernel<functions::IntegerToDecimalOp<F>, Decimal128, F>(
+            expr, "cast", op, std::move(children), invalid, try_cast);
+      }
+      return unsupported();
+    });
+  }
+};
+
+}  // namespace
+
+Result<ExpressionEvaluator> ExpressionEvaluator::Make(const sql::BoundExprPtr& expression) {
+  if (expression == nullptr) {
+    return Status::Error(ErrorCode::kInvalidArgument, "no expression to evaluate");
+  }
+  Compiler compiler;
+  LAMINAR_ASSIGN_OR_RETURN(auto compiled, compiler.Compile(*expression));
+  return ExpressionEvaluator(std::move(compiled.node));
+}
+
+ExpressionEvaluator::ExpressionEvaluator(std::unique_ptr<const EvaluatorNode> root)
+    : root_(std::move(root)) {}
+ExpressionEvaluator::ExpressionEvaluator(ExpressionEvaluator&&) noexcept = default;
+ExpressionEvaluator& ExpressionEvaluator::operator=(ExpressionEvaluator&&) noexcept = default;
+ExpressionEvaluator::~ExpressionEvaluator() = default;
+
+const DataType& ExpressionEvaluator::type() const { return root_->type(); }
+
+Result<Column> ExpressionEvaluator::Evaluate(const Batch& input,
+                                             const SelectionVector* selection) const {
+  int64_t count = selection ? selection->size() : input.num_rows();
+  const uint32_t* rows = selection ? selection->data() : nullptr;
+  // No row reaches the expression: nothing is evaluated, so nothing can fail.
+  if (count == 0) return Column::Nulls(type(), 0);
+  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(input, rows, count));
+  if (!result.scalar) return std::move(result.column);
+  // Broadcast a constant result.
+  if (result.column.IsNull(0)) return Column::Nulls(type(), count);
+  SelectionVector zeros(std::vector<uint32_t>(static_cast<size_t>(count), 0));
+  return Take(result.column, zeros);
+}
+
+Status ExpressionEvaluator::Filter(const Batch& input, SelectionVector* selection) const {
+  if (type().id() != TypeId::kBoolean) {
+    return Status::Error(ErrorCode::kInvalidArgument, "filter predicate `{}` is of type {}",
+                         root_->text(), type().ToString());
+  }
+  if (selection->empty()) return Status::Ok();
+  return root_->Filter(input, selection);
+}
+
+Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selection) const {
+  if (type().id() != TypeId::kBoolean) {
+    return Status::Error(ErrorCode::kInvalidArgument, "filter predicate `{}` is of type {}",
+                         root_->text(), type().ToString());
+  }
+  // Evaluate without a selection (no index indirection), then collect the TRUE rows.
+  int64_t count = input.num_rows();
+  selection->Clear();
+  if (count == 0) return Status::Ok();
+  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(input, nullptr, count));
+  selection->Resize(count);
+  uint32_t* rows = selection->mutable_data();
+  const Column& column = result.column;
+  if (result.scalar) {
+    bool keep = !column.IsNull(0) && column.BooleanValue(0);
+    for (int64_t i = 0; i < count; ++i) rows[i] = static_cast<uint32_t>(i);
+    selection->Resize(keep ? count : 0);
+    return Status::Ok();
+  }
+  const uint8_t* values = column.values_buffer()->data();
+  const uint8_t* validity = column.null_count() > 0 ? column.validity_buffer()->data() : nullptr;
+  int64_t offset = column.offset();
+  int64_t kept = 0;
+  int64_t i = 0;
+  if (offset % 8 == 0) {
+    // A byte at a time: skip bytes with no TRUE row, walk the set bits of the others.
+    const uint8_t* value_bytes = values + offset / 8;
+    const uint8_t* validity_bytes = validity ? validity + offset / 8 : nullptr;
+    for (; i + 8 <= count; i += 8) {
+      unsigned byte = value_bytes[i / 8];
+      if (validity_bytes) byte &= validity_bytes[i / 8];
+      while (byte != 0) {
+        rows[kept++] = static_cast<uint32_t>(i + __builtin_ctz(byte));
+        byte &= byte - 1;
+      }
+    }
+  }
+  for (; i < count; ++i) {
+    bool keep = GetBit(values, offset + i) && (validity == nullptr || GetBit(validity, offset + i));
+    rows[kept] = static_cast<uint32_t>(i);
+    kept += keep;
+  }
+  selection->Resize(kept);
+  return Status::Ok();
+}
+
+std::string ExpressionEvaluator::Describe() const { return root_->Describe(); }
+
+}  // namespace laminar::exec

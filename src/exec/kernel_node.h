@@ -1,0 +1,298 @@
+#pragma once
+
+// Internal to the expression evaluator: the loops that run a scalar kernel op (see
+// functions/scalar_kernels.h) over whole vectors. A KernelNode is instantiated per op, output
+// type and input types at Make time; its loop reads raw arrays through typed readers, so there
+// is no virtual call or type switch per row. Scalar (constant) inputs are read through readers
+// specialised at compile time, so `x % 123` does not broadcast 123.
+
+#include <array>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <utility>
+
+#include "columnar/buffer.h"
+#include "columnar/selection_vector.h"
+#include "exec/evaluator_node.h"
+#include "functions/scalar_kernels.h"
+
+namespace laminar::exec {
+
+using functions::KernelFlags;
+
+/// The output slot of an op producing a string: a view of the result, which either points into
+/// an input or into `scratch` (reused from row to row, so no per-row allocation once warm).
+struct StringResult {
+  std::string_view view;
+  std::string* scratch = nullptr;
+};
+
+// ----- Readers: typed access to a vector, scalar or not, decided at compile time. -----
+
+template <typename T, bool kScalar>
+struct Reader {
+  Reader() = default;
+  explicit Reader(const Vector& vector) : values(vector.column.Values<T>()) {
+    if constexpr (kScalar) value = values[0];
+  }
+  // A scalar is read once, so the loop sees a loop-invariant value (e.g. a constant divisor
+  // whose zero check the compiler can hoist) instead of a load that may alias the output.
+  T Get(int64_t row) const {
+    if constexpr (kScalar) {
+      return value;
+    } else {
+      return values[row];
+    }
+  }
+  const T* values = nullptr;
+  T value{};
+};
+
+template <bool kScalar>
+struct Reader<bool, kScalar> {
+  Reader() = default;
+  explicit Reader(const Vector& vector)
+      : bits(vector.column.values_buffer()->data()), offset(vector.column.offset()) {}
+  bool Get(int64_t row) const { return GetBit(bits, offset + (kScalar ? 0 : row)); }
+  const uint8_t* bits = nullptr;
+  int64_t offset = 0;
+};
+
+template <bool kScalar>
+struct Reader<std::string_view, kScalar> {
+  Reader() = default;
+  explicit Reader(const Vector& vector)
+      : offsets(vector.column.Offsets()),
+        data(vector.column.data_buffer() ? vector.column.data_buffer()->data_as<char>() : "") {}
+  std::string_view Get(int64_t row) const {
+    int64_t index = kScalar ? 0 : row;
+    return std::string_view(data + offsets[index],
+                            static_cast<size_t>(offsets[index + 1] - offsets[index]));
+  }
+  const int32_t* offsets = nullptr;
+  const char* data = nullptr;
+};
+
+// ----- Writers: the output buffers of one batch. -----
+
+template <typename T>
+struct Writer {
+  explicit Writer(int64_t count) {
+    values.Resize(static_cast<size_t>(count) * sizeof(T));
+    raw = reinterpret_cast<T*>(values.data());
+  }
+  T Slot() { return T{}; }
+  void Set(int64_t row, const T& value) { raw[row] = value; }
+  Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
+    return Column(type, count, std::move(validity), values.Finish());
+  }
+  BufferBuilder values;
+  T* raw;
+};
+
+template <>
+struct Writer<bool> {
+  explicit Writer(int64_t count) {
+    values.Resize(static_cast<size_t>(BytesForBits(count)));
+    raw = values.data();
+  }
+  bool Slot() { return false; }
+  void Set(int64_t row, bool value) {
+    raw[row >> 3] |= static_cast<uint8_t>(static_cast<unsigned>(value) << (row & 7));
+  }
+  Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
+    return Column(type, count, std::move(validity), values.Finish());
+  }
+  BufferBuilder values;
+  uint8_t* raw;
+};
+
+template <>
+struct Writer<StringResult> {
+  explicit Writer(int64_t count) {
+    offsets.Reserve(static_cast<size_t>(count + 1) * sizeof(int32_t));
+    offsets.AppendValue(int32_t{0});
+  }
+  StringResult Slot() { return StringResult{{}, &scratch}; }
+  /// Rows are set in order. Data beyond 2 GiB is truncated to keep offsets valid; `overflow`
+  /// records it and the node reports kNumericOverflow.
+  void Set(int64_t /*row*/, const StringResult& value) {
+    if (value.view.size() <= static_cast<size_t>(INT32_MAX) - data.size()) {
+      data.Append(value.view.data(), value.view.size());
+    } else {
+      overflow = true;
+    }
+    offsets.AppendValue(static_cast<int32_t>(data.size()));
+  }
+  Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
+    return Column(type, count, std::move(validity), offsets.Finish(), data.Finish());
+  }
+  BufferBuilder offsets;
+  BufferBuilder data;
+  std::string scratch;
+  bool overflow = false;
+};
+
+// ----- Validity. -----
+
+/// The validity bitmap of `count` rows that are valid where every non-scalar input is (scalar
+/// inputs are known to be non-NULL here). Null when no input has NULLs.
+template <size_t N>
+std::shared_ptr<const Buffer> IntersectValidity(const std::array<Vector, N>& inputs,
+                                                int64_t count) {
+  std::shared_ptr<const Buffer> result;
+  BufferBuilder bits;
+  bool started = false;
+  for (const Vector& input : inputs) {
+    if (input.scalar || input.column.null_count() == 0) continue;
+    const uint8_t* source = input.column.validity_buffer()->data();
+    int64_t offset = input.column.offset();
+    if (!started) {
+      bits.Resize(static_cast<size_t>(BytesForBits(count)));
+      uint8_t* target = bits.data();
+      if ((offset & 7) == 0) {
+        std::memcpy(target, source + offset / 8, static_cast<size_t>(BytesForBits(count)));
+      } else {
+        for (int64_t i = 0; i < count; ++i) {
+          if (GetBit(source, offset + i)) SetBit(target, i);
+        }
+      }
+      started = true;
+    } else {
+      uint8_t* target = bits.data();
+      for (int64_t i = 0; i < count; ++i) {
+        if (!GetBit(source, offset + i)) ClearBit(target, i);
+      }
+    }
+  }
+  if (!started) return nullptr;
+  return bits.Finish();
+}
+
+/// Builds the message of a kernel error found in row `row` of `inputs`.
+/// `invalid_code` is the code of kKernelInvalidInput (kInvalidCast for casts, kInvalidArgument
+/// for functions).
+Status KernelError(KernelFlags flags, const std::string& text, const DataType& type,
+                   ErrorCode invalid_code, const Vector* inputs, size_t input_count, int64_t row);
+
+/// A strict scalar function: NULL in, NULL out; otherwise `op` computes the value.
+/// `O` is the output physical type (StringResult for strings), `Ins` the input physical types.
+/// With `null_on_error` (TRY_CAST), rows the op rejects become NULL instead of failing.
+template <typename Op, typename O, typename... Ins>
+class KernelNode final : public EvaluatorNode {
+ public:
+  static constexpr size_t kArity = sizeof...(Ins);
+
+  KernelNode(DataType type, std::string text, std::string name, Op op,
+             std::array<std::unique_ptr<const EvaluatorNode>, kArity> children,
+             ErrorCode invalid_code = ErrorCode::kInvalidArgument, bool null_on_error = false)
+      : EvaluatorNode(type, std::move(text)),
+        name_(std::move(name)),
+        op_(std::move(op)),
+        children_(std::move(children)),
+        invalid_code_(invalid_code),
+        null_on_error_(null_on_error) {}
+
+  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+    std::array<Vector, kArity> inputs;
+    bool all_scalar = true;
+    bool null_constant = false;
+    // Every argument is evaluated (and may fail) even when an earlier one is a NULL constant.
+    for (size_t i = 0; i < kArity; ++i) {
+      LAMINAR_ASSIGN_OR_RETURN(inputs[i], children_[i]->Evaluate(input, rows, count));
+      null_constant = null_constant || (inputs[i].scalar && inputs[i].column.IsNull(0));
+      all_scalar = all_scalar && inputs[i].scalar;
+    }
+    if (null_constant) return Vector{Column::Nulls(type(), 1), true};
+    if (all_scalar) count = 1;
+    LAMINAR_ASSIGN_OR_RETURN(Column column, Dispatch<>(inputs, count));
+    return Vector{std::move(column), all_scalar};
+  }
+
+  std::string Describe() const override {
+    std::string result = "Call(" + name_;
+    for (const auto& child : children_) result += ", " + child->Describe();
+    return result + ")";
+  }
+
+ private:
+  template <bool... kScalars>
+  Result<Column> Dispatch(const std::array<Vector, kArity>& inputs, int64_t count) const {
+    constexpr size_t kDone = sizeof...(kScalars);
+    if constexpr (kDone == kArity) {
+      return Loop<kScalars...>(inputs, count, std::index_sequence_for<Ins...>());
+    } else {
+      if (inputs[kDone].scalar) return Dispatch<kScalars..., true>(inputs, count);
+      return Dispatch<kScalars..., false>(inputs, count);
+    }
+  }
+
+  template <bool... kScalars, size_t... kIndexes>
+  Result<Column> Loop(const std::array<Vector, kArity>& inputs, int64_t count,
+                      std::index_sequence<kIndexes...>) const {
+    std::tuple<Reader<Ins, kScalars>...> readers{Reader<Ins, kScalars>(inputs[kIndexes])...};
+    Writer<O> writer(count);
+    KernelFlags flags = 0;
+    int64_t row = 0;
+    if constexpr (std::is_same_v<O, bool>) {
+      // Eight results per output byte, written once (no read-modify-write per row).
+      for (; row + 8 <= count; row += 8) {
+        uint8_t byte = 0;
+        for (int bit = 0; bit < 8; ++bit) {
+          bool value = false;
+          flags |= op_.Call(std::get<kIndexes>(readers).Get(row + bit)..., &value);
+          byte |= static_cast<uint8_t>(static_cast<unsigned>(value) << bit);
+        }
+        writer.raw[row >> 3] = byte;
+      }
+    }
+    for (; row < count; ++row) {
+      O value = writer.Slot();
+      flags |= op_.Call(std::get<kIndexes>(readers).Get(row)..., &value);
+      writer.Set(row, value);
+    }
+    std::shared_ptr<const Buffer> validity = IntersectValidity(inputs, count);
+    if constexpr (std::is_same_v<O, StringResult>) {
+      if (writer.overflow) {
+        return Status::Error(ErrorCode::kNumericOverflow,
+                             "string result exceeds 2 GiB in expression `{}`", text());
+      }
+    }
+    if (flags != 0) [[unlikely]] {
+      // Find the rows the op rejected that are not NULL (NULL slots hold arbitrary payloads).
+      BufferBuilder cleared;
+      if (null_on_error_) {
+        cleared.Resize(static_cast<size_t>(BytesForBits(count)));
+        if (validity) {
+          std::memcpy(cleared.data(), validity->data(), static_cast<size_t>(BytesForBits(count)));
+        } else {
+          std::memset(cleared.data(), 0xFF, static_cast<size_t>(BytesForBits(count)));
+        }
+      }
+      for (int64_t row = 0; row < count; ++row) {
+        if (validity && !GetBit(validity->data(), row)) continue;
+        O value = writer.Slot();
+        KernelFlags row_flags = op_.Call(std::get<kIndexes>(readers).Get(row)..., &value);
+        if (row_flags == 0) continue;
+        if (!null_on_error_) {
+          Vector row_inputs[kArity] = {Vector{inputs[kIndexes].column, kScalars}...};
+          return KernelError(row_flags, text(), type(), invalid_code_, row_inputs, kArity, row);
+        }
+        ClearBit(cleared.data(), row);
+      }
+      if (null_on_error_) validity = cleared.Finish();
+    }
+    return writer.Finish(type(), count, std::move(validity));
+  }
+
+  std::string name_;
+  Op op_;
+  std::array<std::unique_ptr<const EvaluatorNode>, kArity> children_;
+  ErrorCode invalid_code_;
+  bool null_on_error_;
+};
+
+}  // namespace laminar::exec
