@@ -357,10 +357,12 @@ Binder::Binder(const Catalog& catalog, const functions::FunctionRegistry& regist
     : catalog_(catalog), registry_(registry), options_(std::move(options)) {}
 
 Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view text) {
-  const std::string definition(text.substr(std::min<size_t>(statement.position.offset, text.size()),
-                                           statement.end_offset > statement.position.offset
-                                               ? statement.end_offset - statement.position.offset
-                                               : std::string_view::npos));
+  // The statement's own text, kept by CREATE for SHOW CREATE.
+  const std::string_view definition(
+      text.substr(std::min<size_t>(statement.position.offset, text.size()),
+                  statement.end_offset > statement.position.offset
+                      ? statement.end_offset - statement.position.offset
+                      : std::string_view::npos));
   switch (statement.kind) {
     case StatementKind::kCreateSource:
     case StatementKind::kCreateTable: {

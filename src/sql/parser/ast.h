@@ -52,6 +52,30 @@ struct TypeName {
   SourcePosition position;
 };
 
+/// What every kind of syntax node shares: a tag saying which subclass it is (downcast with
+/// As<T>()), where it starts and the byte offset one past its last token (for statements, the
+/// `;` is not included). Nodes are not copyable; trees are moved.
+template <typename Kind>
+struct TaggedNode {
+  explicit TaggedNode(Kind kind) : kind(kind) {}
+  virtual ~TaggedNode() = default;
+  TaggedNode(const TaggedNode&) = delete;
+  TaggedNode& operator=(const TaggedNode&) = delete;
+
+  template <typename T>
+  const T& As() const {
+    return static_cast<const T&>(*this);
+  }
+  template <typename T>
+  T& As() {
+    return static_cast<T&>(*this);
+  }
+
+  const Kind kind;
+  SourcePosition position;
+  uint32_t end_offset = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Expressions
 
@@ -79,26 +103,8 @@ enum class ExpressionKind : uint8_t {
 };
 
 /// Base of all expression nodes. `kind` says which subclass it is; use As<T>() to downcast.
-struct Expression {
-  explicit Expression(ExpressionKind kind) : kind(kind) {}
-  virtual ~Expression() = default;
-  Expression(const Expression&) = delete;
-  Expression& operator=(const Expression&) = delete;
-
-  template <typename T>
-  const T& As() const {
-    return static_cast<const T&>(*this);
-  }
-  template <typename T>
-  T& As() {
-    return static_cast<T&>(*this);
-  }
-
-  const ExpressionKind kind;
-  /// Where the expression starts.
-  SourcePosition position;
-  /// Byte offset one past its last token.
-  uint32_t end_offset = 0;
+struct Expression : TaggedNode<ExpressionKind> {
+  using TaggedNode::TaggedNode;
 };
 
 enum class LiteralKind : uint8_t { kInteger, kDecimal, kString, kBoolean, kNull };
@@ -365,20 +371,8 @@ struct TableAlias {
   std::vector<Identifier> columns;
 };
 
-struct TableRef {
-  explicit TableRef(TableRefKind kind) : kind(kind) {}
-  virtual ~TableRef() = default;
-  TableRef(const TableRef&) = delete;
-  TableRef& operator=(const TableRef&) = delete;
-
-  template <typename T>
-  const T& As() const {
-    return static_cast<const T&>(*this);
-  }
-
-  const TableRefKind kind;
-  SourcePosition position;
-  uint32_t end_offset = 0;
+struct TableRef : TaggedNode<TableRefKind> {
+  using TaggedNode::TaggedNode;
 };
 
 /// A source, stream, view or table by name, optionally versioned:
@@ -451,20 +445,8 @@ struct EmitClause {
 
 enum class QueryBodyKind : uint8_t { kSelect, kSetOperation, kValues, kNested };
 
-struct QueryBody {
-  explicit QueryBody(QueryBodyKind kind) : kind(kind) {}
-  virtual ~QueryBody() = default;
-  QueryBody(const QueryBody&) = delete;
-  QueryBody& operator=(const QueryBody&) = delete;
-
-  template <typename T>
-  const T& As() const {
-    return static_cast<const T&>(*this);
-  }
-
-  const QueryBodyKind kind;
-  SourcePosition position;
-  uint32_t end_offset = 0;
+struct QueryBody : TaggedNode<QueryBodyKind> {
+  using TaggedNode::TaggedNode;
 };
 using QueryBodyPtr = std::unique_ptr<QueryBody>;
 
@@ -600,26 +582,8 @@ enum class StatementKind : uint8_t {
   kSubscribe,
 };
 
-struct Statement {
-  explicit Statement(StatementKind kind) : kind(kind) {}
-  virtual ~Statement() = default;
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  template <typename T>
-  const T& As() const {
-    return static_cast<const T&>(*this);
-  }
-  template <typename T>
-  T& As() {
-    return static_cast<T&>(*this);
-  }
-
-  const StatementKind kind;
-  /// Where the statement's first token starts.
-  SourcePosition position;
-  /// Byte offset one past its last token (the `;` is not part of the statement).
-  uint32_t end_offset = 0;
+struct Statement : TaggedNode<StatementKind> {
+  using TaggedNode::TaggedNode;
 };
 
 /// A SELECT / VALUES / WITH query run ad hoc.

@@ -164,12 +164,6 @@ bool SameExpression(const BoundExpression& a, const BoundExpression& b) {
   return true;
 }
 
-bool IsConstantExpression(const BoundExpression& expr) {
-  if (expr.kind == BoundExpressionKind::kColumn) return false;
-  return std::all_of(expr.children.begin(), expr.children.end(),
-                     [](const BoundExprPtr& child) { return IsConstantExpression(*child); });
-}
-
 std::vector<int> ReferencedColumns(const BoundExpression& expr) {
   std::set<int> columns;
   CollectColumns(expr, columns);

@@ -56,10 +56,6 @@ BoundExprPtr MakeCast(BoundExprPtr operand, DataType type, bool try_cast = false
 BoundExprPtr MakeLogical(BoundExpressionKind kind, std::vector<BoundExprPtr> children,
                          SourcePosition position = {});
 
-/// True if the expression reads no column. Whether it may be folded to a constant also depends
-/// on every function in it being deterministic, which the binder checks with the registry.
-bool IsConstantExpression(const BoundExpression& expr);
-
 /// Structural equality: same kind, type, constant, column, function and children (positions
 /// are ignored). How the binder matches select items to GROUP BY keys and merges duplicate
 /// aggregates, without building strings.
