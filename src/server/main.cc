@@ -127,7 +127,7 @@ int RunExplain(const std::string& path) {
     } else if (auto* insert = std::get_if<sql::BoundInsert>(&*bound)) {
       fmt::print("Insert into {}\n{}", insert->target, sql::ExplainPlan(*insert->rows));
     } else {
-      fmt::print("(checked; executed by the runtime)\n");
+      fmt::print("(checked; not executed: the runtime is not built yet)\n");
     }
   }
   return 0;
