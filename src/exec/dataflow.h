@@ -1,0 +1,76 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "exec/change_batch.h"
+#include "exec/operators/operator.h"
+
+namespace laminar::exec {
+
+/// Receives what a continuous query produces: the stream's outlet in the runtime, or a
+/// collector in tests.
+class DataflowSink {
+ public:
+  virtual ~DataflowSink() = default;
+  virtual Status OnBatch(const ChangeBatch& batch) = 0;
+  virtual Status OnWatermark(int64_t watermark) = 0;
+};
+
+/// One continuous query as a tree of operators (the physical plan). Its leaves read catalog
+/// objects (sources, streams): the runtime pushes each object's batches and watermarks into
+/// every input that reads it, and the root's output goes to the sink given at Attach.
+///
+/// Thread-safety: owned and run by one reactor; definitions are immutable after planning.
+class Dataflow {
+ public:
+  /// A leaf: batches of `object` enter operator `node` at `port` (node -1: straight to the
+  /// output, for `SELECT * FROM source`).
+  struct Input {
+    std::string object;
+    int node = -1;
+    int port = 0;
+  };
+
+  Dataflow() = default;
+  Dataflow(const Dataflow&) = delete;
+  Dataflow& operator=(const Dataflow&) = delete;
+
+  /// Planner interface: adds an operator whose output goes to `parent` at `parent_port`
+  /// (parent -1: the query output). Returns its index.
+  int AddOperator(std::unique_ptr<Operator> op, int parent, int parent_port);
+  void AddInput(Input input) { inputs_.push_back(std::move(input)); }
+
+  /// Where the output goes. REQUIRES: called before the first Push; `sink` outlives this.
+  void Attach(DataflowSink* sink) { sink_ = sink; }
+
+  const std::vector<Input>& inputs() const { return inputs_; }
+
+  /// Runs a batch of input `input` through the operators to the sink.
+  Status Push(int input, const ChangeBatch& batch);
+  /// Advances input `input`'s watermark.
+  Status Watermark(int input, int64_t watermark);
+
+  /// The operator tree, one operator per line, root first.
+  std::string Explain() const;
+
+ private:
+  struct Node {
+    std::unique_ptr<Operator> op;
+    int parent = -1;
+    int parent_port = 0;
+  };
+  class NodeOutput;
+
+  Status Deliver(int node, int port, const ChangeBatch& batch);
+  Status DeliverWatermark(int node, int port, int64_t watermark);
+  void ExplainNode(int node, int depth, std::string* text) const;
+
+  std::vector<Node> nodes_;
+  std::vector<Input> inputs_;
+  DataflowSink* sink_ = nullptr;
+};
+
+}  // namespace laminar::exec

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+#include "exec/change_batch.h"
+
+namespace laminar::exec {
+
+/// Where an operator sends what it produces. The dataflow that owns the operator implements it
+/// and forwards to the next operator (or to the query's output).
+class OperatorOutput {
+ public:
+  virtual ~OperatorOutput() = default;
+  virtual Status Emit(const ChangeBatch& batch) = 0;
+  /// No row with event time below `watermark` follows on this output.
+  virtual Status EmitWatermark(int64_t watermark) = 0;
+};
+
+/// The operator contract (ARCHITECTURE.md "Operator contract"): push-based. The dataflow calls
+/// Process for each batch arriving on one of the operator's inputs (`port`), and OnWatermark
+/// when an input's watermark advances; the operator answers through `out`, synchronously.
+/// Control messages travel in-band: a watermark is delivered after every batch that preceded
+/// it on the same input.
+///
+/// An operator's definition (expressions, schemas) is fixed at construction; the mutable state
+/// it keeps belongs to the one reactor that runs it. Stateless operators (filter, project,
+/// union) keep none beyond per-input watermarks.
+///
+/// Errors: a failing Process or OnWatermark (e.g. LDB-3002 division by zero for one row) stops
+/// the query; the runtime reports the status to the query's subscribers.
+///
+/// Thread-safety: one thread at a time (the owning reactor).
+class Operator {
+ public:
+  virtual ~Operator() = default;
+
+  /// Number of inputs (ports 0 .. num_inputs() - 1).
+  virtual int num_inputs() const { return 1; }
+
+  virtual Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) = 0;
+
+  /// Default: forwards the watermark of a single-input operator unchanged.
+  virtual Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) {
+    return out.EmitWatermark(watermark);
+  }
+
+  /// One line for EXPLAIN of the physical plan, e.g. "Pipeline [filter, project 3]".
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace laminar::exec

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "exec/operators/operator.h"
+
+namespace laminar::exec {
+
+/// UNION ALL: forwards the batches of every input unchanged (the binder has cast the inputs to
+/// one row type) and holds the output watermark at the minimum of the inputs' watermarks, so
+/// a fast input cannot declare rows of a slow one late.
+///
+/// Thread-safety: one thread at a time.
+class UnionOperator final : public Operator {
+ public:
+  explicit UnionOperator(int num_inputs);
+
+  int num_inputs() const override { return static_cast<int>(watermarks_.size()); }
+  Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
+  Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
+  std::string Describe() const override;
+
+  /// The watermark emitted so far (kMinWatermark before the first).
+  int64_t watermark() const { return emitted_; }
+
+ private:
+  std::vector<int64_t> watermarks_;  // Per input.
+  int64_t emitted_;
+};
+
+}  // namespace laminar::exec

@@ -1,0 +1,1001 @@
+// The embedded database facade (include/laminar/laminardb.h): statements, source handles,
+// subscriptions and the reactor's lifecycle. Ring 2: it serialises control operations under
+// one mutex and hands changes of the running dataflows to the reactor as commands.
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+#include "columnar/arrow_import.h"
+#include "columnar/column_builder.h"
+#include "exec/bounded_executor.h"
+#include "exec/expression_evaluator.h"
+#include "exec/physical_planner.h"
+#include "functions/function_registry.h"
+#include "laminar/laminardb.h"
+#include "runtime/outlet.h"
+#include "runtime/reactor.h"
+#include "runtime/source_state.h"
+#include "runtime/table_store.h"
+#include "sql/binder/binder.h"
+#include "sql/parser/parser.h"
+#include "sql/parser/variable_substitution.h"
+#include "stream/broadcast.h"
+
+namespace laminar {
+namespace {
+
+using runtime::Outlet;
+using runtime::SourceMessage;
+using runtime::SourceState;
+using runtime::StreamItem;
+using runtime::TableStore;
+
+Status ClosedError(std::string_view what) {
+  return Status::Error(ErrorCode::kClosed, "{} is closed", what);
+}
+
+stream::Backpressure ParseBackpressure(const std::string& text) {
+  if (text == "drop_oldest") return stream::Backpressure::kDropOldest;
+  if (text == "reject") return stream::Backpressure::kReject;
+  return stream::Backpressure::kBlock;
+}
+
+stream::WaitStrategy ParseWaitStrategy(const std::string& text) {
+  if (text == "spin") return stream::WaitStrategy::Spin();
+  if (text == "park") return stream::WaitStrategy::Park();
+  return stream::WaitStrategy::SpinYield(100);
+}
+
+/// One-column VARCHAR result rows, e.g. for EXPLAIN and SHOW.
+Result<Batch> TextRows(std::shared_ptr<const Schema> schema,
+                       const std::vector<std::vector<std::string>>& rows) {
+  BatchBuilder builder(schema);
+  for (const std::vector<std::string>& row : rows) {
+    std::vector<Value> values;
+    for (const std::string& text : row) values.push_back(Value::Varchar(text));
+    LAMINAR_RETURN_IF_ERROR(builder.AppendRow(values));
+  }
+  return builder.Finish();
+}
+
+std::string_view PluralKeyword(sql::ObjectKind kind) {
+  switch (kind) {
+    case sql::ObjectKind::kSource:
+      return "SOURCES";
+    case sql::ObjectKind::kStream:
+      return "STREAMS";
+    case sql::ObjectKind::kMaterializedView:
+      return "MATERIALIZED VIEWS";
+    case sql::ObjectKind::kSink:
+      return "SINKS";
+    case sql::ObjectKind::kTable:
+      return "TABLES";
+    case sql::ObjectKind::kLookupTable:
+      return "LOOKUP TABLES";
+  }
+  return "OBJECTS";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Config
+
+Status Config::Validate() const {
+  if (buffer_size == 0 || (buffer_size & (buffer_size - 1)) != 0 || buffer_size > (1u << 30)) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "buffer_size must be a power of two between 1 and 2^30, not {}",
+                         buffer_size);
+  }
+  if ((checkpoint_interval || wal_mode) && !data_dir) {
+    return Status::Error(ErrorCode::kInvalidConfiguration, "data_dir is required for {}",
+                         checkpoint_interval ? "checkpoint_interval" : "wal_mode");
+  }
+  if (wal_mode && !checkpoint_interval) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "wal_mode requires checkpoint_interval (the WAL is truncated at "
+                         "checkpoints)");
+  }
+  if (max_batch_rows == 0) {
+    return Status::Error(ErrorCode::kInvalidConfiguration, "max_batch_rows must be at least 1");
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// SourceHandle
+
+struct SourceHandle::State {
+  std::shared_ptr<SourceState> source;
+  stream::ChannelProducer<SourceMessage> producer;
+  bool first = false;  // Holds the source's first producer (returned on destruction).
+
+  ~State() {
+    if (first && producer.valid()) source->ReturnFirstProducer(std::move(producer));
+  }
+};
+
+SourceHandle::SourceHandle(std::unique_ptr<State> state) : state_(std::move(state)) {}
+SourceHandle::SourceHandle(SourceHandle&&) noexcept = default;
+SourceHandle& SourceHandle::operator=(SourceHandle&&) noexcept = default;
+SourceHandle::~SourceHandle() = default;
+
+const std::string& SourceHandle::name() const { return state_->source->name(); }
+const Schema& SourceHandle::schema() const { return *state_->source->schema(); }
+
+namespace {
+
+Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage>& producer,
+                      bool try_only, SourceMessage message) {
+  if (source.closed()) return ClosedError(fmt::format("source \"{}\"", source.name()));
+  Status status =
+      try_only ? producer.TryPush(std::move(message)) : producer.Push(std::move(message));
+  if (status.ok()) {
+    source.doorbell().Ring();
+    return status;
+  }
+  if (status.code() == ErrorCode::kClosed) {
+    return ClosedError(fmt::format("source \"{}\"", source.name()));
+  }
+  if (status.code() == ErrorCode::kQueueFull) {
+    return Status::Error(ErrorCode::kQueueFull, "source \"{}\" is full ({} rows or batches queued)",
+                         source.name(), source.channel().capacity());
+  }
+  return status;
+}
+
+}  // namespace
+
+Status SourceHandle::Push(std::span<const Value> row) {
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<Value> checked, state_->source->CheckRow(row));
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kRow;
+  message.row = std::move(checked);
+  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+}
+
+Status SourceHandle::TryPush(std::span<const Value> row) {
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<Value> checked, state_->source->CheckRow(row));
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kRow;
+  message.row = std::move(checked);
+  return EnqueueMessage(*state_->source, state_->producer, true, std::move(message));
+}
+
+Status SourceHandle::PushBatch(std::span<const std::vector<Value>> rows) {
+  BatchBuilder builder(state_->source->schema());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto checked = state_->source->CheckRow(rows[i]);
+    if (!checked.ok()) {
+      return std::move(checked).status().WithContext(fmt::format("row {} of the batch", i + 1));
+    }
+    LAMINAR_RETURN_IF_ERROR(builder.AppendRow(*checked));
+  }
+  LAMINAR_ASSIGN_OR_RETURN(Batch batch, builder.Finish());
+  return PushBatch(batch);
+}
+
+Status SourceHandle::PushBatch(const Batch& batch) {
+  LAMINAR_RETURN_IF_ERROR(state_->source->CheckBatch(batch));
+  if (batch.num_rows() == 0) return Status::Ok();
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kBatch;
+  message.batch = std::make_shared<const Batch>(batch);
+  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+}
+
+Status SourceHandle::PushArrow(ArrowArray* array, ArrowSchema* schema) {
+  Result<Batch> batch = ImportBatch(array, schema);
+  if (!batch.ok()) return batch.status();
+  // Arrow schemas carry no NOT NULL for our purposes beyond nullability flags, and field names
+  // may differ: the batch is matched by position and type.
+  auto rebound = Batch::Make(state_->source->schema(), batch->columns());
+  if (!rebound.ok()) {
+    LAMINAR_RETURN_IF_ERROR(state_->source->CheckBatch(*batch));
+    return rebound.status();
+  }
+  return PushBatch(*rebound);
+}
+
+Status SourceHandle::Watermark(int64_t timestamp_micros) {
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kWatermark;
+  message.watermark = timestamp_micros;
+  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+}
+
+Status SourceHandle::Close() {
+  if (state_->source->closed()) return Status::Ok();
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kClose;
+  LAMINAR_RETURN_IF_ERROR(
+      EnqueueMessage(*state_->source, state_->producer, false, std::move(message)));
+  state_->source->MarkClosed();
+  return Status::Ok();
+}
+
+bool SourceHandle::HasCapacity() const {
+  const auto& channel = state_->source->channel();
+  return !state_->source->closed() && channel.size() < channel.capacity();
+}
+
+SourceHandle SourceHandle::Clone() const {
+  auto state = std::make_unique<State>();
+  state->source = state_->source;
+  state->producer = state_->producer.Clone();
+  return SourceHandle(std::move(state));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Subscription
+
+struct Subscription::State {
+  std::shared_ptr<Outlet> outlet;
+  std::optional<stream::BroadcastSubscription<StreamItem>> subscription;
+};
+
+Subscription::Subscription(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Subscription::Subscription(Subscription&&) noexcept = default;
+Subscription& Subscription::operator=(Subscription&&) noexcept = default;
+Subscription::~Subscription() = default;
+
+const std::string& Subscription::name() const { return state_->outlet->name(); }
+const Schema& Subscription::schema() const { return *state_->outlet->schema(); }
+bool Subscription::changelog() const { return state_->outlet->changelog(); }
+
+std::optional<ChangeBatch> Subscription::Poll() {
+  for (;;) {
+    std::optional<StreamItem> item = state_->subscription->TryPop();
+    if (!item) return std::nullopt;
+    if (item->batch) return *item->batch;
+    watermark_ = item->watermark;
+  }
+}
+
+Result<ChangeBatch> Subscription::Recv() {
+  for (;;) {
+    Result<StreamItem> item = state_->subscription->Pop();
+    if (!item.ok()) {
+      Status failure = state_->outlet->failure();
+      if (!failure.ok()) return failure;
+      return Status::Error(ErrorCode::kClosed, "\"{}\" has ended: {}", name(),
+                           item.status().message());
+    }
+    if (item->batch) return *item->batch;
+    watermark_ = item->watermark;
+  }
+}
+
+Result<ChangeBatch> Subscription::RecvTimeout(std::chrono::nanoseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    Result<StreamItem> item = state_->subscription->PopWithTimeout(
+        std::max(left, std::chrono::steady_clock::duration::zero()));
+    if (!item.ok()) {
+      if (item.status().code() == ErrorCode::kTimedOut) return item.status();
+      Status failure = state_->outlet->failure();
+      if (!failure.ok()) return failure;
+      return Status::Error(ErrorCode::kClosed, "\"{}\" has ended", name());
+    }
+    if (item->batch) return *item->batch;
+    watermark_ = item->watermark;
+  }
+}
+
+Subscription::Iterator& Subscription::Iterator::operator++() {
+  Result<ChangeBatch> next = owner_->Recv();
+  if (next.ok()) {
+    current_ = std::move(*next);
+  } else {
+    current_.reset();
+  }
+  return *this;
+}
+
+Subscription::Iterator Subscription::begin() {
+  Iterator it;
+  it.owner_ = this;
+  ++it;
+  return it;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CallbackSubscription
+
+struct CallbackSubscription::State {
+  std::optional<Subscription> subscription;
+  std::function<void(const ChangeBatch&)> callback;
+  std::atomic<bool> cancelled{false};
+  std::thread thread;
+  mutable std::mutex mutex;  // Guards status.
+  Status status;
+};
+
+CallbackSubscription::CallbackSubscription(std::shared_ptr<State> state)
+    : state_(std::move(state)) {}
+
+CallbackSubscription::~CallbackSubscription() { Cancel(); }
+
+void CallbackSubscription::Cancel() {
+  if (state_ == nullptr || !state_->thread.joinable()) return;
+  state_->cancelled.store(true, std::memory_order_release);
+  state_->thread.join();
+}
+
+Status CallbackSubscription::status() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->status;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LaminarDB
+
+class LaminarDB::Impl : public exec::SnapshotProvider {
+ public:
+  explicit Impl(Config config)
+      : config_(std::move(config)),
+        clock_(config_.clock != nullptr ? config_.clock : Clock::System()),
+        reactor_(runtime::ReactorOptions{config_.max_batch_rows,
+                                         config_.reactor_wait == ReactorWait::kSpin
+                                             ? runtime::ReactorIdle::kSpin
+                                             : runtime::ReactorIdle::kSpinThenPark,
+                                         2000}) {}
+
+  ~Impl() override { (void)Shutdown(); }
+
+  Status ExecuteScript(std::string_view sql,
+                       const std::function<Status(int, const QueryResult&)>& on_result);
+  Result<SourceHandle> Source(std::string_view name);
+  Result<Subscription> Subscribe(std::string_view name, const SubscribeOptions& options);
+
+  Status Start() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return ClosedError("the database");
+    reactor_.Start();
+    return Status::Ok();
+  }
+  Status Stop() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reactor_.Stop();
+    return Status::Ok();
+  }
+  Status Sync() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return ClosedError("the database");
+    return reactor_.Execute([this] { return reactor_.DrainPending(); });
+  }
+  Status CloseSources(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return CloseSourcesLocked(name);
+  }
+  Status Shutdown() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return Status::Ok();
+    Status status = CloseSourcesLocked({});
+    if (status.ok()) status = reactor_.Execute([this] { return reactor_.DrainPending(); });
+    reactor_.Stop();
+    for (auto& [name, outlet] : outlets_) outlet->Close();
+    shut_down_ = true;
+    return status;
+  }
+  Result<int64_t> CurrentWatermark(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = outlets_.find(name);
+    if (it == outlets_.end()) {
+      return Status::Error(ErrorCode::kUnknownObject, "\"{}\" does not exist or has no output",
+                           name);
+    }
+    return it->second->watermark();
+  }
+
+  // SnapshotProvider (called with mutex_ held, from ad-hoc queries).
+  Result<Batch> Snapshot(std::string_view name) override {
+    auto it = tables_.find(name);
+    if (it == tables_.end()) {
+      return Status::Error(ErrorCode::kNotSupported,
+                           "\"{}\" cannot be read by an ad-hoc query yet (only tables can)", name);
+    }
+    return it->second->Snapshot();
+  }
+
+ private:
+  Status CloseSourcesLocked(std::string_view name);
+  Result<QueryResult> ExecuteStatement(const sql::Statement& statement, std::string_view text);
+  Result<QueryResult> ExecuteCreate(sql::BoundCreate create, const sql::Statement& statement);
+  Result<QueryResult> ExecuteInsert(const sql::BoundInsert& insert);
+  Result<QueryResult> ExecuteUpdate(const sql::BoundUpdate& update);
+  Result<QueryResult> ExecuteDrop(const sql::BoundDrop& drop);
+  Result<QueryResult> ExecuteUtility(const sql::BoundUtility& utility,
+                                     const sql::Statement& statement);
+  Status CreateSource(const sql::CatalogObject& object);
+  void TearDown(const std::string& name);
+  sql::BinderOptions MakeBinderOptions() const {
+    sql::BinderOptions options;
+    options.has_data_dir = config_.data_dir.has_value();
+    options.has_default_checkpoint_interval = config_.checkpoint_interval.has_value();
+    return options;
+  }
+
+  const Config config_;
+  Clock* const clock_;
+  std::mutex mutex_;  // Serialises every control operation; guards everything below.
+  sql::Catalog catalog_;
+  runtime::Reactor reactor_;
+  std::map<std::string, std::shared_ptr<SourceState>, std::less<>> sources_;
+  std::map<std::string, std::shared_ptr<Outlet>, std::less<>> outlets_;
+  std::map<std::string, std::shared_ptr<TableStore>, std::less<>> tables_;
+  bool shut_down_ = false;
+};
+
+Status LaminarDB::Impl::CloseSourcesLocked(std::string_view name) {
+  for (auto& [source_name, source] : sources_) {
+    if (!name.empty() && source_name != name) continue;
+    if (source->closed()) continue;
+    SourceMessage message;
+    message.kind = SourceMessage::Kind::kClose;
+    LAMINAR_RETURN_IF_ERROR(
+        EnqueueMessage(*source, source->statement_producer(), false, std::move(message)));
+    source->MarkClosed();
+  }
+  if (!name.empty() && sources_.find(name) == sources_.end()) {
+    return Status::Error(ErrorCode::kUnknownObject, "source \"{}\" does not exist", name);
+  }
+  return Status::Ok();
+}
+
+Status LaminarDB::Impl::ExecuteScript(
+    std::string_view sql, const std::function<Status(int, const QueryResult&)>& on_result) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (shut_down_) return ClosedError("the database");
+  const std::vector<std::pair<std::string, std::string>>& variables = config_.variables;
+  LAMINAR_ASSIGN_OR_RETURN(std::string text,
+                           sql::SubstituteVariables(sql, [&variables](std::string_view name) {
+                             for (const auto& [key, value] : variables) {
+                               if (key == name) return std::optional<std::string>(value);
+                             }
+                             const char* value = std::getenv(std::string(name).c_str());
+                             return value ? std::optional<std::string>(value) : std::nullopt;
+                           }));
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<sql::StatementPtr> statements, sql::ParseScript(text));
+  int index = 0;
+  for (const sql::StatementPtr& statement : statements) {
+    LAMINAR_ASSIGN_OR_RETURN(QueryResult result, ExecuteStatement(*statement, text));
+    if (on_result) LAMINAR_RETURN_IF_ERROR(on_result(index, result));
+    ++index;
+  }
+  return Status::Ok();
+}
+
+Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& statement,
+                                                      std::string_view text) {
+  sql::Binder binder(catalog_, functions::FunctionRegistry::BuiltIn(), MakeBinderOptions());
+  LAMINAR_ASSIGN_OR_RETURN(sql::BoundStatement bound, binder.Bind(statement, text));
+  if (auto* create = std::get_if<sql::BoundCreate>(&bound)) {
+    return ExecuteCreate(std::move(*create), statement);
+  }
+  if (auto* insert = std::get_if<sql::BoundInsert>(&bound)) return ExecuteInsert(*insert);
+  if (auto* update = std::get_if<sql::BoundUpdate>(&bound)) return ExecuteUpdate(*update);
+  if (auto* drop = std::get_if<sql::BoundDrop>(&bound)) return ExecuteDrop(*drop);
+  if (auto* query = std::get_if<sql::BoundQuery>(&bound)) {
+    // Everything pushed before the query is processed first (tables are written directly,
+    // but later issues read materialized views maintained by the reactor).
+    LAMINAR_RETURN_IF_ERROR(reactor_.Execute([this] { return reactor_.DrainPending(); }));
+    LAMINAR_ASSIGN_OR_RETURN(Batch rows, exec::ExecuteBoundedQuery(*query->plan, *this));
+    QueryResult result;
+    result.tag = fmt::format("SELECT {}", rows.num_rows());
+    result.rows_affected = rows.num_rows();
+    result.rows = std::move(rows);
+    return result;
+  }
+  if (auto* explain = std::get_if<sql::BoundExplain>(&bound)) {
+    std::vector<std::vector<std::string>> lines;
+    std::string_view rest = explain->text;
+    while (!rest.empty()) {
+      const size_t end = rest.find('\n');
+      lines.push_back({std::string(rest.substr(0, end))});
+      if (end == std::string_view::npos) break;
+      rest.remove_prefix(end + 1);
+    }
+    QueryResult result;
+    result.tag = "EXPLAIN";
+    LAMINAR_ASSIGN_OR_RETURN(Batch rows,
+                             TextRows(Schema::Make({{"plan", DataType::Varchar(), false}}), lines));
+    result.rows = std::move(rows);
+    return result;
+  }
+  if (std::holds_alternative<sql::BoundSubscribe>(bound)) {
+    return Status::Error(ErrorCode::kNotSupported,
+                         "SUBSCRIBE is a statement of the server protocols; an embedded program "
+                         "calls LaminarDB::Subscribe(name)")
+        .WithPosition(statement.position);
+  }
+  return ExecuteUtility(std::get<sql::BoundUtility>(bound), statement);
+}
+
+Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
+  for (const char* key : {"idle_timeout"}) {
+    if (object.options.count(key) > 0) {
+      return Status::Error(ErrorCode::kNotSupported,
+                           "source option {} is not executable yet (it arrives with per-source "
+                           "idle detection)",
+                           key);
+    }
+  }
+  stream::ChannelOptions options;
+  options.capacity = config_.buffer_size;
+  options.clock = clock_;
+  if (auto it = object.options.find("buffer_size"); it != object.options.end()) {
+    options.capacity = static_cast<size_t>(std::stoll(it->second));
+  }
+  if (auto it = object.options.find("backpressure"); it != object.options.end()) {
+    options.backpressure = ParseBackpressure(it->second);
+  }
+  if (auto it = object.options.find("wait_strategy"); it != object.options.end()) {
+    options.wait_strategy = ParseWaitStrategy(it->second);
+  }
+  LAMINAR_RETURN_IF_ERROR(stream::ValidateChannelOptions(options));
+  LAMINAR_ASSIGN_OR_RETURN(auto channel, stream::Channel<SourceMessage>::Create(options));
+  // Statements push whole batches, so their channel needs few slots; they always block.
+  stream::ChannelOptions statement_options;
+  statement_options.capacity = 1024;
+  statement_options.wait_strategy = stream::WaitStrategy::Park();
+  statement_options.clock = clock_;
+  LAMINAR_ASSIGN_OR_RETURN(auto statement_channel,
+                           stream::Channel<SourceMessage>::Create(statement_options));
+
+  runtime::EventTimeSpec event_time;
+  if (object.watermark) {
+    event_time.column = object.schema->FieldIndex(object.watermark->column).value_or(0);
+    event_time.delay_micros = object.watermark->delay_micros;
+    const TypeId type = object.schema->field(event_time.column).type.id();
+    if (type == TypeId::kBigInt || type == TypeId::kInteger) {
+      auto unit = object.options.find("ts_unit");
+      event_time.micros_per_unit = unit != object.options.end() && unit->second == "us" ? 1 : 1000;
+    }
+  }
+  auto source =
+      std::make_shared<SourceState>(object.name, object.schema, event_time, std::move(channel),
+                                    std::move(statement_channel), reactor_.doorbell());
+  auto outlet = std::make_shared<Outlet>(object.name, object.schema, object.changelog);
+  LAMINAR_RETURN_IF_ERROR(reactor_.Execute([this, source, outlet] {
+    reactor_.AddSource(source, outlet);
+    return Status::Ok();
+  }));
+  sources_[object.name] = source;
+  outlets_[object.name] = outlet;
+  return Status::Ok();
+}
+
+void LaminarDB::Impl::TearDown(const std::string& name) {
+  (void)reactor_.Execute([this, &name] {
+    reactor_.RemoveObject(name);
+    return Status::Ok();
+  });
+  if (auto it = sources_.find(name); it != sources_.end()) {
+    it->second->MarkClosed();
+    sources_.erase(it);
+  }
+  if (auto it = outlets_.find(name); it != outlets_.end()) {
+    it->second->Close();
+    outlets_.erase(it);
+  }
+  tables_.erase(name);
+}
+
+Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
+                                                   const sql::Statement& statement) {
+  const sql::CatalogObject& object = create.object;
+  QueryResult result;
+  result.tag = fmt::format("CREATE {}", sql::ObjectKindKeyword(object.kind));
+  result.object_name = object.name;
+  const sql::CatalogObject* existing = catalog_.Find(object.name);
+  if (existing != nullptr && create.mode == sql::CreateMode::kIfNotExists) return result;
+
+  // Plan first: a statement that cannot run changes nothing.
+  std::unique_ptr<exec::Dataflow> flow;
+  switch (object.kind) {
+    case sql::ObjectKind::kStream:
+    case sql::ObjectKind::kSink: {
+      if (!object.connector.empty()) {
+        return Status::Error(ErrorCode::kNotSupported, "sink connector {} is not built yet",
+                             object.connector)
+            .WithPosition(statement.position);
+      }
+      if (object.options.count("delivery") > 0) {
+        return Status::Error(ErrorCode::kNotSupported,
+                             "delivery guarantees need a sink connector and checkpoints (not "
+                             "built yet); an in-process sink delivers to its subscribers")
+            .WithPosition(statement.position);
+      }
+      if (object.options.count("state_ttl") > 0 || object.options.count("allowed_lateness") > 0) {
+        return Status::Error(ErrorCode::kNotSupported,
+                             "state_ttl and allowed_lateness apply to stateful operators "
+                             "(aggregations, joins), which are not executable yet")
+            .WithPosition(statement.position);
+      }
+      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan));
+      break;
+    }
+    case sql::ObjectKind::kMaterializedView:
+      return Status::Error(ErrorCode::kNotSupported,
+                           "CREATE MATERIALIZED VIEW is not executable yet (the queryable result "
+                           "table arrives with incremental aggregation); use CREATE STREAM")
+          .WithPosition(statement.position);
+    case sql::ObjectKind::kLookupTable:
+      return Status::Error(ErrorCode::kNotSupported, "CREATE LOOKUP TABLE is not executable yet")
+          .WithPosition(statement.position);
+    case sql::ObjectKind::kSource:
+      if (!object.connector.empty()) {
+        return Status::Error(ErrorCode::kNotSupported, "source connector {} is not built yet",
+                             object.connector)
+            .WithPosition(statement.position);
+      }
+      break;
+    case sql::ObjectKind::kTable:
+      if (!object.connector.empty()) {
+        return Status::Error(ErrorCode::kNotSupported, "table connector {} is not built yet",
+                             object.connector)
+            .WithPosition(statement.position);
+      }
+      break;
+  }
+
+  auto registered = catalog_.Create(object, create.mode);
+  if (!registered.ok()) return std::move(registered).status().WithPosition(statement.position);
+  if (existing != nullptr) TearDown(object.name);  // OR REPLACE.
+
+  Status status;
+  switch (object.kind) {
+    case sql::ObjectKind::kSource:
+      status = CreateSource(object).WithPosition(statement.position);
+      break;
+    case sql::ObjectKind::kTable: {
+      std::vector<int> key;
+      for (const std::string& column : object.primary_key) {
+        key.push_back(object.schema->FieldIndex(column).value_or(0));
+      }
+      tables_[object.name] =
+          std::make_shared<TableStore>(object.name, object.schema, std::move(key));
+      break;
+    }
+    default: {
+      auto outlet = std::make_shared<Outlet>(object.name, object.schema, object.changelog);
+      status = reactor_.Execute(
+          [this, &flow, outlet] { return reactor_.AddQuery(std::move(flow), outlet); });
+      if (status.ok()) outlets_[object.name] = outlet;
+      break;
+    }
+  }
+  if (!status.ok()) {
+    (void)catalog_.Drop(object.kind, object.name, /*if_exists=*/true, /*cascade=*/false);
+    return status;
+  }
+  return result;
+}
+
+Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& insert) {
+  LAMINAR_ASSIGN_OR_RETURN(Batch rows, exec::ExecuteBoundedQuery(*insert.rows, *this));
+  QueryResult result;
+  result.tag = fmt::format("INSERT 0 {}", rows.num_rows());
+  result.rows_affected = rows.num_rows();
+  if (insert.target_kind == sql::ObjectKind::kTable) {
+    LAMINAR_RETURN_IF_ERROR(tables_.at(insert.target)->Insert(rows));
+    return result;
+  }
+  SourceState& source = *sources_.at(insert.target);
+  // The rows' schema is the source's column types; adopt the source's schema (names,
+  // nullability) and check NOT NULL.
+  LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(source.schema(), rows.columns()));
+  LAMINAR_RETURN_IF_ERROR(source.CheckBatch(batch));
+  if (batch.num_rows() == 0) return result;
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kBatch;
+  message.batch = std::make_shared<const Batch>(std::move(batch));
+  LAMINAR_RETURN_IF_ERROR(
+      EnqueueMessage(source, source.statement_producer(), false, std::move(message)));
+  return result;
+}
+
+Result<QueryResult> LaminarDB::Impl::ExecuteUpdate(const sql::BoundUpdate& update) {
+  TableStore& table = *tables_.at(update.table);
+  const sql::CatalogObject& object = *catalog_.Find(update.table);
+  for (const auto& [column, value] : update.assignments) {
+    for (const std::string& key : object.primary_key) {
+      if (object.schema->FieldIndex(key) == column) {
+        return Status::Error(ErrorCode::kNotSupported,
+                             "UPDATE of PRIMARY KEY column \"{}\" is not supported; DELETE the "
+                             "row and INSERT the new one",
+                             key)
+            .WithPosition(value->position);
+      }
+    }
+  }
+  LAMINAR_ASSIGN_OR_RETURN(Batch snapshot, table.Snapshot());
+  const int64_t rows = snapshot.num_rows();
+  // Which rows the statement touches.
+  std::vector<bool> touched(static_cast<size_t>(rows), true);
+  if (update.where) {
+    LAMINAR_ASSIGN_OR_RETURN(exec::ExpressionEvaluator predicate,
+                             exec::ExpressionEvaluator::Make(update.where));
+    SelectionVector selection;
+    LAMINAR_RETURN_IF_ERROR(predicate.FilterAll(snapshot, &selection));
+    std::fill(touched.begin(), touched.end(), false);
+    for (int64_t i = 0; i < selection.size(); ++i) touched[selection[i]] = true;
+  }
+  int64_t count = 0;
+  for (bool t : touched) count += t ? 1 : 0;
+  std::vector<Column> new_values(static_cast<size_t>(snapshot.num_columns()));
+  std::vector<bool> assigned(static_cast<size_t>(snapshot.num_columns()), false);
+  for (const auto& [column, value] : update.assignments) {
+    LAMINAR_ASSIGN_OR_RETURN(exec::ExpressionEvaluator evaluator,
+                             exec::ExpressionEvaluator::Make(value));
+    LAMINAR_ASSIGN_OR_RETURN(new_values[column], evaluator.Evaluate(snapshot));
+    assigned[column] = true;
+  }
+  BatchBuilder builder(table.schema());
+  for (int64_t row = 0; row < rows; ++row) {
+    if (update.is_delete && touched[row]) continue;
+    std::vector<Value> values;
+    for (int c = 0; c < snapshot.num_columns(); ++c) {
+      values.push_back(touched[row] && assigned[c] ? new_values[c].GetValue(row)
+                                                   : snapshot.column(c).GetValue(row));
+    }
+    LAMINAR_RETURN_IF_ERROR(builder.AppendRow(values));
+  }
+  LAMINAR_ASSIGN_OR_RETURN(Batch replaced, builder.Finish());
+  LAMINAR_RETURN_IF_ERROR(table.Replace(replaced));
+  QueryResult result;
+  result.tag = fmt::format("{} {}", update.is_delete ? "DELETE" : "UPDATE", count);
+  result.rows_affected = count;
+  return result;
+}
+
+Result<QueryResult> LaminarDB::Impl::ExecuteDrop(const sql::BoundDrop& drop) {
+  std::vector<std::string> dropped;
+  LAMINAR_RETURN_IF_ERROR(
+      catalog_.Drop(drop.kind, drop.name, drop.if_exists, drop.cascade, &dropped));
+  for (const std::string& name : dropped) TearDown(name);
+  QueryResult result;
+  result.tag = fmt::format("DROP {}", sql::ObjectKindKeyword(drop.kind));
+  result.object_name = drop.name;
+  return result;
+}
+
+Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& utility,
+                                                    const sql::Statement& statement) {
+  QueryResult result;
+  switch (statement.kind) {
+    case sql::StatementKind::kShowObjects: {
+      const auto kind = statement.As<sql::ShowObjectsStatement>().object_kind;
+      std::vector<std::vector<std::string>> rows;
+      for (const sql::CatalogObject* object : catalog_.List(kind)) {
+        rows.push_back({object->name, object->schema->ToString()});
+      }
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
+                               TextRows(Schema::Make({{"name", DataType::Varchar(), false},
+                                                      {"columns", DataType::Varchar(), false}}),
+                                        rows));
+      result.tag = fmt::format("SHOW {}", PluralKeyword(kind));
+      result.rows = std::move(batch);
+      return result;
+    }
+    case sql::StatementKind::kShowCreate: {
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
+                               TextRows(Schema::Make({{"definition", DataType::Varchar(), false}}),
+                                        {{utility.object->definition_sql}}));
+      result.tag = "SHOW CREATE";
+      result.rows = std::move(batch);
+      return result;
+    }
+    case sql::StatementKind::kDescribe: {
+      const sql::CatalogObject& object = *utility.object;
+      std::vector<std::vector<std::string>> rows;
+      for (const Field& field : object.schema->fields()) {
+        std::string notes;
+        for (const std::string& key : object.primary_key) {
+          if (key == field.name) notes = "primary key";
+        }
+        if (object.watermark && object.watermark->column == field.name) {
+          if (!notes.empty()) notes += "; ";
+          notes += object.watermark->delay_micros ? fmt::format("watermark: {} - {} us", field.name,
+                                                                *object.watermark->delay_micros)
+                                                  : "watermark: from the application";
+        }
+        for (const std::string& column : object.watermark_columns) {
+          if (column == field.name && !object.watermark) {
+            if (!notes.empty()) notes += "; ";
+            notes += "watermark column";
+          }
+        }
+        rows.push_back({field.name, field.type.ToString(), field.nullable ? "YES" : "NO", notes});
+      }
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
+                               TextRows(Schema::Make({{"column", DataType::Varchar(), false},
+                                                      {"type", DataType::Varchar(), false},
+                                                      {"nullable", DataType::Varchar(), false},
+                                                      {"notes", DataType::Varchar(), false}}),
+                                        rows));
+      result.tag = "DESCRIBE";
+      result.rows = std::move(batch);
+      return result;
+    }
+    case sql::StatementKind::kSet: {
+      const auto& set = statement.As<sql::SetStatement>();
+      const std::string name = set.name.ToString();
+      if (name != "max_batch_rows") {
+        return Status::Error(ErrorCode::kInvalidOption,
+                             "unknown setting {}; settings: max_batch_rows", name)
+            .WithPosition(set.name.position);
+      }
+      // The value: a positive integer, written as a number or a string.
+      std::string text;
+      if (set.value && set.value->kind == sql::ExpressionKind::kLiteral) {
+        text = static_cast<const sql::LiteralExpression&>(*set.value).value;
+      }
+      char* end = nullptr;
+      const long long rows = text.empty() ? 0 : std::strtoll(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || rows < 1 || rows > (1 << 20)) {
+        return Status::Error(ErrorCode::kInvalidOption,
+                             "max_batch_rows must be an integer between 1 and 1048576")
+            .WithPosition(set.value ? set.value->position : set.name.position);
+      }
+      reactor_.set_max_batch_rows(static_cast<size_t>(rows));
+      result.tag = "SET";
+      return result;
+    }
+    case sql::StatementKind::kShowVariable: {
+      const auto& show = statement.As<sql::ShowVariableStatement>();
+      const std::string name = show.name.ToString();
+      if (name != "max_batch_rows") {
+        return Status::Error(ErrorCode::kInvalidOption,
+                             "unknown setting {}; settings: max_batch_rows", name)
+            .WithPosition(show.name.position);
+      }
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
+                               TextRows(Schema::Make({{name, DataType::Varchar(), false}}),
+                                        {{std::to_string(reactor_.max_batch_rows())}}));
+      result.tag = "SHOW";
+      result.rows = std::move(batch);
+      return result;
+    }
+    case sql::StatementKind::kCheckpoint:
+    case sql::StatementKind::kRestore:
+      return Status::Error(
+                 ErrorCode::kNotSupported,
+                 "{} needs a durable database (data_dir and checkpoints), which is not "
+                 "built yet",
+                 statement.kind == sql::StatementKind::kCheckpoint ? "CHECKPOINT" : "RESTORE")
+          .WithPosition(statement.position);
+    default:
+      break;
+  }
+  return Status::Error(ErrorCode::kInternal, "statement kind not handled by the runtime")
+      .WithPosition(statement.position);
+}
+
+Result<SourceHandle> LaminarDB::Impl::Source(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (shut_down_) return ClosedError("the database");
+  auto it = sources_.find(name);
+  if (it == sources_.end()) {
+    const sql::CatalogObject* object = catalog_.Find(name);
+    if (object != nullptr) {
+      return Status::Error(ErrorCode::kWrongObjectKind, "\"{}\" is a {}, not a SOURCE", name,
+                           sql::ObjectKindKeyword(object->kind));
+    }
+    return Status::Error(ErrorCode::kUnknownObject, "source \"{}\" does not exist", name);
+  }
+  LAMINAR_ASSIGN_OR_RETURN(auto producer, it->second->TakeFirstProducer());
+  auto state = std::make_unique<SourceHandle::State>();
+  state->source = it->second;
+  state->producer = std::move(producer);
+  state->first = true;
+  return SourceHandle(std::move(state));
+}
+
+Result<Subscription> LaminarDB::Impl::Subscribe(std::string_view name,
+                                                const SubscribeOptions& options) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (shut_down_) return ClosedError("the database");
+  auto it = outlets_.find(name);
+  if (it == outlets_.end()) {
+    const sql::CatalogObject* object = catalog_.Find(name);
+    if (object != nullptr) {
+      return Status::Error(ErrorCode::kWrongObjectKind,
+                           "cannot subscribe to {} \"{}\": subscriptions read sources, streams "
+                           "and sinks",
+                           sql::ObjectKindKeyword(object->kind), name);
+    }
+    return Status::Error(ErrorCode::kUnknownObject, "\"{}\" does not exist", name);
+  }
+  stream::ChannelOptions channel_options;
+  channel_options.capacity = options.capacity;
+  channel_options.backpressure = options.backpressure;
+  channel_options.wait_strategy = options.wait_strategy;
+  channel_options.clock = clock_;
+  LAMINAR_ASSIGN_OR_RETURN(auto subscription, it->second->Subscribe(channel_options));
+  auto state = std::make_unique<Subscription::State>();
+  state->outlet = it->second;
+  state->subscription.emplace(std::move(subscription));
+  return Subscription(std::move(state));
+}
+
+LaminarDB::LaminarDB(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LaminarDB::~LaminarDB() = default;
+
+Result<std::unique_ptr<LaminarDB>> LaminarDB::Open() { return Open(Config()); }
+
+Result<std::unique_ptr<LaminarDB>> LaminarDB::Open(Config config) {
+  LAMINAR_RETURN_IF_ERROR(config.Validate());
+  if (config.data_dir) {
+    return Status::Error(ErrorCode::kNotSupported,
+                         "data_dir: durable databases (checkpoints, WAL, recovery) are not built "
+                         "yet; open an in-memory database");
+  }
+  if (config.core_affinity) {
+    return Status::Error(ErrorCode::kNotSupported, "core_affinity is not supported yet");
+  }
+  return std::unique_ptr<LaminarDB>(new LaminarDB(std::make_unique<Impl>(std::move(config))));
+}
+
+Result<std::unique_ptr<LaminarDB>> DatabaseBuilder::Open() const {
+  return LaminarDB::Open(config_);
+}
+
+Result<QueryResult> LaminarDB::Execute(std::string_view sql) {
+  QueryResult last;
+  LAMINAR_RETURN_IF_ERROR(impl_->ExecuteScript(sql, [&last](int, const QueryResult& result) {
+    last = result;
+    return Status::Ok();
+  }));
+  return last;
+}
+
+Status LaminarDB::ExecuteScript(std::string_view sql,
+                                const std::function<Status(int, const QueryResult&)>& on_result) {
+  return impl_->ExecuteScript(sql, on_result);
+}
+
+Result<SourceHandle> LaminarDB::Source(std::string_view name) { return impl_->Source(name); }
+
+Result<Subscription> LaminarDB::Subscribe(std::string_view name, const SubscribeOptions& options) {
+  return impl_->Subscribe(name, options);
+}
+
+Result<CallbackSubscription> LaminarDB::Subscribe(std::string_view name,
+                                                  std::function<void(const ChangeBatch&)> callback,
+                                                  const SubscribeOptions& options) {
+  LAMINAR_ASSIGN_OR_RETURN(Subscription subscription, impl_->Subscribe(name, options));
+  auto state = std::make_shared<CallbackSubscription::State>();
+  state->subscription.emplace(std::move(subscription));
+  state->callback = std::move(callback);
+  CallbackSubscription::State* raw = state.get();
+  state->thread = std::thread([raw] {
+    while (!raw->cancelled.load(std::memory_order_acquire)) {
+      Result<ChangeBatch> batch = raw->subscription->RecvTimeout(std::chrono::milliseconds(20));
+      if (batch.ok()) {
+        raw->callback(*batch);
+      } else if (batch.status().code() != ErrorCode::kTimedOut) {
+        std::lock_guard<std::mutex> lock(raw->mutex);
+        if (batch.status().code() != ErrorCode::kClosed) raw->status = batch.status();
+        return;
+      }
+    }
+  });
+  return CallbackSubscription(std::move(state));
+}
+
+Status LaminarDB::Start() { return impl_->Start(); }
+Status LaminarDB::Stop() { return impl_->Stop(); }
+Status LaminarDB::Sync() { return impl_->Sync(); }
+Status LaminarDB::Shutdown() { return impl_->Shutdown(); }
+Status LaminarDB::CloseSources(std::string_view name) { return impl_->CloseSources(name); }
+Result<int64_t> LaminarDB::CurrentWatermark(std::string_view name) {
+  return impl_->CurrentWatermark(name);
+}
+
+}  // namespace laminar

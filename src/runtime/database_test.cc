@@ -1,0 +1,402 @@
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "columnar/arrow_export.h"
+#include "columnar/column_builder.h"
+#include "columnar/temporal.h"
+#include "laminar/laminardb.h"
+
+namespace laminar {
+namespace {
+
+std::unique_ptr<LaminarDB> OpenDatabase() {
+  auto db = LaminarDB::Open();
+  EXPECT_TRUE(db.ok()) << db.status();
+  return std::move(*db);
+}
+
+void MustExecute(LaminarDB& db, std::string_view sql) {
+  auto result = db.Execute(sql);
+  ASSERT_TRUE(result.ok()) << result.status() << "\n" << sql;
+}
+
+/// Every row of every batch received so far, as "v1|v2|...[weight]".
+std::vector<std::string> Drain(Subscription& subscription) {
+  std::vector<std::string> rows;
+  while (auto batch = subscription.Poll()) {
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      std::string text;
+      for (int c = 0; c < batch->rows.num_columns(); ++c) {
+        if (c > 0) text += "|";
+        text += batch->rows.column(c).GetValue(r).ToString();
+      }
+      if (!batch->append_only()) text += fmt::format(" ({:+d})", batch->weight(r));
+      rows.push_back(text);
+    }
+  }
+  return rows;
+}
+
+constexpr std::string_view kTrades =
+    "CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, ts TIMESTAMP, "
+    "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)";
+
+TEST(LaminarDBTest, FilterProjectStreamDeliversMatchingRows) {
+  auto db = OpenDatabase();
+  MustExecute(*db, kTrades);
+  MustExecute(*db,
+              "CREATE STREAM big AS SELECT symbol, price * 2 AS doubled FROM trades "
+              "WHERE price > 100");
+  auto subscription = db->Subscribe("big");
+  ASSERT_TRUE(subscription.ok()) << subscription.status();
+  ASSERT_TRUE(db->Start().ok());
+  auto source = db->Source("trades");
+  ASSERT_TRUE(source.ok()) << source.status();
+  const int64_t ts = *ParseTimestamp("2024-01-01 00:00:00");
+  ASSERT_TRUE(source
+                  ->Push({Value::Varchar("AAPL"), Value::Double(150), Value::BigInt(10),
+                          Value::Timestamp(ts)})
+                  .ok());
+  ASSERT_TRUE(source
+                  ->Push({Value::Varchar("MSFT"), Value::Double(50), Value::BigInt(10),
+                          Value::Timestamp(ts)})
+                  .ok());
+  ASSERT_TRUE(source
+                  ->Push({Value::Varchar("GOOG"), Value::Double(101), Value::Integer(7),
+                          Value::Timestamp(ts + 5)})
+                  .ok());
+  ASSERT_TRUE(db->Sync().ok());
+  EXPECT_EQ(Drain(*subscription), (std::vector<std::string>{"AAPL|300", "GOOG|202"}));
+}
+
+TEST(LaminarDBTest, RowsPushedBeforeStartAreProcessedAfterStart) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE s (x BIGINT); CREATE STREAM t AS SELECT x + 1 AS y FROM s");
+  auto subscription = db->Subscribe("t");
+  ASSERT_TRUE(subscription.ok());
+  auto source = db->Source("s");
+  ASSERT_TRUE(source->Push({Value::BigInt(1)}).ok());
+  ASSERT_TRUE(db->Start().ok());
+  auto batch = subscription->RecvTimeout(std::chrono::seconds(10));
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->rows.column(0).GetValue(0), Value::BigInt(2));
+}
+
+TEST(LaminarDBTest, InsertIntoSourceAndStreamOfStream) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE s (x BIGINT, tag VARCHAR);"
+              "CREATE STREAM a AS SELECT x, tag FROM s WHERE x % 2 = 0;"
+              "CREATE STREAM b AS SELECT x * 10 AS x10 FROM a WHERE tag <> 'skip'");
+  auto a = db->Subscribe("a");
+  auto b = db->Subscribe("b");
+  auto b2 = db->Subscribe("b");
+  ASSERT_TRUE(a.ok() && b.ok() && b2.ok());
+  ASSERT_TRUE(db->Start().ok());
+  MustExecute(*db, "INSERT INTO s VALUES (1, 'x'), (2, 'y'), (4, 'skip'), (6, NULL)");
+  ASSERT_TRUE(db->Sync().ok());
+  EXPECT_EQ(Drain(*a), (std::vector<std::string>{"2|y", "4|skip", "6|NULL"}));
+  // NULL <> 'skip' is NULL: the row is filtered out.
+  EXPECT_EQ(Drain(*b), (std::vector<std::string>{"20"}));
+  EXPECT_EQ(Drain(*b2), (std::vector<std::string>{"20"}));
+}
+
+TEST(LaminarDBTest, UnionAllMergesInputsAndHoldsTheMinimumWatermark) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE l (v BIGINT, ts TIMESTAMP, WATERMARK FOR ts);"
+              "CREATE SOURCE r (v BIGINT, ts TIMESTAMP, WATERMARK FOR ts);"
+              "CREATE STREAM u AS SELECT v, ts FROM l UNION ALL SELECT v + 100, ts FROM r");
+  auto u = db->Subscribe("u");
+  ASSERT_TRUE(u.ok());
+  auto left = db->Source("l");
+  auto right = db->Source("r");
+  ASSERT_TRUE(db->Start().ok());
+  ASSERT_TRUE(left->Push({Value::BigInt(1), Value::Timestamp(10)}).ok());
+  ASSERT_TRUE(right->Push({Value::BigInt(2), Value::Timestamp(20)}).ok());
+  ASSERT_TRUE(left->Watermark(1000).ok());
+  ASSERT_TRUE(db->Sync().ok());
+  auto rows = Drain(*u);
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(rows.size(), 2u);
+  EXPECT_EQ(u->watermark(), exec::kMinWatermark);  // r has no watermark yet.
+  ASSERT_TRUE(right->Watermark(500).ok());
+  ASSERT_TRUE(db->Sync().ok());
+  Drain(*u);
+  EXPECT_EQ(u->watermark(), 500);
+}
+
+TEST(LaminarDBTest, WatermarkFollowsEventTimeMinusDelay) {
+  auto db = OpenDatabase();
+  MustExecute(*db, kTrades);
+  MustExecute(*db, "CREATE STREAM t AS SELECT symbol, ts FROM trades");
+  auto subscription = db->Subscribe("t");
+  auto source = db->Source("trades");
+  ASSERT_TRUE(db->Start().ok());
+  ASSERT_TRUE(source
+                  ->Push({Value::Varchar("A"), Value::Double(1), Value::BigInt(1),
+                          Value::Timestamp(5'000'000)})
+                  .ok());
+  ASSERT_TRUE(db->Sync().ok());
+  Drain(*subscription);
+  EXPECT_EQ(subscription->watermark(), 4'000'000);
+  EXPECT_EQ(*db->CurrentWatermark("trades"), 4'000'000);
+  ASSERT_TRUE(db->CloseSources("trades").ok());
+  ASSERT_TRUE(db->Sync().ok());
+  Drain(*subscription);
+  EXPECT_EQ(subscription->watermark(), exec::kMaxWatermark);
+}
+
+TEST(LaminarDBTest, BadRowsAreRejectedAndEarlierRowsStayIntact) {
+  auto db = OpenDatabase();
+  MustExecute(*db, kTrades);
+  MustExecute(*db, "CREATE STREAM t AS SELECT symbol FROM trades");
+  auto subscription = db->Subscribe("t");
+  auto source = db->Source("trades");
+  ASSERT_TRUE(
+      source
+          ->Push({Value::Varchar("GOOD"), Value::Double(1), Value::BigInt(1), Value::Timestamp(1)})
+          .ok());
+  // Wrong arity.
+  EXPECT_EQ(source->Push({Value::Varchar("X")}).code(), ErrorCode::kSchemaMismatch);
+  // Wrong type.
+  EXPECT_EQ(source
+                ->Push({Value::Varchar("X"), Value::Varchar("cheap"), Value::BigInt(1),
+                        Value::Timestamp(1)})
+                .code(),
+            ErrorCode::kSchemaMismatch);
+  // NULL into NOT NULL.
+  EXPECT_EQ(source
+                ->Push({Value::Null(DataType::Varchar()), Value::Double(1), Value::BigInt(1),
+                        Value::Timestamp(1)})
+                .code(),
+            ErrorCode::kNullViolation);
+  // Same through SQL: the statement fails and inserts nothing.
+  auto insert = db->Execute("INSERT INTO trades VALUES (NULL, 1.0, 1, TIMESTAMP '2024-01-01')");
+  EXPECT_EQ(insert.status().code(), ErrorCode::kNullViolation) << insert.status();
+  // Unknown source.
+  EXPECT_EQ(db->Source("nope").status().code(), ErrorCode::kUnknownObject);
+  EXPECT_EQ(db->Source("t").status().code(), ErrorCode::kWrongObjectKind);
+  ASSERT_TRUE(db->Start().ok());
+  ASSERT_TRUE(db->Sync().ok());
+  EXPECT_EQ(Drain(*subscription), (std::vector<std::string>{"GOOD"}));
+  // After shutdown pushes fail and the subscription ends.
+  ASSERT_TRUE(db->Shutdown().ok());
+  EXPECT_EQ(
+      source
+          ->Push({Value::Varchar("LATE"), Value::Double(1), Value::BigInt(1), Value::Timestamp(1)})
+          .code(),
+      ErrorCode::kClosed);
+  EXPECT_EQ(subscription->Recv().status().code(), ErrorCode::kClosed);
+  EXPECT_EQ(db->Execute("SHOW SOURCES").status().code(), ErrorCode::kClosed);
+}
+
+TEST(LaminarDBTest, ClauseNotExecutableYetFailsAtCreate) {
+  auto db = OpenDatabase();
+  MustExecute(*db, kTrades);
+  auto result = db->Execute(
+      "CREATE STREAM counts AS\nSELECT symbol, count(*) FROM trades\n"
+      "GROUP BY symbol, tumble(ts, INTERVAL '1' MINUTE)");
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), ErrorCode::kNotSupported) << result.status();
+  EXPECT_EQ(result.status().position().line, 2u) << result.status();
+  // Nothing was registered.
+  EXPECT_EQ(db->Subscribe("counts").status().code(), ErrorCode::kUnknownObject);
+}
+
+TEST(LaminarDBTest, RuntimeErrorStopsTheQueryAndReachesSubscribers) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE s (x BIGINT); CREATE STREAM q AS SELECT 10 / x AS y FROM s");
+  auto subscription = db->Subscribe("q");
+  ASSERT_TRUE(db->Start().ok());
+  MustExecute(*db, "INSERT INTO s VALUES (5)");
+  MustExecute(*db, "INSERT INTO s VALUES (0)");
+  ASSERT_TRUE(db->Sync().ok());
+  auto first = subscription->Recv();
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->rows.column(0).GetValue(0), Value::BigInt(2));
+  auto failed = subscription->Recv();
+  EXPECT_EQ(failed.status().code(), ErrorCode::kDivisionByZero) << failed.status();
+}
+
+TEST(LaminarDBTest, ClonedHandlesPushFromSeveralThreads) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE s (producer INT, n BIGINT); CREATE STREAM t AS SELECT * FROM s");
+  auto subscription = db->Subscribe("t");
+  auto source = db->Source("s");
+  ASSERT_TRUE(source.ok());
+  // A second Source() call while the first handle lives says to clone.
+  EXPECT_EQ(db->Source("s").status().code(), ErrorCode::kInvalidArgument);
+  ASSERT_TRUE(db->Start().ok());
+  constexpr int kRows = 20000;
+  std::vector<std::thread> threads;
+  for (int p = 0; p < 3; ++p) {
+    SourceHandle handle = source->Clone();
+    threads.emplace_back([p, handle = std::move(handle)]() mutable {
+      for (int i = 0; i < kRows; ++i) {
+        ASSERT_TRUE(handle.Push({Value::Integer(p), Value::BigInt(i)}).ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(db->Sync().ok());
+  std::vector<int64_t> next(3, 0);
+  int64_t total = 0;
+  while (auto batch = subscription->Poll()) {
+    for (int64_t r = 0; r < batch->num_rows(); ++r) {
+      const int p = static_cast<int>(batch->rows.column(0).GetValue(r).integer());
+      // Each producer's rows arrive in its own order.
+      EXPECT_EQ(batch->rows.column(1).GetValue(r).integer(), next[p]);
+      ++next[p];
+      ++total;
+    }
+  }
+  EXPECT_EQ(total, 3 * kRows);
+}
+
+TEST(LaminarDBTest, PushBatchAndArrow) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE s (x BIGINT NOT NULL, name VARCHAR); "
+              "CREATE STREAM t AS SELECT name FROM s WHERE x > 1");
+  auto subscription = db->Subscribe("t");
+  auto source = db->Source("s");
+  std::vector<std::vector<Value>> rows = {{Value::BigInt(1), Value::Varchar("a")},
+                                          {Value::BigInt(2), Value::Varchar("b")}};
+  ASSERT_TRUE(source->PushBatch(rows).ok());
+  // A bad row anywhere rejects the whole batch.
+  std::vector<std::vector<Value>> bad = {{Value::BigInt(3), Value::Varchar("c")},
+                                         {Value::Null(DataType::BigInt()), Value::Varchar("d")}};
+  EXPECT_EQ(source->PushBatch(bad).code(), ErrorCode::kNullViolation);
+
+  BatchBuilder builder(
+      Schema::Make({{"a", DataType::BigInt(), false}, {"b", DataType::Varchar(), true}}));
+  ASSERT_TRUE(
+      builder.AppendRow(std::vector<Value>{Value::BigInt(5), Value::Varchar("arrow")}).ok());
+  Batch batch = *builder.Finish();
+  ArrowArray array;
+  ArrowSchema schema;
+  ASSERT_TRUE(ExportBatch(batch, &array).ok());
+  ASSERT_TRUE(ExportSchema(batch.schema(), &schema).ok());
+  ASSERT_TRUE(source->PushArrow(&array, &schema).ok());
+  ASSERT_TRUE(db->Sync().ok());
+  EXPECT_EQ(Drain(*subscription), (std::vector<std::string>{"b", "arrow"}));
+}
+
+TEST(LaminarDBTest, RejectBackpressureFailsWhenFull) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE s (x BIGINT) WITH (buffer_size = 2, backpressure = 'reject')");
+  auto source = db->Source("s");
+  ASSERT_TRUE(source->Push({Value::BigInt(1)}).ok());
+  ASSERT_TRUE(source->Push({Value::BigInt(2)}).ok());
+  EXPECT_FALSE(source->HasCapacity());
+  EXPECT_EQ(source->Push({Value::BigInt(3)}).code(), ErrorCode::kQueueFull);
+  EXPECT_EQ(source->TryPush({Value::BigInt(3)}).code(), ErrorCode::kQueueFull);
+}
+
+TEST(LaminarDBTest, TablesSupportInsertUpdateDeleteAndAdHocSelect) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE TABLE instruments (symbol VARCHAR, name VARCHAR, lot INT, "
+              "PRIMARY KEY (symbol))");
+  MustExecute(*db,
+              "INSERT INTO instruments VALUES ('AAPL', 'Apple', 100), ('MSFT', 'Microsoft', 50)");
+  // Upsert by key.
+  MustExecute(*db, "INSERT INTO instruments VALUES ('AAPL', 'Apple Inc.', 10)");
+  auto rows = db->Execute("SELECT symbol, name FROM instruments ORDER BY symbol");
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->rows->num_rows(), 2);
+  EXPECT_EQ(rows->rows->column(1).GetValue(0), Value::Varchar("Apple Inc."));
+  auto update = db->Execute("UPDATE instruments SET lot = lot * 2 WHERE symbol = 'MSFT'");
+  ASSERT_TRUE(update.ok()) << update.status();
+  EXPECT_EQ(update->rows_affected, 1);
+  auto lot = db->Execute("SELECT lot FROM instruments WHERE symbol = 'MSFT'");
+  EXPECT_EQ(lot->rows->column(0).GetValue(0), Value::Integer(100));
+  auto key_update = db->Execute("UPDATE instruments SET symbol = 'X'");
+  EXPECT_EQ(key_update.status().code(), ErrorCode::kNotSupported);
+  MustExecute(*db, "DELETE FROM instruments WHERE lot > 50");
+  auto left = db->Execute("SELECT * FROM instruments");
+  EXPECT_EQ(left->rows->num_rows(), 1);
+  EXPECT_EQ(db->Execute("INSERT INTO instruments VALUES (NULL, 'x', 1)").status().code(),
+            ErrorCode::kNullViolation);
+  // Ad-hoc SELECT over a stream is refused with a pointer to CREATE STREAM.
+  MustExecute(*db, "CREATE SOURCE s (x BIGINT)");
+  EXPECT_EQ(db->Execute("SELECT * FROM s").status().code(), ErrorCode::kNotSupported);
+}
+
+TEST(LaminarDBTest, ShowDescribeExplainAndSettings) {
+  auto db = OpenDatabase();
+  MustExecute(*db, kTrades);
+  auto show = db->Execute("SHOW SOURCES");
+  ASSERT_TRUE(show.ok()) << show.status();
+  EXPECT_EQ(show->rows->num_rows(), 1);
+  auto describe = db->Execute("DESCRIBE trades");
+  ASSERT_TRUE(describe.ok()) << describe.status();
+  EXPECT_EQ(describe->rows->num_rows(), 4);
+  auto create = db->Execute("SHOW CREATE SOURCE trades");
+  ASSERT_TRUE(create.ok()) << create.status();
+  EXPECT_EQ(create->rows->column(0).GetValue(0), Value::Varchar(std::string(kTrades)));
+  auto explain = db->Execute("EXPLAIN SELECT 1 + 1");
+  ASSERT_TRUE(explain.ok()) << explain.status();
+  MustExecute(*db, "SET max_batch_rows = 16");
+  auto setting = db->Execute("SHOW max_batch_rows");
+  ASSERT_TRUE(setting.ok()) << setting.status();
+  EXPECT_EQ(setting->rows->column(0).GetValue(0), Value::Varchar("16"));
+  EXPECT_EQ(db->Execute("SET nonsense = 1").status().code(), ErrorCode::kInvalidOption);
+  EXPECT_EQ(db->Execute("CHECKPOINT").status().code(), ErrorCode::kNotSupported);
+  auto select = db->Execute("SELECT 1 + 2 AS three, 'x' || 'y' AS xy");
+  ASSERT_TRUE(select.ok()) << select.status();
+  EXPECT_EQ(select->rows->column(0).GetValue(0), Value::Integer(3));
+}
+
+TEST(LaminarDBTest, DropClosesSubscriptionsAndCascades) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE s (x BIGINT); CREATE STREAM t AS SELECT x FROM s");
+  auto subscription = db->Subscribe("t");
+  auto source = db->Source("s");
+  EXPECT_EQ(db->Execute("DROP SOURCE s").status().code(), ErrorCode::kDependentObjects);
+  MustExecute(*db, "DROP SOURCE s CASCADE");
+  EXPECT_EQ(subscription->Recv().status().code(), ErrorCode::kClosed);
+  EXPECT_EQ(source->Push({Value::BigInt(1)}).code(), ErrorCode::kClosed);
+  // The name can be reused.
+  MustExecute(*db, "CREATE SOURCE s (y VARCHAR)");
+}
+
+TEST(LaminarDBTest, ConfigValidation) {
+  Config config;
+  config.buffer_size = 1000;
+  EXPECT_EQ(LaminarDB::Open(config).status().code(), ErrorCode::kInvalidConfiguration);
+  config = Config();
+  config.wal_mode = WalMode::kSync;
+  EXPECT_EQ(LaminarDB::Open(config).status().code(), ErrorCode::kInvalidConfiguration);
+  config.data_dir = "somewhere";
+  EXPECT_EQ(LaminarDB::Open(config).status().code(), ErrorCode::kInvalidConfiguration);
+  config.checkpoint_interval = std::chrono::seconds(1);
+  EXPECT_EQ(LaminarDB::Open(config).status().code(), ErrorCode::kNotSupported);
+  auto built = LaminarDB::Builder().BufferSize(1024).MaxBatchRows(64).Open();
+  EXPECT_TRUE(built.ok()) << built.status();
+}
+
+TEST(LaminarDBTest, CallbackSubscriptionAndIteration) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE s (x BIGINT); CREATE STREAM t AS SELECT x FROM s");
+  std::atomic<int64_t> seen{0};
+  auto callback =
+      db->Subscribe("t", [&seen](const ChangeBatch& batch) { seen.fetch_add(batch.num_rows()); });
+  ASSERT_TRUE(callback.ok()) << callback.status();
+  auto iterated = db->Subscribe("t");
+  ASSERT_TRUE(db->Start().ok());
+  MustExecute(*db, "INSERT INTO s VALUES (1), (2), (3)");
+  ASSERT_TRUE(db->Shutdown().ok());
+  int64_t rows = 0;
+  for (ChangeBatch& batch : *iterated) rows += batch.num_rows();
+  EXPECT_EQ(rows, 3);
+  for (int i = 0; i < 500 && seen.load() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(seen.load(), 3);
+}
+
+}  // namespace
+}  // namespace laminar

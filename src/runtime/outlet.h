@@ -1,0 +1,82 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "columnar/schema.h"
+#include "common/result.h"
+#include "exec/change_batch.h"
+#include "stream/broadcast.h"
+
+namespace laminar::runtime {
+
+/// What a subscriber of a stream receives: a batch of rows with weights, or (batch null) the
+/// stream's new watermark.
+struct StreamItem {
+  std::shared_ptr<const exec::ChangeBatch> batch;
+  int64_t watermark = exec::kMinWatermark;
+};
+
+/// The subscriber side of a named object's output (a source's rows, a stream's or a sink's
+/// results): a broadcast to any number of subscriptions, the last watermark, counters, and
+/// the error that stopped the query, if one did.
+///
+/// Thread-safety: Publish* from the reactor only; Subscribe, Fail and the accessors from any
+/// thread.
+class Outlet {
+ public:
+  Outlet(std::string name, std::shared_ptr<const Schema> schema, bool changelog)
+      : name_(std::move(name)), schema_(std::move(schema)), changelog_(changelog) {}
+
+  const std::string& name() const { return name_; }
+  const std::shared_ptr<const Schema>& schema() const { return schema_; }
+  bool changelog() const { return changelog_; }
+
+  void PublishBatch(const exec::ChangeBatch& batch) {
+    rows_.fetch_add(static_cast<uint64_t>(batch.num_rows()), std::memory_order_relaxed);
+    (void)broadcast_.Publish(StreamItem{std::make_shared<const exec::ChangeBatch>(batch), 0});
+  }
+  void PublishWatermark(int64_t watermark) {
+    watermark_.store(watermark, std::memory_order_release);
+    (void)broadcast_.Publish(StreamItem{nullptr, watermark});
+  }
+
+  Result<stream::BroadcastSubscription<StreamItem>> Subscribe(
+      const stream::ChannelOptions& options) {
+    return broadcast_.Subscribe(options);
+  }
+
+  /// Records why the query stopped and closes every subscription (they drain what they have,
+  /// then see this status). Idempotent: the first failure wins.
+  void Fail(Status status) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (failure_.ok()) failure_ = std::move(status);
+    }
+    broadcast_.Close();
+  }
+  /// Closes every subscription without an error (DROP, shutdown).
+  void Close() { broadcast_.Close(); }
+
+  /// OK unless the query failed.
+  Status failure() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return failure_;
+  }
+  int64_t watermark() const { return watermark_.load(std::memory_order_acquire); }
+  uint64_t rows_emitted() const { return rows_.load(std::memory_order_relaxed); }
+
+ private:
+  const std::string name_;
+  const std::shared_ptr<const Schema> schema_;
+  const bool changelog_;
+  stream::Broadcast<StreamItem> broadcast_;
+  std::atomic<int64_t> watermark_{exec::kMinWatermark};
+  std::atomic<uint64_t> rows_{0};
+  mutable std::mutex mutex_;  // Guards failure_.
+  Status failure_;
+};
+
+}  // namespace laminar::runtime
