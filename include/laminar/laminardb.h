@@ -32,6 +32,7 @@
 #include "common/result.h"
 #include "common/status.h"
 #include "exec/change_batch.h"
+#include "laminar/record.h"
 #include "stream/channel.h"
 
 namespace laminar {
@@ -143,6 +144,65 @@ class SourceHandle {
   explicit SourceHandle(std::unique_ptr<State> state);
   std::unique_ptr<State> state_;
 };
+
+/// A source handle that pushes user structs through a RecordLayout (record.h). Made by
+/// LaminarDB::Source<T>(name, layout), which matches the layout's fields to the source's
+/// columns once; each push converts one struct to a row.
+///
+/// Thread-safety: as SourceHandle (clone for more threads).
+template <typename T>
+class TypedSource {
+ public:
+  /// Pushes one record (errors as SourceHandle::Push).
+  Status Push(const T& record) {
+    std::vector<Value> row = ToRow(record);
+    return handle_.Push(std::span<const Value>(row));
+  }
+  Status TryPush(const T& record) {
+    std::vector<Value> row = ToRow(record);
+    return handle_.TryPush(std::span<const Value>(row));
+  }
+  /// Pushes records as one batch; a bad record rejects the whole batch.
+  Status PushBatch(std::span<const T> records) {
+    std::vector<std::vector<Value>> rows;
+    rows.reserve(records.size());
+    for (const T& record : records) rows.push_back(ToRow(record));
+    return handle_.PushBatch(std::span<const std::vector<Value>>(rows));
+  }
+  Status Watermark(int64_t timestamp_micros) { return handle_.Watermark(timestamp_micros); }
+  Status Close() { return handle_.Close(); }
+  bool HasCapacity() const { return handle_.HasCapacity(); }
+  TypedSource Clone() const { return TypedSource(handle_.Clone(), layout_, columns_); }
+  SourceHandle& handle() { return handle_; }
+
+ private:
+  friend class LaminarDB;
+  TypedSource(SourceHandle handle, std::shared_ptr<const RecordLayout<T>> layout,
+              std::shared_ptr<const std::vector<int>> columns)
+      : handle_(std::move(handle)), layout_(std::move(layout)), columns_(std::move(columns)) {}
+
+  std::vector<Value> ToRow(const T& record) const {
+    std::vector<Value> row;
+    row.reserve(columns_->size());
+    const Schema& schema = handle_.schema();
+    for (size_t c = 0; c < columns_->size(); ++c) {
+      const int field = (*columns_)[c];
+      row.push_back(field >= 0 ? layout_->fields()[static_cast<size_t>(field)].read(record)
+                               : Value::Null(schema.field(static_cast<int>(c)).type));
+    }
+    return row;
+  }
+
+  SourceHandle handle_;
+  std::shared_ptr<const RecordLayout<T>> layout_;
+  std::shared_ptr<const std::vector<int>> columns_;  // Per column: layout field, or -1 (NULL).
+};
+
+/// Matches a layout's field names to a schema: per column, the field index or -1. LDB-1102 for
+/// a field naming no column, LDB-3005 for a NOT NULL column no field feeds.
+Result<std::vector<int>> MatchRecordFields(const Schema& schema,
+                                           const std::vector<std::string>& field_names,
+                                           std::string_view source_name);
 
 /// Options of a subscription's private channel.
 struct SubscribeOptions {
@@ -295,6 +355,17 @@ class LaminarDB {
 
   /// A producer handle of source `name` (LDB-1101 unknown, LDB-1113 not a source).
   Result<SourceHandle> Source(std::string_view name);
+  /// A typed producer handle: pushes T through `layout` (see record.h).
+  template <typename T>
+  Result<TypedSource<T>> Source(std::string_view name, const RecordLayout<T>& layout) {
+    LAMINAR_ASSIGN_OR_RETURN(SourceHandle handle, Source(name));
+    std::vector<std::string> names;
+    for (const auto& field : layout.fields()) names.push_back(field.column);
+    LAMINAR_ASSIGN_OR_RETURN(std::vector<int> columns,
+                             MatchRecordFields(handle.schema(), names, name));
+    return TypedSource<T>(std::move(handle), std::make_shared<const RecordLayout<T>>(layout),
+                          std::make_shared<const std::vector<int>>(std::move(columns)));
+  }
   /// A subscription to the output of stream, sink or source `name`.
   Result<Subscription> Subscribe(std::string_view name, const SubscribeOptions& options = {});
   /// Calls `callback` on a thread of its own for every batch of `name`.

@@ -229,6 +229,36 @@ SourceHandle SourceHandle::Clone() const {
   return SourceHandle(std::move(state));
 }
 
+Result<std::vector<int>> MatchRecordFields(const Schema& schema,
+                                           const std::vector<std::string>& field_names,
+                                           std::string_view source_name) {
+  auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  std::vector<int> columns(static_cast<size_t>(schema.num_fields()), -1);
+  for (size_t f = 0; f < field_names.size(); ++f) {
+    std::optional<int> column = schema.FieldIndex(lower(field_names[f]));
+    if (!column) column = schema.FieldIndex(field_names[f]);
+    if (!column) {
+      return Status::Error(ErrorCode::kUnknownColumn,
+                           "record field \"{}\" names no column of source \"{}\" {}",
+                           field_names[f], source_name, schema.ToString());
+    }
+    columns[static_cast<size_t>(*column)] = static_cast<int>(f);
+  }
+  for (int c = 0; c < schema.num_fields(); ++c) {
+    if (columns[static_cast<size_t>(c)] < 0 && !schema.field(c).nullable) {
+      return Status::Error(ErrorCode::kNullViolation,
+                           "the record layout gives no field for NOT NULL column \"{}\" of "
+                           "source \"{}\"",
+                           schema.field(c).name, source_name);
+    }
+  }
+  return columns;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Subscription
 

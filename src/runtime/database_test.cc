@@ -400,3 +400,51 @@ TEST(LaminarDBTest, CallbackSubscriptionAndIteration) {
 
 }  // namespace
 }  // namespace laminar
+
+namespace laminar {
+namespace {
+
+struct Trade {
+  std::string symbol;
+  double price = 0;
+  int32_t volume = 0;  // Widened to the BIGINT column.
+  std::optional<std::string> venue;
+  Timestamp ts;
+};
+
+TEST(TypedSourceTest, PushesStructsThroughALayout) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE, volume BIGINT, "
+              "venue VARCHAR, ts TIMESTAMP, note VARCHAR); "
+              "CREATE STREAM t AS SELECT * FROM trades");
+  const auto layout = RecordLayout<Trade>()
+                          .Field("symbol", &Trade::symbol)
+                          .Field("price", &Trade::price)
+                          .Field("VOLUME", &Trade::volume)
+                          .Field("venue", &Trade::venue)
+                          .Field("ts", &Trade::ts);
+  auto subscription = db->Subscribe("t");
+  auto trades = db->Source<Trade>("trades", layout);
+  ASSERT_TRUE(trades.ok()) << trades.status();
+  ASSERT_TRUE(trades->Push(Trade{"AAPL", 1.5, 10, "XNAS", Timestamp{1'000'000}}).ok());
+  std::vector<Trade> more = {Trade{"MSFT", 2.5, 20, std::nullopt, Timestamp{2'000'000}}};
+  ASSERT_TRUE(trades->PushBatch(more).ok());
+  ASSERT_TRUE(db->Sync().ok());
+  EXPECT_EQ(Drain(*subscription),
+            (std::vector<std::string>{"AAPL|1.5|10|XNAS|1970-01-01 00:00:01|NULL",
+                                      "MSFT|2.5|20|NULL|1970-01-01 00:00:02|NULL"}));
+}
+
+TEST(TypedSourceTest, LayoutErrorsAreReportedAtSource) {
+  auto db = OpenDatabase();
+  MustExecute(*db, "CREATE SOURCE trades (symbol VARCHAR NOT NULL, price DOUBLE)");
+  const auto unknown =
+      RecordLayout<Trade>().Field("symbol", &Trade::symbol).Field("px", &Trade::price);
+  EXPECT_EQ(db->Source<Trade>("trades", unknown).status().code(), ErrorCode::kUnknownColumn);
+  const auto missing = RecordLayout<Trade>().Field("price", &Trade::price);
+  EXPECT_EQ(db->Source<Trade>("trades", missing).status().code(), ErrorCode::kNullViolation);
+}
+
+}  // namespace
+}  // namespace laminar
