@@ -116,6 +116,8 @@ class SourceHandle {
   Status Push(std::initializer_list<Value> row) {
     return Push(std::span<const Value>(row.begin(), row.size()));
   }
+  /// Push taking the row by value: no copy of its values (strings) when the types match.
+  Status Push(std::vector<Value>&& row);
   /// Like Push but never waits: LDB-3009 when the channel is full.
   Status TryPush(std::span<const Value> row);
   Status TryPush(std::initializer_list<Value> row) {
@@ -156,7 +158,7 @@ class TypedSource {
   /// Pushes one record (errors as SourceHandle::Push).
   Status Push(const T& record) {
     std::vector<Value> row = ToRow(record);
-    return handle_.Push(std::span<const Value>(row));
+    return handle_.Push(std::move(row));
   }
   Status TryPush(const T& record) {
     std::vector<Value> row = ToRow(record);

@@ -157,6 +157,14 @@ Status SourceHandle::Push(std::span<const Value> row) {
   return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
 }
 
+Status SourceHandle::Push(std::vector<Value>&& row) {
+  LAMINAR_RETURN_IF_ERROR(state_->source->NormalizeRow(row));
+  SourceMessage message;
+  message.kind = SourceMessage::Kind::kRow;
+  message.row = std::move(row);
+  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+}
+
 Status SourceHandle::TryPush(std::span<const Value> row) {
   LAMINAR_ASSIGN_OR_RETURN(std::vector<Value> checked, state_->source->CheckRow(row));
   SourceMessage message;

@@ -36,10 +36,12 @@ class Outlet {
 
   void PublishBatch(const exec::ChangeBatch& batch) {
     rows_.fetch_add(static_cast<uint64_t>(batch.num_rows()), std::memory_order_relaxed);
+    if (!broadcast_.HasSubscribers()) return;
     (void)broadcast_.Publish(StreamItem{std::make_shared<const exec::ChangeBatch>(batch), 0});
   }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
+    if (!broadcast_.HasSubscribers()) return;
     (void)broadcast_.Publish(StreamItem{nullptr, watermark});
   }
 

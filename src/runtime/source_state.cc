@@ -136,33 +136,38 @@ void SourceState::ReturnFirstProducer(stream::ChannelProducer<SourceMessage> pro
 }
 
 Result<std::vector<Value>> SourceState::CheckRow(std::span<const Value> row) const {
+  std::vector<Value> checked(row.begin(), row.end());
+  LAMINAR_RETURN_IF_ERROR(NormalizeRow(checked));
+  return checked;
+}
+
+Status SourceState::NormalizeRow(std::vector<Value>& row) const {
   if (static_cast<int>(row.size()) != schema_->num_fields()) {
     return Status::Error(ErrorCode::kSchemaMismatch,
                          "source \"{}\" has {} columns but the row has {} values", name_,
                          schema_->num_fields(), row.size());
   }
-  std::vector<Value> checked;
-  checked.reserve(row.size());
   for (int i = 0; i < schema_->num_fields(); ++i) {
     const Field& field = schema_->field(i);
-    const Value& value = row[static_cast<size_t>(i)];
+    Value& value = row[static_cast<size_t>(i)];
     if (value.is_null()) {
       if (!field.nullable) {
         return Status::Error(ErrorCode::kNullViolation,
                              "NULL in NOT NULL column \"{}\" of source \"{}\"", field.name, name_);
       }
-      checked.push_back(Value::Null(field.type));
+      if (value.type() != field.type) value = Value::Null(field.type);
       continue;
     }
+    if (value.type() == field.type) continue;
     std::optional<Value> converted = ConvertLossless(value, field.type);
     if (!converted) {
       return Status::Error(
           ErrorCode::kSchemaMismatch, "column \"{}\" of source \"{}\" is {} but the value {} is {}",
           field.name, name_, field.type.ToString(), value.ToString(), value.type().ToString());
     }
-    checked.push_back(std::move(*converted));
+    value = std::move(*converted);
   }
-  return checked;
+  return Status::Ok();
 }
 
 Status SourceState::CheckBatch(const Batch& batch) const {

@@ -82,6 +82,8 @@ class SourceState {
   /// number of values or a type that does not fit (naming the column), LDB-3005 for NULL in a
   /// NOT NULL column. A row that fails is not enqueued.
   Result<std::vector<Value>> CheckRow(std::span<const Value> row) const;
+  /// CheckRow in place: converts the values that need it, leaves the rest untouched.
+  Status NormalizeRow(std::vector<Value>& row) const;
   /// Checks a batch's schema (same column count and types, nullability respected).
   Status CheckBatch(const Batch& batch) const;
 

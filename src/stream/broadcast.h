@@ -116,6 +116,16 @@ class Broadcast {
     return Status::Ok();
   }
 
+  /// Whether a Publish now would reach anyone: lets the publisher skip building an item nobody
+  /// reads. Lock-free unless subscribers changed since the last call. REQUIRES: called by the
+  /// publisher thread.
+  bool HasSubscribers() {
+    if (registry_version_.load(std::memory_order_acquire) != view_version_) [[unlikely]] {
+      RefreshView();
+    }
+    return !view_.empty();
+  }
+
   /// Closes the broadcast and every subscriber channel, waking a blocked publisher and waiting
   /// subscribers. Later Publish and Subscribe calls fail with kClosed. Idempotent.
   void Close() {
