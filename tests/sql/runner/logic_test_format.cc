@@ -253,6 +253,24 @@ std::optional<Problem> ParseClock(const RawRecord& raw, const std::vector<Word>&
   return std::nullopt;
 }
 
+std::optional<Problem> ParseSubscribe(const RawRecord& raw, const std::vector<Word>& words,
+                                      Record* record) {
+  record->kind = RecordKind::kSubscribe;
+  if (auto problem = RequireNoBody(raw, "subscribe")) return problem;
+  if (words.size() < 4 || words[2].text != "as") {
+    return Problem{"write 'subscribe <name> as <alias>'"};
+  }
+  record->object = FoldObjectName(words[1].text);
+  record->argument = FoldObjectName(words[3].text);
+  if (words.size() > 4) {
+    if (words[4].text != "error") {
+      return Problem{fmt::format("unknown subscribe option '{}'", words[4].text)};
+    }
+    if (auto problem = ParseErrorClause(raw.header, words, 4, &record->error)) return problem;
+  }
+  return std::nullopt;
+}
+
 std::optional<Problem> ParseExpect(const RawRecord& raw, const std::vector<Word>& words,
                                    Record* record) {
   record->kind = RecordKind::kExpectRows;
@@ -294,6 +312,7 @@ std::optional<Problem> ParseRecord(const RawRecord& raw, Record* record) {
   if (keyword == "watermark") return ParseWatermark(raw, words, record);
   if (keyword == "close") return ParseClose(raw, words, record);
   if (keyword == "clock") return ParseClock(raw, words, record);
+  if (keyword == "subscribe") return ParseSubscribe(raw, words, record);
   if (keyword == "expect") return ParseExpect(raw, words, record);
   if (keyword == "halt") {
     record->kind = RecordKind::kHalt;
@@ -302,7 +321,7 @@ std::optional<Problem> ParseRecord(const RawRecord& raw, Record* record) {
   }
   return Problem{fmt::format(
       "unknown record '{}'; records start with statement, query, push, watermark, close, clock, "
-      "expect or halt",
+      "subscribe, expect or halt",
       keyword)};
 }
 

@@ -19,6 +19,7 @@ enum class RecordKind {
   kClose,            // close <source> [error LDB-NNNN [message]]
   kClockAdvance,     // clock advance <interval>
   kClockSet,         // clock set <timestamp>
+  kSubscribe,        // subscribe <name> as <alias> [error LDB-NNNN [message]]
   kExpectRows,       // expect <name> [rowsort] [error LDB-NNNN [message]] | expect <name> empty
   kExpectWatermark,  // expect <name> watermark <micros | timestamp | -inf | +inf>
   kHalt,             // halt
@@ -39,7 +40,8 @@ struct Record {
   std::string sql;
   /// Line on which `sql` starts.
   int sql_line = 0;
-  /// kStatement, kPush, kWatermark, kClose, kExpectRows: the error the record expects.
+  /// kStatement, kPush, kWatermark, kClose, kSubscribe, kExpectRows: the error the record
+  /// expects.
   std::optional<ExpectedError> error;
   /// kQuery: one letter per result column (I, R, T, B).
   std::string column_types;
@@ -47,15 +49,15 @@ struct Record {
   bool rowsort = false;
   /// kQuery, kExpectRows: the expected rows, one string per row.
   std::vector<std::string> expected_rows;
-  /// kPush, kWatermark, kClose, kExpectRows, kExpectWatermark: the object named, folded to lower
-  /// case unless written in double quotes.
+  /// kPush, kWatermark, kClose, kSubscribe, kExpectRows, kExpectWatermark: the object named,
+  /// folded to lower case unless written in double quotes.
   std::string object;
   /// kPush: the rows as written, one SQL tuple per entry, e.g. "(1, 'a')".
   std::vector<std::string> push_rows;
   /// kPush: push through a SourceHandle instead of INSERT INTO.
   bool push_through_handle = false;
   /// kWatermark, kExpectWatermark: the time as written; kClockAdvance: the interval;
-  /// kClockSet: the timestamp.
+  /// kClockSet: the timestamp; kSubscribe: the alias (folded like `object`).
   std::string argument;
 };
 

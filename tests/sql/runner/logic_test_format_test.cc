@@ -100,6 +100,22 @@ TEST(LogicTestFormatTest, StreamingDirectives) {
   EXPECT_EQ(parsed.records[7].kind, RecordKind::kHalt);
 }
 
+TEST(LogicTestFormatTest, SubscribeNamesAnAlias) {
+  ParsedFile parsed = ParseLogicTest(
+      "subscribe Big as Second\n"
+      "\n"
+      "subscribe instruments as t error LDB-1113\n"
+      "\n"
+      "subscribe big\n");
+  ASSERT_EQ(parsed.records.size(), 2u);
+  EXPECT_EQ(parsed.records[0].kind, RecordKind::kSubscribe);
+  EXPECT_EQ(parsed.records[0].object, "big");
+  EXPECT_EQ(parsed.records[0].argument, "second");
+  EXPECT_EQ(parsed.records[1].error->code, 1113);
+  ASSERT_EQ(parsed.errors.size(), 1u);
+  EXPECT_EQ(parsed.errors[0].line, 5);
+}
+
 TEST(LogicTestFormatTest, ExpectForms) {
   ParsedFile parsed = ParseLogicTest(
       "expect big rowsort\n"

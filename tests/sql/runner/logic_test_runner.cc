@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 #include <ostream>
+#include <set>
 
 #include "columnar/temporal.h"
 #include "common/clock.h"
@@ -155,6 +156,8 @@ class Runner {
       case RecordKind::kClockAdvance:
       case RecordKind::kClockSet:
         return RunClock(record);
+      case RecordKind::kSubscribe:
+        return RunSubscribe(record);
       case RecordKind::kExpectRows:
         return RunExpectRows(record);
       case RecordKind::kExpectWatermark:
@@ -234,6 +237,12 @@ class Runner {
   /// Subscribes to a newly created stream, sink or source. Rows received from an earlier
   /// object of the same name (OR REPLACE, IF NOT EXISTS) stay pending.
   void Watch(const std::string& name, int line) {
+    if (aliases_.count(name) > 0) {
+      Fail(line, fmt::format("\"{}\" is the name of a subscribe alias of this file; rename the "
+                             "alias",
+                             name));
+      return;
+    }
     Watched& watched = watched_[name];
     Collect(watched);
     auto subscription = db_->Subscribe(name);
@@ -428,6 +437,24 @@ class Runner {
     Settle(record.line);
   }
 
+  /// Another subscription to `record.object`, read by `expect <alias>`.
+  void RunSubscribe(const Record& record) {
+    Settle(record.line);
+    if (watched_.count(record.argument) > 0) {
+      Fail(record.line,
+           fmt::format("the alias \"{}\" is taken by an object or another alias", record.argument));
+      return;
+    }
+    auto subscription = db_->Subscribe(record.object);
+    if (subscription.ok()) {
+      Watched& watched = watched_[record.argument];
+      watched.changelog = subscription->changelog();
+      watched.subscription.emplace(std::move(*subscription));
+      aliases_.insert(record.argument);
+    }
+    CheckOutcome(record, "subscribe", subscription.ok() ? Status::Ok() : subscription.status());
+  }
+
   Watched* FindWatched(const Record& record) {
     auto it = watched_.find(record.object);
     if (it == watched_.end()) {
@@ -485,6 +512,7 @@ class Runner {
   std::unique_ptr<LaminarDB> db_;
   std::map<std::string, Watched> watched_;
   std::map<std::string, SourceHandle> handles_;
+  std::set<std::string> aliases_;
   RunSummary summary_;
 };
 

@@ -195,6 +195,30 @@ TEST(LogicTestRunnerTest, UnknownNamesAndBadRecordsAreFailuresAndTheRunContinues
   EXPECT_THAT(outcome.report, HasSubstr("example.test:3: cannot read the record: unknown record"));
 }
 
+TEST(LogicTestRunnerTest, SubscribeAddsASubscriberThatSeesLaterRowsOnly) {
+  Outcome outcome = RunText(std::string(kStream) +
+                            "subscribe t as second\n"
+                            "\n"
+                            "push s\n"
+                            "(5, 'e')\n"
+                            "\n"
+                            "expect second\n"
+                            "----\n"
+                            "10 e\n"
+                            "\n"
+                            "expect t\n"
+                            "----\n"
+                            "4 b\n"
+                            "6 NULL\n"
+                            "10 e\n"
+                            "\n"
+                            "subscribe t as second\n"
+                            "\n"
+                            "subscribe nope as third error LDB-1101\n");
+  EXPECT_EQ(outcome.summary.failures, 1) << outcome.report;
+  EXPECT_THAT(outcome.report, HasSubstr("example.test:27: the alias \"second\" is taken"));
+}
+
 TEST(LogicTestRunnerTest, HaltStopsTheFile) {
   Outcome outcome = RunText(
       "halt\n"
