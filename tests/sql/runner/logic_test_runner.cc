@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
+#include <climits>
 #include <map>
 #include <ostream>
 #include <set>
@@ -110,10 +112,15 @@ class Runner {
       : file_name_(file_name), out_(out), options_(options), clock_(kClockStartMicros) {}
 
   RunSummary Run(std::string_view text) {
-    ParsedFile parsed = ParseLogicTest(text);
-    for (const FormatError& error : parsed.errors) {
-      Fail(error.line, fmt::format("cannot read the record: {}", error.message));
-    }
+    const ParsedFile parsed = ParseLogicTest(text);
+    // Records that could not be read are reported in line order among the others, up to a
+    // halt.
+    auto next_error = parsed.errors.begin();
+    auto report_errors_before = [&](int line) {
+      for (; next_error != parsed.errors.end() && next_error->line < line; ++next_error) {
+        Fail(next_error->line, fmt::format("cannot read the record: {}", next_error->message));
+      }
+    };
     Config config;
     config.clock = &clock_;
     auto db = LaminarDB::Open(config);
@@ -126,12 +133,18 @@ class Runner {
       Fail(1, fmt::format("cannot start the database: {}", status.ToString()));
       return summary_;
     }
+    bool halted = false;
     for (const Record& record : parsed.records) {
-      if (record.kind == RecordKind::kHalt) break;
+      report_errors_before(record.line);
+      if (record.kind == RecordKind::kHalt) {
+        halted = true;
+        break;
+      }
       if (options_.verbose) out_ << fmt::format("{}:{}: running\n", file_name_, record.line);
       ++summary_.records;
       RunRecord(record);
     }
+    if (!halted) report_errors_before(INT_MAX);
     // Subscriptions and handles go before the database.
     watched_.clear();
     handles_.clear();

@@ -224,9 +224,29 @@ TEST(LogicTestRunnerTest, HaltStopsTheFile) {
       "halt\n"
       "\n"
       "statement ok\n"
-      "SELECT * FROM nope\n");
-  EXPECT_EQ(outcome.summary.failures, 0);
+      "SELECT * FROM nope\n"
+      "\n"
+      "not a record\n");
+  EXPECT_EQ(outcome.summary.failures, 0) << outcome.report;
   EXPECT_EQ(outcome.summary.records, 0);
+}
+
+TEST(LogicTestRunnerTest, FailuresAreReportedInLineOrder) {
+  Outcome outcome = RunText(
+      "statement ok\n"
+      "SELECT * FROM nope\n"
+      "\n"
+      "bogus\n"
+      "\n"
+      "statement error LDB-1101\n"
+      "SELECT 1\n");
+  EXPECT_EQ(outcome.summary.failures, 3) << outcome.report;
+  const size_t first = outcome.report.find("example.test:1:");
+  const size_t second = outcome.report.find("example.test:4:");
+  const size_t third = outcome.report.find("example.test:6:");
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+  EXPECT_NE(third, std::string::npos);
 }
 
 TEST(LogicTestRunnerTest, FormatCell) {
