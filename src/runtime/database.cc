@@ -85,10 +85,11 @@ std::string_view PluralKeyword(sql::ObjectKind kind) {
 // Config
 
 Status Config::Validate() const {
-  if (buffer_size == 0 || (buffer_size & (buffer_size - 1)) != 0 || buffer_size > (1u << 30)) {
+  if (buffer_size < stream::kMinRingCapacity || buffer_size > stream::kMaxRingCapacity ||
+      (buffer_size & (buffer_size - 1)) != 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
-                         "buffer_size must be a power of two between 1 and 2^30, not {}",
-                         buffer_size);
+                         "buffer_size must be a power of two between {} and {}, not {}",
+                         stream::kMinRingCapacity, stream::kMaxRingCapacity, buffer_size);
   }
   if ((checkpoint_interval || wal_mode) && !data_dir) {
     return Status::Error(ErrorCode::kInvalidConfiguration, "data_dir is required for {}",
@@ -289,7 +290,7 @@ std::optional<ChangeBatch> Subscription::Poll() {
     std::optional<StreamItem> item = state_->subscription->TryPop();
     if (!item) return std::nullopt;
     if (item->batch) return *item->batch;
-    watermark_ = item->watermark;
+    watermark_ = std::max(watermark_, item->watermark);
   }
 }
 
@@ -303,7 +304,7 @@ Result<ChangeBatch> Subscription::Recv() {
                            item.status().message());
     }
     if (item->batch) return *item->batch;
-    watermark_ = item->watermark;
+    watermark_ = std::max(watermark_, item->watermark);
   }
 }
 
@@ -320,7 +321,7 @@ Result<ChangeBatch> Subscription::RecvTimeout(std::chrono::nanoseconds timeout) 
       return Status::Error(ErrorCode::kClosed, "\"{}\" has ended", name());
     }
     if (item->batch) return *item->batch;
-    watermark_ = item->watermark;
+    watermark_ = std::max(watermark_, item->watermark);
   }
 }
 
@@ -755,32 +756,34 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUpdate(const sql::BoundUpdate& updat
   LAMINAR_ASSIGN_OR_RETURN(Batch snapshot, table.Snapshot());
   const int64_t rows = snapshot.num_rows();
   // Which rows the statement touches.
-  std::vector<bool> touched(static_cast<size_t>(rows), true);
+  SelectionVector selection = SelectionVector::Identity(rows);
   if (update.where) {
     LAMINAR_ASSIGN_OR_RETURN(exec::ExpressionEvaluator predicate,
                              exec::ExpressionEvaluator::Make(update.where));
-    SelectionVector selection;
     LAMINAR_RETURN_IF_ERROR(predicate.FilterAll(snapshot, &selection));
-    std::fill(touched.begin(), touched.end(), false);
-    for (int64_t i = 0; i < selection.size(); ++i) touched[selection[i]] = true;
   }
-  int64_t count = 0;
-  for (bool t : touched) count += t ? 1 : 0;
+  // touched[row]: the row's position in `selection` (the rows the statement changes), or -1.
+  std::vector<int64_t> touched(static_cast<size_t>(rows), -1);
+  for (int64_t i = 0; i < selection.size(); ++i) touched[selection[i]] = i;
+  const int64_t count = selection.size();
+  // SET expressions are evaluated only for the selected rows, so a row WHERE excludes cannot
+  // raise an error (10 / v WHERE v <> 0).
   std::vector<Column> new_values(static_cast<size_t>(snapshot.num_columns()));
   std::vector<bool> assigned(static_cast<size_t>(snapshot.num_columns()), false);
   for (const auto& [column, value] : update.assignments) {
     LAMINAR_ASSIGN_OR_RETURN(exec::ExpressionEvaluator evaluator,
                              exec::ExpressionEvaluator::Make(value));
-    LAMINAR_ASSIGN_OR_RETURN(new_values[column], evaluator.Evaluate(snapshot));
+    LAMINAR_ASSIGN_OR_RETURN(new_values[column], evaluator.Evaluate(snapshot, &selection));
     assigned[column] = true;
   }
   BatchBuilder builder(table.schema());
   for (int64_t row = 0; row < rows; ++row) {
-    if (update.is_delete && touched[row]) continue;
+    const int64_t position = touched[row];
+    if (update.is_delete && position >= 0) continue;
     std::vector<Value> values;
     for (int c = 0; c < snapshot.num_columns(); ++c) {
-      values.push_back(touched[row] && assigned[c] ? new_values[c].GetValue(row)
-                                                   : snapshot.column(c).GetValue(row));
+      values.push_back(position >= 0 && assigned[c] ? new_values[c].GetValue(position)
+                                                    : snapshot.column(c).GetValue(row));
     }
     LAMINAR_RETURN_IF_ERROR(builder.AppendRow(values));
   }
@@ -959,7 +962,10 @@ Result<Subscription> LaminarDB::Impl::Subscribe(std::string_view name,
   auto state = std::make_unique<Subscription::State>();
   state->outlet = it->second;
   state->subscription.emplace(std::move(subscription));
-  return Subscription(std::move(state));
+  Subscription result(std::move(state));
+  // A subscriber starts from the stream's current watermark, not from -infinity.
+  result.watermark_ = it->second->watermark();
+  return result;
 }
 
 LaminarDB::LaminarDB(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

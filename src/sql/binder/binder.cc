@@ -14,6 +14,7 @@
 #include "sql/plan/logical_scan.h"
 #include "sql/plan/logical_sink.h"
 #include "sql/plan/logical_values.h"
+#include "stream/ring_buffer.h"
 
 namespace laminar::sql {
 namespace {
@@ -104,11 +105,13 @@ Result<std::map<std::string, std::string>> ValidateOptions(const std::vector<Opt
         if (key == "buffer_size") {
           char* end = nullptr;
           const long long size = std::strtoll(text.c_str(), &end, 10);
-          if (end == text.c_str() || *end != '\0' || size < 1 || size > (1LL << 30) ||
+          if (end == text.c_str() || *end != '\0' ||
+              size < static_cast<long long>(stream::kMinRingCapacity) ||
+              size > static_cast<long long>(stream::kMaxRingCapacity) ||
               (size & (size - 1)) != 0) {
             return Status::Error(ErrorCode::kInvalidConfiguration,
-                                 "buffer_size must be a power of two between 1 and 2^30, not {}",
-                                 text)
+                                 "buffer_size must be a power of two between {} and {}, not {}",
+                                 stream::kMinRingCapacity, stream::kMaxRingCapacity, text)
                 .WithPosition(option.value->position);
           }
         } else if (key == "backpressure") {
@@ -249,12 +252,16 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
                            watermark.column.name)
           .WithPosition(watermark.column.position);
     }
-    const bool millis = options.count("ts_unit") > 0 && options.at("ts_unit") == "ms";
+    const bool has_unit = options.count("ts_unit") > 0;
+    // A BIGINT event-time column counts ts_unit: milliseconds or microseconds.
+    const bool integer_time = it->type.id() == TypeId::kBigInt;
+    const int64_t unit_micros = has_unit && options.at("ts_unit") == "us" ? 1 : 1000;
     if (it->type.id() == TypeId::kBigInt) {
-      if (!millis) {
+      if (!has_unit) {
         return Status::Error(ErrorCode::kTypeMismatch,
                              "WATERMARK column \"{}\" is BIGINT: declare it TIMESTAMP, or say "
-                             "that it counts milliseconds with WITH (ts_unit = 'ms')",
+                             "that it counts milliseconds (or microseconds) with WITH (ts_unit = "
+                             "'ms' or 'us')",
                              it->name)
             .WithPosition(watermark.column.position);
       }
@@ -289,32 +296,47 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
                                "the watermark delay must not be negative")
               .WithPosition(expr.position);
         }
-      } else if (millis && expr.kind == ExpressionKind::kBinary &&
+      } else if (integer_time && expr.kind == ExpressionKind::kBinary &&
                  expr.As<BinaryExpression>().op == BinaryOperator::kSubtract &&
                  is_column(*expr.As<BinaryExpression>().left) &&
                  expr.As<BinaryExpression>().right->kind == ExpressionKind::kLiteral &&
                  expr.As<BinaryExpression>().right->As<LiteralExpression>().literal_kind ==
                      LiteralKind::kInteger) {
-        // A millisecond column may state its delay in milliseconds: ts - 5000.
+        // An integer column may state its delay in its own unit: ts - 5000.
         const std::string& digits =
             expr.As<BinaryExpression>().right->As<LiteralExpression>().value;
         if (digits.size() > 12) {
-          return Status::Error(ErrorCode::kInvalidArgument, "watermark delay {} ms is too large",
+          return Status::Error(ErrorCode::kInvalidArgument, "watermark delay {} is too large",
                                digits)
               .WithPosition(expr.position);
         }
-        delay = std::stoll(digits) * 1000;
+        delay = std::stoll(digits) * unit_micros;
       } else {
         return NotSupported(
             expr.position,
             fmt::format("WATERMARK FOR {} AS ... supports `{}` and `{} - "
                         "INTERVAL '...'` (bounded out-of-orderness){}",
                         spec.column, spec.column, spec.column,
-                        millis ? fmt::format(" and `{} - <milliseconds>`", spec.column) : ""));
+                        integer_time ? fmt::format(" and `{} - <{}>`", spec.column,
+                                                   unit_micros == 1 ? "microseconds"
+                                                                    : "milliseconds")
+                                     : ""));
       }
       spec.delay_micros = delay;
     }
     object->watermark = spec;
+  }
+  if (options.count("ts_unit") > 0) {
+    const bool applies =
+        object->watermark &&
+        std::any_of(fields.begin(), fields.end(), [&](const Field& field) {
+          return field.name == object->watermark->column && field.type.id() == TypeId::kBigInt;
+        });
+    if (!applies) {
+      // An option that changes nothing would look as if it did.
+      return Status::Error(ErrorCode::kInvalidOption,
+                           "ts_unit applies only to a BIGINT WATERMARK column");
+    }
   }
   object->schema = Schema::Make(std::move(fields));
   return Status::Ok();
