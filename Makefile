@@ -1,5 +1,5 @@
 # LaminarDB developer entry points. On a fresh Debian 12 machine:
-#   make run    installs dependencies, builds, runs the demo
+#   make run    installs dependencies, builds, runs examples/quickstart.sql
 #   make test   installs dependencies, builds, runs every test
 
 JOBS ?= $(shell nproc)
@@ -30,8 +30,7 @@ test-asan: deps
 	ctest --preset asan -j $(JOBS)
 
 run: build
-	./$(BUILD_DIR)/laminardb demo
-	./$(BUILD_DIR)/laminardb explain examples/quickstart.sql
+	./$(BUILD_DIR)/laminardb run examples/quickstart.sql
 
 bench: build
 	@scripts/run-benchmarks.sh $(BUILD_DIR)

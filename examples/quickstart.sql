@@ -1,6 +1,8 @@
--- A first LaminarDB script: a source of trades, a filter, and a per-minute summary.
--- Today `laminardb explain examples/quickstart.sql` checks it and prints the plans; running it
--- (pushing rows and printing the results) arrives with the execution core.
+-- A first LaminarDB script: a source of trades, two continuous queries over it, a few pushed
+-- trades and the rows the queries emit as they arrive. Run it with
+--
+--   laminardb run examples/quickstart.sql                 (tables, or `make run`)
+--   laminardb run examples/quickstart.sql --output jsonl  (one JSON object per row)
 
 CREATE SOURCE trades (
     symbol VARCHAR NOT NULL,
@@ -10,27 +12,38 @@ CREATE SOURCE trades (
     WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
 );
 
--- Large trades as they happen.
+-- Large trades as they happen, with their notional value (a computed column).
 CREATE STREAM large_trades AS
 SELECT symbol, price, volume, price * volume AS notional, ts
 FROM trades
 WHERE volume >= 1000;
 
--- One row per symbol and minute, emitted when the minute is complete.
-CREATE STREAM per_minute AS
-SELECT symbol,
-       tumble(ts, INTERVAL '1' MINUTE) AS minute,
-       count(*) AS trades,
-       min(price) AS low,
-       max(price) AS high,
-       sum(volume) AS volume
-FROM trades
-GROUP BY symbol, tumble(ts, INTERVAL '1' MINUTE)
-EMIT ON WINDOW CLOSE;
+-- A stream can read another stream: the very large ones among the large trades.
+CREATE STREAM whale_alerts AS
+SELECT symbol, notional, 'whale' AS alert
+FROM large_trades
+WHERE notional >= 500000;
 
-CREATE SINK per_minute_out FROM per_minute;
+-- Reference data lives in tables, which ad-hoc queries read.
+CREATE TABLE companies (
+    symbol VARCHAR PRIMARY KEY,
+    name   VARCHAR,
+    sector VARCHAR
+);
+INSERT INTO companies VALUES
+    ('AAPL', 'Apple', 'Technology'),
+    ('MSFT', 'Microsoft', 'Technology'),
+    ('XOM',  'Exxon Mobil', 'Energy');
 
+-- Each INSERT pushes rows into the source; the output of both streams follows it.
 INSERT INTO trades VALUES
     ('AAPL', 189.50, 1200, TIMESTAMP '2024-05-01 09:30:00.250'),
     ('MSFT', 410.10,  300, TIMESTAMP '2024-05-01 09:30:01.000'),
     ('AAPL', 189.70, 5000, TIMESTAMP '2024-05-01 09:31:05.500');
+
+INSERT INTO trades VALUES
+    ('XOM',  118.20, 2500, TIMESTAMP '2024-05-01 09:31:07.000'),
+    ('MSFT', 410.35,  900, TIMESTAMP '2024-05-01 09:31:09.750');
+
+-- An ad-hoc query runs once, over the table as it is now.
+SELECT symbol, name FROM companies WHERE sector = 'Technology';

@@ -351,7 +351,10 @@ class LaminarDB {
   /// `sql`. `INSERT INTO source VALUES ...` pushes rows; a following ad-hoc SELECT sees the
   /// effects of everything pushed before it.
   Result<QueryResult> Execute(std::string_view sql);
-  /// Like Execute, calling `on_result` after each statement with its index and result.
+  /// Like Execute, calling `on_result` after each statement with its index and result. The
+  /// callback runs without the database's lock, so it may call Subscribe, Sync or Execute (for
+  /// instance to subscribe to a stream the statement just created); other threads' statements
+  /// may run between two statements of the script.
   Status ExecuteScript(std::string_view sql,
                        const std::function<Status(int, const QueryResult&)>& on_result);
 

@@ -146,7 +146,8 @@ class Translator {
 
   Status TranslateUnion(const LogicalNode& node, int parent, int port) {
     const int inputs = static_cast<int>(node.inputs().size());
-    const int index = flow_->AddOperator(std::make_unique<UnionOperator>(inputs), parent, port);
+    const int index =
+        flow_->AddOperator(std::make_unique<UnionOperator>(inputs, node.schema()), parent, port);
     for (int i = 0; i < inputs; ++i) {
       LAMINAR_RETURN_IF_ERROR(Translate(*node.inputs()[static_cast<size_t>(i)], index, i));
     }

@@ -488,22 +488,32 @@ Status LaminarDB::Impl::CloseSourcesLocked(std::string_view name) {
 
 Status LaminarDB::Impl::ExecuteScript(
     std::string_view sql, const std::function<Status(int, const QueryResult&)>& on_result) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (shut_down_) return ClosedError("the database");
-  const std::vector<std::pair<std::string, std::string>>& variables = config_.variables;
-  LAMINAR_ASSIGN_OR_RETURN(std::string text,
-                           sql::SubstituteVariables(sql, [&variables](std::string_view name) {
-                             for (const auto& [key, value] : variables) {
-                               if (key == name) return std::optional<std::string>(value);
-                             }
-                             const char* value = std::getenv(std::string(name).c_str());
-                             return value ? std::optional<std::string>(value) : std::nullopt;
-                           }));
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<sql::StatementPtr> statements, sql::ParseScript(text));
+  std::string text;
+  std::vector<sql::StatementPtr> statements;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return ClosedError("the database");
+    const std::vector<std::pair<std::string, std::string>>& variables = config_.variables;
+    LAMINAR_ASSIGN_OR_RETURN(text,
+                             sql::SubstituteVariables(sql, [&variables](std::string_view name) {
+                               for (const auto& [key, value] : variables) {
+                                 if (key == name) return std::optional<std::string>(value);
+                               }
+                               const char* value = std::getenv(std::string(name).c_str());
+                               return value ? std::optional<std::string>(value) : std::nullopt;
+                             }));
+    LAMINAR_ASSIGN_OR_RETURN(statements, sql::ParseScript(text));
+  }
   int index = 0;
   for (const sql::StatementPtr& statement : statements) {
-    LAMINAR_ASSIGN_OR_RETURN(QueryResult result, ExecuteStatement(*statement, text));
-    if (on_result) LAMINAR_RETURN_IF_ERROR(on_result(index, result));
+    Result<QueryResult> result = [&]() -> Result<QueryResult> {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (shut_down_) return ClosedError("the database");
+      return ExecuteStatement(*statement, text);
+    }();
+    if (!result.ok()) return std::move(result).status();
+    // Outside the lock: the callback may subscribe, sync or execute more statements.
+    if (on_result) LAMINAR_RETURN_IF_ERROR(on_result(index, *result));
     ++index;
   }
   return Status::Ok();

@@ -127,6 +127,37 @@ TEST(LaminarDBTest, UnionAllMergesInputsAndHoldsTheMinimumWatermark) {
   EXPECT_EQ(u->watermark(), 500);
 }
 
+TEST(LaminarDBTest, UnionRowsCarryTheUnionsColumnNames) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE l (v BIGINT); CREATE SOURCE r (w BIGINT);"
+              "CREATE STREAM u AS SELECT v FROM l UNION ALL SELECT w FROM r");
+  auto u = db->Subscribe("u");
+  MustExecute(*db, "INSERT INTO r VALUES (1)");
+  ASSERT_TRUE(db->Sync().ok());
+  auto batch = u->Poll();
+  ASSERT_TRUE(batch.has_value());
+  EXPECT_EQ(batch->rows.schema().field(0).name, "v");
+}
+
+TEST(LaminarDBTest, ScriptCallbackMayCallBackIntoTheDatabase) {
+  auto db = OpenDatabase();
+  std::vector<Subscription> subscriptions;
+  Status status = db->ExecuteScript(
+      "CREATE SOURCE s (x BIGINT); CREATE STREAM t AS SELECT x FROM s; INSERT INTO s VALUES (7)",
+      [&](int, const QueryResult& result) {
+        if (result.tag == "CREATE STREAM") {
+          auto subscription = db->Subscribe(result.object_name);
+          if (!subscription.ok()) return subscription.status();
+          subscriptions.push_back(std::move(*subscription));
+        }
+        return db->Sync();
+      });
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(subscriptions.size(), 1u);
+  EXPECT_EQ(Drain(subscriptions[0]), (std::vector<std::string>{"7"}));
+}
+
 TEST(LaminarDBTest, WatermarkFollowsEventTimeMinusDelay) {
   auto db = OpenDatabase();
   MustExecute(*db, kTrades);

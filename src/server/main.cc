@@ -1,6 +1,5 @@
-// The laminardb command-line tool. Today: `demo` (the columnar core), `explain` (parse, bind and
-// plan a SQL script) and `--version`; the shell, `run` and `serve` arrive with the execution
-// core and the server.
+// The laminardb command-line tool: the interactive shell, `run` (execute a script), `explain`
+// (parse, bind and plan a script) and `--version`; `serve` arrives with the server.
 
 #include <fmt/format.h>
 
@@ -10,10 +9,8 @@
 #include <sstream>
 #include <string_view>
 
-#include "columnar/column_builder.h"
-#include "columnar/table_printer.h"
-#include "columnar/temporal.h"
 #include "functions/function_registry.h"
+#include "server/commands.h"
 #include "sql/binder/binder.h"
 #include "sql/parser/error_caret.h"
 #include "sql/parser/parser.h"
@@ -23,45 +20,40 @@ namespace laminar {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: laminardb <command>\n"
+    "usage: laminardb [command]\n"
     "\n"
     "commands:\n"
-    "  demo        build a batch of trades, slice it and print it as a table\n"
+    "  shell       the interactive SQL shell (the default without a command): statements end\n"
+    "              with ';' and may span lines; SELECT results and the rows of the streams\n"
+    "              created in the session are printed as tables; \\? lists the shell commands\n"
+    "  run F [--output table|jsonl]\n"
+    "              execute the SQL script F (- for stdin) in an in-memory database, one\n"
+    "              statement after the other. INSERT INTO a source pushes rows. After each\n"
+    "              statement the rows pushed so far are processed, then the statement's result\n"
+    "              and the rows that the script's streams and sinks emitted meanwhile are\n"
+    "              printed. At the end the sources are closed: watermarks advance to +infinity\n"
+    "              and everything is flushed (as at the end of bounded input).\n"
+    "              --output table (default): command tags, result tables, and for a stream\n"
+    "                '-- stream NAME (+N rows)' with a table of its rows\n"
+    "              --output jsonl: one JSON object a line, first the emitted rows\n"
+    "                {\"stream\":\"NAME\",\"weight\":1,\"row\":{\"column\":value,...}}\n"
+    "              (weight -1 retracts a row), then the rows the statement returned\n"
+    "                {\"query\":N,\"row\":{...}}\n"
+    "              where N counts the statements that return rows (SELECT, SHOW, DESCRIBE,\n"
+    "              EXPLAIN) from 1. Numbers are JSON numbers (DECIMAL exact; NaN, Infinity as\n"
+    "              strings); dates, timestamps, intervals and BYTEA are strings in their\n"
+    "              PostgreSQL text form. Exits 1 at the first error, printed to stderr with\n"
+    "              its LDB code, the offending line and a caret\n"
     "  explain F   parse and bind the SQL script F (- for stdin) statement by statement and\n"
-    "              print each plan; ${VAR} is read from the environment. Exits 1 at the first\n"
-    "              error, printed with its LDB code and the offending line\n"
+    "              print each plan without executing anything. Exits 1 at the first error\n"
     "  --version   print the version\n"
-    "  --help      print this text\n";
+    "  --help      print this text\n"
+    "\n"
+    "${NAME} and ${NAME:-default} in SQL text are replaced by environment variables; error\n"
+    "positions count in the text after that replacement.\n";
 
-int RunDemo() {
-  auto schema = Schema::Make({{"symbol", DataType::Varchar(), false},
-                              {"price", DataType::Double(), true},
-                              {"ts", DataType::Timestamp(), false}});
-  BatchBuilder builder(schema);
-  const char* symbols[] = {"AAPL", "MSFT", "GOOG", "AMZN"};
-  const int64_t base = ParseTimestamp("2015-07-15 09:30:00").ValueOr(0);
-  for (int i = 0; i < 8; ++i) {
-    const Value price = i == 5 ? Value::Null(DataType::Double()) : Value::Double(100.0 + i * 2.5);
-    const Status status = builder.AppendRow(std::vector<Value>{
-        Value::Varchar(symbols[i % 4]), price, Value::Timestamp(base + i * 250'000)});
-    if (!status.ok()) {
-      fmt::print(stderr, "{}\n", status);
-      return 1;
-    }
-  }
-  Result<Batch> batch = builder.Finish();
-  if (!batch.ok()) {
-    fmt::print(stderr, "{}\n", batch.status());
-    return 1;
-  }
-  fmt::print("A batch of {} trades, schema {}:\n{}\n", batch->num_rows(),
-             batch->schema().ToString(), FormatTable(*batch));
-  fmt::print("Rows 2..5 as a zero-copy slice:\n{}", FormatTable(batch->Slice(2, 4)));
-  return 0;
-}
-
-// Binds a script the way the runtime will (CREATE/DROP change the catalog as they go) and
-// prints the logical plans. Nothing executes: the execution engine is not built yet.
+// Binds a script the way the runtime does (CREATE/DROP change the catalog as they go) and
+// prints the logical plans. Nothing executes (`run` does that).
 int RunExplain(const std::string& path) {
   std::string text;
   if (path == "-") {
@@ -127,33 +119,70 @@ int RunExplain(const std::string& path) {
     } else if (auto* insert = std::get_if<sql::BoundInsert>(&*bound)) {
       fmt::print("Insert into {}\n{}", insert->target, sql::ExplainPlan(*insert->rows));
     } else {
-      fmt::print("(checked; not executed: the runtime is not built yet)\n");
+      fmt::print("(checked; explain executes nothing)\n");
     }
   }
   return 0;
 }
 
-}  // namespace
-}  // namespace laminar
-
-int main(int argc, char** argv) {
-  const std::string_view command = argc > 1 ? argv[1] : "--help";
+int RunCommandLine(int argc, char** argv) {
+  const std::string_view command = argc > 1 ? argv[1] : "shell";
   if (command == "--version") {
     fmt::print("laminardb {}\n", LAMINAR_VERSION);
     return 0;
   }
-  if (command == "demo") return laminar::RunDemo();
-  if (command == "explain") {
-    if (argc != 3) {
-      std::fprintf(stderr, "usage: laminardb explain FILE.sql\n");
-      return 2;
-    }
-    return laminar::RunExplain(argv[2]);
-  }
   if (command == "--help" || command == "-h") {
-    fmt::print("{}", laminar::kUsage);
+    fmt::print("{}", kUsage);
     return 0;
   }
-  fmt::print(stderr, "laminardb: unknown command '{}'\n\n{}", command, laminar::kUsage);
+  if (command == "shell") {
+    if (argc > 2) {
+      fmt::print(stderr, "usage: laminardb shell\n");
+      return 2;
+    }
+    return server::RunShellCommand();
+  }
+  if (command == "run") {
+    server::RunOptions options;
+    bool have_path = false;
+    for (int i = 2; i < argc; ++i) {
+      const std::string_view argument = argv[i];
+      if (argument == "--output" && i + 1 < argc) {
+        const std::string_view format = argv[++i];
+        if (format == "table") {
+          options.format = server::OutputFormat::kTable;
+        } else if (format == "jsonl") {
+          options.format = server::OutputFormat::kJsonLines;
+        } else {
+          fmt::print(stderr, "laminardb run: --output is table or jsonl, not '{}'\n", format);
+          return 2;
+        }
+      } else if (!have_path && (argument == "-" || !argument.starts_with("-"))) {
+        options.path = argument;
+        have_path = true;
+      } else {
+        have_path = false;
+        break;
+      }
+    }
+    if (!have_path) {
+      fmt::print(stderr, "usage: laminardb run FILE.sql [--output table|jsonl]\n");
+      return 2;
+    }
+    return server::RunScriptCommand(options);
+  }
+  if (command == "explain") {
+    if (argc != 3) {
+      fmt::print(stderr, "usage: laminardb explain FILE.sql\n");
+      return 2;
+    }
+    return RunExplain(argv[2]);
+  }
+  fmt::print(stderr, "laminardb: unknown command '{}'\n\n{}", command, kUsage);
   return 2;
 }
+
+}  // namespace
+}  // namespace laminar
+
+int main(int argc, char** argv) { return laminar::RunCommandLine(argc, argv); }

@@ -6,11 +6,24 @@
 
 namespace laminar::exec {
 
-UnionOperator::UnionOperator(int num_inputs)
-    : watermarks_(static_cast<size_t>(num_inputs), kMinWatermark), emitted_(kMinWatermark) {}
+UnionOperator::UnionOperator(int num_inputs, std::shared_ptr<const Schema> output_schema)
+    : output_schema_(std::move(output_schema)),
+      watermarks_(static_cast<size_t>(num_inputs), kMinWatermark),
+      emitted_(kMinWatermark) {}
 
 Status UnionOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOutput& out) {
-  return out.Emit(batch);
+  if (batch.rows.schema_ptr() == output_schema_ || batch.rows.schema() == *output_schema_) {
+    return out.Emit(batch);
+  }
+  // Same column types (the binder made them so), other names: relabel without copying data.
+  ChangeBatch relabelled;
+  if (batch.rows.num_columns() == 0) {
+    relabelled.rows = Batch::MakeWithoutColumns(output_schema_, batch.num_rows());
+  } else {
+    LAMINAR_ASSIGN_OR_RETURN(relabelled.rows, Batch::Make(output_schema_, batch.rows.columns()));
+  }
+  relabelled.weights = batch.weights;
+  return out.Emit(relabelled);
 }
 
 Status UnionOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& out) {

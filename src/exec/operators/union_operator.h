@@ -1,20 +1,23 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "columnar/schema.h"
 #include "exec/operators/operator.h"
 
 namespace laminar::exec {
 
-/// UNION ALL: forwards the batches of every input unchanged (the binder has cast the inputs to
-/// one row type) and holds the output watermark at the minimum of the inputs' watermarks, so
-/// a fast input cannot declare rows of a slow one late.
+/// UNION ALL: forwards the batches of every input (the binder has cast the inputs to one row
+/// type), relabelled with the union's column names (the first input's), and holds the output
+/// watermark at the minimum of the inputs' watermarks, so a fast input cannot declare rows of a
+/// slow one late.
 ///
 /// Thread-safety: one thread at a time.
 class UnionOperator final : public Operator {
  public:
-  explicit UnionOperator(int num_inputs);
+  UnionOperator(int num_inputs, std::shared_ptr<const Schema> output_schema);
 
   int num_inputs() const override { return static_cast<int>(watermarks_.size()); }
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
@@ -25,6 +28,7 @@ class UnionOperator final : public Operator {
   int64_t watermark() const { return emitted_; }
 
  private:
+  std::shared_ptr<const Schema> output_schema_;
   std::vector<int64_t> watermarks_;  // Per input.
   int64_t emitted_;
 };
