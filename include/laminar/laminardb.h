@@ -385,6 +385,9 @@ class LaminarDB {
   /// Waits until everything pushed before the call has been processed and emitted. When the
   /// reactor is stopped, processes it on the calling thread.
   Status Sync();
+  /// Waits until every started connector (FROM NEXMARK ...) has delivered all its input, or
+  /// returns the error that stopped one.
+  Status WaitForConnectors();
   /// Closes every source (their watermarks advance to +infinity, so everything is flushed),
   /// processes what was queued, stops, and closes every subscription. Later calls fail with
   /// LDB-3010. Idempotent.

@@ -10,6 +10,7 @@
 
 #include "columnar/arrow_import.h"
 #include "columnar/column_builder.h"
+#include "connectors/source_connector.h"
 #include "exec/bounded_executor.h"
 #include "exec/expression_evaluator.h"
 #include "exec/physical_planner.h"
@@ -395,7 +396,23 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
     std::lock_guard<std::mutex> lock(mutex_);
     if (shut_down_) return ClosedError("the database");
     reactor_.Start();
+    started_ = true;
+    for (auto& [name, connector] : connectors_) LAMINAR_RETURN_IF_ERROR(StartConnector(name));
     return Status::Ok();
+  }
+  Status WaitForConnectors() {
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        bool all = true;
+        for (auto& [name, connector] : connectors_) {
+          if (!connector->status().ok()) return connector->status();
+          if (connector_started_[name] && !connector->finished()) all = false;
+        }
+        if (all) return Status::Ok();
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
   Status Stop() {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -414,6 +431,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
   Status Shutdown() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (shut_down_) return Status::Ok();
+    for (auto& [name, connector] : connectors_) connector->Stop();
     Status status = CloseSourcesLocked({});
     if (status.ok()) status = reactor_.Execute([this] { return reactor_.DrainPending(); });
     reactor_.Stop();
@@ -451,11 +469,15 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
   Result<QueryResult> ExecuteUtility(const sql::BoundUtility& utility,
                                      const sql::Statement& statement);
   Status CreateSource(const sql::CatalogObject& object);
+  Status StartConnector(const std::string& name);
   void TearDown(const std::string& name);
   sql::BinderOptions MakeBinderOptions() const {
     sql::BinderOptions options;
     options.has_data_dir = config_.data_dir.has_value();
     options.has_default_checkpoint_interval = config_.checkpoint_interval.has_value();
+    for (const auto& [name, description] : connectors::AvailableSourceConnectors()) {
+      options.available_connectors.insert(name);
+    }
     return options;
   }
 
@@ -467,6 +489,10 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
   std::map<std::string, std::shared_ptr<SourceState>, std::less<>> sources_;
   std::map<std::string, std::shared_ptr<Outlet>, std::less<>> outlets_;
   std::map<std::string, std::shared_ptr<TableStore>, std::less<>> tables_;
+  /// Connectors feeding sources (FROM NEXMARK ...), started with the database.
+  std::map<std::string, std::unique_ptr<connectors::SourceConnector>, std::less<>> connectors_;
+  std::map<std::string, bool, std::less<>> connector_started_;
+  bool started_ = false;
   bool shut_down_ = false;
 };
 
@@ -619,7 +645,42 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
   return Status::Ok();
 }
 
+namespace {
+
+/// Adapts a source handle to the connector interface.
+class HandleWriter final : public connectors::SourceWriter {
+ public:
+  explicit HandleWriter(SourceHandle handle) : handle_(std::move(handle)) {}
+  Status PushBatch(const Batch& batch) override { return handle_.PushBatch(batch); }
+  bool HasCapacity() const override { return handle_.HasCapacity(); }
+  Status Close() override { return handle_.Close(); }
+
+ private:
+  SourceHandle handle_;
+};
+
+}  // namespace
+
+Status LaminarDB::Impl::StartConnector(const std::string& name) {
+  if (connector_started_[name]) return Status::Ok();
+  auto source = sources_.find(name);
+  if (source == sources_.end()) return Status::Error(ErrorCode::kInternal, "no source {}", name);
+  LAMINAR_ASSIGN_OR_RETURN(auto producer, source->second->TakeFirstProducer());
+  auto state = std::make_unique<SourceHandle::State>();
+  state->source = source->second;
+  state->producer = std::move(producer);
+  state->first = true;
+  connector_started_[name] = true;
+  return connectors_.at(name)->Start(
+      std::make_unique<HandleWriter>(SourceHandle(std::move(state))));
+}
+
 void LaminarDB::Impl::TearDown(const std::string& name) {
+  if (auto it = connectors_.find(name); it != connectors_.end()) {
+    it->second->Stop();
+    connectors_.erase(it);
+    connector_started_.erase(name);
+  }
   (void)reactor_.Execute([this, &name] {
     reactor_.RemoveObject(name);
     return Status::Ok();
@@ -646,6 +707,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
 
   // Plan first: a statement that cannot run changes nothing.
   std::unique_ptr<exec::Dataflow> flow;
+  std::unique_ptr<connectors::SourceConnector> connector;
   switch (object.kind) {
     case sql::ObjectKind::kStream:
     case sql::ObjectKind::kSink: {
@@ -679,9 +741,17 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
           .WithPosition(statement.position);
     case sql::ObjectKind::kSource:
       if (!object.connector.empty()) {
-        return Status::Error(ErrorCode::kNotSupported, "source connector {} is not built yet",
-                             object.connector)
-            .WithPosition(statement.position);
+        if (!object.format.empty()) {
+          return Status::Error(ErrorCode::kNotSupported,
+                               "FORMAT {} is not supported by the {} connector (it produces "
+                               "columns directly)",
+                               object.format, object.connector)
+              .WithPosition(statement.position);
+        }
+        auto made = connectors::CreateSourceConnector(object.connector, object.connector_options,
+                                                      object.schema);
+        if (!made.ok()) return std::move(made).status().WithPosition(statement.position);
+        connector = std::move(*made);
       }
       break;
     case sql::ObjectKind::kTable:
@@ -701,6 +771,11 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
   switch (object.kind) {
     case sql::ObjectKind::kSource:
       status = CreateSource(object).WithPosition(statement.position);
+      if (status.ok() && connector != nullptr) {
+        connectors_[object.name] = std::move(connector);
+        connector_started_[object.name] = false;
+        if (started_) status = StartConnector(object.name);
+      }
       break;
     case sql::ObjectKind::kTable: {
       std::vector<int> key;
@@ -1046,6 +1121,7 @@ Result<CallbackSubscription> LaminarDB::Subscribe(std::string_view name,
 Status LaminarDB::Start() { return impl_->Start(); }
 Status LaminarDB::Stop() { return impl_->Stop(); }
 Status LaminarDB::Sync() { return impl_->Sync(); }
+Status LaminarDB::WaitForConnectors() { return impl_->WaitForConnectors(); }
 Status LaminarDB::Shutdown() { return impl_->Shutdown(); }
 Status LaminarDB::CloseSources(std::string_view name) { return impl_->CloseSources(name); }
 Result<int64_t> LaminarDB::CurrentWatermark(std::string_view name) {

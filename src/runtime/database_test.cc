@@ -479,3 +479,68 @@ TEST(TypedSourceTest, LayoutErrorsAreReportedAtSource) {
 
 }  // namespace
 }  // namespace laminar
+
+#include "nexmark/generator.h"
+
+namespace laminar {
+namespace {
+
+constexpr std::string_view kBidColumns =
+    "(auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, "
+    "date_time TIMESTAMP, extra VARCHAR, WATERMARK FOR date_time AS date_time - INTERVAL '4' "
+    "SECOND)";
+
+TEST(NexmarkSourceTest, GeneratesTheTableAndEndsTheInput) {
+  auto db = OpenDatabase();
+  MustExecute(*db, fmt::format("CREATE SOURCE bid {} FROM NEXMARK (table = 'bid', events = "
+                               "'100000', seed = '3')",
+                               kBidColumns));
+  MustExecute(*db, "CREATE STREAM q2 AS SELECT auction, price FROM bid WHERE auction % 123 = 0");
+  SubscribeOptions options;
+  options.capacity = 1 << 16;
+  auto subscription = db->Subscribe("q2", options);
+  ASSERT_TRUE(subscription.ok());
+  ASSERT_TRUE(db->Start().ok());
+  ASSERT_TRUE(db->WaitForConnectors().ok());
+  ASSERT_TRUE(db->Sync().ok());
+  int64_t rows = 0;
+  while (auto batch = subscription->Poll()) rows += batch->num_rows();
+
+  nexmark::NexmarkConfig config;
+  config.seed = 3;
+  Batch expected = *nexmark::GenerateTable(config, nexmark::NexmarkTable::kBid, 0, 100000);
+  int64_t matching = 0;
+  for (int64_t r = 0; r < expected.num_rows(); ++r) {
+    matching += expected.column(0).Values<int64_t>()[r] % 123 == 0;
+  }
+  EXPECT_GT(matching, 0);
+  EXPECT_EQ(rows, matching);
+  EXPECT_EQ(subscription->watermark(), exec::kMaxWatermark);
+}
+
+TEST(NexmarkSourceTest, OptionsAndSchemaAreCheckedAtCreate) {
+  auto db = OpenDatabase();
+  EXPECT_EQ(
+      db->Execute(fmt::format("CREATE SOURCE bid {} FROM NEXMARK (events = '10')", kBidColumns))
+          .status()
+          .code(),
+      ErrorCode::kInvalidOption);
+  EXPECT_EQ(db->Execute(fmt::format("CREATE SOURCE bid {} FROM NEXMARK (table = 'bid', "
+                                    "speed = 'fast')",
+                                    kBidColumns))
+                .status()
+                .code(),
+            ErrorCode::kInvalidOption);
+  EXPECT_EQ(db->Execute("CREATE SOURCE bid (auction BIGINT, price DOUBLE) FROM NEXMARK "
+                        "(table = 'bid')")
+                .status()
+                .code(),
+            ErrorCode::kSchemaMismatch);
+  // Nothing was registered by the failed statements.
+  MustExecute(*db, fmt::format("CREATE SOURCE bid {} FROM NEXMARK (table = 'bid', events = "
+                               "'50')",
+                               kBidColumns));
+}
+
+}  // namespace
+}  // namespace laminar
