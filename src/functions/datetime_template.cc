@@ -243,7 +243,8 @@ DateTimeTemplate CompilePostgresTemplate(std::string_view pattern) {
     }
     TemplateElement element;
     element.field = found->field;
-    element.width = fill_mode ? 0 : found->width;
+    element.width = found->width;
+    element.fill_mode = fill_mode;
     element.text_case = found->text_case;
     element.dotted = found->dotted;
     format.elements.push_back(std::move(element));
@@ -491,6 +492,7 @@ void FormatTimestampWithTemplate(const DateTimeTemplate& format, int64_t micros,
   int64_t last_number = 0;
   for (const TemplateElement& element : format.elements) {
     int width = element.width;
+    int pad = element.fill_mode ? 0 : width;
     int64_t number = 0;
     bool is_number = true;
     switch (element.field) {
@@ -530,12 +532,12 @@ void FormatTimestampWithTemplate(const DateTimeTemplate& format, int64_t micros,
         is_number = false;
         std::string_view name = kMonthNames[civil.month - 1];
         if (element.field == TemplateField::kMonthAbbreviation) name = name.substr(0, 3);
-        AppendText(name, element.text_case, width, out);
+        AppendText(name, element.text_case, pad, out);
         break;
       }
       case TemplateField::kRomanMonth:
         is_number = false;
-        AppendText(kRomanMonths[civil.month - 1], element.text_case, width, out);
+        AppendText(kRomanMonths[civil.month - 1], element.text_case, pad, out);
         break;
       case TemplateField::kDay:
         number = civil.day;
@@ -554,7 +556,7 @@ void FormatTimestampWithTemplate(const DateTimeTemplate& format, int64_t micros,
         is_number = false;
         std::string_view name = kDayNames[static_cast<size_t>(IsoDayOfWeek(civil.days) % 7)];
         if (element.field == TemplateField::kDayAbbreviation) name = name.substr(0, 3);
-        AppendText(name, element.text_case, width, out);
+        AppendText(name, element.text_case, pad, out);
         break;
       }
       case TemplateField::kHour24:
@@ -577,7 +579,7 @@ void FormatTimestampWithTemplate(const DateTimeTemplate& format, int64_t micros,
         break;
       case TemplateField::kFraction:
         is_number = false;
-        AppendFraction(fraction, width == 0 ? 6 : width, out);
+        AppendFraction(fraction, width, out);
         break;
       case TemplateField::kSecondsOfDay:
         number = civil.time_of_day / kMicrosPerSecond;
@@ -626,7 +628,7 @@ void FormatTimestampWithTemplate(const DateTimeTemplate& format, int64_t micros,
         break;
     }
     if (is_number) {
-      AppendNumber(number, width, out);
+      AppendNumber(number, pad, out);
       last_number = number;
     }
   }
@@ -665,7 +667,7 @@ void FormatIntervalWithTemplate(const DateTimeTemplate& format, const Interval& 
   int64_t seconds = interval.micros % kMicrosPerMinute / kMicrosPerSecond;
   int64_t fraction = interval.micros % kMicrosPerSecond;
   for (const TemplateElement& element : format.elements) {
-    int width = element.width;
+    int width = element.fill_mode ? 0 : element.width;
     switch (element.field) {
       case TemplateField::kLiteral:
         out->append(element.literal);
@@ -674,7 +676,7 @@ void FormatIntervalWithTemplate(const DateTimeTemplate& format, const Interval& 
         AppendNumber(years, width, out);
         break;
       case TemplateField::kYearLastDigits:
-        AppendNumber(years % PowerOfTen(width), width, out);
+        AppendNumber(years % PowerOfTen(element.width), width, out);
         break;
       case TemplateField::kMonth:
         AppendNumber(months, width, out);
@@ -695,7 +697,7 @@ void FormatIntervalWithTemplate(const DateTimeTemplate& format, const Interval& 
         AppendNumber(seconds, width, out);
         break;
       case TemplateField::kFraction:
-        AppendFraction(fraction < 0 ? -fraction : fraction, width == 0 ? 6 : width, out);
+        AppendFraction(fraction < 0 ? -fraction : fraction, element.width, out);
         break;
       case TemplateField::kSecondsOfDay:
         AppendNumber(interval.micros / kMicrosPerSecond, width, out);
@@ -872,7 +874,7 @@ KernelFlags ParseTimestampWithTemplate(const DateTimeTemplate& format, std::stri
     }
     if (IsNumericField(element.field)) {
       bool next_is_number = k + 1 < elements.size() && IsNumericField(elements[k + 1].field);
-      bool exact = element.width > 0 && next_is_number;
+      bool exact = !element.fill_mode && element.width > 0 && next_is_number;
       int64_t value;
       int digits;
       if (!ReadNumber(text, &position, exact, element.width, &value, &digits)) {

@@ -78,15 +78,18 @@ enum class TextCase : uint8_t { kUpper, kCapitalized, kLower };
 
 struct TemplateElement {
   TemplateField field = TemplateField::kLiteral;
-  /// Digits to pad numbers to with zeros (0: none); for names, characters to pad to with blanks.
+  /// Digits a number is padded to with zeros (the number of digits for kYearLastDigits and
+  /// kFraction); characters a name is padded to with blanks (0: none).
   uint8_t width = 0;
+  /// PostgreSQL's FM prefix: no padding, and to_timestamp reads the number whole.
+  bool fill_mode = false;
   TextCase text_case = TextCase::kUpper;
-  /// A.M., B.C. instead of AM, BC; for kTimeZoneOffset the Java forms ("+0000" or, with
-  /// `java_iso`, "Z").
+  /// A.M., B.C. instead of AM, BC; Java's Z ("+0000") for kTimeZoneOffset; for kLiteral, text
+  /// that was quoted (to_timestamp skips as many characters instead of matching separators).
   bool dotted = false;
+  /// Java's X ("Z") for kTimeZoneOffset, Java's z (always "UTC") for kTimeZoneName; for
+  /// kLiteral, the ordinal suffix (TH/th) of the number before it.
   bool java_iso = false;
-  /// Java's 'y' with a count other than 2 and 'yyyy' both print the whole year; PostgreSQL's
-  /// FM prefix sets width 0.
   std::string literal;  // kLiteral only.
 };
 

@@ -42,7 +42,8 @@ TEST(DateTimeTemplateTest, PostgresNumericPatterns) {
   EXPECT_EQ(Format("SSSS", "2024-05-01 01:00:01"), "3601");
   EXPECT_EQ(Format("IYYY-IW-ID", "2021-01-03 00:00:00"), "2020-53-7");
   EXPECT_EQ(Format("WW W CC", "2024-05-15 00:00:00"), "20 3 21");
-  EXPECT_EQ(Format("FMMM/FMDD", "2024-05-01 00:00:00"), "5/1");
+  EXPECT_EQ(Format("FMMM/FMDD FMYY FMMonth|", "2024-05-01 00:00:00"), "5/1 24 May|");
+  EXPECT_EQ(Format("FMYY", "2005-05-01 00:00:00"), "5");
   EXPECT_EQ(Format("YYYY", "10000-01-01 00:00:00"), "10000");
 }
 

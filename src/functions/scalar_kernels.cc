@@ -55,8 +55,8 @@ KernelFlags FloatRoundDigitsOp::Call(double a, int32_t digits, double* out) cons
   if (!std::isfinite(a)) return kKernelOk;
   // A double has at most 17 significant digits and 10^308 is the largest finite power: more
   // digits after the point change nothing, more before it leave nothing.
-  if (digits > 330) return kKernelOk;
-  if (digits < -330) {
+  if (digits > 308) return kKernelOk;
+  if (digits < -308) {
     *out = std::copysign(0.0, a);
     return kKernelOk;
   }

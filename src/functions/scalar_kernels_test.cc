@@ -62,6 +62,10 @@ TEST(ScalarKernelsTest, FloatRoundDigitsHandlesExtremes) {
   EXPECT_EQ(round.Call(1e308, 5, &out), kKernelOk);
   EXPECT_EQ(out, 1e308);
   EXPECT_EQ(round.Call(1.7e308, -308, &out), kKernelOverflow);
+  EXPECT_EQ(round.Call(5.5, -320, &out), kKernelOk);
+  EXPECT_EQ(out, 0.0);
+  EXPECT_EQ(round.Call(5.5, 320, &out), kKernelOk);
+  EXPECT_EQ(out, 5.5);
   EXPECT_EQ(round.Call(-5.5, -400, &out), kKernelOk);
   EXPECT_EQ(out, 0.0);
   EXPECT_TRUE(std::signbit(out));
