@@ -65,7 +65,8 @@ class ExpressionEvaluator {
   /// selected index is < input.num_rows(). Allocates result and scratch buffers per call (a
   /// column read through a selection is gathered into a new buffer); the only per-row
   /// allocations are in casts of DECIMAL, DATE, TIMESTAMP and INTERVAL to VARCHAR, whose
-  /// formatters (decimal.h, temporal.h) return std::string.
+  /// formatters (decimal.h, temporal.h) return std::string, and in templates (to_char, ...) and
+  /// regular expressions that are not literals (compiled per row, or per distinct pattern).
   Result<Column> Evaluate(const Batch& input, const SelectionVector* selection = nullptr) const;
 
   /// For a BOOLEAN predicate: keeps in `selection` (row indexes of `input`) the rows for which
