@@ -640,9 +640,8 @@ KernelFlags DateTruncOp::Call(int64_t micros, int64_t* out) const {
       return __builtin_mul_overflow(first, kMicrosPerDay, out) ? kKernelOverflow : kKernelOk;
     }
   }
-  // micros - time_of_day % unit cannot overflow: it moves toward the start of the day.
-  *out = micros - time_of_day % unit;
-  return kKernelOk;
+  // Truncation moves back in time, below INT64_MIN for the first hours of the range.
+  return __builtin_sub_overflow(micros, time_of_day % unit, out) ? kKernelOverflow : kKernelOk;
 }
 
 KernelFlags IntervalTruncOp::Call(const Interval& interval, Interval* out) const {

@@ -144,7 +144,9 @@ TEST(ScalarKernelsTest, DateTruncNearTheEndsOfTheRangeOverflowsInsteadOfWrapping
   int64_t out;
   EXPECT_EQ(DateTruncOp{TemporalField::kYear}.Call(kInt64Min, &out), kKernelOverflow);
   EXPECT_EQ(DateTruncOp{TemporalField::kWeek}.Call(kInt64Min, &out), kKernelOverflow);
-  EXPECT_EQ(DateTruncOp{TemporalField::kHour}.Call(kInt64Min, &out), kKernelOk);
+  EXPECT_EQ(DateTruncOp{TemporalField::kHour}.Call(kInt64Min, &out), kKernelOverflow);
+  EXPECT_EQ(DateTruncOp{TemporalField::kMicrosecond}.Call(kInt64Min, &out), kKernelOk);
+  EXPECT_EQ(DateTruncOp{TemporalField::kHour}.Call(kInt64Max, &out), kKernelOk);
   EXPECT_EQ(DateTruncOp{TemporalField::kYear}.Call(kInt64Max, &out), kKernelOk);
 }
 
