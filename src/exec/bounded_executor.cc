@@ -76,12 +76,13 @@ int CompareValues(const Value& a, const Value& b) {
   }
 }
 
-Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input) {
+Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input,
+                                 const EvaluatorOptions& options) {
   PipelineStep step;
   if (node.kind() == LogicalNodeKind::kFilter) {
     const auto& filter = static_cast<const sql::LogicalFilter&>(node);
     step.kind = PipelineStep::Kind::kFilter;
-    auto predicate = ExpressionEvaluator::Make(filter.predicate);
+    auto predicate = ExpressionEvaluator::Make(filter.predicate, options);
     if (!predicate.ok()) {
       return AtPosition(std::move(predicate).status(), filter.predicate->position);
     }
@@ -91,7 +92,7 @@ Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input) {
     step.kind = PipelineStep::Kind::kProject;
     step.output_schema = project.schema();
     for (const sql::BoundExprPtr& expression : project.expressions) {
-      auto evaluator = ExpressionEvaluator::Make(expression);
+      auto evaluator = ExpressionEvaluator::Make(expression, options);
       if (!evaluator.ok()) return AtPosition(std::move(evaluator).status(), expression->position);
       step.projections.push_back(std::move(*evaluator));
       step.pass_through.push_back(
@@ -105,11 +106,12 @@ Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input) {
   return std::move(result.rows);
 }
 
-Result<Batch> RunSort(const sql::LogicalSort& sort, const Batch& input) {
+Result<Batch> RunSort(const sql::LogicalSort& sort, const Batch& input,
+                      const EvaluatorOptions& options) {
   const int64_t rows = input.num_rows();
   std::vector<std::vector<Value>> keys(sort.keys.size());
   for (size_t k = 0; k < sort.keys.size(); ++k) {
-    auto evaluator = ExpressionEvaluator::Make(sort.keys[k].expr);
+    auto evaluator = ExpressionEvaluator::Make(sort.keys[k].expr, options);
     if (!evaluator.ok()) {
       return AtPosition(std::move(evaluator).status(), sort.keys[k].expr->position);
     }
@@ -141,12 +143,13 @@ Result<Batch> RunSort(const sql::LogicalSort& sort, const Batch& input) {
 
 class Executor {
  public:
-  explicit Executor(SnapshotProvider& snapshots) : snapshots_(snapshots) {}
+  Executor(SnapshotProvider& snapshots, const EvaluatorOptions& options)
+      : snapshots_(snapshots), options_(options) {}
 
   Result<Batch> Run(const LogicalNode& node) {
     switch (node.kind()) {
       case LogicalNodeKind::kValues:
-        return EvaluateValues(node);
+        return EvaluateValues(node, options_);
       case LogicalNodeKind::kScan: {
         const auto& scan = static_cast<const sql::LogicalScan&>(node);
         auto snapshot = snapshots_.Snapshot(scan.object_name);
@@ -156,7 +159,7 @@ class Executor {
       case LogicalNodeKind::kFilter:
       case LogicalNodeKind::kProject: {
         LAMINAR_ASSIGN_OR_RETURN(Batch input, Run(*node.inputs()[0]));
-        return RunFilterOrProject(node, std::move(input));
+        return RunFilterOrProject(node, std::move(input), options_);
       }
       case LogicalNodeKind::kUnion: {
         std::vector<Batch> parts;
@@ -168,7 +171,7 @@ class Executor {
       }
       case LogicalNodeKind::kSort: {
         LAMINAR_ASSIGN_OR_RETURN(Batch input, Run(*node.inputs()[0]));
-        return RunSort(static_cast<const sql::LogicalSort&>(node), input);
+        return RunSort(static_cast<const sql::LogicalSort&>(node), input, options_);
       }
       case LogicalNodeKind::kLimit: {
         const auto& limit = static_cast<const sql::LogicalLimit&>(node);
@@ -196,11 +199,12 @@ class Executor {
 
  private:
   SnapshotProvider& snapshots_;
+  const EvaluatorOptions& options_;
 };
 
 }  // namespace
 
-Result<Batch> EvaluateValues(const LogicalNode& node) {
+Result<Batch> EvaluateValues(const LogicalNode& node, const EvaluatorOptions& options) {
   const auto& values = static_cast<const sql::LogicalValues&>(node);
   // Each expression is evaluated over a one-row batch without columns (they are constants).
   const auto no_columns = std::make_shared<const Schema>();
@@ -209,7 +213,7 @@ Result<Batch> EvaluateValues(const LogicalNode& node) {
   for (const Field& field : node.schema()->fields()) builders.emplace_back(field.type);
   for (const std::vector<sql::BoundExprPtr>& row : values.rows) {
     for (size_t i = 0; i < row.size(); ++i) {
-      auto evaluator = ExpressionEvaluator::Make(row[i]);
+      auto evaluator = ExpressionEvaluator::Make(row[i], options);
       if (!evaluator.ok()) return AtPosition(std::move(evaluator).status(), row[i]->position);
       auto column = evaluator->Evaluate(one_row);
       if (!column.ok()) return AtPosition(std::move(column).status(), row[i]->position);
@@ -244,8 +248,9 @@ Result<Batch> ConcatenateBatches(std::shared_ptr<const Schema> schema,
   return Batch::Make(std::move(schema), std::move(columns));
 }
 
-Result<Batch> ExecuteBoundedQuery(const LogicalNode& root, SnapshotProvider& snapshots) {
-  Executor executor(snapshots);
+Result<Batch> ExecuteBoundedQuery(const LogicalNode& root, SnapshotProvider& snapshots,
+                                  const EvaluatorOptions& options) {
+  Executor executor(snapshots, options);
   return executor.Run(root);
 }
 

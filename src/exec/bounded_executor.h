@@ -4,6 +4,7 @@
 
 #include "columnar/batch.h"
 #include "common/result.h"
+#include "exec/expression_evaluator.h"
 #include "sql/plan/logical_node.h"
 
 namespace laminar::exec {
@@ -20,10 +21,11 @@ class SnapshotProvider {
 /// tables, filters, projections, UNION ALL, ORDER BY and LIMIT/OFFSET. Aggregation, joins and
 /// analytic functions over snapshots are not executable yet and fail closed with LDB-2001
 /// naming the clause and its position.
-Result<Batch> ExecuteBoundedQuery(const sql::LogicalNode& root, SnapshotProvider& snapshots);
+Result<Batch> ExecuteBoundedQuery(const sql::LogicalNode& root, SnapshotProvider& snapshots,
+                                  const EvaluatorOptions& options = {});
 
 /// Evaluates the rows of a VALUES node (constant expressions) into one batch.
-Result<Batch> EvaluateValues(const sql::LogicalNode& values);
+Result<Batch> EvaluateValues(const sql::LogicalNode& values, const EvaluatorOptions& options = {});
 
 /// Concatenates batches of one schema into one.
 Result<Batch> ConcatenateBatches(std::shared_ptr<const Schema> schema,

@@ -12,6 +12,16 @@
 
 namespace laminar::exec {
 
+/// What one evaluation of a batch reads: the batch, and the values that are fixed for the whole
+/// batch. The clock is read once per Evaluate/Filter call of the ExpressionEvaluator, so that
+/// every row of a batch sees the same now().
+struct EvaluationInput {
+  const Batch& batch;
+  /// Microseconds since the epoch from the evaluator's Clock; 0 when the expression reads no
+  /// clock.
+  int64_t now_micros = 0;
+};
+
 /// The result of one node for one batch: a column with one value per evaluated row, or, when
 /// `scalar` is set, a one-row column standing for the same value in every row (constants are
 /// never broadcast).
@@ -29,11 +39,11 @@ class EvaluatorNode {
 
   /// Evaluates the node for `count` rows of `input`: the rows listed in `rows`, or rows
   /// 0..count-1 when `rows` is null. The result has `count` values (or is scalar).
-  virtual Result<Vector> Evaluate(const Batch& input, const uint32_t* rows,
+  virtual Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
                                   int64_t count) const = 0;
 
   /// Keeps the entries of `selection` for which this BOOLEAN node is TRUE.
-  virtual Status Filter(const Batch& input, SelectionVector* selection) const;
+  virtual Status Filter(const EvaluationInput& input, SelectionVector* selection) const;
 
   virtual std::string Describe() const = 0;
   virtual bool IsConstant() const { return false; }

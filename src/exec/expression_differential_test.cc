@@ -11,12 +11,14 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "exec/expression_evaluator.h"
 #include "exec/expression_test_support.h"
+#include "functions/regex.h"
 #include "functions/scalar_kernels.h"
 
 namespace laminar::exec {
@@ -213,6 +215,38 @@ class Reference {
 
   Result<Value> Call(const BoundExpression& e) {
     const std::string& name = e.name;
+    if (name == "if") {
+      LAMINAR_ASSIGN_OR_RETURN(Value condition, Eval(*e.children[0]));
+      bool take = !condition.is_null() && condition.boolean();
+      return Eval(*e.children[take ? 1 : 2]);
+    }
+    if (name == "greatest" || name == "least") {
+      std::optional<Value> best;
+      for (const auto& child : e.children) {
+        LAMINAR_ASSIGN_OR_RETURN(Value v, Eval(*child));
+        if (v.is_null()) continue;
+        int order = best ? CompareReference(v, *best) : 0;
+        if (!best || (name == "greatest" ? order > 0 : order < 0)) best = v;
+      }
+      return best ? *best : Value::Null(e.type);
+    }
+    if (name == "concat_ws") {
+      std::vector<Value> parts;
+      for (const auto& child : e.children) {
+        LAMINAR_ASSIGN_OR_RETURN(Value v, Eval(*child));
+        parts.push_back(std::move(v));
+      }
+      if (parts[0].is_null()) return Value::Null(e.type);
+      std::string joined;
+      bool first = true;
+      for (size_t k = 1; k < parts.size(); ++k) {
+        if (parts[k].is_null()) continue;
+        if (!first) joined += parts[0].string();
+        joined += parts[k].string();
+        first = false;
+      }
+      return Value::Varchar(joined);
+    }
     if (name == "coalesce") {
       for (const auto& child : e.children) {
         LAMINAR_ASSIGN_OR_RETURN(Value v, Eval(*child));
@@ -290,7 +324,103 @@ class Reference {
       if (malformed) return Status(ErrorCode::kInvalidArgument, "ref");
       return Value::Boolean(match);
     }
+    if (name == "abs" || name == "sign") {
+      if (e.type.id() == TypeId::kDouble) {
+        double out;
+        if (name == "abs") {
+          functions::AbsOp{}.Call(args[0].floating(), &out);
+        } else {
+          functions::SignOp{}.Call(args[0].floating(), &out);
+        }
+        return Value::Double(out);
+      }
+      return UnaryInteger(name, e.type, args[0].integer());
+    }
+    if (name == "round" || name == "floor" || name == "ceil" || name == "trunc") {
+      if (e.type.id() != TypeId::kDouble) return args[0];  // Integers: the argument itself.
+      using functions::Rounding;
+      bool digits = args.size() == 2;
+      Rounding rounding = name == "floor"   ? Rounding::kFloor
+                          : name == "ceil"  ? Rounding::kCeil
+                          : name == "trunc" ? Rounding::kTruncate
+                          : digits          ? Rounding::kHalfAwayFromZero
+                                            : Rounding::kHalfEven;
+      double out;
+      functions::KernelFlags flags =
+          digits ? functions::FloatRoundDigitsOp{rounding}.Call(
+                       args[0].floating(), static_cast<int32_t>(args[1].integer()), &out)
+                 : functions::FloatRoundOp{rounding}.Call(args[0].floating(), &out);
+      if (flags) return ReferenceError(flags);
+      return Value::Double(out);
+    }
+    if (name == "sqrt") {
+      double out;
+      functions::KernelFlags flags =
+          functions::MathOp{functions::MathFunction::kSqrt}.Call(args[0].floating(), &out);
+      if (flags) return ReferenceError(flags);
+      return Value::Double(out);
+    }
+    std::string scratch;
+    if (name == "reverse") {
+      return Value::Varchar(std::string(functions::Utf8Reverse(args[0].string(), &scratch)));
+    }
+    if (name == "replace") {
+      return Value::Varchar(std::string(
+          functions::ReplaceAll(args[0].string(), args[1].string(), args[2].string(), &scratch)));
+    }
+    if (name == "trim" || name == "ltrim" || name == "rtrim") {
+      std::string_view characters = args.size() == 2 ? args[1].string() : " ";
+      return Value::Varchar(std::string(functions::TrimCharacters(
+          args[0].string(), characters, name != "rtrim", name != "ltrim")));
+    }
+    if (name == "left") {
+      return Value::Varchar(std::string(functions::Utf8Left(args[0].string(), args[1].integer())));
+    }
+    if (name == "right") {
+      return Value::Varchar(std::string(functions::Utf8Right(args[0].string(), args[1].integer())));
+    }
+    if (name == "lpad" || name == "rpad") {
+      std::string_view out;
+      if (!functions::Utf8Pad(args[0].string(), args[1].integer(), args[2].string(), name == "lpad",
+                              &scratch, &out)) {
+        return Status(ErrorCode::kInvalidArgument, "ref");
+      }
+      return Value::Varchar(std::string(out));
+    }
+    if (name == "strpos") {
+      return Value::BigInt(functions::Utf8Position(args[0].string(), args[1].string()));
+    }
+    if (name == "starts_with")
+      return Value::Boolean(args[0].string().starts_with(args[1].string()));
+    if (name == "ends_with") return Value::Boolean(args[0].string().ends_with(args[1].string()));
+    if (name == "regexp_like" || name == "regexp_replace") {
+      functions::RegexFlags flags;
+      if (args.size() == 4) flags = *functions::ParseRegexFlags(args[3].string(), true);
+      LAMINAR_ASSIGN_OR_RETURN(functions::Regex regex,
+                               functions::Regex::Compile(args[1].string(), flags));
+      if (name == "regexp_like") return Value::Boolean(regex.Matches(args[0].string()));
+      return Value::Varchar(
+          std::string(regex.Replace(args[0].string(), args[2].string(), &scratch)));
+    }
     return Status(ErrorCode::kInternal, "reference: no function " + name);
+  }
+
+  static Result<Value> UnaryInteger(const std::string& name, const DataType& type, int64_t a) {
+    auto apply = [&](auto value) -> Result<Value> {
+      decltype(value) out;
+      functions::KernelFlags flags = name == "abs" ? functions::AbsOp{}.Call(value, &out)
+                                                   : functions::SignOp{}.Call(value, &out);
+      if (flags) return ReferenceError(flags);
+      return IntegerValue(type, out);
+    };
+    switch (type.id()) {
+      case TypeId::kSmallInt:
+        return apply(static_cast<int16_t>(a));
+      case TypeId::kInteger:
+        return apply(static_cast<int32_t>(a));
+      default:
+        return apply(a);
+    }
   }
 
   const std::vector<Value>& row_;
@@ -306,7 +436,7 @@ class Generator {
     if (depth <= 0 || Chance(15)) {
       return Pick({"f", "(i > 0)", "(v = w)", "CAST(NULL AS BOOLEAN)", "true", "false"});
     }
-    switch (Uniform(0, 11)) {
+    switch (Uniform(0, 13)) {
       case 0:
         return "(" + Integer(depth - 1) + " " + Comparison() + " " + Integer(depth - 1) + ")";
       case 1:
@@ -334,6 +464,11 @@ class Generator {
       case 10:
         return "(" + Boolean(depth - 1) + " AND " + Boolean(depth - 1) + " AND " +
                Boolean(depth - 1) + ")";
+      case 11:
+        return std::string(Chance(50) ? "starts_with(" : "ends_with(") + Text(depth - 1) + ", " +
+               Text(depth - 1) + ")";
+      case 12:
+        return "regexp_like(" + Text(depth - 1) + ", " + Pattern() + ")";
       default:
         return "(CASE WHEN " + Boolean(depth - 1) + " THEN " + Boolean(depth - 1) + " ELSE " +
                Boolean(depth - 1) + " END)";
@@ -345,7 +480,19 @@ class Generator {
       return Pick(
           {"i", "b", "s", "i", "b", "0", "1", "-2", "7", "CAST(NULL AS INTEGER)", "2147483647"});
     }
-    switch (Uniform(0, 10)) {
+    switch (Uniform(0, 15)) {
+      case 11:
+        return std::string(Chance(50) ? "abs(" : "sign(") + Integer(depth - 1) + ")";
+      case 12:
+        return std::string(Chance(50) ? "greatest(" : "least(") + Integer(depth - 1) + ", " +
+               Integer(depth - 1) + (Chance(50) ? ", " + Integer(depth - 1) : std::string()) + ")";
+      case 13:
+        return "if(" + Boolean(depth - 1) + ", " + Integer(depth - 1) + ", " + Integer(depth - 1) +
+               ")";
+      case 14:
+        return "strpos(" + Text(depth - 1) + ", " + Text(depth - 1) + ")";
+      case 15:
+        return Pick({"round(", "floor(", "ceil(", "trunc("}) + Integer(depth - 1) + ")";
       case 0:
       case 1:
         return "(" + Integer(depth - 1) + " " + Pick({"+", "-", "*", "/", "%"}) + " " +
@@ -376,7 +523,19 @@ class Generator {
     if (depth <= 0 || Chance(25))
       return Pick(
           {"d", "d", "CAST(1.5 AS DOUBLE)", "CAST(-0.25 AS DOUBLE)", "CAST(NULL AS DOUBLE)"});
-    switch (Uniform(0, 4)) {
+    switch (Uniform(0, 8)) {
+      case 5:
+        return Pick({"abs(", "sign(", "round(", "floor(", "ceil(", "trunc(", "sqrt("}) +
+               Double(depth - 1) + ")";
+      case 6:
+        return std::string(Chance(50) ? "round(" : "trunc(") + Double(depth - 1) + ", " +
+               Pick({"0", "1", "2", "-1", "-400", "400"}) + ")";
+      case 7:
+        return std::string(Chance(50) ? "greatest(" : "least(") + Double(depth - 1) + ", " +
+               Double(depth - 1) + ")";
+      case 8:
+        return "if(" + Boolean(depth - 1) + ", " + Double(depth - 1) + ", " + Double(depth - 1) +
+               ")";
       case 0:
         return "(" + Double(depth - 1) + " " + Pick({"+", "-", "*", "/"}) + " " +
                Double(depth - 1) + ")";
@@ -394,7 +553,32 @@ class Generator {
 
   std::string Text(int depth) {
     if (depth <= 0 || Chance(25)) return Pick({"v", "w", "'ab'", "''", "CAST(NULL AS VARCHAR)"});
-    switch (Uniform(0, 8)) {
+    switch (Uniform(0, 17)) {
+      case 9:
+        return "reverse(" + Text(depth - 1) + ")";
+      case 10:
+        return "replace(" + Text(depth - 1) + ", " + Pick({"'-'", "'a'", "''", "'ö'"}) + ", " +
+               Text(depth - 1) + ")";
+      case 11:
+        return Pick({"trim(", "ltrim(", "rtrim("}) + Text(depth - 1) +
+               (Chance(50) ? ", " + Text(depth - 1) : std::string()) + ")";
+      case 12:
+        return std::string(Chance(50) ? "left(" : "right(") + Text(depth - 1) + ", " +
+               Integer(depth - 1) + ")";
+      case 13:
+        return std::string(Chance(50) ? "lpad(" : "rpad(") + Text(depth - 1) + ", (" +
+               Integer(depth - 1) + " % 9), " + Pick({"'xy'", "'ö'", "''"}) + ")";
+      case 14:
+        return "concat_ws(" + Text(depth - 1) + ", " + Text(depth - 1) + ", " + Text(depth - 1) +
+               ")";
+      case 15:
+        return "regexp_replace(" + Text(depth - 1) + ", " + Pattern() + ", " +
+               Pick({"'<\\&>'", "''", "'\\1\\1'"}) + (Chance(50) ? ", 'g')" : ")");
+      case 16:
+        return std::string(Chance(50) ? "greatest(" : "least(") + Text(depth - 1) + ", " +
+               Text(depth - 1) + ")";
+      case 17:
+        return "if(" + Boolean(depth - 1) + ", " + Text(depth - 1) + ", " + Text(depth - 1) + ")";
       case 0:
         return "upper(" + Text(depth - 1) + ")";
       case 1:
@@ -491,6 +675,7 @@ class Generator {
     return *(choices.begin() + Uniform(0, static_cast<int>(choices.size()) - 1));
   }
   std::string Comparison() { return Pick({"=", "<>", "<", "<=", ">", ">="}); }
+  std::string Pattern() { return Pick({"'^a'", "'b|c'", "'([a-z])-'", "'ö'", "'x*'", "'.'"}); }
 
  private:
   std::mt19937 random_;

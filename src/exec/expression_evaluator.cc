@@ -14,6 +14,8 @@
 #include "columnar/value.h"
 #include "exec/evaluator_node.h"
 #include "exec/kernel_node.h"
+#include "exec/regex_node.h"
+#include "functions/datetime_template.h"
 #include "functions/function_registry.h"
 #include "functions/scalar_kernels.h"
 #include "functions/type_coercion.h"
@@ -54,7 +56,7 @@ Status KernelError(KernelFlags flags, const std::string& text, const DataType& t
   return Status::Error(invalid_code, "invalid argument ({}) in expression `{}`", values, text);
 }
 
-Status EvaluatorNode::Filter(const Batch& input, SelectionVector* selection) const {
+Status EvaluatorNode::Filter(const EvaluationInput& input, SelectionVector* selection) const {
   LAMINAR_ASSIGN_OR_RETURN(Vector result, Evaluate(input, selection->data(), selection->size()));
   const Column& column = result.column;
   if (result.scalar) {
@@ -94,7 +96,7 @@ class ConstantNode final : public EvaluatorNode {
     return NodePtr(new ConstantNode(value, type, std::move(text), builder.Finish()));
   }
 
-  Result<Vector> Evaluate(const Batch&, const uint32_t*, int64_t) const override {
+  Result<Vector> Evaluate(const EvaluationInput&, const uint32_t*, int64_t) const override {
     return Vector{column_, true};
   }
   std::string Describe() const override {
@@ -116,13 +118,15 @@ class ColumnNode final : public EvaluatorNode {
   ColumnNode(int index, DataType type, std::string text)
       : EvaluatorNode(type, std::move(text)), index_(index) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
-    if (index_ < 0 || index_ >= input.num_columns() || input.column(index_).type() != type()) {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
+    const Batch& batch = input.batch;
+    if (index_ < 0 || index_ >= batch.num_columns() || batch.column(index_).type() != type()) {
       return Status::Error(ErrorCode::kSchemaMismatch,
                            "expression `{}` expects column #{} of type {} in its input", text(),
                            index_, type().ToString());
     }
-    const Column& column = input.column(index_);
+    const Column& column = batch.column(index_);
     if (rows == nullptr) return Vector{column, false};
     SelectionVector selection(std::vector<uint32_t>(rows, rows + count));
     LAMINAR_ASSIGN_OR_RETURN(Column gathered, Take(column, selection));
@@ -132,34 +136,6 @@ class ColumnNode final : public EvaluatorNode {
 
  private:
   int index_;
-};
-
-// ----- Runtime-scalar typed access, for nodes that combine several vectors per row. -----
-
-template <typename T>
-struct AnyReader {
-  explicit AnyReader(const Vector& vector)
-      : scalar(vector.scalar),
-        all_null(vector.column.type().id() == TypeId::kNull),
-        validity(!all_null && vector.column.null_count() > 0
-                     ? vector.column.validity_buffer()->data()
-                     : nullptr),
-        offset(vector.column.offset()) {
-    if (!all_null) fixed = Reader<T, false>(vector);
-  }
-  int64_t Index(int64_t row) const { return scalar ? 0 : row; }
-  bool IsValid(int64_t row) const {
-    if (all_null) return false;
-    return validity == nullptr || GetBit(validity, offset + Index(row));
-  }
-  /// REQUIRES: IsValid(row).
-  T Get(int64_t row) const { return fixed.Get(Index(row)); }
-
-  bool scalar;
-  bool all_null;
-  const uint8_t* validity;
-  int64_t offset;
-  Reader<T, false> fixed;
 };
 
 /// Physical type tags: the C++ type a column of a given TypeId is read as.
@@ -271,7 +247,8 @@ class CaseNode final : public EvaluatorNode {
         results_(std::move(results)),
         otherwise_(std::move(otherwise)) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
     BranchMap map;
     map.branch.assign(static_cast<size_t>(count), -1);
     map.index.assign(static_cast<size_t>(count), 0);
@@ -340,7 +317,8 @@ class CoalesceNode final : public EvaluatorNode {
   CoalesceNode(DataType type, std::string text, std::vector<NodePtr> children)
       : EvaluatorNode(type, std::move(text)), children_(std::move(children)) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
     BranchMap map;
     map.branch.assign(static_cast<size_t>(count), -1);
     map.index.assign(static_cast<size_t>(count), 0);
@@ -394,7 +372,8 @@ class LogicalNode final : public EvaluatorNode {
         is_and_(is_and),
         children_(std::move(children)) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
     // Per position: value and validity bytes. AND starts TRUE, OR starts FALSE.
     std::vector<uint8_t> value(static_cast<size_t>(count), is_and_ ? 1 : 0);
     std::vector<uint8_t> valid(static_cast<size_t>(count), 1);
@@ -450,7 +429,7 @@ class LogicalNode final : public EvaluatorNode {
   }
 
   /// AND filters child by child, each on the rows the previous ones kept.
-  Status Filter(const Batch& input, SelectionVector* selection) const override {
+  Status Filter(const EvaluationInput& input, SelectionVector* selection) const override {
     if (!is_and_) return EvaluatorNode::Filter(input, selection);
     for (const NodePtr& child : children_) {
       if (selection->empty()) break;
@@ -477,7 +456,8 @@ class IsNullNode final : public EvaluatorNode {
   IsNullNode(std::string text, NodePtr child)
       : EvaluatorNode(DataType::Boolean(), std::move(text)), child_(std::move(child)) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
     LAMINAR_ASSIGN_OR_RETURN(Vector operand, child_->Evaluate(input, rows, count));
     int64_t length = operand.scalar ? 1 : count;
     Writer<bool> writer(length);
@@ -508,7 +488,8 @@ class DistinctNode final : public EvaluatorNode {
         left_(std::move(left)),
         right_(std::move(right)) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
     LAMINAR_ASSIGN_OR_RETURN(Vector left, left_->Evaluate(input, rows, count));
     LAMINAR_ASSIGN_OR_RETURN(Vector right, right_->Evaluate(input, rows, count));
     bool scalar = left.scalar && right.scalar;
@@ -632,79 +613,65 @@ struct LikeOp {
   }
 };
 
-/// to_char(timestamp, pattern) for the patterns compiled at Make time.
-struct ToCharOp {
-  enum class Token : uint8_t { kLiteral, kYear, kMonth, kDay, kHour24, kMinute, kSecond };
-  struct Piece {
-    Token token;
-    char literal;
-  };
-  std::vector<Piece> pieces;
+/// to_char(timestamp or interval, template) and date_format(timestamp, Java pattern). A literal
+/// template is compiled once (`format`); otherwise each row's template is compiled for it.
+struct FormatTemplateOp {
+  std::shared_ptr<const functions::DateTimeTemplate> format;
+  bool java = false;
+  bool with_time_zone = false;
 
-  static std::optional<std::vector<Piece>> Compile(std::string_view pattern) {
-    std::vector<Piece> pieces;
-    while (!pattern.empty()) {
-      auto take = [&](std::string_view prefix, Token token) {
-        if (!pattern.starts_with(prefix)) return false;
-        pieces.push_back({token, 0});
-        pattern.remove_prefix(prefix.size());
-        return true;
-      };
-      if (take("YYYY", Token::kYear) || take("HH24", Token::kHour24) || take("MM", Token::kMonth) ||
-          take("DD", Token::kDay) || take("MI", Token::kMinute) || take("SS", Token::kSecond)) {
-        continue;
-      }
-      char c = pattern.front();
-      if (std::isalpha(static_cast<unsigned char>(c))) return std::nullopt;  // Unknown field.
-      pieces.push_back({Token::kLiteral, c});
-      pattern.remove_prefix(1);
+  KernelFlags Call(int64_t micros, std::string_view pattern, StringResult* out) const {
+    out->scratch->clear();
+    if (format) {
+      functions::FormatTimestampWithTemplate(*format, micros, with_time_zone, out->scratch);
+    } else if (java) {
+      Result<functions::DateTimeTemplate> compiled = functions::CompileJavaPattern(pattern);
+      if (!compiled.ok()) return kKernelInvalidInput;
+      functions::FormatTimestampWithTemplate(*compiled, micros, with_time_zone, out->scratch);
+    } else {
+      functions::FormatTimestampWithTemplate(functions::CompilePostgresTemplate(pattern), micros,
+                                             with_time_zone, out->scratch);
     }
-    return pieces;
+    out->view = *out->scratch;
+    return kKernelOk;
   }
 
-  KernelFlags Call(int64_t micros, std::string_view /*pattern*/, StringResult* out) const {
+  KernelFlags Call(const Interval& interval, std::string_view pattern, StringResult* out) const {
+    out->scratch->clear();
+    if (format) {
+      functions::FormatIntervalWithTemplate(*format, interval, out->scratch);
+    } else {
+      functions::DateTimeTemplate compiled = functions::CompilePostgresTemplate(pattern);
+      if (!functions::CanFormatInterval(compiled)) return kKernelInvalidInput;
+      functions::FormatIntervalWithTemplate(compiled, interval, out->scratch);
+    }
+    out->view = *out->scratch;
+    return kKernelOk;
+  }
+};
+
+/// to_timestamp(text, template) (TIMESTAMPTZ) and to_date(text, template) (DATE).
+struct ParseTemplateOp {
+  std::shared_ptr<const functions::DateTimeTemplate> format;
+
+  KernelFlags Call(std::string_view text, std::string_view pattern, int64_t* out) const {
+    if (format) return functions::ParseTimestampWithTemplate(*format, text, out);
+    functions::DateTimeTemplate compiled = functions::CompilePostgresTemplate(pattern);
+    *out = 0;
+    if (!functions::CanParse(compiled)) return kKernelInvalidInput;
+    return functions::ParseTimestampWithTemplate(compiled, text, out);
+  }
+
+  KernelFlags Call(std::string_view text, std::string_view pattern, int32_t* out) const {
+    *out = 0;
+    int64_t micros;
+    KernelFlags flags = Call(text, pattern, &micros);
+    if (flags != kKernelOk) return flags;
     int64_t days;
     int64_t time_of_day;
     functions::SplitTimestamp(micros, &days, &time_of_day);
-    int64_t year;
-    unsigned month;
-    unsigned day;
-    CivilFromDays(days, &year, &month, &day);
-    std::string& text = *out->scratch;
-    text.clear();
-    auto append = [&](int64_t value, int width) {
-      char digits[24];
-      auto [end, error] = std::to_chars(digits, digits + sizeof(digits), value);
-      (void)error;
-      for (int pad = width - static_cast<int>(end - digits); pad > 0; --pad) text.push_back('0');
-      text.append(digits, end);
-    };
-    for (const Piece& piece : pieces) {
-      switch (piece.token) {
-        case Token::kLiteral:
-          text.push_back(piece.literal);
-          break;
-        case Token::kYear:
-          append(year > 0 ? year : 1 - year, 4);
-          break;
-        case Token::kMonth:
-          append(month, 2);
-          break;
-        case Token::kDay:
-          append(day, 2);
-          break;
-        case Token::kHour24:
-          append(time_of_day / kMicrosPerHour, 2);
-          break;
-        case Token::kMinute:
-          append(time_of_day / kMicrosPerMinute % 60, 2);
-          break;
-        case Token::kSecond:
-          append(time_of_day / kMicrosPerSecond % 60, 2);
-          break;
-      }
-    }
-    out->view = text;
+    if (!std::in_range<int32_t>(days)) return kKernelOverflow;
+    *out = static_cast<int32_t>(days);
     return kKernelOk;
   }
 };
@@ -851,6 +818,263 @@ struct IntervalAddOp {
   }
 };
 
+struct ReverseOp {
+  KernelFlags Call(std::string_view text, StringResult* out) const {
+    out->view = functions::Utf8Reverse(text, out->scratch);
+    return kKernelOk;
+  }
+};
+
+struct ReplaceOp {
+  KernelFlags Call(std::string_view text, std::string_view from, std::string_view to,
+                   StringResult* out) const {
+    out->view = functions::ReplaceAll(text, from, to, out->scratch);
+    return kKernelOk;
+  }
+};
+
+/// trim, ltrim, rtrim: of spaces, or of the characters of the second argument.
+struct TrimOp {
+  bool leading = true;
+  bool trailing = true;
+  KernelFlags Call(std::string_view text, StringResult* out) const {
+    out->view = functions::TrimCharacters(text, " ", leading, trailing);
+    return kKernelOk;
+  }
+  KernelFlags Call(std::string_view text, std::string_view characters, StringResult* out) const {
+    out->view = functions::TrimCharacters(text, characters, leading, trailing);
+    return kKernelOk;
+  }
+};
+
+/// position(needle, haystack) (`needle_first`) and strpos(haystack, needle).
+struct PositionOp {
+  bool needle_first = false;
+  KernelFlags Call(std::string_view a, std::string_view b, int64_t* out) const {
+    *out = needle_first ? functions::Utf8Position(b, a) : functions::Utf8Position(a, b);
+    return kKernelOk;
+  }
+};
+
+/// starts_with(text, prefix) and ends_with(text, suffix).
+struct AffixOp {
+  bool suffix = false;
+  KernelFlags Call(std::string_view text, std::string_view affix, bool* out) const {
+    *out = suffix ? text.ends_with(affix) : text.starts_with(affix);
+    return kKernelOk;
+  }
+};
+
+/// left(text, n) and right(text, n).
+struct TakeCharactersOp {
+  bool from_right = false;
+  KernelFlags Call(std::string_view text, int64_t n, StringResult* out) const {
+    out->view = from_right ? functions::Utf8Right(text, n) : functions::Utf8Left(text, n);
+    return kKernelOk;
+  }
+};
+
+/// lpad and rpad, with ' ' or the given fill. A result beyond 1 GiB is an invalid argument.
+struct PadOp {
+  bool left = true;
+  KernelFlags Call(std::string_view text, int64_t length, StringResult* out) const {
+    return Call(text, length, " ", out);
+  }
+  KernelFlags Call(std::string_view text, int64_t length, std::string_view fill,
+                   StringResult* out) const {
+    return functions::Utf8Pad(text, length, fill, left, out->scratch, &out->view)
+               ? kKernelOk
+               : kKernelInvalidInput;
+  }
+};
+
+/// date_trunc(unit, value) with a unit that is not a literal, parsed per row.
+struct DateTruncDynamicOp {
+  KernelFlags Call(std::string_view unit, int64_t micros, int64_t* out) const {
+    *out = 0;
+    std::optional<functions::TemporalField> field = functions::ParseTemporalField(unit);
+    if (!field || !functions::IsTruncationField(*field)) return kKernelInvalidInput;
+    return functions::DateTruncOp{*field}.Call(micros, out);
+  }
+  KernelFlags Call(std::string_view unit, const Interval& interval, Interval* out) const {
+    *out = Interval{};
+    std::optional<functions::TemporalField> field = functions::ParseTemporalField(unit);
+    if (!field || !functions::IsTruncationField(*field) ||
+        *field == functions::TemporalField::kWeek) {
+      return kKernelInvalidInput;
+    }
+    return functions::IntervalTruncOp{*field}.Call(interval, out);
+  }
+};
+
+// ----- Nodes for the clock and for non-strict functions over all their arguments. -----
+
+/// now() / current_timestamp (TIMESTAMPTZ), proctime() (TIMESTAMP) and current_date (DATE, the
+/// UTC day): the clock reading of the batch, as a scalar.
+class ClockNode final : public EvaluatorNode {
+ public:
+  ClockNode(DataType type, std::string text, std::string name)
+      : EvaluatorNode(type, std::move(text)), name_(std::move(name)) {}
+
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t*, int64_t) const override {
+    if (type().id() == TypeId::kDate) {
+      int32_t days;
+      functions::TimestampToDateOp{}.Call(input.now_micros, &days);
+      Writer<int32_t> writer(1);
+      writer.Set(0, days);
+      return Vector{writer.Finish(type(), 1, nullptr), true};
+    }
+    Writer<int64_t> writer(1);
+    writer.Set(0, input.now_micros);
+    return Vector{writer.Finish(type(), 1, nullptr), true};
+  }
+  std::string Describe() const override { return "Clock(" + name_ + ")"; }
+
+ private:
+  std::string name_;
+};
+
+/// greatest(...) and least(...): the largest (smallest) non-NULL argument, NULL only when all
+/// are NULL. Every argument is evaluated for every row, as in PostgreSQL.
+template <typename T>
+class ExtremumNode final : public EvaluatorNode {
+ public:
+  ExtremumNode(bool greatest, DataType type, std::string text, std::vector<NodePtr> children)
+      : EvaluatorNode(type, std::move(text)), greatest_(greatest), children_(std::move(children)) {}
+
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
+    std::vector<Vector> values;
+    values.reserve(children_.size());
+    bool all_scalar = true;
+    for (const NodePtr& child : children_) {
+      LAMINAR_ASSIGN_OR_RETURN(Vector value, child->Evaluate(input, rows, count));
+      all_scalar = all_scalar && value.scalar;
+      values.push_back(std::move(value));
+    }
+    int64_t length = all_scalar ? 1 : count;
+    std::vector<AnyReader<T>> readers;
+    readers.reserve(values.size());
+    for (const Vector& value : values) readers.emplace_back(value);
+    using O = OutputOf<T>;
+    Writer<O> writer(length);
+    BufferBuilder validity;
+    validity.Resize(static_cast<size_t>(BytesForBits(length)));
+    bool any_null = false;
+    for (int64_t row = 0; row < length; ++row) {
+      bool found = false;
+      T best{};
+      for (const AnyReader<T>& reader : readers) {
+        if (!reader.IsValid(row)) continue;
+        T value = reader.Get(row);
+        int order = functions::CompareValues(value, best);
+        if (!found || (greatest_ ? order > 0 : order < 0)) best = value;
+        found = true;
+      }
+      O slot = writer.Slot();
+      if (found) {
+        if constexpr (std::is_same_v<O, StringResult>) {
+          slot.view = best;
+        } else {
+          slot = best;
+        }
+        SetBit(validity.data(), row);
+      } else {
+        any_null = true;
+      }
+      writer.Set(row, slot);
+    }
+    if constexpr (std::is_same_v<O, StringResult>) {
+      if (writer.overflow) {
+        return Status::Error(ErrorCode::kNumericOverflow,
+                             "string result exceeds 2 GiB in expression `{}`", text());
+      }
+    }
+    return Vector{writer.Finish(type(), length, any_null ? validity.Finish() : nullptr),
+                  all_scalar};
+  }
+
+  std::string Describe() const override {
+    std::string result = greatest_ ? "Greatest(" : "Least(";
+    for (size_t k = 0; k < children_.size(); ++k) {
+      result += (k ? ", " : "") + children_[k]->Describe();
+    }
+    return result + ")";
+  }
+
+ private:
+  bool greatest_;
+  std::vector<NodePtr> children_;
+};
+
+/// concat_ws(separator, text, ...): the non-NULL texts joined by the separator; NULL when the
+/// separator is NULL. The texts arrive as VARCHAR (the compiler adds the casts).
+class ConcatWsNode final : public EvaluatorNode {
+ public:
+  ConcatWsNode(std::string text, NodePtr separator, std::vector<NodePtr> children)
+      : EvaluatorNode(DataType::Varchar(), std::move(text)),
+        separator_(std::move(separator)),
+        children_(std::move(children)) {}
+
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
+    LAMINAR_ASSIGN_OR_RETURN(Vector separator, separator_->Evaluate(input, rows, count));
+    std::vector<Vector> values;
+    values.reserve(children_.size());
+    bool all_scalar = separator.scalar;
+    for (const NodePtr& child : children_) {
+      LAMINAR_ASSIGN_OR_RETURN(Vector value, child->Evaluate(input, rows, count));
+      all_scalar = all_scalar && value.scalar;
+      values.push_back(std::move(value));
+    }
+    int64_t length = all_scalar ? 1 : count;
+    AnyReader<std::string_view> separator_reader(separator);
+    std::vector<AnyReader<std::string_view>> readers;
+    readers.reserve(values.size());
+    for (const Vector& value : values) readers.emplace_back(value);
+    Writer<StringResult> writer(length);
+    BufferBuilder validity;
+    validity.Resize(static_cast<size_t>(BytesForBits(length)));
+    bool any_null = false;
+    for (int64_t row = 0; row < length; ++row) {
+      StringResult slot = writer.Slot();
+      if (separator_reader.IsValid(row)) {
+        std::string_view between = separator_reader.Get(row);
+        std::string& joined = *slot.scratch;
+        joined.clear();
+        bool first = true;
+        for (const AnyReader<std::string_view>& reader : readers) {
+          if (!reader.IsValid(row)) continue;
+          if (!first) joined.append(between);
+          joined.append(reader.Get(row));
+          first = false;
+        }
+        slot.view = joined;
+        SetBit(validity.data(), row);
+      } else {
+        any_null = true;
+      }
+      writer.Set(row, slot);
+    }
+    if (writer.overflow) {
+      return Status::Error(ErrorCode::kNumericOverflow,
+                           "string result exceeds 2 GiB in expression `{}`", text());
+    }
+    return Vector{writer.Finish(type(), length, any_null ? validity.Finish() : nullptr),
+                  all_scalar};
+  }
+
+  std::string Describe() const override {
+    std::string result = "ConcatWs(" + separator_->Describe();
+    for (const NodePtr& child : children_) result += ", " + child->Describe();
+    return result + ")";
+  }
+
+ private:
+  NodePtr separator_;
+  std::vector<NodePtr> children_;
+};
+
 // ----- The compiler: bound expression -> node tree. -----
 
 template <typename Op, typename O, typename... Ins>
@@ -894,7 +1118,7 @@ class Compiler {
     if (compiled.foldable && !compiled.node->IsConstant()) {
       // Fold on a one-row batch; a failure (1/0 in an untaken branch) keeps the node.
       Batch one_row = Batch::MakeWithoutColumns(std::make_shared<const Schema>(), 1);
-      Result<Vector> folded = compiled.node->Evaluate(one_row, nullptr, 1);
+      Result<Vector> folded = compiled.node->Evaluate(EvaluationInput{one_row}, nullptr, 1);
       if (folded.ok()) {
         Value value = folded->column.GetValue(0);
         if (value.is_null()) value = Value::Null(expr.type);
@@ -1039,6 +1263,10 @@ class Compiler {
       case FunctionId::kMultiply:
       case FunctionId::kDivide:
       case FunctionId::kModulo:
+        if (args.size() == 2 && function.id != FunctionId::kModulo &&
+            (arg_type(0) == TypeId::kInterval || arg_type(1) == TypeId::kInterval)) {
+          return CompileIntervalScaling(expr, function.id, std::move(children));
+        }
         if (args.size() != 2 || args[0]->type.id() != args[1]->type.id()) return unsupported();
         if (arg_type(0) == TypeId::kDecimal)
           return CompileDecimalArithmetic(expr, function.id, std::move(children));
@@ -1100,7 +1328,9 @@ class Compiler {
         });
       }
       case FunctionId::kStringConcat:
-        if (arg_type(0) != TypeId::kVarchar || arg_type(1) != TypeId::kVarchar) {
+        // VARCHAR || VARCHAR or BYTEA || BYTEA: the same bytes either way.
+        if (arg_type(0) != arg_type(1) ||
+            (arg_type(0) != TypeId::kVarchar && arg_type(0) != TypeId::kBytea)) {
           return unsupported();
         }
         return MakeKernel<StringConcatOp, StringResult, std::string_view, std::string_view>(
@@ -1149,18 +1379,48 @@ class Compiler {
       case FunctionId::kNullIf:
         return CompileNullIf(expr);
       case FunctionId::kYear:
+      case FunctionId::kQuarter:
       case FunctionId::kMonth:
+      case FunctionId::kWeek:
       case FunctionId::kDay:
+      case FunctionId::kDayOfWeek:
+      case FunctionId::kDayOfYear:
       case FunctionId::kHour:
       case FunctionId::kMinute:
       case FunctionId::kSecond: {
-        functions::TemporalField field =
-            function.id == FunctionId::kYear     ? functions::TemporalField::kYear
-            : function.id == FunctionId::kMonth  ? functions::TemporalField::kMonth
-            : function.id == FunctionId::kDay    ? functions::TemporalField::kDay
-            : function.id == FunctionId::kHour   ? functions::TemporalField::kHour
-            : function.id == FunctionId::kMinute ? functions::TemporalField::kMinute
-                                                 : functions::TemporalField::kSecond;
+        using functions::TemporalField;
+        TemporalField field = TemporalField::kSecond;
+        switch (function.id) {
+          case FunctionId::kYear:
+            field = TemporalField::kYear;
+            break;
+          case FunctionId::kQuarter:
+            field = TemporalField::kQuarter;
+            break;
+          case FunctionId::kMonth:
+            field = TemporalField::kMonth;
+            break;
+          case FunctionId::kWeek:
+            field = TemporalField::kWeek;
+            break;
+          case FunctionId::kDay:
+            field = TemporalField::kDay;
+            break;
+          case FunctionId::kDayOfWeek:
+            field = TemporalField::kDayOfWeekFromOne;
+            break;
+          case FunctionId::kDayOfYear:
+            field = TemporalField::kDayOfYear;
+            break;
+          case FunctionId::kHour:
+            field = TemporalField::kHour;
+            break;
+          case FunctionId::kMinute:
+            field = TemporalField::kMinute;
+            break;
+          default:
+            break;
+        }
         if (arg_type(0) != TypeId::kTimestamp && arg_type(0) != TypeId::kTimestampTz) {
           return unsupported();
         }
@@ -1170,24 +1430,155 @@ class Compiler {
       case FunctionId::kDatePart:
       case FunctionId::kDateTrunc:
         return CompileDatePartOrTrunc(expr, function.id, std::move(children));
-      case FunctionId::kToChar: {
-        const BoundExpression& pattern = *args[1];
-        if (pattern.kind != BoundExpressionKind::kConstant || pattern.constant.is_null()) {
-          return NotSupported(expr, "to_char with a pattern that is not a literal");
-        }
-        auto pieces = ToCharOp::Compile(pattern.constant.string());
-        if (!pieces) {
-          return NotSupported(expr, "to_char pattern '" + std::string(pattern.constant.string()) +
-                                        "' (supported: YYYY, MM, DD, HH24, MI, SS)");
-        }
-        return MakeKernel<ToCharOp, StringResult, int64_t, std::string_view>(
-            expr, "to_char", ToCharOp{std::move(*pieces)}, std::move(children));
+      case FunctionId::kToChar:
+      case FunctionId::kDateFormat:
+      case FunctionId::kToTimestamp:
+      case FunctionId::kToDate:
+        return CompileTemplateFunction(expr, function.id, std::move(children));
+      case FunctionId::kNow:
+      case FunctionId::kCurrentDate:
+      case FunctionId::kProctime:
+        reads_clock_ = true;
+        return NodePtr(new ClockNode(expr.type, expr.ToString(), expr.name));
+      case FunctionId::kPower:
+        if (arg_type(0) != TypeId::kDouble || arg_type(1) != TypeId::kDouble) return unsupported();
+        return MakeKernel<functions::PowerOp, double, double, double>(expr, "power", {},
+                                                                      std::move(children));
+      case FunctionId::kAbs:
+      case FunctionId::kSign:
+        return VisitPhysical(arg_type(0), [&](auto tag) -> Result<NodePtr> {
+          using T = typename decltype(tag)::type;
+          bool abs = function.id == FunctionId::kAbs;
+          if constexpr (kIsNumeric<T> || std::is_same_v<T, Decimal128>) {
+            if (abs)
+              return MakeKernel<functions::AbsOp, T, T>(expr, "abs", {}, std::move(children));
+            if constexpr (std::is_same_v<T, Decimal128>) {
+              return MakeKernel<functions::DecimalSignOp, T, T>(expr, "sign", {},
+                                                                std::move(children));
+            } else {
+              return MakeKernel<functions::SignOp, T, T>(expr, "sign", {}, std::move(children));
+            }
+          }
+          return unsupported();
+        });
+      case FunctionId::kRound:
+      case FunctionId::kFloor:
+      case FunctionId::kCeil:
+      case FunctionId::kTrunc:
+        return CompileRounding(expr, function.id, std::move(children));
+      case FunctionId::kSqrt:
+      case FunctionId::kExp:
+      case FunctionId::kLn:
+      case FunctionId::kLog10: {
+        if (arg_type(0) != TypeId::kDouble) return unsupported();
+        functions::MathFunction math =
+            function.id == FunctionId::kSqrt  ? functions::MathFunction::kSqrt
+            : function.id == FunctionId::kExp ? functions::MathFunction::kExp
+            : function.id == FunctionId::kLn  ? functions::MathFunction::kLn
+                                              : functions::MathFunction::kLog10;
+        return MakeKernel<functions::MathOp, double, double>(
+            expr, expr.name, functions::MathOp{math}, std::move(children));
       }
+      case FunctionId::kLog:
+        if (arg_type(0) != TypeId::kDouble || arg_type(1) != TypeId::kDouble) return unsupported();
+        return MakeKernel<functions::LogBaseOp, double, double, double>(expr, "log", {},
+                                                                        std::move(children));
+      case FunctionId::kReverse:
+        return MakeKernel<ReverseOp, StringResult, std::string_view>(expr, "reverse", {},
+                                                                     std::move(children));
+      case FunctionId::kReplace:
+        return MakeKernel<ReplaceOp, StringResult, std::string_view, std::string_view,
+                          std::string_view>(expr, "replace", {}, std::move(children));
+      case FunctionId::kTrim:
+      case FunctionId::kLtrim:
+      case FunctionId::kRtrim: {
+        TrimOp op{function.id != FunctionId::kRtrim, function.id != FunctionId::kLtrim};
+        if (args.size() == 1) {
+          return MakeKernel<TrimOp, StringResult, std::string_view>(expr, expr.name, op,
+                                                                    std::move(children));
+        }
+        return MakeKernel<TrimOp, StringResult, std::string_view, std::string_view>(
+            expr, expr.name, op, std::move(children));
+      }
+      case FunctionId::kPosition:
+      case FunctionId::kStrpos:
+        return MakeKernel<PositionOp, int64_t, std::string_view, std::string_view>(
+            expr, expr.name, PositionOp{function.id == FunctionId::kPosition}, std::move(children));
+      case FunctionId::kStartsWith:
+      case FunctionId::kEndsWith:
+        return MakeKernel<AffixOp, bool, std::string_view, std::string_view>(
+            expr, expr.name, AffixOp{function.id == FunctionId::kEndsWith}, std::move(children));
+      case FunctionId::kLeft:
+      case FunctionId::kRight:
+        return MakeKernel<TakeCharactersOp, StringResult, std::string_view, int64_t>(
+            expr, expr.name, TakeCharactersOp{function.id == FunctionId::kRight},
+            std::move(children));
+      case FunctionId::kLpad:
+      case FunctionId::kRpad: {
+        PadOp op{function.id == FunctionId::kLpad};
+        if (args.size() == 2) {
+          return MakeKernel<PadOp, StringResult, std::string_view, int64_t>(expr, expr.name, op,
+                                                                            std::move(children));
+        }
+        return MakeKernel<PadOp, StringResult, std::string_view, int64_t, std::string_view>(
+            expr, expr.name, op, std::move(children));
+      }
+      case FunctionId::kConcatWs:
+        return CompileConcatWs(expr);
+      case FunctionId::kRegexpExtract:
+      case FunctionId::kRegexpLike:
+      case FunctionId::kRegexpReplace:
+        return MakeRegexNode(expr, function.id, std::move(children));
+      case FunctionId::kGreatest:
+      case FunctionId::kLeast: {
+        if (expr.type.id() == TypeId::kNull) {
+          return ConstantNode::Make(Value::Null(expr.type), expr.type, expr.ToString());
+        }
+        for (const auto& arg : args) {
+          if (arg->type != expr.type && arg->type.id() != TypeId::kNull) return unsupported();
+        }
+        bool greatest = function.id == FunctionId::kGreatest;
+        return VisitPhysical(expr.type.id(), [&](auto tag) -> Result<NodePtr> {
+          using T = typename decltype(tag)::type;
+          return NodePtr(
+              new ExtremumNode<T>(greatest, expr.type, expr.ToString(), std::move(children)));
+        });
+      }
+      case FunctionId::kIf: {
+        // if(c, a, b) is CASE WHEN c THEN a ELSE b END: each branch sees only its rows.
+        if (args[1]->type != expr.type || args[2]->type != expr.type) return unsupported();
+        std::vector<NodePtr> conditions;
+        std::vector<NodePtr> results;
+        conditions.push_back(std::move(children[0]));
+        results.push_back(std::move(children[1]));
+        return NodePtr(new CaseNode(expr.type, expr.ToString(), std::move(conditions),
+                                    std::move(results), std::move(children[2])));
+      }
+      case FunctionId::kTumble:
+      case FunctionId::kTumbleStart:
+      case FunctionId::kTumbleEnd:
+      case FunctionId::kHop:
+      case FunctionId::kHopStart:
+      case FunctionId::kHopEnd:
+      case FunctionId::kSession:
+      case FunctionId::kSessionStart:
+      case FunctionId::kSessionEnd:
+      case FunctionId::kCumulate:
+      case FunctionId::kCumulateStart:
+      case FunctionId::kCumulateEnd:
+        return NotSupported(expr, "the window assignment function " + expr.name +
+                                      "() (the binder plans it as a window of GROUP BY; it has "
+                                      "no per-row value)");
       default:
         return unsupported();
     }
   }
 
+ public:
+  /// Whether a compiled node reads the clock (now(), current_date, proctime()).
+  bool reads_clock() const { return reads_clock_; }
+
+ private:
   template <functions::Comparison kComparison>
   Result<NodePtr> CompileComparison(const BoundExpression& expr, std::vector<NodePtr> children) {
     const DataType& left = expr.children[0]->type;
@@ -1312,44 +1703,248 @@ class Compiler {
 
   Result<NodePtr> CompileDatePartOrTrunc(const BoundExpression& expr, FunctionId id,
                                          std::vector<NodePtr> children) {
+    using functions::TemporalField;
     const BoundExpression& unit_expr = *expr.children[0];
     TypeId time = expr.children[1]->type.id();
-    if (unit_expr.kind != BoundExpressionKind::kConstant || unit_expr.constant.is_null()) {
-      return NotSupported(expr, expr.name + " with a unit that is not a literal");
-    }
-    if (time != TypeId::kTimestamp && time != TypeId::kTimestampTz) {
+    bool is_interval = time == TypeId::kInterval;
+    if (!is_interval && time != TypeId::kTimestamp && time != TypeId::kTimestampTz) {
       return NotSupported(expr, expr.name + " of " + expr.children[1]->type.ToString());
     }
-    std::string unit(unit_expr.constant.string());
-    for (char& c : unit) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    using functions::TemporalField;
-    std::optional<TemporalField> field;
-    if (unit == "year" || unit == "years") field = TemporalField::kYear;
-    if (unit == "month" || unit == "months") field = TemporalField::kMonth;
-    if (unit == "day" || unit == "days") field = TemporalField::kDay;
-    if (unit == "hour" || unit == "hours") field = TemporalField::kHour;
-    if (unit == "minute" || unit == "minutes") field = TemporalField::kMinute;
-    if (unit == "second" || unit == "seconds") field = TemporalField::kSecond;
-    if (!field) return NotSupported(expr, expr.name + " unit '" + unit + "'");
-    // The kernel takes only the timestamp: drop the unit child.
-    std::vector<NodePtr> time_only;
-    time_only.push_back(std::move(children[1]));
-    if (id == FunctionId::kDateTrunc) {
-      return MakeKernel<functions::DateTruncOp, int64_t, int64_t>(
-          expr, "date_trunc('" + unit + "')", functions::DateTruncOp{*field}, std::move(time_only));
-    }
-    if (*field == TemporalField::kSecond) {
-      if (expr.type.id() != TypeId::kDecimal || expr.type.scale() != 6) {
-        return NotSupported(expr, "date_part('second') of type " + expr.type.ToString());
+    bool trunc = id == FunctionId::kDateTrunc;
+    if (unit_expr.kind != BoundExpressionKind::kConstant || unit_expr.constant.is_null()) {
+      // The unit is parsed per row; date_part then returns DOUBLE.
+      if (trunc) {
+        if (is_interval) {
+          return MakeKernel<DateTruncDynamicOp, Interval, std::string_view, Interval>(
+              expr, "date_trunc", {}, std::move(children));
+        }
+        return MakeKernel<DateTruncDynamicOp, int64_t, std::string_view, int64_t>(
+            expr, "date_trunc", {}, std::move(children));
       }
-      return MakeKernel<functions::ExtractSecondDecimalOp, Decimal128, int64_t>(
-          expr, "date_part('second')", {}, std::move(time_only));
+      if (expr.type.id() != TypeId::kDouble) return NotSupported(expr, "date_part of this type");
+      if (is_interval) {
+        return MakeKernel<functions::DatePartDoubleOp, double, std::string_view, Interval>(
+            expr, "date_part", {}, std::move(children));
+      }
+      return MakeKernel<functions::DatePartDoubleOp, double, std::string_view, int64_t>(
+          expr, "date_part", {}, std::move(children));
     }
-    if (expr.type.id() != TypeId::kBigInt) {
-      return NotSupported(expr, "date_part of type " + expr.type.ToString());
+    std::optional<TemporalField> field = functions::ParseTemporalField(unit_expr.constant.string());
+    if (!field) {
+      return NotSupported(expr,
+                          expr.name + " unit '" + std::string(unit_expr.constant.string()) + "'");
+    }
+    std::string unit(functions::TemporalFieldName(*field));
+    // The kernels take only the value: drop the unit child.
+    std::vector<NodePtr> value_only;
+    value_only.push_back(std::move(children[1]));
+    std::string name = expr.name + "('" + unit + "')";
+    if (trunc) {
+      if (!functions::IsTruncationField(*field)) {
+        return NotSupported(expr, "date_trunc unit '" + unit + "'");
+      }
+      if (is_interval) {
+        if (*field == TemporalField::kWeek) {
+          return NotSupported(expr,
+                              "date_trunc('week') of an INTERVAL (months have no whole "
+                              "number of weeks)");
+        }
+        return MakeKernel<functions::IntervalTruncOp, Interval, Interval>(
+            expr, name, functions::IntervalTruncOp{*field}, std::move(value_only));
+      }
+      return MakeKernel<functions::DateTruncOp, int64_t, int64_t>(
+          expr, name, functions::DateTruncOp{*field}, std::move(value_only));
+    }
+    bool decimal = *field == TemporalField::kSecond || *field == TemporalField::kMillisecond ||
+                   *field == TemporalField::kEpoch;
+    int scale = *field == TemporalField::kMillisecond ? 3 : 6;
+    if (decimal ? (expr.type.id() != TypeId::kDecimal || expr.type.scale() != scale)
+                : expr.type.id() != TypeId::kBigInt) {
+      return NotSupported(expr, "date_part('" + unit + "') of type " + expr.type.ToString());
+    }
+    if (is_interval) {
+      if (!functions::IsIntervalField(*field)) {
+        return NotSupported(expr, "date_part('" + unit + "') of an INTERVAL");
+      }
+      if (decimal) {
+        return MakeKernel<functions::ExtractIntervalDecimalFieldOp, Decimal128, Interval>(
+            expr, name, functions::ExtractIntervalDecimalFieldOp{*field}, std::move(value_only));
+      }
+      return MakeKernel<functions::ExtractIntervalFieldOp, int64_t, Interval>(
+          expr, name, functions::ExtractIntervalFieldOp{*field}, std::move(value_only));
+    }
+    if (*field == TemporalField::kTimezone && time == TypeId::kTimestamp) {
+      return NotSupported(expr, "date_part('timezone') of a TIMESTAMP without time zone");
+    }
+    if (decimal) {
+      return MakeKernel<functions::ExtractDecimalFieldOp, Decimal128, int64_t>(
+          expr, name, functions::ExtractDecimalFieldOp{*field}, std::move(value_only));
     }
     return MakeKernel<functions::ExtractFieldOp, int64_t, int64_t>(
-        expr, "date_part('" + unit + "')", functions::ExtractFieldOp{*field}, std::move(time_only));
+        expr, name, functions::ExtractFieldOp{*field}, std::move(value_only));
+  }
+
+  /// to_char, date_format, to_timestamp and to_date. A literal template is compiled here, and
+  /// one that cannot work (an unknown Java letter, a field to_timestamp cannot read, a name in
+  /// an interval's template) is an error now rather than at the first row.
+  Result<NodePtr> CompileTemplateFunction(const BoundExpression& expr, FunctionId id,
+                                          std::vector<NodePtr> children) {
+    const auto& args = expr.children;
+    if (id == FunctionId::kToTimestamp && args.size() == 1) {
+      if (args[0]->type.id() != TypeId::kDouble) {
+        return NotSupported(expr, "to_timestamp of " + args[0]->type.ToString());
+      }
+      return MakeKernel<functions::EpochSecondsToTimestampOp, int64_t, double>(
+          expr, "to_timestamp", {}, std::move(children));
+    }
+    if (args.size() != 2 || args[1]->type.id() != TypeId::kVarchar) {
+      return NotSupported(expr, "function " + expr.name + "(" + TypeList(expr) + ")");
+    }
+    std::shared_ptr<const functions::DateTimeTemplate> format;
+    const BoundExpression& pattern = *args[1];
+    if (pattern.kind == BoundExpressionKind::kConstant && !pattern.constant.is_null()) {
+      std::string_view text = pattern.constant.string();
+      if (id == FunctionId::kDateFormat) {
+        Result<functions::DateTimeTemplate> compiled = functions::CompileJavaPattern(text);
+        if (!compiled.ok()) {
+          return Status::Error(compiled.status().code(), "{} in expression `{}`",
+                               compiled.status().message(), expr.ToString());
+        }
+        format = std::make_shared<const functions::DateTimeTemplate>(std::move(*compiled));
+      } else {
+        format = std::make_shared<const functions::DateTimeTemplate>(
+            functions::CompilePostgresTemplate(text));
+      }
+      bool interval = args[0]->type.id() == TypeId::kInterval;
+      if (interval && !functions::CanFormatInterval(*format)) {
+        return Status::Error(ErrorCode::kInvalidArgument,
+                             "template '{}' has fields an INTERVAL does not have (only years, "
+                             "months, days, hours, minutes, seconds and fractions) in expression "
+                             "`{}`",
+                             text, expr.ToString());
+      }
+      if ((id == FunctionId::kToTimestamp || id == FunctionId::kToDate) &&
+          !functions::CanParse(*format)) {
+        return Status::Error(ErrorCode::kInvalidArgument,
+                             "{} cannot read template '{}' (weeks, days of the week, centuries, "
+                             "ISO years and time zones are for output only) in expression `{}`",
+                             expr.name, text, expr.ToString());
+      }
+    }
+    TypeId value = args[0]->type.id();
+    if (id == FunctionId::kToTimestamp || id == FunctionId::kToDate) {
+      if (value != TypeId::kVarchar) {
+        return NotSupported(expr, "function " + expr.name + "(" + TypeList(expr) + ")");
+      }
+      if (id == FunctionId::kToDate) {
+        return MakeKernel<ParseTemplateOp, int32_t, std::string_view, std::string_view>(
+            expr, expr.name, ParseTemplateOp{format}, std::move(children));
+      }
+      return MakeKernel<ParseTemplateOp, int64_t, std::string_view, std::string_view>(
+          expr, expr.name, ParseTemplateOp{format}, std::move(children));
+    }
+    FormatTemplateOp op{format, id == FunctionId::kDateFormat, value == TypeId::kTimestampTz};
+    if (value == TypeId::kInterval && id == FunctionId::kToChar) {
+      return MakeKernel<FormatTemplateOp, StringResult, Interval, std::string_view>(
+          expr, expr.name, op, std::move(children));
+    }
+    if (value != TypeId::kTimestamp && value != TypeId::kTimestampTz) {
+      return NotSupported(expr, "function " + expr.name + "(" + TypeList(expr) + ")");
+    }
+    return MakeKernel<FormatTemplateOp, StringResult, int64_t, std::string_view>(
+        expr, expr.name, op, std::move(children));
+  }
+
+  /// round, floor, ceil and trunc. Integers are already integral (the registry gives BIGINT
+  /// for BIGINT), so their call is the argument itself.
+  Result<NodePtr> CompileRounding(const BoundExpression& expr, FunctionId id,
+                                  std::vector<NodePtr> children) {
+    using functions::Rounding;
+    const DataType& argument = expr.children[0]->type;
+    bool with_digits = expr.children.size() == 2;
+    Rounding rounding =
+        id == FunctionId::kFloor  ? Rounding::kFloor
+        : id == FunctionId::kCeil ? Rounding::kCeil
+        : id == FunctionId::kTrunc
+            ? Rounding::kTruncate
+            : (with_digits || argument.id() == TypeId::kDecimal ? Rounding::kHalfAwayFromZero
+                                                                : Rounding::kHalfEven);
+    auto unsupported = [&]() {
+      return NotSupported(expr, "function " + expr.name + "(" + TypeList(expr) + ")");
+    };
+    if (with_digits) {
+      if (expr.children[1]->type.id() != TypeId::kInteger) return unsupported();
+      if (argument.id() == TypeId::kDouble && expr.type.id() == TypeId::kDouble) {
+        return MakeKernel<functions::FloatRoundDigitsOp, double, double, int32_t>(
+            expr, expr.name, functions::FloatRoundDigitsOp{rounding}, std::move(children));
+      }
+      if (argument.id() == TypeId::kDecimal && expr.type.id() == TypeId::kDecimal &&
+          expr.type.scale() == argument.scale()) {
+        functions::DecimalRoundDigitsOp op{
+            argument.scale(), functions::DecimalPowerOfTen(expr.type.precision()), rounding};
+        return MakeKernel<functions::DecimalRoundDigitsOp, Decimal128, Decimal128, int32_t>(
+            expr, expr.name, op, std::move(children));
+      }
+      return unsupported();
+    }
+    if (argument.IsInteger() && expr.type == argument) return std::move(children[0]);
+    if (argument.id() == TypeId::kDecimal && expr.type.id() == TypeId::kDecimal &&
+        expr.type.scale() == 0) {
+      functions::DecimalRoundOp op{functions::DecimalPowerOfTen(argument.scale()),
+                                   functions::DecimalPowerOfTen(expr.type.precision()), rounding};
+      return MakeKernel<functions::DecimalRoundOp, Decimal128, Decimal128>(expr, expr.name, op,
+                                                                           std::move(children));
+    }
+    if (argument.id() == TypeId::kDouble && expr.type == argument) {
+      return MakeKernel<functions::FloatRoundOp, double, double>(
+          expr, expr.name, functions::FloatRoundOp{rounding}, std::move(children));
+    }
+    if (argument.id() == TypeId::kReal && expr.type == argument) {
+      return MakeKernel<functions::FloatRoundOp, float, float>(
+          expr, expr.name, functions::FloatRoundOp{rounding}, std::move(children));
+    }
+    return unsupported();
+  }
+
+  /// interval * double, double * interval, interval / double.
+  Result<NodePtr> CompileIntervalScaling(const BoundExpression& expr, FunctionId id,
+                                         std::vector<NodePtr> children) {
+    TypeId a = expr.children[0]->type.id();
+    TypeId b = expr.children[1]->type.id();
+    bool divide = id == FunctionId::kDivide;
+    functions::IntervalMultiplyOp op{divide};
+    if (a == TypeId::kInterval && b == TypeId::kDouble) {
+      return MakeKernel<functions::IntervalMultiplyOp, Interval, Interval, double>(
+          expr, divide ? "/" : "*", op, std::move(children));
+    }
+    if (a == TypeId::kDouble && b == TypeId::kInterval && !divide) {
+      return MakeKernel<functions::IntervalMultiplyOp, Interval, double, Interval>(
+          expr, "*", op, std::move(children));
+    }
+    return NotSupported(expr, "this interval arithmetic (" + TypeList(expr) + ")");
+  }
+
+  /// concat_ws(separator, a, ...): the arguments converted to text like concat's.
+  Result<NodePtr> CompileConcatWs(const BoundExpression& expr) {
+    LAMINAR_ASSIGN_OR_RETURN(Compiled separator, Compile(*expr.children[0]));
+    std::vector<NodePtr> texts;
+    for (size_t i = 1; i < expr.children.size(); ++i) {
+      const sql::BoundExprPtr& arg = expr.children[i];
+      if (arg->type.id() == TypeId::kNull) continue;  // Always skipped.
+      sql::BoundExprPtr text = arg;
+      if (arg->type.id() != TypeId::kVarchar) text = sql::MakeCast(arg, DataType::Varchar());
+      LAMINAR_ASSIGN_OR_RETURN(Compiled compiled, Compile(*text));
+      texts.push_back(std::move(compiled.node));
+    }
+    if (expr.children[0]->type.id() == TypeId::kNull) {
+      return ConstantNode::Make(Value::Null(DataType::Varchar()), DataType::Varchar(),
+                                expr.ToString());
+    }
+    if (expr.children[0]->type.id() != TypeId::kVarchar) {
+      return NotSupported(
+          expr, "concat_ws with a separator of type " + expr.children[0]->type.ToString());
+    }
+    return NodePtr(new ConcatWsNode(expr.ToString(), std::move(separator.node), std::move(texts)));
   }
 
   /// concat(a, b, ...): NULLs count as '' and non-strings are converted to text. Built from
@@ -1514,21 +2109,33 @@ class Compiler {
       return unsupported();
     });
   }
+
+  bool reads_clock_ = false;
 };
 
 }  // namespace
 
-Result<ExpressionEvaluator> ExpressionEvaluator::Make(const sql::BoundExprPtr& expression) {
+Result<ExpressionEvaluator> ExpressionEvaluator::Make(const sql::BoundExprPtr& expression,
+                                                      const EvaluatorOptions& options) {
   if (expression == nullptr) {
     return Status::Error(ErrorCode::kInvalidArgument, "no expression to evaluate");
   }
+  if (options.clock == nullptr) {
+    return Status::Error(ErrorCode::kInvalidArgument, "an expression evaluator needs a clock");
+  }
   Compiler compiler;
   LAMINAR_ASSIGN_OR_RETURN(auto compiled, compiler.Compile(*expression));
-  return ExpressionEvaluator(std::move(compiled.node));
+  return ExpressionEvaluator(std::move(compiled.node),
+                             compiler.reads_clock() ? options.clock : nullptr);
 }
 
-ExpressionEvaluator::ExpressionEvaluator(std::unique_ptr<const EvaluatorNode> root)
-    : root_(std::move(root)) {}
+ExpressionEvaluator::ExpressionEvaluator(std::unique_ptr<const EvaluatorNode> root,
+                                         const Clock* clock)
+    : root_(std::move(root)), clock_(clock) {}
+
+EvaluationInput ExpressionEvaluator::MakeInput(const Batch& batch) const {
+  return EvaluationInput{batch, clock_ != nullptr ? clock_->NowMicros() : 0};
+}
 ExpressionEvaluator::ExpressionEvaluator(ExpressionEvaluator&&) noexcept = default;
 ExpressionEvaluator& ExpressionEvaluator::operator=(ExpressionEvaluator&&) noexcept = default;
 ExpressionEvaluator::~ExpressionEvaluator() = default;
@@ -1541,7 +2148,7 @@ Result<Column> ExpressionEvaluator::Evaluate(const Batch& input,
   const uint32_t* rows = selection ? selection->data() : nullptr;
   // No row reaches the expression: nothing is evaluated, so nothing can fail.
   if (count == 0) return Column::Nulls(type(), 0);
-  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(input, rows, count));
+  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(MakeInput(input), rows, count));
   if (!result.scalar) return std::move(result.column);
   // Broadcast a constant result.
   if (result.column.IsNull(0)) return Column::Nulls(type(), count);
@@ -1555,7 +2162,7 @@ Status ExpressionEvaluator::Filter(const Batch& input, SelectionVector* selectio
                          root_->text(), type().ToString());
   }
   if (selection->empty()) return Status::Ok();
-  return root_->Filter(input, selection);
+  return root_->Filter(MakeInput(input), selection);
 }
 
 Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selection) const {
@@ -1567,7 +2174,7 @@ Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selec
   int64_t count = input.num_rows();
   selection->Clear();
   if (count == 0) return Status::Ok();
-  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(input, nullptr, count));
+  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(MakeInput(input), nullptr, count));
   selection->Resize(count);
   uint32_t* rows = selection->mutable_data();
   const Column& column = result.column;

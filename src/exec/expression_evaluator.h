@@ -7,12 +7,21 @@
 #include "columnar/batch.h"
 #include "columnar/column.h"
 #include "columnar/selection_vector.h"
+#include "common/clock.h"
 #include "common/result.h"
 #include "sql/plan/bound_expression.h"
 
 namespace laminar::exec {
 
 class EvaluatorNode;
+struct EvaluationInput;
+
+/// How an evaluator is built.
+struct EvaluatorOptions {
+  /// Where now(), current_timestamp, current_date and proctime() read the time. Not owned: it
+  /// must outlive the evaluator. Tests pass a ManualClock.
+  const Clock* clock = Clock::System();
+};
 
 /// Evaluates one bound expression over batches, vectorized: the expression is compiled once
 /// (Make) into a tree of small nodes, each of which runs one kernel loop over raw column arrays
@@ -26,7 +35,9 @@ class EvaluatorNode;
 /// message naming the expression.
 ///
 /// Constant subtrees (no column reference, only deterministic functions) are folded into
-/// constants by Make; non-deterministic calls (now(), proctime(), ...) are never folded. A
+/// constants by Make; non-deterministic calls (now(), proctime(), ...) are never folded. They
+/// read the clock of EvaluatorOptions once per call of Evaluate, Filter or FilterAll, so every
+/// row of a batch sees the same time. A
 /// constant subtree whose folding fails (e.g. 1/0 inside a CASE branch) is kept and evaluated
 /// per batch, so the error only happens if a row reaches it.
 ///
@@ -36,8 +47,11 @@ class EvaluatorNode;
 class ExpressionEvaluator {
  public:
   /// Compiles `expression`. Errors: kNotSupported naming the function or construct that has no
-  /// kernel yet (fail closed: nothing is evaluated approximately).
-  static Result<ExpressionEvaluator> Make(const sql::BoundExprPtr& expression);
+  /// kernel (fail closed: nothing is evaluated approximately); kInvalidRegex for a constant
+  /// regular expression that does not compile; kInvalidArgument for a constant argument that no
+  /// row could accept (a to_char template, regular expression flags).
+  static Result<ExpressionEvaluator> Make(const sql::BoundExprPtr& expression,
+                                          const EvaluatorOptions& options = {});
 
   ExpressionEvaluator(ExpressionEvaluator&&) noexcept;
   ExpressionEvaluator& operator=(ExpressionEvaluator&&) noexcept;
@@ -51,7 +65,8 @@ class ExpressionEvaluator {
   /// selected index is < input.num_rows(). Allocates result and scratch buffers per call (a
   /// column read through a selection is gathered into a new buffer); the only per-row
   /// allocations are in casts of DECIMAL, DATE, TIMESTAMP and INTERVAL to VARCHAR, whose
-  /// formatters (decimal.h, temporal.h) return std::string.
+  /// formatters (decimal.h, temporal.h) return std::string, and in templates (to_char, ...) and
+  /// regular expressions that are not literals (compiled per row, or per distinct pattern).
   Result<Column> Evaluate(const Batch& input, const SelectionVector* selection = nullptr) const;
 
   /// For a BOOLEAN predicate: keeps in `selection` (row indexes of `input`) the rows for which
@@ -67,9 +82,14 @@ class ExpressionEvaluator {
   std::string Describe() const;
 
  private:
-  explicit ExpressionEvaluator(std::unique_ptr<const EvaluatorNode> root);
+  ExpressionEvaluator(std::unique_ptr<const EvaluatorNode> root, const Clock* clock);
+
+  /// The batch with this call's clock reading.
+  EvaluationInput MakeInput(const Batch& batch) const;
 
   std::unique_ptr<const EvaluatorNode> root_;
+  /// Null when the expression reads no clock (the common case: no clock call per batch).
+  const Clock* clock_ = nullptr;
 };
 
 }  // namespace laminar::exec

@@ -76,6 +76,36 @@ struct Reader<std::string_view, kScalar> {
   const char* data = nullptr;
 };
 
+// ----- Runtime-scalar typed access, for nodes that combine several vectors per row. -----
+
+/// Reads a vector that may or may not be scalar (decided per batch, not at compile time), with
+/// its validity; for nodes whose per-row work dwarfs the check.
+template <typename T>
+struct AnyReader {
+  explicit AnyReader(const Vector& vector)
+      : scalar(vector.scalar),
+        all_null(vector.column.type().id() == TypeId::kNull),
+        validity(!all_null && vector.column.null_count() > 0
+                     ? vector.column.validity_buffer()->data()
+                     : nullptr),
+        offset(vector.column.offset()) {
+    if (!all_null) fixed = Reader<T, false>(vector);
+  }
+  int64_t Index(int64_t row) const { return scalar ? 0 : row; }
+  bool IsValid(int64_t row) const {
+    if (all_null) return false;
+    return validity == nullptr || GetBit(validity, offset + Index(row));
+  }
+  /// REQUIRES: IsValid(row).
+  T Get(int64_t row) const { return fixed.Get(Index(row)); }
+
+  bool scalar;
+  bool all_null;
+  const uint8_t* validity;
+  int64_t offset;
+  Reader<T, false> fixed;
+};
+
 // ----- Writers: the output buffers of one batch. -----
 
 template <typename T>
@@ -196,7 +226,8 @@ class KernelNode final : public EvaluatorNode {
         invalid_code_(invalid_code),
         null_on_error_(null_on_error) {}
 
-  Result<Vector> Evaluate(const Batch& input, const uint32_t* rows, int64_t count) const override {
+  Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
+                          int64_t count) const override {
     std::array<Vector, kArity> inputs;
     bool all_scalar = true;
     bool null_constant = false;

@@ -57,7 +57,7 @@ Status AtPosition(Status status, SourcePosition position) {
 
 class Translator {
  public:
-  explicit Translator(Dataflow* flow) : flow_(flow) {}
+  Translator(Dataflow* flow, const EvaluatorOptions& options) : flow_(flow), options_(options) {}
 
   /// Translates `node`, whose output goes to operator `parent` at `port`.
   Status Translate(const LogicalNode& node, int parent, int port) {
@@ -115,7 +115,7 @@ class Translator {
       if (step_node.kind() == LogicalNodeKind::kFilter) {
         const auto& filter = static_cast<const sql::LogicalFilter&>(step_node);
         step.kind = PipelineStep::Kind::kFilter;
-        auto predicate = ExpressionEvaluator::Make(filter.predicate);
+        auto predicate = ExpressionEvaluator::Make(filter.predicate, options_);
         if (!predicate.ok()) {
           return AtPosition(std::move(predicate).status(), filter.predicate->position);
         }
@@ -126,7 +126,7 @@ class Translator {
         step.kind = PipelineStep::Kind::kProject;
         step.output_schema = project.schema();
         for (const sql::BoundExprPtr& expression : project.expressions) {
-          auto evaluator = ExpressionEvaluator::Make(expression);
+          auto evaluator = ExpressionEvaluator::Make(expression, options_);
           if (!evaluator.ok()) {
             return AtPosition(std::move(evaluator).status(), expression->position);
           }
@@ -155,13 +155,15 @@ class Translator {
   }
 
   Dataflow* flow_;
+  const EvaluatorOptions& options_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<Dataflow>> PlanContinuousQuery(const sql::LogicalNode& root) {
+Result<std::unique_ptr<Dataflow>> PlanContinuousQuery(const sql::LogicalNode& root,
+                                                      const EvaluatorOptions& options) {
   auto flow = std::make_unique<Dataflow>();
-  Translator translator(flow.get());
+  Translator translator(flow.get(), options);
   LAMINAR_RETURN_IF_ERROR(translator.Translate(root, -1, 0));
   return flow;
 }

@@ -4,6 +4,7 @@
 
 #include "common/result.h"
 #include "exec/dataflow.h"
+#include "exec/expression_evaluator.h"
 #include "sql/plan/logical_node.h"
 
 namespace laminar::exec {
@@ -18,6 +19,9 @@ namespace laminar::exec {
 /// closed with LDB-2001 naming the clause and its position, so CREATE rejects the statement
 /// instead of running something else. Scans of a TABLE and of upsert (PRIMARY KEY) sources in
 /// a continuous query are rejected the same way.
-Result<std::unique_ptr<Dataflow>> PlanContinuousQuery(const sql::LogicalNode& root);
+///
+/// `options.clock` is where now() and proctime() read time (the database's injected clock).
+Result<std::unique_ptr<Dataflow>> PlanContinuousQuery(const sql::LogicalNode& root,
+                                                      const EvaluatorOptions& options = {});
 
 }  // namespace laminar::exec

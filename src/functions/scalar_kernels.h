@@ -16,6 +16,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -228,6 +230,145 @@ struct DecimalNegateOp {
   KernelFlags Call(Decimal128 a, Decimal128* out) const {
     return __builtin_sub_overflow(Decimal128{0}, a, out) ? kKernelOverflow : kKernelOk;
   }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Numeric functions (abs, round, floor, ceil, trunc, sign, sqrt, exp, ln, log, power), with
+// PostgreSQL's domains: the logarithm of zero or of a negative number, the square root of a
+// negative number, zero to a negative power and a negative number to a fractional power are
+// invalid arguments; a finite argument whose result is infinite or underflows to zero is out of
+// range (PostgreSQL reports underflow as an error too).
+
+/// abs: integers check the one value without a positive counterpart (INT64_MIN and friends).
+struct AbsOp {
+  template <typename T>
+  KernelFlags Call(T a, T* out) const {
+    if constexpr (std::is_floating_point_v<T>) {
+      *out = std::fabs(a);
+      return kKernelOk;
+    } else {
+      *out = a;
+      if (a >= 0) return kKernelOk;
+      return __builtin_sub_overflow(T{0}, a, out) ? kKernelOverflow : kKernelOk;
+    }
+  }
+};
+
+/// sign: -1, 0 or 1 in the argument's type (NaN gives 0, as in PostgreSQL).
+struct SignOp {
+  template <typename T>
+  KernelFlags Call(T a, T* out) const {
+    *out = a > 0 ? T{1} : (a < 0 ? T{-1} : T{0});
+    return kKernelOk;
+  }
+};
+
+/// How a value is brought to fewer digits.
+enum class Rounding : uint8_t {
+  kHalfEven,          // round(double): PostgreSQL's rint().
+  kHalfAwayFromZero,  // round(decimal), round(double, n).
+  kFloor,
+  kCeil,
+  kTruncate,
+};
+
+/// round/floor/ceil/trunc of a DOUBLE or REAL to an integral value.
+struct FloatRoundOp {
+  Rounding rounding = Rounding::kHalfEven;
+  template <typename T>
+  KernelFlags Call(T a, T* out) const {
+    switch (rounding) {
+      case Rounding::kHalfEven:
+        *out = std::nearbyint(a);
+        break;
+      case Rounding::kHalfAwayFromZero:
+        *out = std::round(a);
+        break;
+      case Rounding::kFloor:
+        *out = std::floor(a);
+        break;
+      case Rounding::kCeil:
+        *out = std::ceil(a);
+        break;
+      case Rounding::kTruncate:
+        *out = std::trunc(a);
+        break;
+    }
+    return kKernelOk;
+  }
+};
+
+/// round(double, n) (half away from zero) and trunc(double, n) to n digits after the point (n
+/// may be negative: round(1234.5, -2) is 1200).
+struct FloatRoundDigitsOp {
+  Rounding rounding = Rounding::kHalfAwayFromZero;
+  KernelFlags Call(double a, int32_t digits, double* out) const;
+};
+
+/// 10^exponent as a Decimal128 from a table. REQUIRES: 0 <= exponent <= 38.
+Decimal128 DecimalPowerOfTenTable(int exponent);
+
+/// value / divisor brought to an integer with `rounding` (kHalfEven is not used for DECIMAL).
+/// REQUIRES: divisor > 0.
+Decimal128 DecimalDivideRounding(Decimal128 value, Decimal128 divisor, Rounding rounding);
+
+/// round/floor/ceil/trunc of DECIMAL(p,s) to scale 0: value / 10^s rounded, within the result
+/// precision (`limit` = 10^precision).
+struct DecimalRoundOp {
+  Decimal128 divisor = 1;
+  Decimal128 limit = 1;
+  Rounding rounding = Rounding::kHalfAwayFromZero;
+  KernelFlags Call(Decimal128 a, Decimal128* out) const {
+    *out = DecimalDivideRounding(a, divisor, rounding);
+    return (*out<limit&& * out> - limit) ? kKernelOk : kKernelOverflow;
+  }
+};
+
+/// round(DECIMAL(p,s), n) and trunc(DECIMAL(p,s), n): the value rounded to n digits after the
+/// point, keeping the scale s (round(1.25, 1) is 1.30 for DECIMAL(3,2)).
+struct DecimalRoundDigitsOp {
+  int scale = 0;
+  Decimal128 limit = 1;
+  Rounding rounding = Rounding::kHalfAwayFromZero;
+  KernelFlags Call(Decimal128 a, int32_t digits, Decimal128* out) const {
+    *out = a;
+    if (digits >= scale) return kKernelOk;
+    int64_t drop = int64_t{scale} - digits;  // Digits to clear, > 0.
+    if (drop > kMaxDecimalPrecision) {
+      *out = 0;
+      return kKernelOk;
+    }
+    Decimal128 unit = DecimalPowerOfTenTable(static_cast<int>(drop));
+    Decimal128 rounded = DecimalDivideRounding(a, unit, rounding);
+    if (__builtin_mul_overflow(rounded, unit, out)) return kKernelOverflow;
+    return (*out<limit&& * out> - limit) ? kKernelOk : kKernelOverflow;
+  }
+};
+
+/// sign(DECIMAL) as DECIMAL(1,0).
+struct DecimalSignOp {
+  KernelFlags Call(Decimal128 a, Decimal128* out) const {
+    *out = a > 0 ? 1 : (a < 0 ? -1 : 0);
+    return kKernelOk;
+  }
+};
+
+/// The DOUBLE functions with a restricted domain.
+enum class MathFunction : uint8_t { kSqrt, kExp, kLn, kLog10 };
+
+struct MathOp {
+  MathFunction function = MathFunction::kSqrt;
+  KernelFlags Call(double a, double* out) const;
+};
+
+/// log(base, x): ln(x) / ln(base). A base of 1 is a division by zero, as in PostgreSQL.
+struct LogBaseOp {
+  KernelFlags Call(double base, double x, double* out) const;
+};
+
+/// power(x, y), also x ^ y.
+struct PowerOp {
+  KernelFlags Call(double x, double y, double* out) const;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -458,30 +599,144 @@ struct IntervalNegateOp {
   }
 };
 
-/// Fields of date_part/extract and the field functions (hour(ts), ...).
-enum class TemporalField : uint8_t { kYear, kMonth, kDay, kHour, kMinute, kSecond };
+/// interval * factor and interval / divisor (`divide`), with PostgreSQL's cascade: the
+/// fractional part of the months becomes days (30 per month), the fractional part of the days
+/// becomes time (24 hours per day), rounded to microseconds. A NaN, infinite or out-of-range
+/// result is an overflow; dividing by zero is a division by zero.
+struct IntervalMultiplyOp {
+  bool divide = false;
+  KernelFlags Call(const Interval& interval, double factor, Interval* out) const;
+  KernelFlags Call(double factor, const Interval& interval, Interval* out) const {
+    return Call(interval, factor, out);
+  }
+};
 
-/// A field of a TIMESTAMP as BIGINT (seconds without their fraction).
+/// Fields of date_part/EXTRACT and date_trunc units, and the field functions (hour(ts), ...).
+enum class TemporalField : uint8_t {
+  kMicrosecond,
+  kMillisecond,
+  kSecond,
+  kMinute,
+  kHour,
+  kDay,
+  kWeek,  // ISO 8601 week (Monday first; week 1 holds the year's first Thursday).
+  kMonth,
+  kQuarter,
+  kYear,
+  kDecade,
+  kCentury,
+  kMillennium,
+  kDayOfWeek,         // dow: 0 (Sunday) to 6 (Saturday).
+  kIsoDayOfWeek,      // isodow: 1 (Monday) to 7 (Sunday).
+  kDayOfWeekFromOne,  // The dayofweek() function: 1 (Sunday) to 7 (Saturday), as in Flink.
+  kDayOfYear,         // doy: 1 to 366.
+  kIsoYear,           // The ISO 8601 week-numbering year.
+  kEpoch,             // Seconds since 1970-01-01 00:00:00 (with the fraction).
+  kTimezone,          // The UTC offset in seconds: always 0 (the engine runs in UTC).
+};
+
+/// The field of a date_part or date_trunc unit, case-insensitive, with PostgreSQL's plurals and
+/// aliases ("hours", "dayofweek" for dow, "timezone_hour", ...); nullopt when unknown.
+std::optional<TemporalField> ParseTemporalField(std::string_view unit);
+
+/// The canonical unit name ("hour"), for plans and messages.
+std::string_view TemporalFieldName(TemporalField field);
+
+/// An integral field of a TIMESTAMP as BIGINT, as PostgreSQL's EXTRACT computes it: year
+/// without year 0 (1 BC is -1), second without its fraction, microsecond as the seconds field
+/// times 10^6 plus the fraction, decade/century/millennium counted PostgreSQL's way.
+/// REQUIRES: field is not kMillisecond or kEpoch (those are DECIMALs).
 struct ExtractFieldOp {
   TemporalField field = TemporalField::kYear;
   KernelFlags Call(int64_t micros, int64_t* out) const;
 };
 
-/// Seconds with their fraction as DECIMAL(8,6) (date_part('second', ts)).
-struct ExtractSecondDecimalOp {
+/// The DECIMAL fields of a TIMESTAMP: second as DECIMAL(8,6), millisecond as DECIMAL(8,3) (both
+/// have the unscaled value "microseconds within the minute") and epoch as DECIMAL(24,6).
+struct ExtractDecimalFieldOp {
+  TemporalField field = TemporalField::kSecond;
   KernelFlags Call(int64_t micros, Decimal128* out) const {
-    int64_t days;
-    int64_t time_of_day;
-    SplitTimestamp(micros, &days, &time_of_day);
-    *out = time_of_day % kMicrosPerMinute;
+    if (field == TemporalField::kEpoch) {
+      *out = micros;
+    } else {
+      int64_t days;
+      int64_t time_of_day;
+      SplitTimestamp(micros, &days, &time_of_day);
+      *out = time_of_day % kMicrosPerMinute;
+    }
     return kKernelOk;
   }
 };
 
-/// date_trunc to a fixed unit (minute, hour, day) or a civil one (month, year).
+/// Whether EXTRACT(field FROM interval) exists (PostgreSQL has no week, dow, doy, isodow,
+/// isoyear or timezone for intervals).
+bool IsIntervalField(TemporalField field);
+
+/// An integral field of an INTERVAL as BIGINT, from PostgreSQL's split: years and months of the
+/// months, days, then hours, minutes and seconds of the time (C truncation, so every field
+/// keeps the sign of its part). REQUIRES: IsIntervalField(field), not kMillisecond/kEpoch.
+struct ExtractIntervalFieldOp {
+  TemporalField field = TemporalField::kYear;
+  KernelFlags Call(const Interval& interval, int64_t* out) const;
+};
+
+/// The epoch of an INTERVAL in microseconds (a year is 365.25 days, a month 30 days). Never
+/// overflows.
+__int128 IntervalEpochMicros(const Interval& interval);
+
+/// second, millisecond and epoch of an INTERVAL as DECIMALs (scales 6, 3 and 6). The epoch
+/// counts a year as 365.25 days and a month as 30 days, as PostgreSQL does.
+struct ExtractIntervalDecimalFieldOp {
+  TemporalField field = TemporalField::kSecond;
+  KernelFlags Call(const Interval& interval, Decimal128* out) const;
+};
+
+/// date_part(unit, value) with a unit that is not a literal: the unit is parsed per row and the
+/// result is a DOUBLE. Unknown units (and units an interval does not have) are invalid.
+struct DatePartDoubleOp {
+  KernelFlags Call(std::string_view unit, int64_t micros, double* out) const;
+  KernelFlags Call(std::string_view unit, const Interval& interval, double* out) const;
+};
+
+/// Whether date_trunc accepts the unit for a TIMESTAMP (not dow, doy, isodow, isoyear, epoch,
+/// timezone or the dayofweek() field).
+bool IsTruncationField(TemporalField field);
+
+/// date_trunc of a TIMESTAMP: to a fixed unit (microsecond to day), the Monday of the ISO week,
+/// or the first instant of the month, quarter, year, decade, century or millennium (counted
+/// PostgreSQL's way: the 21st century starts in 2001). REQUIRES: IsTruncationField(field).
 struct DateTruncOp {
-  TemporalField field = TemporalField::kDay;  // kSecond truncates to whole seconds.
+  TemporalField field = TemporalField::kDay;
   KernelFlags Call(int64_t micros, int64_t* out) const;
+};
+
+/// date_trunc of an INTERVAL: clears the fields below the unit (no weeks: months have no whole
+/// number of them). REQUIRES: IsTruncationField(field) and field != kWeek.
+struct IntervalTruncOp {
+  TemporalField field = TemporalField::kDay;
+  KernelFlags Call(const Interval& interval, Interval* out) const;
+};
+
+/// Calendar parts of a TIMESTAMP, for formatting.
+struct CivilTimestamp {
+  int64_t days = 0;         // Since 1970-01-01.
+  int64_t time_of_day = 0;  // Microseconds, 0 <= time_of_day < a day.
+  int64_t year = 0;         // Proleptic: 0 is 1 BC.
+  unsigned month = 1;
+  unsigned day = 1;
+};
+CivilTimestamp ToCivilTimestamp(int64_t micros);
+
+/// 1 (Monday) to 7 (Sunday) of days since 1970-01-01.
+int64_t IsoDayOfWeek(int64_t days);
+
+/// The ISO 8601 week-numbering year and week (1 to 53) of days since 1970-01-01.
+void IsoWeek(int64_t days, int64_t* iso_year, int64_t* week);
+
+/// to_timestamp(seconds since the epoch): rounded to microseconds; NaN is invalid, an infinite
+/// or out-of-range value an overflow.
+struct EpochSecondsToTimestampOp {
+  KernelFlags Call(double seconds, int64_t* out) const;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -509,6 +764,40 @@ std::string_view SplitPart(std::string_view text, std::string_view delimiter, in
 
 /// Non-overlapping occurrences of `needle` in `text` (0 for an empty needle).
 int64_t CountOccurrences(std::string_view text, std::string_view needle);
+
+/// reverse(text): the characters in reverse order (the bytes of each UTF-8 character stay in
+/// order). The result is written into *scratch.
+std::string_view Utf8Reverse(std::string_view text, std::string* scratch);
+
+/// trim/ltrim/rtrim(text, characters): removes every character (UTF-8 character) that occurs in
+/// `characters` from the start (`leading`) and/or the end (`trailing`) of `text`.
+std::string_view TrimCharacters(std::string_view text, std::string_view characters, bool leading,
+                                bool trailing);
+
+/// replace(text, from, to): every non-overlapping occurrence of `from`, left to right; an empty
+/// `from` leaves the text as it is. The result is `text` itself or written into *scratch.
+std::string_view ReplaceAll(std::string_view text, std::string_view from, std::string_view to,
+                            std::string* scratch);
+
+/// The 1-based character position of the first occurrence of `needle` in `haystack`, 0 when
+/// there is none and 1 for an empty needle (position() and strpos()).
+int64_t Utf8Position(std::string_view haystack, std::string_view needle);
+
+/// left(text, n): the first n characters; for a negative n all but the last |n|.
+std::string_view Utf8Left(std::string_view text, int64_t n);
+
+/// right(text, n): the last n characters; for a negative n all but the first |n|.
+std::string_view Utf8Right(std::string_view text, int64_t n);
+
+/// The largest string lpad and rpad build (PostgreSQL's limit is 1 GB as well).
+inline constexpr int64_t kMaxPaddedBytes = int64_t{1} << 30;
+
+/// lpad/rpad(text, length, fill): `text` brought to `length` characters, by repeating `fill` on
+/// the left (`left`) or right, or by cutting characters off its end. A length <= 0 gives '', an
+/// empty fill leaves a short text as it is. Returns false (with *out empty) when the result
+/// would exceed kMaxPaddedBytes.
+bool Utf8Pad(std::string_view text, int64_t length, std::string_view fill, bool left,
+             std::string* scratch, std::string_view* out);
 
 /// Parses SQL boolean text: true/false, t/f, yes/no, y/n, on/off, 1/0 (any case, surrounding
 /// whitespace ignored).

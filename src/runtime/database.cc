@@ -483,6 +483,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
 
   const Config config_;
   Clock* const clock_;
+  const exec::EvaluatorOptions evaluator_options_{clock_};
   std::mutex mutex_;  // Serialises every control operation; guards everything below.
   sql::Catalog catalog_;
   runtime::Reactor reactor_;
@@ -559,7 +560,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& stat
     // Everything pushed before the query is processed first (tables are written directly,
     // but later issues read materialized views maintained by the reactor).
     LAMINAR_RETURN_IF_ERROR(reactor_.Execute([this] { return reactor_.DrainPending(); }));
-    LAMINAR_ASSIGN_OR_RETURN(Batch rows, exec::ExecuteBoundedQuery(*query->plan, *this));
+    LAMINAR_ASSIGN_OR_RETURN(Batch rows,
+                             exec::ExecuteBoundedQuery(*query->plan, *this, evaluator_options_));
     QueryResult result;
     result.tag = fmt::format("SELECT {}", rows.num_rows());
     result.rows_affected = rows.num_rows();
@@ -728,7 +730,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
                              "(aggregations, joins), which are not executable yet")
             .WithPosition(statement.position);
       }
-      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan));
+      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
       break;
     }
     case sql::ObjectKind::kMaterializedView:
@@ -802,7 +804,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
 }
 
 Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& insert) {
-  LAMINAR_ASSIGN_OR_RETURN(Batch rows, exec::ExecuteBoundedQuery(*insert.rows, *this));
+  LAMINAR_ASSIGN_OR_RETURN(Batch rows,
+                           exec::ExecuteBoundedQuery(*insert.rows, *this, evaluator_options_));
   QueryResult result;
   result.tag = fmt::format("INSERT 0 {}", rows.num_rows());
   result.rows_affected = rows.num_rows();
@@ -844,7 +847,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUpdate(const sql::BoundUpdate& updat
   SelectionVector selection = SelectionVector::Identity(rows);
   if (update.where) {
     LAMINAR_ASSIGN_OR_RETURN(exec::ExpressionEvaluator predicate,
-                             exec::ExpressionEvaluator::Make(update.where));
+                             exec::ExpressionEvaluator::Make(update.where, evaluator_options_));
     LAMINAR_RETURN_IF_ERROR(predicate.FilterAll(snapshot, &selection));
   }
   // touched[row]: the row's position in `selection` (the rows the statement changes), or -1.
@@ -857,7 +860,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUpdate(const sql::BoundUpdate& updat
   std::vector<bool> assigned(static_cast<size_t>(snapshot.num_columns()), false);
   for (const auto& [column, value] : update.assignments) {
     LAMINAR_ASSIGN_OR_RETURN(exec::ExpressionEvaluator evaluator,
-                             exec::ExpressionEvaluator::Make(value));
+                             exec::ExpressionEvaluator::Make(value, evaluator_options_));
     LAMINAR_ASSIGN_OR_RETURN(new_values[column], evaluator.Evaluate(snapshot, &selection));
     assigned[column] = true;
   }
