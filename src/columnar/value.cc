@@ -1,5 +1,7 @@
 #include "columnar/value.h"
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 namespace laminar {
@@ -17,9 +19,9 @@ std::string Value::ToString() const {
     case TypeId::kBigInt:
       return fmt::format("{}", integer());
     case TypeId::kReal:
-      return fmt::format("{}", static_cast<float>(floating()));
+      return FormatFloatingPoint(floating(), /*real=*/true);
     case TypeId::kDouble:
-      return fmt::format("{}", floating());
+      return FormatFloatingPoint(floating());
     case TypeId::kDecimal:
       return FormatDecimal(decimal(), type_.scale());
     case TypeId::kVarchar:
@@ -39,6 +41,12 @@ std::string Value::ToString() const {
       return FormatInterval(interval());
   }
   return "?";
+}
+
+std::string FormatFloatingPoint(double value, bool real) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
+  return real ? fmt::format("{}", static_cast<float>(value)) : fmt::format("{}", value);
 }
 
 }  // namespace laminar

@@ -69,4 +69,8 @@ class Value {
   Payload payload_;
 };
 
+/// PostgreSQL's text form of a float: the shortest text that reads back to the same value,
+/// with NaN, Infinity and -Infinity spelled out. `real` formats as a 4-byte float.
+std::string FormatFloatingPoint(double value, bool real = false);
+
 }  // namespace laminar

@@ -686,9 +686,9 @@ struct ToTextOp {
     if constexpr (std::is_same_v<T, bool>) {
       text = value ? "true" : "false";
     } else if constexpr (std::is_same_v<T, float>) {
-      fmt::format_to(std::back_inserter(text), "{}", value);
+      text = FormatFloatingPoint(value, /*real=*/true);
     } else if constexpr (std::is_same_v<T, double>) {
-      fmt::format_to(std::back_inserter(text), "{}", value);
+      text = FormatFloatingPoint(value);
     } else if constexpr (std::is_same_v<T, Decimal128>) {
       text = FormatDecimal(value, from.scale());
     } else if constexpr (std::is_same_v<T, Interval>) {

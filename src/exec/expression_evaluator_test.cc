@@ -654,7 +654,7 @@ TEST_F(ExpressionEvaluatorTest, GreatestAndLeastIgnoreNulls) {
   EXPECT_THAT(Eval("least(ts, TIMESTAMP '2024-02-01 00:00:00')"),
               ElementsAre("2024-02-01 00:00:00", "2024-01-31 23:59:59", "2024-02-01 00:00:00",
                           "1969-12-31 23:00:00"));
-  EXPECT_THAT(Eval("greatest(d, CAST('NaN' AS DOUBLE))"), ElementsAre("nan", "nan", "nan", "nan"));
+  EXPECT_THAT(Eval("greatest(d, CAST('NaN' AS DOUBLE))"), ElementsAre("NaN", "NaN", "NaN", "NaN"));
   EXPECT_THAT(Eval("i BETWEEN SYMMETRIC 10 AND 0"), ElementsAre("true", "false", "NULL", "true"));
 }
 

@@ -34,15 +34,26 @@ inline constexpr KernelFlags kKernelDivisionByZero = 2;  // kDivisionByZero.
 inline constexpr KernelFlags kKernelInvalidInput = 4;    // kInvalidCast / kInvalidArgument.
 
 // ---------------------------------------------------------------------------------------------
-// Arithmetic on integers and floating point. Integer overflow is reported, float arithmetic
-// follows IEEE 754 except that division and modulo by zero are errors (as in PostgreSQL).
+// Arithmetic on integers and floating point. Integer overflow is reported. Floating point
+// follows PostgreSQL (float.h): a finite result from infinite inputs is fine, but an infinite
+// result from finite inputs is an overflow, a zero product or quotient of non-zero finite
+// inputs is an underflow (both LDB-3001), and division and modulo by zero are errors.
+
+/// PostgreSQL's float8 overflow and underflow checks for a result of `a op b`.
+template <typename T>
+inline KernelFlags FloatRangeCheck(T result, T a, T b, bool check_underflow) {
+  const bool overflow = std::isinf(result) && !std::isinf(a) && !std::isinf(b);
+  const bool underflow = check_underflow && result == T{0} && a != T{0} && b != T{0} &&
+                         !std::isinf(a) && !std::isinf(b);
+  return (overflow || underflow) ? kKernelOverflow : kKernelOk;
+}
 
 struct AddOp {
   template <typename T>
   KernelFlags Call(T a, T b, T* out) const {
     if constexpr (std::is_floating_point_v<T>) {
       *out = a + b;
-      return kKernelOk;
+      return FloatRangeCheck(*out, a, b, false);
     } else {
       return __builtin_add_overflow(a, b, out) ? kKernelOverflow : kKernelOk;
     }
@@ -54,7 +65,7 @@ struct SubtractOp {
   KernelFlags Call(T a, T b, T* out) const {
     if constexpr (std::is_floating_point_v<T>) {
       *out = a - b;
-      return kKernelOk;
+      return FloatRangeCheck(*out, a, b, false);
     } else {
       return __builtin_sub_overflow(a, b, out) ? kKernelOverflow : kKernelOk;
     }
@@ -66,7 +77,7 @@ struct MultiplyOp {
   KernelFlags Call(T a, T b, T* out) const {
     if constexpr (std::is_floating_point_v<T>) {
       *out = a * b;
-      return kKernelOk;
+      return FloatRangeCheck(*out, a, b, true);
     } else {
       return __builtin_mul_overflow(a, b, out) ? kKernelOverflow : kKernelOk;
     }
@@ -83,6 +94,8 @@ struct DivideOp {
     }
     if constexpr (std::is_floating_point_v<T>) {
       *out = a / b;
+      // Dividing by infinity may give zero; only a finite divisor can underflow.
+      return FloatRangeCheck(*out, a, std::isinf(b) ? T{0} : b, !std::isinf(b));
     } else {
       if (b == -1) return __builtin_sub_overflow(T{0}, a, out) ? kKernelOverflow : kKernelOk;
       *out = static_cast<T>(a / b);
