@@ -1,8 +1,8 @@
 #include "columnar/value.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace laminar {
 
@@ -47,6 +47,65 @@ std::string FormatFloatingPoint(double value, bool real) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "Infinity" : "-Infinity";
   return real ? fmt::format("{}", static_cast<float>(value)) : fmt::format("{}", value);
+}
+
+namespace {
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+Result<std::string> ParseByteaText(std::string_view text) {
+  std::string bytes;
+  if (text.size() >= 2 && text[0] == '\\' && (text[1] == 'x' || text[1] == 'X')) {
+    size_t i = 2;
+    while (i < text.size()) {
+      const char c = text[i];
+      if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+        ++i;
+        continue;
+      }
+      const int high = HexDigit(c);
+      if (high < 0) {
+        return Status::Error(ErrorCode::kInvalidCast, "invalid hexadecimal digit \"{}\" in BYTEA",
+                             std::string(1, c));
+      }
+      if (i + 1 >= text.size() || HexDigit(text[i + 1]) < 0) {
+        return Status::Error(ErrorCode::kInvalidCast,
+                             "invalid hexadecimal data in BYTEA: odd number of digits");
+      }
+      bytes.push_back(static_cast<char>(high * 16 + HexDigit(text[i + 1])));
+      i += 2;
+    }
+    return bytes;
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\') {
+      bytes.push_back(text[i]);
+      continue;
+    }
+    if (i + 1 < text.size() && text[i + 1] == '\\') {
+      bytes.push_back('\\');
+      ++i;
+      continue;
+    }
+    if (i + 3 < text.size() + 0 && text[i + 1] >= '0' && text[i + 1] <= '3' && text[i + 2] >= '0' &&
+        text[i + 2] <= '7' && text[i + 3] >= '0' && text[i + 3] <= '7') {
+      bytes.push_back(static_cast<char>((text[i + 1] - '0') * 64 + (text[i + 2] - '0') * 8 +
+                                        (text[i + 3] - '0')));
+      i += 3;
+      continue;
+    }
+    return Status::Error(ErrorCode::kInvalidCast,
+                         "invalid input syntax for type BYTEA: a backslash must start \\\\, "
+                         "\\nnn or, at the beginning, \\x");
+  }
+  return bytes;
 }
 
 }  // namespace laminar

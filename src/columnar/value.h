@@ -8,6 +8,7 @@
 #include "columnar/data_type.h"
 #include "columnar/decimal.h"
 #include "columnar/temporal.h"
+#include "common/result.h"
 
 namespace laminar {
 
@@ -72,5 +73,10 @@ class Value {
 /// PostgreSQL's text form of a float: the shortest text that reads back to the same value,
 /// with NaN, Infinity and -Infinity spelled out. `real` formats as a 4-byte float.
 std::string FormatFloatingPoint(double value, bool real = false);
+
+/// PostgreSQL's BYTEA input: the hex form `\x0102ff` (pairs of hex digits, whitespace allowed
+/// between pairs) or the escape form (`\\` for a backslash, `\nnn` for an octal byte, other
+/// characters as they are). kInvalidCast naming the problem otherwise.
+Result<std::string> ParseByteaText(std::string_view text);
 
 }  // namespace laminar

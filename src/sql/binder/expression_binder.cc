@@ -58,8 +58,10 @@ Result<std::optional<Value>> ParseLiteralAs(std::string_view text, const DataTyp
   switch (target.id()) {
     case TypeId::kVarchar:
       return std::optional<Value>(Value::Varchar(std::string(text)));
-    case TypeId::kBytea:
-      return std::optional<Value>(Value::Bytea(std::string(text)));
+    case TypeId::kBytea: {
+      LAMINAR_ASSIGN_OR_RETURN(std::string bytes, ParseByteaText(text));
+      return std::optional<Value>(Value::Bytea(std::move(bytes)));
+    }
     case TypeId::kDate: {
       LAMINAR_ASSIGN_OR_RETURN(const int32_t days, ParseDate(text));
       return std::optional<Value>(Value::Date(days));
