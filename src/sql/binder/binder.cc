@@ -611,12 +611,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
                              is_delete ? "DELETE" : "UPDATE", name, ObjectKindKeyword(table->kind))
             .WithPosition(table_name.position);
       }
-      std::vector<ScopeColumn> columns;
-      for (int i = 0; i < table->schema->num_fields(); ++i) {
-        columns.push_back(
-            ScopeColumn{name, table->schema->field(i).name, table->schema->field(i).type, i});
-      }
-      Scope scope(std::move(columns));
+      const Scope scope(table->schema, name);
       ExpressionBinder binder(registry_, scope, is_delete ? "DELETE" : "UPDATE");
       BoundUpdate update;
       update.table = name;
@@ -630,7 +625,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         for (const Assignment& assignment : statement.As<UpdateStatement>().assignments) {
           LAMINAR_ASSIGN_OR_RETURN(
               const ScopeColumn* column,
-              scope.Resolve({assignment.column.name}, assignment.column.position));
+              scope.Resolve({&assignment.column.name, 1}, assignment.column.position));
           if (std::count(table->primary_key.begin(), table->primary_key.end(), column->name) > 0) {
             return NotSupported(assignment.column.position,
                                 "updating a PRIMARY KEY column is not supported; DELETE and "
@@ -727,12 +722,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       LogicalNodePtr node = LogicalScan::Make(name, object->kind, object->schema,
                                               StreamProperties{}, subscribe.name.position);
       if (subscribe.where) {
-        std::vector<ScopeColumn> columns;
-        for (int i = 0; i < object->schema->num_fields(); ++i) {
-          columns.push_back(
-              ScopeColumn{name, object->schema->field(i).name, object->schema->field(i).type, i});
-        }
-        Scope scope(std::move(columns));
+        const Scope scope(object->schema, name);
         ExpressionBinder binder(registry_, scope, "WHERE");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*subscribe.where));
         node = LogicalFilter::Make(node, predicate, subscribe.where->position);

@@ -23,14 +23,6 @@ Status NotSupported(SourcePosition position, std::string message) {
   return Status(ErrorCode::kNotSupported, std::move(message)).WithPosition(position);
 }
 
-Scope ScopeFor(const Schema& schema, const std::string& qualifier) {
-  std::vector<ScopeColumn> columns;
-  for (int i = 0; i < schema.num_fields(); ++i) {
-    columns.push_back(ScopeColumn{qualifier, schema.field(i).name, schema.field(i).type, i});
-  }
-  return Scope(std::move(columns));
-}
-
 int IndexOf(const Schema& schema, const std::string& name) {
   return schema.FieldIndex(name).value_or(-1);
 }
@@ -189,7 +181,7 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
       relation.node =
           LogicalProject::Make(relation.node, std::move(expressions), names, cte.name.position);
     }
-    relation.scope = ScopeFor(*relation.node->schema(), cte.name.name);
+    relation.scope = Scope(relation.node->schema(), cte.name.name);
     ctes_.back()[cte.name.name] = std::move(relation);
   }
 
@@ -318,7 +310,7 @@ Result<BoundRelation> QueryBinder::BindValues(const ValuesBody& values) {
   }
   auto schema = Schema::Make(std::move(fields));
   LogicalNodePtr node = LogicalValues::Make(schema, std::move(rows), values.position);
-  return BoundRelation{node, ScopeFor(*schema, "")};
+  return BoundRelation{node, Scope(schema, "")};
 }
 
 Result<BoundRelation> QueryBinder::BindSetOperation(const SetOperationBody& operation) {
@@ -391,7 +383,7 @@ Result<BoundRelation> QueryBinder::BindSetOperation(const SetOperationBody& oper
                                : input.node);
   }
   LogicalNodePtr node = LogicalUnion::Make(std::move(nodes), operation.position);
-  return BoundRelation{node, ScopeFor(*node->schema(), "")};
+  return BoundRelation{node, Scope(node->schema(), "")};
 }
 
 Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
@@ -400,7 +392,7 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
                         fmt::format("qualified name {} is not supported", ref.name.ToString()));
   }
   const std::string& name = ref.name.parts[0];
-  const std::string qualifier = ref.alias ? ref.alias->name.name : name;
+  const std::string_view qualifier = ref.alias ? ref.alias->name.name : name;
   for (auto level = ctes_.rbegin(); level != ctes_.rend(); ++level) {
     auto it = level->find(name);
     if (it == level->end()) continue;
@@ -436,17 +428,16 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
   AddDependency(name);
   LogicalNodePtr node = LogicalScan::Make(name, object->kind, object->schema,
                                           PropertiesOf(*object, continuous_), ref.name.position);
-  Scope scope = ScopeFor(*object->schema, qualifier);
+  Scope scope(object->schema, qualifier);
   if (ref.alias && !ref.alias->columns.empty()) {
     if (static_cast<int>(ref.alias->columns.size()) > scope.size()) {
       return Status::Error(ErrorCode::kSyntaxError, "{} has {} columns but {} aliases were given",
                            name, scope.size(), ref.alias->columns.size())
           .WithPosition(ref.alias->name.position);
     }
-    std::vector<ScopeColumn> columns = scope.columns();
-    for (size_t i = 0; i < ref.alias->columns.size(); ++i)
-      columns[i].name = ref.alias->columns[i].name;
-    scope = Scope(std::move(columns));
+    for (size_t i = 0; i < ref.alias->columns.size(); ++i) {
+      scope.RenameColumn(static_cast<int>(i), ref.alias->columns[i].name);
+    }
   }
   return BoundRelation{node, std::move(scope)};
 }
@@ -464,18 +455,17 @@ Result<BoundRelation> QueryBinder::BindTableRef(const TableRef& ref) {
     case TableRefKind::kSubquery: {
       const auto& subquery = ref.As<SubqueryTableRef>();
       LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation, BindQuery(*subquery.query));
-      const std::string qualifier = subquery.alias ? subquery.alias->name.name : "";
-      Scope scope = ScopeFor(*relation.node->schema(), qualifier);
+      const std::string_view qualifier =
+          subquery.alias ? std::string_view(subquery.alias->name.name) : std::string_view();
+      Scope scope(relation.node->schema(), qualifier);
       if (subquery.alias && !subquery.alias->columns.empty()) {
-        std::vector<ScopeColumn> columns = scope.columns();
-        if (subquery.alias->columns.size() > columns.size()) {
+        if (subquery.alias->columns.size() > scope.columns().size()) {
           return Status::Error(ErrorCode::kSyntaxError, "too many column aliases")
               .WithPosition(subquery.alias->name.position);
         }
         for (size_t i = 0; i < subquery.alias->columns.size(); ++i) {
-          columns[i].name = subquery.alias->columns[i].name;
+          scope.RenameColumn(static_cast<int>(i), subquery.alias->columns[i].name);
         }
-        scope = Scope(std::move(columns));
       }
       return BoundRelation{relation.node, std::move(scope)};
     }
@@ -533,7 +523,7 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
   }
   const Identifier& column = ref.args[1].descriptor_columns[0];
   LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* time,
-                           input.scope.Resolve({column.name}, column.position));
+                           input.scope.Resolve({&column.name, 1}, column.position));
   if (time->type.id() != TypeId::kTimestamp && time->type.id() != TypeId::kTimestampTz) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "window time column \"{}\" must be TIMESTAMP or TIMESTAMPTZ, not {}",
@@ -591,8 +581,9 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
         .WithPosition(ref.args[1].position);
   }
   LogicalNodePtr node = LogicalWindowTableFunction::Make(input.node, assignment, ref.position);
-  std::string qualifier = ref.alias ? ref.alias->name.name : table.name.parts[0];
-  return BoundRelation{node, ScopeFor(*node->schema(), qualifier)};
+  // A view into the syntax tree, not into `table`, which is gone once this returns.
+  const std::string_view qualifier = ref.alias ? ref.alias->name.name : ref.args[0].table.parts[0];
+  return BoundRelation{node, Scope(node->schema(), qualifier)};
 }
 
 namespace {
@@ -817,9 +808,9 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
   }
   for (const Identifier& column : join.using_columns) {
     LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* l,
-                             left.scope.Resolve({column.name}, column.position));
+                             left.scope.Resolve({&column.name, 1}, column.position));
     LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* r,
-                             right.scope.Resolve({column.name}, column.position));
+                             right.scope.Resolve({&column.name, 1}, column.position));
     BoundExprPtr lhs = MakeColumn(l->index, l->name, l->type, column.position);
     BoundExprPtr rhs = MakeColumn(left.scope.size() + r->index, r->name, r->type, column.position);
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
@@ -997,7 +988,8 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExpressionKind::kStar) {
       const auto& star = item.expr->As<StarExpression>();
-      const std::string qualifier = star.qualifier.empty() ? "" : star.qualifier.back();
+      const std::string_view qualifier =
+          star.qualifier.empty() ? std::string_view() : std::string_view(star.qualifier.back());
       if (!qualifier.empty() && !input.scope.HasQualifier(qualifier)) {
         return Status::Error(ErrorCode::kUnknownColumn, "missing FROM-clause entry for \"{}\"",
                              qualifier)
@@ -1007,7 +999,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
         if (!qualifier.empty() && column.qualifier != qualifier) continue;
         expressions.push_back(
             MakeColumn(column.index, column.name, column.type, item.expr->position));
-        names.push_back(column.name);
+        names.emplace_back(column.name);
       }
       continue;
     }
@@ -1043,7 +1035,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
     node = LogicalAggregate::Make(node, std::move(keys), names, {}, std::move(options),
                                   select.position);
   }
-  BoundRelation relation{node, ScopeFor(*node->schema(), "")};
+  BoundRelation relation{node, Scope(node->schema(), "")};
   if (over.calls.empty() && !select.distinct) {
     relation.select_input_scope = std::make_shared<const Scope>(input.scope);
     relation.select_expressions = projected;
@@ -1289,7 +1281,7 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
     node = LogicalAggregate::Make(node, std::move(keys), names, {}, std::move(distinct),
                                   select.position);
   }
-  return BoundRelation{node, ScopeFor(*node->schema(), "")};
+  return BoundRelation{node, Scope(node->schema(), "")};
 }
 
 Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundRelation relation) {

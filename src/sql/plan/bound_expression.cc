@@ -95,12 +95,13 @@ BoundExprPtr MakeConstant(Value value, SourcePosition position) {
   return expr;
 }
 
-BoundExprPtr MakeColumn(int index, std::string name, DataType type, SourcePosition position) {
+BoundExprPtr MakeColumn(int index, std::string_view name, DataType type,
+                        SourcePosition position) {
   auto expr = std::make_shared<BoundExpression>();
   expr->kind = BoundExpressionKind::kColumn;
   expr->type = type;
   expr->column_index = index;
-  expr->name = std::move(name);
+  expr->name = name;
   expr->position = position;
   return expr;
 }
