@@ -666,6 +666,12 @@ bool FunctionRegistry::Exists(std::string_view name, FunctionKind kind) const {
          !entry->signatures[KindIndex(FunctionKind::kAggregate)].empty();
 }
 
+bool FunctionRegistry::IsAggregateFunction(std::string_view name) const {
+  const Entry* entry = Find(name);
+  return entry != nullptr && !entry->signatures[KindIndex(FunctionKind::kAggregate)].empty() &&
+         entry->signatures[KindIndex(FunctionKind::kScalar)].empty();
+}
+
 std::span<const FunctionSignature> FunctionRegistry::Signatures(std::string_view name,
                                                                 FunctionKind kind) const {
   const Entry* entry = Find(name);

@@ -356,6 +356,11 @@ class FunctionRegistry {
   /// Whether `name` has signatures of `kind`; for kWindow, aggregates count as well.
   bool Exists(std::string_view name, FunctionKind kind) const;
 
+  /// Whether a call of `name` without OVER aggregates: the name has aggregate signatures and no
+  /// scalar ones. The same as Exists(name, kAggregate) && !Exists(name, kScalar), with one
+  /// lookup (the binder asks this of every function call it meets).
+  bool IsAggregateFunction(std::string_view name) const;
+
   /// The signatures of `name` and `kind` in registration order (no aggregate fallback for
   /// kWindow); empty when there are none. Valid as long as the registry is not changed.
   std::span<const FunctionSignature> Signatures(std::string_view name, FunctionKind kind) const;

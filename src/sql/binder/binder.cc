@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "columnar/temporal.h"
 #include "sql/binder/expression_binder.h"
@@ -191,14 +192,35 @@ Status CheckConnector(const std::optional<ConnectorClause>& connector,
 }
 
 Status CheckUniqueNames(const Schema& schema, SourcePosition position) {
-  std::set<std::string> seen;
-  for (const Field& field : schema.fields()) {
-    if (!seen.insert(field.name).second) {
-      return Status::Error(ErrorCode::kDuplicateColumn,
-                           "column \"{}\" appears twice in the result; give one an alias",
-                           field.name)
-          .WithPosition(position);
+  // The first column whose name an earlier column has. Results are narrow, so comparing pairs
+  // beats building a set; wide ones use a hash set of views.
+  constexpr size_t kPairwiseLimit = 64;
+  const std::vector<Field>& fields = schema.fields();
+  const Field* duplicate = nullptr;
+  if (fields.size() <= kPairwiseLimit) {
+    for (size_t i = 1; i < fields.size() && duplicate == nullptr; ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (fields[j].name == fields[i].name) {
+          duplicate = &fields[i];
+          break;
+        }
+      }
     }
+  } else {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(fields.size());
+    for (const Field& field : fields) {
+      if (!seen.insert(field.name).second) {
+        duplicate = &field;
+        break;
+      }
+    }
+  }
+  if (duplicate != nullptr) {
+    return Status::Error(ErrorCode::kDuplicateColumn,
+                         "column \"{}\" appears twice in the result; give one an alias",
+                         duplicate->name)
+        .WithPosition(position);
   }
   return Status::Ok();
 }

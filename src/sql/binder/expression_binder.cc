@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <limits>
+#include <optional>
+#include <span>
 
 #include "columnar/decimal.h"
 #include "columnar/temporal.h"
@@ -18,10 +21,10 @@ using functions::ResolvedFunction;
 
 // The registry name of a binary operator: its symbol, and lower-case words for IS [NOT]
 // DISTINCT FROM.
-std::string BinaryOperatorName(BinaryOperator op) {
+std::string_view BinaryOperatorName(BinaryOperator op) {
   if (op == BinaryOperator::kIsDistinctFrom) return "is distinct from";
   if (op == BinaryOperator::kIsNotDistinctFrom) return "is not distinct from";
-  return std::string(BinaryOperatorSymbol(op));
+  return BinaryOperatorSymbol(op);
 }
 
 bool IsStringLiteral(const Expression* expr) {
@@ -98,9 +101,8 @@ Result<std::optional<Value>> ParseLiteralAs(std::string_view text, const DataTyp
 }
 
 bool IsAggregateCall(const functions::FunctionRegistry& registry,
-                     const FunctionCallExpression& call, const std::string& name) {
-  return !call.over && call.name.size() == 1 && registry.Exists(name, FunctionKind::kAggregate) &&
-         !registry.Exists(name, FunctionKind::kScalar);
+                     const FunctionCallExpression& call, std::string_view name) {
+  return !call.over && call.name.size() == 1 && registry.IsAggregateFunction(name);
 }
 
 std::string CallName(const FunctionCallExpression& call) {
@@ -113,18 +115,48 @@ std::string CallName(const FunctionCallExpression& call) {
 }
 
 // Window-assignment functions: which output (0 = window_start, 1 = window_end) a call means.
-int WindowBoundOf(const std::string& name) {
-  if (name.size() > 4 && name.compare(name.size() - 4, 4, "_end") == 0) return 1;
+int WindowBoundOf(std::string_view name) {
+  if (name.size() > 4 && name.substr(name.size() - 4) == "_end") return 1;
   return 0;
 }
 
-std::string WindowFamily(const std::string& name) {
-  const size_t underscore = name.find('_');
-  std::string family = underscore == std::string::npos ? name : name.substr(0, underscore);
+std::string_view WindowFamily(std::string_view name) {
+  const std::string_view family = name.substr(0, name.find('_'));
   return family == "slide" ? "hop" : family;
 }
 
-// Whether an AST expression calls an aggregate function (outside OVER and subqueries).
+// "time;duration;..." as EXPLAIN prints the bound arguments of a window call.
+std::string WindowArgumentsText(std::span<const BoundExprPtr> arguments) {
+  std::string text;
+  for (const BoundExprPtr& argument : arguments) {
+    text += argument->ToString();
+    text += ';';
+  }
+  return text;
+}
+
+// Whether two window calls' bound arguments are the same window: their texts are equal. Equal
+// structure (in the one scope both are bound in) implies equal text, so only a mismatch pays
+// for building the texts.
+bool SameWindowArguments(std::span<const BoundExprPtr> a, std::span<const BoundExprPtr> b) {
+  if (a.size() == b.size()) {
+    bool same = true;
+    for (size_t i = 0; i < a.size() && same; ++i) same = SameExpression(*a[i], *b[i]);
+    if (same) return true;
+  }
+  return WindowArgumentsText(a) == WindowArgumentsText(b);
+}
+
+// The arguments of a call, moved into a vector of exactly their number (a braced list would
+// copy each shared pointer once more).
+template <typename... Arguments>
+std::vector<BoundExprPtr> ArgumentList(Arguments&&... arguments) {
+  std::vector<BoundExprPtr> list;
+  list.reserve(sizeof...(Arguments));
+  (list.push_back(std::forward<Arguments>(arguments)), ...);
+  return list;
+}
+
 }  // namespace
 
 static bool AnyContainsAggregate(const functions::FunctionRegistry& registry,
@@ -141,11 +173,7 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
     case ExpressionKind::kFunctionCall: {
       const auto& call = expr->As<FunctionCallExpression>();
       if (call.over) return false;
-      if (call.name.size() == 1 &&
-          registry.Exists(call.name[0], functions::FunctionKind::kAggregate) &&
-          !registry.Exists(call.name[0], functions::FunctionKind::kScalar)) {
-        return true;
-      }
+      if (call.name.size() == 1 && registry.IsAggregateFunction(call.name[0])) return true;
       return AnyContainsAggregate(registry, call.args);
     }
     case ExpressionKind::kUnary:
@@ -237,10 +265,12 @@ std::string ExpressionBinder::DefaultName(const Expression& expr) {
 Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
   if (expr.kind == ExpressionKind::kFunctionCall) {
     const auto& call = expr.As<FunctionCallExpression>();
-    const std::string name = CallName(call);
+    std::string joined_name;
+    const std::string_view name =
+        call.name.size() == 1 ? std::string_view(call.name[0]) : (joined_name = CallName(call));
     if (call.over) return BindOver(call, name);
     if (IsAggregateCall(registry_, call, name)) return BindAggregate(call, name);
-    if (call.name.size() == 1 && registry_.Exists(name, FunctionKind::kScalar)) {
+    if (call.name.size() == 1) {
       const auto signatures = registry_.Signatures(name, FunctionKind::kScalar);
       if (!signatures.empty() && signatures.front().window_assignment) {
         return BindWindowAssignmentReference(call, name);
@@ -249,29 +279,32 @@ Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
   }
   // An expression equal to a group key (as bound over the input) reads that key's column.
   // Expressions that contain an aggregate cannot be keys; skip the attempt for them.
-  Result<BoundExprPtr> as_row = Status(ErrorCode::kInvalidGrouping, "contains an aggregate");
+  std::optional<Result<BoundExprPtr>> as_row;
   if (!ContainsAggregate(registry_, &expr)) {
     ExpressionBinder row_binder(registry_, scope_, clause_);
-    as_row = row_binder.Bind(expr);
+    as_row.emplace(row_binder.Bind(expr));
   }
-  if (as_row.ok()) {
+  const bool row_ok = as_row.has_value() && as_row->ok();
+  if (row_ok) {
+    const BoundExprPtr& row = **as_row;
     for (size_t i = 0; i < grouping_->keys.size(); ++i) {
-      if (SameExpression(*grouping_->keys[i], **as_row)) {
+      if (SameExpression(*grouping_->keys[i], *row)) {
         return MakeColumn(grouping_->key_column(static_cast<int>(i)), grouping_->key_names[i],
                           grouping_->keys[i]->type, expr.position);
       }
     }
-    if (ReferencedColumns(**as_row).empty()) return as_row;
+    if (ReferencedColumns(*row).empty()) return std::move(*as_row);
   }
   if (expr.kind == ExpressionKind::kColumnRef) {
+    // A column reference contains no aggregate, so it was bound as a row expression above.
     const auto& column = expr.As<ColumnRefExpression>();
     if (grouping_->window && column.parts.size() == 1 &&
-        (column.parts[0] == "window_start" || column.parts[0] == "window_end") && !as_row.ok()) {
+        (column.parts[0] == "window_start" || column.parts[0] == "window_end") && !row_ok) {
       const int index = column.parts[0] == "window_start" ? 0 : 1;
       const DataType type = scope_.columns()[grouping_->window->time_column].type;
       return MakeColumn(index, column.parts[0], type, expr.position);
     }
-    if (!as_row.ok()) return as_row.status();
+    if (!row_ok) return as_row->status();
     return Status::Error(ErrorCode::kInvalidGrouping,
                          "column \"{}\" must appear in the GROUP BY clause or be used in an "
                          "aggregate function",
@@ -421,8 +454,12 @@ Result<BoundExprPtr> ExpressionBinder::BindUnary(const UnaryExpression& unary) {
       return Status::Error(ErrorCode::kTypeMismatch, "unary + needs a number, not {}",
                            operand->type.ToString())
           .WithPosition(unary.position);
-    case UnaryOperator::kNegate:
-      return ResolveScalar("negate", {std::move(operand)}, {unary.operand.get()}, unary.position);
+    case UnaryOperator::kNegate: {
+      const Expression* const sources[] = {unary.operand.get()};
+      std::vector<BoundExprPtr> arguments;
+      arguments.push_back(std::move(operand));
+      return ResolveScalar("negate", std::move(arguments), sources, unary.position);
+    }
     case UnaryOperator::kNot: {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr condition,
                                CoerceExpression(operand, DataType::Boolean()));
@@ -441,8 +478,9 @@ Result<BoundExprPtr> ExpressionBinder::BindUnary(const UnaryExpression& unary) {
 Result<BoundExprPtr> ExpressionBinder::BindBinary(const BinaryExpression& binary) {
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr left, Bind(*binary.left));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr right, Bind(*binary.right));
-  return ResolveScalar(BinaryOperatorName(binary.op), {std::move(left), std::move(right)},
-                       {binary.left.get(), binary.right.get()}, binary.position);
+  const Expression* const sources[] = {binary.left.get(), binary.right.get()};
+  return ResolveScalar(BinaryOperatorName(binary.op), ArgumentList(std::move(left), std::move(right)),
+                       sources, binary.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindLogical(const LogicalExpression& logical) {
@@ -483,10 +521,12 @@ Result<BoundExprPtr> ExpressionBinder::BindIs(const IsExpression& is) {
       if (is.test == IsTest::kUnknown) {
         result = MakeLogical(BoundExpressionKind::kIsNull, {operand}, is.position);
       } else {
+        const Expression* const sources[] = {is.operand.get(), nullptr};
         LAMINAR_ASSIGN_OR_RETURN(
-            result, ResolveScalar("is not distinct from",
-                                  {operand, MakeConstant(Value::Boolean(is.test == IsTest::kTrue))},
-                                  {is.operand.get(), nullptr}, is.position));
+            result,
+            ResolveScalar("is not distinct from",
+                          ArgumentList(operand, MakeConstant(Value::Boolean(is.test == IsTest::kTrue))),
+                          sources, is.position));
       }
       break;
     }
@@ -500,22 +540,22 @@ Result<BoundExprPtr> ExpressionBinder::BindBetween(const BetweenExpression& betw
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr low, Bind(*between.low));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr high, Bind(*between.high));
   if (between.symmetric) {
-    std::vector<BoundExprPtr> bounds = {low, high};
-    LAMINAR_ASSIGN_OR_RETURN(
-        low,
-        ResolveScalar("least", bounds, {between.low.get(), between.high.get()}, between.position));
-    LAMINAR_ASSIGN_OR_RETURN(
-        high, ResolveScalar("greatest", bounds, {between.low.get(), between.high.get()},
-                            between.position));
+    const Expression* const bound_sources[] = {between.low.get(), between.high.get()};
+    BoundExprPtr least_low = low;
+    BoundExprPtr least_high = high;
+    LAMINAR_ASSIGN_OR_RETURN(low, ResolveScalar("least", ArgumentList(least_low, least_high),
+                                                bound_sources, between.position));
+    LAMINAR_ASSIGN_OR_RETURN(high, ResolveScalar("greatest", ArgumentList(least_low, least_high),
+                                                 bound_sources, between.position));
   }
+  const Expression* const lower_sources[] = {between.operand.get(), between.low.get()};
   LAMINAR_ASSIGN_OR_RETURN(
       BoundExprPtr lower_check,
-      ResolveScalar(">=", {operand, low}, {between.operand.get(), between.low.get()},
-                    between.position));
-  LAMINAR_ASSIGN_OR_RETURN(
-      BoundExprPtr upper_check,
-      ResolveScalar("<=", {operand, high}, {between.operand.get(), between.high.get()},
-                    between.position));
+      ResolveScalar(">=", ArgumentList(operand, std::move(low)), lower_sources, between.position));
+  const Expression* const upper_sources[] = {between.operand.get(), between.high.get()};
+  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr upper_check,
+                           ResolveScalar("<=", ArgumentList(std::move(operand), std::move(high)),
+                                         upper_sources, between.position));
   BoundExprPtr result =
       MakeLogical(BoundExpressionKind::kAnd, {lower_check, upper_check}, between.position);
   if (between.negated) return MakeLogical(BoundExpressionKind::kNot, {result}, between.position);
@@ -525,7 +565,7 @@ Result<BoundExprPtr> ExpressionBinder::BindBetween(const BetweenExpression& betw
 Result<BoundExprPtr> ExpressionBinder::BindLike(const LikeExpression& like) {
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr operand, Bind(*like.operand));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr pattern, Bind(*like.pattern));
-  std::vector<BoundExprPtr> arguments = {operand, pattern};
+  std::vector<BoundExprPtr> arguments = ArgumentList(std::move(operand), std::move(pattern));
   std::vector<const Expression*> sources = {like.operand.get(), like.pattern.get()};
   if (like.escape) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr escape, Bind(*like.escape));
@@ -578,10 +618,10 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   for (const WhenClause& when : case_expr.when_clauses) {
     if (operand) {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, Bind(*when.condition));
-      LAMINAR_ASSIGN_OR_RETURN(
-          BoundExprPtr equal,
-          ResolveScalar("=", {operand, value}, {case_expr.operand.get(), when.condition.get()},
-                        when.condition->position));
+      const Expression* const sources[] = {case_expr.operand.get(), when.condition.get()};
+      LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
+                               ResolveScalar("=", ArgumentList(operand, std::move(value)), sources,
+                                             when.condition->position));
       conditions.push_back(std::move(equal));
     } else {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr condition, BindCondition(*when.condition));
@@ -635,11 +675,12 @@ Result<BoundExprPtr> ExpressionBinder::BindCast(const CastExpression& cast) {
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression& call) {
-  const std::string name = CallName(call);
   if (call.name.size() != 1) {
-    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist", name)
+    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist",
+                         CallName(call))
         .WithPosition(call.position);
   }
+  const std::string_view name = call.name[0];
   if (call.over) return BindOver(call, name);
   if (IsAggregateCall(registry_, call, name)) {
     if (grouping_ == nullptr) {
@@ -670,6 +711,8 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
   }
   std::vector<BoundExprPtr> arguments;
   std::vector<const Expression*> sources;
+  arguments.reserve(call.args.size());
+  sources.reserve(call.args.size());
   for (const auto& argument : call.args) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, Bind(*argument));
     arguments.push_back(std::move(bound));
@@ -679,7 +722,7 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpression& call,
-                                                     std::string name) {
+                                                     std::string_view name) {
   // Arguments and FILTER see the input rows, not the groups; nested aggregates are errors.
   ExpressionBinder argument_binder(registry_, scope_, "aggregate arguments");
   AggregateCall aggregate;
@@ -722,7 +765,7 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& call,
-                                                std::string name) {
+                                                std::string_view name) {
   if (over_ == nullptr) {
     return Status::Error(ErrorCode::kInvalidGrouping,
                          "window function {}() OVER (...) is not allowed in {}", name, clause_)
@@ -828,22 +871,22 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindWindowAssignmentReference(
-    const FunctionCallExpression& call, const std::string& name) {
+    const FunctionCallExpression& call, std::string_view name) {
   if (!grouping_->window) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "{}() refers to a window, but the query is not grouped by one", name)
         .WithPosition(call.position);
   }
   ExpressionBinder row_binder(registry_, scope_, clause_);
-  std::string arguments_text;
+  std::vector<BoundExprPtr> arguments;
+  arguments.reserve(call.args.size());
   for (const auto& argument : call.args) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, row_binder.Bind(*argument));
-    arguments_text += bound->ToString() + ";";
+    arguments.push_back(std::move(bound));
   }
-  const char* kinds[] = {"tumble", "hop", "session", "cumulate"};
-  const std::string family = WindowFamily(name);
-  if (family != kinds[static_cast<int>(grouping_->window->kind)] ||
-      arguments_text != grouping_->window_arguments_text) {
+  const std::string_view kinds[] = {"tumble", "hop", "session", "cumulate"};
+  if (WindowFamily(name) != kinds[static_cast<int>(grouping_->window->kind)] ||
+      !SameWindowArguments(arguments, grouping_->window_arguments)) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "{}() must name the same window as the GROUP BY clause ({})", name,
                          grouping_->window->ToString())
@@ -862,9 +905,11 @@ Result<BoundExprPtr> ExpressionBinder::BindExtract(const ExtractExpression& extr
   field_literal.literal_kind = LiteralKind::kString;
   field_literal.value = extract.field;
   field_literal.position = extract.position;
-  return ResolveScalar("date_part",
-                       {MakeConstant(Value::Varchar(extract.field), extract.position), source},
-                       {&field_literal, extract.source.get()}, extract.position);
+  const Expression* const sources[] = {&field_literal, extract.source.get()};
+  return ResolveScalar(
+      "date_part",
+      ArgumentList(MakeConstant(Value::Varchar(extract.field), extract.position), std::move(source)),
+      sources, extract.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindSubstring(const SubstringExpression& substring) {
@@ -888,30 +933,39 @@ Result<BoundExprPtr> ExpressionBinder::BindSubstring(const SubstringExpression& 
 }
 
 Result<BoundExprPtr> ExpressionBinder::ResolveScalar(
-    const std::string& name, std::vector<BoundExprPtr> arguments,
-    const std::vector<const Expression*>& literal_sources, SourcePosition position) {
-  std::vector<ArgumentInfo> infos;
-  infos.reserve(arguments.size());
+    std::string_view name, std::vector<BoundExprPtr> arguments,
+    std::span<const Expression* const> literal_sources, SourcePosition position) {
+  // Calls rarely have more than a few arguments: describe those on the stack.
+  constexpr size_t kInlineArguments = 4;
+  std::array<ArgumentInfo, kInlineArguments> inline_infos;
+  std::vector<ArgumentInfo> heap_infos;
+  std::span<ArgumentInfo> infos(inline_infos.data(), arguments.size());
+  if (arguments.size() > kInlineArguments) {
+    heap_infos.resize(arguments.size());
+    infos = heap_infos;
+  }
   for (size_t i = 0; i < arguments.size(); ++i) {
-    infos.push_back(
-        InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr));
+    infos[i] = InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr);
   }
   auto resolved = registry_.Resolve(name, FunctionKind::kScalar, infos);
   if (!resolved.ok()) return std::move(resolved).status().WithPosition(position);
   for (size_t i = 0; i < arguments.size(); ++i) {
-    auto coerced = CoerceExpression(arguments[i], resolved->parameter_types[i]);
+    const DataType& target = resolved->parameter_types[i];
+    if (arguments[i]->type == target) continue;  // What CoerceExpression would return.
+    const SourcePosition argument_position = arguments[i]->position;
+    auto coerced = CoerceExpression(std::move(arguments[i]), target);
     if (!coerced.ok()) {
-      const SourcePosition where =
-          arguments[i]->position.valid() ? arguments[i]->position : position;
+      const SourcePosition where = argument_position.valid() ? argument_position : position;
       return std::move(coerced).status().WithPosition(where);
     }
     arguments[i] = std::move(*coerced);
   }
-  return MakeCall(resolved->name, resolved->return_type, std::move(arguments), position);
+  return MakeCall(std::move(resolved->name), resolved->return_type, std::move(arguments),
+                  position);
 }
 
 Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       const std::string& name, std::vector<BoundExprPtr> arguments,
+                                       std::string_view name, std::vector<BoundExprPtr> arguments,
                                        SourcePosition position) {
   std::vector<ArgumentInfo> infos;
   for (const auto& argument : arguments) infos.push_back(InfoFor(*argument, nullptr));

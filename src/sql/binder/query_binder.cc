@@ -1045,7 +1045,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
 
 Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpression& call,
                                                      const Scope& scope,
-                                                     std::string* arguments_text) {
+                                                     std::vector<BoundExprPtr>* arguments) {
   const std::string& name = call.name.back();
   WindowAssignment assignment;
   assignment.position = call.position;
@@ -1091,11 +1091,11 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
   }
   assignment.time_column = time->column_index;
   assignment.time_column_name = time->name;
-  *arguments_text = time->ToString() + ";";
+  arguments->push_back(time);
   std::vector<int64_t> durations;
   for (size_t i = 1; i < call.args.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, binder.Bind(*call.args[i]));
-    *arguments_text += value->ToString() + ";";
+    arguments->push_back(value);
     LAMINAR_ASSIGN_OR_RETURN(int64_t micros,
                              ConstantIntervalMicros(*value, fmt::format("a {} duration", name)));
     if (micros <= 0 && !(assignment.kind == WindowKind::kTumble && i == 2)) {
@@ -1149,7 +1149,7 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
               .WithPosition(expr->position);
         }
         LAMINAR_ASSIGN_OR_RETURN(
-            grouping.window, BindWindowCall(call, input.scope, &grouping.window_arguments_text));
+            grouping.window, BindWindowCall(call, input.scope, &grouping.window_arguments));
         continue;
       }
     }

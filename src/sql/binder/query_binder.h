@@ -90,7 +90,7 @@ class QueryBinder {
                                  BoundExprPtr system_time, SourcePosition position);
   Result<BoundRelation> BindGroupedSelect(const SelectBody& select, BoundRelation input);
   Result<WindowAssignment> BindWindowCall(const FunctionCallExpression& call, const Scope& scope,
-                                          std::string* arguments_text);
+                                          std::vector<BoundExprPtr>* arguments);
   Result<BoundRelation> ApplyOrderAndLimit(const Query& query, BoundRelation relation);
   void AddDependency(const std::string& name);
 

@@ -1749,6 +1749,7 @@ class Parser {
   Result<ExprPtr> ParseNameOrCall() {
     SourcePosition start = Current().position;
     std::vector<std::string> parts;
+    parts.reserve(Ahead(1).kind == TokenKind::kDot ? 2 : 1);  // One allocation for `t.column`.
     parts.push_back(Current().text);
     Advance();
     while (Is(TokenKind::kDot)) {

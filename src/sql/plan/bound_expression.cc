@@ -23,8 +23,8 @@ std::string Join(const std::vector<BoundExprPtr>& children, size_t begin, std::s
   return text;
 }
 
-void CollectColumns(const BoundExpression& expr, std::set<int>& columns) {
-  if (expr.kind == BoundExpressionKind::kColumn) columns.insert(expr.column_index);
+void CollectColumns(const BoundExpression& expr, std::vector<int>& columns) {
+  if (expr.kind == BoundExpressionKind::kColumn) columns.push_back(expr.column_index);
   for (const auto& child : expr.children) CollectColumns(*child, columns);
 }
 
@@ -166,9 +166,11 @@ bool SameExpression(const BoundExpression& a, const BoundExpression& b) {
 }
 
 std::vector<int> ReferencedColumns(const BoundExpression& expr) {
-  std::set<int> columns;
+  std::vector<int> columns;
   CollectColumns(expr, columns);
-  return std::vector<int>(columns.begin(), columns.end());
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  return columns;
 }
 
 }  // namespace laminar::sql
