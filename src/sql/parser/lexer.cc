@@ -76,6 +76,8 @@ namespace {
 constexpr uint8_t kDigitClass = 1;
 constexpr uint8_t kIdentifierStartClass = 2;
 constexpr uint8_t kIdentifierPartClass = 4;
+// Whitespace, and the first bytes of comments ("--" and "/*").
+constexpr uint8_t kSkippableClass = 8;
 
 constexpr std::array<uint8_t, 256> BuildCharacterClasses() {
   std::array<uint8_t, 256> classes{};
@@ -87,6 +89,10 @@ constexpr std::array<uint8_t, 256> BuildCharacterClasses() {
     if (digit) value |= kDigitClass;
     if (start) value |= kIdentifierStartClass;
     if (start || digit || byte == '$') value |= kIdentifierPartClass;
+    if (byte == ' ' || byte == '\t' || byte == '\r' || byte == '\f' || byte == '\v' ||
+        byte == '\n' || byte == '-' || byte == '/') {
+      value |= kSkippableClass;
+    }
     classes[byte] = value;
   }
   return classes;
@@ -180,7 +186,8 @@ class Lexer {
       }
       LAMINAR_RETURN_IF_ERROR(Scan(token));
       token.end_offset = static_cast<uint32_t>(pos_);
-      token.raw = text_.substr(token.position.offset, pos_ - token.position.offset);
+      token.raw =
+          std::string_view(text_.data() + token.position.offset, pos_ - token.position.offset);
     }
   }
 
@@ -208,10 +215,17 @@ class Lexer {
   Status SkipWhitespaceAndComments() {
     while (!AtEnd()) {
       char c = text_[pos_];
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        ++pos_;
+      // Most calls stop at once, at the first byte of a token: one table lookup decides.
+      if (!HasClass(c, kSkippableClass)) break;
+      if (c == ' ') {
+        // Indentation: runs of spaces are the most common whitespace by far.
+        do {
+          ++pos_;
+        } while (pos_ < text_.size() && text_[pos_] == ' ');
       } else if (c == '\n') {
         Advance();
+      } else if (c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        ++pos_;
       } else if (c == '-' && Peek(1) == '-') {
         // The comment runs to the end of the line; the newline itself is whitespace.
         const void* newline = std::memchr(text_.data() + pos_, '\n', text_.size() - pos_);
@@ -279,8 +293,14 @@ class Lexer {
       PaddedWord word;
       std::memcpy(word.data(), text_.data() + start, kPaddedWordSize);
       const PaddedWord& mask = kLengthMasks[length];
-      for (size_t i = 0; i < word.size(); ++i) word[i] = FoldCase(word[i]) & mask[i];
-      token.text.assign(reinterpret_cast<const char*>(word.data()), length);
+      // Most words fit in the first eight bytes; the others are then all padding.
+      word[0] = FoldCase(word[0]) & mask[0];
+      if (length > 8) {
+        for (size_t i = 1; i < word.size(); ++i) word[i] = FoldCase(word[i]) & mask[i];
+      } else {
+        for (size_t i = 1; i < word.size(); ++i) word[i] = 0;
+      }
+      token.text.append(reinterpret_cast<const char*>(word.data()), length);  // Empty before.
       token.keyword_id = LookUpKeyword(word);
       return;
     }
@@ -309,7 +329,7 @@ class Lexer {
       pos_ += digits_at;
       while (IsDigit(Peek())) ++pos_;
     }
-    token.text.assign(text_.data() + start, pos_ - start);
+    token.text.append(text_.data() + start, pos_ - start);  // Empty before.
     if (!AtEnd() && IsIdentifierPart(Peek())) {
       return Invalid(Here(), "invalid number: letters directly after a numeric literal");
     }
