@@ -693,6 +693,13 @@ std::vector<std::string_view> FunctionRegistry::Names(FunctionKind kind) const {
 
 Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, FunctionKind kind,
                                                    std::span<const ArgumentInfo> arguments) const {
+  bool reads_literal_text = false;
+  return Resolve(name, kind, arguments, &reads_literal_text);
+}
+
+Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, FunctionKind kind,
+                                                   std::span<const ArgumentInfo> arguments,
+                                                   bool* reads_literal_text) const {
   const Entry* entry = Find(name);
   if (entry == nullptr) {
     return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist",
@@ -726,25 +733,34 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
                          FormatArguments(name, arguments));
   }
 
-  // Pass 1: the best score and how many candidates reach it. No allocation.
-  const FunctionSignature* best = nullptr;
+  ResolvedFunction resolved;
   MatchScore best_score;
+  const FunctionSignature* best = nullptr;
   size_t ties = 0;
-  for (const FunctionSignature& candidate : candidates) {
-    MatchScore score;
-    if (!MatchSignature(candidate, arguments, &score, nullptr)) continue;
-    if (best == nullptr || score.BetterThan(best_score)) {
-      best = &candidate;
-      best_score = score;
+  if (candidates.size() == 1) {
+    // One candidate (most operators): match and instantiate it in one pass.
+    if (MatchSignature(candidates[0], arguments, &best_score, &resolved.parameter_types)) {
+      best = &candidates[0];
       ties = 1;
-    } else if (score.Ties(best_score)) {
-      ++ties;
+    }
+  } else {
+    // Pass 1: the best score and how many candidates reach it. No allocation.
+    for (const FunctionSignature& candidate : candidates) {
+      MatchScore score;
+      if (!MatchSignature(candidate, arguments, &score, nullptr)) continue;
+      if (best == nullptr || score.BetterThan(best_score)) {
+        best = &candidate;
+        best_score = score;
+        ties = 1;
+      } else if (score.Ties(best_score)) {
+        ++ties;
+      }
     }
   }
 
-  std::string_view display_name = candidates.front().name;
-  bool is_operator = IsOperatorName(display_name);
   if (best == nullptr || ties > 1) {
+    std::string_view display_name = candidates.front().name;
+    bool is_operator = IsOperatorName(display_name);
     std::vector<const FunctionSignature*> listed;
     for (const FunctionSignature& candidate : candidates) {
       MatchScore score;
@@ -763,11 +779,14 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
                          problem, CandidateList(listed));
   }
 
-  // Pass 2: instantiate the winner.
-  ResolvedFunction resolved;
-  MatchScore score;
-  bool matched = MatchSignature(*best, arguments, &score, &resolved.parameter_types);
-  LAMINAR_CHECK(matched);
+  if (candidates.size() > 1) {
+    // Pass 2: instantiate the winner.
+    MatchScore score;
+    bool matched = MatchSignature(*best, arguments, &score, &resolved.parameter_types);
+    LAMINAR_CHECK(matched);
+  }
+  *reads_literal_text =
+      best->return_rule == ReturnRule::kDatePart || best->return_rule == ReturnRule::kDateTrunc;
   LAMINAR_ASSIGN_OR_RETURN(resolved.return_type,
                            ApplyReturnRule(*best, resolved.parameter_types, arguments));
   resolved.id = best->id;
@@ -782,6 +801,42 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
   resolved.uses_frame = best->uses_frame || windowed_aggregate;
   resolved.windowed_aggregate = windowed_aggregate;
   return resolved;
+}
+
+Result<const ResolvedFunction*> FunctionResolver::Resolve(std::string_view name, FunctionKind kind,
+                                                          std::span<const ArgumentInfo> arguments) {
+  // The key: the name as written, the kind, and per argument its type and literal flags.
+  key_.assign(name);
+  key_.push_back('\0');
+  key_.push_back(static_cast<char>(kind));
+  for (const ArgumentInfo& argument : arguments) {
+    const char described[] = {static_cast<char>(argument.type.id()),
+                              static_cast<char>(argument.type.precision()),
+                              static_cast<char>(argument.type.scale()),
+                              static_cast<char>((argument.is_string_literal ? 1 : 0) |
+                                                (argument.is_null_literal ? 2 : 0))};
+    key_.append(described, sizeof(described));
+  }
+  auto found = remembered_.find(std::string_view(key_));
+  if (found != remembered_.end() && !found->second.reads_literal_text) {
+    return &found->second.resolved;
+  }
+  bool reads_literal_text = false;
+  Result<ResolvedFunction> resolved =
+      registry_->Resolve(name, kind, arguments, &reads_literal_text);
+  if (!resolved.ok()) return std::move(resolved).status();
+  if (reads_literal_text || found != remembered_.end()) {
+    fresh_ = std::move(resolved).value();
+    if (found == remembered_.end()) {
+      if (remembered_.size() >= kMaxRemembered) remembered_.clear();
+      remembered_.emplace(key_, Remembered{ResolvedFunction{}, /*reads_literal_text=*/true});
+    }
+    return &fresh_;
+  }
+  if (remembered_.size() >= kMaxRemembered) remembered_.clear();
+  auto inserted = remembered_.emplace(
+      key_, Remembered{std::move(resolved).value(), /*reads_literal_text=*/false});
+  return &inserted.first->second.resolved;
 }
 
 }  // namespace laminar::functions

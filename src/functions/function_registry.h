@@ -370,6 +370,8 @@ class FunctionRegistry {
   std::vector<std::string_view> Names(FunctionKind kind) const;
 
  private:
+  friend class FunctionResolver;
+
   struct Entry {
     std::array<std::vector<FunctionSignature>, 3> signatures;  // Indexed by FunctionKind.
   };
@@ -380,7 +382,56 @@ class FunctionRegistry {
 
   const Entry* Find(std::string_view name) const;
 
+  /// Resolve, also telling whether the chosen signature's result depends on the text of a
+  /// string literal argument (the unit of date_part and date_trunc).
+  Result<ResolvedFunction> Resolve(std::string_view name, FunctionKind kind,
+                                   std::span<const ArgumentInfo> arguments,
+                                   bool* reads_literal_text) const;
+
   std::unordered_map<std::string, Entry, NameHash, std::equal_to<>> entries_;
+};
+
+/// Overload resolution with a memory: resolves calls against a registry like
+/// FunctionRegistry::Resolve and remembers each successful outcome by the call's name, kind
+/// and argument descriptions (types and literal flags), so that the binder of a session, which
+/// meets `=` on BIGINT or count(*) over and over, resolves each combination once. The text of a
+/// string literal argument is not part of the key: where a result depends on it (the units of
+/// date_part and date_trunc) the call is resolved anew every time. Failures are not
+/// remembered.
+///
+/// Thread-safety: none; one resolver per binder (the registry itself may be shared).
+/// REQUIRES: the registry outlives the resolver and is not changed while the resolver is used.
+class FunctionResolver {
+ public:
+  explicit FunctionResolver(const FunctionRegistry& registry) : registry_(&registry) {}
+
+  const FunctionRegistry& registry() const { return *registry_; }
+
+  /// The outcome of registry().Resolve(name, kind, arguments). The ResolvedFunction belongs to
+  /// the resolver and stays valid until the next call of Resolve.
+  Result<const ResolvedFunction*> Resolve(std::string_view name, FunctionKind kind,
+                                          std::span<const ArgumentInfo> arguments);
+
+ private:
+  struct Remembered {
+    ResolvedFunction resolved;
+    /// The outcome depends on literal texts: resolve again each time.
+    bool reads_literal_text = false;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  /// The memory is dropped when it grows past this many calls (distinct type combinations are
+  /// few; this bounds a pathological session).
+  static constexpr size_t kMaxRemembered = 4096;
+
+  const FunctionRegistry* registry_;
+  /// The key of the call being resolved, reused from call to call.
+  std::string key_;
+  std::unordered_map<std::string, Remembered, KeyHash, std::equal_to<>> remembered_;
+  /// The last outcome that could not be remembered.
+  ResolvedFunction fresh_;
 };
 
 }  // namespace laminar::functions

@@ -302,7 +302,8 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
                  expr.As<BinaryExpression>().op == BinaryOperator::kSubtract &&
                  is_column(*expr.As<BinaryExpression>().left) &&
                  expr.As<BinaryExpression>().right->kind == ExpressionKind::kIntervalLiteral) {
-        ExpressionBinder binder(functions::FunctionRegistry::BuiltIn(), Scope(), "WATERMARK");
+        functions::FunctionResolver resolver(functions::FunctionRegistry::BuiltIn());
+        ExpressionBinder binder(resolver, Scope(), "WATERMARK");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr interval,
                                  binder.Bind(*expr.As<BinaryExpression>().right));
         LAMINAR_ASSIGN_OR_RETURN(delay, ConstantIntervalMicros(*interval, "the watermark delay"));
@@ -376,7 +377,7 @@ std::string DescribeObject(const CatalogObject& object) {
 
 Binder::Binder(const Catalog& catalog, const functions::FunctionRegistry& registry,
                BinderOptions options)
-    : catalog_(catalog), registry_(registry), options_(std::move(options)) {}
+    : catalog_(catalog), registry_(registry), resolver_(registry), options_(std::move(options)) {}
 
 Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view text) {
   // The statement's own text, kept by CREATE for SHOW CREATE.
@@ -451,7 +452,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         if (option.key == "state_ttl") query_options.state_ttl_micros = micros;
         if (option.key == "allowed_lateness") query_options.allowed_lateness_micros = micros;
       }
-      QueryBinder query_binder(catalog_, registry_, /*continuous=*/true, query_options);
+      QueryBinder query_binder(catalog_, resolver_, /*continuous=*/true, query_options);
       LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation,
                                query_binder.BindQuery(*create_stream.query));
       LAMINAR_RETURN_IF_ERROR(query_binder.ValidateContinuousPlan(*relation.node));
@@ -473,7 +474,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       LAMINAR_RETURN_IF_ERROR(CheckConnector(sink.connector, sink.format, options_));
       LAMINAR_ASSIGN_OR_RETURN(create.object.options,
                                ValidateOptions(sink.options, OptionOwner::kSink, options_));
-      QueryBinder query_binder(catalog_, registry_, /*continuous=*/true, QueryOptions{});
+      QueryBinder query_binder(catalog_, resolver_, /*continuous=*/true, QueryOptions{});
       BoundRelation relation;
       if (sink.from) {
         NamedTableRef ref;
@@ -493,7 +494,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         query.position = sink.from->position;
         LAMINAR_ASSIGN_OR_RETURN(relation, query_binder.BindQuery(query));
         if (sink.where) {
-          ExpressionBinder binder(registry_, relation.scope, "WHERE");
+          ExpressionBinder binder(resolver_, relation.scope, "WHERE");
           LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*sink.where));
           relation.node = LogicalFilter::Make(relation.node, predicate, sink.where->position);
         }
@@ -518,7 +519,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       return BoundStatement(std::move(create));
     }
     case StatementKind::kQuery: {
-      QueryBinder query_binder(catalog_, registry_, /*continuous=*/false, QueryOptions{});
+      QueryBinder query_binder(catalog_, resolver_, /*continuous=*/false, QueryOptions{});
       LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation,
                                query_binder.BindQuery(*statement.As<QueryStatement>().query));
       return BoundStatement(BoundQuery{relation.node});
@@ -564,7 +565,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         }
       }
       const auto& values = insert.query->body->As<ValuesBody>();
-      ExpressionBinder binder(registry_, Scope(), "VALUES");
+      ExpressionBinder binder(resolver_, Scope(), "VALUES");
       std::vector<std::vector<BoundExprPtr>> rows;
       for (const auto& row : values.rows) {
         if (row.size() != positions.size()) {
@@ -634,7 +635,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
             .WithPosition(table_name.position);
       }
       const Scope scope(table->schema, name);
-      ExpressionBinder binder(registry_, scope, is_delete ? "DELETE" : "UPDATE");
+      ExpressionBinder binder(resolver_, scope, is_delete ? "DELETE" : "UPDATE");
       BoundUpdate update;
       update.table = name;
       update.is_delete = is_delete;
@@ -745,7 +746,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
                                               StreamProperties{}, subscribe.name.position);
       if (subscribe.where) {
         const Scope scope(object->schema, name);
-        ExpressionBinder binder(registry_, scope, "WHERE");
+        ExpressionBinder binder(resolver_, scope, "WHERE");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*subscribe.where));
         node = LogicalFilter::Make(node, predicate, subscribe.where->position);
       }

@@ -147,6 +147,14 @@ bool SameWindowArguments(std::span<const BoundExprPtr> a, std::span<const BoundE
   return WindowArgumentsText(a) == WindowArgumentsText(b);
 }
 
+// "name_3": the output column of the fourth aggregate or OVER call of a query level.
+std::string NumberedName(std::string_view name, size_t number) {
+  std::string numbered(name);
+  numbered += '_';
+  numbered += std::to_string(number);
+  return numbered;
+}
+
 // The arguments of a call, moved into a vector of exactly their number (a braced list would
 // copy each shared pointer once more).
 template <typename... Arguments>
@@ -222,10 +230,10 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
   }
 }
 
-ExpressionBinder::ExpressionBinder(const functions::FunctionRegistry& registry, const Scope& scope,
+ExpressionBinder::ExpressionBinder(functions::FunctionResolver& resolver, const Scope& scope,
                                    std::string_view clause, GroupingContext* grouping,
                                    OverContext* over)
-    : registry_(registry), scope_(scope), clause_(clause), grouping_(grouping), over_(over) {}
+    : resolver_(resolver), scope_(scope), clause_(clause), grouping_(grouping), over_(over) {}
 
 Result<BoundExprPtr> ExpressionBinder::Bind(const Expression& expr) {
   if (grouping_ != nullptr) return BindGrouped(expr);
@@ -269,9 +277,9 @@ Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
     const std::string_view name =
         call.name.size() == 1 ? std::string_view(call.name[0]) : (joined_name = CallName(call));
     if (call.over) return BindOver(call, name);
-    if (IsAggregateCall(registry_, call, name)) return BindAggregate(call, name);
+    if (IsAggregateCall(resolver_.registry(), call, name)) return BindAggregate(call, name);
     if (call.name.size() == 1) {
-      const auto signatures = registry_.Signatures(name, FunctionKind::kScalar);
+      const auto signatures = resolver_.registry().Signatures(name, FunctionKind::kScalar);
       if (!signatures.empty() && signatures.front().window_assignment) {
         return BindWindowAssignmentReference(call, name);
       }
@@ -280,8 +288,8 @@ Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
   // An expression equal to a group key (as bound over the input) reads that key's column.
   // Expressions that contain an aggregate cannot be keys; skip the attempt for them.
   std::optional<Result<BoundExprPtr>> as_row;
-  if (!ContainsAggregate(registry_, &expr)) {
-    ExpressionBinder row_binder(registry_, scope_, clause_);
+  if (!ContainsAggregate(resolver_.registry(), &expr)) {
+    ExpressionBinder row_binder(resolver_, scope_, clause_);
     as_row.emplace(row_binder.Bind(expr));
   }
   const bool row_ok = as_row.has_value() && as_row->ok();
@@ -410,13 +418,11 @@ Result<BoundExprPtr> ExpressionBinder::BindLiteral(const LiteralExpression& lite
 Result<BoundExprPtr> ExpressionBinder::BindInterval(const IntervalLiteralExpression& literal) {
   static constexpr const char* kFieldNames[] = {
       "YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"};
-  Result<Interval> interval = Status::Ok();
-  if (literal.leading_field && !literal.trailing_field) {
-    interval =
-        IntervalFromQualifier(literal.value, kFieldNames[static_cast<int>(*literal.leading_field)]);
-  } else {
-    interval = ParseInterval(literal.value);
-  }
+  Result<Interval> interval =
+      literal.leading_field && !literal.trailing_field
+          ? IntervalFromQualifier(literal.value,
+                                  kFieldNames[static_cast<int>(*literal.leading_field)])
+          : ParseInterval(literal.value);
   if (!interval.ok()) return std::move(interval).status().WithPosition(literal.position);
   return MakeConstant(Value::FromInterval(*interval), literal.position);
 }
@@ -479,8 +485,8 @@ Result<BoundExprPtr> ExpressionBinder::BindBinary(const BinaryExpression& binary
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr left, Bind(*binary.left));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr right, Bind(*binary.right));
   const Expression* const sources[] = {binary.left.get(), binary.right.get()};
-  return ResolveScalar(BinaryOperatorName(binary.op), ArgumentList(std::move(left), std::move(right)),
-                       sources, binary.position);
+  return ResolveScalar(BinaryOperatorName(binary.op),
+                       ArgumentList(std::move(left), std::move(right)), sources, binary.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindLogical(const LogicalExpression& logical) {
@@ -524,9 +530,10 @@ Result<BoundExprPtr> ExpressionBinder::BindIs(const IsExpression& is) {
         const Expression* const sources[] = {is.operand.get(), nullptr};
         LAMINAR_ASSIGN_OR_RETURN(
             result,
-            ResolveScalar("is not distinct from",
-                          ArgumentList(operand, MakeConstant(Value::Boolean(is.test == IsTest::kTrue))),
-                          sources, is.position));
+            ResolveScalar(
+                "is not distinct from",
+                ArgumentList(operand, MakeConstant(Value::Boolean(is.test == IsTest::kTrue))),
+                sources, is.position));
       }
       break;
     }
@@ -676,13 +683,12 @@ Result<BoundExprPtr> ExpressionBinder::BindCast(const CastExpression& cast) {
 
 Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression& call) {
   if (call.name.size() != 1) {
-    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist",
-                         CallName(call))
+    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist", CallName(call))
         .WithPosition(call.position);
   }
   const std::string_view name = call.name[0];
   if (call.over) return BindOver(call, name);
-  if (IsAggregateCall(registry_, call, name)) {
+  if (IsAggregateCall(resolver_.registry(), call, name)) {
     if (grouping_ == nullptr) {
       return Status::Error(ErrorCode::kInvalidGrouping,
                            "aggregate function {} is not allowed in {}", name, clause_)
@@ -701,7 +707,7 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
     return Status::Error(ErrorCode::kUnknownFunction, "function {}(*) does not exist", name)
         .WithPosition(call.position);
   }
-  const auto signatures = registry_.Signatures(name, FunctionKind::kScalar);
+  const auto signatures = resolver_.registry().Signatures(name, FunctionKind::kScalar);
   if (!signatures.empty() && signatures.front().window_assignment) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "window function {}() may only appear in GROUP BY and in the select "
@@ -724,7 +730,7 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
 Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpression& call,
                                                      std::string_view name) {
   // Arguments and FILTER see the input rows, not the groups; nested aggregates are errors.
-  ExpressionBinder argument_binder(registry_, scope_, "aggregate arguments");
+  ExpressionBinder argument_binder(resolver_, scope_, "aggregate arguments");
   AggregateCall aggregate;
   aggregate.function = name;
   aggregate.distinct = call.distinct;
@@ -740,25 +746,25 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
     return Status::Error(ErrorCode::kUnknownFunction, "function {}(*) does not exist", name)
         .WithPosition(call.position);
   }
-  auto resolved = registry_.Resolve(name, FunctionKind::kAggregate, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(call.position);
+  auto resolution = resolver_.Resolve(name, FunctionKind::kAggregate, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < aggregate.arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(
-        aggregate.arguments[i],
-        CoerceExpression(aggregate.arguments[i], resolved->parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(aggregate.arguments[i],
+                             CoerceExpression(aggregate.arguments[i], resolved.parameter_types[i]));
   }
+  aggregate.type = resolved.return_type;  // Before FILTER resolves other calls.
   if (call.filter) {
-    ExpressionBinder filter_binder(registry_, scope_, "FILTER");
+    ExpressionBinder filter_binder(resolver_, scope_, "FILTER");
     LAMINAR_ASSIGN_OR_RETURN(aggregate.filter, filter_binder.BindCondition(*call.filter));
   }
-  aggregate.type = resolved->return_type;
   for (size_t i = 0; i < grouping_->aggregates.size(); ++i) {
     if (grouping_->aggregates[i].SameCall(aggregate)) {
       return MakeColumn(grouping_->aggregate_column(static_cast<int>(i)),
                         grouping_->aggregates[i].name, aggregate.type, call.position);
     }
   }
-  aggregate.name = fmt::format("{}_{}", name, grouping_->aggregates.size());
+  aggregate.name = NumberedName(name, grouping_->aggregates.size());
   const int column = grouping_->aggregate_column(static_cast<int>(grouping_->aggregates.size()));
   grouping_->aggregates.push_back(aggregate);
   return MakeColumn(column, aggregate.name, aggregate.type, call.position);
@@ -780,7 +786,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     return NotSupported(call.position, fmt::format("{} with {} and OVER is not supported yet", name,
                                                    call.distinct ? "DISTINCT" : "FILTER"));
   }
-  ExpressionBinder row_binder(registry_, scope_, "an OVER clause");
+  ExpressionBinder row_binder(resolver_, scope_, "an OVER clause");
   OverCall over;
   over.function = name;
   over.position = call.position;
@@ -792,12 +798,16 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
       over.arguments.push_back(std::move(bound));
     }
   }
-  auto resolved = registry_.Resolve(name, FunctionKind::kWindow, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(call.position);
+  auto resolution = resolver_.Resolve(name, FunctionKind::kWindow, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < over.arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(over.arguments[i],
-                             CoerceExpression(over.arguments[i], resolved->parameter_types[i]));
+                             CoerceExpression(over.arguments[i], resolved.parameter_types[i]));
   }
+  // Kept before binding the OVER clause, which resolves other calls.
+  const bool requires_order_by = resolved.requires_order_by;
+  over.type = resolved.return_type;
   const WindowSpecification& spec = *call.over;
   for (const auto& partition : spec.partition_by) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, row_binder.Bind(*partition));
@@ -812,7 +822,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
         item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
     over.order_by.push_back(std::move(key));
   }
-  if (resolved->requires_order_by && over.order_by.empty()) {
+  if (requires_order_by && over.order_by.empty()) {
     return Status::Error(ErrorCode::kInvalidWindow, "{}() needs ORDER BY in its OVER clause", name)
         .WithPosition(call.position);
   }
@@ -854,7 +864,6 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     }
     over.frame = bound_frame;
   }
-  over.type = resolved->return_type;
   // The same call in the select list and in QUALIFY is computed once.
   for (size_t i = 0; i < over_->calls.size(); ++i) {
     if (over_->calls[i].SameCall(over)) {
@@ -862,7 +871,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
                         call.position);
     }
   }
-  over.name = fmt::format("{}_{}", name, over_->calls.size());
+  over.name = NumberedName(name, over_->calls.size());
   const int column = over_->input_width + static_cast<int>(over_->calls.size());
   const DataType type = over.type;
   const std::string column_name = over.name;
@@ -877,7 +886,7 @@ Result<BoundExprPtr> ExpressionBinder::BindWindowAssignmentReference(
                          "{}() refers to a window, but the query is not grouped by one", name)
         .WithPosition(call.position);
   }
-  ExpressionBinder row_binder(registry_, scope_, clause_);
+  ExpressionBinder row_binder(resolver_, scope_, clause_);
   std::vector<BoundExprPtr> arguments;
   arguments.reserve(call.args.size());
   for (const auto& argument : call.args) {
@@ -906,10 +915,10 @@ Result<BoundExprPtr> ExpressionBinder::BindExtract(const ExtractExpression& extr
   field_literal.value = extract.field;
   field_literal.position = extract.position;
   const Expression* const sources[] = {&field_literal, extract.source.get()};
-  return ResolveScalar(
-      "date_part",
-      ArgumentList(MakeConstant(Value::Varchar(extract.field), extract.position), std::move(source)),
-      sources, extract.position);
+  return ResolveScalar("date_part",
+                       ArgumentList(MakeConstant(Value::Varchar(extract.field), extract.position),
+                                    std::move(source)),
+                       sources, extract.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindSubstring(const SubstringExpression& substring) {
@@ -947,10 +956,11 @@ Result<BoundExprPtr> ExpressionBinder::ResolveScalar(
   for (size_t i = 0; i < arguments.size(); ++i) {
     infos[i] = InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr);
   }
-  auto resolved = registry_.Resolve(name, FunctionKind::kScalar, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(position);
+  auto resolution = resolver_.Resolve(name, FunctionKind::kScalar, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < arguments.size(); ++i) {
-    const DataType& target = resolved->parameter_types[i];
+    const DataType& target = resolved.parameter_types[i];
     if (arguments[i]->type == target) continue;  // What CoerceExpression would return.
     const SourcePosition argument_position = arguments[i]->position;
     auto coerced = CoerceExpression(std::move(arguments[i]), target);
@@ -960,22 +970,22 @@ Result<BoundExprPtr> ExpressionBinder::ResolveScalar(
     }
     arguments[i] = std::move(*coerced);
   }
-  return MakeCall(std::move(resolved->name), resolved->return_type, std::move(arguments),
-                  position);
+  return MakeCall(resolved.name, resolved.return_type, std::move(arguments), position);
 }
 
-Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       std::string_view name, std::vector<BoundExprPtr> arguments,
+Result<BoundExprPtr> ResolveScalarCall(functions::FunctionResolver& resolver, std::string_view name,
+                                       std::vector<BoundExprPtr> arguments,
                                        SourcePosition position) {
   std::vector<ArgumentInfo> infos;
   for (const auto& argument : arguments) infos.push_back(InfoFor(*argument, nullptr));
-  auto resolved = registry.Resolve(name, FunctionKind::kScalar, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(position);
+  auto resolution = resolver.Resolve(name, FunctionKind::kScalar, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(arguments[i],
-                             CoerceExpression(arguments[i], resolved->parameter_types[i]));
+                             CoerceExpression(arguments[i], resolved.parameter_types[i]));
   }
-  return MakeCall(resolved->name, resolved->return_type, std::move(arguments), position);
+  return MakeCall(resolved.name, resolved.return_type, std::move(arguments), position);
 }
 
 // Folds an implicit conversion of a numeric constant (1 as BIGINT, 2 as DOUBLE, 0.5 as

@@ -53,7 +53,7 @@ struct OverContext {
 class ExpressionBinder {
  public:
   /// REQUIRES: `clause` outlives the binder (callers pass literals).
-  ExpressionBinder(const functions::FunctionRegistry& registry, const Scope& scope,
+  ExpressionBinder(functions::FunctionResolver& resolver, const Scope& scope,
                    std::string_view clause, GroupingContext* grouping = nullptr,
                    OverContext* over = nullptr);
 
@@ -96,7 +96,7 @@ class ExpressionBinder {
                                      std::span<const Expression* const> literal_sources,
                                      SourcePosition position);
 
-  const functions::FunctionRegistry& registry_;
+  functions::FunctionResolver& resolver_;
   const Scope& scope_;
   std::string_view clause_;
   GroupingContext* grouping_;
@@ -113,8 +113,8 @@ Result<BoundExprPtr> CoerceExpression(BoundExprPtr expr, const DataType& target)
 
 /// Resolves a scalar function or operator over already-bound arguments (no literal flags) and
 /// casts them to the chosen signature, e.g. the `=` of a JOIN ... USING column.
-Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       std::string_view name, std::vector<BoundExprPtr> arguments,
+Result<BoundExprPtr> ResolveScalarCall(functions::FunctionResolver& resolver, std::string_view name,
+                                       std::vector<BoundExprPtr> arguments,
                                        SourcePosition position);
 
 /// The microseconds of a constant INTERVAL expression without months, for window sizes,

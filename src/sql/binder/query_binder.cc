@@ -149,9 +149,9 @@ std::optional<LogicalNodePtr> TryTopN(const LogicalNodePtr& input, const BoundEx
 
 }  // namespace
 
-QueryBinder::QueryBinder(const Catalog& catalog, const functions::FunctionRegistry& registry,
+QueryBinder::QueryBinder(const Catalog& catalog, functions::FunctionResolver& resolver,
                          bool continuous, QueryOptions options)
-    : catalog_(catalog), registry_(registry), continuous_(continuous), options_(options) {}
+    : catalog_(catalog), resolver_(resolver), continuous_(continuous), options_(options) {}
 
 void QueryBinder::AddDependency(const std::string& name) {
   if (std::find(dependencies_.begin(), dependencies_.end(), name) == dependencies_.end()) {
@@ -203,7 +203,7 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
         emit.strategy = EmitStrategy::kOnUpdate;
         break;
       case EmitMode::kPeriodic: {
-        ExpressionBinder binder(registry_, Scope(), "EMIT EVERY");
+        ExpressionBinder binder(resolver_, Scope(), "EMIT EVERY");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr period, binder.Bind(*query.emit->period));
         emit.strategy = EmitStrategy::kPeriodic;
         LAMINAR_ASSIGN_OR_RETURN(emit.period_micros,
@@ -220,7 +220,7 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
   if (query.allowed_lateness || options_.allowed_lateness_micros) {
     clauses.has_allowed_lateness = true;
     if (query.allowed_lateness) {
-      ExpressionBinder binder(registry_, Scope(), "ALLOWED_LATENESS");
+      ExpressionBinder binder(resolver_, Scope(), "ALLOWED_LATENESS");
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr lateness, binder.Bind(*query.allowed_lateness));
       LAMINAR_ASSIGN_OR_RETURN(clauses.allowed_lateness_micros,
                                ConstantIntervalMicros(*lateness, "ALLOWED_LATENESS"));
@@ -279,7 +279,7 @@ Result<BoundRelation> QueryBinder::BindValues(const ValuesBody& values) {
   const size_t width = values.rows[0].size();
   std::vector<std::vector<BoundExprPtr>> rows;
   std::vector<std::vector<functions::ArgumentInfo>> infos(width);
-  ExpressionBinder binder(registry_, Scope(), "VALUES");
+  ExpressionBinder binder(resolver_, Scope(), "VALUES");
   for (const auto& row : values.rows) {
     if (row.size() != width) {
       return Status::Error(ErrorCode::kSyntaxError, "VALUES lists must all be the same length")
@@ -533,7 +533,7 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
   assignment.time_column = time->index;
   assignment.time_column_name = time->name;
   std::vector<int64_t> durations;
-  ExpressionBinder binder(registry_, Scope(), name);
+  ExpressionBinder binder(resolver_, Scope(), name);
   for (size_t i = 2; i < ref.args.size(); ++i) {
     if (ref.args[i].kind != TableFunctionArgumentKind::kExpression) {
       return Status::Error(ErrorCode::kInvalidWindow, "{} expects a duration here", name)
@@ -752,7 +752,7 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
   BoundRelation right;
   if (join.right->kind == TableRefKind::kNamed && join.right->As<NamedTableRef>().system_time) {
     const auto& named = join.right->As<NamedTableRef>();
-    ExpressionBinder binder(registry_, left.scope, "FOR SYSTEM_TIME AS OF");
+    ExpressionBinder binder(resolver_, left.scope, "FOR SYSTEM_TIME AS OF");
     LAMINAR_ASSIGN_OR_RETURN(system_time, binder.Bind(*named.system_time));
     if (system_time->type.id() != TypeId::kTimestamp &&
         system_time->type.id() != TypeId::kTimestampTz) {
@@ -801,7 +801,7 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
       break;
   }
   Scope combined = left.scope.Concat(right.scope);
-  ExpressionBinder binder(registry_, combined, "JOIN condition");
+  ExpressionBinder binder(resolver_, combined, "JOIN condition");
   BoundExprPtr condition;
   if (join.condition) {
     LAMINAR_ASSIGN_OR_RETURN(condition, binder.BindCondition(*join.condition));
@@ -814,7 +814,7 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
     BoundExprPtr lhs = MakeColumn(l->index, l->name, l->type, column.position);
     BoundExprPtr rhs = MakeColumn(left.scope.size() + r->index, r->name, r->type, column.position);
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
-                             ResolveScalarCall(registry_, "=", {lhs, rhs}, column.position));
+                             ResolveScalarCall(resolver_, "=", {lhs, rhs}, column.position));
     std::vector<BoundExprPtr> conjuncts = SplitConjuncts(condition);
     conjuncts.push_back(equal);
     condition = CombineConjuncts(std::move(conjuncts));
@@ -878,7 +878,7 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     LogicalNodePtr node = LogicalValues::Make(Schema::Make({}), {{}}, select.position);
     BoundRelation relation{node, Scope()};
     if (select.where) {
-      ExpressionBinder binder(registry_, relation.scope, "WHERE");
+      ExpressionBinder binder(resolver_, relation.scope, "WHERE");
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*select.where));
       relation.node = LogicalFilter::Make(relation.node, predicate, select.where->position);
     }
@@ -909,10 +909,10 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     combined = combined.Concat(relation.scope);
     relations.push_back(std::move(relation));
   }
-  ExpressionBinder binder(registry_, combined, "WHERE");
+  ExpressionBinder binder(resolver_, combined, "WHERE");
   std::vector<BoundExprPtr> conjuncts;
   if (top_join != nullptr && top_join->condition) {
-    ExpressionBinder on_binder(registry_, combined, "JOIN condition");
+    ExpressionBinder on_binder(resolver_, combined, "JOIN condition");
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr on, on_binder.BindCondition(*top_join->condition));
     conjuncts = SplitConjuncts(on);
   }
@@ -976,13 +976,13 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   LAMINAR_ASSIGN_OR_RETURN(BoundRelation input, BindFromWhere(select));
   bool grouped = !select.group_by.empty() || select.having;
   for (const SelectItem& item : select.items) {
-    grouped = grouped || ContainsAggregate(registry_, item.expr.get());
+    grouped = grouped || ContainsAggregate(resolver_.registry(), item.expr.get());
   }
   if (grouped) return BindGroupedSelect(select, std::move(input));
 
   OverContext over;
   over.input_width = input.scope.size();
-  ExpressionBinder binder(registry_, input.scope, "SELECT", nullptr, &over);
+  ExpressionBinder binder(resolver_, input.scope, "SELECT", nullptr, &over);
   std::vector<BoundExprPtr> expressions;
   std::vector<std::string> names;
   for (const SelectItem& item : select.items) {
@@ -1009,7 +1009,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   }
   BoundExprPtr qualify;
   if (select.qualify) {
-    ExpressionBinder qualify_binder(registry_, input.scope, "QUALIFY", nullptr, &over);
+    ExpressionBinder qualify_binder(resolver_, input.scope, "QUALIFY", nullptr, &over);
     LAMINAR_ASSIGN_OR_RETURN(qualify, qualify_binder.BindCondition(*select.qualify));
   }
   LogicalNodePtr node = input.node;
@@ -1079,7 +1079,7 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
                          durations_max == 1 ? "" : "s")
         .WithPosition(call.position);
   }
-  ExpressionBinder binder(registry_, scope, "GROUP BY");
+  ExpressionBinder binder(resolver_, scope, "GROUP BY");
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr time, binder.Bind(*call.args[0]));
   if (time->kind != BoundExpressionKind::kColumn ||
       (time->type.id() != TypeId::kTimestamp && time->type.id() != TypeId::kTimestampTz)) {
@@ -1097,7 +1097,7 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, binder.Bind(*call.args[i]));
     arguments->push_back(value);
     LAMINAR_ASSIGN_OR_RETURN(int64_t micros,
-                             ConstantIntervalMicros(*value, fmt::format("a {} duration", name)));
+                             ConstantIntervalMicros(*value, "a " + name + " duration"));
     if (micros <= 0 && !(assignment.kind == WindowKind::kTumble && i == 2)) {
       return Status::Error(ErrorCode::kInvalidWindow, "{} durations must be positive", name)
           .WithPosition(call.args[i]->position);
@@ -1137,19 +1137,19 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
 Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
                                                      BoundRelation input) {
   GroupingContext grouping;
-  ExpressionBinder key_binder(registry_, input.scope, "GROUP BY");
+  ExpressionBinder key_binder(resolver_, input.scope, "GROUP BY");
   for (const auto& expr : select.group_by) {
     if (expr->kind == ExpressionKind::kFunctionCall) {
       const auto& call = expr->As<FunctionCallExpression>();
       const auto signatures =
-          registry_.Signatures(call.name.back(), functions::FunctionKind::kScalar);
+          resolver_.registry().Signatures(call.name.back(), functions::FunctionKind::kScalar);
       if (call.name.size() == 1 && !signatures.empty() && signatures.front().window_assignment) {
         if (grouping.window) {
           return Status::Error(ErrorCode::kInvalidWindow, "GROUP BY may name only one window")
               .WithPosition(expr->position);
         }
-        LAMINAR_ASSIGN_OR_RETURN(
-            grouping.window, BindWindowCall(call, input.scope, &grouping.window_arguments));
+        LAMINAR_ASSIGN_OR_RETURN(grouping.window,
+                                 BindWindowCall(call, input.scope, &grouping.window_arguments));
         continue;
       }
     }
@@ -1189,7 +1189,7 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
                          grouping.window->time_column_name)
         .WithPosition(grouping.window->position);
   }
-  ExpressionBinder binder(registry_, input.scope, "SELECT", &grouping);
+  ExpressionBinder binder(resolver_, input.scope, "SELECT", &grouping);
   std::vector<BoundExprPtr> expressions;
   std::vector<std::string> names;
   for (const SelectItem& item : select.items) {
@@ -1204,7 +1204,7 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
   }
   BoundExprPtr having;
   if (select.having) {
-    ExpressionBinder having_binder(registry_, input.scope, "HAVING", &grouping);
+    ExpressionBinder having_binder(resolver_, input.scope, "HAVING", &grouping);
     LAMINAR_ASSIGN_OR_RETURN(having, having_binder.BindCondition(*select.having));
   }
   if (select.qualify) {
@@ -1286,7 +1286,7 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
 
 Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundRelation relation) {
   if (query.order_by.empty() && !query.limit && !query.offset) return relation;
-  ExpressionBinder binder(registry_, relation.scope, "ORDER BY");
+  ExpressionBinder binder(resolver_, relation.scope, "ORDER BY");
   std::vector<SortKey> keys;
   for (const OrderByItem& item : query.order_by) {
     SortKey key;
@@ -1306,7 +1306,7 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
       if (!bound.ok() && bound.status().code() == ErrorCode::kUnknownColumn &&
           relation.select_input_scope) {
         // ORDER BY a FROM-clause column the select list projects, e.g. ORDER BY w.price.
-        ExpressionBinder input_binder(registry_, *relation.select_input_scope, "ORDER BY");
+        ExpressionBinder input_binder(resolver_, *relation.select_input_scope, "ORDER BY");
         Result<BoundExprPtr> over_input = input_binder.Bind(*item.expr);
         if (over_input.ok()) {
           for (size_t i = 0; i < relation.select_expressions.size(); ++i) {
@@ -1331,7 +1331,7 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
         item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
     keys.push_back(std::move(key));
   }
-  ExpressionBinder constant_binder(registry_, Scope(), "LIMIT");
+  ExpressionBinder constant_binder(resolver_, Scope(), "LIMIT");
   int64_t limit = -1;
   int64_t offset = 0;
   if (query.limit) {

@@ -53,7 +53,7 @@ struct QueryOptions {
 /// - anything parsed but not executable yet is kNotSupported.
 class QueryBinder {
  public:
-  QueryBinder(const Catalog& catalog, const functions::FunctionRegistry& registry, bool continuous,
+  QueryBinder(const Catalog& catalog, functions::FunctionResolver& resolver, bool continuous,
               QueryOptions options);
 
   Result<BoundRelation> BindQuery(const Query& query);
@@ -95,7 +95,7 @@ class QueryBinder {
   void AddDependency(const std::string& name);
 
   const Catalog& catalog_;
-  const functions::FunctionRegistry& registry_;
+  functions::FunctionResolver& resolver_;
   const bool continuous_;
   const QueryOptions options_;
   std::vector<std::map<std::string, BoundRelation>> ctes_;  // Innermost WITH last.

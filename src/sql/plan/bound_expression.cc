@@ -95,8 +95,7 @@ BoundExprPtr MakeConstant(Value value, SourcePosition position) {
   return expr;
 }
 
-BoundExprPtr MakeColumn(int index, std::string_view name, DataType type,
-                        SourcePosition position) {
+BoundExprPtr MakeColumn(int index, std::string_view name, DataType type, SourcePosition position) {
   auto expr = std::make_shared<BoundExpression>();
   expr->kind = BoundExpressionKind::kColumn;
   expr->type = type;
