@@ -1075,13 +1075,23 @@ Result<int64_t> ConstantInteger(const BoundExpression& expr, std::string_view wh
       .WithPosition(expr.position);
 }
 
+namespace {
+
+void AppendConjuncts(const BoundExprPtr& expr, std::vector<BoundExprPtr>& conjuncts) {
+  if (expr->kind != BoundExpressionKind::kAnd) {
+    conjuncts.push_back(expr);
+    return;
+  }
+  for (const auto& child : expr->children) AppendConjuncts(child, conjuncts);
+}
+
+}  // namespace
+
 std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& expr) {
   if (expr == nullptr) return {};
-  if (expr->kind != BoundExpressionKind::kAnd) return {expr};
   std::vector<BoundExprPtr> conjuncts;
-  for (const auto& child : expr->children) {
-    for (auto& conjunct : SplitConjuncts(child)) conjuncts.push_back(std::move(conjunct));
-  }
+  conjuncts.reserve(expr->kind == BoundExpressionKind::kAnd ? expr->children.size() : 1);
+  AppendConjuncts(expr, conjuncts);
   return conjuncts;
 }
 

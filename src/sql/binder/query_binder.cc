@@ -985,6 +985,8 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   ExpressionBinder binder(resolver_, input.scope, "SELECT", nullptr, &over);
   std::vector<BoundExprPtr> expressions;
   std::vector<std::string> names;
+  expressions.reserve(select.items.size());
+  names.reserve(select.items.size());
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExpressionKind::kStar) {
       const auto& star = item.expr->As<StarExpression>();
@@ -1021,8 +1023,12 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
       node = LogicalFilter::Make(node, qualify, select.qualify->position);
     }
   }
-  const std::vector<BoundExprPtr> projected = expressions;
-  node = LogicalProject::Make(node, std::move(expressions), names, select.position);
+  // ORDER BY may name FROM-clause columns the select list projects (see BoundRelation).
+  const bool keeps_select_input = over.calls.empty() && !select.distinct;
+  node = LogicalProject::Make(node, std::move(expressions),
+                              select.distinct ? names : std::move(names), select.position);
+  std::vector<BoundExprPtr> projected;
+  if (keeps_select_input) projected = static_cast<const LogicalProject&>(*node).expressions;
   if (select.distinct) {
     std::vector<BoundExprPtr> keys;
     for (int i = 0; i < node->schema()->num_fields(); ++i) {
@@ -1036,9 +1042,9 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
                                   select.position);
   }
   BoundRelation relation{node, Scope(node->schema(), "")};
-  if (over.calls.empty() && !select.distinct) {
-    relation.select_input_scope = std::make_shared<const Scope>(input.scope);
-    relation.select_expressions = projected;
+  if (keeps_select_input) {
+    relation.select_input_scope = std::make_shared<const Scope>(std::move(input.scope));
+    relation.select_expressions = std::move(projected);
   }
   return relation;
 }
@@ -1192,6 +1198,8 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
   ExpressionBinder binder(resolver_, input.scope, "SELECT", &grouping);
   std::vector<BoundExprPtr> expressions;
   std::vector<std::string> names;
+  expressions.reserve(select.items.size());
+  names.reserve(select.items.size());
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExpressionKind::kStar) {
       return Status::Error(ErrorCode::kInvalidGrouping,
@@ -1265,10 +1273,11 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
     break;
   }
   LogicalNodePtr node =
-      LogicalAggregate::Make(input.node, grouping.keys, grouping.key_names, grouping.aggregates,
-                             std::move(options), select.position);
+      LogicalAggregate::Make(input.node, std::move(grouping.keys), std::move(grouping.key_names),
+                             std::move(grouping.aggregates), std::move(options), select.position);
   if (having) node = LogicalFilter::Make(node, having, select.having->position);
-  node = LogicalProject::Make(node, std::move(expressions), names, select.position);
+  node = LogicalProject::Make(node, std::move(expressions),
+                              select.distinct ? names : std::move(names), select.position);
   if (select.distinct) {
     std::vector<BoundExprPtr> keys;
     for (int i = 0; i < node->schema()->num_fields(); ++i) {

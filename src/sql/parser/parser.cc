@@ -13,6 +13,10 @@ namespace laminar::sql {
 
 namespace {
 
+// The capacity lists of syntax nodes start with: growing a vector one element at a time
+// reallocates it at sizes 1, 2 and 4, and most argument and operand lists are that short.
+constexpr size_t kListCapacity = 4;
+
 // Binding strength of operators, higher binds tighter; PostgreSQL's table.
 constexpr int kPrecedenceOr = 1;
 constexpr int kPrecedenceAnd = 2;
@@ -1011,6 +1015,7 @@ class Parser {
   Result<QueryBodyPtr> ParseSelectBody() {
     Advance();  // SELECT
     auto select = std::make_unique<SelectBody>();
+    select->items.reserve(kListCapacity * 2);
     if (ConsumeKeyword("distinct")) {
       select->distinct = true;
     } else {
@@ -1374,6 +1379,7 @@ class Parser {
       if (precedence == kPrecedenceOr || precedence == kPrecedenceAnd) {
         // Flat n-ary node: long predicate chains stay shallow.
         auto logical = NewExpression<LogicalExpression>(start);
+        logical->operands.reserve(kListCapacity);
         logical->op = precedence == kPrecedenceOr ? LogicalOperator::kOr : LogicalOperator::kAnd;
         Keyword word = precedence == kPrecedenceOr ? Keyword("or") : Keyword("and");
         logical->operands.push_back(std::move(left));
@@ -1469,6 +1475,7 @@ class Parser {
         return ExprPtr(std::move(in));
       }
       auto in = NewExpression<InListExpression>(start);
+      in->items.reserve(kListCapacity);
       in->operand = std::move(operand);
       in->negated = negated;
       do {
@@ -1771,6 +1778,7 @@ class Parser {
     Advance();  // (
     auto function = NewExpression<FunctionCallExpression>(start);
     function->name = std::move(parts);
+    function->args.reserve(kListCapacity);
     if (Is(TokenKind::kStar)) {
       Advance();
       function->star_argument = true;
