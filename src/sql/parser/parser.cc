@@ -256,7 +256,7 @@ class Parser {
       }
       return ErrorExpected("a name");
     }
-    Identifier identifier{token.text, token.position};
+    Identifier identifier{std::string(token.text), token.position};
     Advance();
     return identifier;
   }
@@ -267,7 +267,7 @@ class Parser {
     if (token.kind != TokenKind::kIdentifier && token.kind != TokenKind::kQuotedIdentifier) {
       return ErrorExpected(what);
     }
-    Identifier identifier{token.text, token.position};
+    Identifier identifier{std::string(token.text), token.position};
     Advance();
     return identifier;
   }
@@ -508,7 +508,7 @@ class Parser {
         !IsKeyword("true") && !IsKeyword("false") && !IsKeyword("null")) {
       auto word = std::make_unique<ColumnRefExpression>();
       word->position = Current().position;
-      word->parts.push_back(Current().text);
+      word->parts.emplace_back(Current().text);
       Advance();
       word->end_offset = PreviousEnd();
       return ExprPtr(std::move(word));
@@ -1036,7 +1036,7 @@ class Parser {
           LAMINAR_ASSIGN_OR_RETURN(item.alias, ParseAnyWord("an alias"));
         } else if (IsName(Current())) {
           const Token& alias_token = Current();
-          item.alias = Identifier{alias_token.text, alias_token.position};
+          item.alias = Identifier{std::string(alias_token.text), alias_token.position};
           Advance();
           LAMINAR_RETURN_IF_ERROR(CheckAliasIsNotMisspelledKeyword(
               alias_token,
@@ -1180,7 +1180,7 @@ class Parser {
     } else if (CanBeImplicitAlias()) {
       const Token& alias_token = Current();
       alias.emplace();
-      alias->name = Identifier{alias_token.text, alias_token.position};
+      alias->name = Identifier{std::string(alias_token.text), alias_token.position};
       Advance();
       LAMINAR_RETURN_IF_ERROR(CheckAliasIsNotMisspelledKeyword(
           alias_token, {"where", "group", "having", "order", "limit", "join", "union", "qualify",
@@ -1261,7 +1261,7 @@ class Parser {
       argument.position = Current().position;
       if ((Is(TokenKind::kIdentifier) || Is(TokenKind::kQuotedIdentifier)) &&
           Ahead(1).kind == TokenKind::kArrow) {
-        argument.name = Identifier{Current().text, Current().position};
+        argument.name = Identifier{std::string(Current().text), Current().position};
         Advance();
         Advance();
       }
@@ -1529,10 +1529,10 @@ class Parser {
     return expr;
   }
 
-  Result<ExprPtr> MakeLiteral(LiteralKind kind, std::string value) {
+  Result<ExprPtr> MakeLiteral(LiteralKind kind, std::string_view value) {
     auto literal = NewExpression<LiteralExpression>(Current().position);
     literal->literal_kind = kind;
-    literal->value = std::move(value);
+    literal->value = value;
     Advance();
     return ExprPtr(std::move(literal));
   }
@@ -1557,7 +1557,7 @@ class Parser {
         return ErrorExpected("an expression");
     }
     if (token.keyword_id == 0) return ParseNameOrCall();  // The common case: a plain name.
-    const std::string& word = token.text;
+    const std::string_view word = token.text;
     const Token& next = Ahead(1);
     bool call = next.kind == TokenKind::kLeftParen;
     switch (token.keyword_id) {
@@ -1611,7 +1611,7 @@ class Parser {
       case Keyword("localtime").id():
         if (!call) {
           auto function = NewExpression<FunctionCallExpression>(start);
-          function->name.push_back(word);
+          function->name.emplace_back(word);
           function->no_parentheses = true;
           Advance();
           return ExprPtr(std::move(function));
@@ -1741,7 +1741,7 @@ class Parser {
       return ExprPtr(std::move(substring));
     }
     auto function = NewExpression<FunctionCallExpression>(start);
-    function->name.push_back(name_token.text);
+    function->name.emplace_back(name_token.text);
     function->args.push_back(std::move(operand));
     while (Consume(TokenKind::kComma)) {
       LAMINAR_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
@@ -1757,7 +1757,7 @@ class Parser {
     SourcePosition start = Current().position;
     std::vector<std::string> parts;
     parts.reserve(Ahead(1).kind == TokenKind::kDot ? 2 : 1);  // One allocation for `t.column`.
-    parts.push_back(Current().text);
+    parts.emplace_back(Current().text);
     Advance();
     while (Is(TokenKind::kDot)) {
       Advance();
@@ -1880,34 +1880,40 @@ class Parser {
   uint32_t peak_depth_ = 0;
 };
 
-/// The token vector of one parse, borrowed from a per-thread buffer and given back with its
-/// capacity when the parse ends. Tokens are about 72 bytes, so a statement's tokens are one
+/// The tokens of one parse, borrowed from a per-thread buffer and given back with their
+/// capacity when the parse ends. Tokens are about 56 bytes, so a statement's tokens are one
 /// large allocation; large allocations make glibc consolidate its free lists, which made every
-/// parse pay for freeing the previous statement's syntax tree. Vectors that grew past
-/// kMaxRetainedTokens are freed rather than kept, so one huge script does not pin its memory.
+/// parse pay for freeing the previous statement's syntax tree. Buffers that grew past
+/// kMaxRetainedTokens tokens (or as many bytes of decoded text) are freed rather than kept, so
+/// one huge script does not pin its memory.
 /// Thread-safe: each thread has its own buffer, and a nested parse would find it empty.
 class BorrowedTokens {
  public:
-  BorrowedTokens() : tokens_(std::move(ThreadBuffer())) { tokens_.clear(); }
+  BorrowedTokens() : tokenized_(std::move(ThreadBuffer())) {}
   ~BorrowedTokens() {
-    if (tokens_.capacity() > kMaxRetainedTokens) return;
-    tokens_.clear();
-    ThreadBuffer() = std::move(tokens_);
+    if (tokenized_.tokens.capacity() > kMaxRetainedTokens ||
+        tokenized_.decoded.capacity() > kMaxRetainedTokens) {
+      return;
+    }
+    tokenized_.tokens.clear();
+    tokenized_.decoded.clear();
+    ThreadBuffer() = std::move(tokenized_);
   }
   BorrowedTokens(const BorrowedTokens&) = delete;
   BorrowedTokens& operator=(const BorrowedTokens&) = delete;
 
-  std::vector<Token>& tokens() { return tokens_; }
+  TokenizedText& tokenized() { return tokenized_; }
+  const std::vector<Token>& tokens() const { return tokenized_.tokens; }
 
  private:
   static constexpr size_t kMaxRetainedTokens = 16384;
 
-  static std::vector<Token>& ThreadBuffer() {
-    thread_local std::vector<Token> buffer;
+  static TokenizedText& ThreadBuffer() {
+    thread_local TokenizedText buffer;
     return buffer;
   }
 
-  std::vector<Token> tokens_;
+  TokenizedText tokenized_;
 };
 
 Status CheckSize(std::string_view text, const ParserLimits& limits) {
@@ -1925,21 +1931,21 @@ Status CheckSize(std::string_view text, const ParserLimits& limits) {
 Result<std::vector<StatementPtr>> ParseScript(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
   BorrowedTokens tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokenized()));
   return Parser(tokens.tokens(), limits).ParseScript();
 }
 
 Result<StatementPtr> ParseStatement(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
   BorrowedTokens tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokenized()));
   return Parser(tokens.tokens(), limits).ParseSingleStatement();
 }
 
 Result<ExprPtr> ParseExpression(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
   BorrowedTokens tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokenized()));
   return Parser(tokens.tokens(), limits).ParseStandaloneExpression();
 }
 
