@@ -572,16 +572,19 @@ Result<BoundExprPtr> ExpressionBinder::BindBetween(const BetweenExpression& betw
 Result<BoundExprPtr> ExpressionBinder::BindLike(const LikeExpression& like) {
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr operand, Bind(*like.operand));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr pattern, Bind(*like.pattern));
-  std::vector<BoundExprPtr> arguments = ArgumentList(std::move(operand), std::move(pattern));
-  std::vector<const Expression*> sources = {like.operand.get(), like.pattern.get()};
+  std::vector<BoundExprPtr> arguments;
+  arguments.reserve(3);
+  arguments.push_back(std::move(operand));
+  arguments.push_back(std::move(pattern));
+  const Expression* const sources[] = {like.operand.get(), like.pattern.get(), like.escape.get()};
   if (like.escape) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr escape, Bind(*like.escape));
     arguments.push_back(std::move(escape));
-    sources.push_back(like.escape.get());
   }
-  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr result,
-                           ResolveScalar(like.case_insensitive ? "ilike" : "like",
-                                         std::move(arguments), sources, like.position));
+  LAMINAR_ASSIGN_OR_RETURN(
+      BoundExprPtr result,
+      ResolveScalar(like.case_insensitive ? "ilike" : "like", std::move(arguments),
+                    std::span(sources, like.escape ? 3 : 2), like.position));
   if (like.negated) return MakeLogical(BoundExpressionKind::kNot, {result}, like.position);
   return result;
 }
@@ -619,9 +622,13 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   if (case_expr.operand) {
     LAMINAR_ASSIGN_OR_RETURN(operand, Bind(*case_expr.operand));
   }
+  const size_t branches = case_expr.when_clauses.size();
   std::vector<BoundExprPtr> conditions;
   std::vector<BoundExprPtr> results;
   std::vector<ArgumentInfo> result_infos;
+  conditions.reserve(branches);
+  results.reserve(branches);
+  result_infos.reserve(branches + 1);
   for (const WhenClause& when : case_expr.when_clauses) {
     if (operand) {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, Bind(*when.condition));
@@ -651,8 +658,9 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   result->kind = BoundExpressionKind::kCase;
   result->type = type;
   result->position = case_expr.position;
+  result->children.reserve(2 * conditions.size() + (else_result ? 1 : 0));
   for (size_t i = 0; i < conditions.size(); ++i) {
-    result->children.push_back(conditions[i]);
+    result->children.push_back(std::move(conditions[i]));
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(results[i], type));
     result->children.push_back(std::move(value));
   }

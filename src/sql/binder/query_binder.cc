@@ -903,6 +903,7 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     for (const auto& ref : select.from) items.push_back(ref.get());
   }
   std::vector<BoundRelation> relations;
+  relations.reserve(items.size());
   Scope combined;
   for (const TableRef* item : items) {
     LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation, BindTableRef(*item));
@@ -916,7 +917,6 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr on, on_binder.BindCondition(*top_join->condition));
     conjuncts = SplitConjuncts(on);
   }
-  std::vector<bool> from_where;
   const size_t on_count = conjuncts.size();
   if (select.where) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr where, binder.BindCondition(*select.where));

@@ -28,7 +28,11 @@ Result<const ScopeColumn*> Scope::Resolve(std::span<const std::string> parts,
   auto for_each_match = [&](auto&& visit) {
     const ScopeColumn* found = nullptr;
     for (const ScopeColumn& column : columns_) {
-      if (column.name != name) continue;
+      // Lengths and first bytes rule out most columns without a call to memcmp.
+      if (column.name.size() != name.size() ||
+          (!name.empty() && column.name.front() != name.front()) || column.name != name) {
+        continue;
+      }
       if (qualified && column.qualifier != parts[0]) continue;
       if (found != nullptr && found->index == column.index) continue;
       visit(column);

@@ -166,6 +166,7 @@ bool SameExpression(const BoundExpression& a, const BoundExpression& b) {
 
 std::vector<int> ReferencedColumns(const BoundExpression& expr) {
   std::vector<int> columns;
+  columns.reserve(8);
   CollectColumns(expr, columns);
   std::sort(columns.begin(), columns.end());
   columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
