@@ -1349,6 +1349,45 @@ class Parser {
            token.IsKeyword("ilike");
   }
 
+  /// The precedence of the binary operator (or IS, [NOT] BETWEEN / IN / LIKE, ::) that the
+  /// current token starts; 0 when it starts none. One switch instead of a chain of tests, as
+  /// ParseBinary asks after every operand.
+  int BinaryOperatorPrecedence() const {
+    const Token& token = Current();
+    switch (token.kind) {
+      case TokenKind::kIdentifier:
+        switch (token.keyword_id) {
+          case Keyword("or").id():
+            return kPrecedenceOr;
+          case Keyword("and").id():
+            return kPrecedenceAnd;
+          case Keyword("is").id():
+            return kPrecedenceIs;
+          case Keyword("not").id():
+          case Keyword("between").id():
+          case Keyword("in").id():
+          case Keyword("like").id():
+          case Keyword("ilike").id():
+            return IsPredicateOperator() ? kPrecedenceBetweenInLike : 0;
+          default:
+            return 0;
+        }
+      case TokenKind::kEqual:
+      case TokenKind::kNotEqual:
+      case TokenKind::kLess:
+      case TokenKind::kLessEqual:
+      case TokenKind::kGreater:
+      case TokenKind::kGreaterEqual:
+        return kPrecedenceComparison;
+      case TokenKind::kDoubleColon:
+        return kPrecedenceCast;
+      default: {
+        int precedence = 0;
+        return ArithmeticOperator(token.kind, precedence).has_value() ? precedence : 0;
+      }
+    }
+  }
+
   /// Precedence climbing: parses an expression whose operators all bind at least as tightly as
   /// `min_precedence`.
   Result<ExprPtr> ParseBinary(int min_precedence) {
@@ -1358,23 +1397,8 @@ class Parser {
     LAMINAR_ASSIGN_OR_RETURN(ExprPtr left, ParsePrefix());
     while (true) {
       const Token& token = Current();
-      int precedence = 0;
-      if (token.IsKeyword("or")) {
-        precedence = kPrecedenceOr;
-      } else if (token.IsKeyword("and")) {
-        precedence = kPrecedenceAnd;
-      } else if (token.IsKeyword("is")) {
-        precedence = kPrecedenceIs;
-      } else if (ComparisonOperator(token.kind).has_value()) {
-        precedence = kPrecedenceComparison;
-      } else if (IsPredicateOperator()) {
-        precedence = kPrecedenceBetweenInLike;
-      } else if (token.kind == TokenKind::kDoubleColon) {
-        precedence = kPrecedenceCast;
-      } else if (!ArithmeticOperator(token.kind, precedence).has_value()) {
-        break;
-      }
-      if (precedence < min_precedence) break;
+      int precedence = BinaryOperatorPrecedence();
+      if (precedence == 0 || precedence < min_precedence) break;
 
       if (precedence == kPrecedenceOr || precedence == kPrecedenceAnd) {
         // Flat n-ary node: long predicate chains stay shallow.
@@ -1523,9 +1547,11 @@ class Parser {
 
   Result<ExprPtr> ParsePrimary() {
     SourcePosition start = Current().position;
-    LAMINAR_ASSIGN_OR_RETURN(ExprPtr expr, ParsePrimaryBody());
-    expr->position = start;
-    expr->end_offset = PreviousEnd();
+    Result<ExprPtr> expr = ParsePrimaryBody();
+    if (expr.ok()) {
+      (*expr)->position = start;
+      (*expr)->end_offset = PreviousEnd();
+    }
     return expr;
   }
 
@@ -1767,8 +1793,12 @@ class Parser {
         star->qualifier = std::move(parts);
         return ExprPtr(std::move(star));
       }
-      LAMINAR_ASSIGN_OR_RETURN(Identifier part, ParseAnyWord("a name or \"*\" after \".\""));
-      parts.push_back(std::move(part.name));
+      // ParseAnyWord, without building an Identifier.
+      if (!Is(TokenKind::kIdentifier) && !Is(TokenKind::kQuotedIdentifier)) {
+        return ErrorExpected("a name or \"*\" after \".\"");
+      }
+      parts.emplace_back(Current().text);
+      Advance();
     }
     if (!Is(TokenKind::kLeftParen)) {
       auto column = NewExpression<ColumnRefExpression>(start);
