@@ -103,6 +103,29 @@ constexpr std::array<uint8_t, 256> BuildCharacterClasses() {
 
 constexpr std::array<uint8_t, 256> kCharacterClasses = BuildCharacterClasses();
 
+/// The token of each byte that forms a token on its own whatever byte follows (comments were
+/// skipped before, and a dot followed by a digit was taken as a number); kEndOfInput for the
+/// others.
+constexpr std::array<TokenKind, 256> BuildSingleByteTokens() {
+  std::array<TokenKind, 256> kinds{};
+  kinds[','] = TokenKind::kComma;
+  kinds[';'] = TokenKind::kSemicolon;
+  kinds['('] = TokenKind::kLeftParen;
+  kinds[')'] = TokenKind::kRightParen;
+  kinds['['] = TokenKind::kLeftBracket;
+  kinds[']'] = TokenKind::kRightBracket;
+  kinds['.'] = TokenKind::kDot;
+  kinds['+'] = TokenKind::kPlus;
+  kinds['-'] = TokenKind::kMinus;
+  kinds['*'] = TokenKind::kStar;
+  kinds['/'] = TokenKind::kSlash;
+  kinds['%'] = TokenKind::kPercent;
+  kinds['^'] = TokenKind::kCaret;
+  return kinds;
+}
+
+constexpr std::array<TokenKind, 256> kSingleByteTokens = BuildSingleByteTokens();
+
 bool HasClass(char c, uint8_t character_class) {
   return (kCharacterClasses[static_cast<unsigned char>(c)] & character_class) != 0;
 }
@@ -302,6 +325,13 @@ class Lexer {
       return ScanString(token, /*escapes=*/false);
     }
     if (c == '"') return ScanQuotedIdentifier(token);
+    // Punctuation that is one byte whatever follows: a table lookup, no call.
+    const TokenKind single = kSingleByteTokens[static_cast<unsigned char>(c)];
+    if (single != TokenKind::kEndOfInput) {
+      token.kind = single;
+      ++pos_;  // Not a newline.
+      return Status::Ok();
+    }
     return ScanOperator(token);
   }
 
