@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 
 #include "columnar/decimal.h"
 #include "common/check.h"
@@ -805,17 +806,21 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
 
 Result<const ResolvedFunction*> FunctionResolver::Resolve(std::string_view name, FunctionKind kind,
                                                           std::span<const ArgumentInfo> arguments) {
-  // The key: the name as written, the kind, and per argument its type and literal flags.
-  key_.assign(name);
-  key_.push_back('\0');
-  key_.push_back(static_cast<char>(kind));
+  // The key: the name as written, the kind, and per argument its type and literal flags,
+  // written in place (key_ keeps its capacity from call to call).
+  constexpr size_t kBytesPerArgument = 4;
+  key_.resize(name.size() + 2 + kBytesPerArgument * arguments.size());
+  char* out = key_.data();
+  std::memcpy(out, name.data(), name.size());
+  out += name.size();
+  *out++ = '\0';
+  *out++ = static_cast<char>(kind);
   for (const ArgumentInfo& argument : arguments) {
-    const char described[] = {static_cast<char>(argument.type.id()),
-                              static_cast<char>(argument.type.precision()),
-                              static_cast<char>(argument.type.scale()),
-                              static_cast<char>((argument.is_string_literal ? 1 : 0) |
-                                                (argument.is_null_literal ? 2 : 0))};
-    key_.append(described, sizeof(described));
+    *out++ = static_cast<char>(argument.type.id());
+    *out++ = static_cast<char>(argument.type.precision());
+    *out++ = static_cast<char>(argument.type.scale());
+    *out++ = static_cast<char>((argument.is_string_literal ? 1 : 0) |
+                               (argument.is_null_literal ? 2 : 0));
   }
   auto found = remembered_.find(std::string_view(key_));
   if (found != remembered_.end() && !found->second.reads_literal_text) {
