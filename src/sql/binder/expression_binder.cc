@@ -500,7 +500,7 @@ Result<BoundExprPtr> ExpressionBinder::BindLogical(const LogicalExpression& logi
                            bound->type.ToString())
           .WithPosition(operand->position);
     }
-    LAMINAR_ASSIGN_OR_RETURN(bound, CoerceExpression(bound, DataType::Boolean()));
+    LAMINAR_ASSIGN_OR_RETURN(bound, CoerceExpression(std::move(bound), DataType::Boolean()));
     operands.push_back(std::move(bound));
   }
   return MakeLogical(
@@ -606,7 +606,7 @@ Result<BoundExprPtr> ExpressionBinder::BindInList(const InListExpression& in) {
   auto common = functions::CommonSupertype(infos, "IN");
   if (!common.ok()) return std::move(common).status().WithPosition(in.position);
   for (auto& value : values) {
-    LAMINAR_ASSIGN_OR_RETURN(value, CoerceExpression(value, *common));
+    LAMINAR_ASSIGN_OR_RETURN(value, CoerceExpression(std::move(value), *common));
   }
   auto result = std::make_shared<BoundExpression>();
   result->kind = BoundExpressionKind::kInList;
@@ -661,11 +661,11 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   result->children.reserve(2 * conditions.size() + (else_result ? 1 : 0));
   for (size_t i = 0; i < conditions.size(); ++i) {
     result->children.push_back(std::move(conditions[i]));
-    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(results[i], type));
+    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(std::move(results[i]), type));
     result->children.push_back(std::move(value));
   }
   if (else_result) {
-    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(else_result, type));
+    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(std::move(else_result), type));
     result->children.push_back(std::move(value));
     result->has_else = true;
   }
@@ -759,7 +759,7 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
   const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < aggregate.arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(aggregate.arguments[i],
-                             CoerceExpression(aggregate.arguments[i], resolved.parameter_types[i]));
+                             CoerceExpression(std::move(aggregate.arguments[i]), resolved.parameter_types[i]));
   }
   aggregate.type = resolved.return_type;  // Before FILTER resolves other calls.
   if (call.filter) {
@@ -811,7 +811,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
   const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < over.arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(over.arguments[i],
-                             CoerceExpression(over.arguments[i], resolved.parameter_types[i]));
+                             CoerceExpression(std::move(over.arguments[i]), resolved.parameter_types[i]));
   }
   // Kept before binding the OVER clause, which resolves other calls.
   const bool requires_order_by = resolved.requires_order_by;
@@ -991,7 +991,7 @@ Result<BoundExprPtr> ResolveScalarCall(functions::FunctionResolver& resolver, st
   const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(arguments[i],
-                             CoerceExpression(arguments[i], resolved.parameter_types[i]));
+                             CoerceExpression(std::move(arguments[i]), resolved.parameter_types[i]));
   }
   return MakeCall(resolved.name, resolved.return_type, std::move(arguments), position);
 }

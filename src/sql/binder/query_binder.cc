@@ -305,7 +305,7 @@ Result<BoundRelation> QueryBinder::BindValues(const ValuesBody& values) {
     DataType column_type = type->id() == TypeId::kNull ? DataType::Varchar() : *type;
     fields.push_back(Field{fmt::format("column{}", c + 1), column_type, true});
     for (auto& row : rows) {
-      LAMINAR_ASSIGN_OR_RETURN(row[c], CoerceExpression(row[c], column_type));
+      LAMINAR_ASSIGN_OR_RETURN(row[c], CoerceExpression(std::move(row[c]), column_type));
     }
   }
   auto schema = Schema::Make(std::move(fields));
