@@ -612,6 +612,64 @@ const FunctionRegistry& FunctionRegistry::BuiltIn() {
   return registry;
 }
 
+FunctionRegistry::FunctionRegistry(const FunctionRegistry& other) : entries_(other.entries_) {
+  RebuildIndex();
+}
+
+FunctionRegistry& FunctionRegistry::operator=(const FunctionRegistry& other) {
+  if (this != &other) {
+    entries_ = other.entries_;
+    RebuildIndex();
+  }
+  return *this;
+}
+
+uint64_t FunctionRegistry::HashName(std::string_view name) {
+  // FNV-1a: names are short, and this inlines where std::hash calls out.
+  uint64_t hash = 0xcbf29ce484222325u;
+  for (char c : name) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3u;
+  }
+  return hash;
+}
+
+void FunctionRegistry::AddToIndex(const std::pair<const std::string, Entry>& entry) {
+  if (2 * (entries_.size() + 1) > index_.size()) {
+    RebuildIndex();  // Indexes `entry` too: it is already in entries_.
+    return;
+  }
+  const uint64_t hash = HashName(entry.first);
+  const size_t mask = index_.size() - 1;
+  size_t slot = hash & mask;
+  while (index_[slot].entry != nullptr) slot = (slot + 1) & mask;
+  index_[slot] = IndexSlot{hash, &entry};
+}
+
+void FunctionRegistry::RebuildIndex() {
+  size_t size = 16;
+  while (size < 4 * entries_.size()) size *= 2;
+  index_.assign(size, IndexSlot{});
+  const size_t mask = size - 1;
+  for (const auto& entry : entries_) {
+    const uint64_t hash = HashName(entry.first);
+    size_t slot = hash & mask;
+    while (index_[slot].entry != nullptr) slot = (slot + 1) & mask;
+    index_[slot] = IndexSlot{hash, &entry};
+  }
+}
+
+const FunctionRegistry::Entry* FunctionRegistry::FindExact(std::string_view name) const {
+  if (index_.empty()) return nullptr;
+  const uint64_t hash = HashName(name);
+  const size_t mask = index_.size() - 1;
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const IndexSlot& candidate = index_[slot];
+    if (candidate.entry == nullptr) return nullptr;
+    if (candidate.hash == hash && candidate.entry->first == name) return &candidate.entry->second;
+  }
+}
+
 Status FunctionRegistry::Register(FunctionSignature signature) {
   if (signature.name.empty() ||
       std::any_of(signature.name.begin(), signature.name.end(),
@@ -631,7 +689,9 @@ Status FunctionRegistry::Register(FunctionSignature signature) {
                          "function {} returns its type variable but has no anyelement parameter",
                          signature.name);
   }
-  Entry& entry = entries_[signature.name];
+  auto [position, inserted] = entries_.try_emplace(signature.name);
+  if (inserted) AddToIndex(*position);
+  Entry& entry = position->second;
   std::vector<FunctionSignature>& list = entry.signatures[KindIndex(signature.kind)];
   for (const FunctionSignature& existing : list) {
     if (existing.parameters == signature.parameters && existing.variadic == signature.variadic) {
@@ -644,8 +704,7 @@ Status FunctionRegistry::Register(FunctionSignature signature) {
 }
 
 const FunctionRegistry::Entry* FunctionRegistry::Find(std::string_view name) const {
-  auto found = entries_.find(name);
-  if (found != entries_.end()) return &found->second;
+  if (const Entry* found = FindExact(name)) return found;
   // Names arrive in lower case from the parser; fold other spellings without allocating.
   std::array<char, 64> lower{};
   if (name.size() > lower.size()) return nullptr;
@@ -655,8 +714,7 @@ const FunctionRegistry::Entry* FunctionRegistry::Find(std::string_view name) con
     changed |= lower[i] != name[i];
   }
   if (!changed) return nullptr;
-  found = entries_.find(std::string_view(lower.data(), name.size()));
-  return found != entries_.end() ? &found->second : nullptr;
+  return FindExact(std::string_view(lower.data(), name.size()));
 }
 
 bool FunctionRegistry::Exists(std::string_view name, FunctionKind kind) const {

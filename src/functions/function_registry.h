@@ -334,6 +334,10 @@ class FunctionRegistry {
  public:
   /// An empty registry; see BuiltIn() for the one with LaminarDB's functions.
   FunctionRegistry() = default;
+  FunctionRegistry(const FunctionRegistry& other);
+  FunctionRegistry& operator=(const FunctionRegistry& other);
+  FunctionRegistry(FunctionRegistry&&) noexcept = default;
+  FunctionRegistry& operator=(FunctionRegistry&&) noexcept = default;
 
   /// The built-in functions and operators, built once on first use. Never destroyed.
   static const FunctionRegistry& BuiltIn();
@@ -380,7 +384,19 @@ class FunctionRegistry {
     size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
   };
 
+  /// One slot of the name index: a name's hash and its entry, or empty (entry null).
+  struct IndexSlot {
+    uint64_t hash = 0;
+    const std::pair<const std::string, Entry>* entry = nullptr;
+  };
+
   const Entry* Find(std::string_view name) const;
+  /// The entry of a name spelled exactly so, through the index; null when there is none.
+  const Entry* FindExact(std::string_view name) const;
+  static uint64_t HashName(std::string_view name);
+  /// Adds an entry of entries_ to index_, growing it to stay at most half full.
+  void AddToIndex(const std::pair<const std::string, Entry>& entry);
+  void RebuildIndex();
 
   /// Resolve, also telling whether the chosen signature's result depends on the text of a
   /// string literal argument (the unit of date_part and date_trunc).
@@ -389,6 +405,10 @@ class FunctionRegistry {
                                    bool* reads_literal_text) const;
 
   std::unordered_map<std::string, Entry, NameHash, std::equal_to<>> entries_;
+  /// Open addressing over the entries of entries_ (whose nodes never move), a power of two in
+  /// size: the binder looks names up several times per call it binds, and this finds one with
+  /// a cheap hash, a mask and usually one comparison, where the map divides by a prime.
+  std::vector<IndexSlot> index_;
 };
 
 /// Overload resolution with a memory: resolves calls against a registry like
