@@ -1311,29 +1311,38 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
       const ScopeColumn& column = relation.scope.columns()[ordinal - 1];
       key.expr = MakeColumn(column.index, column.name, column.type, item.expr->position);
     } else {
-      Result<BoundExprPtr> bound = binder.Bind(*item.expr);
-      if (!bound.ok() && bound.status().code() == ErrorCode::kUnknownColumn &&
-          relation.select_input_scope) {
-        // ORDER BY a FROM-clause column the select list projects, e.g. ORDER BY w.price.
+      // ORDER BY a FROM-clause column the select list projects, e.g. ORDER BY w.price, is
+      // looked up in the select's input when the output has no such column. A column reference
+      // the output lacks goes there at once, without first building the error it would give.
+      const bool input_column_reference =
+          relation.select_input_scope && item.expr->kind == ExpressionKind::kColumnRef &&
+          relation.scope.LacksColumn(item.expr->As<ColumnRefExpression>().parts);
+      std::optional<Result<BoundExprPtr>> bound;
+      if (!input_column_reference) bound.emplace(binder.Bind(*item.expr));
+      if (input_column_reference ||
+          (!(*bound).ok() && bound->status().code() == ErrorCode::kUnknownColumn &&
+           relation.select_input_scope)) {
         ExpressionBinder input_binder(resolver_, *relation.select_input_scope, "ORDER BY");
         Result<BoundExprPtr> over_input = input_binder.Bind(*item.expr);
         if (over_input.ok()) {
           for (size_t i = 0; i < relation.select_expressions.size(); ++i) {
             if (SameExpression(*relation.select_expressions[i], **over_input)) {
               const ScopeColumn& column = relation.scope.columns()[i];
-              bound = MakeColumn(column.index, column.name, column.type, item.expr->position);
+              bound.emplace(
+                  MakeColumn(column.index, column.name, column.type, item.expr->position));
               break;
             }
           }
-          if (!bound.ok()) {
-            bound = NotSupported(item.expr->position,
-                                 "ORDER BY on a column that the select list does not project is "
-                                 "not supported; select it");
+          if (!bound.has_value() || !bound->ok()) {
+            bound.emplace(NotSupported(item.expr->position,
+                                       "ORDER BY on a column that the select list does not "
+                                       "project is not supported; select it"));
           }
         }
       }
-      if (!bound.ok()) return bound.status();
-      key.expr = std::move(*bound);
+      if (!bound.has_value()) bound.emplace(binder.Bind(*item.expr));  // The output's error.
+      if (!bound->ok()) return bound->status();
+      key.expr = std::move(**bound);
     }
     key.descending = item.direction == SortDirection::kDescending;
     key.nulls_first =

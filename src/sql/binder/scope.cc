@@ -68,6 +68,16 @@ Result<const ScopeColumn*> Scope::Resolve(std::span<const std::string> parts,
       .WithPosition(position);
 }
 
+bool Scope::LacksColumn(std::span<const std::string> parts) const {
+  if (parts.empty() || parts.size() > 2) return true;
+  for (const ScopeColumn& column : columns_) {
+    if (column.name == parts.back() && (parts.size() == 1 || column.qualifier == parts[0])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 bool Scope::HasQualifier(std::string_view qualifier) const {
   for (const ScopeColumn& column : columns_) {
     if (column.qualifier == qualifier) return true;

@@ -48,6 +48,9 @@ class Scope {
   Result<const ScopeColumn*> Resolve(std::span<const std::string> parts,
                                      SourcePosition position) const;
 
+  /// Whether Resolve(parts) fails with kUnknownColumn, found without building that error.
+  bool LacksColumn(std::span<const std::string> parts) const;
+
   /// Whether any column has this qualifier.
   bool HasQualifier(std::string_view qualifier) const;
 

@@ -89,7 +89,7 @@ class Parser {
  public:
   /// REQUIRES: `tokens` ends with kEndOfInput and outlives the parser.
   Parser(const std::vector<Token>& tokens, const ParserLimits& limits)
-      : tokens_(tokens), limits_(limits) {}
+      : tokens_(tokens.data()), last_index_(tokens.size() - 1), limits_(limits) {}
 
   Result<std::vector<StatementPtr>> ParseScript() {
     std::vector<StatementPtr> statements;
@@ -122,11 +122,9 @@ class Parser {
   // Token access
 
   const Token& Current() const { return tokens_[index_]; }
-  const Token& Ahead(size_t count) const {
-    return tokens_[std::min(index_ + count, tokens_.size() - 1)];
-  }
+  const Token& Ahead(size_t count) const { return tokens_[std::min(index_ + count, last_index_)]; }
   void Advance() {
-    if (index_ + 1 < tokens_.size()) ++index_;
+    if (index_ < last_index_) ++index_;
   }
   bool Is(TokenKind kind) const { return Current().kind == kind; }
   bool IsKeyword(Keyword keyword) const { return Current().IsKeyword(keyword); }
@@ -1903,7 +1901,10 @@ class Parser {
     return bound;
   }
 
-  const std::vector<Token>& tokens_;
+  /// The tokens, held as a pointer and the index of the last (kEndOfInput) one rather than as
+  /// a vector reference: token accesses are the parser's most frequent operation.
+  const Token* tokens_;
+  size_t last_index_;
   ParserLimits limits_;
   size_t index_ = 0;
   uint32_t depth_ = 0;
