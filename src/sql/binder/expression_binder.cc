@@ -125,7 +125,7 @@ std::string_view WindowFamily(std::string_view name) {
   return family == "slide" ? "hop" : family;
 }
 
-// "time;duration;..." as EXPLAIN prints the bound arguments of a window call.
+// The bound arguments of a window call as text, each followed by ';': "date_time;INTERVAL ...;".
 std::string WindowArgumentsText(std::span<const BoundExprPtr> arguments) {
   std::string text;
   for (const BoundExprPtr& argument : arguments) {
@@ -758,8 +758,9 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
   if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
   const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < aggregate.arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(aggregate.arguments[i],
-                             CoerceExpression(std::move(aggregate.arguments[i]), resolved.parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(
+        aggregate.arguments[i],
+        CoerceExpression(std::move(aggregate.arguments[i]), resolved.parameter_types[i]));
   }
   aggregate.type = resolved.return_type;  // Before FILTER resolves other calls.
   if (call.filter) {
@@ -810,8 +811,8 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
   if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
   const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < over.arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(over.arguments[i],
-                             CoerceExpression(std::move(over.arguments[i]), resolved.parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(over.arguments[i], CoerceExpression(std::move(over.arguments[i]),
+                                                                 resolved.parameter_types[i]));
   }
   // Kept before binding the OVER clause, which resolves other calls.
   const bool requires_order_by = resolved.requires_order_by;
@@ -990,8 +991,8 @@ Result<BoundExprPtr> ResolveScalarCall(functions::FunctionResolver& resolver, st
   if (!resolution.ok()) return std::move(resolution).status().WithPosition(position);
   const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(arguments[i],
-                             CoerceExpression(std::move(arguments[i]), resolved.parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(
+        arguments[i], CoerceExpression(std::move(arguments[i]), resolved.parameter_types[i]));
   }
   return MakeCall(resolved.name, resolved.return_type, std::move(arguments), position);
 }

@@ -13,8 +13,8 @@ namespace laminar::sql {
 
 namespace {
 
-// The capacity lists of syntax nodes start with: growing a vector one element at a time
-// reallocates it at sizes 1, 2 and 4, and most argument and operand lists are that short.
+// Room reserved up front in the argument, operand and item lists of syntax nodes: grown one
+// element at a time, a vector reallocates at sizes 1, 2 and 4, and most lists are no longer.
 constexpr size_t kListCapacity = 4;
 
 // Binding strength of operators, higher binds tighter; PostgreSQL's table.
