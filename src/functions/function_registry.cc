@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 
 #include "columnar/decimal.h"
 #include "common/check.h"
@@ -611,6 +612,64 @@ const FunctionRegistry& FunctionRegistry::BuiltIn() {
   return registry;
 }
 
+FunctionRegistry::FunctionRegistry(const FunctionRegistry& other) : entries_(other.entries_) {
+  RebuildIndex();
+}
+
+FunctionRegistry& FunctionRegistry::operator=(const FunctionRegistry& other) {
+  if (this != &other) {
+    entries_ = other.entries_;
+    RebuildIndex();
+  }
+  return *this;
+}
+
+uint64_t FunctionRegistry::HashName(std::string_view name) {
+  // FNV-1a: names are short, and this inlines where std::hash calls out.
+  uint64_t hash = 0xcbf29ce484222325u;
+  for (char c : name) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3u;
+  }
+  return hash;
+}
+
+void FunctionRegistry::AddToIndex(const std::pair<const std::string, Entry>& entry) {
+  if (2 * (entries_.size() + 1) > index_.size()) {
+    RebuildIndex();  // Indexes `entry` too: it is already in entries_.
+    return;
+  }
+  const uint64_t hash = HashName(entry.first);
+  const size_t mask = index_.size() - 1;
+  size_t slot = hash & mask;
+  while (index_[slot].entry != nullptr) slot = (slot + 1) & mask;
+  index_[slot] = IndexSlot{hash, &entry};
+}
+
+void FunctionRegistry::RebuildIndex() {
+  size_t size = 16;
+  while (size < 4 * entries_.size()) size *= 2;
+  index_.assign(size, IndexSlot{});
+  const size_t mask = size - 1;
+  for (const auto& entry : entries_) {
+    const uint64_t hash = HashName(entry.first);
+    size_t slot = hash & mask;
+    while (index_[slot].entry != nullptr) slot = (slot + 1) & mask;
+    index_[slot] = IndexSlot{hash, &entry};
+  }
+}
+
+const FunctionRegistry::Entry* FunctionRegistry::FindExact(std::string_view name) const {
+  if (index_.empty()) return nullptr;
+  const uint64_t hash = HashName(name);
+  const size_t mask = index_.size() - 1;
+  for (size_t slot = hash & mask;; slot = (slot + 1) & mask) {
+    const IndexSlot& candidate = index_[slot];
+    if (candidate.entry == nullptr) return nullptr;
+    if (candidate.hash == hash && candidate.entry->first == name) return &candidate.entry->second;
+  }
+}
+
 Status FunctionRegistry::Register(FunctionSignature signature) {
   if (signature.name.empty() ||
       std::any_of(signature.name.begin(), signature.name.end(),
@@ -630,7 +689,9 @@ Status FunctionRegistry::Register(FunctionSignature signature) {
                          "function {} returns its type variable but has no anyelement parameter",
                          signature.name);
   }
-  Entry& entry = entries_[signature.name];
+  auto [position, inserted] = entries_.try_emplace(signature.name);
+  if (inserted) AddToIndex(*position);
+  Entry& entry = position->second;
   std::vector<FunctionSignature>& list = entry.signatures[KindIndex(signature.kind)];
   for (const FunctionSignature& existing : list) {
     if (existing.parameters == signature.parameters && existing.variadic == signature.variadic) {
@@ -643,8 +704,7 @@ Status FunctionRegistry::Register(FunctionSignature signature) {
 }
 
 const FunctionRegistry::Entry* FunctionRegistry::Find(std::string_view name) const {
-  auto found = entries_.find(name);
-  if (found != entries_.end()) return &found->second;
+  if (const Entry* found = FindExact(name)) return found;
   // Names arrive in lower case from the parser; fold other spellings without allocating.
   std::array<char, 64> lower{};
   if (name.size() > lower.size()) return nullptr;
@@ -654,8 +714,7 @@ const FunctionRegistry::Entry* FunctionRegistry::Find(std::string_view name) con
     changed |= lower[i] != name[i];
   }
   if (!changed) return nullptr;
-  found = entries_.find(std::string_view(lower.data(), name.size()));
-  return found != entries_.end() ? &found->second : nullptr;
+  return FindExact(std::string_view(lower.data(), name.size()));
 }
 
 bool FunctionRegistry::Exists(std::string_view name, FunctionKind kind) const {
@@ -664,6 +723,12 @@ bool FunctionRegistry::Exists(std::string_view name, FunctionKind kind) const {
   if (!entry->signatures[KindIndex(kind)].empty()) return true;
   return kind == FunctionKind::kWindow &&
          !entry->signatures[KindIndex(FunctionKind::kAggregate)].empty();
+}
+
+bool FunctionRegistry::IsAggregateFunction(std::string_view name) const {
+  const Entry* entry = Find(name);
+  return entry != nullptr && !entry->signatures[KindIndex(FunctionKind::kAggregate)].empty() &&
+         entry->signatures[KindIndex(FunctionKind::kScalar)].empty();
 }
 
 std::span<const FunctionSignature> FunctionRegistry::Signatures(std::string_view name,
@@ -687,6 +752,13 @@ std::vector<std::string_view> FunctionRegistry::Names(FunctionKind kind) const {
 
 Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, FunctionKind kind,
                                                    std::span<const ArgumentInfo> arguments) const {
+  bool reads_literal_text = false;
+  return Resolve(name, kind, arguments, &reads_literal_text);
+}
+
+Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, FunctionKind kind,
+                                                   std::span<const ArgumentInfo> arguments,
+                                                   bool* reads_literal_text) const {
   const Entry* entry = Find(name);
   if (entry == nullptr) {
     return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist",
@@ -720,25 +792,34 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
                          FormatArguments(name, arguments));
   }
 
-  // Pass 1: the best score and how many candidates reach it. No allocation.
-  const FunctionSignature* best = nullptr;
+  ResolvedFunction resolved;
   MatchScore best_score;
+  const FunctionSignature* best = nullptr;
   size_t ties = 0;
-  for (const FunctionSignature& candidate : candidates) {
-    MatchScore score;
-    if (!MatchSignature(candidate, arguments, &score, nullptr)) continue;
-    if (best == nullptr || score.BetterThan(best_score)) {
-      best = &candidate;
-      best_score = score;
+  if (candidates.size() == 1) {
+    // One candidate (most operators): match and instantiate it in one pass.
+    if (MatchSignature(candidates[0], arguments, &best_score, &resolved.parameter_types)) {
+      best = &candidates[0];
       ties = 1;
-    } else if (score.Ties(best_score)) {
-      ++ties;
+    }
+  } else {
+    // Pass 1: the best score and how many candidates reach it. No allocation.
+    for (const FunctionSignature& candidate : candidates) {
+      MatchScore score;
+      if (!MatchSignature(candidate, arguments, &score, nullptr)) continue;
+      if (best == nullptr || score.BetterThan(best_score)) {
+        best = &candidate;
+        best_score = score;
+        ties = 1;
+      } else if (score.Ties(best_score)) {
+        ++ties;
+      }
     }
   }
 
-  std::string_view display_name = candidates.front().name;
-  bool is_operator = IsOperatorName(display_name);
   if (best == nullptr || ties > 1) {
+    std::string_view display_name = candidates.front().name;
+    bool is_operator = IsOperatorName(display_name);
     std::vector<const FunctionSignature*> listed;
     for (const FunctionSignature& candidate : candidates) {
       MatchScore score;
@@ -757,11 +838,14 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
                          problem, CandidateList(listed));
   }
 
-  // Pass 2: instantiate the winner.
-  ResolvedFunction resolved;
-  MatchScore score;
-  bool matched = MatchSignature(*best, arguments, &score, &resolved.parameter_types);
-  LAMINAR_CHECK(matched);
+  if (candidates.size() > 1) {
+    // Pass 2: instantiate the winner.
+    MatchScore score;
+    bool matched = MatchSignature(*best, arguments, &score, &resolved.parameter_types);
+    LAMINAR_CHECK(matched);
+  }
+  *reads_literal_text =
+      best->return_rule == ReturnRule::kDatePart || best->return_rule == ReturnRule::kDateTrunc;
   LAMINAR_ASSIGN_OR_RETURN(resolved.return_type,
                            ApplyReturnRule(*best, resolved.parameter_types, arguments));
   resolved.id = best->id;
@@ -776,6 +860,46 @@ Result<ResolvedFunction> FunctionRegistry::Resolve(std::string_view name, Functi
   resolved.uses_frame = best->uses_frame || windowed_aggregate;
   resolved.windowed_aggregate = windowed_aggregate;
   return resolved;
+}
+
+Result<const ResolvedFunction*> FunctionResolver::Resolve(std::string_view name, FunctionKind kind,
+                                                          std::span<const ArgumentInfo> arguments) {
+  // The key: the name as written, the kind, and per argument its type and literal flags,
+  // written in place (key_ keeps its capacity from call to call).
+  constexpr size_t kBytesPerArgument = 4;
+  key_.resize(name.size() + 2 + kBytesPerArgument * arguments.size());
+  char* out = key_.data();
+  std::memcpy(out, name.data(), name.size());
+  out += name.size();
+  *out++ = '\0';
+  *out++ = static_cast<char>(kind);
+  for (const ArgumentInfo& argument : arguments) {
+    *out++ = static_cast<char>(argument.type.id());
+    *out++ = static_cast<char>(argument.type.precision());
+    *out++ = static_cast<char>(argument.type.scale());
+    *out++ = static_cast<char>((argument.is_string_literal ? 1 : 0) |
+                               (argument.is_null_literal ? 2 : 0));
+  }
+  auto found = remembered_.find(std::string_view(key_));
+  if (found != remembered_.end() && !found->second.reads_literal_text) {
+    return &found->second.resolved;
+  }
+  bool reads_literal_text = false;
+  Result<ResolvedFunction> resolved =
+      registry_->Resolve(name, kind, arguments, &reads_literal_text);
+  if (!resolved.ok()) return std::move(resolved).status();
+  if (reads_literal_text || found != remembered_.end()) {
+    fresh_ = std::move(resolved).value();
+    if (found == remembered_.end()) {
+      if (remembered_.size() >= kMaxRemembered) remembered_.clear();
+      remembered_.emplace(key_, Remembered{ResolvedFunction{}, /*reads_literal_text=*/true});
+    }
+    return &fresh_;
+  }
+  if (remembered_.size() >= kMaxRemembered) remembered_.clear();
+  auto inserted = remembered_.emplace(
+      key_, Remembered{std::move(resolved).value(), /*reads_literal_text=*/false});
+  return &inserted.first->second.resolved;
 }
 
 }  // namespace laminar::functions

@@ -334,6 +334,10 @@ class FunctionRegistry {
  public:
   /// An empty registry; see BuiltIn() for the one with LaminarDB's functions.
   FunctionRegistry() = default;
+  FunctionRegistry(const FunctionRegistry& other);
+  FunctionRegistry& operator=(const FunctionRegistry& other);
+  FunctionRegistry(FunctionRegistry&&) noexcept = default;
+  FunctionRegistry& operator=(FunctionRegistry&&) noexcept = default;
 
   /// The built-in functions and operators, built once on first use. Never destroyed.
   static const FunctionRegistry& BuiltIn();
@@ -356,6 +360,11 @@ class FunctionRegistry {
   /// Whether `name` has signatures of `kind`; for kWindow, aggregates count as well.
   bool Exists(std::string_view name, FunctionKind kind) const;
 
+  /// Whether a call of `name` without OVER aggregates: the name has aggregate signatures and no
+  /// scalar ones. The same as Exists(name, kAggregate) && !Exists(name, kScalar), with one
+  /// lookup (the binder asks this of every function call it meets).
+  bool IsAggregateFunction(std::string_view name) const;
+
   /// The signatures of `name` and `kind` in registration order (no aggregate fallback for
   /// kWindow); empty when there are none. Valid as long as the registry is not changed.
   std::span<const FunctionSignature> Signatures(std::string_view name, FunctionKind kind) const;
@@ -365,6 +374,8 @@ class FunctionRegistry {
   std::vector<std::string_view> Names(FunctionKind kind) const;
 
  private:
+  friend class FunctionResolver;
+
   struct Entry {
     std::array<std::vector<FunctionSignature>, 3> signatures;  // Indexed by FunctionKind.
   };
@@ -373,9 +384,74 @@ class FunctionRegistry {
     size_t operator()(std::string_view name) const { return std::hash<std::string_view>{}(name); }
   };
 
+  /// One slot of the name index: a name's hash and its entry, or empty (entry null).
+  struct IndexSlot {
+    uint64_t hash = 0;
+    const std::pair<const std::string, Entry>* entry = nullptr;
+  };
+
   const Entry* Find(std::string_view name) const;
+  /// The entry of a name spelled exactly so, through the index; null when there is none.
+  const Entry* FindExact(std::string_view name) const;
+  static uint64_t HashName(std::string_view name);
+  /// Adds an entry of entries_ to index_, growing it to stay at most half full.
+  void AddToIndex(const std::pair<const std::string, Entry>& entry);
+  void RebuildIndex();
+
+  /// Resolve, also telling whether the chosen signature's result depends on the text of a
+  /// string literal argument (the unit of date_part and date_trunc).
+  Result<ResolvedFunction> Resolve(std::string_view name, FunctionKind kind,
+                                   std::span<const ArgumentInfo> arguments,
+                                   bool* reads_literal_text) const;
 
   std::unordered_map<std::string, Entry, NameHash, std::equal_to<>> entries_;
+  /// Open addressing over the entries of entries_ (whose nodes never move), a power of two in
+  /// size: the binder looks names up several times per call it binds, and this finds one with
+  /// a cheap hash, a mask and usually one comparison, where the map divides by a prime.
+  std::vector<IndexSlot> index_;
+};
+
+/// Overload resolution with a memory: resolves calls against a registry like
+/// FunctionRegistry::Resolve and remembers each successful outcome by the call's name, kind
+/// and argument descriptions (types and literal flags), so that the binder of a session, which
+/// meets `=` on BIGINT or count(*) over and over, resolves each combination once. The text of a
+/// string literal argument is not part of the key: where a result depends on it (the units of
+/// date_part and date_trunc) the call is resolved anew every time. Failures are not
+/// remembered.
+///
+/// Thread-safety: none; one resolver per binder (the registry itself may be shared).
+/// REQUIRES: the registry outlives the resolver and is not changed while the resolver is used.
+class FunctionResolver {
+ public:
+  explicit FunctionResolver(const FunctionRegistry& registry) : registry_(&registry) {}
+
+  const FunctionRegistry& registry() const { return *registry_; }
+
+  /// The outcome of registry().Resolve(name, kind, arguments). The ResolvedFunction belongs to
+  /// the resolver and stays valid until the next call of Resolve.
+  Result<const ResolvedFunction*> Resolve(std::string_view name, FunctionKind kind,
+                                          std::span<const ArgumentInfo> arguments);
+
+ private:
+  struct Remembered {
+    ResolvedFunction resolved;
+    /// The outcome depends on literal texts: resolve again each time.
+    bool reads_literal_text = false;
+  };
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+  };
+  /// The memory is dropped when it grows past this many calls (distinct type combinations are
+  /// few; this bounds a pathological session).
+  static constexpr size_t kMaxRemembered = 4096;
+
+  const FunctionRegistry* registry_;
+  /// The key of the call being resolved, reused from call to call.
+  std::string key_;
+  std::unordered_map<std::string, Remembered, KeyHash, std::equal_to<>> remembered_;
+  /// The last outcome that could not be remembered.
+  ResolvedFunction fresh_;
 };
 
 }  // namespace laminar::functions

@@ -835,6 +835,75 @@ TEST(FunctionRegistryTest, EverySignatureIsReachable) {
   }
 }
 
+// "name(PARAMETER, TYPES) -> RESULT" as a FunctionResolver resolves the call, or the error.
+std::string ResolvedBy(FunctionResolver& resolver, std::string_view name, FunctionKind kind,
+                       std::vector<ArgumentInfo> arguments) {
+  Result<const ResolvedFunction*> resolved = resolver.Resolve(name, kind, arguments);
+  if (!resolved.ok()) return resolved.status().ToString();
+  std::vector<std::string> parameters;
+  for (const DataType& type : (*resolved)->parameter_types) parameters.push_back(type.ToString());
+  return fmt::format("{}({}) -> {}", (*resolved)->name, fmt::join(parameters, ", "),
+                     (*resolved)->return_type.ToString());
+}
+
+TEST(FunctionResolverTest, RepeatedCallsResolveLikeTheRegistry) {
+  FunctionResolver resolver(Registry());
+  struct Call {
+    std::string_view name;
+    FunctionKind kind;
+    std::vector<ArgumentInfo> arguments;
+  };
+  const std::vector<Call> calls = {
+      {"=", FunctionKind::kScalar, {kBigInt, kBigInt}},
+      {"=", FunctionKind::kScalar, {kInteger, kBigInt}},
+      {"=", FunctionKind::kScalar, {kTimestamp, Literal("2015-07-15")}},
+      {"+", FunctionKind::kScalar, {Typed(Decimal(10, 2)), kBigInt}},
+      {"+", FunctionKind::kScalar, {Typed(Decimal(12, 4)), kBigInt}},
+      {"abs", FunctionKind::kScalar, {Null()}},
+      {"ROUND", FunctionKind::kScalar, {kDouble, kInteger}},
+      {"coalesce", FunctionKind::kScalar, {kVarchar, Literal("")}},
+      {"count", FunctionKind::kAggregate, {}},
+      {"count", FunctionKind::kAggregate, {kVarchar}},
+      {"sum", FunctionKind::kWindow, {kBigInt}},
+      {"lower", FunctionKind::kScalar, {kBigInt}},   // No match: an error each time.
+      {"nosuch", FunctionKind::kScalar, {kBigInt}},  // Unknown: an error each time.
+      {"row_number", FunctionKind::kScalar, {}},     // Wrong kind.
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (const Call& call : calls) {
+      EXPECT_EQ(ResolvedBy(resolver, call.name, call.kind, call.arguments),
+                Resolved(call.name, call.kind, call.arguments))
+          << call.name << " in round " << round;
+    }
+  }
+}
+
+TEST(FunctionResolverTest, UnitLiteralsAreReadOnEveryCall) {
+  // date_part and date_trunc with the same argument types but other unit texts: the result type
+  // and the error depend on the text, so it must not come from an earlier call.
+  FunctionResolver resolver(Registry());
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_EQ(
+        ResolvedBy(resolver, "date_part", FunctionKind::kScalar, {Literal("hour"), kTimestamp}),
+        "date_part(VARCHAR, TIMESTAMP) -> BIGINT");
+    EXPECT_EQ(
+        ResolvedBy(resolver, "date_part", FunctionKind::kScalar, {Literal("epoch"), kTimestamp}),
+        "date_part(VARCHAR, TIMESTAMP) -> DECIMAL(24,6)");
+    EXPECT_EQ(ResolvedBy(resolver, "date_part", FunctionKind::kScalar,
+                         {Literal("fortnight"), kTimestamp}),
+              FormatErrorCode(ErrorCode::kInvalidArgument) +
+                  ": date_part: unit \"fortnight\" not recognized");
+    EXPECT_EQ(
+        ResolvedBy(resolver, "date_trunc", FunctionKind::kScalar, {Literal("minute"), kTimestamp}),
+        "date_trunc(VARCHAR, TIMESTAMP) -> TIMESTAMP");
+    Result<const ResolvedFunction*> epoch =
+        resolver.Resolve("date_trunc", FunctionKind::kScalar,
+                         std::vector<ArgumentInfo>{Literal("epoch"), kTimestamp});
+    ASSERT_FALSE(epoch.ok());
+    EXPECT_EQ(epoch.status().code(), ErrorCode::kInvalidArgument);
+  }
+}
+
 TEST(FunctionRegistryTest, FunctionIdNames) {
   EXPECT_EQ(FunctionIdName(FunctionId::kAdd), "Add");
   EXPECT_EQ(FunctionIdName(FunctionId::kDateTrunc), "DateTrunc");

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "columnar/temporal.h"
 #include "sql/binder/expression_binder.h"
@@ -194,14 +195,35 @@ Status CheckConnector(const std::optional<ConnectorClause>& connector,
 }
 
 Status CheckUniqueNames(const Schema& schema, SourcePosition position) {
-  std::set<std::string> seen;
-  for (const Field& field : schema.fields()) {
-    if (!seen.insert(field.name).second) {
-      return Status::Error(ErrorCode::kDuplicateColumn,
-                           "column \"{}\" appears twice in the result; give one an alias",
-                           field.name)
-          .WithPosition(position);
+  // The first column whose name an earlier column has. Results are narrow, so comparing pairs
+  // beats building a set; wide ones use a hash set of views.
+  constexpr size_t kPairwiseLimit = 64;
+  const std::vector<Field>& fields = schema.fields();
+  const Field* duplicate = nullptr;
+  if (fields.size() <= kPairwiseLimit) {
+    for (size_t i = 1; i < fields.size() && duplicate == nullptr; ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (fields[j].name == fields[i].name) {
+          duplicate = &fields[i];
+          break;
+        }
+      }
     }
+  } else {
+    std::unordered_set<std::string_view> seen;
+    seen.reserve(fields.size());
+    for (const Field& field : fields) {
+      if (!seen.insert(field.name).second) {
+        duplicate = &field;
+        break;
+      }
+    }
+  }
+  if (duplicate != nullptr) {
+    return Status::Error(ErrorCode::kDuplicateColumn,
+                         "column \"{}\" appears twice in the result; give one an alias",
+                         duplicate->name)
+        .WithPosition(position);
   }
   return Status::Ok();
 }
@@ -287,7 +309,8 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
                  expr.As<BinaryExpression>().op == BinaryOperator::kSubtract &&
                  is_column(*expr.As<BinaryExpression>().left) &&
                  expr.As<BinaryExpression>().right->kind == ExpressionKind::kIntervalLiteral) {
-        ExpressionBinder binder(functions::FunctionRegistry::BuiltIn(), Scope(), "WATERMARK");
+        functions::FunctionResolver resolver(functions::FunctionRegistry::BuiltIn());
+        ExpressionBinder binder(resolver, Scope(), "WATERMARK");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr interval,
                                  binder.Bind(*expr.As<BinaryExpression>().right));
         LAMINAR_ASSIGN_OR_RETURN(delay, ConstantIntervalMicros(*interval, "the watermark delay"));
@@ -376,7 +399,7 @@ std::string DescribeObject(const CatalogObject& object) {
 
 Binder::Binder(const Catalog& catalog, const functions::FunctionRegistry& registry,
                BinderOptions options)
-    : catalog_(catalog), registry_(registry), options_(std::move(options)) {}
+    : catalog_(catalog), registry_(registry), resolver_(registry), options_(std::move(options)) {}
 
 Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view text) {
   // The statement's own text, kept by CREATE for SHOW CREATE.
@@ -451,7 +474,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         if (option.key == "state_ttl") query_options.state_ttl_micros = micros;
         if (option.key == "allowed_lateness") query_options.allowed_lateness_micros = micros;
       }
-      QueryBinder query_binder(catalog_, registry_, /*continuous=*/true, query_options);
+      QueryBinder query_binder(catalog_, resolver_, /*continuous=*/true, query_options);
       LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation,
                                query_binder.BindQuery(*create_stream.query));
       LAMINAR_RETURN_IF_ERROR(query_binder.ValidateContinuousPlan(*relation.node));
@@ -473,7 +496,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       LAMINAR_RETURN_IF_ERROR(CheckConnector(sink.connector, sink.format, options_));
       LAMINAR_ASSIGN_OR_RETURN(create.object.options,
                                ValidateOptions(sink.options, OptionOwner::kSink, options_));
-      QueryBinder query_binder(catalog_, registry_, /*continuous=*/true, QueryOptions{});
+      QueryBinder query_binder(catalog_, resolver_, /*continuous=*/true, QueryOptions{});
       BoundRelation relation;
       if (sink.from) {
         NamedTableRef ref;
@@ -493,7 +516,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         query.position = sink.from->position;
         LAMINAR_ASSIGN_OR_RETURN(relation, query_binder.BindQuery(query));
         if (sink.where) {
-          ExpressionBinder binder(registry_, relation.scope, "WHERE");
+          ExpressionBinder binder(resolver_, relation.scope, "WHERE");
           LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*sink.where));
           relation.node = LogicalFilter::Make(relation.node, predicate, sink.where->position);
         }
@@ -518,7 +541,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       return BoundStatement(std::move(create));
     }
     case StatementKind::kQuery: {
-      QueryBinder query_binder(catalog_, registry_, /*continuous=*/false, QueryOptions{});
+      QueryBinder query_binder(catalog_, resolver_, /*continuous=*/false, QueryOptions{});
       LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation,
                                query_binder.BindQuery(*statement.As<QueryStatement>().query));
       return BoundStatement(BoundQuery{relation.node});
@@ -564,7 +587,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         }
       }
       const auto& values = insert.query->body->As<ValuesBody>();
-      ExpressionBinder binder(registry_, Scope(), "VALUES");
+      ExpressionBinder binder(resolver_, Scope(), "VALUES");
       std::vector<std::vector<BoundExprPtr>> rows;
       for (const auto& row : values.rows) {
         if (row.size() != positions.size()) {
@@ -633,13 +656,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
                              is_delete ? "DELETE" : "UPDATE", name, ObjectKindKeyword(table->kind))
             .WithPosition(table_name.position);
       }
-      std::vector<ScopeColumn> columns;
-      for (int i = 0; i < table->schema->num_fields(); ++i) {
-        columns.push_back(
-            ScopeColumn{name, table->schema->field(i).name, table->schema->field(i).type, i});
-      }
-      Scope scope(std::move(columns));
-      ExpressionBinder binder(registry_, scope, is_delete ? "DELETE" : "UPDATE");
+      const Scope scope(table->schema, name);
+      ExpressionBinder binder(resolver_, scope, is_delete ? "DELETE" : "UPDATE");
       BoundUpdate update;
       update.table = name;
       update.is_delete = is_delete;
@@ -652,7 +670,7 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
         for (const Assignment& assignment : statement.As<UpdateStatement>().assignments) {
           LAMINAR_ASSIGN_OR_RETURN(
               const ScopeColumn* column,
-              scope.Resolve({assignment.column.name}, assignment.column.position));
+              scope.Resolve({&assignment.column.name, 1}, assignment.column.position));
           if (std::count(table->primary_key.begin(), table->primary_key.end(), column->name) > 0) {
             return NotSupported(assignment.column.position,
                                 "updating a PRIMARY KEY column is not supported; DELETE and "
@@ -749,13 +767,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       LogicalNodePtr node = LogicalScan::Make(name, object->kind, object->schema,
                                               StreamProperties{}, subscribe.name.position);
       if (subscribe.where) {
-        std::vector<ScopeColumn> columns;
-        for (int i = 0; i < object->schema->num_fields(); ++i) {
-          columns.push_back(
-              ScopeColumn{name, object->schema->field(i).name, object->schema->field(i).type, i});
-        }
-        Scope scope(std::move(columns));
-        ExpressionBinder binder(registry_, scope, "WHERE");
+        const Scope scope(object->schema, name);
+        ExpressionBinder binder(resolver_, scope, "WHERE");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*subscribe.where));
         node = LogicalFilter::Make(node, predicate, subscribe.where->position);
       }

@@ -44,6 +44,8 @@ class Binder {
  private:
   const Catalog& catalog_;
   const functions::FunctionRegistry& registry_;
+  /// Remembers overload resolutions across the statements this binder binds.
+  functions::FunctionResolver resolver_;
   BinderOptions options_;
 };
 

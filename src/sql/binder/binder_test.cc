@@ -73,6 +73,28 @@ TEST_F(BinderTest, AmbiguousColumnListsCandidates) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("t.symbol, q.symbol"));
 }
 
+TEST_F(BinderTest, OrderByMayNameAFromColumnTheSelectListProjects) {
+  LogicalNodePtr plan = Plan(
+      "CREATE STREAM s AS SELECT t.symbol AS s, t.price AS p FROM trades t "
+      "ORDER BY t.price DESC LIMIT 3");
+  ASSERT_NE(plan, nullptr);
+  EXPECT_THAT(ExplainPlan(*plan), HasSubstr("order by p DESC"));
+}
+
+TEST_F(BinderTest, OrderByAFromColumnTheSelectListDropsIsNotSupported) {
+  ExpectError(Error("CREATE STREAM s AS SELECT t.symbol FROM trades t ORDER BY t.qty LIMIT 3"),
+              ErrorCode::kNotSupported, 1, 59);
+}
+
+TEST_F(BinderTest, OrderByAnUnknownColumnReportsTheOutputsError) {
+  Status status = Error("CREATE STREAM s AS SELECT t.symbol FROM trades t ORDER BY t.nope LIMIT 3");
+  ExpectError(status, ErrorCode::kUnknownColumn, 1, 59);
+  EXPECT_EQ(status.message(), "missing FROM-clause entry for \"t\" (in \"t.nope\")");
+  status = Error("CREATE STREAM s AS SELECT t.symbol FROM trades t ORDER BY nope LIMIT 3");
+  ExpectError(status, ErrorCode::kUnknownColumn, 1, 59);
+  EXPECT_EQ(status.message(), "column \"nope\" does not exist");
+}
+
 TEST_F(BinderTest, UnknownRelation) {
   ExpectError(Error("CREATE STREAM s AS SELECT * FROM tardes"), ErrorCode::kUnknownObject, 1, 34);
 }

@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <limits>
+#include <optional>
+#include <span>
 
 #include "columnar/decimal.h"
 #include "columnar/temporal.h"
@@ -18,10 +21,10 @@ using functions::ResolvedFunction;
 
 // The registry name of a binary operator: its symbol, and lower-case words for IS [NOT]
 // DISTINCT FROM.
-std::string BinaryOperatorName(BinaryOperator op) {
+std::string_view BinaryOperatorName(BinaryOperator op) {
   if (op == BinaryOperator::kIsDistinctFrom) return "is distinct from";
   if (op == BinaryOperator::kIsNotDistinctFrom) return "is not distinct from";
-  return std::string(BinaryOperatorSymbol(op));
+  return BinaryOperatorSymbol(op);
 }
 
 bool IsStringLiteral(const Expression* expr) {
@@ -100,9 +103,8 @@ Result<std::optional<Value>> ParseLiteralAs(std::string_view text, const DataTyp
 }
 
 bool IsAggregateCall(const functions::FunctionRegistry& registry,
-                     const FunctionCallExpression& call, const std::string& name) {
-  return !call.over && call.name.size() == 1 && registry.Exists(name, FunctionKind::kAggregate) &&
-         !registry.Exists(name, FunctionKind::kScalar);
+                     const FunctionCallExpression& call, std::string_view name) {
+  return !call.over && call.name.size() == 1 && registry.IsAggregateFunction(name);
 }
 
 std::string CallName(const FunctionCallExpression& call) {
@@ -115,18 +117,56 @@ std::string CallName(const FunctionCallExpression& call) {
 }
 
 // Window-assignment functions: which output (0 = window_start, 1 = window_end) a call means.
-int WindowBoundOf(const std::string& name) {
-  if (name.size() > 4 && name.compare(name.size() - 4, 4, "_end") == 0) return 1;
+int WindowBoundOf(std::string_view name) {
+  if (name.size() > 4 && name.substr(name.size() - 4) == "_end") return 1;
   return 0;
 }
 
-std::string WindowFamily(const std::string& name) {
-  const size_t underscore = name.find('_');
-  std::string family = underscore == std::string::npos ? name : name.substr(0, underscore);
+std::string_view WindowFamily(std::string_view name) {
+  const std::string_view family = name.substr(0, name.find('_'));
   return family == "slide" ? "hop" : family;
 }
 
-// Whether an AST expression calls an aggregate function (outside OVER and subqueries).
+// The bound arguments of a window call as text, each followed by ';': "date_time;INTERVAL ...;".
+std::string WindowArgumentsText(std::span<const BoundExprPtr> arguments) {
+  std::string text;
+  for (const BoundExprPtr& argument : arguments) {
+    text += argument->ToString();
+    text += ';';
+  }
+  return text;
+}
+
+// Whether two window calls' bound arguments are the same window: their texts are equal. Equal
+// structure (in the one scope both are bound in) implies equal text, so only a mismatch pays
+// for building the texts.
+bool SameWindowArguments(std::span<const BoundExprPtr> a, std::span<const BoundExprPtr> b) {
+  if (a.size() == b.size()) {
+    bool same = true;
+    for (size_t i = 0; i < a.size() && same; ++i) same = SameExpression(*a[i], *b[i]);
+    if (same) return true;
+  }
+  return WindowArgumentsText(a) == WindowArgumentsText(b);
+}
+
+// "name_3": the output column of the fourth aggregate or OVER call of a query level.
+std::string NumberedName(std::string_view name, size_t number) {
+  std::string numbered(name);
+  numbered += '_';
+  numbered += std::to_string(number);
+  return numbered;
+}
+
+// The arguments of a call, moved into a vector of exactly their number (a braced list would
+// copy each shared pointer once more).
+template <typename... Arguments>
+std::vector<BoundExprPtr> ArgumentList(Arguments&&... arguments) {
+  std::vector<BoundExprPtr> list;
+  list.reserve(sizeof...(Arguments));
+  (list.push_back(std::forward<Arguments>(arguments)), ...);
+  return list;
+}
+
 }  // namespace
 
 static bool AnyContainsAggregate(const functions::FunctionRegistry& registry,
@@ -143,11 +183,7 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
     case ExpressionKind::kFunctionCall: {
       const auto& call = expr->As<FunctionCallExpression>();
       if (call.over) return false;
-      if (call.name.size() == 1 &&
-          registry.Exists(call.name[0], functions::FunctionKind::kAggregate) &&
-          !registry.Exists(call.name[0], functions::FunctionKind::kScalar)) {
-        return true;
-      }
+      if (call.name.size() == 1 && registry.IsAggregateFunction(call.name[0])) return true;
       return AnyContainsAggregate(registry, call.args);
     }
     case ExpressionKind::kUnary:
@@ -196,10 +232,10 @@ bool ContainsAggregate(const functions::FunctionRegistry& registry, const Expres
   }
 }
 
-ExpressionBinder::ExpressionBinder(const functions::FunctionRegistry& registry, const Scope& scope,
+ExpressionBinder::ExpressionBinder(functions::FunctionResolver& resolver, const Scope& scope,
                                    std::string_view clause, GroupingContext* grouping,
                                    OverContext* over)
-    : registry_(registry), scope_(scope), clause_(clause), grouping_(grouping), over_(over) {}
+    : resolver_(resolver), scope_(scope), clause_(clause), grouping_(grouping), over_(over) {}
 
 Result<BoundExprPtr> ExpressionBinder::Bind(const Expression& expr) {
   if (grouping_ != nullptr) return BindGrouped(expr);
@@ -239,11 +275,13 @@ std::string ExpressionBinder::DefaultName(const Expression& expr) {
 Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
   if (expr.kind == ExpressionKind::kFunctionCall) {
     const auto& call = expr.As<FunctionCallExpression>();
-    const std::string name = CallName(call);
+    std::string joined_name;
+    const std::string_view name =
+        call.name.size() == 1 ? std::string_view(call.name[0]) : (joined_name = CallName(call));
     if (call.over) return BindOver(call, name);
-    if (IsAggregateCall(registry_, call, name)) return BindAggregate(call, name);
-    if (call.name.size() == 1 && registry_.Exists(name, FunctionKind::kScalar)) {
-      const auto signatures = registry_.Signatures(name, FunctionKind::kScalar);
+    if (IsAggregateCall(resolver_.registry(), call, name)) return BindAggregate(call, name);
+    if (call.name.size() == 1) {
+      const auto signatures = resolver_.registry().Signatures(name, FunctionKind::kScalar);
       if (!signatures.empty() && signatures.front().window_assignment) {
         return BindWindowAssignmentReference(call, name);
       }
@@ -251,29 +289,32 @@ Result<BoundExprPtr> ExpressionBinder::BindGrouped(const Expression& expr) {
   }
   // An expression equal to a group key (as bound over the input) reads that key's column.
   // Expressions that contain an aggregate cannot be keys; skip the attempt for them.
-  Result<BoundExprPtr> as_row = Status(ErrorCode::kInvalidGrouping, "contains an aggregate");
-  if (!ContainsAggregate(registry_, &expr)) {
-    ExpressionBinder row_binder(registry_, scope_, clause_);
-    as_row = row_binder.Bind(expr);
+  std::optional<Result<BoundExprPtr>> as_row;
+  if (!ContainsAggregate(resolver_.registry(), &expr)) {
+    ExpressionBinder row_binder(resolver_, scope_, clause_);
+    as_row.emplace(row_binder.Bind(expr));
   }
-  if (as_row.ok()) {
+  const bool row_ok = as_row.has_value() && as_row->ok();
+  if (row_ok) {
+    const BoundExprPtr& row = **as_row;
     for (size_t i = 0; i < grouping_->keys.size(); ++i) {
-      if (SameExpression(*grouping_->keys[i], **as_row)) {
+      if (SameExpression(*grouping_->keys[i], *row)) {
         return MakeColumn(grouping_->key_column(static_cast<int>(i)), grouping_->key_names[i],
                           grouping_->keys[i]->type, expr.position);
       }
     }
-    if (ReferencedColumns(**as_row).empty()) return as_row;
+    if (ReferencedColumns(*row).empty()) return std::move(*as_row);
   }
   if (expr.kind == ExpressionKind::kColumnRef) {
+    // A column reference contains no aggregate, so it was bound as a row expression above.
     const auto& column = expr.As<ColumnRefExpression>();
     if (grouping_->window && column.parts.size() == 1 &&
-        (column.parts[0] == "window_start" || column.parts[0] == "window_end") && !as_row.ok()) {
+        (column.parts[0] == "window_start" || column.parts[0] == "window_end") && !row_ok) {
       const int index = column.parts[0] == "window_start" ? 0 : 1;
       const DataType type = scope_.columns()[grouping_->window->time_column].type;
       return MakeColumn(index, column.parts[0], type, expr.position);
     }
-    if (!as_row.ok()) return as_row.status();
+    if (!row_ok) return as_row->status();
     return Status::Error(ErrorCode::kInvalidGrouping,
                          "column \"{}\" must appear in the GROUP BY clause or be used in an "
                          "aggregate function",
@@ -379,13 +420,11 @@ Result<BoundExprPtr> ExpressionBinder::BindLiteral(const LiteralExpression& lite
 Result<BoundExprPtr> ExpressionBinder::BindInterval(const IntervalLiteralExpression& literal) {
   static constexpr const char* kFieldNames[] = {
       "YEAR", "MONTH", "WEEK", "DAY", "HOUR", "MINUTE", "SECOND", "MILLISECOND", "MICROSECOND"};
-  Result<Interval> interval = Status::Ok();
-  if (literal.leading_field && !literal.trailing_field) {
-    interval =
-        IntervalFromQualifier(literal.value, kFieldNames[static_cast<int>(*literal.leading_field)]);
-  } else {
-    interval = ParseInterval(literal.value);
-  }
+  Result<Interval> interval =
+      literal.leading_field && !literal.trailing_field
+          ? IntervalFromQualifier(literal.value,
+                                  kFieldNames[static_cast<int>(*literal.leading_field)])
+          : ParseInterval(literal.value);
   if (!interval.ok()) return std::move(interval).status().WithPosition(literal.position);
   return MakeConstant(Value::FromInterval(*interval), literal.position);
 }
@@ -423,8 +462,12 @@ Result<BoundExprPtr> ExpressionBinder::BindUnary(const UnaryExpression& unary) {
       return Status::Error(ErrorCode::kTypeMismatch, "unary + needs a number, not {}",
                            operand->type.ToString())
           .WithPosition(unary.position);
-    case UnaryOperator::kNegate:
-      return ResolveScalar("negate", {std::move(operand)}, {unary.operand.get()}, unary.position);
+    case UnaryOperator::kNegate: {
+      const Expression* const sources[] = {unary.operand.get()};
+      std::vector<BoundExprPtr> arguments;
+      arguments.push_back(std::move(operand));
+      return ResolveScalar("negate", std::move(arguments), sources, unary.position);
+    }
     case UnaryOperator::kNot: {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr condition,
                                CoerceExpression(operand, DataType::Boolean()));
@@ -443,8 +486,9 @@ Result<BoundExprPtr> ExpressionBinder::BindUnary(const UnaryExpression& unary) {
 Result<BoundExprPtr> ExpressionBinder::BindBinary(const BinaryExpression& binary) {
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr left, Bind(*binary.left));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr right, Bind(*binary.right));
-  return ResolveScalar(BinaryOperatorName(binary.op), {std::move(left), std::move(right)},
-                       {binary.left.get(), binary.right.get()}, binary.position);
+  const Expression* const sources[] = {binary.left.get(), binary.right.get()};
+  return ResolveScalar(BinaryOperatorName(binary.op),
+                       ArgumentList(std::move(left), std::move(right)), sources, binary.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindLogical(const LogicalExpression& logical) {
@@ -458,7 +502,7 @@ Result<BoundExprPtr> ExpressionBinder::BindLogical(const LogicalExpression& logi
                            bound->type.ToString())
           .WithPosition(operand->position);
     }
-    LAMINAR_ASSIGN_OR_RETURN(bound, CoerceExpression(bound, DataType::Boolean()));
+    LAMINAR_ASSIGN_OR_RETURN(bound, CoerceExpression(std::move(bound), DataType::Boolean()));
     operands.push_back(std::move(bound));
   }
   return MakeLogical(
@@ -485,10 +529,13 @@ Result<BoundExprPtr> ExpressionBinder::BindIs(const IsExpression& is) {
       if (is.test == IsTest::kUnknown) {
         result = MakeLogical(BoundExpressionKind::kIsNull, {operand}, is.position);
       } else {
+        const Expression* const sources[] = {is.operand.get(), nullptr};
         LAMINAR_ASSIGN_OR_RETURN(
-            result, ResolveScalar("is not distinct from",
-                                  {operand, MakeConstant(Value::Boolean(is.test == IsTest::kTrue))},
-                                  {is.operand.get(), nullptr}, is.position));
+            result,
+            ResolveScalar(
+                "is not distinct from",
+                ArgumentList(operand, MakeConstant(Value::Boolean(is.test == IsTest::kTrue))),
+                sources, is.position));
       }
       break;
     }
@@ -502,22 +549,22 @@ Result<BoundExprPtr> ExpressionBinder::BindBetween(const BetweenExpression& betw
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr low, Bind(*between.low));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr high, Bind(*between.high));
   if (between.symmetric) {
-    std::vector<BoundExprPtr> bounds = {low, high};
-    LAMINAR_ASSIGN_OR_RETURN(
-        low,
-        ResolveScalar("least", bounds, {between.low.get(), between.high.get()}, between.position));
-    LAMINAR_ASSIGN_OR_RETURN(
-        high, ResolveScalar("greatest", bounds, {between.low.get(), between.high.get()},
-                            between.position));
+    const Expression* const bound_sources[] = {between.low.get(), between.high.get()};
+    BoundExprPtr least_low = low;
+    BoundExprPtr least_high = high;
+    LAMINAR_ASSIGN_OR_RETURN(low, ResolveScalar("least", ArgumentList(least_low, least_high),
+                                                bound_sources, between.position));
+    LAMINAR_ASSIGN_OR_RETURN(high, ResolveScalar("greatest", ArgumentList(least_low, least_high),
+                                                 bound_sources, between.position));
   }
+  const Expression* const lower_sources[] = {between.operand.get(), between.low.get()};
   LAMINAR_ASSIGN_OR_RETURN(
       BoundExprPtr lower_check,
-      ResolveScalar(">=", {operand, low}, {between.operand.get(), between.low.get()},
-                    between.position));
-  LAMINAR_ASSIGN_OR_RETURN(
-      BoundExprPtr upper_check,
-      ResolveScalar("<=", {operand, high}, {between.operand.get(), between.high.get()},
-                    between.position));
+      ResolveScalar(">=", ArgumentList(operand, std::move(low)), lower_sources, between.position));
+  const Expression* const upper_sources[] = {between.operand.get(), between.high.get()};
+  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr upper_check,
+                           ResolveScalar("<=", ArgumentList(std::move(operand), std::move(high)),
+                                         upper_sources, between.position));
   BoundExprPtr result =
       MakeLogical(BoundExpressionKind::kAnd, {lower_check, upper_check}, between.position);
   if (between.negated) return MakeLogical(BoundExpressionKind::kNot, {result}, between.position);
@@ -527,16 +574,19 @@ Result<BoundExprPtr> ExpressionBinder::BindBetween(const BetweenExpression& betw
 Result<BoundExprPtr> ExpressionBinder::BindLike(const LikeExpression& like) {
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr operand, Bind(*like.operand));
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr pattern, Bind(*like.pattern));
-  std::vector<BoundExprPtr> arguments = {operand, pattern};
-  std::vector<const Expression*> sources = {like.operand.get(), like.pattern.get()};
+  std::vector<BoundExprPtr> arguments;
+  arguments.reserve(3);
+  arguments.push_back(std::move(operand));
+  arguments.push_back(std::move(pattern));
+  const Expression* const sources[] = {like.operand.get(), like.pattern.get(), like.escape.get()};
   if (like.escape) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr escape, Bind(*like.escape));
     arguments.push_back(std::move(escape));
-    sources.push_back(like.escape.get());
   }
-  LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr result,
-                           ResolveScalar(like.case_insensitive ? "ilike" : "like",
-                                         std::move(arguments), sources, like.position));
+  LAMINAR_ASSIGN_OR_RETURN(
+      BoundExprPtr result,
+      ResolveScalar(like.case_insensitive ? "ilike" : "like", std::move(arguments),
+                    std::span(sources, like.escape ? 3 : 2), like.position));
   if (like.negated) return MakeLogical(BoundExpressionKind::kNot, {result}, like.position);
   return result;
 }
@@ -558,7 +608,7 @@ Result<BoundExprPtr> ExpressionBinder::BindInList(const InListExpression& in) {
   auto common = functions::CommonSupertype(infos, "IN");
   if (!common.ok()) return std::move(common).status().WithPosition(in.position);
   for (auto& value : values) {
-    LAMINAR_ASSIGN_OR_RETURN(value, CoerceExpression(value, *common));
+    LAMINAR_ASSIGN_OR_RETURN(value, CoerceExpression(std::move(value), *common));
   }
   auto result = std::make_shared<BoundExpression>();
   result->kind = BoundExpressionKind::kInList;
@@ -574,16 +624,20 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   if (case_expr.operand) {
     LAMINAR_ASSIGN_OR_RETURN(operand, Bind(*case_expr.operand));
   }
+  const size_t branches = case_expr.when_clauses.size();
   std::vector<BoundExprPtr> conditions;
   std::vector<BoundExprPtr> results;
   std::vector<ArgumentInfo> result_infos;
+  conditions.reserve(branches);
+  results.reserve(branches);
+  result_infos.reserve(branches + 1);
   for (const WhenClause& when : case_expr.when_clauses) {
     if (operand) {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, Bind(*when.condition));
-      LAMINAR_ASSIGN_OR_RETURN(
-          BoundExprPtr equal,
-          ResolveScalar("=", {operand, value}, {case_expr.operand.get(), when.condition.get()},
-                        when.condition->position));
+      const Expression* const sources[] = {case_expr.operand.get(), when.condition.get()};
+      LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
+                               ResolveScalar("=", ArgumentList(operand, std::move(value)), sources,
+                                             when.condition->position));
       conditions.push_back(std::move(equal));
     } else {
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr condition, BindCondition(*when.condition));
@@ -606,13 +660,14 @@ Result<BoundExprPtr> ExpressionBinder::BindCase(const CaseExpression& case_expr)
   result->kind = BoundExpressionKind::kCase;
   result->type = type;
   result->position = case_expr.position;
+  result->children.reserve(2 * conditions.size() + (else_result ? 1 : 0));
   for (size_t i = 0; i < conditions.size(); ++i) {
-    result->children.push_back(conditions[i]);
-    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(results[i], type));
+    result->children.push_back(std::move(conditions[i]));
+    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(std::move(results[i]), type));
     result->children.push_back(std::move(value));
   }
   if (else_result) {
-    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(else_result, type));
+    LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, CoerceExpression(std::move(else_result), type));
     result->children.push_back(std::move(value));
     result->has_else = true;
   }
@@ -637,13 +692,13 @@ Result<BoundExprPtr> ExpressionBinder::BindCast(const CastExpression& cast) {
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression& call) {
-  const std::string name = CallName(call);
   if (call.name.size() != 1) {
-    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist", name)
+    return Status::Error(ErrorCode::kUnknownFunction, "function {} does not exist", CallName(call))
         .WithPosition(call.position);
   }
+  const std::string_view name = call.name[0];
   if (call.over) return BindOver(call, name);
-  if (IsAggregateCall(registry_, call, name)) {
+  if (IsAggregateCall(resolver_.registry(), call, name)) {
     if (grouping_ == nullptr) {
       return Status::Error(ErrorCode::kInvalidGrouping,
                            "aggregate function {} is not allowed in {}", name, clause_)
@@ -662,7 +717,7 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
     return Status::Error(ErrorCode::kUnknownFunction, "function {}(*) does not exist", name)
         .WithPosition(call.position);
   }
-  const auto signatures = registry_.Signatures(name, FunctionKind::kScalar);
+  const auto signatures = resolver_.registry().Signatures(name, FunctionKind::kScalar);
   if (!signatures.empty() && signatures.front().window_assignment) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "window function {}() may only appear in GROUP BY and in the select "
@@ -672,6 +727,8 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
   }
   std::vector<BoundExprPtr> arguments;
   std::vector<const Expression*> sources;
+  arguments.reserve(call.args.size());
+  sources.reserve(call.args.size());
   for (const auto& argument : call.args) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, Bind(*argument));
     arguments.push_back(std::move(bound));
@@ -681,9 +738,9 @@ Result<BoundExprPtr> ExpressionBinder::BindFunction(const FunctionCallExpression
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpression& call,
-                                                     std::string name) {
+                                                     std::string_view name) {
   // Arguments and FILTER see the input rows, not the groups; nested aggregates are errors.
-  ExpressionBinder argument_binder(registry_, scope_, "aggregate arguments");
+  ExpressionBinder argument_binder(resolver_, scope_, "aggregate arguments");
   AggregateCall aggregate;
   aggregate.function = name;
   aggregate.distinct = call.distinct;
@@ -699,32 +756,33 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
     return Status::Error(ErrorCode::kUnknownFunction, "function {}(*) does not exist", name)
         .WithPosition(call.position);
   }
-  auto resolved = registry_.Resolve(name, FunctionKind::kAggregate, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(call.position);
+  auto resolution = resolver_.Resolve(name, FunctionKind::kAggregate, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < aggregate.arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(
         aggregate.arguments[i],
-        CoerceExpression(aggregate.arguments[i], resolved->parameter_types[i]));
+        CoerceExpression(std::move(aggregate.arguments[i]), resolved.parameter_types[i]));
   }
+  aggregate.type = resolved.return_type;  // Before FILTER resolves other calls.
   if (call.filter) {
-    ExpressionBinder filter_binder(registry_, scope_, "FILTER");
+    ExpressionBinder filter_binder(resolver_, scope_, "FILTER");
     LAMINAR_ASSIGN_OR_RETURN(aggregate.filter, filter_binder.BindCondition(*call.filter));
   }
-  aggregate.type = resolved->return_type;
   for (size_t i = 0; i < grouping_->aggregates.size(); ++i) {
     if (grouping_->aggregates[i].SameCall(aggregate)) {
       return MakeColumn(grouping_->aggregate_column(static_cast<int>(i)),
                         grouping_->aggregates[i].name, aggregate.type, call.position);
     }
   }
-  aggregate.name = fmt::format("{}_{}", name, grouping_->aggregates.size());
+  aggregate.name = NumberedName(name, grouping_->aggregates.size());
   const int column = grouping_->aggregate_column(static_cast<int>(grouping_->aggregates.size()));
   grouping_->aggregates.push_back(aggregate);
   return MakeColumn(column, aggregate.name, aggregate.type, call.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& call,
-                                                std::string name) {
+                                                std::string_view name) {
   if (over_ == nullptr) {
     return Status::Error(ErrorCode::kInvalidGrouping,
                          "window function {}() OVER (...) is not allowed in {}", name, clause_)
@@ -739,7 +797,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     return NotSupported(call.position, fmt::format("{} with {} and OVER is not supported yet", name,
                                                    call.distinct ? "DISTINCT" : "FILTER"));
   }
-  ExpressionBinder row_binder(registry_, scope_, "an OVER clause");
+  ExpressionBinder row_binder(resolver_, scope_, "an OVER clause");
   OverCall over;
   over.function = name;
   over.position = call.position;
@@ -751,12 +809,16 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
       over.arguments.push_back(std::move(bound));
     }
   }
-  auto resolved = registry_.Resolve(name, FunctionKind::kWindow, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(call.position);
+  auto resolution = resolver_.Resolve(name, FunctionKind::kWindow, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < over.arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(over.arguments[i],
-                             CoerceExpression(over.arguments[i], resolved->parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(over.arguments[i], CoerceExpression(std::move(over.arguments[i]),
+                                                                 resolved.parameter_types[i]));
   }
+  // Kept before binding the OVER clause, which resolves other calls.
+  const bool requires_order_by = resolved.requires_order_by;
+  over.type = resolved.return_type;
   const WindowSpecification& spec = *call.over;
   for (const auto& partition : spec.partition_by) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, row_binder.Bind(*partition));
@@ -771,7 +833,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
         item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
     over.order_by.push_back(std::move(key));
   }
-  if (resolved->requires_order_by && over.order_by.empty()) {
+  if (requires_order_by && over.order_by.empty()) {
     return Status::Error(ErrorCode::kInvalidWindow, "{}() needs ORDER BY in its OVER clause", name)
         .WithPosition(call.position);
   }
@@ -813,7 +875,6 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
     }
     over.frame = bound_frame;
   }
-  over.type = resolved->return_type;
   // The same call in the select list and in QUALIFY is computed once.
   for (size_t i = 0; i < over_->calls.size(); ++i) {
     if (over_->calls[i].SameCall(over)) {
@@ -821,7 +882,7 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
                         call.position);
     }
   }
-  over.name = fmt::format("{}_{}", name, over_->calls.size());
+  over.name = NumberedName(name, over_->calls.size());
   const int column = over_->input_width + static_cast<int>(over_->calls.size());
   const DataType type = over.type;
   const std::string column_name = over.name;
@@ -830,22 +891,22 @@ Result<BoundExprPtr> ExpressionBinder::BindOver(const FunctionCallExpression& ca
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindWindowAssignmentReference(
-    const FunctionCallExpression& call, const std::string& name) {
+    const FunctionCallExpression& call, std::string_view name) {
   if (!grouping_->window) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "{}() refers to a window, but the query is not grouped by one", name)
         .WithPosition(call.position);
   }
-  ExpressionBinder row_binder(registry_, scope_, clause_);
-  std::string arguments_text;
+  ExpressionBinder row_binder(resolver_, scope_, clause_);
+  std::vector<BoundExprPtr> arguments;
+  arguments.reserve(call.args.size());
   for (const auto& argument : call.args) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr bound, row_binder.Bind(*argument));
-    arguments_text += bound->ToString() + ";";
+    arguments.push_back(std::move(bound));
   }
-  const char* kinds[] = {"tumble", "hop", "session", "cumulate"};
-  const std::string family = WindowFamily(name);
-  if (family != kinds[static_cast<int>(grouping_->window->kind)] ||
-      arguments_text != grouping_->window_arguments_text) {
+  const std::string_view kinds[] = {"tumble", "hop", "session", "cumulate"};
+  if (WindowFamily(name) != kinds[static_cast<int>(grouping_->window->kind)] ||
+      !SameWindowArguments(arguments, grouping_->window_arguments)) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "{}() must name the same window as the GROUP BY clause ({})", name,
                          grouping_->window->ToString())
@@ -864,9 +925,11 @@ Result<BoundExprPtr> ExpressionBinder::BindExtract(const ExtractExpression& extr
   field_literal.literal_kind = LiteralKind::kString;
   field_literal.value = extract.field;
   field_literal.position = extract.position;
+  const Expression* const sources[] = {&field_literal, extract.source.get()};
   return ResolveScalar("date_part",
-                       {MakeConstant(Value::Varchar(extract.field), extract.position), source},
-                       {&field_literal, extract.source.get()}, extract.position);
+                       ArgumentList(MakeConstant(Value::Varchar(extract.field), extract.position),
+                                    std::move(source)),
+                       sources, extract.position);
 }
 
 Result<BoundExprPtr> ExpressionBinder::BindSubstring(const SubstringExpression& substring) {
@@ -890,40 +953,50 @@ Result<BoundExprPtr> ExpressionBinder::BindSubstring(const SubstringExpression& 
 }
 
 Result<BoundExprPtr> ExpressionBinder::ResolveScalar(
-    const std::string& name, std::vector<BoundExprPtr> arguments,
-    const std::vector<const Expression*>& literal_sources, SourcePosition position) {
-  std::vector<ArgumentInfo> infos;
-  infos.reserve(arguments.size());
-  for (size_t i = 0; i < arguments.size(); ++i) {
-    infos.push_back(
-        InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr));
+    std::string_view name, std::vector<BoundExprPtr> arguments,
+    std::span<const Expression* const> literal_sources, SourcePosition position) {
+  // Calls rarely have more than a few arguments: describe those on the stack.
+  constexpr size_t kInlineArguments = 4;
+  std::array<ArgumentInfo, kInlineArguments> inline_infos;
+  std::vector<ArgumentInfo> heap_infos;
+  std::span<ArgumentInfo> infos(inline_infos.data(), arguments.size());
+  if (arguments.size() > kInlineArguments) {
+    heap_infos.resize(arguments.size());
+    infos = heap_infos;
   }
-  auto resolved = registry_.Resolve(name, FunctionKind::kScalar, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(position);
   for (size_t i = 0; i < arguments.size(); ++i) {
-    auto coerced = CoerceExpression(arguments[i], resolved->parameter_types[i]);
+    infos[i] = InfoFor(*arguments[i], i < literal_sources.size() ? literal_sources[i] : nullptr);
+  }
+  auto resolution = resolver_.Resolve(name, FunctionKind::kScalar, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(position);
+  const functions::ResolvedFunction& resolved = **resolution;
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const DataType& target = resolved.parameter_types[i];
+    if (arguments[i]->type == target) continue;  // What CoerceExpression would return.
+    const SourcePosition argument_position = arguments[i]->position;
+    auto coerced = CoerceExpression(std::move(arguments[i]), target);
     if (!coerced.ok()) {
-      const SourcePosition where =
-          arguments[i]->position.valid() ? arguments[i]->position : position;
+      const SourcePosition where = argument_position.valid() ? argument_position : position;
       return std::move(coerced).status().WithPosition(where);
     }
     arguments[i] = std::move(*coerced);
   }
-  return MakeCall(resolved->name, resolved->return_type, std::move(arguments), position);
+  return MakeCall(resolved.name, resolved.return_type, std::move(arguments), position);
 }
 
-Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       const std::string& name, std::vector<BoundExprPtr> arguments,
+Result<BoundExprPtr> ResolveScalarCall(functions::FunctionResolver& resolver, std::string_view name,
+                                       std::vector<BoundExprPtr> arguments,
                                        SourcePosition position) {
   std::vector<ArgumentInfo> infos;
   for (const auto& argument : arguments) infos.push_back(InfoFor(*argument, nullptr));
-  auto resolved = registry.Resolve(name, FunctionKind::kScalar, infos);
-  if (!resolved.ok()) return std::move(resolved).status().WithPosition(position);
+  auto resolution = resolver.Resolve(name, FunctionKind::kScalar, infos);
+  if (!resolution.ok()) return std::move(resolution).status().WithPosition(position);
+  const functions::ResolvedFunction& resolved = **resolution;
   for (size_t i = 0; i < arguments.size(); ++i) {
-    LAMINAR_ASSIGN_OR_RETURN(arguments[i],
-                             CoerceExpression(arguments[i], resolved->parameter_types[i]));
+    LAMINAR_ASSIGN_OR_RETURN(
+        arguments[i], CoerceExpression(std::move(arguments[i]), resolved.parameter_types[i]));
   }
-  return MakeCall(resolved->name, resolved->return_type, std::move(arguments), position);
+  return MakeCall(resolved.name, resolved.return_type, std::move(arguments), position);
 }
 
 // Folds an implicit conversion of a numeric constant (1 as BIGINT, 2 as DOUBLE, 0.5 as
@@ -1013,13 +1086,23 @@ Result<int64_t> ConstantInteger(const BoundExpression& expr, std::string_view wh
       .WithPosition(expr.position);
 }
 
+namespace {
+
+void AppendConjuncts(const BoundExprPtr& expr, std::vector<BoundExprPtr>& conjuncts) {
+  if (expr->kind != BoundExpressionKind::kAnd) {
+    conjuncts.push_back(expr);
+    return;
+  }
+  for (const auto& child : expr->children) AppendConjuncts(child, conjuncts);
+}
+
+}  // namespace
+
 std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& expr) {
   if (expr == nullptr) return {};
-  if (expr->kind != BoundExpressionKind::kAnd) return {expr};
   std::vector<BoundExprPtr> conjuncts;
-  for (const auto& child : expr->children) {
-    for (auto& conjunct : SplitConjuncts(child)) conjuncts.push_back(std::move(conjunct));
-  }
+  conjuncts.reserve(expr->kind == BoundExpressionKind::kAnd ? expr->children.size() : 1);
+  AppendConjuncts(expr, conjuncts);
   return conjuncts;
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -23,9 +25,9 @@ struct GroupingContext {
   std::vector<std::string> key_names;
   /// A GROUP BY window call (seed form): outputs window_start and window_end first.
   std::optional<WindowAssignment> window;
-  /// The window call as written in GROUP BY ("tumble(date_time, INTERVAL '10' SECOND)" bound),
-  /// to check that select-list window calls refer to the same window.
-  std::string window_arguments_text;
+  /// The arguments of the GROUP BY window call as bound (time column, then durations), to
+  /// check that select-list window calls (tumble_end(...)) refer to the same window.
+  std::vector<BoundExprPtr> window_arguments;
   std::vector<AggregateCall> aggregates;
 
   int window_columns() const { return window ? 2 : 0; }
@@ -51,7 +53,7 @@ struct OverContext {
 class ExpressionBinder {
  public:
   /// REQUIRES: `clause` outlives the binder (callers pass literals).
-  ExpressionBinder(const functions::FunctionRegistry& registry, const Scope& scope,
+  ExpressionBinder(functions::FunctionResolver& resolver, const Scope& scope,
                    std::string_view clause, GroupingContext* grouping = nullptr,
                    OverContext* over = nullptr);
 
@@ -80,21 +82,21 @@ class ExpressionBinder {
   Result<BoundExprPtr> BindCase(const CaseExpression& case_expr);
   Result<BoundExprPtr> BindCast(const CastExpression& cast);
   Result<BoundExprPtr> BindFunction(const FunctionCallExpression& call);
-  Result<BoundExprPtr> BindAggregate(const FunctionCallExpression& call, std::string name);
-  Result<BoundExprPtr> BindOver(const FunctionCallExpression& call, std::string name);
+  Result<BoundExprPtr> BindAggregate(const FunctionCallExpression& call, std::string_view name);
+  Result<BoundExprPtr> BindOver(const FunctionCallExpression& call, std::string_view name);
   Result<BoundExprPtr> BindWindowAssignmentReference(const FunctionCallExpression& call,
-                                                     const std::string& name);
+                                                     std::string_view name);
   Result<BoundExprPtr> BindExtract(const ExtractExpression& extract);
   Result<BoundExprPtr> BindSubstring(const SubstringExpression& substring);
 
   /// Resolves a scalar call (functions and operators) and casts the arguments to the chosen
   /// signature's parameter types. `literal_sources` are the argument ASTs (for literal flags),
   /// or null entries for arguments the binder made up.
-  Result<BoundExprPtr> ResolveScalar(const std::string& name, std::vector<BoundExprPtr> arguments,
-                                     const std::vector<const Expression*>& literal_sources,
+  Result<BoundExprPtr> ResolveScalar(std::string_view name, std::vector<BoundExprPtr> arguments,
+                                     std::span<const Expression* const> literal_sources,
                                      SourcePosition position);
 
-  const functions::FunctionRegistry& registry_;
+  functions::FunctionResolver& resolver_;
   const Scope& scope_;
   std::string_view clause_;
   GroupingContext* grouping_;
@@ -111,8 +113,8 @@ Result<BoundExprPtr> CoerceExpression(BoundExprPtr expr, const DataType& target)
 
 /// Resolves a scalar function or operator over already-bound arguments (no literal flags) and
 /// casts them to the chosen signature, e.g. the `=` of a JOIN ... USING column.
-Result<BoundExprPtr> ResolveScalarCall(const functions::FunctionRegistry& registry,
-                                       const std::string& name, std::vector<BoundExprPtr> arguments,
+Result<BoundExprPtr> ResolveScalarCall(functions::FunctionResolver& resolver, std::string_view name,
+                                       std::vector<BoundExprPtr> arguments,
                                        SourcePosition position);
 
 /// The microseconds of a constant INTERVAL expression without months, for window sizes,

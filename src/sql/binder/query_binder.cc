@@ -23,14 +23,6 @@ Status NotSupported(SourcePosition position, std::string message) {
   return Status(ErrorCode::kNotSupported, std::move(message)).WithPosition(position);
 }
 
-Scope ScopeFor(const Schema& schema, const std::string& qualifier) {
-  std::vector<ScopeColumn> columns;
-  for (int i = 0; i < schema.num_fields(); ++i) {
-    columns.push_back(ScopeColumn{qualifier, schema.field(i).name, schema.field(i).type, i});
-  }
-  return Scope(std::move(columns));
-}
-
 int IndexOf(const Schema& schema, const std::string& name) {
   return schema.FieldIndex(name).value_or(-1);
 }
@@ -157,9 +149,9 @@ std::optional<LogicalNodePtr> TryTopN(const LogicalNodePtr& input, const BoundEx
 
 }  // namespace
 
-QueryBinder::QueryBinder(const Catalog& catalog, const functions::FunctionRegistry& registry,
+QueryBinder::QueryBinder(const Catalog& catalog, functions::FunctionResolver& resolver,
                          bool continuous, QueryOptions options)
-    : catalog_(catalog), registry_(registry), continuous_(continuous), options_(options) {}
+    : catalog_(catalog), resolver_(resolver), continuous_(continuous), options_(options) {}
 
 void QueryBinder::AddDependency(const std::string& name) {
   if (std::find(dependencies_.begin(), dependencies_.end(), name) == dependencies_.end()) {
@@ -189,7 +181,7 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
       relation.node =
           LogicalProject::Make(relation.node, std::move(expressions), names, cte.name.position);
     }
-    relation.scope = ScopeFor(*relation.node->schema(), cte.name.name);
+    relation.scope = Scope(relation.node->schema(), cte.name.name);
     ctes_.back()[cte.name.name] = std::move(relation);
   }
 
@@ -211,7 +203,7 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
         emit.strategy = EmitStrategy::kOnUpdate;
         break;
       case EmitMode::kPeriodic: {
-        ExpressionBinder binder(registry_, Scope(), "EMIT EVERY");
+        ExpressionBinder binder(resolver_, Scope(), "EMIT EVERY");
         LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr period, binder.Bind(*query.emit->period));
         emit.strategy = EmitStrategy::kPeriodic;
         LAMINAR_ASSIGN_OR_RETURN(emit.period_micros,
@@ -228,7 +220,7 @@ Result<BoundRelation> QueryBinder::BindQuery(const Query& query) {
   if (query.allowed_lateness || options_.allowed_lateness_micros) {
     clauses.has_allowed_lateness = true;
     if (query.allowed_lateness) {
-      ExpressionBinder binder(registry_, Scope(), "ALLOWED_LATENESS");
+      ExpressionBinder binder(resolver_, Scope(), "ALLOWED_LATENESS");
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr lateness, binder.Bind(*query.allowed_lateness));
       LAMINAR_ASSIGN_OR_RETURN(clauses.allowed_lateness_micros,
                                ConstantIntervalMicros(*lateness, "ALLOWED_LATENESS"));
@@ -287,7 +279,7 @@ Result<BoundRelation> QueryBinder::BindValues(const ValuesBody& values) {
   const size_t width = values.rows[0].size();
   std::vector<std::vector<BoundExprPtr>> rows;
   std::vector<std::vector<functions::ArgumentInfo>> infos(width);
-  ExpressionBinder binder(registry_, Scope(), "VALUES");
+  ExpressionBinder binder(resolver_, Scope(), "VALUES");
   for (const auto& row : values.rows) {
     if (row.size() != width) {
       return Status::Error(ErrorCode::kSyntaxError, "VALUES lists must all be the same length")
@@ -313,12 +305,12 @@ Result<BoundRelation> QueryBinder::BindValues(const ValuesBody& values) {
     DataType column_type = type->id() == TypeId::kNull ? DataType::Varchar() : *type;
     fields.push_back(Field{fmt::format("column{}", c + 1), column_type, true});
     for (auto& row : rows) {
-      LAMINAR_ASSIGN_OR_RETURN(row[c], CoerceExpression(row[c], column_type));
+      LAMINAR_ASSIGN_OR_RETURN(row[c], CoerceExpression(std::move(row[c]), column_type));
     }
   }
   auto schema = Schema::Make(std::move(fields));
   LogicalNodePtr node = LogicalValues::Make(schema, std::move(rows), values.position);
-  return BoundRelation{node, ScopeFor(*schema, "")};
+  return BoundRelation{node, Scope(schema, "")};
 }
 
 Result<BoundRelation> QueryBinder::BindSetOperation(const SetOperationBody& operation) {
@@ -391,7 +383,7 @@ Result<BoundRelation> QueryBinder::BindSetOperation(const SetOperationBody& oper
                                : input.node);
   }
   LogicalNodePtr node = LogicalUnion::Make(std::move(nodes), operation.position);
-  return BoundRelation{node, ScopeFor(*node->schema(), "")};
+  return BoundRelation{node, Scope(node->schema(), "")};
 }
 
 Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
@@ -400,7 +392,7 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
                         fmt::format("qualified name {} is not supported", ref.name.ToString()));
   }
   const std::string& name = ref.name.parts[0];
-  const std::string qualifier = ref.alias ? ref.alias->name.name : name;
+  const std::string_view qualifier = ref.alias ? ref.alias->name.name : name;
   for (auto level = ctes_.rbegin(); level != ctes_.rend(); ++level) {
     auto it = level->find(name);
     if (it == level->end()) continue;
@@ -436,17 +428,16 @@ Result<BoundRelation> QueryBinder::BindNamed(const NamedTableRef& ref) {
   AddDependency(name);
   LogicalNodePtr node = LogicalScan::Make(name, object->kind, object->schema,
                                           PropertiesOf(*object, continuous_), ref.name.position);
-  Scope scope = ScopeFor(*object->schema, qualifier);
+  Scope scope(object->schema, qualifier);
   if (ref.alias && !ref.alias->columns.empty()) {
     if (static_cast<int>(ref.alias->columns.size()) > scope.size()) {
       return Status::Error(ErrorCode::kSyntaxError, "{} has {} columns but {} aliases were given",
                            name, scope.size(), ref.alias->columns.size())
           .WithPosition(ref.alias->name.position);
     }
-    std::vector<ScopeColumn> columns = scope.columns();
-    for (size_t i = 0; i < ref.alias->columns.size(); ++i)
-      columns[i].name = ref.alias->columns[i].name;
-    scope = Scope(std::move(columns));
+    for (size_t i = 0; i < ref.alias->columns.size(); ++i) {
+      scope.RenameColumn(static_cast<int>(i), ref.alias->columns[i].name);
+    }
   }
   return BoundRelation{node, std::move(scope)};
 }
@@ -464,18 +455,17 @@ Result<BoundRelation> QueryBinder::BindTableRef(const TableRef& ref) {
     case TableRefKind::kSubquery: {
       const auto& subquery = ref.As<SubqueryTableRef>();
       LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation, BindQuery(*subquery.query));
-      const std::string qualifier = subquery.alias ? subquery.alias->name.name : "";
-      Scope scope = ScopeFor(*relation.node->schema(), qualifier);
+      const std::string_view qualifier =
+          subquery.alias ? std::string_view(subquery.alias->name.name) : std::string_view();
+      Scope scope(relation.node->schema(), qualifier);
       if (subquery.alias && !subquery.alias->columns.empty()) {
-        std::vector<ScopeColumn> columns = scope.columns();
-        if (subquery.alias->columns.size() > columns.size()) {
+        if (subquery.alias->columns.size() > scope.columns().size()) {
           return Status::Error(ErrorCode::kSyntaxError, "too many column aliases")
               .WithPosition(subquery.alias->name.position);
         }
         for (size_t i = 0; i < subquery.alias->columns.size(); ++i) {
-          columns[i].name = subquery.alias->columns[i].name;
+          scope.RenameColumn(static_cast<int>(i), subquery.alias->columns[i].name);
         }
-        scope = Scope(std::move(columns));
       }
       return BoundRelation{relation.node, std::move(scope)};
     }
@@ -533,7 +523,7 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
   }
   const Identifier& column = ref.args[1].descriptor_columns[0];
   LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* time,
-                           input.scope.Resolve({column.name}, column.position));
+                           input.scope.Resolve({&column.name, 1}, column.position));
   if (time->type.id() != TypeId::kTimestamp && time->type.id() != TypeId::kTimestampTz) {
     return Status::Error(ErrorCode::kInvalidWindow,
                          "window time column \"{}\" must be TIMESTAMP or TIMESTAMPTZ, not {}",
@@ -543,7 +533,7 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
   assignment.time_column = time->index;
   assignment.time_column_name = time->name;
   std::vector<int64_t> durations;
-  ExpressionBinder binder(registry_, Scope(), name);
+  ExpressionBinder binder(resolver_, Scope(), name);
   for (size_t i = 2; i < ref.args.size(); ++i) {
     if (ref.args[i].kind != TableFunctionArgumentKind::kExpression) {
       return Status::Error(ErrorCode::kInvalidWindow, "{} expects a duration here", name)
@@ -591,8 +581,9 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
         .WithPosition(ref.args[1].position);
   }
   LogicalNodePtr node = LogicalWindowTableFunction::Make(input.node, assignment, ref.position);
-  std::string qualifier = ref.alias ? ref.alias->name.name : table.name.parts[0];
-  return BoundRelation{node, ScopeFor(*node->schema(), qualifier)};
+  // A view into the syntax tree, not into `table`, which is gone once this returns.
+  const std::string_view qualifier = ref.alias ? ref.alias->name.name : ref.args[0].table.parts[0];
+  return BoundRelation{node, Scope(node->schema(), qualifier)};
 }
 
 namespace {
@@ -761,7 +752,7 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
   BoundRelation right;
   if (join.right->kind == TableRefKind::kNamed && join.right->As<NamedTableRef>().system_time) {
     const auto& named = join.right->As<NamedTableRef>();
-    ExpressionBinder binder(registry_, left.scope, "FOR SYSTEM_TIME AS OF");
+    ExpressionBinder binder(resolver_, left.scope, "FOR SYSTEM_TIME AS OF");
     LAMINAR_ASSIGN_OR_RETURN(system_time, binder.Bind(*named.system_time));
     if (system_time->type.id() != TypeId::kTimestamp &&
         system_time->type.id() != TypeId::kTimestampTz) {
@@ -810,20 +801,20 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
       break;
   }
   Scope combined = left.scope.Concat(right.scope);
-  ExpressionBinder binder(registry_, combined, "JOIN condition");
+  ExpressionBinder binder(resolver_, combined, "JOIN condition");
   BoundExprPtr condition;
   if (join.condition) {
     LAMINAR_ASSIGN_OR_RETURN(condition, binder.BindCondition(*join.condition));
   }
   for (const Identifier& column : join.using_columns) {
     LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* l,
-                             left.scope.Resolve({column.name}, column.position));
+                             left.scope.Resolve({&column.name, 1}, column.position));
     LAMINAR_ASSIGN_OR_RETURN(const ScopeColumn* r,
-                             right.scope.Resolve({column.name}, column.position));
+                             right.scope.Resolve({&column.name, 1}, column.position));
     BoundExprPtr lhs = MakeColumn(l->index, l->name, l->type, column.position);
     BoundExprPtr rhs = MakeColumn(left.scope.size() + r->index, r->name, r->type, column.position);
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr equal,
-                             ResolveScalarCall(registry_, "=", {lhs, rhs}, column.position));
+                             ResolveScalarCall(resolver_, "=", {lhs, rhs}, column.position));
     std::vector<BoundExprPtr> conjuncts = SplitConjuncts(condition);
     conjuncts.push_back(equal);
     condition = CombineConjuncts(std::move(conjuncts));
@@ -887,7 +878,7 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     LogicalNodePtr node = LogicalValues::Make(Schema::Make({}), {{}}, select.position);
     BoundRelation relation{node, Scope()};
     if (select.where) {
-      ExpressionBinder binder(registry_, relation.scope, "WHERE");
+      ExpressionBinder binder(resolver_, relation.scope, "WHERE");
       LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr predicate, binder.BindCondition(*select.where));
       relation.node = LogicalFilter::Make(relation.node, predicate, select.where->position);
     }
@@ -912,20 +903,20 @@ Result<BoundRelation> QueryBinder::BindFromWhere(const SelectBody& select) {
     for (const auto& ref : select.from) items.push_back(ref.get());
   }
   std::vector<BoundRelation> relations;
+  relations.reserve(items.size());
   Scope combined;
   for (const TableRef* item : items) {
     LAMINAR_ASSIGN_OR_RETURN(BoundRelation relation, BindTableRef(*item));
     combined = combined.Concat(relation.scope);
     relations.push_back(std::move(relation));
   }
-  ExpressionBinder binder(registry_, combined, "WHERE");
+  ExpressionBinder binder(resolver_, combined, "WHERE");
   std::vector<BoundExprPtr> conjuncts;
   if (top_join != nullptr && top_join->condition) {
-    ExpressionBinder on_binder(registry_, combined, "JOIN condition");
+    ExpressionBinder on_binder(resolver_, combined, "JOIN condition");
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr on, on_binder.BindCondition(*top_join->condition));
     conjuncts = SplitConjuncts(on);
   }
-  std::vector<bool> from_where;
   const size_t on_count = conjuncts.size();
   if (select.where) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr where, binder.BindCondition(*select.where));
@@ -985,19 +976,22 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   LAMINAR_ASSIGN_OR_RETURN(BoundRelation input, BindFromWhere(select));
   bool grouped = !select.group_by.empty() || select.having;
   for (const SelectItem& item : select.items) {
-    grouped = grouped || ContainsAggregate(registry_, item.expr.get());
+    grouped = grouped || ContainsAggregate(resolver_.registry(), item.expr.get());
   }
   if (grouped) return BindGroupedSelect(select, std::move(input));
 
   OverContext over;
   over.input_width = input.scope.size();
-  ExpressionBinder binder(registry_, input.scope, "SELECT", nullptr, &over);
+  ExpressionBinder binder(resolver_, input.scope, "SELECT", nullptr, &over);
   std::vector<BoundExprPtr> expressions;
   std::vector<std::string> names;
+  expressions.reserve(select.items.size());
+  names.reserve(select.items.size());
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExpressionKind::kStar) {
       const auto& star = item.expr->As<StarExpression>();
-      const std::string qualifier = star.qualifier.empty() ? "" : star.qualifier.back();
+      const std::string_view qualifier =
+          star.qualifier.empty() ? std::string_view() : std::string_view(star.qualifier.back());
       if (!qualifier.empty() && !input.scope.HasQualifier(qualifier)) {
         return Status::Error(ErrorCode::kUnknownColumn, "missing FROM-clause entry for \"{}\"",
                              qualifier)
@@ -1007,7 +1001,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
         if (!qualifier.empty() && column.qualifier != qualifier) continue;
         expressions.push_back(
             MakeColumn(column.index, column.name, column.type, item.expr->position));
-        names.push_back(column.name);
+        names.emplace_back(column.name);
       }
       continue;
     }
@@ -1017,7 +1011,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   }
   BoundExprPtr qualify;
   if (select.qualify) {
-    ExpressionBinder qualify_binder(registry_, input.scope, "QUALIFY", nullptr, &over);
+    ExpressionBinder qualify_binder(resolver_, input.scope, "QUALIFY", nullptr, &over);
     LAMINAR_ASSIGN_OR_RETURN(qualify, qualify_binder.BindCondition(*select.qualify));
   }
   LogicalNodePtr node = input.node;
@@ -1029,8 +1023,12 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
       node = LogicalFilter::Make(node, qualify, select.qualify->position);
     }
   }
-  const std::vector<BoundExprPtr> projected = expressions;
-  node = LogicalProject::Make(node, std::move(expressions), names, select.position);
+  // ORDER BY may name FROM-clause columns the select list projects (see BoundRelation).
+  const bool keeps_select_input = over.calls.empty() && !select.distinct;
+  node = LogicalProject::Make(node, std::move(expressions),
+                              select.distinct ? names : std::move(names), select.position);
+  std::vector<BoundExprPtr> projected;
+  if (keeps_select_input) projected = static_cast<const LogicalProject&>(*node).expressions;
   if (select.distinct) {
     std::vector<BoundExprPtr> keys;
     for (int i = 0; i < node->schema()->num_fields(); ++i) {
@@ -1043,17 +1041,17 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
     node = LogicalAggregate::Make(node, std::move(keys), names, {}, std::move(options),
                                   select.position);
   }
-  BoundRelation relation{node, ScopeFor(*node->schema(), "")};
-  if (over.calls.empty() && !select.distinct) {
-    relation.select_input_scope = std::make_shared<const Scope>(input.scope);
-    relation.select_expressions = projected;
+  BoundRelation relation{node, Scope(node->schema(), "")};
+  if (keeps_select_input) {
+    relation.select_input_scope = std::make_shared<const Scope>(std::move(input.scope));
+    relation.select_expressions = std::move(projected);
   }
   return relation;
 }
 
 Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpression& call,
                                                      const Scope& scope,
-                                                     std::string* arguments_text) {
+                                                     std::vector<BoundExprPtr>* arguments) {
   const std::string& name = call.name.back();
   WindowAssignment assignment;
   assignment.position = call.position;
@@ -1087,7 +1085,7 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
                          durations_max == 1 ? "" : "s")
         .WithPosition(call.position);
   }
-  ExpressionBinder binder(registry_, scope, "GROUP BY");
+  ExpressionBinder binder(resolver_, scope, "GROUP BY");
   LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr time, binder.Bind(*call.args[0]));
   if (time->kind != BoundExpressionKind::kColumn ||
       (time->type.id() != TypeId::kTimestamp && time->type.id() != TypeId::kTimestampTz)) {
@@ -1099,13 +1097,13 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
   }
   assignment.time_column = time->column_index;
   assignment.time_column_name = time->name;
-  *arguments_text = time->ToString() + ";";
+  arguments->push_back(time);
   std::vector<int64_t> durations;
   for (size_t i = 1; i < call.args.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(BoundExprPtr value, binder.Bind(*call.args[i]));
-    *arguments_text += value->ToString() + ";";
+    arguments->push_back(value);
     LAMINAR_ASSIGN_OR_RETURN(int64_t micros,
-                             ConstantIntervalMicros(*value, fmt::format("a {} duration", name)));
+                             ConstantIntervalMicros(*value, "a " + name + " duration"));
     if (micros <= 0 && !(assignment.kind == WindowKind::kTumble && i == 2)) {
       return Status::Error(ErrorCode::kInvalidWindow, "{} durations must be positive", name)
           .WithPosition(call.args[i]->position);
@@ -1145,19 +1143,19 @@ Result<WindowAssignment> QueryBinder::BindWindowCall(const FunctionCallExpressio
 Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
                                                      BoundRelation input) {
   GroupingContext grouping;
-  ExpressionBinder key_binder(registry_, input.scope, "GROUP BY");
+  ExpressionBinder key_binder(resolver_, input.scope, "GROUP BY");
   for (const auto& expr : select.group_by) {
     if (expr->kind == ExpressionKind::kFunctionCall) {
       const auto& call = expr->As<FunctionCallExpression>();
       const auto signatures =
-          registry_.Signatures(call.name.back(), functions::FunctionKind::kScalar);
+          resolver_.registry().Signatures(call.name.back(), functions::FunctionKind::kScalar);
       if (call.name.size() == 1 && !signatures.empty() && signatures.front().window_assignment) {
         if (grouping.window) {
           return Status::Error(ErrorCode::kInvalidWindow, "GROUP BY may name only one window")
               .WithPosition(expr->position);
         }
-        LAMINAR_ASSIGN_OR_RETURN(
-            grouping.window, BindWindowCall(call, input.scope, &grouping.window_arguments_text));
+        LAMINAR_ASSIGN_OR_RETURN(grouping.window,
+                                 BindWindowCall(call, input.scope, &grouping.window_arguments));
         continue;
       }
     }
@@ -1197,9 +1195,11 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
                          grouping.window->time_column_name)
         .WithPosition(grouping.window->position);
   }
-  ExpressionBinder binder(registry_, input.scope, "SELECT", &grouping);
+  ExpressionBinder binder(resolver_, input.scope, "SELECT", &grouping);
   std::vector<BoundExprPtr> expressions;
   std::vector<std::string> names;
+  expressions.reserve(select.items.size());
+  names.reserve(select.items.size());
   for (const SelectItem& item : select.items) {
     if (item.expr->kind == ExpressionKind::kStar) {
       return Status::Error(ErrorCode::kInvalidGrouping,
@@ -1212,7 +1212,7 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
   }
   BoundExprPtr having;
   if (select.having) {
-    ExpressionBinder having_binder(registry_, input.scope, "HAVING", &grouping);
+    ExpressionBinder having_binder(resolver_, input.scope, "HAVING", &grouping);
     LAMINAR_ASSIGN_OR_RETURN(having, having_binder.BindCondition(*select.having));
   }
   if (select.qualify) {
@@ -1273,10 +1273,11 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
     break;
   }
   LogicalNodePtr node =
-      LogicalAggregate::Make(input.node, grouping.keys, grouping.key_names, grouping.aggregates,
-                             std::move(options), select.position);
+      LogicalAggregate::Make(input.node, std::move(grouping.keys), std::move(grouping.key_names),
+                             std::move(grouping.aggregates), std::move(options), select.position);
   if (having) node = LogicalFilter::Make(node, having, select.having->position);
-  node = LogicalProject::Make(node, std::move(expressions), names, select.position);
+  node = LogicalProject::Make(node, std::move(expressions),
+                              select.distinct ? names : std::move(names), select.position);
   if (select.distinct) {
     std::vector<BoundExprPtr> keys;
     for (int i = 0; i < node->schema()->num_fields(); ++i) {
@@ -1289,12 +1290,12 @@ Result<BoundRelation> QueryBinder::BindGroupedSelect(const SelectBody& select,
     node = LogicalAggregate::Make(node, std::move(keys), names, {}, std::move(distinct),
                                   select.position);
   }
-  return BoundRelation{node, ScopeFor(*node->schema(), "")};
+  return BoundRelation{node, Scope(node->schema(), "")};
 }
 
 Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundRelation relation) {
   if (query.order_by.empty() && !query.limit && !query.offset) return relation;
-  ExpressionBinder binder(registry_, relation.scope, "ORDER BY");
+  ExpressionBinder binder(resolver_, relation.scope, "ORDER BY");
   std::vector<SortKey> keys;
   for (const OrderByItem& item : query.order_by) {
     SortKey key;
@@ -1310,36 +1311,45 @@ Result<BoundRelation> QueryBinder::ApplyOrderAndLimit(const Query& query, BoundR
       const ScopeColumn& column = relation.scope.columns()[ordinal - 1];
       key.expr = MakeColumn(column.index, column.name, column.type, item.expr->position);
     } else {
-      Result<BoundExprPtr> bound = binder.Bind(*item.expr);
-      if (!bound.ok() && bound.status().code() == ErrorCode::kUnknownColumn &&
-          relation.select_input_scope) {
-        // ORDER BY a FROM-clause column the select list projects, e.g. ORDER BY w.price.
-        ExpressionBinder input_binder(registry_, *relation.select_input_scope, "ORDER BY");
+      // ORDER BY a FROM-clause column the select list projects, e.g. ORDER BY w.price, is
+      // looked up in the select's input when the output has no such column. A column reference
+      // the output lacks goes there at once, without first building the error it would give.
+      const bool input_column_reference =
+          relation.select_input_scope && item.expr->kind == ExpressionKind::kColumnRef &&
+          relation.scope.LacksColumn(item.expr->As<ColumnRefExpression>().parts);
+      std::optional<Result<BoundExprPtr>> bound;
+      if (!input_column_reference) bound.emplace(binder.Bind(*item.expr));
+      if (input_column_reference ||
+          (!(*bound).ok() && bound->status().code() == ErrorCode::kUnknownColumn &&
+           relation.select_input_scope)) {
+        ExpressionBinder input_binder(resolver_, *relation.select_input_scope, "ORDER BY");
         Result<BoundExprPtr> over_input = input_binder.Bind(*item.expr);
         if (over_input.ok()) {
           for (size_t i = 0; i < relation.select_expressions.size(); ++i) {
             if (SameExpression(*relation.select_expressions[i], **over_input)) {
               const ScopeColumn& column = relation.scope.columns()[i];
-              bound = MakeColumn(column.index, column.name, column.type, item.expr->position);
+              bound.emplace(
+                  MakeColumn(column.index, column.name, column.type, item.expr->position));
               break;
             }
           }
-          if (!bound.ok()) {
-            bound = NotSupported(item.expr->position,
-                                 "ORDER BY on a column that the select list does not project is "
-                                 "not supported; select it");
+          if (!bound.has_value() || !bound->ok()) {
+            bound.emplace(NotSupported(item.expr->position,
+                                       "ORDER BY on a column that the select list does not "
+                                       "project is not supported; select it"));
           }
         }
       }
-      if (!bound.ok()) return bound.status();
-      key.expr = std::move(*bound);
+      if (!bound.has_value()) bound.emplace(binder.Bind(*item.expr));  // The output's error.
+      if (!bound->ok()) return bound->status();
+      key.expr = std::move(**bound);
     }
     key.descending = item.direction == SortDirection::kDescending;
     key.nulls_first =
         item.nulls == NullsOrder::kDefault ? key.descending : item.nulls == NullsOrder::kFirst;
     keys.push_back(std::move(key));
   }
-  ExpressionBinder constant_binder(registry_, Scope(), "LIMIT");
+  ExpressionBinder constant_binder(resolver_, Scope(), "LIMIT");
   int64_t limit = -1;
   int64_t offset = 0;
   if (query.limit) {

@@ -53,7 +53,7 @@ struct QueryOptions {
 /// - anything parsed but not executable yet is kNotSupported.
 class QueryBinder {
  public:
-  QueryBinder(const Catalog& catalog, const functions::FunctionRegistry& registry, bool continuous,
+  QueryBinder(const Catalog& catalog, functions::FunctionResolver& resolver, bool continuous,
               QueryOptions options);
 
   Result<BoundRelation> BindQuery(const Query& query);
@@ -90,12 +90,12 @@ class QueryBinder {
                                  BoundExprPtr system_time, SourcePosition position);
   Result<BoundRelation> BindGroupedSelect(const SelectBody& select, BoundRelation input);
   Result<WindowAssignment> BindWindowCall(const FunctionCallExpression& call, const Scope& scope,
-                                          std::string* arguments_text);
+                                          std::vector<BoundExprPtr>* arguments);
   Result<BoundRelation> ApplyOrderAndLimit(const Query& query, BoundRelation relation);
   void AddDependency(const std::string& name);
 
   const Catalog& catalog_;
-  const functions::FunctionRegistry& registry_;
+  functions::FunctionResolver& resolver_;
   const bool continuous_;
   const QueryOptions options_;
   std::vector<std::map<std::string, BoundRelation>> ctes_;  // Innermost WITH last.

@@ -4,33 +4,60 @@
 
 namespace laminar::sql {
 
-Result<const ScopeColumn*> Scope::Resolve(const std::vector<std::string>& parts,
+Scope::Scope(std::shared_ptr<const Schema> schema, std::string_view qualifier) {
+  const int width = schema->num_fields();
+  columns_.reserve(width);
+  for (int i = 0; i < width; ++i) {
+    const Field& field = schema->field(i);
+    columns_.push_back(ScopeColumn{qualifier, field.name, field.type, i});
+  }
+  schemas_.push_back(std::move(schema));
+}
+
+Result<const ScopeColumn*> Scope::Resolve(std::span<const std::string> parts,
                                           SourcePosition position) const {
   if (parts.empty() || parts.size() > 2) {
     return Status::Error(ErrorCode::kUnknownColumn, "column reference \"{}\" has {} parts",
                          fmt::join(parts, "."), parts.size())
         .WithPosition(position);
   }
-  const std::string& name = parts.back();
-  const ScopeColumn* found = nullptr;
+  const std::string_view name = parts.back();
+  const bool qualified = parts.size() == 2;
+  // Counts the matches; a column that repeats the previous match (the same input column seen
+  // again, e.g. through USING) does not count twice.
+  auto for_each_match = [&](auto&& visit) {
+    const ScopeColumn* found = nullptr;
+    for (const ScopeColumn& column : columns_) {
+      // Lengths and first bytes rule out most columns without a call to memcmp.
+      if (column.name.size() != name.size() ||
+          (!name.empty() && column.name.front() != name.front()) || column.name != name) {
+        continue;
+      }
+      if (qualified && column.qualifier != parts[0]) continue;
+      if (found != nullptr && found->index == column.index) continue;
+      visit(column);
+      found = &column;
+    }
+    return found;
+  };
   int matches = 0;
-  std::string candidates;
-  for (const ScopeColumn& column : columns_) {
-    if (column.name != name) continue;
-    if (parts.size() == 2 && column.qualifier != parts[0]) continue;
-    if (found != nullptr && found->index == column.index) continue;
-    ++matches;
-    if (!candidates.empty()) candidates += ", ";
-    candidates += column.qualifier.empty() ? column.name : column.qualifier + "." + column.name;
-    found = &column;
-  }
+  const ScopeColumn* found = for_each_match([&](const ScopeColumn&) { ++matches; });
   if (matches == 1) return found;
   if (matches > 1) {
+    std::string candidates;
+    for_each_match([&](const ScopeColumn& column) {
+      if (!candidates.empty()) candidates += ", ";
+      if (!column.qualifier.empty()) {
+        candidates += column.qualifier;
+        candidates += '.';
+      }
+      candidates += column.name;
+    });
     return Status::Error(ErrorCode::kAmbiguousColumn,
                          "column reference \"{}\" is ambiguous: it could be {}", name, candidates)
         .WithPosition(position);
   }
-  if (parts.size() == 2 && !HasQualifier(parts[0])) {
+  if (qualified && !HasQualifier(parts[0])) {
     return Status::Error(ErrorCode::kUnknownColumn,
                          "missing FROM-clause entry for \"{}\" (in \"{}.{}\")", parts[0], parts[0],
                          name)
@@ -41,7 +68,17 @@ Result<const ScopeColumn*> Scope::Resolve(const std::vector<std::string>& parts,
       .WithPosition(position);
 }
 
-bool Scope::HasQualifier(const std::string& qualifier) const {
+bool Scope::LacksColumn(std::span<const std::string> parts) const {
+  if (parts.empty() || parts.size() > 2) return true;
+  for (const ScopeColumn& column : columns_) {
+    if (column.name == parts.back() && (parts.size() == 1 || column.qualifier == parts[0])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Scope::HasQualifier(std::string_view qualifier) const {
   for (const ScopeColumn& column : columns_) {
     if (column.qualifier == qualifier) return true;
   }
@@ -49,19 +86,24 @@ bool Scope::HasQualifier(const std::string& qualifier) const {
 }
 
 Scope Scope::Concat(const Scope& right) const {
-  std::vector<ScopeColumn> columns = columns_;
+  Scope combined;
+  combined.columns_.reserve(columns_.size() + right.columns_.size());
+  combined.columns_ = columns_;
   const int shift = size();
   for (ScopeColumn column : right.columns_) {
     column.index += shift;
-    columns.push_back(std::move(column));
+    combined.columns_.push_back(column);
   }
-  return Scope(std::move(columns));
+  combined.schemas_.reserve(schemas_.size() + right.schemas_.size());
+  combined.schemas_ = schemas_;
+  combined.schemas_.insert(combined.schemas_.end(), right.schemas_.begin(), right.schemas_.end());
+  return combined;
 }
 
-Scope Scope::WithQualifier(const std::string& qualifier) const {
-  std::vector<ScopeColumn> columns = columns_;
-  for (ScopeColumn& column : columns) column.qualifier = qualifier;
-  return Scope(std::move(columns));
+Scope Scope::WithQualifier(std::string_view qualifier) const {
+  Scope copy = *this;
+  for (ScopeColumn& column : copy.columns_) column.qualifier = qualifier;
+  return copy;
 }
 
 }  // namespace laminar::sql

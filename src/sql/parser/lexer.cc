@@ -1,9 +1,12 @@
 #include "sql/parser/lexer.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
 #include <string>
+
+#include "common/check.h"
 
 namespace laminar::sql {
 
@@ -76,6 +79,8 @@ namespace {
 constexpr uint8_t kDigitClass = 1;
 constexpr uint8_t kIdentifierStartClass = 2;
 constexpr uint8_t kIdentifierPartClass = 4;
+// Whitespace, and the first bytes of comments ("--" and "/*").
+constexpr uint8_t kSkippableClass = 8;
 
 constexpr std::array<uint8_t, 256> BuildCharacterClasses() {
   std::array<uint8_t, 256> classes{};
@@ -87,12 +92,39 @@ constexpr std::array<uint8_t, 256> BuildCharacterClasses() {
     if (digit) value |= kDigitClass;
     if (start) value |= kIdentifierStartClass;
     if (start || digit || byte == '$') value |= kIdentifierPartClass;
+    if (byte == ' ' || byte == '\t' || byte == '\r' || byte == '\f' || byte == '\v' ||
+        byte == '\n' || byte == '-' || byte == '/') {
+      value |= kSkippableClass;
+    }
     classes[byte] = value;
   }
   return classes;
 }
 
 constexpr std::array<uint8_t, 256> kCharacterClasses = BuildCharacterClasses();
+
+/// The token of each byte that forms a token on its own whatever byte follows (comments were
+/// skipped before, and a dot followed by a digit was taken as a number); kEndOfInput for the
+/// others.
+constexpr std::array<TokenKind, 256> BuildSingleByteTokens() {
+  std::array<TokenKind, 256> kinds{};
+  kinds[','] = TokenKind::kComma;
+  kinds[';'] = TokenKind::kSemicolon;
+  kinds['('] = TokenKind::kLeftParen;
+  kinds[')'] = TokenKind::kRightParen;
+  kinds['['] = TokenKind::kLeftBracket;
+  kinds[']'] = TokenKind::kRightBracket;
+  kinds['.'] = TokenKind::kDot;
+  kinds['+'] = TokenKind::kPlus;
+  kinds['-'] = TokenKind::kMinus;
+  kinds['*'] = TokenKind::kStar;
+  kinds['/'] = TokenKind::kSlash;
+  kinds['%'] = TokenKind::kPercent;
+  kinds['^'] = TokenKind::kCaret;
+  return kinds;
+}
+
+constexpr std::array<TokenKind, 256> kSingleByteTokens = BuildSingleByteTokens();
 
 bool HasClass(char c, uint8_t character_class) {
   return (kCharacterClasses[static_cast<unsigned char>(c)] & character_class) != 0;
@@ -142,7 +174,7 @@ constexpr uint64_t FoldCase(uint64_t bytes) {
 static_assert(FoldCase(0x5B5A41403F7A61C1u) == 0x5B7A61403F7A61C1u);
 
 /// Appends the UTF-8 encoding of a code point. REQUIRES: a valid scalar value.
-void AppendUtf8(uint32_t code_point, std::string& out) {
+void AppendUtf8(uint32_t code_point, std::vector<char>& out) {
   if (code_point < 0x80) {
     out.push_back(static_cast<char>(code_point));
   } else if (code_point < 0x800) {
@@ -161,11 +193,18 @@ void AppendUtf8(uint32_t code_point, std::string& out) {
 }
 
 /// Scans the text once, keeping the line and column of the cursor up to date.
+///
+/// Token texts are views. Most view the text itself (names already in lower case, numbers,
+/// strings without escapes) or a keyword's spelling; the others (names with capitals, strings
+/// with escapes or doubled quotes) are decoded into `decoded`. A decoded text is never longer
+/// than its spelling, so `decoded`, once it has room for the whole text, never reallocates and
+/// the views stay valid.
 class Lexer {
  public:
-  explicit Lexer(std::string_view text) : text_(text) {}
+  Lexer(std::string_view text, std::vector<char>& decoded) : text_(text), decoded_(decoded) {}
 
   /// Appends the tokens to `tokens`. On error `tokens` holds a partial result.
+  /// REQUIRES: `decoded` is empty.
   Status Run(std::vector<Token>& tokens) {
     // Real SQL averages well over four bytes per token; the vector only grows on odd input.
     tokens.reserve(tokens.size() + text_.size() / 4 + 1);
@@ -180,7 +219,8 @@ class Lexer {
       }
       LAMINAR_RETURN_IF_ERROR(Scan(token));
       token.end_offset = static_cast<uint32_t>(pos_);
-      token.raw = text_.substr(token.position.offset, pos_ - token.position.offset);
+      token.raw =
+          std::string_view(text_.data() + token.position.offset, pos_ - token.position.offset);
     }
   }
 
@@ -205,13 +245,37 @@ class Lexer {
     return Status(ErrorCode::kInvalidToken, std::move(message)).WithPosition(position);
   }
 
+  /// Where the next decoded text starts in `decoded_`. Gives `decoded_` room for the whole text
+  /// the first time, while no token views it yet.
+  size_t StartDecoded() {
+    if (decoded_.capacity() < text_.size()) {
+      LAMINAR_CHECK(decoded_.empty());
+      decoded_.reserve(text_.size());
+    }
+    return decoded_.size();
+  }
+  std::string_view DecodedSince(size_t start) const {
+    return std::string_view(decoded_.data() + start, decoded_.size() - start);
+  }
+
   Status SkipWhitespaceAndComments() {
     while (!AtEnd()) {
       char c = text_[pos_];
-      if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v') {
-        ++pos_;
+      // Most calls stop at once, at the first byte of a token: one table lookup decides.
+      if (!HasClass(c, kSkippableClass)) break;
+      if (c == ' ') {
+        // Indentation: runs of spaces are the most common whitespace by far.
+        const char* const data = text_.data();
+        const size_t size = text_.size();
+        size_t end = pos_;
+        do {
+          ++end;
+        } while (end < size && data[end] == ' ');
+        pos_ = end;
       } else if (c == '\n') {
         Advance();
+      } else if (c == '\t' || c == '\r' || c == '\f' || c == '\v') {
+        ++pos_;
       } else if (c == '-' && Peek(1) == '-') {
         // The comment runs to the end of the line; the newline itself is whitespace.
         const void* newline = std::memchr(text_.data() + pos_, '\n', text_.size() - pos_);
@@ -261,36 +325,76 @@ class Lexer {
       return ScanString(token, /*escapes=*/false);
     }
     if (c == '"') return ScanQuotedIdentifier(token);
+    // Punctuation that is one byte whatever follows: a table lookup, no call.
+    const TokenKind single = kSingleByteTokens[static_cast<unsigned char>(c)];
+    if (single != TokenKind::kEndOfInput) {
+      token.kind = single;
+      ++pos_;  // Not a newline.
+      return Status::Ok();
+    }
     return ScanOperator(token);
   }
 
-  /// An unquoted identifier: folded to lower case and looked up in the keyword table. It never
-  /// contains a newline, so the cursor jumps to its end.
+  /// An unquoted identifier: folded to lower case and looked up in the keyword table. Its text
+  /// is the keyword's spelling, the identifier itself when it has no capitals, or the folded
+  /// copy. It never contains a newline, so the cursor jumps to its end.
   void ScanIdentifier(Token& token) {
     token.kind = TokenKind::kIdentifier;
+    const char* const data = text_.data();
+    const size_t size = text_.size();
     size_t start = pos_;
     size_t end = pos_ + 1;
-    while (end < text_.size() && IsIdentifierPart(text_[end])) ++end;
+    while (end < size && IsIdentifierPart(data[end])) ++end;
     size_t length = end - start;
     pos_ = end;
+    const std::string_view spelling = text_.substr(start, length);
     if (length <= kPaddedWordSize && start + kPaddedWordSize <= text_.size()) {
       // The common case: fold and pad a fixed number of bytes, eight at a time, instead of a
       // loop whose exit costs a branch misprediction per word.
       PaddedWord word;
       std::memcpy(word.data(), text_.data() + start, kPaddedWordSize);
       const PaddedWord& mask = kLengthMasks[length];
-      for (size_t i = 0; i < word.size(); ++i) word[i] = FoldCase(word[i]) & mask[i];
-      token.text.assign(reinterpret_cast<const char*>(word.data()), length);
+      // Most words fit in the first eight bytes; the others are then all padding.
+      word[0] &= mask[0];
+      uint64_t capitals = FoldCase(word[0]) ^ word[0];
+      word[0] ^= capitals;
+      if (length > 8) {
+        for (size_t i = 1; i < word.size(); ++i) {
+          word[i] &= mask[i];
+          const uint64_t folded = FoldCase(word[i]);
+          capitals |= folded ^ word[i];
+          word[i] = folded;
+        }
+      } else {
+        for (size_t i = 1; i < word.size(); ++i) word[i] = 0;
+      }
       token.keyword_id = LookUpKeyword(word);
+      if (token.keyword_id != 0) {
+        token.text = kKeywordSpellings[token.keyword_id - 1].word;
+      } else if (capitals == 0) {
+        token.text = spelling;
+      } else {
+        const size_t decoded = StartDecoded();
+        const char* folded = reinterpret_cast<const char*>(word.data());
+        decoded_.insert(decoded_.end(), folded, folded + length);
+        token.text = DecodedSince(decoded);
+      }
       return;
     }
-    token.text.assign(text_.data() + start, length);
-    for (char& letter : token.text) letter = ToLowerAscii(letter);
+    if (std::none_of(spelling.begin(), spelling.end(),
+                     [](char letter) { return letter >= 'A' && letter <= 'Z'; })) {
+      token.text = spelling;
+    } else {
+      const size_t decoded = StartDecoded();
+      for (char letter : spelling) decoded_.push_back(ToLowerAscii(letter));
+      token.text = DecodedSince(decoded);
+    }
     token.keyword_id = LookUpKeyword(token.text);
+    if (token.keyword_id != 0) token.text = kKeywordSpellings[token.keyword_id - 1].word;
   }
 
-  /// A number's text is exactly its spelling, so it is copied once at the end; numbers never
-  /// contain newlines, so the cursor moves without line bookkeeping.
+  /// A number's text is exactly its spelling; numbers never contain newlines, so the cursor
+  /// moves without line bookkeeping.
   Status ScanNumber(Token& token) {
     token.kind = TokenKind::kInteger;
     size_t start = pos_;
@@ -309,7 +413,7 @@ class Lexer {
       pos_ += digits_at;
       while (IsDigit(Peek())) ++pos_;
     }
-    token.text.assign(text_.data() + start, pos_ - start);
+    token.text = text_.substr(start, pos_ - start);
     if (!AtEnd() && IsIdentifierPart(Peek())) {
       return Invalid(Here(), "invalid number: letters directly after a numeric literal");
     }
@@ -317,8 +421,8 @@ class Lexer {
   }
 
   /// Moves the cursor to the first `quote` (or, when `stop_at_backslash`, backslash) at or
-  /// after it, appending the bytes passed over to `out`; stops at the end of the text.
-  void CopyUntil(char quote, bool stop_at_backslash, std::string& out) {
+  /// after it; stops at the end of the text.
+  void SkipUntil(char quote, bool stop_at_backslash) {
     size_t end = pos_;
     while (end < text_.size()) {
       char c = text_[end];
@@ -329,31 +433,50 @@ class Lexer {
       }
       ++end;
     }
-    out.append(text_.data() + pos_, end - pos_);
     pos_ = end;
+  }
+
+  /// SkipUntil, appending the bytes passed over to `decoded_`.
+  void CopyUntil(char quote, bool stop_at_backslash) {
+    const size_t from = pos_;
+    SkipUntil(quote, stop_at_backslash);
+    decoded_.insert(decoded_.end(), text_.data() + from, text_.data() + pos_);
   }
 
   Status ScanString(Token& token, bool escapes) {
     Advance();  // The opening quote.
+    // Most strings have neither escapes nor doubled quotes: their text is their spelling.
+    const size_t content = pos_;
+    SkipUntil('\'', escapes);
+    if (AtEnd()) return Invalid(token.position, "unterminated string literal");
+    if (Peek() == '\'' && Peek(1) != '\'') {
+      token.text = text_.substr(content, pos_ - content);
+      Advance();
+      return Status::Ok();
+    }
+    const size_t decoded = StartDecoded();
+    decoded_.insert(decoded_.end(), text_.data() + content, text_.data() + pos_);
     while (true) {
-      CopyUntil('\'', escapes, token.text);
-      if (AtEnd()) return Invalid(token.position, "unterminated string literal");
       if (Peek() == '\'') {
-        if (Peek(1) == '\'') {
-          token.text.push_back('\'');
+        if (Peek(1) != '\'') {
           Advance();
-          Advance();
-          continue;
+          token.text = DecodedSince(decoded);
+          return Status::Ok();
         }
+        decoded_.push_back('\'');
         Advance();
-        return Status::Ok();
+        Advance();
+      } else {
+        LAMINAR_RETURN_IF_ERROR(ScanEscape());  // SkipUntil stopped at a backslash.
       }
-      LAMINAR_RETURN_IF_ERROR(ScanEscape(token.text));  // CopyUntil stopped at a backslash.
+      CopyUntil('\'', escapes);
+      if (AtEnd()) return Invalid(token.position, "unterminated string literal");
     }
   }
 
-  /// Decodes one backslash escape of an E'...' string.
-  Status ScanEscape(std::string& out) {
+  /// Decodes one backslash escape of an E'...' string into `decoded_`.
+  Status ScanEscape() {
+    std::vector<char>& out = decoded_;
     SourcePosition start = Here();
     Advance();  // The backslash.
     if (AtEnd()) return Invalid(start, "unterminated string literal");
@@ -424,13 +547,26 @@ class Lexer {
   Status ScanQuotedIdentifier(Token& token) {
     token.kind = TokenKind::kQuotedIdentifier;
     Advance();
-    while (true) {
-      CopyUntil('"', /*stop_at_backslash=*/false, token.text);
-      if (AtEnd()) return Invalid(token.position, "unterminated quoted identifier");
-      Advance();  // The quote CopyUntil stopped at.
-      if (Peek() != '"') break;
-      token.text.push_back('"');  // A doubled quote stands for one.
-      Advance();
+    const size_t content = pos_;
+    SkipUntil('"', /*stop_at_backslash=*/false);
+    if (AtEnd()) return Invalid(token.position, "unterminated quoted identifier");
+    const size_t content_end = pos_;
+    Advance();  // The quote SkipUntil stopped at.
+    if (Peek() != '"') {
+      token.text = text_.substr(content, content_end - content);
+    } else {
+      // Doubled quotes stand for one: decode.
+      const size_t decoded = StartDecoded();
+      decoded_.insert(decoded_.end(), text_.data() + content, text_.data() + content_end);
+      while (true) {
+        decoded_.push_back('"');
+        Advance();  // The second quote of the pair.
+        CopyUntil('"', /*stop_at_backslash=*/false);
+        if (AtEnd()) return Invalid(token.position, "unterminated quoted identifier");
+        Advance();  // The quote CopyUntil stopped at.
+        if (Peek() != '"') break;
+      }
+      token.text = DecodedSince(decoded);
     }
     if (token.text.empty()) return Invalid(token.position, "zero-length quoted identifier");
     return Status::Ok();
@@ -507,6 +643,7 @@ class Lexer {
   }
 
   std::string_view text_;
+  std::vector<char>& decoded_;
   size_t pos_ = 0;
   uint32_t line_ = 1;
   size_t line_start_ = 0;
@@ -514,17 +651,19 @@ class Lexer {
 
 }  // namespace
 
-Status TokenizeInto(std::string_view text, std::vector<Token>& tokens) {
+Status TokenizeInto(std::string_view text, TokenizedText& out) {
+  out.tokens.clear();
+  out.decoded.clear();
   if (text.size() > UINT32_MAX - 1) {
     return Status(ErrorCode::kStatementTooLarge, "SQL text exceeds 4 GiB");
   }
-  return Lexer(text).Run(tokens);
+  return Lexer(text, out.decoded).Run(out.tokens);
 }
 
-Result<std::vector<Token>> Tokenize(std::string_view text) {
-  std::vector<Token> tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens));
-  return tokens;
+Result<TokenizedText> Tokenize(std::string_view text) {
+  TokenizedText tokenized;
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokenized));
+  return tokenized;
 }
 
 }  // namespace laminar::sql

@@ -7,15 +7,17 @@
 namespace laminar::sql {
 namespace {
 
-std::vector<Token> Lex(std::string_view text) {
+// The tokens of `text`; their texts view `text` and the returned TokenizedText.
+TokenizedText Lex(std::string_view text) {
   auto tokens = Tokenize(text);
   EXPECT_TRUE(tokens.ok()) << tokens.status();
-  return tokens.ok() ? std::move(tokens).value() : std::vector<Token>{};
+  return tokens.ok() ? std::move(tokens).value() : TokenizedText{};
 }
 
 std::vector<TokenKind> Kinds(std::string_view text) {
   std::vector<TokenKind> kinds;
-  for (const Token& token : Lex(text)) kinds.push_back(token.kind);
+  const TokenizedText lexed = Lex(text);
+  for (const Token& token : lexed.tokens) kinds.push_back(token.kind);
   return kinds;
 }
 
@@ -28,7 +30,8 @@ void ExpectInvalid(std::string_view text, uint32_t line, uint32_t column) {
 }
 
 TEST(LexerTest, EmptyTextGivesOnlyEndOfInput) {
-  auto tokens = Lex("");
+  const TokenizedText lexed = Lex("");
+  const std::vector<Token>& tokens = lexed.tokens;
   ASSERT_EQ(tokens.size(), 1u);
   EXPECT_EQ(tokens[0].kind, TokenKind::kEndOfInput);
   EXPECT_EQ(tokens[0].position.line, 1u);
@@ -36,7 +39,8 @@ TEST(LexerTest, EmptyTextGivesOnlyEndOfInput) {
 }
 
 TEST(LexerTest, UnquotedIdentifiersFoldToLowerCase) {
-  auto tokens = Lex("SeLeCt Price_1 _x a$b");
+  const TokenizedText lexed = Lex("SeLeCt Price_1 _x a$b");
+  const std::vector<Token>& tokens = lexed.tokens;
   ASSERT_EQ(tokens.size(), 5u);
   EXPECT_EQ(tokens[0].text, "select");
   EXPECT_TRUE(tokens[0].IsKeyword("select"));
@@ -46,8 +50,45 @@ TEST(LexerTest, UnquotedIdentifiersFoldToLowerCase) {
   EXPECT_EQ(tokens[3].text, "a$b");
 }
 
+TEST(LexerTest, LongNamesAndNamesAtTheEndFoldToo) {
+  // Past the keyword table's word size, and in the last bytes of the text, names take the slow
+  // path of the lexer.
+  const TokenizedText lexed = Lex("A_Very_Long_Column_Name_Indeed x FROM Ab");
+  const std::vector<Token>& tokens = lexed.tokens;
+  ASSERT_EQ(tokens.size(), 5u);
+  EXPECT_EQ(tokens[0].text, "a_very_long_column_name_indeed");
+  EXPECT_EQ(tokens[1].text, "x");
+  EXPECT_EQ(tokens[2].text, "from");
+  EXPECT_TRUE(tokens[2].IsKeyword("from"));
+  EXPECT_EQ(tokens[3].text, "ab");
+  EXPECT_EQ(Lex("SELECT").tokens[0].text, "select");
+  EXPECT_TRUE(Lex("SELECT").tokens[0].IsKeyword("select"));
+  EXPECT_EQ(Lex("current_timestamp_and_more_x").tokens[0].keyword_id, 0);
+}
+
+TEST(LexerTest, TextsStayValidWhenTheTokensMove) {
+  std::vector<TokenizedText> moved;
+  moved.push_back(Lex(R"(MyName 'it''s' "Q""uoted" e'\t')"));
+  moved.push_back(Lex("OtherName"));  // Reallocates `moved`, moving the first element.
+  const std::vector<Token>& tokens = moved[0].tokens;
+  EXPECT_EQ(tokens[0].text, "myname");
+  EXPECT_EQ(tokens[1].text, "it's");
+  EXPECT_EQ(tokens[2].text, "Q\"uoted");
+  EXPECT_EQ(tokens[3].text, "\t");
+  EXPECT_EQ(moved[1].tokens[0].text, "othername");
+}
+
+TEST(LexerTest, DoubledQuotesAndEscapesMixInOneString) {
+  const TokenizedText lexed = Lex(R"('a''b''' e'x\ny''z' "a""""b")");
+  const std::vector<Token>& tokens = lexed.tokens;
+  EXPECT_EQ(tokens[0].text, "a'b'");
+  EXPECT_EQ(tokens[1].text, "x\ny'z");
+  EXPECT_EQ(tokens[2].text, "a\"\"b");
+}
+
 TEST(LexerTest, QuotedIdentifiersKeepCaseAndUnescapeDoubledQuotes) {
-  auto tokens = Lex(R"("MyCol" "a""b" "select")");
+  const TokenizedText lexed = Lex(R"("MyCol" "a""b" "select")");
+  const std::vector<Token>& tokens = lexed.tokens;
   EXPECT_EQ(tokens[0].kind, TokenKind::kQuotedIdentifier);
   EXPECT_EQ(tokens[0].text, "MyCol");
   EXPECT_EQ(tokens[1].text, "a\"b");
@@ -55,7 +96,8 @@ TEST(LexerTest, QuotedIdentifiersKeepCaseAndUnescapeDoubledQuotes) {
 }
 
 TEST(LexerTest, StringLiteralsUnescapeDoubledQuotes) {
-  auto tokens = Lex("'it''s' '' 'multi\nline'");
+  const TokenizedText lexed = Lex("'it''s' '' 'multi\nline'");
+  const std::vector<Token>& tokens = lexed.tokens;
   EXPECT_EQ(tokens[0].kind, TokenKind::kString);
   EXPECT_EQ(tokens[0].text, "it's");
   EXPECT_EQ(tokens[1].text, "");
@@ -63,18 +105,20 @@ TEST(LexerTest, StringLiteralsUnescapeDoubledQuotes) {
 }
 
 TEST(LexerTest, BackslashIsLiteralInStandardStrings) {
-  EXPECT_EQ(Lex(R"('a\nb')")[0].text, "a\\nb");
+  EXPECT_EQ(Lex(R"('a\nb')").tokens[0].text, "a\\nb");
 }
 
 TEST(LexerTest, EscapeStringsDecodeCStyleEscapes) {
-  auto tokens = Lex(R"(E'a\nb\t\\\'c' e'\x41\101\u00e9\q')");
+  const TokenizedText lexed = Lex(R"(E'a\nb\t\\\'c' e'\x41\101\u00e9\q')");
+  const std::vector<Token>& tokens = lexed.tokens;
   EXPECT_EQ(tokens[0].kind, TokenKind::kString);
   EXPECT_EQ(tokens[0].text, "a\nb\t\\'c");
   EXPECT_EQ(tokens[1].text, "AA\xC3\xA9q");
 }
 
 TEST(LexerTest, NumbersAreIntegersOrDecimals) {
-  auto tokens = Lex("42 3.14 .5 1. 1e10 2.5E-3 7e+2");
+  const TokenizedText lexed = Lex("42 3.14 .5 1. 1e10 2.5E-3 7e+2");
+  const std::vector<Token>& tokens = lexed.tokens;
   std::vector<TokenKind> expected = {
       TokenKind::kInteger, TokenKind::kDecimal, TokenKind::kDecimal, TokenKind::kDecimal,
       TokenKind::kDecimal, TokenKind::kDecimal, TokenKind::kDecimal, TokenKind::kEndOfInput};
@@ -109,7 +153,8 @@ TEST(LexerTest, AdjacentOperatorsSplitCorrectly) {
 }
 
 TEST(LexerTest, CommentsAreSkippedAndBlockCommentsNest) {
-  auto tokens = Lex("a -- line comment\n/* outer /* inner */ still comment */ b");
+  const TokenizedText lexed = Lex("a -- line comment\n/* outer /* inner */ still comment */ b");
+  const std::vector<Token>& tokens = lexed.tokens;
   ASSERT_EQ(tokens.size(), 3u);
   EXPECT_EQ(tokens[0].text, "a");
   EXPECT_EQ(tokens[1].text, "b");
@@ -117,7 +162,8 @@ TEST(LexerTest, CommentsAreSkippedAndBlockCommentsNest) {
 }
 
 TEST(LexerTest, PositionsCountLinesAndByteColumnsFromOne) {
-  auto tokens = Lex("SELECT a,\n  \"é\" , 'x'\n\tb");
+  const TokenizedText lexed = Lex("SELECT a,\n  \"é\" , 'x'\n\tb");
+  const std::vector<Token>& tokens = lexed.tokens;
   EXPECT_EQ(tokens[0].position, (SourcePosition{1, 1, 0}));
   EXPECT_EQ(tokens[1].position, (SourcePosition{1, 8, 7}));
   EXPECT_EQ(tokens[3].position, (SourcePosition{2, 3, 12}));

@@ -13,6 +13,10 @@ namespace laminar::sql {
 
 namespace {
 
+// Room reserved up front in the argument, operand and item lists of syntax nodes: grown one
+// element at a time, a vector reallocates at sizes 1, 2 and 4, and most lists are no longer.
+constexpr size_t kListCapacity = 4;
+
 // Binding strength of operators, higher binds tighter; PostgreSQL's table.
 constexpr int kPrecedenceOr = 1;
 constexpr int kPrecedenceAnd = 2;
@@ -85,7 +89,7 @@ class Parser {
  public:
   /// REQUIRES: `tokens` ends with kEndOfInput and outlives the parser.
   Parser(const std::vector<Token>& tokens, const ParserLimits& limits)
-      : tokens_(tokens), limits_(limits) {}
+      : tokens_(tokens.data()), last_index_(tokens.size() - 1), limits_(limits) {}
 
   Result<std::vector<StatementPtr>> ParseScript() {
     std::vector<StatementPtr> statements;
@@ -118,11 +122,9 @@ class Parser {
   // Token access
 
   const Token& Current() const { return tokens_[index_]; }
-  const Token& Ahead(size_t count) const {
-    return tokens_[std::min(index_ + count, tokens_.size() - 1)];
-  }
+  const Token& Ahead(size_t count) const { return tokens_[std::min(index_ + count, last_index_)]; }
   void Advance() {
-    if (index_ + 1 < tokens_.size()) ++index_;
+    if (index_ < last_index_) ++index_;
   }
   bool Is(TokenKind kind) const { return Current().kind == kind; }
   bool IsKeyword(Keyword keyword) const { return Current().IsKeyword(keyword); }
@@ -252,7 +254,7 @@ class Parser {
       }
       return ErrorExpected("a name");
     }
-    Identifier identifier{token.text, token.position};
+    Identifier identifier{std::string(token.text), token.position};
     Advance();
     return identifier;
   }
@@ -263,7 +265,7 @@ class Parser {
     if (token.kind != TokenKind::kIdentifier && token.kind != TokenKind::kQuotedIdentifier) {
       return ErrorExpected(what);
     }
-    Identifier identifier{token.text, token.position};
+    Identifier identifier{std::string(token.text), token.position};
     Advance();
     return identifier;
   }
@@ -504,7 +506,7 @@ class Parser {
         !IsKeyword("true") && !IsKeyword("false") && !IsKeyword("null")) {
       auto word = std::make_unique<ColumnRefExpression>();
       word->position = Current().position;
-      word->parts.push_back(Current().text);
+      word->parts.emplace_back(Current().text);
       Advance();
       word->end_offset = PreviousEnd();
       return ExprPtr(std::move(word));
@@ -1011,6 +1013,7 @@ class Parser {
   Result<QueryBodyPtr> ParseSelectBody() {
     Advance();  // SELECT
     auto select = std::make_unique<SelectBody>();
+    select->items.reserve(kListCapacity * 2);
     if (ConsumeKeyword("distinct")) {
       select->distinct = true;
     } else {
@@ -1031,7 +1034,7 @@ class Parser {
           LAMINAR_ASSIGN_OR_RETURN(item.alias, ParseAnyWord("an alias"));
         } else if (IsName(Current())) {
           const Token& alias_token = Current();
-          item.alias = Identifier{alias_token.text, alias_token.position};
+          item.alias = Identifier{std::string(alias_token.text), alias_token.position};
           Advance();
           LAMINAR_RETURN_IF_ERROR(CheckAliasIsNotMisspelledKeyword(
               alias_token,
@@ -1175,7 +1178,7 @@ class Parser {
     } else if (CanBeImplicitAlias()) {
       const Token& alias_token = Current();
       alias.emplace();
-      alias->name = Identifier{alias_token.text, alias_token.position};
+      alias->name = Identifier{std::string(alias_token.text), alias_token.position};
       Advance();
       LAMINAR_RETURN_IF_ERROR(CheckAliasIsNotMisspelledKeyword(
           alias_token, {"where", "group", "having", "order", "limit", "join", "union", "qualify",
@@ -1256,7 +1259,7 @@ class Parser {
       argument.position = Current().position;
       if ((Is(TokenKind::kIdentifier) || Is(TokenKind::kQuotedIdentifier)) &&
           Ahead(1).kind == TokenKind::kArrow) {
-        argument.name = Identifier{Current().text, Current().position};
+        argument.name = Identifier{std::string(Current().text), Current().position};
         Advance();
         Advance();
       }
@@ -1344,6 +1347,45 @@ class Parser {
            token.IsKeyword("ilike");
   }
 
+  /// The precedence of the binary operator (or IS, [NOT] BETWEEN / IN / LIKE, ::) that the
+  /// current token starts; 0 when it starts none. One switch instead of a chain of tests, as
+  /// ParseBinary asks after every operand.
+  int BinaryOperatorPrecedence() const {
+    const Token& token = Current();
+    switch (token.kind) {
+      case TokenKind::kIdentifier:
+        switch (token.keyword_id) {
+          case Keyword("or").id():
+            return kPrecedenceOr;
+          case Keyword("and").id():
+            return kPrecedenceAnd;
+          case Keyword("is").id():
+            return kPrecedenceIs;
+          case Keyword("not").id():
+          case Keyword("between").id():
+          case Keyword("in").id():
+          case Keyword("like").id():
+          case Keyword("ilike").id():
+            return IsPredicateOperator() ? kPrecedenceBetweenInLike : 0;
+          default:
+            return 0;
+        }
+      case TokenKind::kEqual:
+      case TokenKind::kNotEqual:
+      case TokenKind::kLess:
+      case TokenKind::kLessEqual:
+      case TokenKind::kGreater:
+      case TokenKind::kGreaterEqual:
+        return kPrecedenceComparison;
+      case TokenKind::kDoubleColon:
+        return kPrecedenceCast;
+      default: {
+        int precedence = 0;
+        return ArithmeticOperator(token.kind, precedence).has_value() ? precedence : 0;
+      }
+    }
+  }
+
   /// Precedence climbing: parses an expression whose operators all bind at least as tightly as
   /// `min_precedence`.
   Result<ExprPtr> ParseBinary(int min_precedence) {
@@ -1353,27 +1395,13 @@ class Parser {
     LAMINAR_ASSIGN_OR_RETURN(ExprPtr left, ParsePrefix());
     while (true) {
       const Token& token = Current();
-      int precedence = 0;
-      if (token.IsKeyword("or")) {
-        precedence = kPrecedenceOr;
-      } else if (token.IsKeyword("and")) {
-        precedence = kPrecedenceAnd;
-      } else if (token.IsKeyword("is")) {
-        precedence = kPrecedenceIs;
-      } else if (ComparisonOperator(token.kind).has_value()) {
-        precedence = kPrecedenceComparison;
-      } else if (IsPredicateOperator()) {
-        precedence = kPrecedenceBetweenInLike;
-      } else if (token.kind == TokenKind::kDoubleColon) {
-        precedence = kPrecedenceCast;
-      } else if (!ArithmeticOperator(token.kind, precedence).has_value()) {
-        break;
-      }
-      if (precedence < min_precedence) break;
+      int precedence = BinaryOperatorPrecedence();
+      if (precedence == 0 || precedence < min_precedence) break;
 
       if (precedence == kPrecedenceOr || precedence == kPrecedenceAnd) {
         // Flat n-ary node: long predicate chains stay shallow.
         auto logical = NewExpression<LogicalExpression>(start);
+        logical->operands.reserve(kListCapacity);
         logical->op = precedence == kPrecedenceOr ? LogicalOperator::kOr : LogicalOperator::kAnd;
         Keyword word = precedence == kPrecedenceOr ? Keyword("or") : Keyword("and");
         logical->operands.push_back(std::move(left));
@@ -1469,6 +1497,7 @@ class Parser {
         return ExprPtr(std::move(in));
       }
       auto in = NewExpression<InListExpression>(start);
+      in->items.reserve(kListCapacity);
       in->operand = std::move(operand);
       in->negated = negated;
       do {
@@ -1516,16 +1545,18 @@ class Parser {
 
   Result<ExprPtr> ParsePrimary() {
     SourcePosition start = Current().position;
-    LAMINAR_ASSIGN_OR_RETURN(ExprPtr expr, ParsePrimaryBody());
-    expr->position = start;
-    expr->end_offset = PreviousEnd();
+    Result<ExprPtr> expr = ParsePrimaryBody();
+    if (expr.ok()) {
+      (*expr)->position = start;
+      (*expr)->end_offset = PreviousEnd();
+    }
     return expr;
   }
 
-  Result<ExprPtr> MakeLiteral(LiteralKind kind, std::string value) {
+  Result<ExprPtr> MakeLiteral(LiteralKind kind, std::string_view value) {
     auto literal = NewExpression<LiteralExpression>(Current().position);
     literal->literal_kind = kind;
-    literal->value = std::move(value);
+    literal->value = value;
     Advance();
     return ExprPtr(std::move(literal));
   }
@@ -1550,7 +1581,7 @@ class Parser {
         return ErrorExpected("an expression");
     }
     if (token.keyword_id == 0) return ParseNameOrCall();  // The common case: a plain name.
-    const std::string& word = token.text;
+    const std::string_view word = token.text;
     const Token& next = Ahead(1);
     bool call = next.kind == TokenKind::kLeftParen;
     switch (token.keyword_id) {
@@ -1604,7 +1635,7 @@ class Parser {
       case Keyword("localtime").id():
         if (!call) {
           auto function = NewExpression<FunctionCallExpression>(start);
-          function->name.push_back(word);
+          function->name.emplace_back(word);
           function->no_parentheses = true;
           Advance();
           return ExprPtr(std::move(function));
@@ -1734,7 +1765,7 @@ class Parser {
       return ExprPtr(std::move(substring));
     }
     auto function = NewExpression<FunctionCallExpression>(start);
-    function->name.push_back(name_token.text);
+    function->name.emplace_back(name_token.text);
     function->args.push_back(std::move(operand));
     while (Consume(TokenKind::kComma)) {
       LAMINAR_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
@@ -1749,7 +1780,8 @@ class Parser {
   Result<ExprPtr> ParseNameOrCall() {
     SourcePosition start = Current().position;
     std::vector<std::string> parts;
-    parts.push_back(Current().text);
+    parts.reserve(Ahead(1).kind == TokenKind::kDot ? 2 : 1);  // One allocation for `t.column`.
+    parts.emplace_back(Current().text);
     Advance();
     while (Is(TokenKind::kDot)) {
       Advance();
@@ -1759,8 +1791,12 @@ class Parser {
         star->qualifier = std::move(parts);
         return ExprPtr(std::move(star));
       }
-      LAMINAR_ASSIGN_OR_RETURN(Identifier part, ParseAnyWord("a name or \"*\" after \".\""));
-      parts.push_back(std::move(part.name));
+      // ParseAnyWord, without building an Identifier.
+      if (!Is(TokenKind::kIdentifier) && !Is(TokenKind::kQuotedIdentifier)) {
+        return ErrorExpected("a name or \"*\" after \".\"");
+      }
+      parts.emplace_back(Current().text);
+      Advance();
     }
     if (!Is(TokenKind::kLeftParen)) {
       auto column = NewExpression<ColumnRefExpression>(start);
@@ -1770,6 +1806,7 @@ class Parser {
     Advance();  // (
     auto function = NewExpression<FunctionCallExpression>(start);
     function->name = std::move(parts);
+    function->args.reserve(kListCapacity);
     if (Is(TokenKind::kStar)) {
       Advance();
       function->star_argument = true;
@@ -1864,41 +1901,50 @@ class Parser {
     return bound;
   }
 
-  const std::vector<Token>& tokens_;
+  /// The tokens, held as a pointer and the index of the last (kEndOfInput) one rather than as
+  /// a vector reference: token accesses are the parser's most frequent operation.
+  const Token* tokens_;
+  size_t last_index_;
   ParserLimits limits_;
   size_t index_ = 0;
   uint32_t depth_ = 0;
   uint32_t peak_depth_ = 0;
 };
 
-/// The token vector of one parse, borrowed from a per-thread buffer and given back with its
-/// capacity when the parse ends. Tokens are about 72 bytes, so a statement's tokens are one
+/// The tokens of one parse, borrowed from a per-thread buffer and given back with their
+/// capacity when the parse ends. Tokens are about 56 bytes, so a statement's tokens are one
 /// large allocation; large allocations make glibc consolidate its free lists, which made every
-/// parse pay for freeing the previous statement's syntax tree. Vectors that grew past
-/// kMaxRetainedTokens are freed rather than kept, so one huge script does not pin its memory.
+/// parse pay for freeing the previous statement's syntax tree. Buffers that grew past
+/// kMaxRetainedTokens tokens (or as many bytes of decoded text) are freed rather than kept, so
+/// one huge script does not pin its memory.
 /// Thread-safe: each thread has its own buffer, and a nested parse would find it empty.
 class BorrowedTokens {
  public:
-  BorrowedTokens() : tokens_(std::move(ThreadBuffer())) { tokens_.clear(); }
+  BorrowedTokens() : tokenized_(std::move(ThreadBuffer())) {}
   ~BorrowedTokens() {
-    if (tokens_.capacity() > kMaxRetainedTokens) return;
-    tokens_.clear();
-    ThreadBuffer() = std::move(tokens_);
+    if (tokenized_.tokens.capacity() > kMaxRetainedTokens ||
+        tokenized_.decoded.capacity() > kMaxRetainedTokens) {
+      return;
+    }
+    tokenized_.tokens.clear();
+    tokenized_.decoded.clear();
+    ThreadBuffer() = std::move(tokenized_);
   }
   BorrowedTokens(const BorrowedTokens&) = delete;
   BorrowedTokens& operator=(const BorrowedTokens&) = delete;
 
-  std::vector<Token>& tokens() { return tokens_; }
+  TokenizedText& tokenized() { return tokenized_; }
+  const std::vector<Token>& tokens() const { return tokenized_.tokens; }
 
  private:
   static constexpr size_t kMaxRetainedTokens = 16384;
 
-  static std::vector<Token>& ThreadBuffer() {
-    thread_local std::vector<Token> buffer;
+  static TokenizedText& ThreadBuffer() {
+    thread_local TokenizedText buffer;
     return buffer;
   }
 
-  std::vector<Token> tokens_;
+  TokenizedText tokenized_;
 };
 
 Status CheckSize(std::string_view text, const ParserLimits& limits) {
@@ -1916,21 +1962,21 @@ Status CheckSize(std::string_view text, const ParserLimits& limits) {
 Result<std::vector<StatementPtr>> ParseScript(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
   BorrowedTokens tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokenized()));
   return Parser(tokens.tokens(), limits).ParseScript();
 }
 
 Result<StatementPtr> ParseStatement(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
   BorrowedTokens tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokenized()));
   return Parser(tokens.tokens(), limits).ParseSingleStatement();
 }
 
 Result<ExprPtr> ParseExpression(std::string_view text, const ParserLimits& limits) {
   LAMINAR_RETURN_IF_ERROR(CheckSize(text, limits));
   BorrowedTokens tokens;
-  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokens()));
+  LAMINAR_RETURN_IF_ERROR(TokenizeInto(text, tokens.tokenized()));
   return Parser(tokens.tokens(), limits).ParseStandaloneExpression();
 }
 

@@ -128,7 +128,7 @@ TEST(ParserFuzzTest, MutatedStatementsParseOrFailWithAPositionedError) {
   for (size_t i = 0; i < corpus.size(); ++i) {
     auto tokens = Tokenize(corpus[i]);
     ASSERT_TRUE(tokens.ok()) << corpus[i];
-    for (const Token& token : *tokens) {
+    for (const Token& token : tokens->tokens) {
       if (token.kind != TokenKind::kEndOfInput) pieces[i].push_back(token.raw);
     }
   }

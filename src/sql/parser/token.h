@@ -47,8 +47,8 @@ enum class TokenKind : uint8_t {
 /// A short human-readable name of a token kind, used in "expected ..." messages.
 std::string_view TokenKindName(TokenKind kind);
 
-/// One token of SQL text. `raw` points into the text that was tokenized, so a token must not
-/// outlive that text.
+/// One token of SQL text. `text` and `raw` are views (see TokenizedText): a token must not
+/// outlive the text that was tokenized nor the TokenizedText it belongs to.
 struct Token {
   TokenKind kind = TokenKind::kEndOfInput;
   /// For an unquoted identifier spelled like a keyword, the keyword's id (found once, when the
@@ -60,7 +60,7 @@ struct Token {
   uint32_t end_offset = 0;
   /// The token's value: folded identifier, unescaped quoted identifier, decoded string, or the
   /// digits of a number. Empty for punctuation.
-  std::string text;
+  std::string_view text;
   /// The token exactly as written, used to quote it back in error messages.
   std::string_view raw;
 

@@ -23,8 +23,8 @@ std::string Join(const std::vector<BoundExprPtr>& children, size_t begin, std::s
   return text;
 }
 
-void CollectColumns(const BoundExpression& expr, std::set<int>& columns) {
-  if (expr.kind == BoundExpressionKind::kColumn) columns.insert(expr.column_index);
+void CollectColumns(const BoundExpression& expr, std::vector<int>& columns) {
+  if (expr.kind == BoundExpressionKind::kColumn) columns.push_back(expr.column_index);
   for (const auto& child : expr.children) CollectColumns(*child, columns);
 }
 
@@ -95,12 +95,12 @@ BoundExprPtr MakeConstant(Value value, SourcePosition position) {
   return expr;
 }
 
-BoundExprPtr MakeColumn(int index, std::string name, DataType type, SourcePosition position) {
+BoundExprPtr MakeColumn(int index, std::string_view name, DataType type, SourcePosition position) {
   auto expr = std::make_shared<BoundExpression>();
   expr->kind = BoundExpressionKind::kColumn;
   expr->type = type;
   expr->column_index = index;
-  expr->name = std::move(name);
+  expr->name = name;
   expr->position = position;
   return expr;
 }
@@ -165,9 +165,12 @@ bool SameExpression(const BoundExpression& a, const BoundExpression& b) {
 }
 
 std::vector<int> ReferencedColumns(const BoundExpression& expr) {
-  std::set<int> columns;
+  std::vector<int> columns;
+  columns.reserve(8);
   CollectColumns(expr, columns);
-  return std::vector<int>(columns.begin(), columns.end());
+  std::sort(columns.begin(), columns.end());
+  columns.erase(std::unique(columns.begin(), columns.end()), columns.end());
+  return columns;
 }
 
 }  // namespace laminar::sql

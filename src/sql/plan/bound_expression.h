@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "columnar/data_type.h"
@@ -49,7 +50,8 @@ struct BoundExpression {
 };
 
 BoundExprPtr MakeConstant(Value value, SourcePosition position = {});
-BoundExprPtr MakeColumn(int index, std::string name, DataType type, SourcePosition position = {});
+BoundExprPtr MakeColumn(int index, std::string_view name, DataType type,
+                        SourcePosition position = {});
 BoundExprPtr MakeCall(std::string function, DataType type, std::vector<BoundExprPtr> arguments,
                       SourcePosition position = {});
 BoundExprPtr MakeCast(BoundExprPtr operand, DataType type, bool try_cast = false);

@@ -37,7 +37,9 @@ LogicalNodePtr LogicalAggregate::Make(LogicalNodePtr input, std::vector<BoundExp
                                       SourcePosition position) {
   const StreamProperties& in = input->properties();
   std::vector<Field> fields;
+  fields.reserve(2 + group_keys.size() + aggregates.size());
   std::vector<int> key_columns;
+  key_columns.reserve(1 + group_keys.size());
   StreamProperties properties;
   properties.bounded = in.bounded;
   properties.state_ttl_micros = options.state_ttl_micros;

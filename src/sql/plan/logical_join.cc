@@ -36,6 +36,7 @@ LogicalNodePtr LogicalJoin::Make(LogicalNodePtr left, LogicalNodePtr right, Opti
   const bool right_padded = options.kind == JoinKind::kLeft || options.kind == JoinKind::kFull;
 
   std::vector<Field> fields;
+  fields.reserve(left_schema.fields().size() + (keeps_right ? right_schema.fields().size() : 0));
   for (Field field : left_schema.fields()) {
     if (left_padded) field.nullable = true;
     fields.push_back(std::move(field));

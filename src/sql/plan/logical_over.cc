@@ -91,7 +91,9 @@ bool OverCall::SameCall(const OverCall& other) const {
 
 LogicalNodePtr LogicalOver::Make(LogicalNodePtr input, std::vector<OverCall> calls,
                                  SourcePosition position) {
-  std::vector<Field> fields = input->schema()->fields();
+  std::vector<Field> fields;
+  fields.reserve(input->schema()->fields().size() + calls.size());
+  fields = input->schema()->fields();
   for (const OverCall& call : calls) fields.push_back(Field{call.name, call.type, true});
   StreamProperties properties = input->properties();
   return std::make_shared<LogicalOver>(std::move(input), Schema::Make(std::move(fields)),

@@ -28,7 +28,7 @@ LogicalNodePtr LogicalProject::Make(LogicalNodePtr input, std::vector<BoundExprP
       nullable = false;
       processing_time_columns.push_back(static_cast<int>(i));
     }
-    fields.push_back(Field{names[i], expr.type, nullable});
+    fields.push_back(Field{std::move(names[i]), expr.type, nullable});
   }
   const StreamProperties& in = input->properties();
   StreamProperties properties;

@@ -5,7 +5,9 @@
 namespace laminar::sql {
 
 LogicalNodePtr LogicalTopN::Make(LogicalNodePtr input, Options options, SourcePosition position) {
-  std::vector<Field> fields = input->schema()->fields();
+  std::vector<Field> fields;
+  fields.reserve(input->schema()->fields().size() + 1);
+  fields = input->schema()->fields();
   if (options.rank_column) fields.push_back(Field{*options.rank_column, DataType::BigInt(), false});
   StreamProperties properties;
   properties.bounded = input->properties().bounded;

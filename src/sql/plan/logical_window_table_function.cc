@@ -4,7 +4,9 @@ namespace laminar::sql {
 
 LogicalNodePtr LogicalWindowTableFunction::Make(LogicalNodePtr input, WindowAssignment assignment,
                                                 SourcePosition position) {
-  std::vector<Field> fields = input->schema()->fields();
+  std::vector<Field> fields;
+  fields.reserve(input->schema()->fields().size() + 2);
+  fields = input->schema()->fields();
   const DataType time_type = fields[assignment.time_column].type;
   fields.push_back(Field{"window_start", time_type, false});
   fields.push_back(Field{"window_end", time_type, false});
