@@ -213,8 +213,12 @@ TEST_F(ExpressionEvaluatorTest, IsDistinctFromTreatsNullsAsEqual) {
 // f in {T, F, NULL} x (i > 0) in {T, F, NULL}.
 Batch TruthTableBatch() {
   std::vector<std::vector<Value>> rows;
-  for (Value f : {Value::Boolean(true), Value::Boolean(false), Value::Null(DataType::Boolean())}) {
-    for (Value i : {Value::Integer(1), Value::Integer(-1), Value::Null(DataType::Integer())}) {
+  const std::vector<Value> truths = {Value::Boolean(true), Value::Boolean(false),
+                                     Value::Null(DataType::Boolean())};
+  const std::vector<Value> integers = {Value::Integer(1), Value::Integer(-1),
+                                       Value::Null(DataType::Integer())};
+  for (const Value& f : truths) {
+    for (const Value& i : integers) {
       std::vector<Value> row = NullRow();
       row[0] = i;
       row[7] = f;
