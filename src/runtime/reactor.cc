@@ -257,7 +257,7 @@ Status Reactor::FlushRows(Source& source) {
     LAMINAR_LOG(kError, "source {}: {}", source.state->name(), batch.status().ToString());
     return batch.status();
   }
-  DeliverSourceBatch(source, *batch);
+  DeliverSourceBatch(source, std::move(*batch));
   return Status::Ok();
 }
 
@@ -273,12 +273,14 @@ int64_t SaturatingMultiply(int64_t value, int64_t factor) {
 
 }  // namespace
 
-void Reactor::DeliverSourceBatch(Source& source, const Batch& batch) {
+void Reactor::DeliverSourceBatch(Source& source, Batch batch) {
   if (batch.num_rows() == 0) return;
-  Publish(*source.object, exec::ChangeBatch{batch, {}});
+  const exec::ChangeBatch change{std::move(batch), {}};
+  Publish(*source.object, change);
+  const Batch& rows = change.rows;
   const EventTimeSpec& event_time = source.state->event_time();
   if (event_time.column < 0 || !event_time.delay_micros) return;
-  const Column& column = batch.column(event_time.column);
+  const Column& column = rows.column(event_time.column);
   const int64_t* values = column.Values<int64_t>();
   int64_t max_time = source.max_event_time;
   for (int64_t row = 0; row < column.length(); ++row) {

@@ -119,7 +119,7 @@ class Reactor {
   size_t DrainSource(Source& source, size_t max_messages);
   size_t DrainChannel(Source& source, stream::Channel<SourceMessage>& channel, size_t max_messages);
   Status FlushRows(Source& source);
-  void DeliverSourceBatch(Source& source, const Batch& batch);
+  void DeliverSourceBatch(Source& source, Batch batch);
   void AdvanceSourceWatermark(Source& source, int64_t watermark);
   void Publish(Object& object, const exec::ChangeBatch& batch);
   void PublishWatermark(Object& object, int64_t watermark);
