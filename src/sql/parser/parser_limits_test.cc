@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 
@@ -10,12 +11,18 @@
 namespace laminar::sql {
 namespace {
 
+/// The fastest of three parses: a run preempted by another process on a busy machine must not
+/// look like non-linear growth.
 double SecondsToParse(const std::string& sql) {
-  auto start = std::chrono::steady_clock::now();
-  auto result = ParseScript(sql);
-  auto elapsed = std::chrono::steady_clock::now() - start;
-  EXPECT_TRUE(result.ok()) << result.status();
-  return std::chrono::duration<double>(elapsed).count();
+  double best = 1e9;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto start = std::chrono::steady_clock::now();
+    auto result = ParseScript(sql);
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(result.ok()) << result.status();
+    best = std::min(best, std::chrono::duration<double>(elapsed).count());
+  }
+  return best;
 }
 
 /// Builds a text of at least `bytes` bytes from a head, a repeated part and a tail.
