@@ -140,7 +140,10 @@ bool MatchSignature(const FunctionSignature& signature, std::span<const Argument
       sibling_decimal = DecimalTypeForInteger(argument.type);
     }
   }
-  if (!element_typed && element_literal) element = DataType::Varchar();
+  // Untyped arguments only (string literals or NULLs): PostgreSQL resolves `unknown` as text,
+  // so NULL = NULL compares two VARCHAR NULLs.
+  if (!element_typed) element = DataType::Varchar();
+  (void)element_literal;
 
   MatchScore total;
   if (types != nullptr) {

@@ -411,7 +411,7 @@ TEST(FunctionRegistryTest, ConditionalFunctionsUseTheCommonSupertype) {
   EXPECT_EQ(Scalar("coalesce", {kVarchar, Literal("none")}),
             "coalesce(VARCHAR, VARCHAR) -> VARCHAR");
   EXPECT_EQ(Scalar("coalesce", {Literal("2015-07-15"), kDate}), "coalesce(DATE, DATE) -> DATE");
-  EXPECT_EQ(Scalar("coalesce", {Null(), Null()}), "coalesce(NULL, NULL) -> NULL");
+  EXPECT_EQ(Scalar("coalesce", {Null(), Null()}), "coalesce(VARCHAR, VARCHAR) -> VARCHAR");
   EXPECT_EQ(Scalar("nullif", {kInteger, Literal("0")}), "nullif(INTEGER, INTEGER) -> INTEGER");
   EXPECT_EQ(Scalar("greatest", {kInteger, kDouble, kBigInt}),
             "greatest(DOUBLE, DOUBLE, DOUBLE) -> DOUBLE");

@@ -606,7 +606,8 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
   options.capacity = config_.buffer_size;
   options.clock = clock_;
   if (auto it = object.options.find("buffer_size"); it != object.options.end()) {
-    options.capacity = static_cast<size_t>(std::stoll(it->second));
+    const long long size = std::stoll(it->second);
+    if (size > 0) options.capacity = static_cast<size_t>(size);  // 0: the database default.
   }
   if (auto it = object.options.find("backpressure"); it != object.options.end()) {
     options.backpressure = ParseBackpressure(it->second);

@@ -106,12 +106,13 @@ Result<std::map<std::string, std::string>> ValidateOptions(const std::vector<Opt
         if (key == "buffer_size") {
           char* end = nullptr;
           const long long size = std::strtoll(text.c_str(), &end, 10);
+          // 0 asks for the database's default (seed 004 §6.2).
           if (end == text.c_str() || *end != '\0' ||
-              size < static_cast<long long>(stream::kMinRingCapacity) ||
-              size > static_cast<long long>(stream::kMaxRingCapacity) ||
-              (size & (size - 1)) != 0) {
+              (size != 0 && size < static_cast<long long>(stream::kMinRingCapacity)) ||
+              size > static_cast<long long>(stream::kMaxRingCapacity) || (size & (size - 1)) != 0) {
             return Status::Error(ErrorCode::kInvalidConfiguration,
-                                 "buffer_size must be a power of two between {} and {}, not {}",
+                                 "buffer_size must be 0 (the database default) or a power of two "
+                                 "between {} and {}, not {}",
                                  stream::kMinRingCapacity, stream::kMaxRingCapacity, text)
                 .WithPosition(option.value->position);
           }
@@ -336,14 +337,13 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
         delay = std::stoll(digits) * unit_micros;
       } else {
         return NotSupported(
-            expr.position,
-            fmt::format("WATERMARK FOR {} AS ... supports `{}` and `{} - "
-                        "INTERVAL '...'` (bounded out-of-orderness){}",
-                        spec.column, spec.column, spec.column,
-                        integer_time ? fmt::format(" and `{} - <{}>`", spec.column,
-                                                   unit_micros == 1 ? "microseconds"
-                                                                    : "milliseconds")
-                                     : ""));
+            expr.position, fmt::format("WATERMARK FOR {} AS ... supports `{}` and `{} - "
+                                       "INTERVAL '...'` (bounded out-of-orderness){}",
+                                       spec.column, spec.column, spec.column,
+                                       integer_time ? fmt::format(" and `{} - <{}>`", spec.column,
+                                                                  unit_micros == 1 ? "microseconds"
+                                                                                   : "milliseconds")
+                                                    : ""));
       }
       spec.delay_micros = delay;
     }
@@ -351,8 +351,7 @@ Status BindElements(const TableElements& elements, bool allow_watermark,
   }
   if (options.count("ts_unit") > 0) {
     const bool applies =
-        object->watermark &&
-        std::any_of(fields.begin(), fields.end(), [&](const Field& field) {
+        object->watermark && std::any_of(fields.begin(), fields.end(), [&](const Field& field) {
           return field.name == object->watermark->column && field.type.id() == TypeId::kBigInt;
         });
     if (!applies) {
@@ -732,8 +731,8 @@ Result<BoundStatement> Binder::Bind(const Statement& statement, std::string_view
       const auto& explain = statement.As<ExplainStatement>();
       if (explain.analyze) {
         return NotSupported(explain.position,
-                            "EXPLAIN ANALYZE needs the execution engine, which "
-                            "is not built yet; use EXPLAIN");
+                            "EXPLAIN ANALYZE needs per-operator runtime counters, "
+                            "which are not collected yet; use EXPLAIN");
       }
       LAMINAR_ASSIGN_OR_RETURN(BoundStatement inner, Bind(*explain.statement, text));
       std::string out;

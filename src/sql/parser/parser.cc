@@ -1810,6 +1810,21 @@ class Parser {
     if (Is(TokenKind::kStar)) {
       Advance();
       function->star_argument = true;
+    } else if (function->name.size() == 1 && function->name[0] == "position" &&
+               !Is(TokenKind::kRightParen)) {
+      // POSITION(needle IN haystack), the SQL standard's form, is position(needle, haystack).
+      // The needle is parsed above the precedence of IN so that IN ends it.
+      LAMINAR_ASSIGN_OR_RETURN(ExprPtr needle, ParseBinary(kPrecedenceOtherOperator));
+      function->args.push_back(std::move(needle));
+      if (ConsumeKeyword("in")) {
+        LAMINAR_ASSIGN_OR_RETURN(ExprPtr haystack, ParseExpr());
+        function->args.push_back(std::move(haystack));
+      } else {
+        while (Consume(TokenKind::kComma)) {
+          LAMINAR_ASSIGN_OR_RETURN(ExprPtr arg, ParseExpr());
+          function->args.push_back(std::move(arg));
+        }
+      }
     } else if (!Is(TokenKind::kRightParen)) {
       if (ConsumeKeyword("distinct")) {
         function->distinct = true;
