@@ -38,6 +38,11 @@ Status Status::WithPosition(SourcePosition position) && {
   return std::move(*this);
 }
 
+Status Status::WithPositionIfMissing(SourcePosition position) && {
+  if (state_ && !state_->position.valid()) state_->position = position;
+  return std::move(*this);
+}
+
 Status Status::WithContext(std::string_view context) && {
   if (state_) state_->message = fmt::format("{}: {}", context, state_->message);
   return std::move(*this);

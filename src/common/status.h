@@ -65,6 +65,8 @@ class [[nodiscard]] Status {
 
   /// Returns this error with a position attached (replacing any earlier one). OK stays OK.
   Status WithPosition(SourcePosition position) &&;
+  /// Like WithPosition, but keeps a position the error already has.
+  Status WithPositionIfMissing(SourcePosition position) &&;
   /// Returns this error with "context: " in front of the message. OK stays OK.
   Status WithContext(std::string_view context) &&;
 

@@ -10,9 +10,7 @@
 #include "exec/change_batch.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/pipeline_operator.h"
-#include "sql/plan/logical_filter.h"
 #include "sql/plan/logical_over.h"
-#include "sql/plan/logical_project.h"
 #include "sql/plan/logical_scan.h"
 #include "sql/plan/logical_sort.h"
 #include "sql/plan/logical_values.h"
@@ -22,11 +20,6 @@ namespace {
 
 using sql::LogicalNode;
 using sql::LogicalNodeKind;
-
-Status AtPosition(Status status, SourcePosition position) {
-  if (status.ok() || status.position().valid()) return status;
-  return std::move(status).WithPosition(position);
-}
 
 Status NotExecutable(const LogicalNode& node, std::string_view what) {
   return Status::Error(ErrorCode::kNotSupported,
@@ -78,27 +71,7 @@ int CompareValues(const Value& a, const Value& b) {
 
 Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input,
                                  const EvaluatorOptions& options) {
-  PipelineStep step;
-  if (node.kind() == LogicalNodeKind::kFilter) {
-    const auto& filter = static_cast<const sql::LogicalFilter&>(node);
-    step.kind = PipelineStep::Kind::kFilter;
-    auto predicate = ExpressionEvaluator::Make(filter.predicate, options);
-    if (!predicate.ok()) {
-      return AtPosition(std::move(predicate).status(), filter.predicate->position);
-    }
-    step.predicate.emplace(std::move(*predicate));
-  } else {
-    const auto& project = static_cast<const sql::LogicalProject&>(node);
-    step.kind = PipelineStep::Kind::kProject;
-    step.output_schema = project.schema();
-    for (const sql::BoundExprPtr& expression : project.expressions) {
-      auto evaluator = ExpressionEvaluator::Make(expression, options);
-      if (!evaluator.ok()) return AtPosition(std::move(evaluator).status(), expression->position);
-      step.projections.push_back(std::move(*evaluator));
-      step.pass_through.push_back(
-          expression->kind == sql::BoundExpressionKind::kColumn ? expression->column_index : -1);
-    }
-  }
+  LAMINAR_ASSIGN_OR_RETURN(PipelineStep step, MakePipelineStep(node, options));
   std::vector<PipelineStep> steps;
   steps.push_back(std::move(step));
   PipelineOperator pipeline(std::move(steps), node.schema());
@@ -113,7 +86,7 @@ Result<Batch> RunSort(const sql::LogicalSort& sort, const Batch& input,
   for (size_t k = 0; k < sort.keys.size(); ++k) {
     auto evaluator = ExpressionEvaluator::Make(sort.keys[k].expr, options);
     if (!evaluator.ok()) {
-      return AtPosition(std::move(evaluator).status(), sort.keys[k].expr->position);
+      return std::move(evaluator).status().WithPositionIfMissing(sort.keys[k].expr->position);
     }
     LAMINAR_ASSIGN_OR_RETURN(Column column, evaluator->Evaluate(input));
     keys[k].reserve(static_cast<size_t>(rows));
@@ -153,7 +126,8 @@ class Executor {
       case LogicalNodeKind::kScan: {
         const auto& scan = static_cast<const sql::LogicalScan&>(node);
         auto snapshot = snapshots_.Snapshot(scan.object_name);
-        if (!snapshot.ok()) return AtPosition(std::move(snapshot).status(), node.position());
+        if (!snapshot.ok())
+          return std::move(snapshot).status().WithPositionIfMissing(node.position());
         return std::move(*snapshot);
       }
       case LogicalNodeKind::kFilter:
@@ -214,9 +188,10 @@ Result<Batch> EvaluateValues(const LogicalNode& node, const EvaluatorOptions& op
   for (const std::vector<sql::BoundExprPtr>& row : values.rows) {
     for (size_t i = 0; i < row.size(); ++i) {
       auto evaluator = ExpressionEvaluator::Make(row[i], options);
-      if (!evaluator.ok()) return AtPosition(std::move(evaluator).status(), row[i]->position);
+      if (!evaluator.ok())
+        return std::move(evaluator).status().WithPositionIfMissing(row[i]->position);
       auto column = evaluator->Evaluate(one_row);
-      if (!column.ok()) return AtPosition(std::move(column).status(), row[i]->position);
+      if (!column.ok()) return std::move(column).status().WithPositionIfMissing(row[i]->position);
       LAMINAR_RETURN_IF_ERROR(builders[i].AppendFrom(*column, 0));
     }
   }

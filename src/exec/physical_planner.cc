@@ -7,8 +7,6 @@
 #include "exec/operators/pipeline_operator.h"
 #include "exec/operators/union_operator.h"
 #include "sql/object_kind.h"
-#include "sql/plan/logical_filter.h"
-#include "sql/plan/logical_project.h"
 #include "sql/plan/logical_scan.h"
 #include "sql/plan/logical_sink.h"
 
@@ -46,13 +44,6 @@ std::string_view ClauseName(LogicalNodeKind kind) {
     default:
       return "this clause";
   }
-}
-
-/// Attaches `position` to an error that has none (the evaluator's errors name the expression,
-/// the binder knows where it was written).
-Status AtPosition(Status status, SourcePosition position) {
-  if (status.ok() || status.position().line > 0) return status;
-  return std::move(status).WithPosition(position);
 }
 
 class Translator {
@@ -110,33 +101,7 @@ class Translator {
     }
     std::vector<PipelineStep> steps;
     for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      const LogicalNode& step_node = **it;
-      PipelineStep step;
-      if (step_node.kind() == LogicalNodeKind::kFilter) {
-        const auto& filter = static_cast<const sql::LogicalFilter&>(step_node);
-        step.kind = PipelineStep::Kind::kFilter;
-        auto predicate = ExpressionEvaluator::Make(filter.predicate, options_);
-        if (!predicate.ok()) {
-          return AtPosition(std::move(predicate).status(), filter.predicate->position);
-        }
-        step.predicate.emplace(std::move(*predicate));
-        step.text = fmt::format("filter {}", filter.predicate->ToString());
-      } else {
-        const auto& project = static_cast<const sql::LogicalProject&>(step_node);
-        step.kind = PipelineStep::Kind::kProject;
-        step.output_schema = project.schema();
-        for (const sql::BoundExprPtr& expression : project.expressions) {
-          auto evaluator = ExpressionEvaluator::Make(expression, options_);
-          if (!evaluator.ok()) {
-            return AtPosition(std::move(evaluator).status(), expression->position);
-          }
-          step.projections.push_back(std::move(*evaluator));
-          step.pass_through.push_back(expression->kind == sql::BoundExpressionKind::kColumn
-                                          ? expression->column_index
-                                          : -1);
-        }
-        step.text = fmt::format("project {}", project.expressions.size());
-      }
+      LAMINAR_ASSIGN_OR_RETURN(PipelineStep step, MakePipelineStep(**it, options_));
       steps.push_back(std::move(step));
     }
     const int index = flow_->AddOperator(

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include "columnar/take.h"
+#include "sql/plan/logical_filter.h"
+#include "sql/plan/logical_project.h"
 
 namespace laminar::exec {
 namespace {
@@ -16,6 +18,36 @@ std::vector<int8_t> GatherWeights(const std::vector<int8_t>& weights,
 }
 
 }  // namespace
+
+Result<PipelineStep> MakePipelineStep(const sql::LogicalNode& node,
+                                      const EvaluatorOptions& options) {
+  PipelineStep step;
+  if (node.kind() == sql::LogicalNodeKind::kFilter) {
+    const auto& filter = static_cast<const sql::LogicalFilter&>(node);
+    step.kind = PipelineStep::Kind::kFilter;
+    auto predicate = ExpressionEvaluator::Make(filter.predicate, options);
+    if (!predicate.ok()) {
+      return std::move(predicate).status().WithPositionIfMissing(filter.predicate->position);
+    }
+    step.predicate.emplace(std::move(*predicate));
+    step.text = fmt::format("filter {}", filter.predicate->ToString());
+    return step;
+  }
+  const auto& project = static_cast<const sql::LogicalProject&>(node);
+  step.kind = PipelineStep::Kind::kProject;
+  step.output_schema = project.schema();
+  for (const sql::BoundExprPtr& expression : project.expressions) {
+    auto evaluator = ExpressionEvaluator::Make(expression, options);
+    if (!evaluator.ok()) {
+      return std::move(evaluator).status().WithPositionIfMissing(expression->position);
+    }
+    step.projections.push_back(std::move(*evaluator));
+    step.pass_through.push_back(
+        expression->kind == sql::BoundExpressionKind::kColumn ? expression->column_index : -1);
+  }
+  step.text = fmt::format("project {}", project.expressions.size());
+  return step;
+}
 
 PipelineOperator::PipelineOperator(std::vector<PipelineStep> steps,
                                    std::shared_ptr<const Schema> output_schema)

@@ -8,6 +8,7 @@
 #include "columnar/selection_vector.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/operator.h"
+#include "sql/plan/logical_node.h"
 
 namespace laminar::exec {
 
@@ -24,6 +25,11 @@ struct PipelineStep {
   std::shared_ptr<const Schema> output_schema;  // kProject.
   std::string text;                             // For Describe.
 };
+
+/// The pipeline step of a logical Filter or Project node: its expressions compiled once. Errors
+/// (a function without a kernel: LDB-2001) carry the position of the expression.
+Result<PipelineStep> MakePipelineStep(const sql::LogicalNode& node,
+                                      const EvaluatorOptions& options);
 
 /// Filters and projections fused into one pass per batch (issue: "filter, project and union
 /// all, fused into one pipeline pass per batch"). A filter does not copy rows: it narrows a
