@@ -1,7 +1,5 @@
 #include "exec/dataflow.h"
 
-#include <fmt/format.h>
-
 #include "common/check.h"
 
 namespace laminar::exec {
@@ -54,27 +52,6 @@ Status Dataflow::DeliverWatermark(int node, int port, int64_t watermark) {
   Node& target = nodes_[static_cast<size_t>(node)];
   NodeOutput out(this, target.parent, target.parent_port);
   return target.op->OnWatermark(port, watermark, out);
-}
-
-void Dataflow::ExplainNode(int node, int depth, std::string* text) const {
-  const std::string indent(static_cast<size_t>(depth) * 2, ' ');
-  if (node >= 0) {
-    *text += fmt::format("{}{}\n", indent, nodes_[static_cast<size_t>(node)].op->Describe());
-  }
-  for (size_t child = 0; child < nodes_.size(); ++child) {
-    if (nodes_[child].parent == node && static_cast<int>(child) != node) {
-      ExplainNode(static_cast<int>(child), depth + 1, text);
-    }
-  }
-  for (const Input& input : inputs_) {
-    if (input.node == node) *text += fmt::format("{}  Input {}\n", indent, input.object);
-  }
-}
-
-std::string Dataflow::Explain() const {
-  std::string text = "Output\n";
-  ExplainNode(-1, 0, &text);
-  return text;
 }
 
 }  // namespace laminar::exec

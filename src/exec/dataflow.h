@@ -53,9 +53,6 @@ class Dataflow {
   /// Advances input `input`'s watermark.
   Status Watermark(int input, int64_t watermark);
 
-  /// The operator tree, one operator per line, root first.
-  std::string Explain() const;
-
  private:
   struct Node {
     std::unique_ptr<Operator> op;
@@ -66,7 +63,6 @@ class Dataflow {
 
   Status Deliver(int node, int port, const ChangeBatch& batch);
   Status DeliverWatermark(int node, int port, int64_t watermark);
-  void ExplainNode(int node, int depth, std::string* text) const;
 
   std::vector<Node> nodes_;
   std::vector<Input> inputs_;

@@ -20,7 +20,7 @@ struct StreamItem {
 };
 
 /// The subscriber side of a named object's output (a source's rows, a stream's or a sink's
-/// results): a broadcast to any number of subscriptions, the last watermark, counters, and
+/// results): a broadcast to any number of subscriptions, the last watermark, and
 /// the error that stopped the query, if one did.
 ///
 /// Thread-safety: Publish* from the reactor only; Subscribe, Fail and the accessors from any
@@ -35,7 +35,6 @@ class Outlet {
   bool changelog() const { return changelog_; }
 
   void PublishBatch(const exec::ChangeBatch& batch) {
-    rows_.fetch_add(static_cast<uint64_t>(batch.num_rows()), std::memory_order_relaxed);
     if (!broadcast_.HasSubscribers()) return;
     (void)broadcast_.Publish(StreamItem{std::make_shared<const exec::ChangeBatch>(batch), 0});
   }
@@ -68,7 +67,6 @@ class Outlet {
     return failure_;
   }
   int64_t watermark() const { return watermark_.load(std::memory_order_acquire); }
-  uint64_t rows_emitted() const { return rows_.load(std::memory_order_relaxed); }
 
  private:
   const std::string name_;
@@ -76,7 +74,6 @@ class Outlet {
   const bool changelog_;
   stream::Broadcast<StreamItem> broadcast_;
   std::atomic<int64_t> watermark_{exec::kMinWatermark};
-  std::atomic<uint64_t> rows_{0};
   mutable std::mutex mutex_;  // Guards failure_.
   Status failure_;
 };

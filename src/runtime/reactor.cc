@@ -161,19 +161,6 @@ void Reactor::RemoveObject(const std::string& name) {
   objects_.erase(it);
 }
 
-const exec::Dataflow* Reactor::FindQuery(const std::string& name) const {
-  auto it = objects_.find(name);
-  if (it == objects_.end() || it->second->query == nullptr) return nullptr;
-  return it->second->query->flow.get();
-}
-
-int64_t Reactor::SourceWatermark(const std::string& name) const {
-  for (const std::unique_ptr<Source>& source : sources_) {
-    if (source->state->name() == name) return source->watermark;
-  }
-  return exec::kMinWatermark;
-}
-
 Status Reactor::DrainPending() {
   // Everything pushed before this call has a sequence number below the channel's tail now.
   struct Target {

@@ -87,10 +87,6 @@ class Reactor {
   void RemoveObject(const std::string& name);
   /// Processes everything that was queued in every source before this call.
   Status DrainPending();
-  /// The dataflow of the query computing `name`, for EXPLAIN (null for sources).
-  const exec::Dataflow* FindQuery(const std::string& name) const;
-  /// Current watermark of a source (kMinWatermark if unknown).
-  int64_t SourceWatermark(const std::string& name) const;
 
  private:
   struct Query;
