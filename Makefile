@@ -40,7 +40,7 @@ bench: build
 # EVENTS events per run (all three tables), REPEAT runs per query and input mode, medians.
 # Debian's python3 runs the script.
 EVENTS ?= 10000000
-REPEAT ?= 3
+REPEAT ?= 5
 PYTHON ?= /usr/bin/python3
 bench-nexmark:
 	@$(MAKE) --no-print-directory build PRESET=release

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs the Nexmark harness over every query and writes the results into docs/benchmarks.md.
 
-    make bench-nexmark [EVENTS=10000000] [REPEAT=3]
+    make bench-nexmark [EVENTS=10000000] [REPEAT=5]
     /usr/bin/python3 scripts/bench-nexmark.py --build-dir build/release --events N --repeat R
 
 Each query runs REPEAT times with pre-generated input (`laminardb bench nexmark --query qN
@@ -226,7 +226,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build-dir", default="build/release")
     parser.add_argument("--events", type=int, default=10_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--doc", default=os.path.join(ROOT, "docs/benchmarks.md"))
     parser.add_argument("--queries", nargs="*", help="only these (default: every query)")
     args = parser.parse_args()
