@@ -268,9 +268,10 @@ struct OutputReader {
         if (inputs != nullptr) Attribute(now, next_input);
         if (retain) {
           retained.push_back(std::move(*batch));
-        } else {
+        } else if (status.ok()) {
+          // After a failed write the rest is still received (and dropped): a reader that
+          // stopped would leave the engine blocked on its full queue.
           status = Consume(*batch);
-          if (!status.ok()) break;
         }
         continue;
       }
@@ -283,7 +284,7 @@ struct OutputReader {
         }
         continue;
       }
-      status = batch.status();
+      if (status.ok()) status = batch.status();
       break;
     }
     cpu_seconds = ThreadCpuSeconds() - cpu_start;
