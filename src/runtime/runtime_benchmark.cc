@@ -81,6 +81,27 @@ void BM_PushToSubscriberLatency(benchmark::State& state) {
 }
 BENCHMARK(BM_PushToSubscriberLatency)->Iterations(200'000)->UseRealTime();
 
+/// The CPU cost of one row end to end without any thread hop: the reactor is not started, so
+/// Sync() drains the source and runs the query on the calling thread, and the subscription is
+/// polled right after. What is left of the latency above is the cost of the two hand-overs.
+void BM_OneRowCostOnOneThread(benchmark::State& state) {
+  auto db = OpenOrDie(ReactorWait::kSpin);
+  auto subscription = db->Subscribe("q");
+  auto source = db->Source("bid");
+  if (!subscription.ok() || !source.ok()) std::abort();
+  const std::vector<Value> row = BidRow(123, 0);
+  for (auto _ : state) {
+    if (!source->Push(std::span<const Value>(row)).ok()) std::abort();
+    if (!db->Sync().ok()) std::abort();
+    std::optional<ChangeBatch> batch = subscription->Poll();
+    if (!batch) std::abort();
+    benchmark::DoNotOptimize(batch->rows.num_rows());
+  }
+  state.SetItemsProcessed(state.iterations());
+  (void)db->Shutdown();
+}
+BENCHMARK(BM_OneRowCostOnOneThread);
+
 /// Single-row pushes from one producer; the reactor gathers them into batches.
 void BM_ThroughputSingleRowPushes(benchmark::State& state) {
   auto db = OpenOrDie(ReactorWait::kSpinThenPark);
