@@ -4,6 +4,11 @@
 
 namespace laminar {
 
+Batch::Batch() {
+  static const std::shared_ptr<const Schema> empty = std::make_shared<const Schema>();
+  schema_ = empty;
+}
+
 Result<Batch> Batch::Make(std::shared_ptr<const Schema> schema, std::vector<Column> columns) {
   if (static_cast<int>(columns.size()) != schema->num_fields()) {
     return Status::Error(ErrorCode::kSchemaMismatch, "batch has {} columns but schema {} has {}",

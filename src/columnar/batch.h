@@ -16,7 +16,9 @@ namespace laminar {
 class Batch {
  public:
   /// An empty batch with no columns.
-  Batch() : schema_(std::make_shared<const Schema>()) {}
+  /// No columns and no rows. Shares one empty schema: making a Batch to assign to later
+  /// allocates nothing.
+  Batch();
 
   /// Checks that there is one column per field, of the field's type and of `num_rows` rows,
   /// and that non-nullable fields hold no NULL. Errors are kSchemaMismatch / kNullViolation.

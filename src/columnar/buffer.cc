@@ -30,8 +30,8 @@ Buffer::~Buffer() {
 std::shared_ptr<const Buffer> Buffer::Wrap(const void* data, size_t size,
                                            std::shared_ptr<const void> owner) {
   LAMINAR_CHECK(owner != nullptr);
-  return std::shared_ptr<const Buffer>(
-      new Buffer(static_cast<const uint8_t*>(data), size, std::move(owner)));
+  return std::make_shared<const Buffer>(ConstructionKey(), static_cast<const uint8_t*>(data), size,
+                                        std::move(owner));
 }
 
 std::shared_ptr<const Buffer> Buffer::Copy(const void* data, size_t size) {
@@ -75,7 +75,7 @@ void BufferBuilder::Grow(size_t minimum_capacity) {
 std::shared_ptr<const Buffer> BufferBuilder::Finish() {
   // Bytes between size_ and capacity_ are already zero: Grow zeroes them and Resize only
   // moves size_ over zeroed memory. Appends overwrite them with data.
-  std::shared_ptr<const Buffer> buffer(new Buffer(data_, size_, nullptr));
+  auto buffer = std::make_shared<const Buffer>(Buffer::ConstructionKey(), data_, size_, nullptr);
   data_ = nullptr;
   size_ = capacity_ = 0;
   return buffer;

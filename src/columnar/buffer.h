@@ -45,10 +45,17 @@ class Buffer {
     return reinterpret_cast<const T*>(data_);
   }
 
- private:
-  friend class BufferBuilder;
-  Buffer(const uint8_t* data, size_t size, std::shared_ptr<const void> owner)
+  /// Only Buffer and BufferBuilder can make one: it opens the constructor to std::make_shared
+  /// (one allocation for the Buffer and its reference count) and to nobody else.
+  class ConstructionKey {
+    friend class Buffer;
+    friend class BufferBuilder;
+    ConstructionKey() = default;
+  };
+  Buffer(ConstructionKey, const uint8_t* data, size_t size, std::shared_ptr<const void> owner)
       : data_(data), size_(size), owner_(std::move(owner)) {}
+
+ private:
 
   const uint8_t* data_;
   size_t size_;

@@ -1,14 +1,96 @@
 #include "functions/regex.h"
 
+#include <re2/filtered_re2.h>
 #include <re2/re2.h>
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 namespace laminar::functions {
 namespace {
 
 re2::StringPiece Piece(std::string_view text) { return re2::StringPiece(text.data(), text.size()); }
+
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
+bool IsAsciiLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// Whether lowercase ASCII `atom` occurs in `text`, ignoring ASCII case. Candidates are found
+// with memchr on the atom's `anchor` byte (a non-letter where there is one, so that case does
+// not matter), then the whole atom is compared around it.
+bool ContainsIgnoringCase(std::string_view text, std::string_view atom, size_t anchor) {
+  if (atom.size() > text.size()) return false;
+  const char* const begin = text.data();
+  const char* const last_start = begin + (text.size() - atom.size());
+  const char lower = atom[anchor];
+  const char upper = IsAsciiLetter(lower) ? static_cast<char>(lower - ('a' - 'A')) : lower;
+  const char* from = begin + anchor;
+  const char* const to = last_start + anchor + 1;  // Anchor positions lie in [from, to).
+  while (from < to) {
+    const auto span = static_cast<size_t>(to - from);
+    const char* hit = static_cast<const char*>(std::memchr(from, lower, span));
+    if (upper != lower) {
+      const char* other = static_cast<const char*>(std::memchr(from, upper, span));
+      if (other != nullptr && (hit == nullptr || other < hit)) hit = other;
+    }
+    if (hit == nullptr) return false;
+    const char* start = hit - anchor;
+    size_t i = 0;
+    while (i < atom.size() && AsciiLower(start[i]) == atom[i]) ++i;
+    if (i == atom.size()) return true;
+    from = hit + 1;
+  }
+  return false;
+}
+
+// The prefilter of `pattern`, or null when RE2 finds no atoms, too many, non-ASCII ones, or a
+// filter that every text passes. Case-insensitive patterns (flag 'i', or inline flags anywhere)
+// get none: RE2 folds case by Unicode rules (K matches the Kelvin sign) and the atom search here
+// folds ASCII only; a case-sensitive literal occurs byte for byte, so ASCII folding finds it.
+std::shared_ptr<const Regex::Prefilter> MakePrefilter(const std::string& pattern,
+                                                      const re2::RE2::Options& options) {
+  if (!options.case_sensitive()) return nullptr;
+  re2::FilteredRE2 filter(/*min_atom_len=*/3);
+  int id = 0;
+  if (filter.Add(Piece(pattern), options, &id) != re2::RE2::NoError) return nullptr;
+  auto prefilter = std::make_shared<Regex::Prefilter>();
+  filter.Compile(&prefilter->atoms);
+  const size_t count = prefilter->atoms.size();
+  if (count == 0 || count > Regex::Prefilter::kMaxAtoms) return nullptr;
+  for (const std::string& atom : prefilter->atoms) {
+    if (atom.empty()) return nullptr;
+    size_t anchor = 0;
+    for (size_t i = 0; i < atom.size(); ++i) {
+      if (static_cast<unsigned char>(atom[i]) >= 0x80) return nullptr;
+      if (!IsAsciiLetter(atom[i])) anchor = i;
+    }
+    prefilter->anchors.push_back(anchor);
+  }
+  // An atom containing another atom is absent wherever that one is.
+  prefilter->contains.assign(count, 0);
+  for (size_t outer = 0; outer < count; ++outer) {
+    for (size_t inner = 0; inner < count; ++inner) {
+      if (inner != outer && prefilter->atoms[outer].find(prefilter->atoms[inner]) != std::string::npos) {
+        prefilter->contains[outer] |= 1u << inner;
+      }
+    }
+  }
+  // The filter is an AND/OR tree over the atoms: tabulate it for every subset of present atoms.
+  std::vector<int> present;
+  std::vector<int> passing;
+  for (uint32_t mask = 0; mask < (1u << count); ++mask) {
+    present.clear();
+    for (size_t atom = 0; atom < count; ++atom) {
+      if ((mask >> atom) & 1) present.push_back(static_cast<int>(atom));
+    }
+    filter.AllPotentials(present, &passing);
+    if (!passing.empty()) prefilter->passing_masks |= 1u << mask;
+  }
+  const uint32_t all = count == 5 ? 0xFFFFFFFFu : (1u << (1u << count)) - 1;
+  if (prefilter->passing_masks == all) return nullptr;  // Filters nothing out.
+  return prefilter;
+}
 
 size_t Utf8Width(std::string_view text, size_t position) {
   size_t width = 1;
@@ -97,15 +179,40 @@ Result<Regex> Regex::Compile(std::string_view pattern, const RegexFlags& flags) 
                          compiled->error());
   }
   int groups = compiled->NumberOfCapturingGroups();
-  return Regex(std::move(compiled), groups, flags.global);
+  // Inline flags may turn case-insensitivity on for part of the pattern.
+  const bool inline_flags = pattern.find("(?") != std::string_view::npos;
+  return Regex(std::move(compiled), inline_flags ? nullptr : MakePrefilter(text, options), groups,
+               flags.global);
+}
+
+const std::vector<std::string>& Regex::prefilter_atoms() const {
+  static const std::vector<std::string> none;
+  return prefilter_ ? prefilter_->atoms : none;
+}
+
+bool Regex::MayMatch(std::string_view text) const {
+  if (prefilter_ == nullptr) return true;
+  uint32_t mask = 0;
+  uint32_t absent = 0;
+  for (size_t atom = 0; atom < prefilter_->atoms.size(); ++atom) {
+    if ((prefilter_->contains[atom] & absent) == 0 &&
+        ContainsIgnoringCase(text, prefilter_->atoms[atom], prefilter_->anchors[atom])) {
+      mask |= 1u << atom;
+    } else {
+      absent |= 1u << atom;
+    }
+  }
+  return (prefilter_->passing_masks >> mask) & 1;
 }
 
 bool Regex::Matches(std::string_view text) const {
+  if (!MayMatch(text)) return false;
   return re2::RE2::PartialMatch(Piece(text), *compiled_);
 }
 
 bool Regex::Extract(std::string_view text, int group, std::string_view* out) const {
   *out = {};
+  if (!MayMatch(text)) return false;
   std::array<re2::StringPiece, 10> small;
   std::unique_ptr<re2::StringPiece[]> large;
   re2::StringPiece* match = small.data();
@@ -123,6 +230,7 @@ bool Regex::Extract(std::string_view text, int group, std::string_view* out) con
 
 std::string_view Regex::Replace(std::string_view text, std::string_view replacement,
                                 std::string* scratch) const {
+  if (!MayMatch(text)) return text;
   const int groups = std::min(group_count_, 9) + 1;
   std::array<re2::StringPiece, 10> match;
   size_t position = 0;

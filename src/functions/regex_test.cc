@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <re2/re2.h>
+
+#include <random>
 #include <string>
+#include <vector>
 
 namespace laminar::functions {
 namespace {
@@ -76,6 +80,59 @@ TEST(RegexTest, GlobalReplaceOfEmptyMatchesMakesProgress) {
   EXPECT_EQ(Replace("€€", "", "|", "g"), "|€|€|");
   EXPECT_EQ(Replace("", "x*", "-", "g"), "-");
   EXPECT_EQ(Replace("baaac", "a*", "-", "g"), "-b-c-");
+}
+
+TEST(RegexTest, PrefilterAtomsComeFromTheRequiredLiterals) {
+  EXPECT_EQ(Compile("(&|^)channel_id=([^&]*)").prefilter_atoms(),
+            (std::vector<std::string>{"channel_id=", "&channel_id="}));
+  // Case-insensitive patterns, inline flags and patterns without literals get no prefilter.
+  EXPECT_TRUE(Compile("(&|^)channel_id=([^&]*)", "i").prefilter_atoms().empty());
+  EXPECT_TRUE(Compile("(?i)channel").prefilter_atoms().empty());
+  EXPECT_TRUE(Compile("[a-z]+\\d").prefilter_atoms().empty());
+}
+
+TEST(RegexTest, PrefilterRejectsOnlyTextsThatCannotMatch) {
+  Regex regex = Compile("(&|^)channel_id=([^&]*)");
+  std::string_view out;
+  EXPECT_FALSE(regex.Extract("https://www.nexmark.com/abc/def/ghi/item.htm?query=1", 2, &out));
+  EXPECT_TRUE(regex.Extract("https://x/item.htm?query=1&channel_id=42", 2, &out));
+  EXPECT_EQ(out, "42");
+  // The literal in another case is found by the prefilter but rejected by the pattern.
+  EXPECT_FALSE(regex.Extract("a&CHANNEL_ID=1", 2, &out));
+  EXPECT_EQ(Compile("x(ab|cd)y").Matches("..xcdy.."), true);
+}
+
+// Differential: with and without the prefilter (plain RE2), every answer agrees, over random
+// texts built from pieces of the patterns' literals.
+TEST(RegexTest, PrefilterNeverChangesAnAnswer) {
+  const std::vector<std::string> patterns = {
+      "(&|^)channel_id=([^&]*)", "abc|xyz", "(abc)+d", "foo.*bar", "a(bc)?de",
+      "hello", "(cat|dog)s?(\\d+)", "^start", "end$", "[0-9]+abc", "AbC(dE)"};
+  const std::vector<std::string> pieces = {
+      "a", "b", "c", "d", "e", "x", "y", "z", "abc", "xyz", "foo", "bar", "channel_id=", "&",
+      "1", "42", "hello", "hel", "cat", "dogs", "start", "end", "AbC", "dE", "ABC", "\n"};
+  std::mt19937 random(7);
+  for (const std::string& pattern : patterns) {
+    Regex regex = Compile(pattern);
+    re2::RE2::Options options;
+    options.set_dot_nl(true);
+    re2::RE2 reference(pattern, options);
+    ASSERT_TRUE(reference.ok());
+    const int groups = reference.NumberOfCapturingGroups();
+    for (int round = 0; round < 2000; ++round) {
+      std::string text;
+      const int count = static_cast<int>(random() % 6);
+      for (int i = 0; i < count; ++i) text += pieces[random() % pieces.size()];
+      EXPECT_EQ(regex.Matches(text), re2::RE2::PartialMatch(text, reference))
+          << pattern << " on " << text;
+      std::string_view out;
+      std::vector<re2::StringPiece> match(static_cast<size_t>(groups) + 1);
+      const bool expected = reference.Match(text, 0, text.size(), re2::RE2::UNANCHORED,
+                                            match.data(), groups + 1);
+      EXPECT_EQ(regex.Extract(text, groups, &out), expected && match[groups].data() != nullptr)
+          << pattern << " on " << text;
+    }
+  }
 }
 
 }  // namespace

@@ -7,11 +7,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <random>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "columnar/column_builder.h"
 #include "laminar/laminardb.h"
+#include "nexmark/generator.h"
 
 namespace laminar {
 namespace {
@@ -81,6 +85,27 @@ void BM_PushToSubscriberLatency(benchmark::State& state) {
 }
 BENCHMARK(BM_PushToSubscriberLatency)->Iterations(200'000)->UseRealTime();
 
+/// The CPU cost of one row end to end without any thread hop: the reactor is not started, so
+/// Sync() drains the source and runs the query on the calling thread, and the subscription is
+/// polled right after. What is left of the latency above is the cost of the two hand-overs.
+void BM_OneRowCostOnOneThread(benchmark::State& state) {
+  auto db = OpenOrDie(ReactorWait::kSpin);
+  auto subscription = db->Subscribe("q");
+  auto source = db->Source("bid");
+  if (!subscription.ok() || !source.ok()) std::abort();
+  const std::vector<Value> row = BidRow(123, 0);
+  for (auto _ : state) {
+    if (!source->Push(std::span<const Value>(row)).ok()) std::abort();
+    if (!db->Sync().ok()) std::abort();
+    std::optional<ChangeBatch> batch = subscription->Poll();
+    if (!batch) std::abort();
+    benchmark::DoNotOptimize(batch->rows.num_rows());
+  }
+  state.SetItemsProcessed(state.iterations());
+  (void)db->Shutdown();
+}
+BENCHMARK(BM_OneRowCostOnOneThread);
+
 /// Single-row pushes from one producer; the reactor gathers them into batches.
 void BM_ThroughputSingleRowPushes(benchmark::State& state) {
   auto db = OpenOrDie(ReactorWait::kSpinThenPark);
@@ -128,6 +153,71 @@ void BM_ThroughputBatchPushes(benchmark::State& state) {
   (void)db->Shutdown();
 }
 BENCHMARK(BM_ThroughputBatchPushes)->UseRealTime();
+
+// ---- Nexmark stateless queries over pregenerated bids ----
+
+constexpr uint64_t kNexmarkEvents = 1'000'000;
+constexpr uint64_t kNexmarkEventsPerBatch = 10'000;  // About 9,200 bids a batch.
+
+/// The bid batches of events [0, kNexmarkEvents), generated once per process (seed 1).
+const std::vector<Batch>& PregeneratedBids() {
+  static const std::vector<Batch> batches = [] {
+    std::vector<Batch> result;
+    const nexmark::NexmarkConfig config;
+    for (uint64_t first = 0; first < kNexmarkEvents; first += kNexmarkEventsPerBatch) {
+      auto batch = nexmark::GenerateTable(config, nexmark::NexmarkTable::kBid, first,
+                                          first + kNexmarkEventsPerBatch);
+      if (!batch.ok()) std::abort();
+      result.push_back(std::move(*batch));
+    }
+    return result;
+  }();
+  return batches;
+}
+
+std::string ReadQueryFile(std::string_view query) {
+  std::ifstream file(std::string(LAMINAR_SOURCE_ROOT) + "/bench/nexmark/queries/" +
+                     std::string(query) + ".sql");
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+/// A stateless Nexmark query from bench/nexmark/queries over pregenerated bids pushed as
+/// columnar batches; process CPU time (every thread), so items/s is events per second per
+/// core. Items are Nexmark events: each batch carries the bids of 10,000 events (the persons
+/// and auctions among them are not pushed: no stateless query reads them). Nobody subscribes,
+/// so the query's output batches are computed and then dropped at the outlet.
+void BM_NexmarkStatelessQuery(benchmark::State& state, std::string_view query) {
+  const std::vector<Batch>& batches = PregeneratedBids();
+  auto db = LaminarDB::Builder().Wait(ReactorWait::kSpinThenPark).Open();
+  if (!db.ok()) std::abort();
+  Status created = (*db)->Execute(
+      "CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, "
+      "url VARCHAR, date_time TIMESTAMP, extra VARCHAR, "
+      "WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)").status();
+  if (created.ok()) created = (*db)->Execute(ReadQueryFile(query)).status();
+  if (!created.ok()) {
+    state.SkipWithError(created.ToString().c_str());
+    return;
+  }
+  auto source = (*db)->Source("bid");
+  if (!source.ok() || !(*db)->Start().ok()) std::abort();
+  for (auto _ : state) {
+    for (const Batch& batch : batches) {
+      if (!source->PushBatch(batch).ok()) std::abort();
+    }
+    if (!(*db)->Sync().ok()) std::abort();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kNexmarkEvents));
+  (void)(*db)->Shutdown();
+}
+BENCHMARK_CAPTURE(BM_NexmarkStatelessQuery, q0, "q0")->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_NexmarkStatelessQuery, q1, "q1")->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_NexmarkStatelessQuery, q2, "q2")->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_NexmarkStatelessQuery, q14, "q14")->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_NexmarkStatelessQuery, q21, "q21")->MeasureProcessCPUTime();
+BENCHMARK_CAPTURE(BM_NexmarkStatelessQuery, q22, "q22")->MeasureProcessCPUTime();
 
 }  // namespace
 }  // namespace laminar

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -397,6 +398,30 @@ class Channel {
     return RejectFull();
   }
 
+  size_t PushBatch(std::span<T> items, bool multi_producer) {
+    size_t pushed = 0;
+    while (pushed < items.size()) {
+      if (closed_.load(std::memory_order_relaxed)) [[unlikely]] {
+        break;
+      }
+      const size_t run =
+          ring_.TryPushRun(items.data() + pushed, items.size() - pushed, multi_producer);
+      if (run != 0) [[likely]] {
+        pushed += run;
+        AfterPush();
+        continue;
+      }
+      // Full: the single-item paths apply the backpressure policy (wait, drop, reject).
+      if (options_.backpressure == Backpressure::kReject) {
+        rejected_.fetch_add(items.size() - pushed, std::memory_order_relaxed);
+        break;
+      }
+      if (!PushWhenFull(items[pushed], multi_producer).ok()) break;
+      ++pushed;
+    }
+    return pushed;
+  }
+
   Status RejectFull() {
     rejected_.fetch_add(1, std::memory_order_relaxed);
     return Status::Error(ErrorCode::kQueueFull, "channel is full (capacity {})", ring_.capacity());
@@ -556,6 +581,14 @@ class ChannelProducer {
   /// Pushes only if there is room now, whatever the policy: never waits and never drops.
   /// OK, kQueueFull (counted as rejected) or kClosed; `value` is untouched on failure.
   Status TryPush(T&& value) { return channel_->TryPush(value, multi_producer_); }
+
+  /// Pushes `items` in order, moving from each item pushed, in runs that each cost about what
+  /// one Push costs: the fast path for a producer that has several items at hand. Applies the
+  /// backpressure policy as Push does (Block waits for room; DropOldest makes room; Reject
+  /// stops at the first item that does not fit, counting the rest as rejected) and stops when
+  /// the channel is closed. Returns how many items were pushed: a prefix of `items`.
+  /// REQUIRES: valid().
+  size_t PushBatch(std::span<T> items) { return channel_->PushBatch(items, multi_producer_); }
 
   /// True when this handle pushes in multi-producer mode.
   bool multi_producer() const { return multi_producer_; }

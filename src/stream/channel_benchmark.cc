@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -153,19 +155,50 @@ void BM_BaselineMutexDequeSpscBatched(benchmark::State& state) {
 }
 BENCHMARK(BM_BaselineMutexDequeSpscBatched)->UseRealTime();
 
+// The consumer thread of the SPSC benchmarks: the reactor's loop (wait for items per the wait
+// strategy, then drain a batch) until the channel is closed and empty. Returns the number of
+// wake-ups.
+uint64_t DrainUntilClosed(Channel<uint64_t>& channel) {
+  std::vector<uint64_t> batch(kPopBatch);
+  uint64_t batches = 0;
+  while (channel.AwaitItems().ok()) {
+    channel.PopBatch(batch.data(), kPopBatch);
+    benchmark::DoNotOptimize(batch.data());
+    ++batches;
+  }
+  return batches;
+}
+
+// Batched on both sides: the producer pushes runs of `state.range(0)` items (PushBatch), the
+// consumer drains up to kPopBatch per wake-up.
 void BM_ChannelSpscBatched(benchmark::State& state) {
+  const size_t run = static_cast<size_t>(state.range(0));
   auto channel = MakeChannel();
   auto producer = channel->CreateProducer();
   uint64_t batches = 0;
-  std::thread consumer([&channel, &batches] {
-    std::vector<uint64_t> batch(kPopBatch);
-    // The reactor's loop: wait for items (per the wait strategy), then drain a batch.
-    while (channel->AwaitItems().ok()) {
-      channel->PopBatch(batch.data(), kPopBatch);
-      benchmark::DoNotOptimize(batch.data());
-      ++batches;
+  std::thread consumer([&channel, &batches] { batches = DrainUntilClosed(*channel); });
+  std::vector<uint64_t> items(run);
+  uint64_t item = 0;
+  for (auto _ : state) {
+    for (uint64_t i = 0; i < kItemsPerIteration; i += run) {
+      for (uint64_t& value : items) value = item++;
+      benchmark::DoNotOptimize(producer.PushBatch(std::span<uint64_t>(items)));
     }
-  });
+  }
+  channel->Close();
+  consumer.join();
+  state.SetItemsProcessed(state.iterations() * kItemsPerIteration);
+  state.counters["items_per_batch"] =
+      static_cast<double>(state.iterations() * kItemsPerIteration) / static_cast<double>(batches);
+}
+BENCHMARK(BM_ChannelSpscBatched)->Arg(16)->Arg(64)->Arg(256)->UseRealTime();
+
+// Item-by-item pushes, batched pops: the regime of a source handle pushing single rows.
+void BM_ChannelSpscItemPushes(benchmark::State& state) {
+  auto channel = MakeChannel();
+  auto producer = channel->CreateProducer();
+  uint64_t batches = 0;
+  std::thread consumer([&channel, &batches] { batches = DrainUntilClosed(*channel); });
   uint64_t item = 0;
   for (auto _ : state) {
     for (uint64_t i = 0; i < kItemsPerIteration; ++i) (void)producer.Push(uint64_t{item++});
@@ -178,7 +211,38 @@ void BM_ChannelSpscBatched(benchmark::State& state) {
   state.counters["items_per_batch"] =
       static_cast<double>(state.iterations() * kItemsPerIteration) / static_cast<double>(batches);
 }
-BENCHMARK(BM_ChannelSpscBatched)->UseRealTime();
+BENCHMARK(BM_ChannelSpscItemPushes)->UseRealTime();
+
+// The floor of any push -> subscriber latency: one item to an echo thread and back through a
+// second channel, both sides spinning. The engine's path makes the same two hops (producer ->
+// reactor -> subscriber), so this is what the latency benchmark would measure for an engine
+// that did no work at all.
+void BM_ChannelRoundTripTwoHops(benchmark::State& state) {
+  ChannelOptions options;
+  options.capacity = 1024;
+  options.wait_strategy = WaitStrategy::Spin();
+  auto to_echo = std::move(Channel<uint64_t>::Create(options)).value();
+  auto back = std::move(Channel<uint64_t>::Create(options)).value();
+  auto to_echo_producer = to_echo->CreateProducer();
+  std::thread echo([&to_echo, &back] {
+    auto producer = back->CreateProducer();
+    for (;;) {
+      Result<uint64_t> item = to_echo->Pop();
+      if (!item.ok()) return;
+      (void)producer.Push(uint64_t{*item});
+    }
+  });
+  uint64_t item = 0;
+  for (auto _ : state) {
+    (void)to_echo_producer.Push(uint64_t{item++});
+    std::optional<uint64_t> answer;
+    while (!(answer = back->TryPop())) CpuRelax();
+    benchmark::DoNotOptimize(*answer);
+  }
+  to_echo->Close();
+  echo.join();
+}
+BENCHMARK(BM_ChannelRoundTripTwoHops)->UseRealTime();
 
 // ---- Three threads: two producers, the benchmark thread consumes ----
 

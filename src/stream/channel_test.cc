@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <latch>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -449,7 +451,10 @@ TEST(ChannelTest, UpgradeWhileItemsAreQueuedLosesNothingAndKeepsProducerOrder) {
   EXPECT_TRUE(channel->multi_producer());
 }
 
-void RunStress(WaitStrategy wait, size_t capacity, uint64_t producers, uint64_t count) {
+// Producers push item by item when `max_run` is 1, otherwise with PushBatch in runs of
+// 1..max_run items.
+void RunStress(WaitStrategy wait, size_t capacity, uint64_t producers, uint64_t count,
+               uint64_t max_run = 1) {
   auto channel = MakeChannel(capacity, Backpressure::kBlock, wait);
   std::vector<ChannelProducer<uint64_t>> handles;
   handles.push_back(channel->CreateProducer());
@@ -459,8 +464,19 @@ void RunStress(WaitStrategy wait, size_t capacity, uint64_t producers, uint64_t 
   for (uint64_t id = 0; id < producers; ++id) {
     threads.emplace_back([&, id] {
       start.arrive_and_wait();
-      for (uint64_t i = 0; i < count; ++i) {
-        ASSERT_TRUE(handles[id].Push(MakeItem(id, i)).ok());
+      if (max_run == 1) {
+        for (uint64_t i = 0; i < count; ++i) {
+          ASSERT_TRUE(handles[id].Push(MakeItem(id, i)).ok());
+        }
+        return;
+      }
+      std::vector<uint64_t> run;
+      for (uint64_t i = 0; i < count;) {
+        run.clear();
+        const uint64_t length = std::min(count - i, 1 + (i * 7 + id) % max_run);
+        for (uint64_t j = 0; j < length; ++j) run.push_back(MakeItem(id, i + j));
+        ASSERT_EQ(handles[id].PushBatch(std::span<uint64_t>(run)), length);
+        i += length;
       }
     });
   }
@@ -495,6 +511,45 @@ TEST(ChannelTest, StressWithParkingDeliversEveryItemOnce) {
 
 TEST(ChannelTest, StressSingleProducerDeliversEveryItemInOrder) {
   RunStress(WaitStrategy::SpinYield(100), 256, 1, kStressItemsPerProducer);
+}
+
+TEST(ChannelTest, StressBatchedPushesFromThreeProducersDeliverEveryItemOnceInOrder) {
+  RunStress(WaitStrategy::SpinYield(100), 256, 3, kStressItemsPerProducer, /*max_run=*/100);
+}
+
+TEST(ChannelTest, StressBatchedPushesLargerThanTheRingWithParking) {
+  RunStress(WaitStrategy::Park(), 16, 1, kStressItemsPerProducer / 4, /*max_run=*/40);
+}
+
+TEST(ChannelTest, PushBatchUnderRejectPushesWhatFitsAndCountsTheRest) {
+  auto channel = MakeChannel(4, Backpressure::kReject);
+  auto producer = channel->CreateProducer();
+  std::vector<uint64_t> items = {1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(producer.PushBatch(std::span<uint64_t>(items)), 4u);
+  EXPECT_EQ(channel->rejected(), 2u);
+  std::vector<uint64_t> out;
+  channel->PopBatch(out, 10);
+  EXPECT_EQ(out, (std::vector<uint64_t>{1, 2, 3, 4}));
+}
+
+TEST(ChannelTest, PushBatchUnderDropOldestKeepsTheNewestItems) {
+  auto channel = MakeChannel(4, Backpressure::kDropOldest);
+  auto producer = channel->CreateProducer();
+  std::vector<uint64_t> items = {1, 2, 3, 4, 5, 6};
+  EXPECT_EQ(producer.PushBatch(std::span<uint64_t>(items)), 6u);
+  EXPECT_EQ(channel->dropped(), 2u);
+  std::vector<uint64_t> out;
+  channel->PopBatch(out, 10);
+  EXPECT_EQ(out, (std::vector<uint64_t>{3, 4, 5, 6}));
+}
+
+TEST(ChannelTest, PushBatchStopsWhenTheChannelIsClosed) {
+  auto channel = MakeChannel(4, Backpressure::kBlock);
+  auto producer = channel->CreateProducer();
+  channel->Close();
+  std::vector<uint64_t> items = {1, 2};
+  EXPECT_EQ(producer.PushBatch(std::span<uint64_t>(items)), 0u);
+  EXPECT_EQ(channel->pushed(), 0u);
 }
 
 TEST(ChannelTest, QueuedItemsAreDestroyedWithTheChannel) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -153,6 +154,55 @@ class RingBuffer {
     return true;
   }
 
+  /// Pushes the longest prefix of `items[0, count)` that fits, moving from those items, and
+  /// returns its length (0 when full). Claims all positions first and publishes the first
+  /// slot last, so the consumer sees the whole run at once instead of chasing the producer
+  /// slot by slot (which would bounce each slot's cache line between the two cores).
+  /// `multi_producer` claims the run with one compare-and-swap of the producer position, as
+  /// TryPushMultiProducer claims one position. kShared rings push item by item: there a slot
+  /// is free only when its own sequence says so.
+  /// REQUIRES: as TryPushSingleProducer when !multi_producer, as TryPushMultiProducer otherwise.
+  size_t TryPushRun(T* items, size_t count, bool multi_producer) {
+    if (shared_ || count == 0) {
+      size_t pushed = 0;
+      while (pushed < count && (multi_producer ? TryPushMultiProducer(items[pushed])
+                                               : TryPushSingleProducer(items[pushed]))) {
+        ++pushed;
+      }
+      return pushed;
+    }
+    uint64_t position = producer_.tail.load(std::memory_order_relaxed);
+    size_t run = 0;
+    for (;;) {
+      run = std::min(count, FreeSlotsFrom(position, count));
+      if (run == 0) {
+        if (!multi_producer) return 0;
+        // As in TryPushMultiProducer: full, unless `position` is stale.
+        const uint64_t current = producer_.tail.load(std::memory_order_relaxed);
+        if (current == position) return 0;
+        position = current;
+        continue;
+      }
+      if (!multi_producer) {
+        producer_.tail.store(position + run, std::memory_order_release);
+        break;
+      }
+      if (producer_.tail.compare_exchange_weak(position, position + run,
+                                               std::memory_order_relaxed)) {
+        break;
+      }
+    }
+    for (size_t i = 0; i < run; ++i) {
+      ::new (slots_[(position + i) & mask_].storage) T(std::move(items[i]));
+    }
+    for (size_t i = 1; i < run; ++i) {
+      slots_[(position + i) & mask_].sequence.store(position + i + 1, std::memory_order_release);
+    }
+    // Release: a consumer that sees the first slot published also sees the rest of the run.
+    slots_[position & mask_].sequence.store(position + 1, std::memory_order_release);
+    return run;
+  }
+
   /// Consumes up to `max` published items in order, calling `sink(T&&)` for each, and returns
   /// how many. REQUIRES: one consumer thread at a time.
   template <typename Sink>
@@ -265,6 +315,21 @@ class RingBuffer {
     const uint64_t head = head_.value.load(std::memory_order_acquire);
     producer_.cached_head.store(head, std::memory_order_release);
     return static_cast<int64_t>(position - head) < limit;
+  }
+
+  /// kExclusive: how many slots from `position` on are free, re-reading the consumer position
+  /// only when the cached copy shows fewer than `wanted`.
+  size_t FreeSlotsFrom(uint64_t position, size_t wanted) {
+    const int64_t limit = static_cast<int64_t>(capacity_);
+    int64_t used =
+        static_cast<int64_t>(position - producer_.cached_head.load(std::memory_order_acquire));
+    if (limit - used < static_cast<int64_t>(wanted)) {
+      // Acquire: the consumer's move-out of the slots' previous items happens before our writes.
+      const uint64_t head = head_.value.load(std::memory_order_acquire);
+      producer_.cached_head.store(head, std::memory_order_release);
+      used = static_cast<int64_t>(position - head);
+    }
+    return used >= limit ? 0 : static_cast<size_t>(limit - used);
   }
 
   /// How many items from `first` on (at most `max`) are published, in a row.

@@ -76,6 +76,39 @@ TEST_P(RingBufferModeTest, FifoAcrossManyWrapAroundsInBothProducerModes) {
   EXPECT_GT(next_out, 8u * 1000) << "wrapped around many times";
 }
 
+TEST_P(RingBufferModeTest, RunsPushTheLongestPrefixThatFits) {
+  RingBuffer<std::string> ring(4, GetParam());
+  std::vector<std::string> items = {"a", "b", "c"};
+  EXPECT_EQ(ring.TryPushRun(items.data(), items.size(), /*multi_producer=*/false), 3u);
+  EXPECT_TRUE(items[0].empty()) << "moved into the ring";
+  std::vector<std::string> more = {"d", "e", "f"};
+  EXPECT_EQ(ring.TryPushRun(more.data(), more.size(), /*multi_producer=*/true), 1u);
+  EXPECT_EQ(more[1], "e") << "items that did not fit stay with the caller";
+  EXPECT_EQ(ring.TryPushRun(more.data() + 1, 2, /*multi_producer=*/false), 0u);
+  std::vector<std::string> out;
+  EXPECT_EQ(ring.Consume(2, [&out](std::string&& item) { out.push_back(item); }), 2u);
+  EXPECT_EQ(ring.TryPushRun(more.data() + 1, 2, /*multi_producer=*/true), 2u);
+  ring.Consume(10, [&out](std::string&& item) { out.push_back(item); });
+  EXPECT_EQ(out, (std::vector<std::string>{"a", "b", "c", "d", "e", "f"}));
+}
+
+TEST_P(RingBufferModeTest, RunsKeepFifoOrderAcrossWrapArounds) {
+  RingBuffer<uint64_t> ring(8, GetParam());
+  uint64_t next_in = 0;
+  uint64_t next_out = 0;
+  auto sink = [&next_out](uint64_t&& item) { ASSERT_EQ(item, next_out++); };
+  std::vector<uint64_t> run;
+  for (int round = 0; round < 10'000; ++round) {
+    run.clear();
+    for (int i = 0; i < 1 + round % 11; ++i) run.push_back(next_in + i);
+    next_in += ring.TryPushRun(run.data(), run.size(), /*multi_producer=*/(round & 1) != 0);
+    ring.Consume(1 + round % 7, sink);
+  }
+  ring.Consume(8, sink);
+  EXPECT_EQ(next_in, next_out);
+  EXPECT_GT(next_out, 8u * 1000) << "wrapped around many times";
+}
+
 INSTANTIATE_TEST_SUITE_P(BothConsumerModes, RingBufferModeTest,
                          ::testing::Values(ConsumerMode::kExclusive, ConsumerMode::kShared));
 
