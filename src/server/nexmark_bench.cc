@@ -470,7 +470,10 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   std::vector<std::atomic<int64_t>> push_nanos(inputs.size());
   for (auto& nanos : push_nanos) nanos.store(0, std::memory_order_relaxed);
 
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> dump(nullptr, &std::fclose);
+  struct FileCloser {
+    void operator()(std::FILE* file) const { std::fclose(file); }
+  };
+  std::unique_ptr<std::FILE, FileCloser> dump;
   if (!options.dump_path.empty()) {
     dump.reset(std::fopen(options.dump_path.c_str(), "w"));
     if (!dump) {

@@ -76,7 +76,10 @@ int RunNexmarkBenchCommand(const std::vector<std::string_view>& args) {
       if (!ReadUnsigned(args, i, options.batch_rows, kBenchUsage)) return 2;
     } else if (argument == "--workers" || argument == "--queue-batches") {
       if (!ReadUnsigned(args, i, number, kBenchUsage)) return 2;
-      if (number > (uint64_t{1} << 30)) number = uint64_t{1} << 30;  // Rejected below.
+      if (number > (uint64_t{1} << 30)) {
+        fmt::print(stderr, "laminardb: {} {} is too large\n{}", argument, number, kBenchUsage);
+        return 2;
+      }
       if (argument == "--workers") {
         options.workers = static_cast<int>(number);
       } else {
