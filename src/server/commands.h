@@ -1,6 +1,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "server/result_output.h"
 
@@ -24,5 +26,17 @@ int RunScriptCommand(const RunOptions& options);
 /// readline (history in ~/.laminardb_history) when standard input is a terminal, plain lines
 /// otherwise. Errors are printed and the session goes on. Returns the exit status: 0.
 int RunShellCommand();
+
+/// `laminardb bench nexmark --query qN [options]`: runs one Nexmark query to completion and
+/// prints its measurements (RunNexmarkBench), as text or with --json as one JSON object.
+/// `args` are the arguments after "nexmark". Exit status: 0 measured; 1 the run failed (the
+/// error is printed to standard error); 2 bad arguments; 3 the query is not supported yet
+/// (the report says so, with its LDB-2xxx code).
+int RunNexmarkBenchCommand(const std::vector<std::string_view>& args);
+
+/// `laminardb nexmark export --table T [options]`: writes the generated rows of one table as
+/// CSV (nexmark/csv_export.h) to standard output or --output FILE. `args` are the arguments
+/// after "export". Exit status: 0, 1 when writing fails, 2 for bad arguments.
+int RunNexmarkExportCommand(const std::vector<std::string_view>& args);
 
 }  // namespace laminar::server

@@ -1,14 +1,18 @@
 // The laminardb command-line tool: the interactive shell, `run` (execute a script), `explain`
-// (parse, bind and plan a script) and `--version`; `serve` arrives with the server.
+// (parse, bind and plan a script), `bench nexmark` (the Nexmark harness), `nexmark export`
+// (generated rows as CSV) and `--version`; `serve` arrives with the server.
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string_view>
+#include <vector>
 
+#include "connectors/source_connector.h"
 #include "functions/function_registry.h"
 #include "server/commands.h"
 #include "sql/binder/binder.h"
@@ -46,6 +50,26 @@ constexpr std::string_view kUsage =
     "              its LDB code, the offending line and a caret\n"
     "  explain F   parse and bind the SQL script F (- for stdin) statement by statement and\n"
     "              print each plan without executing anything. Exits 1 at the first error\n"
+    "  bench nexmark --query qN [--events N] [--workers 1] [--pregenerate] [--json]\n"
+    "              run Nexmark query qN (bench/nexmark/queries/, built in) to completion over\n"
+    "              N generated events (default 10000000, of all three tables; the query's\n"
+    "              tables get their share, 46 of 50 events are bids) and report events/s,\n"
+    "              events/s per core of engine CPU time, generation time (apart), p50/p99\n"
+    "              push-to-emit latency, peak RSS, output rows and an order-independent\n"
+    "              checksum of the output (docs/benchmarks.md defines each figure).\n"
+    "              --pregenerate  generate the input first, then push it through source\n"
+    "                handles (default: the FROM NEXMARK connector generates in the engine;\n"
+    "                latency is measured only with --pregenerate)\n"
+    "              --json  one JSON object instead of text\n"
+    "              --seed S, --rate R (events per second of event time), --queue-batches N\n"
+    "                (source queue capacity, default 8), --batch-rows N (default 4096),\n"
+    "                --dump-output FILE (every output row as JSON lines, for tests)\n"
+    "              Exits 3 when the query cannot run yet, printing 'unsupported:' and its\n"
+    "              LDB-2xxx error (in JSON: \"supported\":false and \"error_code\")\n"
+    "  nexmark export --table person|auction|bid [--events N] [--seed S] [--rate R]\n"
+    "                 [--format csv] [--output FILE]\n"
+    "              write the generated rows of one table for events [0, N) as CSV (header\n"
+    "              line, timestamps with six fraction digits) to stdout or FILE\n"
     "  --version   print the version\n"
     "  --help      print this text\n"
     "\n"
@@ -84,7 +108,12 @@ int RunExplain(const std::string& path) {
     return 1;
   }
   sql::Catalog catalog;
-  sql::Binder binder(catalog, functions::FunctionRegistry::BuiltIn());
+  // The connectors of this build, as the runtime's binder knows them: FROM NEXMARK binds.
+  sql::BinderOptions binder_options;
+  for (const auto& [name, description] : connectors::AvailableSourceConnectors()) {
+    binder_options.available_connectors.insert(name);
+  }
+  sql::Binder binder(catalog, functions::FunctionRegistry::BuiltIn(), binder_options);
   for (const auto& statement : *statements) {
     auto bound = binder.Bind(*statement, *substituted);
     if (!bound.ok()) {
@@ -177,6 +206,16 @@ int RunCommandLine(int argc, char** argv) {
       return 2;
     }
     return RunExplain(argv[2]);
+  }
+  if (command == "bench" || command == "nexmark") {
+    const std::string_view sub = argc > 2 ? argv[2] : "";
+    std::vector<std::string_view> args(argv + std::min(argc, 3), argv + argc);
+    if (command == "bench" && sub == "nexmark") return server::RunNexmarkBenchCommand(args);
+    if (command == "nexmark" && sub == "export") return server::RunNexmarkExportCommand(args);
+    fmt::print(stderr, "usage: laminardb {}\n",
+               command == "bench" ? "bench nexmark --query qN [options]"
+                                  : "nexmark export --table T [options]");
+    return 2;
   }
   fmt::print(stderr, "laminardb: unknown command '{}'\n\n{}", command, kUsage);
   return 2;

@@ -22,8 +22,16 @@ if [[ $status -ne 1 ]] || ! grep -q "LDB-2003" <<<"$output" \
   echo "FAIL: explain of a script with an error (status $status):"; echo "$output"; failures=$((failures + 1))
 fi
 
+# The connectors of the build bind as they do in `run`: the Nexmark sources explain.
+output=$("$binary" explain "$here/../../bench/nexmark/sources.sql" 2>&1)
+status=$?
+if [[ $status -ne 0 ]] || ! grep -q "^SOURCE bid (auction BIGINT" <<<"$output"; then
+  echo "FAIL: explain of FROM NEXMARK sources (status $status):"; echo "$output"
+  failures=$((failures + 1))
+fi
+
 output=$("$binary" explain /nonexistent.sql 2>&1)
 if [[ $? -ne 1 ]]; then echo "FAIL: a missing file must exit 1"; failures=$((failures + 1)); fi
 
-if [[ $failures -eq 0 ]]; then echo "explain_test: 3 passed, 0 failed"; fi
+if [[ $failures -eq 0 ]]; then echo "explain_test: 4 passed, 0 failed"; fi
 exit $failures
