@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -372,58 +374,69 @@ class LogicalNode final : public EvaluatorNode {
         is_and_(is_and),
         children_(std::move(children)) {}
 
+  // Three-valued logic over bitmaps of `count` positions. `decided`: an operand gave the
+  // dominant value (FALSE for AND, TRUE for OR), which is the result. `null_seen`: an operand
+  // was NULL, so the result is NULL unless decided. Otherwise the result is the other value.
+  // Each child sees only the positions not decided yet (all of them, word by word, as long as
+  // none is decided; else the subset, row by row), so `x <> 0 AND 10 / x > 1` never divides
+  // by zero.
   Result<Vector> Evaluate(const EvaluationInput& input, const uint32_t* rows,
                           int64_t count) const override {
-    // Per position: value and validity bytes. AND starts TRUE, OR starts FALSE.
-    std::vector<uint8_t> value(static_cast<size_t>(count), is_and_ ? 1 : 0);
-    std::vector<uint8_t> valid(static_cast<size_t>(count), 1);
-    std::vector<uint32_t> positions;  // Undecided positions; empty vector = all.
+    const size_t words = static_cast<size_t>((count + 63) / 64);
+    std::vector<uint64_t> decided(words, 0);
+    std::vector<uint64_t> null_seen(words, 0);
+    std::vector<uint32_t> positions;
     std::vector<uint32_t> subset;
-    bool all = true;
-    int64_t undecided = count;
+    bool none_decided = true;
     for (const NodePtr& child : children_) {
-      if (undecided == 0) break;
-      const uint32_t* child_rows = rows;
-      if (!all) {
+      if (none_decided) {
+        LAMINAR_ASSIGN_OR_RETURN(Vector operand, child->Evaluate(input, rows, count));
+        MergeAll(operand, count, decided.data(), null_seen.data());
+      } else {
+        positions.clear();
+        for (size_t w = 0; w < words; ++w) {
+          uint64_t open = ~decided[w];
+          if (w + 1 == words && (count & 63) != 0) open &= (uint64_t{1} << (count & 63)) - 1;
+          while (open != 0) {
+            positions.push_back(static_cast<uint32_t>(w * 64 + std::countr_zero(open)));
+            open &= open - 1;
+          }
+        }
+        if (positions.empty()) break;
         SubsetRows(rows, positions, &subset);
-        child_rows = subset.data();
-      }
-      LAMINAR_ASSIGN_OR_RETURN(Vector operand, child->Evaluate(input, child_rows, undecided));
-      AnyReader<bool> reader(operand);
-      for (int64_t i = 0; i < undecided; ++i) {
-        size_t at = all ? static_cast<size_t>(i) : positions[static_cast<size_t>(i)];
-        bool operand_valid = reader.IsValid(i);
-        bool operand_value = operand_valid && reader.Get(i);
-        if (operand_valid && operand_value != is_and_) {
-          value[at] = !is_and_;  // Decided: FALSE for AND, TRUE for OR.
-          valid[at] = 1;
-        } else if (!operand_valid) {
-          valid[at] = 0;
+        LAMINAR_ASSIGN_OR_RETURN(Vector operand,
+                                 child->Evaluate(input, subset.data(),
+                                                 static_cast<int64_t>(subset.size())));
+        AnyReader<bool> reader(operand);
+        for (size_t i = 0; i < positions.size(); ++i) {
+          const uint32_t at = positions[i];
+          const int64_t index = static_cast<int64_t>(i);
+          const uint64_t bit = uint64_t{1} << (at & 63);
+          if (!reader.IsValid(index)) {
+            null_seen[at >> 6] |= bit;
+          } else if (reader.Get(index) != is_and_) {
+            decided[at >> 6] |= bit;
+          }
         }
       }
-      // Keep the positions that are not decided yet.
-      std::vector<uint32_t> next;
-      next.reserve(static_cast<size_t>(undecided));
-      for (int64_t i = 0; i < undecided; ++i) {
-        uint32_t at = all ? static_cast<uint32_t>(i) : positions[static_cast<size_t>(i)];
-        bool decided = valid[at] && value[at] != static_cast<uint8_t>(is_and_);
-        if (!decided) next.push_back(at);
-      }
-      all = all && static_cast<int64_t>(next.size()) == undecided;
-      if (!all) positions.swap(next);
-      undecided = all ? count : static_cast<int64_t>(positions.size());
+      none_decided = std::all_of(decided.begin(), decided.end(), [](uint64_t w) { return w == 0; });
     }
     Writer<bool> writer(count);
     BufferBuilder validity;
     validity.Resize(static_cast<size_t>(BytesForBits(count)));
     bool any_null = false;
-    for (int64_t i = 0; i < count; ++i) {
-      writer.Set(i, value[i] != 0);
-      if (valid[i]) {
-        SetBit(validity.data(), i);
-      } else {
-        any_null = true;
-      }
+    const size_t bytes = static_cast<size_t>(BytesForBits(count));
+    for (size_t w = 0; w < words; ++w) {
+      // AND: TRUE where neither decided nor NULL; OR: TRUE where decided.
+      const uint64_t in_range =
+          (w + 1 == words && (count & 63) != 0) ? (uint64_t{1} << (count & 63)) - 1 : ~uint64_t{0};
+      const uint64_t value = (is_and_ ? ~decided[w] & ~null_seen[w] : decided[w]) & in_range;
+      const uint64_t valid = (decided[w] | ~null_seen[w]) & in_range;
+      const size_t offset = w * 8;
+      const size_t length = std::min<size_t>(8, bytes - offset);
+      std::memcpy(writer.raw + offset, &value, length);
+      std::memcpy(validity.data() + offset, &valid, length);
+      any_null = any_null || valid != in_range;
     }
     return Vector{writer.Finish(type(), count, any_null ? validity.Finish() : nullptr), false};
   }
@@ -447,6 +460,52 @@ class LogicalNode final : public EvaluatorNode {
   }
 
  private:
+  // Folds an operand evaluated on all `count` positions into the bitmaps, 64 positions at a
+  // time when its bits are byte-aligned (the usual case), else bit by bit.
+  void MergeAll(const Vector& operand, int64_t count, uint64_t* decided,
+                uint64_t* null_seen) const {
+    const size_t words = static_cast<size_t>((count + 63) / 64);
+    const Column& column = operand.column;
+    if (operand.scalar || column.type().id() == TypeId::kNull) {
+      const bool valid = column.type().id() != TypeId::kNull && column.IsValid(0);
+      const bool dominant = valid && column.BooleanValue(0) != is_and_;
+      for (size_t w = 0; w < words; ++w) {
+        if (!valid) null_seen[w] = ~uint64_t{0};
+        if (dominant) decided[w] = ~uint64_t{0};
+      }
+      return;
+    }
+    const int64_t offset = column.offset();
+    const uint8_t* values = column.values_buffer()->data();
+    const uint8_t* validity =
+        column.null_count() > 0 ? column.validity_buffer()->data() : nullptr;
+    if ((offset & 7) != 0) {
+      for (int64_t i = 0; i < count; ++i) {
+        const uint64_t bit = uint64_t{1} << (i & 63);
+        if (validity != nullptr && !GetBit(validity, offset + i)) {
+          null_seen[i >> 6] |= bit;
+        } else if (GetBit(values, offset + i) != is_and_) {
+          decided[i >> 6] |= bit;
+        }
+      }
+      return;
+    }
+    const size_t bytes = static_cast<size_t>(BytesForBits(count));
+    const size_t first_byte = static_cast<size_t>(offset / 8);
+    for (size_t w = 0; w < words; ++w) {
+      const size_t length = std::min<size_t>(8, bytes - w * 8);
+      uint64_t value = 0;
+      uint64_t valid = ~uint64_t{0};
+      std::memcpy(&value, values + first_byte + w * 8, length);
+      if (validity != nullptr) {
+        valid = 0;
+        std::memcpy(&valid, validity + first_byte + w * 8, length);
+      }
+      null_seen[w] |= ~valid;
+      decided[w] |= valid & (is_and_ ? ~value : value);
+    }
+  }
+
   bool is_and_;
   std::vector<NodePtr> children_;
 };

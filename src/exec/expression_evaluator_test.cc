@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <limits>
+#include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -251,6 +253,60 @@ TEST_F(ExpressionEvaluatorTest, AndOrShortCircuitSkipsDecidedRows) {
   EXPECT_THAT(Eval("i = 0 OR 10 / i > 0"), ElementsAre("true", "false", "NULL", "true"));
   EXPECT_THAT(Eval("CASE WHEN i = 0 THEN -1 ELSE 10 / i END"),
               ElementsAre("1", "-3", "NULL", "-1"));
+}
+
+// AND/OR work on 64-row words: check them against a row-at-a-time three-valued reference on
+// batches longer than a word, sliced so that the bitmaps start mid-byte or on a byte, with
+// NULLs, and with later operands seeing only undecided rows (the subset path).
+TEST_F(ExpressionEvaluatorTest, AndOrOverManyWordsMatchRowByRowThreeValuedLogic) {
+  std::mt19937 random(11);
+  std::vector<std::vector<Value>> rows;
+  std::vector<std::optional<bool>> f_values;
+  std::vector<std::optional<int>> i_values;
+  std::vector<std::optional<int64_t>> b_values;
+  for (int row = 0; row < 301; ++row) {
+    std::vector<Value> values = NullRow();
+    std::optional<bool> f;
+    std::optional<int> i;
+    std::optional<int64_t> b;
+    if (random() % 5 != 0) f = random() % 2 == 0;
+    if (random() % 6 != 0) i = static_cast<int>(random() % 7) - 3;
+    if (random() % 7 != 0) b = static_cast<int64_t>(random() % 100);
+    if (f) values[7] = Value::Boolean(*f);
+    if (i) values[0] = Value::Integer(*i);
+    if (b) values[1] = Value::BigInt(*b);
+    rows.push_back(values);
+    f_values.push_back(f);
+    i_values.push_back(i);
+    b_values.push_back(b);
+  }
+  const Batch full = MakeTestBatch(rows);
+  auto text = [](std::optional<bool> value) {
+    return value ? (*value ? std::string("true") : std::string("false")) : std::string("NULL");
+  };
+  auto both = [](bool is_and, std::optional<bool> x, std::optional<bool> y) {
+    const bool dominant = !is_and;
+    if ((x && *x == dominant) || (y && *y == dominant)) return std::optional<bool>(dominant);
+    if (!x || !y) return std::optional<bool>();
+    return std::optional<bool>(!dominant);
+  };
+  for (const int64_t offset : {0, 8, 3}) {
+    const int64_t length = 301 - offset;
+    const Batch batch = full.Slice(offset, length);
+    std::vector<std::string> expected_and;
+    std::vector<std::string> expected_or;
+    for (int64_t row = offset; row < 301; ++row) {
+      const std::optional<bool> f = f_values[row];
+      std::optional<bool> i_positive;
+      if (i_values[row]) i_positive = *i_values[row] > 0;
+      std::optional<bool> b_small;
+      if (b_values[row]) b_small = *b_values[row] < 50;
+      expected_and.push_back(text(both(true, both(true, f, i_positive), b_small)));
+      expected_or.push_back(text(both(false, both(false, f, i_positive), b_small)));
+    }
+    EXPECT_EQ(Eval("f AND i > 0 AND b < 50", batch), expected_and) << "offset " << offset;
+    EXPECT_EQ(Eval("f OR i > 0 OR b < 50", batch), expected_or) << "offset " << offset;
+  }
 }
 
 // ----- Conditionals. -----
