@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string_view>
 #include <thread>
@@ -235,23 +238,88 @@ Result<std::vector<InputBatch>> Generate(const nexmark::NexmarkConfig& config,
   return batches;
 }
 
+// Checksums (and optionally writes out) the output on a thread of its own, so that the thread
+// receiving it stays responsive and the output is dropped as soon as it is checksummed: a
+// receiver doing this work would delay the batches behind (latency), and output kept for
+// later would make the engine allocate fresh memory for every batch (CPU).
+class OutputConsumer {
+ public:
+  OutputConsumer(std::string output_name, const Schema& schema, std::FILE* dump, size_t max_pending)
+      : output_name_(std::move(output_name)),
+        schema_(schema),
+        dump_(dump),
+        max_pending_(max_pending) {}
+
+  /// Queues a batch; waits while `max_pending` batches are queued.
+  void Put(ChangeBatch batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    not_full_.wait(lock, [&] { return queue_.size() < max_pending_; });
+    queue_.push_back(std::move(batch));
+    not_empty_.notify_one();
+  }
+
+  /// No more batches: Run returns once the queue is empty.
+  void Close() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = true;
+    not_empty_.notify_one();
+  }
+
+  void Run() {
+    const double cpu_start = ThreadCpuSeconds();
+    for (;;) {
+      ChangeBatch batch;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        not_empty_.wait(lock, [&] { return !queue_.empty() || closed_; });
+        if (queue_.empty()) break;
+        batch = std::move(queue_.front());
+        queue_.pop_front();
+        not_full_.notify_one();
+      }
+      checksum_.Add(batch);
+      if (dump_ != nullptr && status_.ok()) {
+        const std::string lines = JsonEmissionLines(output_name_, schema_, batch);
+        if (std::fwrite(lines.data(), 1, lines.size(), dump_) != lines.size()) {
+          status_ = Status::Error(ErrorCode::kIoError, "cannot write the output dump");
+        }
+      }
+    }
+    cpu_seconds_ = ThreadCpuSeconds() - cpu_start;
+  }
+
+  // After Run returned:
+  const OutputChecksum& checksum() const { return checksum_; }
+  double cpu_seconds() const { return cpu_seconds_; }
+  const Status& status() const { return status_; }
+
+ private:
+  const std::string output_name_;
+  const Schema& schema_;
+  std::FILE* const dump_;
+  const size_t max_pending_;
+  std::mutex mutex_;  // Guards queue_ and closed_.
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<ChangeBatch> queue_;
+  bool closed_ = false;
+  // Owned by the thread in Run.
+  OutputChecksum checksum_;
+  double cpu_seconds_ = 0;
+  Status status_;
+};
+
 // The subscriber side of a run: receives every output batch, attributes it to the input batch
-// that produced it (for latency), and checksums it and optionally writes it out, either at once
-// or, when `retain` is set, after the run (Finish), so that a consumer slower than the engine
-// does not distort the figures.
+// that produced it (for latency) and hands it to the consumer.
 struct OutputReader {
   Subscription* subscription = nullptr;
-  std::string output_name;
-  std::FILE* dump = nullptr;
-  bool retain = false;
+  OutputConsumer* consumer = nullptr;
   // Latency attribution (pregenerate mode with one source), else empty.
   const std::vector<InputBatch>* inputs = nullptr;
   const std::vector<std::atomic<int64_t>>* push_nanos = nullptr;
   // Set by the pushing thread once everything it pushed has been processed (Sync returned).
   const std::atomic<bool>* input_done = nullptr;
 
-  OutputChecksum checksum;
-  std::vector<ChangeBatch> retained;
   LatencySamples latency;
   int64_t last_receive_nanos = 0;
   double cpu_seconds = 0;
@@ -266,13 +334,7 @@ struct OutputReader {
         const int64_t now = SteadyNanos();
         last_receive_nanos = now;
         if (inputs != nullptr) Attribute(now, next_input);
-        if (retain) {
-          retained.push_back(std::move(*batch));
-        } else if (status.ok()) {
-          // After a failed write the rest is still received (and dropped): a reader that
-          // stopped would leave the engine blocked on its full queue.
-          status = Consume(*batch);
-        }
+        consumer->Put(std::move(*batch));
         continue;
       }
       if (batch.status().code() == ErrorCode::kTimedOut) {
@@ -284,27 +346,10 @@ struct OutputReader {
         }
         continue;
       }
-      if (status.ok()) status = batch.status();
+      status = batch.status();
       break;
     }
     cpu_seconds = ThreadCpuSeconds() - cpu_start;
-  }
-
-  // Checksums and writes out what was retained during the run.
-  Status Finish() {
-    for (const ChangeBatch& batch : retained) LAMINAR_RETURN_IF_ERROR(Consume(batch));
-    retained.clear();
-    return Status::Ok();
-  }
-
-  Status Consume(const ChangeBatch& batch) {
-    checksum.Add(batch);
-    if (dump == nullptr) return Status::Ok();
-    const std::string lines = JsonEmissionLines(output_name, subscription->schema(), batch);
-    if (std::fwrite(lines.data(), 1, lines.size(), dump) != lines.size()) {
-      return Status::Error(ErrorCode::kIoError, "cannot write the output dump");
-    }
-    return Status::Ok();
   }
 
   // The output batch just received was produced by the first input batch whose watermark is
@@ -490,19 +535,20 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   }
 
   std::atomic<bool> input_done{false};
+  // A connector run bounds the consumer's queue, so that its memory stays that of the engine
+  // (a slow checksum then holds the reader back, as a slow application would); pre-generated
+  // input is all in memory anyway.
+  OutputConsumer consumer(shape->output, subscription.schema(), dump.get(),
+                          options.pregenerate ? SIZE_MAX : 256);
   OutputReader reader;
   reader.subscription = &subscription;
-  reader.output_name = shape->output;
-  reader.dump = dump.get();
+  reader.consumer = &consumer;
   reader.input_done = &input_done;
-  // Pre-generated input is in memory anyway, and most outputs share its buffers: keep the
-  // output and checksum it after the run. A connector run checksums as it goes, so that its
-  // memory stays that of the engine.
-  reader.retain = options.pregenerate;
   if (measure_latency) {
     reader.inputs = &inputs;
     reader.push_nanos = &push_nanos;
   }
+  std::thread consumer_thread([&consumer] { consumer.Run(); });
 
   // The reader thread is started (and has run once) before the clocks start, so that its
   // start-up is not counted as latency.
@@ -546,6 +592,10 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   input_done.store(true, std::memory_order_release);
   reader_thread.join();
   const int64_t end_nanos = std::max(synced_nanos, reader.last_receive_nanos);
+  // The consumer may still be checksumming; its CPU time is the harness's, so the process's
+  // is read once it has finished.
+  consumer.Close();
+  consumer_thread.join();
   const double main_cpu = ThreadCpuSeconds() - main_cpu_start;
   const double process_cpu = ProcessCpuSeconds() - process_cpu_start;
   const double peak_rss = PeakRssBytes();
@@ -553,7 +603,7 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   if (!run_status.ok()) return run_status;
   if (!reader.status.ok()) return reader.status;
   if (!shutdown.ok()) return shutdown;
-  LAMINAR_RETURN_IF_ERROR(reader.Finish());
+  LAMINAR_RETURN_IF_ERROR(consumer.status());
   if (dump && std::fflush(dump.get()) != 0) {
     return Status::Error(ErrorCode::kIoError, "cannot write {}", options.dump_path);
   }
@@ -572,7 +622,7 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
 
   report.engine_seconds = static_cast<double>(end_nanos - start_nanos) * 1e-9;
   report.process_cpu_seconds = process_cpu;
-  report.harness_cpu_seconds = main_cpu + reader.cpu_seconds;
+  report.harness_cpu_seconds = main_cpu + reader.cpu_seconds + consumer.cpu_seconds();
   // In connector runs the generator's threads are part of the process: their cost, measured
   // alone above, is taken out as well.
   const double generator_cpu = options.pregenerate ? 0.0 : report.generation_cpu_seconds;
@@ -585,8 +635,8 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   report.p50_us = reader.latency.PercentileMicros(50);
   report.p99_us = reader.latency.PercentileMicros(99);
   report.peak_rss_mb = peak_rss / (1024.0 * 1024.0);
-  report.output_rows = reader.checksum.net_rows();
-  report.checksum = reader.checksum.Hex();
+  report.output_rows = consumer.checksum().net_rows();
+  report.checksum = consumer.checksum().Hex();
   return report;
 }
 
