@@ -421,22 +421,27 @@ class LogicalNode final : public EvaluatorNode {
       }
       none_decided = std::all_of(decided.begin(), decided.end(), [](uint64_t w) { return w == 0; });
     }
+    const size_t bytes = static_cast<size_t>(BytesForBits(count));
+    auto in_range = [&](size_t w) {
+      return (w + 1 == words && (count & 63) != 0) ? (uint64_t{1} << (count & 63)) - 1
+                                                   : ~uint64_t{0};
+    };
+    bool any_null = false;
+    for (size_t w = 0; w < words && !any_null; ++w) {
+      any_null = ((decided[w] | ~null_seen[w]) & in_range(w)) != in_range(w);
+    }
     Writer<bool> writer(count);
     BufferBuilder validity;
-    validity.Resize(static_cast<size_t>(BytesForBits(count)));
-    bool any_null = false;
-    const size_t bytes = static_cast<size_t>(BytesForBits(count));
+    if (any_null) validity.Resize(bytes);
     for (size_t w = 0; w < words; ++w) {
       // AND: TRUE where neither decided nor NULL; OR: TRUE where decided.
-      const uint64_t in_range =
-          (w + 1 == words && (count & 63) != 0) ? (uint64_t{1} << (count & 63)) - 1 : ~uint64_t{0};
-      const uint64_t value = (is_and_ ? ~decided[w] & ~null_seen[w] : decided[w]) & in_range;
-      const uint64_t valid = (decided[w] | ~null_seen[w]) & in_range;
-      const size_t offset = w * 8;
-      const size_t length = std::min<size_t>(8, bytes - offset);
-      std::memcpy(writer.raw + offset, &value, length);
-      std::memcpy(validity.data() + offset, &valid, length);
-      any_null = any_null || valid != in_range;
+      const uint64_t value = (is_and_ ? ~decided[w] & ~null_seen[w] : decided[w]) & in_range(w);
+      const size_t length = std::min<size_t>(8, bytes - w * 8);
+      std::memcpy(writer.raw + w * 8, &value, length);
+      if (any_null) {
+        const uint64_t valid = (decided[w] | ~null_seen[w]) & in_range(w);
+        std::memcpy(validity.data() + w * 8, &valid, length);
+      }
     }
     return Vector{writer.Finish(type(), count, any_null ? validity.Finish() : nullptr), false};
   }

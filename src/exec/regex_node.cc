@@ -190,7 +190,7 @@ Result<NodePtr> MakeRegexNode(const sql::BoundExpression& expr, FunctionId funct
   std::optional<Regex> constant;
   std::optional<std::string_view> pattern = ConstantText(*expr.children[1]);
   if (pattern && flags) {
-    auto compiled = Regex::Compile(*pattern, *flags);
+    auto compiled = Regex::CompileWithPrefilter(*pattern, *flags);
     if (!compiled.ok()) return named(compiled.status());
     constant = std::move(*compiled);
     if (function == FunctionId::kRegexpExtract && expr.children.size() == 3) {

@@ -179,10 +179,16 @@ Result<Regex> Regex::Compile(std::string_view pattern, const RegexFlags& flags) 
                          compiled->error());
   }
   int groups = compiled->NumberOfCapturingGroups();
+  return Regex(std::move(compiled), nullptr, groups, flags.global);
+}
+
+Result<Regex> Regex::CompileWithPrefilter(std::string_view pattern, const RegexFlags& flags) {
+  LAMINAR_ASSIGN_OR_RETURN(Regex regex, Compile(pattern, flags));
   // Inline flags may turn case-insensitivity on for part of the pattern.
-  const bool inline_flags = pattern.find("(?") != std::string_view::npos;
-  return Regex(std::move(compiled), inline_flags ? nullptr : MakePrefilter(text, options), groups,
-               flags.global);
+  if (pattern.find("(?") == std::string_view::npos) {
+    regex.prefilter_ = MakePrefilter(regex.compiled_->pattern(), regex.compiled_->options());
+  }
+  return regex;
 }
 
 const std::vector<std::string>& Regex::prefilter_atoms() const {

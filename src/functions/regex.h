@@ -41,6 +41,11 @@ class Regex {
   /// Compiles `pattern`. Errors: kInvalidRegex with RE2's explanation.
   static Result<Regex> Compile(std::string_view pattern, const RegexFlags& flags);
 
+  /// Compile, plus a literal prefilter (see Prefilter) when the pattern has one: for a pattern
+  /// that will be run over many texts (a constant pattern), since building the prefilter
+  /// compiles the pattern a second time.
+  static Result<Regex> CompileWithPrefilter(std::string_view pattern, const RegexFlags& flags);
+
   /// Whether the pattern matches anywhere in `text`.
   bool Matches(std::string_view text) const;
 
@@ -62,7 +67,7 @@ class Regex {
   bool global() const { return global_; }
 
   /// The literal strings (lowercase) whose presence the prefilter checks before running the
-  /// pattern; empty when the pattern has no usable prefilter. For tests and EXPLAIN.
+  /// pattern; empty without a prefilter. For tests.
   const std::vector<std::string>& prefilter_atoms() const;
 
   /// A necessary condition for a match, checked in a few nanoseconds: which of a handful of

@@ -14,7 +14,7 @@ namespace {
 Regex Compile(std::string_view pattern, std::string_view flags = "") {
   auto parsed = ParseRegexFlags(flags, true);
   EXPECT_TRUE(parsed.ok()) << parsed.status();
-  auto regex = Regex::Compile(pattern, *parsed);
+  auto regex = Regex::CompileWithPrefilter(pattern, *parsed);
   EXPECT_TRUE(regex.ok()) << regex.status();
   return *regex;
 }
@@ -85,7 +85,9 @@ TEST(RegexTest, GlobalReplaceOfEmptyMatchesMakesProgress) {
 TEST(RegexTest, PrefilterAtomsComeFromTheRequiredLiterals) {
   EXPECT_EQ(Compile("(&|^)channel_id=([^&]*)").prefilter_atoms(),
             (std::vector<std::string>{"channel_id=", "&channel_id="}));
-  // Case-insensitive patterns, inline flags and patterns without literals get no prefilter.
+  // Case-insensitive patterns, inline flags and patterns without literals get no prefilter, and
+  // neither does a pattern compiled for one text (a pattern that varies by row).
+  EXPECT_TRUE(Regex::Compile("channel_id=", RegexFlags{})->prefilter_atoms().empty());
   EXPECT_TRUE(Compile("(&|^)channel_id=([^&]*)", "i").prefilter_atoms().empty());
   EXPECT_TRUE(Compile("(?i)channel").prefilter_atoms().empty());
   EXPECT_TRUE(Compile("[a-z]+\\d").prefilter_atoms().empty());

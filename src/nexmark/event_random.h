@@ -6,18 +6,9 @@
 
 #include <cstdint>
 
-namespace laminar::nexmark {
+#include "common/hash.h"
 
-/// SplitMix64's output function (Stafford's "Mix13" finalizer): a bijection on 64-bit integers
-/// whose every output bit depends on every input bit.
-inline constexpr uint64_t Mix64(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111eb;
-  x ^= x >> 31;
-  return x;
-}
+namespace laminar::nexmark {
 
 /// The random stream of one event: a wyrand generator (Wang Yi's 64-bit multiply-mix generator)
 /// started at Mix64(SeedKey(seed) + event_id * golden ratio). Because Mix64 and multiplication

@@ -196,7 +196,12 @@ void BM_NexmarkStatelessQuery(benchmark::State& state, std::string_view query) {
       "CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, "
       "url VARCHAR, date_time TIMESTAMP, extra VARCHAR, "
       "WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)").status();
-  if (created.ok()) created = (*db)->Execute(ReadQueryFile(query)).status();
+  const std::string text = ReadQueryFile(query);
+  if (text.empty()) {
+    state.SkipWithError("cannot read the query file");
+    return;
+  }
+  if (created.ok()) created = (*db)->Execute(text).status();
   if (!created.ok()) {
     state.SkipWithError(created.ToString().c_str());
     return;

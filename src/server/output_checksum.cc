@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "columnar/temporal.h"
+#include "common/hash.h"
 
 namespace laminar::server {
 namespace {
@@ -15,16 +16,6 @@ constexpr uint64_t kPrime = 0x9e3779b97f4a7c15;
 constexpr uint64_t kNullSalt = 0xd6e8feb86659fd93;
 constexpr uint64_t kStringMultiplier = 0xa0761d6478bd642f;
 constexpr uint64_t kStringSeed = 0xe7037ed1a0b428db;
-
-// SplitMix64's finalizer: a bijection of 64-bit words with good avalanche.
-inline uint64_t Mix64(uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111eb;
-  x ^= x >> 31;
-  return x;
-}
 
 // The high and low halves of a 128-bit product, folded.
 inline uint64_t Fold(uint64_t a, uint64_t b) {

@@ -183,10 +183,8 @@ class RingBuffer {
         position = current;
         continue;
       }
-      if (!multi_producer) {
-        producer_.tail.store(position + run, std::memory_order_release);
-        break;
-      }
+      // A single producer moves the tail after publishing, as TryPushSingleProducer does.
+      if (!multi_producer) break;
       if (producer_.tail.compare_exchange_weak(position, position + run,
                                                std::memory_order_relaxed)) {
         break;
@@ -200,6 +198,7 @@ class RingBuffer {
     }
     // Release: a consumer that sees the first slot published also sees the rest of the run.
     slots_[position & mask_].sequence.store(position + 1, std::memory_order_release);
+    if (!multi_producer) producer_.tail.store(position + run, std::memory_order_release);
     return run;
   }
 
@@ -303,18 +302,10 @@ class RingBuffer {
   /// kExclusive: whether the slot of `position` has been released by the consumer. Reads the
   /// consumer position only when the cached copy says "full".
   bool SlotIsFree(uint64_t position) {
-    const int64_t limit = static_cast<int64_t>(capacity_);
     if (shared_) {
       return slots_[position & mask_].sequence.load(std::memory_order_acquire) == position;
     }
-    if (static_cast<int64_t>(position - producer_.cached_head.load(std::memory_order_acquire)) <
-        limit) {
-      return true;
-    }
-    // Acquire: the consumer's move-out of the slot's previous item happens before our write.
-    const uint64_t head = head_.value.load(std::memory_order_acquire);
-    producer_.cached_head.store(head, std::memory_order_release);
-    return static_cast<int64_t>(position - head) < limit;
+    return FreeSlotsFrom(position, 1) != 0;
   }
 
   /// kExclusive: how many slots from `position` on are free, re-reading the consumer position
