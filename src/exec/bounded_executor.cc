@@ -1,5 +1,8 @@
 #include "exec/bounded_executor.h"
 
+#include "exec/physical_planner.h"
+#include "sql/plan/logical_aggregate.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -156,7 +159,7 @@ class Executor {
         return input.Slice(offset, length);
       }
       case LogicalNodeKind::kAggregate:
-        return NotExecutable(node, "aggregation (GROUP BY or an aggregate function)");
+        return RunAggregate(static_cast<const sql::LogicalAggregate&>(node));
       case LogicalNodeKind::kJoin:
         return NotExecutable(node, "a join");
       case LogicalNodeKind::kOver:
@@ -172,6 +175,35 @@ class Executor {
   }
 
  private:
+  /// Collects what an operator emits.
+  class Collector final : public OperatorOutput {
+   public:
+    Status Emit(const ChangeBatch& batch) override {
+      batches.push_back(batch.rows);
+      return Status::Ok();
+    }
+    Status EmitWatermark(int64_t /*watermark*/) override { return Status::Ok(); }
+    Status EmitSide(int /*side*/, const ChangeBatch& /*batch*/) override { return Status::Ok(); }
+    std::vector<Batch> batches;
+  };
+
+  /// Feeds the whole input to the aggregation, then ends it: every group emits its final row.
+  Result<Batch> RunAggregate(const sql::LogicalAggregate& aggregate) {
+    PlanOptions plan;
+    plan.bounded = true;
+    LAMINAR_ASSIGN_OR_RETURN(PlannedAggregate planned, PlanAggregate(aggregate, options_, plan));
+    LAMINAR_ASSIGN_OR_RETURN(Batch input, Run(*planned.input));
+    for (auto it = planned.filters.rbegin(); it != planned.filters.rend(); ++it) {
+      LAMINAR_ASSIGN_OR_RETURN(input, RunFilterOrProject(**it, std::move(input), options_));
+    }
+    Collector collector;
+    if (input.num_rows() > 0) {
+      LAMINAR_RETURN_IF_ERROR(planned.op->Process(0, ChangeBatch{std::move(input), {}}, collector));
+    }
+    LAMINAR_RETURN_IF_ERROR(planned.op->OnWatermark(0, kMaxWatermark, collector));
+    return ConcatenateBatches(aggregate.schema(), collector.batches);
+  }
+
   SnapshotProvider& snapshots_;
   const EvaluatorOptions& options_;
 };

@@ -7,14 +7,19 @@ namespace laminar::exec {
 /// Forwards an operator's output to its parent in the tree.
 class Dataflow::NodeOutput final : public OperatorOutput {
  public:
-  NodeOutput(Dataflow* flow, int parent, int port) : flow_(flow), parent_(parent), port_(port) {}
+  NodeOutput(Dataflow* flow, int node, int parent, int port)
+      : flow_(flow), node_(node), parent_(parent), port_(port) {}
   Status Emit(const ChangeBatch& batch) override { return flow_->Deliver(parent_, port_, batch); }
   Status EmitWatermark(int64_t watermark) override {
     return flow_->DeliverWatermark(parent_, port_, watermark);
   }
+  Status EmitSide(int side, const ChangeBatch& batch) override {
+    return flow_->DeliverSide(node_, side, batch);
+  }
 
  private:
   Dataflow* flow_;
+  int node_;
   int parent_;
   int port_;
 };
@@ -22,6 +27,21 @@ class Dataflow::NodeOutput final : public OperatorOutput {
 int Dataflow::AddOperator(std::unique_ptr<Operator> op, int parent, int parent_port) {
   nodes_.push_back(Node{std::move(op), parent, parent_port});
   return static_cast<int>(nodes_.size()) - 1;
+}
+
+int Dataflow::AddSideOutput(SideOutput output) {
+  side_outputs_.push_back(std::move(output));
+  return static_cast<int>(side_outputs_.size()) - 1;
+}
+
+Status Dataflow::DeliverSide(int node, int side, const ChangeBatch& batch) {
+  for (size_t i = 0; i < side_outputs_.size(); ++i) {
+    if (side_outputs_[i].node == node && side_outputs_[i].side == side) {
+      LAMINAR_CHECK(sink_ != nullptr);
+      return sink_->OnSideBatch(static_cast<int>(i), batch);
+    }
+  }
+  return Status::Error(ErrorCode::kInternal, "operator {} has no side output {}", node, side);
 }
 
 Status Dataflow::Push(int input, const ChangeBatch& batch) {
@@ -40,7 +60,7 @@ Status Dataflow::Deliver(int node, int port, const ChangeBatch& batch) {
     return sink_->OnBatch(batch);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
-  NodeOutput out(this, target.parent, target.parent_port);
+  NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->Process(port, batch, out);
 }
 
@@ -50,7 +70,7 @@ Status Dataflow::DeliverWatermark(int node, int port, int64_t watermark) {
     return sink_->OnWatermark(watermark);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
-  NodeOutput out(this, target.parent, target.parent_port);
+  NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->OnWatermark(port, watermark, out);
 }
 

@@ -17,6 +17,12 @@ class DataflowSink {
   virtual ~DataflowSink() = default;
   virtual Status OnBatch(const ChangeBatch& batch) = 0;
   virtual Status OnWatermark(int64_t watermark) = 0;
+  /// Rows of side output `index` (Dataflow::side_outputs()).
+  virtual Status OnSideBatch(int index, const ChangeBatch& batch) {
+    (void)index;
+    (void)batch;
+    return Status::Ok();
+  }
 };
 
 /// One continuous query as a tree of operators (the physical plan). Its leaves read catalog
@@ -34,6 +40,14 @@ class Dataflow {
     int port = 0;
   };
 
+  /// A side output of an operator (LATE DATA TO): its rows go to the catalog object `object`.
+  struct SideOutput {
+    std::string object;
+    std::shared_ptr<const Schema> schema;
+    int node = -1;
+    int side = 0;
+  };
+
   Dataflow() = default;
   Dataflow(const Dataflow&) = delete;
   Dataflow& operator=(const Dataflow&) = delete;
@@ -42,6 +56,9 @@ class Dataflow {
   /// (parent -1: the query output). Returns its index.
   int AddOperator(std::unique_ptr<Operator> op, int parent, int parent_port);
   void AddInput(Input input) { inputs_.push_back(std::move(input)); }
+  /// Routes side output `side` of operator `node` to the side output list; returns its index.
+  int AddSideOutput(SideOutput output);
+  const std::vector<SideOutput>& side_outputs() const { return side_outputs_; }
 
   /// Where the output goes. REQUIRES: called before the first Push; `sink` outlives this.
   void Attach(DataflowSink* sink) { sink_ = sink; }
@@ -63,9 +80,11 @@ class Dataflow {
 
   Status Deliver(int node, int port, const ChangeBatch& batch);
   Status DeliverWatermark(int node, int port, int64_t watermark);
+  Status DeliverSide(int node, int side, const ChangeBatch& batch);
 
   std::vector<Node> nodes_;
   std::vector<Input> inputs_;
+  std::vector<SideOutput> side_outputs_;
   DataflowSink* sink_ = nullptr;
 };
 

@@ -20,6 +20,7 @@
 #include "runtime/reactor.h"
 #include "runtime/source_state.h"
 #include "runtime/table_store.h"
+#include "runtime/view_store.h"
 #include "sql/binder/binder.h"
 #include "sql/parser/parser.h"
 #include "sql/parser/variable_substitution.h"
@@ -33,6 +34,7 @@ using runtime::SourceMessage;
 using runtime::SourceState;
 using runtime::StreamItem;
 using runtime::TableStore;
+using runtime::ViewStore;
 
 Status ClosedError(std::string_view what) {
   return Status::Error(ErrorCode::kClosed, "{} is closed", what);
@@ -451,10 +453,18 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
 
   // SnapshotProvider (called with mutex_ held, from ad-hoc queries).
   Result<Batch> Snapshot(std::string_view name) override {
+    if (auto view = views_.find(name); view != views_.end()) {
+      // Everything pushed before this statement is in the view (the statement drained the
+      // sources first); the snapshot is consistent as of the view's watermark.
+      LAMINAR_ASSIGN_OR_RETURN(ViewStore::Snapshot snapshot, view->second->Read());
+      return std::move(snapshot.rows);
+    }
     auto it = tables_.find(name);
     if (it == tables_.end()) {
       return Status::Error(ErrorCode::kNotSupported,
-                           "\"{}\" cannot be read by an ad-hoc query yet (only tables can)", name);
+                           "\"{}\" cannot be read by an ad-hoc query (tables and materialized "
+                           "views can; subscribe to a stream instead)",
+                           name);
     }
     return it->second->Snapshot();
   }
@@ -490,6 +500,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
   std::map<std::string, std::shared_ptr<SourceState>, std::less<>> sources_;
   std::map<std::string, std::shared_ptr<Outlet>, std::less<>> outlets_;
   std::map<std::string, std::shared_ptr<TableStore>, std::less<>> tables_;
+  std::map<std::string, std::shared_ptr<ViewStore>, std::less<>> views_;
   /// Connectors feeding sources (FROM NEXMARK ...), started with the database.
   std::map<std::string, std::unique_ptr<connectors::SourceConnector>, std::less<>> connectors_;
   std::map<std::string, bool, std::less<>> connector_started_;
@@ -697,6 +708,7 @@ void LaminarDB::Impl::TearDown(const std::string& name) {
     outlets_.erase(it);
   }
   tables_.erase(name);
+  views_.erase(name);
 }
 
 Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
@@ -725,20 +737,13 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
                              "built yet); an in-process sink delivers to its subscribers")
             .WithPosition(statement.position);
       }
-      if (object.options.count("state_ttl") > 0 || object.options.count("allowed_lateness") > 0) {
-        return Status::Error(ErrorCode::kNotSupported,
-                             "state_ttl and allowed_lateness apply to stateful operators "
-                             "(aggregations, joins), which are not executable yet")
-            .WithPosition(statement.position);
-      }
       LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
       break;
     }
-    case sql::ObjectKind::kMaterializedView:
-      return Status::Error(ErrorCode::kNotSupported,
-                           "CREATE MATERIALIZED VIEW is not executable yet (the queryable result "
-                           "table arrives with incremental aggregation); use CREATE STREAM")
-          .WithPosition(statement.position);
+    case sql::ObjectKind::kMaterializedView: {
+      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
+      break;
+    }
     case sql::ObjectKind::kLookupTable:
       return Status::Error(ErrorCode::kNotSupported, "CREATE LOOKUP TABLE is not executable yet")
           .WithPosition(statement.position);
@@ -766,9 +771,44 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
       break;
   }
 
+  // LATE DATA TO: the side streams a query feeds are created with it.
+  std::vector<sql::CatalogObject> side_streams;
+  if (flow != nullptr) {
+    for (const exec::Dataflow::SideOutput& side : flow->side_outputs()) {
+      if (catalog_.Find(side.object) != nullptr) {
+        return Status::Error(ErrorCode::kDuplicateObject,
+                             "LATE DATA TO {}: an object named \"{}\" already exists (the late "
+                             "data stream is created with the query)",
+                             side.object, side.object)
+            .WithPosition(statement.position);
+      }
+      sql::CatalogObject late;
+      late.kind = sql::ObjectKind::kStream;
+      late.name = side.object;
+      late.schema = side.schema;
+      late.dependencies = {object.name};
+      late.definition_sql = fmt::format("-- rows later than the allowed lateness of {}",
+                                        object.name);
+      side_streams.push_back(std::move(late));
+    }
+  }
+
   auto registered = catalog_.Create(object, create.mode);
   if (!registered.ok()) return std::move(registered).status().WithPosition(statement.position);
   if (existing != nullptr) TearDown(object.name);  // OR REPLACE.
+  for (const sql::CatalogObject& late : side_streams) {
+    auto made = catalog_.Create(late, sql::CreateMode::kCreate);
+    if (!made.ok()) {
+      (void)catalog_.Drop(object.kind, object.name, /*if_exists=*/true, /*cascade=*/true);
+      return std::move(made).status().WithPosition(statement.position);
+    }
+    auto outlet = std::make_shared<Outlet>(late.name, late.schema, false);
+    (void)reactor_.Execute([this, outlet] {
+      reactor_.AddStream(outlet);
+      return Status::Ok();
+    });
+    outlets_[late.name] = outlet;
+  }
 
   Status status;
   switch (object.kind) {
@@ -791,6 +831,15 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
     }
     default: {
       auto outlet = std::make_shared<Outlet>(object.name, object.schema, object.changelog);
+      if (object.kind == sql::ObjectKind::kMaterializedView) {
+        // The result table is keyed by the query's unique key when it has one.
+        std::vector<int> key;
+        const auto& unique_keys = create.plan->properties().unique_keys;
+        if (!unique_keys.empty()) key = unique_keys.front();
+        auto view = std::make_shared<ViewStore>(object.schema, std::move(key));
+        outlet->set_view(view);
+        views_[object.name] = view;
+      }
       status = reactor_.Execute(
           [this, &flow, outlet] { return reactor_.AddQuery(std::move(flow), outlet); });
       if (status.ok()) outlets_[object.name] = outlet;

@@ -8,6 +8,7 @@
 #include "columnar/schema.h"
 #include "common/result.h"
 #include "exec/change_batch.h"
+#include "runtime/view_store.h"
 #include "stream/broadcast.h"
 
 namespace laminar::runtime {
@@ -35,11 +36,16 @@ class Outlet {
   bool changelog() const { return changelog_; }
 
   void PublishBatch(const exec::ChangeBatch& batch) {
+    if (view_ != nullptr) {
+      Status status = view_->Apply(batch);
+      if (!status.ok()) Fail(status);
+    }
     if (!broadcast_.HasSubscribers()) return;
     (void)broadcast_.Publish(StreamItem{std::make_shared<const exec::ChangeBatch>(batch), 0});
   }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
+    if (view_ != nullptr) view_->AdvanceWatermark(watermark);
     if (!broadcast_.HasSubscribers()) return;
     (void)broadcast_.Publish(StreamItem{nullptr, watermark});
   }
@@ -68,12 +74,18 @@ class Outlet {
   }
   int64_t watermark() const { return watermark_.load(std::memory_order_acquire); }
 
+  /// A materialized view's result table, kept up to date by every published batch. REQUIRES:
+  /// set before the outlet is registered with the reactor.
+  void set_view(std::shared_ptr<ViewStore> view) { view_ = std::move(view); }
+  const std::shared_ptr<ViewStore>& view() const { return view_; }
+
  private:
   const std::string name_;
   const std::shared_ptr<const Schema> schema_;
   const bool changelog_;
   stream::Broadcast<StreamItem> broadcast_;
   std::atomic<int64_t> watermark_{exec::kMinWatermark};
+  std::shared_ptr<ViewStore> view_;
   mutable std::mutex mutex_;  // Guards failure_.
   Status failure_;
 };

@@ -25,6 +25,13 @@ struct Reactor::Query final : public exec::DataflowSink {
     reactor->PublishWatermark(*output, watermark);
     return Status::Ok();
   }
+  Status OnSideBatch(int index, const exec::ChangeBatch& batch) override {
+    // A side stream (LATE DATA TO) that was dropped just stops receiving; the operator still
+    // counts the rows.
+    auto it = reactor->objects_.find(flow->side_outputs()[static_cast<size_t>(index)].object);
+    if (it != reactor->objects_.end()) reactor->Publish(*it->second, batch);
+    return Status::Ok();
+  }
 };
 
 Reactor::Reactor(ReactorOptions options)
@@ -114,6 +121,13 @@ void Reactor::AddSource(std::shared_ptr<SourceState> state, std::shared_ptr<Outl
   source->object = object.get();
   objects_[object->name] = std::move(object);
   sources_.push_back(std::move(source));
+}
+
+void Reactor::AddStream(std::shared_ptr<Outlet> outlet) {
+  auto object = std::make_unique<Object>();
+  object->name = outlet->name();
+  object->outlet = std::move(outlet);
+  objects_[object->name] = std::move(object);
 }
 
 Status Reactor::AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet) {

@@ -81,6 +81,8 @@ class Reactor {
 
   /// Registers a source and its outlet.
   void AddSource(std::shared_ptr<SourceState> source, std::shared_ptr<Outlet> outlet);
+  /// Registers a stream fed by other queries' side outputs (LATE DATA TO), not by a query.
+  void AddStream(std::shared_ptr<Outlet> outlet);
   /// Registers the query computing `outlet`'s object. Every input object must be registered.
   Status AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet);
   /// Forgets an object (and its query): its outlet is closed, readers stop receiving from it.

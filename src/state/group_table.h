@@ -8,6 +8,7 @@
 
 #include "columnar/batch.h"
 #include "columnar/column.h"
+#include "columnar/column_builder.h"
 
 namespace laminar::state {
 
@@ -30,6 +31,8 @@ class GroupTable {
   /// Removes the key of `slot`; the slot number becomes free for reuse.
   void Erase(uint32_t slot);
 
+  /// Whether `slot` currently holds a key.
+  bool IsLive(uint32_t slot) const;
   /// The key stored for a live slot.
   std::string_view key(uint32_t slot) const;
   /// Number of live keys.

@@ -16,6 +16,12 @@ class OperatorOutput {
   virtual Status Emit(const ChangeBatch& batch) = 0;
   /// No row with event time below `watermark` follows on this output.
   virtual Status EmitWatermark(int64_t watermark) = 0;
+  /// Sends rows to the operator's side output `side` (LATE DATA TO): rows that leave the
+  /// query's main result but must not vanish. Default: the operator has no side outputs.
+  virtual Status EmitSide(int side, const ChangeBatch& batch) {
+    (void)batch;
+    return Status::Error(ErrorCode::kInternal, "no side output {}", side);
+  }
 };
 
 /// The operator contract (ARCHITECTURE.md "Operator contract"): push-based. The dataflow calls

@@ -759,6 +759,7 @@ Result<BoundExprPtr> ExpressionBinder::BindAggregate(const FunctionCallExpressio
   auto resolution = resolver_.Resolve(name, FunctionKind::kAggregate, infos);
   if (!resolution.ok()) return std::move(resolution).status().WithPosition(call.position);
   const functions::ResolvedFunction& resolved = **resolution;
+  aggregate.function_id = resolved.id;
   for (size_t i = 0; i < aggregate.arguments.size(); ++i) {
     LAMINAR_ASSIGN_OR_RETURN(
         aggregate.arguments[i],

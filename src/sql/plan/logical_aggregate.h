@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "functions/function_registry.h"
 #include "sql/plan/bound_expression.h"
 #include "sql/plan/logical_node.h"
 #include "sql/plan/window_assignment.h"
@@ -13,6 +14,7 @@ namespace laminar::sql {
 /// One aggregate function call: `count(DISTINCT bidder) FILTER (WHERE price > 100)`.
 struct AggregateCall {
   std::string function;
+  functions::FunctionId function_id = functions::FunctionId::kCountStar;
   std::vector<BoundExprPtr> arguments;  // Bound over the aggregate's input.
   bool distinct = false;
   BoundExprPtr filter;  // May be null.

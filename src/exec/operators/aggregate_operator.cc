@@ -1,0 +1,971 @@
+#include "exec/operators/aggregate_operator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include "columnar/column_builder.h"
+#include "columnar/take.h"
+#include "common/check.h"
+
+namespace laminar::exec {
+namespace {
+
+using sql::EmitStrategy;
+using sql::WindowKind;
+
+/// Floor division that rounds toward negative infinity (event times may be negative).
+int64_t FloorAlign(int64_t value, int64_t origin, int64_t length) {
+  const int64_t relative = value - origin;
+  int64_t quotient = relative / length;
+  if (relative % length != 0 && relative < 0) --quotient;
+  return origin + quotient * length;
+}
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t result = 0;
+  if (__builtin_add_overflow(a, b, &result)) return b > 0 ? kMaxWatermark : kMinWatermark;
+  return result;
+}
+
+int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t result = 0;
+  if (__builtin_sub_overflow(a, b, &result)) return b > 0 ? kMinWatermark : kMaxWatermark;
+  return result;
+}
+
+void AppendPrefix(std::string& key, int64_t prefix) {
+  key.append(reinterpret_cast<const char*>(&prefix), sizeof(prefix));
+}
+
+}  // namespace
+
+/// The evaluated inputs of one batch.
+struct AggregateOperator::Inputs {
+  std::vector<Column> keys;
+  std::vector<std::vector<Column>> arguments;  // Per call.
+  /// Per call: 1 where FILTER (WHERE ...) holds; empty when the call has no FILTER.
+  std::vector<std::vector<uint8_t>> filter_masks;
+  const int64_t* times = nullptr;  // Window time column (null without a window).
+  const Column* time_column = nullptr;
+};
+
+AggregateOperator::AggregateOperator(AggregateDefinition definition)
+    : def_(std::move(definition)), encoder_(def_.key_types) {}
+
+AggregateOperator::~AggregateOperator() = default;
+
+Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Make(
+    AggregateDefinition definition) {
+  std::unique_ptr<AggregateOperator> op(new AggregateOperator(std::move(definition)));
+  for (const AggregateCallDefinition& call : op->def_.calls) {
+    LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<Accumulator> accumulator,
+                             MakeAccumulator(call.spec));
+    op->accumulators_.push_back(std::move(accumulator));
+  }
+  if (op->def_.window) {
+    const sql::WindowAssignment& window = *op->def_.window;
+    switch (window.kind) {
+      case WindowKind::kTumble:
+        op->pane_length_ = window.size;
+        break;
+      case WindowKind::kHop:
+        op->pane_length_ = std::gcd(window.size, window.slide);
+        break;
+      case WindowKind::kCumulate:
+        op->pane_length_ = window.slide;
+        break;
+      case WindowKind::kSession:
+        break;
+    }
+  }
+  if (op->def_.emit == EmitStrategy::kPeriodic) {
+    op->next_periodic_emit_ = op->def_.clock->NowMicros() + op->def_.emit_period_micros;
+  }
+  return op;
+}
+
+std::string AggregateOperator::Describe() const {
+  std::string text = def_.window ? fmt::format("WindowAggregate {}", def_.window->ToString())
+                                 : std::string("GroupAggregate");
+  text += fmt::format(" keys={} aggregates=[", def_.keys.size());
+  for (size_t i = 0; i < def_.calls.size(); ++i) {
+    if (i > 0) text += ", ";
+    text += def_.calls[i].text;
+  }
+  text += "]";
+  return text;
+}
+
+const AggregateMetrics& AggregateOperator::metrics() {
+  metrics_.live_groups = static_cast<int64_t>(groups_.size());
+  size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes();
+  for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
+  bytes += row_counts_.capacity() * sizeof(int64_t);
+  metrics_.state_bytes = static_cast<int64_t>(bytes);
+  return metrics_;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slots
+
+void AggregateOperator::EnsureSlots(uint32_t count) {
+  if (count <= slot_capacity_) return;
+  uint32_t capacity = std::max<uint32_t>(count, slot_capacity_ * 2);
+  capacity = std::max<uint32_t>(capacity, 64);
+  for (auto& accumulator : accumulators_) accumulator->EnsureSlots(capacity);
+  row_counts_.resize(capacity, 0);
+  if (def_.state_ttl_micros) last_update_.resize(capacity, 0);
+  if (def_.window && def_.window->kind == WindowKind::kSession) {
+    slot_session_end_.resize(capacity, 0);
+    slot_session_key_.resize(capacity, 0);
+  }
+  slot_capacity_ = capacity;
+}
+
+uint32_t AggregateOperator::AcquireSlot(std::string_view key, uint64_t hash, bool* inserted) {
+  const uint32_t slot = groups_.FindOrInsert(key, hash, inserted);
+  if (slot >= slot_capacity_) EnsureSlots(slot + 1);
+  return slot;
+}
+
+uint32_t AggregateOperator::TemporarySlot() {
+  // Temporary slots live above every slot the group table handed out; they are released
+  // before the table can hand out another.
+  const uint32_t slot =
+      groups_.slot_capacity() + static_cast<uint32_t>(temporary_slots_.size());
+  EnsureSlots(slot + 1);
+  temporary_slots_.push_back(slot);
+  return slot;
+}
+
+void AggregateOperator::ReleaseTemporarySlots() {
+  for (uint32_t slot : temporary_slots_) {
+    for (auto& accumulator : accumulators_) accumulator->Clear(slot);
+    row_counts_[slot] = 0;
+  }
+  temporary_slots_.clear();
+}
+
+void AggregateOperator::FreeSlot(uint32_t slot) {
+  for (auto& accumulator : accumulators_) accumulator->Clear(slot);
+  row_counts_[slot] = 0;
+  groups_.Erase(slot);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation and updates
+
+Status AggregateOperator::Evaluate(const ChangeBatch& batch, Inputs& inputs) const {
+  inputs.keys.clear();
+  for (const ExpressionEvaluator& key : def_.keys) {
+    LAMINAR_ASSIGN_OR_RETURN(Column column, key.Evaluate(batch.rows));
+    inputs.keys.push_back(std::move(column));
+  }
+  inputs.arguments.assign(def_.calls.size(), {});
+  inputs.filter_masks.assign(def_.calls.size(), {});
+  SelectionVector selection;
+  for (size_t c = 0; c < def_.calls.size(); ++c) {
+    const AggregateCallDefinition& call = def_.calls[c];
+    for (const ExpressionEvaluator& argument : call.arguments) {
+      LAMINAR_ASSIGN_OR_RETURN(Column column, argument.Evaluate(batch.rows));
+      inputs.arguments[c].push_back(std::move(column));
+    }
+    if (call.filter) {
+      LAMINAR_RETURN_IF_ERROR(call.filter->FilterAll(batch.rows, &selection));
+      std::vector<uint8_t>& mask = inputs.filter_masks[c];
+      mask.assign(static_cast<size_t>(batch.num_rows()), 0);
+      for (int64_t i = 0; i < selection.size(); ++i) mask[selection[i]] = 1;
+    }
+  }
+  if (def_.window) {
+    inputs.time_column = &batch.rows.column(def_.window->time_column);
+    inputs.times = inputs.time_column->Values<int64_t>();
+  }
+  return Status::Ok();
+}
+
+Status AggregateOperator::ApplyUpdates(const Inputs& inputs, std::span<const uint32_t> rows,
+                                       std::span<const uint32_t> slots, const int8_t* weights) {
+  if (slots.empty()) return Status::Ok();
+  // Net rows per group, so a changelog group whose rows were all retracted disappears.
+  for (size_t i = 0; i < slots.size(); ++i) {
+    const uint32_t row = rows.empty() ? static_cast<uint32_t>(i) : rows[i];
+    row_counts_[slots[i]] += weights == nullptr ? 1 : weights[row];
+  }
+  std::vector<uint32_t> call_rows;
+  std::vector<uint32_t> call_slots;
+  std::vector<int8_t> gathered_weights;
+  const int8_t* entry_weights = nullptr;
+  if (weights != nullptr) {
+    gathered_weights.resize(slots.size());
+    for (size_t i = 0; i < slots.size(); ++i) {
+      gathered_weights[i] = weights[rows.empty() ? i : rows[i]];
+    }
+    entry_weights = gathered_weights.data();
+  }
+  for (size_t c = 0; c < def_.calls.size(); ++c) {
+    const std::vector<uint8_t>& mask = inputs.filter_masks[c];
+    if (mask.empty()) {
+      LAMINAR_RETURN_IF_ERROR(
+          accumulators_[c]->Update(inputs.arguments[c], rows, slots, entry_weights));
+      continue;
+    }
+    call_rows.clear();
+    call_slots.clear();
+    std::vector<int8_t> call_weights;
+    for (size_t i = 0; i < slots.size(); ++i) {
+      const uint32_t row = rows.empty() ? static_cast<uint32_t>(i) : rows[i];
+      if (mask[row] == 0) continue;
+      call_rows.push_back(row);
+      call_slots.push_back(slots[i]);
+      if (entry_weights != nullptr) call_weights.push_back(entry_weights[i]);
+    }
+    if (call_rows.empty()) continue;
+    LAMINAR_RETURN_IF_ERROR(accumulators_[c]->Update(
+        inputs.arguments[c], call_rows, call_slots,
+        entry_weights == nullptr ? nullptr : call_weights.data()));
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entry points
+
+Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOutput& out) {
+  (void)port;
+  if (batch.num_rows() == 0) return Status::Ok();
+  metrics_.rows_in += batch.num_rows();
+  Inputs inputs;
+  LAMINAR_RETURN_IF_ERROR(Evaluate(batch, inputs));
+  if (!def_.window) {
+    LAMINAR_RETURN_IF_ERROR(ProcessGroups(batch, inputs, out));
+  } else if (def_.window->kind == WindowKind::kSession) {
+    LAMINAR_RETURN_IF_ERROR(ProcessSessions(batch, inputs, out));
+  } else {
+    LAMINAR_RETURN_IF_ERROR(ProcessPanes(batch, inputs, out));
+  }
+  switch (def_.emit) {
+    case EmitStrategy::kChanges:
+    case EmitStrategy::kOnUpdate:
+      LAMINAR_RETURN_IF_ERROR(EmitChanged(out));
+      break;
+    case EmitStrategy::kPeriodic:
+      LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, false));
+      break;
+    case EmitStrategy::kOnWindowClose:
+      break;
+  }
+  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
+  return Status::Ok();
+}
+
+Status AggregateOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& out) {
+  (void)port;
+  if (watermark <= watermark_) return Status::Ok();
+  watermark_ = watermark;
+  if (def_.emit == EmitStrategy::kPeriodic) LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, false));
+  int64_t output_watermark = watermark;
+  if (def_.window) {
+    const sql::WindowAssignment& window = *def_.window;
+    if (window.kind == WindowKind::kSession) {
+      LAMINAR_RETURN_IF_ERROR(CloseSessions(watermark, out));
+      // A session opened later starts after watermark - gap - lateness, and open sessions
+      // may still be emitted with their start.
+      output_watermark = SaturatingSub(SaturatingSub(watermark, window.gap),
+                                       def_.allowed_lateness_micros);
+      for (const std::vector<Session>& list : sessions_) {
+        for (const Session& session : list) {
+          output_watermark = std::min(output_watermark, session.start);
+        }
+      }
+    } else {
+      LAMINAR_RETURN_IF_ERROR(ClosePaneWindows(watermark, out));
+      // Every window still to be emitted starts at or after this.
+      output_watermark = closed_up_to_ == kMaxWatermark
+                             ? kMaxWatermark
+                             : WindowStartFor(FirstWindowEndAfter(closed_up_to_));
+    }
+  } else if (def_.closing_key >= 0 || watermark == kMaxWatermark) {
+    LAMINAR_RETURN_IF_ERROR(CloseKeyedGroups(watermark, out));
+  }
+  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
+  if (output_watermark > emitted_watermark_) {
+    emitted_watermark_ = output_watermark;
+    return out.EmitWatermark(output_watermark);
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unbounded GROUP BY (and groups closed by a watermarked key)
+
+Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs,
+                                        OperatorOutput& out) {
+  (void)out;
+  const int64_t rows = batch.num_rows();
+  encoder_.Encode(inputs.keys, {}, {});
+  std::vector<uint32_t> slots(static_cast<size_t>(rows));
+  std::vector<uint32_t> kept;
+  bool all_kept = true;
+  const Column* closing = def_.closing_key >= 0 ? &inputs.keys[def_.closing_key] : nullptr;
+  const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    if (closing != nullptr && closing->IsValid(i) &&
+        closing->Values<int64_t>()[i] < watermark_) {
+      // Its group has closed: the row is late.
+      ++metrics_.late_rows;
+      if (all_kept) {
+        all_kept = false;
+        for (int64_t k = 0; k < i; ++k) kept.push_back(static_cast<uint32_t>(k));
+      }
+      continue;
+    }
+    bool inserted = false;
+    const uint32_t slot =
+        AcquireSlot(encoder_.key(static_cast<size_t>(i)), encoder_.hash(static_cast<size_t>(i)),
+                    &inserted);
+    if (inserted && closing != nullptr && closing->IsValid(i)) {
+      closing_[closing->Values<int64_t>()[i]].push_back(slot);
+    }
+    if (def_.state_ttl_micros) {
+      if (inserted || last_update_[slot] != now) {
+        ttl_index_[SaturatingAdd(now, *def_.state_ttl_micros)].push_back(slot);
+      }
+      last_update_[slot] = now;
+    }
+    if (all_kept) {
+      slots[static_cast<size_t>(i)] = slot;
+    } else {
+      kept.push_back(static_cast<uint32_t>(i));
+      slots[kept.size() - 1] = slot;
+    }
+    if (def_.emit != EmitStrategy::kOnWindowClose) {
+      changed_.insert(ResultKey{0, 0, std::string(encoder_.key(static_cast<size_t>(i)))});
+    }
+  }
+  const size_t count = all_kept ? static_cast<size_t>(rows) : kept.size();
+  const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
+  return ApplyUpdates(inputs, all_kept ? std::span<const uint32_t>() : std::span(kept),
+                      std::span(slots.data(), count), weights);
+}
+
+Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& out) {
+  std::vector<PendingRow> rows;
+  std::vector<uint32_t> closed;
+  if (watermark == kMaxWatermark) {
+    // End of input: every group is final.
+    if (def_.emit == EmitStrategy::kOnWindowClose) {
+      for (auto& [time, slots] : closing_) closed.insert(closed.end(), slots.begin(), slots.end());
+      closing_.clear();
+      if (def_.closing_key < 0) {
+        closed.clear();
+        for (uint32_t slot = 0; slot < groups_.slot_capacity(); ++slot) {
+          if (groups_.IsLive(slot)) closed.push_back(slot);
+        }
+        if (closed.empty() && def_.keys.empty() && !emitted_empty_global_) {
+          // A global aggregate over no rows still has one row (count 0, sums NULL).
+          emitted_empty_global_ = true;
+          rows.push_back(PendingRow{0, 0, std::string(), TemporarySlot(), 1});
+          Status status = EmitRows(rows, out);
+          ReleaseTemporarySlots();
+          return status;
+        }
+      }
+    } else if (def_.emit == EmitStrategy::kPeriodic) {
+      return EmitPeriodic(out, true);
+    } else {
+      return Status::Ok();
+    }
+  } else {
+    while (!closing_.empty() && closing_.begin()->first < watermark) {
+      closed.insert(closed.end(), closing_.begin()->second.begin(),
+                    closing_.begin()->second.end());
+      closing_.erase(closing_.begin());
+    }
+  }
+  if (closed.empty()) return Status::Ok();
+  if (def_.emit == EmitStrategy::kOnWindowClose) {
+    for (uint32_t slot : closed) {
+      if (row_counts_[slot] > 0) {
+        rows.push_back(PendingRow{0, 0, std::string(groups_.key(slot)), slot, 1});
+      }
+    }
+    LAMINAR_RETURN_IF_ERROR(EmitRows(rows, out));
+  } else if (def_.emit == EmitStrategy::kPeriodic) {
+    LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, true));
+  }
+  for (uint32_t slot : closed) {
+    last_emitted_.erase(ResultKey{0, 0, std::string(groups_.key(slot))});
+    FreeSlot(slot);
+  }
+  metrics_.windows_closed += static_cast<int64_t>(closed.size());
+  return Status::Ok();
+}
+
+Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
+  const int64_t now = def_.clock->NowMicros();
+  std::vector<std::vector<Value>> retractions;
+  while (!ttl_index_.empty() && ttl_index_.begin()->first <= now) {
+    std::vector<uint32_t> slots = std::move(ttl_index_.begin()->second);
+    ttl_index_.erase(ttl_index_.begin());
+    for (uint32_t slot : slots) {
+      if (!groups_.IsLive(slot)) continue;
+      const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
+      if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
+      ResultKey key{0, 0, std::string(groups_.key(slot))};
+      if (auto it = last_emitted_.find(key); it != last_emitted_.end()) {
+        if (def_.emit == EmitStrategy::kChanges) retractions.push_back(std::move(it->second));
+        last_emitted_.erase(it);
+      }
+      changed_.erase(key);
+      FreeSlot(slot);
+      ++metrics_.groups_expired;
+    }
+  }
+  if (retractions.empty()) return Status::Ok();
+  return EmitValueRows(retractions, std::vector<int8_t>(retractions.size(), -1), out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pane windows: tumble, hop, cumulate
+
+int64_t AggregateOperator::PaneOf(int64_t time) const {
+  return FloorAlign(time, def_.window->offset, pane_length_);
+}
+
+int64_t AggregateOperator::FirstWindowEndAfter(int64_t time) const {
+  const sql::WindowAssignment& window = *def_.window;
+  switch (window.kind) {
+    case WindowKind::kTumble:
+      return SaturatingAdd(FloorAlign(time, window.offset, window.size), window.size);
+    case WindowKind::kHop: {
+      // Ends are offset + size + k * slide.
+      const int64_t origin = window.offset + window.size % window.slide;
+      return SaturatingAdd(FloorAlign(time, origin, window.slide), window.slide);
+    }
+    case WindowKind::kCumulate:
+      return SaturatingAdd(FloorAlign(time, window.offset, window.slide), window.slide);
+    case WindowKind::kSession:
+      break;
+  }
+  return kMaxWatermark;
+}
+
+int64_t AggregateOperator::WindowStartFor(int64_t end) const {
+  const sql::WindowAssignment& window = *def_.window;
+  switch (window.kind) {
+    case WindowKind::kTumble:
+    case WindowKind::kHop:
+      return SaturatingSub(end, window.size);
+    case WindowKind::kCumulate:
+      // The cumulating windows of one base share its start: [base, base + k * step).
+      return FloorAlign(SaturatingSub(end, window.slide), window.offset, window.size);
+    case WindowKind::kSession:
+      break;
+  }
+  return end;
+}
+
+int64_t AggregateOperator::LastWindowEndOfPane(int64_t pane) const {
+  const sql::WindowAssignment& window = *def_.window;
+  switch (window.kind) {
+    case WindowKind::kTumble:
+      return SaturatingAdd(pane, window.size);
+    case WindowKind::kHop:
+      return SaturatingAdd(FloorAlign(pane, window.offset, window.slide), window.size);
+    case WindowKind::kCumulate:
+      return SaturatingAdd(FloorAlign(pane, window.offset, window.size), window.size);
+    case WindowKind::kSession:
+      break;
+  }
+  return pane;
+}
+
+void AggregateOperator::WindowsOfPane(int64_t pane,
+                                      std::vector<std::pair<int64_t, int64_t>>& windows) const {
+  windows.clear();
+  const int64_t last = LastWindowEndOfPane(pane);
+  const int64_t spacing =
+      def_.window->kind == WindowKind::kTumble ? def_.window->size : def_.window->slide;
+  for (int64_t end = FirstWindowEndAfter(pane); end <= last; end += spacing) {
+    const int64_t start = WindowStartFor(end);
+    if (start <= pane && end > closed_up_to_) windows.emplace_back(start, end);
+    if (end > kMaxWatermark - spacing) break;
+  }
+}
+
+Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
+                                       OperatorOutput& out) {
+  (void)out;
+  const int64_t rows = batch.num_rows();
+  const Column& time_column = *inputs.time_column;
+  // Rows whose every window has closed are late; rows with a NULL time belong to no window.
+  std::vector<uint32_t> kept;
+  std::vector<int64_t> prefixes;
+  prefixes.reserve(static_cast<size_t>(rows));
+  bool all_kept = true;
+  std::vector<uint32_t> late;
+  for (int64_t i = 0; i < rows; ++i) {
+    bool keep = time_column.IsValid(i);
+    int64_t pane = 0;
+    if (keep) {
+      pane = PaneOf(inputs.times[i]);
+      if (LastWindowEndOfPane(pane) <= closed_up_to_) {
+        keep = false;
+        late.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    if (!keep) {
+      if (all_kept) {
+        all_kept = false;
+        for (int64_t k = 0; k < i; ++k) kept.push_back(static_cast<uint32_t>(k));
+      }
+      continue;
+    }
+    if (!all_kept) kept.push_back(static_cast<uint32_t>(i));
+    prefixes.push_back(pane);
+  }
+  if (!late.empty()) LAMINAR_RETURN_IF_ERROR(EmitLate(batch, late, out));
+  if (prefixes.empty()) return Status::Ok();
+  const std::span<const uint32_t> rows_used =
+      all_kept ? std::span<const uint32_t>() : std::span<const uint32_t>(kept);
+  encoder_.Encode(inputs.keys, rows_used, prefixes);
+  std::vector<uint32_t> slots(prefixes.size());
+  const bool track_changes = def_.emit != EmitStrategy::kOnWindowClose;
+  std::vector<std::pair<int64_t, int64_t>> windows;
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    bool inserted = false;
+    const uint32_t slot = AcquireSlot(encoder_.key(i), encoder_.hash(i), &inserted);
+    if (inserted) panes_[prefixes[i]].push_back(slot);
+    slots[i] = slot;
+    if (track_changes) {
+      WindowsOfPane(prefixes[i], windows);
+      const std::string_view key = encoder_.key(i).substr(sizeof(int64_t));
+      for (const auto& [start, end] : windows) {
+        changed_.insert(ResultKey{start, end, std::string(key)});
+      }
+    }
+  }
+  const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
+  return ApplyUpdates(inputs, rows_used, slots, weights);
+}
+
+Status AggregateOperator::MergeWindow(int64_t start, int64_t end,
+                                      const std::vector<std::string>* only,
+                                      std::vector<std::pair<std::string, uint32_t>>& results) {
+  std::unordered_map<std::string, size_t> index;
+  for (auto it = panes_.lower_bound(start); it != panes_.end() && it->first < end; ++it) {
+    for (uint32_t pane_slot : it->second) {
+      const std::string_view key = groups_.key(pane_slot).substr(sizeof(int64_t));
+      if (only != nullptr && !std::binary_search(only->begin(), only->end(), key)) continue;
+      auto [found, inserted] = index.try_emplace(std::string(key), results.size());
+      if (inserted) results.emplace_back(found->first, TemporarySlot());
+      LAMINAR_RETURN_IF_ERROR(MergeSlot(results[found->second].second, pane_slot));
+    }
+  }
+  return Status::Ok();
+}
+
+Status AggregateOperator::MergeSlot(uint32_t target, uint32_t source) {
+  for (auto& accumulator : accumulators_) {
+    LAMINAR_RETURN_IF_ERROR(accumulator->Merge(target, source));
+  }
+  row_counts_[target] += row_counts_[source];
+  return Status::Ok();
+}
+
+Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& out) {
+  const sql::WindowAssignment& window = *def_.window;
+  const int64_t spacing = window.kind == WindowKind::kTumble ? window.size : window.slide;
+  const bool single_pane = window.kind == WindowKind::kTumble ||
+                           (window.kind == WindowKind::kHop && window.size == window.slide);
+  std::vector<PendingRow> rows;
+  std::vector<std::pair<std::string, uint32_t>> merged;
+  for (;;) {
+    if (panes_.empty()) {
+      // Nothing open: every window ending by the watermark is closed.
+      const int64_t limit = SaturatingSub(watermark, def_.allowed_lateness_micros);
+      if (limit == kMaxWatermark) {
+        closed_up_to_ = kMaxWatermark;
+      } else if (limit > closed_up_to_) {
+        const int64_t end = FirstWindowEndAfter(limit);
+        closed_up_to_ = std::max(closed_up_to_, SaturatingSub(end, spacing));
+      }
+      break;
+    }
+    const int64_t first_pane = panes_.begin()->first;
+    int64_t end = FirstWindowEndAfter(std::max(first_pane, closed_up_to_));
+    if (SaturatingAdd(end, def_.allowed_lateness_micros) > watermark) break;
+    const int64_t start = WindowStartFor(end);
+    rows.clear();
+    if (def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kPeriodic) {
+      const bool emit_all = def_.emit == EmitStrategy::kOnWindowClose;
+      if (single_pane) {
+        auto pane = panes_.find(start);
+        if (pane != panes_.end()) {
+          for (uint32_t slot : pane->second) {
+            if (row_counts_[slot] <= 0) continue;
+            std::string key(groups_.key(slot).substr(sizeof(int64_t)));
+            if (!emit_all && changed_.count(ResultKey{start, end, key}) == 0) continue;
+            rows.push_back(PendingRow{start, end, std::move(key), slot, 1});
+          }
+        }
+      } else {
+        merged.clear();
+        LAMINAR_RETURN_IF_ERROR(MergeWindow(start, end, nullptr, merged));
+        for (auto& [key, slot] : merged) {
+          if (row_counts_[slot] <= 0) continue;
+          if (!emit_all && changed_.count(ResultKey{start, end, key}) == 0) continue;
+          rows.push_back(PendingRow{start, end, key, slot, 1});
+        }
+      }
+      LAMINAR_RETURN_IF_ERROR(EmitRows(rows, out));
+      ReleaseTemporarySlots();
+    }
+    // The window is final: forget what was tracked for it.
+    for (auto it = changed_.lower_bound(ResultKey{kMinWatermark, end, std::string()});
+         it != changed_.end() && it->window_end == end;) {
+      it = changed_.erase(it);
+    }
+    for (auto it = last_emitted_.lower_bound(ResultKey{kMinWatermark, end, std::string()});
+         it != last_emitted_.end() && it->first.window_end == end;) {
+      it = last_emitted_.erase(it);
+    }
+    ++metrics_.windows_closed;
+    closed_up_to_ = end;
+    // Free the panes no open window needs any more.
+    while (!panes_.empty() && LastWindowEndOfPane(panes_.begin()->first) <= closed_up_to_) {
+      for (uint32_t slot : panes_.begin()->second) FreeSlot(slot);
+      panes_.erase(panes_.begin());
+    }
+  }
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Session windows
+
+Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inputs,
+                                          OperatorOutput& out) {
+  const int64_t rows = batch.num_rows();
+  const int64_t gap = def_.window->gap;
+  const Column& time_column = *inputs.time_column;
+  encoder_.Encode(inputs.keys, {}, {});
+  const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
+  std::vector<uint32_t> pending_rows;
+  std::vector<uint32_t> pending_slots;
+  std::vector<uint32_t> late;
+  std::string slot_key;
+  auto flush = [&]() -> Status {
+    Status status = ApplyUpdates(inputs, pending_rows, pending_slots, weights);
+    pending_rows.clear();
+    pending_slots.clear();
+    return status;
+  };
+  for (int64_t i = 0; i < rows; ++i) {
+    if (time_column.IsNull(i)) continue;
+    const int64_t time = inputs.times[i];
+    const int64_t row_end = SaturatingAdd(time, gap);
+    bool inserted = false;
+    const std::string_view key = encoder_.key(static_cast<size_t>(i));
+    const uint32_t key_id =
+        session_keys_.FindOrInsert(key, encoder_.hash(static_cast<size_t>(i)), &inserted);
+    if (key_id >= sessions_.size()) sessions_.resize(key_id + 1);
+    std::vector<Session>& list = sessions_[key_id];
+    // Sessions that the interval [time, time + gap) touches.
+    size_t first = 0;
+    while (first < list.size() && list[first].end < time) ++first;
+    size_t last = first;
+    while (last < list.size() && list[last].start <= row_end) ++last;
+    if (first == last) {
+      if (SaturatingAdd(row_end, def_.allowed_lateness_micros) <= watermark_) {
+        late.push_back(static_cast<uint32_t>(i));
+        continue;
+      }
+      slot_key.clear();
+      AppendPrefix(slot_key, next_session_serial_++);
+      slot_key.append(key);
+      bool fresh = false;
+      const uint32_t slot = AcquireSlot(slot_key, state::GroupTable::Hash(slot_key), &fresh);
+      list.insert(list.begin() + static_cast<std::ptrdiff_t>(first),
+                  Session{time, row_end, slot});
+      slot_session_end_[slot] = row_end;
+      slot_session_key_[slot] = key_id;
+      session_ends_[row_end].push_back(slot);
+      pending_rows.push_back(static_cast<uint32_t>(i));
+      pending_slots.push_back(slot);
+      continue;
+    }
+    Session& target = list[first];
+    if (last - first > 1) {
+      // The row bridges sessions: fold the later ones into the first.
+      LAMINAR_RETURN_IF_ERROR(flush());
+      for (size_t s = first + 1; s < last; ++s) {
+        LAMINAR_RETURN_IF_ERROR(MergeSlot(target.slot, list[s].slot));
+        target.end = std::max(target.end, list[s].end);
+        FreeSlot(list[s].slot);
+      }
+      list.erase(list.begin() + static_cast<std::ptrdiff_t>(first + 1),
+                 list.begin() + static_cast<std::ptrdiff_t>(last));
+    }
+    target.start = std::min(target.start, time);
+    if (std::max(target.end, row_end) != slot_session_end_[target.slot] ||
+        target.end < row_end) {
+      target.end = std::max(target.end, row_end);
+      slot_session_end_[target.slot] = target.end;
+      session_ends_[target.end].push_back(target.slot);
+    }
+    pending_rows.push_back(static_cast<uint32_t>(i));
+    pending_slots.push_back(target.slot);
+  }
+  LAMINAR_RETURN_IF_ERROR(flush());
+  if (!late.empty()) LAMINAR_RETURN_IF_ERROR(EmitLate(batch, late, out));
+  return Status::Ok();
+}
+
+Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) {
+  std::vector<PendingRow> rows;
+  std::vector<uint32_t> closed;
+  while (!session_ends_.empty() &&
+         SaturatingAdd(session_ends_.begin()->first, def_.allowed_lateness_micros) <= watermark) {
+    const int64_t end = session_ends_.begin()->first;
+    for (uint32_t slot : session_ends_.begin()->second) {
+      // Stale entries: the slot was freed, reused, or its session grew past this end.
+      if (!groups_.IsLive(slot) || slot_session_end_[slot] != end) continue;
+      if (std::find(closed.begin(), closed.end(), slot) != closed.end()) continue;
+      std::vector<Session>& list = sessions_[slot_session_key_[slot]];
+      auto it = std::find_if(list.begin(), list.end(),
+                             [&](const Session& session) { return session.slot == slot; });
+      if (it == list.end()) continue;
+      if (row_counts_[slot] > 0) {
+        rows.push_back(PendingRow{it->start, it->end,
+                                  std::string(groups_.key(slot).substr(sizeof(int64_t))), slot,
+                                  1});
+      }
+      list.erase(it);
+      closed.push_back(slot);
+    }
+    session_ends_.erase(session_ends_.begin());
+  }
+  if (closed.empty()) return Status::Ok();
+  LAMINAR_RETURN_IF_ERROR(EmitRows(rows, out));
+  for (uint32_t slot : closed) {
+    const uint32_t key_id = slot_session_key_[slot];
+    FreeSlot(slot);
+    if (sessions_[key_id].empty()) {
+      session_keys_.Erase(key_id);
+    }
+  }
+  metrics_.windows_closed += static_cast<int64_t>(closed.size());
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Late rows
+
+Status AggregateOperator::EmitLate(const ChangeBatch& batch, const std::vector<uint32_t>& rows,
+                                   OperatorOutput& out) {
+  metrics_.late_rows += static_cast<int64_t>(rows.size());
+  if (!def_.late_side_output) return Status::Ok();
+  SelectionVector selection(rows);
+  ChangeBatch late;
+  LAMINAR_ASSIGN_OR_RETURN(late.rows, Take(batch.rows, selection));
+  if (!batch.append_only()) {
+    for (uint32_t row : rows) late.weights.push_back(batch.weights[row]);
+  }
+  return out.EmitSide(0, late);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emission
+
+Status AggregateOperator::BuildOutput(const std::vector<PendingRow>& rows,
+                                      ChangeBatch& batch) const {
+  const Schema& schema = *def_.output_schema;
+  std::vector<ColumnBuilder> key_builders;
+  key_builders.reserve(def_.key_types.size());
+  for (const DataType& type : def_.key_types) key_builders.emplace_back(type);
+  for (const PendingRow& row : rows) {
+    encoder_.Decode(row.key, false, key_builders);
+  }
+  std::vector<Column> keys;
+  keys.reserve(key_builders.size());
+  for (ColumnBuilder& builder : key_builders) keys.push_back(builder.Finish());
+  std::vector<uint32_t> slots;
+  slots.reserve(rows.size());
+  for (const PendingRow& row : rows) slots.push_back(row.slot);
+  std::vector<Column> columns;
+  columns.reserve(static_cast<size_t>(schema.num_fields()));
+  for (int c = 0; c < schema.num_fields(); ++c) {
+    const AggregateOutputColumn& source = def_.output_columns[static_cast<size_t>(c)];
+    switch (source.kind) {
+      case AggregateOutputColumn::Kind::kWindowStart:
+      case AggregateOutputColumn::Kind::kWindowEnd: {
+        ColumnBuilder builder(schema.field(c).type);
+        builder.Reserve(static_cast<int64_t>(rows.size()));
+        for (const PendingRow& row : rows) {
+          builder.AppendFixed<int64_t>(source.kind == AggregateOutputColumn::Kind::kWindowStart
+                                           ? row.window_start
+                                           : row.window_end);
+        }
+        columns.push_back(builder.Finish());
+        break;
+      }
+      case AggregateOutputColumn::Kind::kKey:
+        columns.push_back(keys[static_cast<size_t>(source.index)]);
+        break;
+      case AggregateOutputColumn::Kind::kAggregate: {
+        ColumnBuilder builder(schema.field(c).type);
+        LAMINAR_RETURN_IF_ERROR(
+            accumulators_[static_cast<size_t>(source.index)]->Finish(slots, builder));
+        columns.push_back(builder.Finish());
+        break;
+      }
+    }
+  }
+  LAMINAR_ASSIGN_OR_RETURN(batch.rows, Batch::Make(def_.output_schema, std::move(columns)));
+  batch.weights.clear();
+  bool all_positive = true;
+  for (const PendingRow& row : rows) all_positive &= row.weight > 0;
+  if (!all_positive) {
+    for (const PendingRow& row : rows) batch.weights.push_back(row.weight);
+  }
+  return Status::Ok();
+}
+
+Status AggregateOperator::EmitRows(const std::vector<PendingRow>& rows, OperatorOutput& out) {
+  if (rows.empty()) return Status::Ok();
+  ChangeBatch batch;
+  LAMINAR_RETURN_IF_ERROR(BuildOutput(rows, batch));
+  return out.Emit(batch);
+}
+
+Status AggregateOperator::EmitValueRows(const std::vector<std::vector<Value>>& rows,
+                                        const std::vector<int8_t>& weights,
+                                        OperatorOutput& out) {
+  if (rows.empty()) return Status::Ok();
+  BatchBuilder builder(def_.output_schema);
+  for (const std::vector<Value>& row : rows) LAMINAR_RETURN_IF_ERROR(builder.AppendRow(row));
+  ChangeBatch batch;
+  LAMINAR_ASSIGN_OR_RETURN(batch.rows, builder.Finish());
+  bool all_positive = true;
+  for (int8_t weight : weights) all_positive &= weight > 0;
+  if (!all_positive) batch.weights = weights;
+  return out.Emit(batch);
+}
+
+Status AggregateOperator::EmitChanged(OperatorOutput& out) {
+  if (changed_.empty()) return Status::Ok();
+  const bool retract = def_.emit == EmitStrategy::kChanges;
+  // Current results of the changed groups.
+  std::vector<PendingRow> current;
+  std::vector<ResultKey> current_keys;
+  std::vector<ResultKey> removed;
+  const bool windowed = def_.window.has_value();
+  const bool single_pane =
+      windowed && (def_.window->kind == WindowKind::kTumble ||
+                   (def_.window->kind == WindowKind::kHop && def_.window->size == def_.window->slide));
+  std::string lookup;
+  // Windowed results that merge panes: merge once per window for all its changed keys.
+  std::map<std::pair<int64_t, int64_t>, std::vector<std::string>> by_window;
+  for (const ResultKey& result : changed_) {
+    if (!windowed) {
+      const uint32_t slot = groups_.Find(result.key, state::GroupTable::Hash(result.key));
+      if (slot == state::GroupTable::kNoSlot || row_counts_[slot] <= 0) {
+        removed.push_back(result);
+        continue;
+      }
+      current.push_back(PendingRow{0, 0, result.key, slot, 1});
+      current_keys.push_back(result);
+    } else if (single_pane) {
+      lookup.clear();
+      AppendPrefix(lookup, result.window_start);
+      lookup.append(result.key);
+      const uint32_t slot = groups_.Find(lookup, state::GroupTable::Hash(lookup));
+      if (slot == state::GroupTable::kNoSlot || row_counts_[slot] <= 0) {
+        removed.push_back(result);
+        continue;
+      }
+      current.push_back(PendingRow{result.window_start, result.window_end, result.key, slot, 1});
+      current_keys.push_back(result);
+    } else {
+      by_window[{result.window_start, result.window_end}].push_back(result.key);
+    }
+  }
+  std::vector<std::pair<std::string, uint32_t>> merged;
+  for (auto& [bounds, keys] : by_window) {
+    std::sort(keys.begin(), keys.end());
+    merged.clear();
+    LAMINAR_RETURN_IF_ERROR(MergeWindow(bounds.first, bounds.second, &keys, merged));
+    std::sort(merged.begin(), merged.end());
+    size_t m = 0;
+    for (const std::string& key : keys) {
+      while (m < merged.size() && merged[m].first < key) ++m;
+      ResultKey result{bounds.first, bounds.second, key};
+      if (m == merged.size() || merged[m].first != key || row_counts_[merged[m].second] <= 0) {
+        removed.push_back(std::move(result));
+        continue;
+      }
+      current.push_back(PendingRow{bounds.first, bounds.second, key, merged[m].second, 1});
+      current_keys.push_back(std::move(result));
+    }
+  }
+  changed_.clear();
+  std::vector<std::vector<Value>> rows;
+  std::vector<int8_t> weights;
+  if (!current.empty()) {
+    ChangeBatch batch;
+    LAMINAR_RETURN_IF_ERROR(BuildOutput(current, batch));
+    for (size_t i = 0; i < current.size(); ++i) {
+      std::vector<Value> row;
+      row.reserve(static_cast<size_t>(batch.rows.num_columns()));
+      for (int c = 0; c < batch.rows.num_columns(); ++c) {
+        row.push_back(batch.rows.column(c).GetValue(static_cast<int64_t>(i)));
+      }
+      auto previous = last_emitted_.find(current_keys[i]);
+      if (previous != last_emitted_.end()) {
+        if (previous->second == row) continue;  // Unchanged result: nothing to say.
+        if (retract) {
+          rows.push_back(previous->second);
+          weights.push_back(-1);
+        }
+        previous->second = row;
+      } else {
+        last_emitted_.emplace(current_keys[i], row);
+      }
+      rows.push_back(std::move(row));
+      weights.push_back(1);
+    }
+  }
+  for (const ResultKey& result : removed) {
+    auto previous = last_emitted_.find(result);
+    if (previous == last_emitted_.end()) continue;
+    if (retract) {
+      rows.push_back(std::move(previous->second));
+      weights.push_back(-1);
+    }
+    last_emitted_.erase(previous);
+  }
+  ReleaseTemporarySlots();
+  if (!windowed) {
+    // Groups whose rows were all retracted are gone.
+    for (const ResultKey& result : removed) {
+      const uint32_t slot = groups_.Find(result.key, state::GroupTable::Hash(result.key));
+      if (slot != state::GroupTable::kNoSlot) FreeSlot(slot);
+    }
+  }
+  return EmitValueRows(rows, weights, out);
+}
+
+Status AggregateOperator::EmitPeriodic(OperatorOutput& out, bool force) {
+  const int64_t now = def_.clock->NowMicros();
+  if (!force && now < next_periodic_emit_) return Status::Ok();
+  next_periodic_emit_ = SaturatingAdd(now, def_.emit_period_micros);
+  // A snapshot of each changed result, as ON UPDATE would give it.
+  return EmitChanged(out);
+}
+
+}  // namespace laminar::exec

@@ -1,0 +1,229 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <span>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "columnar/schema.h"
+#include "columnar/selection_vector.h"
+#include "common/clock.h"
+#include "exec/aggregate/accumulator.h"
+#include "exec/expression_evaluator.h"
+#include "exec/operators/operator.h"
+#include "sql/plan/logical_aggregate.h"
+#include "sql/plan/window_assignment.h"
+#include "state/group_table.h"
+
+namespace laminar::exec {
+
+/// One aggregate call of an aggregation: its accumulator's spec, the evaluators of its column
+/// arguments and of its FILTER (WHERE ...).
+struct AggregateCallDefinition {
+  AggregateSpec spec;
+  std::vector<ExpressionEvaluator> arguments;
+  std::optional<ExpressionEvaluator> filter;
+  std::string text;  // For Describe.
+};
+
+/// Where an output column of the aggregation comes from.
+struct AggregateOutputColumn {
+  enum class Kind : uint8_t { kWindowStart, kWindowEnd, kKey, kAggregate };
+  Kind kind = Kind::kKey;
+  int index = 0;  // kKey: group key; kAggregate: call.
+};
+
+/// Everything an aggregation computes, fixed at planning time.
+struct AggregateDefinition {
+  /// Event-time window; absent for an unbounded GROUP BY. window->time_column indexes the
+  /// operator's input.
+  std::optional<sql::WindowAssignment> window;
+  std::vector<ExpressionEvaluator> keys;
+  std::vector<DataType> key_types;
+  std::vector<AggregateCallDefinition> calls;
+  std::vector<AggregateOutputColumn> output_columns;
+  std::shared_ptr<const Schema> output_schema;
+  sql::EmitStrategy emit = sql::EmitStrategy::kOnWindowClose;
+  int64_t emit_period_micros = 0;
+  int64_t allowed_lateness_micros = 0;
+  /// Rows later than the allowed lateness go to side output 0 (LATE DATA TO) when set, and are
+  /// counted either way.
+  bool late_side_output = false;
+  /// Unbounded GROUP BY: a group not updated for this long (engine clock) is forgotten, its
+  /// last emitted row retracted.
+  std::optional<int64_t> state_ttl_micros;
+  /// The input carries retractions (weights).
+  bool input_changelog = false;
+  /// A group key column whose value closes the group once the watermark passes it (a
+  /// window_end produced by an earlier window, or a grouped watermarked time column): -1 when
+  /// none. Only for aggregations without `window`.
+  int closing_key = -1;
+  const Clock* clock = Clock::System();
+};
+
+/// Counters an aggregation keeps (visible through DESCRIBE and tests).
+struct AggregateMetrics {
+  int64_t rows_in = 0;
+  int64_t late_rows = 0;          // Later than the allowed lateness: dropped or side output.
+  int64_t windows_closed = 0;     // Windows (or closing groups) emitted and freed.
+  int64_t groups_expired = 0;     // Groups forgotten by state_ttl.
+  int64_t live_groups = 0;        // (window or pane, key) states held now.
+  int64_t state_bytes = 0;        // Accumulators, group table and indexes.
+};
+
+/// GROUP BY with aggregates, incrementally, over an event-time window or none.
+///
+/// Windows:
+/// - tumble, hop and cumulate are pane-based: a row updates exactly one pane (of length
+///   gcd(size, slide) for hop, `step` for cumulate, `size` for tumble) and a window's result
+///   merges its panes when it is emitted, so the cost per row does not grow with size/slide;
+/// - session windows are per key and merge (Accumulator::Merge) when a row makes two touch.
+///
+/// A window closes when the watermark reaches its end plus the allowed lateness; its state is
+/// freed then. A row whose every window has closed is late: it goes to the LATE DATA TO side
+/// output when declared, and is counted (metrics().late_rows) always.
+///
+/// EMIT (see sql::EmitStrategy):
+/// - ON WINDOW CLOSE: one row per window and key when it closes (append-only output);
+/// - CHANGES: after each input batch, each changed result as a retraction of the row emitted
+///   before (weight -1) and the new row (+1); a group whose rows were all retracted is only
+///   retracted;
+/// - ON UPDATE: after each input batch, the new row of each changed result (+1 only);
+/// - EVERY period: on the engine clock, the current rows of the results changed since the
+///   previous emission (+1 only), checked whenever input or watermarks arrive.
+/// Results of one batch are consolidated: two updates of one group in the same batch emit once.
+///
+/// Thread-safety: one thread (the owning reactor).
+class AggregateOperator final : public Operator {
+ public:
+  /// Builds the accumulators. Errors: LDB-2001 for a call that cannot run as asked.
+  static Result<std::unique_ptr<AggregateOperator>> Make(AggregateDefinition definition);
+  ~AggregateOperator() override;
+
+  Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
+  Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
+  std::string Describe() const override;
+
+  const AggregateMetrics& metrics();
+
+ private:
+  explicit AggregateOperator(AggregateDefinition definition);
+
+  struct Inputs;
+  struct Session {
+    int64_t start = 0;
+    int64_t end = 0;  // Last row's time + gap.
+    uint32_t slot = 0;
+  };
+  /// A result row: its window (zeros without one) and its encoded group key.
+  struct ResultKey {
+    int64_t window_start = 0;
+    int64_t window_end = 0;
+    std::string key;
+    bool operator<(const ResultKey& other) const {
+      return std::tie(window_end, window_start, key) <
+             std::tie(other.window_end, other.window_start, other.key);
+    }
+  };
+  /// A row to emit: its window, key (encoded, without prefix), the slot holding its state.
+  struct PendingRow {
+    int64_t window_start = 0;
+    int64_t window_end = 0;
+    std::string key;
+    uint32_t slot = 0;
+    int8_t weight = 1;
+  };
+
+  Status Evaluate(const ChangeBatch& batch, Inputs& inputs) const;
+  Status ApplyUpdates(const Inputs& inputs, std::span<const uint32_t> rows,
+                      std::span<const uint32_t> slots, const int8_t* weights);
+
+  Status ProcessPanes(const ChangeBatch& batch, Inputs& inputs, OperatorOutput& out);
+  Status ProcessSessions(const ChangeBatch& batch, Inputs& inputs, OperatorOutput& out);
+  Status ProcessGroups(const ChangeBatch& batch, Inputs& inputs, OperatorOutput& out);
+
+  Status ClosePaneWindows(int64_t watermark, OperatorOutput& out);
+  Status CloseSessions(int64_t watermark, OperatorOutput& out);
+  Status CloseKeyedGroups(int64_t watermark, OperatorOutput& out);
+  Status ExpireGroups(OperatorOutput& out);
+  Status EmitPeriodic(OperatorOutput& out, bool force);
+  Status EmitChanged(OperatorOutput& out);
+  Status EmitLate(const ChangeBatch& batch, const std::vector<uint32_t>& rows,
+                  OperatorOutput& out);
+
+  // Pane windows (tumble, hop, cumulate).
+  int64_t PaneOf(int64_t time) const;
+  /// The end of the last window that contains pane `pane`.
+  int64_t LastWindowEndOfPane(int64_t pane) const;
+  /// The windows (start, end) containing `pane` that have not closed.
+  void WindowsOfPane(int64_t pane, std::vector<std::pair<int64_t, int64_t>>& windows) const;
+  /// The smallest window end greater than `time`.
+  int64_t FirstWindowEndAfter(int64_t time) const;
+  int64_t WindowStartFor(int64_t end) const;
+  /// Merges the panes of window [start, end) per key into temporary slots, appending (key,
+  /// slot) to `results`; only the keys in sorted `only` when non-null.
+  Status MergeWindow(int64_t start, int64_t end, const std::vector<std::string>* only,
+                     std::vector<std::pair<std::string, uint32_t>>& results);
+  Status MergeSlot(uint32_t target, uint32_t source);
+
+  // Slots.
+  uint32_t AcquireSlot(std::string_view key, uint64_t hash, bool* inserted);
+  uint32_t TemporarySlot();
+  void ReleaseTemporarySlots();
+  void FreeSlot(uint32_t slot);
+  void EnsureSlots(uint32_t count);
+
+  Status BuildOutput(const std::vector<PendingRow>& rows, ChangeBatch& batch) const;
+  Status EmitRows(const std::vector<PendingRow>& rows, OperatorOutput& out);
+  Status EmitValueRows(const std::vector<std::vector<Value>>& rows,
+                       const std::vector<int8_t>& weights, OperatorOutput& out);
+
+  AggregateDefinition def_;
+  std::vector<std::unique_ptr<Accumulator>> accumulators_;
+  state::KeyEncoder encoder_;
+  state::GroupTable groups_;
+  uint32_t slot_capacity_ = 0;
+  /// Net rows per slot (weights summed): a changelog group with none left disappears.
+  std::vector<int64_t> row_counts_;
+
+  int64_t watermark_ = kMinWatermark;
+  int64_t emitted_watermark_ = kMinWatermark;
+  bool emitted_empty_global_ = false;
+
+  /// Pane windows: every window with end <= this has been emitted and freed.
+  int64_t closed_up_to_ = kMinWatermark;
+  int64_t pane_length_ = 0;
+  /// Pane start -> slots of its (pane, key) states, in first-seen order.
+  std::map<int64_t, std::vector<uint32_t>> panes_;
+
+  /// Sessions: key -> its open sessions ordered by start.
+  state::GroupTable session_keys_;
+  std::vector<std::vector<Session>> sessions_;  // By session_keys_ slot.
+  /// Session end -> slots (stale entries, whose session grew or merged, are skipped).
+  std::map<int64_t, std::vector<uint32_t>> session_ends_;
+  std::vector<int64_t> slot_session_end_;
+  std::vector<uint32_t> slot_session_key_;
+  int64_t next_session_serial_ = 0;
+
+  /// Groups closed by a watermarked key: closing time -> slots.
+  std::map<int64_t, std::vector<uint32_t>> closing_;
+  /// state_ttl: deadline -> slots (lazy: a slot's real deadline is last_update_ + TTL).
+  std::map<int64_t, std::vector<uint32_t>> ttl_index_;
+  std::vector<int64_t> last_update_;
+
+  /// CHANGES / ON UPDATE / EVERY: results changed since the last emission, and the row last
+  /// emitted per result (to retract it, or to skip repeating it).
+  std::set<ResultKey> changed_;
+  std::map<ResultKey, std::vector<Value>> last_emitted_;
+  int64_t next_periodic_emit_ = 0;
+
+  std::vector<uint32_t> temporary_slots_;
+  AggregateMetrics metrics_;
+};
+
+}  // namespace laminar::exec

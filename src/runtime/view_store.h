@@ -1,0 +1,59 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "columnar/batch.h"
+#include "columnar/value.h"
+#include "common/result.h"
+#include "exec/change_batch.h"
+#include "state/group_table.h"
+
+namespace laminar::runtime {
+
+/// The result table of a MATERIALIZED VIEW: the view query's changelog applied row by row.
+///
+/// With a unique key (the GROUP BY keys of an aggregation, window bounds included), the table
+/// holds one row per key: +1 upserts it, -1 removes it. Without one, rows form a bag with a
+/// count per distinct row. Ad-hoc queries read a Snapshot, which is consistent as of the
+/// watermark it reports: every batch the view's query emitted up to that watermark is applied
+/// entirely or not at all.
+///
+/// Memory: one std::vector<Value> per row plus its encoded key (documented in
+/// docs/architecture.md).
+///
+/// Thread-safety: Apply and AdvanceWatermark from the reactor; Snapshot from any thread (one
+/// mutex; a batch is applied under it).
+class ViewStore {
+ public:
+  /// `key_columns` empty: a bag of rows.
+  ViewStore(std::shared_ptr<const Schema> schema, std::vector<int> key_columns);
+
+  Status Apply(const exec::ChangeBatch& batch);
+  void AdvanceWatermark(int64_t watermark);
+
+  struct Snapshot {
+    Batch rows;
+    int64_t watermark = exec::kMinWatermark;
+  };
+  Result<Snapshot> Read() const;
+  size_t size() const;
+
+ private:
+  struct Entry {
+    std::vector<Value> row;
+    int64_t count = 0;
+  };
+
+  const std::shared_ptr<const Schema> schema_;
+  const std::vector<int> key_columns_;
+  state::KeyEncoder encoder_;
+  mutable std::mutex mutex_;  // Guards rows_ and watermark_.
+  std::map<std::string, Entry> rows_;
+  int64_t watermark_ = exec::kMinWatermark;
+};
+
+}  // namespace laminar::runtime
