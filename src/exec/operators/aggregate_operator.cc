@@ -238,6 +238,8 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
   (void)port;
   if (batch.num_rows() == 0) return Status::Ok();
   metrics_.rows_in += batch.num_rows();
+  // Expired groups go first, so a row of an expired group starts it afresh.
+  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
   Inputs inputs;
   LAMINAR_RETURN_IF_ERROR(Evaluate(batch, inputs));
   if (!def_.window) {
@@ -258,7 +260,6 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
     case EmitStrategy::kOnWindowClose:
       break;
   }
-  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
   return Status::Ok();
 }
 
