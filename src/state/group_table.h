@@ -1,69 +1,173 @@
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <span>
+#include <cstring>
+#include <memory>
 #include <string_view>
 #include <vector>
-
-#include "columnar/batch.h"
-#include "columnar/column.h"
-#include "columnar/column_builder.h"
 
 namespace laminar::state {
 
 /// The Ring-0 keyed state store of stateful operators: maps group keys (byte strings) to dense
 /// slot numbers, which index the operators' column-wise state arrays (see
-/// exec::Accumulator). Open addressing with stored 64-bit hashes; keys live in an arena;
-/// erased slots go to a free list and are handed out again.
+/// exec::Accumulator).
+///
+/// Layout: an open-addressing table with linear probing over a power-of-two array of entries,
+/// at most 80% full (it doubles and rehashes beyond). Each entry holds the key's full 64-bit
+/// hash, so a probe compares keys only when the hashes are equal, and the key itself: inline
+/// when it has at most 8 bytes (compared as one word), otherwise the address of its bytes in an
+/// arena of append-only chunks. Erase uses backward-shift deletion (no tombstones), so probe
+/// sequences never lengthen under churn and the table never needs a cleanup rehash.
+///
+/// Slots are dense: an erased slot's number goes to a free list and the next insert takes it
+/// (last freed, first reused), so state arrays sized by slot_capacity() stay small. The bytes of
+/// erased long keys stay in the arena until they exceed half of it; the arena is then compacted
+/// into fresh chunks (amortised O(1) per erased byte).
 ///
 /// Thread-safety: one thread (the owning reactor).
 class GroupTable {
  public:
   static constexpr uint32_t kNoSlot = UINT32_MAX;
+  /// Keys up to this length are stored in the entry itself.
+  static constexpr size_t kInlineKeyBytes = 8;
 
   GroupTable();
+  GroupTable(GroupTable&&) noexcept = default;
+  GroupTable& operator=(GroupTable&&) noexcept = default;
 
-  /// The slot of `key` (hash must be Hash(key)), inserting it when absent. `inserted` tells.
+  /// The slot of `key`, inserting it when absent; `inserted` tells which. `hash` is Hash(key) in
+  /// production; the table relies only on equal keys getting equal hashes on every call, so
+  /// tests may pass degenerate hashes to force collisions.
   uint32_t FindOrInsert(std::string_view key, uint64_t hash, bool* inserted);
-  /// The slot of `key`, or kNoSlot.
+  /// The slot of `key`, or kNoSlot. `hash` as for FindOrInsert.
   uint32_t Find(std::string_view key, uint64_t hash) const;
-  /// Removes the key of `slot`; the slot number becomes free for reuse.
+  /// Removes the key of `slot`; the slot number becomes free for reuse. REQUIRES: a live slot.
   void Erase(uint32_t slot);
 
-  /// Whether `slot` currently holds a key.
-  bool IsLive(uint32_t slot) const;
-  /// The key stored for a live slot.
+  /// The key stored for a live slot. Valid until the next FindOrInsert or Erase (inline keys
+  /// move with their entry; the arena is compacted by Erase).
   std::string_view key(uint32_t slot) const;
+  /// Whether `slot` holds a key (false for slots freed by Erase and never reused).
+  bool IsLive(uint32_t slot) const {
+    return slot < slot_capacity() && entry_of_slot_[slot] != kNoSlot;
+  }
   /// Number of live keys.
-  size_t size() const;
+  size_t size() const { return size_; }
   /// One past the highest slot number ever handed out (size state arrays with this).
-  uint32_t slot_capacity() const;
+  uint32_t slot_capacity() const { return static_cast<uint32_t>(entry_of_slot_.size()); }
   /// Bytes held by the table and its keys.
   size_t MemoryBytes() const;
 
+  /// A fast 64-bit hash of a byte string in the style of wyhash: 16-byte blocks are folded in
+  /// with 64x64->128-bit multiplications whose halves are xor-ed. Stable across runs and
+  /// platforms of the same endianness (keys are hashed where they are used; hashes are never
+  /// persisted).
   static uint64_t Hash(std::string_view key);
+
+ private:
+  struct Entry {
+    uint64_t hash = 0;
+    /// Key bytes zero-padded to a word when length <= kInlineKeyBytes, else the address of the
+    /// key in the arena.
+    uint64_t word = 0;
+    uint32_t slot = kNoSlot;  // kNoSlot: an empty entry.
+    uint32_t length = 0;
+  };
+
+  /// The key of `entry`'s bytes, wherever they are.
+  static std::string_view KeyOf(const Entry& entry);
+  /// Index of the entry holding `key`, or of the empty entry ending its probe sequence.
+  size_t Probe(std::string_view key, uint64_t hash) const;
+  /// Index of the first empty entry on `hash`'s probe sequence.
+  size_t FindEmpty(uint64_t hash) const;
+  void Grow();
+  /// Copies a long key into the arena and returns its address.
+  const char* StoreInArena(std::string_view key);
+  /// Moves the live long keys into fresh chunks and frees the old ones.
+  void CompactArena();
+
+  std::vector<Entry> entries_;  // Power-of-two size.
+  size_t mask_ = 0;
+  size_t grow_threshold_ = 0;  // Grow before size_ exceeds this.
+  size_t size_ = 0;
+  /// Per slot: index of its entry in entries_, or kNoSlot when the slot is free.
+  std::vector<uint32_t> entry_of_slot_;
+  std::vector<uint32_t> free_slots_;  // A stack: the last freed slot is reused first.
+
+  std::vector<std::unique_ptr<char[]>> chunks_;
+  char* chunk_cursor_ = nullptr;
+  size_t chunk_left_ = 0;
+  size_t arena_reserved_bytes_ = 0;  // Sum of chunk sizes.
+  size_t arena_used_bytes_ = 0;      // Bytes of long keys stored, live or dead.
+  size_t arena_dead_bytes_ = 0;      // Bytes of erased long keys.
 };
 
-/// Encodes the group-key columns of a batch into one byte string per row, so that equal
-/// key tuples (SQL NULL equal to NULL, as GROUP BY requires) give equal bytes, and computes
-/// each row's hash. An optional leading int64 per row (a window start or pane id) is encoded
-/// first. Decoding turns stored keys back into columns for output.
-class KeyEncoder {
- public:
-  explicit KeyEncoder(std::vector<DataType> key_types);
+namespace internal {
 
-  /// Encodes rows `rows` (empty: all rows) of `key_columns` (one per key type), each prefixed
-  /// with prefix[i] when `prefix` is non-empty. Results in keys() / hashes().
-  void Encode(std::span<const Column> key_columns, std::span<const uint32_t> rows,
-              std::span<const int64_t> prefix);
-  std::string_view key(size_t i) const;
-  uint64_t hash(size_t i) const;
-  size_t size() const;
+inline uint64_t MultiplyFold(uint64_t a, uint64_t b) {
+  unsigned __int128 product = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(product) ^ static_cast<uint64_t>(product >> 64);
+}
 
-  /// Appends the key columns decoded from `key` (prefixed or not, as it was encoded) to
-  /// `builders` (one per key type); returns the prefix when there was one.
-  int64_t Decode(std::string_view key, bool has_prefix, std::span<ColumnBuilder> builders) const;
-};
+inline uint64_t Load64(const char* p) {
+  uint64_t value;
+  std::memcpy(&value, p, sizeof(value));
+  return value;
+}
+
+inline uint64_t Load32(const char* p) {
+  uint32_t value;
+  std::memcpy(&value, p, sizeof(value));
+  return value;
+}
+
+// Fractional parts of the square roots of 2, 3, 5 and 7.
+inline constexpr uint64_t kHashSecret0 = 0x6a09e667f3bcc908;
+inline constexpr uint64_t kHashSecret1 = 0xbb67ae8584caa73b;
+inline constexpr uint64_t kHashSecret2 = 0x3c6ef372fe94f82b;
+inline constexpr uint64_t kHashSecret3 = 0xa54ff53a5f1d36f1;
+
+}  // namespace internal
+
+inline uint64_t GroupTable::Hash(std::string_view key) {
+  static_assert(std::endian::native == std::endian::little);
+  using internal::Load32;
+  using internal::Load64;
+  using internal::MultiplyFold;
+  const char* p = key.data();
+  const size_t n = key.size();
+  uint64_t seed = internal::kHashSecret0;
+  uint64_t a;
+  uint64_t b;
+  if (n <= 16) {
+    if (n >= 8) {
+      a = Load64(p);
+      b = Load64(p + n - 8);
+    } else if (n >= 4) {
+      a = Load32(p);
+      b = Load32(p + n - 4);
+    } else if (n > 0) {
+      a = (uint64_t{static_cast<uint8_t>(p[0])} << 16) |
+          (uint64_t{static_cast<uint8_t>(p[n / 2])} << 8) | static_cast<uint8_t>(p[n - 1]);
+      b = 0;
+    } else {
+      a = 0;
+      b = 0;
+    }
+  } else {
+    size_t left = n;
+    while (left > 16) {
+      seed = MultiplyFold(Load64(p) ^ internal::kHashSecret1, Load64(p + 8) ^ seed);
+      p += 16;
+      left -= 16;
+    }
+    a = Load64(p + left - 16);
+    b = Load64(p + left - 8);
+  }
+  return MultiplyFold(internal::kHashSecret3 ^ n,
+                      MultiplyFold(a ^ internal::kHashSecret2, b ^ seed));
+}
 
 }  // namespace laminar::state

@@ -1,0 +1,196 @@
+#include "state/group_table.h"
+
+#include <algorithm>
+
+#include "common/check.h"
+
+namespace laminar::state {
+namespace {
+
+constexpr size_t kInitialCapacity = 16;
+constexpr size_t kChunkBytes = 64 * 1024;
+
+/// The entries a table of `capacity` holds before it grows: 80%.
+size_t GrowThreshold(size_t capacity) { return capacity / 5 * 4; }
+
+/// A key of at most 8 bytes as one word, zero-padded: equal keys of equal length give equal
+/// words. Two overlapping loads instead of a variable-length copy.
+uint64_t LoadInlineKey(std::string_view key) {
+  const char* p = key.data();
+  const size_t n = key.size();
+  if (n >= 4) {
+    return internal::Load32(p) | (internal::Load32(p + n - 4) << (8 * (n - 4)));
+  }
+  if (n == 0) return 0;
+  return uint64_t{static_cast<uint8_t>(p[0])} |
+         (uint64_t{static_cast<uint8_t>(p[n / 2])} << (8 * (n / 2))) |
+         (uint64_t{static_cast<uint8_t>(p[n - 1])} << (8 * (n - 1)));
+}
+
+}  // namespace
+
+GroupTable::GroupTable()
+    : entries_(kInitialCapacity),
+      mask_(kInitialCapacity - 1),
+      grow_threshold_(GrowThreshold(kInitialCapacity)) {}
+
+std::string_view GroupTable::KeyOf(const Entry& entry) {
+  if (entry.length <= kInlineKeyBytes) {
+    return std::string_view(reinterpret_cast<const char*>(&entry.word), entry.length);
+  }
+  return std::string_view(reinterpret_cast<const char*>(entry.word), entry.length);
+}
+
+size_t GroupTable::Probe(std::string_view key, uint64_t hash) const {
+  size_t index = hash & mask_;
+  const Entry* entries = entries_.data();
+  if (key.size() <= kInlineKeyBytes) {
+    const uint64_t word = LoadInlineKey(key);
+    const uint32_t length = static_cast<uint32_t>(key.size());
+    while (true) {
+      const Entry& entry = entries[index];
+      if (entry.slot == kNoSlot ||
+          (entry.hash == hash && entry.word == word && entry.length == length)) {
+        return index;
+      }
+      index = (index + 1) & mask_;
+    }
+  }
+  while (true) {
+    const Entry& entry = entries[index];
+    if (entry.slot == kNoSlot) return index;
+    if (entry.hash == hash && entry.length == key.size() &&
+        std::memcmp(reinterpret_cast<const char*>(entry.word), key.data(), key.size()) == 0) {
+      return index;
+    }
+    index = (index + 1) & mask_;
+  }
+}
+
+size_t GroupTable::FindEmpty(uint64_t hash) const {
+  size_t index = hash & mask_;
+  while (entries_[index].slot != kNoSlot) index = (index + 1) & mask_;
+  return index;
+}
+
+uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
+  return entries_[Probe(key, hash)].slot;
+}
+
+uint32_t GroupTable::FindOrInsert(std::string_view key, uint64_t hash, bool* inserted) {
+  size_t index = Probe(key, hash);
+  if (entries_[index].slot != kNoSlot) {
+    *inserted = false;
+    return entries_[index].slot;
+  }
+  *inserted = true;
+  LAMINAR_CHECK(key.size() < UINT32_MAX);
+  if (size_ >= grow_threshold_) {
+    Grow();
+    index = FindEmpty(hash);
+  }
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    LAMINAR_CHECK(entry_of_slot_.size() < kNoSlot);
+    slot = static_cast<uint32_t>(entry_of_slot_.size());
+    entry_of_slot_.push_back(kNoSlot);
+  }
+  Entry& entry = entries_[index];
+  entry.hash = hash;
+  entry.slot = slot;
+  entry.length = static_cast<uint32_t>(key.size());
+  entry.word = key.size() <= kInlineKeyBytes ? LoadInlineKey(key)
+                                             : reinterpret_cast<uint64_t>(StoreInArena(key));
+  entry_of_slot_[slot] = static_cast<uint32_t>(index);
+  ++size_;
+  return slot;
+}
+
+void GroupTable::Erase(uint32_t slot) {
+  LAMINAR_DCHECK(IsLive(slot));
+  size_t hole = entry_of_slot_[slot];
+  if (entries_[hole].length > kInlineKeyBytes) arena_dead_bytes_ += entries_[hole].length;
+  entry_of_slot_[slot] = kNoSlot;
+  free_slots_.push_back(slot);
+  --size_;
+
+  // Backward shift: move each following entry of the cluster into the hole unless that would
+  // put it before its home position, until an empty entry ends the cluster.
+  size_t index = hole;
+  while (true) {
+    index = (index + 1) & mask_;
+    Entry& entry = entries_[index];
+    if (entry.slot == kNoSlot) break;
+    size_t home = entry.hash & mask_;
+    if (((index - home) & mask_) >= ((index - hole) & mask_)) {
+      entries_[hole] = entry;
+      entry_of_slot_[entry.slot] = static_cast<uint32_t>(hole);
+      hole = index;
+    }
+  }
+  entries_[hole] = Entry{};
+
+  if (arena_dead_bytes_ * 2 > arena_used_bytes_ &&
+      arena_dead_bytes_ >= std::max(kChunkBytes, entries_.size())) {
+    CompactArena();
+  }
+}
+
+std::string_view GroupTable::key(uint32_t slot) const {
+  LAMINAR_DCHECK(IsLive(slot));
+  return KeyOf(entries_[entry_of_slot_[slot]]);
+}
+
+size_t GroupTable::MemoryBytes() const {
+  return sizeof(*this) + entries_.capacity() * sizeof(Entry) +
+         entry_of_slot_.capacity() * sizeof(uint32_t) + free_slots_.capacity() * sizeof(uint32_t) +
+         chunks_.capacity() * sizeof(std::unique_ptr<char[]>) + arena_reserved_bytes_;
+}
+
+void GroupTable::Grow() {
+  std::vector<Entry> old = std::move(entries_);
+  entries_.assign(old.size() * 2, Entry{});
+  mask_ = entries_.size() - 1;
+  grow_threshold_ = GrowThreshold(entries_.size());
+  for (const Entry& entry : old) {
+    if (entry.slot == kNoSlot) continue;
+    size_t index = FindEmpty(entry.hash);
+    entries_[index] = entry;
+    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
+  }
+}
+
+const char* GroupTable::StoreInArena(std::string_view key) {
+  if (key.size() > chunk_left_) {
+    size_t size = std::max(kChunkBytes, key.size());
+    chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    chunk_cursor_ = chunks_.back().get();
+    chunk_left_ = size;
+    arena_reserved_bytes_ += size;
+  }
+  char* stored = chunk_cursor_;
+  std::memcpy(stored, key.data(), key.size());
+  chunk_cursor_ += key.size();
+  chunk_left_ -= key.size();
+  arena_used_bytes_ += key.size();
+  return stored;
+}
+
+void GroupTable::CompactArena() {
+  std::vector<std::unique_ptr<char[]>> old_chunks = std::move(chunks_);
+  chunks_.clear();
+  chunk_cursor_ = nullptr;
+  chunk_left_ = 0;
+  arena_reserved_bytes_ = 0;
+  arena_used_bytes_ = 0;
+  arena_dead_bytes_ = 0;
+  for (Entry& entry : entries_) {
+    if (entry.slot == kNoSlot || entry.length <= kInlineKeyBytes) continue;
+    entry.word = reinterpret_cast<uint64_t>(StoreInArena(KeyOf(entry)));
+  }
+}
+
+}  // namespace laminar::state

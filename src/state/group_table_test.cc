@@ -1,0 +1,253 @@
+#include "state/group_table.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace laminar::state {
+namespace {
+
+uint32_t Insert(GroupTable& table, std::string_view key, bool* inserted = nullptr) {
+  bool was_inserted = false;
+  uint32_t slot = table.FindOrInsert(key, GroupTable::Hash(key), &was_inserted);
+  if (inserted != nullptr) *inserted = was_inserted;
+  return slot;
+}
+
+uint32_t Find(const GroupTable& table, std::string_view key) {
+  return table.Find(key, GroupTable::Hash(key));
+}
+
+std::string Int64Key(int64_t value) {
+  std::string key(sizeof(value), '\0');
+  std::memcpy(key.data(), &value, sizeof(value));
+  return key;
+}
+
+TEST(GroupTableTest, InsertFindAndErase) {
+  GroupTable table;
+  bool inserted = false;
+  uint32_t a = Insert(table, "alpha", &inserted);
+  EXPECT_TRUE(inserted);
+  uint32_t b = Insert(table, "a much longer key that lives in the arena", &inserted);
+  EXPECT_TRUE(inserted);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(Insert(table, "alpha", &inserted), a);
+  EXPECT_FALSE(inserted);
+  EXPECT_EQ(table.size(), 2u);
+  EXPECT_EQ(Find(table, "alpha"), a);
+  EXPECT_EQ(Find(table, "a much longer key that lives in the arena"), b);
+  EXPECT_EQ(Find(table, "beta"), GroupTable::kNoSlot);
+  EXPECT_EQ(table.key(a), "alpha");
+  EXPECT_EQ(table.key(b), "a much longer key that lives in the arena");
+
+  table.Erase(a);
+  EXPECT_FALSE(table.IsLive(a));
+  EXPECT_TRUE(table.IsLive(b));
+  EXPECT_EQ(Find(table, "alpha"), GroupTable::kNoSlot);
+  EXPECT_EQ(Find(table, "a much longer key that lives in the arena"), b);
+  EXPECT_EQ(table.size(), 1u);
+}
+
+TEST(GroupTableTest, KeysDifferingOnlyInLengthOrZeroBytesAreDistinct) {
+  GroupTable table;
+  const std::vector<std::string> keys = {
+      std::string(),          std::string(1, '\0'),     std::string(2, '\0'),
+      std::string(8, '\0'),   std::string(9, '\0'),     std::string(17, '\0'),
+      std::string("a"),       std::string("a\0", 2),    std::string("abcdefgh"),
+      std::string("abcdefg"), std::string("abcdefghi"), std::string(16, 'x'),
+      std::string(17, 'x')};
+  std::vector<uint32_t> slots;
+  for (const std::string& key : keys) {
+    bool inserted = false;
+    slots.push_back(Insert(table, key, &inserted));
+    EXPECT_TRUE(inserted) << "key of length " << key.size();
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(Find(table, keys[i]), slots[i]);
+    EXPECT_EQ(table.key(slots[i]), keys[i]);
+  }
+}
+
+TEST(GroupTableTest, ErasedSlotIsReusedByTheNextInsert) {
+  GroupTable table;
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(Insert(table, Int64Key(i)), static_cast<uint32_t>(i));
+  table.Erase(3);
+  table.Erase(7);
+  EXPECT_EQ(table.slot_capacity(), 10u);
+  EXPECT_EQ(Insert(table, "new one"), 7u);
+  EXPECT_EQ(Insert(table, "new two"), 3u);
+  EXPECT_EQ(Insert(table, "new three"), 10u);
+  EXPECT_EQ(table.slot_capacity(), 11u);
+  EXPECT_EQ(table.key(3), "new two");
+  EXPECT_EQ(Find(table, Int64Key(3)), GroupTable::kNoSlot);
+}
+
+TEST(GroupTableTest, GrowsAcrossManyRehashesKeepingSlots) {
+  GroupTable table;
+  constexpr int kKeys = 200'000;
+  for (int i = 0; i < kKeys; ++i) {
+    std::string key = i % 2 == 0 ? Int64Key(i) : "long key number " + std::to_string(i);
+    ASSERT_EQ(Insert(table, key), static_cast<uint32_t>(i));
+  }
+  EXPECT_EQ(table.size(), static_cast<size_t>(kKeys));
+  for (int i = 0; i < kKeys; ++i) {
+    std::string key = i % 2 == 0 ? Int64Key(i) : "long key number " + std::to_string(i);
+    ASSERT_EQ(Find(table, key), static_cast<uint32_t>(i));
+    ASSERT_EQ(table.key(static_cast<uint32_t>(i)), key);
+  }
+  EXPECT_GT(table.MemoryBytes(), static_cast<size_t>(kKeys) * 24);
+}
+
+// Every key gets the same hash, so every probe walks one long cluster and every erase shifts
+// it; the table must still tell keys apart by their bytes.
+TEST(GroupTableTest, AllKeysCollidingOnOneHash) {
+  GroupTable table;
+  constexpr int kKeys = 2000;
+  auto key_of = [](int i) { return i % 3 == 0 ? Int64Key(i) : "colliding " + std::to_string(i); };
+  for (int i = 0; i < kKeys; ++i) {
+    bool inserted = false;
+    ASSERT_EQ(table.FindOrInsert(key_of(i), 42, &inserted), static_cast<uint32_t>(i));
+    ASSERT_TRUE(inserted);
+  }
+  for (int i = 0; i < kKeys; i += 2) table.Erase(static_cast<uint32_t>(i));
+  for (int i = 0; i < kKeys; ++i) {
+    uint32_t expected = i % 2 == 0 ? GroupTable::kNoSlot : static_cast<uint32_t>(i);
+    ASSERT_EQ(table.Find(key_of(i), 42), expected) << i;
+  }
+}
+
+// Distinct hashes with the same home position: clusters form, wrap around the end of the
+// array, and backward-shift deletion must keep every key reachable.
+TEST(GroupTableTest, ClustersWithSharedHomesSurviveErase) {
+  GroupTable table;
+  constexpr int kKeys = 12;  // Fits the initial 16 entries without growing.
+  auto hash_of = [](int i) -> uint64_t {
+    // Homes 14 and 15 of 16 entries, so the clusters wrap to the start.
+    return (uint64_t{static_cast<uint64_t>(i) + 1} << 32) | (i % 2 == 0 ? 14 : 15);
+  };
+  for (int i = 0; i < kKeys; ++i) {
+    bool inserted = false;
+    table.FindOrInsert(Int64Key(i), hash_of(i), &inserted);
+  }
+  std::mt19937_64 random(7);
+  std::vector<int> order(kKeys);
+  for (int i = 0; i < kKeys; ++i) order[i] = i;
+  std::shuffle(order.begin(), order.end(), random);
+  std::unordered_set<int> erased;
+  for (int victim : order) {
+    table.Erase(table.Find(Int64Key(victim), hash_of(victim)));
+    erased.insert(victim);
+    for (int i = 0; i < kKeys; ++i) {
+      uint32_t slot = table.Find(Int64Key(i), hash_of(i));
+      ASSERT_EQ(slot == GroupTable::kNoSlot, erased.count(i) == 1) << "key " << i;
+    }
+  }
+  EXPECT_EQ(table.size(), 0u);
+}
+
+TEST(GroupTableTest, ArenaIsCompactedAfterMostLongKeysAreErased) {
+  GroupTable table;
+  constexpr int kKeys = 50'000;
+  auto key_of = [](int i) { return std::string(40, 'k') + std::to_string(i); };
+  for (int i = 0; i < kKeys; ++i) Insert(table, key_of(i));
+  size_t full = table.MemoryBytes();
+  for (int i = 0; i < kKeys; ++i) {
+    if (i % 10 != 0) table.Erase(static_cast<uint32_t>(i));
+  }
+  EXPECT_LT(table.MemoryBytes(), full - static_cast<size_t>(kKeys) * 40 / 2);
+  for (int i = 0; i < kKeys; i += 10) {
+    ASSERT_EQ(Find(table, key_of(i)), static_cast<uint32_t>(i));
+    ASSERT_EQ(table.key(static_cast<uint32_t>(i)), key_of(i));
+  }
+}
+
+// A differential test against std::unordered_map: random inserts, lookups and erases of keys
+// of 0 to 40 bytes from a bounded universe, so that every kind of operation hits and misses.
+TEST(GroupTableTest, MatchesUnorderedMapUnderRandomOperations) {
+  GroupTable table;
+  std::unordered_map<std::string, uint32_t> oracle;
+  std::vector<std::string> live_keys_by_slot;
+  std::mt19937_64 random(20240611);
+  constexpr int kOperations = 2'000'000;
+  constexpr uint64_t kUniverse = 50'000;
+  auto random_key = [&] {
+    uint64_t id = random() % kUniverse;
+    size_t length = id % 41;
+    std::string key(length, '\0');
+    uint64_t bits = id * 0x9e3779b97f4a7c15;
+    for (size_t i = 0; i < length; ++i) key[i] = static_cast<char>(bits >> (8 * (i % 8)) ^ i);
+    return key;
+  };
+  size_t peak = 0;
+  for (int op = 0; op < kOperations; ++op) {
+    std::string key = random_key();
+    uint64_t kind = random() % 10;
+    auto it = oracle.find(key);
+    if (kind < 5) {
+      bool inserted = false;
+      uint32_t slot = Insert(table, key, &inserted);
+      ASSERT_EQ(inserted, it == oracle.end());
+      if (it == oracle.end()) {
+        oracle.emplace(key, slot);
+        if (slot >= live_keys_by_slot.size()) live_keys_by_slot.resize(slot + 1);
+        live_keys_by_slot[slot] = key;
+      } else {
+        ASSERT_EQ(slot, it->second);
+      }
+    } else if (kind < 8) {
+      ASSERT_EQ(Find(table, key), it == oracle.end() ? GroupTable::kNoSlot : it->second);
+    } else if (it != oracle.end()) {
+      ASSERT_EQ(table.key(it->second), key);
+      table.Erase(it->second);
+      oracle.erase(it);
+    }
+    ASSERT_EQ(table.size(), oracle.size());
+    peak = std::max(peak, oracle.size());
+    // Slots stay dense: never more numbers than the most keys ever live at once.
+    ASSERT_LE(table.slot_capacity(), peak);
+  }
+  for (const auto& [key, slot] : oracle) {
+    ASSERT_EQ(Find(table, key), slot);
+    ASSERT_EQ(table.key(slot), live_keys_by_slot[slot]);
+  }
+}
+
+TEST(GroupTableTest, HashSpreadsSequentialIntegers) {
+  constexpr int kKeys = 1 << 16;
+  std::unordered_set<uint64_t> hashes;
+  std::vector<int> buckets(kKeys);
+  for (int i = 0; i < kKeys; ++i) {
+    uint64_t hash = GroupTable::Hash(Int64Key(i));
+    hashes.insert(hash);
+    ++buckets[hash & (kKeys - 1)];
+  }
+  EXPECT_EQ(hashes.size(), static_cast<size_t>(kKeys));
+  // Random placement leaves 1/e of the buckets empty (36.8%).
+  int empty = static_cast<int>(std::count(buckets.begin(), buckets.end(), 0));
+  EXPECT_GT(empty, kKeys * 35 / 100);
+  EXPECT_LT(empty, kKeys * 39 / 100);
+}
+
+TEST(GroupTableTest, HashDependsOnEveryByteAndTheLength) {
+  std::unordered_set<uint64_t> hashes;
+  for (size_t length = 0; length <= 64; ++length) {
+    std::string key(length, 'q');
+    ASSERT_TRUE(hashes.insert(GroupTable::Hash(key)).second);
+    for (size_t i = 0; i < length; ++i) {
+      std::string changed = key;
+      changed[i] = 'r';
+      ASSERT_TRUE(hashes.insert(GroupTable::Hash(changed)).second) << length << " " << i;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace laminar::state
