@@ -11,6 +11,7 @@
 #include "common/result.h"
 #include "exec/change_batch.h"
 #include "state/group_table.h"
+#include "state/key_encoder.h"
 
 namespace laminar::runtime {
 

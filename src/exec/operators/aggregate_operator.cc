@@ -790,7 +790,7 @@ Status AggregateOperator::BuildOutput(const std::vector<PendingRow>& rows,
   key_builders.reserve(def_.key_types.size());
   for (const DataType& type : def_.key_types) key_builders.emplace_back(type);
   for (const PendingRow& row : rows) {
-    encoder_.Decode(row.key, false, key_builders);
+    LAMINAR_RETURN_IF_ERROR(encoder_.Decode(row.key, false, key_builders).status());
   }
   std::vector<Column> keys;
   keys.reserve(key_builders.size());

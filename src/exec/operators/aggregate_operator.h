@@ -19,6 +19,7 @@
 #include "sql/plan/logical_aggregate.h"
 #include "sql/plan/window_assignment.h"
 #include "state/group_table.h"
+#include "state/key_encoder.h"
 
 namespace laminar::exec {
 
