@@ -1,0 +1,221 @@
+// Micro-benchmarks of the Ring-0 state store. Budget (seed 000): get < 40 ns, put < 60 ns,
+// range < 200 ns per operation. Every benchmark reports `per_item`, the time per operation
+// (per key for the batch benchmarks). Fixed seeds; keys are looked up in random order so that
+// large tables pay their cache misses.
+
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "columnar/column_builder.h"
+#include "state/group_table.h"
+#include "state/key_encoder.h"
+#include "state/ordered_index.h"
+
+namespace laminar::state {
+namespace {
+
+/// `count` distinct random keys of `key_bytes` bytes each, stored back to back.
+std::vector<char> MakeKeys(size_t count, size_t key_bytes, uint64_t seed) {
+  std::vector<char> keys(count * key_bytes);
+  std::mt19937_64 random(seed);
+  for (size_t i = 0; i < count; ++i) {
+    char* key = keys.data() + i * key_bytes;
+    // The index in the first word keeps keys distinct; the rest is random.
+    uint64_t first = (random() << 32) ^ i;
+    std::memcpy(key, &first, sizeof(first));
+    for (size_t at = sizeof(first); at < key_bytes; at += sizeof(uint64_t)) {
+      uint64_t word = random();
+      std::memcpy(key + at, &word, std::min(sizeof(word), key_bytes - at));
+    }
+  }
+  return keys;
+}
+
+std::vector<uint32_t> RandomOrder(size_t count, size_t length, uint64_t seed) {
+  std::mt19937_64 random(seed);
+  std::vector<uint32_t> order(length);
+  for (uint32_t& index : order) index = static_cast<uint32_t>(random() % count);
+  return order;
+}
+
+void SetPerItem(benchmark::State& state, int64_t items_per_iteration) {
+  state.SetItemsProcessed(state.iterations() * items_per_iteration);
+  state.counters["per_item"] = benchmark::Counter(
+      static_cast<double>(items_per_iteration),
+      benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+constexpr size_t kOrderLength = 1 << 20;
+
+// Find of an existing key: args are the key size and the number of keys in the table.
+void BM_StateGet(benchmark::State& state) {
+  const auto key_bytes = static_cast<size_t>(state.range(0));
+  const auto count = static_cast<size_t>(state.range(1));
+  std::vector<char> keys = MakeKeys(count, key_bytes, 1);
+  GroupTable table;
+  bool inserted = false;
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view key(keys.data() + i * key_bytes, key_bytes);
+    table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
+  }
+  std::vector<uint32_t> order = RandomOrder(count, kOrderLength, 2);
+  size_t next = 0;
+  for (auto _ : state) {
+    std::string_view key(keys.data() + order[next] * key_bytes, key_bytes);
+    benchmark::DoNotOptimize(table.Find(key, GroupTable::Hash(key)));
+    next = (next + 1) & (kOrderLength - 1);
+  }
+  SetPerItem(state, 1);
+}
+BENCHMARK(BM_StateGet)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
+
+// FindOrInsert of new keys into a table that starts empty (so growth is included), writing an
+// int64 into a state array indexed by slot, as an aggregate's first row does.
+void BM_StatePutNew(benchmark::State& state) {
+  const auto key_bytes = static_cast<size_t>(state.range(0));
+  const auto count = static_cast<size_t>(state.range(1));
+  std::vector<char> keys = MakeKeys(count, key_bytes, 3);
+  std::vector<int64_t> values;
+  for (auto _ : state) {
+    GroupTable table;
+    bool inserted = false;
+    for (size_t i = 0; i < count; ++i) {
+      std::string_view key(keys.data() + i * key_bytes, key_bytes);
+      uint32_t slot = table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
+      if (slot >= values.size()) values.resize(values.size() * 2 + 1024);
+      values[slot] = static_cast<int64_t>(i);
+    }
+    benchmark::DoNotOptimize(values.data());
+  }
+  SetPerItem(state, static_cast<int64_t>(count));
+}
+BENCHMARK(BM_StatePutNew)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
+
+// FindOrInsert of existing keys in random order, adding to the slot's int64 state.
+void BM_StatePutExisting(benchmark::State& state) {
+  const auto key_bytes = static_cast<size_t>(state.range(0));
+  const auto count = static_cast<size_t>(state.range(1));
+  std::vector<char> keys = MakeKeys(count, key_bytes, 4);
+  GroupTable table;
+  bool inserted = false;
+  for (size_t i = 0; i < count; ++i) {
+    std::string_view key(keys.data() + i * key_bytes, key_bytes);
+    table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
+  }
+  std::vector<int64_t> values(table.slot_capacity());
+  std::vector<uint32_t> order = RandomOrder(count, kOrderLength, 5);
+  size_t next = 0;
+  for (auto _ : state) {
+    std::string_view key(keys.data() + order[next] * key_bytes, key_bytes);
+    values[table.FindOrInsert(key, GroupTable::Hash(key), &inserted)] += 1;
+    next = (next + 1) & (kOrderLength - 1);
+  }
+  benchmark::DoNotOptimize(values.data());
+  SetPerItem(state, 1);
+}
+BENCHMARK(BM_StatePutExisting)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
+
+constexpr int64_t kIndexEntries = 100'000;
+constexpr int64_t kTimeStep = 10;  // Entry i has time i * kTimeStep.
+constexpr int64_t kEntriesPerOp = 10;
+
+OrderedIndex MakeIndex() {
+  OrderedIndex index;
+  for (int64_t i = 0; i < kIndexEntries; ++i) {
+    index.Insert(i * kTimeStep, static_cast<uint32_t>(i));
+  }
+  return index;
+}
+
+// Range over ~10 of 100k entries at a random position.
+void BM_StateRange(benchmark::State& state) {
+  OrderedIndex index = MakeIndex();
+  std::mt19937_64 random(6);
+  std::vector<int64_t> starts(kOrderLength);
+  for (int64_t& start : starts) {
+    start = static_cast<int64_t>(random() % (kIndexEntries - kEntriesPerOp)) * kTimeStep;
+  }
+  size_t next = 0;
+  for (auto _ : state) {
+    int64_t lo = starts[next];
+    uint64_t sum = 0;
+    index.Range(lo, lo + (kEntriesPerOp - 1) * kTimeStep,
+                [&](int64_t, uint32_t slot) { sum += slot; });
+    benchmark::DoNotOptimize(sum);
+    next = (next + 1) & (kOrderLength - 1);
+  }
+  SetPerItem(state, 1);
+}
+BENCHMARK(BM_StateRange);
+
+// PopUpTo of the ~10 earliest of 100k entries, as a watermark closing windows does, plus the
+// insertion of 10 new entries at the latest times to keep the size steady.
+void BM_StatePopUpTo(benchmark::State& state) {
+  OrderedIndex index = MakeIndex();
+  std::vector<OrderedIndex::Entry> popped;
+  popped.reserve(kEntriesPerOp);
+  int64_t next_time = kIndexEntries * kTimeStep;
+  int64_t watermark = -1;
+  for (auto _ : state) {
+    watermark += kEntriesPerOp * kTimeStep;
+    popped.clear();
+    index.PopUpTo(watermark, &popped);
+    for (const OrderedIndex::Entry& entry : popped) {
+      index.Insert(next_time, entry.slot);
+      next_time += kTimeStep;
+    }
+    benchmark::DoNotOptimize(popped.data());
+  }
+  SetPerItem(state, 1);
+}
+BENCHMARK(BM_StatePopUpTo);
+
+constexpr int64_t kBatchRows = 4096;
+
+Column RandomBigInts(uint64_t seed) {
+  std::mt19937_64 random(seed);
+  ColumnBuilder builder(DataType::BigInt());
+  for (int64_t i = 0; i < kBatchRows; ++i) builder.AppendFixed(static_cast<int64_t>(random()));
+  return builder.Finish();
+}
+
+// Encoding (and hashing) a 4096-row batch of one BIGINT key column.
+void BM_KeyEncodeBigInt(benchmark::State& state) {
+  std::vector<Column> columns = {RandomBigInts(7)};
+  KeyEncoder encoder({DataType::BigInt()});
+  for (auto _ : state) {
+    encoder.Encode(columns, {}, {});
+    benchmark::DoNotOptimize(encoder.hash(kBatchRows - 1));
+  }
+  SetPerItem(state, kBatchRows);
+}
+BENCHMARK(BM_KeyEncodeBigInt);
+
+// Encoding a 4096-row batch of VARCHAR (8 to 24 bytes) + BIGINT keys.
+void BM_KeyEncodeVarcharBigInt(benchmark::State& state) {
+  std::mt19937_64 random(8);
+  ColumnBuilder names(DataType::Varchar());
+  for (int64_t i = 0; i < kBatchRows; ++i) {
+    std::string name = "customer-" + std::to_string(random() % 100'000);
+    name.resize(8 + random() % 17, 'x');
+    if (!names.AppendString(name).ok()) state.SkipWithError("cannot build the batch");
+  }
+  std::vector<Column> columns = {names.Finish(), RandomBigInts(9)};
+  KeyEncoder encoder({DataType::Varchar(), DataType::BigInt()});
+  for (auto _ : state) {
+    encoder.Encode(columns, {}, {});
+    benchmark::DoNotOptimize(encoder.hash(kBatchRows - 1));
+  }
+  SetPerItem(state, kBatchRows);
+}
+BENCHMARK(BM_KeyEncodeVarcharBigInt);
+
+}  // namespace
+}  // namespace laminar::state
