@@ -38,13 +38,6 @@ std::vector<char> MakeKeys(size_t count, size_t key_bytes, uint64_t seed) {
   return keys;
 }
 
-std::vector<uint32_t> RandomOrder(size_t count, size_t length, uint64_t seed) {
-  std::mt19937_64 random(seed);
-  std::vector<uint32_t> order(length);
-  for (uint32_t& index : order) index = static_cast<uint32_t>(random() % count);
-  return order;
-}
-
 void SetPerItem(benchmark::State& state, int64_t items_per_iteration) {
   state.SetItemsProcessed(state.iterations() * items_per_iteration);
   state.counters["per_item"] = benchmark::Counter(
@@ -52,29 +45,75 @@ void SetPerItem(benchmark::State& state, int64_t items_per_iteration) {
       benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
-constexpr size_t kOrderLength = 1 << 20;
+constexpr size_t kLookups = 1 << 20;
+constexpr size_t kPrefetchDistance = 16;
 
-// Find of an existing key: args are the key size and the number of keys in the table.
-void BM_StateGet(benchmark::State& state) {
-  const auto key_bytes = static_cast<size_t>(state.range(0));
-  const auto count = static_cast<size_t>(state.range(1));
-  std::vector<char> keys = MakeKeys(count, key_bytes, 1);
+/// A table holding `count` keys of `key_bytes`, and kLookups of those keys in random order,
+/// stored back to back as an operator's encoded batch would be.
+struct LookupFixture {
+  LookupFixture(size_t count, size_t key_bytes, uint64_t seed) : key_bytes(key_bytes) {
+    std::vector<char> keys = MakeKeys(count, key_bytes, seed);
+    bool inserted = false;
+    for (size_t i = 0; i < count; ++i) {
+      std::string_view key(keys.data() + i * key_bytes, key_bytes);
+      table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
+    }
+    std::mt19937_64 random(seed + 1);
+    lookups.resize(kLookups * key_bytes);
+    for (size_t i = 0; i < kLookups; ++i) {
+      std::memcpy(lookups.data() + i * key_bytes, keys.data() + random() % count * key_bytes,
+                  key_bytes);
+    }
+  }
+  std::string_view lookup(size_t i) const {
+    return std::string_view(lookups.data() + i * key_bytes, key_bytes);
+  }
+
+  size_t key_bytes;
   GroupTable table;
-  bool inserted = false;
-  for (size_t i = 0; i < count; ++i) {
-    std::string_view key(keys.data() + i * key_bytes, key_bytes);
-    table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
-  }
-  std::vector<uint32_t> order = RandomOrder(count, kOrderLength, 2);
+  std::vector<char> lookups;
+};
+
+/// Runs op(key, hash) on the fixture's lookups in order. With `prefetch`, each key is hashed
+/// kPrefetchDistance lookups ahead and its entry prefetched, as a batch loop would.
+template <typename Op>
+void RunLookups(benchmark::State& state, const LookupFixture& fixture, bool prefetch, Op op) {
   size_t next = 0;
-  for (auto _ : state) {
-    std::string_view key(keys.data() + order[next] * key_bytes, key_bytes);
-    benchmark::DoNotOptimize(table.Find(key, GroupTable::Hash(key)));
-    next = (next + 1) & (kOrderLength - 1);
+  if (!prefetch) {
+    for (auto _ : state) {
+      std::string_view key = fixture.lookup(next);
+      op(key, GroupTable::Hash(key));
+      next = (next + 1) & (kLookups - 1);
+    }
+    return;
   }
+  uint64_t ahead_hashes[kPrefetchDistance];
+  for (size_t i = 0; i < kPrefetchDistance; ++i) {
+    ahead_hashes[i] = GroupTable::Hash(fixture.lookup(i));
+    fixture.table.Prefetch(ahead_hashes[i]);
+  }
+  for (auto _ : state) {
+    uint64_t ahead = GroupTable::Hash(fixture.lookup((next + kPrefetchDistance) & (kLookups - 1)));
+    fixture.table.Prefetch(ahead);
+    fixture.table.PrefetchKey(ahead_hashes[(next + kPrefetchDistance / 2) % kPrefetchDistance]);
+    uint64_t& hash = ahead_hashes[next % kPrefetchDistance];
+    op(fixture.lookup(next), hash);
+    hash = ahead;
+    next = (next + 1) & (kLookups - 1);
+  }
+}
+
+// Find of an existing key: args are the key size, the number of keys in the table and whether
+// the loop prefetches.
+void BM_StateGet(benchmark::State& state) {
+  LookupFixture fixture(static_cast<size_t>(state.range(1)), static_cast<size_t>(state.range(0)),
+                        1);
+  RunLookups(state, fixture, state.range(2) != 0, [&](std::string_view key, uint64_t hash) {
+    benchmark::DoNotOptimize(fixture.table.Find(key, hash));
+  });
   SetPerItem(state, 1);
 }
-BENCHMARK(BM_StateGet)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
+BENCHMARK(BM_StateGet)->ArgsProduct({{8, 24}, {10'000, 1'000'000}, {0, 1}});
 
 // FindOrInsert of new keys into a table that starts empty (so growth is included), writing an
 // int64 into a state array indexed by slot, as an aggregate's first row does.
@@ -98,29 +137,21 @@ void BM_StatePutNew(benchmark::State& state) {
 }
 BENCHMARK(BM_StatePutNew)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
 
-// FindOrInsert of existing keys in random order, adding to the slot's int64 state.
+// FindOrInsert of existing keys in random order, adding to the slot's int64 state; args as
+// for BM_StateGet.
 void BM_StatePutExisting(benchmark::State& state) {
-  const auto key_bytes = static_cast<size_t>(state.range(0));
-  const auto count = static_cast<size_t>(state.range(1));
-  std::vector<char> keys = MakeKeys(count, key_bytes, 4);
-  GroupTable table;
+  LookupFixture fixture(static_cast<size_t>(state.range(1)), static_cast<size_t>(state.range(0)),
+                        4);
+  std::vector<int64_t> values(fixture.table.slot_capacity());
+  GroupTable& table = fixture.table;
   bool inserted = false;
-  for (size_t i = 0; i < count; ++i) {
-    std::string_view key(keys.data() + i * key_bytes, key_bytes);
-    table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
-  }
-  std::vector<int64_t> values(table.slot_capacity());
-  std::vector<uint32_t> order = RandomOrder(count, kOrderLength, 5);
-  size_t next = 0;
-  for (auto _ : state) {
-    std::string_view key(keys.data() + order[next] * key_bytes, key_bytes);
-    values[table.FindOrInsert(key, GroupTable::Hash(key), &inserted)] += 1;
-    next = (next + 1) & (kOrderLength - 1);
-  }
+  RunLookups(state, fixture, state.range(2) != 0, [&](std::string_view key, uint64_t hash) {
+    values[table.FindOrInsert(key, hash, &inserted)] += 1;
+  });
   benchmark::DoNotOptimize(values.data());
   SetPerItem(state, 1);
 }
-BENCHMARK(BM_StatePutExisting)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
+BENCHMARK(BM_StatePutExisting)->ArgsProduct({{8, 24}, {10'000, 1'000'000}, {0, 1}});
 
 constexpr int64_t kIndexEntries = 100'000;
 constexpr int64_t kTimeStep = 10;  // Entry i has time i * kTimeStep.
@@ -138,7 +169,7 @@ OrderedIndex MakeIndex() {
 void BM_StateRange(benchmark::State& state) {
   OrderedIndex index = MakeIndex();
   std::mt19937_64 random(6);
-  std::vector<int64_t> starts(kOrderLength);
+  std::vector<int64_t> starts(kLookups);
   for (int64_t& start : starts) {
     start = static_cast<int64_t>(random() % (kIndexEntries - kEntriesPerOp)) * kTimeStep;
   }
@@ -149,7 +180,7 @@ void BM_StateRange(benchmark::State& state) {
     index.Range(lo, lo + (kEntriesPerOp - 1) * kTimeStep,
                 [&](int64_t, uint32_t slot) { sum += slot; });
     benchmark::DoNotOptimize(sum);
-    next = (next + 1) & (kOrderLength - 1);
+    next = (next + 1) & (kLookups - 1);
   }
   SetPerItem(state, 1);
 }
