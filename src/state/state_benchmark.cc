@@ -116,18 +116,26 @@ void BM_StateGet(benchmark::State& state) {
 BENCHMARK(BM_StateGet)->ArgsProduct({{8, 24}, {10'000, 1'000'000}, {0, 1}});
 
 // FindOrInsert of new keys into a table that starts empty (so growth is included), writing an
-// int64 into a state array indexed by slot, as an aggregate's first row does.
+// int64 into a state array indexed by slot, as an aggregate's first row does; args as for
+// BM_StateGet.
 void BM_StatePutNew(benchmark::State& state) {
   const auto key_bytes = static_cast<size_t>(state.range(0));
   const auto count = static_cast<size_t>(state.range(1));
+  const bool prefetch = state.range(2) != 0;
   std::vector<char> keys = MakeKeys(count, key_bytes, 3);
+  auto key = [&](size_t i) { return std::string_view(keys.data() + i * key_bytes, key_bytes); };
+  std::vector<uint64_t> hashes(count);
   std::vector<int64_t> values;
   for (auto _ : state) {
     GroupTable table;
     bool inserted = false;
     for (size_t i = 0; i < count; ++i) {
-      std::string_view key(keys.data() + i * key_bytes, key_bytes);
-      uint32_t slot = table.FindOrInsert(key, GroupTable::Hash(key), &inserted);
+      if (prefetch && i + kPrefetchDistance < count) {
+        hashes[i + kPrefetchDistance] = GroupTable::Hash(key(i + kPrefetchDistance));
+        table.Prefetch(hashes[i + kPrefetchDistance]);
+      }
+      uint64_t hash = prefetch && i >= kPrefetchDistance ? hashes[i] : GroupTable::Hash(key(i));
+      uint32_t slot = table.FindOrInsert(key(i), hash, &inserted);
       if (slot >= values.size()) values.resize(values.size() * 2 + 1024);
       values[slot] = static_cast<int64_t>(i);
     }
@@ -135,7 +143,7 @@ void BM_StatePutNew(benchmark::State& state) {
   }
   SetPerItem(state, static_cast<int64_t>(count));
 }
-BENCHMARK(BM_StatePutNew)->ArgsProduct({{8, 24}, {10'000, 1'000'000}});
+BENCHMARK(BM_StatePutNew)->ArgsProduct({{8, 24}, {10'000, 1'000'000}, {0, 1}});
 
 // FindOrInsert of existing keys in random order, adding to the slot's int64 state; args as
 // for BM_StateGet.
