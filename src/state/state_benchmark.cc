@@ -1,4 +1,4 @@
-// Micro-benchmarks of the Ring-0 state store. Budget (seed 000): get < 40 ns, put < 60 ns,
+// Micro-benchmarks of the Ring-0 state store. The Ring-0 budget: get < 40 ns, put < 60 ns,
 // range < 200 ns per operation. Every benchmark reports `per_item`, the time per operation
 // (per key for the batch benchmarks). Fixed seeds; keys are looked up in random order so that
 // large tables pay their cache misses.
