@@ -232,10 +232,12 @@ void KeyEncoder::Encode(std::span<const Column> key_columns, std::span<const uin
     bytes_.resize(offsets_[count]);
   }
 
-  for (size_t i = 0; i < count; ++i) {
-    char* row = bytes_.data() + RowStart(i);
-    if (!prefix.empty()) std::memcpy(row, &prefix[i], sizeof(int64_t));
-    std::memset(row + prefix_bytes, 0, bitmap_bytes_);
+  if (header_bytes > 0) {
+    for (size_t i = 0; i < count; ++i) {
+      char* row = bytes_.data() + RowStart(i);
+      if (!prefix.empty()) std::memcpy(row, &prefix[i], sizeof(int64_t));
+      std::memset(row + prefix_bytes, 0, bitmap_bytes_);
+    }
   }
   if (constant_stride_) {
     StridedCursor cursor{bytes_.data() + header_bytes, stride_};
