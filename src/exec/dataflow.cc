@@ -7,20 +7,25 @@ namespace laminar::exec {
 /// Forwards an operator's output to its parent in the tree.
 class Dataflow::NodeOutput final : public OperatorOutput {
  public:
-  NodeOutput(Dataflow* flow, int parent, int port) : flow_(flow), parent_(parent), port_(port) {}
+  NodeOutput(Dataflow* flow, int node, int parent, int port)
+      : flow_(flow), node_(node), parent_(parent), port_(port) {}
   Status Emit(const ChangeBatch& batch) override { return flow_->Deliver(parent_, port_, batch); }
   Status EmitWatermark(int64_t watermark) override {
+    flow_->nodes_[static_cast<size_t>(node_)].output_watermark = watermark;
     return flow_->DeliverWatermark(parent_, port_, watermark);
   }
 
  private:
   Dataflow* flow_;
+  int node_;
   int parent_;
   int port_;
 };
 
 int Dataflow::AddOperator(std::unique_ptr<Operator> op, int parent, int parent_port) {
-  nodes_.push_back(Node{std::move(op), parent, parent_port});
+  const size_t inputs = static_cast<size_t>(op->num_inputs());
+  nodes_.push_back(Node{std::move(op), parent, parent_port,
+                        std::vector<int64_t>(inputs, kMinWatermark), kMinWatermark});
   return static_cast<int>(nodes_.size()) - 1;
 }
 
@@ -40,7 +45,7 @@ Status Dataflow::Deliver(int node, int port, const ChangeBatch& batch) {
     return sink_->OnBatch(batch);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
-  NodeOutput out(this, target.parent, target.parent_port);
+  NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->Process(port, batch, out);
 }
 
@@ -50,8 +55,21 @@ Status Dataflow::DeliverWatermark(int node, int port, int64_t watermark) {
     return sink_->OnWatermark(watermark);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
-  NodeOutput out(this, target.parent, target.parent_port);
+  if (static_cast<size_t>(port) < target.input_watermarks.size()) {
+    target.input_watermarks[static_cast<size_t>(port)] = watermark;
+  }
+  NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->OnWatermark(port, watermark, out);
+}
+
+std::vector<OperatorStatus> Dataflow::OperatorWatermarks() const {
+  std::vector<OperatorStatus> statuses;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& node = nodes_[i];
+    statuses.push_back(OperatorStatus{static_cast<int>(i), node.parent, node.op->Describe(),
+                                      node.input_watermarks, node.output_watermark});
+  }
+  return statuses;
 }
 
 }  // namespace laminar::exec
