@@ -296,7 +296,8 @@ class CallbackSubscription {
 struct SourceStatus {
   /// kMinWatermark: none yet; kMaxWatermark: the input ended.
   int64_t watermark = exec::kMinWatermark;
-  /// Producers that pushed something and whose handles still live.
+  /// Producers with a watermark of their own (from rows under WATERMARK FOR ... AS ts - delay,
+  /// or from Watermark() calls) whose handles still live.
   int64_t producers = 0;
   /// Producers left out of the minimum because they pushed nothing for idle_timeout.
   int64_t idle_producers = 0;

@@ -262,8 +262,9 @@ std::optional<SourceWatermarkStatus> Reactor::DescribeSource(std::string_view na
     if (source->object->name != name) continue;
     SourceWatermarkStatus status;
     status.watermark = source->watermark;
-    status.producers = static_cast<int64_t>(source->producers.size());
     for (const Producer& producer : source->producers) {
+      if (!producer.has_watermark) continue;
+      ++status.producers;
       if (producer.idle) ++status.idle_producers;
     }
     status.rows = source->rows;

@@ -46,7 +46,8 @@ struct ReactorOptions {
 /// What the reactor knows about a source's watermark (DESCRIBE, SHOW SOURCES).
 struct SourceWatermarkStatus {
   int64_t watermark = exec::kMinWatermark;
-  /// Producers seen (they pushed something) and not ended.
+  /// Producers with a watermark of their own (from rows under bounded out-of-orderness, or
+  /// from Watermark()) whose handles still live.
   int64_t producers = 0;
   /// Of those, the ones left out of the minimum by idle_timeout.
   int64_t idle_producers = 0;
