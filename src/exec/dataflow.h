@@ -22,8 +22,8 @@ class DataflowSink {
 /// The last watermarks an operator of a running dataflow received and emitted (DESCRIBE).
 struct OperatorStatus {
   int node = 0;
-  int parent = -1;  // -1: the query output.
-  std::string description;            // Operator::Describe().
+  int parent = -1;                        // -1: the query output.
+  std::string description;                // Operator::Describe().
   std::vector<int64_t> input_watermarks;  // Per port; kMinWatermark until one arrives.
   int64_t output_watermark = kMinWatermark;
 };

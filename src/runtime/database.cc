@@ -178,7 +178,8 @@ Status SourceHandle::Push(std::span<const Value> row) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
   message.row = std::move(checked);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::Push(std::vector<Value>&& row) {
@@ -186,7 +187,8 @@ Status SourceHandle::Push(std::vector<Value>&& row) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
   message.row = std::move(row);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::TryPush(std::span<const Value> row) {
@@ -194,7 +196,8 @@ Status SourceHandle::TryPush(std::span<const Value> row) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
   message.row = std::move(checked);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, true, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, true,
+                        std::move(message));
 }
 
 Status SourceHandle::PushBatch(std::span<const std::vector<Value>> rows) {
@@ -216,7 +219,8 @@ Status SourceHandle::PushBatch(const Batch& batch) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kBatch;
   message.batch = std::make_shared<const Batch>(batch);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::PushArrow(ArrowArray* array, ArrowSchema* schema) {
@@ -236,15 +240,16 @@ Status SourceHandle::Watermark(int64_t timestamp_micros) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kWatermark;
   message.watermark = timestamp_micros;
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::Close() {
   if (state_->source->closed()) return Status::Ok();
   SourceMessage message;
   message.kind = SourceMessage::Kind::kClose;
-  LAMINAR_RETURN_IF_ERROR(
-      EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, std::move(message)));
+  LAMINAR_RETURN_IF_ERROR(EnqueueMessage(*state_->source, state_->producer, state_->producer_id,
+                                         false, std::move(message)));
   state_->source->MarkClosed();
   return Status::Ok();
 }
@@ -552,8 +557,9 @@ Status LaminarDB::Impl::CloseSourcesLocked(std::string_view name) {
     if (source->closed()) continue;
     SourceMessage message;
     message.kind = SourceMessage::Kind::kClose;
-    LAMINAR_RETURN_IF_ERROR(
-        EnqueueMessage(*source, source->statement_producer(), SourceState::kStatementProducer, false, std::move(message)));
+    LAMINAR_RETURN_IF_ERROR(EnqueueMessage(*source, source->statement_producer(),
+                                           SourceState::kStatementProducer, false,
+                                           std::move(message)));
     source->MarkClosed();
   }
   if (!name.empty() && sources_.find(name) == sources_.end()) {
@@ -876,8 +882,9 @@ Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& inser
   SourceMessage message;
   message.kind = SourceMessage::Kind::kBatch;
   message.batch = std::make_shared<const Batch>(std::move(batch));
-  LAMINAR_RETURN_IF_ERROR(
-      EnqueueMessage(source, source.statement_producer(), SourceState::kStatementProducer, false, std::move(message)));
+  LAMINAR_RETURN_IF_ERROR(EnqueueMessage(source, source.statement_producer(),
+                                         SourceState::kStatementProducer, false,
+                                         std::move(message)));
   return result;
 }
 
@@ -966,11 +973,13 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
         for (const sql::CatalogObject* object : catalog_.List(kind)) {
           LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status,
                                    SourceStatusLocked(object->name));
-          const std::vector<Value> row = {
-              Value::Varchar(object->name), Value::Varchar(object->schema->ToString()),
-              Value::Varchar(FormatWatermarkText(status.watermark)),
-              Value::BigInt(status.producers), Value::BigInt(status.idle_producers),
-              Value::BigInt(status.late_rows), Value::BigInt(status.future_rows)};
+          const std::vector<Value> row = {Value::Varchar(object->name),
+                                          Value::Varchar(object->schema->ToString()),
+                                          Value::Varchar(FormatWatermarkText(status.watermark)),
+                                          Value::BigInt(status.producers),
+                                          Value::BigInt(status.idle_producers),
+                                          Value::BigInt(status.late_rows),
+                                          Value::BigInt(status.future_rows)};
           LAMINAR_RETURN_IF_ERROR(builder.AppendRow(row));
         }
         LAMINAR_ASSIGN_OR_RETURN(Batch batch, builder.Finish());
@@ -1024,10 +1033,10 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       if (object.kind == sql::ObjectKind::kSource && object.watermark) {
         LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status,
                                  SourceStatusLocked(object.name));
-        rows.push_back({"(watermark)", FormatWatermarkText(status.watermark), "",
-                        fmt::format("producers {} ({} idle); late rows {}; future rows {}",
-                                    status.producers, status.idle_producers, status.late_rows,
-                                    status.future_rows)});
+        rows.push_back(
+            {"(watermark)", FormatWatermarkText(status.watermark), "",
+             fmt::format("producers {} ({} idle); late rows {}; future rows {}", status.producers,
+                         status.idle_producers, status.late_rows, status.future_rows)});
       }
       if (object.kind == sql::ObjectKind::kStream || object.kind == sql::ObjectKind::kSink) {
         std::optional<std::vector<exec::OperatorStatus>> operators;

@@ -99,7 +99,12 @@ void Reactor::Loop() {
     for (const std::unique_ptr<Source>& source : sources_) {
       if (DrainSource(*source, cap) > 0) worked = true;
     }
-    if (!worked) Idle();
+    if (!worked) {
+      Idle();
+    } else if (idle_timeout_sources_ > 0) {
+      // A busy reactor notices idle producers too (one clock reading per pass).
+      (void)CheckIdleSources();
+    }
   }
 }
 
@@ -320,8 +325,8 @@ size_t Reactor::DrainChannel(Source& source, stream::Channel<SourceMessage>& cha
           source.pending_producers.push_back(message.producer);
         } else if (message.producer != source.pending_producer) {
           // Rows of several producers in one batch: remember each row's producer.
-          source.pending_producers.assign(
-              static_cast<size_t>(source.pending_rows->num_rows()), source.pending_producer);
+          source.pending_producers.assign(static_cast<size_t>(source.pending_rows->num_rows()),
+                                          source.pending_producer);
           source.pending_producers.push_back(message.producer);
         }
         Status status = source.pending_rows->AppendRow(message.row);
@@ -369,12 +374,10 @@ Status Reactor::FlushRows(Source& source) {
     LAMINAR_LOG(kError, "source {}: {}", source.state->name(), batch.status().ToString());
     return batch.status();
   }
-  DeliverSourceBatch(source, std::move(*batch), source.pending_producer,
-                     source.pending_producers);
+  DeliverSourceBatch(source, std::move(*batch), source.pending_producer, source.pending_producers);
   source.pending_producers.clear();
   return Status::Ok();
 }
-
 
 Reactor::Producer& Reactor::FindProducer(Source& source, uint32_t id) {
   if (source.last_producer < source.producers.size() &&
@@ -484,9 +487,9 @@ void Reactor::DeliverSourceBatch(Source& source, Batch batch, uint32_t producer,
   }
   source.late_rows += late;
   source.future_rows += future;
-  Publish(*source.object,
-          exec::ChangeBatch{start == 0 ? std::move(batch) : batch.Slice(start, num_rows - start),
-                            {}});
+  Publish(
+      *source.object,
+      exec::ChangeBatch{start == 0 ? std::move(batch) : batch.Slice(start, num_rows - start), {}});
   AdvanceSourceWatermark(source, running);
 }
 

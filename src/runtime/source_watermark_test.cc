@@ -264,13 +264,14 @@ std::vector<std::string> Observe(Subscription& subscription) {
 
 /// Event times in seconds (nullopt: NULL) of rows 0, 1, 2, ... under a 2 s delay: in order,
 /// disordered within the bound, and late.
-const std::vector<std::optional<int64_t>> kEventTimes = {1,  5,  3, 10, 4,  12, 9, 11, std::nullopt,
-                                                         20, 2,  21, 19, 30, 27, 1, 31};
+const std::vector<std::optional<int64_t>> kEventTimes = {1,  5, 3,  10, 4,  12, 9, 11, std::nullopt,
+                                                         20, 2, 21, 19, 30, 27, 1, 31};
 
 std::vector<Value> Row(size_t i) {
   const std::optional<int64_t>& seconds = kEventTimes[i];
-  return {Value::BigInt(static_cast<int64_t>(i)),
-          seconds ? Value::Timestamp(kStart + *seconds * kSecond) : Value::Null(DataType::Timestamp())};
+  return {
+      Value::BigInt(static_cast<int64_t>(i)),
+      seconds ? Value::Timestamp(kStart + *seconds * kSecond) : Value::Null(DataType::Timestamp())};
 }
 
 enum class Split { kOneRowPerSync, kGatheredRows, kOneBatch, kRandomBatches, kSmallBatchCap };
@@ -325,11 +326,10 @@ std::vector<std::string> RunWithSplit(Split split, uint32_t seed) {
 TEST(SourceWatermarkDeterminismTest, LatenessDependsOnRowOrderNotOnBatching) {
   // One row per push and Sync: each row sees the watermark of all rows before it.
   const std::vector<std::string> expected = RunWithSplit(Split::kOneRowPerSync, 0);
-  EXPECT_EQ(expected, (std::vector<std::string>{
-                          "0 ok",      "1 ok",       "2 ok",  "3 ok",  "4 late@8",   "5 ok",
-                          "6 late@10", "7 ok",       "8 ok",  "9 ok",  "10 late@18", "11 ok",
-                          "12 ok",     "13 ok",      "14 late@28", "15 late@28", "16 ok",
-                          "final 29",  "late rows 5"}));
+  EXPECT_EQ(expected, (std::vector<std::string>{"0 ok", "1 ok", "2 ok", "3 ok", "4 late@8", "5 ok",
+                                                "6 late@10", "7 ok", "8 ok", "9 ok", "10 late@18",
+                                                "11 ok", "12 ok", "13 ok", "14 late@28",
+                                                "15 late@28", "16 ok", "final 29", "late rows 5"}));
   EXPECT_EQ(RunWithSplit(Split::kGatheredRows, 0), expected);
   EXPECT_EQ(RunWithSplit(Split::kSmallBatchCap, 0), expected);
   EXPECT_EQ(RunWithSplit(Split::kOneBatch, 0), expected);
