@@ -100,6 +100,11 @@ struct QueryResult {
 /// is kept). Pushes check the row against the source's schema first: a bad row gets an LDB error
 /// (3006 wrong arity or type, 3005 NULL into NOT NULL) and nothing is enqueued.
 ///
+/// Every handle (and every clone) is one producer, a partition of the source: its rows and
+/// Watermark() calls make its own watermark, and the source's watermark is the minimum over
+/// the producers that have one (SourceStatus). A producer counts from its first row or
+/// watermark until its handle is destroyed, and is left out while idle (idle_timeout).
+///
 /// Thread-safety: one handle per thread; clone for more threads.
 class SourceHandle {
  public:
@@ -130,10 +135,12 @@ class SourceHandle {
   /// Imports an Arrow C Data Interface struct array (one column per field) and pushes it. The
   /// array and schema are consumed (released) whether or not the push succeeds.
   Status PushArrow(ArrowArray* array, ArrowSchema* schema);
-  /// Declares that no row with event time below `timestamp_micros` will follow.
+  /// Declares that no row with event time below `timestamp_micros` will follow from this
+  /// producer. The source's watermark follows once every other producer's passes it too.
   Status Watermark(int64_t timestamp_micros);
-  /// Ends the input: the watermark advances to +infinity and everything is flushed. Later
-  /// pushes fail with LDB-3010.
+  /// Ends the input of the whole source (every producer): the watermark advances to +infinity
+  /// and everything is flushed. Later pushes fail with LDB-3010. To retire only this producer,
+  /// destroy the handle.
   Status Close();
   /// True when a push would not wait (or be rejected) now.
   bool HasCapacity() const;
@@ -282,6 +289,29 @@ class CallbackSubscription {
   std::shared_ptr<State> state_;
 };
 
+/// The watermark of a source and what made it (LaminarDB::DescribeSource; also in SHOW SOURCES
+/// and DESCRIBE). Each producer handle (first handle, clones, the statement channel of INSERT,
+/// a connector) is a partition of the source with a watermark of its own; the source's is the
+/// minimum over the producers that have one and are neither idle nor ended.
+struct SourceStatus {
+  /// kMinWatermark: none yet; kMaxWatermark: the input ended.
+  int64_t watermark = exec::kMinWatermark;
+  /// Producers with a watermark of their own (from rows under WATERMARK FOR ... AS ts - delay,
+  /// or from Watermark() calls) whose handles still live.
+  int64_t producers = 0;
+  /// Producers left out of the minimum because they pushed nothing for idle_timeout.
+  int64_t idle_producers = 0;
+  /// Rows delivered so far.
+  int64_t rows = 0;
+  /// Rows whose event time was below the source's watermark when they arrived.
+  int64_t late_rows = 0;
+  /// Rows further ahead of the engine clock than max_future_skew: delivered, but they did not
+  /// advance the watermark.
+  int64_t future_rows = 0;
+  /// The source was closed and everything before the close was processed.
+  bool ended = false;
+};
+
 class LaminarDB;
 
 /// Builder for Open(Config): `LaminarDB::Builder().BufferSize(1024).Open()`.
@@ -397,6 +427,9 @@ class LaminarDB {
 
   /// The current watermark of a source or stream (kMinWatermark when none yet).
   Result<int64_t> CurrentWatermark(std::string_view name);
+  /// The watermark state of source `name` as of what has been processed (Sync() first for
+  /// everything pushed). LDB-1101 when there is no such source.
+  Result<SourceStatus> DescribeSource(std::string_view name);
 
  private:
   class Impl;

@@ -11,6 +11,7 @@ class Dataflow::NodeOutput final : public OperatorOutput {
       : flow_(flow), node_(node), parent_(parent), port_(port) {}
   Status Emit(const ChangeBatch& batch) override { return flow_->Deliver(parent_, port_, batch); }
   Status EmitWatermark(int64_t watermark) override {
+    flow_->nodes_[static_cast<size_t>(node_)].output_watermark = watermark;
     return flow_->DeliverWatermark(parent_, port_, watermark);
   }
   Status EmitSide(int side, const ChangeBatch& batch) override {
@@ -25,7 +26,9 @@ class Dataflow::NodeOutput final : public OperatorOutput {
 };
 
 int Dataflow::AddOperator(std::unique_ptr<Operator> op, int parent, int parent_port) {
-  nodes_.push_back(Node{std::move(op), parent, parent_port});
+  const size_t inputs = static_cast<size_t>(op->num_inputs());
+  nodes_.push_back(Node{std::move(op), parent, parent_port,
+                        std::vector<int64_t>(inputs, kMinWatermark), kMinWatermark});
   return static_cast<int>(nodes_.size()) - 1;
 }
 
@@ -70,8 +73,21 @@ Status Dataflow::DeliverWatermark(int node, int port, int64_t watermark) {
     return sink_->OnWatermark(watermark);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
+  if (static_cast<size_t>(port) < target.input_watermarks.size()) {
+    target.input_watermarks[static_cast<size_t>(port)] = watermark;
+  }
   NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->OnWatermark(port, watermark, out);
+}
+
+std::vector<OperatorStatus> Dataflow::OperatorWatermarks() const {
+  std::vector<OperatorStatus> statuses;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& node = nodes_[i];
+    statuses.push_back(OperatorStatus{static_cast<int>(i), node.parent, node.op->Describe(),
+                                      node.input_watermarks, node.output_watermark});
+  }
+  return statuses;
 }
 
 }  // namespace laminar::exec

@@ -25,6 +25,15 @@ class DataflowSink {
   }
 };
 
+/// The last watermarks an operator of a running dataflow received and emitted (DESCRIBE).
+struct OperatorStatus {
+  int node = 0;
+  int parent = -1;                        // -1: the query output.
+  std::string description;                // Operator::Describe().
+  std::vector<int64_t> input_watermarks;  // Per port; kMinWatermark until one arrives.
+  int64_t output_watermark = kMinWatermark;
+};
+
 /// One continuous query as a tree of operators (the physical plan). Its leaves read catalog
 /// objects (sources, streams): the runtime pushes each object's batches and watermarks into
 /// every input that reads it, and the root's output goes to the sink given at Attach.
@@ -69,12 +78,16 @@ class Dataflow {
   Status Push(int input, const ChangeBatch& batch);
   /// Advances input `input`'s watermark.
   Status Watermark(int input, int64_t watermark);
+  /// Every operator with the last watermark delivered to each input and emitted on its output.
+  std::vector<OperatorStatus> OperatorWatermarks() const;
 
  private:
   struct Node {
     std::unique_ptr<Operator> op;
     int parent = -1;
     int parent_port = 0;
+    std::vector<int64_t> input_watermarks;  // Last delivered, per port.
+    int64_t output_watermark = kMinWatermark;
   };
   class NodeOutput;
 

@@ -10,6 +10,7 @@
 
 #include "columnar/arrow_import.h"
 #include "columnar/column_builder.h"
+#include "columnar/temporal.h"
 #include "connectors/source_connector.h"
 #include "exec/bounded_executor.h"
 #include "exec/expression_evaluator.h"
@@ -50,6 +51,23 @@ stream::WaitStrategy ParseWaitStrategy(const std::string& text) {
   if (text == "spin") return stream::WaitStrategy::Spin();
   if (text == "park") return stream::WaitStrategy::Park();
   return stream::WaitStrategy::SpinYield(100);
+}
+
+/// A duration option's value in microseconds ('5 seconds', '100ms').
+Result<int64_t> DurationMicros(const std::string& text) {
+  LAMINAR_ASSIGN_OR_RETURN(Interval interval, ParseInterval(text));
+  std::optional<int64_t> micros = IntervalFixedMicros(interval);
+  if (!micros || *micros <= 0) {
+    return Status::Error(ErrorCode::kInvalidOption, "'{}' is not a positive fixed duration", text);
+  }
+  return *micros;
+}
+
+/// How DESCRIBE and SHOW print a watermark.
+std::string FormatWatermarkText(int64_t watermark) {
+  if (watermark == exec::kMinWatermark) return "-inf";
+  if (watermark == exec::kMaxWatermark) return "+inf";
+  return FormatTimestamp(watermark);
 }
 
 /// One-column VARCHAR result rows, e.g. for EXPLAIN and SHOW.
@@ -115,9 +133,12 @@ Status Config::Validate() const {
 struct SourceHandle::State {
   std::shared_ptr<SourceState> source;
   stream::ChannelProducer<SourceMessage> producer;
-  bool first = false;  // Holds the source's first producer (returned on destruction).
+  uint32_t producer_id = 0;  // This handle's partition of the source (SourceState).
+  bool first = false;        // Holds the source's first producer (returned on destruction).
 
   ~State() {
+    // The producer's watermark stops holding the source's back once its rows are read.
+    source->EndProducer(producer_id);
     if (first && producer.valid()) source->ReturnFirstProducer(std::move(producer));
   }
 };
@@ -133,8 +154,9 @@ const Schema& SourceHandle::schema() const { return *state_->source->schema(); }
 namespace {
 
 Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage>& producer,
-                      bool try_only, SourceMessage message) {
+                      uint32_t producer_id, bool try_only, SourceMessage message) {
   if (source.closed()) return ClosedError(fmt::format("source \"{}\"", source.name()));
+  message.producer = producer_id;
   Status status =
       try_only ? producer.TryPush(std::move(message)) : producer.Push(std::move(message));
   if (status.ok()) {
@@ -158,7 +180,8 @@ Status SourceHandle::Push(std::span<const Value> row) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
   message.row = std::move(checked);
-  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::Push(std::vector<Value>&& row) {
@@ -166,7 +189,8 @@ Status SourceHandle::Push(std::vector<Value>&& row) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
   message.row = std::move(row);
-  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::TryPush(std::span<const Value> row) {
@@ -174,7 +198,8 @@ Status SourceHandle::TryPush(std::span<const Value> row) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
   message.row = std::move(checked);
-  return EnqueueMessage(*state_->source, state_->producer, true, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, true,
+                        std::move(message));
 }
 
 Status SourceHandle::PushBatch(std::span<const std::vector<Value>> rows) {
@@ -196,7 +221,8 @@ Status SourceHandle::PushBatch(const Batch& batch) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kBatch;
   message.batch = std::make_shared<const Batch>(batch);
-  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::PushArrow(ArrowArray* array, ArrowSchema* schema) {
@@ -216,15 +242,16 @@ Status SourceHandle::Watermark(int64_t timestamp_micros) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kWatermark;
   message.watermark = timestamp_micros;
-  return EnqueueMessage(*state_->source, state_->producer, false, std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
+                        std::move(message));
 }
 
 Status SourceHandle::Close() {
   if (state_->source->closed()) return Status::Ok();
   SourceMessage message;
   message.kind = SourceMessage::Kind::kClose;
-  LAMINAR_RETURN_IF_ERROR(
-      EnqueueMessage(*state_->source, state_->producer, false, std::move(message)));
+  LAMINAR_RETURN_IF_ERROR(EnqueueMessage(*state_->source, state_->producer, state_->producer_id,
+                                         false, std::move(message)));
   state_->source->MarkClosed();
   return Status::Ok();
 }
@@ -238,6 +265,7 @@ SourceHandle SourceHandle::Clone() const {
   auto state = std::make_unique<State>();
   state->source = state_->source;
   state->producer = state_->producer.Clone();
+  state->producer_id = state->source->NewProducerId();
   return SourceHandle(std::move(state));
 }
 
@@ -385,7 +413,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
                                          config_.reactor_wait == ReactorWait::kSpin
                                              ? runtime::ReactorIdle::kSpin
                                              : runtime::ReactorIdle::kSpinThenPark,
-                                         2000}) {}
+                                         2000, clock_}) {}
 
   ~Impl() override { (void)Shutdown(); }
 
@@ -441,6 +469,20 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
     shut_down_ = true;
     return status;
   }
+  Result<SourceStatus> DescribeSource(std::string_view name) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return ClosedError("the database");
+    LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status, SourceStatusLocked(name));
+    SourceStatus result;
+    result.watermark = status.watermark;
+    result.producers = status.producers;
+    result.idle_producers = status.idle_producers;
+    result.rows = status.rows;
+    result.late_rows = status.late_rows;
+    result.future_rows = status.future_rows;
+    result.ended = status.ended;
+    return result;
+  }
   Result<int64_t> CurrentWatermark(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = outlets_.find(name);
@@ -479,6 +521,18 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
   Result<QueryResult> ExecuteUtility(const sql::BoundUtility& utility,
                                      const sql::Statement& statement);
   Status CreateSource(const sql::CatalogObject& object);
+  /// What the reactor knows of source `name`'s watermark (LDB-1101 when it is not a source).
+  Result<runtime::SourceWatermarkStatus> SourceStatusLocked(std::string_view name) {
+    if (sources_.find(name) == sources_.end()) {
+      return Status::Error(ErrorCode::kUnknownObject, "source \"{}\" does not exist", name);
+    }
+    std::optional<runtime::SourceWatermarkStatus> status;
+    LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
+      status = reactor_.DescribeSource(name);
+      return Status::Ok();
+    }));
+    return status.value_or(runtime::SourceWatermarkStatus{});
+  }
   Status StartConnector(const std::string& name);
   void TearDown(const std::string& name);
   sql::BinderOptions MakeBinderOptions() const {
@@ -514,8 +568,9 @@ Status LaminarDB::Impl::CloseSourcesLocked(std::string_view name) {
     if (source->closed()) continue;
     SourceMessage message;
     message.kind = SourceMessage::Kind::kClose;
-    LAMINAR_RETURN_IF_ERROR(
-        EnqueueMessage(*source, source->statement_producer(), false, std::move(message)));
+    LAMINAR_RETURN_IF_ERROR(EnqueueMessage(*source, source->statement_producer(),
+                                           SourceState::kStatementProducer, false,
+                                           std::move(message)));
     source->MarkClosed();
   }
   if (!name.empty() && sources_.find(name) == sources_.end()) {
@@ -605,14 +660,6 @@ Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& stat
 }
 
 Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
-  for (const char* key : {"idle_timeout"}) {
-    if (object.options.count(key) > 0) {
-      return Status::Error(ErrorCode::kNotSupported,
-                           "source option {} is not executable yet (it arrives with per-source "
-                           "idle detection)",
-                           key);
-    }
-  }
   stream::ChannelOptions options;
   options.capacity = config_.buffer_size;
   options.clock = clock_;
@@ -644,6 +691,17 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
     if (type == TypeId::kBigInt || type == TypeId::kInteger) {
       auto unit = object.options.find("ts_unit");
       event_time.micros_per_unit = unit != object.options.end() && unit->second == "us" ? 1 : 1000;
+    }
+  }
+  // Durations were checked by the binder; its errors carry the option's position.
+  if (auto it = object.options.find("idle_timeout"); it != object.options.end()) {
+    LAMINAR_ASSIGN_OR_RETURN(event_time.idle_timeout_micros, DurationMicros(it->second));
+  }
+  if (auto it = object.options.find("max_future_skew"); it != object.options.end()) {
+    if (it->second == "0" || it->second == "none") {
+      event_time.max_future_skew_micros.reset();
+    } else {
+      LAMINAR_ASSIGN_OR_RETURN(event_time.max_future_skew_micros, DurationMicros(it->second));
     }
   }
   auto source =
@@ -683,6 +741,7 @@ Status LaminarDB::Impl::StartConnector(const std::string& name) {
   auto state = std::make_unique<SourceHandle::State>();
   state->source = source->second;
   state->producer = std::move(producer);
+  state->producer_id = state->source->NewProducerId();
   state->first = true;
   connector_started_[name] = true;
   return connectors_.at(name)->Start(
@@ -872,8 +931,9 @@ Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& inser
   SourceMessage message;
   message.kind = SourceMessage::Kind::kBatch;
   message.batch = std::make_shared<const Batch>(std::move(batch));
-  LAMINAR_RETURN_IF_ERROR(
-      EnqueueMessage(source, source.statement_producer(), false, std::move(message)));
+  LAMINAR_RETURN_IF_ERROR(EnqueueMessage(source, source.statement_producer(),
+                                         SourceState::kStatementProducer, false,
+                                         std::move(message)));
   return result;
 }
 
@@ -950,6 +1010,32 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
   switch (statement.kind) {
     case sql::StatementKind::kShowObjects: {
       const auto kind = statement.As<sql::ShowObjectsStatement>().object_kind;
+      if (kind == sql::ObjectKind::kSource) {
+        // Sources also show their watermark and its counters (DescribeSource).
+        BatchBuilder builder(Schema::Make({{"name", DataType::Varchar(), false},
+                                           {"columns", DataType::Varchar(), false},
+                                           {"watermark", DataType::Varchar(), false},
+                                           {"producers", DataType::BigInt(), false},
+                                           {"idle_producers", DataType::BigInt(), false},
+                                           {"late_rows", DataType::BigInt(), false},
+                                           {"future_rows", DataType::BigInt(), false}}));
+        for (const sql::CatalogObject* object : catalog_.List(kind)) {
+          LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status,
+                                   SourceStatusLocked(object->name));
+          const std::vector<Value> row = {Value::Varchar(object->name),
+                                          Value::Varchar(object->schema->ToString()),
+                                          Value::Varchar(FormatWatermarkText(status.watermark)),
+                                          Value::BigInt(status.producers),
+                                          Value::BigInt(status.idle_producers),
+                                          Value::BigInt(status.late_rows),
+                                          Value::BigInt(status.future_rows)};
+          LAMINAR_RETURN_IF_ERROR(builder.AppendRow(row));
+        }
+        LAMINAR_ASSIGN_OR_RETURN(Batch batch, builder.Finish());
+        result.tag = "SHOW SOURCES";
+        result.rows = std::move(batch);
+        return result;
+      }
       std::vector<std::vector<std::string>> rows;
       for (const sql::CatalogObject* object : catalog_.List(kind)) {
         rows.push_back({object->name, object->schema->ToString()});
@@ -991,6 +1077,33 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
           }
         }
         rows.push_back({field.name, field.type.ToString(), field.nullable ? "YES" : "NO", notes});
+      }
+      // What runs: a source's current watermark, a query's operators with theirs.
+      if (object.kind == sql::ObjectKind::kSource && object.watermark) {
+        LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status,
+                                 SourceStatusLocked(object.name));
+        rows.push_back(
+            {"(watermark)", FormatWatermarkText(status.watermark), "",
+             fmt::format("producers {} ({} idle); late rows {}; future rows {}", status.producers,
+                         status.idle_producers, status.late_rows, status.future_rows)});
+      }
+      if (object.kind == sql::ObjectKind::kStream || object.kind == sql::ObjectKind::kSink) {
+        std::optional<std::vector<exec::OperatorStatus>> operators;
+        LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
+          operators = reactor_.DescribeQuery(object.name);
+          return Status::Ok();
+        }));
+        for (const exec::OperatorStatus& op :
+             operators.value_or(std::vector<exec::OperatorStatus>{})) {
+          std::string inputs;
+          for (int64_t watermark : op.input_watermarks) {
+            if (!inputs.empty()) inputs += ", ";
+            inputs += FormatWatermarkText(watermark);
+          }
+          rows.push_back({fmt::format("(operator {})", op.node), op.description, "",
+                          fmt::format("watermark in: {}; out: {}", inputs,
+                                      FormatWatermarkText(op.output_watermark))});
+        }
       }
       LAMINAR_ASSIGN_OR_RETURN(Batch batch,
                                TextRows(Schema::Make({{"column", DataType::Varchar(), false},
@@ -1072,6 +1185,7 @@ Result<SourceHandle> LaminarDB::Impl::Source(std::string_view name) {
   auto state = std::make_unique<SourceHandle::State>();
   state->source = it->second;
   state->producer = std::move(producer);
+  state->producer_id = state->source->NewProducerId();
   state->first = true;
   return SourceHandle(std::move(state));
 }
@@ -1179,6 +1293,9 @@ Status LaminarDB::Shutdown() { return impl_->Shutdown(); }
 Status LaminarDB::CloseSources(std::string_view name) { return impl_->CloseSources(name); }
 Result<int64_t> LaminarDB::CurrentWatermark(std::string_view name) {
   return impl_->CurrentWatermark(name);
+}
+Result<SourceStatus> LaminarDB::DescribeSource(std::string_view name) {
+  return impl_->DescribeSource(name);
 }
 
 }  // namespace laminar

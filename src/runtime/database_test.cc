@@ -364,7 +364,7 @@ TEST(LaminarDBTest, ShowDescribeExplainAndSettings) {
   EXPECT_EQ(show->rows->num_rows(), 1);
   auto describe = db->Execute("DESCRIBE trades");
   ASSERT_TRUE(describe.ok()) << describe.status();
-  EXPECT_EQ(describe->rows->num_rows(), 4);
+  EXPECT_EQ(describe->rows->num_rows(), 5);  // Four columns and the current watermark.
   auto create = db->Execute("SHOW CREATE SOURCE trades");
   ASSERT_TRUE(create.ok()) << create.status();
   EXPECT_EQ(create->rows->column(0).GetValue(0), Value::Varchar(std::string(kTrades)));

@@ -10,6 +10,26 @@
 
 namespace laminar::runtime {
 
+namespace {
+
+int64_t SaturatingMultiply(int64_t value, int64_t factor) {
+  int64_t result = 0;
+  if (__builtin_mul_overflow(value, factor, &result)) {
+    return value < 0 ? exec::kMinWatermark : exec::kMaxWatermark;
+  }
+  return result;
+}
+
+int64_t SaturatingAdd(int64_t value, int64_t addend) {
+  int64_t result = 0;
+  if (__builtin_add_overflow(value, addend, &result)) {
+    return addend < 0 ? exec::kMinWatermark : exec::kMaxWatermark;
+  }
+  return result;
+}
+
+}  // namespace
+
 /// A registered continuous query: its dataflow and the object its output feeds.
 struct Reactor::Query final : public exec::DataflowSink {
   Reactor* reactor = nullptr;
@@ -86,8 +106,42 @@ void Reactor::Loop() {
     for (const std::unique_ptr<Source>& source : sources_) {
       if (DrainSource(*source, cap) > 0) worked = true;
     }
-    if (!worked) Idle();
+    if (!worked) {
+      Idle();
+    } else if (idle_timeout_sources_ > 0) {
+      // A busy reactor notices idle producers too (one clock reading per pass).
+      (void)CheckIdleSources();
+    }
   }
+}
+
+int64_t Reactor::CheckIdleSources() {
+  int64_t earliest = std::numeric_limits<int64_t>::max();
+  if (idle_timeout_sources_ == 0) return earliest;
+  const int64_t now = options_.clock->MonotonicNanos();
+  for (const std::unique_ptr<Source>& source : sources_) {
+    if (source->idle_timeout_nanos == 0) continue;
+    if (now >= source->next_idle_deadline) CheckIdle(*source, now);
+    earliest = std::min(earliest, source->next_idle_deadline);
+  }
+  return earliest;
+}
+
+void Reactor::CheckIdle(Source& source, int64_t now_nanos) {
+  bool changed = false;
+  int64_t next = std::numeric_limits<int64_t>::max();
+  for (Producer& producer : source.producers) {
+    if (!producer.has_watermark || producer.idle) continue;
+    const int64_t deadline = producer.last_active_nanos + source.idle_timeout_nanos;
+    if (now_nanos >= deadline) {
+      producer.idle = true;
+      changed = true;
+    } else {
+      next = std::min(next, deadline);
+    }
+  }
+  source.next_idle_deadline = next;
+  if (changed) UpdateSourceWatermark(source);
 }
 
 bool Reactor::HasWork() const {
@@ -96,6 +150,7 @@ bool Reactor::HasWork() const {
   for (const std::unique_ptr<Source>& source : sources_) {
     if (source->state->channel().size() > 0) return true;
     if (source->state->statement_channel().size() > 0) return true;
+    if (source->state->HasEndedProducers()) return true;
   }
   return false;
 }
@@ -103,12 +158,24 @@ bool Reactor::HasWork() const {
 void Reactor::Idle() {
   const uint32_t polls = options_.idle == ReactorIdle::kSpin ? std::numeric_limits<uint32_t>::max()
                                                              : options_.spin_polls;
+  // Idle producers are noticed here, when the reactor has nothing else to do.
+  const int64_t deadline = CheckIdleSources();
   for (uint32_t i = 0; i < polls; ++i) {
     if (HasWork()) return;
+    if (deadline != std::numeric_limits<int64_t>::max() && (i & 1023) == 1023 &&
+        options_.clock->MonotonicNanos() >= deadline) {
+      return;
+    }
     stream::CpuRelax();
   }
-  // Sleep until a producer or a command rings; the timeout only bounds the damage of a bug.
-  doorbell_->spot().Park([this] { return HasWork(); }, 100'000'000);
+  // Sleep until a producer or a command rings, or until the next producer may turn idle; the
+  // 100 ms cap only bounds the damage of a bug.
+  int64_t timeout = 100'000'000;
+  if (deadline != std::numeric_limits<int64_t>::max()) {
+    timeout = std::clamp<int64_t>(deadline - options_.clock->MonotonicNanos(), 0, timeout);
+  }
+  if (timeout == 0) return;
+  doorbell_->spot().Park([this] { return HasWork(); }, timeout);
 }
 
 void Reactor::AddSource(std::shared_ptr<SourceState> state, std::shared_ptr<Outlet> outlet) {
@@ -117,6 +184,12 @@ void Reactor::AddSource(std::shared_ptr<SourceState> state, std::shared_ptr<Outl
   object->outlet = std::move(outlet);
   auto source = std::make_unique<Source>();
   source->pending_rows = std::make_unique<BatchBuilder>(state->schema());
+  if (const auto& timeout = state->event_time().idle_timeout_micros; timeout && *timeout > 0) {
+    source->idle_timeout_nanos = *timeout > std::numeric_limits<int64_t>::max() / 1000
+                                     ? std::numeric_limits<int64_t>::max() / 2
+                                     : *timeout * 1000;
+    ++idle_timeout_sources_;
+  }
   source->state = std::move(state);
   source->object = object.get();
   objects_[object->name] = std::move(object);
@@ -169,8 +242,11 @@ void Reactor::RemoveObject(const std::string& name) {
       return reader.first->output == object;
     });
   }
-  std::erase_if(sources_,
-                [&](const std::unique_ptr<Source>& source) { return source->object == object; });
+  std::erase_if(sources_, [&](const std::unique_ptr<Source>& source) {
+    if (source->object != object) return false;
+    if (source->idle_timeout_nanos > 0) --idle_timeout_sources_;
+    return true;
+  });
   object->outlet->Close();
   objects_.erase(it);
 }
@@ -196,12 +272,40 @@ Status Reactor::DrainPending() {
     // A close read in the last pass ends the input now that both channels are empty.
     DrainSource(*target.source, 0);
   }
+  (void)CheckIdleSources();
   return Status::Ok();
+}
+
+std::optional<SourceWatermarkStatus> Reactor::DescribeSource(std::string_view name) const {
+  for (const std::unique_ptr<Source>& source : sources_) {
+    if (source->object->name != name) continue;
+    SourceWatermarkStatus status;
+    status.watermark = source->watermark;
+    for (const Producer& producer : source->producers) {
+      if (!producer.has_watermark) continue;
+      ++status.producers;
+      if (producer.idle) ++status.idle_producers;
+    }
+    status.rows = source->rows;
+    status.late_rows = source->late_rows;
+    status.future_rows = source->future_rows;
+    status.ended = source->ended;
+    return status;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::vector<exec::OperatorStatus>> Reactor::DescribeQuery(
+    std::string_view name) const {
+  auto it = objects_.find(name);
+  if (it == objects_.end() || it->second->query == nullptr) return std::nullopt;
+  return it->second->query->flow->OperatorWatermarks();
 }
 
 size_t Reactor::DrainSource(Source& source, size_t max_rows) {
   size_t count = DrainChannel(source, source.state->channel(), max_rows);
   count += DrainChannel(source, source.state->statement_channel(), max_rows);
+  if (source.state->HasEndedProducers()) RetireEndedProducers(source);
   if (source.close_requested && !source.ended && source.state->channel().size() == 0 &&
       source.state->statement_channel().size() == 0) {
     // End of input: every row queued before the close (on either channel) went first.
@@ -218,9 +322,27 @@ size_t Reactor::DrainChannel(Source& source, stream::Channel<SourceMessage>& cha
   const size_t count = channel.PopBatch(scratch_, max_messages);
   if (count == 0) return 0;
   const size_t cap = max_batch_rows_.load(std::memory_order_relaxed);
+  // Producers' activity, for idle timeouts: one clock reading per pass.
+  const int64_t now = source.idle_timeout_nanos > 0 ? options_.clock->MonotonicNanos() : 0;
   for (SourceMessage& message : scratch_) {
+    if (source.idle_timeout_nanos > 0) {
+      FindProducer(source, message.producer).last_active_nanos = now;
+      // A lower bound of the next deadline; CheckIdle computes the exact one.
+      source.next_idle_deadline =
+          std::min(source.next_idle_deadline, SaturatingAdd(now, source.idle_timeout_nanos));
+    }
     switch (message.kind) {
       case SourceMessage::Kind::kRow: {
+        if (source.pending_rows->num_rows() == 0) {
+          source.pending_producer = message.producer;
+        } else if (!source.pending_producers.empty()) {
+          source.pending_producers.push_back(message.producer);
+        } else if (message.producer != source.pending_producer) {
+          // Rows of several producers in one batch: remember each row's producer.
+          source.pending_producers.assign(static_cast<size_t>(source.pending_rows->num_rows()),
+                                          source.pending_producer);
+          source.pending_producers.push_back(message.producer);
+        }
         Status status = source.pending_rows->AppendRow(message.row);
         if (!status.ok()) {
           // Rows were checked when pushed; a failure here is a bug, not bad input.
@@ -234,12 +356,19 @@ size_t Reactor::DrainChannel(Source& source, stream::Channel<SourceMessage>& cha
       }
       case SourceMessage::Kind::kBatch:
         (void)FlushRows(source);
-        DeliverSourceBatch(source, *message.batch);
+        DeliverSourceBatch(source, *message.batch, message.producer, {});
         break;
-      case SourceMessage::Kind::kWatermark:
+      case SourceMessage::Kind::kWatermark: {
         (void)FlushRows(source);
-        AdvanceSourceWatermark(source, message.watermark);
+        Producer& producer = FindProducer(source, message.producer);
+        producer.watermark = producer.has_watermark
+                                 ? std::max(producer.watermark, message.watermark)
+                                 : message.watermark;
+        producer.has_watermark = true;
+        producer.idle = false;
+        UpdateSourceWatermark(source);
         break;
+      }
       case SourceMessage::Kind::kClose:
         (void)FlushRows(source);
         source.close_requested = true;
@@ -255,46 +384,127 @@ Status Reactor::FlushRows(Source& source) {
   if (source.pending_rows->num_rows() == 0) return Status::Ok();
   Result<Batch> batch = source.pending_rows->Finish();
   if (!batch.ok()) {
+    source.pending_producers.clear();
     LAMINAR_LOG(kError, "source {}: {}", source.state->name(), batch.status().ToString());
     return batch.status();
   }
-  DeliverSourceBatch(source, std::move(*batch));
+  DeliverSourceBatch(source, std::move(*batch), source.pending_producer, source.pending_producers);
+  source.pending_producers.clear();
   return Status::Ok();
 }
 
-namespace {
-
-int64_t SaturatingMultiply(int64_t value, int64_t factor) {
-  int64_t result = 0;
-  if (__builtin_mul_overflow(value, factor, &result)) {
-    return value < 0 ? exec::kMinWatermark : exec::kMaxWatermark;
+Reactor::Producer& Reactor::FindProducer(Source& source, uint32_t id) {
+  if (source.last_producer < source.producers.size() &&
+      source.producers[source.last_producer].id == id) {
+    return source.producers[source.last_producer];
   }
-  return result;
+  for (size_t i = 0; i < source.producers.size(); ++i) {
+    if (source.producers[i].id == id) {
+      source.last_producer = i;
+      return source.producers[i];
+    }
+  }
+  // A producer joins with its first message; it counts once it has a watermark.
+  source.producers.push_back(Producer{.id = id});
+  source.last_producer = source.producers.size() - 1;
+  return source.producers.back();
 }
 
-}  // namespace
+int64_t Reactor::ProducerMinimum(const Source& source) {
+  int64_t minimum = exec::kMaxWatermark;
+  bool any = false;
+  for (const Producer& producer : source.producers) {
+    if (!producer.has_watermark || producer.idle) continue;
+    minimum = std::min(minimum, producer.watermark);
+    any = true;
+  }
+  // No producer counts (none has a watermark, or all are idle): the watermark stays.
+  return any ? minimum : exec::kMinWatermark;
+}
 
-void Reactor::DeliverSourceBatch(Source& source, Batch batch) {
-  if (batch.num_rows() == 0) return;
-  const exec::ChangeBatch change{std::move(batch), {}};
-  Publish(*source.object, change);
-  const Batch& rows = change.rows;
+void Reactor::UpdateSourceWatermark(Source& source) {
+  AdvanceSourceWatermark(source, ProducerMinimum(source));
+}
+
+void Reactor::RetireEndedProducers(Source& source) {
+  stream::Channel<SourceMessage>& channel = source.state->channel();
+  const std::vector<EndedProducer> ended =
+      source.state->TakeEndedProducers(channel.popped() + channel.dropped());
+  if (ended.empty()) return;
+  for (const EndedProducer& gone : ended) {
+    std::erase_if(source.producers,
+                  [&](const Producer& producer) { return producer.id == gone.producer; });
+  }
+  source.last_producer = 0;
+  UpdateSourceWatermark(source);
+}
+
+void Reactor::DeliverSourceBatch(Source& source, Batch batch, uint32_t producer,
+                                 std::span<const uint32_t> row_producers) {
+  const int64_t num_rows = batch.num_rows();
+  if (num_rows == 0) return;
+  source.rows += num_rows;
   const EventTimeSpec& event_time = source.state->event_time();
-  if (event_time.column < 0 || !event_time.delay_micros) return;
-  const Column& column = rows.column(event_time.column);
+  if (event_time.column < 0) {
+    Publish(*source.object, exec::ChangeBatch{std::move(batch), {}});
+    return;
+  }
+  // One pass over the event times. `running` is the watermark the rows before the current one
+  // produced; a row below it is late, and when `running` is ahead of what was delivered, the
+  // rows before it and that watermark are delivered first (the batch is split), so the row
+  // sees exactly what it would have seen had every row been pushed alone.
+  const Column& column = batch.column(event_time.column);
   const int64_t* values = column.Values<int64_t>();
-  int64_t max_time = source.max_event_time;
-  for (int64_t row = 0; row < column.length(); ++row) {
-    if (column.IsValid(row)) max_time = std::max(max_time, values[row]);
+  const int64_t unit = event_time.micros_per_unit;
+  const bool bounded = event_time.delay_micros.has_value();
+  const int64_t delay = bounded ? *event_time.delay_micros : 0;
+  int64_t future_limit = exec::kMaxWatermark;
+  if (bounded && event_time.max_future_skew_micros) {
+    future_limit = SaturatingAdd(options_.clock->NowMicros(), *event_time.max_future_skew_micros);
   }
-  if (max_time == exec::kMinWatermark) return;
-  source.max_event_time = max_time;
-  const int64_t micros = SaturatingMultiply(max_time, event_time.micros_per_unit);
-  int64_t watermark = 0;
-  if (__builtin_sub_overflow(micros, *event_time.delay_micros, &watermark)) {
-    watermark = exec::kMinWatermark;
+  // Producers are followed when their rows make watermarks or may bring them back from idle.
+  const bool track = bounded || source.idle_timeout_nanos > 0;
+  Producer* current = track ? &FindProducer(source, producer) : nullptr;
+  if (current != nullptr && row_producers.empty()) current->idle = false;
+  const bool single = row_producers.empty() && source.producers.size() == 1;
+  int64_t running = source.watermark;
+  int64_t start = 0;
+  int64_t late = 0;
+  int64_t future = 0;
+  for (int64_t row = 0; row < num_rows; ++row) {
+    if (!column.IsValid(row)) continue;
+    const int64_t time = unit == 1 ? values[row] : SaturatingMultiply(values[row], unit);
+    if (time < running) {
+      ++late;
+      if (running > source.watermark) {
+        Publish(*source.object, exec::ChangeBatch{batch.Slice(start, row - start), {}});
+        start = row;
+        AdvanceSourceWatermark(source, running);
+      }
+    }
+    if (track && !row_producers.empty()) {
+      current = &FindProducer(source, row_producers[static_cast<size_t>(row)]);
+      current->idle = false;  // Back from idle: counts again from this row on.
+    }
+    if (!bounded) continue;
+    if (time > future_limit) {
+      ++future;
+      continue;
+    }
+    if (time <= current->max_event_time) continue;
+    current->max_event_time = time;
+    const int64_t candidate = SaturatingAdd(time, -delay);
+    if (current->has_watermark && candidate <= current->watermark) continue;
+    current->watermark = candidate;
+    current->has_watermark = true;
+    running = std::max(running, single ? candidate : ProducerMinimum(source));
   }
-  AdvanceSourceWatermark(source, watermark);
+  source.late_rows += late;
+  source.future_rows += future;
+  Publish(
+      *source.object,
+      exec::ChangeBatch{start == 0 ? std::move(batch) : batch.Slice(start, num_rows - start), {}});
+  AdvanceSourceWatermark(source, running);
 }
 
 void Reactor::AdvanceSourceWatermark(Source& source, int64_t watermark) {

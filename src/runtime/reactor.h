@@ -5,14 +5,18 @@
 #include <deque>
 #include <functional>
 #include <future>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "columnar/column_builder.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "exec/dataflow.h"
 #include "runtime/outlet.h"
@@ -35,6 +39,25 @@ struct ReactorOptions {
   ReactorIdle idle = ReactorIdle::kSpinThenPark;
   /// Polls before sleeping under kSpinThenPark.
   uint32_t spin_polls = 2000;
+  /// Processing time: idle timeouts and the future-skew guard read it. Never null.
+  Clock* clock = Clock::System();
+};
+
+/// What the reactor knows about a source's watermark (DESCRIBE, SHOW SOURCES).
+struct SourceWatermarkStatus {
+  int64_t watermark = exec::kMinWatermark;
+  /// Producers with a watermark of their own (from rows under bounded out-of-orderness, or
+  /// from Watermark()) whose handles still live.
+  int64_t producers = 0;
+  /// Of those, the ones left out of the minimum by idle_timeout.
+  int64_t idle_producers = 0;
+  int64_t rows = 0;
+  /// Rows whose event time was below the source's watermark when they arrived.
+  int64_t late_rows = 0;
+  /// Rows too far ahead of the engine clock (max_future_skew) to advance the watermark.
+  int64_t future_rows = 0;
+  /// The input ended (closed): the watermark is +infinity.
+  bool ended = false;
 };
 
 /// Ring 0: the thread that drains source channels and runs the dataflows of continuous queries
@@ -42,6 +65,16 @@ struct ReactorOptions {
 /// per source), so one pushed row is processed at once as a one-row batch, and under load
 /// batches fill up. Watermarks and end-of-input markers travel in-band through the channels
 /// and the dataflows, after the rows pushed before them.
+///
+/// Watermarks of a source: every producer (partition) has its own, from its rows (bounded
+/// out-of-orderness: largest event time it pushed minus the delay) or its Watermark() calls;
+/// the source's watermark is the minimum over the producers that have one, are not idle
+/// (idle_timeout) and have not ended, and never goes back. A row sees the watermark made by
+/// the rows before it: when a row of a batch is below the watermark its predecessors in the
+/// batch produced, the batch is split there and that watermark is delivered first, so
+/// lateness and window closing depend on the order of rows, never on how they were batched.
+/// Idleness is checked whenever the reactor wakes; a sleeping reactor bounds its sleep by the
+/// earliest idle deadline, so no timer cycle runs.
 ///
 /// Objects (sources, streams, sinks) and queries are registered by control commands, which run
 /// on the reactor thread between batches (Execute); while the reactor is stopped they run on
@@ -87,8 +120,14 @@ class Reactor {
   Status AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet);
   /// Forgets an object (and its query): its outlet is closed, readers stop receiving from it.
   void RemoveObject(const std::string& name);
-  /// Processes everything that was queued in every source before this call.
+  /// Processes everything that was queued in every source before this call, then applies
+  /// idle timeouts due by the clock's current time.
   Status DrainPending();
+  /// The watermark state of source `name`; null when no such source runs.
+  std::optional<SourceWatermarkStatus> DescribeSource(std::string_view name) const;
+  /// The operators of the query computing `name`, with their watermarks; null when `name` is
+  /// not a running query.
+  std::optional<std::vector<exec::OperatorStatus>> DescribeQuery(std::string_view name) const;
 
  private:
   struct Query;
@@ -98,12 +137,31 @@ class Reactor {
     std::unique_ptr<Query> query;                 // Null for sources.
     std::vector<std::pair<Query*, int>> readers;  // (query, its input index)
   };
+  /// One producer (partition) of a source, known from its first message.
+  struct Producer {
+    uint32_t id = 0;
+    int64_t max_event_time = exec::kMinWatermark;  // Microseconds; rows past the skew excluded.
+    int64_t watermark = exec::kMinWatermark;       // Its own; valid when has_watermark.
+    int64_t last_active_nanos = 0;                 // Clock::MonotonicNanos of its last message.
+    bool has_watermark = false;
+    bool idle = false;
+  };
   struct Source {
     std::shared_ptr<SourceState> state;
     Object* object = nullptr;
     std::unique_ptr<BatchBuilder> pending_rows;
-    int64_t max_event_time = exec::kMinWatermark;
-    int64_t watermark = exec::kMinWatermark;
+    // Producers of the gathered rows: all `pending_producer` until a row of another producer
+    // joins; then one entry per row.
+    uint32_t pending_producer = 0;
+    std::vector<uint32_t> pending_producers;
+    std::vector<Producer> producers;
+    size_t last_producer = 0;  // Index of the producer found last (the single-producer case).
+    int64_t watermark = exec::kMinWatermark;  // Delivered downstream; never goes back.
+    int64_t idle_timeout_nanos = 0;           // 0: producers never idle.
+    int64_t next_idle_deadline = std::numeric_limits<int64_t>::max();
+    int64_t rows = 0;
+    int64_t late_rows = 0;
+    int64_t future_rows = 0;
     bool close_requested = false;  // A kClose was read; ends once both channels are empty.
     bool ended = false;
   };
@@ -117,8 +175,20 @@ class Reactor {
   size_t DrainSource(Source& source, size_t max_messages);
   size_t DrainChannel(Source& source, stream::Channel<SourceMessage>& channel, size_t max_messages);
   Status FlushRows(Source& source);
-  void DeliverSourceBatch(Source& source, Batch batch);
+  /// Delivers rows pushed by `producer`, or by `row_producers[i]` for row i when not empty.
+  void DeliverSourceBatch(Source& source, Batch batch, uint32_t producer,
+                          std::span<const uint32_t> row_producers);
+  Producer& FindProducer(Source& source, uint32_t id);
+  /// The minimum watermark over the producers that count, or kMinWatermark when none does.
+  static int64_t ProducerMinimum(const Source& source);
+  /// Raises the source's watermark to the producers' minimum (it never goes back).
+  void UpdateSourceWatermark(Source& source);
   void AdvanceSourceWatermark(Source& source, int64_t watermark);
+  void RetireEndedProducers(Source& source);
+  /// Marks producers idle whose timeout passed at `now_nanos`; recomputes the next deadline.
+  void CheckIdle(Source& source, int64_t now_nanos);
+  /// Runs CheckIdle on every source whose deadline passed; returns the earliest deadline left.
+  int64_t CheckIdleSources();
   void Publish(Object& object, const exec::ChangeBatch& batch);
   void PublishWatermark(Object& object, int64_t watermark);
   void FailQuery(Query& query, const Status& status);
@@ -133,6 +203,7 @@ class Reactor {
   std::map<std::string, std::unique_ptr<Object>, std::less<>> objects_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<SourceMessage> scratch_;
+  size_t idle_timeout_sources_ = 0;  // Sources with an idle timeout.
 
   std::mutex command_mutex_;  // Guards commands_.
   std::deque<Command*> commands_;

@@ -135,6 +135,28 @@ void SourceState::ReturnFirstProducer(stream::ChannelProducer<SourceMessage> pro
   first_producer_ = std::move(producer);
 }
 
+void SourceState::EndProducer(uint32_t id) {
+  {
+    std::lock_guard<std::mutex> lock(ended_mutex_);
+    ended_.push_back(EndedProducer{id, channel_->pushed()});
+    has_ended_.store(true, std::memory_order_release);
+  }
+  doorbell_->Ring();
+}
+
+std::vector<EndedProducer> SourceState::TakeEndedProducers(uint64_t read) {
+  std::vector<EndedProducer> done;
+  if (!has_ended_.load(std::memory_order_acquire)) return done;
+  std::lock_guard<std::mutex> lock(ended_mutex_);
+  std::erase_if(ended_, [&](const EndedProducer& ended) {
+    if (ended.after_pushed > read) return false;
+    done.push_back(ended);
+    return true;
+  });
+  has_ended_.store(!ended_.empty(), std::memory_order_release);
+  return done;
+}
+
 Result<std::vector<Value>> SourceState::CheckRow(std::span<const Value> row) const {
   std::vector<Value> checked(row.begin(), row.end());
   LAMINAR_RETURN_IF_ERROR(NormalizeRow(checked));

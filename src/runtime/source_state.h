@@ -31,10 +31,12 @@ class ReactorDoorbell {
 
 /// One item in a source's channel. Rows pushed one at a time travel as kRow and are gathered
 /// into a columnar batch by the reactor (adaptive batching); batches travel whole; watermarks
-/// and the end of input travel in-band, after the rows pushed before them.
+/// and the end of input travel in-band, after the rows pushed before them. Every item names
+/// the producer (the partition of the source) that pushed it.
 struct SourceMessage {
   enum class Kind : uint8_t { kRow, kBatch, kWatermark, kClose };
   Kind kind = Kind::kRow;
+  uint32_t producer = 0;               // SourceState::kStatementProducer or a handle's id.
   int64_t watermark = 0;               // kWatermark.
   std::vector<Value> row;              // kRow: already checked against the schema.
   std::shared_ptr<const Batch> batch;  // kBatch: already checked against the schema.
@@ -47,6 +49,27 @@ struct EventTimeSpec {
   std::optional<int64_t> delay_micros;
   /// Microseconds per unit of the column (1 for TIMESTAMP; 1000 for BIGINT milliseconds).
   int64_t micros_per_unit = 1;
+  /// WITH (idle_timeout = ...): a producer that pushed nothing for this long (engine clock) is
+  /// left out of the source's watermark until it pushes again. Absent: producers never idle.
+  std::optional<int64_t> idle_timeout_micros;
+  /// WITH (max_future_skew = ...): a row whose event time is further ahead of the engine clock
+  /// than this does not advance the watermark (it is still delivered, and counted). Absent:
+  /// no guard.
+  std::optional<int64_t> max_future_skew_micros = kDefaultMaxFutureSkewMicros;
+
+  /// One day: wider than any time-zone offset (a local time stored as UTC is at most 14 hours
+  /// ahead) and clock skew between hosts, narrow enough to catch garbage dates and unit
+  /// mistakes (milliseconds read as microseconds), whose first row would otherwise push the
+  /// watermark years ahead and make every later row late, for good.
+  static constexpr int64_t kDefaultMaxFutureSkewMicros = 86'400'000'000LL;
+};
+
+/// A producer that stopped pushing: its handle was destroyed after `after_pushed` items had
+/// been pushed into the source's channel. The reactor forgets the producer once it has read
+/// that far, so the producer's last rows still count under its own watermark.
+struct EndedProducer {
+  uint32_t producer = 0;
+  uint64_t after_pushed = 0;
 };
 
 /// The shared state of one source: its schema, its channels, and whether it still accepts rows.
@@ -58,8 +81,15 @@ struct EventTimeSpec {
 /// As with any two producers, rows of different channels have no order between them; each
 /// channel keeps its own order. The reactor drains both.
 ///
+/// Producers and partitions: each producer (the statement channel, every handle, every clone,
+/// every connector's handle) has an id, stamped on what it pushes, and is one partition of the
+/// source: the reactor keeps a watermark per producer and the source's watermark is the
+/// minimum over the producers that have one and are not idle (reactor.h). Connectors may later
+/// declare partitions of their own (one per Kafka partition, say) as separate producers.
+///
 /// Thread-safety: Check* are const and thread-safe; `closed` is atomic; the statement channel's
-/// producer is used by the database's control thread only.
+/// producer is used by the database's control thread only; NewProducerId and EndProducer from
+/// any thread; TakeEndedProducers from the reactor.
 class SourceState {
  public:
   SourceState(std::string name, std::shared_ptr<const Schema> schema, EventTimeSpec event_time,
@@ -94,6 +124,18 @@ class SourceState {
   /// hand it out again.
   void ReturnFirstProducer(stream::ChannelProducer<SourceMessage> producer);
 
+  /// The producer id of the statement channel (INSERT INTO, CloseSources).
+  static constexpr uint32_t kStatementProducer = 0;
+  /// A fresh producer id for a new handle (1, 2, ...).
+  uint32_t NewProducerId() { return next_producer_id_.fetch_add(1, std::memory_order_relaxed); }
+  /// Records that producer `id` (of the application channel) will push nothing more; its
+  /// watermark stops holding the source's back once everything it pushed has been read.
+  void EndProducer(uint32_t id);
+  /// The ended producers whose items have all been read (`read`: items of the application
+  /// channel consumed or dropped so far). Reactor only; cheap when none ended.
+  std::vector<EndedProducer> TakeEndedProducers(uint64_t read);
+  bool HasEndedProducers() const { return has_ended_.load(std::memory_order_acquire); }
+
   /// Closed by DROP, Shutdown() or Close(): later pushes fail with LDB-3010.
   bool closed() const { return closed_.load(std::memory_order_acquire); }
   /// Marks the source closed (idempotent). Returns true for the first call.
@@ -111,6 +153,10 @@ class SourceState {
   bool first_producer_created_ = false;
   std::shared_ptr<ReactorDoorbell> doorbell_;
   std::atomic<bool> closed_{false};
+  std::atomic<uint32_t> next_producer_id_{kStatementProducer + 1};
+  std::mutex ended_mutex_;  // Guards ended_.
+  std::vector<EndedProducer> ended_;
+  std::atomic<bool> has_ended_{false};
 };
 
 /// Converts `value` to `type` when that loses nothing (integers widen, integers to DOUBLE or

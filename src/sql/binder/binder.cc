@@ -122,6 +122,11 @@ Result<std::map<std::string, std::string>> ValidateOptions(const std::vector<Opt
           LAMINAR_RETURN_IF_ERROR(OneOf(option, text, {"spin", "spin_yield", "park"}));
         } else if (key == "checkpoint_interval" || key == "idle_timeout") {
           LAMINAR_RETURN_IF_ERROR(DurationOption(option, text).status());
+        } else if (key == "max_future_skew") {
+          // '0' or 'none' turns the guard off.
+          if (text != "0" && text != "none") {
+            LAMINAR_RETURN_IF_ERROR(DurationOption(option, text).status());
+          }
         } else if (key == "wal_mode") {
           LAMINAR_RETURN_IF_ERROR(OneOf(option, text, {"async", "sync"}));
         } else if (key == "ts_unit") {
