@@ -217,6 +217,11 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
       }
     }
   }
+  if (def.window && def.state_ttl_micros) {
+    return NotExecutable(aggregate, "state_ttl on a window aggregate (windows free their state "
+                                    "when the watermark closes them; state_ttl applies to "
+                                    "GROUP BY without a window)");
+  }
   if (def.window && def.window->kind == sql::WindowKind::kSession &&
       def.emit != sql::EmitStrategy::kOnWindowClose) {
     return NotExecutable(aggregate, "EMIT CHANGES, ON UPDATE or EVERY on session windows "
@@ -289,12 +294,17 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
         call.function_id == functions::FunctionId::kApproxPercentile) {
       // The delimiter / fraction must be a constant.
       const sql::BoundExprPtr& last = call.arguments.back();
-      if (last->kind != sql::BoundExpressionKind::kConstant) {
+      if (!sql::ReferencedColumns(*last).empty()) {
         return Status::Error(ErrorCode::kNotSupported,
                              "the last argument of {} must be a constant", call.function)
             .WithPosition(call.position);
       }
-      definition.spec.constant_arguments.push_back(last->constant);
+      LAMINAR_ASSIGN_OR_RETURN(ExpressionEvaluator constant,
+                               ExpressionEvaluator::Make(last, evaluator_options));
+      LAMINAR_ASSIGN_OR_RETURN(Column value,
+                               constant.Evaluate(Batch::MakeWithoutColumns(
+                                   std::make_shared<const Schema>(), 1)));
+      definition.spec.constant_arguments.push_back(value.GetValue(0));
       column_arguments -= 1;
     }
     for (size_t a = 0; a < column_arguments; ++a) {

@@ -37,6 +37,14 @@ using runtime::StreamItem;
 using runtime::TableStore;
 using runtime::ViewStore;
 
+bool ContainsAggregate(const sql::LogicalNode& node) {
+  if (node.kind() == sql::LogicalNodeKind::kAggregate) return true;
+  for (const sql::LogicalNodePtr& input : node.inputs()) {
+    if (ContainsAggregate(*input)) return true;
+  }
+  return false;
+}
+
 Status ClosedError(std::string_view what) {
   return Status::Error(ErrorCode::kClosed, "{} is closed", what);
 }
@@ -794,6 +802,12 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
         return Status::Error(ErrorCode::kNotSupported,
                              "delivery guarantees need a sink connector and checkpoints (not "
                              "built yet); an in-process sink delivers to its subscribers")
+            .WithPosition(statement.position);
+      }
+      if (object.options.count("state_ttl") > 0 && !ContainsAggregate(*create.plan)) {
+        return Status::Error(ErrorCode::kNotSupported,
+                             "state_ttl applies to stateful operators (GROUP BY); this query "
+                             "keeps no state")
             .WithPosition(statement.position);
       }
       LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));

@@ -53,7 +53,9 @@ struct AggregateOperator::Inputs {
 };
 
 AggregateOperator::AggregateOperator(AggregateDefinition definition)
-    : def_(std::move(definition)), encoder_(def_.key_types) {}
+    : def_(std::move(definition)),
+      encoder_(def_.key_types),
+      empty_key_hash_(state::GroupTable::Hash(std::string_view())) {}
 
 AggregateOperator::~AggregateOperator() = default;
 
@@ -300,6 +302,16 @@ Status AggregateOperator::OnWatermark(int port, int64_t watermark, OperatorOutpu
   return Status::Ok();
 }
 
+std::string_view AggregateOperator::RowKey(size_t row) const {
+  // Without keys (a global aggregate) every row has the empty key; the encoder has no columns
+  // to count rows from.
+  return def_.keys.empty() ? std::string_view() : encoder_.key(row);
+}
+
+uint64_t AggregateOperator::RowHash(size_t row) const {
+  return def_.keys.empty() ? empty_key_hash_ : encoder_.hash(row);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Unbounded GROUP BY (and groups closed by a watermarked key)
 
@@ -326,7 +338,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
     }
     bool inserted = false;
     const uint32_t slot =
-        AcquireSlot(encoder_.key(static_cast<size_t>(i)), encoder_.hash(static_cast<size_t>(i)),
+        AcquireSlot(RowKey(static_cast<size_t>(i)), RowHash(static_cast<size_t>(i)),
                     &inserted);
     if (inserted && closing != nullptr && closing->IsValid(i)) {
       closing_[closing->Values<int64_t>()[i]].push_back(slot);
@@ -344,7 +356,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
       slots[kept.size() - 1] = slot;
     }
     if (def_.emit != EmitStrategy::kOnWindowClose) {
-      changed_.insert(ResultKey{0, 0, std::string(encoder_.key(static_cast<size_t>(i)))});
+      changed_.insert(ResultKey{0, 0, std::string(RowKey(static_cast<size_t>(i)))});
     }
   }
   const size_t count = all_kept ? static_cast<size_t>(rows) : kept.size();
@@ -586,17 +598,7 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
   std::vector<PendingRow> rows;
   std::vector<std::pair<std::string, uint32_t>> merged;
   for (;;) {
-    if (panes_.empty()) {
-      // Nothing open: every window ending by the watermark is closed.
-      const int64_t limit = SaturatingSub(watermark, def_.allowed_lateness_micros);
-      if (limit == kMaxWatermark) {
-        closed_up_to_ = kMaxWatermark;
-      } else if (limit > closed_up_to_) {
-        const int64_t end = FirstWindowEndAfter(limit);
-        closed_up_to_ = std::max(closed_up_to_, SaturatingSub(end, spacing));
-      }
-      break;
-    }
+    if (panes_.empty()) break;
     const int64_t first_pane = panes_.begin()->first;
     int64_t end = FirstWindowEndAfter(std::max(first_pane, closed_up_to_));
     if (SaturatingAdd(end, def_.allowed_lateness_micros) > watermark) break;
@@ -643,6 +645,14 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
       panes_.erase(panes_.begin());
     }
   }
+  // Every window ending by the watermark (less the lateness) that holds rows was emitted
+  // above; the empty ones are closed too.
+  const int64_t limit = SaturatingSub(watermark, def_.allowed_lateness_micros);
+  if (limit == kMaxWatermark) {
+    closed_up_to_ = kMaxWatermark;
+  } else if (limit > closed_up_to_) {
+    closed_up_to_ = std::max(closed_up_to_, SaturatingSub(FirstWindowEndAfter(limit), spacing));
+  }
   return Status::Ok();
 }
 
@@ -671,9 +681,9 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
     const int64_t time = inputs.times[i];
     const int64_t row_end = SaturatingAdd(time, gap);
     bool inserted = false;
-    const std::string_view key = encoder_.key(static_cast<size_t>(i));
+    const std::string_view key = RowKey(static_cast<size_t>(i));
     const uint32_t key_id =
-        session_keys_.FindOrInsert(key, encoder_.hash(static_cast<size_t>(i)), &inserted);
+        session_keys_.FindOrInsert(key, RowHash(static_cast<size_t>(i)), &inserted);
     if (key_id >= sessions_.size()) sessions_.resize(key_id + 1);
     std::vector<Session>& list = sessions_[key_id];
     // Sessions that the interval [time, time + gap) touches.

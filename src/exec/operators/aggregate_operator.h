@@ -141,6 +141,9 @@ class AggregateOperator final : public Operator {
   };
 
   Status Evaluate(const ChangeBatch& batch, Inputs& inputs) const;
+  /// The encoded group key of row `row` of the last Encode (without a prefix), and its hash.
+  std::string_view RowKey(size_t row) const;
+  uint64_t RowHash(size_t row) const;
   Status ApplyUpdates(const Inputs& inputs, std::span<const uint32_t> rows,
                       std::span<const uint32_t> slots, const int8_t* weights);
 
@@ -188,6 +191,7 @@ class AggregateOperator final : public Operator {
   std::vector<std::unique_ptr<Accumulator>> accumulators_;
   state::KeyEncoder encoder_;
   state::GroupTable groups_;
+  const uint64_t empty_key_hash_;
   uint32_t slot_capacity_ = 0;
   /// Net rows per slot (weights summed): a changelog group with none left disappears.
   std::vector<int64_t> row_counts_;
