@@ -115,8 +115,9 @@ struct DoubleSum {
 struct DecimalSum {
   using Input = Decimal128;
   using Sum = Decimal128;
-  // Values have at most 38 digits (< 2^127 / 1.7), so a 128-bit sum can overflow after a few
-  // extreme rows; that is reported at once. Finish checks the 38 digits of DECIMAL(38, s).
+  // Values have at most 38 digits and 2^127 is about 1.7 * 10^38, so two extreme rows can
+  // overflow the 128-bit sum; that is reported at once (unlike BIGINT, the outcome can then
+  // depend on arrival order). Finish checks the 38 digits of DECIMAL(38, s).
   static bool Add(Sum& sum, Input value) { return __builtin_add_overflow(sum, value, &sum); }
   static void Subtract(Sum& sum, Input value) { sum -= value; }
   static bool Combine(Sum& sum, Sum other) { return Add(sum, other); }
