@@ -186,8 +186,7 @@ struct IntervalSum {
                     static_cast<int64_t>(sum.micros)};
     return true;
   }
-  static Status FinishSum(const AggregateSpec& spec, const Sum& sum, int64_t,
-                          ColumnBuilder& out) {
+  static Status FinishSum(const AggregateSpec& spec, const Sum& sum, int64_t, ColumnBuilder& out) {
     Interval result;
     if (!ToInterval(sum, &result)) return OverflowError(spec);
     out.AppendFixed<Interval>(result);
@@ -201,8 +200,8 @@ struct IntervalSum {
     Interval total;
     Interval result;
     if (!ToInterval(sum, &total) ||
-        functions::IntervalMultiplyOp{.divide = true}.Call(
-            total, static_cast<double>(count), &result) != functions::kKernelOk) {
+        functions::IntervalMultiplyOp{.divide = true}.Call(total, static_cast<double>(count),
+                                                           &result) != functions::kKernelOk) {
       return OverflowError(spec);
     }
     out.AppendFixed<Interval>(result);
@@ -353,10 +352,10 @@ class VarianceAccumulator final : public Accumulator {
   }
 
   Status Finish(std::span<const uint32_t> slots, ColumnBuilder& out) const override {
-    bool sample = spec_.function == FunctionId::kVarSamp ||
-                  spec_.function == FunctionId::kStddevSamp;
-    bool root = spec_.function == FunctionId::kStddevSamp ||
-                spec_.function == FunctionId::kStddevPop;
+    bool sample =
+        spec_.function == FunctionId::kVarSamp || spec_.function == FunctionId::kStddevSamp;
+    bool root =
+        spec_.function == FunctionId::kStddevSamp || spec_.function == FunctionId::kStddevPop;
     out.Reserve(static_cast<int64_t>(slots.size()));
     for (uint32_t slot : slots) {
       int64_t count = counts_[slot];

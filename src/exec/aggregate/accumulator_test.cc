@@ -157,8 +157,8 @@ TEST(AccumulatorTest, SumOfDecimalKeepsTheScaleAndChecks38Digits) {
   DataType input = Decimal(10, 2);
   DataType result = Decimal(38, 2);
   auto sum = Make(Spec(FunctionId::kSum, {input}, result));
-  Column column = MakeColumn(input, {Value::Decimal(12345, input), Value::Decimal(-45, input),
-                                     Value::Null(input)});
+  Column column = MakeColumn(
+      input, {Value::Decimal(12345, input), Value::Decimal(-45, input), Value::Null(input)});
   ASSERT_TRUE(Apply(*sum, column, {0, 0, 1}).ok());
   EXPECT_EQ(Results(*sum, result, {0, 1}),
             (std::vector<Value>{Value::Decimal(12300, result), Value::Null(result)}));
@@ -180,8 +180,7 @@ TEST(AccumulatorTest, SumAndAvgOfIntervalsWorkFieldByField) {
   auto sum = Make(Spec(FunctionId::kSum, {interval}, interval));
   auto avg = Make(Spec(FunctionId::kAvg, {interval}, interval));
   Column column = MakeColumn(interval, {Value::FromInterval({1, 2, 3'000'000}),
-                                        Value::FromInterval({0, 1, 0}),
-                                        Value::Null(interval)});
+                                        Value::FromInterval({0, 1, 0}), Value::Null(interval)});
   ASSERT_TRUE(Apply(*sum, column, {0, 0, 0}).ok());
   ASSERT_TRUE(Apply(*avg, column, {0, 0, 0}).ok());
   EXPECT_EQ(Result1(*sum, interval, 0), Value::FromInterval({1, 3, 3'000'000}));
@@ -208,9 +207,9 @@ TEST(AccumulatorTest, AvgOfBigIntDoubleAndDecimal) {
                                        Value::Decimal(200, input), Value::Decimal(-100, input),
                                        Value::Decimal(-200, input), Value::Decimal(-200, input)});
   ASSERT_TRUE(Apply(*avg, decimals, {0, 0, 0, 1, 1, 1}).ok());
-  EXPECT_EQ(Results(*avg, result, {0, 1}),
-            (std::vector<Value>{Value::Decimal(1'666'667, result),
-                                Value::Decimal(-1'666'667, result)}));
+  EXPECT_EQ(
+      Results(*avg, result, {0, 1}),
+      (std::vector<Value>{Value::Decimal(1'666'667, result), Value::Decimal(-1'666'667, result)}));
 }
 
 // ----- min, max. -----
@@ -335,8 +334,8 @@ TEST(AccumulatorTest, StringAggJoinsInArrivalOrderAndMergeAppendsTheSource) {
 }
 
 TEST(AccumulatorTest, StringAggRetractionRemovesTheEarliestEqualValue) {
-  auto agg = Make(
-      Spec(FunctionId::kStringAgg, {kVarchar}, kVarchar, false, true, {Value::Varchar("-")}));
+  auto agg =
+      Make(Spec(FunctionId::kStringAgg, {kVarchar}, kVarchar, false, true, {Value::Varchar("-")}));
   ASSERT_TRUE(Apply(*agg, MakeColumn(kVarchar, Strings({"a", "b", "a", "c"})), {0, 0, 0, 0}).ok());
   ASSERT_TRUE(Apply(*agg, MakeColumn(kVarchar, Strings({"a"})), {0}, {-1}).ok());
   EXPECT_EQ(Result1(*agg, kVarchar, 0), Value::Varchar("b-a-c"));
@@ -387,12 +386,12 @@ TEST(AccumulatorTest, BoolAndAndBoolOrCountTrueAndFalseRows) {
   for (auto* accumulator : {all.get(), any.get()}) {
     ASSERT_TRUE(Apply(*accumulator, column, {0, 0, 1, 2}).ok());
   }
-  EXPECT_EQ(Results(*all, kBoolean, {0, 1, 2}),
-            (std::vector<Value>{Value::Boolean(false), Value::Null(kBoolean),
-                                Value::Boolean(false)}));
-  EXPECT_EQ(Results(*any, kBoolean, {0, 1, 2}),
-            (std::vector<Value>{Value::Boolean(true), Value::Null(kBoolean),
-                                Value::Boolean(false)}));
+  EXPECT_EQ(
+      Results(*all, kBoolean, {0, 1, 2}),
+      (std::vector<Value>{Value::Boolean(false), Value::Null(kBoolean), Value::Boolean(false)}));
+  EXPECT_EQ(
+      Results(*any, kBoolean, {0, 1, 2}),
+      (std::vector<Value>{Value::Boolean(true), Value::Null(kBoolean), Value::Boolean(false)}));
   Column retract = MakeColumn(kBoolean, {Value::Boolean(false), Value::Boolean(true)});
   for (auto* accumulator : {all.get(), any.get()}) {
     ASSERT_TRUE(Apply(*accumulator, retract, {0, 0}, {-1, -1}).ok());
@@ -439,8 +438,8 @@ TEST(AccumulatorTest, DistinctTreatsNegativeZeroAsZero) {
 }
 
 TEST(AccumulatorTest, DistinctStringAggKeepsFirstArrivals) {
-  auto agg = Make(
-      Spec(FunctionId::kStringAgg, {kVarchar}, kVarchar, true, false, {Value::Varchar(",")}));
+  auto agg =
+      Make(Spec(FunctionId::kStringAgg, {kVarchar}, kVarchar, true, false, {Value::Varchar(",")}));
   ASSERT_TRUE(
       Apply(*agg, MakeColumn(kVarchar, Strings({"b", "a", "b", "c", "a"})), {0, 0, 0, 0, 0}).ok());
   EXPECT_EQ(Result1(*agg, kVarchar, 0), Value::Varchar("b,a,c"));
@@ -497,8 +496,7 @@ TEST(AccumulatorTest, UnsupportedArgumentTypesAreRefused) {
 
 TEST(AccumulatorTest, AppendOnlyMinRejectsARetraction) {
   auto min = Make(Spec(FunctionId::kMin, {kBigInt}, kBigInt));
-  EXPECT_EQ(Apply(*min, MakeColumn(kBigInt, BigInts({1})), {0}, {-1}).code(),
-            ErrorCode::kInternal);
+  EXPECT_EQ(Apply(*min, MakeColumn(kBigInt, BigInts({1})), {0}, {-1}).code(), ErrorCode::kInternal);
 }
 
 // ----- Slots. -----
@@ -510,8 +508,7 @@ TEST(AccumulatorTest, ClearEmptiesASlotForReuse) {
       Spec(FunctionId::kMax, {kBigInt}, kBigInt, false, true),
       Spec(FunctionId::kLastValue, {kBigInt}, kBigInt, false, true),
       Spec(FunctionId::kSum, {kBigInt}, kBigInt, true),
-      Spec(FunctionId::kApproxPercentile, {kDouble}, kDouble, false, false,
-           {Value::Double(1)}),
+      Spec(FunctionId::kApproxPercentile, {kDouble}, kDouble, false, false, {Value::Double(1)}),
   };
   for (const AggregateSpec& spec : specs) {
     SCOPED_TRACE(functions::FunctionIdName(spec.function));
@@ -519,8 +516,8 @@ TEST(AccumulatorTest, ClearEmptiesASlotForReuse) {
     auto accumulator = Make(spec);
     Column first = type == kBigInt ? MakeColumn(kBigInt, BigInts({5, 6}))
                                    : MakeColumn(kDouble, Doubles({5, 6}));
-    Column second = type == kBigInt ? MakeColumn(kBigInt, BigInts({2}))
-                                    : MakeColumn(kDouble, Doubles({2}));
+    Column second =
+        type == kBigInt ? MakeColumn(kBigInt, BigInts({2})) : MakeColumn(kDouble, Doubles({2}));
     ASSERT_TRUE(Apply(*accumulator, first, {1, 1}).ok());
     accumulator->Clear(1);
     EXPECT_TRUE(Result1(*accumulator, spec.result_type, 1).is_null());
@@ -698,7 +695,8 @@ void RunDifferential(const DifferentialCase& c, bool retractions, uint32_t seed)
     }
     Column column = builder.Finish();
     std::span<const Column> args(&column, c.function == FunctionId::kCountStar ? 0 : 1);
-    ASSERT_TRUE(accumulator->Update(args, rows, slots, retractions ? weights.data() : nullptr).ok());
+    ASSERT_TRUE(
+        accumulator->Update(args, rows, slots, retractions ? weights.data() : nullptr).ok());
     if (batch % 10 == 9) {
       uint32_t target = random() % kSlots;
       uint32_t source = (target + 1 + random() % (kSlots - 1)) % kSlots;
@@ -870,9 +868,9 @@ TEST(QuantileSketchTest, CollapsingKeepsTheUpperQuantilesAccurate) {
 
 TEST(QuantileSketchTest, InfinitiesAndNaNKeepTheirPlace) {
   QuantileSketch sketch;
-  for (double value : {-std::numeric_limits<double>::infinity(), 1.0, 2.0,
-                       std::numeric_limits<double>::infinity(),
-                       std::numeric_limits<double>::quiet_NaN()}) {
+  for (double value :
+       {-std::numeric_limits<double>::infinity(), 1.0, 2.0, std::numeric_limits<double>::infinity(),
+        std::numeric_limits<double>::quiet_NaN()}) {
     sketch.Add(value);
   }
   EXPECT_EQ(sketch.Quantile(0), -std::numeric_limits<double>::infinity());
@@ -881,8 +879,8 @@ TEST(QuantileSketchTest, InfinitiesAndNaNKeepTheirPlace) {
 }
 
 TEST(AccumulatorTest, ApproxPercentilePerSlotAndMerge) {
-  auto median = Make(Spec(FunctionId::kApproxPercentile, {kDouble}, kDouble, false, false,
-                          {Value::Double(0.5)}));
+  auto median = Make(
+      Spec(FunctionId::kApproxPercentile, {kDouble}, kDouble, false, false, {Value::Double(0.5)}));
   std::vector<Value> values;
   std::vector<uint32_t> slots;
   std::vector<double> per_slot[2];
