@@ -58,8 +58,7 @@ bool IsAggregate(FunctionId function) {
 }
 
 bool IsSketch(FunctionId function) {
-  return function == FunctionId::kApproxCountDistinct ||
-         function == FunctionId::kApproxPercentile;
+  return function == FunctionId::kApproxCountDistinct || function == FunctionId::kApproxPercentile;
 }
 
 // Aggregates whose result changes when duplicates are dropped. For min, max, first_value,
@@ -339,9 +338,8 @@ Result<std::unique_ptr<Accumulator>> MakeAccumulator(const AggregateSpec& spec) 
                          CallName(spec));
   }
   if (columns == 1 && spec.argument_types[0].id() == TypeId::kNull) {
-    return std::unique_ptr<Accumulator>(
-        std::make_unique<aggregate_internal::NullInputAccumulator>(
-            function == FunctionId::kCount || function == FunctionId::kApproxCountDistinct));
+    return std::unique_ptr<Accumulator>(std::make_unique<aggregate_internal::NullInputAccumulator>(
+        function == FunctionId::kCount || function == FunctionId::kApproxCountDistinct));
   }
 
   AggregateSpec plain = spec;
@@ -354,8 +352,8 @@ Result<std::unique_ptr<Accumulator>> MakeAccumulator(const AggregateSpec& spec) 
                          CallName(spec));
   }
   if (spec.distinct && aggregate_internal::DistinctMatters(function)) {
-    accumulator = std::make_unique<aggregate_internal::DistinctAccumulator>(
-        spec, std::move(accumulator));
+    accumulator =
+        std::make_unique<aggregate_internal::DistinctAccumulator>(spec, std::move(accumulator));
   }
   return accumulator;
 }

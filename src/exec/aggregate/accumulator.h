@@ -50,8 +50,9 @@ class Accumulator {
   /// Applies rows. Entry i applies row rows[i] of the argument columns `args` to slot slots[i]
   /// with weight weights[i] (+1 adds, -1 retracts; `weights` null: all +1). `rows` empty
   /// means rows[i] == i. REQUIRES: every slot < EnsureSlots count; rows/slots sizes match.
-  /// Errors: LDB-3001 (numeric overflow, naming the function), LDB-3xxx for a retraction of a
-  /// value the state does not hold.
+  /// Errors: LDB-3001 (numeric overflow, naming the function), LDB-3007 for a retraction of a
+  /// value the state does not hold. After an error the states of the slots the call touched
+  /// are unspecified (the batch may be partly applied): the operator fails the query.
   virtual Status Update(std::span<const Column> args, std::span<const uint32_t> rows,
                         std::span<const uint32_t> slots, const int8_t* weights) = 0;
 
@@ -61,6 +62,7 @@ class Accumulator {
   virtual Status Merge(uint32_t target, uint32_t source) = 0;
 
   /// Appends the result of each slot in `slots`, in order, to `out` (of spec.result_type).
+  /// Errors: LDB-3001 when a result does not fit its type (sum(BIGINT) beyond BIGINT).
   virtual Status Finish(std::span<const uint32_t> slots, ColumnBuilder& out) const = 0;
 
   /// Bytes held by all slots (for metrics and the documented memory per group).

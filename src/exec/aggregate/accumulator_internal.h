@@ -73,15 +73,6 @@ inline void ForEachEntry(const Column* column, std::span<const uint32_t> rows,
   }
 }
 
-/// Whether any entry of an Update call retracts.
-inline bool HasRetraction(std::span<const uint32_t> slots, const int8_t* weights) {
-  if (weights == nullptr) return false;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    if (weights[i] < 0) return true;
-  }
-  return false;
-}
-
 /// Reads values of physical type T (bool, int8_t..int64_t, float, double, Decimal128,
 /// Interval, std::string_view for VARCHAR/BYTEA) from a column, by logical row.
 template <typename T>

@@ -115,8 +115,9 @@ struct DoubleSum {
 struct DecimalSum {
   using Input = Decimal128;
   using Sum = Decimal128;
-  // Values have at most 38 digits (< 2^127 / 1.7), so a 128-bit sum can overflow after a few
-  // extreme rows; that is reported at once. Finish checks the 38 digits of DECIMAL(38, s).
+  // Values have at most 38 digits and 2^127 is about 1.7 * 10^38, so two extreme rows can
+  // overflow the 128-bit sum; that is reported at once (unlike BIGINT, the outcome can then
+  // depend on arrival order). Finish checks the 38 digits of DECIMAL(38, s).
   static bool Add(Sum& sum, Input value) { return __builtin_add_overflow(sum, value, &sum); }
   static void Subtract(Sum& sum, Input value) { sum -= value; }
   static bool Combine(Sum& sum, Sum other) { return Add(sum, other); }
@@ -185,8 +186,7 @@ struct IntervalSum {
                     static_cast<int64_t>(sum.micros)};
     return true;
   }
-  static Status FinishSum(const AggregateSpec& spec, const Sum& sum, int64_t,
-                          ColumnBuilder& out) {
+  static Status FinishSum(const AggregateSpec& spec, const Sum& sum, int64_t, ColumnBuilder& out) {
     Interval result;
     if (!ToInterval(sum, &result)) return OverflowError(spec);
     out.AppendFixed<Interval>(result);
@@ -200,8 +200,8 @@ struct IntervalSum {
     Interval total;
     Interval result;
     if (!ToInterval(sum, &total) ||
-        functions::IntervalMultiplyOp{.divide = true}.Call(
-            total, static_cast<double>(count), &result) != functions::kKernelOk) {
+        functions::IntervalMultiplyOp{.divide = true}.Call(total, static_cast<double>(count),
+                                                           &result) != functions::kKernelOk) {
       return OverflowError(spec);
     }
     out.AppendFixed<Interval>(result);
@@ -352,10 +352,10 @@ class VarianceAccumulator final : public Accumulator {
   }
 
   Status Finish(std::span<const uint32_t> slots, ColumnBuilder& out) const override {
-    bool sample = spec_.function == FunctionId::kVarSamp ||
-                  spec_.function == FunctionId::kStddevSamp;
-    bool root = spec_.function == FunctionId::kStddevSamp ||
-                spec_.function == FunctionId::kStddevPop;
+    bool sample =
+        spec_.function == FunctionId::kVarSamp || spec_.function == FunctionId::kStddevSamp;
+    bool root =
+        spec_.function == FunctionId::kStddevSamp || spec_.function == FunctionId::kStddevPop;
     out.Reserve(static_cast<int64_t>(slots.size()));
     for (uint32_t slot : slots) {
       int64_t count = counts_[slot];
