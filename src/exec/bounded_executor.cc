@@ -1,8 +1,5 @@
 #include "exec/bounded_executor.h"
 
-#include "exec/physical_planner.h"
-#include "sql/plan/logical_aggregate.h"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +10,8 @@
 #include "exec/change_batch.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/pipeline_operator.h"
+#include "exec/physical_planner.h"
+#include "sql/plan/logical_aggregate.h"
 #include "sql/plan/logical_over.h"
 #include "sql/plan/logical_scan.h"
 #include "sql/plan/logical_sort.h"

@@ -6,14 +6,15 @@
 
 #include "exec/operators/aggregate_operator.h"
 #include "exec/operators/pipeline_operator.h"
-#include "exec/operators/window_table_function_operator.h"
 #include "exec/operators/union_operator.h"
+#include "exec/operators/window_table_function_operator.h"
 #include "sql/object_kind.h"
 #include "sql/plan/logical_aggregate.h"
 #include "sql/plan/logical_filter.h"
+#include "sql/plan/logical_project.h"
 #include "sql/plan/logical_scan.h"
-#include "sql/plan/logical_window_table_function.h"
 #include "sql/plan/logical_sink.h"
+#include "sql/plan/logical_window_table_function.h"
 
 namespace laminar::exec {
 namespace {
@@ -48,6 +49,26 @@ std::string_view ClauseName(LogicalNodeKind kind) {
       return "VALUES in a continuous query";
     default:
       return "this clause";
+  }
+}
+
+/// Whether column `column` of `node`'s output is proctime() (through filters and
+/// projections that pass it on).
+bool IsProcessingTime(const LogicalNode& node, int column) {
+  switch (node.kind()) {
+    case LogicalNodeKind::kFilter:
+      return IsProcessingTime(*node.inputs()[0], column);
+    case LogicalNodeKind::kProject: {
+      const sql::BoundExpression& expr =
+          *static_cast<const sql::LogicalProject&>(node).expressions[static_cast<size_t>(column)];
+      if (expr.kind == sql::BoundExpressionKind::kCall && expr.name == "proctime") return true;
+      if (expr.kind == sql::BoundExpressionKind::kColumn) {
+        return IsProcessingTime(*node.inputs()[0], expr.column_index);
+      }
+      return false;
+    }
+    default:
+      return false;
   }
 }
 
@@ -151,8 +172,7 @@ class Translator {
         steps.push_back(std::move(step));
       }
       const int pipeline = flow_->AddOperator(
-          std::make_unique<PipelineOperator>(std::move(steps), planned.input->schema()), index,
-          0);
+          std::make_unique<PipelineOperator>(std::move(steps), planned.input->schema()), index, 0);
       return Translate(*planned.input, pipeline, 0);
     }
     return Translate(*planned.input, index, 0);
@@ -177,8 +197,8 @@ class Translator {
 }  // namespace
 
 Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
-                                     const EvaluatorOptions& evaluator_options,
-                                     const PlanOptions& plan_options) {
+                                       const EvaluatorOptions& evaluator_options,
+                                       const PlanOptions& plan_options) {
   const sql::LogicalAggregate::Options& options = aggregate.options;
   AggregateDefinition def;
   def.window = options.window;
@@ -204,28 +224,37 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
       node = node->inputs()[0].get();
     }
     if (node->kind() != LogicalNodeKind::kWindowTableFunction) {
-      return NotExecutable(aggregate, "a window aggregate whose window table function is not "
-                                      "directly below it (only filters may come between)");
+      return NotExecutable(aggregate,
+                           "a window aggregate whose window table function is not "
+                           "directly below it (only filters may come between)");
     }
     table_function = static_cast<const sql::LogicalWindowTableFunction*>(node);
     input_width = table_function->inputs()[0]->schema()->num_fields();
     for (const LogicalNode* filter : filters) {
       if (ReadsColumnsFrom(*static_cast<const sql::LogicalFilter*>(filter)->predicate,
                            input_width)) {
-        return NotExecutable(*filter, "a filter on window_start/window_end between a window "
-                                      "table function and its aggregate");
+        return NotExecutable(*filter,
+                             "a filter on window_start/window_end between a window "
+                             "table function and its aggregate");
       }
     }
   }
+  if (def.window) {
+    const LogicalNode& time_source =
+        table_function != nullptr ? *table_function->inputs()[0] : *input;
+    def.processing_time = IsProcessingTime(time_source, def.window->time_column);
+  }
   if (def.window && def.state_ttl_micros) {
-    return NotExecutable(aggregate, "state_ttl on a window aggregate (windows free their state "
-                                    "when the watermark closes them; state_ttl applies to "
-                                    "GROUP BY without a window)");
+    return NotExecutable(aggregate,
+                         "state_ttl on a window aggregate (windows free their state "
+                         "when the watermark closes them; state_ttl applies to "
+                         "GROUP BY without a window)");
   }
   if (def.window && def.window->kind == sql::WindowKind::kSession &&
       def.emit != sql::EmitStrategy::kOnWindowClose) {
-    return NotExecutable(aggregate, "EMIT CHANGES, ON UPDATE or EVERY on session windows "
-                                    "(sessions emit ON WINDOW CLOSE)");
+    return NotExecutable(aggregate,
+                         "EMIT CHANGES, ON UPDATE or EVERY on session windows "
+                         "(sessions emit ON WINDOW CLOSE)");
   }
   if (def.window) {
     const TypeId time_type =
@@ -277,8 +306,9 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
   if (def.closing_key >= 0) {
     const TypeId type = def.key_types[static_cast<size_t>(def.closing_key)].id();
     if (type != TypeId::kTimestamp && type != TypeId::kTimestampTz) {
-      return NotExecutable(aggregate, "closing groups on a watermarked key that is not a "
-                                      "TIMESTAMP");
+      return NotExecutable(aggregate,
+                           "closing groups on a watermarked key that is not a "
+                           "TIMESTAMP");
     }
   }
   for (size_t i = 0; i < aggregate.aggregates.size(); ++i) {
@@ -295,15 +325,14 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
       // The delimiter / fraction must be a constant.
       const sql::BoundExprPtr& last = call.arguments.back();
       if (!sql::ReferencedColumns(*last).empty()) {
-        return Status::Error(ErrorCode::kNotSupported,
-                             "the last argument of {} must be a constant", call.function)
+        return Status::Error(ErrorCode::kNotSupported, "the last argument of {} must be a constant",
+                             call.function)
             .WithPosition(call.position);
       }
       LAMINAR_ASSIGN_OR_RETURN(ExpressionEvaluator constant,
                                ExpressionEvaluator::Make(last, evaluator_options));
-      LAMINAR_ASSIGN_OR_RETURN(Column value,
-                               constant.Evaluate(Batch::MakeWithoutColumns(
-                                   std::make_shared<const Schema>(), 1)));
+      LAMINAR_ASSIGN_OR_RETURN(Column value, constant.Evaluate(Batch::MakeWithoutColumns(
+                                                 std::make_shared<const Schema>(), 1)));
       definition.spec.constant_arguments.push_back(value.GetValue(0));
       column_arguments -= 1;
     }

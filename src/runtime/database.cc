@@ -860,8 +860,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
       late.name = side.object;
       late.schema = side.schema;
       late.dependencies = {object.name};
-      late.definition_sql = fmt::format("-- rows later than the allowed lateness of {}",
-                                        object.name);
+      late.definition_sql =
+          fmt::format("-- rows later than the allowed lateness of {}", object.name);
       side_streams.push_back(std::move(late));
     }
   }

@@ -38,7 +38,8 @@ Status ViewStore::Apply(const exec::ChangeBatch& batch) {
     if (key_columns_.empty()) {
       auto [it, inserted] = rows_.try_emplace(std::string(key));
       if (inserted) {
-        for (int c = 0; c < rows.num_columns(); ++c) it->second.row.push_back(rows.column(c).GetValue(i));
+        for (int c = 0; c < rows.num_columns(); ++c)
+          it->second.row.push_back(rows.column(c).GetValue(i));
       }
       it->second.count += weight;
       if (it->second.count <= 0) rows_.erase(it);

@@ -59,12 +59,10 @@ AggregateOperator::AggregateOperator(AggregateDefinition definition)
 
 AggregateOperator::~AggregateOperator() = default;
 
-Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Make(
-    AggregateDefinition definition) {
+Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Make(AggregateDefinition definition) {
   std::unique_ptr<AggregateOperator> op(new AggregateOperator(std::move(definition)));
   for (const AggregateCallDefinition& call : op->def_.calls) {
-    LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<Accumulator> accumulator,
-                             MakeAccumulator(call.spec));
+    LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<Accumulator> accumulator, MakeAccumulator(call.spec));
     op->accumulators_.push_back(std::move(accumulator));
   }
   if (op->def_.window) {
@@ -136,8 +134,7 @@ uint32_t AggregateOperator::AcquireSlot(std::string_view key, uint64_t hash, boo
 uint32_t AggregateOperator::TemporarySlot() {
   // Temporary slots live above every slot the group table handed out; they are released
   // before the table can hand out another.
-  const uint32_t slot =
-      groups_.slot_capacity() + static_cast<uint32_t>(temporary_slots_.size());
+  const uint32_t slot = groups_.slot_capacity() + static_cast<uint32_t>(temporary_slots_.size());
   EnsureSlots(slot + 1);
   temporary_slots_.push_back(slot);
   return slot;
@@ -226,9 +223,9 @@ Status AggregateOperator::ApplyUpdates(const Inputs& inputs, std::span<const uin
       if (entry_weights != nullptr) call_weights.push_back(entry_weights[i]);
     }
     if (call_rows.empty()) continue;
-    LAMINAR_RETURN_IF_ERROR(accumulators_[c]->Update(
-        inputs.arguments[c], call_rows, call_slots,
-        entry_weights == nullptr ? nullptr : call_weights.data()));
+    LAMINAR_RETURN_IF_ERROR(
+        accumulators_[c]->Update(inputs.arguments[c], call_rows, call_slots,
+                                 entry_weights == nullptr ? nullptr : call_weights.data()));
   }
   return Status::Ok();
 }
@@ -240,6 +237,7 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
   (void)port;
   if (batch.num_rows() == 0) return Status::Ok();
   metrics_.rows_in += batch.num_rows();
+  if (def_.processing_time) LAMINAR_RETURN_IF_ERROR(AdvanceTime(def_.clock->NowMicros(), out));
   // Expired groups go first, so a row of an expired group starts it afresh.
   if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
   Inputs inputs;
@@ -267,6 +265,14 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
 
 Status AggregateOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& out) {
   (void)port;
+  if (def_.processing_time && watermark != kMaxWatermark) {
+    // Event time says nothing about processing-time windows; the clock does.
+    watermark = def_.clock->NowMicros();
+  }
+  return AdvanceTime(watermark, out);
+}
+
+Status AggregateOperator::AdvanceTime(int64_t watermark, OperatorOutput& out) {
   if (watermark <= watermark_) return Status::Ok();
   watermark_ = watermark;
   if (def_.emit == EmitStrategy::kPeriodic) LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, false));
@@ -277,8 +283,8 @@ Status AggregateOperator::OnWatermark(int port, int64_t watermark, OperatorOutpu
       LAMINAR_RETURN_IF_ERROR(CloseSessions(watermark, out));
       // A session opened later starts after watermark - gap - lateness, and open sessions
       // may still be emitted with their start.
-      output_watermark = SaturatingSub(SaturatingSub(watermark, window.gap),
-                                       def_.allowed_lateness_micros);
+      output_watermark =
+          SaturatingSub(SaturatingSub(watermark, window.gap), def_.allowed_lateness_micros);
       for (const std::vector<Session>& list : sessions_) {
         for (const Session& session : list) {
           output_watermark = std::min(output_watermark, session.start);
@@ -326,8 +332,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
   const Column* closing = def_.closing_key >= 0 ? &inputs.keys[def_.closing_key] : nullptr;
   const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
   for (int64_t i = 0; i < rows; ++i) {
-    if (closing != nullptr && closing->IsValid(i) &&
-        closing->Values<int64_t>()[i] < watermark_) {
+    if (closing != nullptr && closing->IsValid(i) && closing->Values<int64_t>()[i] < watermark_) {
       // Its group has closed: the row is late.
       ++metrics_.late_rows;
       if (all_kept) {
@@ -338,8 +343,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
     }
     bool inserted = false;
     const uint32_t slot =
-        AcquireSlot(RowKey(static_cast<size_t>(i)), RowHash(static_cast<size_t>(i)),
-                    &inserted);
+        AcquireSlot(RowKey(static_cast<size_t>(i)), RowHash(static_cast<size_t>(i)), &inserted);
     if (inserted && closing != nullptr && closing->IsValid(i)) {
       closing_[closing->Values<int64_t>()[i]].push_back(slot);
     }
@@ -394,8 +398,7 @@ Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& ou
     }
   } else {
     while (!closing_.empty() && closing_.begin()->first < watermark) {
-      closed.insert(closed.end(), closing_.begin()->second.begin(),
-                    closing_.begin()->second.end());
+      closed.insert(closed.end(), closing_.begin()->second.begin(), closing_.begin()->second.end());
       closing_.erase(closing_.begin());
     }
   }
@@ -701,8 +704,7 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
       slot_key.append(key);
       bool fresh = false;
       const uint32_t slot = AcquireSlot(slot_key, state::GroupTable::Hash(slot_key), &fresh);
-      list.insert(list.begin() + static_cast<std::ptrdiff_t>(first),
-                  Session{time, row_end, slot});
+      list.insert(list.begin() + static_cast<std::ptrdiff_t>(first), Session{time, row_end, slot});
       slot_session_end_[slot] = row_end;
       slot_session_key_[slot] = key_id;
       session_ends_[row_end].push_back(slot);
@@ -723,8 +725,7 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
                  list.begin() + static_cast<std::ptrdiff_t>(last));
     }
     target.start = std::min(target.start, time);
-    if (std::max(target.end, row_end) != slot_session_end_[target.slot] ||
-        target.end < row_end) {
+    if (std::max(target.end, row_end) != slot_session_end_[target.slot] || target.end < row_end) {
       target.end = std::max(target.end, row_end);
       slot_session_end_[target.slot] = target.end;
       session_ends_[target.end].push_back(target.slot);
@@ -753,8 +754,7 @@ Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) 
       if (it == list.end()) continue;
       if (row_counts_[slot] > 0) {
         rows.push_back(PendingRow{it->start, it->end,
-                                  std::string(groups_.key(slot).substr(sizeof(int64_t))), slot,
-                                  1});
+                                  std::string(groups_.key(slot).substr(sizeof(int64_t))), slot, 1});
       }
       list.erase(it);
       closed.push_back(slot);
@@ -855,8 +855,7 @@ Status AggregateOperator::EmitRows(const std::vector<PendingRow>& rows, Operator
 }
 
 Status AggregateOperator::EmitValueRows(const std::vector<std::vector<Value>>& rows,
-                                        const std::vector<int8_t>& weights,
-                                        OperatorOutput& out) {
+                                        const std::vector<int8_t>& weights, OperatorOutput& out) {
   if (rows.empty()) return Status::Ok();
   BatchBuilder builder(def_.output_schema);
   for (const std::vector<Value>& row : rows) LAMINAR_RETURN_IF_ERROR(builder.AppendRow(row));
@@ -877,8 +876,9 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
   std::vector<ResultKey> removed;
   const bool windowed = def_.window.has_value();
   const bool single_pane =
-      windowed && (def_.window->kind == WindowKind::kTumble ||
-                   (def_.window->kind == WindowKind::kHop && def_.window->size == def_.window->slide));
+      windowed &&
+      (def_.window->kind == WindowKind::kTumble ||
+       (def_.window->kind == WindowKind::kHop && def_.window->size == def_.window->slide));
   std::string lookup;
   // Windowed results that merge panes: merge once per window for all its changed keys.
   std::map<std::pair<int64_t, int64_t>, std::vector<std::string>> by_window;

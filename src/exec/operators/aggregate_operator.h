@@ -6,8 +6,8 @@
 #include <optional>
 #include <set>
 #include <span>
-#include <tuple>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "columnar/schema.h"
@@ -64,17 +64,21 @@ struct AggregateDefinition {
   /// window_end produced by an earlier window, or a grouped watermarked time column): -1 when
   /// none. Only for aggregations without `window`.
   int closing_key = -1;
+  /// The window's time column is proctime(): windows close by the engine clock (checked when
+  /// rows or watermarks arrive), not by the input's event-time watermark, which only ends the
+  /// input (+infinity).
+  bool processing_time = false;
   const Clock* clock = Clock::System();
 };
 
 /// Counters an aggregation keeps (visible through DESCRIBE and tests).
 struct AggregateMetrics {
   int64_t rows_in = 0;
-  int64_t late_rows = 0;          // Later than the allowed lateness: dropped or side output.
-  int64_t windows_closed = 0;     // Windows (or closing groups) emitted and freed.
-  int64_t groups_expired = 0;     // Groups forgotten by state_ttl.
-  int64_t live_groups = 0;        // (window or pane, key) states held now.
-  int64_t state_bytes = 0;        // Accumulators, group table and indexes.
+  int64_t late_rows = 0;       // Later than the allowed lateness: dropped or side output.
+  int64_t windows_closed = 0;  // Windows (or closing groups) emitted and freed.
+  int64_t groups_expired = 0;  // Groups forgotten by state_ttl.
+  int64_t live_groups = 0;     // (window or pane, key) states held now.
+  int64_t state_bytes = 0;     // Accumulators, group table and indexes.
 };
 
 /// GROUP BY with aggregates, incrementally, over an event-time window or none.
@@ -141,6 +145,9 @@ class AggregateOperator final : public Operator {
   };
 
   Status Evaluate(const ChangeBatch& batch, Inputs& inputs) const;
+  /// Advances the operator's watermark (event time, or the clock for processing-time windows):
+  /// closes windows, emits the output watermark.
+  Status AdvanceTime(int64_t watermark, OperatorOutput& out);
   /// The encoded group key of row `row` of the last Encode (without a prefix), and its hash.
   std::string_view RowKey(size_t row) const;
   uint64_t RowHash(size_t row) const;
@@ -157,8 +164,7 @@ class AggregateOperator final : public Operator {
   Status ExpireGroups(OperatorOutput& out);
   Status EmitPeriodic(OperatorOutput& out, bool force);
   Status EmitChanged(OperatorOutput& out);
-  Status EmitLate(const ChangeBatch& batch, const std::vector<uint32_t>& rows,
-                  OperatorOutput& out);
+  Status EmitLate(const ChangeBatch& batch, const std::vector<uint32_t>& rows, OperatorOutput& out);
 
   // Pane windows (tumble, hop, cumulate).
   int64_t PaneOf(int64_t time) const;
