@@ -80,6 +80,9 @@ Result<std::unique_ptr<AggregateOperator>> AggregateOperator::Make(AggregateDefi
       case WindowKind::kSession:
         break;
     }
+    // A window is one pane for tumble (and hop with slide = size): no merging.
+    op->single_pane_ = window.kind == WindowKind::kTumble ||
+                       (window.kind == WindowKind::kHop && window.size == window.slide);
   }
   if (op->def_.emit == EmitStrategy::kPeriodic) {
     op->next_periodic_emit_ = op->def_.clock->NowMicros() + op->def_.emit_period_micros;
@@ -283,13 +286,22 @@ Status AggregateOperator::AdvanceTime(int64_t watermark, OperatorOutput& out) {
       LAMINAR_RETURN_IF_ERROR(CloseSessions(watermark, out));
       // A session opened later starts after watermark - gap - lateness, and open sessions
       // may still be emitted with their start.
-      output_watermark =
+      const int64_t new_session_floor =
           SaturatingSub(SaturatingSub(watermark, window.gap), def_.allowed_lateness_micros);
-      for (const std::vector<Session>& list : sessions_) {
-        for (const Session& session : list) {
-          output_watermark = std::min(output_watermark, session.start);
+      // The earliest start of an open session, recomputed once the watermark has moved by a
+      // gap: in between, closes can only raise the true minimum and new or growing sessions
+      // start after the floor, so the kept value stays a valid lower bound.
+      if (watermark == kMaxWatermark ||
+          watermark >= SaturatingAdd(min_start_scanned_at_, window.gap)) {
+        min_open_start_ = kMaxWatermark;
+        for (const std::vector<Session>& list : sessions_) {
+          for (const Session& session : list) {
+            min_open_start_ = std::min(min_open_start_, session.start);
+          }
         }
+        min_start_scanned_at_ = watermark;
       }
+      output_watermark = std::min(new_session_floor, min_open_start_);
     } else {
       LAMINAR_RETURN_IF_ERROR(ClosePaneWindows(watermark, out));
       // Every window still to be emitted starts at or after this.
@@ -555,7 +567,20 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
   for (size_t i = 0; i < prefixes.size(); ++i) {
     bool inserted = false;
     const uint32_t slot = AcquireSlot(encoder_.key(i), encoder_.hash(i), &inserted);
-    if (inserted) panes_[prefixes[i]].push_back(slot);
+    if (inserted) {
+      panes_[prefixes[i]].push_back(slot);
+      if (!single_pane_) {
+        // Windows merge panes by key: remember the key's id (one per distinct key).
+        const std::string_view key = encoder_.key(i).substr(sizeof(int64_t));
+        bool new_key = false;
+        const uint32_t key_id =
+            pane_keys_.FindOrInsert(key, state::GroupTable::Hash(key), &new_key);
+        if (key_id >= key_refs_.size()) key_refs_.resize(pane_keys_.slot_capacity(), 0);
+        ++key_refs_[key_id];
+        if (slot >= slot_key_id_.size()) slot_key_id_.resize(slot_capacity_, 0);
+        slot_key_id_[slot] = key_id;
+      }
+    }
     slots[i] = slot;
     if (track_changes) {
       WindowsOfPane(prefixes[i], windows);
@@ -572,16 +597,29 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
 Status AggregateOperator::MergeWindow(int64_t start, int64_t end,
                                       const std::vector<std::string>* only,
                                       std::vector<std::pair<std::string, uint32_t>>& results) {
-  std::unordered_map<std::string, size_t> index;
+  // Pane slots know their key's id, so finding the window's state for a key is an array
+  // lookup, not a hash of its bytes.
+  std::vector<uint32_t> used;
   for (auto it = panes_.lower_bound(start); it != panes_.end() && it->first < end; ++it) {
     for (uint32_t pane_slot : it->second) {
-      const std::string_view key = groups_.key(pane_slot).substr(sizeof(int64_t));
-      if (only != nullptr && !std::binary_search(only->begin(), only->end(), key)) continue;
-      auto [found, inserted] = index.try_emplace(std::string(key), results.size());
-      if (inserted) results.emplace_back(found->first, TemporarySlot());
-      LAMINAR_RETURN_IF_ERROR(MergeSlot(results[found->second].second, pane_slot));
+      const uint32_t key_id = slot_key_id_[pane_slot];
+      if (only != nullptr) {
+        const std::string_view key = pane_keys_.key(key_id);
+        if (!std::binary_search(only->begin(), only->end(), key)) continue;
+      }
+      if (key_id >= merge_target_.size()) {
+        merge_target_.resize(pane_keys_.slot_capacity(), state::GroupTable::kNoSlot);
+      }
+      uint32_t& target = merge_target_[key_id];
+      if (target == state::GroupTable::kNoSlot) {
+        target = static_cast<uint32_t>(results.size());
+        results.emplace_back(std::string(pane_keys_.key(key_id)), TemporarySlot());
+        used.push_back(key_id);
+      }
+      LAMINAR_RETURN_IF_ERROR(MergeSlot(results[target].second, pane_slot));
     }
   }
+  for (uint32_t key_id : used) merge_target_[key_id] = state::GroupTable::kNoSlot;
   return Status::Ok();
 }
 
@@ -596,8 +634,7 @@ Status AggregateOperator::MergeSlot(uint32_t target, uint32_t source) {
 Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& out) {
   const sql::WindowAssignment& window = *def_.window;
   const int64_t spacing = window.kind == WindowKind::kTumble ? window.size : window.slide;
-  const bool single_pane = window.kind == WindowKind::kTumble ||
-                           (window.kind == WindowKind::kHop && window.size == window.slide);
+  const bool single_pane = single_pane_;
   std::vector<PendingRow> rows;
   std::vector<std::pair<std::string, uint32_t>> merged;
   for (;;) {
@@ -644,7 +681,12 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     closed_up_to_ = end;
     // Free the panes no open window needs any more.
     while (!panes_.empty() && LastWindowEndOfPane(panes_.begin()->first) <= closed_up_to_) {
-      for (uint32_t slot : panes_.begin()->second) FreeSlot(slot);
+      for (uint32_t slot : panes_.begin()->second) {
+        if (!single_pane_ && --key_refs_[slot_key_id_[slot]] == 0) {
+          pane_keys_.Erase(slot_key_id_[slot]);
+        }
+        FreeSlot(slot);
+      }
       panes_.erase(panes_.begin());
     }
   }
@@ -725,11 +767,11 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
                  list.begin() + static_cast<std::ptrdiff_t>(last));
     }
     target.start = std::min(target.start, time);
-    if (std::max(target.end, row_end) != slot_session_end_[target.slot] || target.end < row_end) {
-      target.end = std::max(target.end, row_end);
-      slot_session_end_[target.slot] = target.end;
-      session_ends_[target.end].push_back(target.slot);
-    }
+    min_open_start_ = std::min(min_open_start_, target.start);
+    // The end index is lazy: a session that grows keeps its old entry, and CloseSessions
+    // moves the entry to the current end when it finds the session still open.
+    target.end = std::max(target.end, row_end);
+    slot_session_end_[target.slot] = target.end;
     pending_rows.push_back(static_cast<uint32_t>(i));
     pending_slots.push_back(target.slot);
   }
@@ -744,10 +786,16 @@ Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) 
   while (!session_ends_.empty() &&
          SaturatingAdd(session_ends_.begin()->first, def_.allowed_lateness_micros) <= watermark) {
     const int64_t end = session_ends_.begin()->first;
-    for (uint32_t slot : session_ends_.begin()->second) {
-      // Stale entries: the slot was freed, reused, or its session grew past this end.
-      if (!groups_.IsLive(slot) || slot_session_end_[slot] != end) continue;
-      if (std::find(closed.begin(), closed.end(), slot) != closed.end()) continue;
+    std::vector<uint32_t> due = std::move(session_ends_.begin()->second);
+    session_ends_.erase(session_ends_.begin());
+    for (uint32_t slot : due) {
+      // Stale entries: the slot was freed, or reused by a session that ends earlier.
+      if (!groups_.IsLive(slot) || slot_session_end_[slot] < end) continue;
+      if (slot_session_end_[slot] > end) {
+        // The session grew since it was indexed: look again at its current end.
+        session_ends_[slot_session_end_[slot]].push_back(slot);
+        continue;
+      }
       std::vector<Session>& list = sessions_[slot_session_key_[slot]];
       auto it = std::find_if(list.begin(), list.end(),
                              [&](const Session& session) { return session.slot == slot; });
@@ -759,16 +807,14 @@ Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) 
       list.erase(it);
       closed.push_back(slot);
     }
-    session_ends_.erase(session_ends_.begin());
   }
   if (closed.empty()) return Status::Ok();
   LAMINAR_RETURN_IF_ERROR(EmitRows(rows, out));
   for (uint32_t slot : closed) {
     const uint32_t key_id = slot_session_key_[slot];
     FreeSlot(slot);
-    if (sessions_[key_id].empty()) {
-      session_keys_.Erase(key_id);
-    }
+    // A key's last session gone: forget the key (once, when several of its sessions closed).
+    if (sessions_[key_id].empty() && session_keys_.IsLive(key_id)) session_keys_.Erase(key_id);
   }
   metrics_.windows_closed += static_cast<int64_t>(closed.size());
   return Status::Ok();

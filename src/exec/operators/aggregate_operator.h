@@ -209,6 +209,13 @@ class AggregateOperator final : public Operator {
   /// Pane windows: every window with end <= this has been emitted and freed.
   int64_t closed_up_to_ = kMinWatermark;
   int64_t pane_length_ = 0;
+  bool single_pane_ = false;
+  /// Windows of several panes: the key (without pane prefix) of each pane slot as an id, with
+  /// the number of pane slots holding it, and a scratch map id -> merged result.
+  state::GroupTable pane_keys_;
+  std::vector<uint32_t> key_refs_;
+  std::vector<uint32_t> slot_key_id_;
+  std::vector<uint32_t> merge_target_;
   /// Pane start -> slots of its (pane, key) states, in first-seen order.
   std::map<int64_t, std::vector<uint32_t>> panes_;
 
@@ -220,6 +227,9 @@ class AggregateOperator final : public Operator {
   std::vector<int64_t> slot_session_end_;
   std::vector<uint32_t> slot_session_key_;
   int64_t next_session_serial_ = 0;
+  /// A lower bound of the open sessions' starts, and the watermark when it was computed.
+  int64_t min_open_start_ = kMinWatermark;
+  int64_t min_start_scanned_at_ = kMinWatermark;
 
   /// Groups closed by a watermarked key: closing time -> slots.
   std::map<int64_t, std::vector<uint32_t>> closing_;
