@@ -85,7 +85,8 @@ std::vector<OperatorStatus> Dataflow::OperatorWatermarks() const {
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& node = nodes_[i];
     statuses.push_back(OperatorStatus{static_cast<int>(i), node.parent, node.op->Describe(),
-                                      node.input_watermarks, node.output_watermark});
+                                      node.input_watermarks, node.output_watermark,
+                                      node.op->MetricsText()});
   }
   return statuses;
 }

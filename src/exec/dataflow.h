@@ -32,6 +32,7 @@ struct OperatorStatus {
   std::string description;                // Operator::Describe().
   std::vector<int64_t> input_watermarks;  // Per port; kMinWatermark until one arrives.
   int64_t output_watermark = kMinWatermark;
+  std::string metrics;  // Operator::MetricsText().
 };
 
 /// One continuous query as a tree of operators (the physical plan). Its leaves read catalog

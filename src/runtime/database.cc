@@ -1101,7 +1101,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
              fmt::format("producers {} ({} idle); late rows {}; future rows {}", status.producers,
                          status.idle_producers, status.late_rows, status.future_rows)});
       }
-      if (object.kind == sql::ObjectKind::kStream || object.kind == sql::ObjectKind::kSink) {
+      if (object.kind == sql::ObjectKind::kStream || object.kind == sql::ObjectKind::kSink ||
+          object.kind == sql::ObjectKind::kMaterializedView) {
         std::optional<std::vector<exec::OperatorStatus>> operators;
         LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
           operators = reactor_.DescribeQuery(object.name);
@@ -1114,9 +1115,10 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
             if (!inputs.empty()) inputs += ", ";
             inputs += FormatWatermarkText(watermark);
           }
-          rows.push_back({fmt::format("(operator {})", op.node), op.description, "",
-                          fmt::format("watermark in: {}; out: {}", inputs,
-                                      FormatWatermarkText(op.output_watermark))});
+          std::string notes = fmt::format("watermark in: {}; out: {}", inputs,
+                                          FormatWatermarkText(op.output_watermark));
+          if (!op.metrics.empty()) notes += "; " + op.metrics;
+          rows.push_back({fmt::format("(operator {})", op.node), op.description, "", notes});
         }
       }
       LAMINAR_ASSIGN_OR_RETURN(Batch batch,

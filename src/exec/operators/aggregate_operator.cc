@@ -111,6 +111,17 @@ const AggregateMetrics& AggregateOperator::metrics() {
   return metrics_;
 }
 
+std::string AggregateOperator::MetricsText() const {
+  size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes() + pane_keys_.MemoryBytes();
+  for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
+  bytes += row_counts_.capacity() * sizeof(int64_t);
+  return fmt::format(
+      "rows in {}; late rows {}; windows closed {}; groups expired {}; live groups {}; state "
+      "bytes {}",
+      metrics_.rows_in, metrics_.late_rows, metrics_.windows_closed, metrics_.groups_expired,
+      groups_.size(), bytes);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Slots
 
@@ -151,9 +162,23 @@ void AggregateOperator::ReleaseTemporarySlots() {
   temporary_slots_.clear();
 }
 
+void AggregateOperator::MarkDirty(uint32_t slot) {
+  if (slot >= dirty_.size()) {
+    dirty_.resize(slot_capacity_, 0);
+    slot_emitted_.resize(slot_capacity_);
+  }
+  if (dirty_[slot] != 0) return;
+  dirty_[slot] = 1;
+  dirty_slots_.push_back(slot);
+}
+
 void AggregateOperator::FreeSlot(uint32_t slot) {
   for (auto& accumulator : accumulators_) accumulator->Clear(slot);
   row_counts_[slot] = 0;
+  if (slot < dirty_.size()) {
+    dirty_[slot] = 0;
+    slot_emitted_[slot].clear();
+  }
   groups_.Erase(slot);
 }
 
@@ -372,7 +397,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
       slots[kept.size() - 1] = slot;
     }
     if (def_.emit != EmitStrategy::kOnWindowClose) {
-      changed_.insert(ResultKey{0, 0, std::string(RowKey(static_cast<size_t>(i)))});
+      MarkDirty(slot);
     }
   }
   const size_t count = all_kept ? static_cast<size_t>(rows) : kept.size();
@@ -425,10 +450,7 @@ Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& ou
   } else if (def_.emit == EmitStrategy::kPeriodic) {
     LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, true));
   }
-  for (uint32_t slot : closed) {
-    last_emitted_.erase(ResultKey{0, 0, std::string(groups_.key(slot))});
-    FreeSlot(slot);
-  }
+  for (uint32_t slot : closed) FreeSlot(slot);
   metrics_.windows_closed += static_cast<int64_t>(closed.size());
   return Status::Ok();
 }
@@ -443,12 +465,10 @@ Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
       if (!groups_.IsLive(slot)) continue;
       const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
       if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
-      ResultKey key{0, 0, std::string(groups_.key(slot))};
-      if (auto it = last_emitted_.find(key); it != last_emitted_.end()) {
-        if (def_.emit == EmitStrategy::kChanges) retractions.push_back(std::move(it->second));
-        last_emitted_.erase(it);
+      if (slot < slot_emitted_.size() && !slot_emitted_[slot].empty() &&
+          def_.emit == EmitStrategy::kChanges) {
+        retractions.push_back(std::move(slot_emitted_[slot]));
       }
-      changed_.erase(key);
       FreeSlot(slot);
       ++metrics_.groups_expired;
     }
@@ -733,9 +753,12 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
     std::vector<Session>& list = sessions_[key_id];
     // Sessions that the interval [time, time + gap) touches.
     size_t first = 0;
-    while (first < list.size() && list[first].end < time) ++first;
+    // Sessions are half-open, [start, end): the row's [time, time + gap) must overlap one,
+    // not just touch it, to join it (a row at a session's end starts a new one, which is
+    // also what happens when the watermark closed that session before the row came).
+    while (first < list.size() && list[first].end <= time) ++first;
     size_t last = first;
-    while (last < list.size() && list[last].start <= row_end) ++last;
+    while (last < list.size() && list[last].start < row_end) ++last;
     if (first == last) {
       if (SaturatingAdd(row_end, def_.allowed_lateness_micros) <= watermark_) {
         late.push_back(static_cast<uint32_t>(i));
@@ -913,31 +936,72 @@ Status AggregateOperator::EmitValueRows(const std::vector<std::vector<Value>>& r
   return out.Emit(batch);
 }
 
+Status AggregateOperator::EmitChangedGroups(OperatorOutput& out) {
+  if (dirty_slots_.empty()) return Status::Ok();
+  const bool retract = def_.emit == EmitStrategy::kChanges;
+  std::vector<PendingRow> current;
+  std::vector<uint32_t> removed;
+  for (uint32_t slot : dirty_slots_) {
+    // A slot freed (and perhaps reused) since it was marked is listed again if needed.
+    if (dirty_[slot] == 0) continue;
+    dirty_[slot] = 0;
+    if (row_counts_[slot] <= 0) {
+      removed.push_back(slot);
+      continue;
+    }
+    current.push_back(PendingRow{0, 0, std::string(groups_.key(slot)), slot, 1});
+  }
+  dirty_slots_.clear();
+  std::vector<std::vector<Value>> rows;
+  std::vector<int8_t> weights;
+  if (!current.empty()) {
+    ChangeBatch batch;
+    LAMINAR_RETURN_IF_ERROR(BuildOutput(current, batch));
+    const int columns = batch.rows.num_columns();
+    for (size_t i = 0; i < current.size(); ++i) {
+      std::vector<Value> row;
+      row.reserve(static_cast<size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        row.push_back(batch.rows.column(c).GetValue(static_cast<int64_t>(i)));
+      }
+      std::vector<Value>& previous = slot_emitted_[current[i].slot];
+      if (!previous.empty()) {
+        if (previous == row) continue;  // Unchanged result: nothing to say.
+        if (retract) {
+          rows.push_back(std::move(previous));
+          weights.push_back(-1);
+        }
+      }
+      previous = row;
+      rows.push_back(std::move(row));
+      weights.push_back(1);
+    }
+  }
+  for (uint32_t slot : removed) {
+    // Every row of the group was retracted: the group is gone.
+    if (retract && !slot_emitted_[slot].empty()) {
+      rows.push_back(std::move(slot_emitted_[slot]));
+      weights.push_back(-1);
+    }
+    FreeSlot(slot);
+  }
+  return EmitValueRows(rows, weights, out);
+}
+
 Status AggregateOperator::EmitChanged(OperatorOutput& out) {
+  if (!def_.window) return EmitChangedGroups(out);
   if (changed_.empty()) return Status::Ok();
   const bool retract = def_.emit == EmitStrategy::kChanges;
   // Current results of the changed groups.
   std::vector<PendingRow> current;
   std::vector<ResultKey> current_keys;
   std::vector<ResultKey> removed;
-  const bool windowed = def_.window.has_value();
-  const bool single_pane =
-      windowed &&
-      (def_.window->kind == WindowKind::kTumble ||
-       (def_.window->kind == WindowKind::kHop && def_.window->size == def_.window->slide));
+  const bool single_pane = single_pane_;
   std::string lookup;
   // Windowed results that merge panes: merge once per window for all its changed keys.
   std::map<std::pair<int64_t, int64_t>, std::vector<std::string>> by_window;
   for (const ResultKey& result : changed_) {
-    if (!windowed) {
-      const uint32_t slot = groups_.Find(result.key, state::GroupTable::Hash(result.key));
-      if (slot == state::GroupTable::kNoSlot || row_counts_[slot] <= 0) {
-        removed.push_back(result);
-        continue;
-      }
-      current.push_back(PendingRow{0, 0, result.key, slot, 1});
-      current_keys.push_back(result);
-    } else if (single_pane) {
+    if (single_pane) {
       lookup.clear();
       AppendPrefix(lookup, result.window_start);
       lookup.append(result.key);
@@ -1007,13 +1071,6 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
     last_emitted_.erase(previous);
   }
   ReleaseTemporarySlots();
-  if (!windowed) {
-    // Groups whose rows were all retracted are gone.
-    for (const ResultKey& result : removed) {
-      const uint32_t slot = groups_.Find(result.key, state::GroupTable::Hash(result.key));
-      if (slot != state::GroupTable::kNoSlot) FreeSlot(slot);
-    }
-  }
   return EmitValueRows(rows, weights, out);
 }
 

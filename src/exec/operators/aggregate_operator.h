@@ -87,7 +87,8 @@ struct AggregateMetrics {
 /// - tumble, hop and cumulate are pane-based: a row updates exactly one pane (of length
 ///   gcd(size, slide) for hop, `step` for cumulate, `size` for tumble) and a window's result
 ///   merges its panes when it is emitted, so the cost per row does not grow with size/slide;
-/// - session windows are per key and merge (Accumulator::Merge) when a row makes two touch.
+/// - session windows are per key, half-open [first row, last row + gap), and merge
+///   (Accumulator::Merge) when a row overlaps two of them.
 ///
 /// A window closes when the watermark reaches its end plus the allowed lateness; its state is
 /// freed then. A row whose every window has closed is late: it goes to the LATE DATA TO side
@@ -115,6 +116,8 @@ class AggregateOperator final : public Operator {
   std::string Describe() const override;
 
   const AggregateMetrics& metrics();
+  /// "rows in N; late rows N; windows closed N; groups expired N; live groups N; state bytes N".
+  std::string MetricsText() const override;
 
  private:
   explicit AggregateOperator(AggregateDefinition definition);
@@ -164,6 +167,9 @@ class AggregateOperator final : public Operator {
   Status ExpireGroups(OperatorOutput& out);
   Status EmitPeriodic(OperatorOutput& out, bool force);
   Status EmitChanged(OperatorOutput& out);
+  /// EmitChanged for aggregations without a window: changed groups are tracked by slot.
+  Status EmitChangedGroups(OperatorOutput& out);
+  void MarkDirty(uint32_t slot);
   Status EmitLate(const ChangeBatch& batch, const std::vector<uint32_t>& rows, OperatorOutput& out);
 
   // Pane windows (tumble, hop, cumulate).
@@ -237,11 +243,16 @@ class AggregateOperator final : public Operator {
   std::map<int64_t, std::vector<uint32_t>> ttl_index_;
   std::vector<int64_t> last_update_;
 
-  /// CHANGES / ON UPDATE / EVERY: results changed since the last emission, and the row last
+  /// Window aggregates under CHANGES / ON UPDATE / EVERY: results changed since the last emission, and the row last
   /// emitted per result (to retract it, or to skip repeating it).
   std::set<ResultKey> changed_;
   std::map<ResultKey, std::vector<Value>> last_emitted_;
   int64_t next_periodic_emit_ = 0;
+  /// The same for aggregations without a window, by slot: changed slots (listed once, flagged)
+  /// and each slot's last emitted row (empty: none).
+  std::vector<uint32_t> dirty_slots_;
+  std::vector<uint8_t> dirty_;
+  std::vector<std::vector<Value>> slot_emitted_;
 
   std::vector<uint32_t> temporary_slots_;
   AggregateMetrics metrics_;

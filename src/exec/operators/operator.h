@@ -54,6 +54,10 @@ class Operator {
 
   /// One line for EXPLAIN of the physical plan, e.g. "Pipeline [filter, project 3]".
   virtual std::string Describe() const = 0;
+
+  /// Counters of a stateful operator for DESCRIBE, e.g. "late rows 3; live groups 12"; empty
+  /// for stateless operators.
+  virtual std::string MetricsText() const { return {}; }
 };
 
 }  // namespace laminar::exec
