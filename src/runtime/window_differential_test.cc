@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <random>
@@ -52,9 +54,8 @@ struct InputRow {
   /// The row as a SQL tuple (for INSERT and for reproducers).
   std::string Sql() const {
     return fmt::format("({}, {}, {}, {}, TIMESTAMP '{}')", k1 ? "'" + *k1 + "'" : "NULL",
-                       k2 ? std::to_string(*k2) : "NULL",
-                       k3 ? (*k3 ? "true" : "false") : "NULL", x ? std::to_string(*x) : "NULL",
-                       Value::Timestamp(ts).ToString());
+                       k2 ? std::to_string(*k2) : "NULL", k3 ? (*k3 ? "true" : "false") : "NULL",
+                       x ? std::to_string(*x) : "NULL", Value::Timestamp(ts).ToString());
   }
   /// The row as the late data stream emits it.
   std::string Text() const {
@@ -180,9 +181,9 @@ struct Accumulation {
     };
     const std::optional<int64_t> sum = count_x > 0 ? std::optional<int64_t>(sum_x) : std::nullopt;
     const std::string average =
-        count_x > 0 ? Value::Double(static_cast<double>(sum_x) / static_cast<double>(count_x))
-                          .ToString()
-                    : "NULL";
+        count_x > 0
+            ? Value::Double(static_cast<double>(sum_x) / static_cast<double>(count_x)).ToString()
+            : "NULL";
     return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", rows, count_x, big_int(sum), big_int(min_x),
                        big_int(max_x), average, distinct_x.size(), count_big, big_int(sum_k3));
   }
@@ -205,9 +206,10 @@ struct QuerySpec {
   std::string Select(std::string_view from) const {
     std::string select = "SELECT ";
     if (window.kind == WindowKind::kSession) {
-      select += fmt::format("{} AS session_start, session_end(ts, INTERVAL '{}' SECOND) AS "
-                            "session_end, ",
-                            window.Call(), window.size);
+      select += fmt::format(
+          "{} AS session_start, session_end(ts, INTERVAL '{}' SECOND) AS "
+          "session_end, ",
+          window.Call(), window.size);
     } else if (window.kind != WindowKind::kNone) {
       select += "window_start, window_end, ";
     }
@@ -527,9 +529,11 @@ std::vector<QuerySpec> Queries(uint32_t seed) {
   queries.push_back({{WindowKind::kTumble, size, 0, 0}, static_cast<int>(pick(1, 3))});
   queries.push_back({{WindowKind::kTumble, size, 0, pick(1, size - 1)}, 1});
   const int64_t slide = pick(1, 4);
-  queries.push_back({{WindowKind::kHop, slide * pick(2, 5), slide, 0}, static_cast<int>(pick(1, 3))});
+  queries.push_back(
+      {{WindowKind::kHop, slide * pick(2, 5), slide, 0}, static_cast<int>(pick(1, 3))});
   const int64_t step = pick(1, 4);
-  queries.push_back({{WindowKind::kCumulate, step * pick(2, 5), step, 0}, static_cast<int>(pick(1, 3))});
+  queries.push_back(
+      {{WindowKind::kCumulate, step * pick(2, 5), step, 0}, static_cast<int>(pick(1, 3))});
   queries.push_back({{WindowKind::kSession, pick(2, 8), 0, 0}, static_cast<int>(pick(1, 2))});
   queries.push_back({{WindowKind::kSession, pick(2, 8), 0, 0}, 3});
   return queries;
@@ -645,12 +649,10 @@ TEST(WindowDifferentialTest, UnboundedGroupByChangelogConsolidatesToBatchResult)
       const QuerySpec query{{}, keys};
       const std::vector<InputRow> rows = GenerateRows(seed, kRows, 2, 0.05);
       const std::string context = fmt::format("seed {} {}", seed, query.ToString());
-      RunOutput output =
-          RunStreams(SourceSql(2) + "; CREATE STREAM changes AS " + query.Select("s") +
-                         " EMIT CHANGES",
-                     {"changes"}, rows, Split::kRandom, seed);
-      const std::vector<std::string> consolidated =
-          Consolidate(output.streams["changes"], context);
+      RunOutput output = RunStreams(
+          SourceSql(2) + "; CREATE STREAM changes AS " + query.Select("s") + " EMIT CHANGES",
+          {"changes"}, rows, Split::kRandom, seed);
+      const std::vector<std::string> consolidated = Consolidate(output.streams["changes"], context);
       ExpectSameRows(BatchResult(query, rows), consolidated, query, rows, context);
       auto adhoc = AdHocResult(query, rows);
       ASSERT_TRUE(adhoc.ok()) << context << ": " << adhoc.status();
@@ -701,7 +703,8 @@ TEST(WindowDifferentialTest, OutputDoesNotDependOnBatchSplits) {
     for (const QuerySpec& query : Queries(seed)) {
       const int64_t delay = 1 + seed % 4;
       const std::vector<InputRow> rows = GenerateRows(seed, 600, delay, 0.05);
-      const std::string context = fmt::format("seed {} delay {}s {}", seed, delay, query.ToString());
+      const std::string context =
+          fmt::format("seed {} delay {}s {}", seed, delay, query.ToString());
       const std::string script = SourceSql(delay) + "; CREATE STREAM final AS " +
                                  query.Select("s") + " LATE DATA TO too_late";
       const RunOutput reference =

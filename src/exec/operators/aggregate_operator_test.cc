@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <iostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -44,9 +46,8 @@ class CountingOutput final : public OperatorOutput {
 
 /// The schema of source `s` below.
 std::shared_ptr<const Schema> SourceSchema() {
-  return Schema::Make({{"k", DataType::BigInt()},
-                       {"x", DataType::BigInt()},
-                       {"ts", DataType::Timestamp()}});
+  return Schema::Make(
+      {{"k", DataType::BigInt()}, {"x", DataType::BigInt()}, {"ts", DataType::Timestamp()}});
 }
 
 /// Binds `CREATE SOURCE s (k BIGINT, x BIGINT, ts TIMESTAMP, ...)` and `SELECT ...` over it as a
@@ -67,9 +68,10 @@ Result<std::unique_ptr<AggregateOperator>> PlanOperator(std::string_view select)
     node = node->inputs().empty() ? nullptr : node->inputs()[0].get();
   }
   if (node == nullptr) return Status::Error(ErrorCode::kInternal, "no aggregate in {}", select);
+  static const EvaluatorOptions options;
   LAMINAR_ASSIGN_OR_RETURN(
       PlannedAggregate planned,
-      PlanAggregate(static_cast<const sql::LogicalAggregate&>(*node), EvaluatorOptions{}, {}));
+      PlanAggregate(static_cast<const sql::LogicalAggregate&>(*node), options, {}));
   if (!planned.filters.empty() || planned.input->kind() != sql::LogicalNodeKind::kScan) {
     return Status::Error(ErrorCode::kInternal, "the aggregate of {} does not read the source",
                          select);
