@@ -241,5 +241,21 @@ TEST(AggregateOperatorTest, ReportsMemoryPerWindowAndKey) {
   }
 }
 
+// Disabled: aborts. When two sessions of one key close at the same watermark, CloseSessions
+// erases the key from session_keys_ once per closed session, and the second Erase trips
+// GroupTable's IsLive(slot) check. Expected: two rows emitted, no live state left.
+TEST(AggregateOperatorTest, DISABLED_TwoSessionsOfOneKeyCloseTogether) {
+  auto op =
+      PlanOperator("SELECT k, count(*) AS n FROM s GROUP BY k, session(ts, INTERVAL '5' SECOND)");
+  ASSERT_TRUE(op.ok()) << op.status();
+  CountingOutput out;
+  const int64_t base = 1'704'067'200 * kSecond;
+  // Key 1: sessions [0 s, 5 s) and [20 s, 25 s); one watermark closes both.
+  ASSERT_TRUE((*op)->Process(0, MakeBatch({{1, 1, base}, {1, 1, base + 20 * kSecond}}), out).ok());
+  ASSERT_TRUE((*op)->OnWatermark(0, base + 60 * kSecond, out).ok());
+  EXPECT_EQ(out.rows, 2);
+  EXPECT_EQ((*op)->metrics().live_groups, 0);
+}
+
 }  // namespace
 }  // namespace laminar::exec
