@@ -389,7 +389,7 @@ enum class Split { kOneRowPerPush, kOneBatch, kRandom };
 std::string SplitName(Split split) {
   switch (split) {
     case Split::kOneRowPerPush:
-      return "one row per push";
+      return "one row per push, each processed alone";
     case Split::kOneBatch:
       return "one batch";
     case Split::kRandom:
@@ -441,6 +441,10 @@ RunOutput RunStreams(const std::string& script, const std::vector<std::string>& 
     if (length == 1 && split != Split::kOneBatch) {
       Status status = source->Push(rows[next].Values());
       EXPECT_TRUE(status.ok()) << status;
+      // Otherwise the reactor may gather rows pushed one by one into one batch.
+      if (split == Split::kOneRowPerPush) {
+        EXPECT_TRUE((*db)->Sync().ok());
+      }
     } else {
       std::vector<std::vector<Value>> batch;
       for (size_t i = next; i < next + length; ++i) batch.push_back(rows[i].Values());
@@ -622,6 +626,11 @@ TEST(WindowDifferentialTest, CumulateMatchesBatchEvaluation) {
   }
 }
 
+// Disabled, like every session test here, for two operator bugs (see aggregate_operator_test.cc):
+// the process aborts when two sessions of one key close at one watermark (GroupTable::Erase of
+// an erased key), and a row at exactly a session's end joins or misses the session depending
+// on whether the watermark reached that end before the row was processed. Once they are fixed,
+// ModelStream's session rules (the close and late conditions) follow the chosen rule.
 TEST(WindowDifferentialTest, DISABLED_SessionMatchesBatchEvaluation) {
   for (uint32_t seed : kSeeds) {
     for (const QuerySpec& query : Queries(seed, true)) {

@@ -257,5 +257,36 @@ TEST(AggregateOperatorTest, DISABLED_TwoSessionsOfOneKeyCloseTogether) {
   EXPECT_EQ((*op)->metrics().live_groups, 0);
 }
 
+// Disabled: the result depends on batching. A session [0 s, 10 s) closes when the watermark
+// reaches 10 s, but a row at exactly 10 s is not behind that watermark and touches the session
+// (ProcessSessions joins a row at t to a session with end >= t). Processed after the watermark
+// it opens a second session; in the same batch as the first row it extends the first. Expected:
+// the same sessions either way (close only when end < watermark, or make the touch strict).
+TEST(AggregateOperatorTest, DISABLED_RowAtASessionsEndGivesTheSameSessionsHoweverBatched) {
+  const int64_t base = 1'704'067'200 * kSecond;
+  const std::string_view select =
+      "SELECT k, count(*) AS n FROM s GROUP BY k, session(ts, INTERVAL '10' SECOND)";
+  auto apart = PlanOperator(select);
+  auto together = PlanOperator(select);
+  ASSERT_TRUE(apart.ok() && together.ok());
+  CountingOutput apart_out;
+  CountingOutput together_out;
+  // Key 1 at 0 s; key 2 at 10 s moves the watermark (delay 0) to 10 s; key 1 at 10 s.
+  ASSERT_TRUE(
+      (*apart)->Process(0, MakeBatch({{1, 1, base}, {2, 1, base + 10 * kSecond}}), apart_out).ok());
+  ASSERT_TRUE((*apart)->OnWatermark(0, base + 10 * kSecond, apart_out).ok());
+  ASSERT_TRUE((*apart)->Process(0, MakeBatch({{1, 1, base + 10 * kSecond}}), apart_out).ok());
+  ASSERT_TRUE((*apart)->OnWatermark(0, kMaxWatermark, apart_out).ok());
+  ASSERT_TRUE(
+      (*together)
+          ->Process(
+              0,
+              MakeBatch({{1, 1, base}, {2, 1, base + 10 * kSecond}, {1, 1, base + 10 * kSecond}}),
+              together_out)
+          .ok());
+  ASSERT_TRUE((*together)->OnWatermark(0, kMaxWatermark, together_out).ok());
+  EXPECT_EQ(apart_out.rows, together_out.rows);  // Today: 3 sessions against 2.
+}
+
 }  // namespace
 }  // namespace laminar::exec
