@@ -832,6 +832,12 @@ Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) 
     }
   }
   if (closed.empty()) return Status::Ok();
+  // The index's order within one end depends on when sessions were re-indexed, which depends
+  // on how the input was batched: emit in an order that does not.
+  std::sort(rows.begin(), rows.end(), [](const PendingRow& a, const PendingRow& b) {
+    return std::tie(a.window_end, a.window_start, a.key) <
+           std::tie(b.window_end, b.window_start, b.key);
+  });
   LAMINAR_RETURN_IF_ERROR(EmitRows(rows, out));
   for (uint32_t slot : closed) {
     const uint32_t key_id = slot_session_key_[slot];

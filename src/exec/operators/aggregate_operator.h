@@ -243,8 +243,8 @@ class AggregateOperator final : public Operator {
   std::map<int64_t, std::vector<uint32_t>> ttl_index_;
   std::vector<int64_t> last_update_;
 
-  /// Window aggregates under CHANGES / ON UPDATE / EVERY: results changed since the last emission, and the row last
-  /// emitted per result (to retract it, or to skip repeating it).
+  /// Window aggregates under CHANGES / ON UPDATE / EVERY: results changed since the last emission,
+  /// and the row last emitted per result (to retract it, or to skip repeating it).
   std::set<ResultKey> changed_;
   std::map<ResultKey, std::vector<Value>> last_emitted_;
   int64_t next_periodic_emit_ = 0;

@@ -241,10 +241,9 @@ TEST(AggregateOperatorTest, ReportsMemoryPerWindowAndKey) {
   }
 }
 
-// Disabled: aborts. When two sessions of one key close at the same watermark, CloseSessions
-// erases the key from session_keys_ once per closed session, and the second Erase trips
-// GroupTable's IsLive(slot) check. Expected: two rows emitted, no live state left.
-TEST(AggregateOperatorTest, DISABLED_TwoSessionsOfOneKeyCloseTogether) {
+// Two sessions of one key closing at the same watermark: both emitted, no state left (the key
+// is forgotten once).
+TEST(AggregateOperatorTest, TwoSessionsOfOneKeyCloseTogether) {
   auto op =
       PlanOperator("SELECT k, count(*) AS n FROM s GROUP BY k, session(ts, INTERVAL '5' SECOND)");
   ASSERT_TRUE(op.ok()) << op.status();
@@ -257,12 +256,9 @@ TEST(AggregateOperatorTest, DISABLED_TwoSessionsOfOneKeyCloseTogether) {
   EXPECT_EQ((*op)->metrics().live_groups, 0);
 }
 
-// Disabled: the result depends on batching. A session [0 s, 10 s) closes when the watermark
-// reaches 10 s, but a row at exactly 10 s is not behind that watermark and touches the session
-// (ProcessSessions joins a row at t to a session with end >= t). Processed after the watermark
-// it opens a second session; in the same batch as the first row it extends the first. Expected:
-// the same sessions either way (close only when end < watermark, or make the touch strict).
-TEST(AggregateOperatorTest, DISABLED_RowAtASessionsEndGivesTheSameSessionsHoweverBatched) {
+// A session [0 s, 10 s) closes when the watermark reaches 10 s; a row at exactly 10 s starts a
+// new session whether it comes before or after that watermark (sessions are half-open).
+TEST(AggregateOperatorTest, RowAtASessionsEndGivesTheSameSessionsHoweverBatched) {
   const int64_t base = 1'704'067'200 * kSecond;
   const std::string_view select =
       "SELECT k, count(*) AS n FROM s GROUP BY k, session(ts, INTERVAL '10' SECOND)";
@@ -285,7 +281,8 @@ TEST(AggregateOperatorTest, DISABLED_RowAtASessionsEndGivesTheSameSessionsHoweve
               together_out)
           .ok());
   ASSERT_TRUE((*together)->OnWatermark(0, kMaxWatermark, together_out).ok());
-  EXPECT_EQ(apart_out.rows, together_out.rows);  // Today: 3 sessions against 2.
+  EXPECT_EQ(apart_out.rows, together_out.rows);
+  EXPECT_EQ(together_out.rows, 3);
 }
 
 }  // namespace
