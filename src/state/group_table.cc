@@ -41,6 +41,24 @@ std::string_view GroupTable::KeyOf(const Entry& entry) {
   return std::string_view(reinterpret_cast<const char*>(entry.word), entry.length);
 }
 
+namespace {
+
+/// Equality of two byte ranges of length `size` > 8. Keys of 9 to 16 bytes (a window prefix
+/// and one BIGINT key) compare as two overlapping words instead of a memcmp call.
+inline bool SameBytes(const char* a, const char* b, size_t size) {
+  if (size <= 16) {
+    uint64_t a0 = 0, b0 = 0, a1 = 0, b1 = 0;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + size - 8, 8);
+    std::memcpy(&b1, b + size - 8, 8);
+    return a0 == b0 && a1 == b1;
+  }
+  return std::memcmp(a, b, size) == 0;
+}
+
+}  // namespace
+
 size_t GroupTable::Probe(std::string_view key, uint64_t hash) const {
   size_t index = hash & mask_;
   const Entry* entries = entries_.data();
@@ -60,7 +78,7 @@ size_t GroupTable::Probe(std::string_view key, uint64_t hash) const {
     const Entry& entry = entries[index];
     if (entry.slot == kNoSlot) return index;
     if (entry.hash == hash && entry.length == key.size() &&
-        std::memcmp(reinterpret_cast<const char*>(entry.word), key.data(), key.size()) == 0) {
+        SameBytes(reinterpret_cast<const char*>(entry.word), key.data(), key.size())) {
       return index;
     }
     index = (index + 1) & mask_;

@@ -382,11 +382,11 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
     const uint32_t slot =
         AcquireSlot(RowKey(static_cast<size_t>(i)), RowHash(static_cast<size_t>(i)), &inserted);
     if (inserted && closing != nullptr && closing->IsValid(i)) {
-      closing_[closing->Values<int64_t>()[i]].push_back(slot);
+      closing_.Insert(closing->Values<int64_t>()[i], slot);
     }
     if (def_.state_ttl_micros) {
       if (inserted || last_update_[slot] != now) {
-        ttl_index_[SaturatingAdd(now, *def_.state_ttl_micros)].push_back(slot);
+        ttl_index_.Insert(SaturatingAdd(now, *def_.state_ttl_micros), slot);
       }
       last_update_[slot] = now;
     }
@@ -412,8 +412,9 @@ Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& ou
   if (watermark == kMaxWatermark) {
     // End of input: every group is final.
     if (def_.emit == EmitStrategy::kOnWindowClose) {
-      for (auto& [time, slots] : closing_) closed.insert(closed.end(), slots.begin(), slots.end());
-      closing_.clear();
+      std::vector<state::OrderedIndex::Entry> due;
+      closing_.PopUpTo(kMaxWatermark, &due);
+      for (const state::OrderedIndex::Entry& entry : due) closed.push_back(entry.slot);
       if (def_.closing_key < 0) {
         closed.clear();
         for (uint32_t slot = 0; slot < groups_.slot_capacity(); ++slot) {
@@ -434,10 +435,10 @@ Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& ou
       return Status::Ok();
     }
   } else {
-    while (!closing_.empty() && closing_.begin()->first < watermark) {
-      closed.insert(closed.end(), closing_.begin()->second.begin(), closing_.begin()->second.end());
-      closing_.erase(closing_.begin());
-    }
+    // A group closes once the watermark is past its key: no row with that key can follow.
+    std::vector<state::OrderedIndex::Entry> due;
+    closing_.PopUpTo(watermark - 1, &due);
+    for (const state::OrderedIndex::Entry& entry : due) closed.push_back(entry.slot);
   }
   if (closed.empty()) return Status::Ok();
   if (def_.emit == EmitStrategy::kOnWindowClose) {
@@ -458,10 +459,11 @@ Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& ou
 Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
   const int64_t now = def_.clock->NowMicros();
   std::vector<std::vector<Value>> retractions;
-  while (!ttl_index_.empty() && ttl_index_.begin()->first <= now) {
-    std::vector<uint32_t> slots = std::move(ttl_index_.begin()->second);
-    ttl_index_.erase(ttl_index_.begin());
-    for (uint32_t slot : slots) {
+  std::vector<state::OrderedIndex::Entry> due;
+  ttl_index_.PopUpTo(now, &due);
+  {
+    for (const state::OrderedIndex::Entry& entry : due) {
+      const uint32_t slot = entry.slot;
       if (!groups_.IsLive(slot)) continue;
       const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
       if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
@@ -556,12 +558,22 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
   prefixes.reserve(static_cast<size_t>(rows));
   bool all_kept = true;
   std::vector<uint32_t> late;
+  // Rows of one pane are contiguous in time: its bounds are computed once per run of them.
+  int64_t pane_start = 0;
+  int64_t pane_end = kMinWatermark;  // Exclusive; nothing cached yet.
+  bool pane_closed = false;
   for (int64_t i = 0; i < rows; ++i) {
     bool keep = time_column.IsValid(i);
     int64_t pane = 0;
     if (keep) {
-      pane = PaneOf(inputs.times[i]);
-      if (LastWindowEndOfPane(pane) <= closed_up_to_) {
+      const int64_t time = inputs.times[i];
+      if (time < pane_start || time >= pane_end) {
+        pane_start = PaneOf(time);
+        pane_end = SaturatingAdd(pane_start, pane_length_);
+        pane_closed = LastWindowEndOfPane(pane_start) <= closed_up_to_;
+      }
+      pane = pane_start;
+      if (pane_closed) {
         keep = false;
         late.push_back(static_cast<uint32_t>(i));
       }
@@ -584,7 +596,13 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
   std::vector<uint32_t> slots(prefixes.size());
   const bool track_changes = def_.emit != EmitStrategy::kOnWindowClose;
   std::vector<std::pair<int64_t, int64_t>> windows;
+  // Two-stage prefetch: the table entry of a row 16 ahead, the arena bytes of a long key 8
+  // ahead, so the probe of row i finds both in cache.
+  constexpr size_t kEntryAhead = 16;
+  constexpr size_t kKeyAhead = 8;
   for (size_t i = 0; i < prefixes.size(); ++i) {
+    if (i + kEntryAhead < prefixes.size()) groups_.Prefetch(encoder_.hash(i + kEntryAhead));
+    if (i + kKeyAhead < prefixes.size()) groups_.PrefetchKey(encoder_.hash(i + kKeyAhead));
     bool inserted = false;
     const uint32_t slot = AcquireSlot(encoder_.key(i), encoder_.hash(i), &inserted);
     if (inserted) {
@@ -772,7 +790,7 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
       list.insert(list.begin() + static_cast<std::ptrdiff_t>(first), Session{time, row_end, slot});
       slot_session_end_[slot] = row_end;
       slot_session_key_[slot] = key_id;
-      session_ends_[row_end].push_back(slot);
+      session_ends_.Insert(row_end, slot);
       pending_rows.push_back(static_cast<uint32_t>(i));
       pending_slots.push_back(slot);
       continue;
@@ -806,17 +824,21 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
 Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) {
   std::vector<PendingRow> rows;
   std::vector<uint32_t> closed;
-  while (!session_ends_.empty() &&
-         SaturatingAdd(session_ends_.begin()->first, def_.allowed_lateness_micros) <= watermark) {
-    const int64_t end = session_ends_.begin()->first;
-    std::vector<uint32_t> due = std::move(session_ends_.begin()->second);
-    session_ends_.erase(session_ends_.begin());
-    for (uint32_t slot : due) {
+  // Sessions ending at or before this are closed.
+  const int64_t limit = SaturatingSub(watermark, def_.allowed_lateness_micros);
+  std::vector<state::OrderedIndex::Entry> due;
+  for (;;) {
+    due.clear();
+    session_ends_.PopUpTo(limit, &due);
+    if (due.empty()) break;
+    for (const state::OrderedIndex::Entry& entry : due) {
+      const uint32_t slot = entry.slot;
+      const int64_t end = entry.time;
       // Stale entries: the slot was freed, or reused by a session that ends earlier.
       if (!groups_.IsLive(slot) || slot_session_end_[slot] < end) continue;
       if (slot_session_end_[slot] > end) {
         // The session grew since it was indexed: look again at its current end.
-        session_ends_[slot_session_end_[slot]].push_back(slot);
+        session_ends_.Insert(slot_session_end_[slot], slot);
         continue;
       }
       std::vector<Session>& list = sessions_[slot_session_key_[slot]];

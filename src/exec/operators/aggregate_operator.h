@@ -20,6 +20,7 @@
 #include "sql/plan/window_assignment.h"
 #include "state/group_table.h"
 #include "state/key_encoder.h"
+#include "state/ordered_index.h"
 
 namespace laminar::exec {
 
@@ -229,7 +230,7 @@ class AggregateOperator final : public Operator {
   state::GroupTable session_keys_;
   std::vector<std::vector<Session>> sessions_;  // By session_keys_ slot.
   /// Session end -> slots (stale entries, whose session grew or merged, are skipped).
-  std::map<int64_t, std::vector<uint32_t>> session_ends_;
+  state::OrderedIndex session_ends_;
   std::vector<int64_t> slot_session_end_;
   std::vector<uint32_t> slot_session_key_;
   int64_t next_session_serial_ = 0;
@@ -238,9 +239,9 @@ class AggregateOperator final : public Operator {
   int64_t min_start_scanned_at_ = kMinWatermark;
 
   /// Groups closed by a watermarked key: closing time -> slots.
-  std::map<int64_t, std::vector<uint32_t>> closing_;
+  state::OrderedIndex closing_;
   /// state_ttl: deadline -> slots (lazy: a slot's real deadline is last_update_ + TTL).
-  std::map<int64_t, std::vector<uint32_t>> ttl_index_;
+  state::OrderedIndex ttl_index_;
   std::vector<int64_t> last_update_;
 
   /// Window aggregates under CHANGES / ON UPDATE / EVERY: results changed since the last emission,
