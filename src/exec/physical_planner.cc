@@ -250,6 +250,15 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
                          "when the watermark closes them; state_ttl applies to "
                          "GROUP BY without a window)");
   }
+  if (table_function != nullptr && def.window->kind == sql::WindowKind::kSession &&
+      aggregate.group_keys.size() > 2) {
+    // SESSION(TABLE t, ...) has sessions over all rows; grouping by more keys would need
+    // sessions per key, which is GROUP BY k, session(ts, gap).
+    return NotExecutable(aggregate,
+                         "the SESSION table function grouped by keys other than "
+                         "window_start and window_end (use GROUP BY k, "
+                         "session(ts, gap) for sessions per key)");
+  }
   if (def.window && def.window->kind == sql::WindowKind::kSession &&
       def.emit != sql::EmitStrategy::kOnWindowClose) {
     return NotExecutable(aggregate,

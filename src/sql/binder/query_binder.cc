@@ -489,9 +489,9 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
   } else if (name == "cumulate") {
     assignment.kind = WindowKind::kCumulate;
   } else if (name == "session") {
-    return NotSupported(ref.position,
-                        "the SESSION table function is not supported yet; use GROUP BY "
-                        "session(ts, gap)");
+    // SESSION(TABLE t, DESCRIPTOR(ts), gap): sessions over all rows of t (PARTITION BY is not
+    // supported; GROUP BY k, session(ts, gap) gives sessions per key).
+    assignment.kind = WindowKind::kSession;
   } else {
     return NotSupported(ref.position, fmt::format("table function {} is not supported", name));
   }
@@ -544,6 +544,14 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
                              ConstantIntervalMicros(*value, fmt::format("{} duration", name)));
     durations.push_back(micros);
   }
+  if (assignment.kind == WindowKind::kSession) {
+    if (durations.size() != 1 || durations[0] <= 0) {
+      return Status::Error(ErrorCode::kInvalidWindow, "SESSION takes one positive gap")
+          .WithPosition(ref.position);
+    }
+    assignment.gap = durations[0];
+    return FinishWindowTableFunction(ref, input, assignment, *time);
+  }
   const size_t required = assignment.kind == WindowKind::kTumble ? 1 : 2;
   if (durations.size() < required || durations.size() > required + 1 ||
       (assignment.kind == WindowKind::kCumulate && durations.size() != 2)) {
@@ -573,11 +581,20 @@ Result<BoundRelation> QueryBinder::BindTableFunction(const TableFunctionRef& ref
                          FormatDurationMicros(assignment.slide))
         .WithPosition(ref.position);
   }
+  return FinishWindowTableFunction(ref, input, assignment, *time);
+}
+
+Result<BoundRelation> QueryBinder::FinishWindowTableFunction(const TableFunctionRef& ref,
+                                                             const BoundRelation& input,
+                                                             const WindowAssignment& assignment,
+                                                             const ScopeColumn& time) {
+  std::string name = ref.name.back();
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (!input.node->properties().HasWatermark(assignment.time_column)) {
     return Status::Error(ErrorCode::kWatermarkRequired,
                          "{} windows on \"{}\" need a watermark on that column: declare "
                          "WATERMARK FOR {} in the source",
-                         name, time->name, time->name)
+                         name, time.name, time.name)
         .WithPosition(ref.args[1].position);
   }
   LogicalNodePtr node = LogicalWindowTableFunction::Make(input.node, assignment, ref.position);

@@ -84,6 +84,11 @@ class QueryBinder {
   Result<BoundRelation> BindTableRef(const TableRef& ref);
   Result<BoundRelation> BindNamed(const NamedTableRef& ref);
   Result<BoundRelation> BindTableFunction(const TableFunctionRef& ref);
+  /// The checks and the node shared by every window table function once its window is known.
+  Result<BoundRelation> FinishWindowTableFunction(const TableFunctionRef& ref,
+                                                  const BoundRelation& input,
+                                                  const WindowAssignment& assignment,
+                                                  const ScopeColumn& time);
   Result<BoundRelation> BindJoin(const JoinTableRef& join);
   Result<BoundRelation> MakeJoin(BoundRelation left, BoundRelation right, JoinKind kind,
                                  BoundExprPtr condition, BoundExprPtr match_condition,

@@ -104,7 +104,7 @@ GROUP BY window_start, window_end;
 CREATE STREAM tvf_cumulate AS SELECT window_start, window_end, count(*) AS n
 FROM TABLE(CUMULATE(TABLE trades, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '10' MINUTE))
 GROUP BY window_start, window_end;
--- expect: LDB-2001
+-- expect: ok
 CREATE STREAM tvf_session AS SELECT window_start, window_end, count(*) AS n
 FROM TABLE(SESSION(TABLE trades, DESCRIPTOR(ts), INTERVAL '30' SECOND))
 GROUP BY window_start, window_end;
