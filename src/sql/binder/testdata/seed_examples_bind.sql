@@ -3,6 +3,8 @@
 --   -- expect: ok            it binds (and CREATE/DROP are applied to the catalog)
 --   -- expect: LDB-NNNN      it fails with that code (all such failures are LDB-2xxx: features
 --                            or connectors that are not built yet, or rules of streaming)
+--   -- runs: LDB-NNNN (why)  what a database executing the statement answers instead, when
+--                            that differs (SeedExamplesRunTest): features of later issues
 -- Placeholders of the documents (`...`, `columns...`, `expr`) are written out; the changes are
 -- noted beside the statement. The database has a data directory (for checkpoint_interval).
 
@@ -32,11 +34,13 @@ CREATE SOURCE trades (
     WATERMARK FOR ts AS ts - INTERVAL '100ms'
 );
 -- expect: ok
+-- runs: LDB-2007 (durability (#8): the database opens without a data directory here)
 -- ("(...)" written out)
 CREATE SOURCE trades_checkpointed (symbol VARCHAR, price DOUBLE, ts TIMESTAMP) WITH (
     checkpoint_interval = '10 seconds'
 );
 -- expect: ok
+-- runs: LDB-2007 (durability (#8): the database opens without a data directory here)
 -- (the template of §7.2 with every option)
 CREATE SOURCE configured (
     symbol VARCHAR NOT NULL,
@@ -148,18 +152,23 @@ CREATE SOURCE ms_ticks_undeclared (ts BIGINT, WATERMARK FOR ts AS ts - 5000);
 CREATE SOURCE quotes (symbol VARCHAR, bid DOUBLE, ts TIMESTAMP,
                       WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM asof_ge AS SELECT t.symbol, t.price, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts >= q.ts;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM asof_gt AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts > q.ts;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM asof_le AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts <= q.ts;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM asof_lt AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts < q.ts;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM asof_nearest AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q MATCH_CONDITION(NEAREST(t.ts, q.ts)) ON t.symbol = q.symbol;
 -- expect: ok
@@ -167,26 +176,33 @@ CREATE SOURCE a (k BIGINT, v VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INT
 -- expect: ok
 CREATE SOURCE b (k BIGINT, v VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM interval_inner AS SELECT a.k, b.v FROM a JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM interval_left AS SELECT a.k, b.v FROM a LEFT JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM interval_right AS SELECT a.k, b.v FROM a RIGHT JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM interval_full AS SELECT a.k, b.v FROM a FULL JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM interval_semi AS SELECT a.k FROM a SEMI JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM interval_anti AS SELECT a.k FROM a ANTI JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: LDB-2004
 CREATE STREAM unbounded_join AS SELECT a.k, b.v FROM a JOIN b ON a.k = b.k;
 -- expect: ok
+-- runs: LDB-2001 (the regular join (#7))
 CREATE STREAM ttl_join WITH (state_ttl = '1 hour') AS SELECT a.k, b.v FROM a JOIN b ON a.k = b.k;
 -- expect: ok
 CREATE SOURCE orders (id BIGINT, currency VARCHAR, amount DOUBLE, ts TIMESTAMP,
@@ -194,32 +210,39 @@ CREATE SOURCE orders (id BIGINT, currency VARCHAR, amount DOUBLE, ts TIMESTAMP,
 -- expect: ok
 CREATE TABLE rates (currency VARCHAR, rate DOUBLE, PRIMARY KEY (currency));
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM converted AS SELECT o.id, o.amount * r.rate AS amount_usd FROM orders o
 JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency;
 -- expect: ok
 CREATE TABLE instruments (symbol VARCHAR, name VARCHAR, PRIMARY KEY (symbol));
 -- expect: ok
+-- runs: LDB-2001 (joins (#7))
 CREATE STREAM enriched AS SELECT t.price, i.name FROM trades t JOIN instruments i
 ON t.symbol = i.symbol;
 -- expect: LDB-2001
 CREATE LOOKUP TABLE instruments_pg (symbol VARCHAR, name VARCHAR, PRIMARY KEY (symbol))
 FROM POSTGRES (url = 'postgres://localhost/ref', table = 'instruments');
 -- expect: ok
+-- runs: LDB-2001 (OVER (#7))
 CREATE STREAM lag_lead AS SELECT symbol, LAG(price, 1) OVER (PARTITION BY symbol ORDER BY ts) AS prev,
        LEAD(price, 1) OVER (PARTITION BY symbol ORDER BY ts) AS next
 FROM trades;
 -- expect: ok
+-- runs: LDB-2001 (OVER (#7))
 CREATE STREAM moving_avg AS SELECT symbol,
        AVG(price) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS avg10
 FROM trades;
 -- expect: ok
+-- runs: LDB-2001 (Top-N (#7))
 CREATE STREAM top10 AS SELECT symbol, price FROM trades
 QUALIFY ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY price DESC) <= 10;
 -- expect: ok
+-- runs: LDB-2001 (Top-N (#7))
 CREATE STREAM ranked AS SELECT symbol, price,
        RANK() OVER (PARTITION BY symbol ORDER BY price DESC) AS r
 FROM trades QUALIFY RANK() OVER (PARTITION BY symbol ORDER BY price DESC) <= 3;
 -- expect: ok
+-- runs: LDB-2001 (Top-N (#7))
 CREATE STREAM dense AS SELECT symbol, price FROM trades
 QUALIFY DENSE_RANK() OVER (PARTITION BY symbol ORDER BY price DESC) <= 3;
 -- expect: LDB-2001
@@ -243,12 +266,14 @@ CREATE SOURCE logs (line VARCHAR) FROM FILES (path = '/var/log/app') FORMAT CSV;
 -- expect: LDB-2001
 CREATE SOURCE ticks (payload VARCHAR) FROM WEBSOCKET (url = 'wss://example.com/ticks') FORMAT RAW;
 -- expect: LDB-2001
+-- runs: LDB-3006 (the example declares three of the seven columns the generator produces)
 CREATE SOURCE bid (auction BIGINT, price BIGINT, date_time TIMESTAMP) FROM NEXMARK (table = 'bid', events = '1000', rate = '1000', seed = '1');
 -- expect: ok
 CREATE STREAM big_orders AS SELECT id, amount FROM orders WHERE amount > 1000;
 -- expect: ok
 CREATE MATERIALIZED VIEW totals AS SELECT currency, sum(amount) AS total FROM orders GROUP BY currency;
 -- expect: ok
+-- runs: LDB-2001 (sink connectors and checkpoints (#8 and later))
 CREATE SINK big_orders_sink FROM big_orders WHERE amount > 5000 WITH (delivery = 'at_least_once');
 -- expect: LDB-2001
 CREATE SINK big_orders_kafka FROM big_orders INTO KAFKA (topic = 'big') FORMAT JSON WITH (delivery = 'exactly_once');
@@ -277,25 +302,33 @@ EXPLAIN CREATE STREAM s AS SELECT id FROM orders;
 -- expect: LDB-2001
 EXPLAIN ANALYZE CREATE STREAM s AS SELECT id FROM orders;
 -- expect: ok
+-- runs: LDB-2001 (durability (#8))
 CHECKPOINT;
 -- expect: ok
+-- runs: LDB-2001 (durability (#8))
 RESTORE FROM CHECKPOINT 3;
 -- expect: ok
+-- runs: LDB-1109 (the WAL (#8))
 SET wal_mode = 'sync';
 -- expect: ok
+-- runs: LDB-1109 (the WAL (#8))
 SHOW wal_mode;
 -- expect: ok
+-- runs: LDB-2001 (the server protocols (later issue))
 SUBSCRIBE totals;
 -- expect: ok
+-- runs: LDB-2001 (the server protocols (later issue))
 SUBSCRIBE totals WHERE currency = 'EUR';
 -- expect: LDB-2002
 CREATE STREAM sorted AS SELECT id, amount FROM orders ORDER BY amount;
 -- expect: ok
+-- runs: LDB-2001 (Top-N (#7))
 CREATE STREAM top_orders AS SELECT id, amount FROM orders ORDER BY amount DESC LIMIT 5;
 -- expect: LDB-2001
 -- (an ad-hoc query reads tables and views, not unbounded sources)
 SELECT id FROM orders;
 -- expect: ok
+-- runs: LDB-1101 (its sink was refused above)
 DROP SINK big_orders_sink;
 -- expect: ok
 DROP MATERIALIZED VIEW totals;
