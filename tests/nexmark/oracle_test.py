@@ -310,6 +310,15 @@ ORACLES = {
 }
 
 
+# Engine defects a query's run is known to die of (killed by a signal), with what causes them:
+# such a run is reported as an expected failure instead of an error, and a run that completes is
+# compared in full as always. Delete an entry with the fix of its defect.
+KNOWN_CRASHES = {
+    "q11": "two sessions of one bidder closing at the same watermark: the session windows "
+           "erase the bidder's session key twice (AggregateOperator::CloseSessions)",
+}
+
+
 @pytest.fixture(scope="module")
 def workdir():
     with tempfile.TemporaryDirectory(prefix="nexmark-oracle-") as path:
@@ -436,6 +445,8 @@ def test_query_matches_sqlite(workdir, query):
         assert report["supported"] is False
         assert re.fullmatch(r"LDB-2\d{3}", report["error_code"]), report
         pytest.skip(f"{query} is not supported yet: {report['error']}")
+    if result.returncode < 0 and query in KNOWN_CRASHES:
+        pytest.xfail(f"known engine defect: {KNOWN_CRASHES[query]}: {result.stderr.strip()}")
     assert result.returncode == 0, f"exit {result.returncode}: {result.stderr}"
     assert oracle is not None, f"{query} runs now: write its SQLite oracle in this file"
     report = json.loads(result.stdout)
