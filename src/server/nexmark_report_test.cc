@@ -37,7 +37,8 @@ TEST(NexmarkReportTest, JsonIsOneLineWithTheIssueFields) {
   for (const char* field :
        {"\"query\":\"q1\"", "\"supported\":true", "\"events\":1000", "\"events_per_sec\":1234567,",
         "\"events_per_sec_per_core\":2345679,", "\"p50_us\":12.3,", "\"p99_us\":56.8,",
-        "\"peak_rss_mb\":42.3,", "\"output_rows\":920,", "\"output_changes\":920,", "\"checksum\":\"00000000000000ff\"",
+        "\"peak_rss_mb\":42.3,", "\"output_rows\":920,", "\"output_changes\":920,",
+        "\"checksum\":\"00000000000000ff\"",
         "\"generation_seconds\":", "\"engine_cpu_seconds\":"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
