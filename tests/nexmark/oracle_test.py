@@ -18,7 +18,7 @@ NEXMARK_ORACLE_EVENTS (at least 100,000); by hand:
 Value forms compared (those of `laminardb run --output jsonl`): integers as integers, DECIMAL as
 its exact text with all scale digits, TIMESTAMP as PostgreSQL prints it (fraction without
 trailing zeros), strings as they are. The oracles compute prices in integers and format them,
-so no floating point enters the comparison.
+so no floating point enters the comparison, except for AVG (a DOUBLE, compared with a tolerance).
 
 Oracles of windowed queries must spell the windows out (window_start = date_time rounded down
 to the size, HOP as the union of the windows each row falls in, SESSION by gaps), not rely on a
