@@ -207,7 +207,7 @@ def render(results, events, repeat, machine, started):
             continue
         lines.append(
             f"| {r['query']} | {rate_text(r['connector_events_per_sec'])} | "
-            f"{r['connector_peak_rss_mb']:.0f} | {r['pregenerate_peak_rss_mb']:,.0f} | "
+            f"{r['connector_peak_rss_mb']:,.0f} | {r['pregenerate_peak_rss_mb']:,.0f} | "
             f"{r['input_mb']:,.0f} |")
     lines += [
         "",
