@@ -1,19 +1,27 @@
 #!/usr/bin/python3
 """Runs the Nexmark harness over every query and writes the results into docs/benchmarks.md.
 
-    make bench-nexmark [EVENTS=10000000] [REPEAT=5]
+    make bench-nexmark [EVENTS=10000000] [REPEAT=5] [QUERIES="q11 q12"]
     /usr/bin/python3 scripts/bench-nexmark.py --build-dir build/release --events N --repeat R
+                                              [--queries q11 q12 ...]
 
 Each query runs REPEAT times with pre-generated input (`laminardb bench nexmark --query qN
 --events N --pregenerate --json`: throughput, CPU per core, latency) and REPEAT times with the
 FROM NEXMARK connector (the same figures with generation inside the engine, and the peak
 memory of the engine without the pre-generated input). The tables give medians, with the
 range of the events/s per core. A query that cannot run yet is listed with its LDB-2xxx code.
-Every run of a query must produce the same output checksum; otherwise the script stops.
+Every run of a query must produce the same output checksum; otherwise the script stops. The
+exception is q12, whose processing-time windows carry the wall-clock time of the run: its
+checksum and output rows differ from run to run and are not compared.
 
 The generated section of docs/benchmarks.md lies between the markers
 `<!-- nexmark-results:begin -->` and `<!-- nexmark-results:end -->` (appended when missing); the
-rest of the file is left as it is.
+rest of the file is left as it is. With --queries only those queries run: their rows replace
+theirs in the section, the other queries' rows stay as they were, and a note under the first
+paragraph says which rows were measured when (notes about queries measured again are dropped);
+every other query is tried once on a few events, so that the table of queries that cannot run
+yet is current.
+A changelog query's output rows are its net rows, with the changes it emitted in parentheses.
 """
 
 import argparse
@@ -28,6 +36,9 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BEGIN = "<!-- nexmark-results:begin -->"
 END = "<!-- nexmark-results:end -->"
+
+# Queries whose output depends on when rows are processed (proctime() windows).
+PROCESSING_TIME = {"q12"}
 
 # Issue 5's targets, events per second per core (pre-generated input).
 TARGETS = {"q0": 10e6, "q1": 10e6, "q2": 10e6, "q14": 10e6, "q21": 3e6, "q22": 3e6}
@@ -105,7 +116,7 @@ def measure(binary, query, events, repeat):
     pushed = [first] + [run(binary, query, events, True) for _ in range(repeat - 1)]
     generated = [run(binary, query, events, False) for _ in range(repeat)]
     checksums = {report["checksum"] for report in pushed + generated}
-    if len(checksums) != 1:
+    if len(checksums) != 1 and query not in PROCESSING_TIME:
         sys.exit(f"{query}: the runs disagree on the output checksum: {sorted(checksums)}")
     per_core = [report["events_per_sec_per_core"] for report in pushed]
     summary = {
@@ -124,12 +135,26 @@ def measure(binary, query, events, repeat):
         "pregenerate_peak_rss_mb": median(r["peak_rss_mb"] for r in pushed),
         "input_mb": pushed[0]["input_mb"],
         "output_rows": pushed[0]["output_rows"],
+        "output_changes": pushed[0].get("output_changes", pushed[0]["output_rows"]),
         "checksum": pushed[0]["checksum"],
     }
+    if query in PROCESSING_TIME:
+        summary["checksum"] = None
     print(f"   {rate_text(summary['per_core'])} events/s per core, p50 "
           f"{micros_text(summary['p50_us'])} us, p99 {micros_text(summary['p99_us'])} us",
           flush=True)
     return summary
+
+
+def checksum_text(result):
+    if result["checksum"] is None:
+        return "varies (processing time)"
+    return f"`{result['checksum']}`"
+
+
+def output_rows_text(result):
+    rows, changes = result["output_rows"], result["output_changes"]
+    return f"{rows:,}" if rows == changes else f"{rows:,} ({changes:,} changes)"
 
 
 def render(results, events, repeat, machine, started):
@@ -162,8 +187,8 @@ def render(results, events, repeat, machine, started):
         lines.append(
             f"| {r['query']} | {rate_text(r['events_per_sec'])} | {rate_text(r['per_core'])} "
             f"({rate_text(low)}–{rate_text(high)}) | {verdict} | {micros_text(r['p50_us'])} / "
-            f"{micros_text(r['p99_us'])} | {r['generation_seconds']:.2f} | {r['output_rows']:,} | "
-            f"`{r['checksum']}` | {PUBLISHED.get(r['query'], '—')} |")
+            f"{micros_text(r['p99_us'])} | {r['generation_seconds']:.2f} | {output_rows_text(r)} | "
+            f"{checksum_text(r)} | {PUBLISHED.get(r['query'], '—')} |")
     lines += [
         "",
         "The same queries with the generator inside the engine (`FROM NEXMARK`), and the peak "
@@ -182,7 +207,7 @@ def render(results, events, repeat, machine, started):
             continue
         lines.append(
             f"| {r['query']} | {rate_text(r['connector_events_per_sec'])} | "
-            f"{r['connector_peak_rss_mb']:.0f} | {r['pregenerate_peak_rss_mb']:,.0f} | "
+            f"{r['connector_peak_rss_mb']:,.0f} | {r['pregenerate_peak_rss_mb']:,.0f} | "
             f"{r['input_mb']:,.0f} |")
     lines += [
         "",
@@ -203,6 +228,68 @@ def render(results, events, repeat, machine, started):
                      f"{PUBLISHED.get(r['query'], '—')} |")
     lines += ["", END]
     return "\n".join(lines)
+
+
+def query_of_row(line):
+    match = re.match(r"\| (q\d+) \|", line)
+    return match.group(1) if match else None
+
+
+def split_section(section):
+    """The section's tables, each with the text lines before it, its header lines and its rows
+    by query; and the text after the last table."""
+    tables, before = [], []
+    for line in section.split("\n"):
+        query = query_of_row(line)
+        if query and tables:
+            tables[-1]["rows"][query] = line
+        elif line.startswith("|") and tables and not tables[-1]["closed"]:
+            tables[-1]["header"].append(line)
+        elif line.startswith("|"):
+            tables.append({"before": before, "header": [line], "rows": {}, "closed": False})
+            before = []
+        else:
+            if tables:
+                tables[-1]["closed"] = True
+            before.append(line)
+    return tables, before
+
+
+def merge(old_section, new_section, measured, note):
+    """The new section's rows for the measured queries and the old section's for the others, in
+    query order within each table, except the last table (queries that cannot run), which is the
+    new section's alone; the old section's first paragraphs with its notes about queries not
+    measured again, then `note`."""
+    old_tables, _ = split_section(old_section)
+    new_tables, after = split_section(new_section)
+    if len(old_tables) != len(new_tables) or not old_tables:
+        return new_section
+    head = old_tables[0]["before"]
+    notes = [line for line in head if line.startswith("Re-measured")
+             and not set(re.findall(r"q\d+", line.split(":")[0])) <= measured]
+    head = [line for line in head if not line.startswith("Re-measured")]
+    while head and head[-1] == "":
+        head.pop()
+    new_tables[0]["before"] = head + [""] + [
+        line for paragraph in notes + [note] for line in (paragraph, "")]
+    order = {q: i for i, q in enumerate(query_names())}
+    out = []
+    for index, (old, new) in enumerate(zip(old_tables, new_tables)):
+        unsupported_table = index == len(new_tables) - 1
+        rows = {q: line for q, line in old["rows"].items()
+                if q not in measured and not unsupported_table}
+        rows.update(new["rows"])
+        out += new["before"] + new["header"]
+        out += [rows[q] for q in sorted(rows, key=lambda q: order.get(q, len(order)))]
+    return "\n".join(out + after)
+
+
+def read_section(doc_path):
+    with open(doc_path) as file:
+        text = file.read()
+    if BEGIN in text and END in text:
+        return text[text.index(BEGIN):text.index(END) + len(END)]
+    return None
 
 
 def git_commit():
@@ -241,7 +328,25 @@ def main():
           f"repetitions: {args.repeat}", flush=True)
     results = [measure(binary, query, args.events, args.repeat)
                for query in (args.queries or query_names())]
-    write_section(args.doc, render(results, args.events, args.repeat, machine, started))
+    old_section = read_section(args.doc)
+    if args.queries and old_section:
+        for query in query_names():
+            if query in args.queries:
+                continue
+            probe = run(binary, query, 1000, pregenerate=True)
+            if not probe["supported"]:
+                results.append({"query": query, "supported": False,
+                                "error_code": probe["error_code"], "error": probe["error"]})
+    results.sort(key=lambda r: int(r["query"][1:]))
+    section = render(results, args.events, args.repeat, machine, started)
+    if args.queries and old_section:
+        names = ", ".join(args.queries)
+        note = (f"Re-measured {names}: {started:%Y-%m-%d} by `make bench-nexmark "
+                f"EVENTS={args.events} REPEAT={args.repeat} QUERIES=\"{' '.join(args.queries)}\"` "
+                f"(commit `{git_commit()}`, load average {os.getloadavg()[0]:.2f} when the runs "
+                "began, same machine and method); the other rows are from the runs above.")
+        section = merge(old_section, section, set(args.queries), note)
+    write_section(args.doc, section)
     print(f"wrote {os.path.relpath(args.doc)}")
 
 

@@ -804,13 +804,15 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
                              "built yet); an in-process sink delivers to its subscribers")
             .WithPosition(statement.position);
       }
+      // Planned first, so that a stateful operator not built yet (a join) is reported as such
+      // rather than as a query without state.
+      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
       if (object.options.count("state_ttl") > 0 && !ContainsAggregate(*create.plan)) {
         return Status::Error(ErrorCode::kNotSupported,
                              "state_ttl applies to stateful operators (GROUP BY); this query "
                              "keeps no state")
             .WithPosition(statement.position);
       }
-      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
       break;
     }
     case sql::ObjectKind::kMaterializedView: {

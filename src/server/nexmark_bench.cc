@@ -636,6 +636,7 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   report.p99_us = reader.latency.PercentileMicros(99);
   report.peak_rss_mb = peak_rss / (1024.0 * 1024.0);
   report.output_rows = consumer.checksum().net_rows();
+  report.output_changes = consumer.checksum().changes();
   report.checksum = consumer.checksum().Hex();
   return report;
 }

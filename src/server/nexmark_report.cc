@@ -68,8 +68,9 @@ std::string NexmarkReportJson(const NexmarkReport& report) {
                   JsonOptional(report.p50_us, 1), JsonOptional(report.p99_us, 1),
                   report.latency_samples, report.source_queue_batches);
   out +=
-      fmt::format(",\"peak_rss_mb\":{},\"output_rows\":{},\"checksum\":{}}}",
-                  JsonNumber(report.peak_rss_mb, 1), report.output_rows, JsonText(report.checksum));
+      fmt::format(",\"peak_rss_mb\":{},\"output_rows\":{},\"output_changes\":{},\"checksum\":{}}}",
+                  JsonNumber(report.peak_rss_mb, 1), report.output_rows, report.output_changes,
+                  JsonText(report.checksum));
   return out;
 }
 
@@ -99,8 +100,15 @@ std::string NexmarkReportText(const NexmarkReport& report) {
   }
   out += fmt::format("  peak RSS        {:.1f} MiB (pre-generated input: {:.1f} MiB)\n",
                      report.peak_rss_mb, report.input_mb);
-  out += fmt::format("  output          {} rows, checksum {}\n",
-                     Grouped(static_cast<double>(report.output_rows)), report.checksum);
+  if (report.output_changes == report.output_rows) {
+    out += fmt::format("  output          {} rows, checksum {}\n",
+                       Grouped(static_cast<double>(report.output_rows)), report.checksum);
+  } else {
+    // A changelog: what it leaves, and how many insertions and retractions it took.
+    out += fmt::format("  output          {} rows net ({} changes emitted), checksum {}\n",
+                       Grouped(static_cast<double>(report.output_rows)),
+                       Grouped(static_cast<double>(report.output_changes)), report.checksum);
+  }
   return out;
 }
 

@@ -46,16 +46,17 @@ struct NexmarkReport {
   size_t latency_samples = 0;
   int source_queue_batches = 0;  // Capacity of each source's queue, in batches.
 
-  double peak_rss_mb = 0;   // Peak resident memory during the engine phase, in MiB.
-  int64_t output_rows = 0;  // Net rows emitted (insertions minus retractions).
-  std::string checksum;     // OutputChecksum::Hex() of the whole output.
+  double peak_rss_mb = 0;      // Peak resident memory during the engine phase, in MiB.
+  int64_t output_rows = 0;     // Net rows emitted (insertions minus retractions).
+  int64_t output_changes = 0;  // Rows emitted, insertions and retractions alike.
+  std::string checksum;        // OutputChecksum::Hex() of the whole output.
 };
 
 /// One JSON object on one line (no newline): the fields of the report by their names above,
 /// `events_per_sec`, `events_per_sec_per_core`, `p50_us`, `p99_us`, `peak_rss_mb`,
-/// `output_rows`, `checksum` (a string of 16 hex digits) among them; `p50_us`/`p99_us` are null
-/// when not measured. An unsupported query gives `"supported":false` with `error_code`
-/// ("LDB-2001") and `error` (the message) and no measurements.
+/// `output_rows`, `output_changes`, `checksum` (a string of 16 hex digits) among them;
+/// `p50_us`/`p99_us` are null when not measured. An unsupported query gives `"supported":false`
+/// with `error_code` ("LDB-2001") and `error` (the message) and no measurements.
 std::string NexmarkReportJson(const NexmarkReport& report);
 
 /// A few lines for people.

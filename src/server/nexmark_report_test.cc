@@ -23,6 +23,7 @@ NexmarkReport MeasuredReport() {
   report.latency_samples = 3;
   report.peak_rss_mb = 42.3;
   report.output_rows = 920;
+  report.output_changes = 920;
   report.checksum = "00000000000000ff";
   return report;
 }
@@ -36,7 +37,8 @@ TEST(NexmarkReportTest, JsonIsOneLineWithTheIssueFields) {
   for (const char* field :
        {"\"query\":\"q1\"", "\"supported\":true", "\"events\":1000", "\"events_per_sec\":1234567,",
         "\"events_per_sec_per_core\":2345679,", "\"p50_us\":12.3,", "\"p99_us\":56.8,",
-        "\"peak_rss_mb\":42.3,", "\"output_rows\":920,", "\"checksum\":\"00000000000000ff\"",
+        "\"peak_rss_mb\":42.3,", "\"output_rows\":920,", "\"output_changes\":920,",
+        "\"checksum\":\"00000000000000ff\"",
         "\"generation_seconds\":", "\"engine_cpu_seconds\":"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
@@ -49,6 +51,19 @@ TEST(NexmarkReportTest, UnmeasuredLatencyIsNull) {
   const std::string json = NexmarkReportJson(report);
   EXPECT_NE(json.find("\"p50_us\":null,\"p99_us\":null"), std::string::npos) << json;
   EXPECT_NE(NexmarkReportText(report).find("latency         not measured"), std::string::npos);
+}
+
+TEST(NexmarkReportTest, AChangelogReportsItsNetRowsAndItsChanges) {
+  NexmarkReport report = MeasuredReport();
+  report.output_rows = 2;
+  report.output_changes = 46;
+  EXPECT_NE(NexmarkReportJson(report).find("\"output_rows\":2,\"output_changes\":46,"),
+            std::string::npos);
+  EXPECT_NE(NexmarkReportText(report).find("2 rows net (46 changes emitted)"), std::string::npos)
+      << NexmarkReportText(report);
+  EXPECT_NE(NexmarkReportText(MeasuredReport()).find("  output          920 rows, checksum"),
+            std::string::npos)
+      << NexmarkReportText(MeasuredReport());
 }
 
 TEST(NexmarkReportTest, AnUnsupportedQueryGivesItsErrorCodeAndNoFigures) {

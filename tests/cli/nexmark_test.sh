@@ -52,7 +52,7 @@ status=$?
 [[ $status -eq 0 ]] && [[ $(wc -l <"$scratch/q0.json") -eq 1 ]]
 check "bench q0 --json exits 0 with one line (status $status)" $?
 for field in events_per_sec events_per_sec_per_core p50_us p99_us peak_rss_mb output_rows \
-    checksum generation_seconds; do
+    output_changes checksum generation_seconds; do
   grep -q "\"$field\":" "$scratch/q0.json"
   check "bench q0 --json has $field" $?
 done
@@ -68,6 +68,13 @@ check "bench q0 --pregenerate: the connector's checksum, and a latency" $?
 [[ $(wc -l <"$scratch/q0.jsonl") -eq 18400 ]] \
   && head -1 "$scratch/q0.jsonl" | grep -q '^{"stream":"nexmark_q0","weight":1,"row":{"auction":'
 check "--dump-output writes every output row" $?
+# A changelog (q15, an unbounded GROUP BY per day): net rows, and the changes that led there.
+"$binary" bench nexmark --query q15 --events 20000 --rate 1 --batch-rows 1000 --json \
+  --dump-output "$scratch/q15.jsonl" >"$scratch/q15.json"
+[[ $? -eq 0 ]] && [[ "$(json_field "$scratch/q15.json" output_rows)" == "1" ]] \
+  && [[ "$(json_field "$scratch/q15.json" output_changes)" == "$(wc -l <"$scratch/q15.jsonl")" ]] \
+  && grep -q '^{"stream":"nexmark_q15","weight":-1,"row":{"day":"2015-07-15",' "$scratch/q15.jsonl"
+check "bench q15: one net row, every change dumped with its weight" $?
 "$binary" bench nexmark --query q2 --events 20000 >"$scratch/q2.txt"
 [[ $? -eq 0 ]] && grep -q "events/s per core" "$scratch/q2.txt" && grep -q "checksum [0-9a-f]\{16\}$" "$scratch/q2.txt"
 check "bench q2 prints a text report" $?
