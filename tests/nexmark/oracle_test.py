@@ -202,9 +202,9 @@ ORACLES = {
         "SELECT auction, price FROM bid WHERE auction % 123 = 0",
         lambda r: tuple(r)),
     # Sessions spelled out: a bidder's bids sorted by time, a new session wherever a bid comes
-    # more than the 10 s gap after the previous one (the engine merges a row at t into a
-    # session that ends at or after t, a session ending at prev + 10 s: gaps of exactly 10 s
-    # merge); a session runs from its first bid to its last + 10 s. The default frame of
+    # 10 s or more after the previous one (sessions are half-open, [first, last + 10 s): a bid
+    # exactly 10 s after the previous one starts a new session); a session runs from its first
+    # bid to its last + 10 s. The default frame of
     # SUM() OVER (ORDER BY ts) takes in every bid of the same time, so ties are counted once.
     # Rate 250 events/s: 100,000 events span 400 s, so sessions close all along the run
     # (1 to hundreds of bids each, a few with bids exactly 10 s apart). Event times never
@@ -215,7 +215,7 @@ ORACLES = {
         WITH timed AS (SELECT bidder, {micros_sql('date_time')} AS ts FROM bid),
         marked AS (
           SELECT bidder, ts,
-                 CASE WHEN ts - lag(ts) OVER (PARTITION BY bidder ORDER BY ts) <= 10000000
+                 CASE WHEN ts - lag(ts) OVER (PARTITION BY bidder ORDER BY ts) < 10000000
                       THEN 0 ELSE 1 END AS opens
           FROM timed),
         numbered AS (
@@ -307,15 +307,6 @@ ORACLES = {
         FROM bid
         """,
         lambda r: tuple(r)),
-}
-
-
-# Engine defects a query's run is known to die of (killed by a signal), with what causes them:
-# such a run is reported as an expected failure instead of an error, and a run that completes is
-# compared in full as always. Delete an entry with the fix of its defect.
-KNOWN_CRASHES = {
-    "q11": "two sessions of one bidder closing at the same watermark: the session windows "
-           "erase the bidder's session key twice (AggregateOperator::CloseSessions)",
 }
 
 
@@ -445,8 +436,6 @@ def test_query_matches_sqlite(workdir, query):
         assert report["supported"] is False
         assert re.fullmatch(r"LDB-2\d{3}", report["error_code"]), report
         pytest.skip(f"{query} is not supported yet: {report['error']}")
-    if result.returncode < 0 and query in KNOWN_CRASHES:
-        pytest.xfail(f"known engine defect: {KNOWN_CRASHES[query]}: {result.stderr.strip()}")
     assert result.returncode == 0, f"exit {result.returncode}: {result.stderr}"
     assert oracle is not None, f"{query} runs now: write its SQLite oracle in this file"
     report = json.loads(result.stdout)
