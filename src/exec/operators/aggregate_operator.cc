@@ -102,24 +102,25 @@ std::string AggregateOperator::Describe() const {
   return text;
 }
 
-const AggregateMetrics& AggregateOperator::metrics() {
-  metrics_.live_groups = static_cast<int64_t>(groups_.size());
-  size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes();
+size_t AggregateOperator::StateBytes() const {
+  size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes() + pane_keys_.MemoryBytes();
   for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
   bytes += row_counts_.capacity() * sizeof(int64_t);
-  metrics_.state_bytes = static_cast<int64_t>(bytes);
+  return bytes;
+}
+
+const AggregateMetrics& AggregateOperator::metrics() {
+  metrics_.live_groups = static_cast<int64_t>(groups_.size());
+  metrics_.state_bytes = static_cast<int64_t>(StateBytes());
   return metrics_;
 }
 
 std::string AggregateOperator::MetricsText() const {
-  size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes() + pane_keys_.MemoryBytes();
-  for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
-  bytes += row_counts_.capacity() * sizeof(int64_t);
   return fmt::format(
       "rows in {}; late rows {}; windows closed {}; groups expired {}; live groups {}; state "
       "bytes {}",
       metrics_.rows_in, metrics_.late_rows, metrics_.windows_closed, metrics_.groups_expired,
-      groups_.size(), bytes);
+      groups_.size(), StateBytes());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -119,6 +119,8 @@ class AggregateOperator final : public Operator {
   const AggregateMetrics& metrics();
   /// "rows in N; late rows N; windows closed N; groups expired N; live groups N; state bytes N".
   std::string MetricsText() const override;
+  /// Bytes of the group tables, accumulators and per-slot counts (not the indexes).
+  size_t StateBytes() const;
 
  private:
   explicit AggregateOperator(AggregateDefinition definition);
