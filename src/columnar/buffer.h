@@ -56,7 +56,6 @@ class Buffer {
       : data_(data), size_(size), owner_(std::move(owner)) {}
 
  private:
-
   const uint8_t* data_;
   size_t size_;
   std::shared_ptr<const void> owner_;  // Null: data_ was allocated by us with AlignedAllocate.

@@ -404,9 +404,9 @@ class LogicalNode final : public EvaluatorNode {
         }
         if (positions.empty()) break;
         SubsetRows(rows, positions, &subset);
-        LAMINAR_ASSIGN_OR_RETURN(Vector operand,
-                                 child->Evaluate(input, subset.data(),
-                                                 static_cast<int64_t>(subset.size())));
+        LAMINAR_ASSIGN_OR_RETURN(
+            Vector operand,
+            child->Evaluate(input, subset.data(), static_cast<int64_t>(subset.size())));
         AnyReader<bool> reader(operand);
         for (size_t i = 0; i < positions.size(); ++i) {
           const uint32_t at = positions[i];
@@ -482,8 +482,7 @@ class LogicalNode final : public EvaluatorNode {
     }
     const int64_t offset = column.offset();
     const uint8_t* values = column.values_buffer()->data();
-    const uint8_t* validity =
-        column.null_count() > 0 ? column.validity_buffer()->data() : nullptr;
+    const uint8_t* validity = column.null_count() > 0 ? column.validity_buffer()->data() : nullptr;
     if ((offset & 7) != 0) {
       for (int64_t i = 0; i < count; ++i) {
         const uint64_t bit = uint64_t{1} << (i & 63);

@@ -71,7 +71,8 @@ std::shared_ptr<const Regex::Prefilter> MakePrefilter(const std::string& pattern
   prefilter->contains.assign(count, 0);
   for (size_t outer = 0; outer < count; ++outer) {
     for (size_t inner = 0; inner < count; ++inner) {
-      if (inner != outer && prefilter->atoms[outer].find(prefilter->atoms[inner]) != std::string::npos) {
+      if (inner != outer &&
+          prefilter->atoms[outer].find(prefilter->atoms[inner]) != std::string::npos) {
         prefilter->contains[outer] |= 1u << inner;
       }
     }

@@ -1,7 +1,6 @@
 #include "functions/regex.h"
 
 #include <gtest/gtest.h>
-
 #include <re2/re2.h>
 
 #include <random>
@@ -108,11 +107,12 @@ TEST(RegexTest, PrefilterRejectsOnlyTextsThatCannotMatch) {
 // texts built from pieces of the patterns' literals.
 TEST(RegexTest, PrefilterNeverChangesAnAnswer) {
   const std::vector<std::string> patterns = {
-      "(&|^)channel_id=([^&]*)", "abc|xyz", "(abc)+d", "foo.*bar", "a(bc)?de",
-      "hello", "(cat|dog)s?(\\d+)", "^start", "end$", "[0-9]+abc", "AbC(dE)"};
+      "(&|^)channel_id=([^&]*)", "abc|xyz", "(abc)+d", "foo.*bar",  "a(bc)?de", "hello",
+      "(cat|dog)s?(\\d+)",       "^start",  "end$",    "[0-9]+abc", "AbC(dE)"};
   const std::vector<std::string> pieces = {
-      "a", "b", "c", "d", "e", "x", "y", "z", "abc", "xyz", "foo", "bar", "channel_id=", "&",
-      "1", "42", "hello", "hel", "cat", "dogs", "start", "end", "AbC", "dE", "ABC", "\n"};
+      "a",   "b",    "c",     "d",           "e",   "x",  "y",   "z",     "abc",
+      "xyz", "foo",  "bar",   "channel_id=", "&",   "1",  "42",  "hello", "hel",
+      "cat", "dogs", "start", "end",         "AbC", "dE", "ABC", "\n"};
   std::mt19937 random(7);
   for (const std::string& pattern : patterns) {
     Regex regex = Compile(pattern);
@@ -129,8 +129,8 @@ TEST(RegexTest, PrefilterNeverChangesAnAnswer) {
           << pattern << " on " << text;
       std::string_view out;
       std::vector<re2::StringPiece> match(static_cast<size_t>(groups) + 1);
-      const bool expected = reference.Match(text, 0, text.size(), re2::RE2::UNANCHORED,
-                                            match.data(), groups + 1);
+      const bool expected =
+          reference.Match(text, 0, text.size(), re2::RE2::UNANCHORED, match.data(), groups + 1);
       EXPECT_EQ(regex.Extract(text, groups, &out), expected && match[groups].data() != nullptr)
           << pattern << " on " << text;
     }

@@ -192,10 +192,13 @@ void BM_NexmarkStatelessQuery(benchmark::State& state, std::string_view query) {
   const std::vector<Batch>& batches = PregeneratedBids();
   auto db = LaminarDB::Builder().Wait(ReactorWait::kSpinThenPark).Open();
   if (!db.ok()) std::abort();
-  Status created = (*db)->Execute(
-      "CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, "
-      "url VARCHAR, date_time TIMESTAMP, extra VARCHAR, "
-      "WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)").status();
+  Status created =
+      (*db)
+          ->Execute(
+              "CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, "
+              "url VARCHAR, date_time TIMESTAMP, extra VARCHAR, "
+              "WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)")
+          .status();
   const std::string text = ReadQueryFile(query);
   if (text.empty()) {
     state.SkipWithError("cannot read the query file");
