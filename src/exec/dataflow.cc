@@ -1,5 +1,7 @@
 #include "exec/dataflow.h"
 
+#include <algorithm>
+
 #include "common/check.h"
 
 namespace laminar::exec {
@@ -55,6 +57,22 @@ Status Dataflow::Push(int input, const ChangeBatch& batch) {
 Status Dataflow::Watermark(int input, int64_t watermark) {
   const Input& leaf = inputs_[static_cast<size_t>(input)];
   return DeliverWatermark(leaf.node, leaf.port, watermark);
+}
+
+int64_t Dataflow::NextTimerMicros() const {
+  int64_t next = kMaxWatermark;
+  for (const Node& node : nodes_) next = std::min(next, node.op->NextTimerMicros());
+  return next;
+}
+
+Status Dataflow::FireTimers(int64_t now_micros) {
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& node = nodes_[i];
+    if (node.op->NextTimerMicros() > now_micros) continue;
+    NodeOutput out(this, static_cast<int>(i), node.parent, node.parent_port);
+    LAMINAR_RETURN_IF_ERROR(node.op->OnTimer(now_micros, out));
+  }
+  return Status::Ok();
 }
 
 Status Dataflow::Deliver(int node, int port, const ChangeBatch& batch) {

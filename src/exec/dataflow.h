@@ -79,6 +79,10 @@ class Dataflow {
   Status Push(int input, const ChangeBatch& batch);
   /// Advances input `input`'s watermark.
   Status Watermark(int input, int64_t watermark);
+  /// The earliest processing-time timer of any operator (kMaxWatermark: none).
+  int64_t NextTimerMicros() const;
+  /// Fires the timers due at `now_micros`.
+  Status FireTimers(int64_t now_micros);
   /// Every operator with the last watermark delivered to each input and emitted on its output.
   std::vector<OperatorStatus> OperatorWatermarks() const;
 

@@ -108,11 +108,34 @@ void Reactor::Loop() {
     }
     if (!worked) {
       Idle();
-    } else if (idle_timeout_sources_ > 0) {
-      // A busy reactor notices idle producers too (one clock reading per pass).
-      (void)CheckIdleSources();
+    } else {
+      // A busy reactor notices idle producers and due timers too (one clock reading each).
+      if (idle_timeout_sources_ > 0) (void)CheckIdleSources();
+      (void)FireDueTimers();
     }
   }
+}
+
+int64_t Reactor::FireDueTimers() {
+  int64_t earliest = exec::kMaxWatermark;
+  int64_t now = exec::kMinWatermark;
+  for (auto& [name, object] : objects_) {
+    Query* query = object->query.get();
+    if (query == nullptr || query->failed) continue;
+    int64_t next = query->flow->NextTimerMicros();
+    if (next == exec::kMaxWatermark) continue;
+    if (now == exec::kMinWatermark) now = options_.clock->NowMicros();
+    if (next <= now) {
+      Status status = query->flow->FireTimers(now);
+      if (!status.ok()) {
+        FailQuery(*query, status);
+        continue;
+      }
+      next = query->flow->NextTimerMicros();
+    }
+    earliest = std::min(earliest, next);
+  }
+  return earliest;
 }
 
 int64_t Reactor::CheckIdleSources() {
@@ -158,13 +181,17 @@ bool Reactor::HasWork() const {
 void Reactor::Idle() {
   const uint32_t polls = options_.idle == ReactorIdle::kSpin ? std::numeric_limits<uint32_t>::max()
                                                              : options_.spin_polls;
-  // Idle producers are noticed here, when the reactor has nothing else to do.
+  // Idle producers and due timers are noticed here, when the reactor has nothing else to do.
   const int64_t deadline = CheckIdleSources();
+  const int64_t timer = FireDueTimers();
   for (uint32_t i = 0; i < polls; ++i) {
     if (HasWork()) return;
-    if (deadline != std::numeric_limits<int64_t>::max() && (i & 1023) == 1023 &&
-        options_.clock->MonotonicNanos() >= deadline) {
-      return;
+    if ((i & 1023) == 1023) {
+      if (deadline != std::numeric_limits<int64_t>::max() &&
+          options_.clock->MonotonicNanos() >= deadline) {
+        return;
+      }
+      if (timer != exec::kMaxWatermark && options_.clock->NowMicros() >= timer) return;
     }
     stream::CpuRelax();
   }
@@ -173,6 +200,10 @@ void Reactor::Idle() {
   int64_t timeout = 100'000'000;
   if (deadline != std::numeric_limits<int64_t>::max()) {
     timeout = std::clamp<int64_t>(deadline - options_.clock->MonotonicNanos(), 0, timeout);
+  }
+  if (timer != exec::kMaxWatermark) {
+    const int64_t micros = timer - options_.clock->NowMicros();
+    timeout = std::clamp<int64_t>(micros > timeout / 1000 ? timeout : micros * 1000, 0, timeout);
   }
   if (timeout == 0) return;
   doorbell_->spot().Park([this] { return HasWork(); }, timeout);
@@ -273,6 +304,7 @@ Status Reactor::DrainPending() {
     DrainSource(*target.source, 0);
   }
   (void)CheckIdleSources();
+  (void)FireDueTimers();
   return Status::Ok();
 }
 

@@ -193,6 +193,9 @@ class Reactor {
   void PublishWatermark(Object& object, int64_t watermark);
   void FailQuery(Query& query, const Status& status);
   bool HasWork() const;
+  /// Fires the processing-time timers of the queries that are due; returns the earliest timer
+  /// left (engine-clock microseconds, kMaxWatermark for none).
+  int64_t FireDueTimers();
   void Idle();
 
   const ReactorOptions options_;

@@ -102,6 +102,30 @@ std::string AggregateOperator::Describe() const {
   return text;
 }
 
+int64_t AggregateOperator::NextTimerMicros() const {
+  int64_t next = kMaxWatermark;
+  if (def_.emit == EmitStrategy::kPeriodic && (!changed_.empty() || !dirty_slots_.empty())) {
+    next = next_periodic_emit_;
+  }
+  if (def_.processing_time && !panes_.empty()) {
+    // The first window end after the earliest open pane: the clock closes it then.
+    const int64_t end = FirstWindowEndAfter(std::max(panes_.begin()->first, closed_up_to_));
+    next = std::min(next, SaturatingAdd(end, def_.allowed_lateness_micros));
+  }
+  if (def_.processing_time && !session_ends_.empty()) {
+    next = std::min(next, SaturatingAdd(*session_ends_.MinTime(), def_.allowed_lateness_micros));
+  }
+  if (def_.state_ttl_micros && !ttl_index_.empty()) next = std::min(next, *ttl_index_.MinTime());
+  return next;
+}
+
+Status AggregateOperator::OnTimer(int64_t now_micros, OperatorOutput& out) {
+  if (def_.processing_time) LAMINAR_RETURN_IF_ERROR(AdvanceTime(now_micros, out));
+  if (def_.emit == EmitStrategy::kPeriodic) LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, false));
+  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
+  return Status::Ok();
+}
+
 size_t AggregateOperator::StateBytes() const {
   size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes() + pane_keys_.MemoryBytes();
   for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
@@ -267,8 +291,11 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
   if (batch.num_rows() == 0) return Status::Ok();
   metrics_.rows_in += batch.num_rows();
   if (def_.processing_time) LAMINAR_RETURN_IF_ERROR(AdvanceTime(def_.clock->NowMicros(), out));
-  // Expired groups go first, so a row of an expired group starts it afresh.
+  // Timers due by now fire before the batch, as if the reactor had fired them before it
+  // arrived: expired groups go first (a row of an expired group starts it afresh), and a due
+  // EMIT EVERY snapshot does not include the batch.
   if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
+  if (def_.emit == EmitStrategy::kPeriodic) LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, false));
   Inputs inputs;
   LAMINAR_RETURN_IF_ERROR(Evaluate(batch, inputs));
   if (!def_.window) {
@@ -283,9 +310,7 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
     case EmitStrategy::kOnUpdate:
       LAMINAR_RETURN_IF_ERROR(EmitChanged(out));
       break;
-    case EmitStrategy::kPeriodic:
-      LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, false));
-      break;
+    case EmitStrategy::kPeriodic:  // Emitted by its timer.
     case EmitStrategy::kOnWindowClose:
       break;
   }

@@ -65,9 +65,9 @@ struct AggregateDefinition {
   /// window_end produced by an earlier window, or a grouped watermarked time column): -1 when
   /// none. Only for aggregations without `window`.
   int closing_key = -1;
-  /// The window's time column is proctime(): windows close by the engine clock (checked when
-  /// rows or watermarks arrive), not by the input's event-time watermark, which only ends the
-  /// input (+infinity).
+  /// The window's time column is proctime(): windows close by the engine clock (a timer, and
+  /// before each batch), not by the input's event-time watermark, which only ends the input
+  /// (+infinity).
   bool processing_time = false;
   const Clock* clock = Clock::System();
 };
@@ -102,7 +102,8 @@ struct AggregateMetrics {
 ///   retracted;
 /// - ON UPDATE: after each input batch, the new row of each changed result (+1 only);
 /// - EVERY period: on the engine clock, the current rows of the results changed since the
-///   previous emission (+1 only), checked whenever input or watermarks arrive.
+///   previous emission (+1 only), fired by a processing-time timer (OnTimer); a batch arriving
+///   once the period has passed comes after that snapshot.
 /// Results of one batch are consolidated: two updates of one group in the same batch emit once.
 ///
 /// Thread-safety: one thread (the owning reactor).
@@ -119,6 +120,10 @@ class AggregateOperator final : public Operator {
   const AggregateMetrics& metrics();
   /// "rows in N; late rows N; windows closed N; groups expired N; live groups N; state bytes N".
   std::string MetricsText() const override;
+  /// EMIT EVERY, processing-time windows and state_ttl act on the engine clock even when no
+  /// input arrives.
+  int64_t NextTimerMicros() const override;
+  Status OnTimer(int64_t now_micros, OperatorOutput& out) override;
   /// Bytes of the group tables, accumulators and per-slot counts (not the indexes).
   size_t StateBytes() const;
 

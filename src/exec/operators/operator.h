@@ -55,6 +55,17 @@ class Operator {
   /// One line for EXPLAIN of the physical plan, e.g. "Pipeline [filter, project 3]".
   virtual std::string Describe() const = 0;
 
+  /// Processing-time timers: the engine-clock time (microseconds since the epoch) at which
+  /// the operator wants OnTimer called, kMaxWatermark for none. The runtime checks it when it
+  /// has run input, when it is idle (bounding its sleep by the earliest timer) and when a
+  /// statement waits for processing (Sync).
+  virtual int64_t NextTimerMicros() const { return kMaxWatermark; }
+  virtual Status OnTimer(int64_t now_micros, OperatorOutput& out) {
+    (void)now_micros;
+    (void)out;
+    return Status::Ok();
+  }
+
   /// Counters of a stateful operator for DESCRIBE, e.g. "late rows 3; live groups 12"; empty
   /// for stateless operators.
   virtual std::string MetricsText() const { return {}; }
