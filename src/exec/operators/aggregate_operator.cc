@@ -618,37 +618,50 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
   if (prefixes.empty()) return Status::Ok();
   const std::span<const uint32_t> rows_used =
       all_kept ? std::span<const uint32_t>() : std::span<const uint32_t>(kept);
-  encoder_.Encode(inputs.keys, rows_used, prefixes);
+  // Rows are looked up by key alone, in a table of the distinct keys, which remembers each
+  // key's latest pane and its (pane, key) state: rows mostly come in time order, so a key
+  // changes pane once per pane length and the table of (pane, key) states, several times
+  // larger, is probed only then.
+  encoder_.Encode(inputs.keys, rows_used, {});
   std::vector<uint32_t> slots(prefixes.size());
   const bool track_changes = def_.emit != EmitStrategy::kOnWindowClose;
   std::vector<std::pair<int64_t, int64_t>> windows;
-  // Two-stage prefetch: the table entry of a row 16 ahead, the arena bytes of a long key 8
-  // ahead, so the probe of row i finds both in cache.
-  constexpr size_t kEntryAhead = 16;
-  constexpr size_t kKeyAhead = 8;
+  std::string pane_key;
+  constexpr size_t kAhead = 16;  // Prefetch the key table's entry of a row 16 ahead.
   for (size_t i = 0; i < prefixes.size(); ++i) {
-    if (i + kEntryAhead < prefixes.size()) groups_.Prefetch(encoder_.hash(i + kEntryAhead));
-    if (i + kKeyAhead < prefixes.size()) groups_.PrefetchKey(encoder_.hash(i + kKeyAhead));
-    bool inserted = false;
-    const uint32_t slot = AcquireSlot(encoder_.key(i), encoder_.hash(i), &inserted);
-    if (inserted) {
-      panes_[prefixes[i]].push_back(slot);
-      if (!single_pane_) {
-        // Windows merge panes by key: remember the key's id (one per distinct key).
-        const std::string_view key = encoder_.key(i).substr(sizeof(int64_t));
-        bool new_key = false;
-        const uint32_t key_id =
-            pane_keys_.FindOrInsert(key, state::GroupTable::Hash(key), &new_key);
-        if (key_id >= key_refs_.size()) key_refs_.resize(pane_keys_.slot_capacity(), 0);
+    if (i + kAhead < prefixes.size() && !def_.keys.empty()) {
+      pane_keys_.Prefetch(RowHash(i + kAhead));
+    }
+    const std::string_view key = RowKey(i);
+    bool new_key = false;
+    const uint32_t key_id = pane_keys_.FindOrInsert(key, RowHash(i), &new_key);
+    if (key_id >= key_refs_.size()) {
+      const size_t size = pane_keys_.slot_capacity();
+      key_refs_.resize(size, 0);
+      key_pane_.resize(size, 0);
+      key_pane_slot_.resize(size, 0);
+    }
+    uint32_t slot = 0;
+    if (!new_key && key_pane_[key_id] == prefixes[i]) {
+      slot = key_pane_slot_[key_id];
+    } else {
+      pane_key.clear();
+      AppendPrefix(pane_key, prefixes[i]);
+      pane_key.append(key);
+      bool inserted = false;
+      slot = AcquireSlot(pane_key, state::GroupTable::Hash(pane_key), &inserted);
+      if (inserted) {
+        panes_[prefixes[i]].push_back(slot);
         ++key_refs_[key_id];
         if (slot >= slot_key_id_.size()) slot_key_id_.resize(slot_capacity_, 0);
         slot_key_id_[slot] = key_id;
       }
+      key_pane_[key_id] = prefixes[i];
+      key_pane_slot_[key_id] = slot;
     }
     slots[i] = slot;
     if (track_changes) {
       WindowsOfPane(prefixes[i], windows);
-      const std::string_view key = encoder_.key(i).substr(sizeof(int64_t));
       for (const auto& [start, end] : windows) {
         changed_.insert(ResultKey{start, end, std::string(key)});
       }
@@ -746,7 +759,7 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     // Free the panes no open window needs any more.
     while (!panes_.empty() && LastWindowEndOfPane(panes_.begin()->first) <= closed_up_to_) {
       for (uint32_t slot : panes_.begin()->second) {
-        if (!single_pane_ && --key_refs_[slot_key_id_[slot]] == 0) {
+        if (--key_refs_[slot_key_id_[slot]] == 0) {
           pane_keys_.Erase(slot_key_id_[slot]);
         }
         FreeSlot(slot);

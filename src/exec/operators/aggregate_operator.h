@@ -224,10 +224,13 @@ class AggregateOperator final : public Operator {
   int64_t closed_up_to_ = kMinWatermark;
   int64_t pane_length_ = 0;
   bool single_pane_ = false;
-  /// Windows of several panes: the key (without pane prefix) of each pane slot as an id, with
-  /// the number of pane slots holding it, and a scratch map id -> merged result.
+  /// Pane windows: the distinct keys (without pane prefix) as ids, with the number of pane
+  /// slots holding each, each key's latest pane and its slot (rows find their state through
+  /// these), each pane slot's key id, and a scratch map id -> merged result.
   state::GroupTable pane_keys_;
   std::vector<uint32_t> key_refs_;
+  std::vector<int64_t> key_pane_;
+  std::vector<uint32_t> key_pane_slot_;
   std::vector<uint32_t> slot_key_id_;
   std::vector<uint32_t> merge_target_;
   /// Pane start -> slots of its (pane, key) states, in first-seen order.
