@@ -477,8 +477,14 @@ TEST(AccumulatorTest, SketchesRefuseChangelogInput) {
 }
 
 TEST(AccumulatorTest, ApproxPercentileRejectsAFractionOutsideZeroToOne) {
-  for (Value fraction : {Value::Double(1.5), Value::Double(-0.1), Value::Null(kDouble),
-                         Value::Double(std::numeric_limits<double>::quiet_NaN())}) {
+  // A vector, not an initializer list of Values: GCC 12 at -O3 warns (falsely) that the
+  // list's string members may be used uninitialized.
+  std::vector<Value> fractions;
+  fractions.push_back(Value::Double(1.5));
+  fractions.push_back(Value::Double(-0.1));
+  fractions.push_back(Value::Null(kDouble));
+  fractions.push_back(Value::Double(std::numeric_limits<double>::quiet_NaN()));
+  for (const Value& fraction : fractions) {
     Result<std::unique_ptr<Accumulator>> made = MakeAccumulator(
         Spec(FunctionId::kApproxPercentile, {kDouble}, kDouble, false, false, {fraction}));
     ASSERT_FALSE(made.ok()) << fraction.ToString();
