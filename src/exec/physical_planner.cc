@@ -312,6 +312,11 @@ Result<PlannedAggregate> PlanAggregate(const sql::LogicalAggregate& aggregate,
       !plan_options.bounded && def.closing_key < 0) {
     return NotExecutable(aggregate, "EMIT ON WINDOW CLOSE without a window or watermarked key");
   }
+  if (def.closing_key >= 0 && def.state_ttl_micros) {
+    return NotExecutable(aggregate,
+                         "state_ttl on groups that the watermark closes (EMIT ON "
+                         "WINDOW CLOSE over a watermarked key frees them itself)");
+  }
   if (def.closing_key >= 0) {
     const TypeId type = def.key_types[static_cast<size_t>(def.closing_key)].id();
     if (type != TypeId::kTimestamp && type != TypeId::kTimestampTz) {

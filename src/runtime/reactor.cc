@@ -46,12 +46,14 @@ struct Reactor::Query final : public exec::DataflowSink {
     return Status::Ok();
   }
   Status OnSideBatch(int index, const exec::ChangeBatch& batch) override {
-    // A side stream (LATE DATA TO) that was dropped just stops receiving; the operator still
-    // counts the rows.
-    auto it = reactor->objects_.find(flow->side_outputs()[static_cast<size_t>(index)].object);
-    if (it != reactor->objects_.end()) reactor->Publish(*it->second, batch);
+    // A side stream (LATE DATA TO) that was dropped just stops receiving (its slot is null,
+    // even if another object takes the name); the operator still counts the rows.
+    Object* target = side_targets[static_cast<size_t>(index)];
+    if (target != nullptr) reactor->Publish(*target, batch);
     return Status::Ok();
   }
+  /// The objects the side outputs feed, bound when the query is registered.
+  std::vector<Object*> side_targets;
 };
 
 Reactor::Reactor(ReactorOptions options)
@@ -248,6 +250,10 @@ Status Reactor::AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<O
   query->output = object.get();
   query->flow = std::move(flow);
   query->flow->Attach(query.get());
+  for (const exec::Dataflow::SideOutput& side : query->flow->side_outputs()) {
+    auto target = objects_.find(side.object);
+    query->side_targets.push_back(target == objects_.end() ? nullptr : target->second.get());
+  }
   const auto& inputs = query->flow->inputs();
   for (size_t i = 0; i < inputs.size(); ++i) {
     Object& input = *objects_.find(inputs[i].object)->second;
@@ -272,6 +278,11 @@ void Reactor::RemoveObject(const std::string& name) {
     std::erase_if(other->readers, [&](const std::pair<Query*, int>& reader) {
       return reader.first->output == object;
     });
+    if (other->query != nullptr) {
+      for (Object*& target : other->query->side_targets) {
+        if (target == object) target = nullptr;
+      }
+    }
   }
   std::erase_if(sources_, [&](const std::unique_ptr<Source>& source) {
     if (source->object != object) return false;

@@ -280,8 +280,7 @@ std::vector<std::string> BatchResult(const QuerySpec& query, const std::vector<I
 /// row sees the watermark the rows before it produced (the largest event time minus the delay),
 /// and a window whose end the watermark reached has closed. A row counts in the windows of it
 /// still open, and is late when none is. Sessions are simulated per key: a row joins (and
-/// merges) the open sessions it overlaps, and is late when it touches none and its own session
-/// [t, t + gap) would already have closed.
+/// merges) the open sessions it overlaps; a row behind the watermark is late.
 struct StreamModel {
   std::vector<bool> late;           // Per row.
   std::vector<std::string> result;  // Sorted, as BatchResult.
@@ -315,25 +314,25 @@ StreamModel ModelStream(const QuerySpec& query, const std::vector<InputRow>& row
     if (query.window.kind == WindowKind::kSession) {
       std::vector<Open>& list = sessions[key];
       close(key, list, watermark);
+      // A row behind the watermark is late, even if it would join an open session.
+      if (row.ts < watermark) {
+        model.late[i] = true;
+        watermark = std::max(watermark, row.ts - delay * kSecond);
+        continue;
+      }
       Open merged{row.ts, row.ts + gap, {}};
       merged.accumulation.Add(row);
-      bool touched = false;
       for (auto it = list.begin(); it != list.end();) {
         if (it->end > row.ts && it->start < row.ts + gap) {
           merged.start = std::min(merged.start, it->start);
           merged.end = std::max(merged.end, it->end);
           merged.accumulation.Merge(it->accumulation);
-          touched = true;
           it = list.erase(it);
         } else {
           ++it;
         }
       }
-      if (!touched && row.ts + gap <= watermark) {
-        model.late[i] = true;
-      } else {
-        list.push_back(std::move(merged));
-      }
+      list.push_back(std::move(merged));
     } else if (query.window.kind == WindowKind::kNone) {
       groups[key].Add(row);
     } else {

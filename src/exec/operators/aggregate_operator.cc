@@ -290,7 +290,6 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
   (void)port;
   if (batch.num_rows() == 0) return Status::Ok();
   metrics_.rows_in += batch.num_rows();
-  if (def_.processing_time) LAMINAR_RETURN_IF_ERROR(AdvanceTime(def_.clock->NowMicros(), out));
   // Timers due by now fire before the batch, as if the reactor had fired them before it
   // arrived: expired groups go first (a row of an expired group starts it afresh), and a due
   // EMIT EVERY snapshot does not include the batch.
@@ -314,6 +313,9 @@ Status AggregateOperator::Process(int port, const ChangeBatch& batch, OperatorOu
     case EmitStrategy::kOnWindowClose:
       break;
   }
+  // Processing time moves on after the batch: its rows read the clock upstream, at or before
+  // now, and must not find their window closed by a clock reading taken after theirs.
+  if (def_.processing_time) LAMINAR_RETURN_IF_ERROR(AdvanceTime(def_.clock->NowMicros(), out));
   return Status::Ok();
 }
 
@@ -335,10 +337,9 @@ Status AggregateOperator::AdvanceTime(int64_t watermark, OperatorOutput& out) {
     const sql::WindowAssignment& window = *def_.window;
     if (window.kind == WindowKind::kSession) {
       LAMINAR_RETURN_IF_ERROR(CloseSessions(watermark, out));
-      // A session opened later starts after watermark - gap - lateness, and open sessions
-      // may still be emitted with their start.
-      const int64_t new_session_floor =
-          SaturatingSub(SaturatingSub(watermark, window.gap), def_.allowed_lateness_micros);
+      // A row behind watermark - lateness is late, so a session opened or extended later
+      // starts at or after it; open sessions may still be emitted with their start.
+      const int64_t new_session_floor = SaturatingSub(watermark, def_.allowed_lateness_micros);
       // The earliest start of an open session, recomputed once the watermark has moved by a
       // gap: in between, closes can only raise the true minimum and new or growing sessions
       // start after the floor, so the kept value stays a valid lower bound.
@@ -364,6 +365,7 @@ Status AggregateOperator::AdvanceTime(int64_t watermark, OperatorOutput& out) {
     LAMINAR_RETURN_IF_ERROR(CloseKeyedGroups(watermark, out));
   }
   if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireGroups(out));
+  if (watermark == kMaxWatermark) output_watermark = kMaxWatermark;  // The input has ended.
   if (output_watermark > emitted_watermark_) {
     emitted_watermark_ = output_watermark;
     return out.EmitWatermark(output_watermark);
@@ -407,8 +409,9 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
     bool inserted = false;
     const uint32_t slot =
         AcquireSlot(RowKey(static_cast<size_t>(i)), RowHash(static_cast<size_t>(i)), &inserted);
-    if (inserted && closing != nullptr && closing->IsValid(i)) {
-      closing_.Insert(closing->Values<int64_t>()[i], slot);
+    if (inserted && closing != nullptr) {
+      // A NULL key never closes by the watermark: its group is final at the end of the input.
+      closing_.Insert(closing->IsValid(i) ? closing->Values<int64_t>()[i] : kMaxWatermark, slot);
     }
     if (def_.state_ttl_micros) {
       if (inserted || last_update_[slot] != now) {
@@ -768,8 +771,10 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     }
   }
   // Every window ending by the watermark (less the lateness) that holds rows was emitted
-  // above; the empty ones are closed too.
-  const int64_t limit = SaturatingSub(watermark, def_.allowed_lateness_micros);
+  // above; the empty ones are closed too. The end of the input closes everything.
+  const int64_t limit = watermark == kMaxWatermark
+                            ? kMaxWatermark
+                            : SaturatingSub(watermark, def_.allowed_lateness_micros);
   if (limit == kMaxWatermark) {
     closed_up_to_ = kMaxWatermark;
   } else if (limit > closed_up_to_) {
@@ -802,6 +807,13 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
     if (time_column.IsNull(i)) continue;
     const int64_t time = inputs.times[i];
     const int64_t row_end = SaturatingAdd(time, gap);
+    // A row behind the watermark (less the lateness) is late, as in Flink, even when it would
+    // join an open session: otherwise a chain of old rows could move a session's start below
+    // the watermark this operator already promised downstream.
+    if (SaturatingAdd(time, def_.allowed_lateness_micros) < watermark_) {
+      late.push_back(static_cast<uint32_t>(i));
+      continue;
+    }
     bool inserted = false;
     const std::string_view key = RowKey(static_cast<size_t>(i));
     const uint32_t key_id =
@@ -817,10 +829,6 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
     size_t last = first;
     while (last < list.size() && list[last].start < row_end) ++last;
     if (first == last) {
-      if (SaturatingAdd(row_end, def_.allowed_lateness_micros) <= watermark_) {
-        late.push_back(static_cast<uint32_t>(i));
-        continue;
-      }
       slot_key.clear();
       AppendPrefix(slot_key, next_session_serial_++);
       slot_key.append(key);
@@ -863,8 +871,10 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
 Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) {
   std::vector<PendingRow> rows;
   std::vector<uint32_t> closed;
-  // Sessions ending at or before this are closed.
-  const int64_t limit = SaturatingSub(watermark, def_.allowed_lateness_micros);
+  // Sessions ending at or before this are closed (all of them at the end of the input).
+  const int64_t limit = watermark == kMaxWatermark
+                            ? kMaxWatermark
+                            : SaturatingSub(watermark, def_.allowed_lateness_micros);
   std::vector<state::OrderedIndex::Entry> due;
   for (;;) {
     due.clear();
