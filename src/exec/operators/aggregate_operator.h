@@ -92,8 +92,9 @@ struct AggregateMetrics {
 ///   (Accumulator::Merge) when a row overlaps two of them.
 ///
 /// A window closes when the watermark reaches its end plus the allowed lateness; its state is
-/// freed then. A row whose every window has closed is late: it goes to the LATE DATA TO side
-/// output when declared, and is counted (metrics().late_rows) always.
+/// freed then. A row whose every window has closed is late (for sessions: a row behind the
+/// watermark minus the lateness): it goes to the LATE DATA TO side output when declared, and is
+/// counted (metrics().late_rows) always.
 ///
 /// EMIT (see sql::EmitStrategy):
 /// - ON WINDOW CLOSE: one row per window and key when it closes (append-only output);
