@@ -92,6 +92,12 @@ void NexmarkSource::Run() {
   for (uint64_t first = 0; first < options_.events && status.ok();) {
     const uint64_t end = std::min(options_.events, first + options_.events_per_batch);
     Result<Batch> batch = nexmark::GenerateTable(options_.config, options_.table, first, end);
+    if (batch.ok() && !options_.columns.empty()) {
+      // The declared columns only, in the declared order.
+      std::vector<Column> columns;
+      for (int index : options_.columns) columns.push_back(batch->column(index));
+      batch = Batch::Make(options_.schema, std::move(columns));
+    }
     if (!batch.ok()) {
       status = batch.status();
       break;
@@ -126,24 +132,30 @@ Result<std::unique_ptr<SourceConnector>> CreateSourceConnector(
     return Status::Error(ErrorCode::kNotSupported, "source connector {} is not built yet", name);
   }
   LAMINAR_ASSIGN_OR_RETURN(NexmarkSourceOptions parsed, ParseNexmarkSourceOptions(options));
-  // The declared columns must be the table's, in order, with its types.
+  // The declared columns are some of the table's, found by name, with its types, in any order
+  // (a source may read only the columns it needs).
   const Schema& produced = *nexmark::NexmarkSchema(parsed.table);
-  if (schema->num_fields() != produced.num_fields()) {
-    return Status::Error(ErrorCode::kSchemaMismatch,
-                         "NEXMARK table {} produces {} columns {} but the source declares {}",
-                         nexmark::NexmarkTableName(parsed.table), produced.num_fields(),
-                         produced.ToString(), schema->num_fields());
-  }
-  for (int i = 0; i < produced.num_fields(); ++i) {
-    const Field& want = produced.field(i);
+  bool identity = schema->num_fields() == produced.num_fields();
+  for (int i = 0; i < schema->num_fields(); ++i) {
     const Field& have = schema->field(i);
-    if (want.name != have.name || want.type != have.type) {
+    const std::optional<int> index = produced.FieldIndex(have.name);
+    if (!index) {
       return Status::Error(ErrorCode::kSchemaMismatch,
-                           "column {} of a NEXMARK {} source must be {} {}, not {} {}", i + 1,
-                           nexmark::NexmarkTableName(parsed.table), want.name, want.type.ToString(),
-                           have.name, have.type.ToString());
+                           "NEXMARK table {} has no column {}; its columns are {}",
+                           nexmark::NexmarkTableName(parsed.table), have.name, produced.ToString());
     }
+    const Field& want = produced.field(*index);
+    if (want.type != have.type) {
+      return Status::Error(ErrorCode::kSchemaMismatch,
+                           "column {} of a NEXMARK {} source must be {}, not {}", have.name,
+                           nexmark::NexmarkTableName(parsed.table), want.type.ToString(),
+                           have.type.ToString());
+    }
+    identity = identity && *index == i;
+    parsed.columns.push_back(*index);
   }
+  if (identity) parsed.columns.clear();
+  parsed.schema = schema;
   return std::unique_ptr<SourceConnector>(std::make_unique<NexmarkSource>(std::move(parsed)));
 }
 

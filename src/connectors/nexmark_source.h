@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "connectors/source_connector.h"
 #include "nexmark/generator.h"
@@ -20,6 +21,10 @@ struct NexmarkSourceOptions {
   nexmark::NexmarkConfig config;
   /// Events generated per pushed batch (about 4096 rows of the table).
   uint64_t events_per_batch = 0;
+  /// The source's columns as indexes of the table's (set by CreateSourceConnector); empty when
+  /// the source declares all of them in order.
+  std::vector<int> columns;
+  std::shared_ptr<const Schema> schema;
 };
 
 /// Parses and checks the connector options: table (required), events, rate, seed,
