@@ -480,16 +480,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
   Result<SourceStatus> DescribeSource(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (shut_down_) return ClosedError("the database");
-    LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status, SourceStatusLocked(name));
-    SourceStatus result;
-    result.watermark = status.watermark;
-    result.producers = status.producers;
-    result.idle_producers = status.idle_producers;
-    result.rows = status.rows;
-    result.late_rows = status.late_rows;
-    result.future_rows = status.future_rows;
-    result.ended = status.ended;
-    return result;
+    return SourceStatusLocked(name);
   }
   Result<int64_t> CurrentWatermark(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -530,16 +521,16 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
                                      const sql::Statement& statement);
   Status CreateSource(const sql::CatalogObject& object);
   /// What the reactor knows of source `name`'s watermark (LDB-1101 when it is not a source).
-  Result<runtime::SourceWatermarkStatus> SourceStatusLocked(std::string_view name) {
+  Result<SourceStatus> SourceStatusLocked(std::string_view name) {
     if (sources_.find(name) == sources_.end()) {
       return Status::Error(ErrorCode::kUnknownObject, "source \"{}\" does not exist", name);
     }
-    std::optional<runtime::SourceWatermarkStatus> status;
+    std::optional<SourceStatus> status;
     LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
       status = reactor_.DescribeSource(name);
       return Status::Ok();
     }));
-    return status.value_or(runtime::SourceWatermarkStatus{});
+    return status.value_or(SourceStatus{});
   }
   Status StartConnector(const std::string& name);
   void TearDown(const std::string& name);
@@ -1036,8 +1027,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
                                            {"late_rows", DataType::BigInt(), false},
                                            {"future_rows", DataType::BigInt(), false}}));
         for (const sql::CatalogObject* object : catalog_.List(kind)) {
-          LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status,
-                                   SourceStatusLocked(object->name));
+          LAMINAR_ASSIGN_OR_RETURN(SourceStatus status, SourceStatusLocked(object->name));
           const std::vector<Value> row = {Value::Varchar(object->name),
                                           Value::Varchar(object->schema->ToString()),
                                           Value::Varchar(FormatWatermarkText(status.watermark)),
@@ -1096,8 +1086,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       }
       // What runs: a source's current watermark, a query's operators with theirs.
       if (object.kind == sql::ObjectKind::kSource && object.watermark) {
-        LAMINAR_ASSIGN_OR_RETURN(runtime::SourceWatermarkStatus status,
-                                 SourceStatusLocked(object.name));
+        LAMINAR_ASSIGN_OR_RETURN(SourceStatus status, SourceStatusLocked(object.name));
         rows.push_back(
             {"(watermark)", FormatWatermarkText(status.watermark), "",
              fmt::format("producers {} ({} idle); late rows {}; future rows {}", status.producers,

@@ -319,10 +319,10 @@ Status Reactor::DrainPending() {
   return Status::Ok();
 }
 
-std::optional<SourceWatermarkStatus> Reactor::DescribeSource(std::string_view name) const {
+std::optional<SourceStatus> Reactor::DescribeSource(std::string_view name) const {
   for (const std::unique_ptr<Source>& source : sources_) {
     if (source->object->name != name) continue;
-    SourceWatermarkStatus status;
+    SourceStatus status;
     status.watermark = source->watermark;
     for (const Producer& producer : source->producers) {
       if (!producer.has_watermark) continue;

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "exec/dataflow.h"
+#include "laminar/laminardb.h"
 #include "runtime/outlet.h"
 #include "runtime/source_state.h"
 
@@ -41,23 +42,6 @@ struct ReactorOptions {
   uint32_t spin_polls = 2000;
   /// Processing time: idle timeouts and the future-skew guard read it. Never null.
   Clock* clock = Clock::System();
-};
-
-/// What the reactor knows about a source's watermark (DESCRIBE, SHOW SOURCES).
-struct SourceWatermarkStatus {
-  int64_t watermark = exec::kMinWatermark;
-  /// Producers with a watermark of their own (from rows under bounded out-of-orderness, or
-  /// from Watermark()) whose handles still live.
-  int64_t producers = 0;
-  /// Of those, the ones left out of the minimum by idle_timeout.
-  int64_t idle_producers = 0;
-  int64_t rows = 0;
-  /// Rows whose event time was below the source's watermark when they arrived.
-  int64_t late_rows = 0;
-  /// Rows too far ahead of the engine clock (max_future_skew) to advance the watermark.
-  int64_t future_rows = 0;
-  /// The input ended (closed): the watermark is +infinity.
-  bool ended = false;
 };
 
 /// Ring 0: the thread that drains source channels and runs the dataflows of continuous queries
@@ -124,7 +108,7 @@ class Reactor {
   /// idle timeouts due by the clock's current time.
   Status DrainPending();
   /// The watermark state of source `name`; null when no such source runs.
-  std::optional<SourceWatermarkStatus> DescribeSource(std::string_view name) const;
+  std::optional<SourceStatus> DescribeSource(std::string_view name) const;
   /// The operators of the query computing `name`, with their watermarks; null when `name` is
   /// not a running query.
   std::optional<std::vector<exec::OperatorStatus>> DescribeQuery(std::string_view name) const;

@@ -74,9 +74,4 @@ Result<ViewStore::Snapshot> ViewStore::Read() const {
   return snapshot;
 }
 
-size_t ViewStore::size() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return rows_.size();
-}
-
 }  // namespace laminar::runtime

@@ -41,7 +41,6 @@ class ViewStore {
     int64_t watermark = exec::kMinWatermark;
   };
   Result<Snapshot> Read() const;
-  size_t size() const;
 
  private:
   struct Entry {

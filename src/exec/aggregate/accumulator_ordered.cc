@@ -33,11 +33,11 @@ size_t ValueHeapBytes(const T& value) {
 
 // ----- min and max over append-only input. -----
 
-template <typename T, bool kMax>
-class MinMaxAccumulator final : public Accumulator {
+/// The state of accumulators that keep one value per slot (plain min/max, first/last_value):
+/// the value and whether there is one; Finish, Clear and memory are the same for all.
+template <typename T>
+class KeptValueAccumulator : public Accumulator {
  public:
-  explicit MinMaxAccumulator(const AggregateSpec& spec) : spec_(spec) {}
-
   void EnsureSlots(uint32_t count) override {
     if (count > has_value_.size()) {
       values_.resize(count);
@@ -48,6 +48,34 @@ class MinMaxAccumulator final : public Accumulator {
     values_[slot] = Stored<T>{};
     has_value_[slot] = 0;
   }
+
+  Status Finish(std::span<const uint32_t> slots, ColumnBuilder& out) const override {
+    out.Reserve(static_cast<int64_t>(slots.size()));
+    for (uint32_t slot : slots) {
+      if (has_value_[slot]) {
+        LAMINAR_RETURN_IF_ERROR(AppendStored(out, values_[slot]));
+      } else {
+        out.AppendNull();
+      }
+    }
+    return Status::Ok();
+  }
+
+  size_t MemoryBytes() const override {
+    size_t bytes = values_.capacity() * sizeof(Stored<T>) + has_value_.capacity();
+    for (const Stored<T>& value : values_) bytes += ValueHeapBytes(value);
+    return bytes;
+  }
+
+ protected:
+  std::vector<Stored<T>> values_;
+  std::vector<uint8_t> has_value_;
+};
+
+template <typename T, bool kMax>
+class MinMaxAccumulator final : public KeptValueAccumulator<T> {
+ public:
+  explicit MinMaxAccumulator(const AggregateSpec& spec) : spec_(spec) {}
 
   Status Update(std::span<const Column> args, std::span<const uint32_t> rows,
                 std::span<const uint32_t> slots, const int8_t* weights) override {
@@ -76,26 +104,6 @@ class MinMaxAccumulator final : public Accumulator {
     return Status::Ok();
   }
 
-  Status Finish(std::span<const uint32_t> slots, ColumnBuilder& out) const override {
-    out.Reserve(static_cast<int64_t>(slots.size()));
-    for (uint32_t slot : slots) {
-      if (has_value_[slot]) {
-        LAMINAR_RETURN_IF_ERROR(AppendStored(out, values_[slot]));
-      } else {
-        out.AppendNull();
-      }
-    }
-    return Status::Ok();
-  }
-
-  size_t MemoryBytes() const override {
-    size_t bytes = values_.capacity() * sizeof(Stored<T>) + has_value_.capacity();
-    if constexpr (std::is_same_v<T, std::string_view>) {
-      for (const std::string& value : values_) bytes += StringHeapBytes(value);
-    }
-    return bytes;
-  }
-
  private:
   // Whether `candidate` replaces `current`. Views compare without copying strings.
   static bool Better(T candidate, T current) {
@@ -103,9 +111,9 @@ class MinMaxAccumulator final : public Accumulator {
     return kMax ? order > 0 : order < 0;
   }
 
+  using KeptValueAccumulator<T>::values_;
+  using KeptValueAccumulator<T>::has_value_;
   AggregateSpec spec_;
-  std::vector<Stored<T>> values_;
-  std::vector<uint8_t> has_value_;
 };
 
 // ----- min and max over a changelog. -----
@@ -187,20 +195,9 @@ class MinMaxMultisetAccumulator final : public Accumulator {
 enum class ArrivalFunction : uint8_t { kFirst, kLast, kConcatenate };
 
 template <typename T>
-class FirstLastAccumulator final : public Accumulator {
+class FirstLastAccumulator final : public KeptValueAccumulator<T> {
  public:
   FirstLastAccumulator(const AggregateSpec& spec, bool last) : spec_(spec), last_(last) {}
-
-  void EnsureSlots(uint32_t count) override {
-    if (count > has_value_.size()) {
-      values_.resize(count);
-      has_value_.resize(count, 0);
-    }
-  }
-  void Clear(uint32_t slot) override {
-    values_[slot] = Stored<T>{};
-    has_value_[slot] = 0;
-  }
 
   Status Update(std::span<const Column> args, std::span<const uint32_t> rows,
                 std::span<const uint32_t> slots, const int8_t* weights) override {
@@ -227,29 +224,11 @@ class FirstLastAccumulator final : public Accumulator {
     return Status::Ok();
   }
 
-  Status Finish(std::span<const uint32_t> slots, ColumnBuilder& out) const override {
-    out.Reserve(static_cast<int64_t>(slots.size()));
-    for (uint32_t slot : slots) {
-      if (has_value_[slot]) {
-        LAMINAR_RETURN_IF_ERROR(AppendStored(out, values_[slot]));
-      } else {
-        out.AppendNull();
-      }
-    }
-    return Status::Ok();
-  }
-
-  size_t MemoryBytes() const override {
-    size_t bytes = values_.capacity() * sizeof(Stored<T>) + has_value_.capacity();
-    for (const Stored<T>& value : values_) bytes += ValueHeapBytes(value);
-    return bytes;
-  }
-
  private:
+  using KeptValueAccumulator<T>::values_;
+  using KeptValueAccumulator<T>::has_value_;
   AggregateSpec spec_;
   bool last_;
-  std::vector<Stored<T>> values_;
-  std::vector<uint8_t> has_value_;
 };
 
 class StringAggAccumulator final : public Accumulator {

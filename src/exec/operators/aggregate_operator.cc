@@ -16,14 +16,6 @@ namespace {
 using sql::EmitStrategy;
 using sql::WindowKind;
 
-/// Floor division that rounds toward negative infinity (event times may be negative).
-int64_t FloorAlign(int64_t value, int64_t origin, int64_t length) {
-  const int64_t relative = value - origin;
-  int64_t quotient = relative / length;
-  if (relative % length != 0 && relative < 0) --quotient;
-  return origin + quotient * length;
-}
-
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   int64_t result = 0;
   if (__builtin_add_overflow(a, b, &result)) return b > 0 ? kMaxWatermark : kMinWatermark;
@@ -512,21 +504,21 @@ Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
 // Pane windows: tumble, hop, cumulate
 
 int64_t AggregateOperator::PaneOf(int64_t time) const {
-  return FloorAlign(time, def_.window->offset, pane_length_);
+  return sql::FloorAlign(time, def_.window->offset, pane_length_);
 }
 
 int64_t AggregateOperator::FirstWindowEndAfter(int64_t time) const {
   const sql::WindowAssignment& window = *def_.window;
   switch (window.kind) {
     case WindowKind::kTumble:
-      return SaturatingAdd(FloorAlign(time, window.offset, window.size), window.size);
+      return SaturatingAdd(sql::FloorAlign(time, window.offset, window.size), window.size);
     case WindowKind::kHop: {
       // Ends are offset + size + k * slide.
       const int64_t origin = window.offset + window.size % window.slide;
-      return SaturatingAdd(FloorAlign(time, origin, window.slide), window.slide);
+      return SaturatingAdd(sql::FloorAlign(time, origin, window.slide), window.slide);
     }
     case WindowKind::kCumulate:
-      return SaturatingAdd(FloorAlign(time, window.offset, window.slide), window.slide);
+      return SaturatingAdd(sql::FloorAlign(time, window.offset, window.slide), window.slide);
     case WindowKind::kSession:
       break;
   }
@@ -541,7 +533,7 @@ int64_t AggregateOperator::WindowStartFor(int64_t end) const {
       return SaturatingSub(end, window.size);
     case WindowKind::kCumulate:
       // The cumulating windows of one base share its start: [base, base + k * step).
-      return FloorAlign(SaturatingSub(end, window.slide), window.offset, window.size);
+      return sql::FloorAlign(SaturatingSub(end, window.slide), window.offset, window.size);
     case WindowKind::kSession:
       break;
   }
@@ -554,9 +546,9 @@ int64_t AggregateOperator::LastWindowEndOfPane(int64_t pane) const {
     case WindowKind::kTumble:
       return SaturatingAdd(pane, window.size);
     case WindowKind::kHop:
-      return SaturatingAdd(FloorAlign(pane, window.offset, window.slide), window.size);
+      return SaturatingAdd(sql::FloorAlign(pane, window.offset, window.slide), window.size);
     case WindowKind::kCumulate:
-      return SaturatingAdd(FloorAlign(pane, window.offset, window.size), window.size);
+      return SaturatingAdd(sql::FloorAlign(pane, window.offset, window.size), window.size);
     case WindowKind::kSession:
       break;
   }

@@ -7,17 +7,6 @@
 #include "columnar/take.h"
 
 namespace laminar::exec {
-namespace {
-
-int64_t FloorAlign(int64_t value, int64_t origin, int64_t length) {
-  const int64_t relative = value - origin;
-  int64_t quotient = relative / length;
-  if (relative % length != 0 && relative < 0) --quotient;
-  return origin + quotient * length;
-}
-
-}  // namespace
-
 WindowTableFunctionOperator::WindowTableFunctionOperator(
     sql::WindowAssignment assignment, std::shared_ptr<const Schema> output_schema)
     : assignment_(std::move(assignment)), output_schema_(std::move(output_schema)) {}
@@ -32,32 +21,32 @@ Status WindowTableFunctionOperator::Process(int /*port*/, const ChangeBatch& bat
   for (int64_t i = 0; i < batch.num_rows(); ++i) {
     if (time.IsNull(i)) continue;
     const int64_t t = times[i];
+    auto emit = [&](int64_t start, int64_t end) {
+      rows.Append(static_cast<uint32_t>(i));
+      starts.push_back(start);
+      ends.push_back(end);
+    };
     switch (assignment_.kind) {
       case sql::WindowKind::kTumble: {
-        const int64_t start = FloorAlign(t, assignment_.offset, assignment_.size);
-        rows.Append(static_cast<uint32_t>(i));
-        starts.push_back(start);
-        ends.push_back(start + assignment_.size);
+        const int64_t start = sql::FloorAlign(t, assignment_.offset, assignment_.size);
+        emit(start, start + assignment_.size);
         break;
       }
       case sql::WindowKind::kHop: {
         // Every window start in (t - size, t] on the slide grid.
-        const int64_t last = FloorAlign(t, assignment_.offset, assignment_.slide);
+        const int64_t last = sql::FloorAlign(t, assignment_.offset, assignment_.slide);
         for (int64_t start = last; start > t - assignment_.size; start -= assignment_.slide) {
-          rows.Append(static_cast<uint32_t>(i));
-          starts.push_back(start);
-          ends.push_back(start + assignment_.size);
+          emit(start, start + assignment_.size);
         }
         break;
       }
       case sql::WindowKind::kCumulate: {
         // Windows [base, base + k * step) that contain t.
-        const int64_t base = FloorAlign(t, assignment_.offset, assignment_.size);
-        for (int64_t end = FloorAlign(t, assignment_.offset, assignment_.slide) + assignment_.slide;
+        const int64_t base = sql::FloorAlign(t, assignment_.offset, assignment_.size);
+        for (int64_t end =
+                 sql::FloorAlign(t, assignment_.offset, assignment_.slide) + assignment_.slide;
              end <= base + assignment_.size; end += assignment_.slide) {
-          rows.Append(static_cast<uint32_t>(i));
-          starts.push_back(base);
-          ends.push_back(end);
+          emit(base, end);
         }
         break;
       }

@@ -4,6 +4,13 @@
 
 namespace laminar::sql {
 
+int64_t FloorAlign(int64_t value, int64_t origin, int64_t length) {
+  const int64_t relative = value - origin;
+  int64_t quotient = relative / length;
+  if (relative % length != 0 && relative < 0) --quotient;
+  return origin + quotient * length;
+}
+
 std::string FormatDurationMicros(int64_t micros) {
   struct Unit {
     int64_t micros;

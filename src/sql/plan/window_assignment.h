@@ -26,6 +26,11 @@ struct WindowAssignment {
   std::string ToString() const;
 };
 
+/// The largest origin + k * length (k an integer) not above `value`: the start of the window,
+/// pane or step grid cell holding `value`. Rounds toward negative infinity, since event times
+/// may be negative. REQUIRES: length > 0.
+int64_t FloorAlign(int64_t value, int64_t origin, int64_t length);
+
 /// "10 s", "1.5 s", "100 ms", "250 us", "2 min", "1 h", "1 d".
 std::string FormatDurationMicros(int64_t micros);
 
