@@ -108,4 +108,44 @@ Result<std::string> ParseByteaText(std::string_view text) {
   return bytes;
 }
 
+int CompareValues(const Value& a, const Value& b) {
+  switch (a.type().id()) {
+    case TypeId::kBoolean:
+      return static_cast<int>(a.boolean()) - static_cast<int>(b.boolean());
+    case TypeId::kReal:
+    case TypeId::kDouble: {
+      const double x = a.floating();
+      const double y = b.floating();
+      // PostgreSQL order: NaN sorts above every other value.
+      if (std::isnan(x) || std::isnan(y)) return std::isnan(x) - std::isnan(y);
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    case TypeId::kDecimal: {
+      const Decimal128 x = a.decimal();
+      const Decimal128 y = b.decimal();
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+    case TypeId::kVarchar:
+    case TypeId::kBytea: {
+      const int c = a.string().compare(b.string());
+      return c < 0 ? -1 : (c > 0 ? 1 : 0);
+    }
+    case TypeId::kInterval: {
+      const Interval& x = a.interval();
+      const Interval& y = b.interval();
+      // PostgreSQL compares intervals as if a month had 30 days.
+      const __int128 xs =
+          (static_cast<__int128>(x.months) * 30 + x.days) * 86'400'000'000LL + x.micros;
+      const __int128 ys =
+          (static_cast<__int128>(y.months) * 30 + y.days) * 86'400'000'000LL + y.micros;
+      return xs < ys ? -1 : (xs > ys ? 1 : 0);
+    }
+    default: {
+      const int64_t x = a.integer();
+      const int64_t y = b.integer();
+      return x < y ? -1 : (x > y ? 1 : 0);
+    }
+  }
+}
+
 }  // namespace laminar

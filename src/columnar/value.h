@@ -79,4 +79,9 @@ std::string FormatFloatingPoint(double value, bool real = false);
 /// characters as they are). kInvalidCast naming the problem otherwise.
 Result<std::string> ParseByteaText(std::string_view text);
 
+/// Orders two non-NULL values of one type as SQL does (-1, 0, 1): numbers by value (NaN above
+/// every other double, as in PostgreSQL), strings and BYTEA bytewise, intervals as if a month
+/// had 30 days, temporal values by time.
+int CompareValues(const Value& a, const Value& b);
+
 }  // namespace laminar

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <numeric>
+#include <string>
+#include <unordered_map>
 
 #include "columnar/column_builder.h"
 #include "columnar/take.h"
@@ -12,10 +14,13 @@
 #include "exec/operators/pipeline_operator.h"
 #include "exec/physical_planner.h"
 #include "sql/plan/logical_aggregate.h"
+#include "sql/plan/logical_join.h"
 #include "sql/plan/logical_over.h"
 #include "sql/plan/logical_scan.h"
 #include "sql/plan/logical_sort.h"
+#include "sql/plan/logical_top_n.h"
 #include "sql/plan/logical_values.h"
+#include "state/key_encoder.h"
 
 namespace laminar::exec {
 namespace {
@@ -28,47 +33,6 @@ Status NotExecutable(const LogicalNode& node, std::string_view what) {
                        "{} is not executable in an ad-hoc query yet (the plan node is: {})", what,
                        node.Describe())
       .WithPosition(node.position());
-}
-
-/// Orders two non-NULL values of one type.
-int CompareValues(const Value& a, const Value& b) {
-  switch (a.type().id()) {
-    case TypeId::kBoolean:
-      return static_cast<int>(a.boolean()) - static_cast<int>(b.boolean());
-    case TypeId::kReal:
-    case TypeId::kDouble: {
-      const double x = a.floating();
-      const double y = b.floating();
-      // PostgreSQL order: NaN sorts above every other value.
-      if (std::isnan(x) || std::isnan(y)) return std::isnan(x) - std::isnan(y);
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-    case TypeId::kDecimal: {
-      const Decimal128 x = a.decimal();
-      const Decimal128 y = b.decimal();
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-    case TypeId::kVarchar:
-    case TypeId::kBytea: {
-      const int c = a.string().compare(b.string());
-      return c < 0 ? -1 : (c > 0 ? 1 : 0);
-    }
-    case TypeId::kInterval: {
-      const Interval& x = a.interval();
-      const Interval& y = b.interval();
-      // PostgreSQL compares intervals as if a month had 30 days.
-      const __int128 xs =
-          (static_cast<__int128>(x.months) * 30 + x.days) * 86'400'000'000LL + x.micros;
-      const __int128 ys =
-          (static_cast<__int128>(y.months) * 30 + y.days) * 86'400'000'000LL + y.micros;
-      return xs < ys ? -1 : (xs > ys ? 1 : 0);
-    }
-    default: {
-      const int64_t x = a.integer();
-      const int64_t y = b.integer();
-      return x < y ? -1 : (x > y ? 1 : 0);
-    }
-  }
 }
 
 Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input,
@@ -118,8 +82,12 @@ Result<Batch> RunSort(const sql::LogicalSort& sort, const Batch& input,
 
 class Executor {
  public:
-  Executor(SnapshotProvider& snapshots, const EvaluatorOptions& options)
-      : snapshots_(snapshots), options_(options) {}
+  Executor(SnapshotProvider& snapshots, const EvaluatorOptions& options,
+           LookupSourceProvider* lookups)
+      : snapshots_(snapshots), options_(options) {
+    plan_.bounded = true;
+    plan_.lookups = lookups;
+  }
 
   Result<Batch> Run(const LogicalNode& node) {
     switch (node.kind()) {
@@ -159,12 +127,28 @@ class Executor {
       }
       case LogicalNodeKind::kAggregate:
         return RunAggregate(static_cast<const sql::LogicalAggregate&>(node));
-      case LogicalNodeKind::kJoin:
-        return NotExecutable(node, "a join");
-      case LogicalNodeKind::kOver:
-        return NotExecutable(node, "an OVER window function");
-      case LogicalNodeKind::kTopN:
-        return NotExecutable(node, "Top-N");
+      case LogicalNodeKind::kJoin: {
+        const auto& join = static_cast<const sql::LogicalJoin&>(node);
+        Result<PlannedOperator> planned =
+            join.options.asof          ? PlanAsofJoin(join, options_, plan_)
+            : join.options.system_time ? PlanTemporalJoin(join, options_, plan_)
+            : join.options.lookup      ? PlanLookupJoin(join, options_, plan_)
+                                       : PlanStreamJoin(join, options_, plan_);
+        if (!planned.ok()) return std::move(planned).status();
+        return RunPlanned(std::move(*planned), node);
+      }
+      case LogicalNodeKind::kOver: {
+        LAMINAR_ASSIGN_OR_RETURN(
+            PlannedOperator planned,
+            PlanOver(static_cast<const sql::LogicalOver&>(node), options_, plan_));
+        return RunPlanned(std::move(planned), node);
+      }
+      case LogicalNodeKind::kTopN: {
+        LAMINAR_ASSIGN_OR_RETURN(
+            PlannedOperator planned,
+            PlanTopN(static_cast<const sql::LogicalTopN&>(node), options_, plan_));
+        return RunPlanned(std::move(planned), node);
+      }
       case LogicalNodeKind::kWindowTableFunction:
         return NotExecutable(node, "a window table function");
       case LogicalNodeKind::kSink:
@@ -179,12 +163,71 @@ class Executor {
    public:
     Status Emit(const ChangeBatch& batch) override {
       batches.push_back(batch.rows);
+      changes.push_back(batch);
       return Status::Ok();
     }
     Status EmitWatermark(int64_t /*watermark*/) override { return Status::Ok(); }
     Status EmitSide(int /*side*/, const ChangeBatch& /*batch*/) override { return Status::Ok(); }
     std::vector<Batch> batches;
+    std::vector<ChangeBatch> changes;
   };
+
+  /// Feeds each port its whole input, ends every input (watermark +infinity) and returns the
+  /// rows left after applying the retractions the operator emitted.
+  Result<Batch> RunPlanned(PlannedOperator planned, const LogicalNode& node) {
+    Collector collector;
+    for (size_t port = 0; port < planned.inputs.size(); ++port) {
+      LAMINAR_ASSIGN_OR_RETURN(Batch input, Run(*planned.inputs[port].node));
+      if (input.num_rows() > 0) {
+        LAMINAR_RETURN_IF_ERROR(planned.op->Process(static_cast<int>(port),
+                                                    ChangeBatch{std::move(input), {}}, collector));
+      }
+    }
+    for (size_t port = 0; port < planned.inputs.size(); ++port) {
+      LAMINAR_RETURN_IF_ERROR(
+          planned.op->OnWatermark(static_cast<int>(port), kMaxWatermark, collector));
+    }
+    return Consolidate(node.schema(), collector.changes);
+  }
+
+  /// The rows of a changelog after its retractions: each row's weights are summed and a row is
+  /// kept as many times as its net weight.
+  static Result<Batch> Consolidate(const std::shared_ptr<const Schema>& schema,
+                                   const std::vector<ChangeBatch>& changes) {
+    bool append_only = true;
+    for (const ChangeBatch& change : changes) append_only = append_only && change.append_only();
+    std::vector<Batch> batches;
+    for (const ChangeBatch& change : changes) batches.push_back(change.rows);
+    LAMINAR_ASSIGN_OR_RETURN(Batch all, ConcatenateBatches(schema, batches));
+    if (append_only || schema->num_fields() == 0) return all;
+    std::vector<int8_t> weights;
+    for (const ChangeBatch& change : changes) {
+      for (int64_t row = 0; row < change.num_rows(); ++row) weights.push_back(change.weight(row));
+    }
+    std::vector<DataType> types;
+    for (const Field& field : schema->fields()) types.push_back(field.type);
+    state::KeyEncoder encoder(types);
+    encoder.Encode(all.columns(), {}, {});
+    // Net weight per distinct row, and the row's positions in arrival order.
+    std::unordered_map<std::string, std::pair<int64_t, std::vector<uint32_t>>> rows;
+    std::vector<std::string> order;
+    for (size_t row = 0; row < encoder.size(); ++row) {
+      std::string key(encoder.key(row));
+      auto [it, inserted] = rows.try_emplace(key);
+      if (inserted) order.push_back(key);
+      it->second.first += weights[row];
+      if (weights[row] > 0) it->second.second.push_back(static_cast<uint32_t>(row));
+    }
+    std::vector<uint32_t> keep;
+    for (const std::string& key : order) {
+      const auto& [weight, positions] = rows[key];
+      for (int64_t i = 0; i < weight && i < static_cast<int64_t>(positions.size()); ++i) {
+        keep.push_back(positions[static_cast<size_t>(i)]);
+      }
+    }
+    std::sort(keep.begin(), keep.end());
+    return Take(all, SelectionVector(std::move(keep)));
+  }
 
   /// Feeds the whole input to the aggregation, then ends it: every group emits its final row.
   Result<Batch> RunAggregate(const sql::LogicalAggregate& aggregate) {
@@ -205,6 +248,7 @@ class Executor {
 
   SnapshotProvider& snapshots_;
   const EvaluatorOptions& options_;
+  PlanOptions plan_;
 };
 
 }  // namespace
@@ -255,8 +299,8 @@ Result<Batch> ConcatenateBatches(std::shared_ptr<const Schema> schema,
 }
 
 Result<Batch> ExecuteBoundedQuery(const LogicalNode& root, SnapshotProvider& snapshots,
-                                  const EvaluatorOptions& options) {
-  Executor executor(snapshots, options);
+                                  const EvaluatorOptions& options, LookupSourceProvider* lookups) {
+  Executor executor(snapshots, options, lookups);
   return executor.Run(root);
 }
 

@@ -5,6 +5,7 @@
 #include "columnar/batch.h"
 #include "common/result.h"
 #include "exec/expression_evaluator.h"
+#include "exec/planning.h"
 #include "sql/plan/logical_node.h"
 
 namespace laminar::exec {
@@ -18,11 +19,13 @@ class SnapshotProvider {
 };
 
 /// Runs a bounded (ad-hoc) query to completion and returns all its rows: VALUES, scans of
-/// tables, filters, projections, UNION ALL, ORDER BY and LIMIT/OFFSET. Aggregation, joins and
-/// analytic functions over snapshots are not executable yet and fail closed with LDB-2001
-/// naming the clause and its position.
+/// tables, filters, projections, UNION ALL, ORDER BY and LIMIT/OFFSET, aggregation, and the
+/// operators of planning.h (joins, OVER, Top-N) fed their whole inputs and then ended; a
+/// changelog they emit is consolidated into the rows it leaves. Lookup joins read tables
+/// through `lookups`. What a planner refuses fails closed with its code and position.
 Result<Batch> ExecuteBoundedQuery(const sql::LogicalNode& root, SnapshotProvider& snapshots,
-                                  const EvaluatorOptions& options = {});
+                                  const EvaluatorOptions& options = {},
+                                  LookupSourceProvider* lookups = nullptr);
 
 /// Evaluates the rows of a VALUES node (constant expressions) into one batch.
 Result<Batch> EvaluateValues(const sql::LogicalNode& values, const EvaluatorOptions& options = {});

@@ -11,23 +11,27 @@
 #include "sql/object_kind.h"
 #include "sql/plan/logical_aggregate.h"
 #include "sql/plan/logical_filter.h"
+#include "sql/plan/logical_join.h"
+#include "sql/plan/logical_over.h"
 #include "sql/plan/logical_project.h"
 #include "sql/plan/logical_scan.h"
 #include "sql/plan/logical_sink.h"
+#include "sql/plan/logical_top_n.h"
 #include "sql/plan/logical_window_table_function.h"
 
 namespace laminar::exec {
-namespace {
 
-using sql::LogicalNode;
-using sql::LogicalNodeKind;
-
-Status NotExecutable(const LogicalNode& node, std::string_view what) {
+Status NotExecutable(const sql::LogicalNode& node, std::string_view what) {
   return Status::Error(ErrorCode::kNotSupported,
                        "{} is not executable in a continuous query yet (the plan node is: {})",
                        what, node.Describe())
       .WithPosition(node.position());
 }
+
+namespace {
+
+using sql::LogicalNode;
+using sql::LogicalNodeKind;
 
 std::string_view ClauseName(LogicalNodeKind kind) {
   switch (kind) {
@@ -101,12 +105,53 @@ class Translator {
       case LogicalNodeKind::kWindowTableFunction:
         return TranslateWindowTableFunction(
             static_cast<const sql::LogicalWindowTableFunction&>(node), parent, port);
+      case LogicalNodeKind::kJoin:
+        return TranslateJoin(static_cast<const sql::LogicalJoin&>(node), parent, port);
+      case LogicalNodeKind::kOver: {
+        LAMINAR_ASSIGN_OR_RETURN(
+            PlannedOperator planned,
+            PlanOver(static_cast<const sql::LogicalOver&>(node), options_, plan_));
+        return TranslatePlanned(std::move(planned), parent, port);
+      }
+      case LogicalNodeKind::kTopN: {
+        LAMINAR_ASSIGN_OR_RETURN(
+            PlannedOperator planned,
+            PlanTopN(static_cast<const sql::LogicalTopN&>(node), options_, plan_));
+        return TranslatePlanned(std::move(planned), parent, port);
+      }
       default:
         return NotExecutable(node, ClauseName(node.kind()));
     }
   }
 
  private:
+  Status TranslateJoin(const sql::LogicalJoin& join, int parent, int port) {
+    Result<PlannedOperator> planned = join.options.asof ? PlanAsofJoin(join, options_, plan_)
+                                      : join.options.system_time
+                                          ? PlanTemporalJoin(join, options_, plan_)
+                                      : join.options.lookup ? PlanLookupJoin(join, options_, plan_)
+                                                            : PlanStreamJoin(join, options_, plan_);
+    if (!planned.ok()) return std::move(planned).status();
+    return TranslatePlanned(std::move(*planned), parent, port);
+  }
+
+  /// Adds a planned operator and translates the node feeding each of its ports.
+  Status TranslatePlanned(PlannedOperator planned, int parent, int port) {
+    const int index = flow_->AddOperator(std::move(planned.op), parent, port);
+    for (size_t i = 0; i < planned.inputs.size(); ++i) {
+      const PlannedInput& input = planned.inputs[i];
+      if (input.versioned && input.node->kind() == LogicalNodeKind::kScan) {
+        const auto& scan = static_cast<const sql::LogicalScan&>(*input.node);
+        if (scan.object_kind == sql::ObjectKind::kSource) {
+          flow_->AddInput(Dataflow::Input{scan.object_name, index, static_cast<int>(i)});
+          continue;
+        }
+      }
+      LAMINAR_RETURN_IF_ERROR(Translate(*input.node, index, static_cast<int>(i)));
+    }
+    return Status::Ok();
+  }
+
   Status TranslateScan(const sql::LogicalScan& scan, int parent, int port) {
     if (scan.object_kind == sql::ObjectKind::kTable ||
         scan.object_kind == sql::ObjectKind::kLookupTable) {

@@ -7,6 +7,7 @@
 #include "exec/dataflow.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/aggregate_operator.h"
+#include "exec/planning.h"
 #include "sql/plan/logical_aggregate.h"
 #include "sql/plan/logical_node.h"
 
@@ -21,18 +22,15 @@ namespace laminar::exec {
 ///     aggregate reads the function's input itself (pane-based, no row expansion);
 ///   - a window table function on its own: a WindowTableFunctionOperator;
 ///   - Sink: the dataflow's output.
-/// Every other node (joins, OVER, Top-N) is not executable yet and fails closed with LDB-2001
-/// naming the clause and its position, so CREATE rejects the statement instead of running
-/// something else. Scans of a TABLE and of upsert (PRIMARY KEY) sources in a continuous query
-/// are rejected the same way.
+///   - Join, Over, TopN: the operator of the per-kind planner (planning.h);
+/// Every other node fails closed with LDB-2001 naming the clause and its position, so CREATE
+/// rejects the statement instead of running something else. Scans of a TABLE and of upsert
+/// (PRIMARY KEY) sources in a continuous query are rejected the same way, except where a
+/// planner reads them as versions (PlannedInput::versioned).
 ///
 /// `options.clock` is where now() and proctime() read time (the database's injected clock).
-struct PlanOptions {
-  /// The input is finite (an ad-hoc query over snapshots): every aggregation emits its final
-  /// rows when the input ends, whatever its EMIT clause.
-  bool bounded = false;
-};
-
+/// Joins, OVER and Top-N are planned by the per-kind planners of planning.h; their inputs are
+/// translated like any other node.
 /// An aggregation ready to run: its operator, the node whose rows it reads, and the filters
 /// (outermost first) to apply to those rows before it.
 struct PlannedAggregate {

@@ -25,6 +25,7 @@
 #include "sql/binder/binder.h"
 #include "sql/parser/parser.h"
 #include "sql/parser/variable_substitution.h"
+#include "sql/plan/logical_join.h"
 #include "stream/broadcast.h"
 
 namespace laminar {
@@ -37,10 +38,25 @@ using runtime::StreamItem;
 using runtime::TableStore;
 using runtime::ViewStore;
 
-bool ContainsAggregate(const sql::LogicalNode& node) {
-  if (node.kind() == sql::LogicalNodeKind::kAggregate) return true;
+/// Whether the plan has an operator that keeps state state_ttl can bound (aggregation, a
+/// join that is not read by key, OVER, Top-N); each operator's planner refuses a TTL it
+/// cannot honour.
+bool ContainsStatefulOperator(const sql::LogicalNode& node) {
+  switch (node.kind()) {
+    case sql::LogicalNodeKind::kAggregate:
+    case sql::LogicalNodeKind::kOver:
+    case sql::LogicalNodeKind::kTopN:
+      return true;
+    case sql::LogicalNodeKind::kJoin: {
+      const auto& options = static_cast<const sql::LogicalJoin&>(node).options;
+      if (!options.lookup && !options.system_time && !options.asof) return true;
+      break;
+    }
+    default:
+      break;
+  }
   for (const sql::LogicalNodePtr& input : node.inputs()) {
-    if (ContainsAggregate(*input)) return true;
+    if (ContainsStatefulOperator(*input)) return true;
   }
   return false;
 }
@@ -412,7 +428,7 @@ Status CallbackSubscription::status() const {
 // ---------------------------------------------------------------------------------------------
 // LaminarDB
 
-class LaminarDB::Impl : public exec::SnapshotProvider {
+class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSourceProvider {
  public:
   explicit Impl(Config config)
       : config_(std::move(config)),
@@ -510,7 +526,23 @@ class LaminarDB::Impl : public exec::SnapshotProvider {
     return it->second->Snapshot();
   }
 
+  // LookupSourceProvider (called with mutex_ held, while planning a query).
+  Result<std::shared_ptr<exec::LookupSource>> FindLookupSource(std::string_view name) override {
+    auto it = tables_.find(name);
+    if (it == tables_.end()) {
+      return Status::Error(ErrorCode::kUnknownObject, "table \"{}\" does not exist", name);
+    }
+    return std::shared_ptr<exec::LookupSource>(
+        std::make_shared<runtime::TableLookupSource>(it->second, std::string(name)));
+  }
+
  private:
+  exec::PlanOptions MakePlanOptions() {
+    exec::PlanOptions plan;
+    plan.lookups = this;
+    return plan;
+  }
+
   Status CloseSourcesLocked(std::string_view name);
   Result<QueryResult> ExecuteStatement(const sql::Statement& statement, std::string_view text);
   Result<QueryResult> ExecuteCreate(sql::BoundCreate create, const sql::Statement& statement);
@@ -625,8 +657,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& stat
     // Everything pushed before the query is processed first (tables are written directly,
     // but later issues read materialized views maintained by the reactor).
     LAMINAR_RETURN_IF_ERROR(reactor_.Execute([this] { return reactor_.DrainPending(); }));
-    LAMINAR_ASSIGN_OR_RETURN(Batch rows,
-                             exec::ExecuteBoundedQuery(*query->plan, *this, evaluator_options_));
+    LAMINAR_ASSIGN_OR_RETURN(
+        Batch rows, exec::ExecuteBoundedQuery(*query->plan, *this, evaluator_options_, this));
     QueryResult result;
     result.tag = fmt::format("SELECT {}", rows.num_rows());
     result.rows_affected = rows.num_rows();
@@ -797,17 +829,19 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
       }
       // Planned first, so that a stateful operator not built yet (a join) is reported as such
       // rather than as a query without state.
-      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
-      if (object.options.count("state_ttl") > 0 && !ContainsAggregate(*create.plan)) {
+      LAMINAR_ASSIGN_OR_RETURN(
+          flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_, MakePlanOptions()));
+      if (object.options.count("state_ttl") > 0 && !ContainsStatefulOperator(*create.plan)) {
         return Status::Error(ErrorCode::kNotSupported,
-                             "state_ttl applies to stateful operators (GROUP BY); this query "
-                             "keeps no state")
+                             "state_ttl applies to stateful operators (GROUP BY, joins of "
+                             "streams, OVER, Top-N); this query keeps no such state")
             .WithPosition(statement.position);
       }
       break;
     }
     case sql::ObjectKind::kMaterializedView: {
-      LAMINAR_ASSIGN_OR_RETURN(flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_));
+      LAMINAR_ASSIGN_OR_RETURN(
+          flow, exec::PlanContinuousQuery(*create.plan, evaluator_options_, MakePlanOptions()));
       break;
     }
     case sql::ObjectKind::kLookupTable:
@@ -920,8 +954,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
 }
 
 Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& insert) {
-  LAMINAR_ASSIGN_OR_RETURN(Batch rows,
-                           exec::ExecuteBoundedQuery(*insert.rows, *this, evaluator_options_));
+  LAMINAR_ASSIGN_OR_RETURN(
+      Batch rows, exec::ExecuteBoundedQuery(*insert.rows, *this, evaluator_options_, this));
   QueryResult result;
   result.tag = fmt::format("INSERT 0 {}", rows.num_rows());
   result.rows_affected = rows.num_rows();

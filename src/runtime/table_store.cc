@@ -56,8 +56,56 @@ Status TableStore::Insert(const Batch& rows) {
   }
   // Checked first, so a bad row inserts nothing.
   std::lock_guard<std::mutex> lock(mutex_);
+  version_.fetch_add(1, std::memory_order_acq_rel);
   for (std::vector<Value>& row : decoded) LAMINAR_RETURN_IF_ERROR(InsertLocked(std::move(row)));
   return Status::Ok();
+}
+
+namespace {
+
+/// Whether `value` passes `value OP constant` (NULL never does).
+bool PassesFilter(const Value& value, const exec::LookupFilter& filter) {
+  if (value.is_null() || filter.constant.is_null()) return false;
+  if (value.type().id() != filter.constant.type().id()) return false;
+  const int order = CompareValues(value, filter.constant);
+  if (filter.op == "=") return order == 0;
+  if (filter.op == "<>") return order != 0;
+  if (filter.op == "<") return order < 0;
+  if (filter.op == "<=") return order <= 0;
+  if (filter.op == ">") return order > 0;
+  if (filter.op == ">=") return order >= 0;
+  return false;
+}
+
+}  // namespace
+
+Result<exec::LookupResult> TableStore::Lookup(const exec::LookupRequest& request) const {
+  const int64_t probes = request.keys.num_rows();
+  std::vector<Value> probe_row(schema_->fields().size());
+  exec::LookupResult result;
+  BatchBuilder builder(schema_);
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (int64_t p = 0; p < probes; ++p) {
+    bool null_key = false;
+    for (size_t k = 0; k < key_columns_.size(); ++k) {
+      Value value = request.keys.column(static_cast<int>(k)).GetValue(p);
+      null_key = null_key || value.is_null();
+      probe_row[static_cast<size_t>(key_columns_[k])] = std::move(value);
+    }
+    if (null_key) continue;  // NULL equals nothing.
+    auto it = index_.find(KeyOf(probe_row));
+    if (it == index_.end()) continue;
+    const std::vector<Value>& row = rows_[it->second];
+    bool passes = true;
+    for (const exec::LookupFilter& filter : request.filters) {
+      passes = passes && PassesFilter(row[static_cast<size_t>(filter.column)], filter);
+    }
+    if (!passes) continue;
+    LAMINAR_RETURN_IF_ERROR(builder.AppendRow(row));
+    result.probe.push_back(static_cast<int32_t>(p));
+  }
+  LAMINAR_ASSIGN_OR_RETURN(result.rows, builder.Finish());
+  return result;
 }
 
 Result<Batch> TableStore::Snapshot() const {
@@ -73,6 +121,7 @@ Status TableStore::Replace(const Batch& rows) {
     for (int c = 0; c < rows.num_columns(); ++c) decoded[r].push_back(rows.column(c).GetValue(r));
   }
   std::lock_guard<std::mutex> lock(mutex_);
+  version_.fetch_add(1, std::memory_order_acq_rel);
   rows_.clear();
   index_.clear();
   for (std::vector<Value>& row : decoded) LAMINAR_RETURN_IF_ERROR(InsertLocked(std::move(row)));

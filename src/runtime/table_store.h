@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -10,6 +11,7 @@
 #include "columnar/batch.h"
 #include "columnar/value.h"
 #include "common/result.h"
+#include "exec/lookup_source.h"
 
 namespace laminar::runtime {
 
@@ -35,6 +37,12 @@ class TableStore {
   /// contents from a snapshot). REQUIRES: `rows` has the table's schema and unique keys.
   Status Replace(const Batch& rows);
   size_t size() const;
+  /// Incremented by every change (Insert, Replace).
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+  const std::vector<int>& key_columns() const { return key_columns_; }
+  /// The rows whose PRIMARY KEY equals each probe's key and that pass the filters (a lookup
+  /// join's read). REQUIRES: the table has a PRIMARY KEY.
+  Result<exec::LookupResult> Lookup(const exec::LookupRequest& request) const;
 
  private:
   std::string KeyOf(std::span<const Value> row) const;
@@ -46,6 +54,25 @@ class TableStore {
   mutable std::mutex mutex_;  // Guards rows_ and index_.
   std::vector<std::vector<Value>> rows_;
   std::unordered_map<std::string, size_t> index_;  // Key -> position in rows_.
+  std::atomic<uint64_t> version_{0};
+};
+
+/// A TABLE read by key through the lookup-join interface.
+class TableLookupSource final : public exec::LookupSource {
+ public:
+  explicit TableLookupSource(std::shared_ptr<const TableStore> table, std::string name)
+      : table_(std::move(table)), name_(std::move(name)) {}
+  const std::shared_ptr<const Schema>& schema() const override { return table_->schema(); }
+  const std::vector<int>& key_columns() const override { return table_->key_columns(); }
+  uint64_t version() const override { return table_->version(); }
+  Result<exec::LookupResult> Lookup(const exec::LookupRequest& request) override {
+    return table_->Lookup(request);
+  }
+  std::string Describe() const override { return "table " + name_ + " (in memory)"; }
+
+ private:
+  std::shared_ptr<const TableStore> table_;
+  std::string name_;
 };
 
 }  // namespace laminar::runtime
