@@ -1,9 +1,9 @@
 #include "exec/versioned/asof_join_operator.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
-
-#include <fmt/format.h>
 
 #include "exec/planning.h"
 
@@ -128,7 +128,8 @@ bool AsofJoinOperator::Decide(int64_t t, const KeyState& key, const RightRow** m
       const RightRow* after = after_t != end ? last_of_time(after_t) : nullptr;
       const bool decided =
           ended || (after != nullptr && wr > after->time) ||
-          (before != nullptr && wr > SaturatingAdd(t, static_cast<int64_t>(Distance(t, before->time)))) ||
+          (before != nullptr &&
+           wr > SaturatingAdd(t, static_cast<int64_t>(Distance(t, before->time)))) ||
           (tolerance && wr > SaturatingAdd(t, *tolerance));
       if (!decided) return false;
       if (before != nullptr &&
@@ -209,8 +210,7 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
   LAMINAR_RETURN_IF_ERROR(left_keys_.Evaluate(rows));
   const Column& times = rows.column(def_.left_time_column);
   const int64_t* time_values = times.Values<int64_t>();
-  JoinOutputBuilder builder(def_.output_schema,
-                            def_.output_schema->num_fields() - def_.left_width);
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
   bool stored = false;
   uint32_t batch_id = 0;
   for (int64_t r = 0; r < count; ++r) {
@@ -241,8 +241,7 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
 
 Status AsofJoinOperator::ReleaseWaiting(OperatorOutput& out) {
   if (waiting_.empty()) return Status::Ok();
-  JoinOutputBuilder builder(def_.output_schema,
-                            def_.output_schema->num_fields() - def_.left_width);
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
   std::vector<uint32_t> released;
   size_t kept = 0;
   for (size_t i = 0; i < waiting_.size(); ++i) {
@@ -317,13 +316,11 @@ Status AsofJoinOperator::OnWatermark(int port, int64_t watermark, OperatorOutput
 }
 
 std::string AsofJoinOperator::Describe() const {
-  std::string text = fmt::format("AsofJoin {} ({} key column{}) left time {} {} right time {}",
-                                 sql::JoinKindName(def_.kind), def_.left_keys.size(),
-                                 def_.left_keys.size() == 1 ? "" : "s",
-                                 def_.output_schema->field(def_.left_time_column).name,
-                                 ComparisonText(def_.comparison),
-                                 def_.output_schema->field(def_.left_width + def_.right_time_column)
-                                     .name);
+  std::string text = fmt::format(
+      "AsofJoin {} ({} key column{}) left time {} {} right time {}", sql::JoinKindName(def_.kind),
+      def_.left_keys.size(), def_.left_keys.size() == 1 ? "" : "s",
+      def_.output_schema->field(def_.left_time_column).name, ComparisonText(def_.comparison),
+      def_.output_schema->field(def_.left_width + def_.right_time_column).name);
   if (def_.tolerance_micros) text += fmt::format(" within {} us", *def_.tolerance_micros);
   return text;
 }
@@ -366,8 +363,9 @@ Result<PlannedOperator> PlanAsofJoin(const sql::LogicalJoin& join, const Evaluat
   }
   if (!plan.bounded && (!left.properties().HasWatermark(asof.left_time_column) ||
                         !right.properties().HasWatermark(asof.right_time_column))) {
-    return NotExecutable(join, "an ASOF join whose time columns do not both have a WATERMARK "
-                               "(rows could never be decided or evicted)");
+    return NotExecutable(join,
+                         "an ASOF join whose time columns do not both have a WATERMARK "
+                         "(rows could never be decided or evicted)");
   }
   AsofJoinDefinition definition;
   definition.kind = join.options.kind;

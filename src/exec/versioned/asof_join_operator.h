@@ -115,9 +115,7 @@ class AsofJoinOperator final : public Operator {
   };
   struct StringHash {
     using is_transparent = void;
-    size_t operator()(std::string_view text) const {
-      return std::hash<std::string_view>{}(text);
-    }
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
   };
 
   AsofJoinOperator(AsofJoinDefinition definition, JoinKeyEvaluator left_keys,

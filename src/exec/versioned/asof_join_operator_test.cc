@@ -1,12 +1,12 @@
 #include "exec/versioned/asof_join_operator.h"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <optional>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "columnar/column_builder.h"
 
@@ -45,9 +45,8 @@ class Collector final : public OperatorOutput {
     for (int64_t r = 0; r < batch.num_rows(); ++r) {
       const int64_t time = batch.rows.column(1).GetValue(r).integer();
       EXPECT_GE(time, watermark) << "row behind the output watermark";
-      std::string right = batch.rows.column(5).IsNull(r)
-                              ? "NULL"
-                              : batch.rows.column(5).GetValue(r).ToString();
+      std::string right =
+          batch.rows.column(5).IsNull(r) ? "NULL" : batch.rows.column(5).GetValue(r).ToString();
       rows.push_back(batch.rows.column(2).GetValue(r).ToString() + "|" + right);
     }
     return Status::Ok();
@@ -72,7 +71,8 @@ std::unique_ptr<AsofJoinOperator> MakeJoin(AsofComparison comparison, sql::JoinK
   definition.comparison = comparison;
   definition.tolerance_micros = tolerance;
   std::vector<Field> fields = SideSchema("l")->fields();
-  for (Field field : SideSchema("r")->fields()) {
+  const std::shared_ptr<const Schema> right = SideSchema("r");
+  for (Field field : right->fields()) {
     field.nullable = true;
     fields.push_back(field);
   }
@@ -88,7 +88,9 @@ std::vector<std::string> BruteForce(const std::vector<Row>& left, const std::vec
   std::vector<std::string> result;
   for (const Row& l : left) {
     const Row* best = nullptr;
-    auto distance = [&](const Row& r) { return r.time > l.time ? r.time - l.time : l.time - r.time; };
+    auto distance = [&](const Row& r) {
+      return r.time > l.time ? r.time - l.time : l.time - r.time;
+    };
     if (l.key) {
       for (const Row& r : right) {  // Arrival order: a later row at an equal time wins.
         if (r.key != l.key) continue;
@@ -183,12 +185,11 @@ TEST(AsofJoinOperatorTest, MatchesBruteForceOnRandomStreams) {
                                      side.begin() + static_cast<std::ptrdiff_t>(next + length));
         next += length;
         const int port = take_left ? 0 : 1;
-        ASSERT_TRUE(join->Process(port,
-                                  ChangeBatch{MakeBatch(take_left ? left_schema : right_schema,
-                                                        slice),
-                                              {}},
-                                  out)
-                        .ok());
+        ASSERT_TRUE(
+            join->Process(port,
+                          ChangeBatch{MakeBatch(take_left ? left_schema : right_schema, slice), {}},
+                          out)
+                .ok());
         if (random() % 2) {
           const int64_t mark = (take_left ? left_marks : right_marks)[next];
           ASSERT_TRUE(join->OnWatermark(port, mark, out).ok());
@@ -200,8 +201,8 @@ TEST(AsofJoinOperatorTest, MatchesBruteForceOnRandomStreams) {
       std::vector<std::string> actual = out.rows;
       std::sort(actual.begin(), actual.end());
       EXPECT_EQ(actual, BruteForce(left, right, comparison, kind, tolerance))
-          << "seed " << seed << " comparison " << static_cast<int>(comparison)
-          << " tolerance " << (tolerance ? std::to_string(*tolerance) : "none");
+          << "seed " << seed << " comparison " << static_cast<int>(comparison) << " tolerance "
+          << (tolerance ? std::to_string(*tolerance) : "none");
     }
   }
 }
@@ -217,16 +218,16 @@ TEST(AsofJoinOperatorTest, RightRowsAreEvictedBehindTheWatermarks) {
   ASSERT_TRUE(join->OnWatermark(0, 90, out).ok());
   // Rows at 90..99 and the last one before 90 remain.
   EXPECT_EQ(join->right_rows(), 11u);
-  ASSERT_TRUE(join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), {Row{1, 95, 7}}), {}}, out)
-                  .ok());
+  ASSERT_TRUE(
+      join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), {Row{1, 95, 7}}), {}}, out).ok());
   EXPECT_EQ(out.rows, std::vector<std::string>{"7|95"});
 }
 
 TEST(AsofJoinOperatorTest, WaitingLeftRowHoldsBackTheOutputWatermark) {
   auto join = MakeJoin(AsofComparison::kGreaterEqual, sql::JoinKind::kLeft, std::nullopt);
   Collector out;
-  ASSERT_TRUE(join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), {Row{1, 10, 7}}), {}}, out)
-                  .ok());
+  ASSERT_TRUE(
+      join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), {Row{1, 10, 7}}), {}}, out).ok());
   ASSERT_TRUE(join->OnWatermark(0, 50, out).ok());
   EXPECT_EQ(out.watermark, 10);
   EXPECT_TRUE(out.rows.empty());

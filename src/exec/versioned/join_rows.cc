@@ -10,7 +10,8 @@ Result<JoinKeyEvaluator> JoinKeyEvaluator::Make(const std::vector<sql::BoundExpr
   std::vector<ExpressionEvaluator> evaluators;
   std::vector<DataType> types;
   for (const sql::BoundExprPtr& key : keys) {
-    LAMINAR_ASSIGN_OR_RETURN(ExpressionEvaluator evaluator, ExpressionEvaluator::Make(key, options));
+    LAMINAR_ASSIGN_OR_RETURN(ExpressionEvaluator evaluator,
+                             ExpressionEvaluator::Make(key, options));
     types.push_back(evaluator.type());
     evaluators.push_back(std::move(evaluator));
   }

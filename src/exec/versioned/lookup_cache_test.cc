@@ -1,9 +1,9 @@
 #include "exec/versioned/lookup_cache.h"
 
+#include <gtest/gtest.h>
+
 #include <random>
 #include <string>
-
-#include <gtest/gtest.h>
 
 namespace laminar::exec {
 namespace {
@@ -22,8 +22,7 @@ constexpr size_t kTenEntries = 10 * 98;
 
 TEST(LookupCacheTest, EntryBytesCountKeyAndValues) {
   EXPECT_EQ(LookupCache::EntryBytes("k0", Missing()), 98u);
-  EXPECT_EQ(LookupCache::EntryBytes("k0", Found("abcd")),
-            98u + sizeof(Value) + 4u);
+  EXPECT_EQ(LookupCache::EntryBytes("k0", Found("abcd")), 98u + sizeof(Value) + 4u);
 }
 
 TEST(LookupCacheTest, HitsAndNegativeEntriesAreCounted) {

@@ -1,8 +1,8 @@
 #include "exec/versioned/lookup_join_operator.h"
 
-#include <unordered_map>
-
 #include <fmt/format.h>
+
+#include <unordered_map>
 
 #include "columnar/take.h"
 
@@ -85,8 +85,8 @@ Status LookupJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     LAMINAR_ASSIGN_OR_RETURN(Batch key_batch,
                              Batch::Make(Schema::Make(std::move(fields)), std::move(key_columns)));
     ++source_requests_;
-    LAMINAR_ASSIGN_OR_RETURN(result,
-                             def_.source->Lookup(LookupRequest{std::move(key_batch), def_.filters}));
+    LAMINAR_ASSIGN_OR_RETURN(
+        result, def_.source->Lookup(LookupRequest{std::move(key_batch), def_.filters}));
     for (size_t i = 0; i < result.probe.size(); ++i) {
       result_of_miss[static_cast<size_t>(result.probe[i])] = static_cast<int32_t>(i);
     }
@@ -111,7 +111,8 @@ Status LookupJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     LAMINAR_ASSIGN_OR_RETURN(Batch output,
                              builder.Finish(residual_ ? &*residual_ : nullptr, def_.kind));
     rows_out_ += static_cast<uint64_t>(output.num_rows());
-    if (output.num_rows() > 0) LAMINAR_RETURN_IF_ERROR(out.Emit(ChangeBatch{std::move(output), {}}));
+    if (output.num_rows() > 0)
+      LAMINAR_RETURN_IF_ERROR(out.Emit(ChangeBatch{std::move(output), {}}));
   }
 
   // Cache what the source answered, found or not.
@@ -130,11 +131,14 @@ Status LookupJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
 }
 
 std::string LookupJoinOperator::Describe() const {
-  std::string text = fmt::format("LookupJoin {} {} ({} key column{}{}{})", sql::JoinKindName(def_.kind),
-                                 def_.source->Describe(), def_.key_expressions.size(),
-                                 def_.key_expressions.size() == 1 ? "" : "s",
-                                 def_.filters.empty() ? "" : fmt::format("; {} pushed-down filter{}", def_.filters.size(), def_.filters.size() == 1 ? "" : "s"),
-                                 def_.residual ? "; residual " + def_.residual->ToString() : "");
+  std::string text = fmt::format(
+      "LookupJoin {} {} ({} key column{}{}{})", sql::JoinKindName(def_.kind),
+      def_.source->Describe(), def_.key_expressions.size(),
+      def_.key_expressions.size() == 1 ? "" : "s",
+      def_.filters.empty() ? ""
+                           : fmt::format("; {} pushed-down filter{}", def_.filters.size(),
+                                         def_.filters.size() == 1 ? "" : "s"),
+      def_.residual ? "; residual " + def_.residual->ToString() : "");
   if (!def_.note.empty()) text += "; " + def_.note;
   return text;
 }

@@ -1,8 +1,8 @@
 #include "exec/versioned/temporal_join_operator.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "sql/object_kind.h"
 #include "sql/plan/logical_scan.h"
@@ -52,9 +52,9 @@ void TemporalJoinOperator::Join(const Batch* left, int64_t row, int64_t time, st
         match = &versions.back().row;
       } else {
         // The last version with version.time <= time.
-        auto after = std::upper_bound(
-            versions.begin(), versions.end(), time,
-            [](int64_t t, const Version& version) { return t < version.time; });
+        auto after =
+            std::upper_bound(versions.begin(), versions.end(), time,
+                             [](int64_t t, const Version& version) { return t < version.time; });
         if (after != versions.begin()) match = &std::prev(after)->row;
       }
     }
@@ -89,12 +89,12 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
     for (int64_t r = 0; r < rows.num_rows(); ++r) {
       if (right_keys_.HasNull(r)) continue;
       bool null_time = false;
-      const int64_t time =
-          event_time() ? TimeAt(rows, def_.right_time_column, r, &null_time) : 0;
+      const int64_t time = event_time() ? TimeAt(rows, def_.right_time_column, r, &null_time) : 0;
       if (null_time) continue;  // A version valid from no time is never chosen.
       Version version{time, {}};
       version.row.reserve(static_cast<size_t>(rows.num_columns()));
-      for (int c = 0; c < rows.num_columns(); ++c) version.row.push_back(rows.column(c).GetValue(r));
+      for (int c = 0; c < rows.num_columns(); ++c)
+        version.row.push_back(rows.column(c).GetValue(r));
       std::vector<Version>& versions = versions_[std::string(right_keys_.key(r))];
       if (!event_time()) {
         if (versions.empty()) {
@@ -106,9 +106,9 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
         continue;
       }
       // Equal times: the later arrival goes after, so it wins.
-      auto after = std::upper_bound(
-          versions.begin(), versions.end(), time,
-          [](int64_t t, const Version& existing) { return t < existing.time; });
+      auto after =
+          std::upper_bound(versions.begin(), versions.end(), time,
+                           [](int64_t t, const Version& existing) { return t < existing.time; });
       versions.insert(after, std::move(version));
       ++version_count_;
     }
@@ -116,8 +116,8 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
   }
   if (port != 0) return Status::Error(ErrorCode::kInternal, "temporal join has two inputs");
   LAMINAR_RETURN_IF_ERROR(left_keys_.Evaluate(rows));
-  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() -
-                                                    rows.num_columns());
+  JoinOutputBuilder builder(def_.output_schema,
+                            def_.output_schema->num_fields() - rows.num_columns());
   std::shared_ptr<const Batch> shared;
   for (int64_t r = 0; r < rows.num_rows(); ++r) {
     const bool null_key = left_keys_.HasNull(r);
@@ -168,9 +168,9 @@ void TemporalJoinOperator::Evict() {
   if (!event_time() || version_count_ <= versions_.size()) return;
   for (auto& [key, versions] : versions_) {
     // Keep the newest version at or below the left watermark and everything after it.
-    auto after = std::upper_bound(
-        versions.begin(), versions.end(), left_watermark_,
-        [](int64_t t, const Version& version) { return t < version.time; });
+    auto after =
+        std::upper_bound(versions.begin(), versions.end(), left_watermark_,
+                         [](int64_t t, const Version& version) { return t < version.time; });
     if (after - versions.begin() <= 1) continue;
     const auto drop = (after - versions.begin()) - 1;
     versions.erase(versions.begin(), versions.begin() + drop);
@@ -216,10 +216,10 @@ std::string TemporalJoinOperator::Describe() const {
 }
 
 std::string TemporalJoinOperator::MetricsText() const {
-  return fmt::format("rows out {}; late rows {}; waiting rows {}; keys {}; versions {}; versions "
-                     "evicted {}",
-                     rows_out_, late_rows_, waiting_.size(), versions_.size(), version_count_,
-                     versions_evicted_);
+  return fmt::format(
+      "rows out {}; late rows {}; waiting rows {}; keys {}; versions {}; versions "
+      "evicted {}",
+      rows_out_, late_rows_, waiting_.size(), versions_.size(), version_count_, versions_evicted_);
 }
 
 Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
@@ -235,8 +235,9 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
   if (right.kind() != sql::LogicalNodeKind::kScan ||
       static_cast<const sql::LogicalScan&>(right).object_kind != sql::ObjectKind::kSource ||
       right.properties().unique_keys.empty()) {
-    return NotExecutable(join, "FOR SYSTEM_TIME AS OF a relation other than a TABLE or an "
-                               "upsert SOURCE (PRIMARY KEY)");
+    return NotExecutable(join,
+                         "FOR SYSTEM_TIME AS OF a relation other than a TABLE or an "
+                         "upsert SOURCE (PRIMARY KEY)");
   }
   if (left.properties().mode != sql::ChangelogMode::kAppendOnly) {
     return NotExecutable(join, "a FOR SYSTEM_TIME AS OF join of a changelog");
@@ -266,8 +267,9 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
   }
   for (size_t k = 0; k < key_columns.size(); ++k) {
     if (!definition.left_keys[k]) {
-      return NotExecutable(join, "a FOR SYSTEM_TIME AS OF join whose equalities do not "
-                                 "determine the source's whole PRIMARY KEY");
+      return NotExecutable(join,
+                           "a FOR SYSTEM_TIME AS OF join whose equalities do not "
+                           "determine the source's whole PRIMARY KEY");
     }
     const Field& field = right.schema()->field(key_columns[k]);
     definition.right_keys.push_back(sql::MakeColumn(key_columns[k], field.name, field.type));
@@ -285,8 +287,9 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
   if (watermarked_column) {
     const std::vector<int>& right_times = right.properties().watermark_columns;
     if (right_times.empty()) {
-      return NotExecutable(join, "FOR SYSTEM_TIME AS OF an event-time column against a source "
-                                 "without a WATERMARK (its versions have no time to order by)");
+      return NotExecutable(join,
+                           "FOR SYSTEM_TIME AS OF an event-time column against a source "
+                           "without a WATERMARK (its versions have no time to order by)");
     }
     const DataType& left_type = left.schema()->field(as_of->column_index).type;
     const DataType& right_type = right.schema()->field(right_times.front()).type;

@@ -42,7 +42,8 @@ std::shared_ptr<const Schema> SideSchema(std::string_view prefix) {
 
 std::shared_ptr<const Schema> JoinedSchema() {
   std::vector<Field> fields = SideSchema("l")->fields();
-  for (Field field : SideSchema("r")->fields()) {
+  const std::shared_ptr<const Schema> right = SideSchema("r");
+  for (Field field : right->fields()) {
     field.nullable = true;
     fields.push_back(field);
   }
@@ -123,8 +124,8 @@ BENCHMARK(BM_OutputBaseline);
 class MemoryLookupSource final : public LookupSource {
  public:
   MemoryLookupSource()
-      : schema_(Schema::Make({{"id", DataType::BigInt(), false},
-                              {"name", DataType::Varchar(), true}})) {
+      : schema_(Schema::Make(
+            {{"id", DataType::BigInt(), false}, {"name", DataType::Varchar(), true}})) {
     for (int64_t id = 0; id < kKeys; ++id) names_[id] = "instrument " + std::to_string(id);
   }
   const std::shared_ptr<const Schema>& schema() const override { return schema_; }

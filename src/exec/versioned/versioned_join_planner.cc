@@ -31,7 +31,8 @@ struct PrimaryKeyMapping {
   std::vector<BoundExprPtr> other_equalities;
 };
 
-Result<PrimaryKeyMapping> MapToPrimaryKey(const LogicalJoin& join, const std::vector<int>& key_columns,
+Result<PrimaryKeyMapping> MapToPrimaryKey(const LogicalJoin& join,
+                                          const std::vector<int>& key_columns,
                                           const Schema& right_schema, std::string_view what) {
   const int left_width = join.inputs()[0]->schema()->num_fields();
   PrimaryKeyMapping mapping;
@@ -65,14 +66,14 @@ Result<PrimaryKeyMapping> MapToPrimaryKey(const LogicalJoin& join, const std::ve
 
 // The value of an expression without column references, or nullopt when it reads columns or
 // cannot be evaluated once.
-std::optional<Value> ConstantValue(const BoundExprPtr& expression, const EvaluatorOptions& options) {
+std::optional<Value> ConstantValue(const BoundExprPtr& expression,
+                                   const EvaluatorOptions& options) {
   if (!sql::ReferencedColumns(*expression).empty()) return std::nullopt;
   if (expression->kind == BoundExpressionKind::kConstant) return expression->constant;
   if (expression->kind != BoundExpressionKind::kCast) return std::nullopt;
   Result<ExpressionEvaluator> evaluator = ExpressionEvaluator::Make(expression, options);
   if (!evaluator.ok()) return std::nullopt;
-  Result<Column> column =
-      evaluator->Evaluate(Batch::MakeWithoutColumns(Schema::Make({}), 1));
+  Result<Column> column = evaluator->Evaluate(Batch::MakeWithoutColumns(Schema::Make({}), 1));
   if (!column.ok()) return std::nullopt;
   return column->GetValue(0);
 }
@@ -91,11 +92,10 @@ void SplitPushdown(const std::vector<BoundExprPtr>& conjuncts, int left_width,
                    const Schema& right_schema, const EvaluatorOptions& options,
                    std::vector<LookupFilter>* filters, std::vector<BoundExprPtr>* rest) {
   for (const BoundExprPtr& conjunct : conjuncts) {
-    const bool comparison = conjunct->kind == BoundExpressionKind::kCall &&
-                            conjunct->children.size() == 2 &&
-                            (conjunct->name == "=" || conjunct->name == "<>" ||
-                             conjunct->name == "<" || conjunct->name == "<=" ||
-                             conjunct->name == ">" || conjunct->name == ">=");
+    const bool comparison =
+        conjunct->kind == BoundExpressionKind::kCall && conjunct->children.size() == 2 &&
+        (conjunct->name == "=" || conjunct->name == "<>" || conjunct->name == "<" ||
+         conjunct->name == "<=" || conjunct->name == ">" || conjunct->name == ">=");
     if (comparison) {
       for (int side = 0; side < 2; ++side) {
         const BoundExprPtr& column = conjunct->children[static_cast<size_t>(side)];
@@ -159,9 +159,9 @@ Result<PlannedOperator> PlanTableJoin(const LogicalJoin& join, const EvaluatorOp
                            plan.lookups->FindLookupSource(scan.object_name));
   const Schema& right_schema = *source->schema();
   if (source->key_columns().empty()) {
-    return NotExecutable(join, fmt::format("a {} join with {} \"{}\", which has no PRIMARY KEY",
-                                           what, sql::ObjectKindKeyword(scan.object_kind),
-                                           scan.object_name));
+    return NotExecutable(join,
+                         fmt::format("a {} join with {} \"{}\", which has no PRIMARY KEY", what,
+                                     sql::ObjectKindKeyword(scan.object_kind), scan.object_name));
   }
   LAMINAR_ASSIGN_OR_RETURN(PrimaryKeyMapping mapping,
                            MapToPrimaryKey(join, source->key_columns(), right_schema, what));
