@@ -131,14 +131,15 @@ Status LookupJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
 }
 
 std::string LookupJoinOperator::Describe() const {
-  std::string text = fmt::format(
-      "LookupJoin {} {} ({} key column{}{}{})", sql::JoinKindName(def_.kind),
-      def_.source->Describe(), def_.key_expressions.size(),
-      def_.key_expressions.size() == 1 ? "" : "s",
-      def_.filters.empty() ? ""
-                           : fmt::format("; {} pushed-down filter{}", def_.filters.size(),
-                                         def_.filters.size() == 1 ? "" : "s"),
-      def_.residual ? "; residual " + def_.residual->ToString() : "");
+  std::string text = fmt::format("LookupJoin {} {} ({} key column{}", sql::JoinKindName(def_.kind),
+                                 def_.source->Describe(), def_.key_expressions.size(),
+                                 def_.key_expressions.size() == 1 ? "" : "s");
+  for (const LookupFilter& filter : def_.filters) {
+    text += fmt::format("; pushed down: {} {} {}", def_.source->schema()->field(filter.column).name,
+                        filter.op, filter.constant.ToString());
+  }
+  if (def_.residual) text += "; residual " + def_.residual->ToString();
+  text += ")";
   if (!def_.note.empty()) text += "; " + def_.note;
   return text;
 }

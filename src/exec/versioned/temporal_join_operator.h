@@ -41,8 +41,9 @@ struct TemporalJoinDefinition {
 /// none, an inner join drops it and a left join pads it. Left rows below the left watermark
 /// (late) are counted and dropped: the versions they would need may be gone. Per key, the
 /// versions older than the newest one at or below the left watermark are evicted (no future
-/// left row can choose them). The output watermark is the left watermark held back by the
-/// waiting rows.
+/// left row can choose them). A version below the right watermark (late) is still kept: rows
+/// already emitted stay as they were, later rows may choose it. The output watermark is the left
+/// watermark held back by the waiting rows.
 ///
 /// Processing time: a left row meets the latest version received so far, at once; one version
 /// per key is kept (state grows with the number of keys of the source, as the source itself).
