@@ -106,6 +106,38 @@ void BM_AsofJoin(benchmark::State& state) {
 }
 BENCHMARK(BM_AsofJoin);
 
+// As BM_AsofJoin, but the right watermark lags one batch behind: every left row waits and is
+// decided when the next right watermark arrives (the path of a slower right side).
+void BM_AsofJoinLaggingWatermark(benchmark::State& state) {
+  std::mt19937 random(42);
+  std::vector<Batch> left;
+  std::vector<Batch> right;
+  for (int i = 0; i < kBatches; ++i) {
+    left.push_back(SideBatch(SideSchema("l"), i, random));
+    right.push_back(SideBatch(SideSchema("r"), i, random));
+  }
+  auto join = MakeAsof();
+  DiscardOutput out;
+  int index = 0;
+  for (auto _ : state) {
+    if (index == kBatches) {
+      state.PauseTiming();
+      join = MakeAsof();
+      index = 0;
+      state.ResumeTiming();
+    }
+    const int64_t end = int64_t{index + 1} * kBatchRows;
+    (void)join->Process(1, ChangeBatch{right[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(1, end - kBatchRows, out);
+    (void)join->Process(0, ChangeBatch{left[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(0, end, out);
+    ++index;
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
+  benchmark::DoNotOptimize(out.rows);
+}
+BENCHMARK(BM_AsofJoinLaggingWatermark);
+
 void BM_OutputBaseline(benchmark::State& state) {
   std::mt19937 random(42);
   const Batch left = SideBatch(SideSchema("l"), 0, random);
