@@ -276,6 +276,8 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireKeys(def_.clock->NowMicros()));
   const uint32_t batch_id = StoreBatch(side, batch.rows);
   const Batch& kept = sides_[side].batches[batch_id].rows;
+  // Pinned while this call reads it: a retraction may free a row the batch itself added.
+  ++sides_[side].batches[batch_id].live;
 
   std::vector<uint32_t> keys;
   LAMINAR_RETURN_IF_ERROR(ComputeKeys(side, kept, &keys, true));
@@ -455,7 +457,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   // Keys left without rows, and the batch when none of its rows stayed.
   for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
   StoredBatch& stored_batch = sides_[side].batches[batch_id];
-  if (stored_batch.live == 0 && stored_batch.rows.num_rows() > 0) {
+  if (--stored_batch.live == 0) {
     stored_batch.rows = Batch();
     sides_[side].free_batches.push_back(batch_id);
   }
