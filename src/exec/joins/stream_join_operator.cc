@@ -337,7 +337,11 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   // Phase 1, in row order: store added rows, remove retracted ones.
   std::vector<uint8_t> skipped(static_cast<size_t>(num_rows), 0);
   std::vector<uint32_t> stored_ids(static_cast<size_t>(num_rows), kNone);
+  constexpr int64_t kKeyPrefetchDistance = 8;
   for (int64_t row = 0; row < num_rows; ++row) {
+    if (row + kKeyPrefetchDistance < num_rows && keys[row + kKeyPrefetchDistance] != kNone) {
+      __builtin_prefetch(&key_states_[keys[row + kKeyPrefetchDistance]]);
+    }
     const uint32_t key = keys[row];
     const int64_t time = interval() ? times[row] : 0;
     if (batch.weight(row) > 0) {
@@ -373,6 +377,11 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   std::vector<uint32_t> pair_partners;
   const Side& partners = sides_[other];
   for (int64_t row = 0; row < num_rows; ++row) {
+    // The key states are in cache from phase 1; the first partner of a later row is not.
+    if (row + kKeyPrefetchDistance < num_rows && keys[row + kKeyPrefetchDistance] != kNone) {
+      const uint32_t head = key_states_[keys[row + kKeyPrefetchDistance]].head[other];
+      if (head != kNone) __builtin_prefetch(&partners.rows[head]);
+    }
     const uint32_t key = keys[row];
     if (key == kNone || skipped[row]) continue;
     for (uint32_t id = key_states_[key].head[other]; id != kNone; id = partners.rows[id].next) {
