@@ -351,7 +351,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       if (interval()) {
         const int64_t evict_at = side == 0 ? SaturatingAdd(time, def_.time_bound->upper)
                                            : SaturatingAdd(time, -def_.time_bound->lower);
-        sides_[side].eviction.emplace(time == kNullTime ? kNullTime : evict_at, id);
+        sides_[side].eviction.Push(time == kNullTime ? kNullTime : evict_at, id);
       }
     } else if (key != kNone) {
       const uint32_t id = FindEqualRow(side, key, kept, static_cast<uint32_t>(row));
@@ -518,10 +518,10 @@ Status StreamJoinOperator::Evict(OperatorOutput& out) {
   for (int side = 0; side < 2; ++side) {
     Side& s = sides_[side];
     const int64_t watermark = sides_[1 - side].watermark;
-    while (!s.eviction.empty() &&
-           (watermark == kMaxWatermark || s.eviction.top().first < watermark)) {
-      const uint32_t id = s.eviction.top().second;
-      s.eviction.pop();
+    while (!s.eviction.Empty() &&
+           (watermark == kMaxWatermark || s.eviction.Top().first < watermark)) {
+      const uint32_t id = s.eviction.Top().second;
+      s.eviction.Pop();
       const StoredRow& stored = s.rows[id];
       if (stored.matches == 0) {
         const RowReference reference = Reference(side, id);
@@ -555,13 +555,13 @@ Status StreamJoinOperator::EmitWatermark(OperatorOutput& out) {
   int64_t watermark = std::min(sides_[0].watermark, sides_[1].watermark);
   if (interval()) {
     // A row still in state may yet be emitted (paired or padded) with its own time.
-    if (!sides_[0].eviction.empty()) {
+    if (!sides_[0].eviction.Empty()) {
       watermark = std::min(watermark,
-                           SaturatingAdd(sides_[0].eviction.top().first, -def_.time_bound->upper));
+                           SaturatingAdd(sides_[0].eviction.Top().first, -def_.time_bound->upper));
     }
-    if (!sides_[1].eviction.empty()) {
+    if (!sides_[1].eviction.Empty()) {
       watermark = std::min(watermark,
-                           SaturatingAdd(sides_[1].eviction.top().first, def_.time_bound->lower));
+                           SaturatingAdd(sides_[1].eviction.Top().first, def_.time_bound->lower));
     }
   }
   if (watermark <= output_watermark_) return Status::Ok();

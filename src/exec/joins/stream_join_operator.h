@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <queue>
@@ -111,17 +112,49 @@ class StreamJoinOperator final : public Operator {
     Batch rows;
     int64_t live = 0;
   };
+  /// Rows by eviction time, earliest first. Rows mostly arrive in time order: those go to a
+  /// FIFO (O(1), sequential); the few out of order go to a min-heap.
+  class EvictionQueue {
+   public:
+    using Entry = std::pair<int64_t, uint32_t>;  // (eviction time, row)
+    bool Empty() const { return in_order_.empty() && out_of_order_.empty(); }
+    /// REQUIRES: !Empty().
+    const Entry& Top() const {
+      if (out_of_order_.empty()) return in_order_.front();
+      if (in_order_.empty() || out_of_order_.top().first < in_order_.front().first) {
+        return out_of_order_.top();
+      }
+      return in_order_.front();
+    }
+    void Push(int64_t time, uint32_t row) {
+      if (in_order_.empty() || time >= in_order_.back().first) {
+        in_order_.emplace_back(time, row);
+      } else {
+        out_of_order_.emplace(time, row);
+      }
+    }
+    /// REQUIRES: !Empty().
+    void Pop() {
+      if (!out_of_order_.empty() &&
+          (in_order_.empty() || out_of_order_.top().first < in_order_.front().first)) {
+        out_of_order_.pop();
+      } else {
+        in_order_.pop_front();
+      }
+    }
+
+   private:
+    std::deque<Entry> in_order_;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> out_of_order_;
+  };
   /// The state of one input.
   struct Side {
     std::vector<StoredBatch> batches;
     std::vector<uint32_t> free_batches;
     std::vector<StoredRow> rows;
     std::vector<uint32_t> free_rows;
-    /// Interval joins: (eviction time, row) as a min-heap; the row goes when the other side's
-    /// watermark passes its eviction time.
-    std::priority_queue<std::pair<int64_t, uint32_t>, std::vector<std::pair<int64_t, uint32_t>>,
-                        std::greater<>>
-        eviction;
+    /// Interval joins: when each row leaves (once the other side's watermark passes it).
+    EvictionQueue eviction;
     int64_t watermark = kMinWatermark;
     int64_t live_rows = 0;
   };
