@@ -1,0 +1,36 @@
+#pragma once
+
+#include <vector>
+
+#include "columnar/value.h"
+
+namespace laminar::exec {
+
+/// The direction of one ORDER BY key of an analytic operator.
+struct SortDirection {
+  bool descending = false;
+  /// NULL sorts before every value (otherwise after), whatever the direction.
+  bool nulls_first = false;
+};
+
+/// Orders two tuples of ORDER BY key values (-1, 0, 1) as ORDER BY does: key by key, NULLs
+/// placed by `nulls_first`, values by CompareValues, reversed for DESC. Peers compare 0.
+/// REQUIRES: both tuples have one value per direction.
+inline int CompareSortKeys(const std::vector<Value>& a, const std::vector<Value>& b,
+                           const std::vector<SortDirection>& directions) {
+  for (size_t k = 0; k < directions.size(); ++k) {
+    const Value& x = a[k];
+    const Value& y = b[k];
+    if (x.is_null() || y.is_null()) {
+      if (x.is_null() && y.is_null()) continue;
+      const bool x_first = x.is_null() == directions[k].nulls_first;
+      return x_first ? -1 : 1;
+    }
+    int c = CompareValues(x, y);
+    if (directions[k].descending) c = -c;
+    if (c != 0) return c < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+}  // namespace laminar::exec
