@@ -25,7 +25,7 @@ OverOperator::OverOperator(OverDefinition definition)
     : def_(std::move(definition)), encoder_(def_.partition_types) {}
 
 OverOperator::Partition& OverOperator::Find(std::string_view key) {
-  auto it = partitions_.find(std::string(key));
+  auto it = partitions_.find(key);
   if (it == partitions_.end()) {
     it = partitions_.try_emplace(std::string(key)).first;
     it->second.running.resize(def_.calls.size());

@@ -153,7 +153,7 @@ class OverOperator final : public Operator {
 
   OverDefinition def_;
   state::KeyEncoder encoder_;
-  std::unordered_map<std::string, Partition> partitions_;
+  std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;
   std::vector<Partition*> active_;
   int64_t watermark_ = kMinWatermark;
   int64_t emitted_watermark_ = kMinWatermark;

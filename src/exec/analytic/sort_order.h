@@ -1,5 +1,9 @@
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "columnar/value.h"
@@ -32,5 +36,12 @@ inline int CompareSortKeys(const std::vector<Value>& a, const std::vector<Value>
   }
   return 0;
 }
+
+/// Hashes partition keys so that a std::string_view finds a std::string key without copying it
+/// (heterogeneous lookup, with std::equal_to<>).
+struct PartitionKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+};
 
 }  // namespace laminar::exec

@@ -51,7 +51,7 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
     Partition* partition = single;
     if (partition == nullptr) {
       const std::string_view key = encoder_.key(static_cast<size_t>(row));
-      auto it = partitions_.find(std::string(key));
+      auto it = partitions_.find(key);
       if (it == partitions_.end()) {
         it = partitions_.try_emplace(std::string(key)).first;
         it->second.key = it->first;
@@ -85,6 +85,12 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
                            });
       partition->rows.insert(position, std::move(stored));
       ++metrics_.stored_rows;
+      // Rows that cannot return are dropped as they pile up (an ad-hoc query gets its whole
+      // input in one batch, and is ranked only at its end).
+      if (!def_.input_changelog &&
+          static_cast<int64_t>(partition->rows.size()) > 2 * (def_.offset + def_.limit) + 64) {
+        Rank(*partition, nullptr);
+      }
     } else {
       // Retracts the newest stored row equal to it (identical rows are interchangeable).
       auto first =
@@ -131,8 +137,13 @@ Status TopNOperator::RefreshDirty(OperatorOutput& out) {
 }
 
 void TopNOperator::Refresh(Partition& partition, std::vector<Change>& changes) {
-  const int64_t bound = def_.offset + def_.limit;
   std::vector<RankedRow> top;
+  Rank(partition, &top);
+  Diff(partition, std::move(top), changes);
+}
+
+void TopNOperator::Rank(Partition& partition, std::vector<RankedRow>* top) {
+  const int64_t bound = def_.offset + def_.limit;
   int64_t rank = 0;
   int64_t distinct = 0;
   size_t kept = 0;  // Rows that can still be in the top (append-only eviction).
@@ -153,7 +164,7 @@ void TopNOperator::Refresh(Partition& partition, std::vector<Change>& changes) {
     }
     if (rank > bound) break;
     kept = i + 1;
-    if (rank > def_.offset) top.push_back(RankedRow{partition.rows[i], rank});
+    if (rank > def_.offset && top != nullptr) top->push_back(RankedRow{partition.rows[i], rank});
   }
   if (!def_.input_changelog) {
     metrics_.stored_rows -= static_cast<int64_t>(partition.rows.size() - kept);
@@ -162,6 +173,10 @@ void TopNOperator::Refresh(Partition& partition, std::vector<Change>& changes) {
         def_.rank_function == sql::RankFunction::kDenseRank ? distinct : static_cast<int64_t>(kept);
     partition.full = taken >= bound;
   }
+}
+
+void TopNOperator::Diff(Partition& partition, std::vector<RankedRow> top,
+                        std::vector<Change>& changes) {
   // The difference between the old and the new top. Rows match by identity, and by rank when
   // the rank is output.
   auto same = [&](const RankedRow& a, const RankedRow& b) {
@@ -199,7 +214,8 @@ void TopNOperator::Refresh(Partition& partition, std::vector<Change>& changes) {
   }
   partition.emitted = std::move(top);
   if (partition.rows.empty() && !def_.state_ttl_micros) {
-    partitions_.erase(partition.key);
+    const std::string key = partition.key;  // The partition (and its key) dies in erase.
+    partitions_.erase(key);
     --metrics_.live_partitions;
   }
 }

@@ -121,6 +121,12 @@ class TopNOperator final : public Operator {
   /// Recomputes the partition's top, appends the difference to `changes`, evicts rows that
   /// cannot return (append-only input).
   void Refresh(Partition& partition, std::vector<Change>& changes);
+  /// Ranks the partition's rows into `top` (when not null); for an append-only input, drops the
+  /// rows ranked beyond offset + limit and sets `full`.
+  void Rank(Partition& partition, std::vector<RankedRow>* top);
+  /// Appends the difference between the emitted rows and `top` to `changes`; `top` becomes the
+  /// emitted rows.
+  void Diff(Partition& partition, std::vector<RankedRow> top, std::vector<Change>& changes);
   void Touch(Partition& partition, int64_t now);
   Status ExpireUpTo(int64_t now, OperatorOutput& out);
   Status EmitChanges(std::vector<Change>& changes, OperatorOutput& out);
@@ -128,7 +134,7 @@ class TopNOperator final : public Operator {
 
   TopNDefinition def_;
   state::KeyEncoder encoder_;
-  std::unordered_map<std::string, Partition> partitions_;
+  std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;
   std::vector<Partition*> dirty_;
   /// (deadline, partition key) of every partition, when state_ttl is set.
   std::set<std::pair<int64_t, std::string>> ttl_index_;
