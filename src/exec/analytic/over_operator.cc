@@ -357,15 +357,18 @@ void OverOperator::Evict(Partition& partition) {
 Status OverOperator::Flush(std::vector<std::vector<Value>>& output, OperatorOutput& out) {
   if (output.empty()) return Status::Ok();
   const Schema& schema = *def_.output_schema;
-  std::vector<Column> columns;
+  std::vector<ColumnBuilder> builders;
   for (int c = 0; c < schema.num_fields(); ++c) {
-    ColumnBuilder builder(schema.field(c).type);
-    builder.Reserve(static_cast<int64_t>(output.size()));
-    for (const std::vector<Value>& line : output) {
-      LAMINAR_RETURN_IF_ERROR(builder.AppendValue(line[static_cast<size_t>(c)]));
-    }
-    columns.push_back(builder.Finish());
+    builders.emplace_back(schema.field(c).type);
+    builders.back().Reserve(static_cast<int64_t>(output.size()));
   }
+  for (const std::vector<Value>& line : output) {
+    for (size_t c = 0; c < builders.size(); ++c) {
+      LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[c], line[c]));
+    }
+  }
+  std::vector<Column> columns;
+  for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
   metrics_.rows_out += static_cast<int64_t>(output.size());
   output.clear();
   ChangeBatch batch;

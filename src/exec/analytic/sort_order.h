@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "columnar/column_builder.h"
 #include "columnar/value.h"
 
 namespace laminar::exec {
@@ -35,6 +36,31 @@ inline int CompareSortKeys(const std::vector<Value>& a, const std::vector<Value>
     if (c != 0) return c < 0 ? -1 : 1;
   }
   return 0;
+}
+
+/// Appends one value to `builder` with the typed appends of the common types (AppendValue
+/// checks each value's type, which costs more than the copy).
+/// REQUIRES: a non-NULL value has the builder's type.
+inline Status AppendTyped(ColumnBuilder& builder, const Value& value) {
+  if (value.is_null()) {
+    builder.AppendNull();
+    return Status::Ok();
+  }
+  switch (builder.type().id()) {
+    case TypeId::kBigInt:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      builder.AppendFixed<int64_t>(value.integer());
+      return Status::Ok();
+    case TypeId::kDouble:
+      builder.AppendFixed<double>(value.floating());
+      return Status::Ok();
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      return builder.AppendString(value.string());
+    default:
+      return builder.AppendValue(value);
+  }
 }
 
 /// Hashes partition keys so that a std::string_view finds a std::string key without copying it

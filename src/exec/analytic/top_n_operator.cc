@@ -148,8 +148,10 @@ void TopNOperator::Rank(Partition& partition, std::vector<RankedRow>* top) {
   int64_t distinct = 0;
   size_t kept = 0;  // Rows that can still be in the top (append-only eviction).
   for (size_t i = 0; i < partition.rows.size(); ++i) {
-    const bool peer = i > 0 && CompareSortKeys(partition.rows[i]->order,
-                                               partition.rows[i - 1]->order, def_.directions) == 0;
+    // ROW_NUMBER needs no peers: no comparison.
+    const bool peer = def_.rank_function != sql::RankFunction::kRowNumber && i > 0 &&
+                      CompareSortKeys(partition.rows[i]->order, partition.rows[i - 1]->order,
+                                      def_.directions) == 0;
     if (!peer) ++distinct;
     switch (def_.rank_function) {
       case sql::RankFunction::kRowNumber:
@@ -250,21 +252,23 @@ Status TopNOperator::ExpireUpTo(int64_t now, OperatorOutput& out) {
 Status TopNOperator::EmitChanges(std::vector<Change>& changes, OperatorOutput& out) {
   if (changes.empty()) return Status::Ok();
   const Schema& schema = *def_.output_schema;
-  std::vector<Column> columns;
   bool any_retraction = false;
   for (const Change& change : changes) any_retraction = any_retraction || change.weight < 0;
+  std::vector<ColumnBuilder> builders;
   for (int c = 0; c < schema.num_fields(); ++c) {
-    ColumnBuilder builder(schema.field(c).type);
-    builder.Reserve(static_cast<int64_t>(changes.size()));
-    if (c < def_.input_columns) {
-      for (const Change& change : changes) {
-        LAMINAR_RETURN_IF_ERROR(builder.AppendValue(change.row->values[static_cast<size_t>(c)]));
-      }
-    } else {
-      for (const Change& change : changes) builder.AppendFixed<int64_t>(change.rank);
-    }
-    columns.push_back(builder.Finish());
+    builders.emplace_back(schema.field(c).type);
+    builders.back().Reserve(static_cast<int64_t>(changes.size()));
   }
+  // Row by row: each stored row is visited once.
+  for (const Change& change : changes) {
+    for (int c = 0; c < def_.input_columns; ++c) {
+      LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[static_cast<size_t>(c)],
+                                          change.row->values[static_cast<size_t>(c)]));
+    }
+    if (def_.rank_column) builders.back().AppendFixed<int64_t>(change.rank);
+  }
+  std::vector<Column> columns;
+  for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
   ChangeBatch batch;
   LAMINAR_ASSIGN_OR_RETURN(batch.rows, Batch::Make(def_.output_schema, std::move(columns)));
   if (any_retraction) {
