@@ -113,6 +113,29 @@ void BM_TopTenPerPartition(benchmark::State& state) {
 }
 BENCHMARK(BM_TopTenPerPartition)->Unit(benchmark::kMillisecond);
 
+/// Nexmark q9-like: the best bid per auction (price DESC, then time ASC) over 1,000 auctions,
+/// about 100 bids each: most bids cannot enter and are skipped after one comparison.
+void BM_TopOnePerAuction(benchmark::State& state) {
+  const std::vector<ChangeBatch> batches = MakeBids(1'000, 1'000);
+  for (auto _ : state) {
+    TopNDefinition definition;
+    definition.partition_by.push_back(ColumnOf(0, DataType::BigInt()));
+    definition.partition_types.push_back(DataType::BigInt());
+    definition.order_by.push_back(ColumnOf(2, DataType::BigInt()));
+    definition.order_by.push_back(ColumnOf(3, DataType::Timestamp()));
+    definition.directions = {SortDirection{true, true}, SortDirection{false, false}};
+    definition.limit = 1;
+    definition.input_columns = 4;
+    definition.output_schema = BidSchema();
+    TopNOperator op(std::move(definition));
+    DiscardingOutput out;
+    for (const ChangeBatch& batch : batches) benchmark::DoNotOptimize(op.Process(0, batch, out));
+    state.counters["out_per_in"] = static_cast<double>(out.rows) / (kBatches * kBatchRows);
+  }
+  state.SetItemsProcessed(state.iterations() * kBatches * kBatchRows);
+}
+BENCHMARK(BM_TopOnePerAuction)->Unit(benchmark::kMillisecond);
+
 /// Nexmark q18-like: the last bid per (bidder, auction), keep last (ORDER BY time DESC).
 void BM_DedupKeepLast(benchmark::State& state) {
   const std::vector<ChangeBatch> batches = MakeBids(1'000, 100);
