@@ -129,12 +129,9 @@ Result<PlannedOperator> PlanOver(const sql::LogicalOver& over, const EvaluatorOp
   definition.bounded = plan.bounded;
   definition.input_columns = input.schema()->num_fields();
   definition.output_schema = over.schema();
-  if (!plan.bounded) {
-    if (input.properties().mode != sql::ChangelogMode::kAppendOnly) {
-      return NotSupportedAt(first.position,
-                            "OVER over a changelog input (with retractions, e.g. the result of "
-                            "a GROUP BY or of a join with state_ttl) is not supported yet");
-    }
+  definition.input_changelog =
+      !plan.bounded && input.properties().mode == sql::ChangelogMode::kChangelog;
+  if (!plan.bounded && !definition.input_changelog) {
     const auto& watermarks = input.properties().watermark_columns;
     const bool time_order = first.order_by.size() == 1 && !first.order_by[0].descending &&
                             first.order_by[0].expr->kind == sql::BoundExpressionKind::kColumn &&
@@ -198,7 +195,9 @@ Result<PlannedOperator> PlanOver(const sql::LogicalOver& over, const EvaluatorOp
               fmt::format("{}({}) OVER (...)", name, type.ToString()) + " is not supported yet");
         }
       }
-      LAMINAR_RETURN_IF_ERROR(SetFrame(call, plan.bounded, call_definition));
+      // Over a changelog every live row is kept: a frame may reach the last row so far.
+      LAMINAR_RETURN_IF_ERROR(
+          SetFrame(call, plan.bounded || definition.input_changelog, call_definition));
     } else if (plan.bounded && (name == "row_number" || name == "rank" || name == "dense_rank")) {
       call_definition.kind = name == "row_number" ? Kind::kRowNumber
                              : name == "rank"     ? Kind::kRank

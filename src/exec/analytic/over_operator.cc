@@ -33,10 +33,10 @@ OverOperator::Partition& OverOperator::Find(std::string_view key) {
   return it->second;
 }
 
-Status OverOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOutput& /*out*/) {
+Status OverOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOutput& out) {
   const int64_t rows = batch.num_rows();
   if (rows == 0) return Status::Ok();
-  if (!batch.append_only()) {
+  if (!batch.append_only() && !def_.input_changelog) {
     for (int64_t row = 0; row < rows; ++row) {
       if (batch.weight(row) < 0) {
         return Status::Error(ErrorCode::kInternal, "OVER received a retraction");
@@ -97,6 +97,10 @@ Status OverOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
                                             : Value::Null(def_.calls[c].type));
     }
     stored.sequence = next_sequence_++;
+    if (def_.input_changelog) {
+      Apply(partition, std::move(stored), batch.weight(row));
+      continue;
+    }
     partition.unreleased.push_back(std::move(stored));
     ++metrics_.buffered_rows;
     if (!partition.active) {
@@ -104,6 +108,85 @@ Status OverOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
       active_.push_back(&partition);
     }
   }
+  if (!def_.input_changelog) return Status::Ok();
+  std::vector<std::vector<Value>> output;
+  std::vector<int8_t> weights;
+  for (Partition* partition : dirty_) {
+    partition->dirty = false;
+    LAMINAR_RETURN_IF_ERROR(Recompute(*partition, output, weights));
+  }
+  dirty_.clear();
+  return Flush(output, weights, out);
+}
+
+void OverOperator::Apply(Partition& partition, Row row, int weight) {
+  auto first = std::lower_bound(
+      partition.live.begin(), partition.live.end(), row, [&](const Row& existing, const Row& key) {
+        return CompareSortKeys(existing.order, key.order, def_.directions) < 0;
+      });
+  auto last =
+      std::upper_bound(first, partition.live.end(), row, [&](const Row& key, const Row& existing) {
+        return CompareSortKeys(key.order, existing.order, def_.directions) < 0;
+      });
+  if (weight > 0) {
+    partition.live.insert(last, std::move(row));
+    ++metrics_.live_rows;
+  } else {
+    // The newest live row equal to it (identical rows are interchangeable).
+    auto found = partition.live.end();
+    for (auto it = first; it != last; ++it) {
+      if (it->values == row.values) found = it;
+    }
+    if (found == partition.live.end()) {
+      ++metrics_.unmatched_retractions;
+      return;
+    }
+    partition.live.erase(found);
+    --metrics_.live_rows;
+  }
+  if (!partition.dirty) {
+    partition.dirty = true;
+    dirty_.push_back(&partition);
+  }
+}
+
+Status OverOperator::Recompute(Partition& partition, std::vector<std::vector<Value>>& output,
+                               std::vector<int8_t>& weights) {
+  partition.history.assign(partition.live.begin(), partition.live.end());
+  partition.base = 0;
+  partition.dense_rank = 0;
+  partition.running.assign(def_.calls.size(), Accumulation{});
+  std::unordered_map<uint64_t, std::vector<Value>> emitted;
+  emitted.reserve(partition.live.size());
+  for (int64_t index = 0; index < static_cast<int64_t>(partition.history.size()); ++index) {
+    Row& row = partition.history[static_cast<size_t>(index)];
+    std::vector<Value> line = row.values;
+    for (size_t c = 0; c < def_.calls.size(); ++c) {
+      LAMINAR_ASSIGN_OR_RETURN(Value value, Compute(partition, c, index));
+      line.push_back(std::move(value));
+    }
+    auto old = partition.emitted.find(row.sequence);
+    if (old != partition.emitted.end()) {
+      if (old->second == line) {
+        emitted.emplace(row.sequence, std::move(old->second));
+        partition.emitted.erase(old);
+        continue;
+      }
+      output.push_back(std::move(old->second));
+      weights.push_back(-1);
+      partition.emitted.erase(old);
+    }
+    output.push_back(line);
+    weights.push_back(1);
+    emitted.emplace(row.sequence, std::move(line));
+  }
+  // Rows retracted from the input.
+  for (auto& [sequence, line] : partition.emitted) {
+    output.push_back(std::move(line));
+    weights.push_back(-1);
+  }
+  partition.emitted = std::move(emitted);
+  partition.history.clear();
   return Status::Ok();
 }
 
@@ -354,7 +437,8 @@ void OverOperator::Evict(Partition& partition) {
   }
 }
 
-Status OverOperator::Flush(std::vector<std::vector<Value>>& output, OperatorOutput& out) {
+Status OverOperator::Flush(std::vector<std::vector<Value>>& output, std::vector<int8_t>& weights,
+                           OperatorOutput& out) {
   if (output.empty()) return Status::Ok();
   const Schema& schema = *def_.output_schema;
   std::vector<ColumnBuilder> builders;
@@ -373,12 +457,20 @@ Status OverOperator::Flush(std::vector<std::vector<Value>>& output, OperatorOutp
   output.clear();
   ChangeBatch batch;
   LAMINAR_ASSIGN_OR_RETURN(batch.rows, Batch::Make(def_.output_schema, std::move(columns)));
+  batch.weights = std::move(weights);
+  weights.clear();
   return out.Emit(batch);
 }
 
 Status OverOperator::OnWatermark(int /*port*/, int64_t watermark, OperatorOutput& out) {
   if (watermark <= watermark_) return Status::Ok();
   if (def_.bounded && watermark != kMaxWatermark) return Status::Ok();
+  if (def_.input_changelog) {
+    // Rows are emitted as they change: the input's watermark holds for the output.
+    watermark_ = watermark;
+    emitted_watermark_ = watermark;
+    return out.EmitWatermark(watermark);
+  }
   watermark_ = watermark;
   ended_ = watermark == kMaxWatermark;
   std::vector<std::vector<Value>> output;
@@ -397,7 +489,8 @@ Status OverOperator::OnWatermark(int /*port*/, int64_t watermark, OperatorOutput
     }
   }
   active_ = std::move(still_active);
-  LAMINAR_RETURN_IF_ERROR(Flush(output, out));
+  std::vector<int8_t> no_weights;
+  LAMINAR_RETURN_IF_ERROR(Flush(output, no_weights, out));
   if (held > emitted_watermark_) {
     emitted_watermark_ = held;
     return out.EmitWatermark(held);
@@ -407,13 +500,21 @@ Status OverOperator::OnWatermark(int /*port*/, int64_t watermark, OperatorOutput
 
 std::string OverOperator::Describe() const {
   return fmt::format("Over {} calls ({} partition keys{})", def_.calls.size(),
-                     def_.partition_by.size(), def_.bounded ? ", bounded" : "");
+                     def_.partition_by.size(),
+                     def_.bounded           ? ", bounded"
+                     : def_.input_changelog ? ", changelog input"
+                                            : "");
 }
 
 std::string OverOperator::MetricsText() const {
-  return fmt::format("rows in {}; late rows {}; rows out {}; buffered rows {}; kept rows {}",
-                     metrics_.rows_in, metrics_.late_rows, metrics_.rows_out,
-                     metrics_.buffered_rows, metrics_.kept_rows);
+  std::string text = fmt::format(
+      "rows in {}; late rows {}; rows out {}; buffered rows {}; kept rows {}", metrics_.rows_in,
+      metrics_.late_rows, metrics_.rows_out, metrics_.buffered_rows, metrics_.kept_rows);
+  if (def_.input_changelog) {
+    text += fmt::format("; live rows {}; unmatched retractions {}", metrics_.live_rows,
+                        metrics_.unmatched_retractions);
+  }
+  return text;
 }
 
 }  // namespace laminar::exec

@@ -64,6 +64,10 @@ struct OverDefinition {
   bool bounded = false;
   /// Streaming: the single ORDER BY key is this input column, a watermarked time, ascending.
   int time_column = -1;
+  /// Streaming over a changelog (retractions): each batch recomputes the partitions it touched
+  /// over their live rows and emits the rows whose values changed (the old row retracted, the
+  /// new one inserted). The output is a changelog.
+  bool input_changelog = false;
 };
 
 /// Counters of an OVER operator (DESCRIBE and tests).
@@ -71,8 +75,10 @@ struct OverMetrics {
   int64_t rows_in = 0;
   int64_t late_rows = 0;  // Behind the watermark (or with a NULL time) on arrival: dropped.
   int64_t rows_out = 0;
-  int64_t buffered_rows = 0;  // Waiting for the watermark.
-  int64_t kept_rows = 0;      // Released, kept for frames, LAG and LEAD.
+  int64_t buffered_rows = 0;          // Waiting for the watermark.
+  int64_t kept_rows = 0;              // Released, kept for frames, LAG and LEAD.
+  int64_t live_rows = 0;              // Changelog input: the live rows of every partition.
+  int64_t unmatched_retractions = 0;  // Changelog input: retractions of rows never seen.
 };
 
 /// LAG, LEAD and aggregates over ROWS and RANGE frames, per partition, appending one column
@@ -89,6 +95,12 @@ struct OverMetrics {
 ///
 /// Bounded (ad-hoc queries): rows are processed when the input ends, in full ORDER BY order.
 ///
+/// Changelog input (e.g. a GROUP BY result, Nexmark q6): the operator keeps every live row of
+/// every partition (state grows with the live rows); each batch recomputes the touched
+/// partitions in ORDER BY order (ties by arrival) and emits, for every row whose values
+/// changed, a retraction of its old output row and its new one. LEAD and frames reaching
+/// FOLLOWING rows use the rows present so far, and are corrected when later rows arrive.
+///
 /// Thread-safety: one thread (the owning reactor).
 class OverOperator final : public Operator {
  public:
@@ -97,7 +109,8 @@ class OverOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
-  /// "rows in N; late rows N; rows out N; buffered rows N; kept rows N".
+  /// "rows in N; late rows N; rows out N; buffered rows N; kept rows N", and for a changelog
+  /// input "; live rows N; unmatched retractions N".
   std::string MetricsText() const override;
 
   const OverMetrics& metrics() const { return metrics_; }
@@ -128,6 +141,11 @@ class OverOperator final : public Operator {
     int64_t next_emit = 0;  // Absolute index of the first row not emitted.
     std::vector<Accumulation> running;
     int64_t dense_rank = 0;  // DENSE_RANK of the last emitted row.
+    /// Changelog input: the live rows in ORDER BY order (ties by sequence), and the output row
+    /// emitted for each (by sequence).
+    std::vector<Row> live;
+    std::unordered_map<uint64_t, std::vector<Value>> emitted;
+    bool dirty = false;
     bool active = false;
   };
 
@@ -149,12 +167,20 @@ class OverOperator final : public Operator {
     return partition.history[static_cast<size_t>(index - partition.base)];
   }
   void Evict(Partition& partition);
-  Status Flush(std::vector<std::vector<Value>>& output, OperatorOutput& out);
+  /// Emits `output` (weights: empty for all +1, else one per row).
+  Status Flush(std::vector<std::vector<Value>>& output, std::vector<int8_t>& weights,
+               OperatorOutput& out);
+  /// Changelog input: applies one row to its partition's live rows.
+  void Apply(Partition& partition, Row row, int weight);
+  /// Changelog input: recomputes the partition and appends the changed output rows.
+  Status Recompute(Partition& partition, std::vector<std::vector<Value>>& output,
+                   std::vector<int8_t>& weights);
 
   OverDefinition def_;
   state::KeyEncoder encoder_;
   std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;
   std::vector<Partition*> active_;
+  std::vector<Partition*> dirty_;
   int64_t watermark_ = kMinWatermark;
   int64_t emitted_watermark_ = kMinWatermark;
   bool ended_ = false;
