@@ -277,16 +277,18 @@ int64_t OverOperator::PeerEnd(const Partition& partition, int64_t index) const {
 
 namespace {
 
-/// Folds one argument into a running aggregate.
-Status Fold(const Value& value, bool count_all, int64_t* count, int64_t* integer_sum,
-            double* double_sum, Value* min, Value* max) {
+/// Folds one argument into a running aggregate (min and max only for MIN and MAX).
+Status Fold(OverCallDefinition::Kind kind, const Value& value, bool count_all, int64_t* count,
+            int64_t* integer_sum, double* double_sum, Value* min, Value* max) {
   if (count_all) {
     ++*count;
     return Status::Ok();
   }
   if (value.is_null()) return Status::Ok();
   ++*count;
-  if (value.type().IsInteger()) {
+  if (kind != OverCallDefinition::Kind::kSum && kind != OverCallDefinition::Kind::kAvg) {
+    // COUNT needs only the count; MIN and MAX compare below.
+  } else if (value.type().IsInteger()) {
     if (__builtin_add_overflow(*integer_sum, value.integer(), integer_sum)) {
       return Status::Error(ErrorCode::kNumericOverflow, "sum over a window frame overflows");
     }
@@ -294,8 +296,14 @@ Status Fold(const Value& value, bool count_all, int64_t* count, int64_t* integer
   } else if (value.type().id() == TypeId::kDouble || value.type().id() == TypeId::kReal) {
     *double_sum += value.floating();
   }
-  if (min->is_null() || CompareValues(value, *min) < 0) *min = value;
-  if (max->is_null() || CompareValues(value, *max) > 0) *max = value;
+  if (kind == OverCallDefinition::Kind::kMin &&
+      (min->is_null() || CompareValues(value, *min) < 0)) {
+    *min = value;
+  }
+  if (kind == OverCallDefinition::Kind::kMax &&
+      (max->is_null() || CompareValues(value, *max) > 0)) {
+    *max = value;
+  }
   return Status::Ok();
 }
 
@@ -365,9 +373,9 @@ Result<Value> OverOperator::Compute(Partition& partition, size_t index_of_call, 
   if (call.start_unbounded) {
     Accumulation& running = partition.running[index_of_call];
     for (; running.folded_to <= high; ++running.folded_to) {
-      LAMINAR_RETURN_IF_ERROR(Fold(At(partition, running.folded_to).arguments[index_of_call],
-                                   count_all, &running.count, &running.integer_sum,
-                                   &running.double_sum, &running.min, &running.max));
+      LAMINAR_RETURN_IF_ERROR(Fold(
+          call.kind, At(partition, running.folded_to).arguments[index_of_call], count_all,
+          &running.count, &running.integer_sum, &running.double_sum, &running.min, &running.max));
     }
     return Finish(call, running.count, running.integer_sum, running.double_sum, running.min,
                   running.max);
@@ -378,8 +386,8 @@ Result<Value> OverOperator::Compute(Partition& partition, size_t index_of_call, 
   Value min;
   Value max;
   for (int64_t i = std::max(low, partition.base); i <= high; ++i) {
-    LAMINAR_RETURN_IF_ERROR(Fold(At(partition, i).arguments[index_of_call], count_all, &count,
-                                 &integer_sum, &double_sum, &min, &max));
+    LAMINAR_RETURN_IF_ERROR(Fold(call.kind, At(partition, i).arguments[index_of_call], count_all,
+                                 &count, &integer_sum, &double_sum, &min, &max));
   }
   return Finish(call, count, integer_sum, double_sum, min, max);
 }
