@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "columnar/schema.h"
-#include "exec/analytic/sort_order.h"
+#include "exec/analytic/analytic_rows.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/operator.h"
 #include "sql/plan/logical_over.h"

@@ -11,7 +11,7 @@
 
 #include "columnar/schema.h"
 #include "common/clock.h"
-#include "exec/analytic/sort_order.h"
+#include "exec/analytic/analytic_rows.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/operator.h"
 #include "sql/plan/logical_top_n.h"

@@ -1,5 +1,8 @@
 #pragma once
 
+// What the analytic operators share about the rows they keep: how ORDER BY compares them, how
+// their values go back into columns, how a partition key finds its partition.
+
 #include <cstddef>
 #include <functional>
 #include <string>
