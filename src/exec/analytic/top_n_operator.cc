@@ -223,9 +223,12 @@ void TopNOperator::Diff(Partition& partition, std::vector<RankedRow> top,
 }
 
 void TopNOperator::Touch(Partition& partition, int64_t now) {
-  ttl_index_.erase({SaturatingAdd(partition.last_touch, *def_.state_ttl_micros), partition.key});
   partition.last_touch = now;
-  ttl_index_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), partition.key);
+  // Lazily: the index keeps the partition's first deadline; expiry checks the last touch.
+  if (!partition.in_ttl_index) {
+    partition.in_ttl_index = true;
+    ttl_index_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), partition.key);
+  }
 }
 
 Status TopNOperator::ExpireUpTo(int64_t now, OperatorOutput& out) {
@@ -236,6 +239,12 @@ Status TopNOperator::ExpireUpTo(int64_t now, OperatorOutput& out) {
     auto it = partitions_.find(key);
     if (it == partitions_.end()) continue;
     Partition& partition = it->second;
+    const int64_t deadline = SaturatingAdd(partition.last_touch, *def_.state_ttl_micros);
+    if (deadline > now) {
+      // Touched since it was indexed: indexed again at its real deadline.
+      ttl_index_.emplace(deadline, key);
+      continue;
+    }
     if (partition.dirty) {
       // Bounded inputs have no TTL; a streaming partition is never dirty between batches.
       dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), &partition), dirty_.end());

@@ -107,6 +107,7 @@ class TopNOperator final : public Operator {
     bool full = false;
     bool dirty = false;
     int64_t last_touch = 0;
+    bool in_ttl_index = false;
   };
   struct Change {
     RowPointer row;
@@ -136,7 +137,8 @@ class TopNOperator final : public Operator {
   state::KeyEncoder encoder_;
   std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;
   std::vector<Partition*> dirty_;
-  /// (deadline, partition key) of every partition, when state_ttl is set.
+  /// (deadline, partition key) of every partition, when state_ttl is set. A deadline may be
+  /// earlier than the partition's real one (touches do not update the index); expiry checks.
   std::set<std::pair<int64_t, std::string>> ttl_index_;
   uint64_t next_sequence_ = 0;
   TopNMetrics metrics_;
