@@ -60,17 +60,18 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
       partition = &it->second;
     }
     if (def_.state_ttl_micros) Touch(*partition, now);
-    for (size_t k = 0; k < order_columns.size(); ++k) order[k] = order_columns[k].GetValue(row);
     const int weight = batch.weight(row);
-    if (weight > 0) {
-      if (!def_.input_changelog && partition->full && !partition->rows.empty()) {
-        const int c = CompareSortKeys(order, partition->rows.back()->order, def_.directions);
-        const bool ties_enter = def_.rank_function != sql::RankFunction::kRowNumber;
-        if (c > 0 || (c == 0 && !ties_enter)) {
-          ++metrics_.rows_skipped;
-          continue;
-        }
+    if (weight > 0 && !def_.input_changelog && partition->full && !partition->rows.empty()) {
+      // Most rows of a full partition cannot enter: compared in place, without making values.
+      const int c = CompareWithStored(order_columns, row, partition->rows.back()->order);
+      const bool ties_enter = def_.rank_function != sql::RankFunction::kRowNumber;
+      if (c > 0 || (c == 0 && !ties_enter)) {
+        ++metrics_.rows_skipped;
+        continue;
       }
+    }
+    for (size_t k = 0; k < order_columns.size(); ++k) order[k] = order_columns[k].GetValue(row);
+    if (weight > 0) {
       auto stored = std::make_shared<StoredRow>();
       stored->order = order;
       stored->values.reserve(static_cast<size_t>(def_.input_columns));
@@ -122,6 +123,26 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
   }
   if (def_.bounded) return Status::Ok();
   return RefreshDirty(out);
+}
+
+int TopNOperator::CompareWithStored(const std::vector<Column>& order_columns, int64_t row,
+                                    const std::vector<Value>& stored) const {
+  for (size_t k = 0; k < order_columns.size(); ++k) {
+    const Column& column = order_columns[k];
+    const SortDirection& direction = def_.directions[k];
+    const TypeId type = column.type().id();
+    const bool wide_integer =
+        type == TypeId::kBigInt || type == TypeId::kTimestamp || type == TypeId::kTimestampTz;
+    if (!wide_integer || column.IsNull(row) || stored[k].is_null()) {
+      const int c = CompareSortKeys({column.GetValue(row)}, {stored[k]}, {direction});
+      if (c != 0) return c;
+      continue;
+    }
+    const int64_t x = column.Values<int64_t>()[row];
+    const int64_t y = stored[k].integer();
+    if (x != y) return (x < y) == direction.descending ? 1 : -1;
+  }
+  return 0;
 }
 
 Status TopNOperator::RefreshDirty(OperatorOutput& out) {

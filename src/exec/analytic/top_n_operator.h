@@ -119,6 +119,9 @@ class TopNOperator final : public Operator {
   bool SortsAfter(const std::vector<Value>& order, const StoredRow& row) const {
     return CompareSortKeys(order, row.order, def_.directions) >= 0;
   }
+  /// Compares row `row` of the ORDER BY columns with a stored row's keys, as CompareSortKeys.
+  int CompareWithStored(const std::vector<Column>& order_columns, int64_t row,
+                        const std::vector<Value>& stored) const;
   /// Recomputes the partition's top, appends the difference to `changes`, evicts rows that
   /// cannot return (append-only input).
   void Refresh(Partition& partition, std::vector<Change>& changes);
