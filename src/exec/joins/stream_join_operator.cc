@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 #include "columnar/column_builder.h"
@@ -49,6 +50,42 @@ Status AppendCell(ColumnBuilder& builder, const Column& column, int64_t row) {
   }
 }
 
+/// Appends rows `rows` of `column` to `builder` (same type), in order.
+Status AppendRows(ColumnBuilder& builder, const Column& column, const std::vector<uint32_t>& rows) {
+  builder.Reserve(static_cast<int64_t>(rows.size()));
+  auto append = [&](auto width_tag) {
+    using T = decltype(width_tag);
+    const T* values = column.Values<T>();
+    if (column.null_count() == 0) {
+      for (const uint32_t row : rows) builder.AppendFixed<T>(values[row]);
+      return;
+    }
+    for (const uint32_t row : rows) {
+      if (column.IsNull(row)) {
+        builder.AppendNull();
+      } else {
+        builder.AppendFixed<T>(values[row]);
+      }
+    }
+  };
+  switch (column.type().id()) {
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      append(int64_t{});
+      return Status::Ok();
+    case TypeId::kInteger:
+    case TypeId::kReal:
+    case TypeId::kDate:
+      append(int32_t{});
+      return Status::Ok();
+    default:
+      for (const uint32_t row : rows) LAMINAR_RETURN_IF_ERROR(AppendCell(builder, column, row));
+      return Status::Ok();
+  }
+}
+
 /// Starts loading the values of row `row` of a kept batch: partners live in older batches, so
 /// copying them out misses the cache on every column unless the loads overlap.
 void PrefetchRow(const Batch& batch, int64_t row) {
@@ -66,6 +103,16 @@ StreamJoinOperator::StreamJoinOperator(StreamJoinDefinition definition)
     : def_(std::move(definition)), encoder_(def_.key_types) {
   for (const Field& field : def_.output_schema->fields()) {
     output_columns_.emplace_back(field.type);
+  }
+  for (int side = 0; side < 2; ++side) {
+    const Schema& schema = side == 0 ? *def_.left_schema : *def_.right_schema;
+    Side& s = sides_[side];
+    int inlined = 0;
+    for (const Field& field : schema.fields()) {
+      const bool fits = field.type.ByteWidth() > 0 && field.type.ByteWidth() <= 8 && inlined < 64;
+      s.inline_index.push_back(fits ? inlined++ : -1);
+    }
+    s.inline_stride = inlined == 0 ? 0 : inlined + 1;
   }
 }
 
@@ -116,11 +163,11 @@ Status StreamJoinOperator::ComputeKeys(int side, const Batch& batch, std::vector
     bool inserted = false;
     const uint32_t slot = keys_.FindOrInsert(key, hash, &inserted);
     if (inserted) {
-      if (slot >= key_states_.size()) {
-        key_states_.resize(slot + 1);
-        expiry_queued_.resize(slot + 1, 0);
-      }
+      if (slot >= key_states_.size()) key_states_.resize(slot + 1);
+      // A reused slot may still have an entry in expiry_: it stays queued.
+      const bool expiry_queued = key_states_[slot].expiry_queued;
       key_states_[slot] = KeyState{};
+      key_states_[slot].expiry_queued = expiry_queued;
     }
     return slot;
   };
@@ -243,6 +290,76 @@ uint32_t StreamJoinOperator::FindEqualRow(int side, uint32_t key, const Batch& b
   return kNone;
 }
 
+void StreamJoinOperator::StoreInlineValues(int side, uint32_t id, const Batch& batch,
+                                           uint32_t row) {
+  Side& s = sides_[side];
+  if (s.inline_stride == 0) return;
+  const size_t start = static_cast<size_t>(id) * s.inline_stride;
+  if (s.inline_values.size() < start + s.inline_stride) {
+    s.inline_values.resize(start + s.inline_stride);
+  }
+  uint64_t* record = s.inline_values.data() + start;
+  uint64_t null_mask = 0;
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    const int index = s.inline_index[c];
+    if (index < 0) continue;
+    const Column& column = batch.column(c);
+    uint64_t value = 0;
+    if (column.IsNull(row)) {
+      null_mask |= uint64_t{1} << index;
+    } else {
+      const int width = column.type().ByteWidth();
+      std::memcpy(&value, column.values_buffer()->data() + (column.offset() + row) * width,
+                  static_cast<size_t>(width));
+    }
+    record[1 + index] = value;
+  }
+  record[0] = null_mask;
+}
+
+Status StreamJoinOperator::AppendStoredColumn(ColumnBuilder& builder, int side, int column,
+                                              const std::vector<uint32_t>& ids) const {
+  const Side& s = sides_[side];
+  const int index = s.inline_index[column];
+  if (index < 0) {
+    for (const uint32_t id : ids) {
+      const RowReference reference = Reference(side, id);
+      LAMINAR_RETURN_IF_ERROR(AppendCell(builder, reference.batch->column(column), reference.row));
+    }
+    return Status::Ok();
+  }
+  builder.Reserve(static_cast<int64_t>(ids.size()));
+  const uint64_t* values = s.inline_values.data();
+  const size_t stride = static_cast<size_t>(s.inline_stride);
+  const uint64_t null_bit = uint64_t{1} << index;
+  auto append = [&](auto width_tag) {
+    using T = decltype(width_tag);
+    for (const uint32_t id : ids) {
+      const uint64_t* record = values + id * stride;
+      if (record[0] & null_bit) {
+        builder.AppendNull();
+      } else {
+        builder.AppendFixed<T>(static_cast<T>(record[1 + index]));
+      }
+    }
+  };
+  switch (builder.type().ByteWidth()) {
+    case 1:
+      append(int8_t{});
+      break;
+    case 2:
+      append(int16_t{});
+      break;
+    case 4:
+      append(int32_t{});
+      break;
+    default:
+      append(int64_t{});
+      break;
+  }
+  return Status::Ok();
+}
+
 StreamJoinOperator::RowReference StreamJoinOperator::Reference(int side, uint32_t id) const {
   const StoredRow& stored = sides_[side].rows[id];
   return RowReference{&sides_[side].batches[stored.batch].rows, stored.row};
@@ -348,6 +465,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       if (key == kNone && !keep_unkeyed) continue;
       const uint32_t id = StoreRow(side, batch_id, static_cast<uint32_t>(row), key, time);
       stored_ids[row] = id;
+      StoreInlineValues(side, id, kept, static_cast<uint32_t>(row));
       if (interval()) {
         const int64_t evict_at = side == 0 ? SaturatingAdd(time, def_.time_bound->upper)
                                            : SaturatingAdd(time, -def_.time_bound->lower);
@@ -365,8 +483,8 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     }
     if (def_.state_ttl_micros && key != kNone) {
       key_states_[key].touched = now;
-      if (!expiry_queued_[key]) {
-        expiry_queued_[key] = 1;
+      if (!key_states_[key].expiry_queued) {
+        key_states_[key].expiry_queued = true;
         expiry_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), key);
       }
     }
@@ -396,6 +514,9 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       }
       pair_rows.push_back(static_cast<uint32_t>(row));
       pair_partners.push_back(id);
+      if (partners.inline_stride > 0) {
+        __builtin_prefetch(partners.inline_values.data() + size_t{id} * partners.inline_stride);
+      }
     }
   }
 
@@ -410,10 +531,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     for (int c = 0; c < partner_schema.num_fields(); ++c) {
       ColumnBuilder builder(partner_schema.field(c).type);
       builder.Reserve(static_cast<int64_t>(pair_partners.size()));
-      for (const uint32_t id : pair_partners) {
-        const RowReference reference = Reference(other, id);
-        LAMINAR_RETURN_IF_ERROR(AppendCell(builder, reference.batch->column(c), reference.row));
-      }
+      LAMINAR_RETURN_IF_ERROR(AppendStoredColumn(builder, other, c, pair_partners));
       partner_columns.push_back(builder.Finish());
     }
     std::vector<Column> columns;
@@ -438,9 +556,45 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   const JoinKind kind = def_.kind;
   std::vector<int64_t> matches(static_cast<size_t>(num_rows), 0);
   const int left_width = def_.left_schema->num_fields();
+  // When the pairs are the only outputs here (no padded partner rows come and go, no semi or
+  // anti rows), the output columns are gathered one at a time.
+  const bool columnwise = KeepsRight() && (interval() || !Padded(other));
+  if (columnwise && !selection.empty()) {
+    std::vector<uint32_t> selected(static_cast<size_t>(selection.size()));
+    for (int64_t i = 0; i < selection.size(); ++i) selected[i] = selection[i];
+    if (pairs) {
+      // The pairs are already materialised: gather from the condition's input.
+      for (int c = 0; c < pairs->num_columns(); ++c) {
+        LAMINAR_RETURN_IF_ERROR(AppendRows(output_columns_[c], pairs->column(c), selected));
+      }
+    } else {
+      std::vector<uint32_t> own_rows(selected.size());
+      std::vector<uint32_t> partner_ids(selected.size());
+      for (size_t i = 0; i < selected.size(); ++i) {
+        own_rows[i] = pair_rows[selected[i]];
+        partner_ids[i] = pair_partners[selected[i]];
+      }
+      const int own_start = side == 0 ? 0 : left_width;
+      const int partner_start = side == 0 ? left_width : 0;
+      for (int c = 0; c < kept.num_columns(); ++c) {
+        LAMINAR_RETURN_IF_ERROR(
+            AppendRows(output_columns_[own_start + c], kept.column(c), own_rows));
+      }
+      const Schema& partner_schema = side == 0 ? *def_.right_schema : *def_.left_schema;
+      for (int c = 0; c < partner_schema.num_fields(); ++c) {
+        LAMINAR_RETURN_IF_ERROR(
+            AppendStoredColumn(output_columns_[partner_start + c], other, c, partner_ids));
+      }
+    }
+    for (const uint32_t pair : selected) {
+      const int weight = batch.weight(pair_rows[pair]);
+      output_weights_.push_back(static_cast<int8_t>(weight));
+      output_all_positive_ = output_all_positive_ && weight > 0;
+    }
+  }
   constexpr int64_t kPrefetchDistance = 8;
   for (int64_t i = 0; i < selection.size(); ++i) {
-    if (!pairs && i + kPrefetchDistance < selection.size()) {
+    if (!columnwise && !pairs && i + kPrefetchDistance < selection.size()) {
       const StoredRow& ahead = sides_[other].rows[pair_partners[selection[i + kPrefetchDistance]]];
       PrefetchRow(sides_[other].batches[ahead.batch].rows, ahead.row);
     }
@@ -450,7 +604,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     const int weight = batch.weight(row);
     const RowReference own{&kept, row};
     const RowReference partner_reference = Reference(other, partner);
-    if (KeepsRight()) {
+    if (KeepsRight() && !columnwise) {
       if (pairs) {
         // The pair is already materialised: copy it from the condition's input.
         for (int c = 0; c < pairs->num_columns(); ++c) {
@@ -503,8 +657,11 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     }
   }
 
-  // Keys left without rows, and the batch when none of its rows stayed.
-  for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
+  // Keys left without rows, and the batch when none of its rows stayed. Without retractions
+  // every keyed row of the batch is stored, so no key of the batch can be empty.
+  if (!batch.append_only()) {
+    for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
+  }
   StoredBatch& stored_batch = sides_[side].batches[batch_id];
   if (--stored_batch.live == 0) {
     stored_batch.rows = Batch();
@@ -583,12 +740,12 @@ Status StreamJoinOperator::ExpireKeys(int64_t now) {
   while (!expiry_.empty() && expiry_.top().first <= now) {
     const uint32_t key = expiry_.top().second;
     expiry_.pop();
-    expiry_queued_[key] = 0;
-    if (!keys_.IsLive(key)) continue;
     KeyState& state = key_states_[key];
+    state.expiry_queued = false;
+    if (!keys_.IsLive(key)) continue;
     const int64_t expires = SaturatingAdd(state.touched, *def_.state_ttl_micros);
     if (expires > now) {
-      expiry_queued_[key] = 1;
+      state.expiry_queued = true;
       expiry_.emplace(expires, key);
       continue;
     }
