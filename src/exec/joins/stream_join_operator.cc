@@ -113,6 +113,7 @@ StreamJoinOperator::StreamJoinOperator(StreamJoinDefinition definition)
       s.inline_index.push_back(fits ? inlined++ : -1);
     }
     s.inline_stride = inlined == 0 ? 0 : inlined + 1;
+    s.inline_values = ChunkedArray<uint64_t>(static_cast<size_t>(s.inline_stride));
   }
 }
 
@@ -294,11 +295,8 @@ void StreamJoinOperator::StoreInlineValues(int side, uint32_t id, const Batch& b
                                            uint32_t row) {
   Side& s = sides_[side];
   if (s.inline_stride == 0) return;
-  const size_t start = static_cast<size_t>(id) * s.inline_stride;
-  if (s.inline_values.size() < start + s.inline_stride) {
-    s.inline_values.resize(start + s.inline_stride);
-  }
-  uint64_t* record = s.inline_values.data() + start;
+  if (s.inline_values.size() <= id) s.inline_values.Resize(id + 1);
+  uint64_t* record = s.inline_values.Record(id);
   uint64_t null_mask = 0;
   for (int c = 0; c < batch.num_columns(); ++c) {
     const int index = s.inline_index[c];
@@ -329,13 +327,11 @@ Status StreamJoinOperator::AppendStoredColumn(ColumnBuilder& builder, int side, 
     return Status::Ok();
   }
   builder.Reserve(static_cast<int64_t>(ids.size()));
-  const uint64_t* values = s.inline_values.data();
-  const size_t stride = static_cast<size_t>(s.inline_stride);
   const uint64_t null_bit = uint64_t{1} << index;
   auto append = [&](auto width_tag) {
     using T = decltype(width_tag);
     for (const uint32_t id : ids) {
-      const uint64_t* record = values + id * stride;
+      const uint64_t* record = s.inline_values.Record(id);
       if (record[0] & null_bit) {
         builder.AppendNull();
       } else {
@@ -456,8 +452,15 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   std::vector<uint32_t> stored_ids(static_cast<size_t>(num_rows), kNone);
   constexpr int64_t kKeyPrefetchDistance = 8;
   for (int64_t row = 0; row < num_rows; ++row) {
+    // Two stages: the key state of a later row, then (its state loaded by now) the row that
+    // StoreRow links the new one in front of.
+    if (row + 2 * kKeyPrefetchDistance < num_rows &&
+        keys[row + 2 * kKeyPrefetchDistance] != kNone) {
+      __builtin_prefetch(&key_states_[keys[row + 2 * kKeyPrefetchDistance]]);
+    }
     if (row + kKeyPrefetchDistance < num_rows && keys[row + kKeyPrefetchDistance] != kNone) {
-      __builtin_prefetch(&key_states_[keys[row + kKeyPrefetchDistance]]);
+      const uint32_t head = key_states_[keys[row + kKeyPrefetchDistance]].head[side];
+      if (head != kNone) __builtin_prefetch(&sides_[side].rows[head]);
     }
     const uint32_t key = keys[row];
     const int64_t time = interval() ? times[row] : 0;
@@ -515,7 +518,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       pair_rows.push_back(static_cast<uint32_t>(row));
       pair_partners.push_back(id);
       if (partners.inline_stride > 0) {
-        __builtin_prefetch(partners.inline_values.data() + size_t{id} * partners.inline_stride);
+        __builtin_prefetch(partners.inline_values.Record(id));
       }
     }
   }
@@ -675,10 +678,27 @@ Status StreamJoinOperator::Evict(OperatorOutput& out) {
   for (int side = 0; side < 2; ++side) {
     Side& s = sides_[side];
     const int64_t watermark = sides_[1 - side].watermark;
+    // Collected first (in eviction order), so that the rows and their keys' states, scattered
+    // over the state, can be loaded a few rows ahead.
+    std::vector<uint32_t>& expired = eviction_scratch_;
+    expired.clear();
     while (!s.eviction.Empty() &&
            (watermark == kMaxWatermark || s.eviction.Top().first < watermark)) {
-      const uint32_t id = s.eviction.Top().second;
+      expired.push_back(s.eviction.Top().second);
       s.eviction.Pop();
+    }
+    constexpr size_t kPrefetchDistance = 8;
+    for (size_t i = 0; i < expired.size(); ++i) {
+      if (i + 2 * kPrefetchDistance < expired.size()) {
+        __builtin_prefetch(&s.rows[expired[i + 2 * kPrefetchDistance]]);
+      }
+      if (i + kPrefetchDistance < expired.size()) {
+        const StoredRow& ahead = s.rows[expired[i + kPrefetchDistance]];
+        if (ahead.key != kNone) __builtin_prefetch(&key_states_[ahead.key]);
+        if (ahead.previous != kNone) __builtin_prefetch(&s.rows[ahead.previous]);
+        if (ahead.next != kNone) __builtin_prefetch(&s.rows[ahead.next]);
+      }
+      const uint32_t id = expired[i];
       const StoredRow& stored = s.rows[id];
       if (stored.matches == 0) {
         const RowReference reference = Reference(side, id);

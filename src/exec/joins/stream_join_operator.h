@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -98,6 +99,40 @@ class StreamJoinOperator final : public Operator {
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
 
+  /// An array of records of `width` elements each that grows by fixed chunks of
+  /// 2^kChunkBits records: growing never moves what it holds, so the memory is written once
+  /// (no doubling that copies everything and touches twice the pages), and the chunks are
+  /// small enough for the allocator to recycle.
+  template <typename T>
+  class ChunkedArray {
+   public:
+    static constexpr int kChunkBits = 16;
+    explicit ChunkedArray(size_t width = 1) : width_(width) {}
+    size_t size() const { return size_; }
+    /// The first element of record `index`. REQUIRES: index < size().
+    T* Record(size_t index) {
+      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width_;
+    }
+    const T* Record(size_t index) const {
+      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width_;
+    }
+    T& operator[](size_t index) { return *Record(index); }
+    const T& operator[](size_t index) const { return *Record(index); }
+    /// Grows to at least `size` records; new records are value-initialized.
+    void Resize(size_t size) {
+      while (chunks_.size() << kChunkBits < size) {
+        chunks_.push_back(std::make_unique<T[]>((size_t{1} << kChunkBits) * width_));
+      }
+      size_ = std::max(size_, size);
+    }
+
+   private:
+    static constexpr size_t kChunkMask = (size_t{1} << kChunkBits) - 1;
+    size_t width_;
+    size_t size_ = 0;
+    std::vector<std::unique_ptr<T[]>> chunks_;
+  };
+
   /// One kept row: a row of a kept input batch, linked into its key's list.
   struct StoredRow {
     uint32_t batch = kNone;
@@ -158,7 +193,7 @@ class StreamJoinOperator final : public Operator {
     /// Record of row `id`: words [id * inline_stride, (id + 1) * inline_stride): a NULL mask
     /// (bit i: inline column i is NULL), then the inline columns' values, zero-extended.
     /// inline_stride is 0 when no column is inlined.
-    std::vector<uint64_t> inline_values;
+    ChunkedArray<uint64_t> inline_values;
     int inline_stride = 0;
     /// Per column: its index among the inline columns, or -1 (read from the kept batch).
     std::vector<int> inline_index;
@@ -228,6 +263,8 @@ class StreamJoinOperator final : public Operator {
   std::vector<int8_t> output_weights_;
   bool output_all_positive_ = true;
   std::vector<uint8_t> key_null_scratch_;
+  /// Evict: the rows leaving in one call.
+  std::vector<uint32_t> eviction_scratch_;
 };
 
 }  // namespace laminar::exec
