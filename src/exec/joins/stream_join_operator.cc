@@ -595,8 +595,11 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       output_all_positive_ = output_all_positive_ && weight > 0;
     }
   }
+  // Inner joins never read match counts (no padded, semi or anti rows): nothing is left to do
+  // for the pairs, nor for this batch's rows.
+  const bool counts_matches = kind != JoinKind::kInner;
   constexpr int64_t kPrefetchDistance = 8;
-  for (int64_t i = 0; i < selection.size(); ++i) {
+  for (int64_t i = 0; i < (counts_matches ? selection.size() : 0); ++i) {
     if (!columnwise && !pairs && i + kPrefetchDistance < selection.size()) {
       const StoredRow& ahead = sides_[other].rows[pair_partners[selection[i + kPrefetchDistance]]];
       PrefetchRow(sides_[other].batches[ahead.batch].rows, ahead.row);
@@ -606,7 +609,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     const uint32_t partner = pair_partners[pair];
     const int weight = batch.weight(row);
     const RowReference own{&kept, row};
-    const RowReference partner_reference = Reference(other, partner);
+    const RowReference partner_reference = columnwise ? RowReference{} : Reference(other, partner);
     if (KeepsRight() && !columnwise) {
       if (pairs) {
         // The pair is already materialised: copy it from the condition's input.
@@ -627,6 +630,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     stored.matches += weight;
     const bool first = before == 0 && stored.matches > 0;
     const bool last = before > 0 && stored.matches == 0;
+    // Columnwise: none of the outputs below can occur (see `columnwise`).
     if (!interval() && Padded(other) && (first || last)) {
       const RowReference none;
       LAMINAR_RETURN_IF_ERROR(other == 0 ? AppendOutput(partner_reference, none, first ? -1 : 1)
@@ -642,7 +646,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   (void)left_width;
 
   // Phase 4: outputs of this batch's rows themselves.
-  for (int64_t row = 0; row < num_rows; ++row) {
+  for (int64_t row = 0; row < (counts_matches ? num_rows : 0); ++row) {
     if (skipped[row]) continue;
     const int weight = batch.weight(row);
     const int64_t count = matches[row];
