@@ -113,7 +113,7 @@ StreamJoinOperator::StreamJoinOperator(StreamJoinDefinition definition)
       s.inline_index.push_back(fits ? inlined++ : -1);
     }
     s.inline_stride = inlined == 0 ? 0 : inlined + 1;
-    s.inline_values = ChunkedArray<uint64_t>(static_cast<size_t>(s.inline_stride));
+    s.inline_values = ChunkedArray<uint64_t, false>(static_cast<size_t>(s.inline_stride));
   }
 }
 
@@ -164,7 +164,7 @@ Status StreamJoinOperator::ComputeKeys(int side, const Batch& batch, std::vector
     bool inserted = false;
     const uint32_t slot = keys_.FindOrInsert(key, hash, &inserted);
     if (inserted) {
-      if (slot >= key_states_.size()) key_states_.resize(slot + 1);
+      if (slot >= key_states_.size()) key_states_.Resize(slot + 1);
       // A reused slot may still have an entry in expiry_: it stays queued.
       const bool expiry_queued = key_states_[slot].expiry_queued;
       key_states_[slot] = KeyState{};
@@ -229,7 +229,7 @@ uint32_t StreamJoinOperator::StoreRow(int side, uint32_t batch, uint32_t row, ui
     s.free_rows.pop_back();
   } else {
     id = static_cast<uint32_t>(s.rows.size());
-    s.rows.emplace_back();
+    s.rows.Resize(id + 1);
   }
   StoredRow& stored = s.rows[id];
   stored = StoredRow{batch, row, key, kNone, kNone, time, 0};

@@ -103,18 +103,20 @@ class StreamJoinOperator final : public Operator {
   /// 2^kChunkBits records: growing never moves what it holds, so the memory is written once
   /// (no doubling that copies everything and touches twice the pages), and the chunks are
   /// small enough for the allocator to recycle.
-  template <typename T>
+  template <typename T, bool kFixedWidth = true>
   class ChunkedArray {
    public:
     static constexpr int kChunkBits = 16;
-    explicit ChunkedArray(size_t width = 1) : width_(width) {}
+    explicit ChunkedArray(size_t width = 1) : width_(kFixedWidth ? 1 : width) {}
     size_t size() const { return size_; }
     /// The first element of record `index`. REQUIRES: index < size().
     T* Record(size_t index) {
-      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width_;
+      const size_t width = kFixedWidth ? 1 : width_;
+      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width;
     }
     const T* Record(size_t index) const {
-      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width_;
+      const size_t width = kFixedWidth ? 1 : width_;
+      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width;
     }
     T& operator[](size_t index) { return *Record(index); }
     const T& operator[](size_t index) const { return *Record(index); }
@@ -186,14 +188,14 @@ class StreamJoinOperator final : public Operator {
   struct Side {
     std::vector<StoredBatch> batches;
     std::vector<uint32_t> free_batches;
-    std::vector<StoredRow> rows;
+    ChunkedArray<StoredRow> rows;
     std::vector<uint32_t> free_rows;
     /// Copies of the fixed-width (at most 8 bytes) columns of every stored row, so that a probe
     /// gathers a partner from one record instead of one cache line per column of an old batch.
     /// Record of row `id`: words [id * inline_stride, (id + 1) * inline_stride): a NULL mask
     /// (bit i: inline column i is NULL), then the inline columns' values, zero-extended.
     /// inline_stride is 0 when no column is inlined.
-    ChunkedArray<uint64_t> inline_values;
+    ChunkedArray<uint64_t, false> inline_values;
     int inline_stride = 0;
     /// Per column: its index among the inline columns, or -1 (read from the kept batch).
     std::vector<int> inline_index;
@@ -248,7 +250,7 @@ class StreamJoinOperator final : public Operator {
   StreamJoinDefinition def_;
   state::KeyEncoder encoder_;
   state::GroupTable keys_;
-  std::vector<KeyState> key_states_;
+  ChunkedArray<KeyState> key_states_;
   Side sides_[2];
   /// Regular joins with state_ttl: (expiry time, key) as a min-heap, checked lazily against the
   /// key's last touch.
