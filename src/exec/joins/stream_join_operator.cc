@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "columnar/column_builder.h"
 #include "columnar/take.h"
@@ -291,28 +292,59 @@ uint32_t StreamJoinOperator::FindEqualRow(int side, uint32_t key, const Batch& b
   return kNone;
 }
 
-void StreamJoinOperator::StoreInlineValues(int side, uint32_t id, const Batch& batch,
-                                           uint32_t row) {
+void StreamJoinOperator::StoreInlineValues(int side, uint32_t batch_id, const Batch& batch,
+                                           const std::vector<uint32_t>& ids) {
   Side& s = sides_[side];
   if (s.inline_stride == 0) return;
-  if (s.inline_values.size() <= id) s.inline_values.Resize(id + 1);
-  uint64_t* record = s.inline_values.Record(id);
-  uint64_t null_mask = 0;
+  s.inline_values.Resize(s.rows.size());
+  // The rows still stored: one removed again later in the batch has lost its id (which a later
+  // row may have taken).
+  std::vector<uint32_t>& rows = inline_rows_scratch_;
+  rows.clear();
+  for (size_t row = 0; row < ids.size(); ++row) {
+    if (ids[row] == kNone) continue;
+    const StoredRow& stored = s.rows[ids[row]];
+    if (stored.batch != batch_id || stored.row != row) continue;
+    rows.push_back(static_cast<uint32_t>(row));
+    s.inline_values.Record(ids[row])[0] = 0;
+  }
+  // Column by column: the column's width and NULLs are looked at once, not once per row.
   for (int c = 0; c < batch.num_columns(); ++c) {
     const int index = s.inline_index[c];
     if (index < 0) continue;
     const Column& column = batch.column(c);
-    uint64_t value = 0;
-    if (column.IsNull(row)) {
-      null_mask |= uint64_t{1} << index;
-    } else {
-      const int width = column.type().ByteWidth();
-      std::memcpy(&value, column.values_buffer()->data() + (column.offset() + row) * width,
-                  static_cast<size_t>(width));
+    const bool has_nulls = column.null_count() > 0;
+    const uint64_t null_bit = uint64_t{1} << index;
+    auto store = [&](auto width_tag) {
+      using Unsigned = std::make_unsigned_t<decltype(width_tag)>;
+      // A column of NULLs only may have no values buffer.
+      const Unsigned* values =
+          column.values_buffer() != nullptr ? column.Values<Unsigned>() : nullptr;
+      for (const uint32_t row : rows) {
+        uint64_t* record = s.inline_values.Record(ids[row]);
+        if (has_nulls && column.IsNull(static_cast<int64_t>(row))) {
+          record[0] |= null_bit;
+          record[1 + index] = 0;
+        } else {
+          record[1 + index] = values[row];  // Zero-extended.
+        }
+      }
+    };
+    switch (column.type().ByteWidth()) {
+      case 1:
+        store(int8_t{});
+        break;
+      case 2:
+        store(int16_t{});
+        break;
+      case 4:
+        store(int32_t{});
+        break;
+      default:
+        store(int64_t{});
+        break;
     }
-    record[1 + index] = value;
   }
-  record[0] = null_mask;
 }
 
 Status StreamJoinOperator::AppendStoredColumn(ColumnBuilder& builder, int side, int column,
@@ -468,7 +500,6 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       if (key == kNone && !keep_unkeyed) continue;
       const uint32_t id = StoreRow(side, batch_id, static_cast<uint32_t>(row), key, time);
       stored_ids[row] = id;
-      StoreInlineValues(side, id, kept, static_cast<uint32_t>(row));
       if (interval()) {
         const int64_t evict_at = side == 0 ? SaturatingAdd(time, def_.time_bound->upper)
                                            : SaturatingAdd(time, -def_.time_bound->lower);
@@ -492,6 +523,8 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       }
     }
   }
+
+  StoreInlineValues(side, batch_id, kept, stored_ids);
 
   // Phase 2: candidate pairs (row of this batch, stored row of the other side).
   std::vector<uint32_t> pair_rows;

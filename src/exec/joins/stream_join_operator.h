@@ -233,8 +233,10 @@ class StreamJoinOperator final : public Operator {
   /// The stored row of `side` under `key` equal to row `row` of `batch`, or kNone.
   uint32_t FindEqualRow(int side, uint32_t key, const Batch& batch, uint32_t row) const;
   RowReference Reference(int side, uint32_t id) const;
-  /// Copies the inline columns of row `row` of `batch` into the record of stored row `id`.
-  void StoreInlineValues(int side, uint32_t id, const Batch& batch, uint32_t row);
+  /// Copies the inline columns of each row of `batch` (kept as `batch_id`) stored as
+  /// `ids[row]` (kNone: not stored) into its record, unless the row was removed again.
+  void StoreInlineValues(int side, uint32_t batch_id, const Batch& batch,
+                         const std::vector<uint32_t>& ids);
   /// Appends column `column` of the stored rows `ids` of `side` to `builder`, in order.
   Status AppendStoredColumn(ColumnBuilder& builder, int side, int column,
                             const std::vector<uint32_t>& ids) const;
@@ -265,6 +267,8 @@ class StreamJoinOperator final : public Operator {
   std::vector<int8_t> output_weights_;
   bool output_all_positive_ = true;
   std::vector<uint8_t> key_null_scratch_;
+  /// StoreInlineValues: the rows of the batch still stored.
+  std::vector<uint32_t> inline_rows_scratch_;
   /// Evict: the rows leaving in one call.
   std::vector<uint32_t> eviction_scratch_;
 };
