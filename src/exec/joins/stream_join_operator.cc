@@ -459,11 +459,12 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   // Pinned while this call reads it: a retraction may free a row the batch itself added.
   ++sides_[side].batches[batch_id].live;
 
-  std::vector<uint32_t> keys;
+  // The per-batch arrays live in scratch_ to save their allocations: Process is not re-entered.
+  std::vector<uint32_t>& keys = scratch_.keys;
   LAMINAR_RETURN_IF_ERROR(ComputeKeys(side, kept, &keys, true));
 
   // Event times of the band's column (interval joins).
-  std::vector<int64_t> times;
+  std::vector<int64_t>& times = scratch_.times;
   if (interval()) {
     const int column =
         side == 0 ? def_.time_bound->left_time_column : def_.time_bound->right_time_column;
@@ -480,8 +481,10 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
 
   // Phase 1, in row order: store added rows, remove retracted ones.
-  std::vector<uint8_t> skipped(static_cast<size_t>(num_rows), 0);
-  std::vector<uint32_t> stored_ids(static_cast<size_t>(num_rows), kNone);
+  std::vector<uint8_t>& skipped = scratch_.skipped;
+  skipped.assign(static_cast<size_t>(num_rows), 0);
+  std::vector<uint32_t>& stored_ids = scratch_.stored_ids;
+  stored_ids.assign(static_cast<size_t>(num_rows), kNone);
   constexpr int64_t kKeyPrefetchDistance = 8;
   for (int64_t row = 0; row < num_rows; ++row) {
     // Two stages: the key state of a later row, then (its state loaded by now) the row that
@@ -527,8 +530,10 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   StoreInlineValues(side, batch_id, kept, stored_ids);
 
   // Phase 2: candidate pairs (row of this batch, stored row of the other side).
-  std::vector<uint32_t> pair_rows;
-  std::vector<uint32_t> pair_partners;
+  std::vector<uint32_t>& pair_rows = scratch_.pair_rows;
+  std::vector<uint32_t>& pair_partners = scratch_.pair_partners;
+  pair_rows.clear();
+  pair_partners.clear();
   const Side& partners = sides_[other];
   for (int64_t row = 0; row < num_rows; ++row) {
     // The key states are in cache from phase 1; the first partner of a later row is not.
@@ -596,7 +601,8 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   // anti rows), the output columns are gathered one at a time.
   const bool columnwise = KeepsRight() && (interval() || !Padded(other));
   if (columnwise && !selection.empty()) {
-    std::vector<uint32_t> selected(static_cast<size_t>(selection.size()));
+    std::vector<uint32_t>& selected = scratch_.selected;
+    selected.resize(static_cast<size_t>(selection.size()));
     for (int64_t i = 0; i < selection.size(); ++i) selected[i] = selection[i];
     if (pairs) {
       // The pairs are already materialised: gather from the condition's input.
@@ -604,8 +610,10 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
         LAMINAR_RETURN_IF_ERROR(AppendRows(output_columns_[c], pairs->column(c), selected));
       }
     } else {
-      std::vector<uint32_t> own_rows(selected.size());
-      std::vector<uint32_t> partner_ids(selected.size());
+      std::vector<uint32_t>& own_rows = scratch_.own_rows;
+      std::vector<uint32_t>& partner_ids = scratch_.partner_ids;
+      own_rows.resize(selected.size());
+      partner_ids.resize(selected.size());
       for (size_t i = 0; i < selected.size(); ++i) {
         own_rows[i] = pair_rows[selected[i]];
         partner_ids[i] = pair_partners[selected[i]];

@@ -267,6 +267,19 @@ class StreamJoinOperator final : public Operator {
   std::vector<int8_t> output_weights_;
   bool output_all_positive_ = true;
   std::vector<uint8_t> key_null_scratch_;
+  /// Process: per-row and per-pair arrays of the batch being processed, kept between calls.
+  struct ProcessScratch {
+    std::vector<uint32_t> keys;
+    std::vector<int64_t> times;
+    std::vector<uint8_t> skipped;
+    std::vector<uint32_t> stored_ids;
+    std::vector<uint32_t> pair_rows;
+    std::vector<uint32_t> pair_partners;
+    std::vector<uint32_t> selected;
+    std::vector<uint32_t> own_rows;
+    std::vector<uint32_t> partner_ids;
+  };
+  ProcessScratch scratch_;
   /// StoreInlineValues: the rows of the batch still stored.
   std::vector<uint32_t> inline_rows_scratch_;
   /// Evict: the rows leaving in one call.
