@@ -99,40 +99,48 @@ class StreamJoinOperator final : public Operator {
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
 
-  /// An array of records of `width` elements each that grows by fixed chunks of
-  /// 2^kChunkBits records: growing never moves what it holds, so the memory is written once
-  /// (no doubling that copies everything and touches twice the pages), and the chunks are
-  /// small enough for the allocator to recycle.
-  template <typename T, bool kFixedWidth = true>
+  /// An array of records of `width` elements each, held in chunks of 2^kChunkBits records.
+  /// Growing never moves a full chunk: the memory of a large state is written once (a vector
+  /// would copy everything on each doubling and touch twice the pages). The first chunk grows
+  /// as needed, so a small state stays small; later chunks are reserved whole but only touched
+  /// as they fill. kOneElement: records of one T (width known at compile time).
+  template <typename T, bool kOneElement = true>
   class ChunkedArray {
    public:
     static constexpr int kChunkBits = 16;
-    explicit ChunkedArray(size_t width = 1) : width_(kFixedWidth ? 1 : width) {}
+    explicit ChunkedArray(size_t width = 1) : width_(kOneElement ? 1 : width) {}
     size_t size() const { return size_; }
     /// The first element of record `index`. REQUIRES: index < size().
     T* Record(size_t index) {
-      const size_t width = kFixedWidth ? 1 : width_;
-      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width;
+      const size_t width = kOneElement ? 1 : width_;
+      return chunks_[index >> kChunkBits].data() + (index & kChunkMask) * width;
     }
     const T* Record(size_t index) const {
-      const size_t width = kFixedWidth ? 1 : width_;
-      return chunks_[index >> kChunkBits].get() + (index & kChunkMask) * width;
+      const size_t width = kOneElement ? 1 : width_;
+      return chunks_[index >> kChunkBits].data() + (index & kChunkMask) * width;
     }
     T& operator[](size_t index) { return *Record(index); }
     const T& operator[](size_t index) const { return *Record(index); }
     /// Grows to at least `size` records; new records are value-initialized.
     void Resize(size_t size) {
-      while (chunks_.size() << kChunkBits < size) {
-        chunks_.push_back(std::make_unique<T[]>((size_t{1} << kChunkBits) * width_));
+      while (size_ < size) {
+        if (chunks_.empty() || chunks_.back().size() == kChunkRecords * width_) {
+          chunks_.emplace_back();
+          if (chunks_.size() > 1) chunks_.back().reserve(kChunkRecords * width_);
+        }
+        std::vector<T>& last = chunks_.back();
+        const size_t added = std::min(size - size_, kChunkRecords - last.size() / width_);
+        last.resize(last.size() + added * width_);
+        size_ += added;
       }
-      size_ = std::max(size_, size);
     }
 
    private:
-    static constexpr size_t kChunkMask = (size_t{1} << kChunkBits) - 1;
+    static constexpr size_t kChunkRecords = size_t{1} << kChunkBits;
+    static constexpr size_t kChunkMask = kChunkRecords - 1;
     size_t width_;
     size_t size_ = 0;
-    std::vector<std::unique_ptr<T[]>> chunks_;
+    std::vector<std::vector<T>> chunks_;
   };
 
   /// One kept row: a row of a kept input batch, linked into its key's list.
@@ -192,9 +200,9 @@ class StreamJoinOperator final : public Operator {
     std::vector<uint32_t> free_rows;
     /// Copies of the fixed-width (at most 8 bytes) columns of every stored row, so that a probe
     /// gathers a partner from one record instead of one cache line per column of an old batch.
-    /// Record of row `id`: words [id * inline_stride, (id + 1) * inline_stride): a NULL mask
-    /// (bit i: inline column i is NULL), then the inline columns' values, zero-extended.
-    /// inline_stride is 0 when no column is inlined.
+    /// The record of row `id` has inline_stride words: a NULL mask (bit i: inline column i is
+    /// NULL), then the inline columns' values, zero-extended. inline_stride is 0 when no column
+    /// is inlined (nothing is stored then).
     ChunkedArray<uint64_t, false> inline_values;
     int inline_stride = 0;
     /// Per column: its index among the inline columns, or -1 (read from the kept batch).
