@@ -54,6 +54,11 @@ Status AppendCell(ColumnBuilder& builder, const Column& column, int64_t row) {
 /// Appends rows `rows` of `column` to `builder` (same type), in order.
 Status AppendRows(ColumnBuilder& builder, const Column& column, const std::vector<uint32_t>& rows) {
   builder.Reserve(static_cast<int64_t>(rows.size()));
+  if (column.values_buffer() == nullptr) {
+    // Not a column this loop reads (empty): the checked path.
+    for (const uint32_t row : rows) LAMINAR_RETURN_IF_ERROR(AppendCell(builder, column, row));
+    return Status::Ok();
+  }
   auto append = [&](auto width_tag) {
     using T = decltype(width_tag);
     const T* values = column.Values<T>();
@@ -371,7 +376,8 @@ Status StreamJoinOperator::AppendStoredColumn(ColumnBuilder& builder, int side, 
       }
     }
   };
-  switch (builder.type().ByteWidth()) {
+  const Schema& schema = side == 0 ? *def_.left_schema : *def_.right_schema;
+  switch (schema.field(column).type.ByteWidth()) {
     case 1:
       append(int8_t{});
       break;
