@@ -684,9 +684,8 @@ Status TakeAsofTolerance(int left_width, AsofSpec* asof, BoundExprPtr* condition
                                                 : "<=";
     if (normalized == "<" || normalized == ">") {
       return NotSupported(conjunct->position,
-                          fmt::format("an ASOF tolerance with a strict comparison ({}): bound the "
-                                      "distance with <= or >=",
-                                      conjunct->ToString()));
+                          "an ASOF tolerance with a strict comparison: bound the distance of the "
+                          "two time columns with <= or >=");
     }
     const int64_t bound = left_offset - right_offset;
     // left + lo <= right + ro  <=>  right - left >= lo - ro (a bound before the left time).
@@ -694,19 +693,17 @@ Status TakeAsofTolerance(int left_width, AsofSpec* asof, BoundExprPtr* condition
     if ((bounds_before && after_side) || (!bounds_before && before_side)) {
       return NotSupported(
           conjunct->position,
-          fmt::format("{} is not an ASOF tolerance: it bounds the right time on the side the "
-                      "match condition already excludes (a tolerance bounds the distance on the "
-                      "matched side, e.g. {})",
-                      conjunct->ToString(),
+          fmt::format("this bound of the two time columns is not an ASOF tolerance: it bounds "
+                      "the right time on the side the match condition already excludes (a "
+                      "tolerance bounds the distance on the matched side, e.g. {})",
                       after_side ? "q.ts <= t.ts + INTERVAL '5' SECOND"
                                  : "q.ts >= t.ts - INTERVAL '5' SECOND"));
     }
     const int64_t tolerance = bounds_before ? -bound : bound;
     if (tolerance < 0) {
       return Status::Error(ErrorCode::kInvalidArgument,
-                           "an ASOF tolerance must not be negative ({} leaves no right row on "
-                           "the matched side)",
-                           conjunct->ToString())
+                           "an ASOF tolerance must not be negative (this bound leaves no right "
+                           "row on the matched side)")
           .WithPosition(conjunct->position);
     }
     std::optional<int64_t>& side = bounds_before ? below : after;
