@@ -150,11 +150,12 @@ std::string StreamJoinOperator::Describe() const {
 
 std::string StreamJoinOperator::MetricsText() const {
   return fmt::format(
-      "rows in left {}; rows in right {}; rows out {}; late rows {}; evicted rows {}; expired "
-      "rows {}; unmatched retractions {}; live rows left {}; live rows right {}; live keys {}",
+      "rows in left {}; rows in right {}; rows out {}; late rows {}; late rows dropped {}; "
+      "evicted rows {}; expired rows {}; unmatched retractions {}; live rows left {}; live rows "
+      "right {}; live keys {}",
       metrics_.rows_in[0], metrics_.rows_in[1], metrics_.rows_out, metrics_.late_rows,
-      metrics_.evicted_rows, metrics_.expired_rows, metrics_.unmatched_retractions,
-      sides_[0].live_rows, sides_[1].live_rows, keys_.size());
+      metrics_.dropped_late_rows, metrics_.evicted_rows, metrics_.expired_rows,
+      metrics_.unmatched_retractions, sides_[0].live_rows, sides_[1].live_rows, keys_.size());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -492,6 +493,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   std::vector<uint32_t>& stored_ids = scratch_.stored_ids;
   stored_ids.assign(static_cast<size_t>(num_rows), kNone);
   constexpr int64_t kKeyPrefetchDistance = 8;
+  bool dropped_rows = false;  // A late row was dropped: its key may be left without rows.
   for (int64_t row = 0; row < num_rows; ++row) {
     // Two stages: the key state of a later row, then (its state loaded by now) the row that
     // StoreRow links the new one in front of.
@@ -506,6 +508,12 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     const uint32_t key = keys[row];
     const int64_t time = interval() ? times[row] : 0;
     if (batch.weight(row) > 0) {
+      if (interval() && time != kNullTime && time < output_watermark_) {
+        skipped[row] = 1;
+        ++metrics_.dropped_late_rows;
+        dropped_rows = true;
+        continue;
+      }
       if (key == kNone && !keep_unkeyed) continue;
       const uint32_t id = StoreRow(side, batch_id, static_cast<uint32_t>(row), key, time);
       stored_ids[row] = id;
@@ -712,8 +720,9 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   }
 
   // Keys left without rows, and the batch when none of its rows stayed. Without retractions
-  // every keyed row of the batch is stored, so no key of the batch can be empty.
-  if (!batch.append_only()) {
+  // or dropped late rows every keyed row of the batch is stored, so no key of the batch can be
+  // empty.
+  if (!batch.append_only() || dropped_rows) {
     for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
   }
   StoredBatch& stored_batch = sides_[side].batches[batch_id];

@@ -51,6 +51,9 @@ struct StreamJoinMetrics {
   int64_t rows_in[2] = {0, 0};
   /// Rows behind their own input's watermark when they arrived.
   int64_t late_rows = 0;
+  /// Interval joins: late rows whose time was behind the watermark the join had already
+  /// emitted; any output of theirs would be behind it too, so they are dropped (counted here).
+  int64_t dropped_late_rows = 0;
   int64_t evicted_rows = 0;
   int64_t expired_rows = 0;
   /// Retractions whose row is no longer in state (forgotten by state_ttl): dropped.
@@ -69,8 +72,11 @@ struct StreamJoinMetrics {
 /// having matched; a semi row on its first match: the output is append-only. A late row (one
 /// behind its own input's watermark) is still joined with the rows that remain in state, and
 /// when its band has already closed it is evicted right after its batch (padded if it found no
-/// partner); it is counted in "late rows". The output watermark is the minimum of both input
-/// watermarks and of the earliest time column of a row still in state, never decreasing.
+/// partner); it is counted in "late rows". A row whose time is behind the output watermark
+/// already emitted is dropped instead (counted in "late rows dropped"): whatever it produced
+/// would be behind that watermark, and a downstream window would silently discard it. The output
+/// watermark is the minimum of both input watermarks and of the earliest time column of a row still
+/// in state, never decreasing.
 ///
 /// Regular joins (no time_bound): inputs may be changelogs. The output is a changelog: a pair
 /// carries the product of the weights; a padded outer row is emitted while its row has no
