@@ -129,11 +129,11 @@ class Executor {
         return RunAggregate(static_cast<const sql::LogicalAggregate&>(node));
       case LogicalNodeKind::kJoin: {
         const auto& join = static_cast<const sql::LogicalJoin&>(node);
-        Result<PlannedOperator> planned =
-            join.options.asof          ? PlanAsofJoin(join, options_, plan_)
-            : join.options.system_time ? PlanTemporalJoin(join, options_, plan_)
-            : join.options.lookup      ? PlanLookupJoin(join, options_, plan_)
-                                       : PlanStreamJoin(join, options_, plan_);
+        // Over snapshots a table read by key (a lookup join, or AS OF against a TABLE, which
+        // has one version) is an ordinary join of two finite inputs: every kind runs.
+        Result<PlannedOperator> planned = join.options.asof
+                                              ? PlanAsofJoin(join, options_, plan_)
+                                              : PlanStreamJoin(join, options_, plan_);
         if (!planned.ok()) return std::move(planned).status();
         return RunPlanned(std::move(*planned), node);
       }

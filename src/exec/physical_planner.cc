@@ -28,6 +28,24 @@ Status NotExecutable(const sql::LogicalNode& node, std::string_view what) {
       .WithPosition(node.position());
 }
 
+bool IsProcessingTime(const sql::LogicalNode& node, int column) {
+  switch (node.kind()) {
+    case sql::LogicalNodeKind::kFilter:
+      return IsProcessingTime(*node.inputs()[0], column);
+    case sql::LogicalNodeKind::kProject: {
+      const sql::BoundExpression& expr =
+          *static_cast<const sql::LogicalProject&>(node).expressions[static_cast<size_t>(column)];
+      if (expr.kind == sql::BoundExpressionKind::kCall && expr.name == "proctime") return true;
+      if (expr.kind == sql::BoundExpressionKind::kColumn) {
+        return IsProcessingTime(*node.inputs()[0], expr.column_index);
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
 namespace {
 
 using sql::LogicalNode;
@@ -53,26 +71,6 @@ std::string_view ClauseName(LogicalNodeKind kind) {
       return "VALUES in a continuous query";
     default:
       return "this clause";
-  }
-}
-
-/// Whether column `column` of `node`'s output is proctime() (through filters and
-/// projections that pass it on).
-bool IsProcessingTime(const LogicalNode& node, int column) {
-  switch (node.kind()) {
-    case LogicalNodeKind::kFilter:
-      return IsProcessingTime(*node.inputs()[0], column);
-    case LogicalNodeKind::kProject: {
-      const sql::BoundExpression& expr =
-          *static_cast<const sql::LogicalProject&>(node).expressions[static_cast<size_t>(column)];
-      if (expr.kind == sql::BoundExpressionKind::kCall && expr.name == "proctime") return true;
-      if (expr.kind == sql::BoundExpressionKind::kColumn) {
-        return IsProcessingTime(*node.inputs()[0], expr.column_index);
-      }
-      return false;
-    }
-    default:
-      return false;
   }
 }
 

@@ -45,6 +45,10 @@ struct PlannedOperator {
 /// the node's position: the fail-closed answer for a clause no operator executes.
 Status NotExecutable(const sql::LogicalNode& node, std::string_view what);
 
+/// Whether column `column` of `node`'s output is proctime() (directly, or passed on by
+/// filters and projections).
+bool IsProcessingTime(const sql::LogicalNode& node, int column);
+
 /// Per-kind planners, each in the folder of its operators. Every one validates what its
 /// operator can execute and refuses the rest with LDB-2001 (or a more specific code) at the
 /// clause's position.

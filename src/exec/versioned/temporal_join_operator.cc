@@ -300,8 +300,19 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
     definition.left_time_column = as_of->column_index;
     definition.right_time_column = right_times.front();
   }
-  // Otherwise (proctime(), or an expression without a watermark) rows are joined with the
-  // version current when they are processed.
+  // Processing time: proctime() itself, or a column that carries it; rows are joined with the
+  // version current when they are processed. Anything else (another column, an expression of
+  // event time) has no reading here: refused rather than run as processing time.
+  const bool processing_time =
+      (as_of->kind == sql::BoundExpressionKind::kCall && as_of->name == "proctime") ||
+      (as_of->kind == sql::BoundExpressionKind::kColumn &&
+       IsProcessingTime(left, as_of->column_index));
+  if (!watermarked_column && !processing_time) {
+    return NotExecutable(join,
+                         "FOR SYSTEM_TIME AS OF an expression that is neither a watermarked "
+                         "column of the left input (event time) nor proctime() (processing "
+                         "time)");
+  }
   LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<TemporalJoinOperator> op,
                            TemporalJoinOperator::Make(std::move(definition), options));
   PlannedOperator planned;

@@ -846,7 +846,9 @@ Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation ri
   }
 
   const bool versioned = options.asof || options.system_time || options.lookup;
-  if (versioned && options.equi_keys.empty() && !options.asof) {
+  // Read by key in a continuous query; an ad-hoc query joins the table's snapshot like any
+  // other input.
+  if (continuous_ && versioned && options.equi_keys.empty() && !options.asof) {
     return Status::Error(ErrorCode::kInvalidArgument,
                          "a {} join needs an equality condition on the right side's key",
                          options.lookup ? "lookup" : "temporal")
