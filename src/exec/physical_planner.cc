@@ -164,7 +164,12 @@ class Translator {
       return NotExecutable(
           scan, fmt::format("reading MATERIALIZED VIEW \"{}\" as a stream", scan.object_name));
     }
-    if (scan.properties().mode == sql::ChangelogMode::kChangelog) {
+    // A stream defined by a query that retracts rows (GROUP BY, outer joins, Top-N) is read as
+    // the changelog it is: its batches carry their weights to the operators reading them. An
+    // upsert source's rows are new versions of their key, not a changelog with retractions:
+    // only joins that read versions accept them (PlannedInput::versioned).
+    if (scan.properties().mode == sql::ChangelogMode::kChangelog &&
+        scan.object_kind != sql::ObjectKind::kStream) {
       return NotExecutable(scan,
                            fmt::format("reading the changelog of {} \"{}\" (an upsert "
                                        "source with PRIMARY KEY, or a changelog stream)",
