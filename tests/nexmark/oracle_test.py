@@ -34,6 +34,13 @@ Three kinds of output are checked:
   compared with a relative tolerance, the other columns exactly.
 - Processing-time windows depend on when rows are processed, which no batch evaluation knows:
   their oracle checks invariants only (see `check_processing_time_windows`).
+- A Top-N whose ORDER BY ties (q9, q18, q19) keeps rows the query does not name: the oracle
+  lists every row some tie-break would keep, with its rank range, and `check_top_n` asserts
+  that the consolidated changelog is the first N rows of every partition under some order of
+  the ties.
+
+Join, OVER and Top-N oracles (q3-q9, q13, q18-q20) run at rates chosen per query (`rate`) so
+that windows close and join states meet the watermark during the run; each says why.
 """
 
 import collections
