@@ -730,6 +730,11 @@ Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation ri
                              "t.ts >= q.ts")
             .WithPosition(match_condition->position);
       }
+      if (a->second != 0 || b->second != 0) {
+        return NotSupported(match_condition->position,
+                            "an ASOF condition with an offset (compare the two time columns "
+                            "themselves)");
+      }
       const bool left_first = a->first < left_width;
       asof.comparison = *AsofComparisonOf(match_condition->name, left_first);
       asof.left_time_column = left_first ? a->first : b->first;

@@ -1,0 +1,394 @@
+#include "exec/versioned/asof_join_operator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "exec/planning.h"
+
+namespace laminar::exec {
+
+namespace {
+
+using sql::AsofComparison;
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum = 0;
+  if (__builtin_add_overflow(a, b, &sum)) {
+    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  return sum;
+}
+
+uint64_t Distance(int64_t a, int64_t b) {
+  return a >= b ? static_cast<uint64_t>(a) - static_cast<uint64_t>(b)
+                : static_cast<uint64_t>(b) - static_cast<uint64_t>(a);
+}
+
+std::string_view ComparisonText(AsofComparison comparison) {
+  switch (comparison) {
+    case AsofComparison::kGreaterEqual:
+      return ">=";
+    case AsofComparison::kGreater:
+      return ">";
+    case AsofComparison::kLessEqual:
+      return "<=";
+    case AsofComparison::kLess:
+      return "<";
+    case AsofComparison::kNearest:
+      return "NEAREST";
+  }
+  return "?";
+}
+
+}  // namespace
+
+uint32_t AsofJoinOperator::RetainedBatches::Add(Batch batch) {
+  batches_.push_back(Retained{std::move(batch), 0});
+  return first_id_ + static_cast<uint32_t>(batches_.size() - 1);
+}
+
+void AsofJoinOperator::RetainedBatches::Release(uint32_t id) {
+  --batches_[id - first_id_].live;
+  while (!batches_.empty() && batches_.front().live == 0) {
+    batches_.pop_front();
+    ++first_id_;
+  }
+}
+
+Result<std::unique_ptr<AsofJoinOperator>> AsofJoinOperator::Make(AsofJoinDefinition definition,
+                                                                 const EvaluatorOptions& options) {
+  LAMINAR_ASSIGN_OR_RETURN(JoinKeyEvaluator left_keys,
+                           JoinKeyEvaluator::Make(definition.left_keys, options));
+  LAMINAR_ASSIGN_OR_RETURN(JoinKeyEvaluator right_keys,
+                           JoinKeyEvaluator::Make(definition.right_keys, options));
+  return std::unique_ptr<AsofJoinOperator>(
+      new AsofJoinOperator(std::move(definition), std::move(left_keys), std::move(right_keys)));
+}
+
+AsofJoinOperator::AsofJoinOperator(AsofJoinDefinition definition, JoinKeyEvaluator left_keys,
+                                   JoinKeyEvaluator right_keys)
+    : def_(std::move(definition)),
+      left_keys_(std::move(left_keys)),
+      right_keys_(std::move(right_keys)) {}
+
+uint32_t AsofJoinOperator::KeyId(std::string_view key) {
+  auto it = key_ids_.find(key);
+  if (it != key_ids_.end()) return it->second;
+  const auto id = static_cast<uint32_t>(keys_.size());
+  keys_.emplace_back();
+  key_ids_.emplace(std::string(key), id);
+  return id;
+}
+
+bool AsofJoinOperator::Decide(int64_t t, const KeyState& key, const RightRow** match) const {
+  const int64_t wr = right_watermark_;
+  const bool ended = wr == kMaxWatermark;
+  const RightRow* begin = key.rows.data() + key.head;
+  const RightRow* end = key.rows.data() + key.rows.size();
+  auto lower = [&](int64_t time) {
+    return std::lower_bound(begin, end, time,
+                            [](const RightRow& row, int64_t x) { return row.time < x; });
+  };
+  auto upper = [&](int64_t time) {
+    return std::upper_bound(begin, end, time,
+                            [](int64_t x, const RightRow& row) { return x < row.time; });
+  };
+  // Among rows at one time, the last arrival.
+  auto last_of_time = [&](const RightRow* row) { return upper(row->time) - 1; };
+  const std::optional<int64_t>& tolerance = def_.tolerance_micros;
+  const RightRow* candidate = nullptr;
+  switch (def_.comparison) {
+    case AsofComparison::kGreaterEqual: {
+      if (!ended && wr <= t) return false;
+      const RightRow* after = upper(t);
+      if (after != begin) candidate = after - 1;
+      break;
+    }
+    case AsofComparison::kGreater: {
+      if (!ended && wr < t) return false;
+      const RightRow* at = lower(t);
+      if (at != begin) candidate = at - 1;
+      break;
+    }
+    case AsofComparison::kLessEqual:
+    case AsofComparison::kLess: {
+      const RightRow* first = def_.comparison == AsofComparison::kLessEqual ? lower(t) : upper(t);
+      if (first != end) candidate = last_of_time(first);
+      const bool decided = ended || (candidate != nullptr && wr > candidate->time) ||
+                           (tolerance && wr > SaturatingAdd(t, *tolerance));
+      if (!decided) return false;
+      break;
+    }
+    case AsofComparison::kNearest: {
+      if (!ended && wr <= t) return false;
+      const RightRow* after_t = upper(t);
+      const RightRow* before = after_t != begin ? after_t - 1 : nullptr;
+      const RightRow* after = after_t != end ? last_of_time(after_t) : nullptr;
+      const bool decided =
+          ended || (after != nullptr && wr > after->time) ||
+          (before != nullptr &&
+           wr > SaturatingAdd(t, static_cast<int64_t>(Distance(t, before->time)))) ||
+          (tolerance && wr > SaturatingAdd(t, *tolerance));
+      if (!decided) return false;
+      if (before != nullptr &&
+          (after == nullptr || Distance(t, before->time) <= Distance(after->time, t))) {
+        candidate = before;
+      } else {
+        candidate = after;
+      }
+      break;
+    }
+  }
+  if (candidate != nullptr && tolerance &&
+      Distance(t, candidate->time) > static_cast<uint64_t>(*tolerance)) {
+    candidate = nullptr;
+  }
+  *match = candidate;
+  return true;
+}
+
+void AsofJoinOperator::AddOutput(const Batch* left, int64_t left_row, const RightRow* match,
+                                 JoinOutputBuilder& builder) {
+  if (match != nullptr) {
+    builder.AddMatch(left, left_row, &right_batches_.Get(match->batch), match->row);
+  } else if (def_.kind == sql::JoinKind::kLeft) {
+    builder.AddPadded(left, left_row);
+  }
+}
+
+Status AsofJoinOperator::Flush(JoinOutputBuilder& builder, OperatorOutput& out) {
+  if (builder.empty()) return Status::Ok();
+  LAMINAR_ASSIGN_OR_RETURN(Batch output, builder.Finish(nullptr, def_.kind));
+  rows_out_ += static_cast<uint64_t>(output.num_rows());
+  if (output.num_rows() == 0) return Status::Ok();
+  return out.Emit(ChangeBatch{std::move(output), {}});
+}
+
+Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOutput& out) {
+  for (int8_t weight : batch.weights) {
+    if (weight < 0) {
+      return Status::Error(ErrorCode::kNotSupported, "an ASOF join takes no retractions");
+    }
+  }
+  const Batch& rows = batch.rows;
+  const int64_t count = rows.num_rows();
+  if (port == 1) {
+    LAMINAR_RETURN_IF_ERROR(right_keys_.Evaluate(rows));
+    const Column& times = rows.column(def_.right_time_column);
+    const int64_t* time_values = times.Values<int64_t>();
+    bool stored = false;
+    uint32_t batch_id = 0;
+    for (int64_t r = 0; r < count; ++r) {
+      if (times.IsNull(r) || right_keys_.HasNull(r)) continue;
+      const int64_t time = time_values[r];
+      if (time < right_watermark_) {
+        ++late_right_rows_;
+        continue;
+      }
+      if (!stored) {
+        batch_id = right_batches_.Add(rows);
+        stored = true;
+      }
+      right_batches_.Retain(batch_id);
+      KeyState& key = keys_[KeyId(right_keys_.key(r))];
+      const RightRow row{time, batch_id, static_cast<uint32_t>(r)};
+      if (key.rows.size() == key.head || key.rows.back().time <= time) {
+        key.rows.push_back(row);
+      } else {
+        auto after = std::upper_bound(
+            key.rows.begin() + static_cast<std::ptrdiff_t>(key.head), key.rows.end(), time,
+            [](int64_t x, const RightRow& existing) { return x < existing.time; });
+        key.rows.insert(after, row);
+      }
+      ++right_row_count_;
+    }
+    return Status::Ok();
+  }
+  if (port != 0) return Status::Error(ErrorCode::kInternal, "ASOF join has two inputs");
+  LAMINAR_RETURN_IF_ERROR(left_keys_.Evaluate(rows));
+  const Column& times = rows.column(def_.left_time_column);
+  const int64_t* time_values = times.Values<int64_t>();
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
+  bool stored = false;
+  uint32_t batch_id = 0;
+  for (int64_t r = 0; r < count; ++r) {
+    if (times.IsNull(r) || left_keys_.HasNull(r)) {
+      AddOutput(&rows, r, nullptr, builder);
+      continue;
+    }
+    const int64_t time = time_values[r];
+    if (time < left_watermark_) {
+      ++late_left_rows_;
+      continue;
+    }
+    const uint32_t key = KeyId(left_keys_.key(r));
+    const RightRow* match = nullptr;
+    if (Decide(time, keys_[key], &match)) {
+      AddOutput(&rows, r, match, builder);
+      continue;
+    }
+    if (!stored) {
+      batch_id = left_batches_.Add(rows);
+      stored = true;
+    }
+    left_batches_.Retain(batch_id);
+    waiting_.push_back(Waiting{time, key, batch_id, static_cast<uint32_t>(r)});
+  }
+  return Flush(builder, out);
+}
+
+Status AsofJoinOperator::ReleaseWaiting(OperatorOutput& out) {
+  if (waiting_.empty()) return Status::Ok();
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
+  std::vector<uint32_t> released;
+  size_t kept = 0;
+  for (size_t i = 0; i < waiting_.size(); ++i) {
+    const Waiting& waiting = waiting_[i];
+    const RightRow* match = nullptr;
+    if (Decide(waiting.time, keys_[waiting.key], &match)) {
+      AddOutput(&left_batches_.Get(waiting.batch), waiting.row, match, builder);
+      released.push_back(waiting.batch);
+    } else {
+      waiting_[kept++] = waiting;
+    }
+  }
+  waiting_.resize(kept);
+  // The builder points into the retained batches: build before releasing them.
+  LAMINAR_RETURN_IF_ERROR(Flush(builder, out));
+  for (uint32_t id : released) left_batches_.Release(id);
+  return Status::Ok();
+}
+
+void AsofJoinOperator::Evict(int64_t horizon) {
+  if (horizon <= evicted_below_) return;
+  evicted_below_ = horizon;
+  const bool keep_before = def_.comparison == AsofComparison::kGreaterEqual ||
+                           def_.comparison == AsofComparison::kGreater ||
+                           def_.comparison == AsofComparison::kNearest;
+  for (KeyState& key : keys_) {
+    auto begin = key.rows.begin() + static_cast<std::ptrdiff_t>(key.head);
+    if (begin == key.rows.end() || begin->time >= horizon) continue;
+    auto keep = std::lower_bound(begin, key.rows.end(), horizon,
+                                 [](const RightRow& row, int64_t x) { return row.time < x; });
+    if (keep_before && keep != begin) --keep;
+    if (def_.tolerance_micros) {
+      const int64_t reach = SaturatingAdd(horizon, -*def_.tolerance_micros);
+      auto in_reach = std::lower_bound(begin, key.rows.end(), reach,
+                                       [](const RightRow& row, int64_t x) { return row.time < x; });
+      keep = std::max(keep, in_reach);
+    }
+    for (auto it = begin; it != keep; ++it) right_batches_.Release(it->batch);
+    const auto dropped = static_cast<size_t>(keep - begin);
+    right_row_count_ -= dropped;
+    right_rows_evicted_ += dropped;
+    key.head += dropped;
+    if (key.head == key.rows.size()) {
+      key.rows.clear();
+      key.head = 0;
+    } else if (key.head > 32 && key.head * 2 > key.rows.size()) {
+      key.rows.erase(key.rows.begin(), key.rows.begin() + static_cast<std::ptrdiff_t>(key.head));
+      key.head = 0;
+    }
+  }
+}
+
+Status AsofJoinOperator::AdvanceOutputWatermark(OperatorOutput& out) {
+  int64_t watermark = left_watermark_;
+  for (const Waiting& waiting : waiting_) watermark = std::min(watermark, waiting.time);
+  Evict(watermark);
+  if (watermark <= output_watermark_) return Status::Ok();
+  output_watermark_ = watermark;
+  return out.EmitWatermark(watermark);
+}
+
+Status AsofJoinOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& out) {
+  if (port == 0) {
+    if (watermark <= left_watermark_) return Status::Ok();
+    left_watermark_ = watermark;
+  } else {
+    if (watermark <= right_watermark_) return Status::Ok();
+    right_watermark_ = watermark;
+    LAMINAR_RETURN_IF_ERROR(ReleaseWaiting(out));
+  }
+  return AdvanceOutputWatermark(out);
+}
+
+std::string AsofJoinOperator::Describe() const {
+  std::string text = fmt::format(
+      "AsofJoin {} ({} key column{}) left time {} {} right time {}", sql::JoinKindName(def_.kind),
+      def_.left_keys.size(), def_.left_keys.size() == 1 ? "" : "s",
+      def_.output_schema->field(def_.left_time_column).name, ComparisonText(def_.comparison),
+      def_.output_schema->field(def_.left_width + def_.right_time_column).name);
+  if (def_.tolerance_micros) text += fmt::format(" within {} us", *def_.tolerance_micros);
+  return text;
+}
+
+std::string AsofJoinOperator::MetricsText() const {
+  return fmt::format(
+      "rows out {}; waiting left rows {}; right rows {}; right rows evicted {}; keys {}; late "
+      "left rows {}; late right rows {}",
+      rows_out_, waiting_.size(), right_row_count_, right_rows_evicted_, keys_.size(),
+      late_left_rows_, late_right_rows_);
+}
+
+Result<PlannedOperator> PlanAsofJoin(const sql::LogicalJoin& join, const EvaluatorOptions& options,
+                                     const PlanOptions& plan) {
+  const sql::LogicalNode& left = *join.inputs()[0];
+  const sql::LogicalNode& right = *join.inputs()[1];
+  const sql::AsofSpec& asof = *join.options.asof;
+  if (join.options.kind != sql::JoinKind::kInner && join.options.kind != sql::JoinKind::kLeft) {
+    return NotExecutable(join, "an ASOF join other than INNER or LEFT");
+  }
+  if (join.options.condition) {
+    return NotExecutable(join, fmt::format("an ASOF join with a condition besides key equalities "
+                                           "and the match condition ({})",
+                                           join.options.condition->ToString()));
+  }
+  if (left.properties().mode != sql::ChangelogMode::kAppendOnly ||
+      right.properties().mode != sql::ChangelogMode::kAppendOnly) {
+    return NotExecutable(join, "an ASOF join of a changelog");
+  }
+  const DataType& left_type = left.schema()->field(asof.left_time_column).type;
+  const DataType& right_type = right.schema()->field(asof.right_time_column).type;
+  auto int64_time = [](const DataType& type) {
+    return type.id() == TypeId::kTimestamp || type.id() == TypeId::kTimestampTz ||
+           type.id() == TypeId::kBigInt;
+  };
+  if (!int64_time(left_type) || left_type.id() != right_type.id()) {
+    return NotExecutable(join, fmt::format("an ASOF join on time columns of types {} and {} (both "
+                                           "TIMESTAMP, TIMESTAMPTZ or BIGINT)",
+                                           left_type.ToString(), right_type.ToString()));
+  }
+  if (!plan.bounded && (!left.properties().HasWatermark(asof.left_time_column) ||
+                        !right.properties().HasWatermark(asof.right_time_column))) {
+    return NotExecutable(join,
+                         "an ASOF join whose time columns do not both have a WATERMARK "
+                         "(rows could never be decided or evicted)");
+  }
+  AsofJoinDefinition definition;
+  definition.kind = join.options.kind;
+  for (const auto& [l, r] : join.options.equi_keys) {
+    if (l->type != r->type) {
+      return NotExecutable(join, "an ASOF join key whose sides have different types");
+    }
+    definition.left_keys.push_back(l);
+    definition.right_keys.push_back(r);
+  }
+  definition.left_time_column = asof.left_time_column;
+  definition.right_time_column = asof.right_time_column;
+  definition.comparison = asof.comparison;
+  definition.tolerance_micros = asof.tolerance_micros;
+  definition.output_schema = join.schema();
+  definition.left_width = left.schema()->num_fields();
+  LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<AsofJoinOperator> op,
+                           AsofJoinOperator::Make(std::move(definition), options));
+  PlannedOperator planned;
+  planned.op = std::move(op);
+  planned.inputs.push_back(PlannedInput{&left, false});
+  planned.inputs.push_back(PlannedInput{&right, false});
+  return planned;
+}
+
+}  // namespace laminar::exec

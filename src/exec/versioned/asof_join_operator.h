@@ -1,0 +1,153 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "exec/expression_evaluator.h"
+#include "exec/operators/operator.h"
+#include "exec/versioned/join_rows.h"
+#include "sql/plan/logical_join.h"
+
+namespace laminar::exec {
+
+/// What an ASOF join executes (built by PlanAsofJoin).
+struct AsofJoinDefinition {
+  sql::JoinKind kind = sql::JoinKind::kInner;  // kInner or kLeft.
+  std::vector<sql::BoundExprPtr> left_keys;    // Over the left input.
+  std::vector<sql::BoundExprPtr> right_keys;   // Over the right input, same types.
+  /// int64 time columns (TIMESTAMP, TIMESTAMPTZ or BIGINT) of each input.
+  int left_time_column = -1;
+  int right_time_column = -1;
+  sql::AsofComparison comparison = sql::AsofComparison::kGreaterEqual;
+  std::optional<int64_t> tolerance_micros;
+  std::shared_ptr<const Schema> output_schema;  // Left columns, then right columns.
+  int left_width = 0;                           // Number of left columns.
+};
+
+/// ASOF join of two append-only streams (port 0 left, port 1 right): each left row with time
+/// t meets at most one right row of its key, the one whose time is closest on the allowed side:
+/// - `>=` / `>`: the latest right row with time <= t / < t;
+/// - `<=` / `<`: the earliest right row with time >= t / > t;
+/// - NEAREST: the right row with the smallest |time - t|; a tie between a row before and a
+///   row after t goes to the one before (the earlier right row).
+/// With a tolerance, a right row further than it from t is not chosen. Among right rows with
+/// equal times, the one that arrived last is chosen (a later row at the same time is a
+/// correction). NULL keys and NULL times never match. A LEFT ASOF join pads a left row that
+/// meets nothing.
+///
+/// When a left row is decided (emitted), with Wr the right watermark (no right row with time
+/// below Wr follows):
+/// - `>=`: Wr > t; `>`: Wr >= t (all right rows before t are known);
+/// - `<=` / `<`: the first qualifying right row r is known and Wr > r.time (nothing can come
+///   between t and r, and no later row at r.time can correct it), or, with a tolerance,
+///   Wr > t + tolerance (nothing in range can come);
+/// - NEAREST: Wr > t, and the best row after t is certain (Wr past it), or Wr > t + (t - the
+///   time of the best row before t) (a later row would be further), or Wr > t + tolerance.
+/// At the end of the right input (Wr = +infinity) every left row is decided. Undecided left
+/// rows wait; the output watermark is the left watermark held back by the earliest waiting
+/// row, and the output is append-only.
+///
+/// Late rows (time below their side's watermark) are counted and dropped: a late left row's
+/// right rows may be evicted, a late right row could change rows already emitted.
+///
+/// State: per key, the right rows in time order (references into the right batches, which
+/// are kept while one of their rows is); the waiting left rows. With T the lowest time a
+/// waiting or future left row can have (min of the left watermark and the waiting rows), a
+/// right row is evicted once no such row can choose it: for `>=`, `>` and NEAREST every row
+/// before T except the last one; for `<=` and `<` every row before T; with a tolerance also
+/// every row before T - tolerance.
+///
+/// Thread-safety: one thread (the owning reactor).
+class AsofJoinOperator final : public Operator {
+ public:
+  static Result<std::unique_ptr<AsofJoinOperator>> Make(AsofJoinDefinition definition,
+                                                        const EvaluatorOptions& options);
+
+  int num_inputs() const override { return 2; }
+  Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
+  Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
+  std::string Describe() const override;
+  std::string MetricsText() const override;
+
+  /// Right rows held (for tests).
+  size_t right_rows() const { return right_row_count_; }
+  size_t waiting_rows() const { return waiting_.size(); }
+
+ private:
+  struct RightRow {
+    int64_t time;
+    uint32_t batch;
+    uint32_t row;
+  };
+  struct KeyState {
+    std::vector<RightRow> rows;  // Live rows are [head, size), in time order.
+    size_t head = 0;
+  };
+  struct Waiting {
+    int64_t time;
+    uint32_t key;
+    uint32_t batch;
+    uint32_t row;
+  };
+  /// Batches kept while some of their rows are: ids increase, the oldest released first.
+  class RetainedBatches {
+   public:
+    uint32_t Add(Batch batch);
+    const Batch& Get(uint32_t id) const { return batches_[id - first_id_].batch; }
+    void Retain(uint32_t id) { ++batches_[id - first_id_].live; }
+    void Release(uint32_t id);
+    size_t size() const { return batches_.size(); }
+
+   private:
+    struct Retained {
+      Batch batch;
+      int64_t live = 0;
+    };
+    std::deque<Retained> batches_;
+    uint32_t first_id_ = 0;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
+  AsofJoinOperator(AsofJoinDefinition definition, JoinKeyEvaluator left_keys,
+                   JoinKeyEvaluator right_keys);
+  uint32_t KeyId(std::string_view key);
+  /// Whether a left row at `time` of `key` can be decided now; then `*match` is its right
+  /// row (null for none).
+  bool Decide(int64_t time, const KeyState& key, const RightRow** match) const;
+  void AddOutput(const Batch* left, int64_t left_row, const RightRow* match,
+                 JoinOutputBuilder& builder);
+  Status Flush(JoinOutputBuilder& builder, OperatorOutput& out);
+  Status ReleaseWaiting(OperatorOutput& out);
+  void Evict(int64_t horizon);
+  Status AdvanceOutputWatermark(OperatorOutput& out);
+
+  AsofJoinDefinition def_;
+  JoinKeyEvaluator left_keys_;
+  JoinKeyEvaluator right_keys_;
+  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> key_ids_;
+  std::vector<KeyState> keys_;
+  RetainedBatches left_batches_;
+  RetainedBatches right_batches_;
+  std::vector<Waiting> waiting_;
+  size_t right_row_count_ = 0;
+  int64_t left_watermark_ = kMinWatermark;
+  int64_t right_watermark_ = kMinWatermark;
+  int64_t output_watermark_ = kMinWatermark;
+  int64_t evicted_below_ = kMinWatermark;
+  uint64_t rows_out_ = 0;
+  uint64_t late_left_rows_ = 0;
+  uint64_t late_right_rows_ = 0;
+  uint64_t right_rows_evicted_ = 0;
+};
+
+}  // namespace laminar::exec

@@ -1,0 +1,314 @@
+#include "exec/versioned/temporal_join_operator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "sql/object_kind.h"
+#include "sql/plan/logical_scan.h"
+
+namespace laminar::exec {
+
+Result<std::unique_ptr<TemporalJoinOperator>> TemporalJoinOperator::Make(
+    TemporalJoinDefinition definition, const EvaluatorOptions& options) {
+  LAMINAR_ASSIGN_OR_RETURN(JoinKeyEvaluator left_keys,
+                           JoinKeyEvaluator::Make(definition.left_keys, options));
+  LAMINAR_ASSIGN_OR_RETURN(JoinKeyEvaluator right_keys,
+                           JoinKeyEvaluator::Make(definition.right_keys, options));
+  std::optional<ExpressionEvaluator> residual;
+  if (definition.residual) {
+    LAMINAR_ASSIGN_OR_RETURN(residual, ExpressionEvaluator::Make(definition.residual, options));
+  }
+  return std::unique_ptr<TemporalJoinOperator>(new TemporalJoinOperator(
+      std::move(definition), std::move(left_keys), std::move(right_keys), std::move(residual)));
+}
+
+TemporalJoinOperator::TemporalJoinOperator(TemporalJoinDefinition definition,
+                                           JoinKeyEvaluator left_keys, JoinKeyEvaluator right_keys,
+                                           std::optional<ExpressionEvaluator> residual)
+    : def_(std::move(definition)),
+      left_keys_(std::move(left_keys)),
+      right_keys_(std::move(right_keys)),
+      residual_(std::move(residual)) {}
+
+namespace {
+
+int64_t TimeAt(const Batch& batch, int column, int64_t row, bool* is_null) {
+  const Column& values = batch.column(column);
+  *is_null = values.IsNull(row);
+  return *is_null ? 0 : values.Values<int64_t>()[row];
+}
+
+}  // namespace
+
+void TemporalJoinOperator::Join(const Batch* left, int64_t row, int64_t time, std::string_view key,
+                                bool null_key, JoinOutputBuilder& builder) {
+  const std::vector<Value>* match = nullptr;
+  if (!null_key) {
+    auto it = versions_.find(std::string(key));
+    if (it != versions_.end() && !it->second.empty()) {
+      const std::vector<Version>& versions = it->second;
+      if (!event_time()) {
+        match = &versions.back().row;
+      } else {
+        // The last version with version.time <= time.
+        auto after =
+            std::upper_bound(versions.begin(), versions.end(), time,
+                             [](int64_t t, const Version& version) { return t < version.time; });
+        if (after != versions.begin()) match = &std::prev(after)->row;
+      }
+    }
+  }
+  if (match != nullptr) {
+    builder.AddMatch(left, row, match);
+  } else if (def_.kind == sql::JoinKind::kLeft) {
+    builder.AddPadded(left, row);
+  }
+}
+
+Status TemporalJoinOperator::Flush(JoinOutputBuilder& builder, OperatorOutput& out) {
+  if (builder.empty()) return Status::Ok();
+  LAMINAR_ASSIGN_OR_RETURN(Batch output,
+                           builder.Finish(residual_ ? &*residual_ : nullptr, def_.kind));
+  rows_out_ += static_cast<uint64_t>(output.num_rows());
+  if (output.num_rows() == 0) return Status::Ok();
+  return out.Emit(ChangeBatch{std::move(output), {}});
+}
+
+Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOutput& out) {
+  for (int8_t weight : batch.weights) {
+    if (weight < 0) {
+      return Status::Error(ErrorCode::kNotSupported,
+                           "a temporal join takes no retractions (an upsert source's rows are "
+                           "versions)");
+    }
+  }
+  const Batch& rows = batch.rows;
+  if (port == 1) {
+    LAMINAR_RETURN_IF_ERROR(right_keys_.Evaluate(rows));
+    for (int64_t r = 0; r < rows.num_rows(); ++r) {
+      if (right_keys_.HasNull(r)) continue;
+      bool null_time = false;
+      const int64_t time = event_time() ? TimeAt(rows, def_.right_time_column, r, &null_time) : 0;
+      if (null_time) continue;  // A version valid from no time is never chosen.
+      Version version{time, {}};
+      version.row.reserve(static_cast<size_t>(rows.num_columns()));
+      for (int c = 0; c < rows.num_columns(); ++c)
+        version.row.push_back(rows.column(c).GetValue(r));
+      std::vector<Version>& versions = versions_[std::string(right_keys_.key(r))];
+      if (!event_time()) {
+        if (versions.empty()) {
+          versions.push_back(std::move(version));
+          ++version_count_;
+        } else {
+          versions.back() = std::move(version);
+        }
+        continue;
+      }
+      // Equal times: the later arrival goes after, so it wins.
+      auto after =
+          std::upper_bound(versions.begin(), versions.end(), time,
+                           [](int64_t t, const Version& existing) { return t < existing.time; });
+      versions.insert(after, std::move(version));
+      ++version_count_;
+    }
+    return Status::Ok();
+  }
+  if (port != 0) return Status::Error(ErrorCode::kInternal, "temporal join has two inputs");
+  LAMINAR_RETURN_IF_ERROR(left_keys_.Evaluate(rows));
+  JoinOutputBuilder builder(def_.output_schema,
+                            def_.output_schema->num_fields() - rows.num_columns());
+  std::shared_ptr<const Batch> shared;
+  for (int64_t r = 0; r < rows.num_rows(); ++r) {
+    const bool null_key = left_keys_.HasNull(r);
+    if (!event_time()) {
+      Join(&rows, r, 0, left_keys_.key(r), null_key, builder);
+      continue;
+    }
+    bool null_time = false;
+    const int64_t time = TimeAt(rows, def_.left_time_column, r, &null_time);
+    if (null_time) {
+      // AS OF an unknown time finds no version.
+      if (def_.kind == sql::JoinKind::kLeft) builder.AddPadded(&rows, r);
+      continue;
+    }
+    if (time < left_watermark_) {
+      ++late_rows_;
+      continue;
+    }
+    if (right_watermark_ > time) {
+      Join(&rows, r, time, left_keys_.key(r), null_key, builder);
+      continue;
+    }
+    if (!shared) shared = std::make_shared<const Batch>(rows);
+    waiting_.push_back(Waiting{time, std::string(left_keys_.key(r)), null_key, shared, r});
+  }
+  return Flush(builder, out);
+}
+
+Status TemporalJoinOperator::ReleaseWaiting(OperatorOutput& out) {
+  if (waiting_.empty()) return Status::Ok();
+  const int left_width = waiting_.front().batch->num_columns();
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - left_width);
+  std::vector<Waiting> still;
+  for (Waiting& waiting : waiting_) {
+    if (right_watermark_ > waiting.time) {
+      Join(waiting.batch.get(), waiting.row, waiting.time, waiting.key, waiting.null_key, builder);
+    } else {
+      still.push_back(std::move(waiting));
+    }
+  }
+  // The builder points into waiting_'s batches: build before they are released.
+  LAMINAR_RETURN_IF_ERROR(Flush(builder, out));
+  waiting_ = std::move(still);
+  return Status::Ok();
+}
+
+void TemporalJoinOperator::Evict() {
+  if (!event_time() || version_count_ <= versions_.size()) return;
+  for (auto& [key, versions] : versions_) {
+    // Keep the newest version at or below the left watermark and everything after it.
+    auto after =
+        std::upper_bound(versions.begin(), versions.end(), left_watermark_,
+                         [](int64_t t, const Version& version) { return t < version.time; });
+    if (after - versions.begin() <= 1) continue;
+    const auto drop = (after - versions.begin()) - 1;
+    versions.erase(versions.begin(), versions.begin() + drop);
+    version_count_ -= static_cast<size_t>(drop);
+    versions_evicted_ += static_cast<uint64_t>(drop);
+  }
+}
+
+Status TemporalJoinOperator::AdvanceOutputWatermark(OperatorOutput& out) {
+  int64_t watermark = left_watermark_;
+  for (const Waiting& waiting : waiting_) watermark = std::min(watermark, waiting.time);
+  if (watermark <= output_watermark_) return Status::Ok();
+  output_watermark_ = watermark;
+  return out.EmitWatermark(watermark);
+}
+
+Status TemporalJoinOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& out) {
+  if (port == 0) {
+    left_watermark_ = std::max(left_watermark_, watermark);
+    if (!event_time()) return AdvanceOutputWatermark(out);
+  } else {
+    right_watermark_ = std::max(right_watermark_, watermark);
+    if (!event_time()) return Status::Ok();
+    LAMINAR_RETURN_IF_ERROR(ReleaseWaiting(out));
+  }
+  // Waiting rows are at or above the left watermark... unless they arrived before it moved;
+  // keep the versions they need: evict below the lowest time still to be joined.
+  const int64_t saved = left_watermark_;
+  int64_t horizon = left_watermark_;
+  for (const Waiting& waiting : waiting_) horizon = std::min(horizon, waiting.time);
+  left_watermark_ = horizon;
+  Evict();
+  left_watermark_ = saved;
+  return AdvanceOutputWatermark(out);
+}
+
+std::string TemporalJoinOperator::Describe() const {
+  return fmt::format("TemporalJoin {} ({} key column{}) as of {}{}", sql::JoinKindName(def_.kind),
+                     def_.left_keys.size(), def_.left_keys.size() == 1 ? "" : "s",
+                     event_time() ? "event time: versions ordered by the right time column"
+                                  : "processing time: the latest version received",
+                     def_.residual ? "; residual " + def_.residual->ToString() : "");
+}
+
+std::string TemporalJoinOperator::MetricsText() const {
+  return fmt::format(
+      "rows out {}; late rows {}; waiting rows {}; keys {}; versions {}; versions "
+      "evicted {}",
+      rows_out_, late_rows_, waiting_.size(), versions_.size(), version_count_, versions_evicted_);
+}
+
+Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
+                                               const EvaluatorOptions& options,
+                                               const PlanOptions& /*plan*/) {
+  const sql::LogicalNode& left = *join.inputs()[0];
+  const sql::LogicalNode& right = *join.inputs()[1];
+  if (join.options.kind != sql::JoinKind::kInner && join.options.kind != sql::JoinKind::kLeft) {
+    return NotExecutable(join, fmt::format("a {} FOR SYSTEM_TIME AS OF join (only INNER and "
+                                           "LEFT are executed)",
+                                           sql::JoinKindName(join.options.kind)));
+  }
+  if (right.kind() != sql::LogicalNodeKind::kScan ||
+      static_cast<const sql::LogicalScan&>(right).object_kind != sql::ObjectKind::kSource ||
+      right.properties().unique_keys.empty()) {
+    return NotExecutable(join,
+                         "FOR SYSTEM_TIME AS OF a relation other than a TABLE or an "
+                         "upsert SOURCE (PRIMARY KEY)");
+  }
+  if (left.properties().mode != sql::ChangelogMode::kAppendOnly) {
+    return NotExecutable(join, "a FOR SYSTEM_TIME AS OF join of a changelog");
+  }
+  const int left_width = left.schema()->num_fields();
+  const std::vector<int>& key_columns = right.properties().unique_keys.front();
+  TemporalJoinDefinition definition;
+  definition.kind = join.options.kind;
+  definition.output_schema = join.schema();
+  definition.left_keys.resize(key_columns.size());
+  std::vector<sql::BoundExprPtr> rest;
+  for (const auto& [l, r] : join.options.equi_keys) {
+    bool mapped = false;
+    if (r->kind == sql::BoundExpressionKind::kColumn) {
+      for (size_t k = 0; k < key_columns.size(); ++k) {
+        if (key_columns[k] != r->column_index || definition.left_keys[k]) continue;
+        const DataType& type = right.schema()->field(key_columns[k]).type;
+        definition.left_keys[k] = l->type == type ? l : sql::MakeCast(l, type);
+        mapped = true;
+        break;
+      }
+    }
+    if (!mapped) {
+      rest.push_back(
+          sql::MakeCall("=", DataType::Boolean(), {l, ShiftColumnIndexes(r, left_width)}));
+    }
+  }
+  for (size_t k = 0; k < key_columns.size(); ++k) {
+    if (!definition.left_keys[k]) {
+      return NotExecutable(join,
+                           "a FOR SYSTEM_TIME AS OF join whose equalities do not "
+                           "determine the source's whole PRIMARY KEY");
+    }
+    const Field& field = right.schema()->field(key_columns[k]);
+    definition.right_keys.push_back(sql::MakeColumn(key_columns[k], field.name, field.type));
+  }
+  for (sql::BoundExprPtr& conjunct : ConjunctsOf(join.options.condition)) rest.push_back(conjunct);
+  if (rest.size() == 1) {
+    definition.residual = rest[0];
+  } else if (rest.size() > 1) {
+    definition.residual = sql::MakeLogical(sql::BoundExpressionKind::kAnd, std::move(rest));
+  }
+
+  const sql::BoundExprPtr& as_of = join.options.system_time;
+  const bool watermarked_column = as_of->kind == sql::BoundExpressionKind::kColumn &&
+                                  left.properties().HasWatermark(as_of->column_index);
+  if (watermarked_column) {
+    const std::vector<int>& right_times = right.properties().watermark_columns;
+    if (right_times.empty()) {
+      return NotExecutable(join,
+                           "FOR SYSTEM_TIME AS OF an event-time column against a source "
+                           "without a WATERMARK (its versions have no time to order by)");
+    }
+    const DataType& left_type = left.schema()->field(as_of->column_index).type;
+    const DataType& right_type = right.schema()->field(right_times.front()).type;
+    if (left_type.ByteWidth() != 8 || right_type.ByteWidth() != 8 ||
+        left_type.id() != right_type.id()) {
+      return NotExecutable(join, "FOR SYSTEM_TIME AS OF with time columns of different types");
+    }
+    definition.left_time_column = as_of->column_index;
+    definition.right_time_column = right_times.front();
+  }
+  // Otherwise (proctime(), or an expression without a watermark) rows are joined with the
+  // version current when they are processed.
+  LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<TemporalJoinOperator> op,
+                           TemporalJoinOperator::Make(std::move(definition), options));
+  PlannedOperator planned;
+  planned.op = std::move(op);
+  planned.inputs.push_back(PlannedInput{&left, false});
+  planned.inputs.push_back(PlannedInput{&right, true});
+  return planned;
+}
+
+}  // namespace laminar::exec

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "exec/expression_evaluator.h"
+#include "exec/operators/operator.h"
+#include "exec/planning.h"
+#include "exec/versioned/join_rows.h"
+#include "sql/plan/logical_join.h"
+
+namespace laminar::exec {
+
+/// What a temporal join against an upsert source executes.
+struct TemporalJoinDefinition {
+  sql::JoinKind kind = sql::JoinKind::kInner;  // kInner or kLeft.
+  /// Over the left input, one per PRIMARY KEY column of the right source (cast to its type).
+  std::vector<sql::BoundExprPtr> left_keys;
+  /// The right source's PRIMARY KEY columns, as column expressions over the right input.
+  std::vector<sql::BoundExprPtr> right_keys;
+  /// The rest of the condition over left ++ right; null when none.
+  sql::BoundExprPtr residual;
+  std::shared_ptr<const Schema> output_schema;
+  /// Event time: a left row is joined with the version valid at its time column
+  /// `left_time_column` (the AS OF column), versions ordered by `right_time_column`.
+  /// Processing time (both -1): with the latest version received so far.
+  int left_time_column = -1;
+  int right_time_column = -1;
+};
+
+/// FOR SYSTEM_TIME AS OF against an upsert source (PRIMARY KEY): port 0 is the probe side,
+/// port 1 the versions (each row replaces its key's version).
+///
+/// Event time: per key, versions ordered by the right time column (equal times: the later
+/// arrival wins). A left row with time t waits until the right watermark passes t (no version
+/// at or before t can arrive any more), then meets the latest version with time <= t; with
+/// none, an inner join drops it and a left join pads it. Left rows below the left watermark
+/// (late) are counted and dropped: the versions they would need may be gone. Per key, the
+/// versions older than the newest one at or below the left watermark are evicted (no future
+/// left row can choose them). A version below the right watermark (late) is still kept: rows
+/// already emitted stay as they were, later rows may choose it. The output watermark is the left
+/// watermark held back by the waiting rows.
+///
+/// Processing time: a left row meets the latest version received so far, at once; one version
+/// per key is kept (state grows with the number of keys of the source, as the source itself).
+///
+/// Thread-safety: one thread (the owning reactor).
+class TemporalJoinOperator final : public Operator {
+ public:
+  static Result<std::unique_ptr<TemporalJoinOperator>> Make(TemporalJoinDefinition definition,
+                                                            const EvaluatorOptions& options);
+
+  int num_inputs() const override { return 2; }
+  Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
+  Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
+  std::string Describe() const override;
+  std::string MetricsText() const override;
+
+ private:
+  struct Version {
+    int64_t time;
+    std::vector<Value> row;
+  };
+  struct Waiting {
+    int64_t time;
+    std::string key;
+    bool null_key;
+    std::shared_ptr<const Batch> batch;
+    int64_t row;
+  };
+
+  TemporalJoinOperator(TemporalJoinDefinition definition, JoinKeyEvaluator left_keys,
+                       JoinKeyEvaluator right_keys, std::optional<ExpressionEvaluator> residual);
+  bool event_time() const { return def_.left_time_column >= 0; }
+  /// Adds the output row(s) of one left row to `builder`.
+  void Join(const Batch* left, int64_t row, int64_t time, std::string_view key, bool null_key,
+            JoinOutputBuilder& builder);
+  Status Flush(JoinOutputBuilder& builder, OperatorOutput& out);
+  Status ReleaseWaiting(OperatorOutput& out);
+  void Evict();
+  Status AdvanceOutputWatermark(OperatorOutput& out);
+
+  TemporalJoinDefinition def_;
+  JoinKeyEvaluator left_keys_;
+  JoinKeyEvaluator right_keys_;
+  std::optional<ExpressionEvaluator> residual_;
+  // Per key, versions in time order (processing time: just the latest).
+  std::unordered_map<std::string, std::vector<Version>> versions_;
+  size_t version_count_ = 0;
+  std::vector<Waiting> waiting_;
+  int64_t left_watermark_ = kMinWatermark;
+  int64_t right_watermark_ = kMinWatermark;
+  int64_t output_watermark_ = kMinWatermark;
+  uint64_t late_rows_ = 0;
+  uint64_t rows_out_ = 0;
+  uint64_t versions_evicted_ = 0;
+};
+
+/// Plans a FOR SYSTEM_TIME AS OF join whose right side is an upsert source (port 1 reads its
+/// versions). REQUIRES: join.options.system_time is set.
+Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
+                                               const EvaluatorOptions& options,
+                                               const PlanOptions& plan);
+
+}  // namespace laminar::exec
