@@ -14,7 +14,8 @@ Every run of a query must produce the same output checksum; otherwise the script
 exception is q12, whose processing-time windows carry the wall-clock time of the run: its
 checksum and output rows differ from run to run and are not compared.
 
-The generated section of docs/benchmarks.md lies between the markers
+The generated section of docs/benchmarks.md (or of the document given with --doc: the join,
+window and Top-N queries' figures are kept in docs/nexmark.md) lies between the markers
 `<!-- nexmark-results:begin -->` and `<!-- nexmark-results:end -->` (appended when missing); the
 rest of the file is left as it is. With --queries only those queries run: their rows replace
 theirs in the section, the other queries' rows stay as they were, and a note under the first
@@ -34,6 +35,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_DOC = os.path.join(ROOT, "docs/benchmarks.md")
 BEGIN = "<!-- nexmark-results:begin -->"
 END = "<!-- nexmark-results:end -->"
 
@@ -159,11 +161,22 @@ def output_rows_text(result):
     return f"{rows:,}" if rows == changes else f"{rows:,} ({changes:,} changes)"
 
 
-def render(results, events, repeat, machine, started):
+def command_text(args, queries):
+    """The command that reproduces a run: `make bench-nexmark` when it writes the default
+    document, the script itself (with --doc) otherwise."""
+    if os.path.abspath(args.doc) == DEFAULT_DOC:
+        text = f"make bench-nexmark EVENTS={args.events} REPEAT={args.repeat}"
+        return text + (f" QUERIES=\"{' '.join(queries)}\"" if queries else "")
+    text = (f"/usr/bin/python3 scripts/bench-nexmark.py --events {args.events} --repeat "
+            f"{args.repeat} --doc {os.path.relpath(os.path.abspath(args.doc), ROOT)}")
+    return text + (f" --queries {' '.join(queries)}" if queries else "")
+
+
+def render(results, events, repeat, machine, started, command):
     lines = [
         BEGIN,
         "",
-        f"Measured {started:%Y-%m-%d} by `make bench-nexmark EVENTS={events} REPEAT={repeat}` "
+        f"Measured {started:%Y-%m-%d} by `{command}` "
         f"(commit `{git_commit()}`): every query {repeat} times with pre-generated input "
         f"(`./build/release/laminardb bench nexmark --query qN --events {events} --pregenerate "
         f"--json`) and {repeat} times with the `FROM NEXMARK` connector (the same without "
@@ -318,7 +331,8 @@ def main():
     parser.add_argument("--build-dir", default="build/release")
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--doc", default=os.path.join(ROOT, "docs/benchmarks.md"))
+    parser.add_argument("--doc", default=DEFAULT_DOC,
+                        help="the document whose generated section is rewritten")
     parser.add_argument("--queries", nargs="*", help="only these (default: every query)")
     args = parser.parse_args()
     binary = os.path.join(args.build_dir, "laminardb")
@@ -340,11 +354,12 @@ def main():
                 results.append({"query": query, "supported": False,
                                 "error_code": probe["error_code"], "error": probe["error"]})
     results.sort(key=lambda r: int(r["query"][1:]))
-    section = render(results, args.events, args.repeat, machine, started)
+    merging = bool(args.queries and old_section)
+    section = render(results, args.events, args.repeat, machine, started,
+                     command_text(args, None if merging else args.queries))
     if args.queries and old_section:
         names = ", ".join(args.queries)
-        note = (f"Re-measured {names}: {started:%Y-%m-%d} by `make bench-nexmark "
-                f"EVENTS={args.events} REPEAT={args.repeat} QUERIES=\"{' '.join(args.queries)}\"` "
+        note = (f"Re-measured {names}: {started:%Y-%m-%d} by `{command_text(args, args.queries)}` "
                 f"(commit `{git_commit()}`, load average {os.getloadavg()[0]:.2f} when the runs "
                 "began, same machine and method); the other rows are from the runs above.")
         section = merge(old_section, section, set(args.queries), note)
