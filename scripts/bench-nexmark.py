@@ -299,12 +299,21 @@ def merge(old_section, new_section, measured, note):
     return "\n".join(out + after)
 
 
+def section_bounds(text):
+    """Where the generated section lies in `text`: from the BEGIN marker to the end of the END
+    marker, each alone on its line (a document may quote them in its prose), or None."""
+    begin = re.search(rf"^{re.escape(BEGIN)}$", text, re.MULTILINE)
+    end = re.search(rf"^{re.escape(END)}$", text, re.MULTILINE)
+    if begin is None or end is None or end.start() < begin.start():
+        return None
+    return begin.start(), end.end()
+
+
 def read_section(doc_path):
     with open(doc_path) as file:
         text = file.read()
-    if BEGIN in text and END in text:
-        return text[text.index(BEGIN):text.index(END) + len(END)]
-    return None
+    bounds = section_bounds(text)
+    return text[bounds[0]:bounds[1]] if bounds else None
 
 
 def git_commit():
@@ -316,10 +325,9 @@ def git_commit():
 def write_section(doc_path, section):
     with open(doc_path) as file:
         text = file.read()
-    if BEGIN in text and END in text:
-        before = text[:text.index(BEGIN)]
-        after = text[text.index(END) + len(END):]
-        text = before + section + after
+    bounds = section_bounds(text)
+    if bounds:
+        text = text[:bounds[0]] + section + text[bounds[1]:]
     else:
         text = text.rstrip("\n") + "\n\n## Nexmark\n\n" + section + "\n"
     with open(doc_path, "w") as file:
@@ -345,6 +353,8 @@ def main():
     results = [measure(binary, query, args.events, args.repeat)
                for query in (args.queries or query_names())]
     old_section = read_section(args.doc)
+    if old_section and not split_section(old_section)[0]:
+        old_section = None  # Only the markers: nothing to merge with.
     if args.queries and old_section:
         for query in query_names():
             if query in args.queries:
