@@ -152,23 +152,23 @@ CREATE SOURCE ms_ticks_undeclared (ts BIGINT, WATERMARK FOR ts AS ts - 5000);
 CREATE SOURCE quotes (symbol VARCHAR, bid DOUBLE, ts TIMESTAMP,
                       WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM asof_ge AS SELECT t.symbol, t.price, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts >= q.ts;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM asof_gt AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts > q.ts;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM asof_le AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts <= q.ts;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM asof_lt AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q ON t.symbol = q.symbol AND t.ts < q.ts;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM asof_nearest AS SELECT t.symbol, q.bid FROM trades t
 ASOF JOIN quotes q MATCH_CONDITION(NEAREST(t.ts, q.ts)) ON t.symbol = q.symbol;
 -- expect: ok
@@ -210,13 +210,13 @@ CREATE SOURCE orders (id BIGINT, currency VARCHAR, amount DOUBLE, ts TIMESTAMP,
 -- expect: ok
 CREATE TABLE rates (currency VARCHAR, rate DOUBLE, PRIMARY KEY (currency));
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM converted AS SELECT o.id, o.amount * r.rate AS amount_usd FROM orders o
 JOIN rates FOR SYSTEM_TIME AS OF o.ts AS r ON o.currency = r.currency;
 -- expect: ok
 CREATE TABLE instruments (symbol VARCHAR, name VARCHAR, PRIMARY KEY (symbol));
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM enriched AS SELECT t.price, i.name FROM trades t JOIN instruments i
 ON t.symbol = i.symbol;
 -- expect: LDB-2001

@@ -1,0 +1,610 @@
+#include "exec/joins/stream_join_operator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "columnar/column_builder.h"
+#include "columnar/take.h"
+#include "columnar/value.h"
+#include "sql/plan/window_assignment.h"
+
+namespace laminar::exec {
+
+namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t sum;
+  if (__builtin_add_overflow(a, b, &sum)) {
+    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  return sum;
+}
+
+/// The NULL time of a row: never inside a band; its row is evicted at the next eviction.
+constexpr int64_t kNullTime = std::numeric_limits<int64_t>::min();
+
+/// Appends row `row` of `column` to `builder` (same type). The fixed-width types take an
+/// inlined copy; ColumnBuilder::AppendFrom handles the rest.
+Status AppendCell(ColumnBuilder& builder, const Column& column, int64_t row) {
+  if (column.IsNull(row)) {
+    builder.AppendNull();
+    return Status::Ok();
+  }
+  switch (column.type().id()) {
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      builder.AppendFixed<int64_t>(column.Values<int64_t>()[row]);
+      return Status::Ok();
+    case TypeId::kInteger:
+    case TypeId::kReal:
+    case TypeId::kDate:
+      builder.AppendFixed<int32_t>(column.Values<int32_t>()[row]);
+      return Status::Ok();
+    default:
+      return builder.AppendFrom(column, row);
+  }
+}
+
+/// Starts loading the values of row `row` of a kept batch: partners live in older batches, so
+/// copying them out misses the cache on every column unless the loads overlap.
+void PrefetchRow(const Batch& batch, int64_t row) {
+  for (const Column& column : batch.columns()) {
+    const int width = column.type().ByteWidth();
+    if (width > 0 && column.values_buffer() != nullptr) {
+      __builtin_prefetch(column.values_buffer()->data() + (column.offset() + row) * width);
+    }
+  }
+}
+
+}  // namespace
+
+StreamJoinOperator::StreamJoinOperator(StreamJoinDefinition definition)
+    : def_(std::move(definition)), encoder_(def_.key_types) {
+  for (const Field& field : def_.output_schema->fields()) {
+    output_columns_.emplace_back(field.type);
+  }
+}
+
+bool StreamJoinOperator::Padded(int side) const {
+  using sql::JoinKind;
+  if (def_.kind == JoinKind::kFull) return true;
+  return side == 0 ? def_.kind == JoinKind::kLeft : def_.kind == JoinKind::kRight;
+}
+
+bool StreamJoinOperator::KeepsRight() const {
+  return def_.kind != sql::JoinKind::kSemi && def_.kind != sql::JoinKind::kAnti;
+}
+
+std::string StreamJoinOperator::Describe() const {
+  std::string text = fmt::format("{} {} keys={}", interval() ? "IntervalJoin" : "RegularJoin",
+                                 sql::JoinKindName(def_.kind), def_.key_types.size());
+  if (def_.condition) text += " residual";
+  if (def_.time_bound) {
+    text += fmt::format(" time_bound=[{}, {}]", sql::FormatDurationMicros(def_.time_bound->lower),
+                        sql::FormatDurationMicros(def_.time_bound->upper));
+  }
+  if (def_.state_ttl_micros) {
+    text += fmt::format(" state_ttl={} (expired keys are forgotten without retraction)",
+                        sql::FormatDurationMicros(*def_.state_ttl_micros));
+  }
+  return text;
+}
+
+std::string StreamJoinOperator::MetricsText() const {
+  return fmt::format(
+      "rows in left {}; rows in right {}; rows out {}; late rows {}; evicted rows {}; expired "
+      "rows {}; unmatched retractions {}; live rows left {}; live rows right {}; live keys {}",
+      metrics_.rows_in[0], metrics_.rows_in[1], metrics_.rows_out, metrics_.late_rows,
+      metrics_.evicted_rows, metrics_.expired_rows, metrics_.unmatched_retractions,
+      sides_[0].live_rows, sides_[1].live_rows, keys_.size());
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+Status StreamJoinOperator::ComputeKeys(int side, const Batch& batch, std::vector<uint32_t>* keys,
+                                       bool insert) {
+  const int64_t num_rows = batch.num_rows();
+  keys->assign(static_cast<size_t>(num_rows), kNone);
+  const std::vector<ExpressionEvaluator>& evaluators = side == 0 ? def_.left_keys : def_.right_keys;
+  auto slot_of = [&](std::string_view key, uint64_t hash) {
+    if (!insert) return keys_.Find(key, hash);
+    bool inserted = false;
+    const uint32_t slot = keys_.FindOrInsert(key, hash, &inserted);
+    if (inserted) {
+      if (slot >= key_states_.size()) {
+        key_states_.resize(slot + 1);
+        expiry_queued_.resize(slot + 1, 0);
+      }
+      key_states_[slot] = KeyState{};
+    }
+    return slot;
+  };
+  if (evaluators.empty()) {
+    const uint64_t hash = state::GroupTable::Hash({});
+    const uint32_t slot = slot_of({}, hash);
+    std::fill(keys->begin(), keys->end(), slot);
+    return Status::Ok();
+  }
+  std::vector<Column> columns;
+  columns.reserve(evaluators.size());
+  bool any_null = false;
+  for (const ExpressionEvaluator& evaluator : evaluators) {
+    LAMINAR_ASSIGN_OR_RETURN(Column column, evaluator.Evaluate(batch));
+    any_null = any_null || column.null_count() > 0;
+    columns.push_back(std::move(column));
+  }
+  std::vector<uint32_t> rows;
+  if (any_null) {
+    for (int64_t row = 0; row < num_rows; ++row) {
+      bool has_null = false;
+      for (const Column& column : columns) has_null = has_null || column.IsNull(row);
+      if (!has_null) rows.push_back(static_cast<uint32_t>(row));
+    }
+    if (rows.empty()) return Status::Ok();
+  }
+  encoder_.Encode(columns, rows, {});
+  const size_t encoded = encoder_.size();
+  constexpr size_t kPrefetchDistance = 8;
+  for (size_t i = 0; i < encoded; ++i) {
+    if (i + kPrefetchDistance < encoded) keys_.Prefetch(encoder_.hash(i + kPrefetchDistance));
+    const size_t row = rows.empty() ? i : rows[i];
+    (*keys)[row] = slot_of(encoder_.key(i), encoder_.hash(i));
+  }
+  return Status::Ok();
+}
+
+uint32_t StreamJoinOperator::StoreBatch(int side, const Batch& batch) {
+  Side& s = sides_[side];
+  uint32_t id;
+  if (!s.free_batches.empty()) {
+    id = s.free_batches.back();
+    s.free_batches.pop_back();
+    s.batches[id] = StoredBatch{batch, 0};
+  } else {
+    id = static_cast<uint32_t>(s.batches.size());
+    s.batches.push_back(StoredBatch{batch, 0});
+  }
+  return id;
+}
+
+uint32_t StreamJoinOperator::StoreRow(int side, uint32_t batch, uint32_t row, uint32_t key,
+                                      int64_t time) {
+  Side& s = sides_[side];
+  uint32_t id;
+  if (!s.free_rows.empty()) {
+    id = s.free_rows.back();
+    s.free_rows.pop_back();
+  } else {
+    id = static_cast<uint32_t>(s.rows.size());
+    s.rows.emplace_back();
+  }
+  StoredRow& stored = s.rows[id];
+  stored = StoredRow{batch, row, key, kNone, kNone, time, 0};
+  if (key != kNone) {
+    uint32_t& head = key_states_[key].head[side];
+    stored.next = head;
+    if (head != kNone) s.rows[head].previous = id;
+    head = id;
+  }
+  ++s.batches[batch].live;
+  ++s.live_rows;
+  return id;
+}
+
+void StreamJoinOperator::UnlinkRow(int side, uint32_t id) {
+  Side& s = sides_[side];
+  StoredRow& stored = s.rows[id];
+  if (stored.key == kNone) return;
+  if (stored.previous != kNone) {
+    s.rows[stored.previous].next = stored.next;
+  } else {
+    key_states_[stored.key].head[side] = stored.next;
+  }
+  if (stored.next != kNone) s.rows[stored.next].previous = stored.previous;
+  stored.previous = kNone;
+  stored.next = kNone;
+}
+
+void StreamJoinOperator::FreeRow(int side, uint32_t id) {
+  Side& s = sides_[side];
+  StoredBatch& batch = s.batches[s.rows[id].batch];
+  if (--batch.live == 0) {
+    batch.rows = Batch();
+    s.free_batches.push_back(s.rows[id].batch);
+  }
+  s.rows[id].batch = kNone;
+  s.free_rows.push_back(id);
+  --s.live_rows;
+}
+
+void StreamJoinOperator::ReleaseKeyIfEmpty(uint32_t key) {
+  if (key == kNone || !keys_.IsLive(key)) return;
+  const KeyState& state = key_states_[key];
+  if (state.head[0] == kNone && state.head[1] == kNone) keys_.Erase(key);
+}
+
+uint32_t StreamJoinOperator::FindEqualRow(int side, uint32_t key, const Batch& batch,
+                                          uint32_t row) const {
+  const Side& s = sides_[side];
+  for (uint32_t id = key_states_[key].head[side]; id != kNone; id = s.rows[id].next) {
+    const StoredRow& stored = s.rows[id];
+    const Batch& kept = s.batches[stored.batch].rows;
+    bool equal = true;
+    for (int c = 0; c < batch.num_columns() && equal; ++c) {
+      equal = kept.column(c).GetValue(stored.row) == batch.column(c).GetValue(row);
+    }
+    if (equal) return id;
+  }
+  return kNone;
+}
+
+StreamJoinOperator::RowReference StreamJoinOperator::Reference(int side, uint32_t id) const {
+  const StoredRow& stored = sides_[side].rows[id];
+  return RowReference{&sides_[side].batches[stored.batch].rows, stored.row};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+Status StreamJoinOperator::AppendOutput(RowReference left, RowReference right, int weight) {
+  const int left_width = def_.left_schema->num_fields();
+  for (int c = 0; c < left_width; ++c) {
+    if (left.batch != nullptr) {
+      LAMINAR_RETURN_IF_ERROR(AppendCell(output_columns_[c], left.batch->column(c), left.row));
+    } else {
+      output_columns_[c].AppendNull();
+    }
+  }
+  if (KeepsRight()) {
+    const int right_width = def_.right_schema->num_fields();
+    for (int c = 0; c < right_width; ++c) {
+      ColumnBuilder& builder = output_columns_[left_width + c];
+      if (right.batch != nullptr) {
+        LAMINAR_RETURN_IF_ERROR(AppendCell(builder, right.batch->column(c), right.row));
+      } else {
+        builder.AppendNull();
+      }
+    }
+  }
+  output_weights_.push_back(static_cast<int8_t>(weight));
+  output_all_positive_ = output_all_positive_ && weight > 0;
+  return Status::Ok();
+}
+
+Status StreamJoinOperator::FlushOutput(OperatorOutput& out) {
+  if (output_weights_.empty()) return Status::Ok();
+  std::vector<Column> columns;
+  columns.reserve(output_columns_.size());
+  for (ColumnBuilder& builder : output_columns_) columns.push_back(builder.Finish());
+  ChangeBatch batch;
+  if (columns.empty()) {
+    batch.rows =
+        Batch::MakeWithoutColumns(def_.output_schema, static_cast<int64_t>(output_weights_.size()));
+  } else {
+    LAMINAR_ASSIGN_OR_RETURN(batch.rows, Batch::Make(def_.output_schema, std::move(columns)));
+  }
+  if (!output_all_positive_) batch.weights = std::move(output_weights_);
+  output_weights_.clear();
+  output_all_positive_ = true;
+  metrics_.rows_out += batch.num_rows();
+  return out.Emit(batch);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Processing
+
+Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOutput& out) {
+  const int side = port;
+  const int other = 1 - port;
+  const int64_t num_rows = batch.num_rows();
+  metrics_.rows_in[side] += num_rows;
+  if (num_rows == 0) return Status::Ok();
+  if (interval() && !batch.append_only()) {
+    return Status::Error(ErrorCode::kInternal, "an interval join received a retraction");
+  }
+  // Keys past their TTL go first, whenever the timer would have fired.
+  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireKeys(def_.clock->NowMicros()));
+  const uint32_t batch_id = StoreBatch(side, batch.rows);
+  const Batch& kept = sides_[side].batches[batch_id].rows;
+  // Pinned while this call reads it: a retraction may free a row the batch itself added.
+  ++sides_[side].batches[batch_id].live;
+
+  std::vector<uint32_t> keys;
+  LAMINAR_RETURN_IF_ERROR(ComputeKeys(side, kept, &keys, true));
+
+  // Event times of the band's column (interval joins).
+  std::vector<int64_t> times;
+  if (interval()) {
+    const int column =
+        side == 0 ? def_.time_bound->left_time_column : def_.time_bound->right_time_column;
+    const Column& time_column = kept.column(column);
+    const int64_t* values = time_column.Values<int64_t>();
+    times.resize(static_cast<size_t>(num_rows));
+    for (int64_t row = 0; row < num_rows; ++row) {
+      times[row] = time_column.IsNull(row) ? kNullTime : values[row];
+      if (times[row] < sides_[side].watermark) ++metrics_.late_rows;
+    }
+  }
+  const bool keep_unkeyed =
+      interval() && (Padded(side) || (side == 0 && def_.kind == sql::JoinKind::kAnti));
+  const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
+
+  // Phase 1, in row order: store added rows, remove retracted ones.
+  std::vector<uint8_t> skipped(static_cast<size_t>(num_rows), 0);
+  std::vector<uint32_t> stored_ids(static_cast<size_t>(num_rows), kNone);
+  constexpr int64_t kKeyPrefetchDistance = 8;
+  for (int64_t row = 0; row < num_rows; ++row) {
+    if (row + kKeyPrefetchDistance < num_rows && keys[row + kKeyPrefetchDistance] != kNone) {
+      __builtin_prefetch(&key_states_[keys[row + kKeyPrefetchDistance]]);
+    }
+    const uint32_t key = keys[row];
+    const int64_t time = interval() ? times[row] : 0;
+    if (batch.weight(row) > 0) {
+      if (key == kNone && !keep_unkeyed) continue;
+      const uint32_t id = StoreRow(side, batch_id, static_cast<uint32_t>(row), key, time);
+      stored_ids[row] = id;
+      if (interval()) {
+        const int64_t evict_at = side == 0 ? SaturatingAdd(time, def_.time_bound->upper)
+                                           : SaturatingAdd(time, -def_.time_bound->lower);
+        sides_[side].eviction.Push(time == kNullTime ? kNullTime : evict_at, id);
+      }
+    } else if (key != kNone) {
+      const uint32_t id = FindEqualRow(side, key, kept, static_cast<uint32_t>(row));
+      if (id == kNone) {
+        skipped[row] = 1;
+        ++metrics_.unmatched_retractions;
+        continue;
+      }
+      UnlinkRow(side, id);
+      FreeRow(side, id);
+    }
+    if (def_.state_ttl_micros && key != kNone) {
+      key_states_[key].touched = now;
+      if (!expiry_queued_[key]) {
+        expiry_queued_[key] = 1;
+        expiry_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), key);
+      }
+    }
+  }
+
+  // Phase 2: candidate pairs (row of this batch, stored row of the other side).
+  std::vector<uint32_t> pair_rows;
+  std::vector<uint32_t> pair_partners;
+  const Side& partners = sides_[other];
+  for (int64_t row = 0; row < num_rows; ++row) {
+    // The key states are in cache from phase 1; the first partner of a later row is not.
+    if (row + kKeyPrefetchDistance < num_rows && keys[row + kKeyPrefetchDistance] != kNone) {
+      const uint32_t head = key_states_[keys[row + kKeyPrefetchDistance]].head[other];
+      if (head != kNone) __builtin_prefetch(&partners.rows[head]);
+    }
+    const uint32_t key = keys[row];
+    if (key == kNone || skipped[row]) continue;
+    for (uint32_t id = key_states_[key].head[other]; id != kNone; id = partners.rows[id].next) {
+      if (interval()) {
+        const int64_t time = times[row];
+        const int64_t partner_time = partners.rows[id].time;
+        if (time == kNullTime || partner_time == kNullTime) continue;
+        const __int128 left_time = side == 0 ? time : partner_time;
+        const __int128 right_time = side == 0 ? partner_time : time;
+        const __int128 difference = right_time - left_time;
+        if (difference < def_.time_bound->lower || difference > def_.time_bound->upper) continue;
+      }
+      pair_rows.push_back(static_cast<uint32_t>(row));
+      pair_partners.push_back(id);
+    }
+  }
+
+  // The residual condition over the pairs, in one evaluation.
+  SelectionVector selection;
+  std::optional<Batch> pairs;
+  if (def_.condition && !pair_rows.empty()) {
+    SelectionVector own(pair_rows);
+    LAMINAR_ASSIGN_OR_RETURN(Batch own_columns, Take(kept, own));
+    const Schema& partner_schema = side == 0 ? *def_.right_schema : *def_.left_schema;
+    std::vector<Column> partner_columns;
+    for (int c = 0; c < partner_schema.num_fields(); ++c) {
+      ColumnBuilder builder(partner_schema.field(c).type);
+      builder.Reserve(static_cast<int64_t>(pair_partners.size()));
+      for (const uint32_t id : pair_partners) {
+        const RowReference reference = Reference(other, id);
+        LAMINAR_RETURN_IF_ERROR(AppendCell(builder, reference.batch->column(c), reference.row));
+      }
+      partner_columns.push_back(builder.Finish());
+    }
+    std::vector<Column> columns;
+    std::vector<Field> fields;
+    const std::vector<Column>& first = side == 0 ? own_columns.columns() : partner_columns;
+    const std::vector<Column>& second = side == 0 ? partner_columns : own_columns.columns();
+    for (const Column& column : first) columns.push_back(column);
+    for (const Column& column : second) columns.push_back(column);
+    for (const Field& field : def_.left_schema->fields()) fields.push_back(field);
+    for (const Field& field : def_.right_schema->fields()) fields.push_back(field);
+    for (Field& field : fields) field.nullable = true;
+    LAMINAR_ASSIGN_OR_RETURN(Batch pair_batch,
+                             Batch::Make(Schema::Make(std::move(fields)), std::move(columns)));
+    LAMINAR_RETURN_IF_ERROR(def_.condition->FilterAll(pair_batch, &selection));
+    pairs = std::move(pair_batch);
+  } else {
+    selection = SelectionVector::Identity(static_cast<int64_t>(pair_rows.size()));
+  }
+
+  // Phase 3: outputs of the matching pairs and of the partners' match counts.
+  using sql::JoinKind;
+  const JoinKind kind = def_.kind;
+  std::vector<int64_t> matches(static_cast<size_t>(num_rows), 0);
+  const int left_width = def_.left_schema->num_fields();
+  constexpr int64_t kPrefetchDistance = 8;
+  for (int64_t i = 0; i < selection.size(); ++i) {
+    if (!pairs && i + kPrefetchDistance < selection.size()) {
+      const StoredRow& ahead = sides_[other].rows[pair_partners[selection[i + kPrefetchDistance]]];
+      PrefetchRow(sides_[other].batches[ahead.batch].rows, ahead.row);
+    }
+    const uint32_t pair = selection[i];
+    const uint32_t row = pair_rows[pair];
+    const uint32_t partner = pair_partners[pair];
+    const int weight = batch.weight(row);
+    const RowReference own{&kept, row};
+    const RowReference partner_reference = Reference(other, partner);
+    if (KeepsRight()) {
+      if (pairs) {
+        // The pair is already materialised: copy it from the condition's input.
+        for (int c = 0; c < pairs->num_columns(); ++c) {
+          LAMINAR_RETURN_IF_ERROR(AppendCell(output_columns_[c], pairs->column(c), pair));
+        }
+        output_weights_.push_back(static_cast<int8_t>(weight));
+        output_all_positive_ = output_all_positive_ && weight > 0;
+      } else if (side == 0) {
+        LAMINAR_RETURN_IF_ERROR(AppendOutput(own, partner_reference, weight));
+      } else {
+        LAMINAR_RETURN_IF_ERROR(AppendOutput(partner_reference, own, weight));
+      }
+    }
+    ++matches[row];
+    StoredRow& stored = sides_[other].rows[partner];
+    const int64_t before = stored.matches;
+    stored.matches += weight;
+    const bool first = before == 0 && stored.matches > 0;
+    const bool last = before > 0 && stored.matches == 0;
+    if (!interval() && Padded(other) && (first || last)) {
+      const RowReference none;
+      LAMINAR_RETURN_IF_ERROR(other == 0 ? AppendOutput(partner_reference, none, first ? -1 : 1)
+                                         : AppendOutput(none, partner_reference, first ? -1 : 1));
+    }
+    if (other == 0 && kind == JoinKind::kSemi && (first || (last && !interval()))) {
+      LAMINAR_RETURN_IF_ERROR(AppendOutput(partner_reference, RowReference{}, first ? 1 : -1));
+    }
+    if (other == 0 && kind == JoinKind::kAnti && !interval() && (first || last)) {
+      LAMINAR_RETURN_IF_ERROR(AppendOutput(partner_reference, RowReference{}, first ? -1 : 1));
+    }
+  }
+  (void)left_width;
+
+  // Phase 4: outputs of this batch's rows themselves.
+  for (int64_t row = 0; row < num_rows; ++row) {
+    if (skipped[row]) continue;
+    const int weight = batch.weight(row);
+    const int64_t count = matches[row];
+    if (stored_ids[row] != kNone) sides_[side].rows[stored_ids[row]].matches = count;
+    const RowReference own{&kept, static_cast<uint32_t>(row)};
+    if (!interval() && Padded(side) && count == 0) {
+      LAMINAR_RETURN_IF_ERROR(side == 0 ? AppendOutput(own, RowReference{}, weight)
+                                        : AppendOutput(RowReference{}, own, weight));
+    }
+    if (side == 0 && kind == JoinKind::kSemi && count > 0) {
+      LAMINAR_RETURN_IF_ERROR(AppendOutput(own, RowReference{}, weight));
+    }
+    if (side == 0 && kind == JoinKind::kAnti && !interval() && count == 0) {
+      LAMINAR_RETURN_IF_ERROR(AppendOutput(own, RowReference{}, weight));
+    }
+  }
+
+  // Keys left without rows, and the batch when none of its rows stayed.
+  for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
+  StoredBatch& stored_batch = sides_[side].batches[batch_id];
+  if (--stored_batch.live == 0) {
+    stored_batch.rows = Batch();
+    sides_[side].free_batches.push_back(batch_id);
+  }
+  if (interval()) LAMINAR_RETURN_IF_ERROR(Evict(out));
+  return FlushOutput(out);
+}
+
+Status StreamJoinOperator::Evict(OperatorOutput& out) {
+  for (int side = 0; side < 2; ++side) {
+    Side& s = sides_[side];
+    const int64_t watermark = sides_[1 - side].watermark;
+    while (!s.eviction.Empty() &&
+           (watermark == kMaxWatermark || s.eviction.Top().first < watermark)) {
+      const uint32_t id = s.eviction.Top().second;
+      s.eviction.Pop();
+      const StoredRow& stored = s.rows[id];
+      if (stored.matches == 0) {
+        const RowReference reference = Reference(side, id);
+        if (Padded(side)) {
+          LAMINAR_RETURN_IF_ERROR(side == 0 ? AppendOutput(reference, RowReference{}, 1)
+                                            : AppendOutput(RowReference{}, reference, 1));
+        } else if (side == 0 && def_.kind == sql::JoinKind::kAnti) {
+          LAMINAR_RETURN_IF_ERROR(AppendOutput(reference, RowReference{}, 1));
+        }
+      }
+      const uint32_t key = stored.key;
+      UnlinkRow(side, id);
+      FreeRow(side, id);
+      ReleaseKeyIfEmpty(key);
+      ++metrics_.evicted_rows;
+    }
+  }
+  (void)out;
+  return Status::Ok();
+}
+
+Status StreamJoinOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& out) {
+  Side& s = sides_[port];
+  s.watermark = std::max(s.watermark, watermark);
+  if (interval()) LAMINAR_RETURN_IF_ERROR(Evict(out));
+  LAMINAR_RETURN_IF_ERROR(FlushOutput(out));
+  return EmitWatermark(out);
+}
+
+Status StreamJoinOperator::EmitWatermark(OperatorOutput& out) {
+  int64_t watermark = std::min(sides_[0].watermark, sides_[1].watermark);
+  if (interval()) {
+    // A row still in state may yet be emitted (paired or padded) with its own time.
+    if (!sides_[0].eviction.Empty()) {
+      watermark = std::min(watermark,
+                           SaturatingAdd(sides_[0].eviction.Top().first, -def_.time_bound->upper));
+    }
+    if (!sides_[1].eviction.Empty()) {
+      watermark = std::min(watermark,
+                           SaturatingAdd(sides_[1].eviction.Top().first, def_.time_bound->lower));
+    }
+  }
+  if (watermark <= output_watermark_) return Status::Ok();
+  output_watermark_ = watermark;
+  return out.EmitWatermark(watermark);
+}
+
+int64_t StreamJoinOperator::NextTimerMicros() const {
+  return expiry_.empty() ? kMaxWatermark : expiry_.top().first;
+}
+
+Status StreamJoinOperator::OnTimer(int64_t now_micros, OperatorOutput& out) {
+  (void)out;
+  return ExpireKeys(now_micros);
+}
+
+Status StreamJoinOperator::ExpireKeys(int64_t now) {
+  if (!def_.state_ttl_micros) return Status::Ok();
+  while (!expiry_.empty() && expiry_.top().first <= now) {
+    const uint32_t key = expiry_.top().second;
+    expiry_.pop();
+    expiry_queued_[key] = 0;
+    if (!keys_.IsLive(key)) continue;
+    KeyState& state = key_states_[key];
+    const int64_t expires = SaturatingAdd(state.touched, *def_.state_ttl_micros);
+    if (expires > now) {
+      expiry_queued_[key] = 1;
+      expiry_.emplace(expires, key);
+      continue;
+    }
+    for (int side = 0; side < 2; ++side) {
+      uint32_t id = state.head[side];
+      while (id != kNone) {
+        const uint32_t next = sides_[side].rows[id].next;
+        FreeRow(side, id);
+        ++metrics_.expired_rows;
+        id = next;
+      }
+      state.head[side] = kNone;
+    }
+    keys_.Erase(key);
+  }
+  return Status::Ok();
+}
+
+}  // namespace laminar::exec

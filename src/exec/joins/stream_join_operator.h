@@ -1,0 +1,218 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "columnar/batch.h"
+#include "columnar/column_builder.h"
+#include "columnar/schema.h"
+#include "common/clock.h"
+#include "common/result.h"
+#include "exec/expression_evaluator.h"
+#include "exec/operators/operator.h"
+#include "sql/plan/logical_join.h"
+#include "state/group_table.h"
+#include "state/key_encoder.h"
+
+namespace laminar::exec {
+
+/// What a StreamJoinOperator executes, fixed at construction.
+struct StreamJoinDefinition {
+  sql::JoinKind kind = sql::JoinKind::kInner;
+  /// Equality keys: left_keys[i] over the left input equals right_keys[i] over the right input.
+  /// Empty: every row of one side is a candidate partner of every row of the other.
+  std::vector<ExpressionEvaluator> left_keys;
+  std::vector<ExpressionEvaluator> right_keys;
+  std::vector<DataType> key_types;
+  /// The residual condition over the left columns followed by the right columns; empty: TRUE.
+  std::optional<ExpressionEvaluator> condition;
+  std::shared_ptr<const Schema> left_schema;
+  std::shared_ptr<const Schema> right_schema;
+  /// The join's output schema (left columns, then right columns unless semi/anti).
+  std::shared_ptr<const Schema> output_schema;
+  /// Set: an interval (or window) join whose state is evicted by watermarks; outputs stay
+  /// append-only. Unset: a regular join whose outputs are a changelog.
+  std::optional<sql::JoinTimeBound> time_bound;
+  /// Regular joins: a key no row of either side has touched (added or retracted) for this long
+  /// on `clock` is forgotten: its rows leave the state without any output (as in Flink).
+  std::optional<int64_t> state_ttl_micros;
+  const Clock* clock = Clock::System();
+};
+
+/// Counters for DESCRIBE.
+struct StreamJoinMetrics {
+  int64_t rows_in[2] = {0, 0};
+  /// Rows behind their own input's watermark when they arrived.
+  int64_t late_rows = 0;
+  int64_t evicted_rows = 0;
+  int64_t expired_rows = 0;
+  /// Retractions whose row is no longer in state (forgotten by state_ttl): dropped.
+  int64_t unmatched_retractions = 0;
+  int64_t rows_out = 0;
+};
+
+/// Joins two streams (port 0: left, port 1: right), keeping the rows of each side per equality
+/// key. A new row probes the other side's rows of its key; the candidate pairs are checked with
+/// the residual condition in one vectorized evaluation per batch. Rows whose key has a NULL
+/// never match (SQL), but still appear padded in outer joins.
+///
+/// Interval joins (time_bound set; append-only inputs): a left row is evicted once the right
+/// watermark passes left.t + upper, a right row once the left watermark passes right.t - lower.
+/// Outer rows are emitted padded with NULLs, and anti rows, when they are evicted without ever
+/// having matched; a semi row on its first match: the output is append-only. A late row (one
+/// behind its own input's watermark) is still joined with the rows that remain in state, and
+/// when its band has already closed it is evicted right after its batch (padded if it found no
+/// partner); it is counted in "late rows". The output watermark is the minimum of both input
+/// watermarks and of the earliest time column of a row still in state, never decreasing.
+///
+/// Regular joins (no time_bound): inputs may be changelogs. The output is a changelog: a pair
+/// carries the product of the weights; a padded outer row is emitted while its row has no
+/// partner, retracted when the first partner arrives and emitted again when the last one is
+/// retracted; semi and anti rows likewise. With state_ttl, a key untouched for the TTL is
+/// forgotten without retractions. The output watermark is the minimum of the input ones.
+///
+/// Thread-safety: one thread (the owning reactor).
+class StreamJoinOperator final : public Operator {
+ public:
+  /// REQUIRES: key evaluators pairwise of equal types (key_types); schemas set.
+  explicit StreamJoinOperator(StreamJoinDefinition definition);
+
+  int num_inputs() const override { return 2; }
+  Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
+  Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
+  std::string Describe() const override;
+  int64_t NextTimerMicros() const override;
+  Status OnTimer(int64_t now_micros, OperatorOutput& out) override;
+  std::string MetricsText() const override;
+
+  const StreamJoinMetrics& metrics() const { return metrics_; }
+  /// Rows kept in state for side 0 (left) or 1 (right).
+  int64_t live_rows(int side) const { return sides_[side].live_rows; }
+
+ private:
+  static constexpr uint32_t kNone = UINT32_MAX;
+
+  /// One kept row: a row of a kept input batch, linked into its key's list.
+  struct StoredRow {
+    uint32_t batch = kNone;
+    uint32_t row = 0;
+    uint32_t key = kNone;  // GroupTable slot; kNone: a NULL key (never matches).
+    uint32_t previous = kNone;
+    uint32_t next = kNone;
+    int64_t time = 0;     // The band's time column (interval joins).
+    int64_t matches = 0;  // Partners found so far (weighted).
+  };
+  struct StoredBatch {
+    Batch rows;
+    int64_t live = 0;
+  };
+  /// Rows by eviction time, earliest first. Rows mostly arrive in time order: those go to a
+  /// FIFO (O(1), sequential); the few out of order go to a min-heap.
+  class EvictionQueue {
+   public:
+    using Entry = std::pair<int64_t, uint32_t>;  // (eviction time, row)
+    bool Empty() const { return in_order_.empty() && out_of_order_.empty(); }
+    /// REQUIRES: !Empty().
+    const Entry& Top() const {
+      if (out_of_order_.empty()) return in_order_.front();
+      if (in_order_.empty() || out_of_order_.top().first < in_order_.front().first) {
+        return out_of_order_.top();
+      }
+      return in_order_.front();
+    }
+    void Push(int64_t time, uint32_t row) {
+      if (in_order_.empty() || time >= in_order_.back().first) {
+        in_order_.emplace_back(time, row);
+      } else {
+        out_of_order_.emplace(time, row);
+      }
+    }
+    /// REQUIRES: !Empty().
+    void Pop() {
+      if (!out_of_order_.empty() &&
+          (in_order_.empty() || out_of_order_.top().first < in_order_.front().first)) {
+        out_of_order_.pop();
+      } else {
+        in_order_.pop_front();
+      }
+    }
+
+   private:
+    std::deque<Entry> in_order_;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> out_of_order_;
+  };
+  /// The state of one input.
+  struct Side {
+    std::vector<StoredBatch> batches;
+    std::vector<uint32_t> free_batches;
+    std::vector<StoredRow> rows;
+    std::vector<uint32_t> free_rows;
+    /// Interval joins: when each row leaves (once the other side's watermark passes it).
+    EvictionQueue eviction;
+    int64_t watermark = kMinWatermark;
+    int64_t live_rows = 0;
+  };
+  /// Per key (GroupTable slot): the head of each side's list, and when it was last touched.
+  struct KeyState {
+    uint32_t head[2] = {kNone, kNone};
+    int64_t touched = 0;
+  };
+  /// A row to output: a row of a batch, or none (NULL padding).
+  struct RowReference {
+    const Batch* batch = nullptr;
+    uint32_t row = 0;
+  };
+
+  bool interval() const { return def_.time_bound.has_value(); }
+  bool Padded(int side) const;
+  /// Whether the output holds the right side's columns (not semi/anti).
+  bool KeepsRight() const;
+
+  /// Keys of a batch: one GroupTable slot per row (kNone for a NULL key), inserted when
+  /// `insert` (else looked up).
+  Status ComputeKeys(int side, const Batch& batch, std::vector<uint32_t>* keys, bool insert);
+  uint32_t StoreBatch(int side, const Batch& batch);
+  uint32_t StoreRow(int side, uint32_t batch, uint32_t row, uint32_t key, int64_t time);
+  void UnlinkRow(int side, uint32_t id);
+  void FreeRow(int side, uint32_t id);
+  void ReleaseKeyIfEmpty(uint32_t key);
+  /// The stored row of `side` under `key` equal to row `row` of `batch`, or kNone.
+  uint32_t FindEqualRow(int side, uint32_t key, const Batch& batch, uint32_t row) const;
+  RowReference Reference(int side, uint32_t id) const;
+
+  /// Appends one output row: left and right references (null batch: NULLs).
+  Status AppendOutput(RowReference left, RowReference right, int weight);
+  Status FlushOutput(OperatorOutput& out);
+
+  Status Evict(OperatorOutput& out);
+  Status ExpireKeys(int64_t now);
+  Status EmitWatermark(OperatorOutput& out);
+
+  StreamJoinDefinition def_;
+  state::KeyEncoder encoder_;
+  state::GroupTable keys_;
+  std::vector<KeyState> key_states_;
+  Side sides_[2];
+  /// Regular joins with state_ttl: (expiry time, key) as a min-heap, checked lazily against the
+  /// key's last touch.
+  std::priority_queue<std::pair<int64_t, uint32_t>, std::vector<std::pair<int64_t, uint32_t>>,
+                      std::greater<>>
+      expiry_;
+  std::vector<uint8_t> expiry_queued_;
+  int64_t output_watermark_ = kMinWatermark;
+  StreamJoinMetrics metrics_;
+
+  /// Output under construction.
+  std::vector<ColumnBuilder> output_columns_;
+  std::vector<int8_t> output_weights_;
+  bool output_all_positive_ = true;
+  std::vector<uint8_t> key_null_scratch_;
+};
+
+}  // namespace laminar::exec
