@@ -24,7 +24,7 @@ Oracles of windowed queries must spell the windows out (window_start = date_time
 to the size, HOP as the union of the windows each row falls in, SESSION by gaps), not rely on a
 windowing feature of the oracle.
 
-Three kinds of output are checked:
+Four kinds of output are checked:
 
 - Append-only output (every row with weight +1) is compared as it is.
 - A changelog (an unbounded GROUP BY, EMIT CHANGES: rows with weight +1 or -1) is consolidated
