@@ -176,33 +176,33 @@ CREATE SOURCE a (k BIGINT, v VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INT
 -- expect: ok
 CREATE SOURCE b (k BIGINT, v VARCHAR, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM interval_inner AS SELECT a.k, b.v FROM a JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM interval_left AS SELECT a.k, b.v FROM a LEFT JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM interval_right AS SELECT a.k, b.v FROM a RIGHT JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM interval_full AS SELECT a.k, b.v FROM a FULL JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM interval_semi AS SELECT a.k FROM a SEMI JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: ok
--- runs: LDB-2001 (joins (#7))
+-- runs: ok
 CREATE STREAM interval_anti AS SELECT a.k FROM a ANTI JOIN b
 ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '10' SECOND AND a.ts + INTERVAL '10' SECOND;
 -- expect: LDB-2004
 CREATE STREAM unbounded_join AS SELECT a.k, b.v FROM a JOIN b ON a.k = b.k;
 -- expect: ok
--- runs: LDB-2001 (the regular join (#7))
+-- runs: ok
 CREATE STREAM ttl_join WITH (state_ttl = '1 hour') AS SELECT a.k, b.v FROM a JOIN b ON a.k = b.k;
 -- expect: ok
 CREATE SOURCE orders (id BIGINT, currency VARCHAR, amount DOUBLE, ts TIMESTAMP,
