@@ -134,7 +134,7 @@ TEST(NexmarkBenchTest, LatencyIsMeasuredOnlyForPushedInput) {
 
 TEST(NexmarkBenchTest, AnUnsupportedQueryIsReportedWithItsCode) {
   for (const bool pregenerate : {false, true}) {
-    Result<NexmarkReport> report = RunNexmarkBench(Options("q5", pregenerate));
+    Result<NexmarkReport> report = RunNexmarkBench(Options("q10", pregenerate));
     ASSERT_TRUE(report.ok()) << report.status();
     EXPECT_FALSE(report->supported);
     EXPECT_EQ(report->error.code(), ErrorCode::kNotSupported) << report->error;
