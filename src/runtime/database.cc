@@ -38,13 +38,12 @@ using runtime::StreamItem;
 using runtime::TableStore;
 using runtime::ViewStore;
 
-/// Whether the plan has an operator that keeps state state_ttl can bound (aggregation, a
-/// join that is not read by key, OVER, Top-N); each operator's planner refuses a TTL it
-/// cannot honour.
+/// Whether the plan has an operator whose state state_ttl bounds (aggregation, a join of
+/// streams, Top-N); each operator's planner refuses a TTL it cannot honour. OVER keeps no TTL
+/// (its partitions stay), so a TTL on a query with nothing else would do nothing.
 bool ContainsStatefulOperator(const sql::LogicalNode& node) {
   switch (node.kind()) {
     case sql::LogicalNodeKind::kAggregate:
-    case sql::LogicalNodeKind::kOver:
     case sql::LogicalNodeKind::kTopN:
       return true;
     case sql::LogicalNodeKind::kJoin: {
@@ -834,7 +833,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
       if (object.options.count("state_ttl") > 0 && !ContainsStatefulOperator(*create.plan)) {
         return Status::Error(ErrorCode::kNotSupported,
                              "state_ttl applies to stateful operators (GROUP BY, joins of "
-                             "streams, OVER, Top-N); this query keeps no such state")
+                             "streams, Top-N); this query keeps no such state")
             .WithPosition(statement.position);
       }
       break;

@@ -227,7 +227,7 @@ TEST(LaminarDBTest, ClauseNotExecutableYetFailsAtCreate) {
   auto db = OpenDatabase();
   MustExecute(*db, kTrades);
   auto result = db->Execute(
-      "CREATE STREAM counts AS\nSELECT symbol, lag(price) OVER (PARTITION BY symbol ORDER BY ts)\n"
+      "CREATE STREAM counts AS\nSELECT symbol, ntile(4) OVER (PARTITION BY symbol ORDER BY ts)\n"
       "FROM trades");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.status().code(), ErrorCode::kNotSupported) << result.status();

@@ -88,8 +88,11 @@ bool IsRankingFunction(const std::string& name) {
 }
 
 // Rewrites Filter(rank <= N) over [Project over] Over(row_number() ...) into a Top-N.
+// `reads`: the expressions that will read the Top-N's output (QUALIFY's select list), when they
+// are not the project below the filter.
 std::optional<LogicalNodePtr> TryTopN(const LogicalNodePtr& input, const BoundExprPtr& predicate,
-                                      std::optional<int64_t> state_ttl_micros) {
+                                      std::optional<int64_t> state_ttl_micros,
+                                      const std::vector<BoundExprPtr>* reads = nullptr) {
   const LogicalProject* project = nullptr;
   const LogicalNode* over_node = input.get();
   if (input->kind() == LogicalNodeKind::kProject) {
@@ -137,7 +140,18 @@ std::optional<LogicalNodePtr> TryTopN(const LogicalNodePtr& input, const BoundEx
   options.rank_function = call.function == "row_number" ? RankFunction::kRowNumber
                           : call.function == "rank"     ? RankFunction::kRank
                                                         : RankFunction::kDenseRank;
-  options.rank_column = call.name;
+  // The rank is output only when read: a rank that changes while its row stays in the top would
+  // otherwise retract and reinsert the row for nothing.
+  if (project != nullptr) reads = &project->expressions;
+  bool rank_read = reads == nullptr;
+  if (reads != nullptr) {
+    for (const BoundExprPtr& expression : *reads) {
+      const std::vector<int> columns = ReferencedColumns(*expression);
+      rank_read =
+          rank_read || std::find(columns.begin(), columns.end(), over_column) != columns.end();
+    }
+  }
+  if (rank_read) options.rank_column = call.name;
   options.state_ttl_micros = state_ttl_micros;
   LogicalNodePtr top_n =
       LogicalTopN::Make(over.inputs()[0], std::move(options), predicate->position);
@@ -1039,7 +1053,7 @@ Result<BoundRelation> QueryBinder::BindSelect(const SelectBody& select) {
   LogicalNodePtr node = input.node;
   if (!over.calls.empty()) node = LogicalOver::Make(node, std::move(over.calls), select.position);
   if (qualify) {
-    if (auto top_n = TryTopN(node, qualify, options_.state_ttl_micros)) {
+    if (auto top_n = TryTopN(node, qualify, options_.state_ttl_micros, &expressions)) {
       node = *top_n;
     } else {
       node = LogicalFilter::Make(node, qualify, select.qualify->position);

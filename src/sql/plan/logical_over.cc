@@ -96,6 +96,11 @@ LogicalNodePtr LogicalOver::Make(LogicalNodePtr input, std::vector<OverCall> cal
   fields = input->schema()->fields();
   for (const OverCall& call : calls) fields.push_back(Field{call.name, call.type, true});
   StreamProperties properties = input->properties();
+  // The operator keeps the last rows of every partition (for LAG and frames) for as long as the
+  // stream runs: no state_ttl or window frees a partition.
+  for (const OverCall& call : calls) {
+    if (!properties.bounded && !call.partition_by.empty()) properties.unbounded_state = true;
+  }
   return std::make_shared<LogicalOver>(std::move(input), Schema::Make(std::move(fields)),
                                        std::move(properties), std::move(calls), position);
 }

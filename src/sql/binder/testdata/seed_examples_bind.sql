@@ -223,26 +223,26 @@ ON t.symbol = i.symbol;
 CREATE LOOKUP TABLE instruments_pg (symbol VARCHAR, name VARCHAR, PRIMARY KEY (symbol))
 FROM POSTGRES (url = 'postgres://localhost/ref', table = 'instruments');
 -- expect: ok
--- runs: LDB-2001 (OVER (#7))
+-- runs: ok
 CREATE STREAM lag_lead AS SELECT symbol, LAG(price, 1) OVER (PARTITION BY symbol ORDER BY ts) AS prev,
        LEAD(price, 1) OVER (PARTITION BY symbol ORDER BY ts) AS next
 FROM trades;
 -- expect: ok
--- runs: LDB-2001 (OVER (#7))
+-- runs: ok
 CREATE STREAM moving_avg AS SELECT symbol,
        AVG(price) OVER (PARTITION BY symbol ORDER BY ts ROWS BETWEEN 9 PRECEDING AND CURRENT ROW) AS avg10
 FROM trades;
 -- expect: ok
--- runs: LDB-2001 (Top-N (#7))
+-- runs: ok
 CREATE STREAM top10 AS SELECT symbol, price FROM trades
 QUALIFY ROW_NUMBER() OVER (PARTITION BY symbol ORDER BY price DESC) <= 10;
 -- expect: ok
--- runs: LDB-2001 (Top-N (#7))
+-- runs: ok
 CREATE STREAM ranked AS SELECT symbol, price,
        RANK() OVER (PARTITION BY symbol ORDER BY price DESC) AS r
 FROM trades QUALIFY RANK() OVER (PARTITION BY symbol ORDER BY price DESC) <= 3;
 -- expect: ok
--- runs: LDB-2001 (Top-N (#7))
+-- runs: ok
 CREATE STREAM dense AS SELECT symbol, price FROM trades
 QUALIFY DENSE_RANK() OVER (PARTITION BY symbol ORDER BY price DESC) <= 3;
 -- expect: LDB-2001
@@ -322,7 +322,7 @@ SUBSCRIBE totals WHERE currency = 'EUR';
 -- expect: LDB-2002
 CREATE STREAM sorted AS SELECT id, amount FROM orders ORDER BY amount;
 -- expect: ok
--- runs: LDB-2001 (Top-N (#7))
+-- runs: ok
 CREATE STREAM top_orders AS SELECT id, amount FROM orders ORDER BY amount DESC LIMIT 5;
 -- expect: LDB-2001
 -- (an ad-hoc query reads tables and views, not unbounded sources)

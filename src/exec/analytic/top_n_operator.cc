@@ -1,0 +1,346 @@
+#include "exec/analytic/top_n_operator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
+#include "columnar/column_builder.h"
+
+namespace laminar::exec {
+namespace {
+
+int64_t SaturatingAdd(int64_t a, int64_t b) {
+  if (b > 0 && a > std::numeric_limits<int64_t>::max() - b) {
+    return std::numeric_limits<int64_t>::max();
+  }
+  return a + b;
+}
+
+}  // namespace
+
+TopNOperator::TopNOperator(TopNDefinition definition)
+    : def_(std::move(definition)), encoder_(def_.partition_types) {}
+
+Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOutput& out) {
+  const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
+  if (def_.state_ttl_micros) LAMINAR_RETURN_IF_ERROR(ExpireUpTo(now, out));
+  const int64_t rows = batch.num_rows();
+  if (rows == 0) return Status::Ok();
+  metrics_.rows_in += rows;
+  std::vector<Column> partition_columns;
+  for (const ExpressionEvaluator& evaluator : def_.partition_by) {
+    LAMINAR_ASSIGN_OR_RETURN(Column column, evaluator.Evaluate(batch.rows));
+    partition_columns.push_back(std::move(column));
+  }
+  std::vector<Column> order_columns;
+  for (const ExpressionEvaluator& evaluator : def_.order_by) {
+    LAMINAR_ASSIGN_OR_RETURN(Column column, evaluator.Evaluate(batch.rows));
+    order_columns.push_back(std::move(column));
+  }
+  if (!partition_columns.empty()) encoder_.Encode(partition_columns, {}, {});
+  Partition* single = nullptr;
+  if (partition_columns.empty()) {
+    auto [it, inserted] = partitions_.try_emplace(std::string());
+    single = &it->second;
+    if (inserted) ++metrics_.live_partitions;
+  }
+  std::vector<Value> order(order_columns.size());
+  for (int64_t row = 0; row < rows; ++row) {
+    Partition* partition = single;
+    if (partition == nullptr) {
+      const std::string_view key = encoder_.key(static_cast<size_t>(row));
+      auto it = partitions_.find(key);
+      if (it == partitions_.end()) {
+        it = partitions_.try_emplace(std::string(key)).first;
+        it->second.key = it->first;
+        ++metrics_.live_partitions;
+      }
+      partition = &it->second;
+    }
+    if (def_.state_ttl_micros) Touch(*partition, now);
+    const int weight = batch.weight(row);
+    if (weight > 0 && !def_.input_changelog && partition->full && !partition->rows.empty()) {
+      // Most rows of a full partition cannot enter: compared in place, without making values.
+      const int c = CompareWithStored(order_columns, row, partition->rows.back()->order);
+      const bool ties_enter = def_.rank_function != sql::RankFunction::kRowNumber;
+      if (c > 0 || (c == 0 && !ties_enter)) {
+        ++metrics_.rows_skipped;
+        continue;
+      }
+    }
+    for (size_t k = 0; k < order_columns.size(); ++k) order[k] = order_columns[k].GetValue(row);
+    if (weight > 0) {
+      auto stored = std::make_shared<StoredRow>();
+      stored->order = order;
+      stored->values.reserve(static_cast<size_t>(def_.input_columns));
+      for (int c = 0; c < def_.input_columns; ++c) {
+        stored->values.push_back(batch.rows.column(c).GetValue(row));
+      }
+      stored->sequence = next_sequence_++;
+      auto position =
+          std::upper_bound(partition->rows.begin(), partition->rows.end(), order,
+                           [&](const std::vector<Value>& key, const RowPointer& existing) {
+                             return CompareSortKeys(key, existing->order, def_.directions) < 0;
+                           });
+      partition->rows.insert(position, std::move(stored));
+      ++metrics_.stored_rows;
+      // Rows that cannot return are dropped as they pile up (an ad-hoc query gets its whole
+      // input in one batch, and is ranked only at its end).
+      if (!def_.input_changelog &&
+          static_cast<int64_t>(partition->rows.size()) > 2 * (def_.offset + def_.limit) + 64) {
+        Rank(*partition, nullptr);
+      }
+    } else {
+      // Retracts the newest stored row equal to it (identical rows are interchangeable).
+      auto first =
+          std::lower_bound(partition->rows.begin(), partition->rows.end(), order,
+                           [&](const RowPointer& existing, const std::vector<Value>& key) {
+                             return CompareSortKeys(existing->order, key, def_.directions) < 0;
+                           });
+      auto found = partition->rows.end();
+      for (auto it = first; it != partition->rows.end() &&
+                            CompareSortKeys((*it)->order, order, def_.directions) == 0;
+           ++it) {
+        bool equal = true;
+        for (int c = 0; c < def_.input_columns && equal; ++c) {
+          equal = (*it)->values[static_cast<size_t>(c)] == batch.rows.column(c).GetValue(row);
+        }
+        if (equal) found = it;
+      }
+      if (found == partition->rows.end()) {
+        ++metrics_.unmatched_retractions;
+        continue;
+      }
+      partition->rows.erase(found);
+      --metrics_.stored_rows;
+    }
+    if (!partition->dirty) {
+      partition->dirty = true;
+      dirty_.push_back(partition);
+    }
+  }
+  if (def_.bounded) return Status::Ok();
+  return RefreshDirty(out);
+}
+
+int TopNOperator::CompareWithStored(const std::vector<Column>& order_columns, int64_t row,
+                                    const std::vector<Value>& stored) const {
+  for (size_t k = 0; k < order_columns.size(); ++k) {
+    const Column& column = order_columns[k];
+    const SortDirection& direction = def_.directions[k];
+    const TypeId type = column.type().id();
+    const bool wide_integer =
+        type == TypeId::kBigInt || type == TypeId::kTimestamp || type == TypeId::kTimestampTz;
+    if (!wide_integer || column.IsNull(row) || stored[k].is_null()) {
+      const int c = CompareSortKeys({column.GetValue(row)}, {stored[k]}, {direction});
+      if (c != 0) return c;
+      continue;
+    }
+    const int64_t x = column.Values<int64_t>()[row];
+    const int64_t y = stored[k].integer();
+    if (x != y) return (x < y) == direction.descending ? 1 : -1;
+  }
+  return 0;
+}
+
+Status TopNOperator::RefreshDirty(OperatorOutput& out) {
+  std::vector<Change> changes;
+  for (Partition* partition : dirty_) {
+    partition->dirty = false;
+    Refresh(*partition, changes);
+  }
+  dirty_.clear();
+  // Partitions left without rows are forgotten (unless the TTL index still names them; the
+  // expiry then finds nothing).
+  return EmitChanges(changes, out);
+}
+
+void TopNOperator::Refresh(Partition& partition, std::vector<Change>& changes) {
+  std::vector<RankedRow> top;
+  Rank(partition, &top);
+  Diff(partition, std::move(top), changes);
+}
+
+void TopNOperator::Rank(Partition& partition, std::vector<RankedRow>* top) {
+  const int64_t bound = def_.offset + def_.limit;
+  int64_t rank = 0;
+  int64_t distinct = 0;
+  size_t kept = 0;  // Rows that can still be in the top (append-only eviction).
+  for (size_t i = 0; i < partition.rows.size(); ++i) {
+    // ROW_NUMBER needs no peers: no comparison.
+    const bool peer = def_.rank_function != sql::RankFunction::kRowNumber && i > 0 &&
+                      CompareSortKeys(partition.rows[i]->order, partition.rows[i - 1]->order,
+                                      def_.directions) == 0;
+    if (!peer) ++distinct;
+    switch (def_.rank_function) {
+      case sql::RankFunction::kRowNumber:
+        rank = static_cast<int64_t>(i) + 1;
+        break;
+      case sql::RankFunction::kRank:
+        if (!peer) rank = static_cast<int64_t>(i) + 1;
+        break;
+      case sql::RankFunction::kDenseRank:
+        rank = distinct;
+        break;
+    }
+    if (rank > bound) break;
+    kept = i + 1;
+    if (rank > def_.offset && top != nullptr) top->push_back(RankedRow{partition.rows[i], rank});
+  }
+  if (!def_.input_changelog) {
+    metrics_.stored_rows -= static_cast<int64_t>(partition.rows.size() - kept);
+    partition.rows.resize(kept);
+    const int64_t taken =
+        def_.rank_function == sql::RankFunction::kDenseRank ? distinct : static_cast<int64_t>(kept);
+    partition.full = taken >= bound;
+  }
+}
+
+void TopNOperator::Diff(Partition& partition, std::vector<RankedRow> top,
+                        std::vector<Change>& changes) {
+  // The difference between the old and the new top. Rows match by identity, and by rank when
+  // the rank is output.
+  auto same = [&](const RankedRow& a, const RankedRow& b) {
+    return a.row == b.row && (!def_.rank_column || a.rank == b.rank);
+  };
+  std::vector<bool> still(partition.emitted.size(), false);
+  std::vector<bool> fresh(top.size(), true);
+  if (partition.emitted.size() * top.size() <= 1024) {
+    for (size_t i = 0; i < partition.emitted.size(); ++i) {
+      for (size_t j = 0; j < top.size(); ++j) {
+        if (fresh[j] && same(partition.emitted[i], top[j])) {
+          still[i] = true;
+          fresh[j] = false;
+          break;
+        }
+      }
+    }
+  } else {
+    std::unordered_map<const StoredRow*, size_t> index;
+    for (size_t j = 0; j < top.size(); ++j) index.emplace(top[j].row.get(), j);
+    for (size_t i = 0; i < partition.emitted.size(); ++i) {
+      auto it = index.find(partition.emitted[i].row.get());
+      if (it != index.end() && same(partition.emitted[i], top[it->second])) {
+        still[i] = true;
+        fresh[it->second] = false;
+      }
+    }
+  }
+  for (size_t i = 0; i < partition.emitted.size(); ++i) {
+    if (!still[i])
+      changes.push_back(Change{partition.emitted[i].row, partition.emitted[i].rank, -1});
+  }
+  for (size_t j = 0; j < top.size(); ++j) {
+    if (fresh[j]) changes.push_back(Change{top[j].row, top[j].rank, 1});
+  }
+  partition.emitted = std::move(top);
+  if (partition.rows.empty() && !def_.state_ttl_micros) {
+    const std::string key = partition.key;  // The partition (and its key) dies in erase.
+    partitions_.erase(key);
+    --metrics_.live_partitions;
+  }
+}
+
+void TopNOperator::Touch(Partition& partition, int64_t now) {
+  partition.last_touch = now;
+  // Lazily: the index keeps the partition's first deadline; expiry checks the last touch.
+  if (!partition.in_ttl_index) {
+    partition.in_ttl_index = true;
+    ttl_index_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), partition.key);
+  }
+}
+
+Status TopNOperator::ExpireUpTo(int64_t now, OperatorOutput& out) {
+  std::vector<Change> changes;
+  while (!ttl_index_.empty() && ttl_index_.begin()->first <= now) {
+    const std::string key = ttl_index_.begin()->second;
+    ttl_index_.erase(ttl_index_.begin());
+    auto it = partitions_.find(key);
+    if (it == partitions_.end()) continue;
+    Partition& partition = it->second;
+    const int64_t deadline = SaturatingAdd(partition.last_touch, *def_.state_ttl_micros);
+    if (deadline > now) {
+      // Touched since it was indexed: indexed again at its real deadline.
+      ttl_index_.emplace(deadline, key);
+      continue;
+    }
+    if (partition.dirty) {
+      // Bounded inputs have no TTL; a streaming partition is never dirty between batches.
+      dirty_.erase(std::remove(dirty_.begin(), dirty_.end(), &partition), dirty_.end());
+    }
+    for (const RankedRow& row : partition.emitted) changes.push_back(Change{row.row, row.rank, -1});
+    metrics_.stored_rows -= static_cast<int64_t>(partition.rows.size());
+    partitions_.erase(it);
+    --metrics_.live_partitions;
+    ++metrics_.partitions_expired;
+  }
+  return EmitChanges(changes, out);
+}
+
+Status TopNOperator::EmitChanges(std::vector<Change>& changes, OperatorOutput& out) {
+  if (changes.empty()) return Status::Ok();
+  const Schema& schema = *def_.output_schema;
+  bool any_retraction = false;
+  for (const Change& change : changes) any_retraction = any_retraction || change.weight < 0;
+  std::vector<ColumnBuilder> builders;
+  for (int c = 0; c < schema.num_fields(); ++c) {
+    builders.emplace_back(schema.field(c).type);
+    builders.back().Reserve(static_cast<int64_t>(changes.size()));
+  }
+  // Row by row: each stored row is visited once.
+  for (const Change& change : changes) {
+    for (int c = 0; c < def_.input_columns; ++c) {
+      LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[static_cast<size_t>(c)],
+                                          change.row->values[static_cast<size_t>(c)]));
+    }
+    if (def_.rank_column) builders.back().AppendFixed<int64_t>(change.rank);
+  }
+  std::vector<Column> columns;
+  for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
+  ChangeBatch batch;
+  LAMINAR_ASSIGN_OR_RETURN(batch.rows, Batch::Make(def_.output_schema, std::move(columns)));
+  if (any_retraction) {
+    batch.weights.reserve(changes.size());
+    for (const Change& change : changes) batch.weights.push_back(change.weight);
+  }
+  changes.clear();
+  return out.Emit(batch);
+}
+
+Status TopNOperator::OnWatermark(int /*port*/, int64_t watermark, OperatorOutput& out) {
+  if (def_.bounded && watermark == kMaxWatermark) LAMINAR_RETURN_IF_ERROR(RefreshDirty(out));
+  return out.EmitWatermark(watermark);
+}
+
+int64_t TopNOperator::NextTimerMicros() const {
+  if (!def_.state_ttl_micros || ttl_index_.empty()) return kMaxWatermark;
+  return ttl_index_.begin()->first;
+}
+
+Status TopNOperator::OnTimer(int64_t now_micros, OperatorOutput& out) {
+  if (!def_.state_ttl_micros) return Status::Ok();
+  return ExpireUpTo(now_micros, out);
+}
+
+std::string TopNOperator::Describe() const {
+  static constexpr const char* kRankNames[] = {"row_number", "rank", "dense_rank"};
+  std::string text = fmt::format("TopN {} <= {}", kRankNames[static_cast<int>(def_.rank_function)],
+                                 def_.offset + def_.limit);
+  if (def_.offset > 0) text += fmt::format(" offset {}", def_.offset);
+  text += fmt::format(" ({} partition keys, {} order keys{}{})", def_.partition_by.size(),
+                      def_.order_by.size(), def_.input_changelog ? ", changelog input" : "",
+                      def_.state_ttl_micros ? ", state ttl" : "");
+  return text;
+}
+
+std::string TopNOperator::MetricsText() const {
+  return fmt::format(
+      "rows in {}; rows skipped {}; unmatched retractions {}; partitions expired {}; live "
+      "partitions {}; stored rows {}",
+      metrics_.rows_in, metrics_.rows_skipped, metrics_.unmatched_retractions,
+      metrics_.partitions_expired, metrics_.live_partitions, metrics_.stored_rows);
+}
+
+}  // namespace laminar::exec
