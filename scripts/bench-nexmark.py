@@ -11,8 +11,9 @@ FROM NEXMARK connector (the same figures with generation inside the engine, and 
 memory of the engine without the pre-generated input). The tables give medians, with the
 range of the events/s per core. A query that cannot run yet is listed with its LDB-2xxx code.
 Every run of a query must produce the same output checksum; otherwise the script stops. The
-exception is q12, whose processing-time windows carry the wall-clock time of the run: its
-checksum and output rows differ from run to run and are not compared.
+exceptions: q12, whose processing-time windows carry the wall-clock time of the run (its
+checksum and output rows differ from run to run and are not compared), and q6, whose result
+depends on the arrival order of tied rows (pre-generated runs only; see ORDER_DEPENDENT).
 
 The generated section of docs/benchmarks.md (or of the document given with --doc: the join,
 window and Top-N queries' figures are kept in docs/nexmark.md) lies between the markers
@@ -41,6 +42,14 @@ END = "<!-- nexmark-results:end -->"
 
 # Queries whose output depends on when rows are processed (proctime() windows).
 PROCESSING_TIME = {"q12"}
+
+# Queries whose output depends on the order in which tied rows arrive: q6 orders each seller's
+# auctions by their last bid's time, and at the default rate ten events share each
+# microsecond, so two auctions of a seller can tie and the 10-row frames then depend on which
+# arrived first. Pre-generated runs push the tables' batches in one fixed order, so their
+# checksums must agree; connector runs generate each table on its own thread, their
+# interleaving varies, and their checksums are not compared.
+ORDER_DEPENDENT = {"q6"}
 
 # Targets, events per second per core (pre-generated input): issue 5's for the stateless
 # queries, issue 7's for the windowed joins and the stateful joins.
@@ -119,7 +128,8 @@ def measure(binary, query, events, repeat):
                 "error": first["error"]}
     pushed = [first] + [run(binary, query, events, True) for _ in range(repeat - 1)]
     generated = [run(binary, query, events, False) for _ in range(repeat)]
-    checksums = {report["checksum"] for report in pushed + generated}
+    compared = pushed if query in ORDER_DEPENDENT else pushed + generated
+    checksums = {report["checksum"] for report in compared}
     if len(checksums) != 1 and query not in PROCESSING_TIME:
         sys.exit(f"{query}: the runs disagree on the output checksum: {sorted(checksums)}")
     per_core = [report["events_per_sec_per_core"] for report in pushed]
@@ -153,6 +163,9 @@ def measure(binary, query, events, repeat):
 def checksum_text(result):
     if result["checksum"] is None:
         return "varies (processing time)"
+    if result["query"] in ORDER_DEPENDENT:
+        return (f"`{result['checksum']}` (pre-generated runs; connector runs vary: tied rows "
+                "arrive in varying order)")
     return f"`{result['checksum']}`"
 
 
