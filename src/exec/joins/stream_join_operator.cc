@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "columnar/column_builder.h"
 #include "columnar/take.h"
@@ -49,6 +51,47 @@ Status AppendCell(ColumnBuilder& builder, const Column& column, int64_t row) {
   }
 }
 
+/// Appends rows `rows` of `column` to `builder` (same type), in order.
+Status AppendRows(ColumnBuilder& builder, const Column& column, const std::vector<uint32_t>& rows) {
+  builder.Reserve(static_cast<int64_t>(rows.size()));
+  if (column.values_buffer() == nullptr) {
+    // Not a column this loop reads (empty): the checked path.
+    for (const uint32_t row : rows) LAMINAR_RETURN_IF_ERROR(AppendCell(builder, column, row));
+    return Status::Ok();
+  }
+  auto append = [&](auto width_tag) {
+    using T = decltype(width_tag);
+    const T* values = column.Values<T>();
+    if (column.null_count() == 0) {
+      for (const uint32_t row : rows) builder.AppendFixed<T>(values[row]);
+      return;
+    }
+    for (const uint32_t row : rows) {
+      if (column.IsNull(row)) {
+        builder.AppendNull();
+      } else {
+        builder.AppendFixed<T>(values[row]);
+      }
+    }
+  };
+  switch (column.type().id()) {
+    case TypeId::kBigInt:
+    case TypeId::kDouble:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      append(int64_t{});
+      return Status::Ok();
+    case TypeId::kInteger:
+    case TypeId::kReal:
+    case TypeId::kDate:
+      append(int32_t{});
+      return Status::Ok();
+    default:
+      for (const uint32_t row : rows) LAMINAR_RETURN_IF_ERROR(AppendCell(builder, column, row));
+      return Status::Ok();
+  }
+}
+
 /// Starts loading the values of row `row` of a kept batch: partners live in older batches, so
 /// copying them out misses the cache on every column unless the loads overlap.
 void PrefetchRow(const Batch& batch, int64_t row) {
@@ -66,6 +109,17 @@ StreamJoinOperator::StreamJoinOperator(StreamJoinDefinition definition)
     : def_(std::move(definition)), encoder_(def_.key_types) {
   for (const Field& field : def_.output_schema->fields()) {
     output_columns_.emplace_back(field.type);
+  }
+  for (int side = 0; side < 2; ++side) {
+    const Schema& schema = side == 0 ? *def_.left_schema : *def_.right_schema;
+    Side& s = sides_[side];
+    int inlined = 0;
+    for (const Field& field : schema.fields()) {
+      const bool fits = field.type.ByteWidth() > 0 && field.type.ByteWidth() <= 8 && inlined < 64;
+      s.inline_index.push_back(fits ? inlined++ : -1);
+    }
+    s.inline_stride = inlined == 0 ? 0 : inlined + 1;
+    s.inline_values = ChunkedArray<uint64_t, false>(static_cast<size_t>(s.inline_stride));
   }
 }
 
@@ -116,11 +170,11 @@ Status StreamJoinOperator::ComputeKeys(int side, const Batch& batch, std::vector
     bool inserted = false;
     const uint32_t slot = keys_.FindOrInsert(key, hash, &inserted);
     if (inserted) {
-      if (slot >= key_states_.size()) {
-        key_states_.resize(slot + 1);
-        expiry_queued_.resize(slot + 1, 0);
-      }
+      if (slot >= key_states_.size()) key_states_.Resize(slot + 1);
+      // A reused slot may still have an entry in expiry_: it stays queued.
+      const bool expiry_queued = key_states_[slot].expiry_queued;
       key_states_[slot] = KeyState{};
+      key_states_[slot].expiry_queued = expiry_queued;
     }
     return slot;
   };
@@ -181,7 +235,7 @@ uint32_t StreamJoinOperator::StoreRow(int side, uint32_t batch, uint32_t row, ui
     s.free_rows.pop_back();
   } else {
     id = static_cast<uint32_t>(s.rows.size());
-    s.rows.emplace_back();
+    s.rows.Resize(id + 1);
   }
   StoredRow& stored = s.rows[id];
   stored = StoredRow{batch, row, key, kNone, kNone, time, 0};
@@ -241,6 +295,103 @@ uint32_t StreamJoinOperator::FindEqualRow(int side, uint32_t key, const Batch& b
     if (equal) return id;
   }
   return kNone;
+}
+
+void StreamJoinOperator::StoreInlineValues(int side, uint32_t batch_id, const Batch& batch,
+                                           const std::vector<uint32_t>& ids) {
+  Side& s = sides_[side];
+  if (s.inline_stride == 0) return;
+  s.inline_values.Resize(s.rows.size());
+  // The rows still stored: one removed again later in the batch has lost its id (which a later
+  // row may have taken).
+  std::vector<uint32_t>& rows = inline_rows_scratch_;
+  rows.clear();
+  for (size_t row = 0; row < ids.size(); ++row) {
+    if (ids[row] == kNone) continue;
+    const StoredRow& stored = s.rows[ids[row]];
+    if (stored.batch != batch_id || stored.row != row) continue;
+    rows.push_back(static_cast<uint32_t>(row));
+    s.inline_values.Record(ids[row])[0] = 0;
+  }
+  // Column by column: the column's width and NULLs are looked at once, not once per row.
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    const int index = s.inline_index[c];
+    if (index < 0) continue;
+    const Column& column = batch.column(c);
+    const bool has_nulls = column.null_count() > 0;
+    const uint64_t null_bit = uint64_t{1} << index;
+    auto store = [&](auto width_tag) {
+      using Unsigned = std::make_unsigned_t<decltype(width_tag)>;
+      // A column of NULLs only may have no values buffer.
+      const Unsigned* values =
+          column.values_buffer() != nullptr ? column.Values<Unsigned>() : nullptr;
+      for (const uint32_t row : rows) {
+        uint64_t* record = s.inline_values.Record(ids[row]);
+        if (has_nulls && column.IsNull(static_cast<int64_t>(row))) {
+          record[0] |= null_bit;
+          record[1 + index] = 0;
+        } else {
+          record[1 + index] = values[row];  // Zero-extended.
+        }
+      }
+    };
+    switch (column.type().ByteWidth()) {
+      case 1:
+        store(int8_t{});
+        break;
+      case 2:
+        store(int16_t{});
+        break;
+      case 4:
+        store(int32_t{});
+        break;
+      default:
+        store(int64_t{});
+        break;
+    }
+  }
+}
+
+Status StreamJoinOperator::AppendStoredColumn(ColumnBuilder& builder, int side, int column,
+                                              const std::vector<uint32_t>& ids) const {
+  const Side& s = sides_[side];
+  const int index = s.inline_index[column];
+  if (index < 0) {
+    for (const uint32_t id : ids) {
+      const RowReference reference = Reference(side, id);
+      LAMINAR_RETURN_IF_ERROR(AppendCell(builder, reference.batch->column(column), reference.row));
+    }
+    return Status::Ok();
+  }
+  builder.Reserve(static_cast<int64_t>(ids.size()));
+  const uint64_t null_bit = uint64_t{1} << index;
+  auto append = [&](auto width_tag) {
+    using T = decltype(width_tag);
+    for (const uint32_t id : ids) {
+      const uint64_t* record = s.inline_values.Record(id);
+      if (record[0] & null_bit) {
+        builder.AppendNull();
+      } else {
+        builder.AppendFixed<T>(static_cast<T>(record[1 + index]));
+      }
+    }
+  };
+  const Schema& schema = side == 0 ? *def_.left_schema : *def_.right_schema;
+  switch (schema.field(column).type.ByteWidth()) {
+    case 1:
+      append(int8_t{});
+      break;
+    case 2:
+      append(int16_t{});
+      break;
+    case 4:
+      append(int32_t{});
+      break;
+    default:
+      append(int64_t{});
+      break;
+  }
+  return Status::Ok();
 }
 
 StreamJoinOperator::RowReference StreamJoinOperator::Reference(int side, uint32_t id) const {
@@ -314,11 +465,12 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   // Pinned while this call reads it: a retraction may free a row the batch itself added.
   ++sides_[side].batches[batch_id].live;
 
-  std::vector<uint32_t> keys;
+  // The per-batch arrays live in scratch_ to save their allocations: Process is not re-entered.
+  std::vector<uint32_t>& keys = scratch_.keys;
   LAMINAR_RETURN_IF_ERROR(ComputeKeys(side, kept, &keys, true));
 
   // Event times of the band's column (interval joins).
-  std::vector<int64_t> times;
+  std::vector<int64_t>& times = scratch_.times;
   if (interval()) {
     const int column =
         side == 0 ? def_.time_bound->left_time_column : def_.time_bound->right_time_column;
@@ -335,12 +487,21 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
 
   // Phase 1, in row order: store added rows, remove retracted ones.
-  std::vector<uint8_t> skipped(static_cast<size_t>(num_rows), 0);
-  std::vector<uint32_t> stored_ids(static_cast<size_t>(num_rows), kNone);
+  std::vector<uint8_t>& skipped = scratch_.skipped;
+  skipped.assign(static_cast<size_t>(num_rows), 0);
+  std::vector<uint32_t>& stored_ids = scratch_.stored_ids;
+  stored_ids.assign(static_cast<size_t>(num_rows), kNone);
   constexpr int64_t kKeyPrefetchDistance = 8;
   for (int64_t row = 0; row < num_rows; ++row) {
+    // Two stages: the key state of a later row, then (its state loaded by now) the row that
+    // StoreRow links the new one in front of.
+    if (row + 2 * kKeyPrefetchDistance < num_rows &&
+        keys[row + 2 * kKeyPrefetchDistance] != kNone) {
+      __builtin_prefetch(&key_states_[keys[row + 2 * kKeyPrefetchDistance]]);
+    }
     if (row + kKeyPrefetchDistance < num_rows && keys[row + kKeyPrefetchDistance] != kNone) {
-      __builtin_prefetch(&key_states_[keys[row + kKeyPrefetchDistance]]);
+      const uint32_t head = key_states_[keys[row + kKeyPrefetchDistance]].head[side];
+      if (head != kNone) __builtin_prefetch(&sides_[side].rows[head]);
     }
     const uint32_t key = keys[row];
     const int64_t time = interval() ? times[row] : 0;
@@ -365,16 +526,20 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     }
     if (def_.state_ttl_micros && key != kNone) {
       key_states_[key].touched = now;
-      if (!expiry_queued_[key]) {
-        expiry_queued_[key] = 1;
+      if (!key_states_[key].expiry_queued) {
+        key_states_[key].expiry_queued = true;
         expiry_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), key);
       }
     }
   }
 
+  StoreInlineValues(side, batch_id, kept, stored_ids);
+
   // Phase 2: candidate pairs (row of this batch, stored row of the other side).
-  std::vector<uint32_t> pair_rows;
-  std::vector<uint32_t> pair_partners;
+  std::vector<uint32_t>& pair_rows = scratch_.pair_rows;
+  std::vector<uint32_t>& pair_partners = scratch_.pair_partners;
+  pair_rows.clear();
+  pair_partners.clear();
   const Side& partners = sides_[other];
   for (int64_t row = 0; row < num_rows; ++row) {
     // The key states are in cache from phase 1; the first partner of a later row is not.
@@ -396,6 +561,9 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       }
       pair_rows.push_back(static_cast<uint32_t>(row));
       pair_partners.push_back(id);
+      if (partners.inline_stride > 0) {
+        __builtin_prefetch(partners.inline_values.Record(id));
+      }
     }
   }
 
@@ -410,10 +578,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     for (int c = 0; c < partner_schema.num_fields(); ++c) {
       ColumnBuilder builder(partner_schema.field(c).type);
       builder.Reserve(static_cast<int64_t>(pair_partners.size()));
-      for (const uint32_t id : pair_partners) {
-        const RowReference reference = Reference(other, id);
-        LAMINAR_RETURN_IF_ERROR(AppendCell(builder, reference.batch->column(c), reference.row));
-      }
+      LAMINAR_RETURN_IF_ERROR(AppendStoredColumn(builder, other, c, pair_partners));
       partner_columns.push_back(builder.Finish());
     }
     std::vector<Column> columns;
@@ -438,9 +603,51 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   const JoinKind kind = def_.kind;
   std::vector<int64_t> matches(static_cast<size_t>(num_rows), 0);
   const int left_width = def_.left_schema->num_fields();
+  // When the pairs are the only outputs here (no padded partner rows come and go, no semi or
+  // anti rows), the output columns are gathered one at a time.
+  const bool columnwise = KeepsRight() && (interval() || !Padded(other));
+  if (columnwise && !selection.empty()) {
+    std::vector<uint32_t>& selected = scratch_.selected;
+    selected.resize(static_cast<size_t>(selection.size()));
+    for (int64_t i = 0; i < selection.size(); ++i) selected[i] = selection[i];
+    if (pairs) {
+      // The pairs are already materialised: gather from the condition's input.
+      for (int c = 0; c < pairs->num_columns(); ++c) {
+        LAMINAR_RETURN_IF_ERROR(AppendRows(output_columns_[c], pairs->column(c), selected));
+      }
+    } else {
+      std::vector<uint32_t>& own_rows = scratch_.own_rows;
+      std::vector<uint32_t>& partner_ids = scratch_.partner_ids;
+      own_rows.resize(selected.size());
+      partner_ids.resize(selected.size());
+      for (size_t i = 0; i < selected.size(); ++i) {
+        own_rows[i] = pair_rows[selected[i]];
+        partner_ids[i] = pair_partners[selected[i]];
+      }
+      const int own_start = side == 0 ? 0 : left_width;
+      const int partner_start = side == 0 ? left_width : 0;
+      for (int c = 0; c < kept.num_columns(); ++c) {
+        LAMINAR_RETURN_IF_ERROR(
+            AppendRows(output_columns_[own_start + c], kept.column(c), own_rows));
+      }
+      const Schema& partner_schema = side == 0 ? *def_.right_schema : *def_.left_schema;
+      for (int c = 0; c < partner_schema.num_fields(); ++c) {
+        LAMINAR_RETURN_IF_ERROR(
+            AppendStoredColumn(output_columns_[partner_start + c], other, c, partner_ids));
+      }
+    }
+    for (const uint32_t pair : selected) {
+      const int weight = batch.weight(pair_rows[pair]);
+      output_weights_.push_back(static_cast<int8_t>(weight));
+      output_all_positive_ = output_all_positive_ && weight > 0;
+    }
+  }
+  // Inner joins never read match counts (no padded, semi or anti rows): nothing is left to do
+  // for the pairs, nor for this batch's rows.
+  const bool counts_matches = kind != JoinKind::kInner;
   constexpr int64_t kPrefetchDistance = 8;
-  for (int64_t i = 0; i < selection.size(); ++i) {
-    if (!pairs && i + kPrefetchDistance < selection.size()) {
+  for (int64_t i = 0; i < (counts_matches ? selection.size() : 0); ++i) {
+    if (!columnwise && !pairs && i + kPrefetchDistance < selection.size()) {
       const StoredRow& ahead = sides_[other].rows[pair_partners[selection[i + kPrefetchDistance]]];
       PrefetchRow(sides_[other].batches[ahead.batch].rows, ahead.row);
     }
@@ -449,8 +656,8 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     const uint32_t partner = pair_partners[pair];
     const int weight = batch.weight(row);
     const RowReference own{&kept, row};
-    const RowReference partner_reference = Reference(other, partner);
-    if (KeepsRight()) {
+    const RowReference partner_reference = columnwise ? RowReference{} : Reference(other, partner);
+    if (KeepsRight() && !columnwise) {
       if (pairs) {
         // The pair is already materialised: copy it from the condition's input.
         for (int c = 0; c < pairs->num_columns(); ++c) {
@@ -470,6 +677,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     stored.matches += weight;
     const bool first = before == 0 && stored.matches > 0;
     const bool last = before > 0 && stored.matches == 0;
+    // Columnwise: none of the outputs below can occur (see `columnwise`).
     if (!interval() && Padded(other) && (first || last)) {
       const RowReference none;
       LAMINAR_RETURN_IF_ERROR(other == 0 ? AppendOutput(partner_reference, none, first ? -1 : 1)
@@ -485,7 +693,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
   (void)left_width;
 
   // Phase 4: outputs of this batch's rows themselves.
-  for (int64_t row = 0; row < num_rows; ++row) {
+  for (int64_t row = 0; row < (counts_matches ? num_rows : 0); ++row) {
     if (skipped[row]) continue;
     const int weight = batch.weight(row);
     const int64_t count = matches[row];
@@ -503,8 +711,11 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     }
   }
 
-  // Keys left without rows, and the batch when none of its rows stayed.
-  for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
+  // Keys left without rows, and the batch when none of its rows stayed. Without retractions
+  // every keyed row of the batch is stored, so no key of the batch can be empty.
+  if (!batch.append_only()) {
+    for (int64_t row = 0; row < num_rows; ++row) ReleaseKeyIfEmpty(keys[row]);
+  }
   StoredBatch& stored_batch = sides_[side].batches[batch_id];
   if (--stored_batch.live == 0) {
     stored_batch.rows = Batch();
@@ -518,10 +729,27 @@ Status StreamJoinOperator::Evict(OperatorOutput& out) {
   for (int side = 0; side < 2; ++side) {
     Side& s = sides_[side];
     const int64_t watermark = sides_[1 - side].watermark;
+    // Collected first (in eviction order), so that the rows and their keys' states, scattered
+    // over the state, can be loaded a few rows ahead.
+    std::vector<uint32_t>& expired = eviction_scratch_;
+    expired.clear();
     while (!s.eviction.Empty() &&
            (watermark == kMaxWatermark || s.eviction.Top().first < watermark)) {
-      const uint32_t id = s.eviction.Top().second;
+      expired.push_back(s.eviction.Top().second);
       s.eviction.Pop();
+    }
+    constexpr size_t kPrefetchDistance = 8;
+    for (size_t i = 0; i < expired.size(); ++i) {
+      if (i + 2 * kPrefetchDistance < expired.size()) {
+        __builtin_prefetch(&s.rows[expired[i + 2 * kPrefetchDistance]]);
+      }
+      if (i + kPrefetchDistance < expired.size()) {
+        const StoredRow& ahead = s.rows[expired[i + kPrefetchDistance]];
+        if (ahead.key != kNone) __builtin_prefetch(&key_states_[ahead.key]);
+        if (ahead.previous != kNone) __builtin_prefetch(&s.rows[ahead.previous]);
+        if (ahead.next != kNone) __builtin_prefetch(&s.rows[ahead.next]);
+      }
+      const uint32_t id = expired[i];
       const StoredRow& stored = s.rows[id];
       if (stored.matches == 0) {
         const RowReference reference = Reference(side, id);
@@ -583,12 +811,12 @@ Status StreamJoinOperator::ExpireKeys(int64_t now) {
   while (!expiry_.empty() && expiry_.top().first <= now) {
     const uint32_t key = expiry_.top().second;
     expiry_.pop();
-    expiry_queued_[key] = 0;
-    if (!keys_.IsLive(key)) continue;
     KeyState& state = key_states_[key];
+    state.expiry_queued = false;
+    if (!keys_.IsLive(key)) continue;
     const int64_t expires = SaturatingAdd(state.touched, *def_.state_ttl_micros);
     if (expires > now) {
-      expiry_queued_[key] = 1;
+      state.expiry_queued = true;
       expiry_.emplace(expires, key);
       continue;
     }

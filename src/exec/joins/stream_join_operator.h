@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -98,6 +99,50 @@ class StreamJoinOperator final : public Operator {
  private:
   static constexpr uint32_t kNone = UINT32_MAX;
 
+  /// An array of records of `width` elements each, held in chunks of 2^kChunkBits records.
+  /// Growing never moves a full chunk: the memory of a large state is written once (a vector
+  /// would copy everything on each doubling and touch twice the pages). The first chunk grows
+  /// as needed, so a small state stays small; later chunks are reserved whole but only touched
+  /// as they fill. kOneElement: records of one T (width known at compile time).
+  template <typename T, bool kOneElement = true>
+  class ChunkedArray {
+   public:
+    static constexpr int kChunkBits = 16;
+    explicit ChunkedArray(size_t width = 1) : width_(kOneElement ? 1 : width) {}
+    size_t size() const { return size_; }
+    /// The first element of record `index`. REQUIRES: index < size().
+    T* Record(size_t index) {
+      const size_t width = kOneElement ? 1 : width_;
+      return chunks_[index >> kChunkBits].data() + (index & kChunkMask) * width;
+    }
+    const T* Record(size_t index) const {
+      const size_t width = kOneElement ? 1 : width_;
+      return chunks_[index >> kChunkBits].data() + (index & kChunkMask) * width;
+    }
+    T& operator[](size_t index) { return *Record(index); }
+    const T& operator[](size_t index) const { return *Record(index); }
+    /// Grows to at least `size` records; new records are value-initialized.
+    void Resize(size_t size) {
+      while (size_ < size) {
+        if (chunks_.empty() || chunks_.back().size() == kChunkRecords * width_) {
+          chunks_.emplace_back();
+          if (chunks_.size() > 1) chunks_.back().reserve(kChunkRecords * width_);
+        }
+        std::vector<T>& last = chunks_.back();
+        const size_t added = std::min(size - size_, kChunkRecords - last.size() / width_);
+        last.resize(last.size() + added * width_);
+        size_ += added;
+      }
+    }
+
+   private:
+    static constexpr size_t kChunkRecords = size_t{1} << kChunkBits;
+    static constexpr size_t kChunkMask = kChunkRecords - 1;
+    size_t width_;
+    size_t size_ = 0;
+    std::vector<std::vector<T>> chunks_;
+  };
+
   /// One kept row: a row of a kept input batch, linked into its key's list.
   struct StoredRow {
     uint32_t batch = kNone;
@@ -151,8 +196,17 @@ class StreamJoinOperator final : public Operator {
   struct Side {
     std::vector<StoredBatch> batches;
     std::vector<uint32_t> free_batches;
-    std::vector<StoredRow> rows;
+    ChunkedArray<StoredRow> rows;
     std::vector<uint32_t> free_rows;
+    /// Copies of the fixed-width (at most 8 bytes) columns of every stored row, so that a probe
+    /// gathers a partner from one record instead of one cache line per column of an old batch.
+    /// The record of row `id` has inline_stride words: a NULL mask (bit i: inline column i is
+    /// NULL), then the inline columns' values, zero-extended. inline_stride is 0 when no column
+    /// is inlined (nothing is stored then).
+    ChunkedArray<uint64_t, false> inline_values;
+    int inline_stride = 0;
+    /// Per column: its index among the inline columns, or -1 (read from the kept batch).
+    std::vector<int> inline_index;
     /// Interval joins: when each row leaves (once the other side's watermark passes it).
     EvictionQueue eviction;
     int64_t watermark = kMinWatermark;
@@ -162,6 +216,8 @@ class StreamJoinOperator final : public Operator {
   struct KeyState {
     uint32_t head[2] = {kNone, kNone};
     int64_t touched = 0;
+    /// Regular joins with state_ttl: whether `expiry_` holds an entry for the key.
+    bool expiry_queued = false;
   };
   /// A row to output: a row of a batch, or none (NULL padding).
   struct RowReference {
@@ -185,6 +241,13 @@ class StreamJoinOperator final : public Operator {
   /// The stored row of `side` under `key` equal to row `row` of `batch`, or kNone.
   uint32_t FindEqualRow(int side, uint32_t key, const Batch& batch, uint32_t row) const;
   RowReference Reference(int side, uint32_t id) const;
+  /// Copies the inline columns of each row of `batch` (kept as `batch_id`) stored as
+  /// `ids[row]` (kNone: not stored) into its record, unless the row was removed again.
+  void StoreInlineValues(int side, uint32_t batch_id, const Batch& batch,
+                         const std::vector<uint32_t>& ids);
+  /// Appends column `column` of the stored rows `ids` of `side` to `builder`, in order.
+  Status AppendStoredColumn(ColumnBuilder& builder, int side, int column,
+                            const std::vector<uint32_t>& ids) const;
 
   /// Appends one output row: left and right references (null batch: NULLs).
   Status AppendOutput(RowReference left, RowReference right, int weight);
@@ -197,14 +260,13 @@ class StreamJoinOperator final : public Operator {
   StreamJoinDefinition def_;
   state::KeyEncoder encoder_;
   state::GroupTable keys_;
-  std::vector<KeyState> key_states_;
+  ChunkedArray<KeyState> key_states_;
   Side sides_[2];
   /// Regular joins with state_ttl: (expiry time, key) as a min-heap, checked lazily against the
   /// key's last touch.
   std::priority_queue<std::pair<int64_t, uint32_t>, std::vector<std::pair<int64_t, uint32_t>>,
                       std::greater<>>
       expiry_;
-  std::vector<uint8_t> expiry_queued_;
   int64_t output_watermark_ = kMinWatermark;
   StreamJoinMetrics metrics_;
 
@@ -213,6 +275,23 @@ class StreamJoinOperator final : public Operator {
   std::vector<int8_t> output_weights_;
   bool output_all_positive_ = true;
   std::vector<uint8_t> key_null_scratch_;
+  /// Process: per-row and per-pair arrays of the batch being processed, kept between calls.
+  struct ProcessScratch {
+    std::vector<uint32_t> keys;
+    std::vector<int64_t> times;
+    std::vector<uint8_t> skipped;
+    std::vector<uint32_t> stored_ids;
+    std::vector<uint32_t> pair_rows;
+    std::vector<uint32_t> pair_partners;
+    std::vector<uint32_t> selected;
+    std::vector<uint32_t> own_rows;
+    std::vector<uint32_t> partner_ids;
+  };
+  ProcessScratch scratch_;
+  /// StoreInlineValues: the rows of the batch still stored.
+  std::vector<uint32_t> inline_rows_scratch_;
+  /// Evict: the rows leaving in one call.
+  std::vector<uint32_t> eviction_scratch_;
 };
 
 }  // namespace laminar::exec

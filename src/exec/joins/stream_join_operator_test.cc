@@ -5,9 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "columnar/column_builder.h"
+#include "columnar/value.h"
 #include "common/clock.h"
 #include "sql/plan/bound_expression.h"
 
@@ -129,6 +132,127 @@ TEST(StreamJoinOperatorTest, KeyUntouchedForTheTtlIsForgotten) {
   EXPECT_EQ(op.metrics().expired_rows, 1);
   ASSERT_TRUE(op.Process(1, Rows({{1, 5}, {2, 5}}), out).ok());
   EXPECT_EQ(out.rows, 2);
+}
+
+/// Keeps every emitted row as text ("weight: values").
+class CapturingOutput final : public OperatorOutput {
+ public:
+  Status Emit(const ChangeBatch& batch) override {
+    for (int64_t row = 0; row < batch.num_rows(); ++row) {
+      std::string text = std::to_string(batch.weight(row)) + ":";
+      for (int c = 0; c < batch.rows.num_columns(); ++c) {
+        text += " " + batch.rows.column(c).GetValue(row).ToString();
+      }
+      rows.push_back(std::move(text));
+    }
+    return Status::Ok();
+  }
+  Status EmitWatermark(int64_t) override { return Status::Ok(); }
+  std::vector<std::string> rows;
+};
+
+/// Columns of every storage class: inline fixed widths of 8, 4 and 2 bytes, a bit-packed
+/// BOOLEAN and a VARCHAR (both read from the kept batch), all nullable.
+std::vector<Field> MixedFields(const std::string& prefix) {
+  return {Field{prefix + "k", DataType::BigInt(), true},
+          Field{prefix + "t", DataType::BigInt(), true},
+          Field{prefix + "s", DataType::SmallInt(), true},
+          Field{prefix + "i", DataType::Integer(), true},
+          Field{prefix + "d", DataType::Double(), true},
+          Field{prefix + "b", DataType::Boolean(), true},
+          Field{prefix + "v", DataType::Varchar(), true}};
+}
+
+ChangeBatch MixedRows(const std::vector<std::vector<Value>>& rows) {
+  const auto schema = Schema::Make(MixedFields(""));
+  std::vector<ColumnBuilder> builders;
+  for (const Field& field : schema->fields()) builders.emplace_back(field.type);
+  for (const std::vector<Value>& row : rows) {
+    for (size_t c = 0; c < row.size(); ++c) EXPECT_TRUE(builders[c].AppendValue(row[c]).ok());
+  }
+  std::vector<Column> columns;
+  for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
+  ChangeBatch batch;
+  batch.rows = Batch::Make(schema, std::move(columns)).value();
+  return batch;
+}
+
+std::string RowText(const std::vector<Value>& left, const std::vector<Value>& right) {
+  std::string text = "1:";
+  for (const Value& value : left) text += " " + value.ToString();
+  for (const Value& value : right) text += " " + value.ToString();
+  return text;
+}
+
+TEST(StreamJoinOperatorTest, PairsCarryEveryColumnTypeOfBothSidesAsStored) {
+  const DataType bigint = DataType::BigInt();
+  const Value null_smallint = Value::Null(DataType::SmallInt());
+  const Value null_integer = Value::Null(DataType::Integer());
+  const Value null_double = Value::Null(DataType::Double());
+  const Value null_boolean = Value::Null(DataType::Boolean());
+  const Value null_varchar = Value::Null(DataType::Varchar());
+  const std::vector<std::vector<Value>> left_first = {
+      {Value::BigInt(1), Value::BigInt(10), Value::SmallInt(7), null_integer, Value::Double(1.5),
+       Value::Boolean(true), Value::Varchar("a")},
+      {Value::BigInt(2), Value::BigInt(11), null_smallint, Value::Integer(-3), null_double,
+       null_boolean, null_varchar},
+      {Value::BigInt(1), Value::BigInt(12), Value::SmallInt(-2), Value::Integer(40000),
+       Value::Double(-0.25), Value::Boolean(false), Value::Varchar("bb")}};
+  const std::vector<std::vector<Value>> right = {
+      {Value::BigInt(1), Value::BigInt(20), Value::SmallInt(1), Value::Integer(2),
+       Value::Double(3.0), Value::Boolean(true), Value::Varchar("x")},
+      {Value::BigInt(2), Value::BigInt(21), null_smallint, null_integer, Value::Double(2.5),
+       Value::Boolean(false), Value::Varchar("yy")}};
+  const std::vector<std::vector<Value>> left_second = {
+      {Value::BigInt(2), Value::BigInt(30), Value::SmallInt(5), Value::Integer(6), null_double,
+       Value::Boolean(true), null_varchar}};
+  // Right rows find the first left batch stored; the second left batch finds the right rows.
+  std::vector<std::string> expected;
+  for (const auto& r : right) {
+    for (const auto& l : left_first) {
+      if (l[0] == r[0]) expected.push_back(RowText(l, r));
+    }
+  }
+  for (const auto& l : left_second) {
+    for (const auto& r : right) {
+      if (l[0] == r[0]) expected.push_back(RowText(l, r));
+    }
+  }
+  // Interval (inline partners, output gathered column by column), regular, and regular with a
+  // residual condition (pairs materialised for the condition).
+  for (int variant = 0; variant < 3; ++variant) {
+    SCOPED_TRACE(variant);
+    StreamJoinDefinition def;
+    def.left_schema = Schema::Make(MixedFields(""));
+    def.right_schema = Schema::Make(MixedFields(""));
+    std::vector<Field> output = MixedFields("l");
+    for (const Field& field : MixedFields("r")) output.push_back(field);
+    def.output_schema = Schema::Make(std::move(output));
+    def.left_keys.push_back(ExpressionEvaluator::Make(sql::MakeColumn(0, "k", bigint)).value());
+    def.right_keys.push_back(ExpressionEvaluator::Make(sql::MakeColumn(0, "k", bigint)).value());
+    def.key_types.push_back(bigint);
+    if (variant == 0) def.time_bound = sql::JoinTimeBound{1, 1, -100, 100};
+    if (variant == 2) {
+      def.condition = ExpressionEvaluator::Make(sql::MakeCall("<", DataType::Boolean(),
+                                                              {sql::MakeColumn(1, "lt", bigint),
+                                                               sql::MakeColumn(8, "rt", bigint)}))
+                          .value();
+    }
+    StreamJoinOperator op(std::move(def));
+    CapturingOutput out;
+    ASSERT_TRUE(op.Process(0, MixedRows(left_first), out).ok());
+    ASSERT_TRUE(op.Process(1, MixedRows(right), out).ok());
+    ASSERT_TRUE(op.Process(0, MixedRows(left_second), out).ok());
+    std::vector<std::string> want = expected;
+    if (variant == 2) {
+      // lt < rt holds for the first left batch only.
+      want.pop_back();
+    }
+    std::vector<std::string> got = out.rows;
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, want);
+  }
 }
 
 }  // namespace

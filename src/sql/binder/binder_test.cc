@@ -211,6 +211,41 @@ TEST_F(BinderTest, JoinWithATableIsALookupJoin) {
   ASSERT_EQ(join.options.equi_keys.size(), 1u);
 }
 
+TEST_F(BinderTest, AsofToleranceIsTakenFromTheCondition) {
+  LogicalNodePtr plan = Plan(
+      "CREATE STREAM s AS SELECT t.price, q.bid FROM trades t ASOF JOIN quotes q ON t.symbol = "
+      "q.symbol AND q.ts >= t.ts - INTERVAL '5' SECOND AND t.ts >= q.ts");
+  ASSERT_NE(plan, nullptr);
+  const auto& join = static_cast<const LogicalJoin&>(*plan->inputs()[0]);
+  ASSERT_TRUE(join.options.asof.has_value());
+  EXPECT_EQ(join.options.asof->comparison, AsofComparison::kGreaterEqual);
+  EXPECT_EQ(join.options.asof->tolerance_micros, 5'000'000);
+  EXPECT_EQ(join.options.condition, nullptr);
+
+  plan = Plan(
+      "CREATE STREAM s2 AS SELECT t.price, q.bid FROM trades t ASOF JOIN quotes q "
+      "MATCH_CONDITION(NEAREST(t.ts, q.ts)) ON t.symbol = q.symbol AND q.ts BETWEEN t.ts - "
+      "INTERVAL '3' SECOND AND t.ts + INTERVAL '3' SECOND");
+  ASSERT_NE(plan, nullptr);
+  const auto& nearest = static_cast<const LogicalJoin&>(*plan->inputs()[0]);
+  ASSERT_TRUE(nearest.options.asof.has_value());
+  EXPECT_EQ(nearest.options.asof->tolerance_micros, 3'000'000);
+  EXPECT_EQ(nearest.options.condition, nullptr);
+}
+
+TEST_F(BinderTest, AsofBoundOnTheExcludedSideIsRefusedAtTheBound) {
+  Status status = Error(
+      "CREATE STREAM s AS SELECT t.price FROM trades t ASOF JOIN quotes q ON t.symbol = q.symbol "
+      "AND t.ts >= q.ts AND q.ts <= t.ts + INTERVAL '5' SECOND");
+  ExpectError(status, ErrorCode::kNotSupported, 1, 112);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("not an ASOF tolerance"));
+  status = Error(
+      "CREATE STREAM s2 AS SELECT t.price FROM trades t ASOF JOIN quotes q ON t.symbol = q.symbol "
+      "AND t.ts <= q.ts AND q.ts <= t.ts - INTERVAL '5' SECOND");
+  EXPECT_EQ(status.code(), ErrorCode::kInvalidArgument) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("must not be negative"));
+}
+
 TEST_F(BinderTest, WhereConjunctsJoinCommaSeparatedInputs) {
   LogicalNodePtr plan = Plan(
       "CREATE STREAM s AS SELECT t.price, q.bid FROM trades t, quotes q WHERE t.symbol = q.symbol "

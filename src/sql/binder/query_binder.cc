@@ -635,6 +635,92 @@ std::optional<AsofComparison> AsofComparisonOf(const std::string& op, bool left_
   return std::nullopt;
 }
 
+// Takes the tolerance of an ASOF join out of `condition`: a comparison of the two ASOF time
+// columns (each optionally plus or minus a constant INTERVAL) that bounds their distance on the
+// side the match condition allows. For `>=` / `>` (right time <= left time) that is a lower
+// bound on the right time, e.g. `q.ts >= t.ts - INTERVAL '5' SECOND`; for `<=` / `<` an upper
+// bound, e.g. `q.ts <= t.ts + INTERVAL '5' SECOND`; NEAREST needs both with the same interval
+// (`q.ts BETWEEN t.ts - INTERVAL '5' SECOND AND t.ts + INTERVAL '5' SECOND`). Several bounds on
+// one side keep the tightest. Any other comparison of the two time columns is refused here,
+// with the reason, rather than left for the planner to refuse as an extra condition.
+Status TakeAsofTolerance(int left_width, AsofSpec* asof, BoundExprPtr* condition) {
+  std::vector<BoundExprPtr> rest;
+  std::optional<int64_t> below;  // Tolerance on the side before the left time.
+  std::optional<int64_t> after;  // Tolerance on the side after the left time.
+  const bool before_side = asof->comparison == AsofComparison::kGreaterEqual ||
+                           asof->comparison == AsofComparison::kGreater;
+  const bool after_side =
+      asof->comparison == AsofComparison::kLessEqual || asof->comparison == AsofComparison::kLess;
+  const bool nearest = asof->comparison == AsofComparison::kNearest;
+  SourcePosition position;
+  for (const BoundExprPtr& conjunct : SplitConjuncts(*condition)) {
+    const std::string& op = conjunct->name;
+    std::optional<std::pair<int, int64_t>> a;
+    std::optional<std::pair<int, int64_t>> b;
+    if (conjunct->kind == BoundExpressionKind::kCall && conjunct->children.size() == 2 &&
+        (op == "<" || op == "<=" || op == ">" || op == ">=")) {
+      a = ColumnPlusOffset(*conjunct->children[0]);
+      b = ColumnPlusOffset(*conjunct->children[1]);
+    }
+    const int left_column = asof->left_time_column;
+    const int right_column = asof->right_time_column + left_width;
+    const bool times = a && b &&
+                       ((a->first == left_column && b->first == right_column) ||
+                        (a->first == right_column && b->first == left_column));
+    if (!times) {
+      rest.push_back(conjunct);
+      continue;
+    }
+    position = conjunct->position;
+    // Normalised to (left + left_offset) OP (right + right_offset), then to
+    // right - left OP' bound.
+    const bool left_first = a->first == left_column;
+    const int64_t left_offset = left_first ? a->second : b->second;
+    const int64_t right_offset = left_first ? b->second : a->second;
+    const std::string normalized = left_first   ? op
+                                   : op == "<"  ? ">"
+                                   : op == "<=" ? ">="
+                                   : op == ">"  ? "<"
+                                                : "<=";
+    if (normalized == "<" || normalized == ">") {
+      return NotSupported(conjunct->position,
+                          "an ASOF tolerance with a strict comparison: bound the distance of the "
+                          "two time columns with <= or >=");
+    }
+    const int64_t bound = left_offset - right_offset;
+    // left + lo <= right + ro  <=>  right - left >= lo - ro (a bound before the left time).
+    const bool bounds_before = normalized == "<=";
+    if ((bounds_before && after_side) || (!bounds_before && before_side)) {
+      return NotSupported(
+          conjunct->position,
+          fmt::format("this bound of the two time columns is not an ASOF tolerance: it bounds "
+                      "the right time on the side the match condition already excludes (a "
+                      "tolerance bounds the distance on the matched side, e.g. {})",
+                      after_side ? "q.ts <= t.ts + INTERVAL '5' SECOND"
+                                 : "q.ts >= t.ts - INTERVAL '5' SECOND"));
+    }
+    const int64_t tolerance = bounds_before ? -bound : bound;
+    if (tolerance < 0) {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           "an ASOF tolerance must not be negative (this bound leaves no right "
+                           "row on the matched side)")
+          .WithPosition(conjunct->position);
+    }
+    std::optional<int64_t>& side = bounds_before ? below : after;
+    side = side ? std::min(*side, tolerance) : tolerance;
+  }
+  if (nearest && (below || after)) {
+    if (!below || !after || *below != *after) {
+      return NotSupported(position,
+                          "a NEAREST tolerance needs the same bound on both sides, e.g. q.ts "
+                          "BETWEEN t.ts - INTERVAL '5' SECOND AND t.ts + INTERVAL '5' SECOND");
+    }
+  }
+  if (below || after) asof->tolerance_micros = below ? *below : *after;
+  *condition = CombineConjuncts(std::move(rest));
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation right, JoinKind kind,
@@ -754,6 +840,7 @@ Result<BoundRelation> QueryBinder::MakeJoin(BoundRelation left, BoundRelation ri
       asof.left_time_column = left_first ? a->first : b->first;
       asof.right_time_column = (left_first ? b->first : a->first) - left_width;
     }
+    LAMINAR_RETURN_IF_ERROR(TakeAsofTolerance(left_width, &asof, &options.condition));
     options.asof = asof;
     options.time_bound.reset();
   }
@@ -883,20 +970,28 @@ Result<BoundRelation> QueryBinder::BindJoin(const JoinTableRef& join) {
         LAMINAR_ASSIGN_OR_RETURN(match_condition, binder.BindCondition(match));
       }
     } else {
-      // The inequality between the two sides' time columns in ON is the match condition.
-      std::vector<BoundExprPtr> rest;
-      for (const BoundExprPtr& conjunct : SplitConjuncts(condition)) {
-        const bool candidate = !match_condition && conjunct->kind == BoundExpressionKind::kCall &&
-                               conjunct->children.size() == 2 &&
-                               AsofComparisonOf(conjunct->name, true).has_value() &&
-                               SidesOf(*conjunct, left.scope.size()) == 3;
-        if (candidate) {
-          match_condition = conjunct;
-        } else {
-          rest.push_back(conjunct);
-        }
+      // The inequality between the two sides' time columns in ON is the match condition: the
+      // first one comparing two columns themselves (one with an offset may be the tolerance),
+      // else the first one at all (refused in MakeJoin for its offset).
+      std::vector<BoundExprPtr> conjuncts = SplitConjuncts(condition);
+      auto candidate = [&](const BoundExprPtr& conjunct, bool columns_only) {
+        return conjunct->kind == BoundExpressionKind::kCall && conjunct->children.size() == 2 &&
+               AsofComparisonOf(conjunct->name, true).has_value() &&
+               SidesOf(*conjunct, left.scope.size()) == 3 &&
+               (!columns_only || (conjunct->children[0]->kind == BoundExpressionKind::kColumn &&
+                                  conjunct->children[1]->kind == BoundExpressionKind::kColumn));
+      };
+      auto chosen = std::find_if(conjuncts.begin(), conjuncts.end(),
+                                 [&](const BoundExprPtr& c) { return candidate(c, true); });
+      if (chosen == conjuncts.end()) {
+        chosen = std::find_if(conjuncts.begin(), conjuncts.end(),
+                              [&](const BoundExprPtr& c) { return candidate(c, false); });
       }
-      condition = CombineConjuncts(std::move(rest));
+      if (chosen != conjuncts.end()) {
+        match_condition = *chosen;
+        conjuncts.erase(chosen);
+      }
+      condition = CombineConjuncts(std::move(conjuncts));
     }
     if (!match_condition) {
       return Status::Error(ErrorCode::kInvalidArgument,
