@@ -148,4 +148,21 @@ int CompareValues(const Value& a, const Value& b) {
   }
 }
 
+bool SameDatum(const Value& a, const Value& b) {
+  if (!a.is_null() && !b.is_null() && a.type() == b.type() &&
+      (a.type().id() == TypeId::kDouble || a.type().id() == TypeId::kReal) &&
+      std::isnan(a.floating()) && std::isnan(b.floating())) {
+    return true;
+  }
+  return a == b;
+}
+
+bool SameData(const std::vector<Value>& a, const std::vector<Value>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (!SameDatum(a[i], b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace laminar

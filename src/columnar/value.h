@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "columnar/data_type.h"
 #include "columnar/decimal.h"
@@ -83,5 +84,12 @@ Result<std::string> ParseByteaText(std::string_view text);
 /// every other double, as in PostgreSQL), strings and BYTEA bytewise, intervals as if a month
 /// had 30 days, temporal values by time.
 int CompareValues(const Value& a, const Value& b);
+
+/// Whether `a` and `b` are the same datum: operator== except that a NaN is the same as a NaN.
+/// Operators use it to find the stored row a retraction takes back (a row holding NaN must be
+/// found like any other).
+bool SameDatum(const Value& a, const Value& b);
+/// SameDatum for each pair of two rows of equal width.
+bool SameData(const std::vector<Value>& a, const std::vector<Value>& b);
 
 }  // namespace laminar

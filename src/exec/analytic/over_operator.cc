@@ -135,7 +135,7 @@ void OverOperator::Apply(Partition& partition, Row row, int weight) {
     // The newest live row equal to it (identical rows are interchangeable).
     auto found = partition.live.end();
     for (auto it = first; it != last; ++it) {
-      if (it->values == row.values) found = it;
+      if (SameData(it->values, row.values)) found = it;
     }
     if (found == partition.live.end()) {
       ++metrics_.unmatched_retractions;
@@ -167,7 +167,7 @@ Status OverOperator::Recompute(Partition& partition, std::vector<std::vector<Val
     }
     auto old = partition.emitted.find(row.sequence);
     if (old != partition.emitted.end()) {
-      if (old->second == line) {
+      if (SameData(old->second, line)) {
         emitted.emplace(row.sequence, std::move(old->second));
         partition.emitted.erase(old);
         continue;

@@ -105,7 +105,8 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
            ++it) {
         bool equal = true;
         for (int c = 0; c < def_.input_columns && equal; ++c) {
-          equal = (*it)->values[static_cast<size_t>(c)] == batch.rows.column(c).GetValue(row);
+          equal =
+              SameDatum((*it)->values[static_cast<size_t>(c)], batch.rows.column(c).GetValue(row));
         }
         if (equal) found = it;
       }

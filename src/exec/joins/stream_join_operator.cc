@@ -290,7 +290,7 @@ uint32_t StreamJoinOperator::FindEqualRow(int side, uint32_t key, const Batch& b
     const Batch& kept = s.batches[stored.batch].rows;
     bool equal = true;
     for (int c = 0; c < batch.num_columns() && equal; ++c) {
-      equal = kept.column(c).GetValue(stored.row) == batch.column(c).GetValue(row);
+      equal = SameDatum(kept.column(c).GetValue(stored.row), batch.column(c).GetValue(row));
     }
     if (equal) return id;
   }
