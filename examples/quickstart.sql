@@ -1,4 +1,4 @@
--- A first LaminarDB script: a source of trades, two continuous queries over it, a few pushed
+-- A first LaminarDB script: a source of trades, continuous queries over it, a few pushed
 -- trades and the rows the queries emit as they arrive. Run it with
 --
 --   laminardb run examples/quickstart.sql                 (tables, or `make run`)
@@ -35,7 +35,13 @@ INSERT INTO companies VALUES
     ('MSFT', 'Microsoft', 'Technology'),
     ('XOM',  'Exxon Mobil', 'Energy');
 
--- Each INSERT pushes rows into the source; the output of both streams follows it.
+-- A stream joining a table reads it by key as rows arrive (a lookup join): each large trade
+-- with its company's sector.
+CREATE STREAM large_by_sector AS
+SELECT t.symbol, c.sector, t.notional
+FROM large_trades t JOIN companies c ON t.symbol = c.symbol;
+
+-- Each INSERT pushes rows into the source; the output of the streams follows it.
 INSERT INTO trades VALUES
     ('AAPL', 189.50, 1200, TIMESTAMP '2024-05-01 09:30:00.250'),
     ('MSFT', 410.10,  300, TIMESTAMP '2024-05-01 09:30:01.000'),

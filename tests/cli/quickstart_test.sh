@@ -11,7 +11,8 @@ status=$?
 if [[ $status -ne 0 ]] || ! grep -qx -- "-- stream large_trades (+2 rows)" <<<"$output" \
     || ! grep -qx -- "-- stream whale_alerts (+1 row)" <<<"$output" \
     || ! grep -q "^| XOM    | 118.2 |   2500 |   295500 | 2024-05-01 09:31:07 |$" <<<"$output" \
-    || ! grep -q "^| MSFT   | Microsoft |$" <<<"$output"; then
+    || ! grep -q "^| MSFT   | Microsoft |$" <<<"$output" \
+    || ! grep -q "^| XOM    | Energy |   295500 |$" <<<"$output"; then
   echo "FAIL: run examples/quickstart.sql (status $status):"; echo "$output"
   failures=$((failures + 1))
 fi
