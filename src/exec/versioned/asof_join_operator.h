@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -78,8 +77,9 @@ struct AsofJoinDefinition {
 /// which each key next evicts would skip listed keys not yet due too, but costs an update per
 /// right row, which measured dearer than visiting them; keys that keep only their latest row,
 /// the bulk of a high-cardinality `>=` join, are not visited either way.) So state is
-/// proportional to the live rows and waiting rows, and a watermark costs in proportion to the
-/// keys with evictable rows.
+/// proportional to the live rows and waiting rows (ids of erased keys are reused, so the
+/// per-id vectors keep their peak length: 40 bytes a key, no heap memory), and a watermark
+/// costs in proportion to the keys with evictable rows.
 ///
 /// Thread-safety: one thread (the owning reactor).
 class AsofJoinOperator final : public Operator {
