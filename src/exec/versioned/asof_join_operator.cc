@@ -71,15 +71,32 @@ AsofJoinOperator::AsofJoinOperator(AsofJoinDefinition definition, JoinKeyEvaluat
                                    JoinKeyEvaluator right_keys)
     : def_(std::move(definition)),
       left_keys_(std::move(left_keys)),
-      right_keys_(std::move(right_keys)) {}
+      right_keys_(std::move(right_keys)) {
+  const bool keep_before = def_.comparison == AsofComparison::kGreaterEqual ||
+                           def_.comparison == AsofComparison::kGreater ||
+                           def_.comparison == AsofComparison::kNearest;
+  evictable_from_ = keep_before && !def_.tolerance_micros ? 2 : 1;
+}
 
-uint32_t AsofJoinOperator::KeyId(std::string_view key) {
-  auto it = key_ids_.find(key);
-  if (it != key_ids_.end()) return it->second;
-  const auto id = static_cast<uint32_t>(keys_.size());
-  keys_.emplace_back();
-  key_ids_.emplace(std::string(key), id);
+uint32_t AsofJoinOperator::AddKey(std::string_view key) {
+  uint32_t id = 0;
+  if (free_ids_.empty()) {
+    id = static_cast<uint32_t>(keys_.size());
+    keys_.emplace_back();
+    key_names_.emplace_back();
+  } else {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+  }
+  key_names_[id] = &key_ids_.emplace(std::string(key), id).first->first;
   return id;
+}
+
+void AsofJoinOperator::EraseKey(uint32_t id) {
+  key_ids_.erase(key_ids_.find(*key_names_[id]));
+  keys_[id] = KeyState{};  // Frees the rows.
+  key_names_[id] = nullptr;
+  free_ids_.push_back(id);
 }
 
 bool AsofJoinOperator::Decide(int64_t t, const KeyState& key, const RightRow** match) const {
@@ -178,21 +195,34 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
     LAMINAR_RETURN_IF_ERROR(right_keys_.Evaluate(rows));
     const Column& times = rows.column(def_.right_time_column);
     const int64_t* time_values = times.Values<int64_t>();
-    bool stored = false;
-    uint32_t batch_id = 0;
+    // First the key of every row that is kept, prefetching its last row: the lookups are
+    // independent, so their cache misses overlap, and the insertions below then hit.
+    right_key_ids_.assign(static_cast<size_t>(count), kNoKey);
     for (int64_t r = 0; r < count; ++r) {
       if (times.IsNull(r) || right_keys_.HasNull(r)) continue;
-      const int64_t time = time_values[r];
-      if (time < right_watermark_) {
+      if (time_values[r] < right_watermark_) {
         ++late_right_rows_;
         continue;
       }
+      const std::string_view key_text = right_keys_.key(r);
+      const auto found = key_ids_.find(key_text);
+      const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
+      right_key_ids_[static_cast<size_t>(r)] = id;
+      const KeyState& key = keys_[id];
+      if (!key.rows.empty()) __builtin_prefetch(&key.rows.back());
+    }
+    bool stored = false;
+    uint32_t batch_id = 0;
+    for (int64_t r = 0; r < count; ++r) {
+      const uint32_t key_id = right_key_ids_[static_cast<size_t>(r)];
+      if (key_id == kNoKey) continue;
+      const int64_t time = time_values[r];
       if (!stored) {
         batch_id = right_batches_.Add(rows);
         stored = true;
       }
       right_batches_.Retain(batch_id);
-      KeyState& key = keys_[KeyId(right_keys_.key(r))];
+      KeyState& key = keys_[key_id];
       const RightRow row{time, batch_id, static_cast<uint32_t>(r)};
       if (key.rows.size() == key.head || key.rows.back().time <= time) {
         key.rows.push_back(row);
@@ -202,6 +232,7 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
             [](int64_t x, const RightRow& existing) { return x < existing.time; });
         key.rows.insert(after, row);
       }
+      if (key.live() == evictable_from_) evictable_keys_.push_back(key_id);
       ++right_row_count_;
     }
     return Status::Ok();
@@ -223,12 +254,16 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
       ++late_left_rows_;
       continue;
     }
-    const uint32_t key = KeyId(left_keys_.key(r));
+    // Find only: a row decided at once needs no state for its key.
+    const std::string_view key_text = left_keys_.key(r);
+    const auto found = key_ids_.find(key_text);
     const RightRow* match = nullptr;
-    if (Decide(time, keys_[key], &match)) {
+    if (Decide(time, found != key_ids_.end() ? keys_[found->second] : no_rows_, &match)) {
       AddOutput(&rows, r, match, builder);
       continue;
     }
+    const uint32_t key = found != key_ids_.end() ? found->second : AddKey(key_text);
+    ++keys_[key].waiting;
     if (!stored) {
       batch_id = left_batches_.Add(rows);
       stored = true;
@@ -242,14 +277,22 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
 Status AsofJoinOperator::ReleaseWaiting(OperatorOutput& out) {
   if (waiting_.empty()) return Status::Ok();
   JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
+  // The keys' rows are found by independent loads: prefetch them so their misses overlap.
+  for (const Waiting& waiting : waiting_) {
+    const KeyState& key = keys_[waiting.key];
+    if (key.head < key.rows.size()) __builtin_prefetch(&key.rows[key.head]);
+  }
   std::vector<uint32_t> released;
   size_t kept = 0;
   for (size_t i = 0; i < waiting_.size(); ++i) {
     const Waiting& waiting = waiting_[i];
     const RightRow* match = nullptr;
-    if (Decide(waiting.time, keys_[waiting.key], &match)) {
+    KeyState& key = keys_[waiting.key];
+    if (Decide(waiting.time, key, &match)) {
       AddOutput(&left_batches_.Get(waiting.batch), waiting.row, match, builder);
       released.push_back(waiting.batch);
+      // The output refers to the right batches, not to the key: it may go.
+      if (--key.waiting == 0 && key.head == key.rows.size()) EraseKey(waiting.key);
     } else {
       waiting_[kept++] = waiting;
     }
@@ -264,33 +307,47 @@ Status AsofJoinOperator::ReleaseWaiting(OperatorOutput& out) {
 void AsofJoinOperator::Evict(int64_t horizon) {
   if (horizon <= evicted_below_) return;
   evicted_below_ = horizon;
+  size_t kept = 0;
+  for (size_t i = 0; i < evictable_keys_.size(); ++i) {
+    const uint32_t id = evictable_keys_[i];
+    EvictKey(id, horizon);
+    if (keys_[id].live() >= evictable_from_) evictable_keys_[kept++] = id;
+  }
+  evictable_keys_.resize(kept);
+}
+
+void AsofJoinOperator::EvictKey(uint32_t id, int64_t horizon) {
   const bool keep_before = def_.comparison == AsofComparison::kGreaterEqual ||
                            def_.comparison == AsofComparison::kGreater ||
                            def_.comparison == AsofComparison::kNearest;
-  for (KeyState& key : keys_) {
-    auto begin = key.rows.begin() + static_cast<std::ptrdiff_t>(key.head);
-    if (begin == key.rows.end() || begin->time >= horizon) continue;
-    auto keep = std::lower_bound(begin, key.rows.end(), horizon,
-                                 [](const RightRow& row, int64_t x) { return row.time < x; });
-    if (keep_before && keep != begin) --keep;
-    if (def_.tolerance_micros) {
-      const int64_t reach = SaturatingAdd(horizon, -*def_.tolerance_micros);
-      auto in_reach = std::lower_bound(begin, key.rows.end(), reach,
-                                       [](const RightRow& row, int64_t x) { return row.time < x; });
-      keep = std::max(keep, in_reach);
+  KeyState& key = keys_[id];
+  auto begin = key.rows.begin() + static_cast<std::ptrdiff_t>(key.head);
+  if (begin->time >= horizon) return;  // Nothing before the horizon (rows are live here).
+  auto keep = std::lower_bound(begin, key.rows.end(), horizon,
+                               [](const RightRow& row, int64_t x) { return row.time < x; });
+  if (keep_before && keep != begin) --keep;
+  if (def_.tolerance_micros) {
+    const int64_t reach = SaturatingAdd(horizon, -*def_.tolerance_micros);
+    auto in_reach = std::lower_bound(begin, key.rows.end(), reach,
+                                     [](const RightRow& row, int64_t x) { return row.time < x; });
+    keep = std::max(keep, in_reach);
+  }
+  if (keep == begin) return;
+  for (auto it = begin; it != keep; ++it) right_batches_.Release(it->batch);
+  const auto dropped = static_cast<size_t>(keep - begin);
+  right_row_count_ -= dropped;
+  right_rows_evicted_ += dropped;
+  key.head += static_cast<uint32_t>(dropped);
+  if (key.head == key.rows.size()) {
+    if (key.waiting == 0) {
+      EraseKey(id);
+      return;
     }
-    for (auto it = begin; it != keep; ++it) right_batches_.Release(it->batch);
-    const auto dropped = static_cast<size_t>(keep - begin);
-    right_row_count_ -= dropped;
-    right_rows_evicted_ += dropped;
-    key.head += dropped;
-    if (key.head == key.rows.size()) {
-      key.rows.clear();
-      key.head = 0;
-    } else if (key.head > 32 && key.head * 2 > key.rows.size()) {
-      key.rows.erase(key.rows.begin(), key.rows.begin() + static_cast<std::ptrdiff_t>(key.head));
-      key.head = 0;
-    }
+    key.rows.clear();
+    key.head = 0;
+  } else if (key.head > 32 && key.head * 2 > key.rows.size()) {
+    key.rows.erase(key.rows.begin(), key.rows.begin() + static_cast<std::ptrdiff_t>(key.head));
+    key.head = 0;
   }
 }
 
@@ -327,9 +384,9 @@ std::string AsofJoinOperator::Describe() const {
 
 std::string AsofJoinOperator::MetricsText() const {
   return fmt::format(
-      "rows out {}; waiting left rows {}; right rows {}; right rows evicted {}; keys {}; late "
-      "left rows {}; late right rows {}",
-      rows_out_, waiting_.size(), right_row_count_, right_rows_evicted_, keys_.size(),
+      "rows out {}; waiting left rows {}; right rows {}; right rows evicted {}; live keys {}; "
+      "late left rows {}; late right rows {}",
+      rows_out_, waiting_.size(), right_row_count_, right_rows_evicted_, key_ids_.size(),
       late_left_rows_, late_right_rows_);
 }
 

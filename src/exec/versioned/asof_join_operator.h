@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,11 +59,27 @@ struct AsofJoinDefinition {
 /// right rows may be evicted, a late right row could change rows already emitted.
 ///
 /// State: per key, the right rows in time order (references into the right batches, which
-/// are kept while one of their rows is); the waiting left rows. With T the lowest time a
-/// waiting or future left row can have (min of the left watermark and the waiting rows), a
-/// right row is evicted once no such row can choose it: for `>=`, `>` and NEAREST every row
-/// before T except the last one; for `<=` and `<` every row before T; with a tolerance also
-/// every row before T - tolerance.
+/// are kept while one of their rows is) and the number of its waiting left rows; the waiting
+/// left rows. With T the lowest time a waiting or future left row can have (min of the left
+/// watermark and the waiting rows), a right row is evicted once no such row can choose it: for
+/// `>=`, `>` and NEAREST every row before T except the last one; for `<=` and `<` every row
+/// before T; with a tolerance also every row before T - tolerance. (So with `>=`, `>` or
+/// NEAREST and no tolerance, the latest right row of each key stays: a later left row may
+/// choose it.)
+///
+/// A key has state only while it has right rows or waiting left rows: a left row that is
+/// decided at once looks its key up without adding it, and a key is erased when its last right
+/// row is evicted and its last waiting row decided. Eviction visits only the keys with
+/// evictable rows, those of which some later T evicts a row: with at least two right rows for
+/// `>=`, `>` and NEAREST without a tolerance (the last row before T stays), else with at least
+/// one. An unordered list holds exactly those keys: a key joins when an insertion gives it that
+/// many rows and leaves at the eviction that takes it below. (An index ordered by the time at
+/// which each key next evicts would skip listed keys not yet due too, but costs an update per
+/// right row, which measured dearer than visiting them; keys that keep only their latest row,
+/// the bulk of a high-cardinality `>=` join, are not visited either way.) So state is
+/// proportional to the live rows and waiting rows (ids of erased keys are reused, so the
+/// per-id vectors keep their peak length: 40 bytes a key, no heap memory), and a watermark
+/// costs in proportion to the keys with evictable rows.
 ///
 /// Thread-safety: one thread (the owning reactor).
 class AsofJoinOperator final : public Operator {
@@ -79,6 +96,10 @@ class AsofJoinOperator final : public Operator {
   /// Right rows held (for tests).
   size_t right_rows() const { return right_row_count_; }
   size_t waiting_rows() const { return waiting_.size(); }
+  /// Keys with state: right rows or waiting left rows (for tests).
+  size_t live_keys() const { return key_ids_.size(); }
+  /// Keys with rows that a later watermark can evict: those eviction visits (for tests).
+  size_t evictable_keys() const { return evictable_keys_.size(); }
 
  private:
   struct RightRow {
@@ -88,7 +109,9 @@ class AsofJoinOperator final : public Operator {
   };
   struct KeyState {
     std::vector<RightRow> rows;  // Live rows are [head, size), in time order.
-    size_t head = 0;
+    uint32_t head = 0;
+    uint32_t waiting = 0;  // Waiting left rows of the key.
+    size_t live() const { return rows.size() - head; }
   };
   struct Waiting {
     int64_t time;
@@ -120,7 +143,10 @@ class AsofJoinOperator final : public Operator {
 
   AsofJoinOperator(AsofJoinDefinition definition, JoinKeyEvaluator left_keys,
                    JoinKeyEvaluator right_keys);
-  uint32_t KeyId(std::string_view key);
+  /// Adds state (no rows, no waiting rows) for `key`, which has none, and returns its id.
+  uint32_t AddKey(std::string_view key);
+  /// Erases the state of a key with no right rows and no waiting left rows.
+  void EraseKey(uint32_t id);
   /// Whether a left row at `time` of `key` can be decided now; then `*match` is its right
   /// row (null for none).
   bool Decide(int64_t time, const KeyState& key, const RightRow** match) const;
@@ -129,13 +155,26 @@ class AsofJoinOperator final : public Operator {
   Status Flush(JoinOutputBuilder& builder, OperatorOutput& out);
   Status ReleaseWaiting(OperatorOutput& out);
   void Evict(int64_t horizon);
+  /// Evicts the rows of key `id` that no left row at or after `horizon` can choose; erases
+  /// the key if nothing is left.
+  void EvictKey(uint32_t id, int64_t horizon);
   Status AdvanceOutputWatermark(OperatorOutput& out);
 
   AsofJoinDefinition def_;
   JoinKeyEvaluator left_keys_;
   JoinKeyEvaluator right_keys_;
   std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> key_ids_;
-  std::vector<KeyState> keys_;
+  std::vector<KeyState> keys_;                 // By id; ids of erased keys are in free_ids_.
+  std::vector<const std::string*> key_names_;  // By id: the key in key_ids_ (nodes are stable).
+  std::vector<uint32_t> free_ids_;
+  const KeyState no_rows_;  // What Decide sees for a key without state.
+  /// A key has evictable rows when a later horizon can evict some: at least
+  /// evictable_from_ live rows (2 for `>=`, `>`, NEAREST without a tolerance, which keep the
+  /// last row before the horizon; else 1).
+  size_t evictable_from_ = 1;
+  std::vector<uint32_t> evictable_keys_;  // Exactly the keys with evictable rows, any order.
+  static constexpr uint32_t kNoKey = std::numeric_limits<uint32_t>::max();
+  std::vector<uint32_t> right_key_ids_;  // Scratch for Process: key ids by right row.
   RetainedBatches left_batches_;
   RetainedBatches right_batches_;
   std::vector<Waiting> waiting_;

@@ -198,6 +198,14 @@ TEST(AsofJoinOperatorTest, MatchesBruteForceOnRandomStreams) {
       ASSERT_TRUE(join->OnWatermark(1, kMaxWatermark, out).ok());
       ASSERT_TRUE(join->OnWatermark(0, kMaxWatermark, out).ok());
       EXPECT_EQ(join->waiting_rows(), 0u);
+      // With both inputs ended, only `>=`, `>` and NEAREST without a tolerance keep a row: the
+      // latest of each key.
+      const bool keeps_latest = !tolerance && comparison != AsofComparison::kLessEqual &&
+                                comparison != AsofComparison::kLess;
+      EXPECT_EQ(join->live_keys(), keeps_latest ? join->right_rows() : 0u);
+      if (!keeps_latest) {
+        EXPECT_EQ(join->right_rows(), 0u);
+      }
       std::vector<std::string> actual = out.rows;
       std::sort(actual.begin(), actual.end());
       EXPECT_EQ(actual, BruteForce(left, right, comparison, kind, tolerance))
@@ -221,6 +229,72 @@ TEST(AsofJoinOperatorTest, RightRowsAreEvictedBehindTheWatermarks) {
   ASSERT_TRUE(
       join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), {Row{1, 95, 7}}), {}}, out).ok());
   EXPECT_EQ(out.rows, std::vector<std::string>{"7|95"});
+}
+
+TEST(AsofJoinOperatorTest, KeysWithoutRowsLeftAreErased) {
+  const std::optional<int64_t> tolerances[] = {std::nullopt, int64_t{5}};
+  for (AsofComparison comparison : {AsofComparison::kLessEqual, AsofComparison::kGreaterEqual}) {
+    for (std::optional<int64_t> tolerance : tolerances) {
+      if (comparison == AsofComparison::kGreaterEqual && !tolerance) continue;  // Keeps one.
+      auto join = MakeJoin(comparison, sql::JoinKind::kInner, tolerance);
+      Collector out;
+      std::vector<Row> right;
+      for (int i = 0; i < 1000; ++i) right.push_back(Row{i % 250, i, i});
+      ASSERT_TRUE(join->Process(1, ChangeBatch{MakeBatch(SideSchema("r"), right), {}}, out).ok());
+      EXPECT_EQ(join->live_keys(), 250u);
+      ASSERT_TRUE(join->OnWatermark(1, 1000, out).ok());
+      ASSERT_TRUE(join->OnWatermark(0, 500, out).ok());
+      EXPECT_EQ(join->live_keys(), 250u);
+      EXPECT_LT(join->right_rows(), 1000u);
+      ASSERT_TRUE(join->OnWatermark(0, 2000, out).ok());
+      EXPECT_EQ(join->right_rows(), 0u);
+      EXPECT_EQ(join->live_keys(), 0u);
+      EXPECT_NE(join->MetricsText().find("right rows evicted 1000; live keys 0;"),
+                std::string::npos)
+          << join->MetricsText();
+    }
+  }
+}
+
+TEST(AsofJoinOperatorTest, GreaterEqualWithoutToleranceKeepsTheLatestRowOfEachKey) {
+  auto join = MakeJoin(AsofComparison::kGreaterEqual, sql::JoinKind::kInner, std::nullopt);
+  Collector out;
+  std::vector<Row> right;
+  for (int i = 0; i < 1000; ++i) right.push_back(Row{i % 250, i, i});
+  ASSERT_TRUE(join->Process(1, ChangeBatch{MakeBatch(SideSchema("r"), right), {}}, out).ok());
+  ASSERT_TRUE(join->OnWatermark(1, 1000, out).ok());
+  ASSERT_TRUE(join->OnWatermark(0, 2000, out).ok());
+  EXPECT_EQ(join->right_rows(), 250u);
+  EXPECT_EQ(join->live_keys(), 250u);
+  EXPECT_EQ(join->evictable_keys(), 0u);  // Later watermarks do not visit them.
+  ASSERT_TRUE(
+      join->Process(1, ChangeBatch{MakeBatch(SideSchema("r"), {Row{3, 2500, 1}}), {}}, out).ok());
+  EXPECT_EQ(join->evictable_keys(), 1u);
+  ASSERT_TRUE(join->OnWatermark(1, 3000, out).ok());
+  ASSERT_TRUE(join->OnWatermark(0, 3000, out).ok());
+  EXPECT_EQ(join->evictable_keys(), 0u);
+  EXPECT_EQ(join->right_rows(), 250u);
+}
+
+TEST(AsofJoinOperatorTest, LeftOnlyKeysLeaveNoState) {
+  auto join = MakeJoin(AsofComparison::kGreaterEqual, sql::JoinKind::kLeft, std::nullopt);
+  Collector out;
+  ASSERT_TRUE(join->OnWatermark(1, 100, out).ok());
+  std::vector<Row> decided;
+  for (int i = 0; i < 500; ++i) decided.push_back(Row{i, 50, i});
+  ASSERT_TRUE(join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), decided), {}}, out).ok());
+  EXPECT_EQ(out.rows.size(), 500u);
+  EXPECT_EQ(join->live_keys(), 0u);
+  // A row that must wait keeps its key until it is decided.
+  ASSERT_TRUE(
+      join->Process(0, ChangeBatch{MakeBatch(SideSchema("l"), {Row{7, 200, 1}}), {}}, out).ok());
+  EXPECT_EQ(join->waiting_rows(), 1u);
+  EXPECT_EQ(join->live_keys(), 1u);
+  ASSERT_TRUE(join->OnWatermark(1, 201, out).ok());
+  EXPECT_EQ(join->waiting_rows(), 0u);
+  EXPECT_EQ(join->live_keys(), 0u);
+  EXPECT_EQ(out.rows.back(), "1|NULL");
+  EXPECT_NE(join->MetricsText().find("live keys 0;"), std::string::npos) << join->MetricsText();
 }
 
 TEST(AsofJoinOperatorTest, WaitingLeftRowHoldsBackTheOutputWatermark) {

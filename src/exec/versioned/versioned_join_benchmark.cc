@@ -138,6 +138,44 @@ void BM_AsofJoinLaggingWatermark(benchmark::State& state) {
 }
 BENCHMARK(BM_AsofJoinLaggingWatermark);
 
+// As BM_AsofJoin, but every left row has a key of its own that the right side never has
+// (a high-cardinality probe side): such rows are decided at once and must leave no state.
+void BM_AsofJoinDistinctLeftKeys(benchmark::State& state) {
+  std::mt19937 random(42);
+  std::vector<Batch> left;
+  std::vector<Batch> right;
+  for (int i = 0; i < kBatches; ++i) {
+    Batch batch = SideBatch(SideSchema("l"), i, random);
+    ColumnBuilder keys(DataType::BigInt());
+    for (int r = 0; r < kBatchRows; ++r) {
+      keys.AppendFixed<int64_t>(kKeys + int64_t{i} * kBatchRows + r);
+    }
+    left.push_back(
+        Batch::Make(SideSchema("l"), {keys.Finish(), batch.column(1), batch.column(2)}).value());
+    right.push_back(SideBatch(SideSchema("r"), i, random));
+  }
+  auto join = MakeAsof();
+  DiscardOutput out;
+  int index = 0;
+  for (auto _ : state) {
+    if (index == kBatches) {
+      state.PauseTiming();
+      join = MakeAsof();
+      index = 0;
+      state.ResumeTiming();
+    }
+    const int64_t end = int64_t{index + 1} * kBatchRows;
+    (void)join->Process(1, ChangeBatch{right[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(1, end, out);
+    (void)join->Process(0, ChangeBatch{left[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(0, end, out);
+    ++index;
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
+  benchmark::DoNotOptimize(out.rows);
+}
+BENCHMARK(BM_AsofJoinDistinctLeftKeys);
+
 void BM_OutputBaseline(benchmark::State& state) {
   std::mt19937 random(42);
   const Batch left = SideBatch(SideSchema("l"), 0, random);
