@@ -62,7 +62,8 @@ TEST(SeedExamplesTest, EverySeedAndDialectExampleParses) {
 
 TEST(SeedExamplesTest, EveryNexmarkQueryParses) {
   std::string text = NexmarkScript();
-  ExpectEveryStatementParsesAndRoundTrips(text, 27);
+  // Three sources, 23 queries, q13's side table and the ten INSERTs that fill it.
+  ExpectEveryStatementParsesAndRoundTrips(text, 37);
   auto script = ParseScript(text);
   ASSERT_TRUE(script.ok());
   int queries = 0;
