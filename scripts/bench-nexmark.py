@@ -15,8 +15,8 @@ exceptions: q12, whose processing-time windows carry the wall-clock time of the 
 checksum and output rows differ from run to run and are not compared), and q6, whose result
 depends on the arrival order of tied rows (pre-generated runs only; see ORDER_DEPENDENT).
 
-The generated section of docs/benchmarks.md (or of the document given with --doc: the join,
-window and Top-N queries' figures are kept in docs/nexmark.md) lies between the markers
+The generated section of docs/benchmarks.md (or of the document given with --doc) lies between
+the markers
 `<!-- nexmark-results:begin -->` and `<!-- nexmark-results:end -->` (appended when missing); the
 rest of the file is left as it is. With --queries only those queries run: their rows replace
 theirs in the section, the other queries' rows stay as they were, and a note under the first
