@@ -9,6 +9,7 @@
 
 #include "columnar/column_builder.h"
 #include "columnar/take.h"
+#include "exec/analytic/analytic_rows.h"
 #include "exec/change_batch.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/pipeline_operator.h"
@@ -48,34 +49,23 @@ Result<Batch> RunFilterOrProject(const LogicalNode& node, Batch input,
 Result<Batch> RunSort(const sql::LogicalSort& sort, const Batch& input,
                       const EvaluatorOptions& options) {
   const int64_t rows = input.num_rows();
-  std::vector<std::vector<Value>> keys(sort.keys.size());
-  for (size_t k = 0; k < sort.keys.size(); ++k) {
-    auto evaluator = ExpressionEvaluator::Make(sort.keys[k].expr, options);
+  // One tuple of ORDER BY values per row; NULLS LAST by default for ASC, as in PostgreSQL
+  // (NULL is the largest value), which the binder sets in each key's nulls_first.
+  std::vector<std::vector<Value>> keys(static_cast<size_t>(rows));
+  std::vector<SortDirection> directions;
+  for (const sql::SortKey& key : sort.keys) {
+    auto evaluator = ExpressionEvaluator::Make(key.expr, options);
     if (!evaluator.ok()) {
-      return std::move(evaluator).status().WithPositionIfMissing(sort.keys[k].expr->position);
+      return std::move(evaluator).status().WithPositionIfMissing(key.expr->position);
     }
     LAMINAR_ASSIGN_OR_RETURN(Column column, evaluator->Evaluate(input));
-    keys[k].reserve(static_cast<size_t>(rows));
-    for (int64_t row = 0; row < rows; ++row) keys[k].push_back(column.GetValue(row));
+    for (int64_t row = 0; row < rows; ++row) keys[row].push_back(column.GetValue(row));
+    directions.push_back(SortDirection{key.descending, key.nulls_first});
   }
   std::vector<uint32_t> order(static_cast<size_t>(rows));
   std::iota(order.begin(), order.end(), 0u);
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    for (size_t k = 0; k < keys.size(); ++k) {
-      const Value& x = keys[k][a];
-      const Value& y = keys[k][b];
-      const sql::SortKey& key = sort.keys[k];
-      if (x.is_null() || y.is_null()) {
-        if (x.is_null() && y.is_null()) continue;
-        // NULLS LAST by default for ASC, as in PostgreSQL (NULL is the largest value).
-        const bool nulls_first = key.nulls_first;
-        return x.is_null() ? nulls_first : !nulls_first;
-      }
-      int c = CompareValues(x, y);
-      if (key.descending) c = -c;
-      if (c != 0) return c < 0;
-    }
-    return false;
+    return CompareSortKeys(keys[a], keys[b], directions) < 0;
   });
   return Take(input, SelectionVector(std::move(order)));
 }
@@ -128,14 +118,10 @@ class Executor {
       case LogicalNodeKind::kAggregate:
         return RunAggregate(static_cast<const sql::LogicalAggregate&>(node));
       case LogicalNodeKind::kJoin: {
-        const auto& join = static_cast<const sql::LogicalJoin&>(node);
-        // Over snapshots a table read by key (a lookup join, or AS OF against a TABLE, which
-        // has one version) is an ordinary join of two finite inputs: every kind runs.
-        Result<PlannedOperator> planned = join.options.asof
-                                              ? PlanAsofJoin(join, options_, plan_)
-                                              : PlanStreamJoin(join, options_, plan_);
-        if (!planned.ok()) return std::move(planned).status();
-        return RunPlanned(std::move(*planned), node);
+        LAMINAR_ASSIGN_OR_RETURN(
+            PlannedOperator planned,
+            PlanJoin(static_cast<const sql::LogicalJoin&>(node), options_, plan_));
+        return RunPlanned(std::move(planned), node);
       }
       case LogicalNodeKind::kOver: {
         LAMINAR_ASSIGN_OR_RETURN(

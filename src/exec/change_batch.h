@@ -29,4 +29,17 @@ struct ChangeBatch {
 inline constexpr int64_t kMinWatermark = INT64_MIN;
 inline constexpr int64_t kMaxWatermark = INT64_MAX;
 
+/// Event-time arithmetic that saturates at -infinity / +infinity (kMinWatermark /
+/// kMaxWatermark) instead of overflowing: a deadline past the end of time is the end of time.
+inline int64_t SaturatingAdd(int64_t a, int64_t b) {
+  int64_t result = 0;
+  if (__builtin_add_overflow(a, b, &result)) return b > 0 ? kMaxWatermark : kMinWatermark;
+  return result;
+}
+inline int64_t SaturatingSub(int64_t a, int64_t b) {
+  int64_t result = 0;
+  if (__builtin_sub_overflow(a, b, &result)) return b > 0 ? kMinWatermark : kMaxWatermark;
+  return result;
+}
+
 }  // namespace laminar::exec

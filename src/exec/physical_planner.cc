@@ -46,6 +46,15 @@ bool IsProcessingTime(const sql::LogicalNode& node, int column) {
   }
 }
 
+Result<PlannedOperator> PlanJoin(const sql::LogicalJoin& join, const EvaluatorOptions& options,
+                                 const PlanOptions& plan) {
+  if (join.options.asof) return PlanAsofJoin(join, options, plan);
+  if (plan.bounded) return PlanStreamJoin(join, options, plan);
+  if (join.options.system_time) return PlanTemporalJoin(join, options, plan);
+  if (join.options.lookup) return PlanLookupJoin(join, options, plan);
+  return PlanStreamJoin(join, options, plan);
+}
+
 namespace {
 
 using sql::LogicalNode;
@@ -124,13 +133,8 @@ class Translator {
 
  private:
   Status TranslateJoin(const sql::LogicalJoin& join, int parent, int port) {
-    Result<PlannedOperator> planned = join.options.asof ? PlanAsofJoin(join, options_, plan_)
-                                      : join.options.system_time
-                                          ? PlanTemporalJoin(join, options_, plan_)
-                                      : join.options.lookup ? PlanLookupJoin(join, options_, plan_)
-                                                            : PlanStreamJoin(join, options_, plan_);
-    if (!planned.ok()) return std::move(planned).status();
-    return TranslatePlanned(std::move(*planned), parent, port);
+    LAMINAR_ASSIGN_OR_RETURN(PlannedOperator planned, PlanJoin(join, options_, plan_));
+    return TranslatePlanned(std::move(planned), parent, port);
   }
 
   /// Adds a planned operator and translates the node feeding each of its ports.

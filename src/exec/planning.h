@@ -53,6 +53,12 @@ bool IsProcessingTime(const sql::LogicalNode& node, int column);
 /// operator can execute and refuses the rest with LDB-2001 (or a more specific code) at the
 /// clause's position.
 ///
+/// Any join: the planner of its kind below. Over bounded inputs (ad-hoc queries) a table read
+/// by key (a lookup join, or AS OF against a TABLE, which has one version) is an ordinary join
+/// of two finite inputs, planned by PlanStreamJoin, so every join kind runs.
+Result<PlannedOperator> PlanJoin(const sql::LogicalJoin& join, const EvaluatorOptions& options,
+                                 const PlanOptions& plan);
+
 /// Stream-stream joins without versioning: interval and window joins (time_bound set) and
 /// regular joins of streams or changelogs bounded by state_ttl (exec/joins/).
 Result<PlannedOperator> PlanStreamJoin(const sql::LogicalJoin& join,

@@ -20,14 +20,6 @@ int64_t SaturatingMultiply(int64_t value, int64_t factor) {
   return result;
 }
 
-int64_t SaturatingAdd(int64_t value, int64_t addend) {
-  int64_t result = 0;
-  if (__builtin_add_overflow(value, addend, &result)) {
-    return addend < 0 ? exec::kMinWatermark : exec::kMaxWatermark;
-  }
-  return result;
-}
-
 }  // namespace
 
 /// A registered continuous query: its dataflow and the object its output feeds.
@@ -372,7 +364,7 @@ size_t Reactor::DrainChannel(Source& source, stream::Channel<SourceMessage>& cha
       FindProducer(source, message.producer).last_active_nanos = now;
       // A lower bound of the next deadline; CheckIdle computes the exact one.
       source.next_idle_deadline =
-          std::min(source.next_idle_deadline, SaturatingAdd(now, source.idle_timeout_nanos));
+          std::min(source.next_idle_deadline, exec::SaturatingAdd(now, source.idle_timeout_nanos));
     }
     switch (message.kind) {
       case SourceMessage::Kind::kRow: {
@@ -503,7 +495,8 @@ void Reactor::DeliverSourceBatch(Source& source, Batch batch, uint32_t producer,
   const int64_t delay = bounded ? *event_time.delay_micros : 0;
   int64_t future_limit = exec::kMaxWatermark;
   if (bounded && event_time.max_future_skew_micros) {
-    future_limit = SaturatingAdd(options_.clock->NowMicros(), *event_time.max_future_skew_micros);
+    future_limit =
+        exec::SaturatingAdd(options_.clock->NowMicros(), *event_time.max_future_skew_micros);
   }
   // Producers are followed when their rows make watermarks or may bring them back from idle.
   const bool track = bounded || source.idle_timeout_nanos > 0;
@@ -536,7 +529,7 @@ void Reactor::DeliverSourceBatch(Source& source, Batch batch, uint32_t producer,
     }
     if (time <= current->max_event_time) continue;
     current->max_event_time = time;
-    const int64_t candidate = SaturatingAdd(time, -delay);
+    const int64_t candidate = exec::SaturatingAdd(time, -delay);
     if (current->has_watermark && candidate <= current->watermark) continue;
     current->watermark = candidate;
     current->has_watermark = true;

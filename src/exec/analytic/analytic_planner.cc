@@ -22,26 +22,6 @@ Status NotSupportedAt(const SourcePosition& position, std::string message) {
   return Status::Error(ErrorCode::kNotSupported, "{}", message).WithPosition(position);
 }
 
-bool SameExpressions(const std::vector<sql::BoundExprPtr>& a,
-                     const std::vector<sql::BoundExprPtr>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!sql::SameExpression(*a[i], *b[i])) return false;
-  }
-  return true;
-}
-
-bool SameOrder(const std::vector<sql::SortKey>& a, const std::vector<sql::SortKey>& b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].descending != b[i].descending || a[i].nulls_first != b[i].nulls_first ||
-        !sql::SameExpression(*a[i].expr, *b[i].expr)) {
-      return false;
-    }
-  }
-  return true;
-}
-
 /// The frame of an aggregate call in signed offsets.
 Status SetFrame(const sql::OverCall& call, bool bounded, OverCallDefinition& definition) {
   sql::Frame frame;
@@ -118,8 +98,7 @@ Result<PlannedOperator> PlanOver(const sql::LogicalOver& over, const EvaluatorOp
   if (over.calls.empty()) return NotExecutable(over, "an OVER node without calls");
   const sql::OverCall& first = over.calls[0];
   for (const sql::OverCall& call : over.calls) {
-    if (!SameExpressions(call.partition_by, first.partition_by) ||
-        !SameOrder(call.order_by, first.order_by)) {
+    if (!call.SameWindow(first)) {
       return NotSupportedAt(call.position,
                             "OVER calls with different PARTITION BY or ORDER BY in one query are "
                             "not supported yet; compute them in separate subqueries");

@@ -9,17 +9,6 @@
 #include "columnar/column_builder.h"
 
 namespace laminar::exec {
-namespace {
-
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  if (b > 0 && a > std::numeric_limits<int64_t>::max() - b) {
-    return std::numeric_limits<int64_t>::max();
-  }
-  return a + b;
-}
-
-}  // namespace
-
 TopNOperator::TopNOperator(TopNDefinition definition)
     : def_(std::move(definition)), encoder_(def_.partition_types) {}
 

@@ -16,14 +16,6 @@ namespace laminar::exec {
 
 namespace {
 
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  int64_t sum;
-  if (__builtin_add_overflow(a, b, &sum)) {
-    return b > 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
-  }
-  return sum;
-}
-
 /// The NULL time of a row: never inside a band; its row is evicted at the next eviction.
 constexpr int64_t kNullTime = std::numeric_limits<int64_t>::min();
 

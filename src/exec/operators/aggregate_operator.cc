@@ -16,18 +16,6 @@ namespace {
 using sql::EmitStrategy;
 using sql::WindowKind;
 
-int64_t SaturatingAdd(int64_t a, int64_t b) {
-  int64_t result = 0;
-  if (__builtin_add_overflow(a, b, &result)) return b > 0 ? kMaxWatermark : kMinWatermark;
-  return result;
-}
-
-int64_t SaturatingSub(int64_t a, int64_t b) {
-  int64_t result = 0;
-  if (__builtin_sub_overflow(a, b, &result)) return b > 0 ? kMinWatermark : kMaxWatermark;
-  return result;
-}
-
 void AppendPrefix(std::string& key, int64_t prefix) {
   key.append(reinterpret_cast<const char*>(&prefix), sizeof(prefix));
 }

@@ -86,22 +86,4 @@ Result<Batch> JoinOutputBuilder::Finish(const ExpressionEvaluator* residual, sql
   return Build(records);
 }
 
-std::vector<sql::BoundExprPtr> ConjunctsOf(const sql::BoundExprPtr& condition) {
-  if (condition == nullptr) return {};
-  if (condition->kind != sql::BoundExpressionKind::kAnd) return {condition};
-  std::vector<sql::BoundExprPtr> conjuncts;
-  for (const sql::BoundExprPtr& child : condition->children) {
-    for (sql::BoundExprPtr& part : ConjunctsOf(child)) conjuncts.push_back(std::move(part));
-  }
-  return conjuncts;
-}
-
-sql::BoundExprPtr ShiftColumnIndexes(const sql::BoundExprPtr& expression, int delta) {
-  if (expression == nullptr) return nullptr;
-  auto copy = std::make_shared<sql::BoundExpression>(*expression);
-  if (copy->kind == sql::BoundExpressionKind::kColumn) copy->column_index += delta;
-  for (sql::BoundExprPtr& child : copy->children) child = ShiftColumnIndexes(child, delta);
-  return copy;
-}
-
 }  // namespace laminar::exec

@@ -98,11 +98,4 @@ class JoinOutputBuilder {
   std::vector<Record> records_;
 };
 
-/// The conjuncts of a condition (the children of a top-level AND, or the condition itself).
-std::vector<sql::BoundExprPtr> ConjunctsOf(const sql::BoundExprPtr& condition);
-
-/// `expression` with every column index moved by `delta` (right-side expressions of a join
-/// condition, bound over left ++ right, to the right side's own columns and back).
-sql::BoundExprPtr ShiftColumnIndexes(const sql::BoundExprPtr& expression, int delta);
-
 }  // namespace laminar::exec

@@ -262,7 +262,7 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
     }
     if (!mapped) {
       rest.push_back(
-          sql::MakeCall("=", DataType::Boolean(), {l, ShiftColumnIndexes(r, left_width)}));
+          sql::MakeCall("=", DataType::Boolean(), {l, sql::ShiftColumns(r, left_width)}));
     }
   }
   for (size_t k = 0; k < key_columns.size(); ++k) {
@@ -274,12 +274,10 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
     const Field& field = right.schema()->field(key_columns[k]);
     definition.right_keys.push_back(sql::MakeColumn(key_columns[k], field.name, field.type));
   }
-  for (sql::BoundExprPtr& conjunct : ConjunctsOf(join.options.condition)) rest.push_back(conjunct);
-  if (rest.size() == 1) {
-    definition.residual = rest[0];
-  } else if (rest.size() > 1) {
-    definition.residual = sql::MakeLogical(sql::BoundExpressionKind::kAnd, std::move(rest));
+  for (sql::BoundExprPtr& conjunct : sql::SplitConjuncts(join.options.condition)) {
+    rest.push_back(std::move(conjunct));
   }
+  definition.residual = sql::CombineConjuncts(std::move(rest));
 
   const sql::BoundExprPtr& as_of = join.options.system_time;
   const bool watermarked_column = as_of->kind == sql::BoundExpressionKind::kColumn &&

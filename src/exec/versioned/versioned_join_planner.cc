@@ -50,7 +50,7 @@ Result<PrimaryKeyMapping> MapToPrimaryKey(const LogicalJoin& join,
     }
     if (!mapped) {
       mapping.other_equalities.push_back(sql::MakeCall(
-          "=", DataType::Boolean(), {left, ShiftColumnIndexes(right, left_width)}, left->position));
+          "=", DataType::Boolean(), {left, sql::ShiftColumns(right, left_width)}, left->position));
     }
   }
   for (size_t k = 0; k < key_columns.size(); ++k) {
@@ -96,8 +96,9 @@ void SplitPushdown(const std::vector<BoundExprPtr>& conjuncts, int left_width,
         conjunct->kind == BoundExpressionKind::kCall && conjunct->children.size() == 2 &&
         (conjunct->name == "=" || conjunct->name == "<>" || conjunct->name == "<" ||
          conjunct->name == "<=" || conjunct->name == ">" || conjunct->name == ">=");
+    bool pushed = false;
     if (comparison) {
-      for (int side = 0; side < 2; ++side) {
+      for (int side = 0; side < 2 && !pushed; ++side) {
         const BoundExprPtr& column = conjunct->children[static_cast<size_t>(side)];
         const BoundExprPtr& other = conjunct->children[static_cast<size_t>(1 - side)];
         if (column->kind != BoundExpressionKind::kColumn || column->column_index < left_width) {
@@ -112,18 +113,11 @@ void SplitPushdown(const std::vector<BoundExprPtr>& conjuncts, int left_width,
         filters->push_back(LookupFilter{
             right_column, side == 0 ? conjunct->name : MirroredComparison(conjunct->name),
             std::move(*constant)});
-        goto next;
+        pushed = true;
       }
     }
-    rest->push_back(conjunct);
-  next:;
+    if (!pushed) rest->push_back(conjunct);
   }
-}
-
-BoundExprPtr CombineAnd(std::vector<BoundExprPtr> conjuncts) {
-  if (conjuncts.empty()) return nullptr;
-  if (conjuncts.size() == 1) return conjuncts[0];
-  return sql::MakeLogical(BoundExpressionKind::kAnd, std::move(conjuncts));
 }
 
 bool IsTableScan(const sql::LogicalNode& node) {
@@ -170,9 +164,9 @@ Result<PlannedOperator> PlanTableJoin(const LogicalJoin& join, const EvaluatorOp
   definition.source = source;
   definition.key_expressions = std::move(mapping.left_keys);
   std::vector<BoundExprPtr> rest = std::move(mapping.other_equalities);
-  SplitPushdown(ConjunctsOf(join.options.condition), left.schema()->num_fields(), right_schema,
-                options, &definition.filters, &rest);
-  definition.residual = CombineAnd(std::move(rest));
+  SplitPushdown(sql::SplitConjuncts(join.options.condition), left.schema()->num_fields(),
+                right_schema, options, &definition.filters, &rest);
+  definition.residual = sql::CombineConjuncts(std::move(rest));
   definition.output_schema = join.schema();
   definition.note = std::move(note);
   LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<LookupJoinOperator> op,

@@ -1087,31 +1087,4 @@ Result<int64_t> ConstantInteger(const BoundExpression& expr, std::string_view wh
       .WithPosition(expr.position);
 }
 
-namespace {
-
-void AppendConjuncts(const BoundExprPtr& expr, std::vector<BoundExprPtr>& conjuncts) {
-  if (expr->kind != BoundExpressionKind::kAnd) {
-    conjuncts.push_back(expr);
-    return;
-  }
-  for (const auto& child : expr->children) AppendConjuncts(child, conjuncts);
-}
-
-}  // namespace
-
-std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& expr) {
-  if (expr == nullptr) return {};
-  std::vector<BoundExprPtr> conjuncts;
-  conjuncts.reserve(expr->kind == BoundExpressionKind::kAnd ? expr->children.size() : 1);
-  AppendConjuncts(expr, conjuncts);
-  return conjuncts;
-}
-
-BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> conjuncts) {
-  if (conjuncts.empty()) return nullptr;
-  if (conjuncts.size() == 1) return conjuncts[0];
-  const SourcePosition position = conjuncts[0]->position;
-  return MakeLogical(BoundExpressionKind::kAnd, std::move(conjuncts), position);
-}
-
 }  // namespace laminar::sql

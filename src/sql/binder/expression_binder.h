@@ -124,10 +124,4 @@ Result<int64_t> ConstantIntervalMicros(const BoundExpression& expr, std::string_
 /// A constant integer (for LIMIT, OFFSET, ntile, lag offsets). kInvalidArgument otherwise.
 Result<int64_t> ConstantInteger(const BoundExpression& expr, std::string_view what);
 
-/// The conjuncts of an AND chain (the expression itself when it is not an AND).
-std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& expr);
-
-/// AND of the given conjuncts; null for none, the conjunct itself for one.
-BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> conjuncts);
-
 }  // namespace laminar::sql

@@ -75,14 +75,6 @@ std::optional<std::pair<int, int64_t>> ColumnPlusOffset(const BoundExpression& e
   return std::nullopt;
 }
 
-BoundExprPtr ShiftColumns(const BoundExprPtr& expr, int shift) {
-  if (shift == 0) return expr;
-  auto copy = std::make_shared<BoundExpression>(*expr);
-  if (copy->kind == BoundExpressionKind::kColumn) copy->column_index += shift;
-  for (auto& child : copy->children) child = ShiftColumns(child, shift);
-  return copy;
-}
-
 bool IsRankingFunction(const std::string& name) {
   return name == "row_number" || name == "rank" || name == "dense_rank";
 }

@@ -173,4 +173,39 @@ std::vector<int> ReferencedColumns(const BoundExpression& expr) {
   return columns;
 }
 
+namespace {
+
+void AppendConjuncts(const BoundExprPtr& expr, std::vector<BoundExprPtr>& conjuncts) {
+  if (expr->kind != BoundExpressionKind::kAnd) {
+    conjuncts.push_back(expr);
+    return;
+  }
+  for (const auto& child : expr->children) AppendConjuncts(child, conjuncts);
+}
+
+}  // namespace
+
+std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& expr) {
+  if (expr == nullptr) return {};
+  std::vector<BoundExprPtr> conjuncts;
+  conjuncts.reserve(expr->kind == BoundExpressionKind::kAnd ? expr->children.size() : 1);
+  AppendConjuncts(expr, conjuncts);
+  return conjuncts;
+}
+
+BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> conjuncts) {
+  if (conjuncts.empty()) return nullptr;
+  if (conjuncts.size() == 1) return conjuncts[0];
+  const SourcePosition position = conjuncts[0]->position;
+  return MakeLogical(BoundExpressionKind::kAnd, std::move(conjuncts), position);
+}
+
+BoundExprPtr ShiftColumns(const BoundExprPtr& expr, int shift) {
+  if (expr == nullptr || shift == 0) return expr;
+  auto copy = std::make_shared<BoundExpression>(*expr);
+  if (copy->kind == BoundExpressionKind::kColumn) copy->column_index += shift;
+  for (auto& child : copy->children) child = ShiftColumns(child, shift);
+  return copy;
+}
+
 }  // namespace laminar::sql

@@ -66,4 +66,14 @@ bool SameExpression(const BoundExpression& a, const BoundExpression& b);
 /// The indexes of the input columns the expression reads, ascending and without duplicates.
 std::vector<int> ReferencedColumns(const BoundExpression& expr);
 
+/// The conjuncts of an AND chain (the expression itself when it is not an AND; none for null).
+std::vector<BoundExprPtr> SplitConjuncts(const BoundExprPtr& expr);
+
+/// AND of the given conjuncts; null for none, the conjunct itself for one.
+BoundExprPtr CombineConjuncts(std::vector<BoundExprPtr> conjuncts);
+
+/// `expr` with every column index moved by `shift` (e.g. from the right input of a join to the
+/// concatenation of both inputs); `expr` itself when the shift is 0.
+BoundExprPtr ShiftColumns(const BoundExprPtr& expr, int shift);
+
 }  // namespace laminar::sql

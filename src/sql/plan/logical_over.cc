@@ -71,10 +71,8 @@ bool SameEdge(const FrameEdge& a, const FrameEdge& b) {
 
 }  // namespace
 
-bool OverCall::SameCall(const OverCall& other) const {
-  if (function != other.function || !SameList(arguments, other.arguments) ||
-      !SameList(partition_by, other.partition_by) || order_by.size() != other.order_by.size() ||
-      frame.has_value() != other.frame.has_value()) {
+bool OverCall::SameWindow(const OverCall& other) const {
+  if (!SameList(partition_by, other.partition_by) || order_by.size() != other.order_by.size()) {
     return false;
   }
   for (size_t i = 0; i < order_by.size(); ++i) {
@@ -83,6 +81,14 @@ bool OverCall::SameCall(const OverCall& other) const {
         !SameExpression(*order_by[i].expr, *other.order_by[i].expr)) {
       return false;
     }
+  }
+  return true;
+}
+
+bool OverCall::SameCall(const OverCall& other) const {
+  if (function != other.function || !SameList(arguments, other.arguments) || !SameWindow(other) ||
+      frame.has_value() != other.frame.has_value()) {
+    return false;
   }
   return !frame ||
          (frame->kind == other.frame->kind && SameEdge(frame->start, other.frame->start) &&

@@ -51,6 +51,8 @@ struct OverCall {
   std::string ToString() const;
   /// Same function, arguments, partitioning, ordering and frame.
   bool SameCall(const OverCall& other) const;
+  /// Same PARTITION BY and ORDER BY (the calls see the same partitions in the same order).
+  bool SameWindow(const OverCall& other) const;
 };
 
 /// Analytic functions over partitions: appends one column per call to each input row.
