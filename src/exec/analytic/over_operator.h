@@ -109,6 +109,8 @@ class OverOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
   /// "rows in N; late rows N; rows out N; buffered rows N; kept rows N", and for a changelog
   /// input "; live rows N; unmatched retractions N".
   std::string MetricsText() const override;

@@ -77,6 +77,8 @@ class TopNOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
   /// "rows in N; rows skipped N; unmatched retractions N; partitions expired N; live partitions
   /// N; stored rows N".
   std::string MetricsText() const override;

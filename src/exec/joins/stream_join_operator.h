@@ -94,6 +94,8 @@ class StreamJoinOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
   int64_t NextTimerMicros() const override;
   Status OnTimer(int64_t now_micros, OperatorOutput& out) override;
   std::string MetricsText() const override;

@@ -1,5 +1,6 @@
 #include "exec/operators/aggregate_operator.h"
 
+#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -1137,6 +1138,19 @@ Status AggregateOperator::EmitPeriodic(OperatorOutput& out, bool force) {
   next_periodic_emit_ = SaturatingAdd(now, def_.emit_period_micros);
   // A snapshot of each changed result, as ON UPDATE would give it.
   return EmitChanged(out);
+}
+
+// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
+Status AggregateOperator::Snapshot(storage::StateWriter& writer) const {
+  (void)writer;
+  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
+                       Describe());
+}
+
+Status AggregateOperator::Restore(storage::StateReader& reader) {
+  (void)reader;
+  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
+                       Describe());
 }
 
 }  // namespace laminar::exec

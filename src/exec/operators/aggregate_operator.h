@@ -117,6 +117,8 @@ class AggregateOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
 
   const AggregateMetrics& metrics();
   /// "rows in N; late rows N; windows closed N; groups expired N; live groups N; state bytes N".

@@ -6,6 +6,11 @@
 #include "common/status.h"
 #include "exec/change_batch.h"
 
+namespace laminar::storage {
+class StateReader;
+class StateWriter;
+}  // namespace laminar::storage
+
 namespace laminar::exec {
 
 /// Where an operator sends what it produces. The dataflow that owns the operator implements it
@@ -65,6 +70,18 @@ class Operator {
     (void)out;
     return Status::Ok();
   }
+
+  /// Checkpoints (ARCHITECTURE.md "Operator contract"). Snapshot writes the operator's mutable
+  /// state: its format version first (StateWriter::WriteVersion), then everything Process,
+  /// OnWatermark and OnTimer depend on, so that an operator of the same definition that
+  /// Restores it behaves exactly as this one would on the same following input. Restore is
+  /// called on a freshly constructed operator, before any input; it reads what Snapshot wrote
+  /// and fails with the reader's kCorruption / kUnsupportedFormatVersion on malformed state.
+  /// Both are pure: every operator says what it keeps (stateless ones write only a version),
+  /// so a checkpoint can never be silently incomplete. Called on the reactor thread between
+  /// batches, when the dataflow's checkpoint barrier reaches the operator.
+  virtual Status Snapshot(storage::StateWriter& writer) const = 0;
+  virtual Status Restore(storage::StateReader& reader) = 0;
 
   /// Counters of a stateful operator for DESCRIBE, e.g. "late rows 3; live groups 12"; empty
   /// for stateless operators.

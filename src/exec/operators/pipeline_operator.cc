@@ -1,5 +1,6 @@
 #include "exec/operators/pipeline_operator.h"
 
+#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include "columnar/take.h"
@@ -117,6 +118,16 @@ std::string PipelineOperator::Describe() const {
     text += fmt::format(" | {}", step.text);
   }
   return text;
+}
+
+Status PipelineOperator::Snapshot(storage::StateWriter& writer) const {
+  writer.WriteVersion(1);  // Stateless: only the version.
+  return Status::Ok();
+}
+
+Status PipelineOperator::Restore(storage::StateReader& reader) {
+  reader.ReadVersion(1);
+  return reader.status();
 }
 
 }  // namespace laminar::exec

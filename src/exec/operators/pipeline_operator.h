@@ -47,6 +47,8 @@ class PipelineOperator final : public Operator {
 
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
 
   /// Runs the steps over `input`; an empty result (no row survives) has zero rows.
   Result<ChangeBatch> Run(const ChangeBatch& input);

@@ -1,5 +1,6 @@
 #include "exec/operators/union_operator.h"
 
+#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -38,6 +39,22 @@ Status UnionOperator::OnWatermark(int port, int64_t watermark, OperatorOutput& o
 
 std::string UnionOperator::Describe() const {
   return fmt::format("UnionAll ({} inputs)", watermarks_.size());
+}
+
+Status UnionOperator::Snapshot(storage::StateWriter& writer) const {
+  writer.WriteVersion(1);
+  writer.VarU64(watermarks_.size());
+  for (int64_t watermark : watermarks_) writer.I64(watermark);
+  writer.I64(emitted_);
+  return Status::Ok();
+}
+
+Status UnionOperator::Restore(storage::StateReader& reader) {
+  reader.ReadVersion(1);
+  if (reader.Count(8) != watermarks_.size()) reader.Fail("union input count differs");
+  for (int64_t& watermark : watermarks_) watermark = reader.I64();
+  emitted_ = reader.I64();
+  return reader.status();
 }
 
 }  // namespace laminar::exec

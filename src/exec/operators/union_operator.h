@@ -23,6 +23,8 @@ class UnionOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
 
   /// The watermark emitted so far (kMinWatermark before the first).
   int64_t watermark() const { return emitted_; }

@@ -1,5 +1,6 @@
 #include "exec/operators/window_table_function_operator.h"
 
+#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include "columnar/column_builder.h"
@@ -84,6 +85,16 @@ Status WindowTableFunctionOperator::OnWatermark(int /*port*/, int64_t watermark,
 
 std::string WindowTableFunctionOperator::Describe() const {
   return fmt::format("WindowTableFunction {}", assignment_.ToString());
+}
+
+Status WindowTableFunctionOperator::Snapshot(storage::StateWriter& writer) const {
+  writer.WriteVersion(1);  // Stateless: only the version.
+  return Status::Ok();
+}
+
+Status WindowTableFunctionOperator::Restore(storage::StateReader& reader) {
+  reader.ReadVersion(1);
+  return reader.status();
 }
 
 }  // namespace laminar::exec

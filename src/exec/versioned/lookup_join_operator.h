@@ -47,6 +47,8 @@ class LookupJoinOperator final : public Operator {
 
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
   std::string MetricsText() const override;
 
   const LookupCache& cache() const { return cache_; }

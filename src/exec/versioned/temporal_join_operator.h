@@ -58,6 +58,8 @@ class TemporalJoinOperator final : public Operator {
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
+  Status Snapshot(storage::StateWriter& writer) const override;
+  Status Restore(storage::StateReader& reader) override;
   std::string MetricsText() const override;
 
  private:

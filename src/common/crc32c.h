@@ -1,0 +1,29 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace laminar {
+
+/// CRC-32C (Castagnoli, the polynomial of iSCSI, ext4 and RocksDB), as stored in WAL records,
+/// checkpoint manifests and state files. Uses the SSE4.2 crc32 instruction when the CPU has
+/// it, a table otherwise; both give the same values.
+///
+/// `Crc32c(data)` is the checksum of `data`; `Crc32cExtend(crc, data)` continues a checksum
+/// over more bytes (Crc32cExtend(Crc32c(a), b) == Crc32c(a + b)).
+uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size);
+inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data.data(), data.size()); }
+inline uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
+  return Crc32cExtend(crc, data.data(), data.size());
+}
+
+/// Stored checksums are masked so that a CRC computed over data containing its own CRC does
+/// not degenerate (the convention of LevelDB's log format).
+inline uint32_t MaskCrc(uint32_t crc) { return ((crc >> 15) | (crc << 17)) + 0xa282ead8u; }
+inline uint32_t UnmaskCrc(uint32_t masked) {
+  const uint32_t rotated = masked - 0xa282ead8u;
+  return (rotated >> 17) | (rotated << 15);
+}
+
+}  // namespace laminar
