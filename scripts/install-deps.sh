@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config ccache
   libgtest-dev libgmock-dev libbenchmark-dev
-  libfmt-dev libmimalloc-dev libreadline-dev libre2-dev
+  libfmt-dev libmimalloc-dev libreadline-dev libre2-dev nlohmann-json3-dev
   clang-format
   python3 python3-pytest
 )

@@ -367,8 +367,12 @@ class LaminarDB {
  public:
   /// Opens an in-memory database with the defaults.
   static Result<std::unique_ptr<LaminarDB>> Open();
-  /// Opens with a configuration, validated first (LDB-2007). A data_dir asks for durability,
-  /// which is not built yet: LDB-2001.
+  /// Opens with a configuration, validated first (LDB-2007). With a data_dir the database is
+  /// durable: Open recovers the catalog, the state, the watermarks and the positions of the
+  /// newest valid checkpoint in it (falling back to older ones when the newest is damaged;
+  /// LDB-4006 when none can be restored; LDB-4003 when another process has it open), every
+  /// change of the catalog or of a TABLE is checkpointed before its statement returns, and
+  /// Shutdown() checkpoints without closing the sources, so the next Open continues.
   static Result<std::unique_ptr<LaminarDB>> Open(Config config);
   static DatabaseBuilder Builder() { return DatabaseBuilder(); }
 
@@ -420,8 +424,15 @@ class LaminarDB {
   Status WaitForConnectors();
   /// Closes every source (their watermarks advance to +infinity, so everything is flushed),
   /// processes what was queued, stops, and closes every subscription. Later calls fail with
-  /// LDB-3010. Idempotent.
+  /// LDB-3010. Idempotent. A durable database instead processes what was queued and takes a
+  /// checkpoint, leaving its sources open for the next Open.
   Status Shutdown();
+  /// Takes a checkpoint now and returns its id; nullopt when the database is not durable (no
+  /// data_dir). Rows still queued in source channels are not in it (they are in the next).
+  Result<std::optional<uint64_t>> Checkpoint();
+  /// For crash tests: stops every thread at once, without the final checkpoint of
+  /// Shutdown(), as if the process had died. Later calls fail with LDB-3010.
+  void SimulateCrash();
   /// Closes the named source as SourceHandle::Close does, or every source when empty.
   Status CloseSources(std::string_view name = {});
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/check.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -29,8 +30,12 @@ class Dataflow::NodeOutput final : public OperatorOutput {
 
 int Dataflow::AddOperator(std::unique_ptr<Operator> op, int parent, int parent_port) {
   const size_t inputs = static_cast<size_t>(op->num_inputs());
-  nodes_.push_back(Node{std::move(op), parent, parent_port,
-                        std::vector<int64_t>(inputs, kMinWatermark), kMinWatermark});
+  Node node;
+  node.op = std::move(op);
+  node.parent = parent;
+  node.parent_port = parent_port;
+  node.input_watermarks.assign(inputs, kMinWatermark);
+  nodes_.push_back(std::move(node));
   return static_cast<int>(nodes_.size()) - 1;
 }
 
@@ -81,6 +86,10 @@ Status Dataflow::Deliver(int node, int port, const ChangeBatch& batch) {
     return sink_->OnBatch(batch);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
+  if (Blocked(target, port)) {
+    target.held.push_back(Held{port, false, batch, kMinWatermark});
+    return Status::Ok();
+  }
   NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->Process(port, batch, out);
 }
@@ -91,11 +100,121 @@ Status Dataflow::DeliverWatermark(int node, int port, int64_t watermark) {
     return sink_->OnWatermark(watermark);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
+  if (Blocked(target, port)) {
+    target.held.push_back(Held{port, true, ChangeBatch{}, watermark});
+    return Status::Ok();
+  }
   if (static_cast<size_t>(port) < target.input_watermarks.size()) {
     target.input_watermarks[static_cast<size_t>(port)] = watermark;
   }
   NodeOutput out(this, node, target.parent, target.parent_port);
   return target.op->OnWatermark(port, watermark, out);
+}
+
+int Dataflow::OutputPaths() const {
+  int paths = 0;
+  for (const Node& node : nodes_) paths += node.parent < 0 ? 1 : 0;
+  for (const Input& input : inputs_) paths += input.node < 0 ? 1 : 0;
+  return paths;
+}
+
+Status Dataflow::Barrier(int input, uint64_t epoch) {
+  if (epoch < epoch_) return Status::Ok();  // A stale barrier: that epoch is over.
+  if (epoch > epoch_) {
+    for (const Node& node : nodes_) {
+      if (node.barriers_missing > 0 && node.barriers_missing < node.op->num_inputs()) {
+        return Status::Error(ErrorCode::kInternal,
+                             "checkpoint barrier {} began before barrier {} was aligned", epoch,
+                             epoch_);
+      }
+    }
+    if (OutputPaths() != 1) {
+      return Status::Error(ErrorCode::kInternal,
+                           "a dataflow with {} paths into its output cannot align barriers",
+                           OutputPaths());
+    }
+    epoch_ = epoch;
+    for (Node& node : nodes_) {
+      node.barrier_seen.assign(static_cast<size_t>(node.op->num_inputs()), false);
+      node.barriers_missing = node.op->num_inputs();
+      node.held.clear();
+    }
+    node_states_.assign(nodes_.size(), std::string());
+    output_barriers_missing_ = 1;
+    input_barrier_seen_.assign(inputs_.size(), false);
+    snapshot_.clear();
+  }
+  if (input_barrier_seen_[static_cast<size_t>(input)]) return Status::Ok();
+  input_barrier_seen_[static_cast<size_t>(input)] = true;
+  const Input& leaf = inputs_[static_cast<size_t>(input)];
+  return DeliverBarrier(leaf.node, leaf.port, epoch);
+}
+
+Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
+  if (node < 0) {
+    if (--output_barriers_missing_ > 0) return Status::Ok();
+    storage::StateWriter writer;
+    writer.WriteVersion(1);
+    writer.VarU64(nodes_.size());
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      const Node& n = nodes_[i];
+      writer.Bytes(n.op->Describe());
+      writer.VarU64(n.input_watermarks.size());
+      for (int64_t watermark : n.input_watermarks) writer.I64(watermark);
+      writer.I64(n.output_watermark);
+      writer.Bytes(node_states_[i]);
+    }
+    snapshot_ = writer.Release();
+    node_states_.clear();
+    LAMINAR_CHECK(sink_ != nullptr);
+    return sink_->OnBarrier(epoch);
+  }
+  Node& target = nodes_[static_cast<size_t>(node)];
+  if (target.barrier_seen[static_cast<size_t>(port)]) return Status::Ok();
+  target.barrier_seen[static_cast<size_t>(port)] = true;
+  if (--target.barriers_missing > 0) return Status::Ok();
+  // Aligned: the state now reflects exactly what preceded the barrier on every port.
+  storage::StateWriter writer;
+  LAMINAR_RETURN_IF_ERROR(target.op->Snapshot(writer));
+  node_states_[static_cast<size_t>(node)] = writer.Release();
+  LAMINAR_RETURN_IF_ERROR(DeliverBarrier(target.parent, target.parent_port, epoch));
+  // What arrived after the barrier on the ports that delivered it early, in arrival order.
+  std::vector<Held> held = std::move(target.held);
+  target.held.clear();
+  for (Held& item : held) {
+    LAMINAR_RETURN_IF_ERROR(item.is_watermark ? DeliverWatermark(node, item.port, item.watermark)
+                                              : Deliver(node, item.port, item.batch));
+  }
+  return Status::Ok();
+}
+
+Status Dataflow::Restore(std::string_view state, std::string_view context) {
+  storage::StateReader reader(state, std::string(context));
+  reader.ReadVersion(1);
+  const size_t count = reader.Count(1);
+  if (reader.ok() && count != nodes_.size()) {
+    reader.Fail(fmt::format("the checkpoint has {} operators, the query plans {}", count,
+                            nodes_.size()));
+  }
+  for (size_t i = 0; i < nodes_.size() && reader.ok(); ++i) {
+    Node& node = nodes_[i];
+    const std::string description = reader.Bytes();
+    if (reader.ok() && description != node.op->Describe()) {
+      reader.Fail(fmt::format("operator {} was \"{}\" and is now planned as \"{}\"", i,
+                              description, node.op->Describe()));
+    }
+    const size_t ports = reader.Count(8);
+    if (reader.ok() && ports != node.input_watermarks.size()) reader.Fail("port count differs");
+    for (int64_t& watermark : node.input_watermarks) watermark = reader.I64();
+    node.output_watermark = reader.I64();
+    const std::string_view op_state = reader.BytesView();
+    if (!reader.ok()) break;
+    storage::StateReader op_reader(op_state, fmt::format("{}, operator {}", context, i));
+    Status restored = node.op->Restore(op_reader);
+    if (restored.ok()) restored = op_reader.Finish();
+    if (!restored.ok()) return restored;
+  }
+  return reader.Finish();
 }
 
 std::vector<OperatorStatus> Dataflow::OperatorWatermarks() const {

@@ -23,6 +23,12 @@ class DataflowSink {
     (void)batch;
     return Status::Ok();
   }
+  /// Checkpoint barrier `epoch` passed the whole dataflow: every operator's state as of the
+  /// barrier is in Dataflow::TakeSnapshot(), and what follows belongs to the next epoch.
+  virtual Status OnBarrier(uint64_t epoch) {
+    (void)epoch;
+    return Status::Ok();
+  }
 };
 
 /// The last watermarks an operator of a running dataflow received and emitted (DESCRIBE).
@@ -86,24 +92,62 @@ class Dataflow {
   /// Every operator with the last watermark delivered to each input and emitted on its output.
   std::vector<OperatorStatus> OperatorWatermarks() const;
 
+  /// Checkpoint barrier `epoch` on input `input` (Chandy-Lamport, aligned): an operator
+  /// snapshots its state once the barrier has arrived on every one of its ports, then passes
+  /// it on. Until then, what arrives on a port that already delivered the barrier (rows and
+  /// watermarks of the next epoch) is held back, and released in order after the snapshot.
+  /// A barrier repeated on a port that already delivered it is ignored. When the barrier
+  /// reaches the output, the sink's OnBarrier is called and TakeSnapshot() holds the state.
+  /// REQUIRES: epochs increase; one epoch completes before the next begins.
+  Status Barrier(int input, uint64_t epoch);
+  /// The state written when the last barrier passed: every operator's Snapshot with its
+  /// description and watermarks, in a versioned format (docs/formats/checkpoint.md).
+  std::string TakeSnapshot() { return std::move(snapshot_); }
+  /// Restores what TakeSnapshot returned into this freshly planned dataflow. kCorruption when
+  /// the state does not match the plan (a different number or kind of operators).
+  Status Restore(std::string_view state, std::string_view context);
+
  private:
+  /// An item that arrived on a port after its barrier, before the operator aligned.
+  struct Held {
+    int port = 0;
+    bool is_watermark = false;
+    ChangeBatch batch;
+    int64_t watermark = kMinWatermark;
+  };
   struct Node {
     std::unique_ptr<Operator> op;
     int parent = -1;
     int parent_port = 0;
     std::vector<int64_t> input_watermarks;  // Last delivered, per port.
     int64_t output_watermark = kMinWatermark;
+    std::vector<bool> barrier_seen;  // Per port, for the epoch in progress.
+    int barriers_missing = 0;        // Ports still to deliver the barrier; 0: not aligning.
+    std::vector<Held> held;
   };
   class NodeOutput;
 
   Status Deliver(int node, int port, const ChangeBatch& batch);
   Status DeliverWatermark(int node, int port, int64_t watermark);
   Status DeliverSide(int node, int side, const ChangeBatch& batch);
+  Status DeliverBarrier(int node, int port, uint64_t epoch);
+  /// Whether `port` of `node` already delivered the barrier of the epoch in progress.
+  bool Blocked(const Node& node, int port) const {
+    return node.barriers_missing > 0 && node.barrier_seen[static_cast<size_t>(port)];
+  }
+  /// Paths into the query output: roots plus inputs wired straight to it.
+  int OutputPaths() const;
 
   std::vector<Node> nodes_;
   std::vector<Input> inputs_;
   std::vector<SideOutput> side_outputs_;
   DataflowSink* sink_ = nullptr;
+  // Checkpoints.
+  uint64_t epoch_ = 0;                 // The epoch in progress or last completed.
+  std::vector<std::string> node_states_;  // Per node, written when it aligned.
+  int output_barriers_missing_ = 0;     // Paths into the output still to deliver the barrier.
+  std::vector<bool> input_barrier_seen_;  // Per input: the epoch's barrier arrived.
+  std::string snapshot_;
 };
 
 }  // namespace laminar::exec

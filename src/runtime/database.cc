@@ -4,9 +4,15 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <condition_variable>
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <thread>
 
 #include "columnar/arrow_import.h"
 #include "columnar/column_builder.h"
@@ -16,6 +22,7 @@
 #include "exec/expression_evaluator.h"
 #include "exec/physical_planner.h"
 #include "functions/function_registry.h"
+#include "common/logging.h"
 #include "laminar/laminardb.h"
 #include "runtime/outlet.h"
 #include "runtime/reactor.h"
@@ -24,6 +31,9 @@
 #include "runtime/view_store.h"
 #include "sql/binder/binder.h"
 #include "sql/parser/parser.h"
+#include "sql/parser/unparser.h"
+#include "storage/checkpoint_store.h"
+#include "storage/state_io.h"
 #include "sql/parser/variable_substitution.h"
 #include "sql/plan/logical_join.h"
 #include "stream/broadcast.h"
@@ -438,7 +448,41 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
                                              : runtime::ReactorIdle::kSpinThenPark,
                                          2000, clock_}) {}
 
-  ~Impl() override { (void)Shutdown(); }
+  ~Impl() override {
+    (void)Shutdown();
+    StopCheckpointer();
+    ReleaseLock();
+  }
+  /// The data directory is free for another Open once the database is shut down.
+  void ReleaseLock() {
+    if (lock_fd_ >= 0) ::close(lock_fd_);
+    lock_fd_ = -1;
+  }
+
+  /// Durable databases: locks the data directory, recovers the newest valid checkpoint
+  /// (falling back to older ones when it is damaged) and starts periodic checkpoints.
+  Status OpenDurable();
+  /// CHECKPOINT / LaminarDB::Checkpoint(): the new checkpoint's id; nullopt when the database
+  /// is not durable.
+  Result<std::optional<uint64_t>> Checkpoint() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return ClosedError("the database");
+    if (store_ == nullptr) return std::optional<uint64_t>();
+    LAMINAR_ASSIGN_OR_RETURN(uint64_t id, CheckpointLocked());
+    return std::optional<uint64_t>(id);
+  }
+  /// Test hook (LaminarDB::SimulateCrash): stops everything without a final checkpoint.
+  void Abandon() {
+    StopCheckpointer();
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (shut_down_) return;
+    for (auto& [name, connector] : connectors_) connector->Stop();
+    reactor_.Stop();
+    for (auto& [name, source] : sources_) source->MarkClosed();
+    for (auto& [name, outlet] : outlets_) outlet->Close();
+    shut_down_ = true;
+    ReleaseLock();
+  }
 
   Status ExecuteScript(std::string_view sql,
                        const std::function<Status(int, const QueryResult&)>& on_result);
@@ -482,14 +526,24 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     return CloseSourcesLocked(name);
   }
   Status Shutdown() {
+    StopCheckpointer();
     std::lock_guard<std::mutex> lock(mutex_);
     if (shut_down_) return Status::Ok();
     for (auto& [name, connector] : connectors_) connector->Stop();
-    Status status = CloseSourcesLocked({});
-    if (status.ok()) status = reactor_.Execute([this] { return reactor_.DrainPending(); });
+    Status status;
+    if (store_ != nullptr) {
+      // A durable database keeps its sources open for the next Open: everything queued is
+      // processed and checkpointed.
+      status = reactor_.Execute([this] { return reactor_.DrainPending(); });
+      if (status.ok()) status = CheckpointLocked().status();
+    } else {
+      status = CloseSourcesLocked({});
+      if (status.ok()) status = reactor_.Execute([this] { return reactor_.DrainPending(); });
+    }
     reactor_.Stop();
     for (auto& [name, outlet] : outlets_) outlet->Close();
     shut_down_ = true;
+    ReleaseLock();
     return status;
   }
   Result<SourceStatus> DescribeSource(std::string_view name) {
@@ -543,6 +597,22 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   }
 
   Status CloseSourcesLocked(std::string_view name);
+  /// Takes a checkpoint (REQUIRES: durable, mutex_ held): the reactor's consistent cut, the
+  /// views and tables, and the catalog, published atomically in the store.
+  Result<uint64_t> CheckpointLocked();
+  /// Drops every object (RESTORE and recovery fallback start from an empty catalog).
+  void ResetLocked();
+  /// Recreates the catalog of `data` and restores every object's state into it.
+  Status ApplyCheckpointLocked(const storage::CheckpointData& data);
+  /// Records a catalog change for the next checkpoints (durable databases).
+  void LogCreate(const std::string& name, std::string statement);
+  void LogDrop(const std::string& name);
+  /// A durable database checkpoints after every change of the catalog or of a TABLE, so the
+  /// change survives a crash (WAL-less durability for statements).
+  Status CheckpointAfterChange();
+  static Status DurabilityError(const Status& status);
+  void StartCheckpointer(std::chrono::milliseconds interval);
+  void StopCheckpointer();
   Result<QueryResult> ExecuteStatement(const sql::Statement& statement, std::string_view text);
   Result<QueryResult> ExecuteCreate(sql::BoundCreate create, const sql::Statement& statement);
   Result<QueryResult> ExecuteInsert(const sql::BoundInsert& insert);
@@ -590,7 +660,215 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   std::map<std::string, bool, std::less<>> connector_started_;
   bool started_ = false;
   bool shut_down_ = false;
+
+  // Durability (data_dir set): the checkpoint store, the statements that recreate the
+  // catalog, in creation order, and the periodic checkpointer (Ring 1).
+  std::unique_ptr<storage::CheckpointStore> store_;
+  std::vector<std::pair<std::string, std::string>> catalog_log_;  // (object, statement).
+  uint64_t next_checkpoint_id_ = 1;
+  bool replaying_ = false;  // Recovery runs the catalog's statements: no checkpoints meanwhile.
+  int lock_fd_ = -1;
+  std::optional<uint64_t> recovered_checkpoint_;
+  std::thread checkpointer_;
+  std::mutex checkpointer_mutex_;
+  std::condition_variable checkpointer_wake_;
+  bool checkpointer_stop_ = false;
 };
+
+Status LaminarDB::Impl::CheckpointAfterChange() {
+  if (store_ == nullptr || replaying_) return Status::Ok();
+  Result<uint64_t> checkpoint = CheckpointLocked();
+  return checkpoint.ok() ? Status::Ok() : DurabilityError(checkpoint.status());
+}
+
+Status LaminarDB::Impl::DurabilityError(const Status& status) {
+  return Status::Error(status.code(),
+                       "the statement took effect but could not be made durable (the next "
+                       "checkpoint will retry): {}",
+                       status.message());
+}
+
+void LaminarDB::Impl::LogCreate(const std::string& name, std::string statement) {
+  LogDrop(name);
+  catalog_log_.emplace_back(name, std::move(statement));
+}
+
+void LaminarDB::Impl::LogDrop(const std::string& name) {
+  std::erase_if(catalog_log_, [&](const auto& entry) { return entry.first == name; });
+}
+
+Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
+  const uint64_t id = next_checkpoint_id_;
+  storage::CheckpointData data;
+  data.id = id;
+  data.created_micros = clock_->NowMicros();
+  runtime::ReactorSnapshot snapshot;
+  std::map<std::string, std::string> view_states;
+  LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&]() -> Status {
+    LAMINAR_RETURN_IF_ERROR(reactor_.Checkpoint(id, &snapshot));
+    // Views are written by the reactor: read them in the same cut.
+    for (const auto& [name, view] : views_) {
+      LAMINAR_ASSIGN_OR_RETURN(view_states[name], view->SaveState());
+    }
+    return Status::Ok();
+  }));
+  for (const auto& [name, statement] : catalog_log_) data.catalog.push_back(statement);
+  for (auto& [name, state] : snapshot.sources) data.sections.push_back({"source", name, state});
+  for (auto& [name, state] : snapshot.queries) data.sections.push_back({"query", name, state});
+  for (auto& [name, state] : view_states) data.sections.push_back({"view", name, state});
+  for (const auto& [name, table] : tables_) {
+    LAMINAR_ASSIGN_OR_RETURN(Batch rows, table->Snapshot());
+    storage::StateWriter writer;
+    writer.WriteVersion(1);
+    writer.BatchOf(rows);
+    data.sections.push_back({"table", name, writer.Release()});
+  }
+  for (const auto& [name, watermark] : snapshot.watermarks) data.watermarks[name] = watermark;
+  LAMINAR_RETURN_IF_ERROR(store_->Write(data));
+  ++next_checkpoint_id_;
+  return id;
+}
+
+void LaminarDB::Impl::ResetLocked() {
+  std::vector<std::string> names;
+  for (const auto& [name, statement] : catalog_log_) names.push_back(name);
+  // Every object, including implicit ones (LATE DATA TO streams), dependents first.
+  for (auto it = names.rbegin(); it != names.rend(); ++it) {
+    std::vector<std::string> dropped;
+    const sql::CatalogObject* object = catalog_.Find(*it);
+    if (object == nullptr) continue;
+    (void)catalog_.Drop(object->kind, *it, /*if_exists=*/true, /*cascade=*/true, &dropped);
+    for (const std::string& name : dropped) TearDown(name);
+  }
+  catalog_log_.clear();
+}
+
+Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& data) {
+  replaying_ = true;
+  Status status = [&]() -> Status {
+    for (const std::string& text : data.catalog) {
+      LAMINAR_ASSIGN_OR_RETURN(std::vector<sql::StatementPtr> statements, sql::ParseScript(text));
+      for (const sql::StatementPtr& statement : statements) {
+        Result<QueryResult> result = ExecuteStatement(*statement, text);
+        if (!result.ok()) {
+          return Status::Error(result.status().code(),
+                               "checkpoint {}: recreating the catalog failed at \"{}\": {}",
+                               data.id, text, result.status().message());
+        }
+      }
+    }
+    for (const storage::CheckpointSection& section : data.sections) {
+      const std::string context =
+          fmt::format("checkpoint {}, {} \"{}\"", data.id, section.kind, section.name);
+      if (section.kind == "table") {
+        auto table = tables_.find(section.name);
+        if (table == tables_.end()) {
+          return Status::Error(ErrorCode::kCorruption, "{}: no such table", context);
+        }
+        storage::StateReader reader(section.bytes, context);
+        reader.ReadVersion(1);
+        Batch rows = reader.BatchOf();
+        LAMINAR_RETURN_IF_ERROR(reader.Finish());
+        LAMINAR_ASSIGN_OR_RETURN(Batch typed, Batch::Make(table->second->schema(), rows.columns()));
+        LAMINAR_RETURN_IF_ERROR(table->second->Replace(typed));
+      } else if (section.kind == "view") {
+        auto view = views_.find(section.name);
+        if (view == views_.end()) {
+          return Status::Error(ErrorCode::kCorruption, "{}: no such view", context);
+        }
+        LAMINAR_RETURN_IF_ERROR(view->second->LoadState(section.bytes, context));
+      } else if (section.kind == "source" || section.kind == "query") {
+        const bool is_source = section.kind == "source";
+        LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
+          return is_source ? reactor_.RestoreSource(section.name, section.bytes)
+                           : reactor_.RestoreQuery(section.name, section.bytes);
+        }));
+      } else {
+        return Status::Error(ErrorCode::kCorruption, "{}: unknown kind of state", context);
+      }
+    }
+    return reactor_.Execute([&] {
+      for (const auto& [name, watermark] : data.watermarks) {
+        if (sources_.count(name) == 0) reactor_.RestoreWatermark(name, watermark);
+      }
+      return Status::Ok();
+    });
+  }();
+  replaying_ = false;
+  return status;
+}
+
+Status LaminarDB::Impl::OpenDurable() {
+  FileSystem* fs = FileSystem::Posix();
+  const std::string& dir = *config_.data_dir;
+  LAMINAR_RETURN_IF_ERROR(fs->CreateDirectories(dir));
+  // One process at a time: the lock goes away with the process, however it ends.
+  const std::string lock_path = JoinPath(dir, "LOCK");
+  lock_fd_ = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd_ < 0) {
+    return Status::Error(ErrorCode::kIoError, "cannot open {}: {}", lock_path,
+                         std::strerror(errno));
+  }
+  if (::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status::Error(ErrorCode::kFileExists,
+                         "data directory {} is in use by another process (it holds {})", dir,
+                         lock_path);
+  }
+  store_ = std::make_unique<storage::CheckpointStore>(fs, JoinPath(dir, "checkpoints"),
+                                                      /*retain=*/3);
+  std::lock_guard<std::mutex> lock(mutex_);
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store_->List());
+  if (!ids.empty()) next_checkpoint_id_ = ids.back() + 1;
+  std::vector<std::string> failures;
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) {
+    Result<storage::CheckpointData> data = store_->Read(*it);
+    Status status = data.ok() ? ApplyCheckpointLocked(*data) : data.status();
+    if (status.ok()) {
+      if (!failures.empty()) {
+        LAMINAR_LOG(kWarning, "recovered from checkpoint {} after newer ones failed: {}", *it,
+                    fmt::join(failures, "; "));
+      }
+      recovered_checkpoint_ = *it;
+      break;
+    }
+    failures.push_back(status.ToString());
+    ResetLocked();
+  }
+  if (!ids.empty() && !recovered_checkpoint_) {
+    return Status::Error(ErrorCode::kCorruption,
+                         "data directory {}: none of its {} checkpoints can be restored: {}", dir,
+                         ids.size(), fmt::join(failures, "; "));
+  }
+  if (config_.checkpoint_interval) StartCheckpointer(*config_.checkpoint_interval);
+  return Status::Ok();
+}
+
+void LaminarDB::Impl::StartCheckpointer(std::chrono::milliseconds interval) {
+  checkpointer_ = std::thread([this, interval] {
+    std::unique_lock<std::mutex> lock(checkpointer_mutex_);
+    while (!checkpointer_stop_) {
+      checkpointer_wake_.wait_for(lock, interval);
+      if (checkpointer_stop_) break;
+      lock.unlock();
+      Result<std::optional<uint64_t>> id = Checkpoint();
+      if (!id.ok() && id.status().code() != ErrorCode::kClosed) {
+        LAMINAR_LOG(kError, "periodic checkpoint failed: {}", id.status().ToString());
+      }
+      lock.lock();
+    }
+  });
+}
+
+void LaminarDB::Impl::StopCheckpointer() {
+  {
+    std::lock_guard<std::mutex> lock(checkpointer_mutex_);
+    checkpointer_stop_ = true;
+  }
+  checkpointer_wake_.notify_all();
+  if (checkpointer_.joinable() && checkpointer_.get_id() != std::this_thread::get_id()) {
+    checkpointer_.join();
+  }
+}
 
 Status LaminarDB::Impl::CloseSourcesLocked(std::string_view name) {
   for (auto& [source_name, source] : sources_) {
@@ -949,6 +1227,13 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
     (void)catalog_.Drop(object.kind, object.name, /*if_exists=*/true, /*cascade=*/false);
     return status;
   }
+  if (store_ != nullptr) {
+    LogCreate(object.name, sql::Unparse(statement));
+    if (!replaying_) {
+      Result<uint64_t> checkpoint = CheckpointLocked();
+      if (!checkpoint.ok()) return DurabilityError(checkpoint.status());
+    }
+  }
   return result;
 }
 
@@ -960,6 +1245,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& inser
   result.rows_affected = rows.num_rows();
   if (insert.target_kind == sql::ObjectKind::kTable) {
     LAMINAR_RETURN_IF_ERROR(tables_.at(insert.target)->Insert(rows));
+    LAMINAR_RETURN_IF_ERROR(CheckpointAfterChange());
     return result;
   }
   SourceState& source = *sources_.at(insert.target);
@@ -1027,6 +1313,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUpdate(const sql::BoundUpdate& updat
   }
   LAMINAR_ASSIGN_OR_RETURN(Batch replaced, builder.Finish());
   LAMINAR_RETURN_IF_ERROR(table.Replace(replaced));
+  LAMINAR_RETURN_IF_ERROR(CheckpointAfterChange());
   QueryResult result;
   result.tag = fmt::format("{} {}", update.is_delete ? "DELETE" : "UPDATE", count);
   result.rows_affected = count;
@@ -1037,7 +1324,11 @@ Result<QueryResult> LaminarDB::Impl::ExecuteDrop(const sql::BoundDrop& drop) {
   std::vector<std::string> dropped;
   LAMINAR_RETURN_IF_ERROR(
       catalog_.Drop(drop.kind, drop.name, drop.if_exists, drop.cascade, &dropped));
-  for (const std::string& name : dropped) TearDown(name);
+  for (const std::string& name : dropped) {
+    TearDown(name);
+    LogDrop(name);
+  }
+  LAMINAR_RETURN_IF_ERROR(CheckpointAfterChange());
   QueryResult result;
   result.tag = fmt::format("DROP {}", sql::ObjectKindKeyword(drop.kind));
   result.object_name = drop.name;
@@ -1194,14 +1485,54 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       result.rows = std::move(batch);
       return result;
     }
-    case sql::StatementKind::kCheckpoint:
-    case sql::StatementKind::kRestore:
-      return Status::Error(
-                 ErrorCode::kNotSupported,
-                 "{} needs a durable database (data_dir and checkpoints), which is not "
-                 "built yet",
-                 statement.kind == sql::StatementKind::kCheckpoint ? "CHECKPOINT" : "RESTORE")
-          .WithPosition(statement.position);
+    case sql::StatementKind::kCheckpoint: {
+      if (store_ == nullptr) {
+        return Status::Error(ErrorCode::kInvalidConfiguration,
+                             "CHECKPOINT needs a durable database: open it with a data_dir")
+            .WithPosition(statement.position);
+      }
+      LAMINAR_ASSIGN_OR_RETURN(uint64_t id, CheckpointLocked());
+      LAMINAR_ASSIGN_OR_RETURN(
+          Batch batch,
+          TextRows(Schema::Make({{"checkpoint", DataType::Varchar(), false}}), {{std::to_string(id)}}));
+      result.tag = fmt::format("CHECKPOINT {}", id);
+      result.rows = std::move(batch);
+      return result;
+    }
+    case sql::StatementKind::kRestore: {
+      const int64_t id = statement.As<sql::RestoreStatement>().checkpoint_id;
+      if (store_ == nullptr) {
+        return Status::Error(ErrorCode::kInvalidConfiguration,
+                             "RESTORE needs a durable database: open it with a data_dir")
+            .WithPosition(statement.position);
+      }
+      if (replaying_) {
+        return Status::Error(ErrorCode::kNotSupported, "RESTORE inside a checkpoint's catalog")
+            .WithPosition(statement.position);
+      }
+      Result<storage::CheckpointData> data =
+          id > 0 ? store_->Read(static_cast<uint64_t>(id))
+                 : Result<storage::CheckpointData>(Status::Error(ErrorCode::kFileNotFound, "no checkpoint {}", id));
+      if (!data.ok()) {
+        LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store_->List());
+        return Status::Error(data.status().code(), "RESTORE FROM CHECKPOINT {}: {} (checkpoints kept: {})", id,
+                             data.status().message(), ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", ")))
+            .WithPosition(statement.position);
+      }
+      // Back to the checkpoint's catalog and state; a new checkpoint records that, so a
+      // crash afterwards recovers the restored state rather than the newer one.
+      ResetLocked();
+      Status applied = ApplyCheckpointLocked(*data);
+      if (!applied.ok()) return std::move(applied).WithPosition(statement.position);
+      LAMINAR_ASSIGN_OR_RETURN(uint64_t saved, CheckpointLocked());
+      result.tag = fmt::format("RESTORE {}", id);
+      LAMINAR_ASSIGN_OR_RETURN(
+          Batch batch, TextRows(Schema::Make({{"restored", DataType::Varchar(), false},
+                                              {"checkpoint", DataType::Varchar(), false}}),
+                                {{std::to_string(id), std::to_string(saved)}}));
+      result.rows = std::move(batch);
+      return result;
+    }
     default:
       break;
   }
@@ -1267,15 +1598,16 @@ Result<std::unique_ptr<LaminarDB>> LaminarDB::Open() { return Open(Config()); }
 
 Result<std::unique_ptr<LaminarDB>> LaminarDB::Open(Config config) {
   LAMINAR_RETURN_IF_ERROR(config.Validate());
-  if (config.data_dir) {
-    return Status::Error(ErrorCode::kNotSupported,
-                         "data_dir: durable databases (checkpoints, WAL, recovery) are not built "
-                         "yet; open an in-memory database");
-  }
   if (config.core_affinity) {
     return Status::Error(ErrorCode::kNotSupported, "core_affinity is not supported yet");
   }
-  return std::unique_ptr<LaminarDB>(new LaminarDB(std::make_unique<Impl>(std::move(config))));
+  if (config.wal_mode) {
+    return Status::Error(ErrorCode::kNotSupported, "wal_mode: the WAL is not built yet");
+  }
+  const bool durable = config.data_dir.has_value();
+  auto impl = std::make_unique<Impl>(std::move(config));
+  if (durable) LAMINAR_RETURN_IF_ERROR(impl->OpenDurable());
+  return std::unique_ptr<LaminarDB>(new LaminarDB(std::move(impl)));
 }
 
 Result<std::unique_ptr<LaminarDB>> DatabaseBuilder::Open() const {
@@ -1325,6 +1657,8 @@ Result<CallbackSubscription> LaminarDB::Subscribe(std::string_view name,
   return CallbackSubscription(std::move(state));
 }
 
+Result<std::optional<uint64_t>> LaminarDB::Checkpoint() { return impl_->Checkpoint(); }
+void LaminarDB::SimulateCrash() { impl_->Abandon(); }
 Status LaminarDB::Start() { return impl_->Start(); }
 Status LaminarDB::Stop() { return impl_->Stop(); }
 Status LaminarDB::Sync() { return impl_->Sync(); }

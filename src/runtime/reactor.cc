@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <limits>
+#include <set>
 
 #include "common/check.h"
 #include "common/logging.h"
+#include "storage/state_io.h"
 
 namespace laminar::runtime {
 
@@ -35,6 +37,17 @@ struct Reactor::Query final : public exec::DataflowSink {
   }
   Status OnWatermark(int64_t watermark) override {
     reactor->PublishWatermark(*output, watermark);
+    return Status::Ok();
+  }
+  Status OnBarrier(uint64_t epoch) override {
+    if (reactor->checkpoint_ != nullptr) {
+      reactor->checkpoint_->queries[output->name] = flow->TakeSnapshot();
+    }
+    // The barrier follows the query's output to its readers and its side streams.
+    reactor->PublishBarrier(*output, epoch);
+    for (Object* target : side_targets) {
+      if (target != nullptr) reactor->PublishBarrier(*target, epoch);
+    }
     return Status::Ok();
   }
   Status OnSideBatch(int index, const exec::ChangeBatch& batch) override {
@@ -565,6 +578,136 @@ void Reactor::PublishWatermark(Object& object, int64_t watermark) {
     Status status = query->flow->Watermark(input, watermark);
     if (!status.ok()) FailQuery(*query, status);
   }
+}
+
+void Reactor::PublishBarrier(Object& object, uint64_t epoch) {
+  for (auto& [query, input] : object.readers) {
+    if (query->failed) continue;
+    Status status = query->flow->Barrier(input, epoch);
+    if (!status.ok()) FailQuery(*query, status);
+  }
+}
+
+namespace {
+constexpr uint32_t kSourceStateVersion = 1;
+constexpr std::string_view kFailedPrefix = "failed:";
+}  // namespace
+
+Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
+  for (const std::unique_ptr<Source>& source : sources_) {
+    LAMINAR_RETURN_IF_ERROR(FlushRows(*source));
+  }
+  checkpoint_ = snapshot;
+  // Streams fed by a live query's side output get the barrier from that query.
+  std::set<const Object*> fed;
+  for (const auto& [name, object] : objects_) {
+    if (object->query == nullptr || object->query->failed) continue;
+    for (const Object* target : object->query->side_targets) fed.insert(target);
+  }
+  for (const std::unique_ptr<Source>& source : sources_) PublishBarrier(*source->object, epoch);
+  for (auto& [name, object] : objects_) {
+    const bool is_source = std::any_of(sources_.begin(), sources_.end(),
+                                       [&](const auto& s) { return s->object == object.get(); });
+    if (object->query == nullptr && !is_source && fed.count(object.get()) == 0) {
+      PublishBarrier(*object, epoch);
+    }
+  }
+  checkpoint_ = nullptr;
+  for (const auto& [name, object] : objects_) {
+    snapshot->watermarks[name] = object->outlet->watermark();
+    if (object->query == nullptr) continue;
+    if (object->query->failed) {
+      const Status failure = object->outlet->failure();
+      snapshot->queries[name] = fmt::format("{}{}:{}", kFailedPrefix,
+                                            static_cast<int>(failure.code()), failure.message());
+    } else if (snapshot->queries.find(name) == snapshot->queries.end()) {
+      return Status::Error(ErrorCode::kInternal,
+                           "checkpoint {}: the barrier did not pass through query \"{}\"", epoch,
+                           name);
+    }
+  }
+  for (const std::unique_ptr<Source>& source : sources_) {
+    storage::StateWriter writer;
+    writer.WriteVersion(kSourceStateVersion);
+    writer.I64(source->watermark);
+    writer.VarU64(source->producers.size());
+    for (const Producer& producer : source->producers) {
+      writer.U32(producer.id);
+      writer.I64(producer.max_event_time);
+      writer.I64(producer.watermark);
+      writer.Bool(producer.has_watermark);
+      writer.Bool(producer.idle);
+    }
+    writer.I64(source->rows);
+    writer.I64(source->late_rows);
+    writer.I64(source->future_rows);
+    writer.Bool(source->close_requested);
+    writer.Bool(source->ended);
+    snapshot->sources[source->object->name] = writer.Release();
+    snapshot->consumed[source->object->name] = {source->state->channel().popped(),
+                                                source->state->statement_channel().popped()};
+  }
+  return Status::Ok();
+}
+
+Status Reactor::RestoreSource(std::string_view name, std::string_view state) {
+  Source* source = nullptr;
+  for (const std::unique_ptr<Source>& candidate : sources_) {
+    if (candidate->object->name == name) source = candidate.get();
+  }
+  if (source == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "restoring source \"{}\": not running", name);
+  }
+  storage::StateReader reader(state, fmt::format("state of source \"{}\"", name));
+  reader.ReadVersion(kSourceStateVersion);
+  source->watermark = reader.I64();
+  const size_t producers = reader.Count(27);
+  source->producers.clear();
+  const int64_t now = options_.clock->MonotonicNanos();
+  for (size_t i = 0; i < producers && reader.ok(); ++i) {
+    Producer producer;
+    producer.id = reader.U32();
+    producer.max_event_time = reader.I64();
+    producer.watermark = reader.I64();
+    producer.has_watermark = reader.Bool();
+    producer.idle = reader.Bool();
+    producer.last_active_nanos = now;  // Idle timeouts count from the restart.
+    source->producers.push_back(producer);
+  }
+  source->last_producer = 0;
+  source->rows = reader.I64();
+  source->late_rows = reader.I64();
+  source->future_rows = reader.I64();
+  source->close_requested = reader.Bool();
+  source->ended = reader.Bool();
+  LAMINAR_RETURN_IF_ERROR(reader.Finish());
+  if (source->ended || source->close_requested) source->state->MarkClosed();
+  source->object->outlet->PublishWatermark(source->watermark);
+  return Status::Ok();
+}
+
+Status Reactor::RestoreQuery(std::string_view name, std::string_view state) {
+  auto it = objects_.find(name);
+  if (it == objects_.end() || it->second->query == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "restoring query \"{}\": not running", name);
+  }
+  Query& query = *it->second->query;
+  if (state.substr(0, kFailedPrefix.size()) == kFailedPrefix) {
+    // "failed:<code>:<message>": the query stays stopped with the error it had.
+    std::string_view rest = state.substr(kFailedPrefix.size());
+    const size_t colon = rest.find(':');
+    const int code = colon == std::string_view::npos ? 0 : std::atoi(std::string(rest.substr(0, colon)).c_str());
+    FailQuery(query, Status(code > 0 ? static_cast<ErrorCode>(code) : ErrorCode::kInternal,
+                            std::string(rest.substr(colon == std::string_view::npos ? 0 : colon + 1))));
+    return Status::Ok();
+  }
+  return query.flow->Restore(state, fmt::format("state of query \"{}\"", name));
+}
+
+void Reactor::RestoreWatermark(std::string_view name, int64_t watermark) {
+  auto it = objects_.find(name);
+  if (it == objects_.end() || watermark == exec::kMinWatermark) return;
+  it->second->outlet->PublishWatermark(watermark);
 }
 
 void Reactor::FailQuery(Query& query, const Status& status) {

@@ -34,6 +34,19 @@ enum class ReactorIdle : uint8_t {
   kSpin,
 };
 
+/// What a checkpoint captured on the reactor, by object name (docs/formats/checkpoint.md).
+struct ReactorSnapshot {
+  /// Per source: its watermark, producers and counters (Reactor::RestoreSource reads it).
+  std::map<std::string, std::string, std::less<>> sources;
+  /// Per query: its dataflow's state (exec::Dataflow::TakeSnapshot), or, for a query that had
+  /// stopped with an error, that error's text prefixed by "failed:".
+  std::map<std::string, std::string, std::less<>> queries;
+  /// Per object: the watermark of its output.
+  std::map<std::string, int64_t, std::less<>> watermarks;
+  /// Per source: messages consumed from its application and statement channels.
+  std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> consumed;
+};
+
 struct ReactorOptions {
   /// Adaptive batching cap: at most this many pushed rows are gathered into one batch.
   size_t max_batch_rows = 4096;
@@ -109,6 +122,20 @@ class Reactor {
   Status DrainPending();
   /// The watermark state of source `name`; null when no such source runs.
   std::optional<SourceStatus> DescribeSource(std::string_view name) const;
+  /// Takes checkpoint `epoch`: delivers what sources gathered, injects a barrier at every
+  /// source (and every stream no query feeds), lets it travel through every query (aligned
+  /// at multi-input operators, exec::Dataflow::Barrier), and collects the states. Nothing
+  /// else runs meanwhile, so the snapshot is the consistent cut after every message consumed
+  /// so far. kInternal when a query did not complete the barrier (a bug).
+  Status Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot);
+  /// Restores a source's state from ReactorSnapshot::sources (after the source was added).
+  Status RestoreSource(std::string_view name, std::string_view state);
+  /// Restores a query from ReactorSnapshot::queries (after it was added, before any input).
+  Status RestoreQuery(std::string_view name, std::string_view state);
+  /// Sets the watermark of an object's output (its subscribers start from it), without
+  /// delivering it to readers (they restore their own).
+  void RestoreWatermark(std::string_view name, int64_t watermark);
+
   /// The operators of the query computing `name`, with their watermarks; null when `name` is
   /// not a running query.
   std::optional<std::vector<exec::OperatorStatus>> DescribeQuery(std::string_view name) const;
@@ -174,6 +201,7 @@ class Reactor {
   /// Runs CheckIdle on every source whose deadline passed; returns the earliest deadline left.
   int64_t CheckIdleSources();
   void Publish(Object& object, const exec::ChangeBatch& batch);
+  void PublishBarrier(Object& object, uint64_t epoch);
   void PublishWatermark(Object& object, int64_t watermark);
   void FailQuery(Query& query, const Status& status);
   bool HasWork() const;
@@ -190,6 +218,7 @@ class Reactor {
   std::map<std::string, std::unique_ptr<Object>, std::less<>> objects_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<SourceMessage> scratch_;
+  ReactorSnapshot* checkpoint_ = nullptr;  // The checkpoint in progress (Checkpoint only).
   size_t idle_timeout_sources_ = 0;  // Sources with an idle timeout.
 
   std::mutex command_mutex_;  // Guards commands_.

@@ -42,6 +42,11 @@ class ViewStore {
   };
   Result<Snapshot> Read() const;
 
+  /// Checkpoints: the rows with their counts and the watermark, in a versioned format.
+  Result<std::string> SaveState() const;
+  /// Replaces the contents with what SaveState wrote. kCorruption on malformed state.
+  Status LoadState(std::string_view state, std::string_view context);
+
  private:
   struct Entry {
     std::vector<Value> row;

@@ -1,0 +1,214 @@
+// Durable databases: checkpoints of the catalog and of every object's state, recovery on Open
+// (with fallback to older checkpoints), CHECKPOINT and RESTORE FROM CHECKPOINT.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/error_code.h"
+#include "common/file_system.h"
+#include "laminar/laminardb.h"
+
+namespace laminar {
+namespace {
+
+class DurabilityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/laminar-durability-XXXXXX";
+    ASSERT_NE(::mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  std::unique_ptr<LaminarDB> Open() {
+    Config config;
+    config.data_dir = dir_;
+    auto db = LaminarDB::Open(config);
+    EXPECT_TRUE(db.ok()) << db.status();
+    return db.ok() ? std::move(*db) : nullptr;
+  }
+
+  static void Run(LaminarDB& db, std::string_view sql) {
+    auto result = db.Execute(sql);
+    ASSERT_TRUE(result.ok()) << result.status() << "\n" << sql;
+  }
+
+  /// The rows of an ad-hoc query, sorted, as "v1|v2".
+  static std::vector<std::string> Rows(LaminarDB& db, std::string_view sql) {
+    auto result = db.Execute(sql);
+    EXPECT_TRUE(result.ok()) << result.status() << "\n" << sql;
+    std::vector<std::string> rows;
+    if (!result.ok() || !result->rows) return rows;
+    const Batch& batch = *result->rows;
+    for (int64_t r = 0; r < batch.num_rows(); ++r) {
+      std::string text;
+      for (int c = 0; c < batch.num_columns(); ++c) {
+        if (c > 0) text += "|";
+        text += batch.column(c).GetValue(r).ToString();
+      }
+      rows.push_back(text);
+    }
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  std::string dir_;
+};
+
+TEST_F(DurabilityTest, CatalogTablesAndViewsSurviveARestart) {
+  {
+    auto db = Open();
+    ASSERT_NE(db, nullptr);
+    Run(*db, "CREATE SOURCE orders (id BIGINT, currency VARCHAR, amount DOUBLE)");
+    Run(*db, "CREATE TABLE rates (currency VARCHAR PRIMARY KEY, rate DOUBLE)");
+    Run(*db, "INSERT INTO rates VALUES ('EUR', 1.08), ('GBP', 1.27)");
+    Run(*db, "CREATE MATERIALIZED VIEW big AS SELECT id, amount FROM orders WHERE amount > 10");
+    Run(*db, "INSERT INTO orders VALUES (1, 'EUR', 5), (2, 'EUR', 50), (3, 'GBP', 500)");
+    ASSERT_TRUE(db->Shutdown().ok());
+  }
+  auto db = Open();
+  ASSERT_NE(db, nullptr);
+  EXPECT_EQ(Rows(*db, "SELECT * FROM rates"), (std::vector<std::string>{"EUR|1.08", "GBP|1.27"}));
+  EXPECT_EQ(Rows(*db, "SELECT * FROM big"), (std::vector<std::string>{"2|50", "3|500"}));
+  // The source is still open and the view keeps going.
+  Run(*db, "INSERT INTO orders VALUES (4, 'GBP', 40)");
+  EXPECT_EQ(Rows(*db, "SELECT * FROM big"),
+            (std::vector<std::string>{"2|50", "3|500", "4|40"}));
+  Run(*db, "DROP MATERIALIZED VIEW big");
+  ASSERT_TRUE(db->Shutdown().ok());
+  db = Open();
+  ASSERT_NE(db, nullptr);
+  EXPECT_FALSE(db->Execute("SELECT * FROM big").ok());
+  EXPECT_EQ(Rows(*db, "SELECT currency FROM rates"), (std::vector<std::string>{"EUR", "GBP"}));
+}
+
+TEST_F(DurabilityTest, StatementsAreDurableWithoutShutdown) {
+  {
+    auto db = Open();
+    Run(*db, "CREATE TABLE t (k BIGINT PRIMARY KEY, v VARCHAR)");
+    Run(*db, "INSERT INTO t VALUES (1, 'a'), (2, 'b')");
+    Run(*db, "UPDATE t SET v = 'z' WHERE k = 2");
+    db->SimulateCrash();
+  }
+  auto db = Open();
+  EXPECT_EQ(Rows(*db, "SELECT * FROM t"), (std::vector<std::string>{"1|a", "2|z"}));
+}
+
+TEST_F(DurabilityTest, CheckpointStatementAndApi) {
+  auto db = Open();
+  Run(*db, "CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  auto first = db->Execute("CHECKPOINT");
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->tag.rfind("CHECKPOINT ", 0), 0u);
+  auto id = db->Checkpoint();
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(id->has_value());
+  EXPECT_EQ(fmt::format("CHECKPOINT {}", **id - 1), first->tag);
+
+  auto memory = LaminarDB::Open();
+  ASSERT_TRUE(memory.ok());
+  auto none = (*memory)->Checkpoint();
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  auto statement = (*memory)->Execute("CHECKPOINT");
+  EXPECT_EQ(statement.status().code(), ErrorCode::kInvalidConfiguration);
+}
+
+TEST_F(DurabilityTest, RestoreFromCheckpointGoesBack) {
+  auto db = Open();
+  Run(*db, "CREATE TABLE t (k BIGINT PRIMARY KEY)");
+  Run(*db, "INSERT INTO t VALUES (1)");
+  auto id = db->Checkpoint();
+  ASSERT_TRUE(id.ok() && id->has_value());
+  Run(*db, "INSERT INTO t VALUES (2)");
+  Run(*db, "CREATE TABLE u (x BIGINT)");
+  EXPECT_EQ(Rows(*db, "SELECT * FROM t"), (std::vector<std::string>{"1", "2"}));
+  Run(*db, fmt::format("RESTORE FROM CHECKPOINT {}", **id));
+  EXPECT_EQ(Rows(*db, "SELECT * FROM t"), (std::vector<std::string>{"1"}));
+  EXPECT_FALSE(db->Execute("SELECT * FROM u").ok());
+  // The restored state is what a restart finds.
+  ASSERT_TRUE(db->Shutdown().ok());
+  db = Open();
+  EXPECT_EQ(Rows(*db, "SELECT * FROM t"), (std::vector<std::string>{"1"}));
+  auto missing = db->Execute("RESTORE FROM CHECKPOINT 999");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), ErrorCode::kFileNotFound);
+  EXPECT_NE(std::string(missing.status().message()).find("checkpoints kept"), std::string::npos);
+}
+
+TEST_F(DurabilityTest, FallsBackToAnOlderCheckpointWhenTheNewestIsDamaged) {
+  uint64_t newest = 0;
+  {
+    auto db = Open();
+    Run(*db, "CREATE TABLE t (k BIGINT PRIMARY KEY)");
+    Run(*db, "INSERT INTO t VALUES (1)");
+    Run(*db, "INSERT INTO t VALUES (2)");
+    auto id = db->Checkpoint();
+    newest = **id;
+    db->SimulateCrash();
+  }
+  // Flip a byte in the newest checkpoint's state.
+  const std::string state = fmt::format("{}/checkpoints/{:020}/state.bin", dir_, newest);
+  auto bytes = FileSystem::Posix()->ReadFile(state);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  (*bytes)[bytes->size() / 2] ^= 0x40;
+  ASSERT_TRUE(FileSystem::Posix()->WriteFile(state, *bytes, true).ok());
+  auto db = Open();
+  ASSERT_NE(db, nullptr);
+  // The checkpoint before it (taken after the second INSERT) is the same state.
+  EXPECT_EQ(Rows(*db, "SELECT * FROM t"), (std::vector<std::string>{"1", "2"}));
+}
+
+TEST_F(DurabilityTest, OpenFailsWhenNoCheckpointCanBeRestored) {
+  {
+    auto db = Open();
+    Run(*db, "CREATE TABLE t (k BIGINT PRIMARY KEY)");
+    db->SimulateCrash();
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(dir_ + "/checkpoints")) {
+    ASSERT_TRUE(FileSystem::Posix()
+                    ->WriteFile(entry.path().string() + "/MANIFEST.json", "{garbage", true)
+                    .ok());
+  }
+  Config config;
+  config.data_dir = dir_;
+  auto db = LaminarDB::Open(config);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), ErrorCode::kCorruption);
+}
+
+TEST_F(DurabilityTest, ADataDirectoryHasOneOwner) {
+  auto db = Open();
+  Config config;
+  config.data_dir = dir_;
+  auto second = LaminarDB::Open(config);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), ErrorCode::kFileExists);
+}
+
+TEST_F(DurabilityTest, StreamsOfStreamsKeepWatermarksAcrossARestart) {
+  {
+    auto db = Open();
+    Run(*db,
+        "CREATE SOURCE s (id BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)");
+    Run(*db, "CREATE STREAM a AS SELECT id, ts FROM s WHERE id > 0");
+    Run(*db, "CREATE STREAM b AS SELECT id * 10 AS x, ts FROM a");
+    Run(*db, "INSERT INTO s VALUES (1, TIMESTAMP '2024-01-01 00:00:10')");
+    ASSERT_TRUE(db->Sync().ok());
+    ASSERT_TRUE(db->Shutdown().ok());
+  }
+  auto db = Open();
+  auto watermark = db->CurrentWatermark("b");
+  ASSERT_TRUE(watermark.ok()) << watermark.status();
+  EXPECT_EQ(FormatTimestamp(*watermark), "2024-01-01 00:00:09");
+  auto source = db->DescribeSource("s");
+  ASSERT_TRUE(source.ok());
+  EXPECT_EQ(source->rows, 1);
+}
+
+}  // namespace
+}  // namespace laminar

@@ -1,0 +1,191 @@
+#include "storage/checkpoint_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "common/crc32c.h"
+
+namespace laminar::storage {
+
+namespace {
+
+constexpr std::string_view kManifest = "MANIFEST.json";
+constexpr std::string_view kState = "state.bin";
+
+using Json = nlohmann::json;
+
+/// The checksum covers the manifest as written without its "checksum" member.
+uint32_t ManifestChecksum(Json manifest) {
+  manifest.erase("checksum");
+  return Crc32c(manifest.dump());
+}
+
+std::optional<uint64_t> ParseId(const std::string& name) {
+  if (name.size() != 20 || !std::all_of(name.begin(), name.end(), ::isdigit)) return std::nullopt;
+  return std::strtoull(name.c_str(), nullptr, 10);
+}
+
+}  // namespace
+
+const CheckpointSection* CheckpointData::Find(std::string_view kind, std::string_view name) const {
+  for (const CheckpointSection& section : sections) {
+    if (section.kind == kind && section.name == name) return &section;
+  }
+  return nullptr;
+}
+
+CheckpointStore::CheckpointStore(FileSystem* fs, std::string directory, int retain)
+    : fs_(fs), directory_(std::move(directory)), retain_(std::max(retain, 1)) {}
+
+std::string CheckpointStore::PathOf(uint64_t id) const {
+  return JoinPath(directory_, fmt::format("{:020}", id));
+}
+
+Status CheckpointStore::Write(const CheckpointData& data) {
+  LAMINAR_RETURN_IF_ERROR(fs_->CreateDirectories(directory_));
+  // Leftovers of a checkpoint that never got its manifest (a crash mid-write).
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDirectory(directory_));
+  for (const std::string& name : names) {
+    const auto id = ParseId(name);
+    if (!id) continue;
+    LAMINAR_ASSIGN_OR_RETURN(bool complete,
+                             fs_->Exists(JoinPath(JoinPath(directory_, name), kManifest)));
+    if (!complete || *id == data.id) {
+      LAMINAR_RETURN_IF_ERROR(fs_->DeleteRecursively(JoinPath(directory_, name)));
+    }
+  }
+  const std::string path = PathOf(data.id);
+  LAMINAR_RETURN_IF_ERROR(fs_->CreateDirectories(path));
+
+  Json sections = Json::array();
+  {
+    LAMINAR_ASSIGN_OR_RETURN(auto file, fs_->NewWritableFile(JoinPath(path, kState)));
+    uint64_t offset = 0;
+    for (const CheckpointSection& section : data.sections) {
+      LAMINAR_RETURN_IF_ERROR(file->Append(section.bytes));
+      sections.push_back(Json{{"kind", section.kind},
+                              {"name", section.name},
+                              {"offset", offset},
+                              {"size", section.bytes.size()},
+                              {"crc32c", Crc32c(section.bytes)}});
+      offset += section.bytes.size();
+    }
+    LAMINAR_RETURN_IF_ERROR(file->Sync());
+    LAMINAR_RETURN_IF_ERROR(file->Close());
+  }
+  Json manifest;
+  manifest["format"] = "laminardb-checkpoint";
+  manifest["version"] = kFormatVersion;
+  manifest["id"] = data.id;
+  manifest["created_micros"] = data.created_micros;
+  manifest["catalog"] = data.catalog;
+  manifest["sections"] = std::move(sections);
+  manifest["watermarks"] = data.watermarks;
+  manifest["source_offsets"] = data.source_offsets;
+  manifest["sink_epochs"] = data.sink_epochs;
+  manifest["checksum"] = ManifestChecksum(manifest);
+  const std::string temporary = JoinPath(path, std::string(kManifest) + ".tmp");
+  LAMINAR_RETURN_IF_ERROR(fs_->WriteFile(temporary, manifest.dump(1), /*sync=*/true));
+  LAMINAR_RETURN_IF_ERROR(fs_->RenameFile(temporary, JoinPath(path, kManifest)));
+  LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(path));
+  LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(directory_));
+
+  // Retention: the newest `retain_` stay.
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, List());
+  while (ids.size() > static_cast<size_t>(retain_)) {
+    LAMINAR_RETURN_IF_ERROR(Delete(ids.front()));
+    ids.erase(ids.begin());
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<uint64_t>> CheckpointStore::List() const {
+  std::vector<uint64_t> ids;
+  LAMINAR_ASSIGN_OR_RETURN(bool exists, fs_->Exists(directory_));
+  if (!exists) return ids;
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDirectory(directory_));
+  for (const std::string& name : names) {
+    const auto id = ParseId(name);
+    if (!id) continue;
+    LAMINAR_ASSIGN_OR_RETURN(bool complete,
+                             fs_->Exists(JoinPath(JoinPath(directory_, name), kManifest)));
+    if (complete) ids.push_back(*id);
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+Status CheckpointStore::Delete(uint64_t id) {
+  const std::string path = PathOf(id);
+  // The manifest goes first, so a crash mid-delete leaves an incomplete checkpoint, never a
+  // manifest whose state is gone.
+  LAMINAR_ASSIGN_OR_RETURN(bool has_manifest, fs_->Exists(JoinPath(path, kManifest)));
+  if (has_manifest) {
+    LAMINAR_RETURN_IF_ERROR(fs_->DeleteFile(JoinPath(path, kManifest)));
+    LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(path));
+  }
+  return fs_->DeleteRecursively(path);
+}
+
+Result<CheckpointData> CheckpointStore::Read(uint64_t id) const {
+  const std::string path = PathOf(id);
+  const std::string manifest_path = JoinPath(path, kManifest);
+  LAMINAR_ASSIGN_OR_RETURN(std::string text, fs_->ReadFile(manifest_path));
+  auto corrupt = [&](std::string_view what) {
+    return Status::Error(ErrorCode::kCorruption, "checkpoint {} ({}): {}", id, manifest_path, what);
+  };
+  Json manifest = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (manifest.is_discarded() || !manifest.is_object()) return corrupt("not valid JSON");
+  try {
+    if (!manifest.contains("checksum") ||
+        manifest["checksum"].get<uint32_t>() != ManifestChecksum(manifest)) {
+      return Status::Error(ErrorCode::kChecksumMismatch, "checkpoint {}: {} checksum mismatch", id,
+                           manifest_path);
+    }
+    if (manifest.value("format", "") != "laminardb-checkpoint") return corrupt("not a manifest");
+    const uint32_t version = manifest["version"].get<uint32_t>();
+    if (version == 0 || version > kFormatVersion) {
+      return Status::Error(ErrorCode::kUnsupportedFormatVersion,
+                           "checkpoint {}: format version {} (this build reads 1 to {})", id,
+                           version, kFormatVersion);
+    }
+    CheckpointData data;
+    data.id = manifest["id"].get<uint64_t>();
+    if (data.id != id) return corrupt(fmt::format("names id {}", data.id));
+    data.created_micros = manifest["created_micros"].get<int64_t>();
+    data.catalog = manifest["catalog"].get<std::vector<std::string>>();
+    data.watermarks = manifest["watermarks"].get<std::map<std::string, int64_t>>();
+    data.source_offsets = manifest["source_offsets"].get<std::map<std::string, uint64_t>>();
+    data.sink_epochs = manifest["sink_epochs"].get<std::map<std::string, uint64_t>>();
+    const std::string state_path = JoinPath(path, kState);
+    LAMINAR_ASSIGN_OR_RETURN(std::string state, fs_->ReadFile(state_path));
+    for (const Json& entry : manifest["sections"]) {
+      CheckpointSection section;
+      section.kind = entry["kind"].get<std::string>();
+      section.name = entry["name"].get<std::string>();
+      const uint64_t offset = entry["offset"].get<uint64_t>();
+      const uint64_t size = entry["size"].get<uint64_t>();
+      if (offset > state.size() || size > state.size() - offset) {
+        return Status::Error(ErrorCode::kTornWrite,
+                             "checkpoint {}: {} is {} bytes, the {} \"{}\" needs bytes {} to {}",
+                             id, state_path, state.size(), section.kind, section.name, offset,
+                             offset + size);
+      }
+      section.bytes = state.substr(offset, size);
+      if (Crc32c(section.bytes) != entry["crc32c"].get<uint32_t>()) {
+        return Status::Error(ErrorCode::kChecksumMismatch,
+                             "checkpoint {}: the state of {} \"{}\" in {} has a bad checksum", id,
+                             section.kind, section.name, state_path);
+      }
+      data.sections.push_back(std::move(section));
+    }
+    return data;
+  } catch (const Json::exception& error) {
+    return corrupt(error.what());
+  }
+}
+
+}  // namespace laminar::storage

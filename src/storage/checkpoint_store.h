@@ -1,0 +1,75 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace laminar::storage {
+
+/// One piece of a checkpoint's state: the state of one object (a source, a query, a
+/// materialized view, a table or a sink), as the runtime serialised it.
+struct CheckpointSection {
+  std::string kind;  // "source", "query", "view", "table", "sink".
+  std::string name;  // The catalog object.
+  std::string bytes;
+};
+
+/// Everything one checkpoint records (docs/formats/checkpoint.md).
+struct CheckpointData {
+  uint64_t id = 0;
+  int64_t created_micros = 0;  // Engine clock when it was taken.
+  /// The statements that recreate the catalog, in order (CREATE ... and INSERT INTO table).
+  std::vector<std::string> catalog;
+  std::vector<CheckpointSection> sections;
+  /// Per object: the watermark of its output.
+  std::map<std::string, int64_t> watermarks;
+  /// Per source: where its input resumes (the next WAL record to replay), when it has a WAL.
+  std::map<std::string, uint64_t> source_offsets;
+  /// Per sink: the epoch whose output this checkpoint commits.
+  std::map<std::string, uint64_t> sink_epochs;
+
+  const CheckpointSection* Find(std::string_view kind, std::string_view name) const;
+};
+
+/// Checkpoints in a directory (the data directory's `checkpoints/`), one subdirectory per
+/// checkpoint id: `state.bin` (every section, back to back) and `MANIFEST.json`, which lists
+/// the sections with their offsets, sizes and CRC32C, and carries its own checksum.
+///
+/// Atomic publication: state.bin is written and synced first; the manifest is written to a
+/// temporary name, synced, renamed into place and the directory synced. A checkpoint without
+/// a manifest is incomplete: List() ignores it and the next Write() removes it. Retention:
+/// after a successful Write, all but the newest `retain` checkpoints are deleted.
+///
+/// Thread-safety: one writer at a time; Read/List from any thread.
+class CheckpointStore {
+ public:
+  CheckpointStore(FileSystem* fs, std::string directory, int retain);
+
+  /// Publishes `data` under data.id. REQUIRES: data.id is above every listed id.
+  Status Write(const CheckpointData& data);
+  /// Ids of the complete checkpoints (with a manifest), ascending.
+  Result<std::vector<uint64_t>> List() const;
+  /// Reads and verifies checkpoint `id`: kFileNotFound when absent, kChecksumMismatch /
+  /// kCorruption / kUnsupportedFormatVersion when damaged (naming the file).
+  Result<CheckpointData> Read(uint64_t id) const;
+  /// Deletes checkpoint `id` (used by retention and by RESTORE, which drops newer ones).
+  Status Delete(uint64_t id);
+
+  const std::string& directory() const { return directory_; }
+  /// The directory of checkpoint `id`.
+  std::string PathOf(uint64_t id) const;
+
+  static constexpr uint32_t kFormatVersion = 1;
+
+ private:
+  FileSystem* const fs_;
+  const std::string directory_;
+  const int retain_;
+};
+
+}  // namespace laminar::storage
