@@ -102,6 +102,12 @@ void NexmarkSource::Run() {
       status = batch.status();
       break;
     }
+    if (skip_rows_ > 0) {
+      const auto skipped = static_cast<int64_t>(
+          std::min<uint64_t>(skip_rows_, static_cast<uint64_t>(batch->num_rows())));
+      skip_rows_ -= static_cast<uint64_t>(skipped);
+      *batch = batch->Slice(skipped, batch->num_rows() - skipped);
+    }
     // Wait for room without blocking inside the channel, so that Stop() is always prompt.
     while (!writer_->HasCapacity()) {
       if (stop_.load(std::memory_order_acquire)) return;

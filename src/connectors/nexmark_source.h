@@ -45,6 +45,11 @@ class NexmarkSource final : public SourceConnector {
   void Stop() override;
   bool finished() const override { return finished_.load(std::memory_order_acquire); }
   Status status() const override;
+  /// The generator is deterministic: skips the first `rows` rows it would produce.
+  Status ResumeAfter(uint64_t rows) override {
+    skip_rows_ = rows;
+    return Status::Ok();
+  }
 
  private:
   void Run();
@@ -52,6 +57,7 @@ class NexmarkSource final : public SourceConnector {
   const NexmarkSourceOptions options_;
   std::unique_ptr<SourceWriter> writer_;
   std::thread thread_;
+  uint64_t skip_rows_ = 0;  // Rows consumed before a restart (ResumeAfter).
   std::atomic<bool> stop_{false};
   std::atomic<bool> finished_{false};
   mutable std::mutex mutex_;  // Guards status_.

@@ -39,6 +39,14 @@ class SourceConnector {
   virtual bool finished() const = 0;
   /// OK, or why the connector stopped early.
   virtual Status status() const = 0;
+  /// Recovery of a durable database: the source already consumed the first `rows` rows this
+  /// connector produces (the checkpoint's position), so Start must continue after them.
+  /// Called before Start. Connectors that cannot replay refuse (LDB-2001), and recovery fails
+  /// rather than duplicate or lose rows.
+  virtual Status ResumeAfter(uint64_t rows) {
+    (void)rows;
+    return Status::Error(ErrorCode::kNotSupported, "this connector cannot resume from a position");
+  }
 };
 
 /// Connectors this build has, by the lower-case name used after FROM.

@@ -143,6 +143,7 @@ Status Dataflow::Barrier(int input, uint64_t epoch) {
     output_barriers_missing_ = 1;
     input_barrier_seen_.assign(inputs_.size(), false);
     snapshot_.clear();
+    barrier_status_ = Status::Ok();
   }
   if (input_barrier_seen_[static_cast<size_t>(input)]) return Status::Ok();
   input_barrier_seen_[static_cast<size_t>(input)] = true;
@@ -153,6 +154,11 @@ Status Dataflow::Barrier(int input, uint64_t epoch) {
 Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
   if (node < 0) {
     if (--output_barriers_missing_ > 0) return Status::Ok();
+    LAMINAR_CHECK(sink_ != nullptr);
+    if (!barrier_status_.ok()) {
+      node_states_.clear();
+      return sink_->OnBarrier(epoch);
+    }
     storage::StateWriter writer;
     writer.WriteVersion(1);
     writer.VarU64(nodes_.size());
@@ -175,8 +181,12 @@ Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
   if (--target.barriers_missing > 0) return Status::Ok();
   // Aligned: the state now reflects exactly what preceded the barrier on every port.
   storage::StateWriter writer;
-  LAMINAR_RETURN_IF_ERROR(target.op->Snapshot(writer));
-  node_states_[static_cast<size_t>(node)] = writer.Release();
+  Status snapshot = target.op->Snapshot(writer);
+  if (snapshot.ok()) {
+    node_states_[static_cast<size_t>(node)] = writer.Release();
+  } else if (barrier_status_.ok()) {
+    barrier_status_ = std::move(snapshot);
+  }
   LAMINAR_RETURN_IF_ERROR(DeliverBarrier(target.parent, target.parent_port, epoch));
   // What arrived after the barrier on the ports that delivered it early, in arrival order.
   std::vector<Held> held = std::move(target.held);

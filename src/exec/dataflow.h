@@ -103,6 +103,10 @@ class Dataflow {
   /// The state written when the last barrier passed: every operator's Snapshot with its
   /// description and watermarks, in a versioned format (docs/formats/checkpoint.md).
   std::string TakeSnapshot() { return std::move(snapshot_); }
+  /// Why the last barrier's snapshot is missing (an operator's Snapshot failed); OK otherwise.
+  /// A failed snapshot fails the checkpoint, never the query: the barrier still passes and
+  /// held input is released, so processing continues.
+  const Status& barrier_status() const { return barrier_status_; }
   /// Restores what TakeSnapshot returned into this freshly planned dataflow. kCorruption when
   /// the state does not match the plan (a different number or kind of operators).
   Status Restore(std::string_view state, std::string_view context);
@@ -148,6 +152,7 @@ class Dataflow {
   int output_barriers_missing_ = 0;     // Paths into the output still to deliver the barrier.
   std::vector<bool> input_barrier_seen_;  // Per input: the epoch's barrier arrived.
   std::string snapshot_;
+  Status barrier_status_;
 };
 
 }  // namespace laminar::exec

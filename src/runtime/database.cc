@@ -698,7 +698,9 @@ void LaminarDB::Impl::LogDrop(const std::string& name) {
 }
 
 Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
-  const uint64_t id = next_checkpoint_id_;
+  // Every attempt uses up its id (barriers of one epoch are never sent twice), so a failed
+  // attempt leaves a gap in the ids.
+  const uint64_t id = next_checkpoint_id_++;
   storage::CheckpointData data;
   data.id = id;
   data.created_micros = clock_->NowMicros();
@@ -725,7 +727,6 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   }
   for (const auto& [name, watermark] : snapshot.watermarks) data.watermarks[name] = watermark;
   LAMINAR_RETURN_IF_ERROR(store_->Write(data));
-  ++next_checkpoint_id_;
   return id;
 }
 
@@ -787,12 +788,34 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
         return Status::Error(ErrorCode::kCorruption, "{}: unknown kind of state", context);
       }
     }
-    return reactor_.Execute([&] {
+    LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
       for (const auto& [name, watermark] : data.watermarks) {
         if (sources_.count(name) == 0) reactor_.RestoreWatermark(name, watermark);
       }
       return Status::Ok();
-    });
+    }));
+    // Connectors continue after the rows their source consumed before the checkpoint; one
+    // that had delivered everything is done.
+    for (auto it = connectors_.begin(); it != connectors_.end();) {
+      LAMINAR_ASSIGN_OR_RETURN(SourceStatus source, SourceStatusLocked(it->first));
+      if (source.ended) {
+        connector_started_.erase(it->first);
+        it = connectors_.erase(it);
+        continue;
+      }
+      if (source.rows > 0) {
+        Status resumed = it->second->ResumeAfter(static_cast<uint64_t>(source.rows));
+        if (!resumed.ok()) {
+          return Status::Error(resumed.code(), "checkpoint {}: source \"{}\": {}", data.id,
+                               it->first, resumed.message());
+        }
+      }
+      ++it;
+    }
+    if (started_) {
+      for (auto& [name, connector] : connectors_) LAMINAR_RETURN_IF_ERROR(StartConnector(name));
+    }
+    return Status::Ok();
   }();
   replaying_ = false;
   return status;
@@ -1194,7 +1217,8 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
       if (status.ok() && connector != nullptr) {
         connectors_[object.name] = std::move(connector);
         connector_started_[object.name] = false;
-        if (started_) status = StartConnector(object.name);
+        // Recovery starts connectors once their positions are restored.
+        if (started_ && !replaying_) status = StartConnector(object.name);
       }
       break;
     case sql::ObjectKind::kTable: {

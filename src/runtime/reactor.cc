@@ -41,7 +41,13 @@ struct Reactor::Query final : public exec::DataflowSink {
   }
   Status OnBarrier(uint64_t epoch) override {
     if (reactor->checkpoint_ != nullptr) {
-      reactor->checkpoint_->queries[output->name] = flow->TakeSnapshot();
+      if (flow->barrier_status().ok()) {
+        reactor->checkpoint_->queries[output->name] = flow->TakeSnapshot();
+      } else {
+        reactor->checkpoint_->failures.push_back(
+            Status::Error(flow->barrier_status().code(), "query \"{}\": {}", output->name,
+                          flow->barrier_status().message()));
+      }
     }
     // The barrier follows the query's output to its readers and its side streams.
     reactor->PublishBarrier(*output, epoch);
@@ -605,14 +611,17 @@ Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
     for (const Object* target : object->query->side_targets) fed.insert(target);
   }
   for (const std::unique_ptr<Source>& source : sources_) PublishBarrier(*source->object, epoch);
+  // Streams no live query feeds, and the outputs of queries that stopped with an error (they
+  // emit nothing more), pass the barrier on at once.
   for (auto& [name, object] : objects_) {
     const bool is_source = std::any_of(sources_.begin(), sources_.end(),
                                        [&](const auto& s) { return s->object == object.get(); });
-    if (object->query == nullptr && !is_source && fed.count(object.get()) == 0) {
-      PublishBarrier(*object, epoch);
-    }
+    const bool silent = object->query != nullptr ? object->query->failed
+                                                 : !is_source && fed.count(object.get()) == 0;
+    if (silent) PublishBarrier(*object, epoch);
   }
   checkpoint_ = nullptr;
+  if (!snapshot->failures.empty()) return snapshot->failures.front();
   for (const auto& [name, object] : objects_) {
     snapshot->watermarks[name] = object->outlet->watermark();
     if (object->query == nullptr) continue;

@@ -43,6 +43,9 @@ struct ReactorSnapshot {
   std::map<std::string, std::string, std::less<>> queries;
   /// Per object: the watermark of its output.
   std::map<std::string, int64_t, std::less<>> watermarks;
+  /// Why a query's state could not be captured (an operator that cannot snapshot); the
+  /// checkpoint fails with the first.
+  std::vector<Status> failures;
   /// Per source: messages consumed from its application and statement channels.
   std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> consumed;
 };

@@ -1,12 +1,14 @@
 // Every SQL example of the design documents (the file the binder's SeedExamplesTest binds),
-// executed by a database: each statement annotated `-- expect: ok` must run, unless a
+// executed by a durable database: each statement annotated `-- expect: ok` must run, unless a
 // `-- runs: LDB-NNNN` line under it says which error the database gives instead (a feature of a
 // later issue, named in the comment beside it); `-- expect: LDB-NNNN` statements must fail
 // with that code here too, unless `-- runs: ok` says the database runs it (the binder's test
 // has no connectors).
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -27,7 +29,13 @@ std::string ReadFile(const std::string& path) {
 TEST(SeedExamplesRunTest, EveryExampleRunsOrFailsAsAnnotated) {
   const std::string text = ReadFile("src/sql/binder/testdata/seed_examples_bind.sql");
   ASSERT_FALSE(text.empty());
-  auto db = LaminarDB::Open();
+  // A durable database, so the examples with checkpoints run.
+  char pattern[] = "/tmp/laminar-seed-examples-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string data_dir = pattern;
+  Config config;
+  config.data_dir = data_dir;
+  auto db = LaminarDB::Open(config);
   ASSERT_TRUE(db.ok()) << db.status();
   std::istringstream lines(text);
   std::string line;
@@ -72,6 +80,8 @@ TEST(SeedExamplesRunTest, EveryExampleRunsOrFailsAsAnnotated) {
   }
   check();
   EXPECT_GE(checked, 95);
+  db->reset();
+  std::filesystem::remove_all(data_dir);
 }
 
 }  // namespace

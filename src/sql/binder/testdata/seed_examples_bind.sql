@@ -34,13 +34,11 @@ CREATE SOURCE trades (
     WATERMARK FOR ts AS ts - INTERVAL '100ms'
 );
 -- expect: ok
--- runs: LDB-2007 (durability (#8): the database opens without a data directory here)
 -- ("(...)" written out)
 CREATE SOURCE trades_checkpointed (symbol VARCHAR, price DOUBLE, ts TIMESTAMP) WITH (
     checkpoint_interval = '10 seconds'
 );
 -- expect: ok
--- runs: LDB-2007 (durability (#8): the database opens without a data directory here)
 -- (the template of §7.2 with every option)
 CREATE SOURCE configured (
     symbol VARCHAR NOT NULL,
@@ -302,10 +300,9 @@ EXPLAIN CREATE STREAM s AS SELECT id FROM orders;
 -- expect: LDB-2001
 EXPLAIN ANALYZE CREATE STREAM s AS SELECT id FROM orders;
 -- expect: ok
--- runs: LDB-2001 (durability (#8))
 CHECKPOINT;
 -- expect: ok
--- runs: LDB-2001 (durability (#8))
+-- runs: LDB-4002 (every catalog change makes a checkpoint and the three newest are kept: checkpoint 3 is gone by then)
 RESTORE FROM CHECKPOINT 3;
 -- expect: ok
 -- runs: LDB-1109 (the WAL (#8))
