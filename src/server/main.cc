@@ -27,10 +27,11 @@ constexpr std::string_view kUsage =
     "usage: laminardb [command]\n"
     "\n"
     "commands:\n"
-    "  shell       the interactive SQL shell (the default without a command): statements end\n"
+    "  shell [--data-dir DIR]\n"
+    "              the interactive SQL shell (the default without a command): statements end\n"
     "              with ';' and may span lines; SELECT results and the rows of the streams\n"
     "              created in the session are printed as tables; \\? lists the shell commands\n"
-    "  run F [--output table|jsonl]\n"
+    "  run F [--output table|jsonl] [--data-dir DIR]\n"
     "              execute the SQL script F (- for stdin) in an in-memory database, one\n"
     "              statement after the other. INSERT INTO a source pushes rows. After each\n"
     "              statement the rows pushed so far are processed, then the statement's result\n"
@@ -48,6 +49,10 @@ constexpr std::string_view kUsage =
     "              strings); dates, timestamps, intervals and BYTEA are strings in their\n"
     "              PostgreSQL text form. Exits 1 at the first error, printed to stderr with\n"
     "              its LDB code, the offending line and a caret\n"
+    "              --data-dir DIR: a durable database in DIR (created if absent). A second run\n"
+    "                on DIR continues where the first stopped: catalog, sources, views and\n"
+    "                their state are there; the end of the script checkpoints and leaves the\n"
+    "                sources open instead of closing them\n"
     "  explain F   parse and bind the SQL script F (- for stdin) statement by statement and\n"
     "              print each plan without executing anything. Exits 1 at the first error\n"
     "  bench nexmark --query qN [--events N] [--workers 1] [--pregenerate] [--json]\n"
@@ -165,11 +170,14 @@ int RunCommandLine(int argc, char** argv) {
     return 0;
   }
   if (command == "shell") {
-    if (argc > 2) {
-      fmt::print(stderr, "usage: laminardb shell\n");
+    std::optional<std::string> data_dir;
+    if (argc == 4 && std::string_view(argv[2]) == "--data-dir") {
+      data_dir = argv[3];
+    } else if (argc > 2) {
+      fmt::print(stderr, "usage: laminardb shell [--data-dir DIR]\n");
       return 2;
     }
-    return server::RunShellCommand();
+    return server::RunShellCommand(data_dir);
   }
   if (command == "run") {
     server::RunOptions options;
@@ -186,6 +194,8 @@ int RunCommandLine(int argc, char** argv) {
           fmt::print(stderr, "laminardb run: --output is table or jsonl, not '{}'\n", format);
           return 2;
         }
+      } else if (argument == "--data-dir" && i + 1 < argc) {
+        options.data_dir = argv[++i];
       } else if (!have_path && (argument == "-" || !argument.starts_with("-"))) {
         options.path = argument;
         have_path = true;
@@ -195,7 +205,8 @@ int RunCommandLine(int argc, char** argv) {
       }
     }
     if (!have_path) {
-      fmt::print(stderr, "usage: laminardb run FILE.sql [--output table|jsonl]\n");
+      fmt::print(stderr,
+                 "usage: laminardb run FILE.sql [--output table|jsonl] [--data-dir DIR]\n");
       return 2;
     }
     return server::RunScriptCommand(options);

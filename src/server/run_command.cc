@@ -34,7 +34,9 @@ int RunScriptCommand(const RunOptions& options) {
     fmt::print(stderr, "laminardb: cannot read {}\n", options.path);
     return 1;
   }
-  Result<std::unique_ptr<LaminarDB>> db = LaminarDB::Open(Config());
+  Config config;
+  config.data_dir = options.data_dir;
+  Result<std::unique_ptr<LaminarDB>> db = LaminarDB::Open(config);
   if (!db.ok()) {
     fmt::print(stderr, "{}\n", db.status());
     return 1;
@@ -58,7 +60,7 @@ int RunScriptCommand(const RunOptions& options) {
       return 1;
     }
   }
-  if (Status finished = session.Finish(); !finished.ok()) {
+  if (Status finished = session.Finish(/*close_sources=*/!options.data_dir); !finished.ok()) {
     std::fflush(stdout);
     fmt::print(stderr, "{}\n", finished);
     return 1;

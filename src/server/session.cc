@@ -132,14 +132,14 @@ Status Session::Execute(std::string_view text) {
   return status;
 }
 
-Status Session::Finish() {
+Status Session::Finish(bool close_sources) {
   // Bounded connectors (FROM NEXMARK ...) finish their input first; subscriptions are drained
   // meanwhile so that a full one cannot stall them.
   std::future<Status> waited =
       std::async(std::launch::async, [this] { return db_.WaitForConnectors(); });
   while (waited.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready) Collect();
   Status status = waited.get();
-  if (status.ok()) status = db_.CloseSources();
+  if (status.ok() && close_sources) status = db_.CloseSources();
   Status synced = SyncAndCollect();
   if (status.ok()) status = std::move(synced);
   const std::string out = TakeEmissions();

@@ -40,8 +40,9 @@ class Session {
 
   /// Ends the input as bounded input ends in Flink: closes every source (watermarks advance to
   /// +infinity, so everything is flushed), waits for the processing, writes the remaining
-  /// emissions and shuts the database down.
-  Status Finish();
+  /// emissions and shuts the database down. With `close_sources` false (a durable database
+  /// that a later run continues), the sources stay open: the shutdown checkpoints instead.
+  Status Finish(bool close_sources = true);
 
   /// Writes a line to the output as it is (for the shell's own messages), flushing it.
   void WriteLine(std::string_view line);

@@ -203,8 +203,10 @@ class Shell {
 
 }  // namespace
 
-int RunShellCommand() {
-  Result<std::unique_ptr<LaminarDB>> db = LaminarDB::Open(Config());
+int RunShellCommand(const std::optional<std::string>& data_dir) {
+  Config config;
+  config.data_dir = data_dir;
+  Result<std::unique_ptr<LaminarDB>> db = LaminarDB::Open(config);
   if (!db.ok()) {
     fmt::print(stderr, "{}\n", db.status());
     return 1;
@@ -215,8 +217,13 @@ int RunShellCommand() {
   }
   const bool interactive = isatty(STDIN_FILENO) != 0;
   if (interactive) {
-    fmt::print("laminardb {}: an in-memory database. \\? for help, \\q to quit.\n",
-               LAMINAR_VERSION);
+    if (data_dir) {
+      fmt::print("laminardb {}: the durable database in {}. \\? for help, \\q to quit.\n",
+                 LAMINAR_VERSION, *data_dir);
+    } else {
+      fmt::print("laminardb {}: an in-memory database. \\? for help, \\q to quit.\n",
+                 LAMINAR_VERSION);
+    }
   }
   Session session(**db, OutputFormat::kTable, stdout);
   {
