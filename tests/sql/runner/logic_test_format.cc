@@ -314,14 +314,28 @@ std::optional<Problem> ParseRecord(const RawRecord& raw, Record* record) {
   if (keyword == "clock") return ParseClock(raw, words, record);
   if (keyword == "subscribe") return ParseSubscribe(raw, words, record);
   if (keyword == "expect") return ParseExpect(raw, words, record);
-  if (keyword == "halt") {
-    record->kind = RecordKind::kHalt;
-    if (words.size() > 1) return Problem{"unexpected text after 'halt'"};
-    return RequireNoBody(raw, "halt");
+  if (keyword == "halt" || keyword == "durable" || keyword == "restart" || keyword == "crash") {
+    record->kind = keyword == "halt"      ? RecordKind::kHalt
+                   : keyword == "durable" ? RecordKind::kDurable
+                   : keyword == "restart" ? RecordKind::kRestart
+                                          : RecordKind::kCrash;
+    if (words.size() > 1) return Problem{fmt::format("unexpected text after '{}'", keyword)};
+    return RequireNoBody(raw, std::string(keyword));
+  }
+  if (keyword == "checkpoint") {
+    record->kind = RecordKind::kCheckpoint;
+    if (auto problem = RequireNoBody(raw, "checkpoint")) return problem;
+    if (words.size() > 1) {
+      if (words[1].text != "error") {
+        return Problem{fmt::format("unknown checkpoint option '{}'", words[1].text)};
+      }
+      if (auto problem = ParseErrorClause(raw.header, words, 1, &record->error)) return problem;
+    }
+    return std::nullopt;
   }
   return Problem{fmt::format(
       "unknown record '{}'; records start with statement, query, push, watermark, close, clock, "
-      "subscribe, expect or halt",
+      "subscribe, expect, durable, checkpoint, restart, crash or halt",
       keyword)};
 }
 

@@ -23,6 +23,10 @@ enum class RecordKind {
   kExpectRows,       // expect <name> [rowsort] [error LDB-NNNN [message]] | expect <name> empty
   kExpectWatermark,  // expect <name> watermark <micros | timestamp | -inf | +inf>
   kHalt,             // halt
+  kDurable,          // durable  (first record: the file runs on a database with a data_dir)
+  kCheckpoint,       // checkpoint [error LDB-NNNN [message]]
+  kRestart,          // restart  (Shutdown, then Open on the same data_dir)
+  kCrash,            // crash    (SimulateCrash, then Open on the same data_dir)
 };
 
 /// An error a record expects: the LDB code's number and, optionally, a piece of the message.

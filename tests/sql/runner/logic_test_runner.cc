@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <climits>
+#include <filesystem>
 #include <map>
 #include <ostream>
 #include <set>
@@ -96,6 +97,10 @@ int CountLines(std::string_view text) {
 /// What the runner knows about one stream, sink or source it subscribed to.
 struct Watched {
   std::optional<Subscription> subscription;
+  /// The object subscribed to (an alias names another object).
+  std::string object;
+  /// Set by restart and crash: subscribe again once the database is open.
+  bool resubscribe = false;
   bool changelog = false;
   /// Rows emitted since the last `expect` of this name.
   std::vector<std::string> pending;
@@ -121,24 +126,27 @@ class Runner {
         Fail(next_error->line, fmt::format("cannot read the record: {}", next_error->message));
       }
     };
-    Config config;
-    config.clock = &clock_;
-    auto db = LaminarDB::Open(config);
-    if (!db.ok()) {
-      Fail(1, fmt::format("cannot open the database: {}", db.status().ToString()));
-      return summary_;
+    if (!parsed.records.empty() && parsed.records.front().kind == RecordKind::kDurable) {
+      char pattern[] = "/tmp/laminar-logic-test-XXXXXX";
+      if (::mkdtemp(pattern) == nullptr) {
+        Fail(1, "cannot create a data directory");
+        return summary_;
+      }
+      data_dir_ = pattern;
     }
-    db_ = std::move(*db);
-    if (Status status = db_->Start(); !status.ok()) {
-      Fail(1, fmt::format("cannot start the database: {}", status.ToString()));
-      return summary_;
-    }
+    if (!OpenDatabase(1)) return summary_;
     bool halted = false;
     for (const Record& record : parsed.records) {
       report_errors_before(record.line);
       if (record.kind == RecordKind::kHalt) {
         halted = true;
         break;
+      }
+      if (record.kind == RecordKind::kDurable) {
+        if (&record != &parsed.records.front()) {
+          Fail(record.line, "'durable' must be the file's first record");
+        }
+        continue;
       }
       if (options_.verbose) out_ << fmt::format("{}:{}: running\n", file_name_, record.line);
       ++summary_.records;
@@ -150,8 +158,84 @@ class Runner {
     handles_.clear();
     (void)db_->Shutdown();
     db_.reset();
+    if (data_dir_) std::filesystem::remove_all(*data_dir_);
     return summary_;
   }
+
+  ~Runner() {
+    if (data_dir_) std::filesystem::remove_all(*data_dir_);
+  }
+
+ private:
+  /// Opens (or reopens, after restart and crash) the database and subscribes again to every
+  /// name the file watches; rows received before stay pending for the next `expect`.
+  bool OpenDatabase(int line) {
+    Config config;
+    config.clock = &clock_;
+    config.data_dir = data_dir_;
+    auto db = LaminarDB::Open(config);
+    if (!db.ok()) {
+      Fail(line, fmt::format("cannot open the database: {}", db.status().ToString()));
+      return false;
+    }
+    db_ = std::move(*db);
+    if (Status status = db_->Start(); !status.ok()) {
+      Fail(line, fmt::format("cannot start the database: {}", status.ToString()));
+      return false;
+    }
+    for (auto& [name, watched] : watched_) {
+      if (!watched.resubscribe) continue;
+      watched.resubscribe = false;
+      watched.ended.reset();
+      auto subscription = db_->Subscribe(watched.object);
+      if (subscription.ok()) {
+        watched.changelog = subscription->changelog();
+        watched.subscription.emplace(std::move(*subscription));
+      } else {
+        watched.ended = subscription.status();
+      }
+    }
+    return true;
+  }
+
+  /// restart and crash: the database goes away (cleanly, or as if the process died) and
+  /// comes back from its data directory.
+  void RunReopen(const Record& record) {
+    if (!data_dir_) {
+      Fail(record.line, "restart and crash need 'durable' as the file's first record");
+      return;
+    }
+    if (record.kind == RecordKind::kRestart) {
+      Settle(record.line);
+      if (Status status = db_->Shutdown(); !status.ok()) {
+        Fail(record.line, fmt::format("Shutdown() failed: {}", status.ToString()));
+      }
+    } else {
+      for (auto& [name, watched] : watched_) Collect(watched);
+      db_->SimulateCrash();
+    }
+    for (auto& [name, watched] : watched_) {
+      // Subscriptions of objects still there are made again; ended ones stay ended.
+      watched.resubscribe = watched.subscription.has_value() && !watched.ended;
+      watched.subscription.reset();
+    }
+    handles_.clear();
+    db_.reset();
+    (void)OpenDatabase(record.line);
+  }
+
+  void RunCheckpoint(const Record& record) {
+    Settle(record.line);
+    auto id = db_->Checkpoint();
+    Status status = id.status();
+    if (id.ok() && !id->has_value()) {
+      status = Status::Error(ErrorCode::kInvalidConfiguration,
+                             "the database is not durable: start the file with 'durable'");
+    }
+    CheckOutcome(record, "checkpoint", status);
+  }
+
+ public:
 
  private:
   void RunRecord(const Record& record) {
@@ -176,7 +260,13 @@ class Runner {
       case RecordKind::kExpectWatermark:
         return RunExpectWatermark(record);
       case RecordKind::kHalt:
+      case RecordKind::kDurable:
         return;
+      case RecordKind::kCheckpoint:
+        return RunCheckpoint(record);
+      case RecordKind::kRestart:
+      case RecordKind::kCrash:
+        return RunReopen(record);
     }
   }
 
@@ -258,6 +348,7 @@ class Runner {
     }
     Watched& watched = watched_[name];
     Collect(watched);
+    watched.object = name;
     auto subscription = db_->Subscribe(name);
     if (!subscription.ok()) {
       Fail(line,
@@ -461,6 +552,7 @@ class Runner {
     auto subscription = db_->Subscribe(record.object);
     if (subscription.ok()) {
       Watched& watched = watched_[record.argument];
+      watched.object = record.object;
       watched.changelog = subscription->changelog();
       watched.subscription.emplace(std::move(*subscription));
       aliases_.insert(record.argument);
@@ -524,6 +616,7 @@ class Runner {
   ManualClock clock_;
   std::unique_ptr<LaminarDB> db_;
   std::map<std::string, Watched> watched_;
+  std::optional<std::string> data_dir_;  // Set by 'durable'.
   std::map<std::string, SourceHandle> handles_;
   std::set<std::string> aliases_;
   RunSummary summary_;
