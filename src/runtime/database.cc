@@ -611,7 +611,9 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   /// change survives a crash (WAL-less durability for statements).
   Status CheckpointAfterChange();
   static Status DurabilityError(const Status& status);
-  void StartCheckpointer(std::chrono::milliseconds interval);
+  void StartCheckpointer();
+  /// Periodic checkpoints at least this often (the shortest interval asked for wins).
+  void SetCheckpointInterval(std::chrono::milliseconds interval);
   void StopCheckpointer();
   Result<QueryResult> ExecuteStatement(const sql::Statement& statement, std::string_view text);
   Result<QueryResult> ExecuteCreate(sql::BoundCreate create, const sql::Statement& statement);
@@ -673,6 +675,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   std::mutex checkpointer_mutex_;
   std::condition_variable checkpointer_wake_;
   bool checkpointer_stop_ = false;
+  std::chrono::milliseconds checkpoint_interval_{0};  // 0: no periodic checkpoints.
 };
 
 Status LaminarDB::Impl::CheckpointAfterChange() {
@@ -862,16 +865,36 @@ Status LaminarDB::Impl::OpenDurable() {
                          "data directory {}: none of its {} checkpoints can be restored: {}", dir,
                          ids.size(), fmt::join(failures, "; "));
   }
-  if (config_.checkpoint_interval) StartCheckpointer(*config_.checkpoint_interval);
+  if (config_.checkpoint_interval) checkpoint_interval_ = *config_.checkpoint_interval;
+  StartCheckpointer();
   return Status::Ok();
 }
 
-void LaminarDB::Impl::StartCheckpointer(std::chrono::milliseconds interval) {
-  checkpointer_ = std::thread([this, interval] {
+void LaminarDB::Impl::SetCheckpointInterval(std::chrono::milliseconds interval) {
+  {
+    std::lock_guard<std::mutex> lock(checkpointer_mutex_);
+    if (checkpoint_interval_.count() > 0 && checkpoint_interval_ <= interval) return;
+    checkpoint_interval_ = interval;
+  }
+  checkpointer_wake_.notify_all();
+}
+
+void LaminarDB::Impl::StartCheckpointer() {
+  // Ring 1: waits for the shortest interval asked for (the database's, or a source's
+  // checkpoint_interval), then checkpoints; idle while no interval is set.
+  checkpointer_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(checkpointer_mutex_);
     while (!checkpointer_stop_) {
-      checkpointer_wake_.wait_for(lock, interval);
-      if (checkpointer_stop_) break;
+      const std::chrono::milliseconds interval = checkpoint_interval_;
+      if (interval.count() == 0) {
+        checkpointer_wake_.wait(lock);
+        continue;
+      }
+      if (checkpointer_wake_.wait_for(lock, interval, [&] {
+            return checkpointer_stop_ || checkpoint_interval_ != interval;
+          })) {
+        continue;  // Stopping, or the interval changed: wait again with the new one.
+      }
       lock.unlock();
       Result<std::optional<uint64_t>> id = Checkpoint();
       if (!id.ok() && id.status().code() != ErrorCode::kClosed) {
@@ -1214,6 +1237,14 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
   switch (object.kind) {
     case sql::ObjectKind::kSource:
       status = CreateSource(object).WithPosition(statement.position);
+      if (auto it = object.options.find("checkpoint_interval");
+          status.ok() && store_ != nullptr && it != object.options.end()) {
+        // The database checkpoints as often as its most demanding source asks.
+        Result<int64_t> micros = DurationMicros(it->second);
+        if (micros.ok()) {
+          SetCheckpointInterval(std::chrono::milliseconds(std::max<int64_t>(1, *micros / 1000)));
+        }
+      }
       if (status.ok() && connector != nullptr) {
         connectors_[object.name] = std::move(connector);
         connector_started_[object.name] = false;

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/error_code.h"
@@ -208,6 +209,26 @@ TEST_F(DurabilityTest, StreamsOfStreamsKeepWatermarksAcrossARestart) {
   auto source = db->DescribeSource("s");
   ASSERT_TRUE(source.ok());
   EXPECT_EQ(source->rows, 1);
+}
+
+uint64_t NewestCheckpoint(const std::string& dir) {
+  uint64_t newest = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir + "/checkpoints")) {
+    if (std::filesystem::exists(entry.path() / "MANIFEST.json")) {
+      newest = std::max<uint64_t>(newest, std::stoull(entry.path().filename().string()));
+    }
+  }
+  return newest;
+}
+
+TEST_F(DurabilityTest, PeriodicCheckpointsFollowTheShortestInterval) {
+  auto db = Open();
+  Run(*db, "CREATE SOURCE s (x BIGINT) WITH (checkpoint_interval = '20 milliseconds')");
+  const uint64_t first = NewestCheckpoint(dir_);
+  for (int i = 0; i < 500 && NewestCheckpoint(dir_) < first + 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(NewestCheckpoint(dir_), first + 2);
 }
 
 }  // namespace
