@@ -378,60 +378,63 @@ size_t Reactor::DrainChannel(Source& source, stream::Channel<SourceMessage>& cha
   const size_t cap = max_batch_rows_.load(std::memory_order_relaxed);
   // Producers' activity, for idle timeouts: one clock reading per pass.
   const int64_t now = source.idle_timeout_nanos > 0 ? options_.clock->MonotonicNanos() : 0;
-  for (SourceMessage& message : scratch_) {
-    if (source.idle_timeout_nanos > 0) {
-      FindProducer(source, message.producer).last_active_nanos = now;
-      // A lower bound of the next deadline; CheckIdle computes the exact one.
-      source.next_idle_deadline =
-          std::min(source.next_idle_deadline, exec::SaturatingAdd(now, source.idle_timeout_nanos));
-    }
-    switch (message.kind) {
-      case SourceMessage::Kind::kRow: {
-        if (source.pending_rows->num_rows() == 0) {
-          source.pending_producer = message.producer;
-        } else if (!source.pending_producers.empty()) {
-          source.pending_producers.push_back(message.producer);
-        } else if (message.producer != source.pending_producer) {
-          // Rows of several producers in one batch: remember each row's producer.
-          source.pending_producers.assign(static_cast<size_t>(source.pending_rows->num_rows()),
-                                          source.pending_producer);
-          source.pending_producers.push_back(message.producer);
-        }
-        Status status = source.pending_rows->AppendRow(message.row);
-        if (!status.ok()) {
-          // Rows were checked when pushed; a failure here is a bug, not bad input.
-          LAMINAR_LOG(kError, "source {}: dropping a row that passed its check: {}",
-                      source.state->name(), status.ToString());
-        }
-        if (static_cast<size_t>(source.pending_rows->num_rows()) >= cap) {
-          (void)FlushRows(source);
-        }
-        break;
-      }
-      case SourceMessage::Kind::kBatch:
-        (void)FlushRows(source);
-        DeliverSourceBatch(source, *message.batch, message.producer, {});
-        break;
-      case SourceMessage::Kind::kWatermark: {
-        (void)FlushRows(source);
-        Producer& producer = FindProducer(source, message.producer);
-        producer.watermark = producer.has_watermark
-                                 ? std::max(producer.watermark, message.watermark)
-                                 : message.watermark;
-        producer.has_watermark = true;
-        producer.idle = false;
-        UpdateSourceWatermark(source);
-        break;
-      }
-      case SourceMessage::Kind::kClose:
-        (void)FlushRows(source);
-        source.close_requested = true;
-        break;
-    }
-  }
+  for (SourceMessage& message : scratch_) ProcessMessage(source, message, now, cap);
   (void)FlushRows(source);
   scratch_.clear();
   return count;
+}
+
+void Reactor::ProcessMessage(Source& source, SourceMessage& message, int64_t now, size_t cap) {
+  if (source.idle_timeout_nanos > 0) {
+    FindProducer(source, message.producer).last_active_nanos = now;
+    // A lower bound of the next deadline; CheckIdle computes the exact one.
+    source.next_idle_deadline =
+        std::min(source.next_idle_deadline, exec::SaturatingAdd(now, source.idle_timeout_nanos));
+  }
+  switch (message.kind) {
+    case SourceMessage::Kind::kRow: {
+      if (source.pending_rows->num_rows() == 0) {
+        source.pending_producer = message.producer;
+      } else if (!source.pending_producers.empty()) {
+        source.pending_producers.push_back(message.producer);
+      } else if (message.producer != source.pending_producer) {
+        // Rows of several producers in one batch: remember each row's producer.
+        source.pending_producers.assign(static_cast<size_t>(source.pending_rows->num_rows()),
+                                        source.pending_producer);
+        source.pending_producers.push_back(message.producer);
+      }
+      Status status = source.pending_rows->AppendRow(message.row);
+      if (!status.ok()) {
+        // Rows were checked when pushed; a failure here is a bug, not bad input.
+        LAMINAR_LOG(kError, "source {}: dropping a row that passed its check: {}",
+                    source.state->name(), status.ToString());
+      }
+      if (static_cast<size_t>(source.pending_rows->num_rows()) >= cap) {
+        (void)FlushRows(source);
+      }
+      break;
+    }
+    case SourceMessage::Kind::kBatch:
+      (void)FlushRows(source);
+      DeliverSourceBatch(source, *message.batch, message.producer, {});
+      break;
+    case SourceMessage::Kind::kWatermark: {
+      (void)FlushRows(source);
+      Producer& producer = FindProducer(source, message.producer);
+      producer.watermark = producer.has_watermark
+                               ? std::max(producer.watermark, message.watermark)
+                               : message.watermark;
+      producer.has_watermark = true;
+      producer.idle = false;
+      UpdateSourceWatermark(source);
+      break;
+    }
+    case SourceMessage::Kind::kClose:
+      (void)FlushRows(source);
+      source.close_requested = true;
+      break;
+  }
+  if (message.lsn > source.consumed_lsn) source.consumed_lsn = message.lsn;
 }
 
 Status Reactor::FlushRows(Source& source) {
@@ -652,9 +655,11 @@ Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
     writer.I64(source->future_rows);
     writer.Bool(source->close_requested);
     writer.Bool(source->ended);
+    writer.U64(source->consumed_lsn);
     snapshot->sources[source->object->name] = writer.Release();
-    snapshot->consumed[source->object->name] = {source->state->channel().popped(),
-                                                source->state->statement_channel().popped()};
+    if (source->consumed_lsn > 0) {
+      snapshot->consumed_lsn[source->object->name] = source->consumed_lsn;
+    }
   }
   return Status::Ok();
 }
@@ -689,6 +694,7 @@ Status Reactor::RestoreSource(std::string_view name, std::string_view state) {
   source->future_rows = reader.I64();
   source->close_requested = reader.Bool();
   source->ended = reader.Bool();
+  source->consumed_lsn = reader.U64();
   LAMINAR_RETURN_IF_ERROR(reader.Finish());
   if (source->ended || source->close_requested) source->state->MarkClosed();
   source->object->outlet->PublishWatermark(source->watermark);
@@ -711,6 +717,24 @@ Status Reactor::RestoreQuery(std::string_view name, std::string_view state) {
     return Status::Ok();
   }
   return query.flow->Restore(state, fmt::format("state of query \"{}\"", name));
+}
+
+Status Reactor::Replay(std::string_view name, std::vector<SourceMessage>& messages) {
+  for (const std::unique_ptr<Source>& candidate : sources_) {
+    if (candidate->object->name != name) continue;
+    Source& source = *candidate;
+    const size_t cap = max_batch_rows_.load(std::memory_order_relaxed);
+    const int64_t now = options_.clock->MonotonicNanos();
+    for (SourceMessage& message : messages) ProcessMessage(source, message, now, cap);
+    LAMINAR_RETURN_IF_ERROR(FlushRows(source));
+    if (source.close_requested && !source.ended) {
+      source.ended = true;
+      source.state->MarkClosed();
+      AdvanceSourceWatermark(source, exec::kMaxWatermark);
+    }
+    return Status::Ok();
+  }
+  return Status::Error(ErrorCode::kInternal, "replaying source \"{}\": not running", name);
 }
 
 void Reactor::RestoreWatermark(std::string_view name, int64_t watermark) {

@@ -46,8 +46,8 @@ struct ReactorSnapshot {
   /// Why a query's state could not be captured (an operator that cannot snapshot); the
   /// checkpoint fails with the first.
   std::vector<Status> failures;
-  /// Per source: messages consumed from its application and statement channels.
-  std::map<std::string, std::pair<uint64_t, uint64_t>, std::less<>> consumed;
+  /// Per source with a WAL: the WAL position of the last message the state reflects.
+  std::map<std::string, uint64_t, std::less<>> consumed_lsn;
 };
 
 struct ReactorOptions {
@@ -135,6 +135,9 @@ class Reactor {
   Status RestoreSource(std::string_view name, std::string_view state);
   /// Restores a query from ReactorSnapshot::queries (after it was added, before any input).
   Status RestoreQuery(std::string_view name, std::string_view state);
+  /// Recovery: applies messages of source `name` read back from its WAL, in order, as if the
+  /// reactor had read them from its channel.
+  Status Replay(std::string_view name, std::vector<SourceMessage>& messages);
   /// Sets the watermark of an object's output (its subscribers start from it), without
   /// delivering it to readers (they restore their own).
   void RestoreWatermark(std::string_view name, int64_t watermark);
@@ -176,6 +179,7 @@ class Reactor {
     int64_t rows = 0;
     int64_t late_rows = 0;
     int64_t future_rows = 0;
+    uint64_t consumed_lsn = 0;     // WAL position of the last message read (0: none / no WAL).
     bool close_requested = false;  // A kClose was read; ends once both channels are empty.
     bool ended = false;
   };
@@ -188,6 +192,9 @@ class Reactor {
   bool RunCommands();
   size_t DrainSource(Source& source, size_t max_messages);
   size_t DrainChannel(Source& source, stream::Channel<SourceMessage>& channel, size_t max_messages);
+  /// Applies one message read from a channel (or replayed from the WAL). `now`: the clock's
+  /// monotonic reading for idle timeouts; `cap`: the batching cap.
+  void ProcessMessage(Source& source, SourceMessage& message, int64_t now, size_t cap);
   Status FlushRows(Source& source);
   /// Delivers rows pushed by `producer`, or by `row_producers[i]` for row i when not empty.
   void DeliverSourceBatch(Source& source, Batch batch, uint32_t producer,

@@ -40,6 +40,9 @@ struct SourceMessage {
   int64_t watermark = 0;               // kWatermark.
   std::vector<Value> row;              // kRow: already checked against the schema.
   std::shared_ptr<const Batch> batch;  // kBatch: already checked against the schema.
+  /// Its position in the source's WAL (0: the source has none). Positions increase in the
+  /// order the reactor reads messages, so the last one read says where replay resumes.
+  uint64_t lsn = 0;
 };
 
 /// Where and how a source's event time is read (WATERMARK FOR column [AS column - delay]).

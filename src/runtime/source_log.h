@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "columnar/schema.h"
+#include "common/result.h"
+#include "runtime/source_state.h"
+
+namespace laminar::runtime {
+
+/// A source message as one WAL record payload (docs/formats/wal.md, "Source records"):
+/// version u8, kind u8, producer u32, then for a row its values (count, then each typed
+/// value), for a batch the batch (storage::StateWriter::BatchOf), for a watermark the time
+/// (i64 µs); nothing for a close.
+std::string EncodeSourceMessage(const SourceMessage& message);
+
+/// Reads a record written by EncodeSourceMessage for a source of `schema`. kCorruption when
+/// the record is malformed or does not fit the schema.
+Result<SourceMessage> DecodeSourceMessage(std::string_view record,
+                                          const std::shared_ptr<const Schema>& schema,
+                                          std::string_view context);
+
+}  // namespace laminar::runtime
