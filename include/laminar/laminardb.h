@@ -312,6 +312,17 @@ struct SourceStatus {
   bool ended = false;
 };
 
+/// What the last checkpoint of a durable database cost (LaminarDB::LastCheckpoint).
+struct CheckpointStats {
+  uint64_t id = 0;
+  /// How long the reactor stopped processing to take the consistent snapshot, µs.
+  int64_t pause_micros = 0;
+  /// From the request to the published manifest, µs.
+  int64_t total_micros = 0;
+  /// Bytes of state written.
+  uint64_t state_bytes = 0;
+};
+
 class LaminarDB;
 
 /// Builder for Open(Config): `LaminarDB::Builder().BufferSize(1024).Open()`.
@@ -430,6 +441,8 @@ class LaminarDB {
   /// Takes a checkpoint now and returns its id; nullopt when the database is not durable (no
   /// data_dir). Rows still queued in source channels are not in it (they are in the next).
   Result<std::optional<uint64_t>> Checkpoint();
+  /// The cost of the last successful checkpoint (zeros before the first).
+  CheckpointStats LastCheckpoint();
   /// For crash tests: stops every thread at once, without the final checkpoint of
   /// Shutdown(), as if the process had died. Later calls fail with LDB-3010.
   void SimulateCrash();

@@ -471,6 +471,10 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     LAMINAR_ASSIGN_OR_RETURN(uint64_t id, CheckpointLocked());
     return std::optional<uint64_t>(id);
   }
+  CheckpointStats LastCheckpoint() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return last_checkpoint_;
+  }
   /// Test hook (LaminarDB::SimulateCrash): stops everything without a final checkpoint.
   void Abandon() {
     StopCheckpointer();
@@ -671,6 +675,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   bool replaying_ = false;  // Recovery runs the catalog's statements: no checkpoints meanwhile.
   int lock_fd_ = -1;
   std::optional<uint64_t> recovered_checkpoint_;
+  CheckpointStats last_checkpoint_;
   std::thread checkpointer_;
   std::mutex checkpointer_mutex_;
   std::condition_variable checkpointer_wake_;
@@ -709,12 +714,26 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   data.created_micros = clock_->NowMicros();
   runtime::ReactorSnapshot snapshot;
   std::map<std::string, std::string> view_states;
+  const int64_t started = Clock::System()->MonotonicNanos();
+  int64_t pause_nanos = 0;
   LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&]() -> Status {
-    LAMINAR_RETURN_IF_ERROR(reactor_.Checkpoint(id, &snapshot));
+    const int64_t paused = Clock::System()->MonotonicNanos();
+    auto measure = [&] { pause_nanos = Clock::System()->MonotonicNanos() - paused; };
+    Status taken = reactor_.Checkpoint(id, &snapshot);
+    if (!taken.ok()) {
+      measure();
+      return taken;
+    }
     // Views are written by the reactor: read them in the same cut.
     for (const auto& [name, view] : views_) {
-      LAMINAR_ASSIGN_OR_RETURN(view_states[name], view->SaveState());
+      Result<std::string> state = view->SaveState();
+      if (!state.ok()) {
+        measure();
+        return state.status();
+      }
+      view_states[name] = std::move(*state);
     }
+    measure();
     return Status::Ok();
   }));
   for (const auto& [name, statement] : catalog_log_) data.catalog.push_back(statement);
@@ -729,7 +748,15 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
     data.sections.push_back({"table", name, writer.Release()});
   }
   for (const auto& [name, watermark] : snapshot.watermarks) data.watermarks[name] = watermark;
+  for (const auto& [name, lsn] : snapshot.consumed_lsn) data.source_offsets[name] = lsn;
   LAMINAR_RETURN_IF_ERROR(store_->Write(data));
+  last_checkpoint_.id = id;
+  last_checkpoint_.pause_micros = pause_nanos / 1000;
+  last_checkpoint_.total_micros = (Clock::System()->MonotonicNanos() - started) / 1000;
+  last_checkpoint_.state_bytes = 0;
+  for (const storage::CheckpointSection& section : data.sections) {
+    last_checkpoint_.state_bytes += section.bytes.size();
+  }
   return id;
 }
 
@@ -1714,6 +1741,7 @@ Result<CallbackSubscription> LaminarDB::Subscribe(std::string_view name,
 
 Result<std::optional<uint64_t>> LaminarDB::Checkpoint() { return impl_->Checkpoint(); }
 void LaminarDB::SimulateCrash() { impl_->Abandon(); }
+CheckpointStats LaminarDB::LastCheckpoint() { return impl_->LastCheckpoint(); }
 Status LaminarDB::Start() { return impl_->Start(); }
 Status LaminarDB::Stop() { return impl_->Stop(); }
 Status LaminarDB::Sync() { return impl_->Sync(); }
