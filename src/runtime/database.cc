@@ -676,6 +676,8 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   int lock_fd_ = -1;
   std::optional<uint64_t> recovered_checkpoint_;
   CheckpointStats last_checkpoint_;
+  /// The WAL mode of sources created without their own (Config::wal_mode, SET wal_mode).
+  std::optional<WalMode> default_wal_mode_;
   std::thread checkpointer_;
   std::mutex checkpointer_mutex_;
   std::condition_variable checkpointer_wake_;
@@ -893,6 +895,7 @@ Status LaminarDB::Impl::OpenDurable() {
                          ids.size(), fmt::join(failures, "; "));
   }
   if (config_.checkpoint_interval) checkpoint_interval_ = *config_.checkpoint_interval;
+  default_wal_mode_ = config_.wal_mode;
   StartCheckpointer();
   return Status::Ok();
 }
@@ -1041,6 +1044,9 @@ Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& stat
 }
 
 Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
+  if (object.options.count("wal_mode") > 0 || default_wal_mode_) {
+    return Status::Error(ErrorCode::kNotSupported, "the WAL is not wired into sources yet");
+  }
   stream::ChannelOptions options;
   options.capacity = config_.buffer_size;
   options.clock = clock_;
@@ -1531,15 +1537,37 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
     case sql::StatementKind::kSet: {
       const auto& set = statement.As<sql::SetStatement>();
       const std::string name = set.name.ToString();
-      if (name != "max_batch_rows") {
+      if (name != "max_batch_rows" && name != "wal_mode") {
         return Status::Error(ErrorCode::kInvalidOption,
-                             "unknown setting {}; settings: max_batch_rows", name)
+                             "unknown setting {}; settings: max_batch_rows, wal_mode", name)
             .WithPosition(set.name.position);
       }
-      // The value: a positive integer, written as a number or a string.
+      // The value: a number or a string literal.
       std::string text;
       if (set.value && set.value->kind == sql::ExpressionKind::kLiteral) {
         text = static_cast<const sql::LiteralExpression&>(*set.value).value;
+      }
+      if (name == "wal_mode") {
+        // The WAL mode of the sources created from now on (a source's own WITH (wal_mode)
+        // wins).
+        if (store_ == nullptr) {
+          return Status::Error(ErrorCode::kInvalidConfiguration,
+                               "wal_mode needs a durable database: open it with a data_dir")
+              .WithPosition(set.name.position);
+        }
+        if (text == "sync") {
+          default_wal_mode_ = WalMode::kSync;
+        } else if (text == "async") {
+          default_wal_mode_ = WalMode::kAsync;
+        } else if (text == "none") {
+          default_wal_mode_.reset();
+        } else {
+          return Status::Error(ErrorCode::kInvalidOption,
+                               "wal_mode is 'sync', 'async' or 'none', not '{}'", text)
+              .WithPosition(set.value ? set.value->position : set.name.position);
+        }
+        result.tag = "SET";
+        return result;
       }
       char* end = nullptr;
       const long long rows = text.empty() ? 0 : std::strtoll(text.c_str(), &end, 10);
@@ -1555,14 +1583,19 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
     case sql::StatementKind::kShowVariable: {
       const auto& show = statement.As<sql::ShowVariableStatement>();
       const std::string name = show.name.ToString();
-      if (name != "max_batch_rows") {
+      if (name != "max_batch_rows" && name != "wal_mode") {
         return Status::Error(ErrorCode::kInvalidOption,
-                             "unknown setting {}; settings: max_batch_rows", name)
+                             "unknown setting {}; settings: max_batch_rows, wal_mode", name)
             .WithPosition(show.name.position);
       }
-      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
-                               TextRows(Schema::Make({{name, DataType::Varchar(), false}}),
-                                        {{std::to_string(reactor_.max_batch_rows())}}));
+      std::string value = std::to_string(reactor_.max_batch_rows());
+      if (name == "wal_mode") {
+        value = !default_wal_mode_                      ? "none"
+                : *default_wal_mode_ == WalMode::kSync ? "sync"
+                                                       : "async";
+      }
+      LAMINAR_ASSIGN_OR_RETURN(
+          Batch batch, TextRows(Schema::Make({{name, DataType::Varchar(), false}}), {{value}}));
       result.tag = "SHOW";
       result.rows = std::move(batch);
       return result;
