@@ -30,10 +30,11 @@ Status CheckOptions(const WalOptions& options) {
                          "WAL segment size {} is too small (at least {} bytes)",
                          options.segment_size, wal::kSegmentHeaderSize + wal::kRecordHeaderSize);
   }
-  if (options.async_flush_interval_micros <= 0) {
+  if (options.async_flush_interval_micros <= 0 || options.group_commit_window_micros < 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
-                         "WAL flush interval must be positive, not {} us",
-                         options.async_flush_interval_micros);
+                         "WAL flush interval ({} us) must be positive and the group commit "
+                         "window ({} us) not negative",
+                         options.async_flush_interval_micros, options.group_commit_window_micros);
   }
   if (options.max_pending_bytes == 0 || options.first_lsn == 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
@@ -148,11 +149,13 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   ++segment_records_;
   // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode only when
   // the group grows large enough that waiting for the timer would stall producers.
+  // kSync mode also wakes it when the group it is gathering is complete.
   const uint64_t half = options_.max_pending_bytes / 2;
   const bool wake = options_.sync_mode == WalSyncMode::kSync
-                        ? pending_bytes_ == 0
+                        ? pending_bytes_ == 0 || pending_records_ + 1 == gather_target_
                         : pending_bytes_ < half && pending_bytes_ + record_size >= half;
   pending_bytes_ += record_size;
+  ++pending_records_;
   const uint64_t lsn = next_lsn_++;
   lock.unlock();
   if (wake) flusher_wakeup_.notify_one();
@@ -192,6 +195,7 @@ Status WalWriter::Sync() {
 void WalWriter::RunFlusher() {
   const bool sync_mode = options_.sync_mode == WalSyncMode::kSync;
   const auto interval = std::chrono::microseconds(options_.async_flush_interval_micros);
+  const auto window = std::chrono::microseconds(options_.group_commit_window_micros);
   std::vector<PendingChunk> writing;
   std::unique_lock lock(mutex_);
   while (true) {
@@ -199,8 +203,8 @@ void WalWriter::RunFlusher() {
       return closing_ || flush_requested_ ||
              (sync_mode ? !pending_.empty() : pending_bytes_ >= options_.max_pending_bytes / 2);
     };
-    // The timed wait is the flush period of kAsync mode: a kernel timeout, not a time reading,
-    // so it does not go through the injected Clock.
+    // The timed waits (the flush period of kAsync mode, the group commit window) are kernel
+    // timeouts, not time readings, so they do not go through the injected Clock.
     if (sync_mode) {
       flusher_wakeup_.wait(lock, ready);
     } else {
@@ -211,9 +215,19 @@ void WalWriter::RunFlusher() {
       if (closing_) break;
       continue;
     }
+    if (sync_mode && pending_records_ < last_group_records_ && !closing_ && !flush_requested_) {
+      // The producers the last sync released are appending again: gather them into one group.
+      gather_target_ = last_group_records_;
+      flusher_wakeup_.wait_for(lock, window, [&] {
+        return closing_ || flush_requested_ || pending_records_ >= gather_target_;
+      });
+      gather_target_ = 0;
+    }
     const uint64_t last_lsn = next_lsn_ - 1;
+    last_group_records_ = pending_records_;
     writing.swap(pending_);
     pending_bytes_ = 0;
+    pending_records_ = 0;
     flush_requested_ = false;
     space_available_.notify_all();
     lock.unlock();
@@ -234,6 +248,7 @@ void WalWriter::RunFlusher() {
           Status(status.code(), fmt::format("WAL '{}' failed: {}", directory_, status.message()));
       pending_.clear();
       pending_bytes_ = 0;
+      pending_records_ = 0;
       break;
     }
     durable_lsn_.store(last_lsn, std::memory_order_release);

@@ -36,6 +36,10 @@ struct WalOptions {
   uint64_t segment_size = 64ull << 20;
   /// kAsync: how long appended records may wait for the flusher.
   int64_t async_flush_interval_micros = 5000;
+  /// kSync: when fewer records are pending than the previous group held, the flusher waits up
+  /// to this long for the producers that group released to append again, so that they share
+  /// one fdatasync instead of splitting into a group of one and a group of the rest.
+  int64_t group_commit_window_micros = 200;
   /// Append blocks while this many bytes wait for the flusher (backpressure on a slow disk).
   uint64_t max_pending_bytes = 64ull << 20;
   /// The LSN of the first record of a new, empty log. Ignored when the log already exists.
@@ -141,9 +145,12 @@ class WalWriter {
   std::vector<PendingChunk> pending_;        // Guarded by mutex_.
   std::vector<std::string> spare_buffers_;   // Guarded by mutex_. Recycled chunk buffers.
   uint64_t pending_bytes_ = 0;               // Guarded by mutex_.
-  uint64_t next_lsn_;                        // Guarded by mutex_.
-  uint64_t segment_bytes_;    // Guarded by mutex_. Size of the newest segment, pending included.
-  uint64_t segment_records_;  // Guarded by mutex_. Records in it, pending included.
+  uint64_t pending_records_ = 0;             // Guarded by mutex_.
+  uint64_t last_group_records_ = 0;          // Guarded by mutex_. Size of the previous group.
+  uint64_t gather_target_ = 0;  // Guarded by mutex_. Records the flusher waits for; 0: none.
+  uint64_t next_lsn_;           // Guarded by mutex_.
+  uint64_t segment_bytes_;      // Guarded by mutex_. Size of the newest segment, pending included.
+  uint64_t segment_records_;    // Guarded by mutex_. Records in it, pending included.
   bool flush_requested_ = false;  // Guarded by mutex_. Sync() wants the flusher now.
   bool closing_ = false;          // Guarded by mutex_.
   bool flusher_done_ = false;     // Guarded by mutex_.
