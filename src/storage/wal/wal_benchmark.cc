@@ -30,12 +30,12 @@ struct SharedWal {
   std::string directory;
   std::unique_ptr<WalWriter> writer;
 };
-SharedWal* shared = nullptr;
+std::unique_ptr<SharedWal> shared;
 
 void SetUpWal(WalSyncMode mode) {
   char pattern[] = "/tmp/laminar_wal_benchmark_XXXXXX";
   const char* created = ::mkdtemp(pattern);
-  shared = new SharedWal();
+  shared = std::make_unique<SharedWal>();
   shared->directory = created ? created : "/tmp/laminar_wal_benchmark";
   WalOptions options;
   options.sync_mode = mode;
@@ -47,8 +47,7 @@ void SetUpWal(WalSyncMode mode) {
 void TearDownWal() {
   if (!shared->writer->Close().ok()) std::abort();
   (void)FileSystem::Posix()->DeleteRecursively(shared->directory);
-  delete shared;
-  shared = nullptr;
+  shared.reset();
 }
 
 // `rows` rows of kRowSize pseudo-random bytes (fixed seed per thread).

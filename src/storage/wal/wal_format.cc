@@ -84,16 +84,17 @@ Status CheckSegmentHeader(std::string_view contents, const std::string& path,
     return Status::Error(ErrorCode::kCorruption, "WAL segment '{}': not a WAL segment (bad magic)",
                          path);
   }
-  const uint32_t stored = Load<uint32_t>(contents.data() + 24);
-  if (UnmaskCrc(stored) != Crc32c(contents.substr(0, 24))) {
-    return Status::Error(ErrorCode::kChecksumMismatch,
-                         "WAL segment '{}' offset 0: header checksum mismatch", path);
-  }
+  // The version comes before the checksum: another version may lay out its header otherwise.
   const uint32_t version = Load<uint32_t>(contents.data() + 8);
   if (version != kFormatVersion) {
     return Status::Error(ErrorCode::kUnsupportedFormatVersion,
                          "WAL segment '{}': format version {} (this build reads version {})", path,
                          version, kFormatVersion);
+  }
+  const uint32_t stored = Load<uint32_t>(contents.data() + 24);
+  if (UnmaskCrc(stored) != Crc32c(contents.substr(0, 24))) {
+    return Status::Error(ErrorCode::kChecksumMismatch,
+                         "WAL segment '{}' offset 0: header checksum mismatch", path);
   }
   const uint64_t first_lsn = Load<uint64_t>(contents.data() + 16);
   if (first_lsn != expected_first_lsn) {

@@ -212,6 +212,17 @@ TEST_F(WalTest, AsyncModeFlushesInTheBackgroundAndSyncForcesIt) {
   EXPECT_EQ(records->size(), 1000u);
 }
 
+TEST_F(WalTest, AsyncModeMakesRecordsDurableWithoutBeingAsked) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 1000;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  const uint64_t lsn = *writer->Append("flushed by the timer");
+  ASSERT_TRUE(writer->WaitDurable(lsn).ok());  // Returns after the next periodic flush.
+  EXPECT_GE(writer->durable_lsn(), lsn);
+}
+
 TEST_F(WalTest, CloseWritesWhatIsPending) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;

@@ -108,7 +108,8 @@ class WalWriter {
   uint64_t next_lsn() const;
   /// OK, or the error that failed the writer.
   Status status() const;
-  /// What opening found at the end of the existing log (tail().torn is the torn-write report).
+  /// What opening found at the end of the existing log: `torn` is the torn-write report to
+  /// log (OK if none); `file_size - valid_size` bytes were cut away.
   const WalTail& recovery() const { return recovery_; }
   /// How many fdatasyncs of segment data the flusher has done (group commit makes this much
   /// smaller than the number of records).
