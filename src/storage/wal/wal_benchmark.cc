@@ -67,6 +67,29 @@ void ReportGroupSize(benchmark::State& state, int64_t rows_per_iteration) {
       static_cast<double>(state.iterations() * state.threads() * rows_per_iteration) / syncs;
 }
 
+// Baseline: one thread appends each record straight to a file and fdatasyncs it, without the
+// WAL: what durability costs per push without group commit. Arg 0: rows per record.
+void BM_BaselineWriteAndFdatasync(benchmark::State& state) {
+  char pattern[] = "/tmp/laminar_wal_benchmark_XXXXXX";
+  const char* created = ::mkdtemp(pattern);
+  if (created == nullptr) std::abort();
+  const std::string directory = created;
+  auto file = FileSystem::Posix()->NewWritableFile(JoinPath(directory, "baseline"));
+  if (!file.ok()) std::abort();
+  const int64_t rows = state.range(0);
+  const std::string record = MakeRecord(rows, 0);
+  for (auto _ : state) {
+    if (!(*file)->Append(record).ok() || !(*file)->Sync().ok()) {
+      state.SkipWithError("write failed");
+      break;
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * rows);
+  (void)(*file)->Close();
+  (void)FileSystem::Posix()->DeleteRecursively(directory);
+}
+BENCHMARK(BM_BaselineWriteAndFdatasync)->ArgName("rows_per_record")->Arg(1)->Arg(64)->UseRealTime();
+
 // Arg 0: rows per record.
 void BM_SyncAppendAndWaitDurable(benchmark::State& state) {
   if (state.thread_index() == 0) SetUpWal(WalSyncMode::kSync);
