@@ -45,7 +45,8 @@ struct WalTail {
 /// else (a bad record followed by valid ones, a bad record in an older segment, a gap between
 /// segments) fails with kCorruption or kChecksumMismatch naming the segment and byte offset.
 ///
-/// The reader sees the segments present when Open ran; it reads a directory a WalWriter is
+/// The reader holds one whole segment in memory at a time (up to the segment size, 64 MiB by
+/// default). It sees the segments present when Open ran; it reads a directory a WalWriter is
 /// appending to only up to what was there then.
 ///
 /// Thread-safety: not thread-safe; one thread owns it.

@@ -604,6 +604,32 @@ TEST_F(WalTest, TruncateDeletesOnlySegmentsBelowTheLsn) {
   EXPECT_EQ(records->back().first, 110u);
 }
 
+TEST_F(WalTest, TruncateWhileProducersAppendAcrossRolls) {
+  WalOptions options;
+  options.segment_size = 256;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  std::atomic<bool> done{false};
+  std::thread truncator([&] {
+    while (!done.load()) {
+      ASSERT_TRUE(writer->Truncate(writer->durable_lsn() / 2).ok());
+    }
+  });
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 4; ++t) {
+    producers.emplace_back([&, t] { AppendDurably(writer.get(), t * 1000, 200); });
+  }
+  for (auto& producer : producers) producer.join();
+  done = true;
+  truncator.join();
+  const uint64_t oldest = writer->segments().front();
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_, oldest);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->back().first, 800u);
+  EXPECT_EQ(records->size(), 800u - oldest + 1);
+}
+
 TEST_F(WalTest, InvalidOptionsAreRejected) {
   WalOptions options;
   options.segment_size = 10;
