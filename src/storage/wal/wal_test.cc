@@ -538,7 +538,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(std::make_pair(FaultOperation::kAppend, FaultKind::kNoSpace),
                       std::make_pair(FaultOperation::kAppend, FaultKind::kIoError),
                       std::make_pair(FaultOperation::kSync, FaultKind::kNoSpace),
-                      std::make_pair(FaultOperation::kSync, FaultKind::kIoError)));
+                      std::make_pair(FaultOperation::kSync, FaultKind::kIoError)),
+    [](const ::testing::TestParamInfo<std::pair<FaultOperation, FaultKind>>& info) {
+      const std::string operation = info.param.first == FaultOperation::kAppend ? "Write" : "Sync";
+      return operation + (info.param.second == FaultKind::kNoSpace ? "NoSpace" : "IoError");
+    });
 
 TEST_F(WalTest, NoSpaceWhileRollingFailsTheWriter) {
   WalOptions options;
