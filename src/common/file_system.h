@@ -49,8 +49,8 @@ class RandomAccessFile {
 };
 
 /// Every file operation of LaminarDB goes through this interface, so tests can run on memory
-/// and simulate crashes (MemoryFileSystem drops unsynced data; a fault-injecting file system
-/// for torn writes, ENOSPC and EIO comes with the durability work). Paths use '/' as the
+/// and simulate crashes (MemoryFileSystem drops unsynced data; FaultInjectionFileSystem adds
+/// torn writes, ENOSPC, EIO and lost directory entries). Paths use '/' as the
 /// separator. Errors carry kFileNotFound, kFileExists, kNoSpace, kPermissionDenied or kIoError
 /// and name the path.
 ///

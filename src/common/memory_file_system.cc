@@ -63,8 +63,10 @@ class MemoryWritableFile final : public WritableFile {
 
   Status Sync() override {
     if (closed_) return ClosedError();
-    LAMINAR_RETURN_IF_ERROR(FlushPending());
+    // Flushing and marking as synced happen under one lock, so a simulated crash cannot fall
+    // between them and leave data counted as synced that the crash dropped.
     std::lock_guard lock(data_->mutex);
+    LAMINAR_RETURN_IF_ERROR(FlushPendingLocked());
     data_->synced_size = data_->contents.size();
     return Status::Ok();
   }
@@ -93,6 +95,11 @@ class MemoryWritableFile final : public WritableFile {
 
   Status FlushPending() {
     std::lock_guard lock(data_->mutex);
+    return FlushPendingLocked();
+  }
+
+  // REQUIRES: data_->mutex held.
+  Status FlushPendingLocked() {
     if (data_->generation != generation_) {
       pending_.clear();
       return Status::Error(ErrorCode::kIoError, "file '{}' was lost in a simulated crash", path_);

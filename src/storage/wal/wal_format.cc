@@ -1,0 +1,173 @@
+#include "storage/wal/wal_format.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+#include "common/crc32c.h"
+
+namespace laminar::storage::wal {
+
+// Integers are stored little-endian; on a little-endian host that is a plain copy.
+static_assert(std::endian::native == std::endian::little, "the WAL codec assumes little-endian");
+
+namespace {
+
+constexpr std::string_view kPrefix = "wal-";
+constexpr std::string_view kSuffix = ".log";
+constexpr size_t kLsnDigits = 20;
+
+template <typename T>
+T Load(const char* bytes) {
+  T value;
+  std::memcpy(&value, bytes, sizeof(T));
+  return value;
+}
+
+template <typename T>
+void Store(char* bytes, T value) {
+  std::memcpy(bytes, &value, sizeof(T));
+}
+
+constexpr char kFullType = static_cast<char>(RecordType::kFull);
+
+}  // namespace
+
+std::string SegmentFileName(uint64_t first_lsn) {
+  std::string digits = std::to_string(first_lsn);
+  std::string name(kPrefix);
+  name.append(kLsnDigits - digits.size(), '0');
+  name += digits;
+  name += kSuffix;
+  return name;
+}
+
+std::optional<uint64_t> ParseSegmentFileName(std::string_view name) {
+  if (name.size() != kPrefix.size() + kLsnDigits + kSuffix.size() || !name.starts_with(kPrefix) ||
+      !name.ends_with(kSuffix)) {
+    return std::nullopt;
+  }
+  const std::string_view digits = name.substr(kPrefix.size(), kLsnDigits);
+  uint64_t value = 0;
+  for (const char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
+}
+
+Result<std::vector<uint64_t>> ListSegments(FileSystem* fs, const std::string& directory) {
+  LAMINAR_ASSIGN_OR_RETURN(const auto names, fs->ListDirectory(directory));
+  std::vector<uint64_t> segments;
+  for (const auto& name : names) {
+    if (const auto first_lsn = ParseSegmentFileName(name)) segments.push_back(*first_lsn);
+  }
+  std::sort(segments.begin(), segments.end());
+  return segments;
+}
+
+std::string EncodeSegmentHeader(uint64_t first_lsn) {
+  std::string header(kSegmentHeaderSize, '\0');
+  std::memcpy(header.data(), kSegmentMagic.data(), kSegmentMagic.size());
+  Store<uint32_t>(header.data() + 8, kFormatVersion);
+  Store<uint32_t>(header.data() + 12, 0);
+  Store<uint64_t>(header.data() + 16, first_lsn);
+  Store<uint32_t>(header.data() + 24, MaskCrc(Crc32c(std::string_view(header.data(), 24))));
+  return header;
+}
+
+Status CheckSegmentHeader(std::string_view contents, const std::string& path,
+                          uint64_t expected_first_lsn) {
+  if (contents.substr(0, kSegmentMagic.size()) != kSegmentMagic) {
+    return Status::Error(ErrorCode::kCorruption, "WAL segment '{}': not a WAL segment (bad magic)",
+                         path);
+  }
+  // The version comes before the checksum: another version may lay out its header otherwise.
+  const uint32_t version = Load<uint32_t>(contents.data() + 8);
+  if (version != kFormatVersion) {
+    return Status::Error(ErrorCode::kUnsupportedFormatVersion,
+                         "WAL segment '{}': format version {} (this build reads version {})", path,
+                         version, kFormatVersion);
+  }
+  const uint32_t stored = Load<uint32_t>(contents.data() + 24);
+  if (UnmaskCrc(stored) != Crc32c(contents.substr(0, 24))) {
+    return Status::Error(ErrorCode::kChecksumMismatch,
+                         "WAL segment '{}' offset 0: header checksum mismatch", path);
+  }
+  const uint64_t first_lsn = Load<uint64_t>(contents.data() + 16);
+  if (first_lsn != expected_first_lsn) {
+    return Status::Error(ErrorCode::kCorruption,
+                         "WAL segment '{}': header says first LSN {}, the file name says {}", path,
+                         first_lsn, expected_first_lsn);
+  }
+  return Status::Ok();
+}
+
+uint32_t RecordChecksum(std::string_view payload) {
+  return MaskCrc(Crc32cExtend(Crc32c(std::string_view(&kFullType, 1)), payload));
+}
+
+void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out) {
+  Store<uint32_t>(out, static_cast<uint32_t>(payload.size()));
+  Store<uint32_t>(out + 4, masked_checksum);
+  out[8] = kFullType;
+}
+
+Frame ParseFrame(std::string_view contents, size_t offset) {
+  Frame frame;
+  const size_t remaining = contents.size() - offset;
+  if (remaining == 0) return frame;
+  frame.kind = Frame::Kind::kBad;
+  if (remaining < kRecordHeaderSize) {
+    frame.problem = ErrorCode::kTornWrite;
+    frame.reason =
+        fmt::format("record header cut short ({} of {} bytes)", remaining, kRecordHeaderSize);
+    return frame;
+  }
+  const char* header = contents.data() + offset;
+  const uint32_t length = Load<uint32_t>(header);
+  const uint32_t stored = Load<uint32_t>(header + 4);
+  const char type = header[8];
+  if (type != kFullType) {
+    frame.problem = ErrorCode::kCorruption;
+    frame.reason = fmt::format("unknown record type {}", static_cast<int>(uint8_t(type)));
+    return frame;
+  }
+  if (length > kMaxPayloadSize) {
+    frame.problem = ErrorCode::kCorruption;
+    frame.reason = fmt::format("impossible record length {}", length);
+    return frame;
+  }
+  if (remaining - kRecordHeaderSize < length) {
+    frame.problem = ErrorCode::kTornWrite;
+    frame.reason = fmt::format("record cut short ({} of {} payload bytes)",
+                               remaining - kRecordHeaderSize, length);
+    return frame;
+  }
+  const std::string_view payload = contents.substr(offset + kRecordHeaderSize, length);
+  if (RecordChecksum(payload) != stored) {
+    frame.problem = ErrorCode::kChecksumMismatch;
+    frame.reason = "record checksum mismatch";
+    return frame;
+  }
+  frame.kind = Frame::Kind::kRecord;
+  frame.payload = payload;
+  frame.size = kRecordHeaderSize + length;
+  return frame;
+}
+
+bool ValidFrameFollows(std::string_view contents, size_t offset) {
+  for (size_t candidate = offset + 1; candidate + kRecordHeaderSize <= contents.size();
+       ++candidate) {
+    // Cheap filters first: the type byte and a length that fits; only then the checksum.
+    if (contents[candidate + 8] != kFullType) continue;
+    const uint32_t length = Load<uint32_t>(contents.data() + candidate);
+    if (length > contents.size() - candidate - kRecordHeaderSize) continue;
+    if (ParseFrame(contents, candidate).kind == Frame::Kind::kRecord) return true;
+  }
+  return false;
+}
+
+}  // namespace laminar::storage::wal

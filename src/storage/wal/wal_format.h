@@ -1,0 +1,75 @@
+#pragma once
+
+// The on-disk layout of the write-ahead log, shared by WalWriter and WalReader. The prose
+// specification is docs/formats/wal.md; keep the two in agreement.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace laminar::storage::wal {
+
+/// The first eight bytes of every segment.
+inline constexpr std::string_view kSegmentMagic{"LDBWAL\r\n", 8};
+/// The format version this code writes and the only one it reads.
+inline constexpr uint32_t kFormatVersion = 1;
+/// magic (8) + version (4) + reserved (4) + first LSN (8) + masked CRC-32C of those 24 (4).
+inline constexpr size_t kSegmentHeaderSize = 28;
+/// payload length (4) + masked CRC-32C of type and payload (4) + type (1).
+inline constexpr size_t kRecordHeaderSize = 9;
+/// The largest payload a record may carry (1 GiB).
+inline constexpr uint32_t kMaxPayloadSize = 1u << 30;
+
+/// The record types. Only whole records exist today; the byte leaves room for fragments.
+enum class RecordType : uint8_t { kFull = 1 };
+
+/// "wal-00000000000000000042.log" for first LSN 42.
+std::string SegmentFileName(uint64_t first_lsn);
+/// The first LSN named by a segment file name, or nothing if `name` is not a segment's.
+std::optional<uint64_t> ParseSegmentFileName(std::string_view name);
+/// The first LSNs of the segments in `directory`, ascending.
+Result<std::vector<uint64_t>> ListSegments(FileSystem* fs, const std::string& directory);
+
+/// The header of a new segment.
+std::string EncodeSegmentHeader(uint64_t first_lsn);
+/// Checks a segment's header. `path` and `expected_first_lsn` (from the file name) are for the
+/// checks and messages. Returns kCorruption, kChecksumMismatch or kUnsupportedFormatVersion.
+/// REQUIRES: contents.size() >= kSegmentHeaderSize.
+Status CheckSegmentHeader(std::string_view contents, const std::string& path,
+                          uint64_t expected_first_lsn);
+
+/// The masked checksum stored in a record's header.
+uint32_t RecordChecksum(std::string_view payload);
+/// Writes a record's header for `payload` into `out[0, kRecordHeaderSize)`.
+void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out);
+
+/// What lies at some offset of a segment's contents.
+struct Frame {
+  enum class Kind {
+    kRecord,  // A whole record whose checksum matches.
+    kEnd,     // The offset is the end of the contents.
+    kBad,     // Incomplete, impossible or failing its checksum.
+  };
+  Kind kind = Kind::kEnd;
+  std::string_view payload;            // kRecord: the payload, a view into the contents.
+  size_t size = 0;                     // kRecord: header plus payload.
+  ErrorCode problem = ErrorCode::kOk;  // kBad: kTornWrite (runs past the end), kCorruption or
+                                       // kChecksumMismatch.
+  std::string reason;                  // kBad: what is wrong, for messages.
+};
+
+/// Parses the record at `offset`. REQUIRES: offset <= contents.size().
+Frame ParseFrame(std::string_view contents, size_t offset);
+
+/// True if a whole record with a matching checksum starts anywhere after `offset`. Recovery
+/// uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
+bool ValidFrameFollows(std::string_view contents, size_t offset);
+
+}  // namespace laminar::storage::wal

@@ -1,0 +1,93 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/result.h"
+#include "common/status.h"
+
+namespace laminar::storage {
+
+/// One record read back from the write-ahead log.
+struct WalRecord {
+  uint64_t lsn = 0;
+  /// A view into the reader's buffer: valid until the next call to WalReader::Next.
+  std::string_view payload;
+};
+
+/// Where and how the newest segment ended, once a WalReader has reached the end of the log.
+struct WalTail {
+  /// The segment the log ends in ("" if the directory holds no segment).
+  std::string segment_path;
+  /// The LSN the next appended record gets.
+  uint64_t next_lsn = 0;
+  /// Bytes of the newest segment that hold its header and whole, valid records.
+  uint64_t valid_size = 0;
+  /// The newest segment's size on disk; larger than valid_size after a torn write.
+  uint64_t file_size = 0;
+  /// kTornWrite describing the torn tail (segment, offset, what was wrong), or OK. A torn tail
+  /// is what a crash in the middle of a write leaves; it held no acknowledged record.
+  Status torn;
+};
+
+/// Reads the write-ahead log in LSN order, verifying every checksum (format:
+/// docs/formats/wal.md). This is the recovery scan: open it at the first LSN the last
+/// checkpoint does not cover and replay every record it returns.
+///
+/// Damage is never skipped. The one exception is the tail of the newest segment: a record
+/// that is cut short or fails its checksum, with no valid record after it, is the remnant of a
+/// write interrupted by a crash; the reader stops there, reports it in `tail().torn`
+/// (kTornWrite) and ends the log normally. WalWriter::Open cuts such a tail away. Anything
+/// else (a bad record followed by valid ones, a bad record in an older segment, a gap between
+/// segments) fails with kCorruption or kChecksumMismatch naming the segment and byte offset.
+///
+/// The reader holds one whole segment in memory at a time (up to the segment size, 64 MiB by
+/// default). It sees the segments present when Open ran; it reads a directory a WalWriter is
+/// appending to only up to what was there then.
+///
+/// Thread-safety: not thread-safe; one thread owns it.
+class WalReader {
+ public:
+  /// Opens the log in `directory` to read records with LSN >= `from_lsn`. An empty or missing
+  /// directory is an empty log. Fails with kCorruption if records from `from_lsn` on were
+  /// already truncated away (the oldest segment starts after it).
+  static Result<std::unique_ptr<WalReader>> Open(FileSystem* fs, std::string directory,
+                                                 uint64_t from_lsn);
+
+  /// Reads the next record into `*record`. Returns true if there was one, false at the end of
+  /// the log (after which `tail()` is filled in), or an error for damaged data.
+  Result<bool> Next(WalRecord* record);
+
+  /// The end of the log. REQUIRES: Next has returned false.
+  const WalTail& tail() const { return tail_; }
+
+ private:
+  WalReader(FileSystem* fs, std::string directory, uint64_t from_lsn,
+            std::vector<uint64_t> segments, size_t first_segment);
+
+  // Reads segment `segment_index_` into `contents_` and checks its header. Sets `at_end_` if a
+  // torn header ends the log.
+  Status LoadSegment();
+  // Handles the bad frame at `offset_`: a torn tail ends the log, anything else is an error.
+  Status HandleBadFrame(ErrorCode problem, const std::string& reason);
+  void FinishAt(uint64_t valid_size, Status torn);
+  std::string SegmentPath(size_t index) const;
+
+  FileSystem* fs_;
+  std::string directory_;
+  uint64_t from_lsn_;
+  std::vector<uint64_t> segments_;  // First LSNs, ascending.
+  size_t segment_index_;
+  bool loaded_ = false;
+  bool at_end_ = false;
+  std::string contents_;  // The current segment, whole.
+  size_t offset_ = 0;     // Next frame in contents_.
+  uint64_t next_lsn_ = 0;
+  WalTail tail_;
+};
+
+}  // namespace laminar::storage

@@ -1,0 +1,651 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "common/crc32c.h"
+#include "common/fault_injection_file_system.h"
+#include "common/memory_file_system.h"
+#include "storage/wal/wal_format.h"
+#include "storage/wal/wal_reader.h"
+#include "storage/wal/wal_writer.h"
+
+namespace laminar::storage {
+namespace {
+
+constexpr char kDirectory[] = "/db/wal";
+
+using Records = std::vector<std::pair<uint64_t, std::string>>;
+
+Result<Records> ReadAll(FileSystem* fs, uint64_t from_lsn = 0, WalTail* tail = nullptr) {
+  LAMINAR_ASSIGN_OR_RETURN(auto reader, WalReader::Open(fs, kDirectory, from_lsn));
+  Records records;
+  WalRecord record;
+  while (true) {
+    LAMINAR_ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
+    if (!more) break;
+    records.emplace_back(record.lsn, std::string(record.payload));
+  }
+  if (tail != nullptr) *tail = reader->tail();
+  return records;
+}
+
+std::string Payload(uint64_t i) {
+  // Varying sizes, including empty payloads, so framing is exercised.
+  return std::string(i % 37, static_cast<char>('a' + i % 26)) + std::to_string(i);
+}
+
+std::string SegmentPath(uint64_t first_lsn) {
+  return std::string(kDirectory) + "/" + wal::SegmentFileName(first_lsn);
+}
+
+class WalTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<WalWriter> OpenWriter(WalOptions options = {}) {
+    auto writer = WalWriter::Open(&fs_, kDirectory, options);
+    EXPECT_TRUE(writer.ok()) << writer.status();
+    return writer.ok() ? std::move(*writer) : nullptr;
+  }
+
+  // Appends `count` records with Payload(first..first+count) and waits for all of them.
+  void AppendDurably(WalWriter* writer, uint64_t first, uint64_t count) {
+    uint64_t last = 0;
+    for (uint64_t i = first; i < first + count; ++i) {
+      auto lsn = writer->Append(Payload(i));
+      ASSERT_TRUE(lsn.ok()) << lsn.status();
+      last = *lsn;
+    }
+    ASSERT_TRUE(writer->WaitDurable(last).ok());
+  }
+
+  MemoryFileSystem memory_;
+  FaultInjectionFileSystem fs_{&memory_};
+};
+
+TEST_F(WalTest, SegmentFileNamesCarryTheFirstLsnInTwentyDigits) {
+  EXPECT_EQ(wal::SegmentFileName(42), "wal-00000000000000000042.log");
+  EXPECT_EQ(wal::ParseSegmentFileName("wal-00000000000000000042.log"), 42u);
+  EXPECT_EQ(wal::ParseSegmentFileName("wal-18446744073709551615.log"), UINT64_MAX);
+  EXPECT_FALSE(wal::ParseSegmentFileName("wal-18446744073709551616.log").has_value());
+  EXPECT_FALSE(wal::ParseSegmentFileName("wal-42.log").has_value());
+  EXPECT_FALSE(wal::ParseSegmentFileName("wal-0000000000000000004x.log").has_value());
+}
+
+TEST_F(WalTest, RoundTripAcrossSegmentRolls) {
+  WalOptions options;
+  options.segment_size = 256;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  AppendDurably(writer.get(), 0, 300);
+  EXPECT_EQ(writer->next_lsn(), 301u);
+  EXPECT_EQ(writer->durable_lsn(), 300u);
+  const auto segments = writer->segments();
+  EXPECT_GT(segments.size(), 10u);
+  ASSERT_TRUE(writer->Close().ok());
+
+  // No segment exceeds the limit, since every record is smaller than it.
+  for (const uint64_t first_lsn : segments) {
+    EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), 256u);
+  }
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 300u);
+  for (uint64_t i = 0; i < 300; ++i) {
+    EXPECT_EQ((*records)[i].first, i + 1);
+    EXPECT_EQ((*records)[i].second, Payload(i));
+  }
+  // Reading from the middle starts at that record, even inside a segment.
+  auto tail_records = ReadAll(&fs_, 123);
+  ASSERT_TRUE(tail_records.ok()) << tail_records.status();
+  ASSERT_EQ(tail_records->size(), 178u);
+  EXPECT_EQ(tail_records->front().first, 123u);
+  EXPECT_EQ(tail_records->front().second, Payload(122));
+}
+
+TEST_F(WalTest, ARecordLargerThanASegmentGetsASegmentOfItsOwn) {
+  WalOptions options;
+  options.segment_size = 100;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  const std::string big(1000, 'x');
+  ASSERT_TRUE(writer->Append("small").ok());
+  ASSERT_TRUE(writer->Append(big).ok());
+  ASSERT_TRUE(writer->Append("after").ok());
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 3u);
+  EXPECT_EQ((*records)[1].second, big);
+}
+
+TEST_F(WalTest, ReopeningContinuesAfterTheLastRecord) {
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 10);
+  }
+  auto writer = OpenWriter();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_TRUE(writer->recovery().torn.ok());
+  EXPECT_EQ(writer->next_lsn(), 11u);
+  EXPECT_EQ(writer->durable_lsn(), 10u);
+  auto lsn = writer->Append("eleven");
+  ASSERT_TRUE(lsn.ok());
+  EXPECT_EQ(*lsn, 11u);
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok());
+  ASSERT_EQ(records->size(), 11u);
+  EXPECT_EQ(records->back(), std::make_pair(uint64_t{11}, std::string("eleven")));
+}
+
+TEST_F(WalTest, ANewLogStartsAtTheConfiguredLsn) {
+  WalOptions options;
+  options.first_lsn = 1000;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(*writer->Append("x"), 1000u);
+  ASSERT_TRUE(writer->Close().ok());
+  EXPECT_TRUE(*fs_.Exists(SegmentPath(1000)));
+}
+
+TEST_F(WalTest, ManyProducersInSyncModeAreAllAcknowledgedAndReadBackOnceInOrder) {
+  WalOptions options;
+  options.segment_size = 4096;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 300;
+  std::mutex acknowledged_mutex;
+  std::map<uint64_t, std::string> acknowledged;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string payload = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto lsn = writer->Append(payload);
+        ASSERT_TRUE(lsn.ok()) << lsn.status();
+        ASSERT_TRUE(writer->WaitDurable(*lsn).ok());
+        ASSERT_GE(writer->durable_lsn(), *lsn);
+        std::lock_guard lock(acknowledged_mutex);
+        ASSERT_TRUE(acknowledged.emplace(*lsn, payload).second) << "LSN handed out twice";
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  ASSERT_EQ(acknowledged.size(), size_t{kThreads * kPerThread});
+  EXPECT_LE(writer->sync_count(), uint64_t{kThreads * kPerThread});
+  ASSERT_TRUE(writer->Close().ok());
+
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), acknowledged.size());
+  uint64_t expected_lsn = 1;
+  for (const auto& [lsn, payload] : *records) {
+    EXPECT_EQ(lsn, expected_lsn++);
+    EXPECT_EQ(acknowledged[lsn], payload);
+  }
+}
+
+TEST_F(WalTest, AsyncModeFlushesInTheBackgroundAndSyncForcesIt) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 1000;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  uint64_t last = 0;
+  for (uint64_t i = 0; i < 1000; ++i) last = *writer->Append(Payload(i));
+  ASSERT_TRUE(writer->Sync().ok());
+  EXPECT_EQ(writer->durable_lsn(), last);
+  ASSERT_TRUE(writer->WaitDurable(last).ok());
+  ASSERT_TRUE(fs_.SimulateCrash().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 1000u);
+}
+
+TEST_F(WalTest, AsyncModeMakesRecordsDurableWithoutBeingAsked) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 1000;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  const uint64_t lsn = *writer->Append("flushed by the timer");
+  ASSERT_TRUE(writer->WaitDurable(lsn).ok());  // Returns after the next periodic flush.
+  EXPECT_GE(writer->durable_lsn(), lsn);
+}
+
+TEST_F(WalTest, CloseWritesWhatIsPending) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 60'000'000;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  for (uint64_t i = 0; i < 50; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
+  ASSERT_TRUE(writer->Close().ok());
+  EXPECT_EQ(writer->Append("late").status().code(), ErrorCode::kClosed);
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok());
+  EXPECT_EQ(records->size(), 50u);
+}
+
+TEST_F(WalTest, WaitingForAnLsnNotYetAppendedIsAnError) {
+  auto writer = OpenWriter();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->WaitDurable(5).code(), ErrorCode::kInvalidArgument);
+  EXPECT_TRUE(writer->WaitDurable(0).ok());
+}
+
+TEST_F(WalTest, CrashKeepsEverythingAcknowledgedCutsTheTornTailAndAppendingContinues) {
+  WalOptions options;
+  options.segment_size = 1024;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  AppendDurably(writer.get(), 0, 100);
+  const uint64_t acknowledged = writer->durable_lsn();
+  // The next group's write is torn five bytes in; the crash follows.
+  fs_.InjectFault(
+      FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite).OnPath("wal-").KeepingBytes(5));
+  auto lsn = writer->Append(Payload(100));
+  ASSERT_TRUE(lsn.ok());
+  EXPECT_EQ(writer->WaitDurable(*lsn).code(), ErrorCode::kIoError);
+  EXPECT_EQ(writer->Append("more").status().code(), ErrorCode::kIoError);
+  EXPECT_EQ(writer->Close().code(), ErrorCode::kIoError);
+  writer.reset();
+  ASSERT_TRUE(fs_.SimulateCrash().ok());
+  fs_.ClearFaults();
+
+  writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite);
+  EXPECT_EQ(writer->recovery().file_size - writer->recovery().valid_size, 5u);
+  EXPECT_EQ(writer->next_lsn(), acknowledged + 1);
+  AppendDurably(writer.get(), 200, 20);
+  ASSERT_TRUE(writer->Close().ok());
+
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), acknowledged + 20);
+  for (uint64_t i = 0; i < acknowledged; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+  for (uint64_t i = 0; i < 20; ++i) {
+    EXPECT_EQ((*records)[acknowledged + i].first, acknowledged + 1 + i);
+    EXPECT_EQ((*records)[acknowledged + i].second, Payload(200 + i));
+  }
+}
+
+TEST_F(WalTest, CrashWithProducersRunningLosesNothingAcknowledged) {
+  WalOptions options;
+  options.segment_size = 2048;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  std::mutex acknowledged_mutex;
+  std::map<uint64_t, std::string> acknowledged;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; !stop.load(); ++i) {
+        const std::string payload = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto lsn = writer->Append(payload);
+        if (!lsn.ok()) return;
+        if (!writer->WaitDurable(*lsn).ok()) return;
+        std::lock_guard lock(acknowledged_mutex);
+        acknowledged.emplace(*lsn, payload);
+      }
+    });
+  }
+  while (true) {
+    std::lock_guard lock(acknowledged_mutex);
+    if (acknowledged.size() >= 500) break;
+  }
+  ASSERT_TRUE(fs_.SimulateCrash().ok());  // The power goes while producers are appending.
+  stop = true;
+  for (auto& thread : threads) thread.join();
+  writer.reset();
+
+  auto reopened = OpenWriter(options);
+  ASSERT_NE(reopened, nullptr);
+  ASSERT_TRUE(reopened->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  std::map<uint64_t, std::string> recovered(records->begin(), records->end());
+  for (const auto& [lsn, payload] : acknowledged) {
+    ASSERT_EQ(recovered.count(lsn), 1u) << "acknowledged LSN " << lsn << " lost";
+    EXPECT_EQ(recovered[lsn], payload);
+  }
+}
+
+TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 5);
+    ASSERT_TRUE(writer->Append("the last record, which will be torn").ok());
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  const std::string path = SegmentPath(1);
+  const std::string full = *fs_.ReadFile(path);
+  const size_t last_record = full.size() - wal::kRecordHeaderSize - 35;
+  for (size_t cut = last_record; cut < full.size(); ++cut) {
+    SCOPED_TRACE("cut at " + std::to_string(cut));
+    ASSERT_TRUE(fs_.WriteFile(path, full.substr(0, cut), /*sync=*/true).ok());
+
+    WalTail tail;
+    auto records = ReadAll(&fs_, 0, &tail);
+    ASSERT_TRUE(records.ok()) << records.status();
+    EXPECT_EQ(records->size(), 5u);
+    EXPECT_EQ(tail.valid_size, last_record);
+    EXPECT_EQ(tail.torn.code(), cut == last_record ? ErrorCode::kOk : ErrorCode::kTornWrite);
+
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(writer->recovery().torn.code(), tail.torn.code());
+    EXPECT_EQ(*writer->Append("replacement"), 6u);
+    ASSERT_TRUE(writer->Close().ok());
+    records = ReadAll(&fs_);
+    ASSERT_TRUE(records.ok()) << records.status();
+    ASSERT_EQ(records->size(), 6u);
+    EXPECT_EQ(records->back().second, "replacement");
+  }
+}
+
+TEST_F(WalTest, TornHeaderOfTheNewestSegmentIsReplaced) {
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 3);
+  }
+  // A crash while segment 4 was being created left a few bytes of its header.
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(4), "LDBW", /*sync=*/true).ok());
+  auto writer = OpenWriter();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite);
+  EXPECT_EQ(*writer->Append("four"), 4u);
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 4u);
+}
+
+TEST_F(WalTest, TornTailFollowedOnlyByZerosIsATornWrite) {
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 3);
+  }
+  const std::string path = SegmentPath(1);
+  const std::string full = *fs_.ReadFile(path);
+  ASSERT_TRUE(fs_.WriteFile(path, full + std::string(100, '\0'), /*sync=*/true).ok());
+  WalTail tail;
+  auto records = ReadAll(&fs_, 0, &tail);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 3u);
+  EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
+}
+
+class WalCorruptionTest : public WalTest {
+ protected:
+  // Writes ten records into one segment and returns the offset of record `index` (0-based).
+  size_t WriteTenRecords(size_t index) {
+    auto writer = OpenWriter();
+    EXPECT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 10);
+    EXPECT_TRUE(writer->Close().ok());
+    size_t offset = wal::kSegmentHeaderSize;
+    for (size_t i = 0; i < index; ++i) offset += wal::kRecordHeaderSize + Payload(i).size();
+    return offset;
+  }
+
+  void FlipBit(const std::string& path, size_t offset) {
+    std::string contents = *fs_.ReadFile(path);
+    contents[offset] ^= 0x10;
+    ASSERT_TRUE(fs_.WriteFile(path, contents, /*sync=*/true).ok());
+  }
+};
+
+TEST_F(WalCorruptionTest, BitFlipInTheMiddleIsAChecksumMismatchNamingSegmentAndOffset) {
+  const size_t offset = WriteTenRecords(4);
+  FlipBit(SegmentPath(1), offset + wal::kRecordHeaderSize + 2);
+  auto records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kChecksumMismatch);
+  EXPECT_NE(records.status().message().find(wal::SegmentFileName(1)), std::string_view::npos);
+  EXPECT_NE(records.status().message().find("offset " + std::to_string(offset)),
+            std::string_view::npos);
+  EXPECT_NE(records.status().ToString().find("LDB-4007"), std::string::npos);
+  // The writer refuses to continue a log that is damaged in the middle.
+  EXPECT_EQ(WalWriter::Open(&fs_, kDirectory).status().code(), ErrorCode::kChecksumMismatch);
+}
+
+TEST_F(WalCorruptionTest, DamagedLengthInTheMiddleIsNeverSkipped) {
+  const size_t offset = WriteTenRecords(3);
+  FlipBit(SegmentPath(1), offset + 3);  // The length's high byte: far past the file end.
+  auto records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kCorruption);
+}
+
+TEST_F(WalCorruptionTest, BitFlipInTheLastRecordOfAnOlderSegmentIsAnError) {
+  WalOptions options;
+  options.segment_size = 200;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 40);
+  }
+  auto segments = wal::ListSegments(&fs_, kDirectory);
+  ASSERT_TRUE(segments.ok());
+  ASSERT_GE(segments->size(), 3u);
+  const std::string path = SegmentPath((*segments)[0]);
+  const uint64_t size = *fs_.GetFileSize(path);
+  FlipBit(path, size - 1);
+  auto records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kChecksumMismatch);
+  // Cutting an older segment short is corruption too, not a torn write.
+  ASSERT_TRUE(fs_.Truncate(path, size - 1).ok());
+  records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kCorruption);
+}
+
+TEST_F(WalCorruptionTest, AMissingSegmentIsAGap) {
+  WalOptions options;
+  options.segment_size = 200;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 40);
+  }
+  auto segments = *wal::ListSegments(&fs_, kDirectory);
+  ASSERT_GE(segments.size(), 3u);
+  ASSERT_TRUE(fs_.DeleteFile(SegmentPath(segments[1])).ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kCorruption);
+}
+
+TEST_F(WalCorruptionTest, BadHeadersAreReported) {
+  WriteTenRecords(0);
+  std::string contents = *fs_.ReadFile(SegmentPath(1));
+  std::string bad_version = contents;
+  bad_version.replace(0, wal::kSegmentHeaderSize, wal::EncodeSegmentHeader(1));
+  bad_version[8] = 2;  // Version 2, with a checksum to match.
+  const uint32_t crc = MaskCrc(Crc32c(std::string_view(bad_version.data(), 24)));
+  std::memcpy(bad_version.data() + 24, &crc, 4);
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), bad_version, /*sync=*/true).ok());
+  EXPECT_EQ(ReadAll(&fs_).status().code(), ErrorCode::kUnsupportedFormatVersion);
+
+  std::string bad_magic = contents;
+  bad_magic[0] = 'X';
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), bad_magic, /*sync=*/true).ok());
+  EXPECT_EQ(ReadAll(&fs_).status().code(), ErrorCode::kCorruption);
+
+  std::string bad_header_crc = contents;
+  bad_header_crc[17] ^= 1;
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), bad_header_crc, /*sync=*/true).ok());
+  EXPECT_EQ(ReadAll(&fs_).status().code(), ErrorCode::kChecksumMismatch);
+}
+
+class WalFaultTest : public WalTest,
+                     public ::testing::WithParamInterface<std::pair<FaultOperation, FaultKind>> {};
+
+TEST_P(WalFaultTest, AFailedWriteOrSyncFailsTheWriterAndKeepsDurableRecords) {
+  const auto [operation, kind] = GetParam();
+  const ErrorCode expected =
+      kind == FaultKind::kNoSpace ? ErrorCode::kNoSpace : ErrorCode::kIoError;
+  auto writer = OpenWriter();
+  ASSERT_NE(writer, nullptr);
+  AppendDurably(writer.get(), 0, 50);
+  fs_.InjectFault(FaultRule::At(operation, kind).OnPath("wal-").Repeating());
+  auto lsn = writer->Append(Payload(50));
+  ASSERT_TRUE(lsn.ok());
+  const Status failed = writer->WaitDurable(*lsn);
+  EXPECT_EQ(failed.code(), expected);
+  EXPECT_NE(failed.message().find(wal::SegmentFileName(1)), std::string_view::npos) << failed;
+  EXPECT_NE(failed.ToString().find(expected == ErrorCode::kNoSpace ? "LDB-4004" : "LDB-4001"),
+            std::string::npos);
+  EXPECT_EQ(writer->Append("after").status().code(), expected);
+  EXPECT_EQ(writer->Sync().code(), expected);
+  EXPECT_EQ(writer->status().code(), expected);
+  EXPECT_TRUE(writer->WaitDurable(50).ok());  // Durable before the failure: still durable.
+  EXPECT_EQ(writer->durable_lsn(), 50u);
+  EXPECT_EQ(writer->Close().code(), expected);
+  writer.reset();
+  fs_.ClearFaults();
+  ASSERT_TRUE(fs_.SimulateCrash().ok());
+
+  auto reopened = OpenWriter();
+  ASSERT_NE(reopened, nullptr);
+  EXPECT_EQ(reopened->next_lsn(), 51u);
+  ASSERT_TRUE(reopened->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 50u);
+  for (uint64_t i = 0; i < 50; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    WriteAndSync, WalFaultTest,
+    ::testing::Values(std::make_pair(FaultOperation::kAppend, FaultKind::kNoSpace),
+                      std::make_pair(FaultOperation::kAppend, FaultKind::kIoError),
+                      std::make_pair(FaultOperation::kSync, FaultKind::kNoSpace),
+                      std::make_pair(FaultOperation::kSync, FaultKind::kIoError)),
+    [](const ::testing::TestParamInfo<std::pair<FaultOperation, FaultKind>>& info) {
+      const std::string operation = info.param.first == FaultOperation::kAppend ? "Write" : "Sync";
+      return operation + (info.param.second == FaultKind::kNoSpace ? "NoSpace" : "IoError");
+    });
+
+TEST_F(WalTest, NoSpaceWhileRollingFailsTheWriter) {
+  WalOptions options;
+  options.segment_size = 200;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  AppendDurably(writer.get(), 0, 5);
+  fs_.InjectFault(FaultRule::At(FaultOperation::kCreate, FaultKind::kNoSpace).Repeating());
+  uint64_t last = 0;
+  Status status;
+  for (uint64_t i = 5; i < 100 && status.ok(); ++i) {
+    auto lsn = writer->Append(Payload(i));
+    if (!lsn.ok()) {
+      status = lsn.status();
+      break;
+    }
+    last = *lsn;
+    status = writer->WaitDurable(last);
+  }
+  EXPECT_EQ(status.code(), ErrorCode::kNoSpace);
+  const uint64_t durable = writer->durable_lsn();
+  writer.reset();
+  fs_.ClearFaults();
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), durable);
+}
+
+TEST_F(WalTest, TruncateDeletesOnlySegmentsBelowTheLsn) {
+  WalOptions options;
+  options.segment_size = 200;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  AppendDurably(writer.get(), 0, 100);
+  const auto segments = writer->segments();
+  ASSERT_GE(segments.size(), 5u);
+
+  // A cut inside segment 2 keeps it: it still holds records the caller needs.
+  const uint64_t cut = segments[2] + 1;
+  auto deleted = writer->Truncate(cut);
+  ASSERT_TRUE(deleted.ok()) << deleted.status();
+  EXPECT_EQ(*deleted, 2u);
+  EXPECT_EQ(writer->segments().front(), segments[2]);
+  EXPECT_FALSE(*fs_.Exists(SegmentPath(segments[1])));
+  EXPECT_TRUE(*fs_.Exists(SegmentPath(segments[2])));
+  auto records = ReadAll(&fs_, cut);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->front().first, cut);
+  EXPECT_EQ(records->back().first, 100u);
+  // Records before the oldest segment are gone, and asking for them says so.
+  EXPECT_EQ(ReadAll(&fs_, 1).status().code(), ErrorCode::kCorruption);
+
+  // A cut exactly at a segment's first LSN deletes everything before it; the newest segment
+  // always stays, and appending continues.
+  EXPECT_EQ(*writer->Truncate(segments[3]), 1u);
+  const size_t remaining = writer->segments().size();
+  EXPECT_EQ(*writer->Truncate(UINT64_MAX), remaining - 1);
+  EXPECT_EQ(writer->segments().size(), 1u);
+  AppendDurably(writer.get(), 100, 10);
+  ASSERT_TRUE(writer->Close().ok());
+  records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->back().first, 110u);
+}
+
+TEST_F(WalTest, TruncateWhileProducersAppendAcrossRolls) {
+  WalOptions options;
+  options.segment_size = 256;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  std::atomic<bool> done{false};
+  std::thread truncator([&] {
+    while (!done.load()) {
+      ASSERT_TRUE(writer->Truncate(writer->durable_lsn() / 2).ok());
+    }
+  });
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 4; ++t) {
+    producers.emplace_back([&, t] { AppendDurably(writer.get(), t * 1000, 200); });
+  }
+  for (auto& producer : producers) producer.join();
+  done = true;
+  truncator.join();
+  const uint64_t oldest = writer->segments().front();
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_, oldest);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->back().first, 800u);
+  EXPECT_EQ(records->size(), 800u - oldest + 1);
+}
+
+TEST_F(WalTest, InvalidOptionsAreRejected) {
+  WalOptions options;
+  options.segment_size = 10;
+  EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
+            ErrorCode::kInvalidConfiguration);
+}
+
+TEST_F(WalTest, AnEmptyDirectoryIsAnEmptyLog) {
+  auto records = ReadAll(&fs_, 1);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_TRUE(records->empty());
+}
+
+}  // namespace
+}  // namespace laminar::storage

@@ -1,0 +1,337 @@
+#include "storage/wal/wal_writer.h"
+
+#include <chrono>
+
+#include "storage/wal/wal_format.h"
+
+namespace laminar::storage {
+
+namespace {
+
+// Recycled group buffers kept for reuse; more would only hold memory.
+constexpr size_t kMaxSpareBuffers = 4;
+
+// Creates segment `first_lsn` holding only its header, and makes both the file and its
+// directory entry durable before any record goes in, so that recovery never sees a segment
+// whose header might be lost.
+Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::string& directory,
+                                                    uint64_t first_lsn) {
+  const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
+  LAMINAR_ASSIGN_OR_RETURN(auto file, fs->NewWritableFile(path));
+  LAMINAR_RETURN_IF_ERROR(file->Append(wal::EncodeSegmentHeader(first_lsn)));
+  LAMINAR_RETURN_IF_ERROR(file->Sync());
+  LAMINAR_RETURN_IF_ERROR(fs->SyncDirectory(directory));
+  return file;
+}
+
+Status CheckOptions(const WalOptions& options) {
+  if (options.segment_size < wal::kSegmentHeaderSize + wal::kRecordHeaderSize) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "WAL segment size {} is too small (at least {} bytes)",
+                         options.segment_size, wal::kSegmentHeaderSize + wal::kRecordHeaderSize);
+  }
+  if (options.async_flush_interval_micros <= 0 || options.group_commit_window_micros < 0) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "WAL flush interval ({} us) must be positive and the group commit "
+                         "window ({} us) not negative",
+                         options.async_flush_interval_micros, options.group_commit_window_micros);
+  }
+  if (options.max_pending_bytes == 0 || options.first_lsn == 0) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "WAL max pending bytes and first LSN must be positive");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string directory,
+                                                   WalOptions options) {
+  LAMINAR_RETURN_IF_ERROR(CheckOptions(options));
+  LAMINAR_RETURN_IF_ERROR(fs->CreateDirectories(directory));
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> segments, wal::ListSegments(fs, directory));
+
+  WalTail tail;
+  std::unique_ptr<WritableFile> file;
+  if (segments.empty()) {
+    LAMINAR_ASSIGN_OR_RETURN(file, CreateSegment(fs, directory, options.first_lsn));
+    segments.push_back(options.first_lsn);
+    tail.segment_path = JoinPath(directory, wal::SegmentFileName(options.first_lsn));
+    tail.next_lsn = options.first_lsn;
+    tail.valid_size = tail.file_size = wal::kSegmentHeaderSize;
+  } else {
+    // Only the newest segment is scanned: it is the only one a crash can have left torn.
+    LAMINAR_ASSIGN_OR_RETURN(auto reader, WalReader::Open(fs, directory, segments.back()));
+    WalRecord record;
+    while (true) {
+      LAMINAR_ASSIGN_OR_RETURN(const bool more, reader->Next(&record));
+      if (!more) break;
+    }
+    tail = reader->tail();
+    if (tail.valid_size < wal::kSegmentHeaderSize) {
+      // The crash came while the segment was created: start it afresh.
+      LAMINAR_RETURN_IF_ERROR(fs->DeleteFile(tail.segment_path));
+      LAMINAR_ASSIGN_OR_RETURN(file, CreateSegment(fs, directory, segments.back()));
+      tail.valid_size = wal::kSegmentHeaderSize;
+    } else {
+      if (tail.valid_size < tail.file_size) {
+        LAMINAR_RETURN_IF_ERROR(fs->Truncate(tail.segment_path, tail.valid_size));
+      }
+      LAMINAR_ASSIGN_OR_RETURN(file, fs->NewAppendableFile(tail.segment_path));
+      // Makes the cut durable before anything is appended after it.
+      LAMINAR_RETURN_IF_ERROR(file->Sync());
+    }
+  }
+  return std::unique_ptr<WalWriter>(new WalWriter(
+      fs, std::move(directory), options, std::move(tail), std::move(segments), std::move(file)));
+}
+
+WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
+                     std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file)
+    : fs_(fs),
+      directory_(std::move(directory)),
+      options_(options),
+      recovery_(std::move(recovery)),
+      next_lsn_(recovery_.next_lsn),
+      segment_bytes_(recovery_.valid_size),
+      segment_records_(recovery_.next_lsn - segments.back()),
+      durable_lsn_(recovery_.next_lsn - 1),
+      segments_(std::move(segments)),
+      file_(std::move(file)) {
+  flusher_ = std::thread([this] { RunFlusher(); });
+}
+
+WalWriter::~WalWriter() {
+  if (!closed_) (void)Close();
+}
+
+Result<uint64_t> WalWriter::Append(std::string_view payload) {
+  if (payload.size() > wal::kMaxPayloadSize) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "WAL record of {} bytes is larger than the limit of {} bytes",
+                         payload.size(), wal::kMaxPayloadSize);
+  }
+  // Framing and checksumming happen before the lock, so the critical section is a copy.
+  char header[wal::kRecordHeaderSize];
+  wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
+  const uint64_t record_size = wal::kRecordHeaderSize + payload.size();
+
+  std::unique_lock lock(mutex_);
+  if (pending_bytes_ >= options_.max_pending_bytes && failure_.ok() && !closing_) {
+    flusher_wakeup_.notify_one();
+    space_available_.wait(lock, [&] {
+      return pending_bytes_ < options_.max_pending_bytes || !failure_.ok() || closing_;
+    });
+  }
+  if (!failure_.ok()) return failure_;
+  if (closing_) return Status::Error(ErrorCode::kClosed, "WAL '{}' is closed", directory_);
+
+  const bool new_segment =
+      segment_records_ > 0 && segment_bytes_ + record_size > options_.segment_size;
+  if (new_segment || pending_.empty()) {
+    PendingChunk chunk;
+    chunk.starts_segment = new_segment;
+    chunk.first_lsn = next_lsn_;
+    if (!spare_buffers_.empty()) {
+      chunk.bytes = std::move(spare_buffers_.back());
+      spare_buffers_.pop_back();
+    }
+    pending_.push_back(std::move(chunk));
+    if (new_segment) {
+      segment_bytes_ = wal::kSegmentHeaderSize;
+      segment_records_ = 0;
+    }
+  }
+  std::string& bytes = pending_.back().bytes;
+  bytes.append(header, wal::kRecordHeaderSize);
+  bytes.append(payload);
+  segment_bytes_ += record_size;
+  ++segment_records_;
+  // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode only when
+  // the group grows large enough that waiting for the timer would stall producers.
+  // kSync mode also wakes it when the group it is gathering is complete.
+  const uint64_t half = options_.max_pending_bytes / 2;
+  const bool wake = options_.sync_mode == WalSyncMode::kSync
+                        ? pending_bytes_ == 0 || pending_records_ + 1 == gather_target_
+                        : pending_bytes_ < half && pending_bytes_ + record_size >= half;
+  pending_bytes_ += record_size;
+  ++pending_records_;
+  const uint64_t lsn = next_lsn_++;
+  lock.unlock();
+  if (wake) flusher_wakeup_.notify_one();
+  return lsn;
+}
+
+Status WalWriter::WaitUntilDurable(std::unique_lock<std::mutex>& lock, uint64_t lsn) {
+  producer_wakeup_.wait(lock, [&] {
+    return durable_lsn_.load(std::memory_order_acquire) >= lsn || !failure_.ok() || flusher_done_;
+  });
+  if (durable_lsn_.load(std::memory_order_acquire) >= lsn) return Status::Ok();
+  if (!failure_.ok()) return failure_;
+  return Status::Error(ErrorCode::kClosed, "WAL '{}' was closed before LSN {} became durable",
+                       directory_, lsn);
+}
+
+Status WalWriter::WaitDurable(uint64_t lsn) {
+  if (durable_lsn_.load(std::memory_order_acquire) >= lsn) return Status::Ok();
+  std::unique_lock lock(mutex_);
+  if (lsn >= next_lsn_) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "WAL '{}': LSN {} has not been appended (the next LSN is {})", directory_,
+                         lsn, next_lsn_);
+  }
+  return WaitUntilDurable(lock, lsn);
+}
+
+Status WalWriter::Sync() {
+  std::unique_lock lock(mutex_);
+  const uint64_t target = next_lsn_ - 1;
+  if (durable_lsn_.load(std::memory_order_acquire) >= target) return Status::Ok();
+  flush_requested_ = true;
+  flusher_wakeup_.notify_one();
+  return WaitUntilDurable(lock, target);
+}
+
+void WalWriter::RunFlusher() {
+  const bool sync_mode = options_.sync_mode == WalSyncMode::kSync;
+  const auto interval = std::chrono::microseconds(options_.async_flush_interval_micros);
+  const auto window = std::chrono::microseconds(options_.group_commit_window_micros);
+  std::vector<PendingChunk> writing;
+  std::unique_lock lock(mutex_);
+  while (true) {
+    const auto ready = [&] {
+      return closing_ || flush_requested_ ||
+             (sync_mode ? !pending_.empty() : pending_bytes_ >= options_.max_pending_bytes / 2);
+    };
+    // The timed waits (the flush period of kAsync mode, the group commit window) are kernel
+    // timeouts, not time readings, so they do not go through the injected Clock.
+    if (sync_mode) {
+      flusher_wakeup_.wait(lock, ready);
+    } else {
+      flusher_wakeup_.wait_for(lock, interval, ready);
+    }
+    if (pending_.empty()) {
+      flush_requested_ = false;
+      if (closing_) break;
+      continue;
+    }
+    if (sync_mode && pending_records_ < last_group_records_ && !closing_ && !flush_requested_) {
+      // The producers the last sync released are appending again: gather them into one group.
+      gather_target_ = last_group_records_;
+      flusher_wakeup_.wait_for(lock, window, [&] {
+        return closing_ || flush_requested_ || pending_records_ >= gather_target_;
+      });
+      gather_target_ = 0;
+    }
+    const uint64_t last_lsn = next_lsn_ - 1;
+    last_group_records_ = pending_records_;
+    writing.swap(pending_);
+    pending_bytes_ = 0;
+    pending_records_ = 0;
+    flush_requested_ = false;
+    space_available_.notify_all();
+    lock.unlock();
+
+    const Status status = WriteGroup(writing);
+
+    lock.lock();
+    for (auto& chunk : writing) {
+      if (spare_buffers_.size() >= kMaxSpareBuffers) break;
+      chunk.bytes.clear();
+      spare_buffers_.push_back(std::move(chunk.bytes));
+    }
+    writing.clear();
+    if (!status.ok()) {
+      // Nothing is written after a failure: what reached the disk is unknown, and recovery
+      // cuts the remnant away on reopen.
+      failure_ =
+          Status(status.code(), fmt::format("WAL '{}' failed: {}", directory_, status.message()));
+      pending_.clear();
+      pending_bytes_ = 0;
+      pending_records_ = 0;
+      break;
+    }
+    durable_lsn_.store(last_lsn, std::memory_order_release);
+    producer_wakeup_.notify_all();
+  }
+  flusher_done_ = true;
+  producer_wakeup_.notify_all();
+  space_available_.notify_all();
+}
+
+Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks) {
+  for (const auto& chunk : chunks) {
+    if (chunk.starts_segment) LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn));
+    LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes));
+  }
+  LAMINAR_RETURN_IF_ERROR(file_->Sync());
+  sync_count_.fetch_add(1, std::memory_order_relaxed);
+  return Status::Ok();
+}
+
+Status WalWriter::RollSegment(uint64_t first_lsn) {
+  // The old segment is complete and durable before the new one exists, so only the newest
+  // segment can ever end in a torn record.
+  LAMINAR_RETURN_IF_ERROR(file_->Sync());
+  LAMINAR_RETURN_IF_ERROR(file_->Close());
+  file_.reset();
+  LAMINAR_ASSIGN_OR_RETURN(file_, CreateSegment(fs_, directory_, first_lsn));
+  std::lock_guard lock(segments_mutex_);
+  segments_.push_back(first_lsn);
+  return Status::Ok();
+}
+
+Result<size_t> WalWriter::Truncate(uint64_t before_lsn) {
+  std::lock_guard lock(segments_mutex_);
+  // Segment i holds LSNs [segments_[i], segments_[i + 1]); the newest has no upper bound.
+  size_t deletable = 0;
+  while (deletable + 1 < segments_.size() && segments_[deletable + 1] <= before_lsn) {
+    ++deletable;
+  }
+  size_t deleted = 0;
+  Status status;
+  for (; deleted < deletable && status.ok(); ++deleted) {
+    status = fs_->DeleteFile(JoinPath(directory_, wal::SegmentFileName(segments_[deleted])));
+    if (!status.ok()) break;
+  }
+  segments_.erase(segments_.begin(), segments_.begin() + static_cast<ptrdiff_t>(deleted));
+  LAMINAR_RETURN_IF_ERROR(status);
+  if (deleted > 0) LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(directory_));
+  return deleted;
+}
+
+Status WalWriter::Close() {
+  if (closed_) return status();
+  {
+    std::lock_guard lock(mutex_);
+    closing_ = true;
+  }
+  flusher_wakeup_.notify_one();
+  space_available_.notify_all();
+  flusher_.join();
+  closed_ = true;
+  Status result = status();
+  if (file_) {
+    Status closed = file_->Close();
+    if (result.ok()) result = std::move(closed);
+    file_.reset();
+  }
+  return result;
+}
+
+uint64_t WalWriter::next_lsn() const {
+  std::lock_guard lock(mutex_);
+  return next_lsn_;
+}
+
+Status WalWriter::status() const {
+  std::lock_guard lock(mutex_);
+  return failure_;
+}
+
+std::vector<uint64_t> WalWriter::segments() const {
+  std::lock_guard lock(segments_mutex_);
+  return segments_;
+}
+
+}  // namespace laminar::storage

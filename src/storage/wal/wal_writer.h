@@ -1,0 +1,170 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "common/file_system.h"
+#include "common/result.h"
+#include "common/status.h"
+#include "storage/wal/wal_reader.h"
+
+namespace laminar::storage {
+
+/// When an appended record becomes durable.
+enum class WalSyncMode {
+  /// The flusher writes and fdatasyncs as soon as records are waiting; records appended while
+  /// a sync runs share the next one (group commit). Producers call WaitDurable before they
+  /// acknowledge anything.
+  kSync,
+  /// The flusher writes and fdatasyncs every `async_flush_interval_micros`; producers do not
+  /// wait. A power loss can lose what was appended in the last interval.
+  kAsync,
+};
+
+/// Settings of a WalWriter.
+struct WalOptions {
+  WalSyncMode sync_mode = WalSyncMode::kSync;
+  /// A segment is closed and a new one started before a record would take it past this size
+  /// (a segment always holds at least one record, so one larger record makes a larger segment).
+  uint64_t segment_size = 64ull << 20;
+  /// kAsync: how long appended records may wait for the flusher.
+  int64_t async_flush_interval_micros = 5000;
+  /// kSync: when fewer records are pending than the previous group held, the flusher waits up
+  /// to this long for the producers that group released to append again, so that they share
+  /// one fdatasync instead of splitting into a group of one and a group of the rest.
+  int64_t group_commit_window_micros = 200;
+  /// Append blocks while this many bytes wait for the flusher (backpressure on a slow disk).
+  uint64_t max_pending_bytes = 64ull << 20;
+  /// The LSN of the first record of a new, empty log. Ignored when the log already exists.
+  uint64_t first_lsn = 1;
+};
+
+/// The write-ahead log's writer (format: docs/formats/wal.md). Producers on any thread append
+/// records and get back their LSN, a sequence number that increases by one per record; one
+/// background thread, the flusher, writes the appended records to the newest segment, syncs
+/// them, and advances `durable_lsn()`.
+///
+/// Append does no I/O: it frames the record and copies it into the pending group under a short
+/// lock. In kSync mode the flusher starts a write and sync whenever records are pending, so
+/// every record appended while a sync is in progress rides on the next one: one fdatasync per
+/// group, however many producers. `WaitDurable(lsn)` returns once the record is synced; only
+/// then may a producer acknowledge it.
+///
+/// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
+/// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
+/// (kNoSpace or kIoError naming the segment). What was durable before stays intact; reopening
+/// the directory recovers it and cuts away whatever the failed write left behind.
+///
+/// Thread-safety: Append, WaitDurable, Sync, Truncate and the accessors may be called from any
+/// thread concurrently. Close and the destructor must not race with other calls.
+class WalWriter {
+ public:
+  /// Opens the log in `directory`, creating the directory and a first segment if needed. An
+  /// existing log is continued after its last valid record: a torn tail of the newest segment
+  /// (see WalReader) is cut away and reported in `recovery().torn`. Damage anywhere else in
+  /// the newest segment fails with kCorruption or kChecksumMismatch; older segments are only
+  /// checked when read. Starts the flusher thread.
+  static Result<std::unique_ptr<WalWriter>> Open(FileSystem* fs, std::string directory,
+                                                 WalOptions options = {});
+
+  /// Flushes and syncs what is pending, stops the flusher and closes the segment (Close).
+  ~WalWriter();
+
+  WalWriter(const WalWriter&) = delete;
+  WalWriter& operator=(const WalWriter&) = delete;
+
+  /// Appends one record and returns its LSN. Does no I/O; blocks only while more than
+  /// `max_pending_bytes` wait for the flusher. Fails with the writer's error once it failed,
+  /// kClosed after Close, kInvalidArgument for a payload over 1 GiB.
+  Result<uint64_t> Append(std::string_view payload);
+
+  /// Blocks until the record `lsn` is durable. Returns the writer's error if it failed before
+  /// that record was synced, kClosed if it was closed first.
+  /// REQUIRES: `lsn` was returned by Append (or lies before the first LSN appended).
+  Status WaitDurable(uint64_t lsn);
+
+  /// Makes everything appended so far durable now (in kAsync mode too) and waits for it.
+  Status Sync();
+
+  /// Deletes the segments that hold only records with LSN < `before_lsn`. The newest segment
+  /// is never deleted. The checkpoint coordinator calls it once a checkpoint covers those
+  /// records. Returns how many segments it deleted.
+  Result<size_t> Truncate(uint64_t before_lsn);
+
+  /// Syncs everything pending, stops the flusher and closes the segment file. Returns the
+  /// writer's error if it had failed. Later calls fail with kClosed. Idempotent.
+  Status Close();
+
+  /// The highest LSN known to be on stable storage (first LSN - 1 before any).
+  uint64_t durable_lsn() const { return durable_lsn_.load(std::memory_order_acquire); }
+  /// The LSN the next Append returns.
+  uint64_t next_lsn() const;
+  /// OK, or the error that failed the writer.
+  Status status() const;
+  /// What opening found at the end of the existing log: `torn` is the torn-write report to
+  /// log (OK if none); `file_size - valid_size` bytes were cut away.
+  const WalTail& recovery() const { return recovery_; }
+  /// How many fdatasyncs of segment data the flusher has done (group commit makes this much
+  /// smaller than the number of records).
+  uint64_t sync_count() const { return sync_count_.load(std::memory_order_relaxed); }
+  /// The first LSNs of the segments in the directory, oldest first.
+  std::vector<uint64_t> segments() const;
+
+ private:
+  // Records destined for one segment, framed back to back.
+  struct PendingChunk {
+    bool starts_segment = false;  // The flusher opens a new segment before writing it.
+    uint64_t first_lsn = 0;
+    std::string bytes;
+  };
+
+  WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
+            std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file);
+
+  void RunFlusher();
+  // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
+  Status WriteGroup(std::vector<PendingChunk>& chunks);
+  Status RollSegment(uint64_t first_lsn);
+  Status WaitUntilDurable(std::unique_lock<std::mutex>& lock, uint64_t lsn);
+
+  FileSystem* const fs_;
+  const std::string directory_;
+  const WalOptions options_;
+  const WalTail recovery_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable flusher_wakeup_;   // Waited on by the flusher.
+  std::condition_variable producer_wakeup_;  // Waited on by WaitDurable and Sync.
+  std::condition_variable space_available_;  // Waited on by Appends blocked by backpressure.
+  std::vector<PendingChunk> pending_;        // Guarded by mutex_.
+  std::vector<std::string> spare_buffers_;   // Guarded by mutex_. Recycled chunk buffers.
+  uint64_t pending_bytes_ = 0;               // Guarded by mutex_.
+  uint64_t pending_records_ = 0;             // Guarded by mutex_.
+  uint64_t last_group_records_ = 0;          // Guarded by mutex_. Size of the previous group.
+  uint64_t gather_target_ = 0;  // Guarded by mutex_. Records the flusher waits for; 0: none.
+  uint64_t next_lsn_;           // Guarded by mutex_.
+  uint64_t segment_bytes_;      // Guarded by mutex_. Size of the newest segment, pending included.
+  uint64_t segment_records_;    // Guarded by mutex_. Records in it, pending included.
+  bool flush_requested_ = false;  // Guarded by mutex_. Sync() wants the flusher now.
+  bool closing_ = false;          // Guarded by mutex_.
+  bool flusher_done_ = false;     // Guarded by mutex_.
+  Status failure_;                // Guarded by mutex_.
+  std::atomic<uint64_t> durable_lsn_;
+  std::atomic<uint64_t> sync_count_{0};
+
+  mutable std::mutex segments_mutex_;
+  std::vector<uint64_t> segments_;  // Guarded by segments_mutex_. First LSNs, ascending.
+
+  std::unique_ptr<WritableFile> file_;  // The newest segment. Owned by the flusher thread.
+  std::thread flusher_;
+  bool closed_ = false;  // Only touched by Close, which does not race.
+};
+
+}  // namespace laminar::storage
