@@ -8,7 +8,9 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <condition_variable>
+#include <deque>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -26,6 +28,7 @@
 #include "laminar/laminardb.h"
 #include "runtime/outlet.h"
 #include "runtime/reactor.h"
+#include "runtime/source_log.h"
 #include "runtime/source_state.h"
 #include "runtime/table_store.h"
 #include "runtime/view_store.h"
@@ -34,6 +37,8 @@
 #include "sql/parser/unparser.h"
 #include "storage/checkpoint_store.h"
 #include "storage/state_io.h"
+#include "storage/wal/wal_reader.h"
+#include "storage/wal/wal_writer.h"
 #include "sql/parser/variable_substitution.h"
 #include "sql/plan/logical_join.h"
 #include "stream/broadcast.h"
@@ -190,8 +195,31 @@ Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage
                       uint32_t producer_id, bool try_only, SourceMessage message) {
   if (source.closed()) return ClosedError(fmt::format("source \"{}\"", source.name()));
   message.producer = producer_id;
-  Status status =
-      try_only ? producer.TryPush(std::move(message)) : producer.Push(std::move(message));
+  Status status;
+  if (const std::shared_ptr<runtime::SourceWal>& wal = source.wal(); wal != nullptr) {
+    // The record goes to the WAL first, then into the channel, under one lock: the WAL's
+    // order is the order the reactor reads, and a message is never in the channel without
+    // its record.
+    uint64_t lsn = 0;
+    {
+      std::lock_guard<std::mutex> lock(wal->order);
+      if (try_only && source.channel().size() >= source.channel().capacity()) {
+        return Status::Error(ErrorCode::kQueueFull,
+                             "source \"{}\" is full ({} rows or batches queued)", source.name(),
+                             source.channel().capacity());
+      }
+      LAMINAR_ASSIGN_OR_RETURN(lsn, wal->writer->Append(runtime::EncodeSourceMessage(message)));
+      message.lsn = lsn;
+      status = producer.Push(std::move(message));
+    }
+    if (status.ok()) {
+      source.doorbell().Ring();
+      // 'sync': acknowledged once the record is on stable storage.
+      return wal->sync ? wal->writer->WaitDurable(lsn) : Status::Ok();
+    }
+  } else {
+    status = try_only ? producer.TryPush(std::move(message)) : producer.Push(std::move(message));
+  }
   if (status.ok()) {
     source.doorbell().Ring();
     return status;
@@ -607,10 +635,18 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   /// Drops every object (RESTORE and recovery fallback start from an empty catalog).
   void ResetLocked();
   /// Recreates the catalog of `data` and restores every object's state into it.
-  Status ApplyCheckpointLocked(const storage::CheckpointData& data);
+  /// `replay_wal`: recovery replays the WAL after the checkpoint; RESTORE does not (it goes
+  /// back to the checkpoint and discards what came after).
+  Status ApplyCheckpointLocked(const storage::CheckpointData& data, bool replay_wal = true);
   /// Records a catalog change for the next checkpoints (durable databases).
   void LogCreate(const std::string& name, std::string statement);
   void LogDrop(const std::string& name);
+  /// Where source `name` keeps its WAL: DIR/wal/<name, escaped>.
+  std::string WalDirectory(std::string_view source) const;
+  /// Recovery: applies the WAL records of `source` after `consumed_lsn`.
+  Status ReplayWalLocked(const std::string& name, SourceState& source, uint64_t consumed_lsn);
+  /// After checkpoint `data`: drops WAL segments no kept checkpoint needs.
+  void TruncateWals(const storage::CheckpointData& data);
   /// A durable database checkpoints after every change of the catalog or of a TABLE, so the
   /// change survives a crash (WAL-less durability for statements).
   Status CheckpointAfterChange();
@@ -673,6 +709,10 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   std::vector<std::pair<std::string, std::string>> catalog_log_;  // (object, statement).
   uint64_t next_checkpoint_id_ = 1;
   bool replaying_ = false;  // Recovery runs the catalog's statements: no checkpoints meanwhile.
+  bool keep_logs_ = false;  // Tearing down for RESTORE or recovery: WAL directories stay.
+  static constexpr size_t kRetainedCheckpoints = 3;
+  /// The WAL positions of the checkpoints kept (oldest first), for truncation.
+  std::deque<std::map<std::string, uint64_t>> retained_offsets_;
   int lock_fd_ = -1;
   std::optional<uint64_t> recovered_checkpoint_;
   CheckpointStats last_checkpoint_;
@@ -752,6 +792,7 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   for (const auto& [name, watermark] : snapshot.watermarks) data.watermarks[name] = watermark;
   for (const auto& [name, lsn] : snapshot.consumed_lsn) data.source_offsets[name] = lsn;
   LAMINAR_RETURN_IF_ERROR(store_->Write(data));
+  TruncateWals(data);
   last_checkpoint_.id = id;
   last_checkpoint_.pause_micros = pause_nanos / 1000;
   last_checkpoint_.total_micros = (Clock::System()->MonotonicNanos() - started) / 1000;
@@ -762,7 +803,73 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   return id;
 }
 
+std::string LaminarDB::Impl::WalDirectory(std::string_view source) const {
+  // Catalog names may hold any character when quoted: keep [a-z0-9_], escape the rest.
+  std::string encoded;
+  for (unsigned char c : source) {
+    if (std::islower(c) || std::isdigit(c) || c == '_') {
+      encoded.push_back(static_cast<char>(c));
+    } else {
+      encoded += fmt::format("%{:02X}", c);
+    }
+  }
+  return JoinPath(JoinPath(*config_.data_dir, "wal"), encoded);
+}
+
+Status LaminarDB::Impl::ReplayWalLocked(const std::string& name, SourceState& source,
+                                       uint64_t consumed_lsn) {
+  const std::shared_ptr<runtime::SourceWal>& wal = source.wal();
+  LAMINAR_ASSIGN_OR_RETURN(
+      auto reader, storage::WalReader::Open(FileSystem::Posix(), wal->directory, consumed_lsn + 1));
+  std::vector<SourceMessage> messages;
+  storage::WalRecord record;
+  uint64_t replayed = 0;
+  auto flush = [&]() -> Status {
+    if (messages.empty()) return Status::Ok();
+    Status status = reactor_.Execute([&] { return reactor_.Replay(name, messages); });
+    messages.clear();
+    return status;
+  };
+  for (;;) {
+    LAMINAR_ASSIGN_OR_RETURN(bool more, reader->Next(&record));
+    if (!more) break;
+    if (record.lsn <= consumed_lsn) continue;
+    LAMINAR_ASSIGN_OR_RETURN(
+        SourceMessage message,
+        runtime::DecodeSourceMessage(record.payload, source.schema(),
+                                     fmt::format("WAL of source \"{}\", record {}", name, record.lsn)));
+    message.lsn = record.lsn;
+    messages.push_back(std::move(message));
+    ++replayed;
+    if (messages.size() >= 4096) LAMINAR_RETURN_IF_ERROR(flush());
+  }
+  LAMINAR_RETURN_IF_ERROR(flush());
+  if (replayed > 0) {
+    LAMINAR_LOG(kInfo, "source {}: replayed {} WAL records after position {}", name, replayed,
+                consumed_lsn);
+  }
+  return Status::Ok();
+}
+
+void LaminarDB::Impl::TruncateWals(const storage::CheckpointData& data) {
+  // The WAL must still hold what the oldest kept checkpoint has not consumed.
+  retained_offsets_.push_back(data.source_offsets);
+  while (retained_offsets_.size() > kRetainedCheckpoints) retained_offsets_.pop_front();
+  for (const auto& [name, source] : sources_) {
+    if (source->wal() == nullptr) continue;
+    const auto& oldest = retained_offsets_.front();
+    auto it = oldest.find(name);
+    if (it == oldest.end()) continue;
+    Result<size_t> removed = source->wal()->writer->Truncate(it->second + 1);
+    if (!removed.ok()) {
+      LAMINAR_LOG(kWarning, "source {}: truncating its WAL failed: {}", name,
+                  removed.status().ToString());
+    }
+  }
+}
+
 void LaminarDB::Impl::ResetLocked() {
+  keep_logs_ = true;
   std::vector<std::string> names;
   for (const auto& [name, statement] : catalog_log_) names.push_back(name);
   // Every object, including implicit ones (LATE DATA TO streams), dependents first.
@@ -774,9 +881,11 @@ void LaminarDB::Impl::ResetLocked() {
     for (const std::string& name : dropped) TearDown(name);
   }
   catalog_log_.clear();
+  keep_logs_ = false;
 }
 
-Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& data) {
+Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& data,
+                                              bool replay_wal) {
   replaying_ = true;
   Status status = [&]() -> Status {
     for (const std::string& text : data.catalog) {
@@ -826,6 +935,25 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
       }
       return Status::Ok();
     }));
+    // The WAL: what was pushed after the checkpoint's positions, in order.
+    for (const auto& [name, source] : sources_) {
+      if (source->wal() == nullptr) continue;
+      if (!replay_wal) {
+        // RESTORE: the records after the checkpoint are discarded for good; the source
+        // resumes at the end of its log.
+        const uint64_t end = source->wal()->writer->next_lsn() - 1;
+        LAMINAR_RETURN_IF_ERROR(
+            reactor_.Execute([&] { return reactor_.SetConsumedLsn(name, end); }));
+        continue;
+      }
+      auto offset = data.source_offsets.find(name);
+      Status replayed = ReplayWalLocked(
+          name, *source, offset == data.source_offsets.end() ? 0 : offset->second);
+      if (!replayed.ok()) {
+        return Status::Error(replayed.code(), "checkpoint {}: replaying the WAL of source \"{}\": {}",
+                             data.id, name, replayed.message());
+      }
+    }
     // Connectors continue after the rows their source consumed before the checkpoint; one
     // that had delivered everything is done.
     for (auto it = connectors_.begin(); it != connectors_.end();) {
@@ -870,7 +998,7 @@ Status LaminarDB::Impl::OpenDurable() {
                          lock_path);
   }
   store_ = std::make_unique<storage::CheckpointStore>(fs, JoinPath(dir, "checkpoints"),
-                                                      /*retain=*/3);
+                                                      static_cast<int>(kRetainedCheckpoints));
   std::lock_guard<std::mutex> lock(mutex_);
   LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store_->List());
   if (!ids.empty()) next_checkpoint_id_ = ids.back() + 1;
@@ -884,6 +1012,7 @@ Status LaminarDB::Impl::OpenDurable() {
                     fmt::join(failures, "; "));
       }
       recovered_checkpoint_ = *it;
+      retained_offsets_.push_back(data->source_offsets);
       break;
     }
     failures.push_back(status.ToString());
@@ -1044,8 +1173,16 @@ Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& stat
 }
 
 Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
-  if (object.options.count("wal_mode") > 0 || default_wal_mode_) {
-    return Status::Error(ErrorCode::kNotSupported, "the WAL is not wired into sources yet");
+  std::optional<WalMode> wal_mode = default_wal_mode_;
+  if (auto it = object.options.find("wal_mode"); it != object.options.end()) {
+    wal_mode = it->second == "sync" ? WalMode::kSync : WalMode::kAsync;
+  }
+  if (wal_mode && !object.connector.empty()) wal_mode.reset();  // Connectors replay instead.
+  if (auto it = object.options.find("backpressure");
+      wal_mode && it != object.options.end() && it->second == "drop_oldest") {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "backpressure 'drop_oldest' discards rows the WAL has logged, so "
+                         "recovery would bring them back; use 'block' or 'reject' with a WAL");
   }
   stream::ChannelOptions options;
   options.capacity = config_.buffer_size;
@@ -1094,6 +1231,22 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
   auto source =
       std::make_shared<SourceState>(object.name, object.schema, event_time, std::move(channel),
                                     std::move(statement_channel), reactor_.doorbell());
+  if (wal_mode) {
+    auto wal = std::make_shared<runtime::SourceWal>();
+    wal->sync = *wal_mode == WalMode::kSync;
+    wal->directory = WalDirectory(object.name);
+    FileSystem* fs = FileSystem::Posix();
+    // A new source starts a new log; recovery reopens the one it had.
+    if (!replaying_) LAMINAR_RETURN_IF_ERROR(fs->DeleteRecursively(wal->directory));
+    storage::WalOptions options;
+    options.sync_mode = wal->sync ? storage::WalSyncMode::kSync : storage::WalSyncMode::kAsync;
+    LAMINAR_ASSIGN_OR_RETURN(wal->writer, storage::WalWriter::Open(fs, wal->directory, options));
+    if (!wal->writer->recovery().torn.ok()) {
+      LAMINAR_LOG(kWarning, "source {}: {}", object.name,
+                  wal->writer->recovery().torn.ToString());
+    }
+    source->set_wal(std::move(wal));
+  }
   auto outlet = std::make_shared<Outlet>(object.name, object.schema, object.changelog);
   LAMINAR_RETURN_IF_ERROR(reactor_.Execute([this, source, outlet] {
     reactor_.AddSource(source, outlet);
@@ -1147,6 +1300,11 @@ void LaminarDB::Impl::TearDown(const std::string& name) {
   });
   if (auto it = sources_.find(name); it != sources_.end()) {
     it->second->MarkClosed();
+    if (const auto& wal = it->second->wal(); wal != nullptr) {
+      (void)wal->writer->Close();
+      // DROP forgets the source's log; recovery and RESTORE reopen it.
+      if (!keep_logs_) (void)FileSystem::Posix()->DeleteRecursively(wal->directory);
+    }
     sources_.erase(it);
   }
   if (auto it = outlets_.find(name); it != outlets_.end()) {
@@ -1637,7 +1795,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       // Back to the checkpoint's catalog and state; a new checkpoint records that, so a
       // crash afterwards recovers the restored state rather than the newer one.
       ResetLocked();
-      Status applied = ApplyCheckpointLocked(*data);
+      Status applied = ApplyCheckpointLocked(*data, /*replay_wal=*/false);
       if (!applied.ok()) return std::move(applied).WithPosition(statement.position);
       LAMINAR_ASSIGN_OR_RETURN(uint64_t saved, CheckpointLocked());
       result.tag = fmt::format("RESTORE {}", id);

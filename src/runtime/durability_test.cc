@@ -11,6 +11,7 @@
 
 #include "common/error_code.h"
 #include "common/file_system.h"
+#include "columnar/value.h"
 #include "laminar/laminardb.h"
 
 namespace laminar {
@@ -209,6 +210,77 @@ TEST_F(DurabilityTest, StreamsOfStreamsKeepWatermarksAcrossARestart) {
   auto source = db->DescribeSource("s");
   ASSERT_TRUE(source.ok());
   EXPECT_EQ(source->rows, 1);
+}
+
+TEST_F(DurabilityTest, ASyncWalKeepsEveryAcknowledgedPushAcrossACrash) {
+  {
+    auto db = Open();
+    Run(*db, "CREATE SOURCE s (id BIGINT, tag VARCHAR) WITH (wal_mode = 'sync', "
+             "checkpoint_interval = '1 hour')");
+    Run(*db, "CREATE MATERIALIZED VIEW seen AS SELECT id, tag FROM s");
+    ASSERT_TRUE(db->Start().ok());
+    auto source = db->Source("s");
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE(source->Push({Value::BigInt(1), Value::Varchar("a")}).ok());
+    ASSERT_TRUE(db->Checkpoint().ok());
+    ASSERT_TRUE(source->Push({Value::BigInt(2), Value::Varchar("b")}).ok());
+    auto clone = source->Clone();
+    ASSERT_TRUE(clone.Push({Value::BigInt(3), Value::Varchar("c")}).ok());
+    Run(*db, "INSERT INTO s VALUES (4, 'd')");
+    ASSERT_TRUE(source->Watermark(5).ok());
+    // Pushed after the checkpoint, never checkpointed: only the WAL has 2, 3 and 4.
+    db->SimulateCrash();
+  }
+  auto db = Open();
+  EXPECT_EQ(Rows(*db, "SELECT * FROM seen"),
+            (std::vector<std::string>{"1|a", "2|b", "3|c", "4|d"}));
+  auto status = db->DescribeSource("s");
+  ASSERT_TRUE(status.ok());
+  EXPECT_EQ(status->rows, 4);
+  // And again: the replayed rows are not replayed twice after the next crash.
+  Run(*db, "INSERT INTO s VALUES (5, 'e')");
+  db->SimulateCrash();
+  db.reset();
+  db = Open();
+  EXPECT_EQ(Rows(*db, "SELECT * FROM seen"),
+            (std::vector<std::string>{"1|a", "2|b", "3|c", "4|d", "5|e"}));
+}
+
+TEST_F(DurabilityTest, SetWalModeAndTheWalDirectoryFollowTheSource) {
+  auto db = Open();
+  Run(*db, "SET wal_mode = 'async'");
+  auto mode = db->Execute("SHOW wal_mode");
+  ASSERT_TRUE(mode.ok());
+  EXPECT_EQ(mode->rows->column(0).GetValue(0), Value::Varchar("async"));
+  Run(*db, "CREATE SOURCE s (id BIGINT)");
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/wal/s"));
+  Run(*db, "DROP SOURCE s");
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/wal/s"));
+  auto refused = db->Execute("CREATE SOURCE r (id BIGINT) WITH (backpressure = 'drop_oldest')");
+  EXPECT_EQ(refused.status().code(), ErrorCode::kInvalidConfiguration);
+  auto memory = LaminarDB::Open();
+  EXPECT_EQ((*memory)->Execute("SET wal_mode = 'sync'").status().code(),
+            ErrorCode::kInvalidConfiguration);
+}
+
+TEST_F(DurabilityTest, RestoreDiscardsWhatTheWalHeldAfterTheCheckpoint) {
+  uint64_t id = 0;
+  {
+    auto db = Open();
+    Run(*db, "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
+    Run(*db, "CREATE MATERIALIZED VIEW seen AS SELECT id FROM s");
+    Run(*db, "INSERT INTO s VALUES (1)");
+    ASSERT_TRUE(db->Sync().ok());
+    id = **db->Checkpoint();
+    Run(*db, "INSERT INTO s VALUES (2)");
+    EXPECT_EQ(Rows(*db, "SELECT * FROM seen"), (std::vector<std::string>{"1", "2"}));
+    Run(*db, fmt::format("RESTORE FROM CHECKPOINT {}", id));
+    EXPECT_EQ(Rows(*db, "SELECT * FROM seen"), (std::vector<std::string>{"1"}));
+    Run(*db, "INSERT INTO s VALUES (3)");
+    db->SimulateCrash();
+  }
+  auto db = Open();
+  EXPECT_EQ(Rows(*db, "SELECT * FROM seen"), (std::vector<std::string>{"1", "3"}));
 }
 
 uint64_t NewestCheckpoint(const std::string& dir) {

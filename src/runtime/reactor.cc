@@ -434,7 +434,7 @@ void Reactor::ProcessMessage(Source& source, SourceMessage& message, int64_t now
       source.close_requested = true;
       break;
   }
-  if (message.lsn > source.consumed_lsn) source.consumed_lsn = message.lsn;
+  source.consumed_lsn = std::max(source.consumed_lsn, message.lsn);
 }
 
 Status Reactor::FlushRows(Source& source) {
@@ -657,7 +657,7 @@ Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
     writer.Bool(source->ended);
     writer.U64(source->consumed_lsn);
     snapshot->sources[source->object->name] = writer.Release();
-    if (source->consumed_lsn > 0) {
+    if (source->state->wal() != nullptr) {
       snapshot->consumed_lsn[source->object->name] = source->consumed_lsn;
     }
   }
@@ -735,6 +735,15 @@ Status Reactor::Replay(std::string_view name, std::vector<SourceMessage>& messag
     return Status::Ok();
   }
   return Status::Error(ErrorCode::kInternal, "replaying source \"{}\": not running", name);
+}
+
+Status Reactor::SetConsumedLsn(std::string_view name, uint64_t lsn) {
+  for (const std::unique_ptr<Source>& source : sources_) {
+    if (source->object->name != name) continue;
+    source->consumed_lsn = lsn;
+    return Status::Ok();
+  }
+  return Status::Error(ErrorCode::kInternal, "source \"{}\": not running", name);
 }
 
 void Reactor::RestoreWatermark(std::string_view name, int64_t watermark) {

@@ -46,7 +46,8 @@ struct ReactorSnapshot {
   /// Why a query's state could not be captured (an operator that cannot snapshot); the
   /// checkpoint fails with the first.
   std::vector<Status> failures;
-  /// Per source with a WAL: the WAL position of the last message the state reflects.
+  /// Per source with a WAL: the WAL position up to which every record is reflected in the
+  /// state.
   std::map<std::string, uint64_t, std::less<>> consumed_lsn;
 };
 
@@ -138,6 +139,8 @@ class Reactor {
   /// Recovery: applies messages of source `name` read back from its WAL, in order, as if the
   /// reactor had read them from its channel.
   Status Replay(std::string_view name, std::vector<SourceMessage>& messages);
+  /// RESTORE: the source's WAL records up to `lsn` count as consumed (never replayed).
+  Status SetConsumedLsn(std::string_view name, uint64_t lsn);
   /// Sets the watermark of an object's output (its subscribers start from it), without
   /// delivering it to readers (they restore their own).
   void RestoreWatermark(std::string_view name, int64_t watermark);
@@ -179,7 +182,9 @@ class Reactor {
     int64_t rows = 0;
     int64_t late_rows = 0;
     int64_t future_rows = 0;
-    uint64_t consumed_lsn = 0;     // WAL position of the last message read (0: none / no WAL).
+    // WAL position of the last message read (0: none, or no WAL). A source with a WAL has
+    // one channel (SourceState::set_wal), so every record up to it has been read.
+    uint64_t consumed_lsn = 0;
     bool close_requested = false;  // A kClose was read; ends once both channels are empty.
     bool ended = false;
   };

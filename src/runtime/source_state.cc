@@ -5,8 +5,12 @@
 
 #include "columnar/decimal.h"
 #include "common/status.h"
+#include "storage/wal/wal_writer.h"
 
 namespace laminar::runtime {
+
+SourceWal::~SourceWal() = default;
+
 namespace {
 
 bool IsInteger(TypeId id) {
@@ -108,6 +112,14 @@ SourceState::SourceState(std::string name, std::shared_ptr<const Schema> schema,
       statement_channel_(std::move(statement_channel)),
       statement_producer_(statement_channel_->CreateProducer()),
       doorbell_(std::move(doorbell)) {}
+
+void SourceState::set_wal(std::shared_ptr<SourceWal> wal) {
+  wal_ = std::move(wal);
+  std::lock_guard<std::mutex> lock(first_producer_mutex_);
+  first_producer_created_ = true;
+  first_producer_ = channel_->CreateProducer();
+  statement_producer_ = first_producer_.Clone();
+}
 
 SourceState::~SourceState() {
   // The producer handle must go before the channel it points into.

@@ -14,6 +14,10 @@
 #include "common/result.h"
 #include "stream/channel.h"
 
+namespace laminar::storage {
+class WalWriter;
+}  // namespace laminar::storage
+
 namespace laminar::runtime {
 
 /// Wakes the reactor when work arrives while it sleeps. Shared by the reactor and every source
@@ -65,6 +69,20 @@ struct EventTimeSpec {
   /// mistakes (milliseconds read as microseconds), whose first row would otherwise push the
   /// watermark years ahead and make every later row late, for good.
   static constexpr int64_t kDefaultMaxFutureSkewMicros = 86'400'000'000LL;
+};
+
+/// The write-ahead log of a source (wal_mode): every message is appended to it before it
+/// enters the channel, in the order the reactor will read them, so recovery can replay what
+/// the last checkpoint had not consumed (docs/formats/wal.md).
+struct SourceWal {
+  std::unique_ptr<storage::WalWriter> writer;
+  /// 'sync': a push returns once its record is on stable storage.
+  bool sync = false;
+  std::string directory;
+  /// Held across the append and the channel push, so the WAL's order is the channel's.
+  std::mutex order;
+
+  ~SourceWal();
 };
 
 /// A producer that stopped pushing: its handle was destroyed after `after_pushed` items had
@@ -139,6 +157,14 @@ class SourceState {
   std::vector<EndedProducer> TakeEndedProducers(uint64_t read);
   bool HasEndedProducers() const { return has_ended_.load(std::memory_order_acquire); }
 
+  /// The source's WAL, null without one.
+  const std::shared_ptr<SourceWal>& wal() const { return wal_; }
+  /// Gives the source a WAL. Its statements then push into the application channel (a
+  /// second producer, so the channel is multi-producer from the start): with one channel the
+  /// reactor reads messages in WAL order, and the last position read says what replay skips.
+  /// REQUIRES: before the source is shared (no handle yet).
+  void set_wal(std::shared_ptr<SourceWal> wal);
+
   /// Closed by DROP, Shutdown() or Close(): later pushes fail with LDB-3010.
   bool closed() const { return closed_.load(std::memory_order_acquire); }
   /// Marks the source closed (idempotent). Returns true for the first call.
@@ -155,6 +181,7 @@ class SourceState {
   stream::ChannelProducer<SourceMessage> first_producer_;
   bool first_producer_created_ = false;
   std::shared_ptr<ReactorDoorbell> doorbell_;
+  std::shared_ptr<SourceWal> wal_;
   std::atomic<bool> closed_{false};
   std::atomic<uint32_t> next_producer_id_{kStatementProducer + 1};
   std::mutex ended_mutex_;  // Guards ended_.

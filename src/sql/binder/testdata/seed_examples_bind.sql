@@ -305,10 +305,8 @@ CHECKPOINT;
 -- runs: LDB-4002 (every catalog change makes a checkpoint and the three newest are kept: checkpoint 3 is gone by then)
 RESTORE FROM CHECKPOINT 3;
 -- expect: ok
--- runs: LDB-1109 (the WAL (#8))
 SET wal_mode = 'sync';
 -- expect: ok
--- runs: LDB-1109 (the WAL (#8))
 SHOW wal_mode;
 -- expect: ok
 -- runs: LDB-2001 (the server protocols (later issue))
