@@ -243,7 +243,6 @@ Status FileSink::DiscardOpenEpoch() {
     }
     open_path_.clear();
   }
-  open_rows_ = 0;
   open_error_ = Status::Ok();
   return Status::Ok();
 }
@@ -326,7 +325,6 @@ Status FileSink::Write(const Batch& rows, std::span<const int8_t> weights) {
     return FailOpenEpoch(
         std::move(appended).WithContext(fmt::format("files sink: writing '{}'", open_path_)));
   }
-  open_rows_ += rows.num_rows();
   return Status::Ok();
 }
 
@@ -353,7 +351,6 @@ Status FileSink::PreCommit(uint64_t epoch) {
     }
     open_file_.reset();
     open_path_.clear();
-    open_rows_ = 0;
   }
   open_epoch_ = epoch + 1;
   return Status::Ok();

@@ -114,7 +114,6 @@ class FileSink final : public SinkConnector {
   uint64_t open_epoch_ = 0;                  // The lowest id the open epoch can have.
   std::unique_ptr<WritableFile> open_file_;  // Null until the open epoch's first row.
   std::string open_path_;                    // The temporary file's path, when open_file_.
-  int64_t open_rows_ = 0;
   Status open_error_;  // Not OK once a Write or PreCommit of the open epoch failed.
 };
 
