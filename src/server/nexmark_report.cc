@@ -4,8 +4,8 @@
 
 #include <cmath>
 
+#include "columnar/json_format.h"
 #include "common/error_code.h"
-#include "server/result_output.h"
 
 namespace laminar::server {
 namespace {
