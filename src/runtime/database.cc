@@ -19,6 +19,7 @@
 #include "columnar/arrow_import.h"
 #include "columnar/column_builder.h"
 #include "columnar/temporal.h"
+#include "connectors/sink_connector.h"
 #include "connectors/source_connector.h"
 #include "exec/bounded_executor.h"
 #include "exec/expression_evaluator.h"
@@ -551,7 +552,14 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   Status Sync() {
     std::lock_guard<std::mutex> lock(mutex_);
     if (shut_down_) return ClosedError("the database");
-    return reactor_.Execute([this] { return reactor_.DrainPending(); });
+    LAMINAR_RETURN_IF_ERROR(reactor_.Execute([this] { return reactor_.DrainPending(); }));
+    return FlushSinksLocked();
+  }
+  /// Without checkpoints, sinks publish what they received at every Sync and at shutdown.
+  Status FlushSinksLocked() {
+    if (store_ != nullptr || sinks_.empty()) return Status::Ok();
+    const uint64_t epoch = next_sink_epoch_++;
+    return reactor_.Execute([this, epoch] { return reactor_.FlushSinks(epoch); });
   }
   Status CloseSources(std::string_view name) {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -571,6 +579,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     } else {
       status = CloseSourcesLocked({});
       if (status.ok()) status = reactor_.Execute([this] { return reactor_.DrainPending(); });
+      if (status.ok()) status = FlushSinksLocked();
     }
     reactor_.Stop();
     for (auto& [name, outlet] : outlets_) outlet->Close();
@@ -684,6 +693,9 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     for (const auto& [name, description] : connectors::AvailableSourceConnectors()) {
       options.available_connectors.insert(name);
     }
+    for (const auto& [name, description] : connectors::AvailableSinkConnectors()) {
+      options.available_connectors.insert(name);
+    }
     return options;
   }
 
@@ -697,6 +709,10 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   std::map<std::string, std::shared_ptr<Outlet>, std::less<>> outlets_;
   std::map<std::string, std::shared_ptr<TableStore>, std::less<>> tables_;
   std::map<std::string, std::shared_ptr<ViewStore>, std::less<>> views_;
+  /// Sinks with a connector (INTO FILES ...), also held by their queries in the reactor.
+  std::map<std::string, std::shared_ptr<connectors::SinkConnector>, std::less<>> sinks_;
+  /// Without checkpoints, sinks commit an epoch at every Sync (at-least-once).
+  uint64_t next_sink_epoch_ = 1;
   /// Connectors feeding sources (FROM NEXMARK ...), started with the database.
   std::map<std::string, std::unique_ptr<connectors::SourceConnector>, std::less<>> connectors_;
   std::map<std::string, bool, std::less<>> connector_started_;
@@ -709,6 +725,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   std::vector<std::pair<std::string, std::string>> catalog_log_;  // (object, statement).
   uint64_t next_checkpoint_id_ = 1;
   bool replaying_ = false;  // Recovery runs the catalog's statements: no checkpoints meanwhile.
+  const storage::CheckpointData* applying_ = nullptr;  // The checkpoint being restored.
   bool keep_logs_ = false;  // Tearing down for RESTORE or recovery: WAL directories stay.
   static constexpr size_t kRetainedCheckpoints = 3;
   /// The WAL positions of the checkpoints kept (oldest first), for truncation.
@@ -791,8 +808,17 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   }
   for (const auto& [name, watermark] : snapshot.watermarks) data.watermarks[name] = watermark;
   for (const auto& [name, lsn] : snapshot.consumed_lsn) data.source_offsets[name] = lsn;
+  for (const auto& [name, sink] : sinks_) data.sink_epochs[name] = id;
   LAMINAR_RETURN_IF_ERROR(store_->Write(data));
   TruncateWals(data);
+  if (!sinks_.empty()) {
+    // Phase two. A failure leaves the epoch pre-committed: the next checkpoint's commit, or
+    // recovery, publishes it.
+    Status committed = reactor_.Execute([&] { return reactor_.CommitSinks(id); });
+    if (!committed.ok()) {
+      LAMINAR_LOG(kWarning, "checkpoint {}: {}", id, committed.ToString());
+    }
+  }
   last_checkpoint_.id = id;
   last_checkpoint_.pause_micros = pause_nanos / 1000;
   last_checkpoint_.total_micros = (Clock::System()->MonotonicNanos() - started) / 1000;
@@ -887,6 +913,7 @@ void LaminarDB::Impl::ResetLocked() {
 Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& data,
                                               bool replay_wal) {
   replaying_ = true;
+  applying_ = &data;
   Status status = [&]() -> Status {
     for (const std::string& text : data.catalog) {
       LAMINAR_ASSIGN_OR_RETURN(std::vector<sql::StatementPtr> statements, sql::ParseScript(text));
@@ -978,6 +1005,7 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
     return Status::Ok();
   }();
   replaying_ = false;
+  applying_ = nullptr;
   return status;
 }
 
@@ -1313,6 +1341,7 @@ void LaminarDB::Impl::TearDown(const std::string& name) {
   }
   tables_.erase(name);
   views_.erase(name);
+  sinks_.erase(name);
 }
 
 Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
@@ -1327,19 +1356,45 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
   // Plan first: a statement that cannot run changes nothing.
   std::unique_ptr<exec::Dataflow> flow;
   std::unique_ptr<connectors::SourceConnector> connector;
+  std::shared_ptr<connectors::SinkConnector> sink;
   switch (object.kind) {
     case sql::ObjectKind::kStream:
     case sql::ObjectKind::kSink: {
-      if (!object.connector.empty()) {
-        return Status::Error(ErrorCode::kNotSupported, "sink connector {} is not built yet",
-                             object.connector)
+      const auto delivery = object.options.find("delivery");
+      if (object.connector.empty() && delivery != object.options.end()) {
+        return Status::Error(ErrorCode::kNotSupported,
+                             "delivery applies to a sink with a connector (INTO FILES ...); an "
+                             "in-process sink delivers to its subscriptions")
             .WithPosition(statement.position);
       }
-      if (object.options.count("delivery") > 0) {
-        return Status::Error(ErrorCode::kNotSupported,
-                             "delivery guarantees need a sink connector and checkpoints (not "
-                             "built yet); an in-process sink delivers to its subscribers")
-            .WithPosition(statement.position);
+      if (!object.connector.empty()) {
+        auto made = connectors::CreateSinkConnector(object.connector, object.connector_options,
+                                                    object.format, object.schema,
+                                                    FileSystem::Posix());
+        if (!made.ok()) return std::move(made).status().WithPosition(statement.position);
+        sink = std::move(*made);
+        if (object.changelog && !sink->accepts_retractions()) {
+          return Status::Error(ErrorCode::kNotSupported,
+                               "{} can only append, but this sink's query retracts rows (a "
+                               "changelog); sink an append-only stream (e.g. a windowed "
+                               "aggregation emitted on window close)",
+                               sink->Describe())
+              .WithPosition(statement.position);
+        }
+        if (delivery != object.options.end() && delivery->second == "exactly_once") {
+          if (store_ == nullptr) {
+            return Status::Error(ErrorCode::kInvalidConfiguration,
+                                 "delivery = 'exactly_once' needs checkpoints: open the database "
+                                 "with a data_dir")
+                .WithPosition(statement.position);
+          }
+          if (sink->guarantee() != connectors::DeliveryGuarantee::kExactlyOnce) {
+            return Status::Error(ErrorCode::kNotSupported,
+                                 "{} delivers at least once; it cannot give exactly_once",
+                                 sink->Describe())
+                .WithPosition(statement.position);
+          }
+        }
       }
       // Planned first, so that a stateful operator not built yet (a join) is reported as such
       // rather than as a query without state.
@@ -1463,9 +1518,26 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
         outlet->set_view(view);
         views_[object.name] = view;
       }
-      status = reactor_.Execute(
-          [this, &flow, outlet] { return reactor_.AddQuery(std::move(flow), outlet); });
-      if (status.ok()) outlets_[object.name] = outlet;
+      if (sink != nullptr) {
+        // Two-phase commit (connectors/sink_connector.h): after a crash, what the restored
+        // checkpoint committed is published and the rest discarded; its epochs follow the
+        // checkpoint ids.
+        if (replaying_ && applying_ != nullptr) {
+          auto committed = applying_->sink_epochs.find(object.name);
+          status = sink->Recover(committed == applying_->sink_epochs.end() ? 0
+                                                                          : committed->second);
+        }
+        if (status.ok()) status = sink->Open(store_ != nullptr ? next_checkpoint_id_ : next_sink_epoch_);
+      }
+      if (status.ok()) {
+        status = reactor_.Execute([this, &flow, outlet, &sink] {
+          return reactor_.AddQuery(std::move(flow), outlet, sink);
+        });
+      }
+      if (status.ok()) {
+        outlets_[object.name] = outlet;
+        if (sink != nullptr) sinks_[object.name] = sink;
+      }
       break;
     }
   }

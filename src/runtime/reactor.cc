@@ -29,9 +29,14 @@ struct Reactor::Query final : public exec::DataflowSink {
   Reactor* reactor = nullptr;
   Object* output = nullptr;
   std::unique_ptr<exec::Dataflow> flow;
+  std::shared_ptr<connectors::SinkConnector> sink;  // A sink's connector, or null.
   bool failed = false;
 
   Status OnBatch(const exec::ChangeBatch& batch) override {
+    if (sink != nullptr) {
+      // The connector first: a row it cannot take stops the sink before anyone sees it.
+      LAMINAR_RETURN_IF_ERROR(sink->Write(batch.rows, batch.weights));
+    }
     reactor->Publish(*output, batch);
     return Status::Ok();
   }
@@ -40,6 +45,15 @@ struct Reactor::Query final : public exec::DataflowSink {
     return Status::Ok();
   }
   Status OnBarrier(uint64_t epoch) override {
+    if (sink != nullptr && reactor->checkpoint_ != nullptr) {
+      // Phase one: the epoch's rows are durable, not yet visible.
+      Status prepared = sink->PreCommit(epoch);
+      if (!prepared.ok()) {
+        reactor->checkpoint_->failures.push_back(Status::Error(
+            prepared.code(), "sink \"{}\": {}", output->name, prepared.message()));
+        (void)sink->Rollback(epoch);
+      }
+    }
     if (reactor->checkpoint_ != nullptr) {
       if (flow->barrier_status().ok()) {
         reactor->checkpoint_->queries[output->name] = flow->TakeSnapshot();
@@ -247,7 +261,39 @@ void Reactor::AddStream(std::shared_ptr<Outlet> outlet) {
   objects_[object->name] = std::move(object);
 }
 
-Status Reactor::AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet) {
+Status Reactor::CommitSinks(uint64_t epoch) {
+  Status first;
+  for (auto& [name, object] : objects_) {
+    if (object->query == nullptr || object->query->sink == nullptr) continue;
+    Status committed = object->query->sink->Commit(epoch);
+    if (!committed.ok() && first.ok()) {
+      first = Status::Error(committed.code(), "sink \"{}\": {}", name, committed.message());
+    }
+  }
+  return first;
+}
+
+Status Reactor::FlushSinks(uint64_t epoch) {
+  Status first;
+  for (auto& [name, object] : objects_) {
+    if (object->query == nullptr || object->query->sink == nullptr || object->query->failed) {
+      continue;
+    }
+    connectors::SinkConnector& sink = *object->query->sink;
+    Status flushed = sink.PreCommit(epoch);
+    if (flushed.ok()) flushed = sink.Commit(epoch);
+    if (!flushed.ok()) {
+      FailQuery(*object->query, flushed);
+      if (first.ok()) {
+        first = Status::Error(flushed.code(), "sink \"{}\": {}", name, flushed.message());
+      }
+    }
+  }
+  return first;
+}
+
+Status Reactor::AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet,
+                         std::shared_ptr<connectors::SinkConnector> sink) {
   for (const exec::Dataflow::Input& input : flow->inputs()) {
     if (objects_.find(input.object) == objects_.end()) {
       return Status::Error(ErrorCode::kInternal, "query input \"{}\" is not running", input.object);
@@ -260,6 +306,7 @@ Status Reactor::AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<O
   query->reactor = this;
   query->output = object.get();
   query->flow = std::move(flow);
+  query->sink = std::move(sink);
   query->flow->Attach(query.get());
   for (const exec::Dataflow::SideOutput& side : query->flow->side_outputs()) {
     auto target = objects_.find(side.object);

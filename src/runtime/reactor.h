@@ -20,6 +20,7 @@
 #include "common/status.h"
 #include "exec/dataflow.h"
 #include "laminar/laminardb.h"
+#include "connectors/sink_connector.h"
 #include "runtime/outlet.h"
 #include "runtime/source_state.h"
 
@@ -118,7 +119,16 @@ class Reactor {
   /// Registers a stream fed by other queries' side outputs (LATE DATA TO), not by a query.
   void AddStream(std::shared_ptr<Outlet> outlet);
   /// Registers the query computing `outlet`'s object. Every input object must be registered.
-  Status AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet);
+  /// `sink`: the connector a sink's rows go to (INTO FILES ...), null for none. It receives
+  /// every batch, pre-commits the epoch when a checkpoint barrier passes, and is committed by
+  /// CommitSinks once the checkpoint is published.
+  Status AddQuery(std::unique_ptr<exec::Dataflow> flow, std::shared_ptr<Outlet> outlet,
+                  std::shared_ptr<connectors::SinkConnector> sink = nullptr);
+  /// Phase two: publishes every sink's epochs up to `epoch` (its checkpoint is published).
+  Status CommitSinks(uint64_t epoch);
+  /// A database without checkpoints: each sink pre-commits and commits `epoch` at once
+  /// (at-least-once delivery, at every Sync and at shutdown).
+  Status FlushSinks(uint64_t epoch);
   /// Forgets an object (and its query): its outlet is closed, readers stop receiving from it.
   void RemoveObject(const std::string& name);
   /// Processes everything that was queued in every source before this call, then applies
