@@ -271,7 +271,7 @@ CREATE STREAM big_orders AS SELECT id, amount FROM orders WHERE amount > 1000;
 -- expect: ok
 CREATE MATERIALIZED VIEW totals AS SELECT currency, sum(amount) AS total FROM orders GROUP BY currency;
 -- expect: ok
--- runs: LDB-2001 (sink connectors and checkpoints (#8 and later))
+-- runs: LDB-2001 (delivery applies to a sink with a connector; this one delivers to its subscriptions)
 CREATE SINK big_orders_sink FROM big_orders WHERE amount > 5000 WITH (delivery = 'at_least_once');
 -- expect: LDB-2001
 CREATE SINK big_orders_kafka FROM big_orders INTO KAFKA (topic = 'big') FORMAT JSON WITH (delivery = 'exactly_once');
