@@ -6,10 +6,14 @@ set -euo pipefail
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config ccache
   libgtest-dev libgmock-dev libbenchmark-dev
-  libfmt-dev libmimalloc-dev libreadline-dev libre2-dev nlohmann-json3-dev
+  libfmt-dev libmimalloc-dev libreadline-dev libre2-dev libcurl4-openssl-dev nlohmann-json3-dev
   clang-format
   python3 python3-pytest
 )
+
+# Not installed here: node and npm, which the S3 object store tests use to run an S3 test
+# server (scripts/services/start-s3.sh; the tests skip without node). Use the machine's own
+# node; Debian's npm package conflicts with the usual nodesource build.
 
 missing=()
 for package in "${PACKAGES[@]}"; do

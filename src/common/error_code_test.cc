@@ -119,6 +119,7 @@ constexpr std::pair<int, std::string_view> kPublishedCodes[] = {
     {4007, "ChecksumMismatch"},
     {4008, "TornWrite"},
     {4009, "UnsupportedFormatVersion"},
+    {4010, "ObjectStoreUnavailable"},
     {5001, "ConnectorError"},
     {5002, "ConnectorConfig"},
     {5003, "DecodeError"},
