@@ -61,9 +61,23 @@ enum class ReactorWait : uint8_t {
 };
 
 /// Database configuration (seed 004 §6.1). Validate() applies seed 004 §6.3.
+/// S3-compatible storage for checkpoints (path-style requests, SigV4;
+/// docs/formats/object-store.md).
+struct S3Location {
+  std::string endpoint;  // "http(s)://host:port"
+  std::string region = "us-east-1";
+  std::string bucket;
+  std::string prefix;  // Keys go below "prefix/" (empty: the bucket's root).
+  std::string access_key_id;
+  std::string secret_access_key;
+};
+
 struct Config {
-  /// Data directory (required by checkpoint_interval and wal_mode).
+  /// Data directory (required by checkpoint_interval and wal_mode). Holds the WAL, the lock
+  /// and, unless checkpoint_s3 is set, the checkpoints.
   std::optional<std::string> data_dir;
+  /// Checkpoints in S3-compatible storage instead of data_dir/checkpoints. Requires data_dir.
+  std::optional<S3Location> checkpoint_s3;
   /// Default channel capacity of a source, a power of two.
   size_t buffer_size = 65536;
   /// Checkpoint interval; absent: no periodic checkpoints.

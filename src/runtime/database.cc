@@ -37,6 +37,8 @@
 #include "sql/parser/parser.h"
 #include "sql/parser/unparser.h"
 #include "storage/checkpoint_store.h"
+#include "storage/local_object_store.h"
+#include "storage/s3_object_store.h"
 #include "storage/state_io.h"
 #include "storage/wal/wal_reader.h"
 #include "storage/wal/wal_writer.h"
@@ -721,6 +723,7 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
 
   // Durability (data_dir set): the checkpoint store, the statements that recreate the
   // catalog, in creation order, and the periodic checkpointer (Ring 1).
+  std::unique_ptr<storage::ObjectStore> objects_;  // Where checkpoints go.
   std::unique_ptr<storage::CheckpointStore> store_;
   std::vector<std::pair<std::string, std::string>> catalog_log_;  // (object, statement).
   uint64_t next_checkpoint_id_ = 1;
@@ -1025,7 +1028,22 @@ Status LaminarDB::Impl::OpenDurable() {
                          "data directory {} is in use by another process (it holds {})", dir,
                          lock_path);
   }
-  store_ = std::make_unique<storage::CheckpointStore>(fs, JoinPath(dir, "checkpoints"),
+  if (config_.checkpoint_s3) {
+    storage::S3Config s3;
+    s3.endpoint = config_.checkpoint_s3->endpoint;
+    s3.region = config_.checkpoint_s3->region;
+    s3.bucket = config_.checkpoint_s3->bucket;
+    s3.prefix = config_.checkpoint_s3->prefix;
+    s3.access_key_id = config_.checkpoint_s3->access_key_id;
+    s3.secret_access_key = config_.checkpoint_s3->secret_access_key;
+    LAMINAR_ASSIGN_OR_RETURN(objects_, storage::S3ObjectStore::Create(std::move(s3)));
+  } else {
+    LAMINAR_ASSIGN_OR_RETURN(auto local, storage::LocalObjectStore::Open(fs, dir));
+    // Temporary files of puts a crash interrupted.
+    LAMINAR_RETURN_IF_ERROR(local->RemoveTemporaryFiles().status());
+    objects_ = std::move(local);
+  }
+  store_ = std::make_unique<storage::CheckpointStore>(objects_.get(),
                                                       static_cast<int>(kRetainedCheckpoints));
   std::lock_guard<std::mutex> lock(mutex_);
   LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store_->List());

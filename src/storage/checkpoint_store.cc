@@ -37,45 +37,53 @@ const CheckpointSection* CheckpointData::Find(std::string_view kind, std::string
   return nullptr;
 }
 
-CheckpointStore::CheckpointStore(FileSystem* fs, std::string directory, int retain)
-    : fs_(fs), directory_(std::move(directory)), retain_(std::max(retain, 1)) {}
+CheckpointStore::CheckpointStore(ObjectStore* store, int retain)
+    : store_(store), retain_(std::max(retain, 1)) {}
 
-std::string CheckpointStore::PathOf(uint64_t id) const {
-  return JoinPath(directory_, fmt::format("{:020}", id));
+std::string CheckpointStore::PrefixOf(uint64_t id) {
+  return fmt::format("checkpoints/{:020}/", id);
 }
 
-Status CheckpointStore::Write(const CheckpointData& data) {
-  LAMINAR_RETURN_IF_ERROR(fs_->CreateDirectories(directory_));
-  // Leftovers of a checkpoint that never got its manifest (a crash mid-write).
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDirectory(directory_));
-  for (const std::string& name : names) {
-    const auto id = ParseId(name);
-    if (!id) continue;
-    LAMINAR_ASSIGN_OR_RETURN(bool complete,
-                             fs_->Exists(JoinPath(JoinPath(directory_, name), kManifest)));
-    if (!complete || *id == data.id) {
-      LAMINAR_RETURN_IF_ERROR(fs_->DeleteRecursively(JoinPath(directory_, name)));
-    }
-  }
-  const std::string path = PathOf(data.id);
-  LAMINAR_RETURN_IF_ERROR(fs_->CreateDirectories(path));
+namespace {
 
-  Json sections = Json::array();
-  {
-    LAMINAR_ASSIGN_OR_RETURN(auto file, fs_->NewWritableFile(JoinPath(path, kState)));
-    uint64_t offset = 0;
-    for (const CheckpointSection& section : data.sections) {
-      LAMINAR_RETURN_IF_ERROR(file->Append(section.bytes));
-      sections.push_back(Json{{"kind", section.kind},
-                              {"name", section.name},
-                              {"offset", offset},
-                              {"size", section.bytes.size()},
-                              {"crc32c", Crc32c(section.bytes)}});
-      offset += section.bytes.size();
-    }
-    LAMINAR_RETURN_IF_ERROR(file->Sync());
-    LAMINAR_RETURN_IF_ERROR(file->Close());
+/// Every checkpoint id under "checkpoints/", with whether its manifest exists.
+Result<std::map<uint64_t, bool>> ScanIds(ObjectStore& store) {
+  std::map<uint64_t, bool> ids;
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> keys, store.List("checkpoints/"));
+  for (const std::string& key : keys) {
+    const std::string_view rest = std::string_view(key).substr(std::string_view("checkpoints/").size());
+    const size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) continue;
+    const auto id = ParseId(std::string(rest.substr(0, slash)));
+    if (!id) continue;
+    ids[*id] = ids[*id] || rest.substr(slash + 1) == kManifest;
   }
+  return ids;
+}
+
+}  // namespace
+
+Status CheckpointStore::Write(const CheckpointData& data) {
+  // Leftovers of a checkpoint that never got its manifest (a crash mid-write).
+  LAMINAR_ASSIGN_OR_RETURN(auto existing, ScanIds(*store_));
+  for (const auto& [id, complete] : existing) {
+    if (!complete || id == data.id) LAMINAR_RETURN_IF_ERROR(Delete(id));
+  }
+  const std::string prefix = PrefixOf(data.id);
+  Json sections = Json::array();
+  std::string state;
+  size_t total = 0;
+  for (const CheckpointSection& section : data.sections) total += section.bytes.size();
+  state.reserve(total);
+  for (const CheckpointSection& section : data.sections) {
+    sections.push_back(Json{{"kind", section.kind},
+                            {"name", section.name},
+                            {"offset", state.size()},
+                            {"size", section.bytes.size()},
+                            {"crc32c", Crc32c(section.bytes)}});
+    state += section.bytes;
+  }
+  LAMINAR_RETURN_IF_ERROR(store_->Put(prefix + std::string(kState), state));
   Json manifest;
   manifest["format"] = "laminardb-checkpoint";
   manifest["version"] = kFormatVersion;
@@ -87,11 +95,8 @@ Status CheckpointStore::Write(const CheckpointData& data) {
   manifest["source_offsets"] = data.source_offsets;
   manifest["sink_epochs"] = data.sink_epochs;
   manifest["checksum"] = ManifestChecksum(manifest);
-  const std::string temporary = JoinPath(path, std::string(kManifest) + ".tmp");
-  LAMINAR_RETURN_IF_ERROR(fs_->WriteFile(temporary, manifest.dump(1), /*sync=*/true));
-  LAMINAR_RETURN_IF_ERROR(fs_->RenameFile(temporary, JoinPath(path, kManifest)));
-  LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(path));
-  LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(directory_));
+  // The manifest last: the checkpoint exists once it does.
+  LAMINAR_RETURN_IF_ERROR(store_->Put(prefix + std::string(kManifest), manifest.dump(1)));
 
   // Retention: the newest `retain_` stay.
   LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, List());
@@ -104,36 +109,27 @@ Status CheckpointStore::Write(const CheckpointData& data) {
 
 Result<std::vector<uint64_t>> CheckpointStore::List() const {
   std::vector<uint64_t> ids;
-  LAMINAR_ASSIGN_OR_RETURN(bool exists, fs_->Exists(directory_));
-  if (!exists) return ids;
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> names, fs_->ListDirectory(directory_));
-  for (const std::string& name : names) {
-    const auto id = ParseId(name);
-    if (!id) continue;
-    LAMINAR_ASSIGN_OR_RETURN(bool complete,
-                             fs_->Exists(JoinPath(JoinPath(directory_, name), kManifest)));
-    if (complete) ids.push_back(*id);
+  LAMINAR_ASSIGN_OR_RETURN(auto scanned, ScanIds(*store_));
+  for (const auto& [id, complete] : scanned) {
+    if (complete) ids.push_back(id);
   }
-  std::sort(ids.begin(), ids.end());
   return ids;
 }
 
 Status CheckpointStore::Delete(uint64_t id) {
-  const std::string path = PathOf(id);
+  const std::string prefix = PrefixOf(id);
   // The manifest goes first, so a crash mid-delete leaves an incomplete checkpoint, never a
   // manifest whose state is gone.
-  LAMINAR_ASSIGN_OR_RETURN(bool has_manifest, fs_->Exists(JoinPath(path, kManifest)));
-  if (has_manifest) {
-    LAMINAR_RETURN_IF_ERROR(fs_->DeleteFile(JoinPath(path, kManifest)));
-    LAMINAR_RETURN_IF_ERROR(fs_->SyncDirectory(path));
-  }
-  return fs_->DeleteRecursively(path);
+  LAMINAR_RETURN_IF_ERROR(store_->Delete(prefix + std::string(kManifest)));
+  LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> keys, store_->List(prefix));
+  for (const std::string& key : keys) LAMINAR_RETURN_IF_ERROR(store_->Delete(key));
+  return Status::Ok();
 }
 
 Result<CheckpointData> CheckpointStore::Read(uint64_t id) const {
-  const std::string path = PathOf(id);
-  const std::string manifest_path = JoinPath(path, kManifest);
-  LAMINAR_ASSIGN_OR_RETURN(std::string text, fs_->ReadFile(manifest_path));
+  const std::string prefix = PrefixOf(id);
+  const std::string manifest_path = store_->Describe() + " " + prefix + std::string(kManifest);
+  LAMINAR_ASSIGN_OR_RETURN(std::string text, store_->Get(prefix + std::string(kManifest)));
   auto corrupt = [&](std::string_view what) {
     return Status::Error(ErrorCode::kCorruption, "checkpoint {} ({}): {}", id, manifest_path, what);
   };
@@ -160,8 +156,8 @@ Result<CheckpointData> CheckpointStore::Read(uint64_t id) const {
     data.watermarks = manifest["watermarks"].get<std::map<std::string, int64_t>>();
     data.source_offsets = manifest["source_offsets"].get<std::map<std::string, uint64_t>>();
     data.sink_epochs = manifest["sink_epochs"].get<std::map<std::string, uint64_t>>();
-    const std::string state_path = JoinPath(path, kState);
-    LAMINAR_ASSIGN_OR_RETURN(std::string state, fs_->ReadFile(state_path));
+    const std::string state_path = store_->Describe() + " " + prefix + std::string(kState);
+    LAMINAR_ASSIGN_OR_RETURN(std::string state, store_->Get(prefix + std::string(kState)));
     for (const Json& entry : manifest["sections"]) {
       CheckpointSection section;
       section.kind = entry["kind"].get<std::string>();

@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "common/file_system.h"
 #include "common/result.h"
 #include "common/status.h"
+#include "storage/object_store.h"
 
 namespace laminar::storage {
 
@@ -36,39 +36,40 @@ struct CheckpointData {
   const CheckpointSection* Find(std::string_view kind, std::string_view name) const;
 };
 
-/// Checkpoints in a directory (the data directory's `checkpoints/`), one subdirectory per
-/// checkpoint id: `state.bin` (every section, back to back) and `MANIFEST.json`, which lists
-/// the sections with their offsets, sizes and CRC32C, and carries its own checksum.
+/// Checkpoints in an object store (a local directory, the default, or S3-compatible storage),
+/// under the key prefix `checkpoints/`, one prefix per checkpoint id: `state.bin` (every
+/// section, back to back) and `MANIFEST.json`, which lists the sections with their offsets,
+/// sizes and CRC32C, and carries its own checksum (docs/formats/checkpoint.md).
 ///
-/// Atomic publication: state.bin is written and synced first; the manifest is written to a
-/// temporary name, synced, renamed into place and the directory synced. A checkpoint without
-/// a manifest is incomplete: List() ignores it and the next Write() removes it. Retention:
-/// after a successful Write, all but the newest `retain` checkpoints are deleted.
+/// Atomic publication: state.bin is put first, the manifest last (object stores make a put
+/// visible all or nothing). A checkpoint without a manifest is incomplete: List() ignores it
+/// and the next Write() removes it. Retention: after a successful Write, all but the newest
+/// `retain` checkpoints are deleted (the manifest first).
 ///
 /// Thread-safety: one writer at a time; Read/List from any thread.
 class CheckpointStore {
  public:
-  CheckpointStore(FileSystem* fs, std::string directory, int retain);
+  /// `store` must outlive this.
+  CheckpointStore(ObjectStore* store, int retain);
 
   /// Publishes `data` under data.id. REQUIRES: data.id is above every listed id.
   Status Write(const CheckpointData& data);
   /// Ids of the complete checkpoints (with a manifest), ascending.
   Result<std::vector<uint64_t>> List() const;
   /// Reads and verifies checkpoint `id`: kFileNotFound when absent, kChecksumMismatch /
-  /// kCorruption / kUnsupportedFormatVersion when damaged (naming the file).
+  /// kTornWrite / kCorruption / kUnsupportedFormatVersion when damaged (naming the object).
   Result<CheckpointData> Read(uint64_t id) const;
-  /// Deletes checkpoint `id` (used by retention and by RESTORE, which drops newer ones).
+  /// Deletes checkpoint `id` (retention).
   Status Delete(uint64_t id);
 
-  const std::string& directory() const { return directory_; }
-  /// The directory of checkpoint `id`.
-  std::string PathOf(uint64_t id) const;
+  /// The key prefix of checkpoint `id`: "checkpoints/<20 digits>/".
+  static std::string PrefixOf(uint64_t id);
+  const ObjectStore& store() const { return *store_; }
 
   static constexpr uint32_t kFormatVersion = 1;
 
  private:
-  FileSystem* const fs_;
-  const std::string directory_;
+  ObjectStore* const store_;
   const int retain_;
 };
 

@@ -4,6 +4,7 @@
 
 #include "common/error_code.h"
 #include "common/memory_file_system.h"
+#include "storage/local_object_store.h"
 
 namespace laminar::storage {
 namespace {
@@ -22,9 +23,21 @@ CheckpointData MakeData(uint64_t id) {
   return data;
 }
 
-TEST(CheckpointStoreTest, WritesReadsAndLists) {
+/// A checkpoint store over a local object store on a MemoryFileSystem rooted at "data".
+struct Fixture {
+  explicit Fixture(int retain)
+      : objects(std::move(*LocalObjectStore::Open(&fs, "data"))), store(objects.get(), retain) {}
+  std::string PathOf(uint64_t id) const {
+    return "data/" + CheckpointStore::PrefixOf(id).substr(0, CheckpointStore::PrefixOf(id).size() - 1);
+  }
   MemoryFileSystem fs;
-  CheckpointStore store(&fs, "data/checkpoints", 3);
+  std::unique_ptr<LocalObjectStore> objects;
+  CheckpointStore store;
+};
+
+TEST(CheckpointStoreTest, WritesReadsAndLists) {
+  Fixture f(3);
+  CheckpointStore& store = f.store;
   EXPECT_TRUE(store.List()->empty());
   ASSERT_TRUE(store.Write(MakeData(1)).ok());
   ASSERT_TRUE(store.Write(MakeData(2)).ok());
@@ -46,29 +59,32 @@ TEST(CheckpointStoreTest, WritesReadsAndLists) {
 }
 
 TEST(CheckpointStoreTest, KeepsTheNewestN) {
-  MemoryFileSystem fs;
-  CheckpointStore store(&fs, "cp", 2);
+  Fixture f(2);
+  CheckpointStore& store = f.store;
+  MemoryFileSystem& fs = f.fs;
   for (uint64_t id = 1; id <= 5; ++id) ASSERT_TRUE(store.Write(MakeData(id)).ok());
   EXPECT_EQ(*store.List(), (std::vector<uint64_t>{4, 5}));
-  EXPECT_FALSE(*fs.Exists(store.PathOf(3)));
+  EXPECT_FALSE(*fs.Exists(f.PathOf(3)));
 }
 
 TEST(CheckpointStoreTest, ACheckpointWithoutManifestIsIgnoredAndRemoved) {
-  MemoryFileSystem fs;
-  CheckpointStore store(&fs, "cp", 5);
+  Fixture f(5);
+  CheckpointStore& store = f.store;
+  MemoryFileSystem& fs = f.fs;
   ASSERT_TRUE(store.Write(MakeData(1)).ok());
   // A crash after state.bin, before the manifest.
-  ASSERT_TRUE(fs.CreateDirectories(store.PathOf(2)).ok());
-  ASSERT_TRUE(fs.WriteFile(JoinPath(store.PathOf(2), "state.bin"), "partial", true).ok());
+  ASSERT_TRUE(fs.CreateDirectories(f.PathOf(2)).ok());
+  ASSERT_TRUE(fs.WriteFile(JoinPath(f.PathOf(2), "state.bin"), "partial", true).ok());
   EXPECT_EQ(*store.List(), (std::vector<uint64_t>{1}));
   ASSERT_TRUE(store.Write(MakeData(3)).ok());
-  EXPECT_FALSE(*fs.Exists(store.PathOf(2)));
+  EXPECT_FALSE(*fs.Exists(f.PathOf(2)));
   EXPECT_EQ(*store.List(), (std::vector<uint64_t>{1, 3}));
 }
 
 TEST(CheckpointStoreTest, UnsyncedDataNeverLooksComplete) {
-  MemoryFileSystem fs;
-  CheckpointStore store(&fs, "cp", 5);
+  Fixture f(5);
+  CheckpointStore& store = f.store;
+  MemoryFileSystem& fs = f.fs;
   ASSERT_TRUE(store.Write(MakeData(1)).ok());
   fs.DropUnsyncedData();
   auto read = store.Read(1);
@@ -76,11 +92,12 @@ TEST(CheckpointStoreTest, UnsyncedDataNeverLooksComplete) {
 }
 
 TEST(CheckpointStoreTest, DamageIsDetected) {
-  MemoryFileSystem fs;
-  CheckpointStore store(&fs, "cp", 5);
+  Fixture f(5);
+  CheckpointStore& store = f.store;
+  MemoryFileSystem& fs = f.fs;
   ASSERT_TRUE(store.Write(MakeData(1)).ok());
-  const std::string state = JoinPath(store.PathOf(1), "state.bin");
-  const std::string manifest = JoinPath(store.PathOf(1), "MANIFEST.json");
+  const std::string state = JoinPath(f.PathOf(1), "state.bin");
+  const std::string manifest = JoinPath(f.PathOf(1), "MANIFEST.json");
   std::string bytes = *fs.ReadFile(state);
   const std::string original_state = bytes;
   bytes[500] ^= 1;
