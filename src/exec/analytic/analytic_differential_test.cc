@@ -585,10 +585,10 @@ TEST(AnalyticSnapshotTest, TopNRestoredMidStreamGivesTheSameOutput) {
         c.bounded = seed % 5 == 0;
         c.ttl = !c.bounded && seed % 4 == 1;
         c.rank_column = seed % 6 != 5;
-        SCOPED_TRACE(fmt::format("seed {} rank function {} changelog {} offset {} bounded {} "
-                                 "ttl {}",
-                                 seed, static_cast<int>(rank_function), changelog, c.offset,
-                                 c.bounded, c.ttl));
+        SCOPED_TRACE(fmt::format(
+            "seed {} rank function {} changelog {} offset {} bounded {} "
+            "ttl {}",
+            seed, static_cast<int>(rank_function), changelog, c.offset, c.bounded, c.ttl));
         OperatorFactory make = [&] { return MakeTopN(c, &clock); };
         const std::vector<std::string> states =
             ExpectSnapshotsAreTransparent(make, TopNSteps(c, seed), seed, &clock);

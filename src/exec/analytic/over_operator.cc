@@ -1,12 +1,12 @@
 #include "exec/analytic/over_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
 
 #include "columnar/column_builder.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 namespace {
@@ -580,11 +580,10 @@ OverOperator::Row OverOperator::ReadRow(storage::StateReader& reader) const {
   row.time = reader.VarI64();
   row.sequence = reader.VarU64();
   // Compute and Ready index these by call and ORDER BY key: a row of another shape is corrupt.
-  if (reader.ok() && (row.order.size() != def_.order_by.size() ||
-                      row.arguments.size() != def_.calls.size() ||
-                      row.defaults.size() != def_.calls.size() ||
-                      (!row.values.empty() &&
-                       row.values.size() != static_cast<size_t>(def_.input_columns)))) {
+  if (reader.ok() &&
+      (row.order.size() != def_.order_by.size() || row.arguments.size() != def_.calls.size() ||
+       row.defaults.size() != def_.calls.size() ||
+       (!row.values.empty() && row.values.size() != static_cast<size_t>(def_.input_columns)))) {
     reader.Fail("a row of another shape than the OVER operator's");
   }
   return row;
@@ -668,7 +667,8 @@ Status OverOperator::Restore(storage::StateReader& reader) {
     partition.unreleased.resize(reader.Count(7));
     for (Row& row : partition.unreleased) row = ReadRow(reader);
     const size_t history = reader.Count(7);
-    for (size_t i = 0; i < history && reader.ok(); ++i) partition.history.push_back(ReadRow(reader));
+    for (size_t i = 0; i < history && reader.ok(); ++i)
+      partition.history.push_back(ReadRow(reader));
     partition.base = reader.VarI64();
     partition.next_emit = reader.VarI64();
     const size_t running = reader.Count(13);
@@ -698,8 +698,8 @@ Status OverOperator::Restore(storage::StateReader& reader) {
     // input's Recompute resets the history, indexes and aggregates before using them.)
     if (def_.input_changelog) continue;
     const int64_t end = partition.base + static_cast<int64_t>(partition.history.size());
-    bool consistent = partition.base >= 0 && partition.next_emit >= partition.base &&
-                      partition.next_emit <= end;
+    bool consistent =
+        partition.base >= 0 && partition.next_emit >= partition.base && partition.next_emit <= end;
     // Running aggregates fold on from their row; LAG and ROWS frames reach back from the next
     // row to emit: those rows are kept.
     for (size_t c = 0; c < def_.calls.size() && consistent; ++c) {

@@ -1,6 +1,5 @@
 #include "exec/analytic/top_n_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <unordered_map>
 
 #include "columnar/column_builder.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 TopNOperator::TopNOperator(TopNDefinition definition)
@@ -540,7 +540,8 @@ Status TopNOperator::Restore(storage::StateReader& reader) {
       }
       stored->order.reserve(order_keys);
       for (size_t k = 0; k < order_keys; ++k) {
-        stored->order.push_back(chunk.column(def_.input_columns + static_cast<int>(k)).GetValue(row));
+        stored->order.push_back(
+            chunk.column(def_.input_columns + static_cast<int>(k)).GetValue(row));
       }
       stored->sequence = reader.VarU64();
       while (pending[partition_index].partition->rows.size() == pending[partition_index].rows) {

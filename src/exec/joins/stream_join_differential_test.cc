@@ -376,13 +376,12 @@ void ExpectSnapshotsTransparent(const JoinSpec& spec, uint32_t seed, bool ttl) {
       ExpectSnapshotsAreTransparent(make, RandomSteps(spec, seed, ttl), seed, &clock);
   // The largest state, damaged.
   if (seed % 8 == 0 && !states.empty()) {
-    ExpectDamagedStateRefused(
-        make,
-        *std::max_element(states.begin(), states.end(),
-                          [](const std::string& a, const std::string& b) {
-                            return a.size() < b.size();
-                          }),
-        seed);
+    ExpectDamagedStateRefused(make,
+                              *std::max_element(states.begin(), states.end(),
+                                                [](const std::string& a, const std::string& b) {
+                                                  return a.size() < b.size();
+                                                }),
+                              seed);
   }
 }
 

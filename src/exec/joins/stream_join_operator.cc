@@ -1,6 +1,5 @@
 #include "exec/joins/stream_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "columnar/take.h"
 #include "columnar/value.h"
 #include "sql/plan/window_assignment.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -953,9 +953,9 @@ Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
   }
   writer.I64(output_watermark_);
   const StreamJoinMetrics& m = metrics_;
-  for (const int64_t counter : {m.rows_in[0], m.rows_in[1], m.late_rows, m.dropped_late_rows,
-                                m.evicted_rows, m.expired_rows, m.unmatched_retractions,
-                                m.rows_out}) {
+  for (const int64_t counter :
+       {m.rows_in[0], m.rows_in[1], m.late_rows, m.dropped_late_rows, m.evicted_rows,
+        m.expired_rows, m.unmatched_retractions, m.rows_out}) {
     writer.VarI64(counter);
   }
   return Status::Ok();
@@ -965,7 +965,9 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
   Side& s = sides_[side];
   s.watermark = reader.I64();
   std::vector<uint32_t> free_rows(reader.Count(1));
-  for (uint32_t& id : free_rows) id = static_cast<uint32_t>(std::min<uint64_t>(reader.VarU64(), kNone));
+  for (uint32_t& id : free_rows) {
+    id = static_cast<uint32_t>(std::min<uint64_t>(reader.VarU64(), kNone));
+  }
   const size_t live = reader.Count(2);
   if (!reader.ok()) return reader.status();
   const size_t capacity = free_rows.size() + live;
@@ -1016,10 +1018,10 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
       break;
     }
     const Batch& kept = s.batches[batch_id].rows;
-    const Column* time_column =
-        interval() ? &kept.column(side == 0 ? def_.time_bound->left_time_column
-                                            : def_.time_bound->right_time_column)
-                   : nullptr;
+    const Column* time_column = interval()
+                                    ? &kept.column(side == 0 ? def_.time_bound->left_time_column
+                                                             : def_.time_bound->right_time_column)
+                                    : nullptr;
     ids.assign(rows, kNone);
     for (size_t row = 0; row < rows && reader.ok(); ++row) {
       const uint64_t id = reader.VarU64();
@@ -1038,9 +1040,8 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
       ids[row] = static_cast<uint32_t>(id);
       int64_t time = 0;
       if (time_column != nullptr) {
-        time = time_column->IsNull(static_cast<int64_t>(row))
-                   ? kNullTime
-                   : time_column->Values<int64_t>()[row];
+        time = time_column->IsNull(static_cast<int64_t>(row)) ? kNullTime
+                                                              : time_column->Values<int64_t>()[row];
       }
       StoredRow& stored = s.rows[id];
       stored = StoredRow{batch_id, static_cast<uint32_t>(row), key, kNone, kNone, time, matches};
@@ -1094,7 +1095,8 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
     if (id == kNone) break;
     s.eviction.AddOutOfOrder(EvictionTime(side, s.rows[id].time), id);
   }
-  if (reader.ok() && queued_count != live) reader.Fail("a stored row missing from the eviction queue");
+  if (reader.ok() && queued_count != live)
+    reader.Fail("a stored row missing from the eviction queue");
   return reader.status();
 }
 
@@ -1113,8 +1115,8 @@ Status StreamJoinOperator::Restore(storage::StateReader& reader) {
       if (side > 1 || id >= sides_[side].rows.size() || sides_[side].rows[id].batch == kNone ||
           sides_[side].rows[id].key == kNone ||
           key_states_[sides_[side].rows[id].key].expiry_queued) {
-        reader.Fail(fmt::format("key named by row {} of side {}: no such live key, or repeated",
-                                id, side));
+        reader.Fail(
+            fmt::format("key named by row {} of side {}: no such live key, or repeated", id, side));
         break;
       }
       const uint32_t key = sides_[side].rows[id].key;
@@ -1126,9 +1128,9 @@ Status StreamJoinOperator::Restore(storage::StateReader& reader) {
   }
   output_watermark_ = reader.I64();
   StreamJoinMetrics& m = metrics_;
-  for (int64_t* counter : {&m.rows_in[0], &m.rows_in[1], &m.late_rows, &m.dropped_late_rows,
-                           &m.evicted_rows, &m.expired_rows, &m.unmatched_retractions,
-                           &m.rows_out}) {
+  for (int64_t* counter :
+       {&m.rows_in[0], &m.rows_in[1], &m.late_rows, &m.dropped_late_rows, &m.evicted_rows,
+        &m.expired_rows, &m.unmatched_retractions, &m.rows_out}) {
     *counter = reader.VarI64();
   }
   return reader.status();

@@ -153,10 +153,9 @@ inline std::string FirstDifference(const std::vector<std::string>& expected,
 /// The differential check: the outputs with Snapshot / Restore at one random step, and at
 /// several random steps, equal the uninterrupted outputs. Returns the states taken (for the
 /// corruption checks).
-inline std::vector<std::string> ExpectSnapshotsAreTransparent(const OperatorFactory& make,
-                                                              const std::vector<OperatorStep>& steps,
-                                                              uint32_t seed,
-                                                              ManualClock* clock = nullptr) {
+inline std::vector<std::string> ExpectSnapshotsAreTransparent(
+    const OperatorFactory& make, const std::vector<OperatorStep>& steps, uint32_t seed,
+    ManualClock* clock = nullptr) {
   SCOPED_TRACE(fmt::format("snapshot seed {}, {} steps", seed, steps.size()));
   std::mt19937 random(seed);
   const std::vector<std::string> expected = RunWithSnapshots(make, steps, {}, clock);
@@ -203,7 +202,8 @@ inline void ExpectDamagedStateRefused(const OperatorFactory& make, const std::st
   }
   for (const size_t length : lengths) {
     const Status status = restore(std::string_view(state).substr(0, length));
-    EXPECT_TRUE(RefusedAsMalformed(status)) << "truncated to " << length << ": " << status.ToString();
+    EXPECT_TRUE(RefusedAsMalformed(status))
+        << "truncated to " << length << ": " << status.ToString();
   }
   std::string newer = state;
   newer[0] = static_cast<char>(0x7f);  // The format version (little-endian u32) first.

@@ -1,12 +1,12 @@
 #include "exec/versioned/asof_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
 
 #include "exec/planning.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -495,7 +495,8 @@ Status AsofJoinOperator::Snapshot(storage::StateWriter& writer) const {
     }
   }
   LAMINAR_ASSIGN_OR_RETURN(
-      Batch right_rows, GatherRows(SchemaPart(output, def_.left_width, output.num_fields()), right));
+      Batch right_rows,
+      GatherRows(SchemaPart(output, def_.left_width, output.num_fields()), right));
   writer.BatchOf(right_rows);
   std::vector<BatchRow> left;
   left.reserve(waiting_.size());

@@ -1,11 +1,11 @@
 #include "exec/versioned/lookup_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <unordered_map>
 
 #include "columnar/take.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 

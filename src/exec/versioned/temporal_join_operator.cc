@@ -1,12 +1,12 @@
 #include "exec/versioned/temporal_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "sql/object_kind.h"
 #include "sql/plan/logical_scan.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -358,7 +358,8 @@ Status TemporalJoinOperator::Snapshot(storage::StateWriter& writer) const {
   if (waiting_.empty()) return Status::Ok();
   std::vector<BatchRow> rows;
   rows.reserve(waiting_.size());
-  for (const Waiting& waiting : waiting_) rows.push_back(BatchRow{waiting.batch.get(), waiting.row});
+  for (const Waiting& waiting : waiting_)
+    rows.push_back(BatchRow{waiting.batch.get(), waiting.row});
   std::vector<Field> fields = waiting_.front().batch->schema().fields();
   for (Field& field : fields) field.nullable = true;
   LAMINAR_ASSIGN_OR_RETURN(Batch batch, GatherRows(Schema::Make(std::move(fields)), rows));
@@ -389,8 +390,8 @@ Status TemporalJoinOperator::Restore(storage::StateReader& reader) {
       bool fits = left_width >= 0;
       for (size_t c = 0; c < version.row.size() && fits; ++c) {
         const Value& value = version.row[c];
-        fits = value.is_null() ||
-               value.type() == output.field(left_width + static_cast<int>(c)).type;
+        fits =
+            value.is_null() || value.type() == output.field(left_width + static_cast<int>(c)).type;
       }
       if (!fits) reader.Fail("a version of other column types than the join's right input");
     }
