@@ -381,20 +381,28 @@ Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
     writer.Bool(partition->full);
     writer.VarI64(partition->last_touch);
     writer.Bool(partition->in_ttl_index);
+    // The output rows are the partition's first rows (ranks up to offset + limit, and ties):
+    // found by a short scan; a map over all rows only when one is further.
+    const size_t scan = std::min(partition->rows.size(), 2 * partition->emitted.size() + 64);
     std::unordered_map<const StoredRow*, size_t> row_index;
-    if (!partition->emitted.empty()) {
-      for (size_t i = 0; i < partition->rows.size(); ++i) {
-        row_index.emplace(partition->rows[i].get(), i);
-      }
-    }
     writer.VarU64(partition->emitted.size());
     for (const RankedRow& ranked : partition->emitted) {
-      auto it = row_index.find(ranked.row.get());
-      if (it == row_index.end()) {
-        return Status::Error(ErrorCode::kInternal, "{}: an output row is not in its partition",
-                             Describe());
+      size_t index = 0;
+      while (index < scan && partition->rows[index] != ranked.row) ++index;
+      if (index == scan) {
+        if (row_index.empty()) {
+          for (size_t i = 0; i < partition->rows.size(); ++i) {
+            row_index.emplace(partition->rows[i].get(), i);
+          }
+        }
+        auto it = row_index.find(ranked.row.get());
+        if (it == row_index.end()) {
+          return Status::Error(ErrorCode::kInternal, "{}: an output row is not in its partition",
+                               Describe());
+        }
+        index = it->second;
       }
-      writer.VarU64(it->second);
+      writer.VarU64(index);
       writer.VarI64(ranked.rank);
     }
   }
@@ -420,18 +428,32 @@ Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
   std::vector<const StoredRow*> chunk;
   auto flush = [&]() -> Status {
     if (chunk.empty()) return Status::Ok();
-    std::vector<Column> columns;
+    // Row by row into every column: each stored row (its own allocation) is visited once.
+    std::vector<ColumnBuilder> builders;
     for (int c = 0; c < schema->num_fields(); ++c) {
-      ColumnBuilder builder(schema->field(c).type);
-      builder.Reserve(static_cast<int64_t>(chunk.size()));
-      const bool order_column = c >= def_.input_columns;
-      const size_t index = static_cast<size_t>(order_column ? c - def_.input_columns : c);
-      for (const StoredRow* row : chunk) {
-        LAMINAR_RETURN_IF_ERROR(
-            AppendTyped(builder, order_column ? row->order[index] : row->values[index]));
-      }
-      columns.push_back(builder.Finish());
+      builders.emplace_back(schema->field(c).type);
+      builders.back().Reserve(static_cast<int64_t>(chunk.size()));
     }
+    const size_t input_columns = static_cast<size_t>(def_.input_columns);
+    constexpr size_t kPrefetchDistance = 8;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      // The rows are scattered over the heap: load a few ahead (the row, then its values).
+      if (i + 2 * kPrefetchDistance < chunk.size())
+        __builtin_prefetch(chunk[i + 2 * kPrefetchDistance]);
+      if (i + kPrefetchDistance < chunk.size()) {
+        __builtin_prefetch(chunk[i + kPrefetchDistance]->values.data());
+        __builtin_prefetch(chunk[i + kPrefetchDistance]->order.data());
+      }
+      const StoredRow* row = chunk[i];
+      for (size_t c = 0; c < input_columns; ++c) {
+        LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[c], row->values[c]));
+      }
+      for (size_t k = 0; k < row->order.size(); ++k) {
+        LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[input_columns + k], row->order[k]));
+      }
+    }
+    std::vector<Column> columns;
+    for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
     if (columns.empty()) {
       writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(chunk.size())));
     } else {
