@@ -874,7 +874,7 @@ constexpr uint32_t kStreamJoinStateVersion = 1;
 constexpr size_t kSnapshotChunkRows = size_t{1} << 16;
 }  // namespace
 
-void StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) const {
+Status StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) const {
   const Side& s = sides_[side];
   writer.I64(s.watermark);
   writer.VarU64(s.free_rows.size());
@@ -904,14 +904,14 @@ void StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) co
     for (int c = 0; c < schema->num_fields(); ++c) {
       ColumnBuilder builder(schema->field(c).type);
       builder.Reserve(static_cast<int64_t>(chunk.size()));
-      // Cannot fail: the stored values have the column's type.
-      (void)AppendStoredColumn(builder, side, c, chunk);
+      LAMINAR_RETURN_IF_ERROR(AppendStoredColumn(builder, side, c, chunk));
       columns.push_back(builder.Finish());
     }
     if (columns.empty()) {
       writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(chunk.size())));
     } else {
-      writer.BatchOf(Batch::Make(schema, std::move(columns)).value());
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(schema, std::move(columns)));
+      writer.BatchOf(batch);
     }
     for (const uint32_t id : chunk) {
       writer.VarU64(id);
@@ -926,6 +926,7 @@ void StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) co
     writer.VarU64(out_of_order.size());
     for (const auto& [time, id] : out_of_order) writer.VarU64(id);
   }
+  return Status::Ok();
 }
 
 Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
@@ -933,7 +934,7 @@ Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
     return Status::Error(ErrorCode::kInternal, "{}: snapshot with unflushed output", Describe());
   }
   writer.WriteVersion(kStreamJoinStateVersion);
-  for (int side = 0; side < 2; ++side) SnapshotSide(side, writer);
+  for (int side = 0; side < 2; ++side) LAMINAR_RETURN_IF_ERROR(SnapshotSide(side, writer));
   if (def_.state_ttl_micros) {
     // One row of each live key names it: the head of its left list, else of its right one.
     std::vector<std::pair<int, uint32_t>> named;

@@ -278,7 +278,7 @@ class StreamJoinOperator final : public Operator {
   /// The time at which a stored row of `side` with band time `time` leaves (interval joins).
   int64_t EvictionTime(int side, int64_t time) const;
   /// Checkpoints: writes / reads one side's rows, free ids and eviction queue.
-  void SnapshotSide(int side, storage::StateWriter& writer) const;
+  Status SnapshotSide(int side, storage::StateWriter& writer) const;
   Status RestoreSide(int side, storage::StateReader& reader);
 
   Status Evict(OperatorOutput& out);
