@@ -1,12 +1,12 @@
 #include "exec/analytic/over_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
 
 #include "columnar/column_builder.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 namespace {
@@ -175,9 +175,14 @@ Status OverOperator::Recompute(Partition& partition, std::vector<std::vector<Val
     weights.push_back(1);
     emitted.emplace(row.sequence, std::move(line));
   }
-  // Rows retracted from the input.
-  for (auto& [sequence, line] : partition.emitted) {
-    output.push_back(std::move(line));
+  // Rows retracted from the input, oldest first: in an order that does not depend on the
+  // hash table's layout, so that a restored operator (Restore) emits them in the same order.
+  std::vector<std::pair<uint64_t, std::vector<Value>*>> retracted;
+  retracted.reserve(partition.emitted.size());
+  for (auto& [sequence, line] : partition.emitted) retracted.emplace_back(sequence, &line);
+  std::sort(retracted.begin(), retracted.end());
+  for (auto& [sequence, line] : retracted) {
+    output.push_back(std::move(*line));
     weights.push_back(-1);
   }
   partition.emitted = std::move(emitted);
@@ -520,17 +525,217 @@ std::string OverOperator::MetricsText() const {
   return text;
 }
 
-// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
+// ---------------------------------------------------------------------------------------------
+// Checkpoints (format: docs/formats/operator-state.md, "OVER operator").
+//
+// Every mutable member, and how it comes back on Restore:
+// - partitions_: per partition its key (the KeyEncoder bytes), unreleased rows, history rows,
+//   base, next_emit, running accumulations, dense_rank, live rows (changelog input) and the
+//   output row emitted for each live row (by sequence): all written. Rows are written value
+//   by value: a history row already emitted has given its values to the output (EmitReady
+//   moves them out), so the rows of one partition do not share a shape. Each row's range key
+//   and time are written as they are (the range key follows from the ORDER BY value, the time
+//   from the time column, but writing them costs less than deriving).
+// - active_: the active partitions in order (OnWatermark emits them in that order);
+//   Partition::active is derived from it.
+// - dirty_ and Partition::dirty: empty / false between calls (Process recomputes and clears
+//   them; checked).
+// - watermark_, emitted_watermark_, ended_, next_sequence_ and metrics_: written.
+// - encoder_: scratch of one call.
+
+namespace {
+
+constexpr uint32_t kOverStateVersion = 1;
+
+void WriteValues(storage::StateWriter& writer, const std::vector<Value>& values) {
+  writer.VarU64(values.size());
+  for (const Value& value : values) writer.ValueOf(value);
+}
+
+std::vector<Value> ReadValues(storage::StateReader& reader) {
+  std::vector<Value> values(reader.Count(2));
+  for (Value& value : values) value = reader.ValueOf();
+  return values;
+}
+
+}  // namespace
+
+void OverOperator::WriteRow(storage::StateWriter& writer, const Row& row) const {
+  WriteValues(writer, row.values);
+  WriteValues(writer, row.order);
+  WriteValues(writer, row.arguments);
+  WriteValues(writer, row.defaults);
+  writer.VarI64(row.range_key);
+  writer.VarI64(row.time);
+  writer.VarU64(row.sequence);
+}
+
+OverOperator::Row OverOperator::ReadRow(storage::StateReader& reader) const {
+  Row row;
+  row.values = ReadValues(reader);
+  row.order = ReadValues(reader);
+  row.arguments = ReadValues(reader);
+  row.defaults = ReadValues(reader);
+  row.range_key = reader.VarI64();
+  row.time = reader.VarI64();
+  row.sequence = reader.VarU64();
+  // Compute and Ready index these by call and ORDER BY key: a row of another shape is corrupt.
+  if (reader.ok() &&
+      (row.order.size() != def_.order_by.size() || row.arguments.size() != def_.calls.size() ||
+       row.defaults.size() != def_.calls.size() ||
+       (!row.values.empty() && row.values.size() != static_cast<size_t>(def_.input_columns)))) {
+    reader.Fail("a row of another shape than the OVER operator's");
+  }
+  return row;
+}
+
 Status OverOperator::Snapshot(storage::StateWriter& writer) const {
-  (void)writer;
-  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
-                       Describe());
+  if (!dirty_.empty()) {
+    return Status::Error(ErrorCode::kInternal, "{}: snapshot inside a call", Describe());
+  }
+  writer.WriteVersion(kOverStateVersion);
+  writer.I64(watermark_);
+  writer.I64(emitted_watermark_);
+  writer.Bool(ended_);
+  writer.VarU64(next_sequence_);
+  for (const int64_t counter :
+       {metrics_.rows_in, metrics_.late_rows, metrics_.rows_out, metrics_.buffered_rows,
+        metrics_.kept_rows, metrics_.live_rows, metrics_.unmatched_retractions}) {
+    writer.VarI64(counter);
+  }
+  std::unordered_map<const Partition*, size_t> index_of;
+  writer.VarU64(partitions_.size());
+  for (const auto& [key, partition] : partitions_) {
+    index_of.emplace(&partition, index_of.size());
+    writer.Bytes(key);
+    writer.VarU64(partition.unreleased.size());
+    for (const Row& row : partition.unreleased) WriteRow(writer, row);
+    writer.VarU64(partition.history.size());
+    for (const Row& row : partition.history) WriteRow(writer, row);
+    writer.VarI64(partition.base);
+    writer.VarI64(partition.next_emit);
+    writer.VarU64(partition.running.size());
+    for (const Accumulation& running : partition.running) {
+      writer.VarI64(running.count);
+      writer.VarI64(running.integer_sum);
+      writer.F64(running.double_sum);
+      writer.ValueOf(running.min);
+      writer.ValueOf(running.max);
+      writer.VarI64(running.folded_to);
+    }
+    writer.VarI64(partition.dense_rank);
+    writer.VarU64(partition.live.size());
+    for (const Row& row : partition.live) WriteRow(writer, row);
+    // By sequence: the map's own order depends on its history.
+    std::vector<std::pair<uint64_t, const std::vector<Value>*>> emitted;
+    emitted.reserve(partition.emitted.size());
+    for (const auto& [sequence, line] : partition.emitted) emitted.emplace_back(sequence, &line);
+    std::sort(emitted.begin(), emitted.end());
+    writer.VarU64(emitted.size());
+    for (const auto& [sequence, line] : emitted) {
+      writer.VarU64(sequence);
+      WriteValues(writer, *line);
+    }
+  }
+  writer.VarU64(active_.size());
+  for (const Partition* partition : active_) writer.VarU64(index_of.at(partition));
+  return Status::Ok();
 }
 
 Status OverOperator::Restore(storage::StateReader& reader) {
-  (void)reader;
-  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
-                       Describe());
+  reader.ReadVersion(kOverStateVersion);
+  watermark_ = reader.I64();
+  emitted_watermark_ = reader.I64();
+  ended_ = reader.Bool();
+  next_sequence_ = reader.VarU64();
+  for (int64_t* counter :
+       {&metrics_.rows_in, &metrics_.late_rows, &metrics_.rows_out, &metrics_.buffered_rows,
+        &metrics_.kept_rows, &metrics_.live_rows, &metrics_.unmatched_retractions}) {
+    *counter = reader.VarI64();
+  }
+  std::vector<Partition*> by_index(reader.Count(8));
+  for (Partition*& slot : by_index) {
+    std::string key = reader.Bytes();
+    if (!reader.ok()) return reader.status();
+    auto [it, inserted] = partitions_.try_emplace(std::move(key));
+    if (!inserted) {
+      reader.Fail("a partition key repeated");
+      return reader.status();
+    }
+    Partition& partition = it->second;
+    slot = &partition;
+    partition.unreleased.resize(reader.Count(7));
+    for (Row& row : partition.unreleased) row = ReadRow(reader);
+    const size_t history = reader.Count(7);
+    for (size_t i = 0; i < history && reader.ok(); ++i)
+      partition.history.push_back(ReadRow(reader));
+    partition.base = reader.VarI64();
+    partition.next_emit = reader.VarI64();
+    const size_t running = reader.Count(13);
+    if (reader.ok() && running != def_.calls.size()) reader.Fail("running aggregates per call");
+    partition.running.resize(running);
+    for (Accumulation& accumulation : partition.running) {
+      accumulation.count = reader.VarI64();
+      accumulation.integer_sum = reader.VarI64();
+      accumulation.double_sum = reader.F64();
+      accumulation.min = reader.ValueOf();
+      accumulation.max = reader.ValueOf();
+      accumulation.folded_to = reader.VarI64();
+    }
+    partition.dense_rank = reader.VarI64();
+    partition.live.resize(reader.Count(7));
+    for (Row& row : partition.live) row = ReadRow(reader);
+    const size_t emitted = reader.Count(2);
+    for (size_t i = 0; i < emitted && reader.ok(); ++i) {
+      const uint64_t sequence = reader.VarU64();
+      std::vector<Value> line = ReadValues(reader);
+      if (reader.ok() && !partition.emitted.emplace(sequence, std::move(line)).second) {
+        reader.Fail("an output row repeated");
+      }
+    }
+    if (!reader.ok()) return reader.status();
+    // The absolute indexes At() and Compute() use must fall on the history. (A changelog
+    // input's Recompute resets the history, indexes and aggregates before using them.)
+    if (def_.input_changelog) continue;
+    const int64_t end = partition.base + static_cast<int64_t>(partition.history.size());
+    bool consistent =
+        partition.base >= 0 && partition.next_emit >= partition.base && partition.next_emit <= end;
+    // Running aggregates fold on from their row; LAG and ROWS frames reach back from the next
+    // row to emit: those rows are kept.
+    for (size_t c = 0; c < def_.calls.size() && consistent; ++c) {
+      const OverCallDefinition& call = def_.calls[c];
+      using Kind = OverCallDefinition::Kind;
+      const bool aggregate = call.kind != Kind::kLag && call.kind != Kind::kLead &&
+                             call.kind != Kind::kRowNumber && call.kind != Kind::kRank &&
+                             call.kind != Kind::kDenseRank;
+      int64_t reach = partition.next_emit;
+      if (call.kind == Kind::kLag) {
+        reach = SaturatingAdd(partition.next_emit, -call.offset);
+      } else if (aggregate && call.start_unbounded) {
+        const int64_t folded_to = partition.running[c].folded_to;
+        consistent = folded_to >= partition.base && folded_to <= end;
+      } else if (aggregate && call.frame_kind == sql::FrameKind::kRows) {
+        reach = SaturatingAdd(partition.next_emit, call.start);
+      }
+      consistent = consistent && partition.base <= std::max<int64_t>(0, reach);
+    }
+    if (!consistent) {
+      reader.Fail("partition indexes outside its rows");
+      return reader.status();
+    }
+  }
+  const size_t active = reader.Count(1);
+  for (size_t i = 0; i < active && reader.ok(); ++i) {
+    const uint64_t index = reader.VarU64();
+    if (!reader.ok()) break;
+    if (index >= by_index.size() || by_index[index]->active) {
+      reader.Fail("an active partition index out of range or repeated");
+      break;
+    }
+    by_index[index]->active = true;
+    active_.push_back(by_index[index]);
+  }
+  return reader.status();
 }
 
 }  // namespace laminar::exec

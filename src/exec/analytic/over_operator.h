@@ -178,6 +178,10 @@ class OverOperator final : public Operator {
   Status Recompute(Partition& partition, std::vector<std::vector<Value>>& output,
                    std::vector<int8_t>& weights);
 
+  /// Checkpoints: one row, value by value.
+  void WriteRow(storage::StateWriter& writer, const Row& row) const;
+  Row ReadRow(storage::StateReader& reader) const;
+
   OverDefinition def_;
   state::KeyEncoder encoder_;
   std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;

@@ -1,6 +1,5 @@
 #include "exec/analytic/top_n_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <unordered_map>
 
 #include "columnar/column_builder.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 TopNOperator::TopNOperator(TopNDefinition definition)
@@ -334,17 +334,252 @@ std::string TopNOperator::MetricsText() const {
       metrics_.partitions_expired, metrics_.live_partitions, metrics_.stored_rows);
 }
 
-// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
+// ---------------------------------------------------------------------------------------------
+// Checkpoints (format: docs/formats/operator-state.md, "Top-N operator").
+//
+// Every mutable member, and how it comes back on Restore:
+// - partitions_: each partition's key (the KeyEncoder bytes, as the map and the TTL index
+//   hold it), full, last_touch and in_ttl_index are written; its rows (sorted by ORDER BY,
+//   ties by arrival) are written in order, column by column across all partitions in chunks:
+//   the input columns, then the ORDER BY values (as computed when the row arrived), then each
+//   row's sequence. emitted: per row, its index among the partition's rows and its rank
+//   (between calls every emitted row is one of the partition's rows: checked); the restored
+//   entries point to the restored rows, so the identity Diff compares by is kept.
+// - dirty_ (bounded queries, before the end of the input): the dirty partitions in order
+//   (their order is the order of the final output); Partition::dirty is derived from it.
+// - ttl_index_: every (deadline, key) entry, including those of partitions already gone
+//   (NextTimerMicros still names them).
+// - next_sequence_ and metrics_: written.
+// - encoder_: scratch of one call.
+
+namespace {
+constexpr uint32_t kTopNStateVersion = 1;
+constexpr size_t kTopNChunkRows = size_t{1} << 16;
+}  // namespace
+
 Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
-  (void)writer;
-  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
-                       Describe());
+  writer.WriteVersion(kTopNStateVersion);
+  writer.VarU64(next_sequence_);
+  for (const int64_t counter :
+       {metrics_.rows_in, metrics_.rows_skipped, metrics_.unmatched_retractions,
+        metrics_.partitions_expired, metrics_.live_partitions, metrics_.stored_rows}) {
+    writer.VarI64(counter);
+  }
+  std::vector<const Partition*> order;
+  order.reserve(partitions_.size());
+  std::unordered_map<const Partition*, size_t> index_of;
+  size_t total_rows = 0;
+  for (const auto& [key, partition] : partitions_) {
+    index_of.emplace(&partition, order.size());
+    order.push_back(&partition);
+    total_rows += partition.rows.size();
+  }
+  writer.VarU64(order.size());
+  for (const Partition* partition : order) {
+    writer.Bytes(partition->key);
+    writer.VarU64(partition->rows.size());
+    writer.Bool(partition->full);
+    writer.VarI64(partition->last_touch);
+    writer.Bool(partition->in_ttl_index);
+    // The output rows are the partition's first rows (ranks up to offset + limit, and ties):
+    // found by a short scan; a map over all rows only when one is further.
+    const size_t scan = std::min(partition->rows.size(), 2 * partition->emitted.size() + 64);
+    std::unordered_map<const StoredRow*, size_t> row_index;
+    writer.VarU64(partition->emitted.size());
+    for (const RankedRow& ranked : partition->emitted) {
+      size_t index = 0;
+      while (index < scan && partition->rows[index] != ranked.row) ++index;
+      if (index == scan) {
+        if (row_index.empty()) {
+          for (size_t i = 0; i < partition->rows.size(); ++i) {
+            row_index.emplace(partition->rows[i].get(), i);
+          }
+        }
+        auto it = row_index.find(ranked.row.get());
+        if (it == row_index.end()) {
+          return Status::Error(ErrorCode::kInternal, "{}: an output row is not in its partition",
+                               Describe());
+        }
+        index = it->second;
+      }
+      writer.VarU64(index);
+      writer.VarI64(ranked.rank);
+    }
+  }
+  writer.VarU64(dirty_.size());
+  for (const Partition* partition : dirty_) writer.VarU64(index_of.at(partition));
+  writer.VarU64(ttl_index_.size());
+  for (const auto& [deadline, key] : ttl_index_) {
+    writer.VarI64(deadline);
+    writer.Bytes(key);
+  }
+  // The rows, partition after partition, in chunks: input columns, then ORDER BY values.
+  writer.VarU64(total_rows);
+  const Schema& output = *def_.output_schema;
+  std::vector<Field> fields;
+  for (int c = 0; c < def_.input_columns; ++c) {
+    fields.push_back(output.field(c));
+    fields.back().nullable = true;
+  }
+  for (size_t k = 0; k < def_.order_by.size(); ++k) {
+    fields.push_back(Field{fmt::format("order_{}", k), def_.order_by[k].type(), true});
+  }
+  const std::shared_ptr<const Schema> schema = Schema::Make(std::move(fields));
+  std::vector<const StoredRow*> chunk;
+  auto flush = [&]() -> Status {
+    if (chunk.empty()) return Status::Ok();
+    // Row by row into every column: each stored row (its own allocation) is visited once.
+    std::vector<ColumnBuilder> builders;
+    for (int c = 0; c < schema->num_fields(); ++c) {
+      builders.emplace_back(schema->field(c).type);
+      builders.back().Reserve(static_cast<int64_t>(chunk.size()));
+    }
+    const size_t input_columns = static_cast<size_t>(def_.input_columns);
+    constexpr size_t kPrefetchDistance = 8;
+    for (size_t i = 0; i < chunk.size(); ++i) {
+      // The rows are scattered over the heap: load a few ahead (the row, then its values).
+      if (i + 2 * kPrefetchDistance < chunk.size())
+        __builtin_prefetch(chunk[i + 2 * kPrefetchDistance]);
+      if (i + kPrefetchDistance < chunk.size()) {
+        __builtin_prefetch(chunk[i + kPrefetchDistance]->values.data());
+        __builtin_prefetch(chunk[i + kPrefetchDistance]->order.data());
+      }
+      const StoredRow* row = chunk[i];
+      for (size_t c = 0; c < input_columns; ++c) {
+        LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[c], row->values[c]));
+      }
+      for (size_t k = 0; k < row->order.size(); ++k) {
+        LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[input_columns + k], row->order[k]));
+      }
+    }
+    std::vector<Column> columns;
+    for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
+    if (columns.empty()) {
+      writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(chunk.size())));
+    } else {
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(schema, std::move(columns)));
+      writer.BatchOf(batch);
+    }
+    for (const StoredRow* row : chunk) writer.VarU64(row->sequence);
+    chunk.clear();
+    return Status::Ok();
+  };
+  for (const Partition* partition : order) {
+    for (const RowPointer& row : partition->rows) {
+      chunk.push_back(row.get());
+      if (chunk.size() == kTopNChunkRows) LAMINAR_RETURN_IF_ERROR(flush());
+    }
+  }
+  return flush();
 }
 
 Status TopNOperator::Restore(storage::StateReader& reader) {
-  (void)reader;
-  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
-                       Describe());
+  reader.ReadVersion(kTopNStateVersion);
+  next_sequence_ = reader.VarU64();
+  for (int64_t* counter :
+       {&metrics_.rows_in, &metrics_.rows_skipped, &metrics_.unmatched_retractions,
+        &metrics_.partitions_expired, &metrics_.live_partitions, &metrics_.stored_rows}) {
+    *counter = reader.VarI64();
+  }
+  struct Pending {
+    Partition* partition;
+    size_t rows;
+    std::vector<std::pair<size_t, int64_t>> emitted;  // (row index, rank)
+  };
+  std::vector<Pending> pending(reader.Count(6));
+  size_t expected_rows = 0;
+  for (Pending& entry : pending) {
+    std::string key = reader.Bytes();
+    entry.rows = reader.Count(1);
+    const bool full = reader.Bool();
+    const int64_t last_touch = reader.VarI64();
+    const bool in_ttl_index = reader.Bool();
+    entry.emitted.resize(reader.Count(2));
+    for (auto& [index, rank] : entry.emitted) {
+      index = reader.VarU64();
+      rank = reader.VarI64();
+      if (reader.ok() && index >= entry.rows) reader.Fail("an output row index out of range");
+    }
+    if (!reader.ok()) return reader.status();
+    auto [it, inserted] = partitions_.try_emplace(key);
+    if (!inserted) {
+      reader.Fail("a partition key repeated");
+      return reader.status();
+    }
+    Partition& partition = it->second;
+    partition.key = std::move(key);
+    partition.full = full;
+    partition.last_touch = last_touch;
+    partition.in_ttl_index = in_ttl_index;
+    partition.rows.reserve(entry.rows);
+    entry.partition = &partition;
+    expected_rows += entry.rows;
+  }
+  const size_t dirty = reader.Count(1);
+  for (size_t i = 0; i < dirty && reader.ok(); ++i) {
+    const uint64_t index = reader.VarU64();
+    if (!reader.ok()) break;
+    if (index >= pending.size() || pending[index].partition->dirty) {
+      reader.Fail("a dirty partition index out of range or repeated");
+      break;
+    }
+    pending[index].partition->dirty = true;
+    dirty_.push_back(pending[index].partition);
+  }
+  const size_t ttl_entries = reader.Count(2);
+  for (size_t i = 0; i < ttl_entries && reader.ok(); ++i) {
+    const int64_t deadline = reader.VarI64();
+    std::string key = reader.Bytes();
+    if (reader.ok()) ttl_index_.emplace(deadline, std::move(key));
+  }
+  const uint64_t total_rows = reader.VarU64();
+  if (reader.ok() && total_rows != expected_rows) reader.Fail("row count differs from partitions'");
+  if (!reader.ok()) return reader.status();
+  const Schema& output = *def_.output_schema;
+  const size_t order_keys = def_.order_by.size();
+  size_t partition_index = 0;
+  size_t restored = 0;
+  while (restored < total_rows) {
+    const Batch chunk = reader.BatchOf();
+    if (!reader.ok()) return reader.status();
+    bool fits = chunk.num_columns() == def_.input_columns + static_cast<int>(order_keys) &&
+                chunk.num_rows() > 0 &&
+                static_cast<uint64_t>(chunk.num_rows()) <= total_rows - restored;
+    for (int c = 0; c < chunk.num_columns() && fits; ++c) {
+      fits = chunk.column(c).type() == (c < def_.input_columns
+                                            ? output.field(c).type
+                                            : def_.order_by[c - def_.input_columns].type());
+    }
+    if (!fits) {
+      reader.Fail("a chunk of rows does not fit the Top-N's input");
+      return reader.status();
+    }
+    for (int64_t row = 0; row < chunk.num_rows(); ++row) {
+      auto stored = std::make_shared<StoredRow>();
+      stored->values.reserve(static_cast<size_t>(def_.input_columns));
+      for (int c = 0; c < def_.input_columns; ++c) {
+        stored->values.push_back(chunk.column(c).GetValue(row));
+      }
+      stored->order.reserve(order_keys);
+      for (size_t k = 0; k < order_keys; ++k) {
+        stored->order.push_back(
+            chunk.column(def_.input_columns + static_cast<int>(k)).GetValue(row));
+      }
+      stored->sequence = reader.VarU64();
+      while (pending[partition_index].partition->rows.size() == pending[partition_index].rows) {
+        ++partition_index;
+      }
+      pending[partition_index].partition->rows.push_back(std::move(stored));
+    }
+    if (!reader.ok()) return reader.status();
+    restored += static_cast<size_t>(chunk.num_rows());
+  }
+  for (Pending& entry : pending) {
+    for (const auto& [index, rank] : entry.emitted) {
+      entry.partition->emitted.push_back(RankedRow{entry.partition->rows[index], rank});
+    }
+  }
+  return reader.status();
 }
 
 }  // namespace laminar::exec

@@ -1,6 +1,5 @@
 #include "exec/joins/stream_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "columnar/take.h"
 #include "columnar/value.h"
 #include "sql/plan/window_assignment.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -511,9 +511,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       const uint32_t id = StoreRow(side, batch_id, static_cast<uint32_t>(row), key, time);
       stored_ids[row] = id;
       if (interval()) {
-        const int64_t evict_at = side == 0 ? SaturatingAdd(time, def_.time_bound->upper)
-                                           : SaturatingAdd(time, -def_.time_bound->lower);
-        sides_[side].eviction.Push(time == kNullTime ? kNullTime : evict_at, id);
+        sides_[side].eviction.Push(EvictionTime(side, time), id);
       }
     } else if (key != kNone) {
       const uint32_t id = FindEqualRow(side, key, kept, static_cast<uint32_t>(row));
@@ -837,17 +835,306 @@ Status StreamJoinOperator::ExpireKeys(int64_t now) {
   return Status::Ok();
 }
 
-// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
+int64_t StreamJoinOperator::EvictionTime(int side, int64_t time) const {
+  if (time == kNullTime) return kNullTime;
+  return side == 0 ? SaturatingAdd(time, def_.time_bound->upper)
+                   : SaturatingAdd(time, -def_.time_bound->lower);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints (format: docs/formats/operator-state.md, "Stream join operator").
+//
+// Every mutable member, and how it comes back on Restore:
+// - sides_[s].rows, .batches, .inline_values: the live rows, written column by column in
+//   chunks (rebuilt into fresh kept batches and inline records), each with its id and its
+//   match count. StoredRow::time is recomputed from the row's time column, StoredRow::key from
+//   the key expressions, previous/next from the order the rows are written in (each key's list
+//   from its tail to its head, so that linking each row in front rebuilds the list, whose
+//   order is the order partners are output in). free_batches: derived (fresh batches).
+// - sides_[s].free_rows: written, in order. Which id the next row takes decides the order of
+//   rows with equal eviction times in the heap part of the eviction queue.
+// - sides_[s].eviction: the ids of its FIFO part in order and of its heap part; the eviction
+//   times are recomputed from the rows' times.
+// - sides_[s].watermark: written; live_rows: derived (the rows read); inline_stride and
+//   inline_index: fixed by the definition.
+// - keys_, key_states_[k].head: rebuilt from the rows' keys. touched (state_ttl): written per
+//   live key; expiry_queued and expiry_: one entry per live key at touched + TTL. Entries of
+//   the original heap may be earlier (a key is queued at its first touch and requeued lazily)
+//   or name erased keys, but ExpireKeys(now) forgets exactly the keys with touched + TTL <= now
+//   either way, and forgetting emits nothing; only NextTimerMicros may name a later time.
+// - output_watermark_ and metrics_: written.
+// - output_columns_, output_weights_, output_all_positive_: empty between calls (checked);
+//   encoder_, scratch_, inline_rows_scratch_, eviction_scratch_, key_null_scratch_: scratch
+//   of one call.
+
+namespace {
+constexpr uint32_t kStreamJoinStateVersion = 1;
+/// Rows per written chunk: restored rows are kept in batches of this many, released as a
+/// whole once all of their rows have left.
+constexpr size_t kSnapshotChunkRows = size_t{1} << 16;
+}  // namespace
+
+Status StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) const {
+  const Side& s = sides_[side];
+  writer.I64(s.watermark);
+  writer.VarU64(s.free_rows.size());
+  for (const uint32_t id : s.free_rows) writer.VarU64(id);
+  // Each key's list from its tail to its head, then the rows without a key.
+  std::vector<uint32_t> order;
+  order.reserve(static_cast<size_t>(s.live_rows));
+  std::vector<uint32_t> unkeyed;
+  for (uint32_t id = 0; id < s.rows.size(); ++id) {
+    const StoredRow& stored = s.rows[id];
+    if (stored.batch == kNone) continue;
+    if (stored.key == kNone) {
+      unkeyed.push_back(id);
+    } else if (stored.next == kNone) {
+      for (uint32_t at = id; at != kNone; at = s.rows[at].previous) order.push_back(at);
+    }
+  }
+  order.insert(order.end(), unkeyed.begin(), unkeyed.end());
+  writer.VarU64(order.size());
+  const std::shared_ptr<const Schema>& schema = side == 0 ? def_.left_schema : def_.right_schema;
+  std::vector<uint32_t> chunk;
+  for (size_t start = 0; start < order.size(); start += kSnapshotChunkRows) {
+    const size_t end = std::min(order.size(), start + kSnapshotChunkRows);
+    chunk.assign(order.begin() + static_cast<std::ptrdiff_t>(start),
+                 order.begin() + static_cast<std::ptrdiff_t>(end));
+    std::vector<Column> columns;
+    for (int c = 0; c < schema->num_fields(); ++c) {
+      ColumnBuilder builder(schema->field(c).type);
+      builder.Reserve(static_cast<int64_t>(chunk.size()));
+      LAMINAR_RETURN_IF_ERROR(AppendStoredColumn(builder, side, c, chunk));
+      columns.push_back(builder.Finish());
+    }
+    if (columns.empty()) {
+      writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(chunk.size())));
+    } else {
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(schema, std::move(columns)));
+      writer.BatchOf(batch);
+    }
+    for (const uint32_t id : chunk) {
+      writer.VarU64(id);
+      writer.VarI64(s.rows[id].matches);
+    }
+  }
+  if (interval()) {
+    const auto& in_order = s.eviction.in_order();
+    writer.VarU64(in_order.size());
+    for (const auto& [time, id] : in_order) writer.VarU64(id);
+    const std::vector<EvictionQueue::Entry> out_of_order = s.eviction.OutOfOrderEntries();
+    writer.VarU64(out_of_order.size());
+    for (const auto& [time, id] : out_of_order) writer.VarU64(id);
+  }
+  return Status::Ok();
+}
+
 Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
-  (void)writer;
-  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
-                       Describe());
+  if (!output_weights_.empty()) {
+    return Status::Error(ErrorCode::kInternal, "{}: snapshot with unflushed output", Describe());
+  }
+  writer.WriteVersion(kStreamJoinStateVersion);
+  for (int side = 0; side < 2; ++side) LAMINAR_RETURN_IF_ERROR(SnapshotSide(side, writer));
+  if (def_.state_ttl_micros) {
+    // One row of each live key names it: the head of its left list, else of its right one.
+    std::vector<std::pair<int, uint32_t>> named;
+    named.reserve(keys_.size());
+    for (uint32_t key = 0; key < key_states_.size(); ++key) {
+      if (!keys_.IsLive(key)) continue;
+      const KeyState& state = key_states_[key];
+      const int side = state.head[0] != kNone ? 0 : 1;
+      if (state.head[side] != kNone) named.emplace_back(side, state.head[side]);
+    }
+    writer.VarU64(named.size());
+    for (const auto& [side, id] : named) {
+      writer.U8(static_cast<uint8_t>(side));
+      writer.VarU64(id);
+      writer.VarI64(key_states_[sides_[side].rows[id].key].touched);
+    }
+  }
+  writer.I64(output_watermark_);
+  const StreamJoinMetrics& m = metrics_;
+  for (const int64_t counter :
+       {m.rows_in[0], m.rows_in[1], m.late_rows, m.dropped_late_rows, m.evicted_rows,
+        m.expired_rows, m.unmatched_retractions, m.rows_out}) {
+    writer.VarI64(counter);
+  }
+  return Status::Ok();
+}
+
+Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
+  Side& s = sides_[side];
+  s.watermark = reader.I64();
+  std::vector<uint32_t> free_rows(reader.Count(1));
+  for (uint32_t& id : free_rows) {
+    id = static_cast<uint32_t>(std::min<uint64_t>(reader.VarU64(), kNone));
+  }
+  const size_t live = reader.Count(2);
+  if (!reader.ok()) return reader.status();
+  const size_t capacity = free_rows.size() + live;
+  if (capacity >= kNone) {
+    reader.Fail("too many rows");
+    return reader.status();
+  }
+  s.rows.Resize(capacity);
+  std::vector<uint8_t> seen(capacity, 0);
+  for (const uint32_t id : free_rows) {
+    if (id >= capacity || seen[id]) {
+      reader.Fail(fmt::format("free row id {} out of range or repeated", id));
+      return reader.status();
+    }
+    seen[id] = 1;
+  }
+  s.free_rows = std::move(free_rows);
+  const std::shared_ptr<const Schema>& schema = side == 0 ? def_.left_schema : def_.right_schema;
+  const bool keep_unkeyed =
+      interval() && (Padded(side) || (side == 0 && def_.kind == sql::JoinKind::kAnti));
+  std::vector<uint32_t> keys;
+  std::vector<uint32_t> ids;
+  size_t restored = 0;
+  while (restored < live && reader.ok()) {
+    const Batch read = reader.BatchOf();
+    if (!reader.ok()) break;
+    const size_t rows = static_cast<size_t>(read.num_rows());
+    bool same_types = read.num_columns() == schema->num_fields();
+    for (int c = 0; c < read.num_columns() && same_types; ++c) {
+      same_types = read.column(c).type() == schema->field(c).type;
+    }
+    if (!same_types || rows == 0 || rows > live - restored) {
+      reader.Fail("a chunk of stored rows does not fit the join's input");
+      break;
+    }
+    Result<Batch> made = read.num_columns() == 0
+                             ? Result<Batch>(Batch::MakeWithoutColumns(schema, read.num_rows()))
+                             : Batch::Make(schema, read.columns());
+    if (!made.ok()) {
+      reader.Fail(made.status().message());
+      break;
+    }
+    const Batch chunk = std::move(*made);
+    const uint32_t batch_id = StoreBatch(side, chunk);
+    const Status computed = ComputeKeys(side, chunk, &keys, true);
+    if (!computed.ok()) {
+      reader.Fail(computed.message());
+      break;
+    }
+    const Batch& kept = s.batches[batch_id].rows;
+    const Column* time_column = interval()
+                                    ? &kept.column(side == 0 ? def_.time_bound->left_time_column
+                                                             : def_.time_bound->right_time_column)
+                                    : nullptr;
+    ids.assign(rows, kNone);
+    for (size_t row = 0; row < rows && reader.ok(); ++row) {
+      const uint64_t id = reader.VarU64();
+      const int64_t matches = reader.VarI64();
+      if (!reader.ok()) break;
+      if (id >= capacity || seen[id]) {
+        reader.Fail(fmt::format("stored row id {} out of range or repeated", id));
+        break;
+      }
+      const uint32_t key = keys[row];
+      if (key == kNone && !keep_unkeyed) {
+        reader.Fail("a stored row without a key where none is kept");
+        break;
+      }
+      seen[id] = 1;
+      ids[row] = static_cast<uint32_t>(id);
+      int64_t time = 0;
+      if (time_column != nullptr) {
+        time = time_column->IsNull(static_cast<int64_t>(row)) ? kNullTime
+                                                              : time_column->Values<int64_t>()[row];
+      }
+      StoredRow& stored = s.rows[id];
+      stored = StoredRow{batch_id, static_cast<uint32_t>(row), key, kNone, kNone, time, matches};
+      if (key != kNone) {
+        uint32_t& head = key_states_[key].head[side];
+        stored.next = head;
+        if (head != kNone) s.rows[head].previous = static_cast<uint32_t>(id);
+        head = static_cast<uint32_t>(id);
+      }
+      ++s.batches[batch_id].live;
+      ++s.live_rows;
+    }
+    if (s.batches[batch_id].live == 0) {
+      s.batches[batch_id].rows = Batch();
+      s.free_batches.push_back(batch_id);
+    }
+    StoreInlineValues(side, batch_id, kept, ids);
+    restored += rows;
+  }
+  if (!interval() || !reader.ok()) return reader.status();
+  // Every live row is in the eviction queue exactly once.
+  std::vector<uint8_t> queued(capacity, 0);
+  size_t queued_count = 0;
+  auto next_row = [&]() -> uint32_t {
+    const uint64_t id = reader.VarU64();
+    if (!reader.ok()) return kNone;
+    if (id >= capacity || s.rows[id].batch == kNone || queued[id]) {
+      reader.Fail(fmt::format("eviction entry for row {}: not a live row, or repeated", id));
+      return kNone;
+    }
+    queued[id] = 1;
+    ++queued_count;
+    return static_cast<uint32_t>(id);
+  };
+  const size_t in_order = reader.Count(1);
+  int64_t last_time = std::numeric_limits<int64_t>::min();
+  for (size_t i = 0; i < in_order && reader.ok(); ++i) {
+    const uint32_t id = next_row();
+    if (id == kNone) break;
+    const int64_t time = EvictionTime(side, s.rows[id].time);
+    if (time < last_time) {
+      reader.Fail("eviction queue out of order");
+      break;
+    }
+    last_time = time;
+    s.eviction.AppendInOrder(time, id);
+  }
+  const size_t out_of_order = reader.Count(1);
+  for (size_t i = 0; i < out_of_order && reader.ok(); ++i) {
+    const uint32_t id = next_row();
+    if (id == kNone) break;
+    s.eviction.AddOutOfOrder(EvictionTime(side, s.rows[id].time), id);
+  }
+  if (reader.ok() && queued_count != live)
+    reader.Fail("a stored row missing from the eviction queue");
+  return reader.status();
 }
 
 Status StreamJoinOperator::Restore(storage::StateReader& reader) {
-  (void)reader;
-  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
-                       Describe());
+  reader.ReadVersion(kStreamJoinStateVersion);
+  for (int side = 0; side < 2 && reader.ok(); ++side) {
+    LAMINAR_RETURN_IF_ERROR(RestoreSide(side, reader));
+  }
+  if (def_.state_ttl_micros && reader.ok()) {
+    const size_t named = reader.Count(3);
+    for (size_t i = 0; i < named && reader.ok(); ++i) {
+      const uint8_t side = reader.U8();
+      const uint64_t id = reader.VarU64();
+      const int64_t touched = reader.VarI64();
+      if (!reader.ok()) break;
+      if (side > 1 || id >= sides_[side].rows.size() || sides_[side].rows[id].batch == kNone ||
+          sides_[side].rows[id].key == kNone ||
+          key_states_[sides_[side].rows[id].key].expiry_queued) {
+        reader.Fail(
+            fmt::format("key named by row {} of side {}: no such live key, or repeated", id, side));
+        break;
+      }
+      const uint32_t key = sides_[side].rows[id].key;
+      key_states_[key].touched = touched;
+      key_states_[key].expiry_queued = true;
+      expiry_.emplace(SaturatingAdd(touched, *def_.state_ttl_micros), key);
+    }
+    if (reader.ok() && expiry_.size() != keys_.size()) reader.Fail("a live key without a TTL");
+  }
+  output_watermark_ = reader.I64();
+  StreamJoinMetrics& m = metrics_;
+  for (int64_t* counter :
+       {&m.rows_in[0], &m.rows_in[1], &m.late_rows, &m.dropped_late_rows, &m.evicted_rows,
+        &m.expired_rows, &m.unmatched_retractions, &m.rows_out}) {
+    *counter = reader.VarI64();
+  }
+  return reader.status();
 }
 
 }  // namespace laminar::exec

@@ -196,6 +196,20 @@ class StreamJoinOperator final : public Operator {
       }
     }
 
+    /// Checkpoints: the FIFO part in order, and the heap part in any order.
+    const std::deque<Entry>& in_order() const { return in_order_; }
+    std::vector<Entry> OutOfOrderEntries() const {
+      auto copy = out_of_order_;
+      std::vector<Entry> entries;
+      entries.reserve(copy.size());
+      for (; !copy.empty(); copy.pop()) entries.push_back(copy.top());
+      return entries;
+    }
+    /// Restore: appends to the FIFO part (REQUIRES: `time` not below its last entry's), or
+    /// adds to the heap part.
+    void AppendInOrder(int64_t time, uint32_t row) { in_order_.emplace_back(time, row); }
+    void AddOutOfOrder(int64_t time, uint32_t row) { out_of_order_.emplace(time, row); }
+
    private:
     std::deque<Entry> in_order_;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> out_of_order_;
@@ -260,6 +274,12 @@ class StreamJoinOperator final : public Operator {
   /// Appends one output row: left and right references (null batch: NULLs).
   Status AppendOutput(RowReference left, RowReference right, int weight);
   Status FlushOutput(OperatorOutput& out);
+
+  /// The time at which a stored row of `side` with band time `time` leaves (interval joins).
+  int64_t EvictionTime(int side, int64_t time) const;
+  /// Checkpoints: writes / reads one side's rows, free ids and eviction queue.
+  Status SnapshotSide(int side, storage::StateWriter& writer) const;
+  Status RestoreSide(int side, storage::StateReader& reader);
 
   Status Evict(OperatorOutput& out);
   Status ExpireKeys(int64_t now);

@@ -1,12 +1,12 @@
 #include "exec/versioned/asof_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <limits>
 
 #include "exec/planning.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -441,17 +441,144 @@ Result<PlannedOperator> PlanAsofJoin(const sql::LogicalJoin& join, const Evaluat
   return planned;
 }
 
-// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
+// ---------------------------------------------------------------------------------------------
+// Checkpoints (format: docs/formats/operator-state.md, "ASOF join operator").
+//
+// Every mutable member, and how it comes back on Restore:
+// - keys_[k].rows[head, size): the live right rows, written column by column (one batch, key
+//   after key, each key's rows in its order: time, then arrival). Restore re-evaluates each
+//   row's key and time and appends it to its key, so each key's order is kept. Rows before
+//   `head` are evicted: not written (head restarts at 0).
+// - waiting_: the waiting left rows in order, column by column; their key and time are
+//   re-evaluated. keys_[k].waiting: derived (counted).
+// - key_ids_, keys_, key_names_, free_ids_: rebuilt, key ids afresh (ids name keys inside
+//   the operator only; nothing output depends on them). no_rows_ and evictable_from_: fixed.
+// - evictable_keys_: derived (the keys with at least evictable_from_ live rows; its order
+//   only decides the order keys are visited in, each independently).
+// - left_batches_ and right_batches_: rebuilt (one batch each, retained per row).
+// - right_row_count_: derived. right_key_ids_: scratch of one call.
+// - left_watermark_, right_watermark_, output_watermark_, evicted_below_, rows_out_,
+//   late_left_rows_, late_right_rows_, right_rows_evicted_: written.
+
+namespace {
+
+constexpr uint32_t kAsofStateVersion = 1;
+
+std::shared_ptr<const Schema> SchemaPart(const Schema& schema, int begin, int end) {
+  std::vector<Field> fields;
+  for (int c = begin; c < end; ++c) {
+    fields.push_back(schema.field(c));
+    fields.back().nullable = true;
+  }
+  return Schema::Make(std::move(fields));
+}
+
+}  // namespace
+
 Status AsofJoinOperator::Snapshot(storage::StateWriter& writer) const {
-  (void)writer;
-  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
-                       Describe());
+  writer.WriteVersion(kAsofStateVersion);
+  for (const int64_t watermark :
+       {left_watermark_, right_watermark_, output_watermark_, evicted_below_}) {
+    writer.I64(watermark);
+  }
+  for (const uint64_t counter :
+       {rows_out_, late_left_rows_, late_right_rows_, right_rows_evicted_}) {
+    writer.VarU64(counter);
+  }
+  const Schema& output = *def_.output_schema;
+  std::vector<BatchRow> right;
+  right.reserve(right_row_count_);
+  for (const auto& [key, id] : key_ids_) {
+    const KeyState& state = keys_[id];
+    for (size_t i = state.head; i < state.rows.size(); ++i) {
+      right.push_back(BatchRow{&right_batches_.Get(state.rows[i].batch), state.rows[i].row});
+    }
+  }
+  LAMINAR_ASSIGN_OR_RETURN(
+      Batch right_rows,
+      GatherRows(SchemaPart(output, def_.left_width, output.num_fields()), right));
+  writer.BatchOf(right_rows);
+  std::vector<BatchRow> left;
+  left.reserve(waiting_.size());
+  for (const Waiting& waiting : waiting_) {
+    left.push_back(BatchRow{&left_batches_.Get(waiting.batch), waiting.row});
+  }
+  LAMINAR_ASSIGN_OR_RETURN(Batch left_rows,
+                           GatherRows(SchemaPart(output, 0, def_.left_width), left));
+  writer.BatchOf(left_rows);
+  return Status::Ok();
 }
 
 Status AsofJoinOperator::Restore(storage::StateReader& reader) {
-  (void)reader;
-  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
-                       Describe());
+  reader.ReadVersion(kAsofStateVersion);
+  for (int64_t* watermark :
+       {&left_watermark_, &right_watermark_, &output_watermark_, &evicted_below_}) {
+    *watermark = reader.I64();
+  }
+  for (uint64_t* counter :
+       {&rows_out_, &late_left_rows_, &late_right_rows_, &right_rows_evicted_}) {
+    *counter = reader.VarU64();
+  }
+  const Schema& output = *def_.output_schema;
+  const Batch right = reader.BatchOf();
+  const Batch left = reader.BatchOf();
+  if (!reader.ok()) return reader.status();
+  if (!HasColumnTypes(right, *SchemaPart(output, def_.left_width, output.num_fields())) ||
+      !HasColumnTypes(left, *SchemaPart(output, 0, def_.left_width))) {
+    reader.Fail("kept rows of other column types than the join's inputs");
+    return reader.status();
+  }
+  auto fail = [&](const Status& status) {
+    reader.Fail(status.message());
+    return reader.status();
+  };
+  if (right.num_rows() > 0) {
+    const Status evaluated = right_keys_.Evaluate(right);
+    if (!evaluated.ok()) return fail(evaluated);
+    const uint32_t batch_id = right_batches_.Add(right);
+    const Column& times = right.column(def_.right_time_column);
+    for (int64_t r = 0; r < right.num_rows(); ++r) {
+      if (times.IsNull(r) || right_keys_.HasNull(r)) {
+        reader.Fail("a kept right row with a NULL key or time");
+        return reader.status();
+      }
+      const std::string_view key_text = right_keys_.key(r);
+      const auto found = key_ids_.find(key_text);
+      const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
+      KeyState& key = keys_[id];
+      const int64_t time = times.Values<int64_t>()[r];
+      if (!key.rows.empty() && key.rows.back().time > time) {
+        reader.Fail("a key's right rows out of time order");
+        return reader.status();
+      }
+      right_batches_.Retain(batch_id);
+      key.rows.push_back(RightRow{time, batch_id, static_cast<uint32_t>(r)});
+      ++right_row_count_;
+    }
+    for (const auto& [key, id] : key_ids_) {
+      if (keys_[id].live() >= evictable_from_) evictable_keys_.push_back(id);
+    }
+  }
+  if (left.num_rows() > 0) {
+    const Status evaluated = left_keys_.Evaluate(left);
+    if (!evaluated.ok()) return fail(evaluated);
+    const uint32_t batch_id = left_batches_.Add(left);
+    const Column& times = left.column(def_.left_time_column);
+    for (int64_t r = 0; r < left.num_rows(); ++r) {
+      if (times.IsNull(r) || left_keys_.HasNull(r)) {
+        reader.Fail("a waiting left row with a NULL key or time");
+        return reader.status();
+      }
+      const std::string_view key_text = left_keys_.key(r);
+      const auto found = key_ids_.find(key_text);
+      const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
+      ++keys_[id].waiting;
+      left_batches_.Retain(batch_id);
+      waiting_.push_back(
+          Waiting{times.Values<int64_t>()[r], id, batch_id, static_cast<uint32_t>(r)});
+    }
+  }
+  return reader.status();
 }
 
 }  // namespace laminar::exec

@@ -28,6 +28,32 @@ Status JoinKeyEvaluator::Evaluate(const Batch& batch) {
   return Status::Ok();
 }
 
+Result<Batch> GatherRows(const std::shared_ptr<const Schema>& schema,
+                         const std::vector<BatchRow>& rows) {
+  if (schema->num_fields() == 0) {
+    return Batch::MakeWithoutColumns(schema, static_cast<int64_t>(rows.size()));
+  }
+  std::vector<Column> columns;
+  columns.reserve(static_cast<size_t>(schema->num_fields()));
+  for (int c = 0; c < schema->num_fields(); ++c) {
+    ColumnBuilder builder(schema->field(c).type);
+    builder.Reserve(static_cast<int64_t>(rows.size()));
+    for (const BatchRow& row : rows) {
+      LAMINAR_RETURN_IF_ERROR(builder.AppendFrom(row.batch->column(c), row.row));
+    }
+    columns.push_back(builder.Finish());
+  }
+  return Batch::Make(schema, std::move(columns));
+}
+
+bool HasColumnTypes(const Batch& batch, const Schema& schema) {
+  if (batch.num_columns() != schema.num_fields()) return false;
+  for (int c = 0; c < batch.num_columns(); ++c) {
+    if (batch.column(c).type() != schema.field(c).type) return false;
+  }
+  return true;
+}
+
 Result<Batch> JoinOutputBuilder::Build(const std::vector<Record>& records) const {
   const int left_width = schema_->num_fields() - right_width_;
   std::vector<Column> columns;

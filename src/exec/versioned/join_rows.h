@@ -54,6 +54,20 @@ class JoinKeyEvaluator {
   std::vector<Column> columns_;
 };
 
+/// A row of a kept batch.
+struct BatchRow {
+  const Batch* batch;
+  int64_t row;
+};
+
+/// Copies `rows` (each of a batch of `schema`'s column types) into one batch of `schema`,
+/// column by column: how the versioned joins write the rows they keep into a checkpoint.
+Result<Batch> GatherRows(const std::shared_ptr<const Schema>& schema,
+                         const std::vector<BatchRow>& rows);
+
+/// Whether `batch` has `schema`'s column types (restored state must before it is used).
+bool HasColumnTypes(const Batch& batch, const Schema& schema);
+
 /// Collects the output rows of a join (a left row and its right row, or the left row alone,
 /// padded with NULLs) and builds the output batch column by column. The residual condition
 /// (over left ++ right columns) is applied to the matched rows at Finish: an inner join drops

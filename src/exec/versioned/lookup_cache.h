@@ -65,6 +65,18 @@ class LookupCache {
   uint64_t misses() const { return misses_; }
   uint64_t evictions() const { return evictions_; }
   uint64_t invalidations() const { return invalidations_; }
+  /// Checkpoints: a restored lookup join starts with an empty cache but keeps counting from
+  /// the counters it had, and from the source version it had seen (so that a change of the
+  /// version still counts as an invalidation).
+  std::optional<uint64_t> version() const { return version_; }
+  void RestoreCounters(uint64_t hits, uint64_t misses, uint64_t evictions, uint64_t invalidations,
+                       std::optional<uint64_t> version) {
+    version_ = version;
+    hits_ = hits;
+    misses_ = misses;
+    evictions_ = evictions;
+    invalidations_ = invalidations;
+  }
   /// Whether `key` is cached (without counting or marking it read): for tests.
   bool Contains(std::string_view key) const { return index_.count(key) > 0; }
 

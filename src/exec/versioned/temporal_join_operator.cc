@@ -1,12 +1,12 @@
 #include "exec/versioned/temporal_join_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
 
 #include "sql/object_kind.h"
 #include "sql/plan/logical_scan.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -321,17 +321,120 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
   return planned;
 }
 
-// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
+// ---------------------------------------------------------------------------------------------
+// Checkpoints (format: docs/formats/operator-state.md, "Temporal join operator").
+//
+// Every mutable member, and how it comes back on Restore:
+// - versions_: per key, its encoded key (JoinKeyEvaluator's bytes) and its versions in order
+//   (time, then arrival: the order decides which of equal times wins), each version's row
+//   value by value (the versions are kept as Values, one row at a time, and the right input's
+//   schema is not part of the definition). version_count_: derived (counted).
+// - waiting_: the waiting left rows in order, column by column (one batch); each row's key,
+//   NULL-key flag and time are re-evaluated from it.
+// - left_watermark_, right_watermark_, output_watermark_, late_rows_, rows_out_,
+//   versions_evicted_: written.
+
+namespace {
+constexpr uint32_t kTemporalStateVersion = 1;
+}  // namespace
+
 Status TemporalJoinOperator::Snapshot(storage::StateWriter& writer) const {
-  (void)writer;
-  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
-                       Describe());
+  writer.WriteVersion(kTemporalStateVersion);
+  for (const int64_t watermark : {left_watermark_, right_watermark_, output_watermark_}) {
+    writer.I64(watermark);
+  }
+  for (const uint64_t counter : {late_rows_, rows_out_, versions_evicted_}) writer.VarU64(counter);
+  writer.VarU64(versions_.size());
+  for (const auto& [key, versions] : versions_) {
+    writer.Bytes(key);
+    writer.VarU64(versions.size());
+    for (const Version& version : versions) {
+      writer.VarI64(version.time);
+      writer.VarU64(version.row.size());
+      for (const Value& value : version.row) writer.ValueOf(value);
+    }
+  }
+  writer.Bool(!waiting_.empty());
+  if (waiting_.empty()) return Status::Ok();
+  std::vector<BatchRow> rows;
+  rows.reserve(waiting_.size());
+  for (const Waiting& waiting : waiting_)
+    rows.push_back(BatchRow{waiting.batch.get(), waiting.row});
+  std::vector<Field> fields = waiting_.front().batch->schema().fields();
+  for (Field& field : fields) field.nullable = true;
+  LAMINAR_ASSIGN_OR_RETURN(Batch batch, GatherRows(Schema::Make(std::move(fields)), rows));
+  writer.BatchOf(batch);
+  return Status::Ok();
 }
 
 Status TemporalJoinOperator::Restore(storage::StateReader& reader) {
-  (void)reader;
-  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
-                       Describe());
+  reader.ReadVersion(kTemporalStateVersion);
+  for (int64_t* watermark : {&left_watermark_, &right_watermark_, &output_watermark_}) {
+    *watermark = reader.I64();
+  }
+  for (uint64_t* counter : {&late_rows_, &rows_out_, &versions_evicted_}) {
+    *counter = reader.VarU64();
+  }
+  const Schema& output = *def_.output_schema;
+  const size_t keys = reader.Count(2);
+  for (size_t k = 0; k < keys && reader.ok(); ++k) {
+    std::string key = reader.Bytes();
+    std::vector<Version> versions(reader.Count(2));
+    for (Version& version : versions) {
+      version.time = reader.VarI64();
+      version.row.resize(reader.Count(2));
+      for (Value& value : version.row) value = reader.ValueOf();
+      if (!reader.ok()) break;
+      // The output takes the version's values as the right columns, by type.
+      const int left_width = output.num_fields() - static_cast<int>(version.row.size());
+      bool fits = left_width >= 0;
+      for (size_t c = 0; c < version.row.size() && fits; ++c) {
+        const Value& value = version.row[c];
+        fits =
+            value.is_null() || value.type() == output.field(left_width + static_cast<int>(c)).type;
+      }
+      if (!fits) reader.Fail("a version of other column types than the join's right input");
+    }
+    if (!reader.ok()) break;
+    for (size_t i = 1; i < versions.size(); ++i) {
+      if (versions[i].time < versions[i - 1].time) reader.Fail("versions out of time order");
+    }
+    version_count_ += versions.size();
+    if (reader.ok() && !versions_.emplace(std::move(key), std::move(versions)).second) {
+      reader.Fail("a key repeated");
+    }
+  }
+  const bool waiting = reader.Bool();
+  if (!reader.ok() || !waiting) return reader.status();
+  auto batch = std::make_shared<const Batch>(reader.BatchOf());
+  if (!reader.ok()) return reader.status();
+  // The left columns come first in the output, and the time column is an int64 one.
+  bool fits = batch->num_columns() < output.num_fields() && batch->num_rows() > 0;
+  for (int c = 0; c < batch->num_columns() && fits; ++c) {
+    fits = batch->column(c).type() == output.field(c).type;
+  }
+  fits = fits && (!event_time() || (def_.left_time_column < batch->num_columns() &&
+                                    batch->column(def_.left_time_column).type().ByteWidth() == 8));
+  if (!fits) {
+    reader.Fail("waiting rows of other column types than the join's left input");
+    return reader.status();
+  }
+  const Status evaluated = left_keys_.Evaluate(*batch);
+  if (!evaluated.ok()) {
+    reader.Fail(evaluated.message());
+    return reader.status();
+  }
+  for (int64_t r = 0; r < batch->num_rows(); ++r) {
+    bool null_time = false;
+    const int64_t time = event_time() ? TimeAt(*batch, def_.left_time_column, r, &null_time) : 0;
+    if (null_time) {
+      reader.Fail("a waiting row with a NULL time");
+      break;
+    }
+    waiting_.push_back(
+        Waiting{time, std::string(left_keys_.key(r)), left_keys_.HasNull(r), batch, r});
+  }
+  return reader.status();
 }
 
 }  // namespace laminar::exec
