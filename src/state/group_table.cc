@@ -168,6 +168,59 @@ size_t GroupTable::MemoryBytes() const {
          chunks_.capacity() * sizeof(std::unique_ptr<char[]>) + arena_reserved_bytes_;
 }
 
+void GroupTable::Reserve(size_t keys) {
+  size_t capacity = entries_.size();
+  while (GrowThreshold(capacity) < keys) capacity *= 2;
+  if (capacity == entries_.size()) return;
+  std::vector<Entry> old = std::move(entries_);
+  entries_.assign(capacity, Entry{});
+  mask_ = capacity - 1;
+  grow_threshold_ = GrowThreshold(capacity);
+  for (const Entry& entry : old) {
+    if (entry.slot == kNoSlot) continue;
+    size_t index = FindEmpty(entry.hash);
+    entries_[index] = entry;
+    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
+  }
+}
+
+bool GroupTable::RestoreKey(std::string_view key, uint64_t hash, uint32_t slot) {
+  if (slot == kNoSlot || IsLive(slot) || key.size() >= UINT32_MAX) return false;
+  size_t index = Probe(key, hash);
+  if (entries_[index].slot != kNoSlot) return false;
+  if (size_ >= grow_threshold_) {
+    Grow();
+    index = FindEmpty(hash);
+  }
+  if (slot >= entry_of_slot_.size()) entry_of_slot_.resize(size_t{slot} + 1, kNoSlot);
+  Entry& entry = entries_[index];
+  entry.hash = hash;
+  entry.slot = slot;
+  entry.length = static_cast<uint32_t>(key.size());
+  entry.word = key.size() <= kInlineKeyBytes ? LoadInlineKey(key)
+                                             : reinterpret_cast<uint64_t>(StoreInArena(key));
+  entry_of_slot_[slot] = static_cast<uint32_t>(index);
+  ++size_;
+  return true;
+}
+
+bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> free_slots) {
+  if (slot_capacity < entry_of_slot_.size() || slot_capacity == kNoSlot ||
+      free_slots.size() != slot_capacity - size_) {
+    return false;
+  }
+  entry_of_slot_.resize(slot_capacity, kNoSlot);
+  std::vector<uint8_t> listed(slot_capacity, 0);
+  for (uint32_t slot : free_slots) {
+    if (slot >= slot_capacity || entry_of_slot_[slot] != kNoSlot || listed[slot] != 0) {
+      return false;
+    }
+    listed[slot] = 1;
+  }
+  free_slots_ = std::move(free_slots);
+  return true;
+}
+
 void GroupTable::Grow() {
   std::vector<Entry> old = std::move(entries_);
   entries_.assign(old.size() * 2, Entry{});
