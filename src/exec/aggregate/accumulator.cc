@@ -219,8 +219,7 @@ class DistinctAccumulator final : public Accumulator {
   // State per slot: the number of distinct values, then each value's canonical bytes and its
   // number of rows, in byte order (deterministic, whatever the hash set's history); then the
   // plain accumulator's states.
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     std::vector<const ValueSet::value_type*> entries;
     for (uint32_t slot : slots) {
       const ValueSet& set = sets_[slot];
@@ -238,8 +237,8 @@ class DistinctAccumulator final : public Accumulator {
   }
   Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
     // Fixed-width values are kept in their width (ValueBytes); strings in any length.
-    const size_t width = VisitPhysicalType(
-        spec_.argument_types[0].id(), [&]<typename T>() -> size_t {
+    const size_t width =
+        VisitPhysicalType(spec_.argument_types[0].id(), [&]<typename T>() -> size_t {
           if constexpr (std::is_same_v<T, std::string_view>) {
             return 0;
           } else if constexpr (std::is_same_v<T, bool>) {

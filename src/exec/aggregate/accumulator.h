@@ -81,7 +81,8 @@ class Accumulator {
   /// REQUIRES (RestoreSlots): an accumulator of the same spec; every slot < EnsureSlots count
   /// and in the empty state. Malformed input fails the reader (kCorruption), whose status is
   /// returned; the slots' states are then unspecified (the operator is discarded).
-  virtual void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const = 0;
+  virtual void SnapshotSlots(std::span<const uint32_t> slots,
+                             storage::StateWriter& writer) const = 0;
   virtual Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) = 0;
 };
 

@@ -70,8 +70,7 @@ class CountAccumulator final : public Accumulator {
   size_t MemoryBytes() const override { return counts_.capacity() * sizeof(int64_t); }
 
   // State: one varint count per slot.
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteCounts(writer, slots, counts_.data());
   }
   Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
@@ -306,8 +305,7 @@ class SumAccumulator final : public Accumulator {
 
   // State: the counts, then the sums of the slots whose count is not 0 (a count of 0 always
   // comes with the empty sum: Clear, a full retraction and Update keep them together).
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteCounts(writer, slots, counts_.data());
     for (uint32_t slot : slots) {
       if (counts_[slot] == 0) continue;
@@ -438,8 +436,7 @@ class VarianceAccumulator final : public Accumulator {
 
   // State: the counts, then mean and M2 (exact bits) of the slots whose count is not 0 (the
   // others hold zeros: Clear and a retraction to no rows reset them).
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteCounts(writer, slots, counts_.data());
     for (uint32_t slot : slots) {
       if (counts_[slot] == 0) continue;
@@ -522,8 +519,7 @@ class BooleanAccumulator final : public Accumulator {
   }
 
   // State: the true counts, then the false counts.
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteCounts(writer, slots, true_counts_.data());
     WriteCounts(writer, slots, false_counts_.data());
   }

@@ -69,8 +69,7 @@ class KeptValueAccumulator : public Accumulator {
 
   // State: a bitmap of the slots holding a value, then their values (a slot without one holds
   // the empty value: Clear resets both).
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteSlotFlags(writer, slots, has_value_.data());
     for (uint32_t slot : slots) {
       if (has_value_[slot]) WriteStored(writer, values_[slot]);
@@ -202,8 +201,7 @@ class MinMaxMultisetAccumulator final : public Accumulator {
   }
 
   // State per slot: the number of distinct values, then each value (ascending) and its count.
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     for (uint32_t slot : slots) {
       const Multiset& set = sets_[slot];
       writer.VarU64(set.size());
@@ -333,8 +331,7 @@ class StringAggAccumulator final : public Accumulator {
   }
 
   // State: a bitmap of the slots holding a string, then their strings.
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteSlotFlags(writer, slots, has_value_.data());
     for (uint32_t slot : slots) {
       if (has_value_[slot]) writer.Bytes(strings_[slot]);
@@ -449,8 +446,7 @@ class ArrivalOrderAccumulator final : public Accumulator {
   // State per slot: the number of kept rows, then their values in arrival order. Restored rows
   // get fresh sequence numbers in that order, which is all the order they need (the index by
   // value keeps equal values in arrival order, as Add makes it).
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     for (uint32_t slot : slots) {
       const ByArrival& rows = states_[slot].by_arrival;
       writer.VarU64(rows.size());

@@ -72,8 +72,7 @@ class SketchAccumulator final : public Accumulator {
 
   // State: a bitmap of the slots holding a sketch (one is made on a slot's first row), then
   // each sketch.
-  void SnapshotSlots(std::span<const uint32_t> slots,
-                     storage::StateWriter& writer) const override {
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
     WriteBits(writer, slots.size(), [&](size_t i) { return sketches_[slots[i]] != nullptr; });
     for (uint32_t slot : slots) {
       if (sketches_[slot] != nullptr) sketches_[slot]->Snapshot(writer);

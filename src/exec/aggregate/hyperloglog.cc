@@ -47,8 +47,8 @@ void HyperLogLog::Snapshot(storage::StateWriter& writer) const {
   for (uint8_t value : registers_) non_zero += value != 0;
   writer.VarU64(non_zero);
   if (non_zero > registers_.size() / 4) {
-    writer.Raw(std::string_view(reinterpret_cast<const char*>(registers_.data()),
-                                registers_.size()));
+    writer.Raw(
+        std::string_view(reinterpret_cast<const char*>(registers_.data()), registers_.size()));
     return;
   }
   size_t next = 0;  // Gaps are counted from the register after the previous non-zero one.

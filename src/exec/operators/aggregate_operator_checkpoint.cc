@@ -464,8 +464,8 @@ std::vector<std::vector<Value>> AggregateOperator::ReadRows(storage::StateReader
   const Batch batch = reader.BatchOf();
   if (!reader.ok()) return {};
   const Schema& schema = *def_.output_schema;
-  bool matches = batch.num_rows() == static_cast<int64_t>(count) &&
-                 batch.num_columns() == schema.num_fields();
+  bool matches =
+      batch.num_rows() == static_cast<int64_t>(count) && batch.num_columns() == schema.num_fields();
   for (int c = 0; matches && c < schema.num_fields(); ++c) {
     matches = batch.column(c).type() == schema.field(c).type;
   }

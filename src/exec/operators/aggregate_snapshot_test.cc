@@ -110,7 +110,7 @@ std::vector<Step> MakeSteps(const Schema& schema, bool changelog, uint32_t seed,
   int64_t clock_time = kBase;
   const std::vector<std::string> names = {
       "a", "b", "cc", "a much longer key that does not fit inline", "another long key, 32 bytes",
-      "", "z"};
+      "",  "z"};
   for (int i = 0; i < count; ++i) {
     const int kind = static_cast<int>(random() % 10);
     if (kind < 6) {
@@ -204,10 +204,9 @@ void Run(AggregateOperator& op, ManualClock& clock, const std::vector<Step>& ste
     }
     ASSERT_TRUE(status.ok()) << "step " << i << ": " << status;
     const AggregateMetrics& metrics = op.metrics();
-    out.events.push_back(fmt::format("after step {}: timer {}; {} {} {} {} {}", i,
-                                     op.NextTimerMicros(), metrics.rows_in, metrics.late_rows,
-                                     metrics.windows_closed, metrics.groups_expired,
-                                     metrics.live_groups));
+    out.events.push_back(fmt::format(
+        "after step {}: timer {}; {} {} {} {} {}", i, op.NextTimerMicros(), metrics.rows_in,
+        metrics.late_rows, metrics.windows_closed, metrics.groups_expired, metrics.live_groups));
   }
 }
 
@@ -243,8 +242,8 @@ void ExpectRestoreIsInvisible(std::string_view statement, bool changelog, int se
     ManualClock reference_clock(kBase);
     auto reference = Plan(statement, &reference_clock);
     ASSERT_TRUE(reference.ok()) << reference.status();
-    const std::vector<Step> steps = MakeSteps(*reference->input_schema, changelog,
-                                              static_cast<uint32_t>(seed), steps_per_run);
+    const std::vector<Step> steps =
+        MakeSteps(*reference->input_schema, changelog, static_cast<uint32_t>(seed), steps_per_run);
     Recorder expected;
     Run(*reference->op, reference_clock, steps, 0, steps.size(), expected);
     if (::testing::Test::HasFatalFailure()) return;
@@ -301,30 +300,30 @@ constexpr std::string_view kChangelogCalls =
 
 std::string Query(std::string_view select) { return "CREATE STREAM q AS " + std::string(select); }
 
-TEST(AggregateSnapshotTest, UnboundedGroupByEmitChanges) {
+TEST(AggregateSnapshotTest, UnboundedGroupByEmitChangesContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT name, {} FROM s GROUP BY name", kAppendOnlyCalls)), false);
 }
 
-TEST(AggregateSnapshotTest, UnboundedGroupByTwoKeysOnUpdate) {
+TEST(AggregateSnapshotTest, UnboundedGroupByTwoKeysOnUpdateContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT k, name, {} FROM s GROUP BY k, name EMIT ON UPDATE",
                         kAppendOnlyCalls)),
       false);
 }
 
-TEST(AggregateSnapshotTest, UnboundedGroupByEmitEvery) {
+TEST(AggregateSnapshotTest, UnboundedGroupByEmitEveryContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT k, {} FROM s GROUP BY k EMIT EVERY INTERVAL '3' SECOND",
                         kAppendOnlyCalls)),
       false);
 }
 
-TEST(AggregateSnapshotTest, GlobalAggregate) {
+TEST(AggregateSnapshotTest, GlobalAggregateContinuesExactly) {
   ExpectRestoreIsInvisible(Query(fmt::format("SELECT {} FROM s", kAppendOnlyCalls)), false);
 }
 
-TEST(AggregateSnapshotTest, StateTtl) {
+TEST(AggregateSnapshotTest, StateTtlContinuesExactly) {
   ExpectRestoreIsInvisible(
       fmt::format("CREATE STREAM q WITH (state_ttl = '5 seconds') AS SELECT name, {} FROM s "
                   "GROUP BY name",
@@ -336,14 +335,14 @@ TEST(AggregateSnapshotTest, StateTtl) {
       false);
 }
 
-TEST(AggregateSnapshotTest, GroupsClosedByAWatermarkedKey) {
+TEST(AggregateSnapshotTest, GroupsClosedByAWatermarkedKeyContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT ts, name, {} FROM s GROUP BY ts, name EMIT ON WINDOW CLOSE",
                         kAppendOnlyCalls)),
       false);
 }
 
-TEST(AggregateSnapshotTest, ChangelogInput) {
+TEST(AggregateSnapshotTest, ChangelogInputContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT name, {} FROM c GROUP BY name", kChangelogCalls)), true);
   ExpectRestoreIsInvisible(
@@ -353,7 +352,7 @@ TEST(AggregateSnapshotTest, ChangelogInput) {
   ExpectRestoreIsInvisible(Query(fmt::format("SELECT {} FROM c", kChangelogCalls)), true);
 }
 
-TEST(AggregateSnapshotTest, TumbleEveryEmitMode) {
+TEST(AggregateSnapshotTest, TumbleEveryEmitModeContinuesExactly) {
   for (std::string_view emit :
        {"", "EMIT CHANGES", "EMIT ON UPDATE", "EMIT EVERY INTERVAL '3' SECOND",
         "EMIT ON WINDOW CLOSE ALLOWED_LATENESS INTERVAL '5' SECOND LATE DATA TO too_late"}) {
@@ -365,7 +364,7 @@ TEST(AggregateSnapshotTest, TumbleEveryEmitMode) {
   }
 }
 
-TEST(AggregateSnapshotTest, HopEveryEmitMode) {
+TEST(AggregateSnapshotTest, HopEveryEmitModeContinuesExactly) {
   for (std::string_view emit :
        {"", "EMIT CHANGES", "EMIT ON UPDATE", "EMIT EVERY INTERVAL '3' SECOND",
         "EMIT CHANGES ALLOWED_LATENESS INTERVAL '4' SECOND"}) {
@@ -377,7 +376,7 @@ TEST(AggregateSnapshotTest, HopEveryEmitMode) {
   }
 }
 
-TEST(AggregateSnapshotTest, CumulateAndGlobalWindows) {
+TEST(AggregateSnapshotTest, CumulateAndGlobalWindowsContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT k, window_end, {} FROM s GROUP BY k, cumulate(ts, INTERVAL '4' "
                         "SECOND, INTERVAL '12' SECOND) EMIT CHANGES",
@@ -389,7 +388,7 @@ TEST(AggregateSnapshotTest, CumulateAndGlobalWindows) {
       false);
 }
 
-TEST(AggregateSnapshotTest, Sessions) {
+TEST(AggregateSnapshotTest, SessionsContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query(fmt::format("SELECT name, window_start, window_end, {} FROM s GROUP BY name, "
                         "session(ts, INTERVAL '3' SECOND)",
@@ -402,7 +401,7 @@ TEST(AggregateSnapshotTest, Sessions) {
       false);
 }
 
-TEST(AggregateSnapshotTest, ProcessingTimeWindows) {
+TEST(AggregateSnapshotTest, ProcessingTimeWindowsContinuesExactly) {
   ExpectRestoreIsInvisible(
       Query("SELECT name, count(*) AS n, sum(x) AS total, string_agg(name, ',') AS names FROM "
             "(SELECT *, proctime() AS p FROM s) q GROUP BY name, tumble(p, INTERVAL '5' SECOND)"),
