@@ -272,6 +272,24 @@ TEST(GroupTableTest, RestoredTableKeepsSlotsAndReuseOrder) {
   }
   ASSERT_TRUE(restored.RestoreFreeSlots(original.slot_capacity(), original.free_slots()));
   EXPECT_EQ(restored.size(), original.size());
+  // The bulk form rebuilds the same table.
+  std::vector<std::string_view> keys;
+  std::vector<uint64_t> hashes;
+  std::vector<uint32_t> slots;
+  for (uint32_t slot = 0; slot < original.slot_capacity(); ++slot) {
+    if (!original.IsLive(slot)) continue;
+    keys.push_back(original.key(slot));
+    hashes.push_back(GroupTable::Hash(keys.back()));
+    slots.push_back(slot);
+  }
+  GroupTable bulk;
+  ASSERT_TRUE(bulk.RestoreKeys(keys, hashes, slots));
+  ASSERT_TRUE(bulk.RestoreFreeSlots(original.slot_capacity(), original.free_slots()));
+  for (uint32_t slot : slots) EXPECT_EQ(Find(bulk, original.key(slot)), slot);
+  keys.push_back(keys.front());
+  hashes.push_back(hashes.front());
+  slots.push_back(slots.back() + 1);
+  EXPECT_FALSE(GroupTable().RestoreKeys(keys, hashes, slots));  // A key twice.
   EXPECT_EQ(restored.slot_capacity(), original.slot_capacity());
   for (int i = 0; i < 3000; ++i) {
     const std::string key = Int64Key(100'000 + i);

@@ -42,9 +42,8 @@ using sql::EmitStrategy;
 using sql::WindowKind;
 
 constexpr uint32_t kFormatVersion = 1;
-/// Keys are read, hashed and inserted in rounds of this many, their table entries prefetched
-/// kPrefetchAhead keys ahead (a table of a million keys does not fit in the cache).
-constexpr size_t kKeyRound = 1024;
+/// Keys are written in slot order, their table entries prefetched this many slots ahead (a
+/// table of a million keys does not fit in the cache).
 constexpr size_t kPrefetchAhead = 16;
 
 std::vector<uint32_t> LiveSlots(const state::GroupTable& table) {
@@ -63,7 +62,10 @@ void WriteGroupTable(storage::StateWriter& writer, const state::GroupTable& tabl
   writer.VarU64(table.slot_capacity());
   writer.VarU64(table.free_slots().size());
   for (uint32_t slot : table.free_slots()) writer.VarU64(slot);
-  for (uint32_t slot : live) writer.Bytes(table.key(slot));
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (i + kPrefetchAhead < live.size()) table.PrefetchSlot(live[i + kPrefetchAhead]);
+    writer.Bytes(table.key(live[i]));
+  }
 }
 
 /// Rebuilds a table written by WriteGroupTable into the empty `table`; returns its live slots
@@ -95,24 +97,16 @@ std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupT
   for (uint32_t slot = 0; slot < capacity; ++slot) {
     if (is_free[slot] == 0) live.push_back(slot);
   }
-  table.Reserve(live.size());
-  std::string_view keys[kKeyRound];
-  uint64_t hashes[kKeyRound];
-  for (size_t start = 0; start < live.size(); start += kKeyRound) {
-    const size_t count = std::min(kKeyRound, live.size() - start);
-    for (size_t i = 0; i < count; ++i) {
-      keys[i] = reader.BytesView();
-      hashes[i] = state::GroupTable::Hash(keys[i]);
-    }
-    if (!reader.ok()) return {};
-    for (size_t i = 0; i < std::min(count, kPrefetchAhead); ++i) table.Prefetch(hashes[i]);
-    for (size_t i = 0; i < count; ++i) {
-      if (i + kPrefetchAhead < count) table.Prefetch(hashes[i + kPrefetchAhead]);
-      if (!table.RestoreKey(keys[i], hashes[i], live[start + i])) {
-        reader.Fail("a key twice in a group table");
-        return {};
-      }
-    }
+  std::vector<std::string_view> keys(live.size());
+  std::vector<uint64_t> hashes(live.size());
+  for (size_t i = 0; i < live.size(); ++i) {
+    keys[i] = reader.BytesView();
+    hashes[i] = state::GroupTable::Hash(keys[i]);
+  }
+  if (!reader.ok()) return {};
+  if (!table.RestoreKeys(keys, hashes, live)) {
+    reader.Fail("a key twice in a group table");
+    return {};
   }
   if (!table.RestoreFreeSlots(static_cast<uint32_t>(capacity), std::move(free_slots))) {
     reader.Fail("inconsistent free slots of a group table");
