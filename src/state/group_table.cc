@@ -1,6 +1,7 @@
 #include "state/group_table.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "common/check.h"
 
@@ -166,6 +167,106 @@ size_t GroupTable::MemoryBytes() const {
   return sizeof(*this) + entries_.capacity() * sizeof(Entry) +
          entry_of_slot_.capacity() * sizeof(uint32_t) + free_slots_.capacity() * sizeof(uint32_t) +
          chunks_.capacity() * sizeof(std::unique_ptr<char[]>) + arena_reserved_bytes_;
+}
+
+void GroupTable::Reserve(size_t keys) {
+  size_t capacity = entries_.size();
+  while (GrowThreshold(capacity) < keys) capacity *= 2;
+  if (capacity == entries_.size()) return;
+  std::vector<Entry> old = std::move(entries_);
+  entries_.assign(capacity, Entry{});
+  mask_ = capacity - 1;
+  grow_threshold_ = GrowThreshold(capacity);
+  for (const Entry& entry : old) {
+    if (entry.slot == kNoSlot) continue;
+    size_t index = FindEmpty(entry.hash);
+    entries_[index] = entry;
+    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
+  }
+}
+
+bool GroupTable::RestoreKey(std::string_view key, uint64_t hash, uint32_t slot) {
+  if (slot == kNoSlot || IsLive(slot) || key.size() >= UINT32_MAX) return false;
+  size_t index = Probe(key, hash);
+  if (entries_[index].slot != kNoSlot) return false;
+  if (size_ >= grow_threshold_) {
+    Grow();
+    index = FindEmpty(hash);
+  }
+  if (slot >= entry_of_slot_.size()) entry_of_slot_.resize(size_t{slot} + 1, kNoSlot);
+  Entry& entry = entries_[index];
+  entry.hash = hash;
+  entry.slot = slot;
+  entry.length = static_cast<uint32_t>(key.size());
+  entry.word = key.size() <= kInlineKeyBytes ? LoadInlineKey(key)
+                                             : reinterpret_cast<uint64_t>(StoreInArena(key));
+  entry_of_slot_[slot] = static_cast<uint32_t>(index);
+  ++size_;
+  return true;
+}
+
+bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
+                             std::span<const uint64_t> hashes, std::span<const uint32_t> slots) {
+  if (size_ != 0) return false;
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (slots[i] == kNoSlot || (i > 0 && slots[i] <= slots[i - 1])) return false;
+  }
+  Reserve(keys.size());
+  if (!slots.empty()) entry_of_slot_.resize(size_t{slots.back()} + 1, kNoSlot);
+  // The entries are made in key order (long keys go to the arena in that order), then moved
+  // by a counting sort on the top bits of their home position and inserted in that order, so
+  // that the table is written front to back instead of at random.
+  const int table_bits = std::countr_zero(entries_.size());
+  const int shift = table_bits > 12 ? table_bits - 12 : 0;
+  std::vector<uint32_t> starts((entries_.size() >> shift) + 1, 0);
+  for (uint64_t hash : hashes) ++starts[((hash & mask_) >> shift) + 1];
+  for (size_t i = 1; i < starts.size(); ++i) starts[i] += starts[i - 1];
+  std::vector<Entry> sorted(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::string_view key = keys[i];
+    if (key.size() >= UINT32_MAX) return false;
+    Entry& entry = sorted[starts[(hashes[i] & mask_) >> shift]++];
+    entry.hash = hashes[i];
+    entry.slot = slots[i];
+    entry.length = static_cast<uint32_t>(key.size());
+    entry.word = key.size() <= kInlineKeyBytes ? LoadInlineKey(key)
+                                               : reinterpret_cast<uint64_t>(StoreInArena(key));
+  }
+  for (const Entry& entry : sorted) {
+    size_t index = entry.hash & mask_;
+    for (;; index = (index + 1) & mask_) {
+      const Entry& other = entries_[index];
+      if (other.slot == kNoSlot) break;
+      if (other.hash == entry.hash && other.length == entry.length &&
+          (entry.length <= kInlineKeyBytes
+               ? other.word == entry.word
+               : std::memcmp(reinterpret_cast<const char*>(other.word),
+                             reinterpret_cast<const char*>(entry.word), entry.length) == 0)) {
+        return false;  // The key twice.
+      }
+    }
+    entries_[index] = entry;
+    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
+    ++size_;
+  }
+  return true;
+}
+
+bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> free_slots) {
+  if (slot_capacity < entry_of_slot_.size() || slot_capacity == kNoSlot ||
+      free_slots.size() != slot_capacity - size_) {
+    return false;
+  }
+  entry_of_slot_.resize(slot_capacity, kNoSlot);
+  std::vector<uint8_t> listed(slot_capacity, 0);
+  for (uint32_t slot : free_slots) {
+    if (slot >= slot_capacity || entry_of_slot_[slot] != kNoSlot || listed[slot] != 0) {
+      return false;
+    }
+    listed[slot] = 1;
+  }
+  free_slots_ = std::move(free_slots);
+  return true;
 }
 
 void GroupTable::Grow() {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -72,6 +73,30 @@ class GroupTable {
   uint32_t slot_capacity() const { return static_cast<uint32_t>(entry_of_slot_.size()); }
   /// Bytes held by the table and its keys.
   size_t MemoryBytes() const;
+
+  // Checkpoints. A table is saved as slot_capacity(), free_slots() and the key of every live
+  // slot, and rebuilt with the same slot numbers and the same order of reuse, so that state
+  // arrays indexed by slot and every later FindOrInsert behave as before the checkpoint.
+
+  /// The free slot numbers; the last one is the next FindOrInsert reuses.
+  const std::vector<uint32_t>& free_slots() const { return free_slots_; }
+  /// Makes room for `keys` keys without growing again.
+  void Reserve(size_t keys);
+  /// Inserts `key` under slot number `slot`, which must be free or beyond slot_capacity()
+  /// (slot_capacity() becomes at least slot + 1; the slots skipped are free but not on the
+  /// free list until RestoreFreeSlots). False when the key is present or the slot taken.
+  /// REQUIRES: the table is being restored: no FindOrInsert or Erase since it was made.
+  bool RestoreKey(std::string_view key, uint64_t hash, uint32_t slot);
+  /// RestoreKey for many keys at once (keys[i] with hashes[i] under slots[i]) into an empty
+  /// table, filling a large table front to back instead of at random. False when `slots` is
+  /// not strictly ascending or a key is there twice (the table is then unusable).
+  bool RestoreKeys(std::span<const std::string_view> keys, std::span<const uint64_t> hashes,
+                   std::span<const uint32_t> slots);
+  /// Starts loading the entry of live slot `slot` (before key(slot) in a loop over slots).
+  void PrefetchSlot(uint32_t slot) const { __builtin_prefetch(&entries_[entry_of_slot_[slot]]); }
+  /// Ends a restore: slot_capacity() becomes `slot_capacity` and the free list `free_slots`.
+  /// False unless those are exactly the slots below `slot_capacity` without a key, each once.
+  bool RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> free_slots);
 
   /// A fast 64-bit hash of a byte string in the style of wyhash: 16-byte blocks are folded in
   /// with 64x64->128-bit multiplications whose halves are xor-ed. Stable across runs and

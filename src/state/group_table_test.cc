@@ -252,5 +252,67 @@ TEST(GroupTableTest, HashDependsOnEveryByteAndTheLength) {
   }
 }
 
+// A table rebuilt from its slot capacity, free list and live keys (what a checkpoint keeps)
+// has the same slots for every key and hands out the same slots afterwards.
+TEST(GroupTableTest, RestoredTableKeepsSlotsAndReuseOrder) {
+  GroupTable original;
+  std::mt19937 random(5);
+  for (int i = 0; i < 2000; ++i) {
+    const std::string key =
+        i % 3 == 0 ? "a long key that lives in the arena " + std::to_string(i) : Int64Key(i);
+    Insert(original, key);
+    const uint32_t victim = static_cast<uint32_t>(random() % original.slot_capacity());
+    if (random() % 3 == 0 && original.IsLive(victim)) original.Erase(victim);
+  }
+  GroupTable restored;
+  for (uint32_t slot = 0; slot < original.slot_capacity(); ++slot) {
+    if (!original.IsLive(slot)) continue;
+    const std::string_view key = original.key(slot);
+    ASSERT_TRUE(restored.RestoreKey(key, GroupTable::Hash(key), slot));
+  }
+  ASSERT_TRUE(restored.RestoreFreeSlots(original.slot_capacity(), original.free_slots()));
+  EXPECT_EQ(restored.size(), original.size());
+  // The bulk form rebuilds the same table.
+  std::vector<std::string_view> keys;
+  std::vector<uint64_t> hashes;
+  std::vector<uint32_t> slots;
+  for (uint32_t slot = 0; slot < original.slot_capacity(); ++slot) {
+    if (!original.IsLive(slot)) continue;
+    keys.push_back(original.key(slot));
+    hashes.push_back(GroupTable::Hash(keys.back()));
+    slots.push_back(slot);
+  }
+  GroupTable bulk;
+  ASSERT_TRUE(bulk.RestoreKeys(keys, hashes, slots));
+  ASSERT_TRUE(bulk.RestoreFreeSlots(original.slot_capacity(), original.free_slots()));
+  for (uint32_t slot : slots) EXPECT_EQ(Find(bulk, original.key(slot)), slot);
+  keys.push_back(keys.front());
+  hashes.push_back(hashes.front());
+  slots.push_back(slots.back() + 1);
+  EXPECT_FALSE(GroupTable().RestoreKeys(keys, hashes, slots));  // A key twice.
+  EXPECT_EQ(restored.slot_capacity(), original.slot_capacity());
+  for (int i = 0; i < 3000; ++i) {
+    const std::string key = Int64Key(100'000 + i);
+    EXPECT_EQ(Insert(restored, key), Insert(original, key));
+    if (i % 4 == 0) {
+      const uint32_t slot = Find(original, Int64Key(100'000 + i / 2));
+      original.Erase(slot);
+      restored.Erase(slot);
+    }
+  }
+}
+
+TEST(GroupTableTest, RestoreRefusesInconsistentSlots) {
+  GroupTable table;
+  ASSERT_TRUE(table.RestoreKey("a", GroupTable::Hash("a"), 2));
+  EXPECT_FALSE(table.RestoreKey("a", GroupTable::Hash("a"), 3));  // The key twice.
+  EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), 2));  // The slot twice.
+  EXPECT_FALSE(table.RestoreFreeSlots(3, {0}));                   // Slot 1 unaccounted for.
+  EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 2}));                // Slot 2 is live.
+  EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 0}));                // Slot 0 twice.
+  EXPECT_TRUE(table.RestoreFreeSlots(3, {1, 0}));
+  EXPECT_EQ(Insert(table, "c"), 0u);  // The last free slot listed is reused first.
+}
+
 }  // namespace
 }  // namespace laminar::state

@@ -107,7 +107,8 @@ void EncodeStrings(const Column& column, const uint32_t* rows, size_t count, boo
     uint32_t length = static_cast<uint32_t>(value.size());
     char* at = cursor.Take(i, sizeof(uint32_t) + value.size());
     std::memcpy(at, &length, sizeof(length));
-    std::memcpy(at + sizeof(length), value.data(), value.size());
+    // An empty string's data may be null (a column of empty strings has no data buffer).
+    if (length > 0) std::memcpy(at + sizeof(length), value.data(), value.size());
   }
 }
 

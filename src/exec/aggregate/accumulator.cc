@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "exec/aggregate/accumulator_internal.h"
@@ -104,6 +105,11 @@ class NullInputAccumulator final : public Accumulator {
     return Status::Ok();
   }
   size_t MemoryBytes() const override { return 0; }
+  // No state: every slot is empty.
+  void SnapshotSlots(std::span<const uint32_t>, storage::StateWriter&) const override {}
+  Status RestoreSlots(std::span<const uint32_t>, storage::StateReader& reader) override {
+    return reader.status();
+  }
 
  private:
   bool counts_;  // count and approx_count_distinct give 0, the others NULL.
@@ -115,7 +121,9 @@ class NullInputAccumulator final : public Accumulator {
 // 64 bytes per distinct value (plus the string for values longer than 15 bytes).
 //
 // string_agg(DISTINCT ...) concatenates each value at its first arrival; after a Merge the
-// source's new values follow the target's, in an unspecified order among themselves.
+// source's new values follow the target's, in the order of their canonical bytes (so that the
+// result does not depend on the hash sets' history, which a restored checkpoint does not
+// repeat).
 class DistinctAccumulator final : public Accumulator {
  public:
   DistinctAccumulator(const AggregateSpec& spec, std::unique_ptr<Accumulator> inner)
@@ -172,18 +180,22 @@ class DistinctAccumulator final : public Accumulator {
   }
 
   Status Merge(uint32_t target, uint32_t source) override {
-    ColumnBuilder new_values(spec_.argument_types[0]);
     ValueSet& into = sets_[target];
+    std::vector<std::string_view> added;
     for (const auto& [bytes, count] : sets_[source]) {
       auto it = into.find(bytes);
       if (it != into.end()) {
         it->second += count;
         continue;
       }
-      into.emplace(bytes, count);
+      added.push_back(into.emplace(bytes, count).first->first);
+    }
+    if (added.empty()) return Status::Ok();
+    std::sort(added.begin(), added.end());
+    ColumnBuilder new_values(spec_.argument_types[0]);
+    for (std::string_view bytes : added) {
       LAMINAR_RETURN_IF_ERROR(AppendValueBytes(new_values, bytes));
     }
-    if (new_values.length() == 0) return Status::Ok();
     std::vector<uint32_t> slots(static_cast<size_t>(new_values.length()), target);
     Column column = new_values.Finish();
     return inner_->Update(std::span<const Column>(&column, 1), {}, slots, nullptr);
@@ -202,6 +214,56 @@ class DistinctAccumulator final : public Accumulator {
       for (const auto& entry : set) bytes += StringHeapBytes(entry.first);
     }
     return bytes;
+  }
+
+  // State per slot: the number of distinct values, then each value's canonical bytes and its
+  // number of rows, in byte order (deterministic, whatever the hash set's history); then the
+  // plain accumulator's states.
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    std::vector<const ValueSet::value_type*> entries;
+    for (uint32_t slot : slots) {
+      const ValueSet& set = sets_[slot];
+      entries.clear();
+      for (const auto& entry : set) entries.push_back(&entry);
+      std::sort(entries.begin(), entries.end(),
+                [](const auto* a, const auto* b) { return a->first < b->first; });
+      writer.VarU64(entries.size());
+      for (const auto* entry : entries) {
+        writer.Bytes(entry->first);
+        writer.VarU64(static_cast<uint64_t>(entry->second));
+      }
+    }
+    inner_->SnapshotSlots(slots, writer);
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    // Fixed-width values are kept in their width (ValueBytes); strings in any length.
+    const size_t width =
+        VisitPhysicalType(spec_.argument_types[0].id(), [&]<typename T>() -> size_t {
+          if constexpr (std::is_same_v<T, std::string_view>) {
+            return 0;
+          } else if constexpr (std::is_same_v<T, bool>) {
+            return 1;
+          } else {
+            return sizeof(T);
+          }
+        });
+    for (uint32_t slot : slots) {
+      ValueSet& set = sets_[slot];
+      const size_t size = reader.Count(2);
+      set.reserve(size);
+      for (size_t i = 0; i < size && reader.ok(); ++i) {
+        std::string bytes = reader.Bytes();
+        const uint64_t count = reader.VarU64();
+        if (!reader.ok()) break;
+        if (count == 0 || count > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
+            (width != 0 && bytes.size() != width) ||
+            !set.emplace(std::move(bytes), static_cast<int64_t>(count)).second) {
+          reader.Fail("malformed DISTINCT value set");
+        }
+      }
+      if (!reader.ok()) return reader.status();
+    }
+    return inner_->RestoreSlots(slots, reader);
   }
 
  private:

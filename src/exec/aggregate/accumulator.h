@@ -13,6 +13,11 @@
 #include "common/result.h"
 #include "functions/function_registry.h"
 
+namespace laminar::storage {
+class StateReader;
+class StateWriter;
+}  // namespace laminar::storage
+
 namespace laminar::exec {
 
 /// What one aggregate call computes, resolved by the planner from the logical plan.
@@ -67,6 +72,18 @@ class Accumulator {
 
   /// Bytes held by all slots (for metrics and the documented memory per group).
   virtual size_t MemoryBytes() const = 0;
+
+  /// Checkpoints (docs/formats/operator-state.md). SnapshotSlots writes the states of
+  /// `slots`, in that order, column-wise; RestoreSlots reads what SnapshotSlots wrote for the
+  /// same number of slots into `slots` (the same numbers or others), after which each of them
+  /// behaves exactly as the slot it was written from: same results, same Merge and Update
+  /// outcomes. The writes are deterministic: equal states give equal bytes.
+  /// REQUIRES (RestoreSlots): an accumulator of the same spec; every slot < EnsureSlots count
+  /// and in the empty state. Malformed input fails the reader (kCorruption), whose status is
+  /// returned; the slots' states are then unspecified (the operator is discarded).
+  virtual void SnapshotSlots(std::span<const uint32_t> slots,
+                             storage::StateWriter& writer) const = 0;
+  virtual Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) = 0;
 };
 
 /// Makes the accumulator for `spec`. LDB-2001 for a combination that cannot run (a function

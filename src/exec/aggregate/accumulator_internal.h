@@ -23,6 +23,7 @@
 #include "common/result.h"
 #include "exec/aggregate/accumulator.h"
 #include "functions/scalar_kernels.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec::aggregate_internal {
 
@@ -251,6 +252,106 @@ inline size_t StringHeapBytes(const std::string& value) {
 /// Approximate heap bytes of one node of a std::map / std::multimap holding `Entry`.
 template <typename Entry>
 inline constexpr size_t kTreeNodeBytes = 32 + sizeof(Entry);
+
+// ----- Checkpoints (docs/formats/operator-state.md, "Accumulator states"). -----
+
+/// Writes a kept value: integers (and the fields of INTERVAL, the halves of DECIMAL) as zig-zag
+/// varints, REAL and DOUBLE as their exact bits, BOOLEAN as one byte, strings with their length.
+template <typename S>
+inline void WriteStored(storage::StateWriter& writer, const S& value) {
+  if constexpr (std::is_same_v<S, std::string>) {
+    writer.Bytes(value);
+  } else if constexpr (std::is_same_v<S, uint8_t>) {  // BOOLEAN.
+    writer.U8(value);
+  } else if constexpr (std::is_same_v<S, float>) {
+    uint32_t bits;
+    std::memcpy(&bits, &value, sizeof(bits));
+    writer.U32(bits);
+  } else if constexpr (std::is_same_v<S, double>) {
+    writer.F64(value);
+  } else if constexpr (std::is_same_v<S, __int128>) {
+    writer.VarI64(static_cast<int64_t>(static_cast<uint64_t>(value)));
+    writer.VarI64(static_cast<int64_t>(value >> 64));
+  } else if constexpr (std::is_same_v<S, Interval>) {
+    writer.VarI64(value.months);
+    writer.VarI64(value.days);
+    writer.VarI64(value.micros);
+  } else {
+    static_assert(std::is_integral_v<S>);
+    writer.VarI64(static_cast<int64_t>(value));
+  }
+}
+
+/// Reads what WriteStored wrote; an out-of-range integer or boolean fails the reader.
+template <typename S>
+inline S ReadStored(storage::StateReader& reader) {
+  if constexpr (std::is_same_v<S, std::string>) {
+    return reader.Bytes();
+  } else if constexpr (std::is_same_v<S, uint8_t>) {
+    return reader.Bool() ? 1 : 0;
+  } else if constexpr (std::is_same_v<S, float>) {
+    const uint32_t bits = reader.U32();
+    float value;
+    std::memcpy(&value, &bits, sizeof(value));
+    return value;
+  } else if constexpr (std::is_same_v<S, double>) {
+    return reader.F64();
+  } else if constexpr (std::is_same_v<S, __int128>) {
+    const auto low = static_cast<uint64_t>(reader.VarI64());
+    const int64_t high = reader.VarI64();
+    return static_cast<__int128>((static_cast<unsigned __int128>(high) << 64) | low);
+  } else if constexpr (std::is_same_v<S, Interval>) {
+    Interval value;
+    value.months = ReadStored<int32_t>(reader);
+    value.days = ReadStored<int32_t>(reader);
+    value.micros = reader.VarI64();
+    return value;
+  } else {
+    static_assert(std::is_integral_v<S>);
+    const int64_t value = reader.VarI64();
+    if (value < std::numeric_limits<S>::min() || value > std::numeric_limits<S>::max()) {
+      reader.Fail("integer out of range in an aggregate state");
+      return S{};
+    }
+    return static_cast<S>(value);
+  }
+}
+
+/// Writes `count` bits as a bitmap, bit i = bit(i), least significant first.
+template <typename Bit>
+inline void WriteBits(storage::StateWriter& writer, size_t count, Bit&& bit) {
+  uint8_t byte = 0;
+  for (size_t i = 0; i < count; ++i) {
+    if (bit(i)) byte = static_cast<uint8_t>(byte | (1u << (i & 7)));
+    if ((i & 7) == 7) {
+      writer.U8(byte);
+      byte = 0;
+    }
+  }
+  if ((count & 7) != 0) writer.U8(byte);
+}
+
+/// Reads a bitmap of `count` bits written by WriteBits, calling set(i, bit) for each.
+template <typename Set>
+inline void ReadBits(storage::StateReader& reader, size_t count, Set&& set) {
+  const std::string_view bits = reader.Raw((count + 7) / 8);
+  if (!reader.ok()) return;
+  for (size_t i = 0; i < count; ++i) {
+    set(i, ((static_cast<uint8_t>(bits[i >> 3]) >> (i & 7)) & 1) != 0);
+  }
+}
+
+/// Writes flags[slot] != 0 of each slot in `slots` as a bitmap (bit i for slots[i]).
+inline void WriteSlotFlags(storage::StateWriter& writer, std::span<const uint32_t> slots,
+                           const uint8_t* flags) {
+  WriteBits(writer, slots.size(), [&](size_t i) { return flags[slots[i]] != 0; });
+}
+
+/// Reads a bitmap written by WriteSlotFlags into flags[slots[i]] (0 or 1).
+inline void ReadSlotFlags(storage::StateReader& reader, std::span<const uint32_t> slots,
+                          uint8_t* flags) {
+  ReadBits(reader, slots.size(), [&](size_t i, bool bit) { flags[slots[i]] = bit ? 1 : 0; });
+}
 
 // The families. Each returns null when it has no accumulator for the spec's function and
 // argument type (MakeAccumulator then reports LDB-2001). The spec is already validated.

@@ -17,6 +17,23 @@ namespace {
 
 using functions::FunctionId;
 
+/// Per-slot row counts (never negative in a consistent state) as varints.
+void WriteCounts(storage::StateWriter& writer, std::span<const uint32_t> slots,
+                 const int64_t* counts) {
+  for (uint32_t slot : slots) writer.VarU64(static_cast<uint64_t>(counts[slot]));
+}
+
+void ReadCounts(storage::StateReader& reader, std::span<const uint32_t> slots, int64_t* counts) {
+  for (uint32_t slot : slots) {
+    const uint64_t count = reader.VarU64();
+    if (count > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      reader.Fail("negative count in an aggregate state");
+      return;
+    }
+    counts[slot] = static_cast<int64_t>(count);
+  }
+}
+
 // ----- count(*) and count(x). -----
 
 class CountAccumulator final : public Accumulator {
@@ -51,6 +68,15 @@ class CountAccumulator final : public Accumulator {
   }
 
   size_t MemoryBytes() const override { return counts_.capacity() * sizeof(int64_t); }
+
+  // State: one varint count per slot.
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteCounts(writer, slots, counts_.data());
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadCounts(reader, slots, counts_.data());
+    return reader.status();
+  }
 
  private:
   AggregateSpec spec_;
@@ -277,6 +303,39 @@ class SumAccumulator final : public Accumulator {
     return sums_.capacity() * sizeof(Sum) + counts_.capacity() * sizeof(int64_t);
   }
 
+  // State: the counts, then the sums of the slots whose count is not 0 (a count of 0 always
+  // comes with the empty sum: Clear, a full retraction and Update keep them together).
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteCounts(writer, slots, counts_.data());
+    for (uint32_t slot : slots) {
+      if (counts_[slot] == 0) continue;
+      const Sum& sum = sums_[slot];
+      if constexpr (std::is_same_v<Traits, IntervalSum>) {
+        writer.VarI64(sum.months);
+        writer.VarI64(sum.days);
+        WriteStored<__int128>(writer, sum.micros);
+      } else {
+        WriteStored<Sum>(writer, sum);
+      }
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadCounts(reader, slots, counts_.data());
+    for (uint32_t slot : slots) {
+      if (!reader.ok()) break;
+      if (counts_[slot] == 0) continue;
+      Sum& sum = sums_[slot];
+      if constexpr (std::is_same_v<Traits, IntervalSum>) {
+        sum.months = reader.VarI64();
+        sum.days = reader.VarI64();
+        sum.micros = ReadStored<__int128>(reader);
+      } else {
+        sum = ReadStored<Sum>(reader);
+      }
+    }
+    return reader.status();
+  }
+
  private:
   AggregateSpec spec_;
   std::vector<Sum> sums_;
@@ -375,6 +434,27 @@ class VarianceAccumulator final : public Accumulator {
            (means_.capacity() + m2_.capacity()) * sizeof(double);
   }
 
+  // State: the counts, then mean and M2 (exact bits) of the slots whose count is not 0 (the
+  // others hold zeros: Clear and a retraction to no rows reset them).
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteCounts(writer, slots, counts_.data());
+    for (uint32_t slot : slots) {
+      if (counts_[slot] == 0) continue;
+      writer.F64(means_[slot]);
+      writer.F64(m2_[slot]);
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadCounts(reader, slots, counts_.data());
+    for (uint32_t slot : slots) {
+      if (!reader.ok()) break;
+      if (counts_[slot] == 0) continue;
+      means_[slot] = reader.F64();
+      m2_[slot] = reader.F64();
+    }
+    return reader.status();
+  }
+
  private:
   AggregateSpec spec_;
   std::vector<int64_t> counts_;
@@ -436,6 +516,17 @@ class BooleanAccumulator final : public Accumulator {
 
   size_t MemoryBytes() const override {
     return (true_counts_.capacity() + false_counts_.capacity()) * sizeof(int64_t);
+  }
+
+  // State: the true counts, then the false counts.
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteCounts(writer, slots, true_counts_.data());
+    WriteCounts(writer, slots, false_counts_.data());
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadCounts(reader, slots, true_counts_.data());
+    ReadCounts(reader, slots, false_counts_.data());
+    return reader.status();
   }
 
  private:

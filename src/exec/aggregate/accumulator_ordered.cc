@@ -67,6 +67,23 @@ class KeptValueAccumulator : public Accumulator {
     return bytes;
   }
 
+  // State: a bitmap of the slots holding a value, then their values (a slot without one holds
+  // the empty value: Clear resets both).
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteSlotFlags(writer, slots, has_value_.data());
+    for (uint32_t slot : slots) {
+      if (has_value_[slot]) WriteStored(writer, values_[slot]);
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadSlotFlags(reader, slots, has_value_.data());
+    for (uint32_t slot : slots) {
+      if (!reader.ok()) break;
+      if (has_value_[slot]) values_[slot] = ReadStored<Stored<T>>(reader);
+    }
+    return reader.status();
+  }
+
  protected:
   std::vector<Stored<T>> values_;
   std::vector<uint8_t> has_value_;
@@ -183,6 +200,38 @@ class MinMaxMultisetAccumulator final : public Accumulator {
     return bytes;
   }
 
+  // State per slot: the number of distinct values, then each value (ascending) and its count.
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    for (uint32_t slot : slots) {
+      const Multiset& set = sets_[slot];
+      writer.VarU64(set.size());
+      for (const auto& [value, count] : set) {
+        WriteStored(writer, value);
+        writer.VarU64(static_cast<uint64_t>(count));
+      }
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ExactLess<Stored<T>> less;
+    for (uint32_t slot : slots) {
+      Multiset& set = sets_[slot];
+      const size_t size = reader.Count(2);
+      for (size_t i = 0; i < size && reader.ok(); ++i) {
+        Stored<T> value = ReadStored<Stored<T>>(reader);
+        const uint64_t count = reader.VarU64();
+        if (!reader.ok()) break;
+        if (count == 0 || count > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) ||
+            (!set.empty() && !less(set.rbegin()->first, value))) {
+          reader.Fail("malformed min/max multiset");
+          break;
+        }
+        set.emplace_hint(set.end(), std::move(value), static_cast<int64_t>(count));
+      }
+      if (!reader.ok()) break;
+    }
+    return reader.status();
+  }
+
  private:
   using Multiset = std::map<Stored<T>, int64_t, ExactLess<Stored<T>>>;
 
@@ -281,6 +330,22 @@ class StringAggAccumulator final : public Accumulator {
     return bytes;
   }
 
+  // State: a bitmap of the slots holding a string, then their strings.
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteSlotFlags(writer, slots, has_value_.data());
+    for (uint32_t slot : slots) {
+      if (has_value_[slot]) writer.Bytes(strings_[slot]);
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadSlotFlags(reader, slots, has_value_.data());
+    for (uint32_t slot : slots) {
+      if (!reader.ok()) break;
+      if (has_value_[slot]) strings_[slot] = reader.Bytes();
+    }
+    return reader.status();
+  }
+
  private:
   void Append(uint32_t slot, std::string_view value) {
     if (has_value_[slot]) strings_[slot] += delimiter_;
@@ -376,6 +441,28 @@ class ArrivalOrderAccumulator final : public Accumulator {
       for (const auto& entry : state.by_arrival) bytes += 2 * ValueHeapBytes(entry.second);
     }
     return bytes;
+  }
+
+  // State per slot: the number of kept rows, then their values in arrival order. Restored rows
+  // get fresh sequence numbers in that order, which is all the order they need (the index by
+  // value keeps equal values in arrival order, as Add makes it).
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    for (uint32_t slot : slots) {
+      const ByArrival& rows = states_[slot].by_arrival;
+      writer.VarU64(rows.size());
+      for (const auto& entry : rows) WriteStored(writer, entry.second);
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    for (uint32_t slot : slots) {
+      const size_t size = reader.Count(1);
+      for (size_t i = 0; i < size && reader.ok(); ++i) {
+        Stored<T> value = ReadStored<Stored<T>>(reader);
+        if (reader.ok()) Add(states_[slot], value);
+      }
+      if (!reader.ok()) break;
+    }
+    return reader.status();
   }
 
  private:

@@ -70,6 +70,29 @@ class SketchAccumulator final : public Accumulator {
     return bytes;
   }
 
+  // State: a bitmap of the slots holding a sketch (one is made on a slot's first row), then
+  // each sketch.
+  void SnapshotSlots(std::span<const uint32_t> slots, storage::StateWriter& writer) const override {
+    WriteBits(writer, slots.size(), [&](size_t i) { return sketches_[slots[i]] != nullptr; });
+    for (uint32_t slot : slots) {
+      if (sketches_[slot] != nullptr) sketches_[slot]->Snapshot(writer);
+    }
+  }
+  Status RestoreSlots(std::span<const uint32_t> slots, storage::StateReader& reader) override {
+    ReadBits(reader, slots.size(), [&](size_t i, bool present) {
+      if (present) sketches_[slots[i]] = policy_.MakeSketch();
+    });
+    for (uint32_t slot : slots) {
+      if (!reader.ok()) break;
+      if (sketches_[slot] == nullptr) continue;
+      sketches_[slot]->Restore(reader);
+      if (reader.ok() && !policy_.Valid(*sketches_[slot])) {
+        reader.Fail("an empty sketch in an aggregate state");
+      }
+    }
+    return reader.status();
+  }
+
  private:
   AggregateSpec spec_;
   Policy policy_;
@@ -90,6 +113,8 @@ struct CountDistinctPolicy {
     });
   }
 
+  bool Valid(const HyperLogLog&) const { return true; }
+
   void Finish(const HyperLogLog* sketch, ColumnBuilder& out) const {
     out.AppendFixed<int64_t>(sketch == nullptr ? 0 : std::llround(sketch->Estimate()));
   }
@@ -105,6 +130,9 @@ struct PercentilePolicy {
     const double* values = column.Values<double>();
     run([values](QuantileSketch& sketch, int64_t row) { sketch.Add(values[row]); });
   }
+
+  // Quantile needs a value: a sketch is only made for a slot's first row.
+  bool Valid(const QuantileSketch& sketch) const { return sketch.count() > 0; }
 
   void Finish(const QuantileSketch* sketch, ColumnBuilder& out) const {
     if (sketch == nullptr) {

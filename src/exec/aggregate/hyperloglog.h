@@ -4,6 +4,11 @@
 #include <cstdint>
 #include <vector>
 
+namespace laminar::storage {
+class StateReader;
+class StateWriter;
+}  // namespace laminar::storage
+
 namespace laminar::exec {
 
 /// A HyperLogLog sketch (Flajolet, Fusy, Gandouet, Meunier 2007) estimating the number of
@@ -52,6 +57,13 @@ class HyperLogLog {
   /// The relative standard error of Estimate(), 1.04 / sqrt(m).
   double StandardError() const;
   size_t MemoryBytes() const { return sizeof(*this) + registers_.capacity(); }
+
+  /// Checkpoints: the precision, the number of non-zero registers and then, when at most a
+  /// quarter of them are non-zero, each one's index (as the gap from the previous one) and
+  /// value, otherwise all registers as bytes. Restore reads that into this sketch, which must
+  /// be empty and of the same precision; malformed input fails the reader.
+  void Snapshot(storage::StateWriter& writer) const;
+  void Restore(storage::StateReader& reader);
 
  private:
   int precision_;

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "common/check.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -41,6 +42,66 @@ void QuantileSketch::Store::Merge(const Store& other) {
   for (int index = other.min_index(); !other.empty() && index <= other.max_index(); ++index) {
     uint64_t count = other.count_at(index);
     if (count > 0) Add(index, count);
+  }
+}
+
+void QuantileSketch::Store::Snapshot(storage::StateWriter& writer) const {
+  writer.VarI64(min_index_);
+  writer.VarU64(counts_.size());
+  for (uint64_t count : counts_) writer.VarU64(count);
+}
+
+uint64_t QuantileSketch::Store::Restore(storage::StateReader& reader) {
+  const int64_t min_index = reader.VarI64();
+  const size_t size = reader.Count(1);
+  if (!reader.ok()) return 0;
+  // Indices of finite doubles stay far inside +-2^20 (see IndexOf).
+  if (size > static_cast<size_t>(max_buckets_) || min_index < -(int64_t{1} << 20) ||
+      min_index > (int64_t{1} << 20)) {
+    reader.Fail("malformed quantile sketch buckets");
+    return 0;
+  }
+  min_index_ = static_cast<int>(min_index);
+  counts_.resize(size);
+  uint64_t total = 0;
+  for (uint64_t& count : counts_) {
+    count = reader.VarU64();
+    if (__builtin_add_overflow(total, count, &total)) reader.Fail("quantile sketch count");
+  }
+  return total;
+}
+
+void QuantileSketch::Snapshot(storage::StateWriter& writer) const {
+  writer.F64(relative_accuracy_);
+  positive_.Snapshot(writer);
+  negative_.Snapshot(writer);
+  writer.VarU64(zero_count_);
+  writer.VarU64(negative_infinity_count_);
+  writer.VarU64(positive_infinity_count_);
+  writer.VarU64(nan_count_);
+  writer.VarU64(count_);
+}
+
+void QuantileSketch::Restore(storage::StateReader& reader) {
+  const double relative_accuracy = reader.F64();
+  if (reader.ok() && relative_accuracy != relative_accuracy_) {
+    reader.Fail("quantile sketch of another accuracy");
+    return;
+  }
+  uint64_t total = positive_.Restore(reader);
+  uint64_t part = negative_.Restore(reader);
+  bool overflow = __builtin_add_overflow(total, part, &total);
+  zero_count_ = reader.VarU64();
+  negative_infinity_count_ = reader.VarU64();
+  positive_infinity_count_ = reader.VarU64();
+  nan_count_ = reader.VarU64();
+  count_ = reader.VarU64();
+  for (uint64_t counter :
+       {zero_count_, negative_infinity_count_, positive_infinity_count_, nan_count_}) {
+    overflow |= __builtin_add_overflow(total, counter, &total);
+  }
+  if (reader.ok() && (overflow || total != count_)) {
+    reader.Fail("quantile sketch counts do not add up");
   }
 }
 

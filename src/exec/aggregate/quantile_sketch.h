@@ -4,6 +4,11 @@
 #include <cstdint>
 #include <vector>
 
+namespace laminar::storage {
+class StateReader;
+class StateWriter;
+}  // namespace laminar::storage
+
 namespace laminar::exec {
 
 /// A mergeable quantile sketch with a relative-error guarantee, for APPROX_PERCENTILE: the
@@ -54,6 +59,13 @@ class QuantileSketch {
     return sizeof(*this) + positive_.MemoryBytes() + negative_.MemoryBytes();
   }
 
+  /// Checkpoints: the relative accuracy, each sign's buckets (lowest index, number of
+  /// buckets, their counts) and the counters of zeros, infinities, NaNs and values. Restore
+  /// reads that into this sketch, which must be empty and made with the same accuracy and
+  /// bucket bound; malformed input fails the reader.
+  void Snapshot(storage::StateWriter& writer) const;
+  void Restore(storage::StateReader& reader);
+
  private:
   /// Counts of contiguous bucket indices [min_index, min_index + counts.size()).
   class Store {
@@ -66,6 +78,9 @@ class QuantileSketch {
     int max_index() const { return min_index_ + static_cast<int>(counts_.size()) - 1; }
     uint64_t count_at(int index) const { return counts_[index - min_index_]; }
     size_t MemoryBytes() const { return counts_.capacity() * sizeof(uint64_t); }
+    void Snapshot(storage::StateWriter& writer) const;
+    /// Returns the sum of the restored counts.
+    uint64_t Restore(storage::StateReader& reader);
 
    private:
     int max_buckets_;

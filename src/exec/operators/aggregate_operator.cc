@@ -1,6 +1,5 @@
 #include "exec/operators/aggregate_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -172,6 +171,7 @@ void AggregateOperator::MarkDirty(uint32_t slot) {
   if (slot >= dirty_.size()) {
     dirty_.resize(slot_capacity_, 0);
     slot_emitted_.resize(slot_capacity_);
+    emitted_pending_.resize(slot_capacity_, 0);
   }
   if (dirty_[slot] != 0) return;
   dirty_[slot] = 1;
@@ -184,6 +184,7 @@ void AggregateOperator::FreeSlot(uint32_t slot) {
   if (slot < dirty_.size()) {
     dirty_[slot] = 0;
     slot_emitted_[slot].clear();
+    emitted_pending_[slot] = 0;
   }
   groups_.Erase(slot);
 }
@@ -377,6 +378,8 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
   bool all_kept = true;
   const Column* closing = def_.closing_key >= 0 ? &inputs.keys[def_.closing_key] : nullptr;
   const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
+  // Restored slots whose last emitted row is still implicit: made explicit before the update.
+  std::vector<uint32_t> materialize;
   for (int64_t i = 0; i < rows; ++i) {
     if (closing != nullptr && closing->IsValid(i) && closing->Values<int64_t>()[i] < watermark_) {
       // Its group has closed: the row is late.
@@ -407,9 +410,14 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
       slots[kept.size() - 1] = slot;
     }
     if (def_.emit != EmitStrategy::kOnWindowClose) {
+      if (slot < emitted_pending_.size() && emitted_pending_[slot] != 0) {
+        emitted_pending_[slot] = 0;
+        materialize.push_back(slot);
+      }
       MarkDirty(slot);
     }
   }
+  if (!materialize.empty()) LAMINAR_RETURN_IF_ERROR(MaterializeEmitted(materialize));
   const size_t count = all_kept ? static_cast<size_t>(rows) : kept.size();
   const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
   return ApplyUpdates(inputs, all_kept ? std::span<const uint32_t>() : std::span(kept),
@@ -477,6 +485,10 @@ Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
       if (!groups_.IsLive(slot)) continue;
       const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
       if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
+      if (slot < emitted_pending_.size() && emitted_pending_[slot] != 0 &&
+          def_.emit == EmitStrategy::kChanges) {
+        LAMINAR_RETURN_IF_ERROR(MaterializeEmitted(std::span<const uint32_t>(&slot, 1)));
+      }
       if (slot < slot_emitted_.size() && !slot_emitted_[slot].empty() &&
           def_.emit == EmitStrategy::kChanges) {
         retractions.push_back(std::move(slot_emitted_[slot]));
@@ -1138,19 +1150,6 @@ Status AggregateOperator::EmitPeriodic(OperatorOutput& out, bool force) {
   next_periodic_emit_ = SaturatingAdd(now, def_.emit_period_micros);
   // A snapshot of each changed result, as ON UPDATE would give it.
   return EmitChanged(out);
-}
-
-// TODO(#8): snapshot this operator's state; until then a checkpoint of a query using it fails.
-Status AggregateOperator::Snapshot(storage::StateWriter& writer) const {
-  (void)writer;
-  return Status::Error(ErrorCode::kNotSupported, "checkpoints of {} are not implemented yet",
-                       Describe());
-}
-
-Status AggregateOperator::Restore(storage::StateReader& reader) {
-  (void)reader;
-  return Status::Error(ErrorCode::kNotSupported, "restoring {} is not implemented yet",
-                       Describe());
 }
 
 }  // namespace laminar::exec

@@ -205,6 +205,19 @@ class AggregateOperator final : public Operator {
   void FreeSlot(uint32_t slot);
   void EnsureSlots(uint32_t count);
 
+  // Checkpoints (aggregate_operator_checkpoint.cc).
+  /// A hash of the definition, so that state is never restored into another aggregation.
+  uint32_t DefinitionFingerprint() const;
+  Status SnapshotBody(storage::StateWriter& writer) const;
+  void RestoreBody(storage::StateReader& reader);
+  /// Result rows (of the output schema) as one batch, and back.
+  Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
+                   storage::StateWriter& writer) const;
+  std::vector<std::vector<Value>> ReadRows(storage::StateReader& reader, size_t count) const;
+  /// Fills slot_emitted_ of `slots`, whose rows a restore left implicit (emitted_pending_),
+  /// with their current results. REQUIRES: their states have not changed since the restore.
+  Status MaterializeEmitted(std::span<const uint32_t> slots);
+
   Status BuildOutput(const std::vector<PendingRow>& rows, ChangeBatch& batch) const;
   Status EmitRows(const std::vector<PendingRow>& rows, OperatorOutput& out);
   Status EmitValueRows(const std::vector<std::vector<Value>>& rows,
@@ -267,6 +280,11 @@ class AggregateOperator final : public Operator {
   std::vector<uint32_t> dirty_slots_;
   std::vector<uint8_t> dirty_;
   std::vector<std::vector<Value>> slot_emitted_;
+  /// Set by Restore for the slots whose last emitted row is their current result (every live
+  /// slot not dirty, see SnapshotBody), which a checkpoint does not store: slot_emitted_ is
+  /// filled from the state (MaterializeEmitted) before the slot's state next changes or its
+  /// row is retracted. Sized with dirty_ and slot_emitted_.
+  std::vector<uint8_t> emitted_pending_;
 
   std::vector<uint32_t> temporary_slots_;
   AggregateMetrics metrics_;

@@ -1,0 +1,500 @@
+// Checkpoints of the aggregation operator: Snapshot and Restore. The format is specified in
+// docs/formats/operator-state.md, "Aggregate operator".
+//
+// What the operator keeps, member by member, and where it goes:
+// - written: watermark_, emitted_watermark_, emitted_empty_global_, closed_up_to_,
+//   next_periodic_emit_, next_session_serial_, min_open_start_, min_start_scanned_at_, the
+//   counters of metrics_ (rows in, late rows, windows closed, groups expired); groups_ (slot
+//   numbers, free list and keys), row_counts_ and every accumulator's state of the live slots;
+//   last_update_ (state_ttl); the indexes closing_, ttl_index_ and session_ends_ entry by entry
+//   (stale entries included: they decide when timers are due); pane_keys_ and panes_ with each
+//   pane slot's key id (slot_key_id_); session_keys_ and sessions_; changed_, last_emitted_;
+//   dirty_slots_ (stale entries included: their positions order the next emission), dirty_
+//   and slot_emitted_ of the dirty slots.
+// - derived on restore: key_refs_ (the pane slots of each key), key_pane_ / key_pane_slot_ (a
+//   cache of a key's latest pane: any live pane of the key is a correct entry, as a miss looks
+//   the slot up and a hit can only name a live slot), slot_session_end_ / slot_session_key_
+//   (the end and key of the session holding the slot), slot_capacity_ and the state arrays'
+//   sizes; metrics_.live_groups and state_bytes (computed when read).
+// - implicit: slot_emitted_ of the live slots that are not dirty under CHANGES / ON UPDATE /
+//   EVERY without a window equals the slot's current result (each was set from it when the
+//   slot was last emitted, and a slot's state changes only in a batch that marks it dirty), so
+//   Restore marks them emitted_pending_ and MaterializeEmitted computes them when first needed.
+// - empty between calls, so not written: temporary_slots_ (released by every call that takes
+//   them), merge_target_ (reset after each merge), encoder_ (per-batch scratch).
+// - fixed by the definition: def_, accumulators_' specs, empty_key_hash_, pane_length_,
+//   single_pane_.
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "columnar/column_builder.h"
+#include "common/crc32c.h"
+#include "exec/operators/aggregate_operator.h"
+#include "storage/state_io.h"
+
+namespace laminar::exec {
+namespace {
+
+using sql::EmitStrategy;
+using sql::WindowKind;
+
+constexpr uint32_t kFormatVersion = 1;
+/// Keys are written in slot order, their table entries prefetched this many slots ahead (a
+/// table of a million keys does not fit in the cache).
+constexpr size_t kPrefetchAhead = 16;
+
+std::vector<uint32_t> LiveSlots(const state::GroupTable& table) {
+  std::vector<uint32_t> live;
+  live.reserve(table.size());
+  for (uint32_t slot = 0; slot < table.slot_capacity(); ++slot) {
+    if (table.IsLive(slot)) live.push_back(slot);
+  }
+  return live;
+}
+
+/// A group table: its slot capacity, its free list (in reuse order), the keys of its live
+/// slots in ascending slot order (`live`, from LiveSlots).
+void WriteGroupTable(storage::StateWriter& writer, const state::GroupTable& table,
+                     std::span<const uint32_t> live) {
+  writer.VarU64(table.slot_capacity());
+  writer.VarU64(table.free_slots().size());
+  for (uint32_t slot : table.free_slots()) writer.VarU64(slot);
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (i + kPrefetchAhead < live.size()) table.PrefetchSlot(live[i + kPrefetchAhead]);
+    writer.Bytes(table.key(live[i]));
+  }
+}
+
+/// Rebuilds a table written by WriteGroupTable into the empty `table`; returns its live slots
+/// in ascending order.
+std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupTable& table) {
+  const uint64_t capacity = reader.VarU64();
+  const size_t free_count = reader.Count(1);
+  if (!reader.ok()) return {};
+  // Each live slot's key takes at least its length byte.
+  if (capacity >= state::GroupTable::kNoSlot || free_count > capacity ||
+      capacity - free_count > reader.remaining()) {
+    reader.Fail(fmt::format("group table of {} slots, {} free", capacity, free_count));
+    return {};
+  }
+  std::vector<uint32_t> free_slots(free_count);
+  std::vector<uint8_t> is_free(static_cast<size_t>(capacity), 0);
+  for (uint32_t& slot : free_slots) {
+    const uint64_t value = reader.VarU64();
+    if (!reader.ok()) return {};
+    if (value >= capacity || is_free[value] != 0) {
+      reader.Fail(fmt::format("free slot {} of a group table", value));
+      return {};
+    }
+    slot = static_cast<uint32_t>(value);
+    is_free[value] = 1;
+  }
+  std::vector<uint32_t> live;
+  live.reserve(static_cast<size_t>(capacity) - free_count);
+  for (uint32_t slot = 0; slot < capacity; ++slot) {
+    if (is_free[slot] == 0) live.push_back(slot);
+  }
+  std::vector<std::string_view> keys(live.size());
+  std::vector<uint64_t> hashes(live.size());
+  for (size_t i = 0; i < live.size(); ++i) {
+    keys[i] = reader.BytesView();
+    hashes[i] = state::GroupTable::Hash(keys[i]);
+  }
+  if (!reader.ok()) return {};
+  if (!table.RestoreKeys(keys, hashes, live)) {
+    reader.Fail("a key twice in a group table");
+    return {};
+  }
+  if (!table.RestoreFreeSlots(static_cast<uint32_t>(capacity), std::move(free_slots))) {
+    reader.Fail("inconsistent free slots of a group table");
+    return {};
+  }
+  return live;
+}
+
+/// An ordered index, entry by entry in its order: the count, then each entry's time as the
+/// difference from the previous entry's (the first's from 0), modulo 2^64, and its slot.
+void WriteIndex(storage::StateWriter& writer, const state::OrderedIndex& index) {
+  writer.VarU64(index.size());
+  uint64_t previous = 0;
+  index.Range(INT64_MIN, INT64_MAX, [&](int64_t time, uint32_t slot) {
+    writer.VarU64(static_cast<uint64_t>(time) - previous);
+    writer.VarU64(slot);
+    previous = static_cast<uint64_t>(time);
+  });
+}
+
+/// Reads an index written by WriteIndex into the empty `index`. Its slots must be below
+/// `slot_capacity`, and live in `groups` when `live_only`.
+void ReadIndex(storage::StateReader& reader, state::OrderedIndex& index,
+               const state::GroupTable& groups, bool live_only) {
+  const size_t count = reader.Count(2);
+  uint64_t time = 0;
+  for (size_t i = 0; i < count && reader.ok(); ++i) {
+    time += reader.VarU64();
+    const uint64_t slot = reader.VarU64();
+    if (!reader.ok()) return;
+    if (slot >= groups.slot_capacity() ||
+        (live_only && !groups.IsLive(static_cast<uint32_t>(slot)))) {
+      reader.Fail(fmt::format("index entry of slot {}", slot));
+      return;
+    }
+    index.Insert(static_cast<int64_t>(time), static_cast<uint32_t>(slot));
+  }
+}
+
+}  // namespace
+
+uint32_t AggregateOperator::DefinitionFingerprint() const {
+  return Crc32c(fmt::format("{}|emit {}|changelog {}|closing {}|ttl {}|proctime {}|lateness {}",
+                            Describe(), static_cast<int>(def_.emit), def_.input_changelog,
+                            def_.closing_key, def_.state_ttl_micros.has_value(),
+                            def_.processing_time, def_.allowed_lateness_micros));
+}
+
+Status AggregateOperator::Snapshot(storage::StateWriter& writer) const {
+  if (!temporary_slots_.empty()) {
+    return Status::Error(ErrorCode::kInternal, "snapshot of {} in the middle of a merge",
+                         Describe());
+  }
+  storage::StateWriter body;
+  LAMINAR_RETURN_IF_ERROR(SnapshotBody(body));
+  writer.WriteVersion(kFormatVersion);
+  writer.Bytes(body.data());
+  writer.U32(MaskCrc(Crc32c(body.data())));
+  return Status::Ok();
+}
+
+Status AggregateOperator::Restore(storage::StateReader& reader) {
+  if (groups_.slot_capacity() != 0 || metrics_.rows_in != 0 || watermark_ != kMinWatermark) {
+    return Status::Error(ErrorCode::kInternal, "restore of {} after it ran", Describe());
+  }
+  reader.ReadVersion(kFormatVersion);
+  const std::string_view body = reader.BytesView();
+  const uint32_t checksum = reader.U32();
+  if (!reader.ok()) return reader.status();
+  if (UnmaskCrc(checksum) != Crc32c(body)) {
+    reader.Fail("aggregate state checksum mismatch");
+    return reader.status();
+  }
+  storage::StateReader body_reader(body, fmt::format("state of {}", Describe()));
+  RestoreBody(body_reader);
+  reader.FailWith(body_reader.Finish());
+  return reader.status();
+}
+
+Status AggregateOperator::SnapshotBody(storage::StateWriter& writer) const {
+  writer.U32(DefinitionFingerprint());
+  for (int64_t value :
+       {watermark_, emitted_watermark_, closed_up_to_, next_periodic_emit_, next_session_serial_,
+        min_open_start_, min_start_scanned_at_, metrics_.rows_in, metrics_.late_rows,
+        metrics_.windows_closed, metrics_.groups_expired}) {
+    writer.VarI64(value);
+  }
+  writer.Bool(emitted_empty_global_);
+
+  // The (window or pane, key) states.
+  const std::vector<uint32_t> live = LiveSlots(groups_);
+  WriteGroupTable(writer, groups_, live);
+  for (uint32_t slot : live) writer.VarI64(row_counts_[slot]);
+  for (const auto& accumulator : accumulators_) accumulator->SnapshotSlots(live, writer);
+  if (def_.state_ttl_micros) {
+    for (uint32_t slot : live) writer.VarI64(last_update_[slot]);
+  }
+  WriteIndex(writer, closing_);
+  WriteIndex(writer, ttl_index_);
+  WriteIndex(writer, session_ends_);
+
+  if (def_.window && def_.window->kind != WindowKind::kSession) {
+    WriteGroupTable(writer, pane_keys_, LiveSlots(pane_keys_));
+    writer.VarU64(panes_.size());
+    for (const auto& [start, slots] : panes_) {
+      writer.VarI64(start);
+      writer.VarU64(slots.size());
+      for (uint32_t slot : slots) {
+        writer.VarU64(slot);
+        writer.VarU64(slot_key_id_[slot]);
+      }
+    }
+  }
+  if (def_.window && def_.window->kind == WindowKind::kSession) {
+    const std::vector<uint32_t> keys = LiveSlots(session_keys_);
+    WriteGroupTable(writer, session_keys_, keys);
+    for (uint32_t key_id : keys) {
+      const std::vector<Session>& list = sessions_[key_id];
+      writer.VarU64(list.size());
+      for (const Session& session : list) {
+        writer.VarI64(session.start);
+        writer.VarI64(session.end);
+        writer.VarU64(session.slot);
+      }
+    }
+  }
+
+  // What was emitted and what changed since.
+  writer.VarU64(changed_.size());
+  for (const ResultKey& result : changed_) {
+    writer.VarI64(result.window_start);
+    writer.VarI64(result.window_end);
+    writer.Bytes(result.key);
+  }
+  std::vector<const std::vector<Value>*> rows;
+  writer.VarU64(last_emitted_.size());
+  for (const auto& [result, row] : last_emitted_) {
+    writer.VarI64(result.window_start);
+    writer.VarI64(result.window_end);
+    writer.Bytes(result.key);
+    rows.push_back(&row);
+  }
+  if (!rows.empty()) LAMINAR_RETURN_IF_ERROR(WriteRows(rows, writer));
+  writer.VarU64(dirty_slots_.size());
+  for (uint32_t slot : dirty_slots_) writer.VarU64(slot);
+  std::vector<uint32_t> flagged;
+  for (uint32_t slot : live) {
+    if (slot < dirty_.size() && dirty_[slot] != 0) flagged.push_back(slot);
+  }
+  writer.VarU64(flagged.size());
+  rows.clear();
+  for (uint32_t slot : flagged) {
+    writer.VarU64(slot);
+    // A dirty slot's row is explicit (ProcessGroups materialises it before marking it).
+    const bool emitted = !slot_emitted_[slot].empty();
+    writer.Bool(emitted);
+    if (emitted) rows.push_back(&slot_emitted_[slot]);
+  }
+  if (!rows.empty()) LAMINAR_RETURN_IF_ERROR(WriteRows(rows, writer));
+  return Status::Ok();
+}
+
+void AggregateOperator::RestoreBody(storage::StateReader& reader) {
+  const uint32_t fingerprint = reader.U32();
+  if (reader.ok() && fingerprint != DefinitionFingerprint()) {
+    reader.Fail("the state of another aggregation");
+    return;
+  }
+  for (int64_t* value :
+       {&watermark_, &emitted_watermark_, &closed_up_to_, &next_periodic_emit_,
+        &next_session_serial_, &min_open_start_, &min_start_scanned_at_, &metrics_.rows_in,
+        &metrics_.late_rows, &metrics_.windows_closed, &metrics_.groups_expired}) {
+    *value = reader.VarI64();
+  }
+  emitted_empty_global_ = reader.Bool();
+
+  const std::vector<uint32_t> live = ReadGroupTable(reader, groups_);
+  if (!reader.ok()) return;
+  const uint32_t capacity = groups_.slot_capacity();
+  EnsureSlots(capacity);
+  for (uint32_t slot : live) row_counts_[slot] = reader.VarI64();
+  for (const auto& accumulator : accumulators_) {
+    if (!reader.ok() || !accumulator->RestoreSlots(live, reader).ok()) return;
+  }
+  if (def_.state_ttl_micros) {
+    for (uint32_t slot : live) last_update_[slot] = reader.VarI64();
+  }
+  // A closing_ entry is popped for good, so it must name a live group.
+  ReadIndex(reader, closing_, groups_, /*live_only=*/true);
+  ReadIndex(reader, ttl_index_, groups_, /*live_only=*/false);
+  ReadIndex(reader, session_ends_, groups_, /*live_only=*/false);
+  if (!reader.ok()) return;
+
+  // Every live slot is in exactly one pane or session.
+  std::vector<uint8_t> placed;
+  auto place = [&](uint64_t slot, int64_t prefix, bool check_prefix) {
+    if (slot >= capacity || !groups_.IsLive(static_cast<uint32_t>(slot)) || placed[slot] != 0) {
+      reader.Fail(fmt::format("window state of slot {}", slot));
+      return false;
+    }
+    // The (pane or session, key) state's key starts with the pane start or session serial.
+    const std::string_view key = groups_.key(static_cast<uint32_t>(slot));
+    if (key.size() < sizeof(int64_t) ||
+        (check_prefix && std::memcmp(key.data(), &prefix, sizeof(int64_t)) != 0)) {
+      reader.Fail(fmt::format("key of the window state of slot {}", slot));
+      return false;
+    }
+    placed[slot] = 1;
+    return true;
+  };
+  if (def_.window && def_.window->kind != WindowKind::kSession) {
+    ReadGroupTable(reader, pane_keys_);
+    if (!reader.ok()) return;
+    const size_t key_capacity = pane_keys_.slot_capacity();
+    key_refs_.assign(key_capacity, 0);
+    key_pane_.assign(key_capacity, 0);
+    key_pane_slot_.assign(key_capacity, 0);
+    slot_key_id_.assign(slot_capacity_, 0);
+    placed.assign(capacity, 0);
+    const size_t pane_count = reader.Count(2);
+    for (size_t p = 0; p < pane_count && reader.ok(); ++p) {
+      const int64_t start = reader.VarI64();
+      const size_t count = reader.Count(2);
+      if (!reader.ok()) return;
+      auto [pane, inserted] = panes_.try_emplace(start);
+      if (!inserted || count == 0) {
+        reader.Fail(fmt::format("pane {}", start));
+        return;
+      }
+      pane->second.reserve(count);
+      for (size_t i = 0; i < count; ++i) {
+        const uint64_t slot = reader.VarU64();
+        const uint64_t key_id = reader.VarU64();
+        if (!reader.ok() || !place(slot, start, true)) return;
+        if (key_id >= key_capacity || !pane_keys_.IsLive(static_cast<uint32_t>(key_id))) {
+          reader.Fail(fmt::format("key id {} of pane slot {}", key_id, slot));
+          return;
+        }
+        pane->second.push_back(static_cast<uint32_t>(slot));
+        slot_key_id_[slot] = static_cast<uint32_t>(key_id);
+        ++key_refs_[key_id];
+        key_pane_[key_id] = start;
+        key_pane_slot_[key_id] = static_cast<uint32_t>(slot);
+      }
+    }
+    for (uint32_t key_id = 0; key_id < key_capacity && reader.ok(); ++key_id) {
+      if (pane_keys_.IsLive(key_id) && key_refs_[key_id] == 0) reader.Fail("a key in no pane");
+    }
+  } else if (def_.window) {
+    const std::vector<uint32_t> keys = ReadGroupTable(reader, session_keys_);
+    if (!reader.ok()) return;
+    sessions_.assign(session_keys_.slot_capacity(), {});
+    placed.assign(capacity, 0);
+    for (uint32_t key_id : keys) {
+      const size_t count = reader.Count(3);
+      std::vector<Session>& list = sessions_[key_id];
+      list.reserve(count);
+      for (size_t i = 0; i < count && reader.ok(); ++i) {
+        Session session;
+        session.start = reader.VarI64();
+        session.end = reader.VarI64();
+        const uint64_t slot = reader.VarU64();
+        if (!reader.ok() || !place(slot, 0, false)) return;
+        session.slot = static_cast<uint32_t>(slot);
+        slot_session_end_[slot] = session.end;
+        slot_session_key_[slot] = key_id;
+        list.push_back(session);
+      }
+      if (!reader.ok()) return;
+    }
+  }
+  if (!placed.empty() &&
+      static_cast<size_t>(std::count(placed.begin(), placed.end(), 1)) != live.size()) {
+    reader.Fail("a group in no window");
+    return;
+  }
+
+  const size_t changed = reader.Count(3);
+  for (size_t i = 0; i < changed && reader.ok(); ++i) {
+    ResultKey result;
+    result.window_start = reader.VarI64();
+    result.window_end = reader.VarI64();
+    result.key = reader.Bytes();
+    changed_.insert(changed_.end(), std::move(result));
+  }
+  const size_t emitted = reader.Count(3);
+  std::vector<ResultKey> results(emitted);
+  for (ResultKey& result : results) {
+    result.window_start = reader.VarI64();
+    result.window_end = reader.VarI64();
+    result.key = reader.Bytes();
+    if (!reader.ok()) return;
+  }
+  if (emitted > 0) {
+    std::vector<std::vector<Value>> rows = ReadRows(reader, emitted);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      last_emitted_.insert(last_emitted_.end(), {std::move(results[i]), std::move(rows[i])});
+    }
+  }
+
+  const size_t dirty_count = reader.Count(1);
+  dirty_slots_.resize(dirty_count);
+  for (uint32_t& slot : dirty_slots_) {
+    const uint64_t value = reader.VarU64();
+    if (reader.ok() && value >= capacity) reader.Fail(fmt::format("dirty slot {}", value));
+    slot = static_cast<uint32_t>(value);
+  }
+  if (!reader.ok()) return;
+  const bool tracks_slots = !def_.window && def_.emit != EmitStrategy::kOnWindowClose;
+  if (tracks_slots || dirty_count > 0) {
+    dirty_.assign(slot_capacity_, 0);
+    slot_emitted_.assign(slot_capacity_, {});
+    emitted_pending_.assign(slot_capacity_, 0);
+  }
+  const size_t flagged_count = reader.Count(2);
+  std::vector<uint32_t> with_rows;
+  for (size_t i = 0; i < flagged_count && reader.ok(); ++i) {
+    const uint64_t slot = reader.VarU64();
+    const bool has_row = reader.Bool();
+    if (!reader.ok()) return;
+    if (slot >= capacity || slot >= dirty_.size() || !groups_.IsLive(static_cast<uint32_t>(slot)) ||
+        dirty_[slot] != 0) {
+      reader.Fail(fmt::format("dirty slot {}", slot));
+      return;
+    }
+    dirty_[slot] = 1;
+    if (has_row) with_rows.push_back(static_cast<uint32_t>(slot));
+  }
+  if (!with_rows.empty()) {
+    std::vector<std::vector<Value>> rows = ReadRows(reader, with_rows.size());
+    for (size_t i = 0; i < rows.size(); ++i) slot_emitted_[with_rows[i]] = std::move(rows[i]);
+  }
+  if (tracks_slots) {
+    for (uint32_t slot : live) emitted_pending_[slot] = dirty_[slot] == 0 ? 1 : 0;
+  }
+}
+
+Status AggregateOperator::WriteRows(const std::vector<const std::vector<Value>*>& rows,
+                                    storage::StateWriter& writer) const {
+  BatchBuilder builder(def_.output_schema);
+  for (const std::vector<Value>* row : rows) LAMINAR_RETURN_IF_ERROR(builder.AppendRow(*row));
+  LAMINAR_ASSIGN_OR_RETURN(Batch batch, builder.Finish());
+  writer.BatchOf(batch);
+  return Status::Ok();
+}
+
+std::vector<std::vector<Value>> AggregateOperator::ReadRows(storage::StateReader& reader,
+                                                            size_t count) const {
+  const Batch batch = reader.BatchOf();
+  if (!reader.ok()) return {};
+  const Schema& schema = *def_.output_schema;
+  bool matches =
+      batch.num_rows() == static_cast<int64_t>(count) && batch.num_columns() == schema.num_fields();
+  for (int c = 0; matches && c < schema.num_fields(); ++c) {
+    matches = batch.column(c).type() == schema.field(c).type;
+  }
+  if (!matches) {
+    reader.Fail("emitted rows of another shape");
+    return {};
+  }
+  std::vector<std::vector<Value>> rows(count);
+  for (size_t i = 0; i < count; ++i) {
+    rows[i].reserve(static_cast<size_t>(schema.num_fields()));
+    for (int c = 0; c < schema.num_fields(); ++c) {
+      rows[i].push_back(batch.column(c).GetValue(static_cast<int64_t>(i)));
+    }
+  }
+  return rows;
+}
+
+Status AggregateOperator::MaterializeEmitted(std::span<const uint32_t> slots) {
+  std::vector<PendingRow> pending;
+  pending.reserve(slots.size());
+  for (uint32_t slot : slots) {
+    pending.push_back(PendingRow{0, 0, std::string(groups_.key(slot)), slot, 1});
+  }
+  ChangeBatch batch;
+  LAMINAR_RETURN_IF_ERROR(BuildOutput(pending, batch));
+  for (size_t i = 0; i < slots.size(); ++i) {
+    std::vector<Value>& row = slot_emitted_[slots[i]];
+    row.clear();
+    row.reserve(static_cast<size_t>(batch.rows.num_columns()));
+    for (int c = 0; c < batch.rows.num_columns(); ++c) {
+      row.push_back(batch.rows.column(c).GetValue(static_cast<int64_t>(i)));
+    }
+    emitted_pending_[slots[i]] = 0;
+  }
+  return Status::Ok();
+}
+
+}  // namespace laminar::exec

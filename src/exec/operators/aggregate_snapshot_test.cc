@@ -1,0 +1,491 @@
+// Checkpoints of the aggregation operator, differentially: a run interrupted by Snapshot and
+// continued on a fresh operator that Restored it must emit exactly what an uninterrupted run
+// emits (rows, weights, watermarks, side output, timers and counters), for every accumulator
+// kind, window kind and EMIT mode. Malformed state must fail Restore, never crash it.
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "columnar/column_builder.h"
+#include "common/clock.h"
+#include "exec/operators/aggregate_operator.h"
+#include "exec/physical_planner.h"
+#include "sql/binder/binder_test_support.h"
+#include "sql/plan/logical_aggregate.h"
+#include "storage/state_io.h"
+
+namespace laminar::exec {
+namespace {
+
+constexpr int64_t kSecond = 1'000'000;
+constexpr int64_t kBase = 1'704'067'200 * kSecond;  // 2024-01-01 00:00:00.
+
+/// The sources the queries read: an append-only one and a changelog of the same columns.
+constexpr std::string_view kSources =
+    "CREATE SOURCE s (k BIGINT, name VARCHAR, x BIGINT, d DOUBLE, b BOOLEAN, ts TIMESTAMP, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE STREAM c AS SELECT k, name, x, d, b, ts FROM s GROUP BY k, name, x, d, b, ts;"
+    "CREATE SOURCE too_late (k BIGINT, name VARCHAR, x BIGINT, d DOUBLE, b BOOLEAN, "
+    "ts TIMESTAMP)";
+
+/// An aggregation planned from `statement` (a CREATE STREAM), and the schema of the rows it
+/// reads.
+struct Planned {
+  std::unique_ptr<AggregateOperator> op;
+  std::shared_ptr<const Schema> input_schema;
+};
+
+Result<Planned> Plan(std::string_view statement, const Clock* clock) {
+  sql::ScriptBinder binder;
+  LAMINAR_RETURN_IF_ERROR(binder.Run(kSources).status());
+  LAMINAR_ASSIGN_OR_RETURN(sql::BoundStatement bound, binder.RunOne(statement));
+  const auto* create = std::get_if<sql::BoundCreate>(&bound);
+  if (create == nullptr || create->plan == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "no plan for {}", statement);
+  }
+  const sql::LogicalNode* node = create->plan.get();
+  while (node != nullptr && node->kind() != sql::LogicalNodeKind::kAggregate) {
+    node = node->inputs().empty() ? nullptr : node->inputs()[0].get();
+  }
+  if (node == nullptr) return Status::Error(ErrorCode::kInternal, "no aggregate");
+  EvaluatorOptions options;
+  options.clock = clock;
+  LAMINAR_ASSIGN_OR_RETURN(
+      PlannedAggregate planned,
+      PlanAggregate(static_cast<const sql::LogicalAggregate&>(*node), options, {}));
+  if (!planned.filters.empty()) return Status::Error(ErrorCode::kInternal, "filters below");
+  return Planned{std::move(planned.op), planned.input->schema()};
+}
+
+/// Records everything an operator emits, as bytes (exact comparison, NaNs included).
+class Recorder final : public OperatorOutput {
+ public:
+  Status Emit(const ChangeBatch& batch) override { return Record("rows", batch); }
+  Status EmitWatermark(int64_t watermark) override {
+    events.push_back(fmt::format("watermark {}", watermark));
+    return Status::Ok();
+  }
+  Status EmitSide(int side, const ChangeBatch& batch) override {
+    return Record(fmt::format("side {}", side), batch);
+  }
+  std::vector<std::string> events;
+
+ private:
+  Status Record(const std::string& what, const ChangeBatch& batch) {
+    storage::StateWriter writer;
+    writer.BatchOf(batch.rows);
+    writer.Weights(batch.weights);
+    events.push_back(what + ": " + writer.Release());
+    return Status::Ok();
+  }
+};
+
+/// One step of a run: a batch, a watermark, or the clock moving (and due timers firing).
+struct Step {
+  enum class Kind { kBatch, kWatermark, kClock };
+  Kind kind = Kind::kBatch;
+  ChangeBatch batch;
+  int64_t value = 0;  // kWatermark: the watermark; kClock: microseconds to advance.
+};
+
+/// A random input for a query reading `schema` (columns named as in kSources, plus `p` for a
+/// proctime column): batches of rows mostly in event-time order with some disorder and some
+/// late rows, NULLs, short and long string keys, retractions of earlier rows on changelogs,
+/// watermarks and clock moves.
+std::vector<Step> MakeSteps(const Schema& schema, bool changelog, uint32_t seed, int count) {
+  std::mt19937 random(seed);
+  auto chance = [&](int percent) { return static_cast<int>(random() % 100) < percent; };
+  struct Row {
+    std::vector<Value> values;
+  };
+  std::vector<Row> live;  // Rows inserted and not retracted (changelogs).
+  std::vector<Step> steps;
+  int64_t event_time = kBase;
+  int64_t clock_time = kBase;
+  const std::vector<std::string> names = {
+      "a", "b", "cc", "a much longer key that does not fit inline", "another long key, 32 bytes",
+      "",  "z"};
+  for (int i = 0; i < count; ++i) {
+    const int kind = static_cast<int>(random() % 10);
+    if (kind < 6) {
+      BatchBuilder builder(std::make_shared<const Schema>(schema));
+      Step step;
+      const int rows = 1 + static_cast<int>(random() % 12);
+      for (int r = 0; r < rows; ++r) {
+        if (changelog && !live.empty() && chance(30)) {
+          const size_t index = random() % live.size();
+          EXPECT_TRUE(builder.AppendRow(live[index].values).ok());
+          live.erase(live.begin() + static_cast<std::ptrdiff_t>(index));
+          step.batch.weights.push_back(-1);
+          continue;
+        }
+        event_time += static_cast<int64_t>(random() % (2 * kSecond));
+        int64_t time = event_time - static_cast<int64_t>(random() % (3 * kSecond));
+        if (chance(5)) time -= 40 * kSecond;  // Late.
+        Row row;
+        for (const Field& field : schema.fields()) {
+          const bool null = field.name != "ts" && field.name != "p" && chance(8);
+          if (null) {
+            row.values.push_back(Value::Null(field.type));
+          } else if (field.name == "k") {
+            row.values.push_back(Value::BigInt(static_cast<int64_t>(random() % 5)));
+          } else if (field.name == "name") {
+            row.values.push_back(Value::Varchar(names[random() % names.size()]));
+          } else if (field.name == "x") {
+            row.values.push_back(Value::BigInt(static_cast<int64_t>(random() % 200) - 50));
+          } else if (field.name == "d") {
+            const double values[] = {0.5, -1.25, 3.0, 1e10, -0.0, 7.75, 100.125};
+            row.values.push_back(Value::Double(values[random() % 7]));
+          } else if (field.name == "b") {
+            row.values.push_back(Value::Boolean(chance(60)));
+          } else if (field.name == "ts") {
+            row.values.push_back(Value::Timestamp(time));
+          } else if (field.name == "p") {
+            row.values.push_back(Value::Timestamp(clock_time));
+          } else {
+            ADD_FAILURE() << "unexpected column " << field.name;
+          }
+        }
+        EXPECT_TRUE(builder.AppendRow(row.values).ok());
+        if (changelog) {
+          step.batch.weights.push_back(1);
+          live.push_back(std::move(row));
+        }
+      }
+      auto batch = builder.Finish();
+      EXPECT_TRUE(batch.ok());
+      step.batch.rows = std::move(*batch);
+      if (!changelog) step.batch.weights.clear();
+      steps.push_back(std::move(step));
+    } else if (kind < 8) {
+      Step step;
+      step.kind = Step::Kind::kWatermark;
+      step.value = event_time - static_cast<int64_t>(random() % (4 * kSecond));
+      steps.push_back(std::move(step));
+    } else {
+      Step step;
+      step.kind = Step::Kind::kClock;
+      step.value = static_cast<int64_t>(random() % (4 * kSecond));
+      clock_time += step.value;
+      steps.push_back(std::move(step));
+    }
+  }
+  Step end;
+  end.kind = Step::Kind::kWatermark;
+  end.value = kMaxWatermark;
+  steps.push_back(std::move(end));
+  return steps;
+}
+
+/// Runs steps [from, to) on `op`, recording its output and, after each step, its next timer
+/// and counters.
+void Run(AggregateOperator& op, ManualClock& clock, const std::vector<Step>& steps, size_t from,
+         size_t to, Recorder& out) {
+  for (size_t i = from; i < to; ++i) {
+    const Step& step = steps[i];
+    Status status;
+    switch (step.kind) {
+      case Step::Kind::kBatch:
+        status = op.Process(0, step.batch, out);
+        break;
+      case Step::Kind::kWatermark:
+        status = op.OnWatermark(0, step.value, out);
+        break;
+      case Step::Kind::kClock:
+        clock.AdvanceMicros(step.value);
+        if (op.NextTimerMicros() <= clock.NowMicros()) status = op.OnTimer(clock.NowMicros(), out);
+        break;
+    }
+    ASSERT_TRUE(status.ok()) << "step " << i << ": " << status;
+    const AggregateMetrics& metrics = op.metrics();
+    out.events.push_back(fmt::format(
+        "after step {}: timer {}; {} {} {} {} {}", i, op.NextTimerMicros(), metrics.rows_in,
+        metrics.late_rows, metrics.windows_closed, metrics.groups_expired, metrics.live_groups));
+  }
+}
+
+std::string SnapshotOf(const AggregateOperator& op) {
+  storage::StateWriter writer;
+  Status status = op.Snapshot(writer);
+  EXPECT_TRUE(status.ok()) << status;
+  return writer.Release();
+}
+
+/// Restores `state` into a fresh operator of `statement`; the reader must be used up.
+std::unique_ptr<AggregateOperator> Restored(std::string_view statement, const Clock* clock,
+                                            const std::string& state) {
+  auto planned = Plan(statement, clock);
+  EXPECT_TRUE(planned.ok()) << planned.status();
+  if (!planned.ok()) return nullptr;
+  storage::StateReader reader(state, "test state");
+  Status status = planned->op->Restore(reader);
+  EXPECT_TRUE(status.ok()) << status;
+  status = reader.Finish();
+  EXPECT_TRUE(status.ok()) << status;
+  return std::move(planned->op);
+}
+
+/// The differential check for one query: for each seed, an uninterrupted run against runs
+/// that snapshot at one or two random points, continuing each time on a freshly restored
+/// operator. A restored operator's own snapshot must equal the one it restored.
+void ExpectRestoreIsInvisible(std::string_view statement, bool changelog, int seeds = 6,
+                              int steps_per_run = 120) {
+  SCOPED_TRACE(statement);
+  for (int seed = 1; seed <= seeds; ++seed) {
+    SCOPED_TRACE(fmt::format("seed {}", seed));
+    ManualClock reference_clock(kBase);
+    auto reference = Plan(statement, &reference_clock);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    const std::vector<Step> steps =
+        MakeSteps(*reference->input_schema, changelog, static_cast<uint32_t>(seed), steps_per_run);
+    Recorder expected;
+    Run(*reference->op, reference_clock, steps, 0, steps.size(), expected);
+    if (::testing::Test::HasFatalFailure()) return;
+
+    std::mt19937 random(static_cast<uint32_t>(1000 + seed));
+    const size_t first = random() % steps.size();
+    const size_t second = first + random() % (steps.size() - first);
+    ManualClock clock(kBase);
+    auto planned = Plan(statement, &clock);
+    ASSERT_TRUE(planned.ok());
+    std::unique_ptr<AggregateOperator> op = std::move(planned->op);
+    Recorder actual;
+    size_t position = 0;
+    for (size_t point : {first, second}) {
+      Run(*op, clock, steps, position, point, actual);
+      if (::testing::Test::HasFatalFailure()) return;
+      position = point;
+      const std::string state = SnapshotOf(*op);
+      op = Restored(statement, &clock, state);
+      ASSERT_NE(op, nullptr);
+      ASSERT_EQ(SnapshotOf(*op), state) << "snapshot after restore differs, step " << point;
+    }
+    Run(*op, clock, steps, position, steps.size(), actual);
+    if (::testing::Test::HasFatalFailure()) return;
+    ASSERT_EQ(actual.events.size(), expected.events.size());
+    for (size_t i = 0; i < expected.events.size(); ++i) {
+      ASSERT_EQ(actual.events[i], expected.events[i])
+          << "event " << i << " differs (snapshots after steps " << first << " and " << second
+          << ")";
+    }
+  }
+}
+
+/// Every aggregate call over append-only input (as the s columns allow).
+constexpr std::string_view kAppendOnlyCalls =
+    "count(*) AS n, count(x) AS nx, sum(x) AS sx, avg(x) AS ax, sum(d) AS sd, avg(d) AS ad, "
+    "min(x) AS lo, max(name) AS hi, min(d) AS lod, max(b) AS hib, first_value(name) AS fv, "
+    "last_value(x) AS lv, string_agg(name, '|') AS sa, stddev_samp(d) AS sdev, var_pop(d) AS "
+    "vp, bool_and(b) AS ba, bool_or(b) AS bo, approx_count_distinct(name) AS acd, "
+    "approx_percentile(d, 0.5) AS ap, count(DISTINCT name) AS cdn, sum(DISTINCT x) AS sdx, "
+    "avg(DISTINCT d) AS add, string_agg(DISTINCT name, ',') AS sad, "
+    "sum(CAST(x AS DECIMAL(12, 2))) AS sdec, avg(CAST(x AS DECIMAL(12, 2))) AS adec, "
+    "sum(x * INTERVAL '1' SECOND) AS sint, count(*) FILTER (WHERE x > 20) AS big, "
+    "min(NULL) AS nothing";
+
+/// Every aggregate call that can retract (the sketches cannot).
+constexpr std::string_view kChangelogCalls =
+    "count(*) AS n, count(x) AS nx, sum(x) AS sx, avg(x) AS ax, sum(d) AS sd, avg(d) AS ad, "
+    "min(x) AS lo, max(name) AS hi, min(d) AS lod, first_value(name) AS fv, last_value(x) AS "
+    "lv, string_agg(name, '|') AS sa, stddev_samp(d) AS sdev, var_pop(d) AS vp, bool_and(b) AS "
+    "ba, bool_or(b) AS bo, count(DISTINCT name) AS cdn, sum(DISTINCT x) AS sdx, "
+    "string_agg(DISTINCT name, ',') AS sad, sum(CAST(x AS DECIMAL(12, 2))) AS sdec, "
+    "sum(x * INTERVAL '1' SECOND) AS sint, count(*) FILTER (WHERE x > 20) AS big";
+
+std::string Query(std::string_view select) { return "CREATE STREAM q AS " + std::string(select); }
+
+TEST(AggregateSnapshotTest, UnboundedGroupByEmitChangesContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT name, {} FROM s GROUP BY name", kAppendOnlyCalls)), false);
+}
+
+TEST(AggregateSnapshotTest, UnboundedGroupByTwoKeysOnUpdateContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT k, name, {} FROM s GROUP BY k, name EMIT ON UPDATE",
+                        kAppendOnlyCalls)),
+      false);
+}
+
+TEST(AggregateSnapshotTest, UnboundedGroupByEmitEveryContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT k, {} FROM s GROUP BY k EMIT EVERY INTERVAL '3' SECOND",
+                        kAppendOnlyCalls)),
+      false);
+}
+
+TEST(AggregateSnapshotTest, GlobalAggregateContinuesExactly) {
+  ExpectRestoreIsInvisible(Query(fmt::format("SELECT {} FROM s", kAppendOnlyCalls)), false);
+}
+
+TEST(AggregateSnapshotTest, StateTtlContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      fmt::format("CREATE STREAM q WITH (state_ttl = '5 seconds') AS SELECT name, {} FROM s "
+                  "GROUP BY name",
+                  kAppendOnlyCalls),
+      false);
+  ExpectRestoreIsInvisible(
+      "CREATE STREAM q WITH (state_ttl = '4 seconds') AS SELECT name, count(*) AS n, sum(x) AS "
+      "total FROM s GROUP BY name EMIT EVERY INTERVAL '2' SECOND",
+      false);
+}
+
+TEST(AggregateSnapshotTest, GroupsClosedByAWatermarkedKeyContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT ts, name, {} FROM s GROUP BY ts, name EMIT ON WINDOW CLOSE",
+                        kAppendOnlyCalls)),
+      false);
+}
+
+TEST(AggregateSnapshotTest, ChangelogInputContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT name, {} FROM c GROUP BY name", kChangelogCalls)), true);
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT k, {} FROM c GROUP BY k EMIT EVERY INTERVAL '2' SECOND",
+                        kChangelogCalls)),
+      true);
+  ExpectRestoreIsInvisible(Query(fmt::format("SELECT {} FROM c", kChangelogCalls)), true);
+}
+
+TEST(AggregateSnapshotTest, TumbleEveryEmitModeContinuesExactly) {
+  for (std::string_view emit :
+       {"", "EMIT CHANGES", "EMIT ON UPDATE", "EMIT EVERY INTERVAL '3' SECOND",
+        "EMIT ON WINDOW CLOSE ALLOWED_LATENESS INTERVAL '5' SECOND LATE DATA TO too_late"}) {
+    ExpectRestoreIsInvisible(
+        Query(fmt::format("SELECT name, window_start, {} FROM s GROUP BY name, tumble(ts, "
+                          "INTERVAL '10' SECOND) {}",
+                          kAppendOnlyCalls, emit)),
+        false, /*seeds=*/4);
+  }
+}
+
+TEST(AggregateSnapshotTest, HopEveryEmitModeContinuesExactly) {
+  for (std::string_view emit :
+       {"", "EMIT CHANGES", "EMIT ON UPDATE", "EMIT EVERY INTERVAL '3' SECOND",
+        "EMIT CHANGES ALLOWED_LATENESS INTERVAL '4' SECOND"}) {
+    ExpectRestoreIsInvisible(
+        Query(fmt::format("SELECT name, window_start, window_end, {} FROM s GROUP BY name, "
+                          "hop(ts, INTERVAL '15' SECOND, INTERVAL '5' SECOND) {}",
+                          kAppendOnlyCalls, emit)),
+        false, /*seeds=*/3);
+  }
+}
+
+TEST(AggregateSnapshotTest, CumulateAndGlobalWindowsContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT k, window_end, {} FROM s GROUP BY k, cumulate(ts, INTERVAL '4' "
+                        "SECOND, INTERVAL '12' SECOND) EMIT CHANGES",
+                        kAppendOnlyCalls)),
+      false);
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT window_start, {} FROM s GROUP BY tumble(ts, INTERVAL '5' SECOND)",
+                        kAppendOnlyCalls)),
+      false);
+}
+
+TEST(AggregateSnapshotTest, SessionsContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT name, window_start, window_end, {} FROM s GROUP BY name, "
+                        "session(ts, INTERVAL '3' SECOND)",
+                        kAppendOnlyCalls)),
+      false);
+  ExpectRestoreIsInvisible(
+      Query(fmt::format("SELECT k, window_start, {} FROM s GROUP BY k, session(ts, INTERVAL '2' "
+                        "SECOND) ALLOWED_LATENESS INTERVAL '3' SECOND LATE DATA TO too_late",
+                        kAppendOnlyCalls)),
+      false);
+}
+
+TEST(AggregateSnapshotTest, ProcessingTimeWindowsContinuesExactly) {
+  ExpectRestoreIsInvisible(
+      Query("SELECT name, count(*) AS n, sum(x) AS total, string_agg(name, ',') AS names FROM "
+            "(SELECT *, proctime() AS p FROM s) q GROUP BY name, tumble(p, INTERVAL '5' SECOND)"),
+      false);
+  ExpectRestoreIsInvisible(
+      Query("SELECT name, count(*) AS n, max(x) AS top FROM (SELECT *, proctime() AS p FROM s) "
+            "q GROUP BY name, session(p, INTERVAL '2' SECOND)"),
+      false);
+}
+
+/// A state with something in every structure the query uses, for the malformed-input tests.
+std::string SomeState(std::string_view statement, const Clock* clock, int steps) {
+  auto planned = Plan(statement, clock);
+  EXPECT_TRUE(planned.ok()) << planned.status();
+  const std::vector<Step> all = MakeSteps(*planned->input_schema, false, 7, steps);
+  Recorder out;
+  ManualClock& manual = *const_cast<ManualClock*>(static_cast<const ManualClock*>(clock));
+  Run(*planned->op, manual, all, 0, all.size() - 1, out);  // Without the end of input.
+  return SnapshotOf(*planned->op);
+}
+
+/// Restore of `state` into a fresh operator must fail with kCorruption or
+/// kUnsupportedFormatVersion.
+void ExpectRestoreFails(std::string_view statement, const Clock* clock, std::string_view state,
+                        const std::string& what) {
+  auto planned = Plan(statement, clock);
+  ASSERT_TRUE(planned.ok());
+  storage::StateReader reader(state, "test state");
+  Status status = planned->op->Restore(reader);
+  if (status.ok()) status = reader.Finish();
+  ASSERT_FALSE(status.ok()) << what;
+  EXPECT_TRUE(status.code() == ErrorCode::kCorruption ||
+              status.code() == ErrorCode::kUnsupportedFormatVersion)
+      << what << ": " << status;
+}
+
+TEST(AggregateSnapshotTest, TruncatedOrFlippedStateFailsRestore) {
+  const std::string statements[] = {
+      Query(fmt::format("SELECT name, {} FROM s GROUP BY name", kAppendOnlyCalls)),
+      Query(fmt::format("SELECT name, window_start, {} FROM s GROUP BY name, hop(ts, INTERVAL "
+                        "'15' SECOND, INTERVAL '5' SECOND) EMIT CHANGES",
+                        kAppendOnlyCalls)),
+      Query("SELECT k, count(*) AS n FROM s GROUP BY k, session(ts, INTERVAL '3' SECOND)"),
+  };
+  for (const std::string& statement : statements) {
+    SCOPED_TRACE(statement);
+    ManualClock clock(kBase);
+    const std::string state = SomeState(statement, &clock, 60);
+    ASSERT_GT(state.size(), 100u);
+    std::mt19937 random(11);
+    for (size_t length = 0; length < state.size(); length += 1 + random() % 13) {
+      ExpectRestoreFails(statement, &clock, std::string_view(state).substr(0, length),
+                         fmt::format("truncated to {} of {} bytes", length, state.size()));
+    }
+    for (int flip = 0; flip < 250; ++flip) {
+      std::string damaged = state;
+      const size_t bit = flip < 64 ? static_cast<size_t>(flip) : random() % (8 * state.size());
+      damaged[bit / 8] = static_cast<char>(damaged[bit / 8] ^ (1 << (bit % 8)));
+      ExpectRestoreFails(statement, &clock, damaged, fmt::format("bit {} flipped", bit));
+    }
+    ExpectRestoreFails(statement, &clock, state + "x", "a byte appended");
+  }
+}
+
+TEST(AggregateSnapshotTest, StateOfAnotherAggregationFailsRestore) {
+  ManualClock clock(kBase);
+  const std::string state =
+      SomeState(Query("SELECT k, count(*) AS n FROM s GROUP BY k"), &clock, 30);
+  ExpectRestoreFails(Query("SELECT k, sum(x) AS n FROM s GROUP BY k"), &clock, state,
+                     "another aggregate call");
+  ExpectRestoreFails(Query("SELECT k, count(*) AS n FROM s GROUP BY k EMIT ON UPDATE"), &clock,
+                     state, "another EMIT mode");
+}
+
+TEST(AggregateSnapshotTest, EmptyOperatorRoundTrips) {
+  ManualClock clock(kBase);
+  const std::string statement = Query("SELECT k, count(*) AS n FROM s GROUP BY k");
+  auto planned = Plan(statement, &clock);
+  ASSERT_TRUE(planned.ok());
+  const std::string state = SnapshotOf(*planned->op);
+  auto restored = Restored(statement, &clock, state);
+  ASSERT_NE(restored, nullptr);
+  EXPECT_EQ(SnapshotOf(*restored), state);
+}
+
+}  // namespace
+}  // namespace laminar::exec
