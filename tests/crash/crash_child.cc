@@ -4,9 +4,17 @@
 // both into exactly-once file sinks, checkpointed every 200 ms. At the end it closes the
 // source (flushing every window), checkpoints and prints "done".
 //
+// Every push that returns OK has been acknowledged after fdatasync (wal_mode = 'sync'); the
+// child records how many rows were acknowledged in DIR/acked (a plain write, which a SIGKILL
+// cannot undo). After a restart, the recovered source must hold at least that many rows: the
+// child exits with status 3 if it does not (an acknowledged push was lost).
+//
 // usage: crash_child DIR ROWS
 
 #include <fmt/format.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <string>
@@ -56,6 +64,18 @@ int main(int argc, char** argv) {
   auto source_status = (*db)->DescribeSource("events");
   if (!source_status.ok()) return Die("describe", source_status.status());
   const int64_t first = source_status->rows;
+  const std::string acked_path = dir + "/acked";
+  const int acked_fd = ::open(acked_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (acked_fd < 0) return Die("acked", Status::Error(ErrorCode::kIoError, "open {}", acked_path));
+  int64_t acked = 0;
+  if (::pread(acked_fd, &acked, sizeof(acked), 0) != static_cast<ssize_t>(sizeof(acked))) {
+    acked = 0;
+  }
+  if (first < acked) {
+    fmt::print(stderr, "crash_child: {} rows were acknowledged, the recovered source has {}\n",
+               acked, first);
+    return 3;
+  }
   if (!source_status->ended) {
     auto source = (*db)->Source("events");
     if (!source.ok()) return Die("source", source.status());
@@ -77,6 +97,10 @@ int main(int argc, char** argv) {
       auto batch = builder.Finish();
       if (!batch.ok()) return Die("batch", batch.status());
       if (Status pushed = source->PushBatch(*batch); !pushed.ok()) return Die("push", pushed);
+      // Acknowledged: durable in the WAL.
+      if (::pwrite(acked_fd, &id, sizeof(id), 0) != static_cast<ssize_t>(sizeof(id))) {
+        return Die("acked", Status::Error(ErrorCode::kIoError, "write {}", acked_path));
+      }
     }
     if (Status closed = (*db)->CloseSources("events"); !closed.ok()) return Die("close", closed);
   }

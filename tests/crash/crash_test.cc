@@ -22,7 +22,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr int64_t kRows = 40'000;
+constexpr int64_t kRows = 60'000;
 
 std::string MakeDirectory() {
   char pattern[] = "/tmp/laminar-crash-XXXXXX";
@@ -37,7 +37,9 @@ pid_t StartChild(const std::string& dir) {
     // Quiet: the child's output goes to a log file in its directory.
     const std::string log = dir + "/child.log";
     FILE* out = std::freopen(log.c_str(), "a", stdout);
+    FILE* err = std::freopen(log.c_str(), "a", stderr);
     (void)out;
+    (void)err;
     ::execl(LAMINAR_CRASH_CHILD, LAMINAR_CRASH_CHILD, dir.c_str(), rows.c_str(),
             static_cast<char*>(nullptr));
     std::_Exit(127);
@@ -87,6 +89,8 @@ TEST(CrashTest, KilledThirtyTimesTheSinksMatchACleanRun) {
       if (WIFSIGNALED(status)) {
         ++kills;
       } else {
+        ASSERT_NE(WEXITSTATUS(status), 3) << "an acknowledged push was lost; see " << crashed
+                                          << "/child.log";
         // It finished before the signal: start over so every kill lands mid-run.
         ASSERT_EQ(status, 0) << "see " << crashed << "/child.log";
         ++finished_early;
