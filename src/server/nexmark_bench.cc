@@ -1,6 +1,7 @@
 #include "server/nexmark_bench.h"
 
 #include <fmt/format.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -385,6 +386,15 @@ Status ValidateNexmarkBenchOptions(const NexmarkBenchOptions& options) {
   if (options.batch_rows == 0 || options.batch_rows > 1'000'000) {
     return Status::Error(ErrorCode::kInvalidOption, "--batch-rows must be between 1 and 1000000");
   }
+  if (!options.wal_mode.empty() && options.wal_mode != "async" && options.wal_mode != "sync") {
+    return Status::Error(ErrorCode::kInvalidOption, "--wal is async or sync, not '{}'",
+                         options.wal_mode);
+  }
+  if (!options.wal_mode.empty() && !options.pregenerate) {
+    return Status::Error(ErrorCode::kInvalidOption,
+                         "--wal needs --pregenerate: connector sources are replayed from their "
+                         "position, not logged");
+  }
   const size_t queue = options.source_queue_batches;
   if (queue == 0 || (queue & (queue - 1)) != 0) {
     return Status::Error(ErrorCode::kInvalidOption,
@@ -451,6 +461,24 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   // The database: every source, FROM NEXMARK only where a connector run needs one.
   Config db_config;
   db_config.buffer_size = options.source_queue_batches;
+  std::string wal_directory;
+  if (!options.wal_mode.empty()) {
+    char pattern[] = "/tmp/laminar-nexmark-wal-XXXXXX";
+    if (::mkdtemp(pattern) == nullptr) {
+      return Status::Error(ErrorCode::kIoError, "cannot create a temporary data directory");
+    }
+    wal_directory = pattern;
+    db_config.data_dir = wal_directory;
+    db_config.checkpoint_interval = std::chrono::seconds(10);
+    db_config.wal_mode = options.wal_mode == "sync" ? WalMode::kSync : WalMode::kAsync;
+  }
+  // The temporary data directory goes with the run, however it ends.
+  struct RemoveDirectory {
+    std::string path;
+    ~RemoveDirectory() {
+      if (!path.empty()) (void)FileSystem::Posix()->DeleteRecursively(path);
+    }
+  } remove_wal_directory{wal_directory};
   LAMINAR_ASSIGN_OR_RETURN(std::unique_ptr<LaminarDB> db, LaminarDB::Open(db_config));
   for (size_t i = 0; i < creates.size(); ++i) {
     const NexmarkTable table = plain_sources[i].first;

@@ -38,6 +38,11 @@ struct NexmarkBenchOptions {
   /// of `laminardb run --output jsonl` ({"stream":...,"weight":1,"row":{...}}). For
   /// correctness tests: it slows the run down.
   std::string dump_path;
+  /// "async" or "sync": a durable database in a temporary directory whose sources log every
+  /// pushed batch to a WAL in that mode (checkpoint_interval 10 s), to measure what the WAL
+  /// costs. Needs `pregenerate` (connector sources replay instead of logging). Empty: in
+  /// memory.
+  std::string wal_mode;
 };
 
 /// The options' own checks: a known query, events >= 1, workers == 1 (LDB-2001 otherwise),

@@ -23,7 +23,7 @@ namespace {
 constexpr std::string_view kBenchUsage =
     "usage: laminardb bench nexmark --query qN [--events N] [--workers 1] [--pregenerate]\n"
     "                               [--json] [--seed S] [--rate R] [--queue-batches N]\n"
-    "                               [--batch-rows N] [--dump-output FILE]\n";
+    "                               [--batch-rows N] [--dump-output FILE] [--wal async|sync]\n";
 constexpr std::string_view kExportUsage =
     "usage: laminardb nexmark export --table person|auction|bid [--events N] [--seed S]\n"
     "                                [--rate R] [--format csv] [--output FILE]\n";
@@ -87,6 +87,8 @@ int RunNexmarkBenchCommand(const std::vector<std::string_view>& args) {
       }
     } else if (argument == "--pregenerate") {
       options.pregenerate = true;
+    } else if (argument == "--wal" && i + 1 < args.size()) {
+      options.wal_mode = args[++i];
     } else if (argument == "--json") {
       json = true;
     } else if (argument == "--dump-output" && i + 1 < args.size()) {
