@@ -1964,9 +1964,6 @@ Result<std::unique_ptr<LaminarDB>> LaminarDB::Open(Config config) {
   if (config.core_affinity) {
     return Status::Error(ErrorCode::kNotSupported, "core_affinity is not supported yet");
   }
-  if (config.wal_mode) {
-    return Status::Error(ErrorCode::kNotSupported, "wal_mode: the WAL is not built yet");
-  }
   const bool durable = config.data_dir.has_value();
   auto impl = std::make_unique<Impl>(std::move(config));
   if (durable) LAMINAR_RETURN_IF_ERROR(impl->OpenDurable());

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "common/error_code.h"
+#include "common/file_system.h"
 #include "functions/function_registry.h"
 #include "laminar/laminardb.h"
 #include "server/latency_samples.h"
