@@ -206,7 +206,12 @@ Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage
     uint64_t lsn = 0;
     {
       std::lock_guard<std::mutex> lock(wal->order);
-      if (try_only && source.channel().size() >= source.channel().capacity()) {
+      // Checked before the append, under the lock that every producer of this source takes,
+      // so a message is never logged and then refused (which recovery would bring back).
+      if (source.closed()) return ClosedError(fmt::format("source \"{}\"", source.name()));
+      const bool rejects =
+          try_only || source.channel().options().backpressure == stream::Backpressure::kReject;
+      if (rejects && source.channel().size() >= source.channel().capacity()) {
         return Status::Error(ErrorCode::kQueueFull,
                              "source \"{}\" is full ({} rows or batches queued)", source.name(),
                              source.channel().capacity());
@@ -506,6 +511,18 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     std::lock_guard<std::mutex> lock(mutex_);
     return last_checkpoint_;
   }
+  /// Marks every source closed (pushes fail with LDB-3010) and closes the WALs, each under
+  /// its order lock so no append is in progress. The checkpoint records the sources as open.
+  void CloseForGood() {
+    for (auto& [name, source] : sources_) {
+      if (const auto& wal = source->wal(); wal != nullptr) {
+        std::lock_guard<std::mutex> lock(wal->order);
+        source->MarkClosed();
+        (void)wal->writer->Close();
+      }
+      source->MarkClosed();
+    }
+  }
   /// Test hook (LaminarDB::SimulateCrash): stops everything without a final checkpoint.
   void Abandon() {
     StopCheckpointer();
@@ -575,9 +592,12 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     Status status;
     if (store_ != nullptr) {
       // A durable database keeps its sources open for the next Open: everything queued is
-      // processed and checkpointed.
-      status = reactor_.Execute([this] { return reactor_.DrainPending(); });
-      if (status.ok()) status = CheckpointLocked().status();
+      // processed and checkpointed. Then this process takes no more pushes.
+      if (opened_) {
+        status = reactor_.Execute([this] { return reactor_.DrainPending(); });
+        if (status.ok()) status = CheckpointLocked().status();
+      }
+      CloseForGood();
     } else {
       status = CloseSourcesLocked({});
       if (status.ok()) status = reactor_.Execute([this] { return reactor_.DrainPending(); });
@@ -652,12 +672,18 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   /// Records a catalog change for the next checkpoints (durable databases).
   void LogCreate(const std::string& name, std::string statement);
   void LogDrop(const std::string& name);
-  /// Where source `name` keeps its WAL: DIR/wal/<name, escaped>.
-  std::string WalDirectory(std::string_view source) const;
+  /// The first source feeding `inputs` (transitively) that could not replay its rows after a
+  /// crash (no WAL, no connector); empty when there is none.
+  std::string SourceWithoutReplay(const std::vector<std::string>& inputs) const;
+  /// Where an incarnation of source `name` keeps its WAL, below the data directory:
+  /// wal/<name, escaped>-<the checkpoint id current at its CREATE>.
+  static std::string WalRelativeDirectory(std::string_view source, uint64_t incarnation);
   /// Recovery: applies the WAL records of `source` after `consumed_lsn`.
   Status ReplayWalLocked(const std::string& name, SourceState& source, uint64_t consumed_lsn);
   /// After checkpoint `data`: drops WAL segments no kept checkpoint needs.
   void TruncateWals(const storage::CheckpointData& data);
+  /// Records the WAL positions of a kept checkpoint (oldest first).
+  void RememberWalPositions(const storage::CheckpointData& data);
   /// A durable database checkpoints after every change of the catalog or of a TABLE, so the
   /// change survives a crash (WAL-less durability for statements).
   Status CheckpointAfterChange();
@@ -730,8 +756,14 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
   bool replaying_ = false;  // Recovery runs the catalog's statements: no checkpoints meanwhile.
   const storage::CheckpointData* applying_ = nullptr;  // The checkpoint being restored.
   bool keep_logs_ = false;  // Tearing down for RESTORE or recovery: WAL directories stay.
+  /// Recovery succeeded: Shutdown checkpoints. A failed Open must not (it would publish an
+  /// empty catalog over the checkpoints it could not read).
+  bool opened_ = false;
+  /// A RESTORE failed half-way and the newest checkpoint could not be applied again: the
+  /// catalog is incomplete, so no checkpoint may record it.
+  bool inconsistent_ = false;
   static constexpr size_t kRetainedCheckpoints = 3;
-  /// The WAL positions of the checkpoints kept (oldest first), for truncation.
+  /// The WAL positions (by WAL directory) of the checkpoints kept, oldest first.
   std::deque<std::map<std::string, uint64_t>> retained_offsets_;
   int lock_fd_ = -1;
   std::optional<uint64_t> recovered_checkpoint_;
@@ -758,6 +790,24 @@ Status LaminarDB::Impl::DurabilityError(const Status& status) {
                        status.message());
 }
 
+std::string LaminarDB::Impl::SourceWithoutReplay(const std::vector<std::string>& inputs) const {
+  for (const std::string& input : inputs) {
+    const sql::CatalogObject* object = catalog_.Find(input);
+    if (object == nullptr) continue;
+    if (object->kind == sql::ObjectKind::kSource) {
+      auto source = sources_.find(input);
+      const bool replayable = connectors_.count(input) > 0 ||
+                              (source != sources_.end() && source->second->wal() != nullptr);
+      if (!replayable) return input;
+      continue;
+    }
+    if (std::string unsafe = SourceWithoutReplay(object->dependencies); !unsafe.empty()) {
+      return unsafe;
+    }
+  }
+  return {};
+}
+
 void LaminarDB::Impl::LogCreate(const std::string& name, std::string statement) {
   LogDrop(name);
   catalog_log_.emplace_back(name, std::move(statement));
@@ -768,6 +818,11 @@ void LaminarDB::Impl::LogDrop(const std::string& name) {
 }
 
 Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
+  if (inconsistent_) {
+    return Status::Error(ErrorCode::kInternal,
+                         "no checkpoints after a RESTORE that failed half-way: reopen the "
+                         "database to recover its newest checkpoint");
+  }
   // Every attempt uses up its id (barriers of one epoch are never sent twice), so a failed
   // attempt leaves a gap in the ids.
   const uint64_t id = next_checkpoint_id_++;
@@ -811,6 +866,14 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   }
   for (const auto& [name, watermark] : snapshot.watermarks) data.watermarks[name] = watermark;
   for (const auto& [name, lsn] : snapshot.consumed_lsn) data.source_offsets[name] = lsn;
+  for (const auto& [name, source] : sources_) {
+    if (const auto& wal = source->wal(); wal != nullptr) {
+      data.wals[name] = {wal->sync ? "sync" : "async", wal->relative_directory};
+      // Every record the state reflects must be durable before a checkpoint says so (an
+      // async log, or a sync push consumed before its fdatasync returned).
+      LAMINAR_RETURN_IF_ERROR(wal->writer->Sync());
+    }
+  }
   for (const auto& [name, sink] : sinks_) data.sink_epochs[name] = id;
   LAMINAR_RETURN_IF_ERROR(store_->Write(data));
   TruncateWals(data);
@@ -832,7 +895,7 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   return id;
 }
 
-std::string LaminarDB::Impl::WalDirectory(std::string_view source) const {
+std::string LaminarDB::Impl::WalRelativeDirectory(std::string_view source, uint64_t incarnation) {
   // Catalog names may hold any character when quoted: keep [a-z0-9_], escape the rest.
   std::string encoded;
   for (unsigned char c : source) {
@@ -842,12 +905,18 @@ std::string LaminarDB::Impl::WalDirectory(std::string_view source) const {
       encoded += fmt::format("%{:02X}", c);
     }
   }
-  return JoinPath(JoinPath(*config_.data_dir, "wal"), encoded);
+  return fmt::format("wal/{}-{}", encoded, incarnation);
 }
 
 Status LaminarDB::Impl::ReplayWalLocked(const std::string& name, SourceState& source,
                                        uint64_t consumed_lsn) {
   const std::shared_ptr<runtime::SourceWal>& wal = source.wal();
+  if (wal->writer->next_lsn() - 1 < consumed_lsn) {
+    return Status::Error(ErrorCode::kCorruption,
+                         "the WAL of source \"{}\" ({}) ends at record {}, before the "
+                         "checkpoint's position {}: records the checkpoint reflects are gone",
+                         name, wal->directory, wal->writer->next_lsn() - 1, consumed_lsn);
+  }
   LAMINAR_ASSIGN_OR_RETURN(
       auto reader, storage::WalReader::Open(FileSystem::Posix(), wal->directory, consumed_lsn + 1));
   std::vector<SourceMessage> messages;
@@ -880,16 +949,29 @@ Status LaminarDB::Impl::ReplayWalLocked(const std::string& name, SourceState& so
   return Status::Ok();
 }
 
-void LaminarDB::Impl::TruncateWals(const storage::CheckpointData& data) {
-  // The WAL must still hold what the oldest kept checkpoint has not consumed.
-  retained_offsets_.push_back(data.source_offsets);
+void LaminarDB::Impl::RememberWalPositions(const storage::CheckpointData& data) {
+  std::map<std::string, uint64_t> positions;  // WAL directory -> position.
+  for (const auto& [name, wal] : data.wals) {
+    auto offset = data.source_offsets.find(name);
+    positions[wal.directory] = offset == data.source_offsets.end() ? 0 : offset->second;
+  }
+  retained_offsets_.push_back(std::move(positions));
   while (retained_offsets_.size() > kRetainedCheckpoints) retained_offsets_.pop_front();
+}
+
+void LaminarDB::Impl::TruncateWals(const storage::CheckpointData& data) {
+  RememberWalPositions(data);
+  // A log must still hold what any kept checkpoint that knows it has not consumed.
   for (const auto& [name, source] : sources_) {
-    if (source->wal() == nullptr) continue;
-    const auto& oldest = retained_offsets_.front();
-    auto it = oldest.find(name);
-    if (it == oldest.end()) continue;
-    Result<size_t> removed = source->wal()->writer->Truncate(it->second + 1);
+    const auto& wal = source->wal();
+    if (wal == nullptr) continue;
+    std::optional<uint64_t> needed;
+    for (const auto& positions : retained_offsets_) {
+      auto it = positions.find(wal->relative_directory);
+      if (it != positions.end()) needed = std::min(needed.value_or(it->second), it->second);
+    }
+    if (!needed) continue;
+    Result<size_t> removed = wal->writer->Truncate(*needed + 1);
     if (!removed.ok()) {
       LAMINAR_LOG(kWarning, "source {}: truncating its WAL failed: {}", name,
                   removed.status().ToString());
@@ -965,6 +1047,19 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
       }
       return Status::Ok();
     }));
+    // Sinks: what the restored checkpoint committed is published, the rest discarded (the
+    // replay below produces it again). Only now that the state is restored, so a checkpoint
+    // that fails earlier never touches a sink's output.
+    for (const auto& [name, sink] : sinks_) {
+      auto committed = data.sink_epochs.find(name);
+      Status recovered =
+          sink->Recover(committed == data.sink_epochs.end() ? 0 : committed->second);
+      if (recovered.ok()) recovered = sink->Open(next_checkpoint_id_);
+      if (!recovered.ok()) {
+        return Status::Error(recovered.code(), "checkpoint {}: sink \"{}\": {}", data.id, name,
+                             recovered.message());
+      }
+    }
     // The WAL: what was pushed after the checkpoint's positions, in order.
     for (const auto& [name, source] : sources_) {
       if (source->wal() == nullptr) continue;
@@ -984,6 +1079,12 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
                              data.id, name, replayed.message());
       }
     }
+    // The producers of the last run died with it: their watermarks no longer hold a source
+    // back (the source's own watermark stays).
+    LAMINAR_RETURN_IF_ERROR(reactor_.Execute([&] {
+      for (const auto& [name, source] : sources_) reactor_.ForgetProducers(name);
+      return Status::Ok();
+    }));
     // Connectors continue after the rows their source consumed before the checkpoint; one
     // that had delivered everything is done.
     for (auto it = connectors_.begin(); it != connectors_.end();) {
@@ -1046,6 +1147,7 @@ Status LaminarDB::Impl::OpenDurable() {
   store_ = std::make_unique<storage::CheckpointStore>(objects_.get(),
                                                       static_cast<int>(kRetainedCheckpoints));
   std::lock_guard<std::mutex> lock(mutex_);
+  default_wal_mode_ = config_.wal_mode;
   LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store_->List());
   if (!ids.empty()) next_checkpoint_id_ = ids.back() + 1;
   std::vector<std::string> failures;
@@ -1058,7 +1160,6 @@ Status LaminarDB::Impl::OpenDurable() {
                     fmt::join(failures, "; "));
       }
       recovered_checkpoint_ = *it;
-      retained_offsets_.push_back(data->source_offsets);
       break;
     }
     failures.push_back(status.ToString());
@@ -1069,8 +1170,15 @@ Status LaminarDB::Impl::OpenDurable() {
                          "data directory {}: none of its {} checkpoints can be restored: {}", dir,
                          ids.size(), fmt::join(failures, "; "));
   }
-  if (config_.checkpoint_interval) checkpoint_interval_ = *config_.checkpoint_interval;
-  default_wal_mode_ = config_.wal_mode;
+  // The WAL positions every kept checkpoint needs, for truncation.
+  retained_offsets_.clear();
+  for (uint64_t id : ids) {
+    if (recovered_checkpoint_ && id > *recovered_checkpoint_) continue;
+    Result<storage::CheckpointData> manifest = store_->ReadManifest(id);
+    if (manifest.ok()) RememberWalPositions(*manifest);
+  }
+  if (config_.checkpoint_interval) SetCheckpointInterval(*config_.checkpoint_interval);
+  opened_ = true;
   StartCheckpointer();
   return Status::Ok();
 }
@@ -1219,11 +1327,25 @@ Result<QueryResult> LaminarDB::Impl::ExecuteStatement(const sql::Statement& stat
 }
 
 Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
-  std::optional<WalMode> wal_mode = default_wal_mode_;
-  if (auto it = object.options.find("wal_mode"); it != object.options.end()) {
-    wal_mode = it->second == "sync" ? WalMode::kSync : WalMode::kAsync;
+  std::optional<WalMode> wal_mode;
+  std::string wal_relative;
+  if (replaying_ && applying_ != nullptr) {
+    // Recovery and RESTORE: the WAL the checkpoint names (its mode may have come from a
+    // default that is not in the CREATE statement), or none.
+    if (auto it = applying_->wals.find(object.name); it != applying_->wals.end()) {
+      wal_mode = it->second.mode == "sync" ? WalMode::kSync : WalMode::kAsync;
+      wal_relative = it->second.directory;
+    }
+  } else {
+    wal_mode = default_wal_mode_;
+    if (auto it = object.options.find("wal_mode"); it != object.options.end()) {
+      wal_mode = it->second == "sync" ? WalMode::kSync : WalMode::kAsync;
+    }
+    if (wal_mode && !object.connector.empty()) wal_mode.reset();  // Connectors replay instead.
+    // Each incarnation of a source name has its own log, so a checkpoint from before a DROP
+    // and CREATE never reads the new one.
+    wal_relative = WalRelativeDirectory(object.name, next_checkpoint_id_);
   }
-  if (wal_mode && !object.connector.empty()) wal_mode.reset();  // Connectors replay instead.
   if (auto it = object.options.find("backpressure");
       wal_mode && it != object.options.end() && it->second == "drop_oldest") {
     return Status::Error(ErrorCode::kInvalidConfiguration,
@@ -1280,7 +1402,8 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
   if (wal_mode) {
     auto wal = std::make_shared<runtime::SourceWal>();
     wal->sync = *wal_mode == WalMode::kSync;
-    wal->directory = WalDirectory(object.name);
+    wal->relative_directory = wal_relative;
+    wal->directory = JoinPath(*config_.data_dir, wal_relative);
     FileSystem* fs = FileSystem::Posix();
     // A new source starts a new log; recovery reopens the one it had.
     if (!replaying_) LAMINAR_RETURN_IF_ERROR(fs->DeleteRecursively(wal->directory));
@@ -1345,12 +1468,14 @@ void LaminarDB::Impl::TearDown(const std::string& name) {
     return Status::Ok();
   });
   if (auto it = sources_.find(name); it != sources_.end()) {
-    it->second->MarkClosed();
     if (const auto& wal = it->second->wal(); wal != nullptr) {
+      std::lock_guard<std::mutex> lock(wal->order);  // No append is in progress.
+      it->second->MarkClosed();
       (void)wal->writer->Close();
       // DROP forgets the source's log; recovery and RESTORE reopen it.
       if (!keep_logs_) (void)FileSystem::Posix()->DeleteRecursively(wal->directory);
     }
+    it->second->MarkClosed();
     sources_.erase(it);
   }
   if (auto it = outlets_.find(name); it != outlets_.end()) {
@@ -1410,6 +1535,16 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
             return Status::Error(ErrorCode::kNotSupported,
                                  "{} delivers at least once; it cannot give exactly_once",
                                  sink->Describe())
+                .WithPosition(statement.position);
+          }
+          // Exactly once needs every row to come back after a crash: each source upstream
+          // must log its pushes (a WAL) or be replayable (a connector).
+          if (std::string unsafe = SourceWithoutReplay(object.dependencies); !unsafe.empty()) {
+            return Status::Error(ErrorCode::kInvalidConfiguration,
+                                 "delivery = 'exactly_once': source \"{}\" has no WAL, so rows "
+                                 "pushed after the last checkpoint would be lost by a crash; "
+                                 "create it WITH (wal_mode = 'sync')",
+                                 unsafe)
                 .WithPosition(statement.position);
           }
         }
@@ -1536,16 +1671,10 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
         outlet->set_view(view);
         views_[object.name] = view;
       }
-      if (sink != nullptr) {
-        // Two-phase commit (connectors/sink_connector.h): after a crash, what the restored
-        // checkpoint committed is published and the rest discarded; its epochs follow the
-        // checkpoint ids.
-        if (replaying_ && applying_ != nullptr) {
-          auto committed = applying_->sink_epochs.find(object.name);
-          status = sink->Recover(committed == applying_->sink_epochs.end() ? 0
-                                                                          : committed->second);
-        }
-        if (status.ok()) status = sink->Open(store_ != nullptr ? next_checkpoint_id_ : next_sink_epoch_);
+      if (sink != nullptr && !replaying_) {
+        // Two-phase commit (connectors/sink_connector.h); epochs follow the checkpoint ids.
+        // Recovery opens its sinks once the checkpoint's state is restored.
+        status = sink->Open(store_ != nullptr ? next_checkpoint_id_ : next_sink_epoch_);
       }
       if (status.ok()) {
         status = reactor_.Execute([this, &flow, outlet, &sink] {
@@ -1886,7 +2015,21 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       // crash afterwards recovers the restored state rather than the newer one.
       ResetLocked();
       Status applied = ApplyCheckpointLocked(*data, /*replay_wal=*/false);
-      if (!applied.ok()) return std::move(applied).WithPosition(statement.position);
+      if (!applied.ok()) {
+        // Back to where the database was: the newest checkpoint and its WAL.
+        ResetLocked();
+        Status back = Status::Error(ErrorCode::kInternal, "no checkpoint");
+        if (auto ids = store_->List(); ids.ok() && !ids->empty()) {
+          Result<storage::CheckpointData> newest = store_->Read(ids->back());
+          back = newest.ok() ? ApplyCheckpointLocked(*newest) : newest.status();
+        }
+        if (!back.ok()) inconsistent_ = true;
+        return Status::Error(applied.code(), "{}{}", applied.message(),
+                             back.ok() ? " (the database is back at its newest checkpoint)"
+                                       : " (the newest checkpoint could not be applied again "
+                                         "either; reopen the database)")
+            .WithPosition(statement.position);
+      }
       LAMINAR_ASSIGN_OR_RETURN(uint64_t saved, CheckpointLocked());
       result.tag = fmt::format("RESTORE {}", id);
       LAMINAR_ASSIGN_OR_RETURN(

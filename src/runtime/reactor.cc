@@ -49,9 +49,14 @@ struct Reactor::Query final : public exec::DataflowSink {
       // Phase one: the epoch's rows are durable, not yet visible.
       Status prepared = sink->PreCommit(epoch);
       if (!prepared.ok()) {
-        reactor->checkpoint_->failures.push_back(Status::Error(
-            prepared.code(), "sink \"{}\": {}", output->name, prepared.message()));
-        (void)sink->Rollback(epoch);
+        // The epoch's rows cannot be made durable and nothing would replay them: the sink
+        // stops (visibly) rather than lose them; a restart recovers it from the last
+        // checkpoint and the WAL.
+        const Status failure = Status::Error(prepared.code(), "sink \"{}\": {}", output->name,
+                                             prepared.message());
+        reactor->checkpoint_->failures.push_back(failure);
+        reactor->FailQuery(*this, failure);
+        return Status::Ok();
       }
     }
     if (reactor->checkpoint_ != nullptr) {
@@ -782,6 +787,14 @@ Status Reactor::Replay(std::string_view name, std::vector<SourceMessage>& messag
     return Status::Ok();
   }
   return Status::Error(ErrorCode::kInternal, "replaying source \"{}\": not running", name);
+}
+
+void Reactor::ForgetProducers(std::string_view name) {
+  for (const std::unique_ptr<Source>& source : sources_) {
+    if (source->object->name != name) continue;
+    source->producers.clear();
+    source->last_producer = 0;
+  }
 }
 
 Status Reactor::SetConsumedLsn(std::string_view name, uint64_t lsn) {

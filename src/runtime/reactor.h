@@ -149,6 +149,8 @@ class Reactor {
   /// Recovery: applies messages of source `name` read back from its WAL, in order, as if the
   /// reactor had read them from its channel.
   Status Replay(std::string_view name, std::vector<SourceMessage>& messages);
+  /// Recovery: the producers of the previous run are gone; the source's watermark stays.
+  void ForgetProducers(std::string_view name);
   /// RESTORE: the source's WAL records up to `lsn` count as consumed (never replayed).
   Status SetConsumedLsn(std::string_view name, uint64_t lsn);
   /// Sets the watermark of an object's output (its subscribers start from it), without

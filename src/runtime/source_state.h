@@ -78,7 +78,8 @@ struct SourceWal {
   std::unique_ptr<storage::WalWriter> writer;
   /// 'sync': a push returns once its record is on stable storage.
   bool sync = false;
-  std::string directory;
+  std::string directory;           // Absolute.
+  std::string relative_directory;  // Below the data directory, as the manifest records it.
   /// Held across the append and the channel push, so the WAL's order is the channel's.
   std::mutex order;
 

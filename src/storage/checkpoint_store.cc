@@ -94,6 +94,11 @@ Status CheckpointStore::Write(const CheckpointData& data) {
   manifest["watermarks"] = data.watermarks;
   manifest["source_offsets"] = data.source_offsets;
   manifest["sink_epochs"] = data.sink_epochs;
+  Json wals = Json::object();
+  for (const auto& [name, wal] : data.wals) {
+    wals[name] = Json{{"mode", wal.mode}, {"directory", wal.directory}};
+  }
+  manifest["wals"] = std::move(wals);
   manifest["checksum"] = ManifestChecksum(manifest);
   // The manifest last: the checkpoint exists once it does.
   LAMINAR_RETURN_IF_ERROR(store_->Put(prefix + std::string(kManifest), manifest.dump(1)));
@@ -126,7 +131,15 @@ Status CheckpointStore::Delete(uint64_t id) {
   return Status::Ok();
 }
 
+Result<CheckpointData> CheckpointStore::ReadManifest(uint64_t id) const {
+  return ReadImpl(id, /*with_sections=*/false);
+}
+
 Result<CheckpointData> CheckpointStore::Read(uint64_t id) const {
+  return ReadImpl(id, /*with_sections=*/true);
+}
+
+Result<CheckpointData> CheckpointStore::ReadImpl(uint64_t id, bool with_sections) const {
   const std::string prefix = PrefixOf(id);
   const std::string manifest_path = store_->Describe() + " " + prefix + std::string(kManifest);
   LAMINAR_ASSIGN_OR_RETURN(std::string text, store_->Get(prefix + std::string(kManifest)));
@@ -156,6 +169,11 @@ Result<CheckpointData> CheckpointStore::Read(uint64_t id) const {
     data.watermarks = manifest["watermarks"].get<std::map<std::string, int64_t>>();
     data.source_offsets = manifest["source_offsets"].get<std::map<std::string, uint64_t>>();
     data.sink_epochs = manifest["sink_epochs"].get<std::map<std::string, uint64_t>>();
+    for (const auto& [name, wal] : manifest["wals"].items()) {
+      data.wals[name] = CheckpointData::Wal{wal["mode"].get<std::string>(),
+                                            wal["directory"].get<std::string>()};
+    }
+    if (!with_sections) return data;
     const std::string state_path = store_->Describe() + " " + prefix + std::string(kState);
     LAMINAR_ASSIGN_OR_RETURN(std::string state, store_->Get(prefix + std::string(kState)));
     for (const Json& entry : manifest["sections"]) {

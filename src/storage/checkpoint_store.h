@@ -32,6 +32,14 @@ struct CheckpointData {
   std::map<std::string, uint64_t> source_offsets;
   /// Per sink: the epoch whose output this checkpoint commits.
   std::map<std::string, uint64_t> sink_epochs;
+  /// Per source with a WAL: its mode ("sync" or "async") and its directory (relative to the
+  /// data directory; each incarnation of a source name has its own).
+  struct Wal {
+    std::string mode;
+    std::string directory;
+    friend bool operator==(const Wal&, const Wal&) = default;
+  };
+  std::map<std::string, Wal> wals;
 
   const CheckpointSection* Find(std::string_view kind, std::string_view name) const;
 };
@@ -59,6 +67,9 @@ class CheckpointStore {
   /// Reads and verifies checkpoint `id`: kFileNotFound when absent, kChecksumMismatch /
   /// kTornWrite / kCorruption / kUnsupportedFormatVersion when damaged (naming the object).
   Result<CheckpointData> Read(uint64_t id) const;
+  /// Only the manifest of checkpoint `id` (no sections): cheap, for bookkeeping such as WAL
+  /// truncation. Same errors as Read for the manifest.
+  Result<CheckpointData> ReadManifest(uint64_t id) const;
   /// Deletes checkpoint `id` (retention).
   Status Delete(uint64_t id);
 
@@ -69,6 +80,7 @@ class CheckpointStore {
   static constexpr uint32_t kFormatVersion = 1;
 
  private:
+  Result<CheckpointData> ReadImpl(uint64_t id, bool with_sections) const;
   ObjectStore* const store_;
   const int retain_;
 };

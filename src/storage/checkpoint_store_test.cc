@@ -20,6 +20,7 @@ CheckpointData MakeData(uint64_t id) {
   data.watermarks = {{"s", -5}, {"t", INT64_MIN}};
   data.source_offsets = {{"s", 42}};
   data.sink_epochs = {{"out", id}};
+  data.wals = {{"s", {"sync", "wal/s-3"}}};
   return data;
 }
 
@@ -56,6 +57,11 @@ TEST(CheckpointStoreTest, WritesReadsAndLists) {
   EXPECT_EQ(read->watermarks, expected.watermarks);
   EXPECT_EQ(read->source_offsets, expected.source_offsets);
   EXPECT_EQ(read->sink_epochs, expected.sink_epochs);
+  EXPECT_EQ(read->wals, expected.wals);
+  auto manifest = store.ReadManifest(2);
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  EXPECT_TRUE(manifest->sections.empty());
+  EXPECT_EQ(manifest->source_offsets, expected.source_offsets);
 }
 
 TEST(CheckpointStoreTest, KeepsTheNewestN) {
