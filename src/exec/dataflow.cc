@@ -203,15 +203,15 @@ Status Dataflow::Restore(std::string_view state, std::string_view context) {
   reader.ReadVersion(1);
   const size_t count = reader.Count(1);
   if (reader.ok() && count != nodes_.size()) {
-    reader.Fail(fmt::format("the checkpoint has {} operators, the query plans {}", count,
-                            nodes_.size()));
+    reader.Fail(
+        fmt::format("the checkpoint has {} operators, the query plans {}", count, nodes_.size()));
   }
   for (size_t i = 0; i < nodes_.size() && reader.ok(); ++i) {
     Node& node = nodes_[i];
     const std::string description = reader.Bytes();
     if (reader.ok() && description != node.op->Describe()) {
-      reader.Fail(fmt::format("operator {} was \"{}\" and is now planned as \"{}\"", i,
-                              description, node.op->Describe()));
+      reader.Fail(fmt::format("operator {} was \"{}\" and is now planned as \"{}\"", i, description,
+                              node.op->Describe()));
     }
     const size_t ports = reader.Count(8);
     if (reader.ok() && ports != node.input_watermarks.size()) reader.Fail("port count differs");

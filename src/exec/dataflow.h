@@ -147,9 +147,9 @@ class Dataflow {
   std::vector<SideOutput> side_outputs_;
   DataflowSink* sink_ = nullptr;
   // Checkpoints.
-  uint64_t epoch_ = 0;                 // The epoch in progress or last completed.
+  uint64_t epoch_ = 0;                    // The epoch in progress or last completed.
   std::vector<std::string> node_states_;  // Per node, written when it aligned.
-  int output_barriers_missing_ = 0;     // Paths into the output still to deliver the barrier.
+  int output_barriers_missing_ = 0;       // Paths into the output still to deliver the barrier.
   std::vector<bool> input_barrier_seen_;  // Per input: the epoch's barrier arrived.
   std::string snapshot_;
   Status barrier_status_;

@@ -34,8 +34,8 @@ std::unique_ptr<LaminarDB> Fill(const std::string& dir, int64_t groups) {
   if (!db.ok() || !(*db)->Execute(kSchema).ok() || !(*db)->Start().ok()) std::abort();
   auto source = (*db)->Source("events");
   if (!source.ok()) std::abort();
-  const auto schema = Schema::Make({{"k", DataType::BigInt(), false},
-                                    {"v", DataType::BigInt(), false}});
+  const auto schema =
+      Schema::Make({{"k", DataType::BigInt(), false}, {"v", DataType::BigInt(), false}});
   constexpr int64_t kBatch = 4096;
   for (int64_t first = 0; first < groups; first += kBatch) {
     BatchBuilder builder(schema);
@@ -105,11 +105,7 @@ void BM_RecoverKeyedAggregates(benchmark::State& state) {
                                                   benchmark::Counter::kIsIterationInvariantRate);
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_RecoverKeyedAggregates)
-    ->Arg(1'000'000)
-    ->Unit(benchmark::kMillisecond)
-    ->Iterations(3);
+BENCHMARK(BM_RecoverKeyedAggregates)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 }  // namespace
 }  // namespace laminar
-

@@ -2,16 +2,15 @@
 // subscriptions and the reactor's lifecycle. Ring 2: it serialises control operations under
 // one mutex and hands changes of the running dataflows to the reactor as commands.
 
-#include <fmt/format.h>
-
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/file.h>
 #include <unistd.h>
 
 #include <cctype>
 #include <condition_variable>
-#include <deque>
 #include <cstdlib>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -19,13 +18,13 @@
 #include "columnar/arrow_import.h"
 #include "columnar/column_builder.h"
 #include "columnar/temporal.h"
+#include "common/logging.h"
 #include "connectors/sink_connector.h"
 #include "connectors/source_connector.h"
 #include "exec/bounded_executor.h"
 #include "exec/expression_evaluator.h"
 #include "exec/physical_planner.h"
 #include "functions/function_registry.h"
-#include "common/logging.h"
 #include "laminar/laminardb.h"
 #include "runtime/outlet.h"
 #include "runtime/reactor.h"
@@ -36,14 +35,14 @@
 #include "sql/binder/binder.h"
 #include "sql/parser/parser.h"
 #include "sql/parser/unparser.h"
+#include "sql/parser/variable_substitution.h"
+#include "sql/plan/logical_join.h"
 #include "storage/checkpoint_store.h"
 #include "storage/local_object_store.h"
 #include "storage/s3_object_store.h"
 #include "storage/state_io.h"
 #include "storage/wal/wal_reader.h"
 #include "storage/wal/wal_writer.h"
-#include "sql/parser/variable_substitution.h"
-#include "sql/plan/logical_join.h"
 #include "stream/broadcast.h"
 
 namespace laminar {
@@ -909,7 +908,7 @@ std::string LaminarDB::Impl::WalRelativeDirectory(std::string_view source, uint6
 }
 
 Status LaminarDB::Impl::ReplayWalLocked(const std::string& name, SourceState& source,
-                                       uint64_t consumed_lsn) {
+                                        uint64_t consumed_lsn) {
   const std::shared_ptr<runtime::SourceWal>& wal = source.wal();
   if (wal->writer->next_lsn() - 1 < consumed_lsn) {
     return Status::Error(ErrorCode::kCorruption,
@@ -932,10 +931,10 @@ Status LaminarDB::Impl::ReplayWalLocked(const std::string& name, SourceState& so
     LAMINAR_ASSIGN_OR_RETURN(bool more, reader->Next(&record));
     if (!more) break;
     if (record.lsn <= consumed_lsn) continue;
-    LAMINAR_ASSIGN_OR_RETURN(
-        SourceMessage message,
-        runtime::DecodeSourceMessage(record.payload, source.schema(),
-                                     fmt::format("WAL of source \"{}\", record {}", name, record.lsn)));
+    LAMINAR_ASSIGN_OR_RETURN(SourceMessage message,
+                             runtime::DecodeSourceMessage(
+                                 record.payload, source.schema(),
+                                 fmt::format("WAL of source \"{}\", record {}", name, record.lsn)));
     message.lsn = record.lsn;
     messages.push_back(std::move(message));
     ++replayed;
@@ -1052,8 +1051,7 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
     // that fails earlier never touches a sink's output.
     for (const auto& [name, sink] : sinks_) {
       auto committed = data.sink_epochs.find(name);
-      Status recovered =
-          sink->Recover(committed == data.sink_epochs.end() ? 0 : committed->second);
+      Status recovered = sink->Recover(committed == data.sink_epochs.end() ? 0 : committed->second);
       if (recovered.ok()) recovered = sink->Open(next_checkpoint_id_);
       if (!recovered.ok()) {
         return Status::Error(recovered.code(), "checkpoint {}: sink \"{}\": {}", data.id, name,
@@ -1072,11 +1070,12 @@ Status LaminarDB::Impl::ApplyCheckpointLocked(const storage::CheckpointData& dat
         continue;
       }
       auto offset = data.source_offsets.find(name);
-      Status replayed = ReplayWalLocked(
-          name, *source, offset == data.source_offsets.end() ? 0 : offset->second);
+      Status replayed =
+          ReplayWalLocked(name, *source, offset == data.source_offsets.end() ? 0 : offset->second);
       if (!replayed.ok()) {
-        return Status::Error(replayed.code(), "checkpoint {}: replaying the WAL of source \"{}\": {}",
-                             data.id, name, replayed.message());
+        return Status::Error(replayed.code(),
+                             "checkpoint {}: replaying the WAL of source \"{}\": {}", data.id, name,
+                             replayed.message());
       }
     }
     // The producers of the last run died with it: their watermarks no longer hold a source
@@ -1411,8 +1410,7 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
     options.sync_mode = wal->sync ? storage::WalSyncMode::kSync : storage::WalSyncMode::kAsync;
     LAMINAR_ASSIGN_OR_RETURN(wal->writer, storage::WalWriter::Open(fs, wal->directory, options));
     if (!wal->writer->recovery().torn.ok()) {
-      LAMINAR_LOG(kWarning, "source {}: {}", object.name,
-                  wal->writer->recovery().torn.ToString());
+      LAMINAR_LOG(kWarning, "source {}: {}", object.name, wal->writer->recovery().torn.ToString());
     }
     source->set_wal(std::move(wal));
   }
@@ -1511,9 +1509,9 @@ Result<QueryResult> LaminarDB::Impl::ExecuteCreate(sql::BoundCreate create,
             .WithPosition(statement.position);
       }
       if (!object.connector.empty()) {
-        auto made = connectors::CreateSinkConnector(object.connector, object.connector_options,
-                                                    object.format, object.schema,
-                                                    FileSystem::Posix());
+        auto made =
+            connectors::CreateSinkConnector(object.connector, object.connector_options,
+                                            object.format, object.schema, FileSystem::Posix());
         if (!made.ok()) return std::move(made).status().WithPosition(statement.position);
         sink = std::move(*made);
         if (object.changelog && !sink->accepts_retractions()) {
@@ -1967,7 +1965,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       }
       std::string value = std::to_string(reactor_.max_batch_rows());
       if (name == "wal_mode") {
-        value = !default_wal_mode_                      ? "none"
+        value = !default_wal_mode_                     ? "none"
                 : *default_wal_mode_ == WalMode::kSync ? "sync"
                                                        : "async";
       }
@@ -1984,9 +1982,9 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
             .WithPosition(statement.position);
       }
       LAMINAR_ASSIGN_OR_RETURN(uint64_t id, CheckpointLocked());
-      LAMINAR_ASSIGN_OR_RETURN(
-          Batch batch,
-          TextRows(Schema::Make({{"checkpoint", DataType::Varchar(), false}}), {{std::to_string(id)}}));
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
+                               TextRows(Schema::Make({{"checkpoint", DataType::Varchar(), false}}),
+                                        {{std::to_string(id)}}));
       result.tag = fmt::format("CHECKPOINT {}", id);
       result.rows = std::move(batch);
       return result;
@@ -2004,11 +2002,14 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       }
       Result<storage::CheckpointData> data =
           id > 0 ? store_->Read(static_cast<uint64_t>(id))
-                 : Result<storage::CheckpointData>(Status::Error(ErrorCode::kFileNotFound, "no checkpoint {}", id));
+                 : Result<storage::CheckpointData>(
+                       Status::Error(ErrorCode::kFileNotFound, "no checkpoint {}", id));
       if (!data.ok()) {
         LAMINAR_ASSIGN_OR_RETURN(std::vector<uint64_t> ids, store_->List());
-        return Status::Error(data.status().code(), "RESTORE FROM CHECKPOINT {}: {} (checkpoints kept: {})", id,
-                             data.status().message(), ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", ")))
+        return Status::Error(
+                   data.status().code(), "RESTORE FROM CHECKPOINT {}: {} (checkpoints kept: {})",
+                   id, data.status().message(),
+                   ids.empty() ? std::string("none") : fmt::format("{}", fmt::join(ids, ", ")))
             .WithPosition(statement.position);
       }
       // Back to the checkpoint's catalog and state; a new checkpoint records that, so a
@@ -2032,10 +2033,10 @@ Result<QueryResult> LaminarDB::Impl::ExecuteUtility(const sql::BoundUtility& uti
       }
       LAMINAR_ASSIGN_OR_RETURN(uint64_t saved, CheckpointLocked());
       result.tag = fmt::format("RESTORE {}", id);
-      LAMINAR_ASSIGN_OR_RETURN(
-          Batch batch, TextRows(Schema::Make({{"restored", DataType::Varchar(), false},
-                                              {"checkpoint", DataType::Varchar(), false}}),
-                                {{std::to_string(id), std::to_string(saved)}}));
+      LAMINAR_ASSIGN_OR_RETURN(Batch batch,
+                               TextRows(Schema::Make({{"restored", DataType::Varchar(), false},
+                                                      {"checkpoint", DataType::Varchar(), false}}),
+                                        {{std::to_string(id), std::to_string(saved)}}));
       result.rows = std::move(batch);
       return result;
     }

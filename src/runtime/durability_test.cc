@@ -11,9 +11,9 @@
 #include <thread>
 #include <vector>
 
+#include "columnar/value.h"
 #include "common/error_code.h"
 #include "common/file_system.h"
-#include "columnar/value.h"
 #include "laminar/laminardb.h"
 
 namespace laminar {
@@ -80,8 +80,7 @@ TEST_F(DurabilityTest, CatalogTablesAndViewsSurviveARestart) {
   EXPECT_EQ(Rows(*db, "SELECT * FROM big"), (std::vector<std::string>{"2|50", "3|500"}));
   // The source is still open and the view keeps going.
   Run(*db, "INSERT INTO orders VALUES (4, 'GBP', 40)");
-  EXPECT_EQ(Rows(*db, "SELECT * FROM big"),
-            (std::vector<std::string>{"2|50", "3|500", "4|40"}));
+  EXPECT_EQ(Rows(*db, "SELECT * FROM big"), (std::vector<std::string>{"2|50", "3|500", "4|40"}));
   Run(*db, "DROP MATERIALIZED VIEW big");
   ASSERT_TRUE(db->Shutdown().ok());
   db = Open();
@@ -217,8 +216,9 @@ TEST_F(DurabilityTest, StreamsOfStreamsKeepWatermarksAcrossARestart) {
 TEST_F(DurabilityTest, ASyncWalKeepsEveryAcknowledgedPushAcrossACrash) {
   {
     auto db = Open();
-    Run(*db, "CREATE SOURCE s (id BIGINT, tag VARCHAR) WITH (wal_mode = 'sync', "
-             "checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE SOURCE s (id BIGINT, tag VARCHAR) WITH (wal_mode = 'sync', "
+        "checkpoint_interval = '1 hour')");
     Run(*db, "CREATE MATERIALIZED VIEW seen AS SELECT id, tag FROM s");
     ASSERT_TRUE(db->Start().ok());
     auto source = db->Source("s");
@@ -298,8 +298,9 @@ TEST_F(DurabilityTest, ARejectedPushIsNotLoggedAndClosedSourcesRefusePushes) {
     config.buffer_size = 4;
     auto db = LaminarDB::Open(config);
     ASSERT_TRUE(db.ok()) << db.status();
-    Run(**db, "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = "
-              "'1 hour', backpressure = 'reject')");
+    Run(**db,
+        "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = "
+        "'1 hour', backpressure = 'reject')");
     Run(**db, "CREATE MATERIALIZED VIEW seen AS SELECT id FROM s");
     auto source = (*db)->Source("s");  // The reactor is not started: the channel fills up.
     ASSERT_TRUE(source.ok());
@@ -328,8 +329,9 @@ TEST_F(DurabilityTest, ARejectedPushIsNotLoggedAndClosedSourcesRefusePushes) {
 TEST_F(DurabilityTest, ProducersOfThePreviousRunDoNotHoldTheWatermarkBack) {
   {
     auto db = Open();
-    Run(*db, "CREATE SOURCE s (id BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' "
-             "SECOND) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE SOURCE s (id BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '1' "
+        "SECOND) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
     auto first = db->Source("s");
     ASSERT_TRUE(first.ok());
     auto second = first->Clone();
@@ -386,7 +388,8 @@ TEST_F(DurabilityTest, RestoreDiscardsWhatTheWalHeldAfterTheCheckpoint) {
   uint64_t id = 0;
   {
     auto db = Open();
-    Run(*db, "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
     Run(*db, "CREATE MATERIALIZED VIEW seen AS SELECT id FROM s");
     Run(*db, "INSERT INTO s VALUES (1)");
     ASSERT_TRUE(db->Sync().ok());
@@ -425,7 +428,8 @@ TEST_F(DurabilityTest, AnExactlyOnceFileSinkPublishesEachRowOnceAcrossACrash) {
   const std::string out = dir_ + "/out";
   {
     auto db = Open();
-    Run(*db, "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE SOURCE s (id BIGINT) WITH (wal_mode = 'sync', checkpoint_interval = '1 hour')");
     Run(*db, fmt::format("CREATE SINK evens INTO FILES (path = '{}') FORMAT JSON WITH (delivery "
                          "= 'exactly_once') AS SELECT id FROM s WHERE id % 2 = 0",
                          out));
@@ -441,8 +445,7 @@ TEST_F(DurabilityTest, AnExactlyOnceFileSinkPublishesEachRowOnceAcrossACrash) {
   }
   auto db = Open();
   ASSERT_TRUE(db->Checkpoint().ok());
-  EXPECT_EQ(PartLines(out),
-            (std::vector<std::string>{"{\"id\":2}", "{\"id\":4}", "{\"id\":6}"}));
+  EXPECT_EQ(PartLines(out), (std::vector<std::string>{"{\"id\":2}", "{\"id\":4}", "{\"id\":6}"}));
 }
 
 TEST_F(DurabilityTest, SinkDeliveryIsCheckedAtCreate) {
@@ -469,8 +472,7 @@ TEST_F(DurabilityTest, SinkDeliveryIsCheckedAtCreate) {
       "CREATE SINK b INTO FILES (path = '{}/b') AS SELECT k, sum(v) FROM s GROUP BY k", dir_));
   EXPECT_EQ(changelog.status().code(), ErrorCode::kNotSupported);
   Run(**memory, "CREATE STREAM ks AS SELECT k FROM s");
-  auto in_process =
-      (*memory)->Execute("CREATE SINK c FROM ks WITH (delivery = 'at_least_once')");
+  auto in_process = (*memory)->Execute("CREATE SINK c FROM ks WITH (delivery = 'at_least_once')");
   EXPECT_EQ(in_process.status().code(), ErrorCode::kNotSupported);
   // At least once without checkpoints: what reached the sink is published at every Sync.
   Run(**memory, fmt::format("CREATE SINK d INTO FILES (path = '{}/d') AS SELECT k FROM s", dir_));

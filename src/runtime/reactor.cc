@@ -52,8 +52,8 @@ struct Reactor::Query final : public exec::DataflowSink {
         // The epoch's rows cannot be made durable and nothing would replay them: the sink
         // stops (visibly) rather than lose them; a restart recovers it from the last
         // checkpoint and the WAL.
-        const Status failure = Status::Error(prepared.code(), "sink \"{}\": {}", output->name,
-                                             prepared.message());
+        const Status failure =
+            Status::Error(prepared.code(), "sink \"{}\": {}", output->name, prepared.message());
         reactor->checkpoint_->failures.push_back(failure);
         reactor->FailQuery(*this, failure);
         return Status::Ok();
@@ -63,9 +63,9 @@ struct Reactor::Query final : public exec::DataflowSink {
       if (flow->barrier_status().ok()) {
         reactor->checkpoint_->queries[output->name] = flow->TakeSnapshot();
       } else {
-        reactor->checkpoint_->failures.push_back(
-            Status::Error(flow->barrier_status().code(), "query \"{}\": {}", output->name,
-                          flow->barrier_status().message()));
+        reactor->checkpoint_->failures.push_back(Status::Error(flow->barrier_status().code(),
+                                                               "query \"{}\": {}", output->name,
+                                                               flow->barrier_status().message()));
       }
     }
     // The barrier follows the query's output to its readers and its side streams.
@@ -473,9 +473,8 @@ void Reactor::ProcessMessage(Source& source, SourceMessage& message, int64_t now
     case SourceMessage::Kind::kWatermark: {
       (void)FlushRows(source);
       Producer& producer = FindProducer(source, message.producer);
-      producer.watermark = producer.has_watermark
-                               ? std::max(producer.watermark, message.watermark)
-                               : message.watermark;
+      producer.watermark = producer.has_watermark ? std::max(producer.watermark, message.watermark)
+                                                  : message.watermark;
       producer.has_watermark = true;
       producer.idle = false;
       UpdateSourceWatermark(source);
@@ -763,9 +762,11 @@ Status Reactor::RestoreQuery(std::string_view name, std::string_view state) {
     // "failed:<code>:<message>": the query stays stopped with the error it had.
     std::string_view rest = state.substr(kFailedPrefix.size());
     const size_t colon = rest.find(':');
-    const int code = colon == std::string_view::npos ? 0 : std::atoi(std::string(rest.substr(0, colon)).c_str());
-    FailQuery(query, Status(code > 0 ? static_cast<ErrorCode>(code) : ErrorCode::kInternal,
-                            std::string(rest.substr(colon == std::string_view::npos ? 0 : colon + 1))));
+    const int code =
+        colon == std::string_view::npos ? 0 : std::atoi(std::string(rest.substr(0, colon)).c_str());
+    FailQuery(query,
+              Status(code > 0 ? static_cast<ErrorCode>(code) : ErrorCode::kInternal,
+                     std::string(rest.substr(colon == std::string_view::npos ? 0 : colon + 1))));
     return Status::Ok();
   }
   return query.flow->Restore(state, fmt::format("state of query \"{}\"", name));

@@ -18,9 +18,9 @@
 #include "columnar/column_builder.h"
 #include "common/clock.h"
 #include "common/status.h"
+#include "connectors/sink_connector.h"
 #include "exec/dataflow.h"
 #include "laminar/laminardb.h"
-#include "connectors/sink_connector.h"
 #include "runtime/outlet.h"
 #include "runtime/source_state.h"
 
@@ -246,7 +246,7 @@ class Reactor {
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<SourceMessage> scratch_;
   ReactorSnapshot* checkpoint_ = nullptr;  // The checkpoint in progress (Checkpoint only).
-  size_t idle_timeout_sources_ = 0;  // Sources with an idle timeout.
+  size_t idle_timeout_sources_ = 0;        // Sources with an idle timeout.
 
   std::mutex command_mutex_;  // Guards commands_.
   std::deque<Command*> commands_;

@@ -74,9 +74,9 @@ TEST(S3CheckpointTest, AWrongSecretFailsOpenClearly) {
   char pattern[] = "/tmp/laminar-s3-checkpoint-XXXXXX";
   ASSERT_NE(::mkdtemp(pattern), nullptr);
   config.data_dir = pattern;
-  config.checkpoint_s3 = S3Location{settings["S3_ENDPOINT"], settings["S3_REGION"],
-                                    settings["S3_BUCKET"], "wrong-secret",
-                                    settings["S3_ACCESS_KEY"], "not-the-secret"};
+  config.checkpoint_s3 =
+      S3Location{settings["S3_ENDPOINT"], settings["S3_REGION"],     settings["S3_BUCKET"],
+                 "wrong-secret",          settings["S3_ACCESS_KEY"], "not-the-secret"};
   auto db = LaminarDB::Open(config);
   ASSERT_FALSE(db.ok());
   EXPECT_NE(db.status().ToString().find("403"), std::string::npos) << db.status();

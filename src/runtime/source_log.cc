@@ -64,8 +64,8 @@ Result<SourceMessage> DecodeSourceMessage(std::string_view record,
       // Under the source's own schema (names, nullability), as pushed.
       Result<Batch> typed = Batch::Make(schema, batch.columns());
       if (!typed.ok()) {
-        reader.Fail(fmt::format("a batch that does not fit the source: {}",
-                                typed.status().message()));
+        reader.Fail(
+            fmt::format("a batch that does not fit the source: {}", typed.status().message()));
         break;
       }
       message.batch = std::make_shared<const Batch>(std::move(*typed));

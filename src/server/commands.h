@@ -23,8 +23,9 @@ struct RunOptions {
 /// (or the durable one of --data-dir), printing each statement's output to standard output as
 /// Session describes, then ends the input (closes every source, so watermarks reach +infinity
 /// and everything is flushed) and prints the rest; with --data-dir it checkpoints instead and
-/// leaves the sources open for the next run. Returns the process exit status: 0, or 1 after printing the first error
-/// to standard error with its LDB code, the offending line of the script and a caret.
+/// leaves the sources open for the next run. Returns the process exit status: 0, or 1 after
+/// printing the first error to standard error with its LDB code, the offending line of the script
+/// and a caret.
 int RunScriptCommand(const RunOptions& options);
 
 /// `laminardb shell`: the interactive shell, described by its `\?` text. Reads lines with GNU

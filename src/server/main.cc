@@ -205,8 +205,7 @@ int RunCommandLine(int argc, char** argv) {
       }
     }
     if (!have_path) {
-      fmt::print(stderr,
-                 "usage: laminardb run FILE.sql [--output table|jsonl] [--data-dir DIR]\n");
+      fmt::print(stderr, "usage: laminardb run FILE.sql [--output table|jsonl] [--data-dir DIR]\n");
       return 2;
     }
     return server::RunScriptCommand(options);

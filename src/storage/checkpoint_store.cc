@@ -51,7 +51,8 @@ Result<std::map<uint64_t, bool>> ScanIds(ObjectStore& store) {
   std::map<uint64_t, bool> ids;
   LAMINAR_ASSIGN_OR_RETURN(std::vector<std::string> keys, store.List("checkpoints/"));
   for (const std::string& key : keys) {
-    const std::string_view rest = std::string_view(key).substr(std::string_view("checkpoints/").size());
+    const std::string_view rest =
+        std::string_view(key).substr(std::string_view("checkpoints/").size());
     const size_t slash = rest.find('/');
     if (slash == std::string_view::npos) continue;
     const auto id = ParseId(std::string(rest.substr(0, slash)));
@@ -170,8 +171,8 @@ Result<CheckpointData> CheckpointStore::ReadImpl(uint64_t id, bool with_sections
     data.source_offsets = manifest["source_offsets"].get<std::map<std::string, uint64_t>>();
     data.sink_epochs = manifest["sink_epochs"].get<std::map<std::string, uint64_t>>();
     for (const auto& [name, wal] : manifest["wals"].items()) {
-      data.wals[name] = CheckpointData::Wal{wal["mode"].get<std::string>(),
-                                            wal["directory"].get<std::string>()};
+      data.wals[name] =
+          CheckpointData::Wal{wal["mode"].get<std::string>(), wal["directory"].get<std::string>()};
     }
     if (!with_sections) return data;
     const std::string state_path = store_->Describe() + " " + prefix + std::string(kState);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error_code.h"
+#include "common/fault_injection_file_system.h"
 #include "common/memory_file_system.h"
 #include "storage/local_object_store.h"
 
@@ -29,7 +30,8 @@ struct Fixture {
   explicit Fixture(int retain)
       : objects(std::move(*LocalObjectStore::Open(&fs, "data"))), store(objects.get(), retain) {}
   std::string PathOf(uint64_t id) const {
-    return "data/" + CheckpointStore::PrefixOf(id).substr(0, CheckpointStore::PrefixOf(id).size() - 1);
+    return "data/" +
+           CheckpointStore::PrefixOf(id).substr(0, CheckpointStore::PrefixOf(id).size() - 1);
   }
   MemoryFileSystem fs;
   std::unique_ptr<LocalObjectStore> objects;
@@ -122,6 +124,33 @@ TEST(CheckpointStoreTest, DamageIsDetected) {
   ASSERT_TRUE(fs.WriteFile(manifest, original_manifest.substr(0, 50), true).ok());
   EXPECT_EQ(store.Read(1).status().code(), ErrorCode::kCorruption);
   EXPECT_EQ(store.Read(7).status().code(), ErrorCode::kFileNotFound);
+}
+
+TEST(CheckpointStoreTest, NoSpaceOrIoErrorsFailTheCheckpointAndKeepTheOthers) {
+  for (FaultKind kind : {FaultKind::kNoSpace, FaultKind::kIoError}) {
+    for (const char* path : {"state.bin", "MANIFEST.json"}) {
+      MemoryFileSystem memory;
+      FaultInjectionFileSystem fs(&memory);
+      auto objects = LocalObjectStore::Open(&fs, "data");
+      ASSERT_TRUE(objects.ok());
+      CheckpointStore store(objects->get(), 3);
+      ASSERT_TRUE(store.Write(MakeData(1)).ok());
+      fs.InjectFault(FaultRule::At(FaultOperation::kAppend, kind).OnPath(path));
+      const Status failed = store.Write(MakeData(2));
+      EXPECT_EQ(failed.code(),
+                kind == FaultKind::kNoSpace ? ErrorCode::kNoSpace : ErrorCode::kIoError)
+          << failed;
+      // Checkpoint 2 does not exist; checkpoint 1 is intact, also after a power loss.
+      memory.DropUnsyncedData();
+      EXPECT_EQ(*store.List(), (std::vector<uint64_t>{1})) << path;
+      auto read = store.Read(1);
+      ASSERT_TRUE(read.ok()) << read.status();
+      EXPECT_EQ(read->catalog, MakeData(1).catalog);
+      fs.ClearFaults();
+      EXPECT_TRUE(store.Write(MakeData(3)).ok());
+      EXPECT_EQ(*store.List(), (std::vector<uint64_t>{1, 3}));
+    }
+  }
 }
 
 }  // namespace

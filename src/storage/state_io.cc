@@ -143,9 +143,9 @@ void StateWriter::ColumnOf(const Column& column) {
   } else {
     const size_t width = static_cast<size_t>(type.ByteWidth());
     if (length > 0) {
-      Raw(std::string_view(column.values_buffer()->data_as<char>() +
-                               static_cast<size_t>(column.offset()) * width,
-                           static_cast<size_t>(length) * width));
+      Raw(std::string_view(
+          column.values_buffer()->data_as<char>() + static_cast<size_t>(column.offset()) * width,
+          static_cast<size_t>(length) * width));
     }
   }
 }

@@ -11,9 +11,8 @@
 //
 // usage: crash_child DIR ROWS
 
-#include <fmt/format.h>
-
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cstdlib>

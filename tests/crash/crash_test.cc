@@ -89,8 +89,8 @@ TEST(CrashTest, KilledThirtyTimesTheSinksMatchACleanRun) {
       if (WIFSIGNALED(status)) {
         ++kills;
       } else {
-        ASSERT_NE(WEXITSTATUS(status), 3) << "an acknowledged push was lost; see " << crashed
-                                          << "/child.log";
+        ASSERT_NE(WEXITSTATUS(status), 3)
+            << "an acknowledged push was lost; see " << crashed << "/child.log";
         // It finished before the signal: start over so every kill lands mid-run.
         ASSERT_EQ(status, 0) << "see " << crashed << "/child.log";
         ++finished_early;

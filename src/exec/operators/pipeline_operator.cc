@@ -1,11 +1,11 @@
 #include "exec/operators/pipeline_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include "columnar/take.h"
 #include "sql/plan/logical_filter.h"
 #include "sql/plan/logical_project.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 namespace {

@@ -1,9 +1,10 @@
 #include "exec/operators/union_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include <algorithm>
+
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 

@@ -1,11 +1,11 @@
 #include "exec/operators/window_table_function_operator.h"
 
-#include "storage/state_io.h"
 #include <fmt/format.h>
 
 #include "columnar/column_builder.h"
 #include "columnar/selection_vector.h"
 #include "columnar/take.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 WindowTableFunctionOperator::WindowTableFunctionOperator(

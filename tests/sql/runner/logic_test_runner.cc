@@ -236,7 +236,6 @@ class Runner {
   }
 
  public:
-
  private:
   void RunRecord(const Record& record) {
     switch (record.kind) {
