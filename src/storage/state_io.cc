@@ -19,6 +19,7 @@ void AppendFixed(std::string& out, T value) {
 
 /// Copies `length` bits starting at bit `offset` of `bits` into a fresh bitmap starting at bit 0.
 std::string RepackBits(const uint8_t* bits, int64_t offset, int64_t length) {
+  if (length == 0) return {};  // An empty column may have no buffer at all.
   std::string out(static_cast<size_t>((length + 7) / 8), '\0');
   if ((offset & 7) == 0) {
     std::memcpy(out.data(), bits + offset / 8, out.size());
@@ -131,7 +132,9 @@ void StateWriter::ColumnOf(const Column& column) {
   }
   const DataType& type = column.type();
   if (type.id() == TypeId::kBoolean) {
-    Raw(RepackBits(column.values_buffer()->data(), column.offset(), length));
+    if (length > 0) Raw(RepackBits(column.values_buffer()->data(), column.offset(), length));
+  } else if (type.IsVariableWidth() && length == 0) {
+    U32(0);  // The one offset of an empty column (which may have no buffers).
   } else if (type.IsVariableWidth()) {
     const int32_t* offsets = column.Offsets();
     const int32_t base = offsets[0];

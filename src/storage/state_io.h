@@ -39,7 +39,9 @@ class StateWriter {
   /// Length (varint) then the bytes.
   void Bytes(std::string_view bytes);
   /// Raw bytes, no length (the reader must know the size).
-  void Raw(std::string_view bytes) { out_.append(bytes); }
+  void Raw(std::string_view bytes) {
+    if (!bytes.empty()) out_.append(bytes);  // An empty view may have no data pointer.
+  }
 
   /// The format version of the piece that follows (an operator's state, a store).
   void WriteVersion(uint32_t version) { U32(version); }

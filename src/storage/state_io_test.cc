@@ -118,6 +118,22 @@ TEST(StateIoTest, BatchesAndSlicesRoundTrip) {
   }
 }
 
+TEST(StateIoTest, EmptyBatchesWithoutBuffersRoundTrip) {
+  auto schema = Schema::Make({{"b", DataType::Boolean(), true},
+                              {"s", DataType::Varchar(), true},
+                              {"i", DataType::BigInt(), true}});
+  StateWriter writer;
+  writer.BatchOf(Batch::Empty(schema));
+  writer.Weights({});
+  const std::string data = writer.Release();
+  StateReader reader(data, "empty");
+  const Batch read = reader.BatchOf();
+  EXPECT_TRUE(reader.Weights().empty());
+  ASSERT_TRUE(reader.Finish().ok()) << reader.status();
+  EXPECT_EQ(read.num_rows(), 0);
+  EXPECT_EQ(read.num_columns(), 3);
+}
+
 TEST(StateIoTest, TruncatedInputFailsEverywhere) {
   StateWriter writer;
   writer.BatchOf(MakeBatch());
