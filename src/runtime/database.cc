@@ -853,9 +853,15 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
     return Status::Ok();
   }));
   for (const auto& [name, statement] : catalog_log_) data.catalog.push_back(statement);
-  for (auto& [name, state] : snapshot.sources) data.sections.push_back({"source", name, state});
-  for (auto& [name, state] : snapshot.queries) data.sections.push_back({"query", name, state});
-  for (auto& [name, state] : view_states) data.sections.push_back({"view", name, state});
+  for (auto& [name, state] : snapshot.sources) {
+    data.sections.push_back({"source", name, std::move(state)});
+  }
+  for (auto& [name, state] : snapshot.queries) {
+    data.sections.push_back({"query", name, std::move(state)});
+  }
+  for (auto& [name, state] : view_states) {
+    data.sections.push_back({"view", name, std::move(state)});
+  }
   for (const auto& [name, table] : tables_) {
     LAMINAR_ASSIGN_OR_RETURN(Batch rows, table->Snapshot());
     storage::StateWriter writer;
