@@ -94,7 +94,7 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> variables;
 
   /// LDB-2007 naming the rule broken: buffer_size a power of two, data_dir required for
-  /// checkpoints or a WAL, wal_mode requires checkpoint_interval.
+  /// checkpoints, a WAL or checkpoint_s3, wal_mode requires checkpoint_interval.
   Status Validate() const;
 };
 

@@ -156,6 +156,10 @@ Status Config::Validate() const {
     return Status::Error(ErrorCode::kInvalidConfiguration, "data_dir is required for {}",
                          checkpoint_interval ? "checkpoint_interval" : "wal_mode");
   }
+  if (checkpoint_s3 && !data_dir) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "checkpoint_s3 needs a data_dir (for the WAL and the lock)");
+  }
   if (wal_mode && !checkpoint_interval) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
                          "wal_mode requires checkpoint_interval (the WAL is truncated at "

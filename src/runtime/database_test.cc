@@ -413,6 +413,9 @@ TEST(LaminarDBTest, ConfigValidation) {
     EXPECT_TRUE(durable.ok()) << durable.status();
   }
   std::filesystem::remove_all(pattern);
+  config = Config();
+  config.checkpoint_s3 = S3Location{};  // Never ignored: without a data_dir it is refused.
+  EXPECT_EQ(LaminarDB::Open(config).status().code(), ErrorCode::kInvalidConfiguration);
   auto built = LaminarDB::Builder().BufferSize(1024).MaxBatchRows(64).Open();
   EXPECT_TRUE(built.ok()) << built.status();
 }

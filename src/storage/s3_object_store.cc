@@ -22,6 +22,7 @@
 
 #include "common/check.h"
 #include "common/error_code.h"
+#include "common/utf8.h"
 
 namespace laminar::storage {
 namespace {
@@ -51,24 +52,6 @@ std::optional<std::pair<std::string_view, size_t>> FindElement(std::string_view 
   const size_t end = xml.find(close, content);
   if (end == std::string_view::npos) return std::nullopt;
   return std::make_pair(xml.substr(content, end - content), end + close.size());
-}
-
-void AppendUtf8(std::string& out, uint32_t code_point) {
-  if (code_point < 0x80) {
-    out.push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
 }
 
 // Replaces the five predefined entities and numeric character references.
@@ -107,7 +90,7 @@ std::string XmlUnescape(std::string_view text) {
       if (digits.empty() || *end != '\0' || value > 0x10FFFF) {
         out.append(text.substr(amp, semicolon - amp + 1));
       } else {
-        AppendUtf8(out, static_cast<uint32_t>(value));
+        AppendUtf8(static_cast<uint32_t>(value), out);
       }
     } else {
       out.append(text.substr(amp, semicolon - amp + 1));

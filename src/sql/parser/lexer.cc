@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/check.h"
+#include "common/utf8.h"
 
 namespace laminar::sql {
 
@@ -172,25 +173,6 @@ constexpr uint64_t FoldCase(uint64_t bytes) {
 }
 
 static_assert(FoldCase(0x5B5A41403F7A61C1u) == 0x5B7A61403F7A61C1u);
-
-/// Appends the UTF-8 encoding of a code point. REQUIRES: a valid scalar value.
-void AppendUtf8(uint32_t code_point, std::vector<char>& out) {
-  if (code_point < 0x80) {
-    out.push_back(static_cast<char>(code_point));
-  } else if (code_point < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (code_point >> 6)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else if (code_point < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (code_point >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (code_point >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((code_point >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (code_point & 0x3F)));
-  }
-}
 
 /// Scans the text once, keeping the line and column of the cursor up to date.
 ///
