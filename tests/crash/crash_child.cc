@@ -43,19 +43,23 @@ int main(int argc, char** argv) {
   config.data_dir = dir + "/db";
   auto db = LaminarDB::Open(config);
   if (!db.ok()) return Die("open", db.status());
-  if (!(*db)->DescribeSource("events").ok()) {
-    const std::string schema = fmt::format(
-        "CREATE SOURCE events (id BIGINT NOT NULL, k BIGINT NOT NULL, v BIGINT NOT NULL, "
-        "ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '100' MILLISECOND) "
-        "WITH (wal_mode = 'sync', checkpoint_interval = '200 milliseconds');"
-        "CREATE STREAM per_key AS SELECT k, tumble(ts, INTERVAL '1' SECOND) AS window_start, "
-        "count(*) AS n, sum(v) AS total FROM events GROUP BY k, tumble(ts, INTERVAL '1' SECOND);"
-        "CREATE SINK windows FROM per_key INTO FILES (path = '{}/windows') FORMAT JSON "
-        "WITH (delivery = 'exactly_once');"
-        "CREATE SINK sevens INTO FILES (path = '{}/sevens') FORMAT JSON "
-        "WITH (delivery = 'exactly_once') AS SELECT id, v FROM events WHERE id % 7 = 0",
-        dir, dir);
-    if (auto created = (*db)->Execute(schema); !created.ok()) {
+  // Each object on its own (IF NOT EXISTS): a kill may fall between two of them, and every
+  // CREATE is checkpointed before it returns.
+  const std::vector<std::string> schema = {
+      "CREATE SOURCE IF NOT EXISTS events (id BIGINT NOT NULL, k BIGINT NOT NULL, v BIGINT NOT "
+      "NULL, ts TIMESTAMP NOT NULL, WATERMARK FOR ts AS ts - INTERVAL '100' MILLISECOND) "
+      "WITH (wal_mode = 'sync', checkpoint_interval = '200 milliseconds')",
+      "CREATE STREAM IF NOT EXISTS per_key AS SELECT k, tumble(ts, INTERVAL '1' SECOND) AS "
+      "window_start, count(*) AS n, sum(v) AS total FROM events GROUP BY k, tumble(ts, "
+      "INTERVAL '1' SECOND)",
+      fmt::format("CREATE SINK IF NOT EXISTS windows FROM per_key INTO FILES (path = "
+                  "'{}/windows') FORMAT JSON WITH (delivery = 'exactly_once')",
+                  dir),
+      fmt::format("CREATE SINK IF NOT EXISTS sevens INTO FILES (path = '{}/sevens') FORMAT JSON "
+                  "WITH (delivery = 'exactly_once') AS SELECT id, v FROM events WHERE id % 7 = 0",
+                  dir)};
+  for (const std::string& statement : schema) {
+    if (auto created = (*db)->Execute(statement); !created.ok()) {
       return Die("schema", created.status());
     }
   }
