@@ -207,12 +207,23 @@ bool GroupTable::RestoreKey(std::string_view key, uint64_t hash, uint32_t slot) 
 
 bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
                              std::span<const uint64_t> hashes, std::span<const uint32_t> slots) {
-  if (size_ != 0) return false;
-  for (size_t i = 0; i < slots.size(); ++i) {
-    if (slots[i] == kNoSlot || (i > 0 && slots[i] <= slots[i - 1])) return false;
+  if (size_ != 0 || keys.size() != slots.size() || hashes.size() != slots.size()) return false;
+  uint32_t highest = 0;
+  for (uint32_t slot : slots) {
+    if (slot == kNoSlot) return false;
+    highest = std::max(highest, slot);
   }
   Reserve(keys.size());
-  if (!slots.empty()) entry_of_slot_.resize(size_t{slots.back()} + 1, kNoSlot);
+  if (!slots.empty()) entry_of_slot_.resize(size_t{highest} + 1, kNoSlot);
+  // A slot named twice: marked on first sight (every slot is free in an empty table), the
+  // marks are overwritten by the entries' positions below.
+  for (uint32_t slot : slots) {
+    if (entry_of_slot_[slot] != kNoSlot) {
+      std::fill(entry_of_slot_.begin(), entry_of_slot_.end(), kNoSlot);
+      return false;
+    }
+    entry_of_slot_[slot] = 0;
+  }
   // The entries are made in key order (long keys go to the arena in that order), then moved
   // by a counting sort on the top bits of their home position and inserted in that order, so
   // that the table is written front to back instead of at random.

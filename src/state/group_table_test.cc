@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <numeric>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -290,6 +291,29 @@ TEST(GroupTableTest, RestoredTableKeepsSlotsAndReuseOrder) {
   hashes.push_back(hashes.front());
   slots.push_back(slots.back() + 1);
   EXPECT_FALSE(GroupTable().RestoreKeys(keys, hashes, slots));  // A key twice.
+  keys.back() = "a key of its own";
+  hashes.back() = GroupTable::Hash(keys.back());
+  slots.back() = slots.front();
+  EXPECT_FALSE(GroupTable().RestoreKeys(keys, hashes, slots));  // A slot twice.
+  // Slots in any order (an incremental snapshot writes some early) rebuild the same table.
+  keys.pop_back();
+  hashes.pop_back();
+  slots.pop_back();
+  std::vector<size_t> order(slots.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::shuffle(order.begin(), order.end(), random);
+  std::vector<std::string_view> shuffled_keys;
+  std::vector<uint64_t> shuffled_hashes;
+  std::vector<uint32_t> shuffled_slots;
+  for (size_t i : order) {
+    shuffled_keys.push_back(keys[i]);
+    shuffled_hashes.push_back(hashes[i]);
+    shuffled_slots.push_back(slots[i]);
+  }
+  GroupTable unordered;
+  ASSERT_TRUE(unordered.RestoreKeys(shuffled_keys, shuffled_hashes, shuffled_slots));
+  ASSERT_TRUE(unordered.RestoreFreeSlots(original.slot_capacity(), original.free_slots()));
+  for (uint32_t slot : slots) EXPECT_EQ(Find(unordered, original.key(slot)), slot);
   EXPECT_EQ(restored.slot_capacity(), original.slot_capacity());
   for (int i = 0; i < 3000; ++i) {
     const std::string key = Int64Key(100'000 + i);

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "columnar/buffer.h"
+#include "common/check.h"
 
 namespace laminar::storage {
 
@@ -46,6 +47,11 @@ std::shared_ptr<const Buffer> ToBuffer(std::string_view bytes) {
 void StateWriter::U32(uint32_t value) { AppendFixed(out_, value); }
 void StateWriter::U64(uint64_t value) { AppendFixed(out_, value); }
 void StateWriter::F64(double value) { AppendFixed(out_, value); }
+
+void StateWriter::PatchU64(size_t offset, uint64_t value) {
+  LAMINAR_CHECK(offset + sizeof(value) <= out_.size());
+  std::memcpy(out_.data() + offset, &value, sizeof(value));
+}
 
 void StateWriter::VarU64(uint64_t value) {
   while (value >= 0x80) {

@@ -59,6 +59,12 @@ class StateWriter {
   size_t size() const { return out_.size(); }
   const std::string& data() const { return out_; }
   std::string Release() { return std::move(out_); }
+  /// Makes room for `bytes` in total, so that a writer filled piece by piece (an incremental
+  /// snapshot, one reactor turn at a time) does not copy what it holds when it grows.
+  void Reserve(size_t bytes) { out_.reserve(bytes); }
+  /// Overwrites the 8 bytes at `offset` (written by U64, as a placeholder) with `value`.
+  /// REQUIRES: offset + 8 <= size().
+  void PatchU64(size_t offset, uint64_t value);
 
  private:
   std::string out_;

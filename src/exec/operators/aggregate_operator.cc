@@ -147,6 +147,9 @@ void AggregateOperator::EnsureSlots(uint32_t count) {
 uint32_t AggregateOperator::AcquireSlot(std::string_view key, uint64_t hash, bool* inserted) {
   const uint32_t slot = groups_.FindOrInsert(key, hash, inserted);
   if (slot >= slot_capacity_) EnsureSlots(slot + 1);
+  if (incremental_ != nullptr && *inserted && slot < incremental_->capacity) {
+    incremental_->done[slot] = 1;  // Free at the barrier: not part of the snapshot.
+  }
   return slot;
 }
 
@@ -179,6 +182,7 @@ void AggregateOperator::MarkDirty(uint32_t slot) {
 }
 
 void AggregateOperator::FreeSlot(uint32_t slot) {
+  if (incremental_ != nullptr) SaveBeforeChange(std::span(&slot, 1));
   for (auto& accumulator : accumulators_) accumulator->Clear(slot);
   row_counts_[slot] = 0;
   if (slot < dirty_.size()) {
@@ -419,6 +423,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
   }
   if (!materialize.empty()) LAMINAR_RETURN_IF_ERROR(MaterializeEmitted(materialize));
   const size_t count = all_kept ? static_cast<size_t>(rows) : kept.size();
+  if (incremental_ != nullptr) SaveBeforeChange(std::span(slots.data(), count));
   const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
   return ApplyUpdates(inputs, all_kept ? std::span<const uint32_t>() : std::span(kept),
                       std::span(slots.data(), count), weights);

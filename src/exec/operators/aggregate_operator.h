@@ -21,6 +21,7 @@
 #include "state/group_table.h"
 #include "state/key_encoder.h"
 #include "state/ordered_index.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -119,6 +120,13 @@ class AggregateOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
+  /// Incremental for aggregations without a window, state_ttl or closing key (the per-group
+  /// states are then the whole size of the state): the groups are written in slot order,
+  /// and a group a batch is about to update, or a group about to be freed, is written first.
+  /// The others snapshot at the barrier (false).
+  Result<bool> BeginSnapshot() override;
+  Result<std::optional<std::string>> ContinueSnapshot(size_t max_entries) override;
+  void CancelSnapshot() override { incremental_.reset(); }
 
   const AggregateMetrics& metrics();
   /// "rows in N; late rows N; windows closed N; groups expired N; live groups N; state bytes N".
@@ -208,8 +216,17 @@ class AggregateOperator final : public Operator {
   // Checkpoints (aggregate_operator_checkpoint.cc).
   /// A hash of the definition, so that state is never restored into another aggregation.
   uint32_t DefinitionFingerprint() const;
-  Status SnapshotBody(storage::StateWriter& writer) const;
+  /// The state is written in three parts (docs/formats/operator-state.md): the head
+  /// (counters and the group table's free slots), blocks of groups, the tail (indexes,
+  /// windows, what was emitted).
+  void WriteHead(storage::StateWriter& writer) const;
+  /// One block: the groups of `slots` (ascending) with their keys, counts and accumulators.
+  void WriteBlock(storage::StateWriter& writer, std::span<const uint32_t> slots) const;
+  Status WriteTail(storage::StateWriter& writer) const;
   void RestoreBody(storage::StateReader& reader);
+  /// The incremental snapshot in progress: writes the groups of `slots` that it still owes,
+  /// before their state changes.
+  void SaveBeforeChange(std::span<const uint32_t> slots);
   /// Result rows (of the output schema) as one batch, and back.
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;
@@ -281,13 +298,30 @@ class AggregateOperator final : public Operator {
   std::vector<uint8_t> dirty_;
   std::vector<std::vector<Value>> slot_emitted_;
   /// Set by Restore for the slots whose last emitted row is their current result (every live
-  /// slot not dirty, see SnapshotBody), which a checkpoint does not store: slot_emitted_ is
+  /// slot not dirty, see WriteTail), which a checkpoint does not store: slot_emitted_ is
   /// filled from the state (MaterializeEmitted) before the slot's state next changes or its
   /// row is retracted. Sized with dirty_ and slot_emitted_.
   std::vector<uint8_t> emitted_pending_;
 
   std::vector<uint32_t> temporary_slots_;
   AggregateMetrics metrics_;
+
+  /// An incremental snapshot between BeginSnapshot and the ContinueSnapshot that completes it.
+  struct IncrementalSnapshot {
+    storage::StateWriter writer;  // Version, length, head, the blocks written so far.
+    size_t length_offset = 0;     // Of the body length, patched at the end.
+    size_t body_offset = 0;
+    size_t checked = 0;  // The body's bytes below this are in `crc`.
+    uint32_t crc = 0;
+    std::string tail;       // Captured at the barrier.
+    uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
+    uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
+    /// Per slot below `capacity`: written already, or taken after the barrier (not part of
+    /// the snapshot).
+    std::vector<uint8_t> done;
+  };
+  std::unique_ptr<IncrementalSnapshot> incremental_;
+  size_t last_snapshot_bytes_ = 0;  // Sizes the next incremental snapshot's buffer.
 };
 
 }  // namespace laminar::exec

@@ -41,7 +41,9 @@ namespace {
 using sql::EmitStrategy;
 using sql::WindowKind;
 
-constexpr uint32_t kFormatVersion = 1;
+/// 2: the groups in blocks of any slot order (incremental snapshots), the body's length in 8
+/// bytes. Version 1 (all keys in slot order, then each column) is no longer read.
+constexpr uint32_t kFormatVersion = 2;
 /// Keys are written in slot order, their table entries prefetched this many slots ahead (a
 /// table of a million keys does not fit in the cache).
 constexpr size_t kPrefetchAhead = 16;
@@ -155,16 +157,43 @@ uint32_t AggregateOperator::DefinitionFingerprint() const {
                             def_.processing_time, def_.allowed_lateness_micros));
 }
 
+namespace {
+
+/// The state's frame: the version, the body's length (8 bytes, so that an incremental
+/// snapshot can write it last), the body, the body's masked CRC-32C.
+size_t BeginFrame(storage::StateWriter& writer) {
+  writer.WriteVersion(kFormatVersion);
+  const size_t length_offset = writer.size();
+  writer.U64(0);
+  return length_offset;
+}
+
+void EndFrame(storage::StateWriter& writer, size_t length_offset, uint32_t crc) {
+  const size_t body_offset = length_offset + sizeof(uint64_t);
+  writer.PatchU64(length_offset, writer.size() - body_offset);
+  writer.U32(MaskCrc(crc));
+}
+
+}  // namespace
+
 Status AggregateOperator::Snapshot(storage::StateWriter& writer) const {
   if (!temporary_slots_.empty()) {
     return Status::Error(ErrorCode::kInternal, "snapshot of {} in the middle of a merge",
                          Describe());
   }
-  storage::StateWriter body;
-  LAMINAR_RETURN_IF_ERROR(SnapshotBody(body));
-  writer.WriteVersion(kFormatVersion);
-  writer.Bytes(body.data());
-  writer.U32(MaskCrc(Crc32c(body.data())));
+  if (incremental_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "snapshot of {} during an incremental one",
+                         Describe());
+  }
+  const size_t length_offset = BeginFrame(writer);
+  const size_t body_offset = writer.size();
+  WriteHead(writer);
+  const std::vector<uint32_t> live = LiveSlots(groups_);
+  if (!live.empty()) WriteBlock(writer, live);
+  writer.VarU64(0);  // No more blocks.
+  LAMINAR_RETURN_IF_ERROR(WriteTail(writer));
+  const std::string_view body = std::string_view(writer.data()).substr(body_offset);
+  EndFrame(writer, length_offset, Crc32c(body));
   return Status::Ok();
 }
 
@@ -173,7 +202,11 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
     return Status::Error(ErrorCode::kInternal, "restore of {} after it ran", Describe());
   }
   reader.ReadVersion(kFormatVersion);
-  const std::string_view body = reader.BytesView();
+  const uint64_t length = reader.U64();
+  if (reader.ok() && length > reader.remaining()) {
+    reader.Fail(fmt::format("aggregate state of {} bytes, {} left", length, reader.remaining()));
+  }
+  const std::string_view body = reader.Raw(reader.ok() ? static_cast<size_t>(length) : 0);
   const uint32_t checksum = reader.U32();
   if (!reader.ok()) return reader.status();
   if (UnmaskCrc(checksum) != Crc32c(body)) {
@@ -186,7 +219,91 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
   return reader.status();
 }
 
-Status AggregateOperator::SnapshotBody(storage::StateWriter& writer) const {
+Result<bool> AggregateOperator::BeginSnapshot() {
+  if (def_.window || def_.state_ttl_micros || def_.closing_key >= 0 ||
+      !temporary_slots_.empty()) {
+    return false;
+  }
+  if (incremental_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress",
+                         Describe());
+  }
+  auto snapshot = std::make_unique<IncrementalSnapshot>();
+  // Room for the whole state up front: a buffer that doubled while full would copy it all
+  // within one reactor turn. Bytes not written are never touched, so cost nothing.
+  snapshot->writer.Reserve(std::max(last_snapshot_bytes_ + last_snapshot_bytes_ / 4,
+                                    groups_.size() * (24 + 16 * accumulators_.size())) +
+                           4096);
+  snapshot->length_offset = BeginFrame(snapshot->writer);
+  snapshot->body_offset = snapshot->writer.size();
+  snapshot->checked = snapshot->body_offset;
+  WriteHead(snapshot->writer);
+  storage::StateWriter tail;
+  LAMINAR_RETURN_IF_ERROR(WriteTail(tail));
+  snapshot->tail = tail.Release();
+  snapshot->capacity = groups_.slot_capacity();
+  snapshot->done.assign(snapshot->capacity, 0);
+  incremental_ = std::move(snapshot);
+  return true;
+}
+
+Result<std::optional<std::string>> AggregateOperator::ContinueSnapshot(size_t max_entries) {
+  if (incremental_ == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
+  }
+  IncrementalSnapshot& snapshot = *incremental_;
+  std::vector<uint32_t> block;
+  block.reserve(std::min<size_t>(std::max<size_t>(max_entries, 1), snapshot.capacity));
+  // Free slots cost a test each: they count for an eighth of a group.
+  size_t budget = std::max<size_t>(max_entries, 1) * 8;
+  while (snapshot.cursor < snapshot.capacity && budget > 0) {
+    const uint32_t slot = snapshot.cursor++;
+    if (snapshot.done[slot] != 0) {
+      --budget;
+      continue;
+    }
+    snapshot.done[slot] = 1;
+    // Not written yet and live: live at the barrier (a slot taken since is marked done).
+    if (groups_.IsLive(slot)) {
+      block.push_back(slot);
+      budget = budget >= 8 ? budget - 8 : 0;
+    } else {
+      --budget;
+    }
+  }
+  if (!block.empty()) WriteBlock(snapshot.writer, block);
+  const std::string& data = snapshot.writer.data();
+  snapshot.crc =
+      Crc32cExtend(snapshot.crc, data.data() + snapshot.checked, data.size() - snapshot.checked);
+  snapshot.checked = data.size();
+  if (snapshot.cursor < snapshot.capacity) return std::optional<std::string>();
+  snapshot.writer.VarU64(0);  // No more blocks.
+  snapshot.writer.Raw(snapshot.tail);
+  const std::string& whole = snapshot.writer.data();
+  snapshot.crc =
+      Crc32cExtend(snapshot.crc, whole.data() + snapshot.checked, whole.size() - snapshot.checked);
+  EndFrame(snapshot.writer, snapshot.length_offset, snapshot.crc);
+  std::string state = snapshot.writer.Release();
+  incremental_.reset();
+  last_snapshot_bytes_ = state.size();
+  return std::optional<std::string>(std::move(state));
+}
+
+void AggregateOperator::SaveBeforeChange(std::span<const uint32_t> slots) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  std::vector<uint32_t> owed;
+  for (uint32_t slot : slots) {
+    if (slot < snapshot.capacity && snapshot.done[slot] == 0) {
+      snapshot.done[slot] = 1;
+      owed.push_back(slot);
+    }
+  }
+  if (owed.empty()) return;
+  std::sort(owed.begin(), owed.end());
+  WriteBlock(snapshot.writer, owed);
+}
+
+void AggregateOperator::WriteHead(storage::StateWriter& writer) const {
   writer.U32(DefinitionFingerprint());
   for (int64_t value :
        {watermark_, emitted_watermark_, closed_up_to_, next_periodic_emit_, next_session_serial_,
@@ -195,15 +312,33 @@ Status AggregateOperator::SnapshotBody(storage::StateWriter& writer) const {
     writer.VarI64(value);
   }
   writer.Bool(emitted_empty_global_);
+  // The group table's slot capacity and free list (in reuse order); the keys are in the
+  // blocks.
+  writer.VarU64(groups_.slot_capacity());
+  writer.VarU64(groups_.free_slots().size());
+  for (uint32_t slot : groups_.free_slots()) writer.VarU64(slot);
+}
 
-  // The (window or pane, key) states.
-  const std::vector<uint32_t> live = LiveSlots(groups_);
-  WriteGroupTable(writer, groups_, live);
-  for (uint32_t slot : live) writer.VarI64(row_counts_[slot]);
-  for (const auto& accumulator : accumulators_) accumulator->SnapshotSlots(live, writer);
-  if (def_.state_ttl_micros) {
-    for (uint32_t slot : live) writer.VarI64(last_update_[slot]);
+void AggregateOperator::WriteBlock(storage::StateWriter& writer,
+                                   std::span<const uint32_t> slots) const {
+  writer.VarU64(slots.size());
+  uint32_t previous = 0;
+  for (uint32_t slot : slots) {
+    writer.VarU64(slot - previous);
+    previous = slot;
   }
+  for (size_t i = 0; i < slots.size(); ++i) {
+    if (i + kPrefetchAhead < slots.size()) groups_.PrefetchSlot(slots[i + kPrefetchAhead]);
+    writer.Bytes(groups_.key(slots[i]));
+  }
+  for (uint32_t slot : slots) writer.VarI64(row_counts_[slot]);
+  for (const auto& accumulator : accumulators_) accumulator->SnapshotSlots(slots, writer);
+  if (def_.state_ttl_micros) {
+    for (uint32_t slot : slots) writer.VarI64(last_update_[slot]);
+  }
+}
+
+Status AggregateOperator::WriteTail(storage::StateWriter& writer) const {
   WriteIndex(writer, closing_);
   WriteIndex(writer, ttl_index_);
   WriteIndex(writer, session_ends_);
@@ -252,10 +387,16 @@ Status AggregateOperator::SnapshotBody(storage::StateWriter& writer) const {
   if (!rows.empty()) LAMINAR_RETURN_IF_ERROR(WriteRows(rows, writer));
   writer.VarU64(dirty_slots_.size());
   for (uint32_t slot : dirty_slots_) writer.VarU64(slot);
+  // The live slots flagged dirty, ascending. Every one is listed in dirty_slots_ (stale
+  // entries and repeats of reused slots too).
   std::vector<uint32_t> flagged;
-  for (uint32_t slot : live) {
-    if (slot < dirty_.size() && dirty_[slot] != 0) flagged.push_back(slot);
+  for (uint32_t slot : dirty_slots_) {
+    if (slot < dirty_.size() && dirty_[slot] != 0 && groups_.IsLive(slot)) {
+      flagged.push_back(slot);
+    }
   }
+  std::sort(flagged.begin(), flagged.end());
+  flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
   writer.VarU64(flagged.size());
   rows.clear();
   for (uint32_t slot : flagged) {
@@ -283,16 +424,78 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader) {
   }
   emitted_empty_global_ = reader.Bool();
 
-  const std::vector<uint32_t> live = ReadGroupTable(reader, groups_);
+  // The group table's head: its slot capacity and free list.
+  const uint64_t table_capacity = reader.VarU64();
+  const size_t free_count = reader.Count(1);
   if (!reader.ok()) return;
-  const uint32_t capacity = groups_.slot_capacity();
-  EnsureSlots(capacity);
-  for (uint32_t slot : live) row_counts_[slot] = reader.VarI64();
-  for (const auto& accumulator : accumulators_) {
-    if (!reader.ok() || !accumulator->RestoreSlots(live, reader).ok()) return;
+  // Each live slot's key takes at least its length byte.
+  if (table_capacity >= state::GroupTable::kNoSlot || free_count > table_capacity ||
+      table_capacity - free_count > reader.remaining()) {
+    reader.Fail(fmt::format("group table of {} slots, {} free", table_capacity, free_count));
+    return;
   }
-  if (def_.state_ttl_micros) {
-    for (uint32_t slot : live) last_update_[slot] = reader.VarI64();
+  const uint32_t capacity = static_cast<uint32_t>(table_capacity);
+  // Per slot: 1 free, 2 restored from a block.
+  std::vector<uint8_t> seen(capacity, 0);
+  std::vector<uint32_t> free_slots(free_count);
+  for (uint32_t& slot : free_slots) {
+    const uint64_t value = reader.VarU64();
+    if (!reader.ok()) return;
+    if (value >= capacity || seen[value] != 0) {
+      reader.Fail(fmt::format("free slot {} of a group table", value));
+      return;
+    }
+    slot = static_cast<uint32_t>(value);
+    seen[value] = 1;
+  }
+  EnsureSlots(capacity);
+  // The blocks of groups, until an empty one. Keys are read in place and inserted at the
+  // end, all at once (GroupTable::RestoreKeys).
+  std::vector<uint32_t> live;
+  live.reserve(capacity - free_count);
+  std::vector<std::string_view> keys;
+  keys.reserve(capacity - free_count);
+  std::vector<uint64_t> hashes;
+  hashes.reserve(capacity - free_count);
+  std::vector<uint32_t> block;
+  while (reader.ok()) {
+    // A group takes at least 3 bytes: its slot, its key's length and its count.
+    const size_t count = reader.Count(3);
+    if (count == 0) break;
+    block.resize(count);
+    uint64_t slot = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t delta = reader.VarU64();
+      if (!reader.ok()) return;
+      slot += delta;
+      if ((i > 0 && delta == 0) || slot >= capacity || seen[slot] != 0) {
+        reader.Fail(fmt::format("group slot {} in a block", slot));
+        return;
+      }
+      seen[slot] = 2;
+      block[i] = static_cast<uint32_t>(slot);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      keys.push_back(reader.BytesView());
+      hashes.push_back(state::GroupTable::Hash(keys.back()));
+    }
+    for (uint32_t group : block) row_counts_[group] = reader.VarI64();
+    for (const auto& accumulator : accumulators_) {
+      if (!reader.ok() || !accumulator->RestoreSlots(block, reader).ok()) return;
+    }
+    if (def_.state_ttl_micros) {
+      for (uint32_t group : block) last_update_[group] = reader.VarI64();
+    }
+    live.insert(live.end(), block.begin(), block.end());
+  }
+  if (!reader.ok()) return;
+  if (!groups_.RestoreKeys(keys, hashes, live)) {
+    reader.Fail("a key twice in a group table");
+    return;
+  }
+  if (!groups_.RestoreFreeSlots(capacity, std::move(free_slots))) {
+    reader.Fail("a group slot neither free nor restored");
+    return;
   }
   // A closing_ entry is popped for good, so it must name a live group.
   ReadIndex(reader, closing_, groups_, /*live_only=*/true);

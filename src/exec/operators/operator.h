@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "common/result.h"
 #include "common/status.h"
 #include "exec/change_batch.h"
 
@@ -82,6 +84,24 @@ class Operator {
   /// batches, when the dataflow's checkpoint barrier reaches the operator.
   virtual Status Snapshot(storage::StateWriter& writer) const = 0;
   virtual Status Restore(storage::StateReader& reader) = 0;
+
+  /// Incremental snapshots, for state too large to write within one reactor turn. When the
+  /// barrier aligns, the dataflow calls BeginSnapshot first: an operator that returns true
+  /// has captured what is small (counters, indexes) and writes the rest piece by piece, as the
+  /// dataflow calls ContinueSnapshot between batches, until it returns the whole state (the
+  /// bytes Restore reads, equal in meaning to what Snapshot would have written at the
+  /// barrier). Meanwhile Process, OnWatermark and OnTimer run as usual: the operator saves
+  /// what they are about to change before changing it (copy-on-write at the granularity of
+  /// its entries), so the snapshot stays the state as of the barrier. Snapshot is not called
+  /// for that barrier. CancelSnapshot drops one in progress (the checkpoint was abandoned).
+  /// Defaults: no incremental snapshots (false); the others are never called then.
+  virtual Result<bool> BeginSnapshot() { return false; }
+  /// Writes at most about `max_entries` more entries; the state once it is complete.
+  virtual Result<std::optional<std::string>> ContinueSnapshot(size_t max_entries) {
+    (void)max_entries;
+    return Status::Error(ErrorCode::kInternal, "{}: no incremental snapshot", Describe());
+  }
+  virtual void CancelSnapshot() {}
 
   /// Counters of a stateful operator for DESCRIBE, e.g. "late rows 3; live groups 12"; empty
   /// for stateless operators.
