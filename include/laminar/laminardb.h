@@ -329,8 +329,13 @@ struct SourceStatus {
 /// What the last checkpoint of a durable database cost (LaminarDB::LastCheckpoint).
 struct CheckpointStats {
   uint64_t id = 0;
-  /// How long the reactor stopped processing to take the consistent snapshot, µs.
+  /// The longest the reactor stopped processing for the checkpoint, µs: at the barrier
+  /// (every operator's small state, and the whole state of those that do not snapshot
+  /// incrementally), or in one slice of an incremental snapshot.
   int64_t pause_micros = 0;
+  /// Reactor turns the checkpoint took: 1 at the barrier, plus the slices in which operators
+  /// that snapshot incrementally wrote their state while input kept being processed.
+  int64_t reactor_turns = 0;
   /// From the request to the published manifest, µs.
   int64_t total_micros = 0;
   /// Bytes of state written.

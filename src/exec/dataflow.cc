@@ -1,8 +1,10 @@
 #include "exec/dataflow.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "common/check.h"
+#include "common/clock.h"
 #include "storage/state_io.h"
 
 namespace laminar::exec {
@@ -128,6 +130,9 @@ Status Dataflow::Barrier(int input, uint64_t epoch) {
                              epoch_);
       }
     }
+    // A barrier of a new epoch abandons the incremental snapshots of an earlier one that
+    // nobody completed (that checkpoint has failed).
+    CancelSnapshot();
     if (OutputPaths() != 1) {
       return Status::Error(ErrorCode::kInternal,
                            "a dataflow with {} paths into its output cannot align barriers",
@@ -142,7 +147,7 @@ Status Dataflow::Barrier(int input, uint64_t epoch) {
     node_states_.assign(nodes_.size(), std::string());
     output_barriers_missing_ = 1;
     input_barrier_seen_.assign(inputs_.size(), false);
-    snapshot_.clear();
+    snapshot_ = DataflowSnapshot();
     barrier_status_ = Status::Ok();
   }
   if (input_barrier_seen_[static_cast<size_t>(input)]) return Status::Ok();
@@ -157,22 +162,22 @@ Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
     LAMINAR_CHECK(sink_ != nullptr);
     if (!barrier_status_.ok()) {
       node_states_.clear();
+      CancelSnapshot();
       return sink_->OnBarrier(epoch);
     }
-    storage::StateWriter writer;
-    writer.WriteVersion(1);
-    writer.VarU64(nodes_.size());
+    snapshot_ = DataflowSnapshot();
+    snapshot_.epoch_ = epoch;
+    snapshot_.parts_.resize(nodes_.size());
     for (size_t i = 0; i < nodes_.size(); ++i) {
       const Node& n = nodes_[i];
-      writer.Bytes(n.op->Describe());
-      writer.VarU64(n.input_watermarks.size());
-      for (int64_t watermark : n.input_watermarks) writer.I64(watermark);
-      writer.I64(n.output_watermark);
-      writer.Bytes(node_states_[i]);
+      DataflowSnapshot::Part& part = snapshot_.parts_[i];
+      part.description = n.op->Describe();
+      part.input_watermarks = n.input_watermarks;
+      part.output_watermark = n.output_watermark;
+      part.state = std::move(node_states_[i]);
     }
-    snapshot_ = writer.Release();
+    snapshot_.pending_ = incremental_nodes_;
     node_states_.clear();
-    LAMINAR_CHECK(sink_ != nullptr);
     return sink_->OnBarrier(epoch);
   }
   Node& target = nodes_[static_cast<size_t>(node)];
@@ -180,13 +185,20 @@ Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
   target.barrier_seen[static_cast<size_t>(port)] = true;
   if (--target.barriers_missing > 0) return Status::Ok();
   // Aligned: the state now reflects exactly what preceded the barrier on every port.
-  storage::StateWriter writer;
-  Status snapshot = target.op->Snapshot(writer);
-  if (snapshot.ok()) {
-    node_states_[static_cast<size_t>(node)] = writer.Release();
-  } else if (barrier_status_.ok()) {
-    barrier_status_ = std::move(snapshot);
+  Status snapshot;
+  if (barrier_status_.ok()) {
+    Result<bool> incremental = target.op->BeginSnapshot();
+    if (!incremental.ok()) {
+      snapshot = incremental.status();
+    } else if (*incremental) {
+      incremental_nodes_.push_back(node);
+    } else {
+      storage::StateWriter writer;
+      snapshot = target.op->Snapshot(writer);
+      if (snapshot.ok()) node_states_[static_cast<size_t>(node)] = writer.Release();
+    }
   }
+  if (!snapshot.ok()) barrier_status_ = std::move(snapshot);
   LAMINAR_RETURN_IF_ERROR(DeliverBarrier(target.parent, target.parent_port, epoch));
   // What arrived after the barrier on the ports that delivered it early, in arrival order.
   std::vector<Held> held = std::move(target.held);
@@ -196,6 +208,59 @@ Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
                                               : Deliver(node, item.port, item.batch));
   }
   return Status::Ok();
+}
+
+Status Dataflow::ContinueSnapshot(DataflowSnapshot& snapshot, int64_t deadline_nanos,
+                                  size_t entries_per_call) {
+  if (snapshot.complete()) return Status::Ok();
+  if (snapshot.epoch_ != epoch_ || snapshot.pending_ != incremental_nodes_) {
+    return Status::Error(ErrorCode::kInternal,
+                         "the snapshot of checkpoint {} is no longer in progress",
+                         snapshot.epoch_);
+  }
+  for (size_t i = 0; i < snapshot.pending_.size();) {
+    const int node = snapshot.pending_[i];
+    Operator& op = *nodes_[static_cast<size_t>(node)].op;
+    std::optional<std::string> state;
+    do {
+      Result<std::optional<std::string>> more = op.ContinueSnapshot(entries_per_call);
+      if (!more.ok()) {
+        CancelSnapshot();
+        snapshot.pending_.clear();
+        snapshot.parts_.clear();
+        return more.status();
+      }
+      state = std::move(*more);
+    } while (!state && Clock::System()->MonotonicNanos() < deadline_nanos);
+    if (!state) return Status::Ok();
+    snapshot.parts_[static_cast<size_t>(node)].state = std::move(*state);
+    snapshot.pending_.erase(snapshot.pending_.begin() + static_cast<std::ptrdiff_t>(i));
+    incremental_nodes_.erase(incremental_nodes_.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+  return Status::Ok();
+}
+
+void Dataflow::CancelSnapshot() {
+  for (int node : incremental_nodes_) nodes_[static_cast<size_t>(node)].op->CancelSnapshot();
+  incremental_nodes_.clear();
+}
+
+std::string DataflowSnapshot::Serialize() const {
+  LAMINAR_CHECK(complete());
+  size_t bytes = 16;
+  for (const Part& part : parts_) bytes += part.description.size() + part.state.size() + 64;
+  storage::StateWriter writer;
+  writer.Reserve(bytes);
+  writer.WriteVersion(1);
+  writer.VarU64(parts_.size());
+  for (const Part& part : parts_) {
+    writer.Bytes(part.description);
+    writer.VarU64(part.input_watermarks.size());
+    for (int64_t watermark : part.input_watermarks) writer.I64(watermark);
+    writer.I64(part.output_watermark);
+    writer.Bytes(part.state);
+  }
+  return writer.Release();
 }
 
 Status Dataflow::Restore(std::string_view state, std::string_view context) {

@@ -41,6 +41,30 @@ struct OperatorStatus {
   std::string metrics;  // Operator::MetricsText().
 };
 
+/// The state of a dataflow at a checkpoint barrier (Dataflow::TakeSnapshot). Operators that
+/// snapshot incrementally (Operator::BeginSnapshot) fill in their part after the barrier has
+/// passed, while the dataflow keeps running, as Dataflow::ContinueSnapshot is called.
+class DataflowSnapshot {
+ public:
+  /// Every operator's part is there.
+  bool complete() const { return pending_.empty(); }
+  /// The versioned bytes Dataflow::Restore reads (docs/formats/checkpoint.md). Copies every
+  /// part once: call it off the reactor. REQUIRES: complete().
+  std::string Serialize() const;
+
+ private:
+  friend class Dataflow;
+  struct Part {
+    std::string description;
+    std::vector<int64_t> input_watermarks;
+    int64_t output_watermark = kMinWatermark;
+    std::string state;
+  };
+  uint64_t epoch_ = 0;
+  std::vector<Part> parts_;
+  std::vector<int> pending_;  // Nodes still writing their state.
+};
+
 /// One continuous query as a tree of operators (the physical plan). Its leaves read catalog
 /// objects (sources, streams): the runtime pushes each object's batches and watermarks into
 /// every input that reads it, and the root's output goes to the sink given at Attach.
@@ -100,9 +124,21 @@ class Dataflow {
   /// reaches the output, the sink's OnBarrier is called and TakeSnapshot() holds the state.
   /// REQUIRES: epochs increase; one epoch completes before the next begins.
   Status Barrier(int input, uint64_t epoch);
-  /// The state written when the last barrier passed: every operator's Snapshot with its
-  /// description and watermarks, in a versioned format (docs/formats/checkpoint.md).
-  std::string TakeSnapshot() { return std::move(snapshot_); }
+  /// The state captured when the last barrier passed: every operator's Snapshot with its
+  /// description and watermarks. Incomplete while operators snapshot incrementally: then
+  /// ContinueSnapshot completes it, and no new barrier may begin before that (or
+  /// CancelSnapshot).
+  DataflowSnapshot TakeSnapshot() { return std::move(snapshot_); }
+  /// Lets the operators that snapshot incrementally write more of `snapshot` (what
+  /// TakeSnapshot returned), in pieces of about `entries_per_call` entries, until
+  /// `deadline_nanos` (Clock::System()->MonotonicNanos()) has passed or it is complete; at
+  /// least one piece per operator. An operator's failure fails the checkpoint, not the query.
+  Status ContinueSnapshot(DataflowSnapshot& snapshot, int64_t deadline_nanos,
+                          size_t entries_per_call = 4096);
+  /// Abandons the incremental snapshots in progress (the checkpoint failed or was dropped).
+  void CancelSnapshot();
+  /// Whether an operator is still writing an incremental snapshot.
+  bool snapshot_in_progress() const { return !incremental_nodes_.empty(); }
   /// Why the last barrier's snapshot is missing (an operator's Snapshot failed); OK otherwise.
   /// A failed snapshot fails the checkpoint, never the query: the barrier still passes and
   /// held input is released, so processing continues.
@@ -149,9 +185,10 @@ class Dataflow {
   // Checkpoints.
   uint64_t epoch_ = 0;                    // The epoch in progress or last completed.
   std::vector<std::string> node_states_;  // Per node, written when it aligned.
+  std::vector<int> incremental_nodes_;    // Nodes whose BeginSnapshot started one.
   int output_barriers_missing_ = 0;       // Paths into the output still to deliver the barrier.
   std::vector<bool> input_barrier_seen_;  // Per input: the epoch's barrier arrived.
-  std::string snapshot_;
+  DataflowSnapshot snapshot_;
   Status barrier_status_;
 };
 

@@ -30,7 +30,10 @@ ChangeBatch Rows(std::initializer_list<int64_t> values) {
 /// Two inputs; keeps the sum of every row it saw and emits it after each batch.
 class SummingOperator final : public Operator {
  public:
-  explicit SummingOperator(bool can_snapshot = true) : can_snapshot_(can_snapshot) {}
+  /// `incremental_pieces` > 0: snapshots incrementally, completing after that many
+  /// ContinueSnapshot calls.
+  explicit SummingOperator(bool can_snapshot = true, int incremental_pieces = 0)
+      : can_snapshot_(can_snapshot), incremental_pieces_(incremental_pieces) {}
   int num_inputs() const override { return 2; }
   Status Process(int, const ChangeBatch& batch, OperatorOutput& out) override {
     for (int64_t r = 0; r < batch.num_rows(); ++r) {
@@ -53,11 +56,30 @@ class SummingOperator final : public Operator {
     sum_ = reader.I64();
     return reader.status();
   }
+  Result<bool> BeginSnapshot() override {
+    if (incremental_pieces_ == 0) return false;
+    pieces_left_ = incremental_pieces_;
+    sum_at_barrier_ = sum_;
+    return true;
+  }
+  Result<std::optional<std::string>> ContinueSnapshot(size_t) override {
+    if (--pieces_left_ > 0) return std::optional<std::string>();
+    storage::StateWriter writer;
+    writer.WriteVersion(1);
+    writer.I64(sum_at_barrier_);
+    return std::optional<std::string>(writer.Release());
+  }
+  void CancelSnapshot() override { ++cancelled_; }
   int64_t sum() const { return sum_; }
+  int cancelled() const { return cancelled_; }
 
  private:
   bool can_snapshot_;
+  int incremental_pieces_;
+  int pieces_left_ = 0;
+  int cancelled_ = 0;
   int64_t sum_ = 0;
+  int64_t sum_at_barrier_ = 0;
 };
 
 class Collector final : public DataflowSink {
@@ -79,9 +101,10 @@ class Collector final : public DataflowSink {
   std::vector<std::string> events;
 };
 
-std::unique_ptr<Dataflow> MakeFlow(SummingOperator** op, bool can_snapshot = true) {
+std::unique_ptr<Dataflow> MakeFlow(SummingOperator** op, bool can_snapshot = true,
+                                   int incremental_pieces = 0) {
   auto flow = std::make_unique<Dataflow>();
-  auto summing = std::make_unique<SummingOperator>(can_snapshot);
+  auto summing = std::make_unique<SummingOperator>(can_snapshot, incremental_pieces);
   *op = summing.get();
   const int node = flow->AddOperator(std::move(summing), -1, 0);
   flow->AddInput({"a", node, 0});
@@ -107,7 +130,7 @@ TEST(DataflowBarrierTest, AlignsAndHoldsTheEarlyPort) {
   ASSERT_TRUE(flow->Barrier(1, 1).ok());
   EXPECT_EQ(op->sum(), 111);
   EXPECT_EQ(sink.events, (std::vector<std::string>{"1", "11", "barrier 1", "111", "wm 7"}));
-  const std::string state = flow->TakeSnapshot();
+  const std::string state = flow->TakeSnapshot().Serialize();
   ASSERT_FALSE(state.empty());
 
   // A fresh dataflow restored from the snapshot has the sum of the rows before the barrier.
@@ -121,6 +144,45 @@ TEST(DataflowBarrierTest, AlignsAndHoldsTheEarlyPort) {
   EXPECT_EQ(restored_sink.events, (std::vector<std::string>{"111"}));
 }
 
+TEST(DataflowBarrierTest, IncrementalSnapshotsCompleteWhileTheQueryRuns) {
+  SummingOperator* op = nullptr;
+  auto flow = MakeFlow(&op, true, 3);
+  Collector sink;
+  flow->Attach(&sink);
+  ASSERT_TRUE(flow->Push(0, Rows({1})).ok());
+  ASSERT_TRUE(flow->Barrier(0, 1).ok());
+  ASSERT_TRUE(flow->Barrier(1, 1).ok());
+  // The barrier passed at once; the operator's part follows.
+  EXPECT_EQ(sink.events, (std::vector<std::string>{"1", "barrier 1"}));
+  DataflowSnapshot snapshot = flow->TakeSnapshot();
+  EXPECT_FALSE(snapshot.complete());
+  EXPECT_TRUE(flow->snapshot_in_progress());
+  ASSERT_TRUE(flow->Push(1, Rows({100})).ok());  // The next epoch runs meanwhile.
+  EXPECT_EQ(op->sum(), 101);
+  // A deadline already passed: one piece per call.
+  ASSERT_TRUE(flow->ContinueSnapshot(snapshot, 0).ok());
+  EXPECT_FALSE(snapshot.complete());
+  ASSERT_TRUE(flow->ContinueSnapshot(snapshot, 0).ok());
+  ASSERT_TRUE(flow->ContinueSnapshot(snapshot, 0).ok());
+  ASSERT_TRUE(snapshot.complete());
+  EXPECT_FALSE(flow->snapshot_in_progress());
+  SummingOperator* restored_op = nullptr;
+  auto restored = MakeFlow(&restored_op);
+  ASSERT_TRUE(restored->Restore(snapshot.Serialize(), "test").ok());
+  EXPECT_EQ(restored_op->sum(), 1);
+
+  // A checkpoint abandoned half-way: the next barrier cancels its snapshot, and the old
+  // snapshot can no longer be continued.
+  ASSERT_TRUE(flow->Barrier(0, 2).ok());
+  ASSERT_TRUE(flow->Barrier(1, 2).ok());
+  DataflowSnapshot abandoned = flow->TakeSnapshot();
+  ASSERT_TRUE(flow->Barrier(0, 3).ok());
+  EXPECT_EQ(op->cancelled(), 1);
+  EXPECT_EQ(flow->ContinueSnapshot(abandoned, 0).code(), ErrorCode::kInternal);
+  flow->CancelSnapshot();
+  EXPECT_EQ(op->cancelled(), 1);  // Nothing was in progress any more.
+}
+
 TEST(DataflowBarrierTest, RestoreRefusesAnotherPlan) {
   SummingOperator* op = nullptr;
   auto flow = MakeFlow(&op);
@@ -128,7 +190,7 @@ TEST(DataflowBarrierTest, RestoreRefusesAnotherPlan) {
   flow->Attach(&sink);
   ASSERT_TRUE(flow->Barrier(0, 1).ok());
   ASSERT_TRUE(flow->Barrier(1, 1).ok());
-  const std::string state = flow->TakeSnapshot();
+  const std::string state = flow->TakeSnapshot().Serialize();
   Dataflow empty;
   Status status = empty.Restore(state, "query q");
   EXPECT_EQ(status.code(), ErrorCode::kCorruption);

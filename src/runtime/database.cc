@@ -48,6 +48,10 @@
 namespace laminar {
 namespace {
 
+/// The longest the reactor spends writing incremental snapshots at a time (between two such
+/// slices it runs input as usual).
+constexpr int64_t kCheckpointSliceNanos = 500'000;
+
 using runtime::Outlet;
 using runtime::SourceMessage;
 using runtime::SourceState;
@@ -841,6 +845,7 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
     auto measure = [&] { pause_nanos = Clock::System()->MonotonicNanos() - paused; };
     Status taken = reactor_.Checkpoint(id, &snapshot);
     if (!taken.ok()) {
+      reactor_.CancelCheckpoint(&snapshot);
       measure();
       return taken;
     }
@@ -848,6 +853,7 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
     for (const auto& [name, view] : views_) {
       Result<std::string> state = view->SaveState();
       if (!state.ok()) {
+        reactor_.CancelCheckpoint(&snapshot);
         measure();
         return state.status();
       }
@@ -856,6 +862,20 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
     measure();
     return Status::Ok();
   }));
+  // Operators that snapshot incrementally write their state in slices, between which the
+  // reactor runs input as usual; they keep the state as of the barrier meanwhile.
+  int64_t reactor_turns = 1;
+  for (bool complete = snapshot.flows.empty(); !complete; ++reactor_turns) {
+    Status continued = reactor_.Execute([&]() -> Status {
+      const int64_t paused = Clock::System()->MonotonicNanos();
+      Status status = reactor_.ContinueCheckpoint(&snapshot, kCheckpointSliceNanos, &complete);
+      if (!status.ok()) reactor_.CancelCheckpoint(&snapshot);
+      pause_nanos = std::max(pause_nanos, Clock::System()->MonotonicNanos() - paused);
+      return status;
+    });
+    if (!continued.ok()) return continued;
+  }
+  for (auto& [name, flow] : snapshot.flows) snapshot.queries[name] = flow.Serialize();
   for (const auto& [name, statement] : catalog_log_) data.catalog.push_back(statement);
   for (auto& [name, state] : snapshot.sources) {
     data.sections.push_back({"source", name, std::move(state)});
@@ -896,6 +916,7 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   }
   last_checkpoint_.id = id;
   last_checkpoint_.pause_micros = pause_nanos / 1000;
+  last_checkpoint_.reactor_turns = reactor_turns;
   last_checkpoint_.total_micros = (Clock::System()->MonotonicNanos() - started) / 1000;
   last_checkpoint_.state_bytes = 0;
   for (const storage::CheckpointSection& section : data.sections) {

@@ -61,7 +61,7 @@ struct Reactor::Query final : public exec::DataflowSink {
     }
     if (reactor->checkpoint_ != nullptr) {
       if (flow->barrier_status().ok()) {
-        reactor->checkpoint_->queries[output->name] = flow->TakeSnapshot();
+        reactor->checkpoint_->flows[output->name] = flow->TakeSnapshot();
       } else {
         reactor->checkpoint_->failures.push_back(Status::Error(flow->barrier_status().code(),
                                                                "query \"{}\": {}", output->name,
@@ -683,7 +683,7 @@ Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
       const Status failure = object->outlet->failure();
       snapshot->queries[name] = fmt::format("{}{}:{}", kFailedPrefix,
                                             static_cast<int>(failure.code()), failure.message());
-    } else if (snapshot->queries.find(name) == snapshot->queries.end()) {
+    } else if (snapshot->flows.find(name) == snapshot->flows.end()) {
       return Status::Error(ErrorCode::kInternal,
                            "checkpoint {}: the barrier did not pass through query \"{}\"", epoch,
                            name);
@@ -713,6 +713,39 @@ Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
     }
   }
   return Status::Ok();
+}
+
+Status Reactor::ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nanos,
+                                   bool* complete) {
+  const int64_t deadline = Clock::System()->MonotonicNanos() + budget_nanos;
+  *complete = true;
+  for (auto& [name, flow_snapshot] : snapshot->flows) {
+    if (flow_snapshot.complete()) continue;
+    auto object = objects_.find(name);
+    Query* query = object == objects_.end() ? nullptr : object->second->query.get();
+    if (query == nullptr || query->failed) {
+      return Status::Error(ErrorCode::kInternal,
+                           "query \"{}\" stopped while its state was being written", name);
+    }
+    Status continued = query->flow->ContinueSnapshot(flow_snapshot, deadline);
+    if (!continued.ok()) {
+      return Status::Error(continued.code(), "query \"{}\": {}", name, continued.message());
+    }
+    if (!flow_snapshot.complete()) {
+      *complete = false;
+      break;
+    }
+  }
+  return Status::Ok();
+}
+
+void Reactor::CancelCheckpoint(ReactorSnapshot* snapshot) {
+  for (auto& [name, flow_snapshot] : snapshot->flows) {
+    if (flow_snapshot.complete()) continue;
+    auto object = objects_.find(name);
+    Query* query = object == objects_.end() ? nullptr : object->second->query.get();
+    if (query != nullptr) query->flow->CancelSnapshot();
+  }
 }
 
 Status Reactor::RestoreSource(std::string_view name, std::string_view state) {

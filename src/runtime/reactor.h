@@ -39,8 +39,11 @@ enum class ReactorIdle : uint8_t {
 struct ReactorSnapshot {
   /// Per source: its watermark, producers and counters (Reactor::RestoreSource reads it).
   std::map<std::string, std::string, std::less<>> sources;
-  /// Per query: its dataflow's state (exec::Dataflow::TakeSnapshot), or, for a query that had
-  /// stopped with an error, that error's text prefixed by "failed:".
+  /// Per running query: its dataflow's state (exec::Dataflow::TakeSnapshot), complete once
+  /// Reactor::ContinueCheckpoint says so.
+  std::map<std::string, exec::DataflowSnapshot, std::less<>> flows;
+  /// Per query that had stopped with an error: that error's text prefixed by "failed:"
+  /// (the states of `flows` join them, serialised, once complete).
   std::map<std::string, std::string, std::less<>> queries;
   /// Per object: the watermark of its output.
   std::map<std::string, int64_t, std::less<>> watermarks;
@@ -142,6 +145,13 @@ class Reactor {
   /// else runs meanwhile, so the snapshot is the consistent cut after every message consumed
   /// so far. kInternal when a query did not complete the barrier (a bug).
   Status Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot);
+  /// Continues the incremental snapshots of checkpoint `snapshot` (taken by Checkpoint) for
+  /// about `budget_nanos`, between the batches the reactor runs; `complete` tells whether
+  /// every query's state is now there. Fails when a query stopped or was dropped meanwhile,
+  /// or an operator's snapshot failed: the checkpoint is then abandoned (CancelCheckpoint).
+  Status ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nanos, bool* complete);
+  /// Drops the incremental snapshots of an abandoned checkpoint.
+  void CancelCheckpoint(ReactorSnapshot* snapshot);
   /// Restores a source's state from ReactorSnapshot::sources (after the source was added).
   Status RestoreSource(std::string_view name, std::string_view state);
   /// Restores a query from ReactorSnapshot::queries (after it was added, before any input).
