@@ -134,7 +134,7 @@ class Dataflow {
   /// `deadline_nanos` (Clock::System()->MonotonicNanos()) has passed or it is complete; at
   /// least one piece per operator. An operator's failure fails the checkpoint, not the query.
   Status ContinueSnapshot(DataflowSnapshot& snapshot, int64_t deadline_nanos,
-                          size_t entries_per_call = 4096);
+                          size_t entries_per_call = 256);
   /// Abandons the incremental snapshots in progress (the checkpoint failed or was dropped).
   void CancelSnapshot();
   /// Whether an operator is still writing an incremental snapshot.

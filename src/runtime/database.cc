@@ -50,7 +50,7 @@ namespace {
 
 /// The longest the reactor spends writing incremental snapshots at a time (between two such
 /// slices it runs input as usual).
-constexpr int64_t kCheckpointSliceNanos = 500'000;
+constexpr int64_t kCheckpointSliceNanos = 300'000;
 
 using runtime::Outlet;
 using runtime::SourceMessage;
@@ -864,17 +864,10 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   }));
   // Operators that snapshot incrementally write their state in slices, between which the
   // reactor runs input as usual; they keep the state as of the barrier meanwhile.
-  int64_t reactor_turns = 1;
-  for (bool complete = snapshot.flows.empty(); !complete; ++reactor_turns) {
-    Status continued = reactor_.Execute([&]() -> Status {
-      const int64_t paused = Clock::System()->MonotonicNanos();
-      Status status = reactor_.ContinueCheckpoint(&snapshot, kCheckpointSliceNanos, &complete);
-      if (!status.ok()) reactor_.CancelCheckpoint(&snapshot);
-      pause_nanos = std::max(pause_nanos, Clock::System()->MonotonicNanos() - paused);
-      return status;
-    });
-    if (!continued.ok()) return continued;
-  }
+  runtime::Reactor::SliceStats slices;
+  LAMINAR_RETURN_IF_ERROR(reactor_.CompleteCheckpoint(&snapshot, kCheckpointSliceNanos, &slices));
+  pause_nanos = std::max(pause_nanos, slices.longest_nanos);
+  const int64_t reactor_turns = 1 + slices.slices;
   for (auto& [name, flow] : snapshot.flows) snapshot.queries[name] = flow.Serialize();
   for (const auto& [name, statement] : catalog_log_) data.catalog.push_back(statement);
   for (auto& [name, state] : snapshot.sources) {

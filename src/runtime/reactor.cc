@@ -104,6 +104,7 @@ void Reactor::Stop() {
   thread_.join();
   // Commands that raced with the stop run here, on the control thread.
   RunCommands();
+  while (background_ != nullptr) RunCheckpointSlice();
 }
 
 Status Reactor::Execute(std::function<Status()> command) {
@@ -137,6 +138,10 @@ void Reactor::Loop() {
     const size_t cap = max_batch_rows_.load(std::memory_order_relaxed);
     for (const std::unique_ptr<Source>& source : sources_) {
       if (DrainSource(*source, cap) > 0) worked = true;
+    }
+    if (background_ != nullptr) {
+      RunCheckpointSlice();
+      worked = true;
     }
     if (!worked) {
       Idle();
@@ -737,6 +742,43 @@ Status Reactor::ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nan
     }
   }
   return Status::Ok();
+}
+
+Status Reactor::CompleteCheckpoint(ReactorSnapshot* snapshot, int64_t slice_nanos,
+                                   SliceStats* stats) {
+  if (std::all_of(snapshot->flows.begin(), snapshot->flows.end(),
+                  [](const auto& flow) { return flow.second.complete(); })) {
+    return Status::Ok();
+  }
+  BackgroundCheckpoint job;
+  job.snapshot = snapshot;
+  job.slice_nanos = slice_nanos;
+  job.stats = stats;
+  std::future<Status> done = job.done.get_future();
+  if (!thread_.joinable()) {
+    background_ = &job;
+    while (background_ != nullptr) RunCheckpointSlice();
+    return done.get();
+  }
+  LAMINAR_RETURN_IF_ERROR(Execute([&] {
+    background_ = &job;
+    return Status::Ok();
+  }));
+  return done.get();
+}
+
+void Reactor::RunCheckpointSlice() {
+  BackgroundCheckpoint& job = *background_;
+  const int64_t started = Clock::System()->MonotonicNanos();
+  bool complete = false;
+  Status status = ContinueCheckpoint(job.snapshot, job.slice_nanos, &complete);
+  if (!status.ok()) CancelCheckpoint(job.snapshot);
+  ++job.stats->slices;
+  job.stats->longest_nanos =
+      std::max(job.stats->longest_nanos, Clock::System()->MonotonicNanos() - started);
+  if (status.ok() && !complete) return;
+  background_ = nullptr;
+  job.done.set_value(std::move(status));  // The waiting control thread may now free `job`.
 }
 
 void Reactor::CancelCheckpoint(ReactorSnapshot* snapshot) {

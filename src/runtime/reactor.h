@@ -145,11 +145,18 @@ class Reactor {
   /// else runs meanwhile, so the snapshot is the consistent cut after every message consumed
   /// so far. kInternal when a query did not complete the barrier (a bug).
   Status Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot);
-  /// Continues the incremental snapshots of checkpoint `snapshot` (taken by Checkpoint) for
-  /// about `budget_nanos`, between the batches the reactor runs; `complete` tells whether
-  /// every query's state is now there. Fails when a query stopped or was dropped meanwhile,
-  /// or an operator's snapshot failed: the checkpoint is then abandoned (CancelCheckpoint).
-  Status ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nanos, bool* complete);
+  /// How CompleteCheckpoint went: its slices, and the longest.
+  struct SliceStats {
+    int64_t slices = 0;
+    int64_t longest_nanos = 0;
+  };
+  /// Completes the incremental snapshots of checkpoint `snapshot` (after Checkpoint returned
+  /// OK): the reactor writes them in slices of about `slice_nanos` between its other work
+  /// (input, commands, timers), back to back while nothing else waits, and this call returns
+  /// once every query's state is there. Fails when a query stopped meanwhile or an operator's
+  /// snapshot failed: the snapshots are then dropped and the checkpoint is abandoned. Called
+  /// from the control thread; runs the slices itself while the reactor is stopped.
+  Status CompleteCheckpoint(ReactorSnapshot* snapshot, int64_t slice_nanos, SliceStats* stats);
   /// Drops the incremental snapshots of an abandoned checkpoint.
   void CancelCheckpoint(ReactorSnapshot* snapshot);
   /// Restores a source's state from ReactorSnapshot::sources (after the source was added).
@@ -215,8 +222,21 @@ class Reactor {
     std::promise<Status> done;
   };
 
+  /// A checkpoint whose incremental snapshots the reactor completes between its other work.
+  struct BackgroundCheckpoint {
+    ReactorSnapshot* snapshot = nullptr;
+    int64_t slice_nanos = 0;
+    SliceStats* stats = nullptr;
+    std::promise<Status> done;
+  };
+
   void Loop();
   bool RunCommands();
+  /// Writes incremental snapshots for about `budget_nanos`; `complete` tells whether every
+  /// query's state is there.
+  Status ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nanos, bool* complete);
+  /// One slice of background_; resolves and clears it when complete or failed.
+  void RunCheckpointSlice();
   size_t DrainSource(Source& source, size_t max_messages);
   size_t DrainChannel(Source& source, stream::Channel<SourceMessage>& channel, size_t max_messages);
   /// Applies one message read from a channel (or replayed from the WAL). `now`: the clock's
@@ -256,6 +276,7 @@ class Reactor {
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<SourceMessage> scratch_;
   ReactorSnapshot* checkpoint_ = nullptr;  // The checkpoint in progress (Checkpoint only).
+  BackgroundCheckpoint* background_ = nullptr;  // Being completed (CompleteCheckpoint).
   size_t idle_timeout_sources_ = 0;        // Sources with an idle timeout.
 
   std::mutex command_mutex_;  // Guards commands_.

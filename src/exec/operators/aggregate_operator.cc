@@ -148,7 +148,7 @@ uint32_t AggregateOperator::AcquireSlot(std::string_view key, uint64_t hash, boo
   const uint32_t slot = groups_.FindOrInsert(key, hash, inserted);
   if (slot >= slot_capacity_) EnsureSlots(slot + 1);
   if (incremental_ != nullptr && *inserted && slot < incremental_->capacity) {
-    incremental_->done[slot] = 1;  // Free at the barrier: not part of the snapshot.
+    incremental_->mark_done(slot);  // Free at the barrier: not part of the snapshot.
   }
   return slot;
 }

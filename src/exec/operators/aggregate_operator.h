@@ -316,9 +316,11 @@ class AggregateOperator final : public Operator {
     std::string tail;       // Captured at the barrier.
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
-    /// Per slot below `capacity`: written already, or taken after the barrier (not part of
-    /// the snapshot).
-    std::vector<uint8_t> done;
+    /// A bit per slot below `capacity`: written already, or taken after the barrier (not part
+    /// of the snapshot).
+    std::vector<uint64_t> done_bits;
+    bool done(uint32_t slot) const { return ((done_bits[slot >> 6] >> (slot & 63)) & 1) != 0; }
+    void mark_done(uint32_t slot) { done_bits[slot >> 6] |= uint64_t{1} << (slot & 63); }
   };
   std::unique_ptr<IncrementalSnapshot> incremental_;
   size_t last_snapshot_bytes_ = 0;  // Sizes the next incremental snapshot's buffer.

@@ -242,7 +242,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   LAMINAR_RETURN_IF_ERROR(WriteTail(tail));
   snapshot->tail = tail.Release();
   snapshot->capacity = groups_.slot_capacity();
-  snapshot->done.assign(snapshot->capacity, 0);
+  snapshot->done_bits.assign((size_t{snapshot->capacity} + 63) / 64, 0);
   incremental_ = std::move(snapshot);
   return true;
 }
@@ -258,11 +258,11 @@ Result<std::optional<std::string>> AggregateOperator::ContinueSnapshot(size_t ma
   size_t budget = std::max<size_t>(max_entries, 1) * 8;
   while (snapshot.cursor < snapshot.capacity && budget > 0) {
     const uint32_t slot = snapshot.cursor++;
-    if (snapshot.done[slot] != 0) {
+    if (snapshot.done(slot)) {
       --budget;
       continue;
     }
-    snapshot.done[slot] = 1;
+    snapshot.mark_done(slot);
     // Not written yet and live: live at the barrier (a slot taken since is marked done).
     if (groups_.IsLive(slot)) {
       block.push_back(slot);
@@ -293,8 +293,8 @@ void AggregateOperator::SaveBeforeChange(std::span<const uint32_t> slots) {
   IncrementalSnapshot& snapshot = *incremental_;
   std::vector<uint32_t> owed;
   for (uint32_t slot : slots) {
-    if (slot < snapshot.capacity && snapshot.done[slot] == 0) {
-      snapshot.done[slot] = 1;
+    if (slot < snapshot.capacity && !snapshot.done(slot)) {
+      snapshot.mark_done(slot);
       owed.push_back(slot);
     }
   }
