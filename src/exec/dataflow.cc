@@ -174,7 +174,7 @@ Status Dataflow::DeliverBarrier(int node, int port, uint64_t epoch) {
       part.description = n.op->Describe();
       part.input_watermarks = n.input_watermarks;
       part.output_watermark = n.output_watermark;
-      part.state = std::move(node_states_[i]);
+      if (!node_states_[i].empty()) part.state.push_back(std::move(node_states_[i]));
     }
     snapshot_.pending_ = incremental_nodes_;
     node_states_.clear();
@@ -221,13 +221,14 @@ Status Dataflow::ContinueSnapshot(DataflowSnapshot& snapshot, int64_t deadline_n
   for (size_t i = 0; i < snapshot.pending_.size();) {
     const int node = snapshot.pending_[i];
     Operator& op = *nodes_[static_cast<size_t>(node)].op;
-    std::optional<std::string> state;
+    std::optional<StatePieces> state;
     do {
-      Result<std::optional<std::string>> more = op.ContinueSnapshot(entries_per_call);
+      Result<std::optional<StatePieces>> more = op.ContinueSnapshot(entries_per_call);
       if (!more.ok()) {
         CancelSnapshot();
         snapshot.pending_.clear();
         snapshot.parts_.clear();
+        snapshot.failed_ = true;
         return more.status();
       }
       state = std::move(*more);
@@ -248,7 +249,10 @@ void Dataflow::CancelSnapshot() {
 std::string DataflowSnapshot::Serialize() const {
   LAMINAR_CHECK(complete());
   size_t bytes = 16;
-  for (const Part& part : parts_) bytes += part.description.size() + part.state.size() + 64;
+  for (const Part& part : parts_) {
+    bytes += part.description.size() + 64;
+    for (const std::string& piece : part.state) bytes += piece.size();
+  }
   storage::StateWriter writer;
   writer.Reserve(bytes);
   writer.WriteVersion(1);
@@ -258,7 +262,10 @@ std::string DataflowSnapshot::Serialize() const {
     writer.VarU64(part.input_watermarks.size());
     for (int64_t watermark : part.input_watermarks) writer.I64(watermark);
     writer.I64(part.output_watermark);
-    writer.Bytes(part.state);
+    size_t state_bytes = 0;
+    for (const std::string& piece : part.state) state_bytes += piece.size();
+    writer.VarU64(state_bytes);  // As StateWriter::Bytes of the concatenation.
+    for (const std::string& piece : part.state) writer.Raw(piece);
   }
   return writer.Release();
 }

@@ -47,7 +47,7 @@ struct OperatorStatus {
 class DataflowSnapshot {
  public:
   /// Every operator's part is there.
-  bool complete() const { return pending_.empty(); }
+  bool complete() const { return pending_.empty() && !failed_; }
   /// The versioned bytes Dataflow::Restore reads (docs/formats/checkpoint.md). Copies every
   /// part once: call it off the reactor. REQUIRES: complete().
   std::string Serialize() const;
@@ -58,11 +58,12 @@ class DataflowSnapshot {
     std::string description;
     std::vector<int64_t> input_watermarks;
     int64_t output_watermark = kMinWatermark;
-    std::string state;
+    StatePieces state;  // Concatenated, the operator's state.
   };
   uint64_t epoch_ = 0;
   std::vector<Part> parts_;
   std::vector<int> pending_;  // Nodes still writing their state.
+  bool failed_ = false;       // An operator's snapshot failed: never complete.
 };
 
 /// One continuous query as a tree of operators (the physical plan). Its leaves read catalog
@@ -130,9 +131,10 @@ class Dataflow {
   /// CancelSnapshot).
   DataflowSnapshot TakeSnapshot() { return std::move(snapshot_); }
   /// Lets the operators that snapshot incrementally write more of `snapshot` (what
-  /// TakeSnapshot returned), in pieces of about `entries_per_call` entries, until
-  /// `deadline_nanos` (Clock::System()->MonotonicNanos()) has passed or it is complete; at
-  /// least one piece per operator. An operator's failure fails the checkpoint, not the query.
+  /// TakeSnapshot returned), one after the other, in calls of about `entries_per_call`
+  /// entries, until `deadline_nanos` (Clock::System()->MonotonicNanos()) has passed (after at
+  /// least one call) or it is complete. An operator's failure fails the checkpoint (the
+  /// snapshot is then never complete), not the query.
   Status ContinueSnapshot(DataflowSnapshot& snapshot, int64_t deadline_nanos,
                           size_t entries_per_call = 256);
   /// Abandons the incremental snapshots in progress (the checkpoint failed or was dropped).

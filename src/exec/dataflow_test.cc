@@ -62,12 +62,14 @@ class SummingOperator final : public Operator {
     sum_at_barrier_ = sum_;
     return true;
   }
-  Result<std::optional<std::string>> ContinueSnapshot(size_t) override {
-    if (--pieces_left_ > 0) return std::optional<std::string>();
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t) override {
+    if (--pieces_left_ > 0) return std::optional<StatePieces>();
+    // In two pieces, split inside the sum.
     storage::StateWriter writer;
     writer.WriteVersion(1);
     writer.I64(sum_at_barrier_);
-    return std::optional<std::string>(writer.Release());
+    const std::string whole = writer.Release();
+    return std::optional<StatePieces>(StatePieces{whole.substr(0, 6), whole.substr(6)});
   }
   void CancelSnapshot() override { ++cancelled_; }
   int64_t sum() const { return sum_; }

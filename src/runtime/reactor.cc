@@ -685,6 +685,8 @@ Status Reactor::Checkpoint(uint64_t epoch, ReactorSnapshot* snapshot) {
     snapshot->watermarks[name] = object->outlet->watermark();
     if (object->query == nullptr) continue;
     if (object->query->failed) {
+      // Failed after its barrier passed (its state, begun, was dropped): recorded as failed.
+      snapshot->flows.erase(name);
       const Status failure = object->outlet->failure();
       snapshot->queries[name] = fmt::format("{}{}:{}", kFailedPrefix,
                                             static_cast<int>(failure.code()), failure.message());
@@ -891,6 +893,9 @@ void Reactor::RestoreWatermark(std::string_view name, int64_t watermark) {
 void Reactor::FailQuery(Query& query, const Status& status) {
   if (query.failed) return;
   query.failed = true;
+  // A failed query takes no more input: an incremental snapshot it began is dropped (the
+  // checkpoint records the failure instead, or fails if the query's state was still owed).
+  query.flow->CancelSnapshot();
   LAMINAR_LOG(kWarning, "{} \"{}\" stopped: {}", "query", query.output->name, status.ToString());
   query.output->outlet->Fail(status);
   // Queries reading the failed one cannot produce complete results any more.

@@ -474,6 +474,7 @@ Status AggregateOperator::CloseKeyedGroups(int64_t watermark, OperatorOutput& ou
   } else if (def_.emit == EmitStrategy::kPeriodic) {
     LAMINAR_RETURN_IF_ERROR(EmitPeriodic(out, true));
   }
+  if (incremental_ != nullptr) SaveBeforeChange(closed);  // One block, not one per group.
   for (uint32_t slot : closed) FreeSlot(slot);
   metrics_.windows_closed += static_cast<int64_t>(closed.size());
   return Status::Ok();
@@ -1052,6 +1053,7 @@ Status AggregateOperator::EmitChangedGroups(OperatorOutput& out) {
       weights.push_back(1);
     }
   }
+  if (incremental_ != nullptr) SaveBeforeChange(removed);  // One block, not one per group.
   for (uint32_t slot : removed) {
     // Every row of the group was retracted: the group is gone.
     if (retract && !slot_emitted_[slot].empty()) {

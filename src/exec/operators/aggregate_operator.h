@@ -125,7 +125,7 @@ class AggregateOperator final : public Operator {
   /// and a group a batch is about to update, or a group about to be freed, is written first.
   /// The others snapshot at the barrier (false).
   Result<bool> BeginSnapshot() override;
-  Result<std::optional<std::string>> ContinueSnapshot(size_t max_entries) override;
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override { incremental_.reset(); }
 
   const AggregateMetrics& metrics();
@@ -223,7 +223,7 @@ class AggregateOperator final : public Operator {
   /// One block: the groups of `slots` (ascending) with their keys, counts and accumulators.
   void WriteBlock(storage::StateWriter& writer, std::span<const uint32_t> slots) const;
   Status WriteTail(storage::StateWriter& writer) const;
-  void RestoreBody(storage::StateReader& reader);
+  void RestoreBody(storage::StateReader& reader, uint32_t version);
   /// The incremental snapshot in progress: writes the groups of `slots` that it still owes,
   /// before their state changes.
   void SaveBeforeChange(std::span<const uint32_t> slots);
@@ -308,10 +308,13 @@ class AggregateOperator final : public Operator {
 
   /// An incremental snapshot between BeginSnapshot and the ContinueSnapshot that completes it.
   struct IncrementalSnapshot {
-    storage::StateWriter writer;  // Version, length, head, the blocks written so far.
-    size_t length_offset = 0;     // Of the body length, patched at the end.
-    size_t body_offset = 0;
-    size_t checked = 0;  // The body's bytes below this are in `crc`.
+    /// The state so far, in pieces: the first starts with the version, the length and the
+    /// head; then blocks of groups.
+    StatePieces pieces;
+    size_t body_bytes = 0;        // In `pieces`.
+    storage::StateWriter writer;  // The piece being written.
+    size_t length_offset = 0;     // Of the body length in the first piece, written at the end.
+    size_t checked = 0;           // The bytes of `writer` below this are in `crc`.
     uint32_t crc = 0;
     std::string tail;       // Captured at the barrier.
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
@@ -323,7 +326,6 @@ class AggregateOperator final : public Operator {
     void mark_done(uint32_t slot) { done_bits[slot >> 6] |= uint64_t{1} << (slot & 63); }
   };
   std::unique_ptr<IncrementalSnapshot> incremental_;
-  size_t last_snapshot_bytes_ = 0;  // Sizes the next incremental snapshot's buffer.
 };
 
 }  // namespace laminar::exec

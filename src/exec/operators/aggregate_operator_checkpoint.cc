@@ -42,11 +42,14 @@ using sql::EmitStrategy;
 using sql::WindowKind;
 
 /// 2: the groups in blocks of any slot order (incremental snapshots), the body's length in 8
-/// bytes. Version 1 (all keys in slot order, then each column) is no longer read.
+/// bytes. Version 1 (every group in slot order, a varint length) is still read.
 constexpr uint32_t kFormatVersion = 2;
 /// Keys are written in slot order, their table entries prefetched this many slots ahead (a
 /// table of a million keys does not fit in the cache).
 constexpr size_t kPrefetchAhead = 16;
+/// An incremental snapshot is written in pieces of about this size (a buffer that grew by
+/// doubling would copy all it holds within one reactor turn).
+constexpr size_t kPieceBytes = 1 << 20;
 
 std::vector<uint32_t> LiveSlots(const state::GroupTable& table) {
   std::vector<uint32_t> live;
@@ -201,12 +204,18 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
   if (groups_.slot_capacity() != 0 || metrics_.rows_in != 0 || watermark_ != kMinWatermark) {
     return Status::Error(ErrorCode::kInternal, "restore of {} after it ran", Describe());
   }
-  reader.ReadVersion(kFormatVersion);
-  const uint64_t length = reader.U64();
-  if (reader.ok() && length > reader.remaining()) {
-    reader.Fail(fmt::format("aggregate state of {} bytes, {} left", length, reader.remaining()));
+  const uint32_t version = reader.ReadVersion(kFormatVersion);
+  std::string_view body;
+  if (version == 1) {
+    body = reader.BytesView();
+  } else {
+    const uint64_t length = reader.U64();
+    if (reader.ok() && length > reader.remaining()) {
+      reader.Fail(
+          fmt::format("aggregate state of {} bytes, {} left", length, reader.remaining()));
+    }
+    body = reader.Raw(reader.ok() ? static_cast<size_t>(length) : 0);
   }
-  const std::string_view body = reader.Raw(reader.ok() ? static_cast<size_t>(length) : 0);
   const uint32_t checksum = reader.U32();
   if (!reader.ok()) return reader.status();
   if (UnmaskCrc(checksum) != Crc32c(body)) {
@@ -214,7 +223,7 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
     return reader.status();
   }
   storage::StateReader body_reader(body, fmt::format("state of {}", Describe()));
-  RestoreBody(body_reader);
+  RestoreBody(body_reader, version);
   reader.FailWith(body_reader.Finish());
   return reader.status();
 }
@@ -229,14 +238,9 @@ Result<bool> AggregateOperator::BeginSnapshot() {
                          Describe());
   }
   auto snapshot = std::make_unique<IncrementalSnapshot>();
-  // Room for the whole state up front: a buffer that doubled while full would copy it all
-  // within one reactor turn. Bytes not written are never touched, so cost nothing.
-  snapshot->writer.Reserve(std::max(last_snapshot_bytes_ + last_snapshot_bytes_ / 4,
-                                    groups_.size() * (24 + 16 * accumulators_.size())) +
-                           4096);
+  snapshot->writer.Reserve(2 * kPieceBytes);
   snapshot->length_offset = BeginFrame(snapshot->writer);
-  snapshot->body_offset = snapshot->writer.size();
-  snapshot->checked = snapshot->body_offset;
+  snapshot->checked = snapshot->writer.size();
   WriteHead(snapshot->writer);
   storage::StateWriter tail;
   LAMINAR_RETURN_IF_ERROR(WriteTail(tail));
@@ -247,7 +251,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   return true;
 }
 
-Result<std::optional<std::string>> AggregateOperator::ContinueSnapshot(size_t max_entries) {
+Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t max_entries) {
   if (incremental_ == nullptr) {
     return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
   }
@@ -272,21 +276,36 @@ Result<std::optional<std::string>> AggregateOperator::ContinueSnapshot(size_t ma
     }
   }
   if (!block.empty()) WriteBlock(snapshot.writer, block);
+  const bool complete = snapshot.cursor >= snapshot.capacity;
+  if (complete) {
+    snapshot.writer.VarU64(0);  // No more blocks.
+    snapshot.writer.Raw(snapshot.tail);
+  }
+  // The checksum covers what this call and the batches since the last one wrote.
   const std::string& data = snapshot.writer.data();
   snapshot.crc =
       Crc32cExtend(snapshot.crc, data.data() + snapshot.checked, data.size() - snapshot.checked);
   snapshot.checked = data.size();
-  if (snapshot.cursor < snapshot.capacity) return std::optional<std::string>();
-  snapshot.writer.VarU64(0);  // No more blocks.
-  snapshot.writer.Raw(snapshot.tail);
-  const std::string& whole = snapshot.writer.data();
-  snapshot.crc =
-      Crc32cExtend(snapshot.crc, whole.data() + snapshot.checked, whole.size() - snapshot.checked);
-  EndFrame(snapshot.writer, snapshot.length_offset, snapshot.crc);
-  std::string state = snapshot.writer.Release();
+  if (!complete) {
+    if (snapshot.writer.size() >= kPieceBytes) {
+      // A full piece is set aside rather than grown, so that no reactor turn copies the state.
+      snapshot.body_bytes += snapshot.writer.size();
+      snapshot.pieces.push_back(snapshot.writer.Release());
+      snapshot.writer = storage::StateWriter();
+      snapshot.writer.Reserve(2 * kPieceBytes);
+      snapshot.checked = 0;
+    }
+    return std::optional<StatePieces>();
+  }
+  // The body's length (after the version and the length itself) into the first piece.
+  const size_t header = snapshot.length_offset + sizeof(uint64_t);
+  const uint64_t length = snapshot.body_bytes + snapshot.writer.size() - header;
+  snapshot.writer.U32(MaskCrc(snapshot.crc));
+  snapshot.pieces.push_back(snapshot.writer.Release());
+  std::memcpy(snapshot.pieces.front().data() + snapshot.length_offset, &length, sizeof(length));
+  StatePieces pieces = std::move(snapshot.pieces);
   incremental_.reset();
-  last_snapshot_bytes_ = state.size();
-  return std::optional<std::string>(std::move(state));
+  return std::optional<StatePieces>(std::move(pieces));
 }
 
 void AggregateOperator::SaveBeforeChange(std::span<const uint32_t> slots) {
@@ -410,7 +429,7 @@ Status AggregateOperator::WriteTail(storage::StateWriter& writer) const {
   return Status::Ok();
 }
 
-void AggregateOperator::RestoreBody(storage::StateReader& reader) {
+void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t version) {
   const uint32_t fingerprint = reader.U32();
   if (reader.ok() && fingerprint != DefinitionFingerprint()) {
     reader.Fail("the state of another aggregation");
@@ -458,24 +477,9 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader) {
   std::vector<uint64_t> hashes;
   hashes.reserve(capacity - free_count);
   std::vector<uint32_t> block;
-  while (reader.ok()) {
-    // A group takes at least 3 bytes: its slot, its key's length and its count.
-    const size_t count = reader.Count(3);
-    if (count == 0) break;
-    block.resize(count);
-    uint64_t slot = 0;
-    for (size_t i = 0; i < count; ++i) {
-      const uint64_t delta = reader.VarU64();
-      if (!reader.ok()) return;
-      slot += delta;
-      if ((i > 0 && delta == 0) || slot >= capacity || seen[slot] != 0) {
-        reader.Fail(fmt::format("group slot {} in a block", slot));
-        return;
-      }
-      seen[slot] = 2;
-      block[i] = static_cast<uint32_t>(slot);
-    }
-    for (size_t i = 0; i < count; ++i) {
+  // A block's keys, net rows, accumulator states and last update times.
+  auto read_groups = [&] {
+    for (size_t i = 0; i < block.size(); ++i) {
       keys.push_back(reader.BytesView());
       hashes.push_back(state::GroupTable::Hash(keys.back()));
     }
@@ -487,6 +491,33 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader) {
       for (uint32_t group : block) last_update_[group] = reader.VarI64();
     }
     live.insert(live.end(), block.begin(), block.end());
+  };
+  if (version == 1) {
+    // Version 1: one block of every slot not free, ascending, without count or slots.
+    for (uint32_t slot = 0; slot < capacity; ++slot) {
+      if (seen[slot] == 0) block.push_back(slot);
+    }
+    if (!block.empty()) read_groups();
+  }
+  while (version != 1 && reader.ok()) {
+    // A group takes at least 3 bytes: its slot, its key's length and its count.
+    const size_t count = reader.Count(3);
+    if (count == 0) break;
+    block.resize(count);
+    uint64_t slot = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const uint64_t delta = reader.VarU64();
+      if (!reader.ok()) return;
+      if ((i > 0 && delta == 0) || delta >= capacity || slot + delta >= capacity ||
+          seen[slot + delta] != 0) {
+        reader.Fail(fmt::format("group slot {} + {} in a block", slot, delta));
+        return;
+      }
+      slot += delta;
+      seen[slot] = 2;
+      block[i] = static_cast<uint32_t>(slot);
+    }
+    read_groups();
   }
   if (!reader.ok()) return;
   if (!groups_.RestoreKeys(keys, hashes, live)) {

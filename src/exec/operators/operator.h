@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 #include "common/status.h"
@@ -14,6 +15,9 @@ class StateWriter;
 }  // namespace laminar::storage
 
 namespace laminar::exec {
+
+/// A state written in pieces (an incremental snapshot): their concatenation.
+using StatePieces = std::vector<std::string>;
 
 /// Where an operator sends what it produces. The dataflow that owns the operator implements it
 /// and forwards to the next operator (or to the query's output).
@@ -96,8 +100,9 @@ class Operator {
   /// for that barrier. CancelSnapshot drops one in progress (the checkpoint was abandoned).
   /// Defaults: no incremental snapshots (false); the others are never called then.
   virtual Result<bool> BeginSnapshot() { return false; }
-  /// Writes at most about `max_entries` more entries; the state once it is complete.
-  virtual Result<std::optional<std::string>> ContinueSnapshot(size_t max_entries) {
+  /// Writes at most about `max_entries` more entries; the state once it is complete, as
+  /// pieces whose concatenation is what Restore reads (no reactor turn copies the whole).
+  virtual Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) {
     (void)max_entries;
     return Status::Error(ErrorCode::kInternal, "{}: no incremental snapshot", Describe());
   }
