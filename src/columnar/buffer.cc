@@ -1,5 +1,6 @@
 #include "columnar/buffer.h"
 
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +25,7 @@ uint8_t* AlignedAllocate(size_t size) {
 }  // namespace
 
 Buffer::~Buffer() {
-  if (owner_ == nullptr) std::free(const_cast<uint8_t*>(data_));
+  if (frees_data_) std::free(const_cast<uint8_t*>(data_));
 }
 
 std::shared_ptr<const Buffer> Buffer::Wrap(const void* data, size_t size,
@@ -79,6 +80,51 @@ std::shared_ptr<const Buffer> BufferBuilder::Finish() {
   data_ = nullptr;
   size_ = capacity_ = 0;
   return buffer;
+}
+
+BufferArena::BufferArena(PrivateKey, size_t capacity, size_t max_buffers)
+    : memory_(AlignedAllocate(RoundUpToAlignment(capacity))),
+      capacity_(RoundUpToAlignment(capacity)),
+      max_buffers_(max_buffers),
+      slots_(std::make_unique<std::optional<Buffer>[]>(max_buffers)) {}
+
+BufferArena::~BufferArena() {
+  // The slots view memory_; they go first.
+  slots_.reset();
+  std::free(memory_);
+}
+
+std::shared_ptr<BufferArena> BufferArena::Make(size_t capacity, size_t max_buffers) {
+  return std::make_shared<BufferArena>(PrivateKey(), capacity, max_buffers);
+}
+
+bool BufferArena::SoleOwner(const std::shared_ptr<BufferArena>& arena) {
+  if (arena == nullptr || arena.use_count() != 1) return false;
+  // The count is read without ordering; every other holder released its reference with a
+  // release decrement, so this fence orders their reads of the arena before our next writes.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return true;
+}
+
+void BufferArena::Reset() {
+  for (size_t i = 0; i < slots_used_; ++i) slots_[i].reset();
+  slots_used_ = 0;
+  used_ = 0;
+}
+
+std::shared_ptr<const Buffer> BufferArena::Add(const std::shared_ptr<BufferArena>& self,
+                                               const void* data, size_t size) {
+  BufferArena& arena = *self;
+  LAMINAR_DCHECK(arena.RoomFor(size));
+  uint8_t* target = arena.memory_ + arena.used_;
+  const size_t padded = RoundUpToAlignment(size);
+  if (size > 0) std::memcpy(target, data, size);
+  // Padding bytes are zero, as for every other buffer (the arena may hold an older batch).
+  std::memset(target + size, 0, padded - size);
+  arena.used_ += padded;
+  std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
+  slot.emplace(Buffer::ConstructionKey(), size > 0 ? target : nullptr, size);
+  return std::shared_ptr<const Buffer>(self, &*slot);
 }
 
 int64_t CountSetBits(const uint8_t* bits, int64_t offset, int64_t length) {
