@@ -22,7 +22,53 @@ uint8_t* AlignedAllocate(size_t size) {
   return static_cast<uint8_t*>(memory);
 }
 
+// The allocator of Buffer::Allocate: std::allocate_shared asks it for the block holding the
+// reference count and the Buffer, and it tacks `bytes` 64-byte aligned bytes onto that block,
+// reporting where they start through `data`.
+template <typename T>
+class TrailingBytesAllocator {
+ public:
+  using value_type = T;
+
+  TrailingBytesAllocator(size_t bytes, uint8_t** data) : bytes_(bytes), data_(data) {}
+  template <typename U>
+  explicit TrailingBytesAllocator(const TrailingBytesAllocator<U>& other)
+      : bytes_(other.bytes_), data_(other.data_) {}
+
+  T* allocate(size_t count) {
+    LAMINAR_CHECK(count == 1);
+    const size_t head = RoundUpToAlignment(sizeof(T));
+    uint8_t* memory = AlignedAllocate(head + RoundUpToAlignment(bytes_));
+    *data_ = memory + head;
+    return reinterpret_cast<T*>(memory);
+  }
+  void deallocate(T* pointer, size_t /*count*/) { std::free(pointer); }
+
+  template <typename U>
+  bool operator==(const TrailingBytesAllocator<U>& other) const {
+    return bytes_ == other.bytes_;
+  }
+
+ private:
+  template <typename U>
+  friend class TrailingBytesAllocator;
+
+  size_t bytes_;
+  uint8_t** data_;  // Only read by allocate, during std::allocate_shared.
+};
+
 }  // namespace
+
+std::shared_ptr<const Buffer> Buffer::Allocate(size_t size, uint8_t** data) {
+  uint8_t* bytes = nullptr;
+  std::shared_ptr<Buffer> buffer = std::allocate_shared<Buffer>(
+      TrailingBytesAllocator<Buffer>(size, &bytes), ConstructionKey(), nullptr, size);
+  // The block was allocated (and `bytes` set) before the Buffer was constructed in it.
+  std::memset(bytes + size, 0, RoundUpToAlignment(size) - size);
+  buffer->data_ = size > 0 ? bytes : nullptr;
+  *data = bytes;
+  return buffer;
+}
 
 Buffer::~Buffer() {
   if (frees_data_) std::free(const_cast<uint8_t*>(data_));

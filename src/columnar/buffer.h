@@ -36,6 +36,13 @@ class Buffer {
   /// Copies `size` bytes into a new aligned buffer.
   static std::shared_ptr<const Buffer> Copy(const void* data, size_t size);
 
+  /// A new buffer of `size` bytes whose memory sits in the same allocation as the Buffer and
+  /// its reference count (one allocation instead of two), for results whose size is known
+  /// before they are computed. `*data` receives the bytes to fill: their content is
+  /// unspecified, the padding after them up to kBufferAlignment is zero. REQUIRES: the bytes
+  /// are written before the buffer is shared with anybody.
+  static std::shared_ptr<const Buffer> Allocate(size_t size, uint8_t** data);
+
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   /// True if LaminarDB allocated this memory (false for wrapped foreign memory).

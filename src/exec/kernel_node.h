@@ -108,35 +108,39 @@ struct AnyReader {
 
 // ----- Writers: the output buffers of one batch. -----
 
+// Fixed-width results: the size is known, so the buffer is allocated once with its reference
+// count (Buffer::Allocate) and every row is written.
 template <typename T>
 struct Writer {
   explicit Writer(int64_t count) {
-    values.Resize(static_cast<size_t>(count) * sizeof(T));
-    raw = reinterpret_cast<T*>(values.data());
+    uint8_t* bytes = nullptr;
+    values = Buffer::Allocate(static_cast<size_t>(count) * sizeof(T), &bytes);
+    raw = reinterpret_cast<T*>(bytes);
   }
   T Slot() { return T{}; }
   void Set(int64_t row, const T& value) { raw[row] = value; }
   Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
-    return Column(type, count, std::move(validity), values.Finish());
+    return Column(type, count, std::move(validity), std::move(values));
   }
-  BufferBuilder values;
+  std::shared_ptr<const Buffer> values;
   T* raw;
 };
 
 template <>
 struct Writer<bool> {
   explicit Writer(int64_t count) {
-    values.Resize(static_cast<size_t>(BytesForBits(count)));
-    raw = values.data();
+    const size_t size = static_cast<size_t>(BytesForBits(count));
+    values = Buffer::Allocate(size, &raw);
+    std::memset(raw, 0, size);  // Set ORs bits in.
   }
   bool Slot() { return false; }
   void Set(int64_t row, bool value) {
     raw[row >> 3] |= static_cast<uint8_t>(static_cast<unsigned>(value) << (row & 7));
   }
   Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
-    return Column(type, count, std::move(validity), values.Finish());
+    return Column(type, count, std::move(validity), std::move(values));
   }
-  BufferBuilder values;
+  std::shared_ptr<const Buffer> values;
   uint8_t* raw;
 };
 

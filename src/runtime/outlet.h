@@ -43,6 +43,16 @@ class Outlet {
     if (!broadcast_.HasSubscribers()) return;
     (void)broadcast_.Publish(StreamItem{std::make_shared<const exec::ChangeBatch>(batch), 0});
   }
+  /// PublishBatch for a batch the caller no longer needs: moved to the subscribers, not copied.
+  void PublishBatch(exec::ChangeBatch&& batch) {
+    if (view_ != nullptr) {
+      Status status = view_->Apply(batch);
+      if (!status.ok()) Fail(status);
+    }
+    if (!broadcast_.HasSubscribers()) return;
+    (void)broadcast_.Publish(
+        StreamItem{std::make_shared<const exec::ChangeBatch>(std::move(batch)), 0});
+  }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
     if (view_ != nullptr) view_->AdvanceWatermark(watermark);
