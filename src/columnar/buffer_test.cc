@@ -79,6 +79,22 @@ TEST(BufferArenaTest, RefilledOnlyWhenSoleOwnerAndPaddingIsZeroedAgain) {
   EXPECT_FALSE(arena->RoomFor(0)) << "both slots are taken";
 }
 
+TEST(BufferTest, AllocateGivesAlignedWritableBytesWithZeroPadding) {
+  uint8_t* bytes = nullptr;
+  std::shared_ptr<const Buffer> buffer = Buffer::Allocate(20, &bytes);
+  ASSERT_NE(bytes, nullptr);
+  EXPECT_EQ(buffer->data(), bytes);
+  EXPECT_EQ(buffer->size(), 20u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes) % kBufferAlignment, 0u);
+  for (size_t i = 20; i < kBufferAlignment; ++i) EXPECT_EQ(buffer->data()[i], 0) << i;
+  for (uint8_t i = 0; i < 20; ++i) bytes[i] = i;
+  EXPECT_EQ(buffer->data()[19], 19);
+  EXPECT_TRUE(buffer->owns_memory());
+  std::shared_ptr<const Buffer> empty = Buffer::Allocate(0, &bytes);
+  EXPECT_EQ(empty->size(), 0u);
+  EXPECT_EQ(empty->data(), nullptr);
+}
+
 TEST(BufferTest, ClearKeepsMemoryAndZeroesWhatWasWritten) {
   BufferBuilder builder;
   builder.AppendValue(int64_t{-1});
