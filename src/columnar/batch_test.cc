@@ -122,9 +122,8 @@ TEST(BatchBuilderTest, ReusedArenaStartsFromCleanBuilders) {
   BatchBuilder builder(TradeSchema());
   // A NULL makes a validity bitmap; the next batch has none and no stale bits.
   ASSERT_TRUE(builder
-                  .AppendRow(std::vector<Value>{Value::Varchar("A"),
-                                                Value::Null(DataType::Double()),
-                                                Value::Timestamp(1)})
+                  .AppendRow(std::vector<Value>{
+                      Value::Varchar("A"), Value::Null(DataType::Double()), Value::Timestamp(1)})
                   .ok());
   {
     Batch first = *builder.Finish();

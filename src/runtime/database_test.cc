@@ -100,8 +100,8 @@ TEST(LaminarDBTest, KeptBatchesSurviveLaterOneRowPushesWithOneOrTwoSubscribers) 
     EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
     EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
   }
-  EXPECT_EQ(Drain(*second), (std::vector<std::string>{"row-1|10", "row-3|30", "row-5|50",
-                                                      "row-7|70", "row-9|90"}));
+  EXPECT_EQ(Drain(*second),
+            (std::vector<std::string>{"row-1|10", "row-3|30", "row-5|50", "row-7|70", "row-9|90"}));
   // With one subscription left and nothing kept, the arena and the batches are recycled.
   second.reset();
   kept.clear();

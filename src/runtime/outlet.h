@@ -65,8 +65,7 @@ class Outlet {
       if (!status.ok()) Fail(status);
     }
     if (!broadcast_.HasSubscribers()) return;
-    (void)broadcast_.Publish(
-        StreamItem{std::make_shared<exec::ChangeBatch>(std::move(batch)), 0});
+    (void)broadcast_.Publish(StreamItem{std::make_shared<exec::ChangeBatch>(std::move(batch)), 0});
   }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
