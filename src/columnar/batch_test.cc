@@ -89,6 +89,77 @@ TEST(BatchTest, EmptyBatchHasTypedColumns) {
   EXPECT_TRUE(batch.Validate().ok());
 }
 
+TEST(BatchBuilderTest, SmallBatchesShareOneArenaThatIsRefilledOnlyOnceReleased) {
+  BatchBuilder builder(TradeSchema());
+  auto append = [&](std::string_view symbol, double price) {
+    ASSERT_TRUE(builder
+                    .AppendRow(std::vector<Value>{Value::Varchar(std::string(symbol)),
+                                                  Value::Double(price), Value::Timestamp(1)})
+                    .ok());
+  };
+  append("AAPL", 1.5);
+  Batch first = *builder.Finish();
+  // The first batch is still held: the next one must not overwrite its memory.
+  append("MSFT", 2.5);
+  Batch second = *builder.Finish();
+  EXPECT_EQ(first.column(0).GetValue(0), Value::Varchar("AAPL"));
+  EXPECT_EQ(first.column(1).GetValue(0), Value::Double(1.5));
+  EXPECT_EQ(second.column(0).GetValue(0), Value::Varchar("MSFT"));
+  EXPECT_NE(second.column(0).data_buffer()->data(), first.column(0).data_buffer()->data());
+  // A column kept alone keeps its whole arena alive and unchanged.
+  Column kept = second.column(1);
+  first = Batch();
+  second = Batch();
+  append("IBM", 3.5);
+  append("ORCL", 4.5);
+  Batch third = *builder.Finish();
+  EXPECT_EQ(kept.GetValue(0), Value::Double(2.5));
+  EXPECT_EQ(third.column(0).GetValue(1), Value::Varchar("ORCL"));
+  EXPECT_TRUE(third.Validate().ok());
+}
+
+TEST(BatchBuilderTest, ReusedArenaStartsFromCleanBuilders) {
+  BatchBuilder builder(TradeSchema());
+  // A NULL makes a validity bitmap; the next batch has none and no stale bits.
+  ASSERT_TRUE(builder
+                  .AppendRow(std::vector<Value>{
+                      Value::Varchar("A"), Value::Null(DataType::Double()), Value::Timestamp(1)})
+                  .ok());
+  {
+    Batch first = *builder.Finish();
+    EXPECT_EQ(first.column(1).null_count(), 1);
+  }
+  for (int i = 0; i < 9; ++i) {
+    ASSERT_TRUE(builder
+                    .AppendRow(std::vector<Value>{Value::Varchar("B"), Value::Double(i),
+                                                  Value::Timestamp(i)})
+                    .ok());
+  }
+  Batch second = *builder.Finish();
+  EXPECT_EQ(second.num_rows(), 9);
+  EXPECT_EQ(second.column(1).null_count(), 0);
+  EXPECT_EQ(second.column(1).validity_buffer(), nullptr);
+  EXPECT_EQ(second.column(1).GetValue(8), Value::Double(8));
+  EXPECT_EQ(second.column(0).GetValue(0), Value::Varchar("B"));
+  EXPECT_TRUE(second.Validate().ok());
+}
+
+TEST(BatchBuilderTest, LargeBatchesTakeTheBuildersBuffers) {
+  BatchBuilder builder(Schema::Make({{"n", DataType::BigInt()}}));
+  const int64_t rows = static_cast<int64_t>(BatchBuilder::kArenaBatchBytes / 8) + 1;
+  for (int64_t i = 0; i < rows; ++i) {
+    ASSERT_TRUE(builder.AppendRow(std::vector<Value>{Value::BigInt(i)}).ok());
+  }
+  Batch batch = *builder.Finish();
+  EXPECT_EQ(batch.num_rows(), rows);
+  EXPECT_EQ(batch.column(0).Values<int64_t>()[rows - 1], rows - 1);
+  EXPECT_TRUE(batch.Validate().ok());
+  ASSERT_TRUE(builder.AppendRow(std::vector<Value>{Value::BigInt(42)}).ok());
+  Batch small = *builder.Finish();
+  EXPECT_EQ(small.column(0).GetValue(0), Value::BigInt(42));
+  EXPECT_EQ(batch.column(0).Values<int64_t>()[0], 0);
+}
+
 TEST(BatchTest, SliceIsZeroCopy) {
   BatchBuilder builder(Schema::Make({{"n", DataType::BigInt()}}));
   for (int64_t i = 0; i < 10; ++i) {

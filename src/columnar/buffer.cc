@@ -1,5 +1,6 @@
 #include "columnar/buffer.h"
 
+#include <atomic>
 #include <bit>
 #include <cstdio>
 #include <cstdlib>
@@ -21,10 +22,57 @@ uint8_t* AlignedAllocate(size_t size) {
   return static_cast<uint8_t*>(memory);
 }
 
+// The allocator of Buffer::Allocate: std::allocate_shared asks it for the block holding the
+// reference count and the Buffer, and it tacks `bytes` 64-byte aligned bytes onto that block,
+// reporting where they start through `data`.
+template <typename T>
+class TrailingBytesAllocator {
+ public:
+  using value_type = T;
+
+  TrailingBytesAllocator(size_t bytes, uint8_t** data) : bytes_(bytes), data_(data) {}
+  template <typename U>
+  explicit TrailingBytesAllocator(const TrailingBytesAllocator<U>& other)
+      : bytes_(other.bytes_), data_(other.data_) {}
+
+  T* allocate(size_t count) {
+    LAMINAR_CHECK(count == 1);
+    const size_t head = RoundUpToAlignment(sizeof(T));
+    uint8_t* memory = AlignedAllocate(head + RoundUpToAlignment(bytes_));
+    *data_ = memory + head;
+    return reinterpret_cast<T*>(memory);
+  }
+  void deallocate(T* pointer, size_t /*count*/) { std::free(pointer); }
+
+  // Any instance frees what any other allocated.
+  template <typename U>
+  bool operator==(const TrailingBytesAllocator<U>& /*other*/) const {
+    return true;
+  }
+
+ private:
+  template <typename U>
+  friend class TrailingBytesAllocator;
+
+  size_t bytes_;
+  uint8_t** data_;  // Only read by allocate, during std::allocate_shared.
+};
+
 }  // namespace
 
+std::shared_ptr<const Buffer> Buffer::Allocate(size_t size, uint8_t** data) {
+  uint8_t* bytes = nullptr;
+  std::shared_ptr<Buffer> buffer = std::allocate_shared<Buffer>(
+      TrailingBytesAllocator<Buffer>(size, &bytes), ConstructionKey(), nullptr, size);
+  // The block was allocated (and `bytes` set) before the Buffer was constructed in it.
+  std::memset(bytes + size, 0, RoundUpToAlignment(size) - size);
+  buffer->data_ = size > 0 ? bytes : nullptr;
+  *data = bytes;
+  return buffer;
+}
+
 Buffer::~Buffer() {
-  if (owner_ == nullptr) std::free(const_cast<uint8_t*>(data_));
+  if (frees_data_) std::free(const_cast<uint8_t*>(data_));
 }
 
 std::shared_ptr<const Buffer> Buffer::Wrap(const void* data, size_t size,
@@ -79,6 +127,51 @@ std::shared_ptr<const Buffer> BufferBuilder::Finish() {
   data_ = nullptr;
   size_ = capacity_ = 0;
   return buffer;
+}
+
+BufferArena::BufferArena(PrivateKey, size_t capacity, size_t max_buffers)
+    : memory_(AlignedAllocate(RoundUpToAlignment(capacity))),
+      capacity_(RoundUpToAlignment(capacity)),
+      max_buffers_(max_buffers),
+      slots_(std::make_unique<std::optional<Buffer>[]>(max_buffers)) {}
+
+BufferArena::~BufferArena() {
+  // The slots view memory_; they go first.
+  slots_.reset();
+  std::free(memory_);
+}
+
+std::shared_ptr<BufferArena> BufferArena::Make(size_t capacity, size_t max_buffers) {
+  return std::make_shared<BufferArena>(PrivateKey(), capacity, max_buffers);
+}
+
+bool BufferArena::SoleOwner(const std::shared_ptr<BufferArena>& arena) {
+  if (arena == nullptr || arena.use_count() != 1) return false;
+  // The count is read without ordering; every other holder released its reference with a
+  // release decrement, so this fence orders their reads of the arena before our next writes.
+  std::atomic_thread_fence(std::memory_order_acquire);
+  return true;
+}
+
+void BufferArena::Reset() {
+  for (size_t i = 0; i < slots_used_; ++i) slots_[i].reset();
+  slots_used_ = 0;
+  used_ = 0;
+}
+
+std::shared_ptr<const Buffer> BufferArena::Add(const std::shared_ptr<BufferArena>& self,
+                                               const void* data, size_t size) {
+  BufferArena& arena = *self;
+  LAMINAR_DCHECK(arena.RoomFor(size));
+  uint8_t* target = arena.memory_ + arena.used_;
+  const size_t padded = RoundUpToAlignment(size);
+  if (size > 0) std::memcpy(target, data, size);
+  // Padding bytes are zero, as for every other buffer (the arena may hold an older batch).
+  std::memset(target + size, 0, padded - size);
+  arena.used_ += padded;
+  std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
+  slot.emplace(Buffer::ConstructionKey(), size > 0 ? target : nullptr, size);
+  return std::shared_ptr<const Buffer>(self, &*slot);
 }
 
 int64_t CountSetBits(const uint8_t* bits, int64_t offset, int64_t length) {

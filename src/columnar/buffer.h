@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace laminar {
 
@@ -35,6 +36,13 @@ class Buffer {
   /// Copies `size` bytes into a new aligned buffer.
   static std::shared_ptr<const Buffer> Copy(const void* data, size_t size);
 
+  /// A new buffer of `size` bytes whose memory sits in the same allocation as the Buffer and
+  /// its reference count (one allocation instead of two), for results whose size is known
+  /// before they are computed. `*data` receives the bytes to fill: their content is
+  /// unspecified, the padding after them up to kBufferAlignment is zero. REQUIRES: the bytes
+  /// are written before the buffer is shared with anybody.
+  static std::shared_ptr<const Buffer> Allocate(size_t size, uint8_t** data);
+
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   /// True if LaminarDB allocated this memory (false for wrapped foreign memory).
@@ -45,20 +53,87 @@ class Buffer {
     return reinterpret_cast<const T*>(data_);
   }
 
-  /// Only Buffer and BufferBuilder can make one: it opens the constructor to std::make_shared
-  /// (one allocation for the Buffer and its reference count) and to nobody else.
+  /// Only Buffer, BufferBuilder and BufferArena can make one: it opens the constructor to
+  /// std::make_shared (one allocation for the Buffer and its reference count) and to nobody
+  /// else.
   class ConstructionKey {
     friend class Buffer;
     friend class BufferBuilder;
+    friend class BufferArena;
     ConstructionKey() = default;
   };
   Buffer(ConstructionKey, const uint8_t* data, size_t size, std::shared_ptr<const void> owner)
-      : data_(data), size_(size), owner_(std::move(owner)) {}
+      : data_(data), size_(size), owner_(std::move(owner)), frees_data_(owner_ == nullptr) {}
+  /// A view of memory that a BufferArena owns: nothing to free.
+  Buffer(ConstructionKey, const uint8_t* data, size_t size)
+      : data_(data), size_(size), frees_data_(false) {}
 
  private:
   const uint8_t* data_;
   size_t size_;
-  std::shared_ptr<const void> owner_;  // Null: data_ was allocated by us with AlignedAllocate.
+  std::shared_ptr<const void> owner_;  // Null: LaminarDB allocated data_ (see frees_data_).
+  bool frees_data_;                    // data_ came from AlignedAllocate and is freed here.
+};
+
+/// One allocation holding the buffers of a small batch, with one reference count for all of
+/// them: the buffers it hands out are aliases of the arena (std::shared_ptr's aliasing
+/// constructor), so a one-row batch of eight columns costs one allocation instead of one or two
+/// per column, and the arena lives until the last of its buffers is released.
+///
+/// Reuse: the builder that fills an arena keeps a reference to it; when that reference is the
+/// only one left (no batch, column or buffer made from it is held anywhere), the arena may be
+/// filled again for the next batch (SoleOwner()). Filling an arena that anybody else still
+/// references would change data under a reader's feet, so Reset() requires sole ownership.
+///
+/// Thread-safety: filling is single-threaded (the owner); the buffers it handed out are
+/// immutable and may be read from any thread; SoleOwner() synchronises with the release of
+/// every other reference (an acquire fence after the count is seen at one).
+class BufferArena {
+ public:
+  /// An arena of at least `capacity` bytes with room for `max_buffers` buffers.
+  static std::shared_ptr<BufferArena> Make(size_t capacity, size_t max_buffers);
+
+  BufferArena(const BufferArena&) = delete;
+  BufferArena& operator=(const BufferArena&) = delete;
+  ~BufferArena();
+
+  size_t capacity() const { return capacity_; }
+  size_t max_buffers() const { return max_buffers_; }
+
+  /// True when `arena` is the only reference to its arena (and to every buffer it handed out),
+  /// so Reset() may be called. Reads made by other threads through released references happen
+  /// before this returns true.
+  static bool SoleOwner(const std::shared_ptr<BufferArena>& arena);
+
+  /// Forgets every buffer handed out, so the arena can be filled again.
+  /// REQUIRES: SoleOwner(arena) for the arena's only reference.
+  void Reset();
+
+  /// Copies `size` bytes into the arena (zero-padded to kBufferAlignment) and returns them as a
+  /// buffer that shares the arena's reference count. REQUIRES: RoomFor(size) and a free slot;
+  /// `self` is this arena's reference.
+  static std::shared_ptr<const Buffer> Add(const std::shared_ptr<BufferArena>& self,
+                                           const void* data, size_t size);
+
+  /// Whether `size` more bytes (rounded up to the alignment) and one more buffer fit.
+  bool RoomFor(size_t size) const {
+    return used_ + RoundUpToAlignment(size) <= capacity_ && slots_used_ < max_buffers_;
+  }
+
+  struct PrivateKey {
+   private:
+    friend class BufferArena;
+    PrivateKey() = default;
+  };
+  BufferArena(PrivateKey, size_t capacity, size_t max_buffers);
+
+ private:
+  uint8_t* memory_;
+  size_t capacity_;
+  size_t used_ = 0;
+  size_t max_buffers_;
+  size_t slots_used_ = 0;
+  std::unique_ptr<std::optional<Buffer>[]> slots_;  // The buffers handed out, views of memory_.
 };
 
 /// A growable, 64-byte aligned byte array used while building a column. Finish() hands the
@@ -102,6 +177,13 @@ class BufferBuilder {
   /// Returns the bytes as an immutable Buffer (zero bytes past size(), up to the alignment)
   /// and leaves this builder empty.
   std::shared_ptr<const Buffer> Finish();
+
+  /// Sets the size to 0 and keeps the memory for the next appends (zeroing what was written,
+  /// so bytes past the size stay zero).
+  void Clear() {
+    if (size_ > 0) std::memset(data_, 0, size_);
+    size_ = 0;
+  }
 
  private:
   void Grow(size_t minimum_capacity);

@@ -40,6 +40,72 @@ TEST(BufferTest, EmptyBuilderFinishesToEmptyBuffer) {
   EXPECT_EQ(buffer->size(), 0u);
 }
 
+TEST(BufferArenaTest, BuffersAreAlignedZeroPaddedAndKeepTheArenaAlive) {
+  std::shared_ptr<BufferArena> arena = BufferArena::Make(1024, 4);
+  const int64_t values[3] = {7, 8, 9};
+  std::shared_ptr<const Buffer> first = BufferArena::Add(arena, values, sizeof(values));
+  std::shared_ptr<const Buffer> second = BufferArena::Add(arena, "abc", 3);
+  ASSERT_EQ(first->size(), sizeof(values));
+  EXPECT_EQ(first->data_as<int64_t>()[2], 9);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(first->data()) % kBufferAlignment, 0u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(second->data()) % kBufferAlignment, 0u);
+  for (size_t i = 3; i < kBufferAlignment; ++i) EXPECT_EQ(second->data()[i], 0) << i;
+  EXPECT_TRUE(first->owns_memory());
+  EXPECT_FALSE(BufferArena::SoleOwner(arena)) << "its buffers share the arena's count";
+  std::weak_ptr<BufferArena> watch = arena;
+  arena.reset();
+  EXPECT_FALSE(watch.expired());
+  EXPECT_EQ(second->data()[1], 'b');
+  first.reset();
+  second.reset();
+  EXPECT_TRUE(watch.expired());
+}
+
+TEST(BufferArenaTest, RefilledOnlyWhenSoleOwnerAndPaddingIsZeroedAgain) {
+  std::shared_ptr<BufferArena> arena = BufferArena::Make(256, 2);
+  EXPECT_TRUE(BufferArena::SoleOwner(arena));
+  const uint8_t ones[64] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+                            1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  (void)BufferArena::Add(arena, ones, sizeof(ones));
+  EXPECT_FALSE(arena->RoomFor(256)) << "64 of 256 bytes used";
+  ASSERT_TRUE(BufferArena::SoleOwner(arena));
+  arena->Reset();
+  EXPECT_TRUE(arena->RoomFor(256));
+  std::shared_ptr<const Buffer> small = BufferArena::Add(arena, ones, 2);
+  for (size_t i = 2; i < kBufferAlignment; ++i) EXPECT_EQ(small->data()[i], 0) << i;
+  std::shared_ptr<const Buffer> empty = BufferArena::Add(arena, nullptr, 0);
+  EXPECT_EQ(empty->size(), 0u);
+  EXPECT_FALSE(arena->RoomFor(0)) << "both slots are taken";
+}
+
+TEST(BufferTest, AllocateGivesAlignedWritableBytesWithZeroPadding) {
+  uint8_t* bytes = nullptr;
+  std::shared_ptr<const Buffer> buffer = Buffer::Allocate(20, &bytes);
+  ASSERT_NE(bytes, nullptr);
+  EXPECT_EQ(buffer->data(), bytes);
+  EXPECT_EQ(buffer->size(), 20u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes) % kBufferAlignment, 0u);
+  for (size_t i = 20; i < kBufferAlignment; ++i) EXPECT_EQ(buffer->data()[i], 0) << i;
+  for (uint8_t i = 0; i < 20; ++i) bytes[i] = i;
+  EXPECT_EQ(buffer->data()[19], 19);
+  EXPECT_TRUE(buffer->owns_memory());
+  std::shared_ptr<const Buffer> empty = Buffer::Allocate(0, &bytes);
+  EXPECT_EQ(empty->size(), 0u);
+  EXPECT_EQ(empty->data(), nullptr);
+}
+
+TEST(BufferTest, ClearKeepsMemoryAndZeroesWhatWasWritten) {
+  BufferBuilder builder;
+  builder.AppendValue(int64_t{-1});
+  const uint8_t* memory = builder.data();
+  builder.Clear();
+  EXPECT_EQ(builder.size(), 0u);
+  EXPECT_EQ(builder.data(), memory);
+  builder.Resize(8);
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(builder.data()[i], 0) << i;
+}
+
 TEST(BitTest, CountSetBitsOverUnalignedRanges) {
   uint8_t bits[32] = {};
   for (int i = 0; i < 256; i += 3) SetBit(bits, i);

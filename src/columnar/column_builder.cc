@@ -1,5 +1,6 @@
 #include "columnar/column_builder.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace laminar {
@@ -13,6 +14,16 @@ void ColumnBuilder::Reset() {
   validity_ = BufferBuilder();
   values_ = BufferBuilder();
   data_ = BufferBuilder();
+  if (type_.IsVariableWidth()) values_.AppendValue(int32_t{0});
+}
+
+void ColumnBuilder::Clear() {
+  length_ = 0;
+  null_count_ = 0;
+  has_validity_ = false;
+  validity_.Clear();
+  values_.Clear();
+  data_.Clear();
   if (type_.IsVariableWidth()) values_.AppendValue(int32_t{0});
 }
 
@@ -175,6 +186,38 @@ Column ColumnBuilder::Finish() {
   return column;
 }
 
+size_t ColumnBuilder::ArenaBytes() const {
+  if (type_.id() == TypeId::kNull) return 0;
+  size_t bytes = RoundUpToAlignment(values_.size());
+  if (has_validity_) bytes += RoundUpToAlignment(validity_.size());
+  if (type_.IsVariableWidth()) bytes += RoundUpToAlignment(data_.size());
+  return bytes;
+}
+
+int ColumnBuilder::ArenaBuffers() const {
+  if (type_.id() == TypeId::kNull) return 0;
+  return 1 + (has_validity_ ? 1 : 0) + (type_.IsVariableWidth() ? 1 : 0);
+}
+
+Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena) {
+  const int64_t length = length_;
+  if (type_.id() == TypeId::kNull) {
+    Clear();
+    return Column(type_, length, nullptr, nullptr, nullptr, length);
+  }
+  // Booleans: values_ already holds BytesForBits(length) bytes (AppendBoolean and AppendNull
+  // grow it a byte per eight rows).
+  std::shared_ptr<const Buffer> validity =
+      has_validity_ ? BufferArena::Add(arena, validity_.data(), validity_.size()) : nullptr;
+  std::shared_ptr<const Buffer> values = BufferArena::Add(arena, values_.data(), values_.size());
+  std::shared_ptr<const Buffer> data =
+      type_.IsVariableWidth() ? BufferArena::Add(arena, data_.data(), data_.size()) : nullptr;
+  Column column(type_, length, std::move(validity), std::move(values), std::move(data),
+                null_count_);
+  Clear();
+  return column;
+}
+
 BatchBuilder::BatchBuilder(std::shared_ptr<const Schema> schema) : schema_(std::move(schema)) {
   builders_.reserve(schema_->num_fields());
   for (const Field& field : schema_->fields()) builders_.emplace_back(field.type);
@@ -217,7 +260,26 @@ Result<Batch> BatchBuilder::Finish() {
   }
   std::vector<Column> columns;
   columns.reserve(builders_.size());
-  for (ColumnBuilder& builder : builders_) columns.push_back(builder.Finish());
+  size_t bytes = 0;
+  size_t buffers = 0;
+  for (const ColumnBuilder& builder : builders_) {
+    bytes += builder.ArenaBytes();
+    buffers += static_cast<size_t>(builder.ArenaBuffers());
+  }
+  if (bytes > kArenaBatchBytes) {
+    for (ColumnBuilder& builder : builders_) columns.push_back(builder.Finish());
+    return Batch::Make(schema_, std::move(columns));
+  }
+  if (BufferArena::SoleOwner(arena_) && arena_->capacity() >= bytes &&
+      arena_->max_buffers() >= buffers) {
+    arena_->Reset();
+  } else {
+    // Twice the room needed (at least 1 KiB), so somewhat larger batches can refill it too;
+    // the old arena lives on while batches hold it.
+    arena_ = BufferArena::Make(std::clamp(2 * bytes, size_t{1024}, kArenaBatchBytes),
+                               3 * builders_.size());
+  }
+  for (ColumnBuilder& builder : builders_) columns.push_back(builder.FinishInto(arena_));
   return Batch::Make(schema_, std::move(columns));
 }
 

@@ -78,8 +78,17 @@ class ColumnBuilder {
   /// Appends row `row` of `column`, which must have this builder's type.
   [[nodiscard]] Status AppendFrom(const Column& column, int64_t row);
 
-  /// Returns the column built so far and resets the builder to empty.
+  /// Returns the column built so far and resets the builder to empty. The buffers are handed
+  /// over without copying; the builder starts again with no memory.
   Column Finish();
+
+  /// Bytes (each buffer rounded up to kBufferAlignment) and number of buffers FinishInto needs.
+  size_t ArenaBytes() const;
+  int ArenaBuffers() const;
+  /// Like Finish, but copies the buffers into `arena` and keeps this builder's memory for the
+  /// next rows: for small batches, where an allocation per buffer costs more than the copy.
+  /// REQUIRES: `arena` has room for ArenaBytes() and ArenaBuffers().
+  Column FinishInto(const std::shared_ptr<BufferArena>& arena);
 
  private:
   void MarkValid() {
@@ -91,6 +100,8 @@ class ColumnBuilder {
   }
   void StartValidity();
   void Reset();
+  /// Reset, keeping the memory.
+  void Clear();
   Status StringTooLarge(size_t size) const;
 
   DataType type_;
@@ -118,13 +129,21 @@ class BatchBuilder {
     return builders_.empty() ? rows_without_columns_ : builders_[0].length();
   }
 
-  /// Returns the batch built so far and resets the builder.
+  /// Returns the batch built so far and resets the builder. A batch of at most
+  /// kArenaBatchBytes has all its buffers copied into one BufferArena, which is refilled for a
+  /// later batch once nobody holds anything of this one (a one-row batch then allocates only
+  /// its column vector); a larger batch takes the builders' buffers without copying.
   Result<Batch> Finish();
+
+  /// Batches up to this many bytes of buffers are built in an arena (see Finish).
+  static constexpr size_t kArenaBatchBytes = 16 * 1024;
 
  private:
   std::shared_ptr<const Schema> schema_;
   std::vector<ColumnBuilder> builders_;
   int64_t rows_without_columns_ = 0;
+  // The arena of the last small batch, refilled when this is its only reference.
+  std::shared_ptr<BufferArena> arena_;
 };
 
 }  // namespace laminar

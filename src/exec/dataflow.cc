@@ -15,6 +15,9 @@ class Dataflow::NodeOutput final : public OperatorOutput {
   NodeOutput(Dataflow* flow, int node, int parent, int port)
       : flow_(flow), node_(node), parent_(parent), port_(port) {}
   Status Emit(const ChangeBatch& batch) override { return flow_->Deliver(parent_, port_, batch); }
+  Status EmitOwned(ChangeBatch&& batch) override {
+    return flow_->DeliverOwned(parent_, port_, std::move(batch));
+  }
   Status EmitWatermark(int64_t watermark) override {
     flow_->nodes_[static_cast<size_t>(node_)].output_watermark = watermark;
     return flow_->DeliverWatermark(parent_, port_, watermark);
@@ -90,6 +93,20 @@ Status Dataflow::Deliver(int node, int port, const ChangeBatch& batch) {
   Node& target = nodes_[static_cast<size_t>(node)];
   if (Blocked(target, port)) {
     target.held.push_back(Held{port, false, batch, kMinWatermark});
+    return Status::Ok();
+  }
+  NodeOutput out(this, node, target.parent, target.parent_port);
+  return target.op->Process(port, batch, out);
+}
+
+Status Dataflow::DeliverOwned(int node, int port, ChangeBatch&& batch) {
+  if (node < 0) {
+    LAMINAR_CHECK(sink_ != nullptr);
+    return sink_->OnOwnedBatch(std::move(batch));
+  }
+  Node& target = nodes_[static_cast<size_t>(node)];
+  if (Blocked(target, port)) {
+    target.held.push_back(Held{port, false, std::move(batch), kMinWatermark});
     return Status::Ok();
   }
   NodeOutput out(this, node, target.parent, target.parent_port);

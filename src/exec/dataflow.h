@@ -16,6 +16,9 @@ class DataflowSink {
  public:
   virtual ~DataflowSink() = default;
   virtual Status OnBatch(const ChangeBatch& batch) = 0;
+  /// OnBatch for a batch nobody else needs, which the sink may keep without copying.
+  /// Default: OnBatch.
+  virtual Status OnOwnedBatch(ChangeBatch&& batch) { return OnBatch(batch); }
   virtual Status OnWatermark(int64_t watermark) = 0;
   /// Rows of side output `index` (Dataflow::side_outputs()).
   virtual Status OnSideBatch(int index, const ChangeBatch& batch) {
@@ -170,6 +173,8 @@ class Dataflow {
   class NodeOutput;
 
   Status Deliver(int node, int port, const ChangeBatch& batch);
+  /// Deliver for a batch its emitter no longer needs (OperatorOutput::EmitOwned).
+  Status DeliverOwned(int node, int port, ChangeBatch&& batch);
   Status DeliverWatermark(int node, int port, int64_t watermark);
   Status DeliverSide(int node, int side, const ChangeBatch& batch);
   Status DeliverBarrier(int node, int port, uint64_t epoch);

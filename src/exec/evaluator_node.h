@@ -3,6 +3,7 @@
 // Internal to the expression evaluator: the node interface and the vector a node produces.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "columnar/batch.h"
@@ -25,9 +26,33 @@ struct EvaluationInput {
 /// The result of one node for one batch: a column with one value per evaluated row, or, when
 /// `scalar` is set, a one-row column standing for the same value in every row (constants are
 /// never broadcast).
-struct Vector {
-  Column column;
+///
+/// A vector owns its column (a computed result) or borrows one that outlives the evaluation: a
+/// column of the input batch or a constant's column, which the node tree holds. Borrowing
+/// keeps the reference counts of the input's buffers untouched, which for small batches is a
+/// good part of an expression's cost. REQUIRES: a borrowed vector does not outlive the
+/// EvaluationInput's batch and the node tree it came from; take_column() before keeping it.
+class Vector {
+ public:
+  Vector() = default;
+  Vector(Column column, bool is_scalar) : scalar(is_scalar), owned_(std::move(column)) {}
+  /// A vector viewing `column`, which must outlive it (see above).
+  static Vector Borrow(const Column& column, bool is_scalar) { return Vector(&column, is_scalar); }
+
+  const Column& column() const { return borrowed_ != nullptr ? *borrowed_ : *owned_; }
+  /// The column as a value that may be kept: moved out when owned, copied when borrowed.
+  Column take_column() && { return borrowed_ != nullptr ? *borrowed_ : std::move(*owned_); }
+
   bool scalar = false;
+
+ private:
+  Vector(const Column* borrowed, bool is_scalar)
+      : scalar(is_scalar), owned_(std::nullopt), borrowed_(borrowed) {}
+
+  // Exactly one is set (a default-constructed vector owns an empty column).
+  // Moving a borrowed vector moves no Column.
+  std::optional<Column> owned_ = Column();
+  const Column* borrowed_ = nullptr;
 };
 
 /// One compiled expression node. Immutable after construction; Evaluate is const and

@@ -38,7 +38,7 @@ Status KernelError(KernelFlags flags, const std::string& text, const DataType& t
   std::string values;
   for (size_t i = 0; i < input_count; ++i) {
     if (i > 0) values += ", ";
-    Value value = inputs[i].column.GetValue(inputs[i].scalar ? 0 : row);
+    Value value = inputs[i].column().GetValue(inputs[i].scalar ? 0 : row);
     bool quote = value.type().id() == TypeId::kVarchar;
     values += quote ? "'" + value.ToString() + "'" : value.ToString();
   }
@@ -60,7 +60,7 @@ Status KernelError(KernelFlags flags, const std::string& text, const DataType& t
 
 Status EvaluatorNode::Filter(const EvaluationInput& input, SelectionVector* selection) const {
   LAMINAR_ASSIGN_OR_RETURN(Vector result, Evaluate(input, selection->data(), selection->size()));
-  const Column& column = result.column;
+  const Column& column = result.column();
   if (result.scalar) {
     if (column.IsNull(0) || !column.BooleanValue(0)) selection->Clear();
     return Status::Ok();
@@ -99,7 +99,7 @@ class ConstantNode final : public EvaluatorNode {
   }
 
   Result<Vector> Evaluate(const EvaluationInput&, const uint32_t*, int64_t) const override {
-    return Vector{column_, true};
+    return Vector::Borrow(column_, true);
   }
   std::string Describe() const override {
     if (value_.type().id() == TypeId::kVarchar && !value_.is_null()) {
@@ -129,7 +129,7 @@ class ColumnNode final : public EvaluatorNode {
                            index_, type().ToString());
     }
     const Column& column = batch.column(index_);
-    if (rows == nullptr) return Vector{column, false};
+    if (rows == nullptr) return Vector::Borrow(column, false);
     SelectionVector selection(std::vector<uint32_t>(rows, rows + count));
     LAMINAR_ASSIGN_OR_RETURN(Column gathered, Take(column, selection));
     return Vector{std::move(gathered), false};
@@ -335,10 +335,10 @@ class CoalesceNode final : public EvaluatorNode {
                                children_[k]->Evaluate(input, subset.data(), subset.size()));
       int32_t branch = static_cast<int32_t>(branches.size());
       still.clear();
-      bool all_null = value.column.type().id() == TypeId::kNull;
+      bool all_null = value.column().type().id() == TypeId::kNull;
       for (size_t i = 0; i < remaining.size(); ++i) {
         int64_t at = value.scalar ? 0 : static_cast<int64_t>(i);
-        if (all_null || value.column.IsNull(at)) {
+        if (all_null || value.column().IsNull(at)) {
           still.push_back(remaining[i]);
         } else {
           map.branch[remaining[i]] = branch;
@@ -470,7 +470,7 @@ class LogicalNode final : public EvaluatorNode {
   void MergeAll(const Vector& operand, int64_t count, uint64_t* decided,
                 uint64_t* null_seen) const {
     const size_t words = static_cast<size_t>((count + 63) / 64);
-    const Column& column = operand.column;
+    const Column& column = operand.column();
     if (operand.scalar || column.type().id() == TypeId::kNull) {
       const bool valid = column.type().id() != TypeId::kNull && column.IsValid(0);
       const bool dominant = valid && column.BooleanValue(0) != is_and_;
@@ -524,7 +524,7 @@ class IsNullNode final : public EvaluatorNode {
     LAMINAR_ASSIGN_OR_RETURN(Vector operand, child_->Evaluate(input, rows, count));
     int64_t length = operand.scalar ? 1 : count;
     Writer<bool> writer(length);
-    const Column& column = operand.column;
+    const Column& column = operand.column();
     if (column.type().id() == TypeId::kNull) {
       for (int64_t i = 0; i < length; ++i) writer.Set(i, true);
     } else if (column.null_count() > 0) {
@@ -1183,7 +1183,7 @@ class Compiler {
       Batch one_row = Batch::MakeWithoutColumns(std::make_shared<const Schema>(), 1);
       Result<Vector> folded = compiled.node->Evaluate(EvaluationInput{one_row}, nullptr, 1);
       if (folded.ok()) {
-        Value value = folded->column.GetValue(0);
+        Value value = folded->column().GetValue(0);
         if (value.is_null()) value = Value::Null(expr.type);
         auto constant = ConstantNode::Make(value, expr.type, expr.ToString());
         if (constant.ok()) compiled.node = std::move(constant).value();
@@ -2212,11 +2212,11 @@ Result<Column> ExpressionEvaluator::Evaluate(const Batch& input,
   // No row reaches the expression: nothing is evaluated, so nothing can fail.
   if (count == 0) return Column::Nulls(type(), 0);
   LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(MakeInput(input), rows, count));
-  if (!result.scalar) return std::move(result.column);
+  if (!result.scalar) return std::move(result).take_column();
   // Broadcast a constant result.
-  if (result.column.IsNull(0)) return Column::Nulls(type(), count);
+  if (result.column().IsNull(0)) return Column::Nulls(type(), count);
   SelectionVector zeros(std::vector<uint32_t>(static_cast<size_t>(count), 0));
-  return Take(result.column, zeros);
+  return Take(result.column(), zeros);
 }
 
 Status ExpressionEvaluator::Filter(const Batch& input, SelectionVector* selection) const {
@@ -2240,7 +2240,7 @@ Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selec
   LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(MakeInput(input), nullptr, count));
   selection->Resize(count);
   uint32_t* rows = selection->mutable_data();
-  const Column& column = result.column;
+  const Column& column = result.column();
   if (result.scalar) {
     bool keep = !column.IsNull(0) && column.BooleanValue(0);
     for (int64_t i = 0; i < count; ++i) rows[i] = static_cast<uint32_t>(i);

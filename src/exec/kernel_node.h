@@ -35,7 +35,7 @@ struct StringResult {
 template <typename T, bool kScalar>
 struct Reader {
   Reader() = default;
-  explicit Reader(const Vector& vector) : values(vector.column.Values<T>()) {
+  explicit Reader(const Vector& vector) : values(vector.column().Values<T>()) {
     if constexpr (kScalar) value = values[0];
   }
   // A scalar is read once, so the loop sees a loop-invariant value (e.g. a constant divisor
@@ -55,7 +55,7 @@ template <bool kScalar>
 struct Reader<bool, kScalar> {
   Reader() = default;
   explicit Reader(const Vector& vector)
-      : bits(vector.column.values_buffer()->data()), offset(vector.column.offset()) {}
+      : bits(vector.column().values_buffer()->data()), offset(vector.column().offset()) {}
   bool Get(int64_t row) const { return GetBit(bits, offset + (kScalar ? 0 : row)); }
   const uint8_t* bits = nullptr;
   int64_t offset = 0;
@@ -65,8 +65,8 @@ template <bool kScalar>
 struct Reader<std::string_view, kScalar> {
   Reader() = default;
   explicit Reader(const Vector& vector)
-      : offsets(vector.column.Offsets()),
-        data(vector.column.data_buffer() ? vector.column.data_buffer()->data_as<char>() : "") {}
+      : offsets(vector.column().Offsets()),
+        data(vector.column().data_buffer() ? vector.column().data_buffer()->data_as<char>() : "") {}
   std::string_view Get(int64_t row) const {
     int64_t index = kScalar ? 0 : row;
     return std::string_view(data + offsets[index],
@@ -84,11 +84,11 @@ template <typename T>
 struct AnyReader {
   explicit AnyReader(const Vector& vector)
       : scalar(vector.scalar),
-        all_null(vector.column.type().id() == TypeId::kNull),
-        validity(!all_null && vector.column.null_count() > 0
-                     ? vector.column.validity_buffer()->data()
+        all_null(vector.column().type().id() == TypeId::kNull),
+        validity(!all_null && vector.column().null_count() > 0
+                     ? vector.column().validity_buffer()->data()
                      : nullptr),
-        offset(vector.column.offset()) {
+        offset(vector.column().offset()) {
     if (!all_null) fixed = Reader<T, false>(vector);
   }
   int64_t Index(int64_t row) const { return scalar ? 0 : row; }
@@ -108,35 +108,39 @@ struct AnyReader {
 
 // ----- Writers: the output buffers of one batch. -----
 
+// Fixed-width results: the size is known, so the buffer is allocated once with its reference
+// count (Buffer::Allocate) and every row is written.
 template <typename T>
 struct Writer {
   explicit Writer(int64_t count) {
-    values.Resize(static_cast<size_t>(count) * sizeof(T));
-    raw = reinterpret_cast<T*>(values.data());
+    uint8_t* bytes = nullptr;
+    values = Buffer::Allocate(static_cast<size_t>(count) * sizeof(T), &bytes);
+    raw = reinterpret_cast<T*>(bytes);
   }
   T Slot() { return T{}; }
   void Set(int64_t row, const T& value) { raw[row] = value; }
   Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
-    return Column(type, count, std::move(validity), values.Finish());
+    return Column(type, count, std::move(validity), std::move(values));
   }
-  BufferBuilder values;
+  std::shared_ptr<const Buffer> values;
   T* raw;
 };
 
 template <>
 struct Writer<bool> {
   explicit Writer(int64_t count) {
-    values.Resize(static_cast<size_t>(BytesForBits(count)));
-    raw = values.data();
+    const size_t size = static_cast<size_t>(BytesForBits(count));
+    values = Buffer::Allocate(size, &raw);
+    std::memset(raw, 0, size);  // Set ORs bits in.
   }
   bool Slot() { return false; }
   void Set(int64_t row, bool value) {
     raw[row >> 3] |= static_cast<uint8_t>(static_cast<unsigned>(value) << (row & 7));
   }
   Column Finish(const DataType& type, int64_t count, std::shared_ptr<const Buffer> validity) {
-    return Column(type, count, std::move(validity), values.Finish());
+    return Column(type, count, std::move(validity), std::move(values));
   }
-  BufferBuilder values;
+  std::shared_ptr<const Buffer> values;
   uint8_t* raw;
 };
 
@@ -177,9 +181,9 @@ std::shared_ptr<const Buffer> IntersectValidity(const std::array<Vector, N>& inp
   BufferBuilder bits;
   bool started = false;
   for (const Vector& input : inputs) {
-    if (input.scalar || input.column.null_count() == 0) continue;
-    const uint8_t* source = input.column.validity_buffer()->data();
-    int64_t offset = input.column.offset();
+    if (input.scalar || input.column().null_count() == 0) continue;
+    const uint8_t* source = input.column().validity_buffer()->data();
+    int64_t offset = input.column().offset();
     if (!started) {
       bits.Resize(static_cast<size_t>(BytesForBits(count)));
       uint8_t* target = bits.data();
@@ -234,7 +238,7 @@ class KernelNode final : public EvaluatorNode {
     // Every argument is evaluated (and may fail) even when an earlier one is a NULL constant.
     for (size_t i = 0; i < kArity; ++i) {
       LAMINAR_ASSIGN_OR_RETURN(inputs[i], children_[i]->Evaluate(input, rows, count));
-      null_constant = null_constant || (inputs[i].scalar && inputs[i].column.IsNull(0));
+      null_constant = null_constant || (inputs[i].scalar && inputs[i].column().IsNull(0));
       all_scalar = all_scalar && inputs[i].scalar;
     }
     if (null_constant) return Vector{Column::Nulls(type(), 1), true};
@@ -309,7 +313,7 @@ class KernelNode final : public EvaluatorNode {
         KernelFlags row_flags = op_.Call(std::get<kIndexes>(readers).Get(row)..., &value);
         if (row_flags == 0) continue;
         if (!null_on_error_) {
-          Vector row_inputs[kArity] = {Vector{inputs[kIndexes].column, kScalars}...};
+          Vector row_inputs[kArity] = {Vector::Borrow(inputs[kIndexes].column(), kScalars)...};
           return KernelError(row_flags, text(), type(), invalid_code_, row_inputs, kArity, row);
         }
         ClearBit(cleared.data(), row);

@@ -46,7 +46,7 @@ class RegexNode final : public EvaluatorNode {
     for (const NodePtr& child : children_) {
       LAMINAR_ASSIGN_OR_RETURN(Vector value, child->Evaluate(input, rows, count));
       all_scalar = all_scalar && value.scalar;
-      null_constant = null_constant || (value.scalar && value.column.IsNull(0));
+      null_constant = null_constant || (value.scalar && value.column().IsNull(0));
       inputs.push_back(std::move(value));
     }
     if (null_constant) return Vector{Column::Nulls(type(), 1), true};

@@ -396,7 +396,7 @@ std::optional<ChangeBatch> Subscription::Poll() {
   for (;;) {
     std::optional<StreamItem> item = state_->subscription->TryPop();
     if (!item) return std::nullopt;
-    if (item->batch) return *item->batch;
+    if (item->batch) return runtime::TakeStreamBatch(item->batch);
     watermark_ = std::max(watermark_, item->watermark);
   }
 }
@@ -410,7 +410,7 @@ Result<ChangeBatch> Subscription::Recv() {
       return Status::Error(ErrorCode::kClosed, "\"{}\" has ended: {}", name(),
                            item.status().message());
     }
-    if (item->batch) return *item->batch;
+    if (item->batch) return runtime::TakeStreamBatch(item->batch);
     watermark_ = std::max(watermark_, item->watermark);
   }
 }
@@ -427,7 +427,7 @@ Result<ChangeBatch> Subscription::RecvTimeout(std::chrono::nanoseconds timeout) 
       if (!failure.ok()) return failure;
       return Status::Error(ErrorCode::kClosed, "\"{}\" has ended", name());
     }
-    if (item->batch) return *item->batch;
+    if (item->batch) return runtime::TakeStreamBatch(item->batch);
     watermark_ = std::max(watermark_, item->watermark);
   }
 }

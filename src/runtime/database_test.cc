@@ -71,6 +71,47 @@ TEST(LaminarDBTest, FilterProjectStreamDeliversMatchingRows) {
   EXPECT_EQ(Drain(*subscription), (std::vector<std::string>{"AAPL|300", "GOOG|202"}));
 }
 
+// One-row batches reuse the source's arena once nothing holds the previous one, and a
+// subscription moves a batch out when it holds the last reference: batches kept by the
+// application, or still queued for another subscription, must keep their rows.
+TEST(LaminarDBTest, KeptBatchesSurviveLaterOneRowPushesWithOneOrTwoSubscribers) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE s (name VARCHAR, x BIGINT); "
+              "CREATE STREAM t AS SELECT name, x * 10 AS y FROM s WHERE x % 2 = 1");
+  auto first = db->Subscribe("t");
+  auto subscribed = db->Subscribe("t");
+  ASSERT_TRUE(first.ok() && subscribed.ok());
+  std::optional<Subscription> second(std::move(*subscribed));
+  ASSERT_TRUE(db->Start().ok());
+  auto source = db->Source("s");
+  ASSERT_TRUE(source.ok());
+  std::vector<ChangeBatch> kept;
+  for (int64_t i = 1; i <= 9; i += 2) {
+    ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
+    ASSERT_TRUE(db->Sync().ok());
+    std::optional<ChangeBatch> batch = first->Poll();
+    ASSERT_TRUE(batch.has_value());
+    kept.push_back(std::move(*batch));
+  }
+  for (size_t k = 0; k < kept.size(); ++k) {
+    const int64_t i = static_cast<int64_t>(2 * k + 1);
+    ASSERT_EQ(kept[k].num_rows(), 1);
+    EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
+    EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
+  }
+  EXPECT_EQ(Drain(*second),
+            (std::vector<std::string>{"row-1|10", "row-3|30", "row-5|50", "row-7|70", "row-9|90"}));
+  // With one subscription left and nothing kept, the arena and the batches are recycled.
+  second.reset();
+  kept.clear();
+  for (int64_t i = 11; i <= 15; i += 2) {
+    ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
+    ASSERT_TRUE(db->Sync().ok());
+    EXPECT_EQ(Drain(*first), (std::vector<std::string>{fmt::format("row-{}|{}", i, i * 10)}));
+  }
+}
+
 TEST(LaminarDBTest, RowsPushedBeforeStartAreProcessedAfterStart) {
   auto db = OpenDatabase();
   MustExecute(*db, "CREATE SOURCE s (x BIGINT); CREATE STREAM t AS SELECT x + 1 AS y FROM s");

@@ -16,9 +16,24 @@ namespace laminar::runtime {
 /// What a subscriber of a stream receives: a batch of rows with weights, or (batch null) the
 /// stream's new watermark.
 struct StreamItem {
+  /// Shared by every subscription it was published to. The ChangeBatch object itself is not
+  /// const, so the subscription holding the last reference may move it out
+  /// (TakeStreamBatch) instead of copying it.
   std::shared_ptr<const exec::ChangeBatch> batch;
   int64_t watermark = exec::kMinWatermark;
 };
+
+/// The batch of a stream item, for a subscriber to keep: moved out when `batch` is the last
+/// reference to it, copied while other subscriptions share it.
+inline exec::ChangeBatch TakeStreamBatch(std::shared_ptr<const exec::ChangeBatch>& batch) {
+  if (batch.use_count() == 1) {
+    // The other holders released their references (release decrements); this fence orders
+    // their reads before the move. The object was created mutable (Outlet::PublishBatch).
+    std::atomic_thread_fence(std::memory_order_acquire);
+    return std::move(const_cast<exec::ChangeBatch&>(*batch));
+  }
+  return *batch;
+}
 
 /// The subscriber side of a named object's output (a source's rows, a stream's or a sink's
 /// results): a broadcast to any number of subscriptions, the last watermark, and
@@ -41,7 +56,16 @@ class Outlet {
       if (!status.ok()) Fail(status);
     }
     if (!broadcast_.HasSubscribers()) return;
-    (void)broadcast_.Publish(StreamItem{std::make_shared<const exec::ChangeBatch>(batch), 0});
+    (void)broadcast_.Publish(StreamItem{std::make_shared<exec::ChangeBatch>(batch), 0});
+  }
+  /// PublishBatch for a batch the caller no longer needs: moved to the subscribers, not copied.
+  void PublishBatch(exec::ChangeBatch&& batch) {
+    if (view_ != nullptr) {
+      Status status = view_->Apply(batch);
+      if (!status.ok()) Fail(status);
+    }
+    if (!broadcast_.HasSubscribers()) return;
+    (void)broadcast_.Publish(StreamItem{std::make_shared<exec::ChangeBatch>(std::move(batch)), 0});
   }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);

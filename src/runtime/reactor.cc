@@ -40,6 +40,13 @@ struct Reactor::Query final : public exec::DataflowSink {
     reactor->Publish(*output, batch);
     return Status::Ok();
   }
+  Status OnOwnedBatch(exec::ChangeBatch&& batch) override {
+    if (sink != nullptr) {
+      LAMINAR_RETURN_IF_ERROR(sink->Write(batch.rows, batch.weights));
+    }
+    reactor->Publish(*output, std::move(batch));
+    return Status::Ok();
+  }
   Status OnWatermark(int64_t watermark) override {
     reactor->PublishWatermark(*output, watermark);
     return Status::Ok();
@@ -634,6 +641,15 @@ void Reactor::Publish(Object& object, const exec::ChangeBatch& batch) {
     Status status = query->flow->Push(input, batch);
     if (!status.ok()) FailQuery(*query, status);
   }
+}
+
+void Reactor::Publish(Object& object, exec::ChangeBatch&& batch) {
+  if (!object.readers.empty()) {
+    Publish(object, static_cast<const exec::ChangeBatch&>(batch));
+    return;
+  }
+  // No query reads the object: its subscribers are the batch's last users.
+  object.outlet->PublishBatch(std::move(batch));
 }
 
 void Reactor::PublishWatermark(Object& object, int64_t watermark) {

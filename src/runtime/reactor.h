@@ -258,6 +258,8 @@ class Reactor {
   /// Runs CheckIdle on every source whose deadline passed; returns the earliest deadline left.
   int64_t CheckIdleSources();
   void Publish(Object& object, const exec::ChangeBatch& batch);
+  /// Publish for a batch the caller no longer needs (moved to the subscribers when possible).
+  void Publish(Object& object, exec::ChangeBatch&& batch);
   void PublishBarrier(Object& object, uint64_t epoch);
   void PublishWatermark(Object& object, int64_t watermark);
   void FailQuery(Query& query, const Status& status);

@@ -25,6 +25,9 @@ class OperatorOutput {
  public:
   virtual ~OperatorOutput() = default;
   virtual Status Emit(const ChangeBatch& batch) = 0;
+  /// Emit for a batch the operator no longer needs: where it ends up stored (a subscriber's
+  /// queue), it is moved there instead of copied. Default: Emit.
+  virtual Status EmitOwned(ChangeBatch&& batch) { return Emit(batch); }
   /// No row with event time below `watermark` follows on this output.
   virtual Status EmitWatermark(int64_t watermark) = 0;
   /// Sends rows to the operator's side output `side` (LATE DATA TO): rows that leave the

@@ -109,7 +109,7 @@ Result<ChangeBatch> PipelineOperator::Run(const ChangeBatch& input) {
 Status PipelineOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOutput& out) {
   LAMINAR_ASSIGN_OR_RETURN(ChangeBatch result, Run(batch));
   if (result.num_rows() == 0) return Status::Ok();
-  return out.Emit(result);
+  return out.EmitOwned(std::move(result));
 }
 
 std::string PipelineOperator::Describe() const {
