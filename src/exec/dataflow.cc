@@ -232,8 +232,7 @@ Status Dataflow::ContinueSnapshot(DataflowSnapshot& snapshot, int64_t deadline_n
   if (snapshot.complete()) return Status::Ok();
   if (snapshot.epoch_ != epoch_ || snapshot.pending_ != incremental_nodes_) {
     return Status::Error(ErrorCode::kInternal,
-                         "the snapshot of checkpoint {} is no longer in progress",
-                         snapshot.epoch_);
+                         "the snapshot of checkpoint {} is no longer in progress", snapshot.epoch_);
   }
   for (size_t i = 0; i < snapshot.pending_.size();) {
     const int node = snapshot.pending_[i];

@@ -2,8 +2,8 @@
 // 1M keyed aggregates end to end (<= 200 ms) and the reactor's longest pause while it is taken
 // (<= 1 ms; the aggregation writes its groups incrementally, in slices), and the recovery of
 // that state from local disk (<= 3 s per GB), reported per MB of checkpoint and per MB of memory
-// the recovered database holds (resident set growth). Run from a release build; the data directory is a
-// temporary directory under /tmp, removed afterwards.
+// the recovered database holds (resident set growth). Run from a release build; the data directory
+// is a temporary directory under /tmp, removed afterwards.
 
 #include <benchmark/benchmark.h>
 #include <malloc.h>

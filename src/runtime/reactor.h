@@ -277,9 +277,9 @@ class Reactor {
   std::map<std::string, std::unique_ptr<Object>, std::less<>> objects_;
   std::vector<std::unique_ptr<Source>> sources_;
   std::vector<SourceMessage> scratch_;
-  ReactorSnapshot* checkpoint_ = nullptr;  // The checkpoint in progress (Checkpoint only).
+  ReactorSnapshot* checkpoint_ = nullptr;       // The checkpoint in progress (Checkpoint only).
   BackgroundCheckpoint* background_ = nullptr;  // Being completed (CompleteCheckpoint).
-  size_t idle_timeout_sources_ = 0;        // Sources with an idle timeout.
+  size_t idle_timeout_sources_ = 0;             // Sources with an idle timeout.
 
   std::mutex command_mutex_;  // Guards commands_.
   std::deque<Command*> commands_;

@@ -211,8 +211,7 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
   } else {
     const uint64_t length = reader.U64();
     if (reader.ok() && length > reader.remaining()) {
-      reader.Fail(
-          fmt::format("aggregate state of {} bytes, {} left", length, reader.remaining()));
+      reader.Fail(fmt::format("aggregate state of {} bytes, {} left", length, reader.remaining()));
     }
     body = reader.Raw(reader.ok() ? static_cast<size_t>(length) : 0);
   }
@@ -229,13 +228,11 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
 }
 
 Result<bool> AggregateOperator::BeginSnapshot() {
-  if (def_.window || def_.state_ttl_micros || def_.closing_key >= 0 ||
-      !temporary_slots_.empty()) {
+  if (def_.window || def_.state_ttl_micros || def_.closing_key >= 0 || !temporary_slots_.empty()) {
     return false;
   }
   if (incremental_ != nullptr) {
-    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress",
-                         Describe());
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
   }
   auto snapshot = std::make_unique<IncrementalSnapshot>();
   snapshot->writer.Reserve(2 * kPieceBytes);

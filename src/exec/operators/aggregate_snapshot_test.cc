@@ -488,8 +488,8 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotsOfUnboundedGroupByAreExact) {
                         kAppendOnlyCalls)),
       false);
   // One group: written by the first call, so few steps run in between.
-  ExpectIncrementalSnapshotIsExact(Query(fmt::format("SELECT {} FROM s", kAppendOnlyCalls)),
-                                   false, 8);
+  ExpectIncrementalSnapshotIsExact(Query(fmt::format("SELECT {} FROM s", kAppendOnlyCalls)), false,
+                                   8);
 }
 
 TEST(AggregateSnapshotTest, IncrementalSnapshotsOfChangelogsAreExact) {
@@ -515,9 +515,9 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotOfManyGroupsComesInPieces) {
     BatchBuilder builder(planned->input_schema);
     for (int64_t i = first; i < first + count; ++i) {
       const std::vector<Value> row = {
-          Value::BigInt(i % 5),   Value::Varchar(fmt::format("group number {:08}", i)),
-          Value::BigInt(i % 97),  Value::Double(0.5),
-          Value::Boolean(true),   Value::Timestamp(kBase)};
+          Value::BigInt(i % 5),  Value::Varchar(fmt::format("group number {:08}", i)),
+          Value::BigInt(i % 97), Value::Double(0.5),
+          Value::Boolean(true),  Value::Timestamp(kBase)};
       EXPECT_TRUE(builder.AppendRow(row).ok());
     }
     return ChangeBatch{*builder.Finish(), {}};
@@ -584,9 +584,9 @@ TEST(AggregateSnapshotTest, FormatVersionOneIsStillRead) {
   ASSERT_TRUE(head.ok());
   const size_t groups_start = body.size() - head.remaining();
   ASSERT_EQ(body.substr(body.size() - 8), std::string(8, '\0'));
-  const std::string old_body = std::string(body.substr(0, head_end)) +
-                               std::string(body.substr(groups_start, body.size() - 8 - groups_start)) +
-                               std::string(7, '\0');
+  const std::string old_body =
+      std::string(body.substr(0, head_end)) +
+      std::string(body.substr(groups_start, body.size() - 8 - groups_start)) + std::string(7, '\0');
   storage::StateWriter old;
   old.WriteVersion(1);
   old.Bytes(old_body);
