@@ -100,17 +100,9 @@ Status Dataflow::Deliver(int node, int port, const ChangeBatch& batch) {
 }
 
 Status Dataflow::DeliverOwned(int node, int port, ChangeBatch&& batch) {
-  if (node < 0) {
-    LAMINAR_CHECK(sink_ != nullptr);
-    return sink_->OnOwnedBatch(std::move(batch));
-  }
-  Node& target = nodes_[static_cast<size_t>(node)];
-  if (Blocked(target, port)) {
-    target.held.push_back(Held{port, false, std::move(batch), kMinWatermark});
-    return Status::Ok();
-  }
-  NodeOutput out(this, node, target.parent, target.parent_port);
-  return target.op->Process(port, batch, out);
+  if (node >= 0) return Deliver(node, port, batch);  // Operators read batches in place.
+  LAMINAR_CHECK(sink_ != nullptr);
+  return sink_->OnOwnedBatch(std::move(batch));
 }
 
 Status Dataflow::DeliverWatermark(int node, int port, int64_t watermark) {

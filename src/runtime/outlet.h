@@ -51,21 +51,11 @@ class Outlet {
   bool changelog() const { return changelog_; }
 
   void PublishBatch(const exec::ChangeBatch& batch) {
-    if (view_ != nullptr) {
-      Status status = view_->Apply(batch);
-      if (!status.ok()) Fail(status);
-    }
-    if (!broadcast_.HasSubscribers()) return;
-    (void)broadcast_.Publish(StreamItem{std::make_shared<exec::ChangeBatch>(batch), 0});
+    if (ApplyToView(batch)) Broadcast(std::make_shared<exec::ChangeBatch>(batch));
   }
   /// PublishBatch for a batch the caller no longer needs: moved to the subscribers, not copied.
   void PublishBatch(exec::ChangeBatch&& batch) {
-    if (view_ != nullptr) {
-      Status status = view_->Apply(batch);
-      if (!status.ok()) Fail(status);
-    }
-    if (!broadcast_.HasSubscribers()) return;
-    (void)broadcast_.Publish(StreamItem{std::make_shared<exec::ChangeBatch>(std::move(batch)), 0});
+    if (ApplyToView(batch)) Broadcast(std::make_shared<exec::ChangeBatch>(std::move(batch)));
   }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
@@ -104,6 +94,18 @@ class Outlet {
   const std::shared_ptr<ViewStore>& view() const { return view_; }
 
  private:
+  /// Applies `batch` to the materialized view, if any; true when subscribers want it.
+  bool ApplyToView(const exec::ChangeBatch& batch) {
+    if (view_ != nullptr) {
+      Status status = view_->Apply(batch);
+      if (!status.ok()) Fail(status);
+    }
+    return broadcast_.HasSubscribers();
+  }
+  void Broadcast(std::shared_ptr<exec::ChangeBatch> batch) {
+    (void)broadcast_.Publish(StreamItem{std::move(batch), 0});
+  }
+
   const std::string name_;
   const std::shared_ptr<const Schema> schema_;
   const bool changelog_;

@@ -33,19 +33,18 @@ struct Reactor::Query final : public exec::DataflowSink {
   bool failed = false;
 
   Status OnBatch(const exec::ChangeBatch& batch) override {
-    if (sink != nullptr) {
-      // The connector first: a row it cannot take stops the sink before anyone sees it.
-      LAMINAR_RETURN_IF_ERROR(sink->Write(batch.rows, batch.weights));
-    }
+    LAMINAR_RETURN_IF_ERROR(WriteToSink(batch));
     reactor->Publish(*output, batch);
     return Status::Ok();
   }
   Status OnOwnedBatch(exec::ChangeBatch&& batch) override {
-    if (sink != nullptr) {
-      LAMINAR_RETURN_IF_ERROR(sink->Write(batch.rows, batch.weights));
-    }
+    LAMINAR_RETURN_IF_ERROR(WriteToSink(batch));
     reactor->Publish(*output, std::move(batch));
     return Status::Ok();
+  }
+  /// The connector first: a row it cannot take stops the sink before anyone sees it.
+  Status WriteToSink(const exec::ChangeBatch& batch) {
+    return sink == nullptr ? Status::Ok() : sink->Write(batch.rows, batch.weights);
   }
   Status OnWatermark(int64_t watermark) override {
     reactor->PublishWatermark(*output, watermark);
@@ -744,8 +743,7 @@ Status Reactor::ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nan
   *complete = true;
   for (auto& [name, flow_snapshot] : snapshot->flows) {
     if (flow_snapshot.complete()) continue;
-    auto object = objects_.find(name);
-    Query* query = object == objects_.end() ? nullptr : object->second->query.get();
+    Query* query = QueryOf(name);
     if (query == nullptr || query->failed) {
       return Status::Error(ErrorCode::kInternal,
                            "query \"{}\" stopped while its state was being written", name);
@@ -802,10 +800,13 @@ void Reactor::RunCheckpointSlice() {
 void Reactor::CancelCheckpoint(ReactorSnapshot* snapshot) {
   for (auto& [name, flow_snapshot] : snapshot->flows) {
     if (flow_snapshot.complete()) continue;
-    auto object = objects_.find(name);
-    Query* query = object == objects_.end() ? nullptr : object->second->query.get();
-    if (query != nullptr) query->flow->CancelSnapshot();
+    if (Query* query = QueryOf(name); query != nullptr) query->flow->CancelSnapshot();
   }
+}
+
+Reactor::Query* Reactor::QueryOf(std::string_view name) const {
+  auto object = objects_.find(name);
+  return object == objects_.end() ? nullptr : object->second->query.get();
 }
 
 Status Reactor::RestoreSource(std::string_view name, std::string_view state) {

@@ -40,7 +40,7 @@ struct ReactorSnapshot {
   /// Per source: its watermark, producers and counters (Reactor::RestoreSource reads it).
   std::map<std::string, std::string, std::less<>> sources;
   /// Per running query: its dataflow's state (exec::Dataflow::TakeSnapshot), complete once
-  /// Reactor::ContinueCheckpoint says so.
+  /// Reactor::CompleteCheckpoint returned.
   std::map<std::string, exec::DataflowSnapshot, std::less<>> flows;
   /// Per query that had stopped with an error: that error's text prefixed by "failed:"
   /// (the states of `flows` join them, serialised, once complete).
@@ -237,6 +237,8 @@ class Reactor {
   Status ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nanos, bool* complete);
   /// One slice of background_; resolves and clears it when complete or failed.
   void RunCheckpointSlice();
+  /// The query computing object `name`; null when there is none.
+  Query* QueryOf(std::string_view name) const;
   size_t DrainSource(Source& source, size_t max_messages);
   size_t DrainChannel(Source& source, stream::Channel<SourceMessage>& channel, size_t max_messages);
   /// Applies one message read from a channel (or replayed from the WAL). `now`: the clock's

@@ -496,7 +496,7 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     }
     if (!block.empty()) read_groups();
   }
-  while (version != 1 && reader.ok()) {
+  while (version >= 2 && reader.ok()) {
     // A group takes at least 3 bytes: its slot, its key's length and its count.
     const size_t count = reader.Count(3);
     if (count == 0) break;

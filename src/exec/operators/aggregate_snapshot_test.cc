@@ -233,6 +233,29 @@ std::unique_ptr<AggregateOperator> Restored(std::string_view statement, const Cl
   return std::move(planned->op);
 }
 
+/// The input of one differential run (MakeSteps with `seed`) and what an operator of
+/// `statement` emits over all of it without interruption.
+struct ReferenceRun {
+  std::vector<Step> steps;
+  Recorder expected;
+};
+void RunUninterrupted(std::string_view statement, bool changelog, int seed, int step_count,
+                      ReferenceRun* run) {
+  ManualClock clock(kBase);
+  auto reference = Plan(statement, &clock);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  run->steps =
+      MakeSteps(*reference->input_schema, changelog, static_cast<uint32_t>(seed), step_count);
+  Run(*reference->op, clock, run->steps, 0, run->steps.size(), run->expected);
+}
+
+/// The state an incremental snapshot completed with: its pieces, concatenated.
+std::string Joined(const StatePieces& pieces) {
+  std::string state;
+  for (const std::string& piece : pieces) state += piece;
+  return state;
+}
+
 /// The differential check for one query: for each seed, an uninterrupted run against runs
 /// that snapshot at one or two random points, continuing each time on a freshly restored
 /// operator. A restored operator's own snapshot must equal the one it restored.
@@ -241,14 +264,11 @@ void ExpectRestoreIsInvisible(std::string_view statement, bool changelog, int se
   SCOPED_TRACE(statement);
   for (int seed = 1; seed <= seeds; ++seed) {
     SCOPED_TRACE(fmt::format("seed {}", seed));
-    ManualClock reference_clock(kBase);
-    auto reference = Plan(statement, &reference_clock);
-    ASSERT_TRUE(reference.ok()) << reference.status();
-    const std::vector<Step> steps =
-        MakeSteps(*reference->input_schema, changelog, static_cast<uint32_t>(seed), steps_per_run);
-    Recorder expected;
-    Run(*reference->op, reference_clock, steps, 0, steps.size(), expected);
+    ReferenceRun reference;
+    RunUninterrupted(statement, changelog, seed, steps_per_run, &reference);
     if (::testing::Test::HasFatalFailure()) return;
+    const std::vector<Step>& steps = reference.steps;
+    const Recorder& expected = reference.expected;
 
     std::mt19937 random(static_cast<uint32_t>(1000 + seed));
     const size_t first = random() % steps.size();
@@ -426,14 +446,11 @@ void ExpectIncrementalSnapshotIsExact(std::string_view statement, bool changelog
   SCOPED_TRACE(statement);
   for (int seed = 1; seed <= seeds; ++seed) {
     SCOPED_TRACE(fmt::format("seed {}", seed));
-    ManualClock reference_clock(kBase);
-    auto reference = Plan(statement, &reference_clock);
-    ASSERT_TRUE(reference.ok()) << reference.status();
-    const std::vector<Step> steps =
-        MakeSteps(*reference->input_schema, changelog, static_cast<uint32_t>(seed), 160);
-    Recorder expected;
-    Run(*reference->op, reference_clock, steps, 0, steps.size(), expected);
+    ReferenceRun reference;
+    RunUninterrupted(statement, changelog, seed, 160, &reference);
     if (::testing::Test::HasFatalFailure()) return;
+    const std::vector<Step>& steps = reference.steps;
+    const Recorder& expected = reference.expected;
 
     ManualClock clock(kBase);
     auto planned = Plan(statement, &clock);
@@ -462,10 +479,7 @@ void ExpectIncrementalSnapshotIsExact(std::string_view statement, bool changelog
         }
         Result<std::optional<StatePieces>> more = op.ContinueSnapshot(1 + random() % 2);
         ASSERT_TRUE(more.ok()) << more.status();
-        if (*more) {
-          state.emplace();
-          for (const std::string& piece : **more) *state += piece;
-        }
+        if (*more) state = Joined(**more);
       }
       std::unique_ptr<AggregateOperator> restored = Restored(statement, &clock, *state);
       ASSERT_NE(restored, nullptr);
@@ -529,7 +543,9 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotOfManyGroupsComesInPieces) {
   }
   const std::string at_barrier = SnapshotOf(op);
   ASSERT_GT(at_barrier.size(), size_t{3} << 20);
-  ASSERT_TRUE(*op.BeginSnapshot());
+  Result<bool> begun = op.BeginSnapshot();
+  ASSERT_TRUE(begun.ok()) << begun.status();
+  ASSERT_TRUE(*begun);
   std::optional<StatePieces> pieces;
   for (int64_t call = 0; !pieces; ++call) {
     // Old groups updated and new ones added between calls.
@@ -539,9 +555,7 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotOfManyGroupsComesInPieces) {
     pieces = std::move(*more);
   }
   EXPECT_GE(pieces->size(), 3u);
-  std::string state;
-  for (const std::string& piece : *pieces) state += piece;
-  std::unique_ptr<AggregateOperator> restored = Restored(statement, &clock, state);
+  std::unique_ptr<AggregateOperator> restored = Restored(statement, &clock, Joined(*pieces));
   ASSERT_NE(restored, nullptr);
   EXPECT_EQ(SnapshotOf(*restored), at_barrier);
 }
