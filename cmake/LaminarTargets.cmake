@@ -53,9 +53,11 @@ endfunction()
 # replace glibc malloc with mimalloc, as DuckDB and ClickHouse ship jemalloc: parsing, binding
 # and plan building allocate many small objects. Libraries never do this; a program that embeds
 # LaminarDB keeps its own allocator. Not under the sanitizers, which replace malloc themselves.
+# mimalloc_options.cc sets the allocator's options (why: in that file).
 function(laminar_use_fast_allocator target)
   if(LAMINAR_USE_MIMALLOC AND NOT LAMINAR_SANITIZE)
     target_link_libraries(${target} PRIVATE mimalloc)
     target_link_options(${target} PRIVATE -Wl,--no-as-needed)
+    target_sources(${target} PRIVATE ${LAMINAR_SOURCE_ROOT}/src/common/mimalloc_options.cc)
   endif()
 endfunction()

@@ -670,6 +670,7 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
     }
   }
   const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
+  if (incremental_ != nullptr) SaveBeforeChange(slots);
   return ApplyUpdates(inputs, rows_used, slots, weights);
 }
 
@@ -760,6 +761,10 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     closed_up_to_ = end;
     // Free the panes no open window needs any more.
     while (!panes_.empty() && LastWindowEndOfPane(panes_.begin()->first) <= closed_up_to_) {
+      if (incremental_ != nullptr) {
+        SavePaneBeforeFree(panes_.begin()->first, panes_.begin()->second);
+        SaveBeforeChange(panes_.begin()->second);  // One block, not one per group.
+      }
       for (uint32_t slot : panes_.begin()->second) {
         if (--key_refs_[slot_key_id_[slot]] == 0) {
           pane_keys_.Erase(slot_key_id_[slot]);

@@ -120,10 +120,11 @@ class AggregateOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
-  /// Incremental for aggregations without a window, state_ttl or closing key (the per-group
-  /// states are then the whole size of the state): the groups are written in slot order,
-  /// and a group a batch is about to update, or a group about to be freed, is written first.
-  /// The others snapshot at the barrier (false).
+  /// Incremental for unbounded GROUP BY without state_ttl or closing key, and for tumble, hop
+  /// and cumulate windows under EMIT ON WINDOW CLOSE (the per-group states and the pane index
+  /// are then the whole size of the state): the groups are written in slot order, and a group
+  /// a batch is about to update, or a group about to be freed, is written first; then the pane
+  /// index, a pane about to be freed first. The others snapshot at the barrier (false).
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override { incremental_.reset(); }
@@ -223,10 +224,22 @@ class AggregateOperator final : public Operator {
   /// One block: the groups of `slots` (ascending) with their keys, counts and accumulators.
   void WriteBlock(storage::StateWriter& writer, std::span<const uint32_t> slots) const;
   Status WriteTail(storage::StateWriter& writer) const;
+  /// The tail's parts: the ordered indexes, the pane index (pane windows), the rest.
+  void WriteIndexes(storage::StateWriter& writer) const;
+  void WritePaneIndex(storage::StateWriter& writer) const;
+  Status WriteTailAfterPanes(storage::StateWriter& writer) const;
+  /// Tumble, hop or cumulate: the state has panes_.
+  bool HasPaneIndex() const;
   void RestoreBody(storage::StateReader& reader, uint32_t version);
   /// The incremental snapshot in progress: writes the groups of `slots` that it still owes,
   /// before their state changes.
   void SaveBeforeChange(std::span<const uint32_t> slots);
+  /// The incremental snapshot in progress keeps the barrier slots of pane `start` (the first
+  /// pane) if it has not written them yet: the pane is about to be freed.
+  void SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots);
+  /// Writes up to `budget` slots of the pane index of an incremental snapshot; true when
+  /// the index is complete.
+  bool ContinuePaneIndex(size_t budget);
   /// Result rows (of the output schema) as one batch, and back.
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;
@@ -316,9 +329,21 @@ class AggregateOperator final : public Operator {
     size_t length_offset = 0;     // Of the body length in the first piece, written at the end.
     size_t checked = 0;           // The bytes of `writer` below this are in `crc`.
     uint32_t crc = 0;
-    std::string tail;       // Captured at the barrier.
+    /// The tail, captured at the barrier, before and after its pane index (which pane
+    /// windows write after the blocks, in slices like the groups).
+    std::string tail_before_panes;
+    std::string tail_after_panes;
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
+    bool blocks_done = false;
+    /// Pane windows: each pane's start and number of slots at the barrier (its slots are the
+    /// first ones of its list then: lists only grow until the pane is freed), the pane being
+    /// written and how many of its slots are, and the barrier slots of the panes freed
+    /// before they were written.
+    std::vector<std::pair<int64_t, size_t>> panes;
+    size_t pane_cursor = 0;
+    size_t pane_position = 0;
+    std::map<int64_t, std::vector<uint32_t>> freed_panes;
     /// A bit per slot below `capacity`: written already, or taken after the barrier (not part
     /// of the snapshot).
     std::vector<uint64_t> done_bits;

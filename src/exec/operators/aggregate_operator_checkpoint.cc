@@ -7,11 +7,13 @@
 //   counters of metrics_ (rows in, late rows, windows closed, groups expired); groups_ (slot
 //   numbers, free list and keys), row_counts_ and every accumulator's state of the live slots;
 //   last_update_ (state_ttl); the indexes closing_, ttl_index_ and session_ends_ entry by entry
-//   (stale entries included: they decide when timers are due); pane_keys_ and panes_ with each
-//   pane slot's key id (slot_key_id_); session_keys_ and sessions_; changed_, last_emitted_;
+//   (stale entries included: they decide when timers are due); panes_; session_keys_ and
+//   sessions_; changed_, last_emitted_;
 //   dirty_slots_ (stale entries included: their positions order the next emission), dirty_
 //   and slot_emitted_ of the dirty slots.
-// - derived on restore: key_refs_ (the pane slots of each key), key_pane_ / key_pane_slot_ (a
+// - derived on restore: pane_keys_ (the distinct keys of the pane slots, from their keys
+//   without the pane prefix; version 2 wrote it) and slot_key_id_ (each pane slot's key in
+//   pane_keys_), key_refs_ (the pane slots of each key), key_pane_ / key_pane_slot_ (a
 //   cache of a key's latest pane: any live pane of the key is a correct entry, as a miss looks
 //   the slot up and a hit can only name a live slot), slot_session_end_ / slot_session_key_
 //   (the end and key of the session holding the slot), slot_capacity_ and the state arrays'
@@ -41,9 +43,11 @@ namespace {
 using sql::EmitStrategy;
 using sql::WindowKind;
 
-/// 2: the groups in blocks of any slot order (incremental snapshots), the body's length in 8
-/// bytes. Version 1 (every group in slot order, a varint length) is still read.
-constexpr uint32_t kFormatVersion = 2;
+/// 3: pane windows' index without its table of distinct keys and key ids (derived from the
+/// groups' keys on restore). 2: the groups in blocks of any slot order (incremental
+/// snapshots), the body's length in 8 bytes. Versions 1 (every group in slot order, a varint
+/// length) and 2 are still read.
+constexpr uint32_t kFormatVersion = 3;
 /// Keys are written in slot order, their table entries prefetched this many slots ahead (a
 /// table of a million keys does not fit in the cache).
 constexpr size_t kPrefetchAhead = 16;
@@ -228,7 +232,11 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
 }
 
 Result<bool> AggregateOperator::BeginSnapshot() {
-  if (def_.window || def_.state_ttl_micros || def_.closing_key >= 0 || !temporary_slots_.empty()) {
+  // Pane windows under ON WINDOW CLOSE track no results (changed_, last_emitted_); sessions,
+  // state_ttl and closing keys keep indexes of every group, written at the barrier.
+  const bool incremental_window = HasPaneIndex() && def_.emit == EmitStrategy::kOnWindowClose;
+  if ((def_.window && !incremental_window) || def_.state_ttl_micros || def_.closing_key >= 0 ||
+      !temporary_slots_.empty()) {
     return false;
   }
   if (incremental_ != nullptr) {
@@ -240,8 +248,15 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   snapshot->checked = snapshot->writer.size();
   WriteHead(snapshot->writer);
   storage::StateWriter tail;
-  LAMINAR_RETURN_IF_ERROR(WriteTail(tail));
-  snapshot->tail = tail.Release();
+  WriteIndexes(tail);
+  snapshot->tail_before_panes = tail.Release();
+  tail = storage::StateWriter();
+  LAMINAR_RETURN_IF_ERROR(WriteTailAfterPanes(tail));
+  snapshot->tail_after_panes = tail.Release();
+  if (HasPaneIndex()) {
+    snapshot->panes.reserve(panes_.size());
+    for (const auto& [start, slots] : panes_) snapshot->panes.emplace_back(start, slots.size());
+  }
   snapshot->capacity = groups_.slot_capacity();
   snapshot->done_bits.assign((size_t{snapshot->capacity} + 63) / 64, 0);
   incremental_ = std::move(snapshot);
@@ -255,7 +270,8 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   IncrementalSnapshot& snapshot = *incremental_;
   std::vector<uint32_t> block;
   block.reserve(std::min<size_t>(std::max<size_t>(max_entries, 1), snapshot.capacity));
-  // Free slots cost a test each: they count for an eighth of a group.
+  // Free slots and pane index entries cost a test or a varint each: they count for an eighth
+  // of a group.
   size_t budget = std::max<size_t>(max_entries, 1) * 8;
   while (snapshot.cursor < snapshot.capacity && budget > 0) {
     const uint32_t slot = snapshot.cursor++;
@@ -273,10 +289,17 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     }
   }
   if (!block.empty()) WriteBlock(snapshot.writer, block);
-  const bool complete = snapshot.cursor >= snapshot.capacity;
-  if (complete) {
+  if (!snapshot.blocks_done && snapshot.cursor >= snapshot.capacity) {
+    snapshot.blocks_done = true;
     snapshot.writer.VarU64(0);  // No more blocks.
-    snapshot.writer.Raw(snapshot.tail);
+    snapshot.writer.Raw(snapshot.tail_before_panes);
+    if (HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
+  }
+  bool complete = false;
+  if (snapshot.blocks_done && (budget > 0 || snapshot.panes.empty()) &&
+      ContinuePaneIndex(std::max<size_t>(budget, 1))) {
+    complete = true;
+    snapshot.writer.Raw(snapshot.tail_after_panes);
   }
   // The checksum covers what this call and the batches since the last one wrote.
   const std::string& data = snapshot.writer.data();
@@ -303,6 +326,50 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   StatePieces pieces = std::move(snapshot.pieces);
   incremental_.reset();
   return std::optional<StatePieces>(std::move(pieces));
+}
+
+bool AggregateOperator::ContinuePaneIndex(size_t budget) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  storage::StateWriter& writer = snapshot.writer;
+  while (snapshot.pane_cursor < snapshot.panes.size() && budget > 0) {
+    const auto [start, count] = snapshot.panes[snapshot.pane_cursor];
+    // A pane freed since the barrier left its slots in freed_panes; a live one's barrier
+    // slots are the first `count` of its list.
+    const std::vector<uint32_t>* slots = nullptr;
+    if (auto freed = snapshot.freed_panes.find(start); freed != snapshot.freed_panes.end()) {
+      slots = &freed->second;
+    } else {
+      slots = &panes_.at(start);
+    }
+    if (snapshot.pane_position == 0) {
+      writer.VarI64(start);
+      writer.VarU64(count);
+    }
+    const size_t end = std::min(count, snapshot.pane_position + budget);
+    for (size_t i = snapshot.pane_position; i < end; ++i) writer.VarU64((*slots)[i]);
+    budget -= end - snapshot.pane_position;
+    snapshot.pane_position = end;
+    if (end == count) {
+      snapshot.freed_panes.erase(start);
+      ++snapshot.pane_cursor;
+      snapshot.pane_position = 0;
+    }
+  }
+  return snapshot.pane_cursor == snapshot.panes.size();
+}
+
+void AggregateOperator::SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  // Panes are freed in ascending order, from the first: the first one not written yet is at
+  // the cursor or after it.
+  auto it = std::lower_bound(
+      snapshot.panes.begin() + static_cast<std::ptrdiff_t>(snapshot.pane_cursor),
+      snapshot.panes.end(), start,
+      [](const std::pair<int64_t, size_t>& pane, int64_t value) { return pane.first < value; });
+  if (it == snapshot.panes.end() || it->first != start) return;  // Written, or not a barrier pane.
+  snapshot.freed_panes.emplace(
+      start, std::vector<uint32_t>(slots.begin(),
+                                   slots.begin() + static_cast<std::ptrdiff_t>(it->second)));
 }
 
 void AggregateOperator::SaveBeforeChange(std::span<const uint32_t> slots) {
@@ -355,22 +422,32 @@ void AggregateOperator::WriteBlock(storage::StateWriter& writer,
 }
 
 Status AggregateOperator::WriteTail(storage::StateWriter& writer) const {
+  WriteIndexes(writer);
+  WritePaneIndex(writer);
+  return WriteTailAfterPanes(writer);
+}
+
+void AggregateOperator::WriteIndexes(storage::StateWriter& writer) const {
   WriteIndex(writer, closing_);
   WriteIndex(writer, ttl_index_);
   WriteIndex(writer, session_ends_);
+}
 
-  if (def_.window && def_.window->kind != WindowKind::kSession) {
-    WriteGroupTable(writer, pane_keys_, LiveSlots(pane_keys_));
-    writer.VarU64(panes_.size());
-    for (const auto& [start, slots] : panes_) {
-      writer.VarI64(start);
-      writer.VarU64(slots.size());
-      for (uint32_t slot : slots) {
-        writer.VarU64(slot);
-        writer.VarU64(slot_key_id_[slot]);
-      }
-    }
+bool AggregateOperator::HasPaneIndex() const {
+  return def_.window && def_.window->kind != WindowKind::kSession;
+}
+
+void AggregateOperator::WritePaneIndex(storage::StateWriter& writer) const {
+  if (!HasPaneIndex()) return;
+  writer.VarU64(panes_.size());
+  for (const auto& [start, slots] : panes_) {
+    writer.VarI64(start);
+    writer.VarU64(slots.size());
+    for (uint32_t slot : slots) writer.VarU64(slot);
   }
+}
+
+Status AggregateOperator::WriteTailAfterPanes(storage::StateWriter& writer) const {
   if (def_.window && def_.window->kind == WindowKind::kSession) {
     const std::vector<uint32_t> keys = LiveSlots(session_keys_);
     WriteGroupTable(writer, session_keys_, keys);
@@ -548,7 +625,44 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     placed[slot] = 1;
     return true;
   };
-  if (def_.window && def_.window->kind != WindowKind::kSession) {
+  if (HasPaneIndex() && version >= 3) {
+    // Each pane slot's key is its pane's start and the row's key: the table of distinct keys
+    // is rebuilt from the second part.
+    placed.assign(capacity, 0);
+    slot_key_id_.assign(slot_capacity_, 0);
+    const size_t pane_count = reader.Count(2);
+    for (size_t p = 0; p < pane_count && reader.ok(); ++p) {
+      const int64_t start = reader.VarI64();
+      const size_t count = reader.Count(1);
+      if (!reader.ok()) return;
+      auto [pane, inserted] = panes_.try_emplace(start);
+      if (!inserted || count == 0) {
+        reader.Fail(fmt::format("pane {}", start));
+        return;
+      }
+      pane->second.reserve(count);
+      for (size_t i = 0; i < count; ++i) {
+        const uint64_t slot = reader.VarU64();
+        if (!reader.ok() || !place(slot, start, true)) return;
+        const std::string_view key =
+            groups_.key(static_cast<uint32_t>(slot)).substr(sizeof(int64_t));
+        bool new_key = false;
+        const uint32_t key_id =
+            pane_keys_.FindOrInsert(key, state::GroupTable::Hash(key), &new_key);
+        if (key_id >= key_refs_.size()) {
+          const size_t size = pane_keys_.slot_capacity();
+          key_refs_.resize(size, 0);
+          key_pane_.resize(size, 0);
+          key_pane_slot_.resize(size, 0);
+        }
+        pane->second.push_back(static_cast<uint32_t>(slot));
+        slot_key_id_[slot] = key_id;
+        ++key_refs_[key_id];
+        key_pane_[key_id] = start;
+        key_pane_slot_[key_id] = static_cast<uint32_t>(slot);
+      }
+    }
+  } else if (HasPaneIndex()) {
     ReadGroupTable(reader, pane_keys_);
     if (!reader.ok()) return;
     const size_t key_capacity = pane_keys_.slot_capacity();
