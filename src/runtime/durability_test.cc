@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -502,13 +504,76 @@ TEST_F(DurabilityTest, PeriodicCheckpointsFollowTheShortestInterval) {
   EXPECT_GE(NewestCheckpoint(dir_), first + 2);
 }
 
+/// Pushes `rows` rows (`make_row(i)`, in batches of 500) into source `s` of the started `db`
+/// from another thread in five parts, while this one takes four checkpoints: part c is pushed,
+/// a batch every 100 µs, once checkpoint c has started, so that batches change the state while
+/// each checkpoint
+/// writes it, the last one included (recovery starts from it). Then crashes the database.
+/// Some checkpoint must have taken two reactor turns or more.
+void IngestWhileCheckpointing(LaminarDB& db, int64_t rows,
+                              const std::function<std::vector<Value>(int64_t)>& make_row) {
+  constexpr int kCheckpoints = 4;
+  auto source = db.Source("s");
+  ASSERT_TRUE(source.ok());
+  std::atomic<int> started = 0;
+  Status pushed;
+  std::thread producer([&] {
+    std::vector<std::vector<Value>> batch;
+    for (int part = 0; part <= kCheckpoints && pushed.ok(); ++part) {
+      while (started.load() < part) std::this_thread::yield();
+      const int64_t end = rows * (part + 1) / (kCheckpoints + 1);
+      for (int64_t i = rows * part / (kCheckpoints + 1); i < end && pushed.ok(); ++i) {
+        batch.push_back(make_row(i));
+        if (batch.size() == 500 || i + 1 == end) {
+          pushed = source->PushBatch(batch);
+          batch.clear();
+          // A trickle: the batches of a part reach the reactor over ~10 ms, while its
+          // checkpoint's slices run, not all before its barrier.
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+        }
+      }
+    }
+  });
+  int64_t most_turns = 0;
+  for (int checkpoint = 1; checkpoint <= kCheckpoints; ++checkpoint) {
+    started = checkpoint;
+    auto id = db.Checkpoint();
+    EXPECT_TRUE(id.ok()) << id.status();
+    most_turns = std::max(most_turns, db.LastCheckpoint().reactor_turns);
+  }
+  producer.join();
+  ASSERT_TRUE(pushed.ok()) << pushed;
+  // Tens of thousands of groups take more than one slice of the reactor.
+  EXPECT_GE(most_turns, 2);
+  db.SimulateCrash();
+}
+
+/// Compares rows of `batch` (key columns first, then count and sum) with `expected`.
+void ExpectCountsAndSums(
+    const Batch& batch, int key_columns,
+    const std::map<std::vector<int64_t>, std::pair<int64_t, int64_t>>& expected) {
+  ASSERT_EQ(batch.num_rows(), static_cast<int64_t>(expected.size()));
+  int64_t wrong = 0;
+  for (int64_t r = 0; r < batch.num_rows(); ++r) {
+    std::vector<int64_t> key;
+    for (int c = 0; c < key_columns; ++c) key.push_back(batch.column(c).GetValue(r).integer());
+    auto it = expected.find(key);
+    if (it == expected.end() ||
+        batch.column(key_columns).GetValue(r).integer() != it->second.first ||
+        batch.column(key_columns + 1).GetValue(r).integer() != it->second.second) {
+      ++wrong;
+    }
+  }
+  EXPECT_EQ(wrong, 0);
+}
+
 // Checkpoints taken while a producer keeps pushing into a GROUP BY of many keys: the
 // aggregation writes its groups incrementally, between batches, while batches keep updating
 // them. After a crash, the newest checkpoint plus the WAL must give exactly every row once.
 TEST_F(DurabilityTest, CheckpointsDuringIngestionRecoverEveryRowOnce) {
   constexpr int64_t kKeys = 40'000;
   constexpr int64_t kRows = 240'000;
-  std::map<int64_t, std::pair<int64_t, int64_t>> expected;  // k -> (count, sum).
+  std::map<std::vector<int64_t>, std::pair<int64_t, int64_t>> expected;  // k -> (count, sum).
   {
     auto db = Open();
     Run(*db,
@@ -518,58 +583,64 @@ TEST_F(DurabilityTest, CheckpointsDuringIngestionRecoverEveryRowOnce) {
         "CREATE MATERIALIZED VIEW totals AS SELECT k, count(*) AS n, sum(v) AS total FROM s "
         "GROUP BY k");
     ASSERT_TRUE(db->Start().ok());
-    auto source = db->Source("s");
-    ASSERT_TRUE(source.ok());
-    std::atomic<bool> done = false;
-    Status pushed;
-    std::thread producer([&] {
-      std::vector<std::vector<Value>> rows;
-      for (int64_t i = 0; i < kRows && pushed.ok(); ++i) {
-        const int64_t k = (i * 7919) % kKeys;
-        rows.push_back({Value::BigInt(k), Value::BigInt(i)});
-        if (rows.size() == 500) {
-          pushed = source->PushBatch(rows);
-          rows.clear();
-        }
-      }
-      if (pushed.ok() && !rows.empty()) pushed = source->PushBatch(rows);
-      done = true;
+    IngestWhileCheckpointing(*db, kRows, [](int64_t i) {
+      return std::vector<Value>{Value::BigInt((i * 7919) % kKeys), Value::BigInt(i)};
     });
-    int checkpoints = 0;
-    int64_t most_turns = 0;
-    while (!done || checkpoints < 3) {
-      auto id = db->Checkpoint();
-      ASSERT_TRUE(id.ok()) << id.status();
-      ++checkpoints;
-      most_turns = std::max(most_turns, db->LastCheckpoint().reactor_turns);
-    }
-    // Tens of thousands of groups take more than one slice of the reactor.
-    EXPECT_GE(most_turns, 2);
-    producer.join();
-    ASSERT_TRUE(pushed.ok()) << pushed;
-    EXPECT_GE(checkpoints, 3);
+    if (HasFatalFailure()) return;
     for (int64_t i = 0; i < kRows; ++i) {
-      auto& [count, sum] = expected[(i * 7919) % kKeys];
+      auto& [count, sum] = expected[{(i * 7919) % kKeys}];
       ++count;
       sum += i;
     }
-    db->SimulateCrash();
   }
   auto db = Open();
   auto result = db->Execute("SELECT k, n, total FROM totals");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_TRUE(result->rows.has_value());
-  const Batch& batch = *result->rows;
-  ASSERT_EQ(batch.num_rows(), kKeys);
-  int64_t wrong = 0;
-  for (int64_t r = 0; r < batch.num_rows(); ++r) {
-    const auto& [count, sum] = expected[batch.column(0).GetValue(r).integer()];
-    if (batch.column(1).GetValue(r).integer() != count ||
-        batch.column(2).GetValue(r).integer() != sum) {
-      ++wrong;
+  ExpectCountsAndSums(*result->rows, 1, expected);
+}
+
+// The same for a tumbling window under EMIT ON WINDOW CLOSE: windows close, and their panes
+// are freed, while checkpoints write the groups and the pane index in slices. After the crash,
+// the view must hold every closed window's rows exactly once.
+TEST_F(DurabilityTest, CheckpointsOfWindowsDuringIngestionRecoverEveryWindowOnce) {
+  // Each key has about four rows in each window, so batches update the groups of the open
+  // window as well as adding new ones.
+  constexpr int64_t kKeys = 20'000;
+  constexpr int64_t kRows = 240'000;
+  constexpr int64_t kBase = 1'704'067'200'000'000;  // 2024-01-01.
+  constexpr int64_t kStep = 50;                     // Microseconds: 20,000 rows per second.
+  constexpr int64_t kWindow = 2'000'000;
+  std::map<std::vector<int64_t>, std::pair<int64_t, int64_t>> expected;  // (k, window) -> ...
+  {
+    auto db = Open();
+    Run(*db,
+        "CREATE SOURCE s (k BIGINT, v BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH "
+        "(wal_mode = 'async', checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE MATERIALIZED VIEW totals AS SELECT k, window_start AS w, "
+        "count(*) AS n, sum(v) AS total FROM s GROUP BY k, tumble(ts, INTERVAL '2' SECOND)");
+    ASSERT_TRUE(db->Start().ok());
+    IngestWhileCheckpointing(*db, kRows, [](int64_t i) {
+      return std::vector<Value>{Value::BigInt((i * 7919) % kKeys), Value::BigInt(i),
+                                Value::Timestamp(kBase + i * kStep)};
+    });
+    if (HasFatalFailure()) return;
+    // The watermark ends at the last row's time: the windows ending by then have closed.
+    const int64_t watermark = kBase + (kRows - 1) * kStep;
+    for (int64_t i = 0; i < kRows; ++i) {
+      const int64_t start = kBase + (i * kStep) / kWindow * kWindow;
+      if (start + kWindow > watermark) continue;
+      auto& [count, sum] = expected[{(i * 7919) % kKeys, start}];
+      ++count;
+      sum += i;
     }
   }
-  EXPECT_EQ(wrong, 0);
+  auto db = Open();
+  auto result = db->Execute("SELECT k, w, n, total FROM totals");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_TRUE(result->rows.has_value());
+  ExpectCountsAndSums(*result->rows, 2, expected);
 }
 
 }  // namespace
