@@ -44,28 +44,6 @@ Column& Column::operator=(const Column& other) {
   return *this;
 }
 
-Column::Column(Column&& other) noexcept
-    : type_(other.type_),
-      length_(other.length_),
-      offset_(other.offset_),
-      null_count_(other.null_count_.load(std::memory_order_relaxed)),
-      validity_(std::move(other.validity_)),
-      values_(std::move(other.values_)),
-      data_(std::move(other.data_)) {}
-
-Column& Column::operator=(Column&& other) noexcept {
-  if (this != &other) {
-    type_ = other.type_;
-    length_ = other.length_;
-    offset_ = other.offset_;
-    null_count_.store(other.null_count_.load(std::memory_order_relaxed), std::memory_order_relaxed);
-    validity_ = std::move(other.validity_);
-    values_ = std::move(other.values_);
-    data_ = std::move(other.data_);
-  }
-  return *this;
-}
-
 Column Column::Nulls(DataType type, int64_t length) {
   if (type.id() == TypeId::kNull) return Column(type, length, nullptr, nullptr, nullptr, length);
   BufferBuilder validity;

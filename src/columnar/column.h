@@ -42,8 +42,28 @@ class Column {
 
   Column(const Column& other);
   Column& operator=(const Column& other);
-  Column(Column&& other) noexcept;
-  Column& operator=(Column&& other) noexcept;
+  // Inline: columns are moved through every level of expression evaluation.
+  Column(Column&& other) noexcept
+      : type_(other.type_),
+        length_(other.length_),
+        offset_(other.offset_),
+        null_count_(other.null_count_.load(std::memory_order_relaxed)),
+        validity_(std::move(other.validity_)),
+        values_(std::move(other.values_)),
+        data_(std::move(other.data_)) {}
+  Column& operator=(Column&& other) noexcept {
+    if (this != &other) {
+      type_ = other.type_;
+      length_ = other.length_;
+      offset_ = other.offset_;
+      null_count_.store(other.null_count_.load(std::memory_order_relaxed),
+                        std::memory_order_relaxed);
+      validity_ = std::move(other.validity_);
+      values_ = std::move(other.values_);
+      data_ = std::move(other.data_);
+    }
+    return *this;
+  }
 
   /// A column of `length` NULLs of the given type.
   static Column Nulls(DataType type, int64_t length);

@@ -212,10 +212,9 @@ Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena) {
   std::shared_ptr<const Buffer> values = BufferArena::Add(arena, values_.data(), values_.size());
   std::shared_ptr<const Buffer> data =
       type_.IsVariableWidth() ? BufferArena::Add(arena, data_.data(), data_.size()) : nullptr;
-  Column column(type_, length, std::move(validity), std::move(values), std::move(data),
-                null_count_);
+  const int64_t null_count = null_count_;
   Clear();
-  return column;
+  return Column(type_, length, std::move(validity), std::move(values), std::move(data), null_count);
 }
 
 BatchBuilder::BatchBuilder(std::shared_ptr<const Schema> schema) : schema_(std::move(schema)) {

@@ -35,7 +35,8 @@ struct EvaluationInput {
 class Vector {
  public:
   Vector() = default;
-  Vector(Column column, bool is_scalar) : scalar(is_scalar), owned_(std::move(column)) {}
+  Vector(Column column, bool is_scalar)
+      : scalar(is_scalar), owned_(std::move(column)), borrowed_(nullptr) {}
   /// A vector viewing `column`, which must outlive it (see above).
   static Vector Borrow(const Column& column, bool is_scalar) { return Vector(&column, is_scalar); }
 
@@ -48,11 +49,16 @@ class Vector {
  private:
   Vector(const Column* borrowed, bool is_scalar)
       : scalar(is_scalar), owned_(std::nullopt), borrowed_(borrowed) {}
+  static const Column& EmptyColumn() {
+    static const Column empty;
+    return empty;
+  }
 
-  // Exactly one is set (a default-constructed vector owns an empty column).
-  // Moving a borrowed vector moves no Column.
-  std::optional<Column> owned_ = Column();
-  const Column* borrowed_ = nullptr;
+  // Exactly one is set. A default-constructed vector borrows a shared empty column, so that
+  // arrays of vectors filled by assignment construct no Column first. Moving a borrowed vector
+  // moves no Column.
+  std::optional<Column> owned_;
+  const Column* borrowed_ = &EmptyColumn();
 };
 
 /// One compiled expression node. Immutable after construction; Evaluate is const and
