@@ -4,14 +4,20 @@
 // it: on the reactor, that is a pause of up to several milliseconds after the control thread
 // frees a checkpoint's state pieces or a batch the reactor built (measured with
 // checkpoint_benchmark, docs/benchmarks.md). A delay of a second lets freed memory be reused
-// first, which is what a streaming engine's steady allocation pattern does.
+// first, which is what a streaming engine's steady allocation pattern does. (The option and
+// its 25 ms default are mimalloc 2.0's, as Debian ships it; 2.1 renamed it purge_delay.) A
+// delay set in the environment is left as it is.
 
 #include <mimalloc.h>
+#include <stdlib.h>
 
 namespace {
 
 const bool kConfigured = [] {
-  mi_option_set(mi_option_decommit_delay, 1000);
+  if (::getenv("MIMALLOC_DECOMMIT_DELAY") == nullptr &&
+      ::getenv("MIMALLOC_PURGE_DELAY") == nullptr) {
+    mi_option_set(mi_option_decommit_delay, 1000);
+  }
   return true;
 }();
 

@@ -28,7 +28,8 @@ constexpr std::string_view kSchema =
     "WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT k, count(*) AS n, sum(v) AS total FROM events GROUP BY k";
 /// The same keys in hopping windows of an hour every 10 minutes: the rows fall in three panes,
-/// and none closes while the benchmark runs.
+/// none of which is freed while the benchmark runs (two windows, of one or two rows, close
+/// while it fills).
 constexpr std::string_view kWindowedSchema =
     "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
     "WATERMARK FOR ts AS ts);"

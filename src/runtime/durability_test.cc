@@ -505,11 +505,11 @@ TEST_F(DurabilityTest, PeriodicCheckpointsFollowTheShortestInterval) {
 }
 
 /// Pushes `rows` rows (`make_row(i)`, in batches of 500) into source `s` of the started `db`
-/// from another thread in five parts, while this one takes four checkpoints: part c is pushed,
-/// a batch every 100 µs, once checkpoint c has started, so that batches change the state while
-/// each checkpoint
-/// writes it, the last one included (recovery starts from it). Then crashes the database.
-/// Some checkpoint must have taken two reactor turns or more.
+/// from another thread in five parts, while this one takes four checkpoints: part c starts
+/// once checkpoint c has been requested and trickles in, a batch every 100 µs, so that
+/// batches keep changing the state while each checkpoint writes it, the last one included
+/// (recovery starts from it). Then crashes the database. Some checkpoint must have been
+/// incremental (more than the barrier's reactor turn).
 void IngestWhileCheckpointing(LaminarDB& db, int64_t rows,
                               const std::function<std::vector<Value>(int64_t)>& make_row) {
   constexpr int kCheckpoints = 4;
@@ -543,7 +543,8 @@ void IngestWhileCheckpointing(LaminarDB& db, int64_t rows,
   }
   producer.join();
   ASSERT_TRUE(pushed.ok()) << pushed;
-  // Tens of thousands of groups take more than one slice of the reactor.
+  // The aggregation snapshotted incrementally: the barrier's turn, then at least one slice
+  // (a checkpoint at the barrier alone takes one turn).
   EXPECT_GE(most_turns, 2);
   db.SimulateCrash();
 }
@@ -604,8 +605,8 @@ TEST_F(DurabilityTest, CheckpointsDuringIngestionRecoverEveryRowOnce) {
 // are freed, while checkpoints write the groups and the pane index in slices. After the crash,
 // the view must hold every closed window's rows exactly once.
 TEST_F(DurabilityTest, CheckpointsOfWindowsDuringIngestionRecoverEveryWindowOnce) {
-  // Each key has about four rows in each window, so batches update the groups of the open
-  // window as well as adding new ones.
+  // Each key has two rows in each window, so batches update the groups of the open window as
+  // well as adding new ones.
   constexpr int64_t kKeys = 20'000;
   constexpr int64_t kRows = 240'000;
   constexpr int64_t kBase = 1'704'067'200'000'000;  // 2024-01-01.

@@ -239,7 +239,7 @@ class AggregateOperator final : public Operator {
   void SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots);
   /// Writes up to `budget` slots of the pane index of an incremental snapshot; true when
   /// the index is complete.
-  bool ContinuePaneIndex(size_t budget);
+  Result<bool> ContinuePaneIndex(size_t budget);
   /// Result rows (of the output schema) as one batch, and back.
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;

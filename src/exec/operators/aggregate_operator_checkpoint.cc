@@ -296,10 +296,9 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     if (HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
   }
   bool complete = false;
-  if (snapshot.blocks_done && (budget > 0 || snapshot.panes.empty()) &&
-      ContinuePaneIndex(std::max<size_t>(budget, 1))) {
-    complete = true;
-    snapshot.writer.Raw(snapshot.tail_after_panes);
+  if (snapshot.blocks_done && (budget > 0 || snapshot.panes.empty())) {
+    LAMINAR_ASSIGN_OR_RETURN(complete, ContinuePaneIndex(std::max<size_t>(budget, 1)));
+    if (complete) snapshot.writer.Raw(snapshot.tail_after_panes);
   }
   // The checksum covers what this call and the batches since the last one wrote.
   const std::string& data = snapshot.writer.data();
@@ -328,7 +327,7 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   return std::optional<StatePieces>(std::move(pieces));
 }
 
-bool AggregateOperator::ContinuePaneIndex(size_t budget) {
+Result<bool> AggregateOperator::ContinuePaneIndex(size_t budget) {
   IncrementalSnapshot& snapshot = *incremental_;
   storage::StateWriter& writer = snapshot.writer;
   while (snapshot.pane_cursor < snapshot.panes.size() && budget > 0) {
@@ -338,8 +337,12 @@ bool AggregateOperator::ContinuePaneIndex(size_t budget) {
     const std::vector<uint32_t>* slots = nullptr;
     if (auto freed = snapshot.freed_panes.find(start); freed != snapshot.freed_panes.end()) {
       slots = &freed->second;
+    } else if (auto live = panes_.find(start);
+               live != panes_.end() && live->second.size() >= count) {
+      slots = &live->second;
     } else {
-      slots = &panes_.at(start);
+      return Status::Error(ErrorCode::kInternal, "{}: pane {} of the snapshot is gone", Describe(),
+                           start);
     }
     if (snapshot.pane_position == 0) {
       writer.VarI64(start);
