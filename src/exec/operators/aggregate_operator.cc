@@ -113,8 +113,12 @@ size_t AggregateOperator::StateBytes() const {
   return bytes;
 }
 
+size_t AggregateOperator::LiveGroups() const {
+  return groups_.size() - (incremental_ != nullptr ? incremental_->parked : 0);
+}
+
 const AggregateMetrics& AggregateOperator::metrics() {
-  metrics_.live_groups = static_cast<int64_t>(groups_.size());
+  metrics_.live_groups = static_cast<int64_t>(LiveGroups());
   metrics_.state_bytes = static_cast<int64_t>(StateBytes());
   return metrics_;
 }
@@ -124,7 +128,7 @@ std::string AggregateOperator::MetricsText() const {
       "rows in {}; late rows {}; windows closed {}; groups expired {}; live groups {}; state "
       "bytes {}",
       metrics_.rows_in, metrics_.late_rows, metrics_.windows_closed, metrics_.groups_expired,
-      groups_.size(), StateBytes());
+      LiveGroups(), StateBytes());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -763,12 +767,14 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     while (!panes_.empty() && LastWindowEndOfPane(panes_.begin()->first) <= closed_up_to_) {
       if (incremental_ != nullptr) {
         SavePaneBeforeFree(panes_.begin()->first, panes_.begin()->second);
-        SaveBeforeChange(panes_.begin()->second);  // One block, not one per group.
       }
       for (uint32_t slot : panes_.begin()->second) {
         if (--key_refs_[slot_key_id_[slot]] == 0) {
           pane_keys_.Erase(slot_key_id_[slot]);
         }
+        // A group the snapshot in progress has not written yet stays as it is until the
+        // snapshot writes it, in its slices, rather than being written in this turn.
+        if (incremental_ != nullptr && incremental_->Park(slot)) continue;
         FreeSlot(slot);
       }
       panes_.erase(panes_.begin());

@@ -127,7 +127,7 @@ class AggregateOperator final : public Operator {
   /// index, a pane about to be freed first. The others snapshot at the barrier (false).
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
-  void CancelSnapshot() override { incremental_.reset(); }
+  void CancelSnapshot() override;
 
   const AggregateMetrics& metrics();
   /// "rows in N; late rows N; windows closed N; groups expired N; live groups N; state bytes N".
@@ -212,6 +212,10 @@ class AggregateOperator final : public Operator {
   uint32_t TemporarySlot();
   void ReleaseTemporarySlots();
   void FreeSlot(uint32_t slot);
+  /// Live groups, less those freed but kept for the snapshot in progress.
+  size_t LiveGroups() const;
+  /// Frees the groups of `slots` (just written) that were kept for the snapshot in progress.
+  void FreeParked(std::span<const uint32_t> slots);
   void EnsureSlots(uint32_t count);
 
   // Checkpoints (aggregate_operator_checkpoint.cc).
@@ -349,6 +353,21 @@ class AggregateOperator final : public Operator {
     std::vector<uint64_t> done_bits;
     bool done(uint32_t slot) const { return ((done_bits[slot >> 6] >> (slot & 63)) & 1) != 0; }
     void mark_done(uint32_t slot) { done_bits[slot >> 6] |= uint64_t{1} << (slot & 63); }
+    /// Groups freed (their pane's last window closed) before the snapshot wrote them: they
+    /// stay in the group table, in no pane, until a slice writes them and frees them then, so
+    /// that closing a window during a snapshot costs no more than closing it otherwise.
+    std::vector<uint64_t> parked_bits;
+    size_t parked = 0;
+    bool is_parked(uint32_t slot) const {
+      return slot < capacity && ((parked_bits[slot >> 6] >> (slot & 63)) & 1) != 0;
+    }
+    /// Keeps `slot` if the snapshot has not written it; false when it can be freed now.
+    bool Park(uint32_t slot) {
+      if (slot >= capacity || done(slot)) return false;
+      parked_bits[slot >> 6] |= uint64_t{1} << (slot & 63);
+      ++parked;
+      return true;
+    }
   };
   std::unique_ptr<IncrementalSnapshot> incremental_;
 };

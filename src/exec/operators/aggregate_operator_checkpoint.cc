@@ -30,6 +30,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "columnar/column_builder.h"
@@ -259,6 +260,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   }
   snapshot->capacity = groups_.slot_capacity();
   snapshot->done_bits.assign((size_t{snapshot->capacity} + 63) / 64, 0);
+  snapshot->parked_bits.assign(snapshot->done_bits.size(), 0);
   incremental_ = std::move(snapshot);
   return true;
 }
@@ -288,7 +290,10 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
       --budget;
     }
   }
-  if (!block.empty()) WriteBlock(snapshot.writer, block);
+  if (!block.empty()) {
+    WriteBlock(snapshot.writer, block);
+    if (snapshot.parked > 0) FreeParked(block);
+  }
   if (!snapshot.blocks_done && snapshot.cursor >= snapshot.capacity) {
     snapshot.blocks_done = true;
     snapshot.writer.VarU64(0);  // No more blocks.
@@ -315,6 +320,10 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
       snapshot.checked = 0;
     }
     return std::optional<StatePieces>();
+  }
+  if (snapshot.parked != 0) {
+    return Status::Error(ErrorCode::kInternal, "{}: {} groups kept for a snapshot not written",
+                         Describe(), snapshot.parked);
   }
   // The body's length (after the version and the length itself) into the first piece.
   const size_t header = snapshot.length_offset + sizeof(uint64_t);
@@ -373,6 +382,27 @@ void AggregateOperator::SavePaneBeforeFree(int64_t start, const std::vector<uint
   snapshot.freed_panes.emplace(
       start, std::vector<uint32_t>(slots.begin(),
                                    slots.begin() + static_cast<std::ptrdiff_t>(it->second)));
+}
+
+void AggregateOperator::FreeParked(std::span<const uint32_t> slots) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  for (uint32_t slot : slots) {
+    if (!snapshot.is_parked(slot)) continue;
+    snapshot.parked_bits[slot >> 6] &= ~(uint64_t{1} << (slot & 63));
+    --snapshot.parked;
+    FreeSlot(slot);  // Written already: FreeSlot saves nothing.
+  }
+}
+
+void AggregateOperator::CancelSnapshot() {
+  if (incremental_ == nullptr) return;
+  std::unique_ptr<IncrementalSnapshot> snapshot = std::move(incremental_);
+  // The groups kept for it are freed now, as their windows' closing would have.
+  for (size_t word = 0; word < snapshot->parked_bits.size(); ++word) {
+    for (uint64_t bits = snapshot->parked_bits[word]; bits != 0; bits &= bits - 1) {
+      FreeSlot(static_cast<uint32_t>(word * 64 + static_cast<size_t>(std::countr_zero(bits))));
+    }
+  }
 }
 
 void AggregateOperator::SaveBeforeChange(std::span<const uint32_t> slots) {
