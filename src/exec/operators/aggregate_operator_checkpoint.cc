@@ -658,56 +658,23 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     placed[slot] = 1;
     return true;
   };
-  if (HasPaneIndex() && version >= 3) {
-    // Each pane slot's key is its pane's start and the row's key: the table of distinct keys
-    // is rebuilt from the second part.
-    placed.assign(capacity, 0);
-    slot_key_id_.assign(slot_capacity_, 0);
-    const size_t pane_count = reader.Count(2);
-    for (size_t p = 0; p < pane_count && reader.ok(); ++p) {
-      const int64_t start = reader.VarI64();
-      const size_t count = reader.Count(1);
+  if (HasPaneIndex()) {
+    // Version 2 wrote the table of distinct keys and each pane slot's key id. Version 3
+    // rebuilds the table from the pane slots' keys: their pane's start, then the row's key.
+    const bool key_ids = version <= 2;
+    if (key_ids) {
+      ReadGroupTable(reader, pane_keys_);
       if (!reader.ok()) return;
-      auto [pane, inserted] = panes_.try_emplace(start);
-      if (!inserted || count == 0) {
-        reader.Fail(fmt::format("pane {}", start));
-        return;
-      }
-      pane->second.reserve(count);
-      for (size_t i = 0; i < count; ++i) {
-        const uint64_t slot = reader.VarU64();
-        if (!reader.ok() || !place(slot, start, true)) return;
-        const std::string_view key =
-            groups_.key(static_cast<uint32_t>(slot)).substr(sizeof(int64_t));
-        bool new_key = false;
-        const uint32_t key_id =
-            pane_keys_.FindOrInsert(key, state::GroupTable::Hash(key), &new_key);
-        if (key_id >= key_refs_.size()) {
-          const size_t size = pane_keys_.slot_capacity();
-          key_refs_.resize(size, 0);
-          key_pane_.resize(size, 0);
-          key_pane_slot_.resize(size, 0);
-        }
-        pane->second.push_back(static_cast<uint32_t>(slot));
-        slot_key_id_[slot] = key_id;
-        ++key_refs_[key_id];
-        key_pane_[key_id] = start;
-        key_pane_slot_[key_id] = static_cast<uint32_t>(slot);
-      }
     }
-  } else if (HasPaneIndex()) {
-    ReadGroupTable(reader, pane_keys_);
-    if (!reader.ok()) return;
-    const size_t key_capacity = pane_keys_.slot_capacity();
-    key_refs_.assign(key_capacity, 0);
-    key_pane_.assign(key_capacity, 0);
-    key_pane_slot_.assign(key_capacity, 0);
+    key_refs_.assign(pane_keys_.slot_capacity(), 0);
+    key_pane_.assign(pane_keys_.slot_capacity(), 0);
+    key_pane_slot_.assign(pane_keys_.slot_capacity(), 0);
     slot_key_id_.assign(slot_capacity_, 0);
     placed.assign(capacity, 0);
     const size_t pane_count = reader.Count(2);
     for (size_t p = 0; p < pane_count && reader.ok(); ++p) {
       const int64_t start = reader.VarI64();
-      const size_t count = reader.Count(2);
+      const size_t count = reader.Count(key_ids ? 2 : 1);
       if (!reader.ok()) return;
       auto [pane, inserted] = panes_.try_emplace(start);
       if (!inserted || count == 0) {
@@ -717,11 +684,25 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
       pane->second.reserve(count);
       for (size_t i = 0; i < count; ++i) {
         const uint64_t slot = reader.VarU64();
-        const uint64_t key_id = reader.VarU64();
+        uint64_t key_id = key_ids ? reader.VarU64() : 0;
         if (!reader.ok() || !place(slot, start, true)) return;
-        if (key_id >= key_capacity || !pane_keys_.IsLive(static_cast<uint32_t>(key_id))) {
-          reader.Fail(fmt::format("key id {} of pane slot {}", key_id, slot));
-          return;
+        if (key_ids) {
+          if (key_id >= pane_keys_.slot_capacity() ||
+              !pane_keys_.IsLive(static_cast<uint32_t>(key_id))) {
+            reader.Fail(fmt::format("key id {} of pane slot {}", key_id, slot));
+            return;
+          }
+        } else {
+          const std::string_view key =
+              groups_.key(static_cast<uint32_t>(slot)).substr(sizeof(int64_t));
+          bool new_key = false;
+          key_id = pane_keys_.FindOrInsert(key, state::GroupTable::Hash(key), &new_key);
+          if (key_id >= key_refs_.size()) {
+            const size_t size = pane_keys_.slot_capacity();
+            key_refs_.resize(size, 0);
+            key_pane_.resize(size, 0);
+            key_pane_slot_.resize(size, 0);
+          }
         }
         pane->second.push_back(static_cast<uint32_t>(slot));
         slot_key_id_[slot] = static_cast<uint32_t>(key_id);
@@ -730,7 +711,8 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
         key_pane_slot_[key_id] = static_cast<uint32_t>(slot);
       }
     }
-    for (uint32_t key_id = 0; key_id < key_capacity && reader.ok(); ++key_id) {
+    for (uint32_t key_id = 0; key_ids && key_id < pane_keys_.slot_capacity() && reader.ok();
+         ++key_id) {
       if (pane_keys_.IsLive(key_id) && key_refs_[key_id] == 0) reader.Fail("a key in no pane");
     }
   } else if (def_.window) {
