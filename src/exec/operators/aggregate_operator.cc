@@ -759,6 +759,7 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     }
     for (auto it = last_emitted_.lower_bound(ResultKey{kMinWatermark, end, std::string()});
          it != last_emitted_.end() && it->first.window_end == end;) {
+      if (incremental_ != nullptr) SaveEmittedBeforeChange(it->first, it->second);
       it = last_emitted_.erase(it);
     }
     ++metrics_.windows_closed;
@@ -1141,8 +1142,10 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
           rows.push_back(previous->second);
           weights.push_back(-1);
         }
+        if (incremental_ != nullptr) SaveEmittedBeforeChange(previous->first, previous->second);
         previous->second = row;
       } else {
+        if (incremental_ != nullptr) NoteEmittedAdded(current_keys[i]);
         last_emitted_.emplace(current_keys[i], row);
       }
       rows.push_back(std::move(row));
@@ -1152,6 +1155,7 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
   for (const ResultKey& result : removed) {
     auto previous = last_emitted_.find(result);
     if (previous == last_emitted_.end()) continue;
+    if (incremental_ != nullptr) SaveEmittedBeforeChange(previous->first, previous->second);
     if (retract) {
       rows.push_back(std::move(previous->second));
       weights.push_back(-1);

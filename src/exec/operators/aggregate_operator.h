@@ -121,10 +121,12 @@ class AggregateOperator final : public Operator {
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
   /// Incremental for unbounded GROUP BY without state_ttl or closing key, and for tumble, hop
-  /// and cumulate windows under EMIT ON WINDOW CLOSE (the per-group states and the pane index
-  /// are then the whole size of the state): the groups are written in slot order, and a group
-  /// a batch is about to update, or a group about to be freed, is written first; then the pane
-  /// index, a pane about to be freed first. The others snapshot at the barrier (false).
+  /// and cumulate windows under EMIT ON WINDOW CLOSE, CHANGES or ON UPDATE (the per-group
+  /// states, the pane index and the last emitted results are then the whole size of the
+  /// state): the groups are written in slot order, and a group a batch is about to update, or
+  /// a group about to be freed, is written first; then the pane index, a pane about to be
+  /// freed first; then the last emitted results, a result's barrier row kept before it
+  /// changes. The others snapshot at the barrier (false).
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override;
@@ -228,10 +230,16 @@ class AggregateOperator final : public Operator {
   /// One block: the groups of `slots` (ascending) with their keys, counts and accumulators.
   void WriteBlock(storage::StateWriter& writer, std::span<const uint32_t> slots) const;
   Status WriteTail(storage::StateWriter& writer) const;
-  /// The tail's parts: the ordered indexes, the pane index (pane windows), the rest.
+  /// The tail's parts: the ordered indexes, the pane index (pane windows), the sessions and
+  /// the changed results, the last emitted results (in chunks), the rest.
   void WriteIndexes(storage::StateWriter& writer) const;
   void WritePaneIndex(storage::StateWriter& writer) const;
   Status WriteTailAfterPanes(storage::StateWriter& writer) const;
+  Status WriteEmitted(storage::StateWriter& writer) const;
+  Status WriteEmittedChunk(
+      std::span<const std::pair<const ResultKey*, const std::vector<Value>*>> entries,
+      storage::StateWriter& writer) const;
+  Status WriteTailAfterEmitted(storage::StateWriter& writer) const;
   /// Tumble, hop or cumulate: the state has panes_.
   bool HasPaneIndex() const;
   void RestoreBody(storage::StateReader& reader, uint32_t version);
@@ -241,9 +249,16 @@ class AggregateOperator final : public Operator {
   /// The incremental snapshot in progress keeps the barrier slots of pane `start` (the first
   /// pane) if it has not written them yet: the pane is about to be freed.
   void SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots);
-  /// Writes up to `budget` slots of the pane index of an incremental snapshot; true when
-  /// the index is complete.
-  Result<bool> ContinuePaneIndex(size_t budget);
+  /// Writes up to `budget` slots of the pane index of an incremental snapshot, less them
+  /// from `budget`; true when the index is complete.
+  Result<bool> ContinuePaneIndex(size_t& budget);
+  /// Writes up to `budget` last emitted results of an incremental snapshot, as one chunk,
+  /// less them from `budget`; true when all are written.
+  Result<bool> ContinueEmitted(size_t& budget);
+  /// The incremental snapshot in progress keeps the row of `result` as it was at the barrier
+  /// before it changes (`row`: its row now) or is erased; and notes results added since.
+  void SaveEmittedBeforeChange(const ResultKey& result, const std::vector<Value>& row);
+  void NoteEmittedAdded(const ResultKey& result);
   /// Result rows (of the output schema) as one batch, and back.
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;
@@ -333,10 +348,24 @@ class AggregateOperator final : public Operator {
     size_t length_offset = 0;     // Of the body length in the first piece, written at the end.
     size_t checked = 0;           // The bytes of `writer` below this are in `crc`.
     uint32_t crc = 0;
-    /// The tail, captured at the barrier, before and after its pane index (which pane
-    /// windows write after the blocks, in slices like the groups).
+    /// The tail, captured at the barrier, around the pane index and the last emitted
+    /// results, which are written after the blocks, in slices like the groups.
     std::string tail_before_panes;
     std::string tail_after_panes;
+    std::string tail_after_emitted;
+    /// The last emitted window results (EMIT CHANGES / ON UPDATE) are written in key order:
+    /// how many there were at the barrier, how many are written, the last key written; the
+    /// barrier rows of results changed or erased before they were written; and the results
+    /// added since the barrier, which the cursor skips.
+    size_t emitted_count = 0;
+    size_t emitted_written = 0;
+    bool emitted_begun = false;
+    std::optional<ResultKey> emitted_cursor;
+    std::map<ResultKey, std::vector<Value>> emitted_saved;
+    std::set<ResultKey> emitted_added;
+    bool EmittedWritten(const ResultKey& key) const {
+      return emitted_cursor.has_value() && !(*emitted_cursor < key);
+    }
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
     bool blocks_done = false;

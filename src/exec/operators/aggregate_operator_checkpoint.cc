@@ -44,11 +44,14 @@ namespace {
 using sql::EmitStrategy;
 using sql::WindowKind;
 
-/// 3: pane windows' index without its table of distinct keys and key ids (derived from the
-/// groups' keys on restore). 2: the groups in blocks of any slot order (incremental
-/// snapshots), the body's length in 8 bytes. Versions 1 (every group in slot order, a varint
-/// length) and 2 are still read.
-constexpr uint32_t kFormatVersion = 3;
+/// 4: the last emitted window results in chunks (each its keys, then its rows as a batch),
+/// so that an incremental snapshot writes them in slices. 3: pane windows' index without its
+/// table of distinct keys and key ids (derived from the groups' keys on restore). 2: the
+/// groups in blocks of any slot order (incremental snapshots), the body's length in 8 bytes.
+/// Versions 1 (every group in slot order, a varint length) to 3 are still read.
+constexpr uint32_t kFormatVersion = 4;
+/// Last emitted results per chunk in a snapshot taken at the barrier.
+constexpr size_t kEmittedChunk = 4096;
 /// Keys are written in slot order, their table entries prefetched this many slots ahead (a
 /// table of a million keys does not fit in the cache).
 constexpr size_t kPrefetchAhead = 16;
@@ -233,9 +236,14 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
 }
 
 Result<bool> AggregateOperator::BeginSnapshot() {
-  // Pane windows under ON WINDOW CLOSE track no results (changed_, last_emitted_); sessions,
-  // state_ttl and closing keys keep indexes of every group, written at the barrier.
-  const bool incremental_window = HasPaneIndex() && def_.emit == EmitStrategy::kOnWindowClose;
+  // Pane windows: under ON WINDOW CLOSE they track no results; under CHANGES and ON UPDATE
+  // the results changed since the last emission (none between batches) and the last
+  // emitted ones (written in slices). EVERY keeps every result changed in a period, and
+  // sessions, state_ttl and closing keys keep indexes of every group: written at the barrier.
+  const bool incremental_window =
+      HasPaneIndex() && changed_.empty() &&
+      (def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kChanges ||
+       def_.emit == EmitStrategy::kOnUpdate);
   if ((def_.window && !incremental_window) || def_.state_ttl_micros || def_.closing_key >= 0 ||
       !temporary_slots_.empty()) {
     return false;
@@ -254,6 +262,10 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   tail = storage::StateWriter();
   LAMINAR_RETURN_IF_ERROR(WriteTailAfterPanes(tail));
   snapshot->tail_after_panes = tail.Release();
+  tail = storage::StateWriter();
+  LAMINAR_RETURN_IF_ERROR(WriteTailAfterEmitted(tail));
+  snapshot->tail_after_emitted = tail.Release();
+  snapshot->emitted_count = last_emitted_.size();
   if (HasPaneIndex()) {
     snapshot->panes.reserve(panes_.size());
     for (const auto& [start, slots] : panes_) snapshot->panes.emplace_back(start, slots.size());
@@ -301,9 +313,17 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     if (HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
   }
   bool complete = false;
-  if (snapshot.blocks_done && (budget > 0 || snapshot.panes.empty())) {
-    LAMINAR_ASSIGN_OR_RETURN(complete, ContinuePaneIndex(std::max<size_t>(budget, 1)));
-    if (complete) snapshot.writer.Raw(snapshot.tail_after_panes);
+  if (snapshot.blocks_done && !snapshot.emitted_begun) {
+    LAMINAR_ASSIGN_OR_RETURN(const bool panes_done, ContinuePaneIndex(budget));
+    if (panes_done) {
+      snapshot.emitted_begun = true;
+      snapshot.writer.Raw(snapshot.tail_after_panes);
+      snapshot.writer.VarU64(snapshot.emitted_count);
+    }
+  }
+  if (snapshot.emitted_begun) {
+    LAMINAR_ASSIGN_OR_RETURN(complete, ContinueEmitted(budget));
+    if (complete) snapshot.writer.Raw(snapshot.tail_after_emitted);
   }
   // The checksum covers what this call and the batches since the last one wrote.
   const std::string& data = snapshot.writer.data();
@@ -336,7 +356,7 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   return std::optional<StatePieces>(std::move(pieces));
 }
 
-Result<bool> AggregateOperator::ContinuePaneIndex(size_t budget) {
+Result<bool> AggregateOperator::ContinuePaneIndex(size_t& budget) {
   IncrementalSnapshot& snapshot = *incremental_;
   storage::StateWriter& writer = snapshot.writer;
   while (snapshot.pane_cursor < snapshot.panes.size() && budget > 0) {
@@ -368,6 +388,64 @@ Result<bool> AggregateOperator::ContinuePaneIndex(size_t budget) {
     }
   }
   return snapshot.pane_cursor == snapshot.panes.size();
+}
+
+Result<bool> AggregateOperator::ContinueEmitted(size_t& budget) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  // The next result after the cursor: a barrier row kept aside, or the current row of a
+  // result that has not changed since the barrier (results added since are skipped).
+  std::vector<std::pair<const ResultKey*, const std::vector<Value>*>> chunk;
+  const ResultKey* last = snapshot.emitted_cursor ? &*snapshot.emitted_cursor : nullptr;
+  auto live = last ? last_emitted_.upper_bound(*last) : last_emitted_.begin();
+  auto saved = last ? snapshot.emitted_saved.upper_bound(*last) : snapshot.emitted_saved.begin();
+  while (snapshot.emitted_written + chunk.size() < snapshot.emitted_count && budget > 0) {
+    budget = budget >= 8 ? budget - 8 : 0;  // A result costs what a group does: a whole row.
+    while (live != last_emitted_.end() && snapshot.emitted_added.count(live->first) != 0 &&
+           (saved == snapshot.emitted_saved.end() || live->first < saved->first)) {
+      ++live;  // Added since the barrier (a saved one of the same key is written instead).
+    }
+    const bool from_saved = saved != snapshot.emitted_saved.end() &&
+                            (live == last_emitted_.end() || !(live->first < saved->first));
+    if (from_saved) {
+      if (live != last_emitted_.end() && !(saved->first < live->first)) ++live;  // Same key.
+      chunk.emplace_back(&saved->first, &saved->second);
+      ++saved;
+    } else if (live != last_emitted_.end()) {
+      chunk.emplace_back(&live->first, &live->second);
+      ++live;
+    } else {
+      return Status::Error(ErrorCode::kInternal, "{}: {} emitted results of the snapshot are gone",
+                           Describe(), snapshot.emitted_count - snapshot.emitted_written);
+    }
+  }
+  if (!chunk.empty()) {
+    LAMINAR_RETURN_IF_ERROR(WriteEmittedChunk(chunk, snapshot.writer));
+    snapshot.emitted_cursor = *chunk.back().first;
+    snapshot.emitted_written += chunk.size();
+    // What the cursor passed needs keeping no more.
+    snapshot.emitted_saved.erase(snapshot.emitted_saved.begin(),
+                                 snapshot.emitted_saved.upper_bound(*snapshot.emitted_cursor));
+    snapshot.emitted_added.erase(snapshot.emitted_added.begin(),
+                                 snapshot.emitted_added.upper_bound(*snapshot.emitted_cursor));
+  }
+  return snapshot.emitted_written == snapshot.emitted_count;
+}
+
+void AggregateOperator::SaveEmittedBeforeChange(const ResultKey& result,
+                                                const std::vector<Value>& row) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  if (snapshot.emitted_count == 0 || snapshot.EmittedWritten(result) ||
+      snapshot.emitted_added.count(result) != 0) {
+    return;
+  }
+  snapshot.emitted_saved.emplace(result, row);  // Kept once: the first change.
+}
+
+void AggregateOperator::NoteEmittedAdded(const ResultKey& result) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  if (snapshot.emitted_count != 0 && !snapshot.EmittedWritten(result)) {
+    snapshot.emitted_added.insert(result);
+  }
 }
 
 void AggregateOperator::SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots) {
@@ -457,7 +535,9 @@ void AggregateOperator::WriteBlock(storage::StateWriter& writer,
 Status AggregateOperator::WriteTail(storage::StateWriter& writer) const {
   WriteIndexes(writer);
   WritePaneIndex(writer);
-  return WriteTailAfterPanes(writer);
+  LAMINAR_RETURN_IF_ERROR(WriteTailAfterPanes(writer));
+  LAMINAR_RETURN_IF_ERROR(WriteEmitted(writer));
+  return WriteTailAfterEmitted(writer);
 }
 
 void AggregateOperator::WriteIndexes(storage::StateWriter& writer) const {
@@ -495,22 +575,47 @@ Status AggregateOperator::WriteTailAfterPanes(storage::StateWriter& writer) cons
     }
   }
 
-  // What was emitted and what changed since.
+  // What changed since the last emission.
   writer.VarU64(changed_.size());
   for (const ResultKey& result : changed_) {
     writer.VarI64(result.window_start);
     writer.VarI64(result.window_end);
     writer.Bytes(result.key);
   }
+  return Status::Ok();
+}
+
+Status AggregateOperator::WriteEmittedChunk(
+    std::span<const std::pair<const ResultKey*, const std::vector<Value>*>> entries,
+    storage::StateWriter& writer) const {
+  writer.VarU64(entries.size());
   std::vector<const std::vector<Value>*> rows;
-  writer.VarU64(last_emitted_.size());
-  for (const auto& [result, row] : last_emitted_) {
-    writer.VarI64(result.window_start);
-    writer.VarI64(result.window_end);
-    writer.Bytes(result.key);
-    rows.push_back(&row);
+  rows.reserve(entries.size());
+  for (const auto& [result, row] : entries) {
+    writer.VarI64(result->window_start);
+    writer.VarI64(result->window_end);
+    writer.Bytes(result->key);
+    rows.push_back(row);
   }
-  if (!rows.empty()) LAMINAR_RETURN_IF_ERROR(WriteRows(rows, writer));
+  return WriteRows(rows, writer);
+}
+
+Status AggregateOperator::WriteEmitted(storage::StateWriter& writer) const {
+  writer.VarU64(last_emitted_.size());
+  std::vector<std::pair<const ResultKey*, const std::vector<Value>*>> chunk;
+  for (const auto& [result, row] : last_emitted_) {
+    chunk.emplace_back(&result, &row);
+    if (chunk.size() == kEmittedChunk) {
+      LAMINAR_RETURN_IF_ERROR(WriteEmittedChunk(chunk, writer));
+      chunk.clear();
+    }
+  }
+  if (!chunk.empty()) LAMINAR_RETURN_IF_ERROR(WriteEmittedChunk(chunk, writer));
+  return Status::Ok();
+}
+
+Status AggregateOperator::WriteTailAfterEmitted(storage::StateWriter& writer) const {
+  std::vector<const std::vector<Value>*> rows;
   writer.VarU64(dirty_slots_.size());
   for (uint32_t slot : dirty_slots_) writer.VarU64(slot);
   // The live slots flagged dirty, ascending. Every one is listed in dirty_slots_ (stale
@@ -752,19 +857,33 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     result.key = reader.Bytes();
     changed_.insert(changed_.end(), std::move(result));
   }
+  // The last emitted results: one chunk of all of them up to version 3, chunks from 4.
   const size_t emitted = reader.Count(3);
-  std::vector<ResultKey> results(emitted);
-  for (ResultKey& result : results) {
-    result.window_start = reader.VarI64();
-    result.window_end = reader.VarI64();
-    result.key = reader.Bytes();
+  for (size_t read = 0; read < emitted && reader.ok();) {
+    const size_t chunk = version >= 4 ? reader.Count(3) : emitted;
     if (!reader.ok()) return;
-  }
-  if (emitted > 0) {
-    std::vector<std::vector<Value>> rows = ReadRows(reader, emitted);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      last_emitted_.insert(last_emitted_.end(), {std::move(results[i]), std::move(rows[i])});
+    if (chunk == 0 || chunk > emitted - read) {
+      reader.Fail(fmt::format("a chunk of {} emitted results, {} left", chunk, emitted - read));
+      return;
     }
+    std::vector<ResultKey> results(chunk);
+    for (ResultKey& result : results) {
+      result.window_start = reader.VarI64();
+      result.window_end = reader.VarI64();
+      result.key = reader.Bytes();
+      if (!reader.ok()) return;
+    }
+    std::vector<std::vector<Value>> rows = ReadRows(reader, chunk);
+    if (!reader.ok()) return;
+    for (size_t i = 0; i < chunk; ++i) {
+      // In ascending order, each once.
+      if (!last_emitted_.empty() && !(last_emitted_.rbegin()->first < results[i])) {
+        reader.Fail("emitted results out of order");
+        return;
+      }
+      last_emitted_.emplace_hint(last_emitted_.end(), std::move(results[i]), std::move(rows[i]));
+    }
+    read += chunk;
   }
 
   const size_t dirty_count = reader.Count(1);
