@@ -759,8 +759,7 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     }
     for (auto it = last_emitted_.lower_bound(ResultKey{kMinWatermark, end, std::string()});
          it != last_emitted_.end() && it->first.window_end == end;) {
-      if (incremental_ != nullptr) SaveEmittedBeforeChange(it->first, it->second);
-      it = last_emitted_.erase(it);
+      it = EraseEmitted(it);
     }
     ++metrics_.windows_closed;
     closed_up_to_ = end;
@@ -1142,7 +1141,10 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
           rows.push_back(previous->second);
           weights.push_back(-1);
         }
-        if (incremental_ != nullptr) SaveEmittedBeforeChange(previous->first, previous->second);
+        if (incremental_ != nullptr && incremental_->OwesEmitted(previous->first)) {
+          // The barrier row goes to the snapshot in progress; this one replaces it.
+          incremental_->emitted_saved.emplace(previous->first, std::move(previous->second));
+        }
         previous->second = row;
       } else {
         if (incremental_ != nullptr) NoteEmittedAdded(current_keys[i]);
@@ -1155,12 +1157,11 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
   for (const ResultKey& result : removed) {
     auto previous = last_emitted_.find(result);
     if (previous == last_emitted_.end()) continue;
-    if (incremental_ != nullptr) SaveEmittedBeforeChange(previous->first, previous->second);
     if (retract) {
-      rows.push_back(std::move(previous->second));
+      rows.push_back(previous->second);
       weights.push_back(-1);
     }
-    last_emitted_.erase(previous);
+    EraseEmitted(previous);
   }
   ReleaseTemporarySlots();
   return EmitValueRows(rows, weights, out);

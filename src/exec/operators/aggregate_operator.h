@@ -255,9 +255,11 @@ class AggregateOperator final : public Operator {
   /// Writes up to `budget` last emitted results of an incremental snapshot, as one chunk,
   /// less them from `budget`; true when all are written.
   Result<bool> ContinueEmitted(size_t& budget);
-  /// The incremental snapshot in progress keeps the row of `result` as it was at the barrier
-  /// before it changes (`row`: its row now) or is erased; and notes results added since.
-  void SaveEmittedBeforeChange(const ResultKey& result, const std::vector<Value>& row);
+  /// Removes `result` from last_emitted_, keeping its node for the incremental snapshot in
+  /// progress when that still owes its barrier row. Returns the next entry.
+  std::map<ResultKey, std::vector<Value>>::iterator EraseEmitted(
+      std::map<ResultKey, std::vector<Value>>::iterator result);
+  /// Notes a result added since the barrier, which the snapshot in progress must skip.
   void NoteEmittedAdded(const ResultKey& result);
   /// Result rows (of the output schema) as one batch, and back.
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
@@ -361,10 +363,18 @@ class AggregateOperator final : public Operator {
     size_t emitted_written = 0;
     bool emitted_begun = false;
     std::optional<ResultKey> emitted_cursor;
+    std::optional<ResultKey> emitted_last;  // The largest result at the barrier.
     std::map<ResultKey, std::vector<Value>> emitted_saved;
     std::set<ResultKey> emitted_added;
-    bool EmittedWritten(const ResultKey& key) const {
-      return emitted_cursor.has_value() && !(*emitted_cursor < key);
+    /// Whether `key` can be a barrier result the cursor has not passed yet (the largest key
+    /// at the barrier bounds them: results of windows opened since sort above it).
+    bool EmittedPending(const ResultKey& key) const {
+      return emitted_last.has_value() && !(*emitted_last < key) &&
+             !(emitted_cursor.has_value() && !(*emitted_cursor < key));
+    }
+    /// Whether the barrier row of `key`, about to change or go, must be kept first.
+    bool OwesEmitted(const ResultKey& key) const {
+      return EmittedPending(key) && emitted_added.count(key) == 0 && emitted_saved.count(key) == 0;
     }
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.

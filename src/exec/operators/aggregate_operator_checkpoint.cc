@@ -266,6 +266,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   LAMINAR_RETURN_IF_ERROR(WriteTailAfterEmitted(tail));
   snapshot->tail_after_emitted = tail.Release();
   snapshot->emitted_count = last_emitted_.size();
+  if (!last_emitted_.empty()) snapshot->emitted_last = last_emitted_.rbegin()->first;
   if (HasPaneIndex()) {
     snapshot->panes.reserve(panes_.size());
     for (const auto& [start, slots] : panes_) snapshot->panes.emplace_back(start, slots.size());
@@ -431,21 +432,20 @@ Result<bool> AggregateOperator::ContinueEmitted(size_t& budget) {
   return snapshot.emitted_written == snapshot.emitted_count;
 }
 
-void AggregateOperator::SaveEmittedBeforeChange(const ResultKey& result,
-                                                const std::vector<Value>& row) {
-  IncrementalSnapshot& snapshot = *incremental_;
-  if (snapshot.emitted_count == 0 || snapshot.EmittedWritten(result) ||
-      snapshot.emitted_added.count(result) != 0) {
-    return;
+std::map<AggregateOperator::ResultKey, std::vector<Value>>::iterator
+AggregateOperator::EraseEmitted(std::map<ResultKey, std::vector<Value>>::iterator result) {
+  if (incremental_ == nullptr || !incremental_->OwesEmitted(result->first)) {
+    return last_emitted_.erase(result);
   }
-  snapshot.emitted_saved.emplace(result, row);  // Kept once: the first change.
+  // The node moves, row and all: nothing is copied.
+  auto next = std::next(result);
+  incremental_->emitted_saved.insert(last_emitted_.extract(result));
+  return next;
 }
 
 void AggregateOperator::NoteEmittedAdded(const ResultKey& result) {
   IncrementalSnapshot& snapshot = *incremental_;
-  if (snapshot.emitted_count != 0 && !snapshot.EmittedWritten(result)) {
-    snapshot.emitted_added.insert(result);
-  }
+  if (snapshot.EmittedPending(result)) snapshot.emitted_added.insert(result);
 }
 
 void AggregateOperator::SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots) {

@@ -562,6 +562,18 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotsOfWindowChangelogsAreExact) {
                         "INTERVAL '2' SECOND, INTERVAL '8' SECOND) EMIT CHANGES",
                         kAppendOnlyCalls)),
       false);
+  // A changelog input on processing-time windows: results whose rows are all retracted are
+  // retracted and forgotten, and may come back, while the snapshot runs.
+  ExpectIncrementalSnapshotIsExact(
+      Query(fmt::format("SELECT name, {} FROM (SELECT *, proctime() AS p FROM c) q GROUP BY "
+                        "name, tumble(p, INTERVAL '4' SECOND) EMIT CHANGES",
+                        kChangelogCalls)),
+      true);
+  ExpectIncrementalSnapshotIsExact(
+      Query(fmt::format("SELECT name, k, {} FROM (SELECT *, proctime() AS p FROM c) q GROUP BY "
+                        "name, k, tumble(p, INTERVAL '6' SECOND) EMIT ON UPDATE",
+                        kChangelogCalls)),
+      true);
 }
 
 /// A window that closes while a snapshot is in progress: its groups the snapshot has not
