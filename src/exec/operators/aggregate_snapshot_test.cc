@@ -634,6 +634,58 @@ TEST(AggregateSnapshotTest, GroupsOfAWindowClosedMidSnapshotWaitForTheSnapshot) 
   }
 }
 
+/// More last emitted results than one chunk of a snapshot at the barrier holds (4096), written
+/// at the barrier and incrementally, restored: the same state, and the same output after.
+TEST(AggregateSnapshotTest, EmittedResultsOfManyChunksRoundTrip) {
+  const std::string statement = Query(
+      "SELECT name, window_start, count(*) AS n, sum(x) AS sx FROM s GROUP BY name, tumble(ts, "
+      "INTERVAL '10' SECOND) EMIT CHANGES");
+  ManualClock clock(kBase);
+  auto planned = Plan(statement, &clock);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  auto batch_of = [&](int64_t shift) {
+    BatchBuilder builder(planned->input_schema);
+    for (int64_t i = 0; i < 9000; ++i) {
+      const std::vector<Value> row = {
+          Value::BigInt(i % 5),     Value::Varchar(fmt::format("key {}", i)),
+          Value::BigInt(i + shift), Value::Double(0.5),
+          Value::Boolean(true),     Value::Timestamp(kBase + (i % 2) * 10 * kSecond)};
+      EXPECT_TRUE(builder.AppendRow(row).ok());
+    }
+    return ChangeBatch{*builder.Finish(), {}};
+  };
+  Recorder out;
+  ASSERT_TRUE(planned->op->Process(0, batch_of(0), out).ok());
+  const std::string at_barrier = SnapshotOf(*planned->op);
+  std::unique_ptr<AggregateOperator> restored = Restored(statement, &clock, at_barrier);
+  ASSERT_NE(restored, nullptr);
+  EXPECT_EQ(SnapshotOf(*restored), at_barrier);
+  // Incrementally, while the same results change again.
+  Result<bool> begun = planned->op->BeginSnapshot();
+  ASSERT_TRUE(begun.ok() && *begun);
+  std::optional<StatePieces> pieces;
+  for (int call = 0; !pieces; ++call) {
+    if (call == 800) {  // In the last emitted results' phase.
+      ASSERT_TRUE(planned->op->Process(0, batch_of(1), out).ok());
+    }
+    Result<std::optional<StatePieces>> more = planned->op->ContinueSnapshot(16);
+    ASSERT_TRUE(more.ok()) << more.status();
+    pieces = std::move(*more);
+  }
+  std::unique_ptr<AggregateOperator> incremental = Restored(statement, &clock, Joined(*pieces));
+  ASSERT_NE(incremental, nullptr);
+  EXPECT_EQ(SnapshotOf(*incremental), at_barrier);
+  // Both go on as the original did.
+  Recorder original;
+  Recorder again;
+  ASSERT_TRUE(restored->Process(0, batch_of(1), again).ok());
+  ASSERT_TRUE(restored->OnWatermark(0, kMaxWatermark, again).ok());
+  std::unique_ptr<AggregateOperator> reference = Restored(statement, &clock, at_barrier);
+  ASSERT_TRUE(reference->Process(0, batch_of(1), original).ok());
+  ASSERT_TRUE(reference->OnWatermark(0, kMaxWatermark, original).ok());
+  EXPECT_EQ(again.events, original.events);
+}
+
 /// A state of an older format `version` (written by the build before the next version),
 /// from testdata/, restored: the operator must go on exactly as the one that wrote it.
 void ExpectOldVersionContinues(std::string_view statement, std::string_view file,
