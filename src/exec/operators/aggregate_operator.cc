@@ -1158,7 +1158,9 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
     auto previous = last_emitted_.find(result);
     if (previous == last_emitted_.end()) continue;
     if (retract) {
-      rows.push_back(previous->second);
+      // Moved out unless a snapshot in progress still owes this row (EraseEmitted keeps it).
+      const bool owed = incremental_ != nullptr && incremental_->OwesEmitted(previous->first);
+      rows.push_back(owed ? previous->second : std::move(previous->second));
       weights.push_back(-1);
     }
     EraseEmitted(previous);

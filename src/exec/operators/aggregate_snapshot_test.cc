@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <random>
@@ -255,6 +256,22 @@ std::string Joined(const StatePieces& pieces) {
   std::string state;
   for (const std::string& piece : pieces) state += piece;
   return state;
+}
+
+/// A batch of `count` rows of source s, row i (from 0) with k = i % 5, the given name, x and
+/// time, d = 0.5 and b = true.
+ChangeBatch RowsOfS(const std::shared_ptr<const Schema>& schema, int64_t count,
+                    const std::function<std::string(int64_t)>& name,
+                    const std::function<int64_t(int64_t)>& x,
+                    const std::function<int64_t(int64_t)>& time) {
+  BatchBuilder builder(schema);
+  for (int64_t i = 0; i < count; ++i) {
+    const std::vector<Value> row = {Value::BigInt(i % 5), Value::Varchar(name(i)),
+                                    Value::BigInt(x(i)),  Value::Double(0.5),
+                                    Value::Boolean(true), Value::Timestamp(time(i))};
+    EXPECT_TRUE(builder.AppendRow(row).ok());
+  }
+  return ChangeBatch{*builder.Finish(), {}};
 }
 
 /// The differential check for one query: for each seed, an uninterrupted run against runs
@@ -576,9 +593,12 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotsOfWindowChangelogsAreExact) {
       true);
 }
 
-/// A window that closes while a snapshot is in progress: its groups the snapshot has not
-/// written stay (uncounted) until a later call writes them, or until the snapshot is cancelled.
-TEST(AggregateSnapshotTest, GroupsOfAWindowClosedMidSnapshotWaitForTheSnapshot) {
+/// A window that closes while a snapshot is in progress, before the snapshot has written its
+/// groups (they are kept, uncounted, until a later call writes them): the completed snapshot is
+/// still the barrier's state, the live-group count leaves them out at once, and a cancelled
+/// snapshot frees them. (Whether they are kept or written in the closing turn is a matter of
+/// pause length, which this test does not see.)
+TEST(AggregateSnapshotTest, AWindowClosedMidSnapshotKeepsTheSnapshotExact) {
   const std::string statement = Query(
       "SELECT name, window_start, count(*) AS n, sum(x) AS sx FROM s GROUP BY name, tumble(ts, "
       "INTERVAL '10' SECOND)");
@@ -588,16 +608,13 @@ TEST(AggregateSnapshotTest, GroupsOfAWindowClosedMidSnapshotWaitForTheSnapshot) 
     auto planned = Plan(statement, &clock);
     ASSERT_TRUE(planned.ok()) << planned.status();
     AggregateOperator& op = *planned->op;
-    BatchBuilder builder(planned->input_schema);
-    for (int64_t i = 0; i < 3000; ++i) {
-      const std::vector<Value> row = {
-          Value::BigInt(i % 5), Value::Varchar(fmt::format("key {}", (i / 2) % 1000)),
-          Value::BigInt(i),     Value::Double(0.5),
-          Value::Boolean(true), Value::Timestamp(kBase + (i % 2) * 10 * kSecond)};
-      ASSERT_TRUE(builder.AppendRow(row).ok());
-    }
+    // 1000 keys, each in two windows.
+    const ChangeBatch rows = RowsOfS(
+        planned->input_schema, 3000,
+        [](int64_t i) { return fmt::format("key {}", (i / 2) % 1000); },
+        [](int64_t i) { return i; }, [](int64_t i) { return kBase + (i % 2) * 10 * kSecond; });
     Recorder out;
-    ASSERT_TRUE(op.Process(0, ChangeBatch{*builder.Finish(), {}}, out).ok());
+    ASSERT_TRUE(op.Process(0, rows, out).ok());
     ASSERT_EQ(op.metrics().live_groups, 2000);  // 1000 keys in each of two windows.
     const std::string at_barrier = SnapshotOf(op);
     Result<bool> begun = op.BeginSnapshot();
@@ -644,15 +661,10 @@ TEST(AggregateSnapshotTest, EmittedResultsOfManyChunksRoundTrip) {
   auto planned = Plan(statement, &clock);
   ASSERT_TRUE(planned.ok()) << planned.status();
   auto batch_of = [&](int64_t shift) {
-    BatchBuilder builder(planned->input_schema);
-    for (int64_t i = 0; i < 9000; ++i) {
-      const std::vector<Value> row = {
-          Value::BigInt(i % 5),     Value::Varchar(fmt::format("key {}", i)),
-          Value::BigInt(i + shift), Value::Double(0.5),
-          Value::Boolean(true),     Value::Timestamp(kBase + (i % 2) * 10 * kSecond)};
-      EXPECT_TRUE(builder.AppendRow(row).ok());
-    }
-    return ChangeBatch{*builder.Finish(), {}};
+    return RowsOfS(
+        planned->input_schema, 9000, [](int64_t i) { return fmt::format("key {}", i); },
+        [shift](int64_t i) { return i + shift; },
+        [](int64_t i) { return kBase + (i % 2) * 10 * kSecond; });
   };
   Recorder out;
   ASSERT_TRUE(planned->op->Process(0, batch_of(0), out).ok());
@@ -766,15 +778,10 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotOfManyGroupsComesInPieces) {
   ASSERT_TRUE(planned.ok()) << planned.status();
   AggregateOperator& op = *planned->op;
   auto batch_of = [&](int64_t first, int64_t count) {
-    BatchBuilder builder(planned->input_schema);
-    for (int64_t i = first; i < first + count; ++i) {
-      const std::vector<Value> row = {
-          Value::BigInt(i % 5),  Value::Varchar(fmt::format("group number {:08}", i)),
-          Value::BigInt(i % 97), Value::Double(0.5),
-          Value::Boolean(true),  Value::Timestamp(kBase)};
-      EXPECT_TRUE(builder.AppendRow(row).ok());
-    }
-    return ChangeBatch{*builder.Finish(), {}};
+    return RowsOfS(
+        planned->input_schema, count,
+        [first](int64_t i) { return fmt::format("group number {:08}", first + i); },
+        [first](int64_t i) { return (first + i) % 97; }, [](int64_t) { return kBase; });
   };
   Recorder out;
   constexpr int64_t kGroups = 120'000;
