@@ -125,6 +125,18 @@ void DecodeFixed(const char*& at, bool is_null, bool single, ColumnBuilder& buil
   builder.AppendFixed(value);
 }
 
+/// Reads a T at `at` if it fits before `end` and is what Encode writes for it.
+template <typename T>
+bool CanonicalFixed(const char*& at, const char* end, bool is_null, bool single) {
+  if (is_null && single) return true;  // Encoded as nothing.
+  if (static_cast<size_t>(end - at) < sizeof(T)) return false;
+  T value;
+  std::memcpy(&value, at, sizeof(T));
+  at += sizeof(T);
+  T expected = is_null ? T{} : Canonical(value);
+  return std::memcmp(&value, &expected, sizeof(T)) == 0;
+}
+
 }  // namespace
 
 KeyEncoder::KeyEncoder(std::vector<DataType> key_types) : key_types_(std::move(key_types)) {
@@ -332,6 +344,73 @@ Result<int64_t> KeyEncoder::Decode(std::string_view key, bool has_prefix,
   }
   LAMINAR_DCHECK(at == end);
   return prefix;
+}
+
+bool KeyEncoder::IsCanonical(std::string_view key) const {
+  const char* at = key.data();
+  const char* end = at + key.size();
+  if (key.size() < bitmap_bytes_) return false;
+  const auto* bitmap = reinterpret_cast<const uint8_t*>(at);
+  const size_t unused_bits = bitmap_bytes_ * 8 - (bitmap_bytes_ > 0 ? key_types_.size() : 0);
+  if (unused_bits > 0 && (bitmap[bitmap_bytes_ - 1] >> (8 - unused_bits)) != 0) return false;
+  at += bitmap_bytes_;
+  const bool single = key_types_.size() == 1;
+  for (size_t index = 0; index < key_types_.size(); ++index) {
+    const DataType& type = key_types_[index];
+    const bool is_null = single ? at == end : GetBit(bitmap, static_cast<int64_t>(index));
+    bool ok = true;
+    switch (type.id()) {
+      case TypeId::kNull:
+        ok = is_null;
+        break;
+      case TypeId::kBoolean: {
+        const char* value = at;
+        ok = CanonicalFixed<uint8_t>(at, end, is_null, single) &&
+             (is_null || static_cast<uint8_t>(*value) <= 1);
+        break;
+      }
+      case TypeId::kTinyInt:
+        ok = CanonicalFixed<int8_t>(at, end, is_null, single);
+        break;
+      case TypeId::kSmallInt:
+        ok = CanonicalFixed<int16_t>(at, end, is_null, single);
+        break;
+      case TypeId::kInteger:
+      case TypeId::kDate:
+        ok = CanonicalFixed<int32_t>(at, end, is_null, single);
+        break;
+      case TypeId::kBigInt:
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+        ok = CanonicalFixed<int64_t>(at, end, is_null, single);
+        break;
+      case TypeId::kReal:
+        ok = CanonicalFixed<float>(at, end, is_null, single);
+        break;
+      case TypeId::kDouble:
+        ok = CanonicalFixed<double>(at, end, is_null, single);
+        break;
+      case TypeId::kDecimal:
+        ok = CanonicalFixed<Decimal128>(at, end, is_null, single);
+        break;
+      case TypeId::kInterval:
+        ok = CanonicalFixed<Interval>(at, end, is_null, single);
+        break;
+      case TypeId::kVarchar:
+      case TypeId::kBytea: {
+        if (is_null && single) break;
+        uint32_t length;
+        if (static_cast<size_t>(end - at) < sizeof(length)) return false;
+        std::memcpy(&length, at, sizeof(length));
+        at += sizeof(length);
+        ok = length <= static_cast<size_t>(end - at) && (!is_null || length == 0);
+        if (ok) at += length;
+        break;
+      }
+    }
+    if (!ok) return false;
+  }
+  return at == end;
 }
 
 }  // namespace laminar::state

@@ -60,6 +60,13 @@ class KeyEncoder {
   Result<int64_t> Decode(std::string_view key, bool has_prefix,
                          std::span<ColumnBuilder> builders) const;
 
+  /// Whether `key` (without a prefix) is a key Encode can produce: every column in its
+  /// encoded size, zeros under NULLs and in the bitmap's unused bits, booleans 0 or 1, REAL and
+  /// DOUBLE values canonical. Checkpoint restore checks
+  /// the keys it reads with it, so that Decode never reads past a key and no two stored keys
+  /// stand for the same key tuple.
+  bool IsCanonical(std::string_view key) const;
+
  private:
   /// Writes column `column`'s values of every encoded row (see Encode) through `cursor`.
   template <typename Cursor>

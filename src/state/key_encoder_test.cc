@@ -39,6 +39,9 @@ void ExpectRoundTrip(const KeyEncoder& encoder, const std::vector<Column>& colum
   std::vector<ColumnBuilder> builders;
   for (const Column& column : columns) builders.emplace_back(column.type());
   for (size_t i = 0; i < encoder.size(); ++i) {
+    // What Encode writes is canonical.
+    EXPECT_TRUE(encoder.IsCanonical(encoder.key(i).substr(prefix.empty() ? 0 : sizeof(int64_t))))
+        << "key " << i;
     Result<int64_t> decoded_prefix = encoder.Decode(encoder.key(i), !prefix.empty(), builders);
     ASSERT_TRUE(decoded_prefix.ok());
     EXPECT_EQ(*decoded_prefix, prefix.empty() ? 0 : prefix[i]);
@@ -220,6 +223,76 @@ TEST(KeyEncoderTest, EqualValuesEncodeEquallyAcrossBatchesSelectionsAndSlices) {
   std::vector<Column> sliced_pairs = {with_nulls[0].Slice(2, 1), without_nulls[0].Slice(2, 1)};
   EXPECT_EQ(EncodedKeys(pair_encoder, sliced_pairs)[0], pair_keys[0]);
   ExpectRoundTrip(pair_encoder, {with_nulls[0].Slice(2, 1), without_nulls[0].Slice(2, 1)}, {});
+}
+
+/// The key of one row of `columns`, as Encode writes it.
+std::string OneKey(const std::vector<DataType>& types, const std::vector<Value>& row) {
+  std::vector<Column> columns;
+  for (size_t c = 0; c < types.size(); ++c) columns.push_back(MakeColumn(types[c], {row[c]}));
+  KeyEncoder encoder(types);
+  return EncodedKeys(encoder, columns)[0];
+}
+
+template <typename T>
+std::string BytesOf(T value) {
+  return std::string(reinterpret_cast<const char*>(&value), sizeof(value));
+}
+
+TEST(KeyEncoderTest, OnlyKeysEncodeCanWriteAreCanonical) {
+  const KeyEncoder bigint({DataType::BigInt()});
+  EXPECT_TRUE(bigint.IsCanonical(BytesOf(int64_t{-3})));
+  EXPECT_TRUE(bigint.IsCanonical(""));  // NULL.
+  EXPECT_FALSE(bigint.IsCanonical(BytesOf(int64_t{-3}).substr(0, 7)));
+  EXPECT_FALSE(bigint.IsCanonical(BytesOf(int64_t{-3}) + "x"));
+
+  const KeyEncoder varchar({DataType::Varchar()});
+  EXPECT_TRUE(varchar.IsCanonical(BytesOf(uint32_t{2}) + "ab"));
+  EXPECT_TRUE(varchar.IsCanonical(BytesOf(uint32_t{0})));          // ''.
+  EXPECT_FALSE(varchar.IsCanonical(BytesOf(uint32_t{3}) + "ab"));  // Past the end.
+  EXPECT_FALSE(varchar.IsCanonical(BytesOf(uint32_t{UINT32_MAX}) + "ab"));
+  EXPECT_FALSE(varchar.IsCanonical(BytesOf(uint32_t{1}) + "ab"));  // A byte left over.
+  EXPECT_FALSE(varchar.IsCanonical("ab"));                         // Shorter than a length.
+
+  const KeyEncoder boolean({DataType::Boolean()});
+  EXPECT_TRUE(boolean.IsCanonical(std::string(1, '\1')));
+  EXPECT_FALSE(boolean.IsCanonical(std::string(1, '\2')));
+
+  // REAL and DOUBLE: -0.0 and NaNs other than the canonical one are never written.
+  const KeyEncoder real({DataType::Double()});
+  EXPECT_TRUE(real.IsCanonical(BytesOf(0.0)));
+  EXPECT_TRUE(real.IsCanonical(BytesOf(std::numeric_limits<double>::quiet_NaN())));
+  EXPECT_FALSE(real.IsCanonical(BytesOf(-0.0)));
+  EXPECT_FALSE(real.IsCanonical(BytesOf(-std::numeric_limits<double>::quiet_NaN())));
+  const KeyEncoder single({DataType::Real()});
+  EXPECT_FALSE(single.IsCanonical(BytesOf(-0.0f)));
+
+  // Two columns: a NULL bitmap, then every column, zeros under NULLs.
+  const std::vector<DataType> pair = {DataType::Varchar(), DataType::BigInt()};
+  const KeyEncoder two(pair);
+  const std::string valid = OneKey(pair, {Value::Varchar("ab"), Value::Null(DataType::BigInt())});
+  ASSERT_EQ(valid, std::string(1, '\2') + BytesOf(uint32_t{2}) + "ab" + BytesOf(int64_t{0}));
+  EXPECT_TRUE(two.IsCanonical(valid));
+  EXPECT_FALSE(two.IsCanonical(std::string(1, '\2') + BytesOf(uint32_t{2}) + "ab" +
+                               BytesOf(int64_t{5})));  // A value under a NULL.
+  EXPECT_FALSE(two.IsCanonical(std::string(1, '\1') + BytesOf(uint32_t{2}) + "ab" +
+                               BytesOf(int64_t{0})));  // A NULL string with a length.
+  EXPECT_FALSE(two.IsCanonical(std::string(1, '\6') + BytesOf(uint32_t{2}) + "ab" +
+                               BytesOf(int64_t{0})));  // An unused bitmap bit.
+  EXPECT_FALSE(two.IsCanonical(""));
+  EXPECT_TRUE(two.IsCanonical(
+      OneKey(pair, {Value::Null(DataType::Varchar()), Value::Null(DataType::BigInt())})));
+
+  // Columns of type NULL take no bytes and are always NULL.
+  const std::vector<DataType> nulls = {DataType::Null(), DataType::Integer()};
+  EXPECT_TRUE(KeyEncoder({DataType::Null()}).IsCanonical(""));
+  EXPECT_FALSE(KeyEncoder({DataType::Null()}).IsCanonical("x"));
+  EXPECT_TRUE(KeyEncoder(nulls).IsCanonical(
+      OneKey(nulls, {Value::Null(DataType::Null()), Value::Integer(4)})));
+  EXPECT_FALSE(KeyEncoder(nulls).IsCanonical(std::string(1, '\0') + BytesOf(int32_t{4})));
+
+  // No key columns (a global aggregate): only the empty key.
+  EXPECT_TRUE(KeyEncoder({}).IsCanonical(""));
+  EXPECT_FALSE(KeyEncoder({}).IsCanonical("x"));
 }
 
 TEST(KeyEncoderTest, PrefixAloneMakesTheKey) {

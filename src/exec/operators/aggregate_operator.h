@@ -243,6 +243,9 @@ class AggregateOperator final : public Operator {
   /// Tumble, hop or cumulate: the state has panes_.
   bool HasPaneIndex() const;
   void RestoreBody(storage::StateReader& reader, uint32_t version);
+  /// Restore: whether `key` is a group key of this aggregation (with a window, 8 bytes of pane
+  /// start or session serial, then) as the key encoder writes it.
+  bool IsGroupKey(std::string_view key) const;
   /// The incremental snapshot in progress: writes the groups of `slots` that it still owes,
   /// before their state changes.
   void SaveBeforeChange(std::span<const uint32_t> slots);

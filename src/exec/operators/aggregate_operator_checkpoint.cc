@@ -641,6 +641,11 @@ Status AggregateOperator::WriteTailAfterEmitted(storage::StateWriter& writer) co
   return Status::Ok();
 }
 
+bool AggregateOperator::IsGroupKey(std::string_view key) const {
+  if (!def_.window) return encoder_.IsCanonical(key);
+  return key.size() >= sizeof(int64_t) && encoder_.IsCanonical(key.substr(sizeof(int64_t)));
+}
+
 void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t version) {
   const uint32_t fingerprint = reader.U32();
   if (reader.ok() && fingerprint != DefinitionFingerprint()) {
@@ -693,6 +698,10 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
   auto read_groups = [&] {
     for (size_t i = 0; i < block.size(); ++i) {
       keys.push_back(reader.BytesView());
+      if (reader.ok() && !IsGroupKey(keys.back())) {
+        reader.Fail(fmt::format("the key of group slot {}", block[i]));
+        return;
+      }
       hashes.push_back(state::GroupTable::Hash(keys.back()));
     }
     for (uint32_t group : block) row_counts_[group] = reader.VarI64();
@@ -855,6 +864,10 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     result.window_start = reader.VarI64();
     result.window_end = reader.VarI64();
     result.key = reader.Bytes();
+    if (reader.ok() && !encoder_.IsCanonical(result.key)) {
+      reader.Fail("the key of a changed result");
+      return;
+    }
     changed_.insert(changed_.end(), std::move(result));
   }
   // The last emitted results: one chunk of all of them up to version 3, chunks from 4.
@@ -872,6 +885,10 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
       result.window_end = reader.VarI64();
       result.key = reader.Bytes();
       if (!reader.ok()) return;
+      if (!encoder_.IsCanonical(result.key)) {
+        reader.Fail("the key of an emitted result");
+        return;
+      }
     }
     std::vector<std::vector<Value>> rows = ReadRows(reader, chunk);
     if (!reader.ok()) return;

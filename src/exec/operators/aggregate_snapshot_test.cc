@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -930,6 +931,111 @@ TEST(AggregateSnapshotTest, TruncatedOrFlippedStateFailsRestore) {
     }
     ExpectRestoreFails(statement, &clock, state + "x", "a byte appended");
   }
+}
+
+/// `state` with `from` (bytes of its body, which must occur exactly once) replaced by `to`,
+/// and the body's length and checksum made to match again: a state only a forger or a bug
+/// writes, which the checksum does not catch.
+std::string Forged(const std::string& state, const std::string& from, const std::string& to) {
+  constexpr size_t kHeader = sizeof(uint32_t) + sizeof(uint64_t);  // Version, body length.
+  uint64_t length = 0;
+  std::memcpy(&length, state.data() + sizeof(uint32_t), sizeof(length));
+  std::string body = state.substr(kHeader, length);
+  const size_t at = body.find(from);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(body.find(from, at + 1), std::string::npos) << "ambiguous";
+  if (at == std::string::npos) return state;
+  body.replace(at, from.size(), to);
+  length = body.size();
+  std::string forged = state.substr(0, sizeof(uint32_t));
+  forged.append(reinterpret_cast<const char*>(&length), sizeof(length));
+  forged += body;
+  const uint32_t checksum = MaskCrc(Crc32c(body));
+  forged.append(reinterpret_cast<const char*>(&checksum), sizeof(checksum));
+  return forged;
+}
+
+/// Bytes as a StateWriter writes them.
+std::string Written(const std::function<void(storage::StateWriter&)>& write) {
+  storage::StateWriter writer;
+  write(writer);
+  return writer.Release();
+}
+
+/// A VARCHAR group key as the key encoder writes it (one key column): length, then bytes.
+std::string EncodedName(std::string_view name, uint32_t length) {
+  std::string key(reinterpret_cast<const char*>(&length), sizeof(length));
+  return key + std::string(name);
+}
+
+/// States whose checksum is right but whose content is not: group keys the key encoder never
+/// writes (before this was checked, such a key restored and crashed the first emission that
+/// decoded it), and the chunks of the last emitted results out of their bounds or order.
+TEST(AggregateSnapshotTest, ForgedStatesWithValidChecksumsFailRestore) {
+  const std::string statement = Query(
+      "SELECT name, window_start, count(*) AS n, sum(x) AS sx FROM s GROUP BY name, tumble(ts, "
+      "INTERVAL '10' SECOND) EMIT CHANGES");
+  ManualClock clock(kBase);
+  auto planned = Plan(statement, &clock);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  Recorder out;
+  ASSERT_TRUE(planned->op
+                  ->Process(0,
+                            RowsOfS(
+                                planned->input_schema, 9000,
+                                [](int64_t i) { return fmt::format("key {}", i); },
+                                [](int64_t i) { return i; },
+                                [](int64_t i) { return kBase + (i % 2) * 10 * kSecond; }),
+                            out)
+                  .ok());
+  const std::string state = SnapshotOf(*planned->op);
+
+  // The group of "key 0" in the pane starting at kBase: the pane start, then the key.
+  const std::string pane(reinterpret_cast<const char*>(&kBase), sizeof(kBase));
+  const std::string group =
+      Written([&](storage::StateWriter& w) { w.Bytes(pane + EncodedName("key 0", 5)); });
+  for (const auto& [key, what] : std::vector<std::pair<std::string, std::string>>{
+           {pane + EncodedName("key 0", 200), "a string length past the key's end"},
+           {pane + EncodedName("key 0", 4), "a byte after the last column"},
+           {pane.substr(0, 5), "shorter than a pane start"},
+           {pane + std::string(1, '\0'), "a string length cut short"}}) {
+    ExpectRestoreFails(
+        statement, &clock,
+        Forged(state, group, Written([&](storage::StateWriter& w) { w.Bytes(key); })),
+        "group key: " + what);
+  }
+
+  // The last emitted results: 9000 of them, the first chunk of 4096 starting with the window
+  // [kBase, kBase + 10 s) of "key 0" (results are ordered by window end, start, then key).
+  auto emitted = [&](uint64_t count, uint64_t chunk, int64_t start, const std::string& key) {
+    return Written([&](storage::StateWriter& w) {
+      w.VarU64(count);
+      w.VarU64(chunk);
+      w.VarI64(start);
+      w.VarI64(kBase + 10 * kSecond);
+      w.Bytes(key);
+    });
+  };
+  const std::string key0 = EncodedName("key 0", 5);
+  const std::string first = emitted(9000, 4096, kBase, key0);
+  // Resealed unchanged, the state restores (so the forgeries below fail for what they change).
+  ASSERT_NE(Restored(statement, &clock, Forged(state, first, first)), nullptr);
+  // A NULL key (nothing after the pane start) is a key like any other.
+  ASSERT_NE(
+      Restored(statement, &clock,
+               Forged(state, group, Written([&](storage::StateWriter& w) { w.Bytes(pane); }))),
+      nullptr);
+  ExpectRestoreFails(statement, &clock, Forged(state, first, emitted(9000, 0, kBase, key0)),
+                     "a chunk of no results");
+  ExpectRestoreFails(statement, &clock, Forged(state, first, emitted(9000, 9001, kBase, key0)),
+                     "a chunk past the count");
+  // A first result after the second (a later window start, same end).
+  ExpectRestoreFails(statement, &clock,
+                     Forged(state, first, emitted(9000, 4096, kBase + kSecond, key0)),
+                     "results out of order");
+  ExpectRestoreFails(statement, &clock,
+                     Forged(state, first, emitted(9000, 4096, kBase, EncodedName("key 0", 4))),
+                     "a malformed result key");
 }
 
 TEST(AggregateSnapshotTest, StateOfAnotherAggregationFailsRestore) {
