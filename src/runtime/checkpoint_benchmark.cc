@@ -42,6 +42,13 @@ constexpr std::string_view kChangesSchema =
     "WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT k, window_start, count(*) AS n, sum(v) AS total FROM events "
     "GROUP BY k, tumble(ts, INTERVAL '1' HOUR) EMIT CHANGES";
+/// An interval join of the events with themselves (each row pairs with itself): with Arg(n),
+/// n rows on each side (2n rows of join state), none evicted (the band is a day).
+constexpr std::string_view kJoinSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE STREAM totals AS SELECT a.k, a.v, b.v AS w FROM events a JOIN events b ON a.k = b.k "
+    "AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' DAY";
 constexpr int64_t kBaseMicros = 1'704'067'200'000'000;  // 2024-01-01.
 
 /// The process's resident memory, after returning what malloc holds free to the system (the
@@ -145,6 +152,12 @@ BENCHMARK(BM_CheckpointWindowedChanges)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5);
+
+/// The same for an interval join holding 1M rows (500,000 a side).
+void BM_CheckpointIntervalJoin(benchmark::State& state) {
+  CheckpointAggregates(state, kJoinSchema);
+}
+BENCHMARK(BM_CheckpointIntervalJoin)->Arg(500'000)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 void BM_RecoverKeyedAggregates(benchmark::State& state) {
   const std::string dir = MakeDirectory();

@@ -676,5 +676,73 @@ TEST_F(DurabilityTest, CheckpointsOfWindowChangesDuringIngestionRecoverEveryResu
   ExpectWindowsRecoverExactly(*this, "EMIT CHANGES");
 }
 
+// A join of the even rows with the odd rows of each key, checkpointed while rows stream in:
+// the join writes its stored rows in slices while batches add rows, match stored ones and
+// (interval joins) evict them. After the crash, a count and sums over every pair ever emitted
+// must equal those of the pairs of all rows: none lost, none twice.
+void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
+  SCOPED_TRACE(interval ? "interval join" : "regular join");
+  // An odd number of keys: the rows of a key, 19,999 apart, alternate between even and odd.
+  constexpr int64_t kKeys = 19'999;
+  constexpr int64_t kRows = 240'000;
+  constexpr int64_t kBase = 1'704'067'200'000'000;  // 2024-01-01.
+  constexpr int64_t kStep = 50;                     // Microseconds between rows.
+  constexpr int64_t kBand = 1'000'000;              // Interval join: b.ts - a.ts in [0, 1 s].
+  {
+    auto db = test.Open();
+    test.Run(*db,
+             "CREATE SOURCE s (k BIGINT, v BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH "
+             "(wal_mode = 'async', checkpoint_interval = '1 hour')");
+    test.Run(*db, "CREATE STREAM evens AS SELECT k, v, ts FROM s WHERE v % 2 = 0");
+    test.Run(*db, "CREATE STREAM odds AS SELECT k, v, ts FROM s WHERE v % 2 = 1");
+    // The regular join keeps every row: nothing expires within the test.
+    test.Run(*db,
+             fmt::format("CREATE STREAM pairs {}AS SELECT a.k, a.v AS av, b.v AS bv FROM "
+                         "evens a JOIN odds b ON a.k = b.k{}",
+                         interval ? "" : "WITH (state_ttl = '1 hour') ",
+                         interval ? " AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' SECOND" : ""));
+    test.Run(*db,
+             "CREATE MATERIALIZED VIEW grand AS SELECT count(*) AS pairs, sum(av) AS a, "
+             "sum(bv) AS b FROM pairs");
+    ASSERT_TRUE(db->Start().ok());
+    IngestWhileCheckpointing(*db, kRows, [](int64_t i) {
+      return std::vector<Value>{Value::BigInt((i * 7919) % kKeys), Value::BigInt(i),
+                                Value::Timestamp(kBase + i * kStep)};
+    });
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  // The pairs of all rows: row i has key (i * 7919) % kKeys, so the rows of a key are those
+  // congruent to one row modulo kKeys.
+  int64_t pairs = 0;
+  int64_t sum_a = 0;
+  int64_t sum_b = 0;
+  for (int64_t a = 0; a < kRows; a += 2) {
+    for (int64_t b = a % kKeys; b < kRows; b += kKeys) {
+      if (b % 2 == 0) continue;
+      if (interval && (b < a || (b - a) * kStep > kBand)) continue;
+      ++pairs;
+      sum_a += a;
+      sum_b += b;
+    }
+  }
+  ASSERT_GT(pairs, 100'000);
+  auto db = test.Open();
+  auto grand = db->Execute("SELECT pairs, a, b FROM grand");
+  ASSERT_TRUE(grand.ok()) << grand.status();
+  ASSERT_TRUE(grand->rows.has_value());
+  ASSERT_EQ(grand->rows->num_rows(), 1);
+  EXPECT_EQ(grand->rows->column(0).GetValue(0).integer(), pairs);
+  EXPECT_EQ(grand->rows->column(1).GetValue(0).integer(), sum_a);
+  EXPECT_EQ(grand->rows->column(2).GetValue(0).integer(), sum_b);
+}
+
+TEST_F(DurabilityTest, CheckpointsOfARegularJoinDuringIngestionRecoverEveryPairOnce) {
+  ExpectJoinRecoversExactly(*this, false);
+}
+
+TEST_F(DurabilityTest, CheckpointsOfAnIntervalJoinDuringIngestionRecoverEveryPairOnce) {
+  ExpectJoinRecoversExactly(*this, true);
+}
+
 }  // namespace
 }  // namespace laminar

@@ -164,6 +164,10 @@ Status StreamJoinOperator::ComputeKeys(int side, const Batch& batch, std::vector
     bool inserted = false;
     const uint32_t slot = keys_.FindOrInsert(key, hash, &inserted);
     if (inserted) {
+      if (snapshot_ != nullptr && slot < snapshot_->key_capacity &&
+          snapshot_->key_marks[slot] == 0) {
+        snapshot_->key_marks[slot] = 2;  // A key since the barrier.
+      }
       if (slot >= key_states_.size()) key_states_.Resize(slot + 1);
       // A reused slot may still have an entry in expiry_: it stays queued.
       const bool expiry_queued = key_states_[slot].expiry_queued;
@@ -226,6 +230,16 @@ uint32_t StreamJoinOperator::StoreRow(int side, uint32_t batch, uint32_t row, ui
   uint32_t id;
   if (!s.free_rows.empty()) {
     id = s.free_rows.back();
+    if (snapshot_ != nullptr) [[unlikely]] {
+      // The first pop of a position below the barrier's free ids keeps its id for the snapshot.
+      SideSnapshot& saving = snapshot_->sides[side];
+      const size_t position = s.free_rows.size() - 1;
+      if (position < saving.free_low) {
+        saving.free_saved.push_back(id);
+        saving.free_low = position;
+      }
+      if (id < saving.row_capacity && saving.row_marks[id] == 0) saving.row_marks[id] = 2;
+    }
     s.free_rows.pop_back();
   } else {
     id = static_cast<uint32_t>(s.rows.size());
@@ -234,6 +248,7 @@ uint32_t StreamJoinOperator::StoreRow(int side, uint32_t batch, uint32_t row, ui
   StoredRow& stored = s.rows[id];
   stored = StoredRow{batch, row, key, kNone, kNone, time, 0};
   if (key != kNone) {
+    SaveKeyBeforeChange(key);
     uint32_t& head = key_states_[key].head[side];
     stored.next = head;
     if (head != kNone) s.rows[head].previous = id;
@@ -248,9 +263,12 @@ void StreamJoinOperator::UnlinkRow(int side, uint32_t id) {
   Side& s = sides_[side];
   StoredRow& stored = s.rows[id];
   if (stored.key == kNone) return;
+  SaveBeforeChange(side, id);
   if (stored.previous != kNone) {
+    SaveBeforeChange(side, stored.previous);
     s.rows[stored.previous].next = stored.next;
   } else {
+    SaveKeyBeforeChange(stored.key);
     key_states_[stored.key].head[side] = stored.next;
   }
   if (stored.next != kNone) s.rows[stored.next].previous = stored.previous;
@@ -259,6 +277,7 @@ void StreamJoinOperator::UnlinkRow(int side, uint32_t id) {
 }
 
 void StreamJoinOperator::FreeRow(int side, uint32_t id) {
+  SaveBeforeChange(side, id);
   Side& s = sides_[side];
   StoredBatch& batch = s.batches[s.rows[id].batch];
   if (--batch.live == 0) {
@@ -524,6 +543,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       FreeRow(side, id);
     }
     if (def_.state_ttl_micros && key != kNone) {
+      SaveKeyBeforeChange(key);
       key_states_[key].touched = now;
       if (!key_states_[key].expiry_queued) {
         key_states_[key].expiry_queued = true;
@@ -671,6 +691,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
       }
     }
     ++matches[row];
+    SaveBeforeChange(other, partner);
     StoredRow& stored = sides_[other].rows[partner];
     const int64_t before = stored.matches;
     stored.matches += weight;
@@ -696,6 +717,7 @@ Status StreamJoinOperator::Process(int port, const ChangeBatch& batch, OperatorO
     if (skipped[row]) continue;
     const int weight = batch.weight(row);
     const int64_t count = matches[row];
+    // (A row stored by this batch: no snapshot in progress holds it.)
     if (stored_ids[row] != kNone) sides_[side].rows[stored_ids[row]].matches = count;
     const RowReference own{&kept, static_cast<uint32_t>(row)};
     if (!interval() && Padded(side) && count == 0) {
@@ -735,8 +757,16 @@ Status StreamJoinOperator::Evict(OperatorOutput& out) {
     expired.clear();
     while (!s.eviction.Empty() &&
            (watermark == kMaxWatermark || s.eviction.Top().first < watermark)) {
-      expired.push_back(s.eviction.Top().second);
-      s.eviction.Pop();
+      const auto [entry, from_fifo] = s.eviction.PopTop();
+      expired.push_back(entry.second);
+      if (from_fifo && snapshot_ != nullptr) [[unlikely]] {
+        // An entry of the barrier's FIFO the snapshot has yet to write waits for it.
+        SideSnapshot& saving = snapshot_->sides[side];
+        const uint64_t number = s.eviction.in_order_popped() - 1;
+        if (number >= saving.fifo_cursor && number < saving.fifo_end) {
+          saving.fifo_saved.emplace_back(number, entry.second);
+        }
+      }
     }
     constexpr size_t kPrefetchDistance = 8;
     for (size_t i = 0; i < expired.size(); ++i) {
@@ -820,6 +850,7 @@ Status StreamJoinOperator::ExpireKeys(int64_t now) {
       expiry_.emplace(expires, key);
       continue;
     }
+    SaveKeyBeforeChange(key);
     for (int side = 0; side < 2; ++side) {
       uint32_t id = state.head[side];
       while (id != kNone) {
@@ -846,15 +877,16 @@ int64_t StreamJoinOperator::EvictionTime(int side, int64_t time) const {
 //
 // Every mutable member, and how it comes back on Restore:
 // - sides_[s].rows, .batches, .inline_values: the live rows, written column by column in
-//   chunks (rebuilt into fresh kept batches and inline records), each with its id and its
-//   match count. StoredRow::time is recomputed from the row's time column, StoredRow::key from
-//   the key expressions, previous/next from the order the rows are written in (each key's list
-//   from its tail to its head, so that linking each row in front rebuilds the list, whose
-//   order is the order partners are output in). free_batches: derived (fresh batches).
+//   chunks (rebuilt into fresh kept batches and inline records), each with its id, its match
+//   count and its successor in its key's list (whose order is the order partners are output
+//   in). StoredRow::time is recomputed from the row's time column, StoredRow::key from the key
+//   expressions, previous and each key's head from the successors. free_batches: derived
+//   (fresh batches).
 // - sides_[s].free_rows: written, in order. Which id the next row takes decides the order of
 //   rows with equal eviction times in the heap part of the eviction queue.
-// - sides_[s].eviction: the ids of its FIFO part in order and of its heap part; the eviction
-//   times are recomputed from the rows' times.
+// - sides_[s].eviction: the ids of its FIFO part in order; its heap part holds every other
+//   live row (its order is that of (time, id)); the eviction times are recomputed from the
+//   rows' times.
 // - sides_[s].watermark: written; live_rows: derived (the rows read); inline_stride and
 //   inline_index: fixed by the definition.
 // - keys_, key_states_[k].head: rebuilt from the rows' keys. touched (state_ttl): written per
@@ -868,10 +900,59 @@ int64_t StreamJoinOperator::EvictionTime(int side, int64_t time) const {
 //   of one call.
 
 namespace {
-constexpr uint32_t kStreamJoinStateVersion = 1;
-/// Rows per written chunk: restored rows are kept in batches of this many, released as a
-/// whole once all of their rows have left.
+/// 2: rows in any order (in id order at the barrier), each with its list successor, so that an
+/// incremental snapshot can write them a slice at a time. 1 (still read): each key's rows in
+/// list order, from its tail to its head, without successors.
+constexpr uint32_t kStreamJoinStateVersion = 2;
+/// Rows per written chunk at the barrier: restored rows are kept in batches of this many,
+/// released as a whole once all of their rows have left.
 constexpr size_t kSnapshotChunkRows = size_t{1} << 16;
+/// Rows per chunk of an incremental snapshot (and of its rows written aside).
+constexpr size_t kSliceChunkRows = 4096;
+/// Budget units of ContinueSnapshot: a row written costs this many, an id or queue entry one.
+constexpr size_t kUnitsPerRow = 8;
+/// An incremental snapshot is returned in pieces of about this size.
+constexpr size_t kPieceBytes = size_t{1} << 20;
+}  // namespace
+
+void StreamJoinOperator::WriteRowChunk(storage::StateWriter& writer, const Batch& rows,
+                                       const std::vector<RowMeta>& meta) {
+  writer.BatchOf(rows);
+  for (const RowMeta& row : meta) {
+    writer.VarU64(row.id);
+    writer.VarI64(row.matches);
+    writer.VarU64(row.next == kNone ? 0 : uint64_t{row.next} + 1);
+  }
+}
+
+Status StreamJoinOperator::AppendSnapshotRows(int side, const std::vector<uint32_t>& ids,
+                                              std::vector<ColumnBuilder>& columns,
+                                              std::vector<RowMeta>& meta) const {
+  for (size_t c = 0; c < columns.size(); ++c) {
+    LAMINAR_RETURN_IF_ERROR(AppendStoredColumn(columns[c], side, static_cast<int>(c), ids));
+  }
+  const Side& s = sides_[side];
+  for (const uint32_t id : ids) meta.push_back(RowMeta{id, s.rows[id].matches, s.rows[id].next});
+  return Status::Ok();
+}
+
+Result<Batch> StreamJoinOperator::FinishColumns(int side, std::vector<ColumnBuilder>& columns,
+                                                int64_t rows) const {
+  const std::shared_ptr<const Schema>& schema = side == 0 ? def_.left_schema : def_.right_schema;
+  if (columns.empty()) return Batch::MakeWithoutColumns(schema, rows);
+  std::vector<Column> finished;
+  finished.reserve(columns.size());
+  for (ColumnBuilder& builder : columns) finished.push_back(builder.Finish());
+  return Batch::Make(schema, std::move(finished));
+}
+
+namespace {
+std::vector<ColumnBuilder> BuildersFor(const Schema& schema) {
+  std::vector<ColumnBuilder> builders;
+  builders.reserve(static_cast<size_t>(schema.num_fields()));
+  for (const Field& field : schema.fields()) builders.emplace_back(field.type);
+  return builders;
+}
 }  // namespace
 
 Status StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) const {
@@ -879,55 +960,291 @@ Status StreamJoinOperator::SnapshotSide(int side, storage::StateWriter& writer) 
   writer.I64(s.watermark);
   writer.VarU64(s.free_rows.size());
   for (const uint32_t id : s.free_rows) writer.VarU64(id);
-  // Each key's list from its tail to its head, then the rows without a key.
-  std::vector<uint32_t> order;
-  order.reserve(static_cast<size_t>(s.live_rows));
-  std::vector<uint32_t> unkeyed;
-  for (uint32_t id = 0; id < s.rows.size(); ++id) {
-    const StoredRow& stored = s.rows[id];
-    if (stored.batch == kNone) continue;
-    if (stored.key == kNone) {
-      unkeyed.push_back(id);
-    } else if (stored.next == kNone) {
-      for (uint32_t at = id; at != kNone; at = s.rows[at].previous) order.push_back(at);
-    }
-  }
-  order.insert(order.end(), unkeyed.begin(), unkeyed.end());
-  writer.VarU64(order.size());
-  const std::shared_ptr<const Schema>& schema = side == 0 ? def_.left_schema : def_.right_schema;
+  // The live rows in id order, in chunks.
+  writer.VarU64(static_cast<uint64_t>(s.live_rows));
+  const Schema& schema = side == 0 ? *def_.left_schema : *def_.right_schema;
   std::vector<uint32_t> chunk;
-  for (size_t start = 0; start < order.size(); start += kSnapshotChunkRows) {
-    const size_t end = std::min(order.size(), start + kSnapshotChunkRows);
-    chunk.assign(order.begin() + static_cast<std::ptrdiff_t>(start),
-                 order.begin() + static_cast<std::ptrdiff_t>(end));
-    std::vector<Column> columns;
-    for (int c = 0; c < schema->num_fields(); ++c) {
-      ColumnBuilder builder(schema->field(c).type);
-      builder.Reserve(static_cast<int64_t>(chunk.size()));
-      LAMINAR_RETURN_IF_ERROR(AppendStoredColumn(builder, side, c, chunk));
-      columns.push_back(builder.Finish());
-    }
-    if (columns.empty()) {
-      writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(chunk.size())));
-    } else {
-      LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(schema, std::move(columns)));
-      writer.BatchOf(batch);
-    }
-    for (const uint32_t id : chunk) {
-      writer.VarU64(id);
-      writer.VarI64(s.rows[id].matches);
-    }
+  std::vector<RowMeta> meta;
+  auto write_chunk = [&]() -> Status {
+    std::vector<ColumnBuilder> columns = BuildersFor(schema);
+    meta.clear();
+    LAMINAR_RETURN_IF_ERROR(AppendSnapshotRows(side, chunk, columns, meta));
+    LAMINAR_ASSIGN_OR_RETURN(Batch rows,
+                             FinishColumns(side, columns, static_cast<int64_t>(chunk.size())));
+    WriteRowChunk(writer, rows, meta);
+    chunk.clear();
+    return Status::Ok();
+  };
+  for (uint32_t id = 0; id < s.rows.size(); ++id) {
+    if (s.rows[id].batch == kNone) continue;
+    chunk.push_back(id);
+    if (chunk.size() == kSnapshotChunkRows) LAMINAR_RETURN_IF_ERROR(write_chunk());
   }
+  if (!chunk.empty()) LAMINAR_RETURN_IF_ERROR(write_chunk());
   if (interval()) {
+    // The FIFO part; the heap part holds every other live row.
     const auto& in_order = s.eviction.in_order();
     writer.VarU64(in_order.size());
     for (const auto& [time, id] : in_order) writer.VarU64(id);
-    const std::vector<EvictionQueue::Entry> out_of_order = s.eviction.OutOfOrderEntries();
-    writer.VarU64(out_of_order.size());
-    for (const auto& [time, id] : out_of_order) writer.VarU64(id);
   }
   return Status::Ok();
 }
+
+Result<bool> StreamJoinOperator::BeginSnapshot() {
+  if (snapshot_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
+  }
+  if (!output_weights_.empty()) {
+    return Status::Error(ErrorCode::kInternal, "{}: snapshot with unflushed output", Describe());
+  }
+  auto snapshot = std::make_unique<JoinSnapshot>();
+  for (int side = 0; side < 2; ++side) {
+    const Side& s = sides_[side];
+    SideSnapshot& saving = snapshot->sides[side];
+    saving.watermark = s.watermark;
+    saving.free_count = saving.free_low = s.free_rows.size();
+    saving.live = s.live_rows;
+    saving.row_capacity = static_cast<uint32_t>(s.rows.size());
+    saving.row_marks.assign(s.rows.size(), 0);
+    saving.saved_columns = BuildersFor(side == 0 ? *def_.left_schema : *def_.right_schema);
+    if (interval()) {
+      saving.fifo_cursor = s.eviction.in_order_popped();
+      saving.fifo_end = saving.fifo_cursor + s.eviction.in_order().size();
+    }
+  }
+  if (def_.state_ttl_micros) {
+    snapshot->key_capacity = static_cast<uint32_t>(key_states_.size());
+    snapshot->key_marks.assign(key_states_.size(), 0);
+  }
+  storage::StateWriter tail;
+  WriteTail(tail);
+  snapshot->tail = tail.Release();
+  // Room for a whole piece: no slice copies a grown buffer.
+  snapshot->writer.Reserve(2 * kPieceBytes);
+  snapshot->writer.WriteVersion(kStreamJoinStateVersion);
+  snapshot_ = std::move(snapshot);
+  return true;
+}
+
+void StreamJoinOperator::SaveRow(int side, uint32_t id) {
+  JoinSnapshot& snapshot = *snapshot_;
+  SideSnapshot& saving = snapshot.sides[side];
+  if (id >= saving.row_capacity || id < saving.row_cursor || saving.row_marks[id] != 0) return;
+  saving.row_marks[id] = 1;
+  if (sides_[side].rows[id].batch == kNone) return;  // Free at the barrier.
+  std::vector<uint32_t>& ids = snapshot.chunk_ids;   // Empty between ContinueSnapshot calls.
+  ids.assign(1, id);
+  Status saved = AppendSnapshotRows(side, ids, saving.saved_columns, saving.saved_meta);
+  ids.clear();
+  if (saved.ok() && saving.saved_meta.size() >= kSliceChunkRows) {
+    Result<Batch> rows =
+        FinishColumns(side, saving.saved_columns, static_cast<int64_t>(saving.saved_meta.size()));
+    if (rows.ok()) {
+      saving.saved_chunks.emplace_back(std::move(*rows), std::move(saving.saved_meta));
+      saving.saved_meta.clear();
+    } else {
+      saved = rows.status();
+    }
+  }
+  if (!saved.ok() && snapshot.failed.ok()) snapshot.failed = std::move(saved);
+}
+
+std::optional<StreamJoinOperator::NamedKey> StreamJoinOperator::NameKey(uint32_t key) const {
+  if (!keys_.IsLive(key)) return std::nullopt;
+  const KeyState& state = key_states_[key];
+  const int side = state.head[0] != kNone ? 0 : 1;
+  if (state.head[side] == kNone) return std::nullopt;
+  return NamedKey{side, state.head[side], state.touched};
+}
+
+void StreamJoinOperator::SaveKey(uint32_t key) {
+  JoinSnapshot& snapshot = *snapshot_;
+  if (key >= snapshot.key_capacity || key < snapshot.key_cursor || snapshot.key_marks[key] != 0) {
+    return;
+  }
+  snapshot.key_marks[key] = 1;
+  if (std::optional<NamedKey> named = NameKey(key)) snapshot.saved_keys.push_back(*named);
+}
+
+Status StreamJoinOperator::FlushRowChunk(int side) {
+  JoinSnapshot& snapshot = *snapshot_;
+  if (snapshot.chunk_meta.empty()) return Status::Ok();
+  LAMINAR_ASSIGN_OR_RETURN(Batch rows,
+                           FinishColumns(side, snapshot.chunk_columns,
+                                         static_cast<int64_t>(snapshot.chunk_meta.size())));
+  WriteRowChunk(snapshot.writer, rows, snapshot.chunk_meta);
+  snapshot.chunk_meta.clear();
+  return Status::Ok();
+}
+
+Status StreamJoinOperator::ContinueSide(size_t& budget) {
+  JoinSnapshot& snapshot = *snapshot_;
+  const int side = snapshot.side;
+  SideSnapshot& saving = snapshot.sides[side];
+  const Side& s = sides_[side];
+  storage::StateWriter& writer = snapshot.writer;
+  using Phase = JoinSnapshot::Phase;
+  switch (snapshot.phase) {
+    case Phase::kHead:
+      writer.I64(saving.watermark);
+      writer.VarU64(saving.free_count);
+      snapshot.phase = Phase::kFree;
+      break;
+    case Phase::kFree:
+      while (budget > 0 && saving.free_cursor < saving.free_count) {
+        const size_t position = saving.free_cursor++;
+        writer.VarU64(position < saving.free_low
+                          ? s.free_rows[position]
+                          : saving.free_saved[saving.free_count - 1 - position]);
+        --budget;
+      }
+      if (saving.free_cursor == saving.free_count) {
+        writer.VarU64(static_cast<uint64_t>(saving.live));
+        snapshot.chunk_columns = BuildersFor(side == 0 ? *def_.left_schema : *def_.right_schema);
+        snapshot.phase = Phase::kRows;
+      }
+      break;
+    case Phase::kRows: {
+      // Rows as at the barrier: not written aside, not stored since.
+      std::vector<uint32_t>& ids = snapshot.chunk_ids;
+      ids.clear();
+      while (budget >= kUnitsPerRow && saving.row_cursor < saving.row_capacity) {
+        const uint32_t id = saving.row_cursor++;
+        --budget;
+        if (saving.row_marks[id] != 0 || s.rows[id].batch == kNone) continue;
+        ids.push_back(id);
+        budget -= kUnitsPerRow - 1;
+      }
+      if (budget < kUnitsPerRow) budget = 0;
+      const Status appended =
+          AppendSnapshotRows(side, ids, snapshot.chunk_columns, snapshot.chunk_meta);
+      ids.clear();
+      LAMINAR_RETURN_IF_ERROR(appended);
+      const bool done = saving.row_cursor == saving.row_capacity;
+      if (done || snapshot.chunk_meta.size() >= kSliceChunkRows) {
+        LAMINAR_RETURN_IF_ERROR(FlushRowChunk(side));
+      }
+      if (done) {
+        if (!saving.saved_meta.empty()) {
+          LAMINAR_ASSIGN_OR_RETURN(Batch rows,
+                                   FinishColumns(side, saving.saved_columns,
+                                                 static_cast<int64_t>(saving.saved_meta.size())));
+          saving.saved_chunks.emplace_back(std::move(rows), std::move(saving.saved_meta));
+          saving.saved_meta.clear();
+        }
+        snapshot.phase = Phase::kSaved;
+      }
+      break;
+    }
+    case Phase::kSaved:
+      if (saving.saved_written < saving.saved_chunks.size()) {
+        auto& [rows, meta] = saving.saved_chunks[saving.saved_written++];
+        WriteRowChunk(writer, rows, meta);
+        budget -= std::min(budget, meta.size() * kUnitsPerRow);
+        rows = Batch();
+        meta = {};
+        break;
+      }
+      if (interval()) {
+        writer.VarU64(saving.fifo_end - saving.fifo_cursor);
+        snapshot.phase = Phase::kFifo;
+      } else {
+        snapshot.side = side + 1;
+        snapshot.phase = Phase::kHead;
+      }
+      break;
+    case Phase::kFifo:
+      while (budget > 0 && saving.fifo_cursor < saving.fifo_end) {
+        const uint64_t number = saving.fifo_cursor++;
+        uint32_t id;
+        if (!saving.fifo_saved.empty() && saving.fifo_saved.front().first == number) {
+          id = saving.fifo_saved.front().second;
+          saving.fifo_saved.pop_front();
+        } else {
+          const uint64_t popped = s.eviction.in_order_popped();
+          if (number < popped || number - popped >= s.eviction.in_order().size()) {
+            return Status::Error(ErrorCode::kInternal, "{}: eviction entry {} of the snapshot lost",
+                                 Describe(), number);
+          }
+          id = s.eviction.in_order()[number - popped].second;
+        }
+        writer.VarU64(id);
+        --budget;
+      }
+      if (saving.fifo_cursor == saving.fifo_end) {
+        snapshot.side = side + 1;
+        snapshot.phase = Phase::kHead;
+      }
+      break;
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<StatePieces>> StreamJoinOperator::ContinueSnapshot(size_t max_entries) {
+  if (snapshot_ == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
+  }
+  JoinSnapshot& snapshot = *snapshot_;
+  size_t budget = std::max<size_t>(max_entries, 1) * kUnitsPerRow;
+  while (budget > 0 && snapshot.side < 2 && snapshot.failed.ok()) {
+    Status status = ContinueSide(budget);
+    if (!status.ok()) {
+      snapshot_.reset();
+      return status;
+    }
+  }
+  if (snapshot.side == 2 && !def_.state_ttl_micros) snapshot.side = 3;
+  if (snapshot.side == 2 && budget > 0) {
+    // The keys' TTL entries, a chunk per call: those as at the barrier, then those written
+    // aside; an empty chunk ends them.
+    std::vector<NamedKey> chunk;
+    while (budget > 0 && snapshot.key_cursor < snapshot.key_capacity) {
+      const uint32_t key = snapshot.key_cursor++;
+      --budget;
+      if (snapshot.key_marks[key] != 0) continue;
+      if (std::optional<NamedKey> named = NameKey(key)) chunk.push_back(*named);
+    }
+    const bool done = snapshot.key_cursor == snapshot.key_capacity;
+    if (done) {
+      chunk.insert(chunk.end(), snapshot.saved_keys.begin(), snapshot.saved_keys.end());
+      snapshot.saved_keys.clear();
+    }
+    storage::StateWriter& writer = snapshot.writer;
+    if (!chunk.empty()) {
+      writer.VarU64(chunk.size());
+      for (const NamedKey& named : chunk) {
+        writer.U8(static_cast<uint8_t>(named.side));
+        writer.VarU64(named.id);
+        writer.VarI64(named.touched);
+      }
+    }
+    if (done) {
+      writer.VarU64(0);
+      snapshot.side = 3;
+    }
+  }
+  if (!snapshot.failed.ok()) {
+    Status failed = std::move(snapshot.failed);
+    snapshot_.reset();
+    return failed;
+  }
+  if (snapshot.side < 3) {
+    if (snapshot.writer.size() >= kPieceBytes) {
+      snapshot.pieces.push_back(snapshot.writer.Release());
+      snapshot.writer = storage::StateWriter();
+      snapshot.writer.Reserve(2 * kPieceBytes);
+    }
+    return std::optional<StatePieces>();
+  }
+  std::string last = snapshot.writer.Release();
+  last += snapshot.tail;
+  snapshot.pieces.push_back(std::move(last));
+  StatePieces pieces = std::move(snapshot.pieces);
+  snapshot_.reset();
+  return std::optional<StatePieces>(std::move(pieces));
+}
+
+void StreamJoinOperator::CancelSnapshot() { snapshot_.reset(); }
 
 Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
   if (!output_weights_.empty()) {
@@ -945,13 +1262,20 @@ Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
       const int side = state.head[0] != kNone ? 0 : 1;
       if (state.head[side] != kNone) named.emplace_back(side, state.head[side]);
     }
+    // One chunk of entries, then an empty one.
     writer.VarU64(named.size());
     for (const auto& [side, id] : named) {
       writer.U8(static_cast<uint8_t>(side));
       writer.VarU64(id);
       writer.VarI64(key_states_[sides_[side].rows[id].key].touched);
     }
+    if (!named.empty()) writer.VarU64(0);
   }
+  WriteTail(writer);
+  return Status::Ok();
+}
+
+void StreamJoinOperator::WriteTail(storage::StateWriter& writer) const {
   writer.I64(output_watermark_);
   const StreamJoinMetrics& m = metrics_;
   for (const int64_t counter :
@@ -959,10 +1283,9 @@ Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
         m.expired_rows, m.unmatched_retractions, m.rows_out}) {
     writer.VarI64(counter);
   }
-  return Status::Ok();
 }
 
-Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
+Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader, uint32_t version) {
   Side& s = sides_[side];
   s.watermark = reader.I64();
   std::vector<uint32_t> free_rows(reader.Count(1));
@@ -1027,9 +1350,14 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
     for (size_t row = 0; row < rows && reader.ok(); ++row) {
       const uint64_t id = reader.VarU64();
       const int64_t matches = reader.VarI64();
+      const uint64_t next = version >= 2 ? reader.VarU64() : 0;  // Successor + 1; 0: none.
       if (!reader.ok()) break;
       if (id >= capacity || seen[id]) {
         reader.Fail(fmt::format("stored row id {} out of range or repeated", id));
+        break;
+      }
+      if (next > capacity) {
+        reader.Fail(fmt::format("successor {} of stored row {} out of range", next - 1, id));
         break;
       }
       const uint32_t key = keys[row];
@@ -1046,7 +1374,11 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
       }
       StoredRow& stored = s.rows[id];
       stored = StoredRow{batch_id, static_cast<uint32_t>(row), key, kNone, kNone, time, matches};
-      if (key != kNone) {
+      if (version >= 2) {
+        // Linked once every row is read (LinkRestoredRows).
+        stored.next = next == 0 ? kNone : static_cast<uint32_t>(next - 1);
+      } else if (key != kNone) {
+        // Version 1: each key's rows from its list's tail to its head.
         uint32_t& head = key_states_[key].head[side];
         stored.next = head;
         if (head != kNone) s.rows[head].previous = static_cast<uint32_t>(id);
@@ -1062,6 +1394,7 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
     StoreInlineValues(side, batch_id, kept, ids);
     restored += rows;
   }
+  if (version >= 2 && reader.ok()) LinkRestoredRows(side, reader);
   if (!interval() || !reader.ok()) return reader.status();
   // Every live row is in the eviction queue exactly once.
   std::vector<uint8_t> queued(capacity, 0);
@@ -1090,6 +1423,15 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
     last_time = time;
     s.eviction.AppendInOrder(time, id);
   }
+  if (version >= 2) {
+    // The heap part: every live row not in the FIFO part.
+    for (uint32_t id = 0; id < capacity && reader.ok(); ++id) {
+      if (s.rows[id].batch != kNone && !queued[id]) {
+        s.eviction.AddOutOfOrder(EvictionTime(side, s.rows[id].time), id);
+      }
+    }
+    return reader.status();
+  }
   const size_t out_of_order = reader.Count(1);
   for (size_t i = 0; i < out_of_order && reader.ok(); ++i) {
     const uint32_t id = next_row();
@@ -1101,13 +1443,57 @@ Status StreamJoinOperator::RestoreSide(int side, storage::StateReader& reader) {
   return reader.status();
 }
 
-Status StreamJoinOperator::Restore(storage::StateReader& reader) {
-  reader.ReadVersion(kStreamJoinStateVersion);
-  for (int side = 0; side < 2 && reader.ok(); ++side) {
-    LAMINAR_RETURN_IF_ERROR(RestoreSide(side, reader));
+void StreamJoinOperator::LinkRestoredRows(int side, storage::StateReader& reader) {
+  Side& s = sides_[side];
+  const uint32_t capacity = static_cast<uint32_t>(s.rows.size());
+  // Each successor is a live row of the same key with no other predecessor.
+  size_t keyed = 0;
+  for (uint32_t id = 0; id < capacity; ++id) {
+    const StoredRow& row = s.rows[id];
+    if (row.batch == kNone) continue;
+    if (row.key == kNone) {
+      if (row.next != kNone) {
+        reader.Fail(fmt::format("stored row {} without a key has a successor", id));
+        return;
+      }
+      continue;
+    }
+    ++keyed;
+    if (row.next == kNone) continue;
+    StoredRow& next = s.rows[row.next];
+    if (row.next == id || next.batch == kNone || next.key != row.key || next.previous != kNone) {
+      reader.Fail(fmt::format("successor {} of stored row {}: not a row of its key, or shared",
+                              row.next, id));
+      return;
+    }
+    next.previous = id;
   }
-  if (def_.state_ttl_micros && reader.ok()) {
+  // One list per key, starting at its only row without a predecessor, reaching all of them
+  // (rows on a cycle would have none).
+  size_t linked = 0;
+  for (uint32_t id = 0; id < capacity; ++id) {
+    const StoredRow& row = s.rows[id];
+    if (row.batch == kNone || row.key == kNone || row.previous != kNone) continue;
+    uint32_t& head = key_states_[row.key].head[side];
+    if (head != kNone) {
+      reader.Fail(fmt::format("two lists of stored rows for the key of row {}", id));
+      return;
+    }
+    head = id;
+    for (uint32_t at = id; at != kNone && linked <= keyed; at = s.rows[at].next) ++linked;
+  }
+  if (linked != keyed) reader.Fail("stored rows on a cycle of successors");
+}
+
+Status StreamJoinOperator::Restore(storage::StateReader& reader) {
+  const uint32_t version = reader.ReadVersion(kStreamJoinStateVersion);
+  for (int side = 0; side < 2 && reader.ok(); ++side) {
+    LAMINAR_RETURN_IF_ERROR(RestoreSide(side, reader, version));
+  }
+  // Version 1: one chunk of entries; 2: chunks until an empty one.
+  for (bool more = def_.state_ttl_micros.has_value(); more && reader.ok();) {
     const size_t named = reader.Count(3);
+    more = version >= 2 && named > 0;
     for (size_t i = 0; i < named && reader.ok(); ++i) {
       const uint8_t side = reader.U8();
       const uint64_t id = reader.VarU64();
@@ -1125,7 +1511,9 @@ Status StreamJoinOperator::Restore(storage::StateReader& reader) {
       key_states_[key].expiry_queued = true;
       expiry_.emplace(SaturatingAdd(touched, *def_.state_ttl_micros), key);
     }
-    if (reader.ok() && expiry_.size() != keys_.size()) reader.Fail("a live key without a TTL");
+  }
+  if (def_.state_ttl_micros && reader.ok() && expiry_.size() != keys_.size()) {
+    reader.Fail("a live key without a TTL");
   }
   output_watermark_ = reader.I64();
   StreamJoinMetrics& m = metrics_;

@@ -20,6 +20,7 @@
 #include "sql/plan/logical_join.h"
 #include "state/group_table.h"
 #include "state/key_encoder.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -96,6 +97,13 @@ class StreamJoinOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
+  /// Incremental snapshots (Operator::BeginSnapshot) of joins without state_ttl: the rows of
+  /// each side are written in id order a slice at a time; a row about to change (its match
+  /// count or list successor) or leave before the snapshot reaches it is written aside first,
+  /// with its values; the free ids and the eviction queue's FIFO part likewise.
+  Result<bool> BeginSnapshot() override;
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
+  void CancelSnapshot() override;
   int64_t NextTimerMicros() const override;
   Status OnTimer(int64_t now_micros, OperatorOutput& out) override;
   std::string MetricsText() const override;
@@ -186,25 +194,27 @@ class StreamJoinOperator final : public Operator {
         out_of_order_.emplace(time, row);
       }
     }
+
+    /// Pops the earliest entry, like Pop; returns it, and whether it left the FIFO part.
     /// REQUIRES: !Empty().
-    void Pop() {
+    std::pair<Entry, bool> PopTop() {
       if (!out_of_order_.empty() &&
           (in_order_.empty() || out_of_order_.top().first < in_order_.front().first)) {
+        const Entry top = out_of_order_.top();
         out_of_order_.pop();
-      } else {
-        in_order_.pop_front();
+        return {top, false};
       }
+      const Entry top = in_order_.front();
+      in_order_.pop_front();
+      ++in_order_popped_;
+      return {top, true};
     }
+    /// How many entries have left the FIFO part so far: the FIFO's first entry is number
+    /// in_order_popped() of all that ever entered it.
+    uint64_t in_order_popped() const { return in_order_popped_; }
 
-    /// Checkpoints: the FIFO part in order, and the heap part in any order.
+    /// Checkpoints: the FIFO part in order (the heap part holds every other stored row).
     const std::deque<Entry>& in_order() const { return in_order_; }
-    std::vector<Entry> OutOfOrderEntries() const {
-      auto copy = out_of_order_;
-      std::vector<Entry> entries;
-      entries.reserve(copy.size());
-      for (; !copy.empty(); copy.pop()) entries.push_back(copy.top());
-      return entries;
-    }
     /// Restore: appends to the FIFO part (REQUIRES: `time` not below its last entry's), or
     /// adds to the heap part.
     void AppendInOrder(int64_t time, uint32_t row) { in_order_.emplace_back(time, row); }
@@ -213,6 +223,7 @@ class StreamJoinOperator final : public Operator {
    private:
     std::deque<Entry> in_order_;
     std::priority_queue<Entry, std::vector<Entry>, std::greater<>> out_of_order_;
+    uint64_t in_order_popped_ = 0;
   };
   /// The state of one input.
   struct Side {
@@ -279,7 +290,109 @@ class StreamJoinOperator final : public Operator {
   int64_t EvictionTime(int side, int64_t time) const;
   /// Checkpoints: writes / reads one side's rows, free ids and eviction queue.
   Status SnapshotSide(int side, storage::StateWriter& writer) const;
-  Status RestoreSide(int side, storage::StateReader& reader);
+  Status RestoreSide(int side, storage::StateReader& reader, uint32_t version);
+  /// Restore (version 2): links each key's list from the successors read, checking that they
+  /// form one chain per key.
+  void LinkRestoredRows(int side, storage::StateReader& reader);
+  /// Writes the output watermark and the counters (the state's last part).
+  void WriteTail(storage::StateWriter& writer) const;
+  /// A stored row's part of the state besides its values: id, match count, list successor.
+  struct RowMeta {
+    uint32_t id = 0;
+    int64_t matches = 0;
+    uint32_t next = kNone;
+  };
+  /// Writes a chunk of stored rows: their values as a batch, then each one's RowMeta.
+  static void WriteRowChunk(storage::StateWriter& writer, const Batch& rows,
+                            const std::vector<RowMeta>& meta);
+  /// The values of stored rows `ids` of `side` as a batch (of the side's schema).
+  Result<Batch> StoredRows(int side, const std::vector<uint32_t>& ids) const;
+
+  /// An incremental snapshot in progress: what each side was at the barrier, and where the
+  /// writing is.
+  struct SideSnapshot {
+    int64_t watermark = 0;
+    /// Free ids (a stack): its size at the barrier, the lowest size since, and the ids popped
+    /// from below that mark (the first pop of each position), highest position first. Position
+    /// i still holds its barrier id while i < free_low.
+    size_t free_count = 0;
+    size_t free_low = 0;
+    std::vector<uint32_t> free_saved;
+    size_t free_cursor = 0;
+    /// Rows: ids below row_cursor are written; marks, per id below row_capacity: 0 as at the
+    /// barrier, 1 written aside (saved), 2 stored since the barrier (a free id taken again).
+    int64_t live = 0;
+    uint32_t row_capacity = 0;
+    uint32_t row_cursor = 0;
+    std::vector<uint8_t> row_marks;
+    /// Saved rows: finished chunks, and the one being filled.
+    std::vector<std::pair<Batch, std::vector<RowMeta>>> saved_chunks;
+    std::vector<ColumnBuilder> saved_columns;
+    std::vector<RowMeta> saved_meta;
+    size_t saved_written = 0;
+    /// The FIFO part of the eviction queue: entries number [fifo_cursor, fifo_end) of it are
+    /// still to be written; those popped meanwhile wait in fifo_saved (number, row id).
+    uint64_t fifo_end = 0;
+    uint64_t fifo_cursor = 0;
+    std::deque<std::pair<uint64_t, uint32_t>> fifo_saved;
+  };
+  /// A key's state-TTL entry: one of its rows (the head of its left list, else of its right
+  /// one) and when it was last touched.
+  struct NamedKey {
+    int side = 0;
+    uint32_t id = 0;
+    int64_t touched = 0;
+  };
+  struct JoinSnapshot {
+    SideSnapshot sides[2];
+    /// With state_ttl, after both sides: the keys in slot order; slots below key_cursor are
+    /// written; marks as for rows (1: the key's entry written aside, or it had none; 2: a key
+    /// inserted since the barrier).
+    uint32_t key_capacity = 0;
+    uint32_t key_cursor = 0;
+    std::vector<uint8_t> key_marks;
+    std::vector<NamedKey> saved_keys;
+    /// 0, 1: the sides; 2: the keys (state_ttl); 3: done.
+    int side = 0;
+    enum class Phase { kHead, kFree, kRows, kSaved, kFifo } phase = Phase::kHead;
+    /// The chunk of rows being filled by the rows phase.
+    std::vector<uint32_t> chunk_ids;
+    std::vector<RowMeta> chunk_meta;
+    std::vector<ColumnBuilder> chunk_columns;
+    /// The output watermark and counters, captured at the barrier.
+    std::string tail;
+    storage::StateWriter writer;
+    StatePieces pieces;
+    /// A failure while saving a row (from a call that cannot fail), reported by the next
+    /// ContinueSnapshot.
+    Status failed;
+  };
+  /// Before a stored row of `side` changes (match count, successor) or is freed: writes it
+  /// aside when the snapshot in progress has yet to reach it.
+  void SaveBeforeChange(int side, uint32_t id) {
+    if (snapshot_ != nullptr) [[unlikely]] {
+      SaveRow(side, id);
+    }
+  }
+  void SaveRow(int side, uint32_t id);
+  /// Before a key's head or last touch changes, or it is erased (state_ttl).
+  void SaveKeyBeforeChange(uint32_t key) {
+    if (snapshot_ != nullptr) [[unlikely]] {
+      SaveKey(key);
+    }
+  }
+  void SaveKey(uint32_t key);
+  /// The key's state-TTL entry, if it has rows.
+  std::optional<NamedKey> NameKey(uint32_t key) const;
+  /// Appends the rows of `ids` (their values now, which are their values at the barrier) to
+  /// the builders `columns`, and their RowMeta to `meta`.
+  Status AppendSnapshotRows(int side, const std::vector<uint32_t>& ids,
+                            std::vector<ColumnBuilder>& columns, std::vector<RowMeta>& meta) const;
+  /// Finishes `columns` as a batch of `side`'s schema.
+  Result<Batch> FinishColumns(int side, std::vector<ColumnBuilder>& columns, int64_t rows) const;
+  /// One step of ContinueSnapshot: writes up to `budget` units of the current phase.
+  Status ContinueSide(size_t& budget);
+  Status FlushRowChunk(int side);
 
   Status Evict(OperatorOutput& out);
   Status ExpireKeys(int64_t now);
@@ -297,6 +410,7 @@ class StreamJoinOperator final : public Operator {
       expiry_;
   int64_t output_watermark_ = kMinWatermark;
   StreamJoinMetrics metrics_;
+  std::unique_ptr<JoinSnapshot> snapshot_;
 
   /// Output under construction.
   std::vector<ColumnBuilder> output_columns_;

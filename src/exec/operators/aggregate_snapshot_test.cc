@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -20,6 +19,7 @@
 #include "common/clock.h"
 #include "common/crc32c.h"
 #include "exec/operators/aggregate_operator.h"
+#include "exec/operators/snapshot_test_support.h"
 #include "exec/physical_planner.h"
 #include "sql/binder/binder_test_support.h"
 #include "sql/plan/logical_aggregate.h"
@@ -704,15 +704,8 @@ TEST(AggregateSnapshotTest, EmittedResultsOfManyChunksRoundTrip) {
 void ExpectOldVersionContinues(std::string_view statement, std::string_view file,
                                uint32_t version) {
   SCOPED_TRACE(statement);
-  std::ifstream in(std::string(LAMINAR_SOURCE_ROOT) + "/src/exec/operators/testdata/" +
-                   std::string(file));
-  ASSERT_TRUE(in.good()) << file;
-  std::string hex;
-  for (std::string line; std::getline(in, line);) hex += line;
-  std::string state;
-  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
-    state.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  }
+  const std::string state = ReadHexState("src/exec/operators/testdata", file);
+  ASSERT_FALSE(state.empty()) << file;
   storage::StateReader frame(state, "test");
   ASSERT_EQ(frame.ReadVersion(4), version);
   // The file holds the state after steps [0, 60) of seed 1's 120.

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <random>
@@ -19,6 +20,20 @@
 #include "storage/state_io.h"
 
 namespace laminar::exec {
+
+/// The bytes of a state kept as test data: a file of hex digits (line breaks ignored) under
+/// `directory` of the source tree, e.g. "src/exec/operators/testdata". Empty when unreadable.
+inline std::string ReadHexState(std::string_view directory, std::string_view file) {
+  std::ifstream in(std::string(LAMINAR_SOURCE_ROOT) + "/" + std::string(directory) + "/" +
+                   std::string(file));
+  std::string hex;
+  for (std::string line; std::getline(in, line);) hex += line;
+  std::string state;
+  for (size_t i = 0; i + 1 < hex.size(); i += 2) {
+    state.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  }
+  return state;
+}
 
 /// One step of an operator's input script.
 struct OperatorStep {
