@@ -333,8 +333,8 @@ struct CheckpointStats {
   /// (every operator's small state, and the whole state of those that do not snapshot
   /// incrementally), or in one slice of an incremental snapshot.
   int64_t pause_micros = 0;
-  /// Reactor turns the checkpoint took: 1 at the barrier, plus the slices in which operators
-  /// that snapshot incrementally wrote their state while input kept being processed.
+  /// Reactor turns the checkpoint took: 1 at the barrier, plus the slices in which incremental
+  /// snapshots (some operators', every materialized view's table) were written amid input.
   int64_t reactor_turns = 0;
   /// From the request to the published manifest, µs.
   int64_t total_micros = 0;

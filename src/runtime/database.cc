@@ -51,6 +51,8 @@ namespace {
 /// The longest the reactor spends writing incremental snapshots at a time (between two such
 /// slices it runs input as usual).
 constexpr int64_t kCheckpointSliceNanos = 300'000;
+/// Rows of a materialized view's table written per call of its incremental snapshot.
+constexpr size_t kViewRowsPerSlice = 256;
 
 using runtime::Outlet;
 using runtime::SourceMessage;
@@ -849,15 +851,13 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
       measure();
       return taken;
     }
-    // Views are written by the reactor: read them in the same cut.
+    // Views are written by the reactor: their snapshots begin in the same cut, and are
+    // written in slices with the queries' (the view keeps its rows as of the cut meanwhile).
     for (const auto& [name, view] : views_) {
-      Result<std::string> state = view->SaveState();
-      if (!state.ok()) {
-        reactor_.CancelCheckpoint(&snapshot);
-        measure();
-        return state.status();
-      }
-      view_states[name] = std::move(*state);
+      view->BeginSnapshot();
+      runtime::ReactorSnapshot::IncrementalState& state = snapshot.incremental[name];
+      state.next = [view = view] { return view->ContinueSnapshot(kViewRowsPerSlice); };
+      state.cancel = [view = view] { view->CancelSnapshot(); };
     }
     measure();
     return Status::Ok();
@@ -869,6 +869,14 @@ Result<uint64_t> LaminarDB::Impl::CheckpointLocked() {
   pause_nanos = std::max(pause_nanos, slices.longest_nanos);
   const int64_t reactor_turns = 1 + slices.slices;
   for (auto& [name, flow] : snapshot.flows) snapshot.queries[name] = flow.Serialize();
+  for (auto& [name, state] : snapshot.incremental) {
+    std::string& joined = view_states[name];
+    size_t bytes = 0;
+    for (const std::string& piece : *state.pieces) bytes += piece.size();
+    joined.reserve(bytes);
+    for (const std::string& piece : *state.pieces) joined += piece;
+    state.pieces.reset();  // Not held twice while the checkpoint is written.
+  }
   for (const auto& [name, statement] : catalog_log_) data.catalog.push_back(statement);
   for (auto& [name, state] : snapshot.sources) {
     data.sections.push_back({"source", name, std::move(state)});

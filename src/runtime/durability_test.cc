@@ -544,8 +544,9 @@ void IngestWhileCheckpointing(LaminarDB& db, int64_t rows,
   }
   producer.join();
   ASSERT_TRUE(pushed.ok()) << pushed;
-  // The aggregation snapshotted incrementally: the barrier's turn, then at least one slice
-  // (a checkpoint at the barrier alone takes one turn).
+  // Some state was written in slices: the barrier's turn, then at least one slice (a
+  // checkpoint at the barrier alone takes one turn). Which operators snapshot incrementally,
+  // and exactly, their own tests check.
   EXPECT_GE(most_turns, 2);
   db.SimulateCrash();
 }

@@ -754,7 +754,20 @@ Status Reactor::ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nan
     }
     if (!flow_snapshot.complete()) {
       *complete = false;
-      break;
+      return Status::Ok();
+    }
+  }
+  for (auto& [name, state] : snapshot->incremental) {
+    while (!state.pieces) {
+      Result<std::optional<std::vector<std::string>>> more = state.next();
+      if (!more.ok()) {
+        return Status::Error(more.status().code(), "\"{}\": {}", name, more.status().message());
+      }
+      state.pieces = std::move(*more);
+      if (!state.pieces && Clock::System()->MonotonicNanos() >= deadline) {
+        *complete = false;
+        return Status::Ok();
+      }
     }
   }
   return Status::Ok();
@@ -763,7 +776,9 @@ Status Reactor::ContinueCheckpoint(ReactorSnapshot* snapshot, int64_t budget_nan
 Status Reactor::CompleteCheckpoint(ReactorSnapshot* snapshot, int64_t slice_nanos,
                                    SliceStats* stats) {
   if (std::all_of(snapshot->flows.begin(), snapshot->flows.end(),
-                  [](const auto& flow) { return flow.second.complete(); })) {
+                  [](const auto& flow) { return flow.second.complete(); }) &&
+      std::all_of(snapshot->incremental.begin(), snapshot->incremental.end(),
+                  [](const auto& state) { return state.second.pieces.has_value(); })) {
     return Status::Ok();
   }
   BackgroundCheckpoint job;
@@ -801,6 +816,9 @@ void Reactor::CancelCheckpoint(ReactorSnapshot* snapshot) {
   for (auto& [name, flow_snapshot] : snapshot->flows) {
     if (flow_snapshot.complete()) continue;
     if (Query* query = QueryOf(name); query != nullptr) query->flow->CancelSnapshot();
+  }
+  for (auto& [name, state] : snapshot->incremental) {
+    if (!state.pieces) state.cancel();
   }
 }
 

@@ -53,6 +53,15 @@ struct ReactorSnapshot {
   /// Per source with a WAL: the WAL position up to which every record is reflected in the
   /// state.
   std::map<std::string, uint64_t, std::less<>> consumed_lsn;
+  /// Other state written in slices with the queries' (the tables of materialized views), by
+  /// name: `next` writes one slice on the reactor and returns the state once complete;
+  /// `cancel` drops it. Registered by whoever began it, on the reactor, with the barrier.
+  struct IncrementalState {
+    std::function<Result<std::optional<std::vector<std::string>>>()> next;
+    std::function<void()> cancel;
+    std::optional<std::vector<std::string>> pieces;  // Set once complete.
+  };
+  std::map<std::string, IncrementalState, std::less<>> incremental;
 };
 
 struct ReactorOptions {

@@ -579,6 +579,41 @@ TEST(StreamJoinSnapshotTest, KeysChangedDuringASnapshotKeepTheirBarrierEntries) 
   EXPECT_EQ(Resnapshot(*make(), state), Resnapshot(*make(), at_barrier));
 }
 
+/// A snapshot cancelled half-way leaves nothing behind: the next one, begun later, is exact.
+TEST(StreamJoinSnapshotTest, ASnapshotAfterACancelledOneIsExact) {
+  JoinSpec spec;
+  spec.kind = JoinKind::kLeft;
+  spec.upper = 6;
+  const std::vector<OperatorStep> steps = RandomSteps(spec, 9, false);
+  const size_t first = steps.size() / 3;
+  const size_t second = 2 * steps.size() / 3;
+  StreamJoinOperator op(MakeDefinition(spec));
+  StreamJoinOperator barrier(MakeDefinition(spec));
+  RecordingOutput out;
+  ASSERT_TRUE(RunOperatorSteps(op, steps, 0, first, nullptr, out).ok());
+  Result<bool> begun = op.BeginSnapshot();
+  ASSERT_TRUE(begun.ok() && *begun);
+  Result<std::optional<StatePieces>> partial = op.ContinueSnapshot(1);
+  ASSERT_TRUE(partial.ok() && !partial->has_value());
+  op.CancelSnapshot();
+  ASSERT_TRUE(RunOperatorSteps(op, steps, first, second, nullptr, out).ok());
+  ASSERT_TRUE(RunOperatorSteps(barrier, steps, 0, second, nullptr, out).ok());
+  storage::StateWriter writer;
+  ASSERT_TRUE(barrier.Snapshot(writer).ok());
+  begun = op.BeginSnapshot();
+  ASSERT_TRUE(begun.ok() && *begun);
+  std::optional<StatePieces> pieces;
+  while (!pieces) {
+    Result<std::optional<StatePieces>> more = op.ContinueSnapshot(1);
+    ASSERT_TRUE(more.ok());
+    pieces = std::move(*more);
+  }
+  std::string state;
+  for (const std::string& piece : *pieces) state += piece;
+  StreamJoinOperator restored(MakeDefinition(spec));
+  EXPECT_EQ(Resnapshot(restored, state), writer.data());
+}
+
 /// A state written by version 1 (each key's rows from its list's tail to its head, without
 /// successors), from testdata/: the operator restored from it goes on as the one that wrote
 /// it, and writes it again in the current version.
@@ -606,6 +641,7 @@ void ExpectVersionOneContinues(const JoinSpec& spec, uint32_t seed, std::string_
   StreamJoinOperator restored(MakeDefinition(spec));
   storage::StateReader reader(current, "test state");
   ASSERT_TRUE(restored.Restore(reader).ok());
+  ASSERT_TRUE(reader.Finish().ok());
   RecordingOutput after;
   ASSERT_TRUE(RunOperatorSteps(restored, steps, cut, steps.size(), nullptr, after).ok());
   std::vector<std::string> whole = before.events;

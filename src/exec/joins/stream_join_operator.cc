@@ -1108,7 +1108,8 @@ Status StreamJoinOperator::ContinueSide(size_t& budget) {
       // Rows as at the barrier: not written aside, not stored since.
       std::vector<uint32_t>& ids = snapshot.chunk_ids;
       ids.clear();
-      while (budget >= kUnitsPerRow && saving.row_cursor < saving.row_capacity) {
+      while (budget >= kUnitsPerRow && saving.row_cursor < saving.row_capacity &&
+             snapshot.chunk_meta.size() + ids.size() < kSliceChunkRows) {
         const uint32_t id = saving.row_cursor++;
         --budget;
         if (saving.row_marks[id] != 0 || s.rows[id].batch == kNone) continue;
@@ -1204,11 +1205,14 @@ Result<std::optional<StatePieces>> StreamJoinOperator::ContinueSnapshot(size_t m
       if (snapshot.key_marks[key] != 0) continue;
       if (std::optional<NamedKey> named = NameKey(key)) chunk.push_back(*named);
     }
-    const bool done = snapshot.key_cursor == snapshot.key_capacity;
-    if (done) {
-      chunk.insert(chunk.end(), snapshot.saved_keys.begin(), snapshot.saved_keys.end());
-      snapshot.saved_keys.clear();
+    // Then those written aside (no more are once the cursor has passed every key).
+    while (budget > 0 && snapshot.key_cursor == snapshot.key_capacity &&
+           snapshot.saved_keys_written < snapshot.saved_keys.size()) {
+      chunk.push_back(snapshot.saved_keys[snapshot.saved_keys_written++]);
+      --budget;
     }
+    const bool done = snapshot.key_cursor == snapshot.key_capacity &&
+                      snapshot.saved_keys_written == snapshot.saved_keys.size();
     storage::StateWriter& writer = snapshot.writer;
     if (!chunk.empty()) {
       writer.VarU64(chunk.size());

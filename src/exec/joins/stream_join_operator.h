@@ -97,10 +97,10 @@ class StreamJoinOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
-  /// Incremental snapshots (Operator::BeginSnapshot) of joins without state_ttl: the rows of
-  /// each side are written in id order a slice at a time; a row about to change (its match
-  /// count or list successor) or leave before the snapshot reaches it is written aside first,
-  /// with its values; the free ids and the eviction queue's FIFO part likewise.
+  /// Incremental snapshots (Operator::BeginSnapshot): the rows of each side are written in id
+  /// order a slice at a time; a row about to change (its match count or list successor) or
+  /// leave before the snapshot reaches it is written aside first, with its values; the free
+  /// ids, the eviction queue's FIFO part and (state_ttl) the keys' entries likewise.
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override;
@@ -352,6 +352,7 @@ class StreamJoinOperator final : public Operator {
     uint32_t key_cursor = 0;
     std::vector<uint8_t> key_marks;
     std::vector<NamedKey> saved_keys;
+    size_t saved_keys_written = 0;
     /// 0, 1: the sides; 2: the keys (state_ttl); 3: done.
     int side = 0;
     enum class Phase { kHead, kFree, kRows, kSaved, kFifo } phase = Phase::kHead;

@@ -83,7 +83,8 @@ void WriteGroupTable(storage::StateWriter& writer, const state::GroupTable& tabl
 
 /// Rebuilds a table written by WriteGroupTable into the empty `table`; returns its live slots
 /// in ascending order.
-std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupTable& table) {
+std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupTable& table,
+                                     const state::KeyEncoder& encoder) {
   const uint64_t capacity = reader.VarU64();
   const size_t free_count = reader.Count(1);
   if (!reader.ok()) return {};
@@ -114,6 +115,10 @@ std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupT
   std::vector<uint64_t> hashes(live.size());
   for (size_t i = 0; i < live.size(); ++i) {
     keys[i] = reader.BytesView();
+    if (reader.ok() && !encoder.IsCanonical(keys[i])) {
+      reader.Fail(fmt::format("the key of slot {} of a group table", live[i]));
+      return {};
+    }
     hashes[i] = state::GroupTable::Hash(keys[i]);
   }
   if (!reader.ok()) return {};
@@ -777,7 +782,7 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     // rebuilds the table from the pane slots' keys: their pane's start, then the row's key.
     const bool key_ids = version <= 2;
     if (key_ids) {
-      ReadGroupTable(reader, pane_keys_);
+      ReadGroupTable(reader, pane_keys_, encoder_);
       if (!reader.ok()) return;
     }
     key_refs_.assign(pane_keys_.slot_capacity(), 0);
@@ -830,7 +835,7 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
       if (pane_keys_.IsLive(key_id) && key_refs_[key_id] == 0) reader.Fail("a key in no pane");
     }
   } else if (def_.window) {
-    const std::vector<uint32_t> keys = ReadGroupTable(reader, session_keys_);
+    const std::vector<uint32_t> keys = ReadGroupTable(reader, session_keys_, encoder_);
     if (!reader.ok()) return;
     sessions_.assign(session_keys_.slot_capacity(), {});
     placed.assign(capacity, 0);
