@@ -243,12 +243,16 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
 Result<bool> AggregateOperator::BeginSnapshot() {
   // Pane windows: under ON WINDOW CLOSE they track no results; under CHANGES and ON UPDATE
   // the results changed since the last emission (none between batches) and the last
-  // emitted ones (written in slices). EVERY keeps every result changed in a period, and
-  // sessions, state_ttl and closing keys keep indexes of every group: written at the barrier.
+  // emitted ones (written in slices); under EVERY the results changed in the current period,
+  // which are written at the barrier with the other small parts (a period's changes, not the
+  // whole state), and the last emitted ones in slices. Sessions, state_ttl and closing keys
+  // keep indexes of every group: written at the barrier.
   const bool incremental_window =
-      HasPaneIndex() && changed_.empty() &&
-      (def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kChanges ||
-       def_.emit == EmitStrategy::kOnUpdate);
+      HasPaneIndex() &&
+      (((def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kChanges ||
+         def_.emit == EmitStrategy::kOnUpdate) &&
+        changed_.empty()) ||
+       def_.emit == EmitStrategy::kPeriodic);
   if ((def_.window && !incremental_window) || def_.state_ttl_micros || def_.closing_key >= 0 ||
       !temporary_slots_.empty()) {
     return false;

@@ -594,6 +594,33 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotsOfWindowChangelogsAreExact) {
       true);
 }
 
+TEST(AggregateSnapshotTest, IncrementalSnapshotsOfWindowsUnderEmitEveryAreExact) {
+  // The results changed in the current period are kept at the barrier; periods end (on the
+  // clock) and windows close while the snapshot writes the rest.
+  ExpectIncrementalSnapshotIsExact(
+      Query(fmt::format("SELECT name, window_start, {} FROM s GROUP BY name, tumble(ts, "
+                        "INTERVAL '4' SECOND) EMIT EVERY INTERVAL '1' SECOND",
+                        kAppendOnlyCalls)),
+      false);
+  ExpectIncrementalSnapshotIsExact(
+      Query(fmt::format("SELECT k, name, window_start, window_end, {} FROM s GROUP BY k, name, "
+                        "hop(ts, INTERVAL '9' SECOND, INTERVAL '3' SECOND) EMIT EVERY INTERVAL "
+                        "'2' SECOND ALLOWED_LATENESS INTERVAL '2' SECOND",
+                        kAppendOnlyCalls)),
+      false);
+  ExpectIncrementalSnapshotIsExact(
+      Query(fmt::format("SELECT name, window_end, {} FROM s GROUP BY name, cumulate(ts, "
+                        "INTERVAL '2' SECOND, INTERVAL '8' SECOND) EMIT EVERY INTERVAL '1' "
+                        "SECOND",
+                        kAppendOnlyCalls)),
+      false);
+  ExpectIncrementalSnapshotIsExact(
+      Query(fmt::format("SELECT name, {} FROM (SELECT *, proctime() AS p FROM c) q GROUP BY "
+                        "name, tumble(p, INTERVAL '4' SECOND) EMIT EVERY INTERVAL '1' SECOND",
+                        kChangelogCalls)),
+      true);
+}
+
 /// A window that closes while a snapshot is in progress, before the snapshot has written its
 /// groups (they are kept, uncounted, until a later call writes them): the completed snapshot is
 /// still the barrier's state, the live-group count leaves them out at once, and a cancelled
@@ -851,12 +878,10 @@ TEST(AggregateSnapshotTest, FormatVersionOneIsStillRead) {
   EXPECT_EQ(SnapshotOf(*restored), current);
 }
 
-TEST(AggregateSnapshotTest, SessionsEveryTtlAndClosingKeysSnapshotAtTheBarrier) {
+TEST(AggregateSnapshotTest, SessionsTtlAndClosingKeysSnapshotAtTheBarrier) {
   for (std::string_view statement :
        {"CREATE STREAM q AS SELECT name, count(*) AS n FROM s GROUP BY name, session(ts, "
         "INTERVAL '5' SECOND)",
-        "CREATE STREAM q AS SELECT name, count(*) AS n FROM s GROUP BY name, tumble(ts, "
-        "INTERVAL '5' SECOND) EMIT EVERY INTERVAL '2' SECOND",
         "CREATE STREAM q WITH (state_ttl = '5 seconds') AS SELECT name, count(*) AS n FROM s "
         "GROUP BY name",
         "CREATE STREAM q AS SELECT ts, name, count(*) AS n FROM s GROUP BY ts, name EMIT ON "
