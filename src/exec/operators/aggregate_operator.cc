@@ -669,7 +669,10 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
     if (track_changes) {
       WindowsOfPane(prefixes[i], windows);
       for (const auto& [start, end] : windows) {
-        changed_.insert(ResultKey{start, end, std::string(key)});
+        auto [it, inserted] = changed_.insert(ResultKey{start, end, std::string(key)});
+        if (inserted && incremental_ != nullptr && incremental_->ChangedPending(*it)) {
+          incremental_->changed_added.insert(*it);  // Not a result of the barrier's period.
+        }
       }
     }
   }
@@ -755,7 +758,7 @@ Status AggregateOperator::ClosePaneWindows(int64_t watermark, OperatorOutput& ou
     // The window is final: forget what was tracked for it.
     for (auto it = changed_.lower_bound(ResultKey{kMinWatermark, end, std::string()});
          it != changed_.end() && it->window_end == end;) {
-      it = changed_.erase(it);
+      it = EraseChanged(it);
     }
     for (auto it = last_emitted_.lower_bound(ResultKey{kMinWatermark, end, std::string()});
          it != last_emitted_.end() && it->first.window_end == end;) {
@@ -1122,7 +1125,12 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
       current_keys.push_back(std::move(result));
     }
   }
-  changed_.clear();
+  if (incremental_ != nullptr && incremental_->changed_last) {
+    // The snapshot in progress keeps the results of the barrier's period it has not written.
+    for (auto it = changed_.begin(); it != changed_.end();) it = EraseChanged(it);
+  } else {
+    changed_.clear();
+  }
   std::vector<std::vector<Value>> rows;
   std::vector<int8_t> weights;
   if (!current.empty()) {

@@ -264,6 +264,12 @@ class AggregateOperator final : public Operator {
       std::map<ResultKey, std::vector<Value>>::iterator result);
   /// Notes a result added since the barrier, which the snapshot in progress must skip.
   void NoteEmittedAdded(const ResultKey& result);
+  /// Writes up to `budget` changed results (EMIT EVERY on windows) of an incremental
+  /// snapshot, less them from `budget`; true when all are written.
+  Result<bool> ContinueChanged(size_t& budget);
+  /// Removes `result` from changed_, keeping it for the incremental snapshot in progress when
+  /// that has yet to write it. Returns the next entry.
+  std::set<ResultKey>::iterator EraseChanged(std::set<ResultKey>::iterator result);
   /// Result rows (of the output schema) as one batch, and back.
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;
@@ -353,10 +359,9 @@ class AggregateOperator final : public Operator {
     size_t length_offset = 0;     // Of the body length in the first piece, written at the end.
     size_t checked = 0;           // The bytes of `writer` below this are in `crc`.
     uint32_t crc = 0;
-    /// The tail, captured at the barrier, around the pane index and the last emitted
-    /// results, which are written after the blocks, in slices like the groups.
+    /// The tail, captured at the barrier, around the pane index, the changed results and the
+    /// last emitted results, which are written after the blocks, in slices like the groups.
     std::string tail_before_panes;
-    std::string tail_after_panes;
     std::string tail_after_emitted;
     /// The last emitted window results (EMIT CHANGES / ON UPDATE) are written in key order:
     /// how many there were at the barrier, how many are written, the last key written; the
@@ -378,6 +383,21 @@ class AggregateOperator final : public Operator {
     /// Whether the barrier row of `key`, about to change or go, must be kept first.
     bool OwesEmitted(const ResultKey& key) const {
       return EmittedPending(key) && emitted_added.count(key) == 0 && emitted_saved.count(key) == 0;
+    }
+    /// The results changed in the current period (EMIT EVERY on windows), written after the
+    /// pane index in key order, like the last emitted results: how many there were at the
+    /// barrier, how many are written, the last written, the largest; those erased before
+    /// they were written; those inserted since the barrier, which the cursor skips.
+    size_t changed_count = 0;
+    size_t changed_written = 0;
+    bool changed_begun = false;
+    std::optional<ResultKey> changed_cursor;
+    std::optional<ResultKey> changed_last;
+    std::set<ResultKey> changed_saved;
+    std::set<ResultKey> changed_added;
+    bool ChangedPending(const ResultKey& key) const {
+      return changed_last.has_value() && !(*changed_last < key) &&
+             !(changed_cursor.has_value() && !(*changed_cursor < key));
     }
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.

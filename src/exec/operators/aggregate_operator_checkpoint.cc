@@ -268,9 +268,10 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   storage::StateWriter tail;
   WriteIndexes(tail);
   snapshot->tail_before_panes = tail.Release();
-  tail = storage::StateWriter();
-  LAMINAR_RETURN_IF_ERROR(WriteTailAfterPanes(tail));
-  snapshot->tail_after_panes = tail.Release();
+  // After the pane index: sessions' tables (none here), then the changed results, which the
+  // slices write.
+  snapshot->changed_count = changed_.size();
+  if (!changed_.empty()) snapshot->changed_last = *changed_.rbegin();
   tail = storage::StateWriter();
   LAMINAR_RETURN_IF_ERROR(WriteTailAfterEmitted(tail));
   snapshot->tail_after_emitted = tail.Release();
@@ -323,11 +324,17 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     if (HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
   }
   bool complete = false;
-  if (snapshot.blocks_done && !snapshot.emitted_begun) {
+  if (snapshot.blocks_done && !snapshot.changed_begun) {
     LAMINAR_ASSIGN_OR_RETURN(const bool panes_done, ContinuePaneIndex(budget));
     if (panes_done) {
+      snapshot.changed_begun = true;
+      snapshot.writer.VarU64(snapshot.changed_count);
+    }
+  }
+  if (snapshot.changed_begun && !snapshot.emitted_begun) {
+    LAMINAR_ASSIGN_OR_RETURN(const bool changed_done, ContinueChanged(budget));
+    if (changed_done) {
       snapshot.emitted_begun = true;
-      snapshot.writer.Raw(snapshot.tail_after_panes);
       snapshot.writer.VarU64(snapshot.emitted_count);
     }
   }
@@ -439,6 +446,59 @@ Result<bool> AggregateOperator::ContinueEmitted(size_t& budget) {
                                  snapshot.emitted_added.upper_bound(*snapshot.emitted_cursor));
   }
   return snapshot.emitted_written == snapshot.emitted_count;
+}
+
+Result<bool> AggregateOperator::ContinueChanged(size_t& budget) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  // The next result after the cursor: one erased since the barrier, or one still in changed_
+  // that was there at the barrier (those inserted since are skipped).
+  const ResultKey* last = snapshot.changed_cursor ? &*snapshot.changed_cursor : nullptr;
+  auto live = last ? changed_.upper_bound(*last) : changed_.begin();
+  auto saved = last ? snapshot.changed_saved.upper_bound(*last) : snapshot.changed_saved.begin();
+  const ResultKey* written = nullptr;
+  while (snapshot.changed_written < snapshot.changed_count && budget > 0) {
+    // Half a group: a key of a node-based set, one cache miss or two.
+    budget = budget >= 4 ? budget - 4 : 0;
+    while (live != changed_.end() && snapshot.changed_added.count(*live) != 0 &&
+           (saved == snapshot.changed_saved.end() || *live < *saved)) {
+      ++live;
+    }
+    const bool from_saved =
+        saved != snapshot.changed_saved.end() && (live == changed_.end() || !(*live < *saved));
+    if (from_saved) {
+      if (live != changed_.end() && !(*saved < *live)) ++live;  // The same key, added since.
+      written = &*saved++;
+    } else if (live != changed_.end()) {
+      written = &*live++;
+    } else {
+      return Status::Error(ErrorCode::kInternal, "{}: {} changed results of the snapshot are gone",
+                           Describe(), snapshot.changed_count - snapshot.changed_written);
+    }
+    snapshot.writer.VarI64(written->window_start);
+    snapshot.writer.VarI64(written->window_end);
+    snapshot.writer.Bytes(written->key);
+    ++snapshot.changed_written;
+  }
+  if (written != nullptr) {
+    snapshot.changed_cursor = *written;
+    // What the cursor passed needs keeping no more.
+    snapshot.changed_saved.erase(snapshot.changed_saved.begin(),
+                                 snapshot.changed_saved.upper_bound(*snapshot.changed_cursor));
+    snapshot.changed_added.erase(snapshot.changed_added.begin(),
+                                 snapshot.changed_added.upper_bound(*snapshot.changed_cursor));
+  }
+  return snapshot.changed_written == snapshot.changed_count;
+}
+
+std::set<AggregateOperator::ResultKey>::iterator AggregateOperator::EraseChanged(
+    std::set<ResultKey>::iterator result) {
+  if (incremental_ == nullptr || !incremental_->ChangedPending(*result) ||
+      incremental_->changed_added.count(*result) != 0) {
+    return changed_.erase(result);
+  }
+  auto next = std::next(result);
+  incremental_->changed_saved.insert(changed_.extract(result));  // Moved, not copied.
+  return next;
 }
 
 std::map<AggregateOperator::ResultKey, std::vector<Value>>::iterator
