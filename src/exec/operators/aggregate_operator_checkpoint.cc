@@ -243,10 +243,9 @@ Status AggregateOperator::Restore(storage::StateReader& reader) {
 Result<bool> AggregateOperator::BeginSnapshot() {
   // Pane windows: under ON WINDOW CLOSE they track no results; under CHANGES and ON UPDATE
   // the results changed since the last emission (none between batches) and the last
-  // emitted ones (written in slices); under EVERY the results changed in the current period,
-  // which are written at the barrier with the other small parts (a period's changes, not the
-  // whole state), and the last emitted ones in slices. Sessions, state_ttl and closing keys
-  // keep indexes of every group: written at the barrier.
+  // emitted ones; under EVERY the results changed in the current period too; all written in
+  // slices. Sessions, state_ttl and closing keys keep indexes of every group: written at the
+  // barrier.
   const bool incremental_window =
       HasPaneIndex() &&
       (((def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kChanges ||
@@ -415,12 +414,19 @@ Result<bool> AggregateOperator::ContinueEmitted(size_t& budget) {
   const ResultKey* last = snapshot.emitted_cursor ? &*snapshot.emitted_cursor : nullptr;
   auto live = last ? last_emitted_.upper_bound(*last) : last_emitted_.begin();
   auto saved = last ? snapshot.emitted_saved.upper_bound(*last) : snapshot.emitted_saved.begin();
+  // The last result passed over without being written: added since the barrier, below every
+  // result still to write, so the cursor may pass it.
+  const ResultKey* skipped = nullptr;
   while (snapshot.emitted_written + chunk.size() < snapshot.emitted_count && budget > 0) {
-    budget = budget >= 8 ? budget - 8 : 0;  // A result costs what a group does: a whole row.
-    while (live != last_emitted_.end() && snapshot.emitted_added.count(live->first) != 0 &&
+    while (budget > 0 && live != last_emitted_.end() &&
+           snapshot.emitted_added.count(live->first) != 0 &&
            (saved == snapshot.emitted_saved.end() || live->first < saved->first)) {
-      ++live;  // Added since the barrier (a saved one of the same key is written instead).
+      skipped = &live->first;  // Added since the barrier (a saved one of the same key is
+      ++live;                  // written instead); a skip costs a test.
+      --budget;
     }
+    if (budget == 0) break;
+    budget = budget >= 8 ? budget - 8 : 0;  // A result costs what a group does: a whole row.
     const bool from_saved = saved != snapshot.emitted_saved.end() &&
                             (live == last_emitted_.end() || !(live->first < saved->first));
     if (from_saved) {
@@ -435,10 +441,16 @@ Result<bool> AggregateOperator::ContinueEmitted(size_t& budget) {
                            Describe(), snapshot.emitted_count - snapshot.emitted_written);
     }
   }
-  if (!chunk.empty()) {
-    LAMINAR_RETURN_IF_ERROR(WriteEmittedChunk(chunk, snapshot.writer));
-    snapshot.emitted_cursor = *chunk.back().first;
-    snapshot.emitted_written += chunk.size();
+  if (!chunk.empty() || skipped != nullptr) {
+    if (!chunk.empty()) {
+      LAMINAR_RETURN_IF_ERROR(WriteEmittedChunk(chunk, snapshot.writer));
+      snapshot.emitted_written += chunk.size();
+    }
+    // Whichever came last, the last result written or the last skipped.
+    snapshot.emitted_cursor =
+        chunk.empty() || (skipped != nullptr && *chunk.back().first < *skipped)
+            ? *skipped
+            : *chunk.back().first;
     // What the cursor passed needs keeping no more.
     snapshot.emitted_saved.erase(snapshot.emitted_saved.begin(),
                                  snapshot.emitted_saved.upper_bound(*snapshot.emitted_cursor));
@@ -455,14 +467,17 @@ Result<bool> AggregateOperator::ContinueChanged(size_t& budget) {
   const ResultKey* last = snapshot.changed_cursor ? &*snapshot.changed_cursor : nullptr;
   auto live = last ? changed_.upper_bound(*last) : changed_.begin();
   auto saved = last ? snapshot.changed_saved.upper_bound(*last) : snapshot.changed_saved.begin();
-  const ResultKey* written = nullptr;
+  const ResultKey* written = nullptr;  // The last written or passed over.
   while (snapshot.changed_written < snapshot.changed_count && budget > 0) {
+    // Changed since the barrier, below every result still to write: passed over (a test each).
+    while (budget > 0 && live != changed_.end() && snapshot.changed_added.count(*live) != 0 &&
+           (saved == snapshot.changed_saved.end() || *live < *saved)) {
+      written = &*live++;
+      --budget;
+    }
+    if (budget == 0) break;
     // Half a group: a key of a node-based set, one cache miss or two.
     budget = budget >= 4 ? budget - 4 : 0;
-    while (live != changed_.end() && snapshot.changed_added.count(*live) != 0 &&
-           (saved == snapshot.changed_saved.end() || *live < *saved)) {
-      ++live;
-    }
     const bool from_saved =
         saved != snapshot.changed_saved.end() && (live == changed_.end() || !(*live < *saved));
     if (from_saved) {

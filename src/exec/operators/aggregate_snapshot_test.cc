@@ -621,6 +621,49 @@ TEST(AggregateSnapshotTest, IncrementalSnapshotsOfWindowsUnderEmitEveryAreExact)
       true);
 }
 
+/// Results changed since the barrier below the barrier's last changed result are passed over
+/// within the budget of a call, not all in one: a call that only skips still returns.
+TEST(AggregateSnapshotTest, ResultsChangedSinceTheBarrierCountAgainstTheBudget) {
+  const std::string statement = Query(
+      "SELECT name, window_start, count(*) AS n FROM s GROUP BY name, tumble(ts, INTERVAL '10' "
+      "SECOND) EMIT EVERY INTERVAL '1' SECOND");
+  ManualClock clock(kBase);
+  auto planned = Plan(statement, &clock);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  AggregateOperator& op = *planned->op;
+  Recorder out;
+  // At the barrier one changed result, whose long key sorts after every shorter one.
+  ASSERT_TRUE(op.Process(0,
+                         RowsOfS(
+                             planned->input_schema, 1, [](int64_t) { return std::string(20, '~'); },
+                             [](int64_t i) { return i; }, [](int64_t) { return kBase; }),
+                         out)
+                  .ok());
+  const std::string at_barrier = SnapshotOf(op);
+  Result<bool> begun = op.BeginSnapshot();
+  ASSERT_TRUE(begun.ok() && *begun);
+  // 5000 results changed after the barrier, all below it.
+  ASSERT_TRUE(op.Process(0,
+                         RowsOfS(
+                             planned->input_schema, 5000,
+                             [](int64_t i) { return fmt::format("key {}", i); },
+                             [](int64_t i) { return i; }, [](int64_t) { return kBase; }),
+                         out)
+                  .ok());
+  int calls = 0;
+  std::optional<StatePieces> pieces;
+  while (!pieces) {
+    Result<std::optional<StatePieces>> more = op.ContinueSnapshot(1);  // 8 units a call.
+    ASSERT_TRUE(more.ok()) << more.status();
+    pieces = std::move(*more);
+    ++calls;
+  }
+  EXPECT_GE(calls, 5000 / 8);
+  std::unique_ptr<AggregateOperator> restored = Restored(statement, &clock, Joined(*pieces));
+  ASSERT_NE(restored, nullptr);
+  EXPECT_EQ(SnapshotOf(*restored), at_barrier);
+}
+
 /// A window that closes while a snapshot is in progress, before the snapshot has written its
 /// groups (they are kept, uncounted, until a later call writes them): the completed snapshot is
 /// still the barrier's state, the live-group count leaves them out at once, and a cancelled
