@@ -49,6 +49,14 @@ constexpr std::string_view kEverySchema =
     "WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT k, window_start, count(*) AS n, sum(v) AS total FROM events "
     "GROUP BY k, tumble(ts, INTERVAL '1' HOUR) EMIT EVERY INTERVAL '10' MINUTE";
+/// A Top-10 per group of a changelog (the counts per key, EMIT CHANGES): a changelog input keeps
+/// every live row, so the Top-N holds all 1M counts in 1,000 partitions.
+constexpr std::string_view kTopNSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE STREAM counts AS SELECT k, count(*) AS n FROM events GROUP BY k EMIT CHANGES;"
+    "CREATE STREAM totals AS SELECT g, k, n FROM (SELECT k % 1000 AS g, k, n, ROW_NUMBER() "
+    "OVER (PARTITION BY k % 1000 ORDER BY n DESC) AS rn FROM counts) WHERE rn <= 10";
 /// An interval join of the events with themselves (each row pairs with itself): with Arg(n),
 /// n rows on each side (2n rows of join state), none evicted (the band is a day).
 constexpr std::string_view kJoinSchema =
@@ -172,6 +180,10 @@ void BM_CheckpointWindowedEvery(benchmark::State& state) {
   CheckpointAggregates(state, kEverySchema);
 }
 BENCHMARK(BM_CheckpointWindowedEvery)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+/// The same for a Top-N holding 1M rows (and the 1M groups feeding it).
+void BM_CheckpointTopN(benchmark::State& state) { CheckpointAggregates(state, kTopNSchema); }
+BENCHMARK(BM_CheckpointTopN)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 /// The same for an interval join holding 1M rows (500,000 a side).
 void BM_CheckpointIntervalJoin(benchmark::State& state) {

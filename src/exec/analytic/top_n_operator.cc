@@ -31,24 +31,11 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
   }
   if (!partition_columns.empty()) encoder_.Encode(partition_columns, {}, {});
   Partition* single = nullptr;
-  if (partition_columns.empty()) {
-    auto [it, inserted] = partitions_.try_emplace(std::string());
-    single = &it->second;
-    if (inserted) ++metrics_.live_partitions;
-  }
+  if (partition_columns.empty()) single = &FindOrCreate(std::string_view());
   std::vector<Value> order(order_columns.size());
   for (int64_t row = 0; row < rows; ++row) {
     Partition* partition = single;
-    if (partition == nullptr) {
-      const std::string_view key = encoder_.key(static_cast<size_t>(row));
-      auto it = partitions_.find(key);
-      if (it == partitions_.end()) {
-        it = partitions_.try_emplace(std::string(key)).first;
-        it->second.key = it->first;
-        ++metrics_.live_partitions;
-      }
-      partition = &it->second;
-    }
+    if (partition == nullptr) partition = &FindOrCreate(encoder_.key(static_cast<size_t>(row)));
     if (def_.state_ttl_micros) Touch(*partition, now);
     const int weight = batch.weight(row);
     if (weight > 0 && !def_.input_changelog && partition->full && !partition->rows.empty()) {
@@ -60,6 +47,7 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
         continue;
       }
     }
+    SaveBeforeChange(*partition);  // Its rows change.
     for (size_t k = 0; k < order_columns.size(); ++k) order[k] = order_columns[k].GetValue(row);
     if (weight > 0) {
       auto stored = std::make_shared<StoredRow>();
@@ -134,6 +122,20 @@ int TopNOperator::CompareWithStored(const std::vector<Column>& order_columns, in
     if (x != y) return (x < y) == direction.descending ? 1 : -1;
   }
   return 0;
+}
+
+TopNOperator::Partition& TopNOperator::FindOrCreate(std::string_view key) {
+  auto it = partitions_.find(key);
+  if (it != partitions_.end()) return it->second;
+  it = partitions_.try_emplace(std::string(key)).first;
+  Partition& partition = it->second;
+  partition.key = it->first;
+  partition.serial = next_serial_++;
+  partition.older = newest_;
+  (newest_ != nullptr ? newest_->newer : oldest_) = &partition;
+  newest_ = &partition;
+  ++metrics_.live_partitions;
+  return partition;
 }
 
 Status TopNOperator::RefreshDirty(OperatorOutput& out) {
@@ -229,7 +231,7 @@ void TopNOperator::Diff(Partition& partition, std::vector<RankedRow> top,
   partition.emitted = std::move(top);
   if (partition.rows.empty() && !def_.state_ttl_micros) {
     const std::string key = partition.key;  // The partition (and its key) dies in erase.
-    partitions_.erase(key);
+    ErasePartition(key);
     --metrics_.live_partitions;
   }
 }
@@ -263,7 +265,8 @@ Status TopNOperator::ExpireUpTo(int64_t now, OperatorOutput& out) {
     }
     for (const RankedRow& row : partition.emitted) changes.push_back(Change{row.row, row.rank, -1});
     metrics_.stored_rows -= static_cast<int64_t>(partition.rows.size());
-    partitions_.erase(it);
+    SaveBeforeChange(partition);
+    ErasePartition(key);
     --metrics_.live_partitions;
     ++metrics_.partitions_expired;
   }
@@ -353,68 +356,97 @@ std::string TopNOperator::MetricsText() const {
 // - encoder_: scratch of one call.
 
 namespace {
-constexpr uint32_t kTopNStateVersion = 1;
+/// 2: partitions in chunks of whole partitions (each its headers, then all its rows as one
+/// batch), until an empty one; then the dirty partitions and the TTL index. 1 (still read):
+/// every header, the dirty partitions, the TTL index, then the rows in chunks of 65536.
+constexpr uint32_t kTopNStateVersion = 2;
+/// Rows per chunk of a snapshot at the barrier (a larger partition makes a chunk alone).
 constexpr size_t kTopNChunkRows = size_t{1} << 16;
+/// Budget units of ContinueSnapshot (8 per entry it may write): a partition costs this many,
+/// and each of its rows as many again.
+constexpr size_t kUnitsPerPartition = 4;
+constexpr size_t kUnitsPerRow = 4;
+/// An incremental snapshot is returned in pieces of about this size.
+constexpr size_t kPieceBytes = size_t{1} << 20;
 }  // namespace
 
-Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
-  writer.WriteVersion(kTopNStateVersion);
-  writer.VarU64(next_sequence_);
-  for (const int64_t counter :
-       {metrics_.rows_in, metrics_.rows_skipped, metrics_.unmatched_retractions,
-        metrics_.partitions_expired, metrics_.live_partitions, metrics_.stored_rows}) {
-    writer.VarI64(counter);
+/// An incremental snapshot in progress: partitions created before the barrier are written in
+/// creation order from `cursor`; those set aside (copies, as of the barrier) after them.
+struct TopNOperator::IncrementalSnapshot {
+  uint64_t id = 0;              // Partitions marked with it are written or set aside.
+  uint64_t barrier_serial = 0;  // Partitions from this serial on were created since.
+  Partition* cursor = nullptr;  // The next partition to write, in creation order.
+  bool live_done = false;
+  std::vector<Partition> saved;
+  size_t saved_written = 0;
+  storage::StateWriter writer;
+  StatePieces pieces;
+};
+
+void TopNOperator::ErasePartition(const std::string& key) {
+  auto it = partitions_.find(key);
+  if (it == partitions_.end()) return;
+  Partition& partition = it->second;
+  if (snapshot_ != nullptr && snapshot_->cursor == &partition) snapshot_->cursor = partition.newer;
+  (partition.older != nullptr ? partition.older->newer : oldest_) = partition.newer;
+  (partition.newer != nullptr ? partition.newer->older : newest_) = partition.older;
+  partitions_.erase(it);
+}
+
+void TopNOperator::SavePartition(Partition& partition) {
+  IncrementalSnapshot& snapshot = *snapshot_;
+  if (partition.serial >= snapshot.barrier_serial || partition.snapshot_mark == snapshot.id) {
+    return;
   }
-  std::vector<const Partition*> order;
-  order.reserve(partitions_.size());
-  std::unordered_map<const Partition*, size_t> index_of;
-  size_t total_rows = 0;
-  for (const auto& [key, partition] : partitions_) {
-    index_of.emplace(&partition, order.size());
-    order.push_back(&partition);
-    total_rows += partition.rows.size();
-  }
-  writer.VarU64(order.size());
-  for (const Partition* partition : order) {
-    writer.Bytes(partition->key);
-    writer.VarU64(partition->rows.size());
-    writer.Bool(partition->full);
-    writer.VarI64(partition->last_touch);
-    writer.Bool(partition->in_ttl_index);
-    // The output rows are the partition's first rows (ranks up to offset + limit, and ties):
-    // found by a short scan; a map over all rows only when one is further.
-    const size_t scan = std::min(partition->rows.size(), 2 * partition->emitted.size() + 64);
-    std::unordered_map<const StoredRow*, size_t> row_index;
-    writer.VarU64(partition->emitted.size());
-    for (const RankedRow& ranked : partition->emitted) {
-      size_t index = 0;
-      while (index < scan && partition->rows[index] != ranked.row) ++index;
-      if (index == scan) {
-        if (row_index.empty()) {
-          for (size_t i = 0; i < partition->rows.size(); ++i) {
-            row_index.emplace(partition->rows[i].get(), i);
-          }
+  partition.snapshot_mark = snapshot.id;
+  snapshot.saved.push_back(partition);  // Its row pointers: the rows are shared, immutable.
+}
+
+Status TopNOperator::WritePartitionHeader(storage::StateWriter& writer,
+                                          const Partition& partition) const {
+  writer.Bytes(partition.key);
+  writer.VarU64(partition.rows.size());
+  writer.Bool(partition.full);
+  writer.VarI64(partition.last_touch);
+  writer.Bool(partition.in_ttl_index);
+  // The output rows are the partition's first rows (ranks up to offset + limit, and ties):
+  // found by a short scan; a map over all rows only when one is further.
+  const size_t scan = std::min(partition.rows.size(), 2 * partition.emitted.size() + 64);
+  std::unordered_map<const StoredRow*, size_t> row_index;
+  writer.VarU64(partition.emitted.size());
+  for (const RankedRow& ranked : partition.emitted) {
+    size_t index = 0;
+    while (index < scan && partition.rows[index] != ranked.row) ++index;
+    if (index == scan) {
+      if (row_index.empty()) {
+        for (size_t i = 0; i < partition.rows.size(); ++i) {
+          row_index.emplace(partition.rows[i].get(), i);
         }
-        auto it = row_index.find(ranked.row.get());
-        if (it == row_index.end()) {
-          return Status::Error(ErrorCode::kInternal, "{}: an output row is not in its partition",
-                               Describe());
-        }
-        index = it->second;
       }
-      writer.VarU64(index);
-      writer.VarI64(ranked.rank);
+      auto it = row_index.find(ranked.row.get());
+      if (it == row_index.end()) {
+        return Status::Error(ErrorCode::kInternal, "{}: an output row is not in its partition",
+                             Describe());
+      }
+      index = it->second;
     }
+    writer.VarU64(index);
+    writer.VarI64(ranked.rank);
   }
-  writer.VarU64(dirty_.size());
-  for (const Partition* partition : dirty_) writer.VarU64(index_of.at(partition));
-  writer.VarU64(ttl_index_.size());
-  for (const auto& [deadline, key] : ttl_index_) {
-    writer.VarI64(deadline);
-    writer.Bytes(key);
+  return Status::Ok();
+}
+
+Status TopNOperator::WriteChunk(storage::StateWriter& writer,
+                                const std::vector<const Partition*>& partitions) const {
+  writer.VarU64(partitions.size());
+  size_t total_rows = 0;
+  for (const Partition* partition : partitions) {
+    LAMINAR_RETURN_IF_ERROR(WritePartitionHeader(writer, *partition));
+    total_rows += partition->rows.size();
   }
-  // The rows, partition after partition, in chunks: input columns, then ORDER BY values.
+  // Their rows, partition after partition: input columns, then ORDER BY values.
   writer.VarU64(total_rows);
+  if (total_rows == 0) return Status::Ok();
   const Schema& output = *def_.output_schema;
   std::vector<Field> fields;
   for (int c = 0; c < def_.input_columns; ++c) {
@@ -425,68 +457,219 @@ Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
     fields.push_back(Field{fmt::format("order_{}", k), def_.order_by[k].type(), true});
   }
   const std::shared_ptr<const Schema> schema = Schema::Make(std::move(fields));
-  std::vector<const StoredRow*> chunk;
-  auto flush = [&]() -> Status {
-    if (chunk.empty()) return Status::Ok();
-    // Row by row into every column: each stored row (its own allocation) is visited once.
-    std::vector<ColumnBuilder> builders;
-    for (int c = 0; c < schema->num_fields(); ++c) {
-      builders.emplace_back(schema->field(c).type);
-      builders.back().Reserve(static_cast<int64_t>(chunk.size()));
+  std::vector<const StoredRow*> rows;
+  rows.reserve(total_rows);
+  for (const Partition* partition : partitions) {
+    for (const RowPointer& row : partition->rows) rows.push_back(row.get());
+  }
+  // Row by row into every column: each stored row (its own allocation) is visited once.
+  std::vector<ColumnBuilder> builders;
+  for (int c = 0; c < schema->num_fields(); ++c) {
+    builders.emplace_back(schema->field(c).type);
+    builders.back().Reserve(static_cast<int64_t>(rows.size()));
+  }
+  const size_t input_columns = static_cast<size_t>(def_.input_columns);
+  constexpr size_t kPrefetchDistance = 8;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    // The rows are scattered over the heap: load a few ahead (the row, then its values).
+    if (i + 2 * kPrefetchDistance < rows.size())
+      __builtin_prefetch(rows[i + 2 * kPrefetchDistance]);
+    if (i + kPrefetchDistance < rows.size()) {
+      __builtin_prefetch(rows[i + kPrefetchDistance]->values.data());
+      __builtin_prefetch(rows[i + kPrefetchDistance]->order.data());
     }
-    const size_t input_columns = static_cast<size_t>(def_.input_columns);
-    constexpr size_t kPrefetchDistance = 8;
-    for (size_t i = 0; i < chunk.size(); ++i) {
-      // The rows are scattered over the heap: load a few ahead (the row, then its values).
-      if (i + 2 * kPrefetchDistance < chunk.size())
-        __builtin_prefetch(chunk[i + 2 * kPrefetchDistance]);
-      if (i + kPrefetchDistance < chunk.size()) {
-        __builtin_prefetch(chunk[i + kPrefetchDistance]->values.data());
-        __builtin_prefetch(chunk[i + kPrefetchDistance]->order.data());
-      }
-      const StoredRow* row = chunk[i];
-      for (size_t c = 0; c < input_columns; ++c) {
-        LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[c], row->values[c]));
-      }
-      for (size_t k = 0; k < row->order.size(); ++k) {
-        LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[input_columns + k], row->order[k]));
-      }
+    const StoredRow* row = rows[i];
+    for (size_t c = 0; c < input_columns; ++c) {
+      LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[c], row->values[c]));
     }
-    std::vector<Column> columns;
-    for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
-    if (columns.empty()) {
-      writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(chunk.size())));
-    } else {
-      LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(schema, std::move(columns)));
-      writer.BatchOf(batch);
-    }
-    for (const StoredRow* row : chunk) writer.VarU64(row->sequence);
-    chunk.clear();
-    return Status::Ok();
-  };
-  for (const Partition* partition : order) {
-    for (const RowPointer& row : partition->rows) {
-      chunk.push_back(row.get());
-      if (chunk.size() == kTopNChunkRows) LAMINAR_RETURN_IF_ERROR(flush());
+    for (size_t k = 0; k < row->order.size(); ++k) {
+      LAMINAR_RETURN_IF_ERROR(AppendTyped(builders[input_columns + k], row->order[k]));
     }
   }
-  return flush();
+  std::vector<Column> columns;
+  for (ColumnBuilder& builder : builders) columns.push_back(builder.Finish());
+  if (columns.empty()) {
+    writer.BatchOf(Batch::MakeWithoutColumns(schema, static_cast<int64_t>(rows.size())));
+  } else {
+    LAMINAR_ASSIGN_OR_RETURN(Batch batch, Batch::Make(schema, std::move(columns)));
+    writer.BatchOf(batch);
+  }
+  for (const StoredRow* row : rows) writer.VarU64(row->sequence);
+  return Status::Ok();
 }
 
+namespace {
+void WriteHeadOfState(storage::StateWriter& writer, uint64_t next_sequence,
+                      const TopNMetrics& metrics) {
+  writer.WriteVersion(kTopNStateVersion);
+  writer.VarU64(next_sequence);
+  for (const int64_t counter :
+       {metrics.rows_in, metrics.rows_skipped, metrics.unmatched_retractions,
+        metrics.partitions_expired, metrics.live_partitions, metrics.stored_rows}) {
+    writer.VarI64(counter);
+  }
+}
+}  // namespace
+
+Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
+  WriteHeadOfState(writer, next_sequence_, metrics_);
+  std::unordered_map<const Partition*, size_t> index_of;
+  std::vector<const Partition*> chunk;
+  size_t chunk_rows = 0;
+  for (const Partition* partition = oldest_; partition != nullptr; partition = partition->newer) {
+    index_of.emplace(partition, index_of.size());
+    chunk.push_back(partition);
+    chunk_rows += partition->rows.size();
+    if (chunk_rows >= kTopNChunkRows) {
+      LAMINAR_RETURN_IF_ERROR(WriteChunk(writer, chunk));
+      chunk.clear();
+      chunk_rows = 0;
+    }
+  }
+  if (!chunk.empty()) LAMINAR_RETURN_IF_ERROR(WriteChunk(writer, chunk));
+  writer.VarU64(0);
+  writer.VarU64(dirty_.size());
+  for (const Partition* partition : dirty_) writer.VarU64(index_of.at(partition));
+  writer.VarU64(ttl_index_.size());
+  for (const auto& [deadline, key] : ttl_index_) {
+    writer.VarI64(deadline);
+    writer.Bytes(key);
+  }
+  return Status::Ok();
+}
+
+Result<bool> TopNOperator::BeginSnapshot() {
+  // With state_ttl the TTL index (an entry per partition, kept lazily) is written at the
+  // barrier; a bounded query is never checkpointed mid-input.
+  if (def_.state_ttl_micros || def_.bounded || !dirty_.empty()) return false;
+  if (snapshot_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
+  }
+  auto snapshot = std::make_unique<IncrementalSnapshot>();
+  snapshot->id = ++snapshots_begun_;
+  snapshot->barrier_serial = next_serial_;
+  snapshot->cursor = oldest_;
+  snapshot->writer.Reserve(std::min(2 * kPieceBytes, 256 * partitions_.size() + 64));
+  WriteHeadOfState(snapshot->writer, next_sequence_, metrics_);
+  snapshot_ = std::move(snapshot);
+  return true;
+}
+
+Result<std::optional<StatePieces>> TopNOperator::ContinueSnapshot(size_t max_entries) {
+  if (snapshot_ == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
+  }
+  IncrementalSnapshot& snapshot = *snapshot_;
+  size_t budget = std::max<size_t>(max_entries, 1) * 8;
+  auto charge = [&](const Partition& partition) {
+    budget -= std::min(budget, kUnitsPerPartition + kUnitsPerRow * partition.rows.size());
+  };
+  std::vector<const Partition*> chunk;
+  // The partitions as they were at the barrier and still are, in creation order.
+  while (!snapshot.live_done && budget > 0) {
+    Partition* partition = snapshot.cursor;
+    if (partition == nullptr || partition->serial >= snapshot.barrier_serial) {
+      snapshot.live_done = true;
+      break;
+    }
+    snapshot.cursor = partition->newer;
+    if (partition->snapshot_mark == snapshot.id) {  // Set aside: written below.
+      --budget;
+      continue;
+    }
+    partition->snapshot_mark = snapshot.id;
+    chunk.push_back(partition);
+    charge(*partition);
+  }
+  // Then those set aside, as they were at the barrier.
+  while (snapshot.live_done && budget > 0 && snapshot.saved_written < snapshot.saved.size()) {
+    const Partition& partition = snapshot.saved[snapshot.saved_written++];
+    chunk.push_back(&partition);
+    charge(partition);
+  }
+  Status written = chunk.empty() ? Status::Ok() : WriteChunk(snapshot.writer, chunk);
+  if (!written.ok()) {
+    snapshot_.reset();
+    return written;
+  }
+  if (!snapshot.live_done || snapshot.saved_written < snapshot.saved.size()) {
+    // Rows set aside and written are needed no more.
+    for (size_t i = 0; i < snapshot.saved_written; ++i) snapshot.saved[i] = Partition();
+    if (snapshot.writer.size() >= kPieceBytes) {
+      snapshot.pieces.push_back(snapshot.writer.Release());
+      snapshot.writer = storage::StateWriter();
+      snapshot.writer.Reserve(2 * kPieceBytes);
+    }
+    return std::optional<StatePieces>();
+  }
+  // No more partitions; no dirty partitions and no TTL index (see BeginSnapshot).
+  snapshot.writer.VarU64(0);
+  snapshot.writer.VarU64(0);
+  snapshot.writer.VarU64(0);
+  snapshot.pieces.push_back(snapshot.writer.Release());
+  StatePieces pieces = std::move(snapshot.pieces);
+  snapshot_.reset();
+  return std::optional<StatePieces>(std::move(pieces));
+}
+
+void TopNOperator::CancelSnapshot() { snapshot_.reset(); }
+
+TopNOperator::~TopNOperator() = default;
+
 Status TopNOperator::Restore(storage::StateReader& reader) {
-  reader.ReadVersion(kTopNStateVersion);
+  const uint32_t version = reader.ReadVersion(kTopNStateVersion);
   next_sequence_ = reader.VarU64();
   for (int64_t* counter :
        {&metrics_.rows_in, &metrics_.rows_skipped, &metrics_.unmatched_retractions,
         &metrics_.partitions_expired, &metrics_.live_partitions, &metrics_.stored_rows}) {
     *counter = reader.VarI64();
   }
+  if (!reader.ok()) return reader.status();
+  std::vector<Partition*> order;  // Every partition, in the order written.
+  if (version == 1) {
+    LAMINAR_RETURN_IF_ERROR(ReadPartitions(reader, reader.Count(6), version, &order));
+  } else {
+    for (;;) {
+      const size_t count = reader.Count(6);
+      if (!reader.ok()) return reader.status();
+      if (count == 0) break;
+      LAMINAR_RETURN_IF_ERROR(ReadPartitions(reader, count, version, &order));
+    }
+    LAMINAR_RETURN_IF_ERROR(ReadDirtyAndTtl(reader, order));
+  }
+  return reader.status();
+}
+
+Status TopNOperator::ReadDirtyAndTtl(storage::StateReader& reader,
+                                     const std::vector<Partition*>& order) {
+  const size_t dirty = reader.Count(1);
+  for (size_t i = 0; i < dirty && reader.ok(); ++i) {
+    const uint64_t index = reader.VarU64();
+    if (!reader.ok()) break;
+    if (index >= order.size() || order[index]->dirty) {
+      reader.Fail("a dirty partition index out of range or repeated");
+      break;
+    }
+    order[index]->dirty = true;
+    dirty_.push_back(order[index]);
+  }
+  const size_t ttl_entries = reader.Count(2);
+  for (size_t i = 0; i < ttl_entries && reader.ok(); ++i) {
+    const int64_t deadline = reader.VarI64();
+    std::string key = reader.Bytes();
+    if (reader.ok()) ttl_index_.emplace(deadline, std::move(key));
+  }
+  return reader.status();
+}
+
+Status TopNOperator::ReadPartitions(storage::StateReader& reader, size_t count, uint32_t version,
+                                    std::vector<Partition*>* order) {
   struct Pending {
     Partition* partition;
     size_t rows;
     std::vector<std::pair<size_t, int64_t>> emitted;  // (row index, rank)
   };
-  std::vector<Pending> pending(reader.Count(6));
+  std::vector<Pending> pending(count);
   size_t expected_rows = 0;
   for (Pending& entry : pending) {
     std::string key = reader.Bytes();
@@ -501,37 +684,24 @@ Status TopNOperator::Restore(storage::StateReader& reader) {
       if (reader.ok() && index >= entry.rows) reader.Fail("an output row index out of range");
     }
     if (!reader.ok()) return reader.status();
-    auto [it, inserted] = partitions_.try_emplace(key);
-    if (!inserted) {
+    if (partitions_.count(key) != 0) {
       reader.Fail("a partition key repeated");
       return reader.status();
     }
-    Partition& partition = it->second;
-    partition.key = std::move(key);
+    // Created as the newest, as Process creates them (the metrics are the state's).
+    const int64_t live_partitions = metrics_.live_partitions;
+    Partition& partition = FindOrCreate(key);
+    metrics_.live_partitions = live_partitions;
     partition.full = full;
     partition.last_touch = last_touch;
     partition.in_ttl_index = in_ttl_index;
     partition.rows.reserve(entry.rows);
     entry.partition = &partition;
+    order->push_back(&partition);
     expected_rows += entry.rows;
   }
-  const size_t dirty = reader.Count(1);
-  for (size_t i = 0; i < dirty && reader.ok(); ++i) {
-    const uint64_t index = reader.VarU64();
-    if (!reader.ok()) break;
-    if (index >= pending.size() || pending[index].partition->dirty) {
-      reader.Fail("a dirty partition index out of range or repeated");
-      break;
-    }
-    pending[index].partition->dirty = true;
-    dirty_.push_back(pending[index].partition);
-  }
-  const size_t ttl_entries = reader.Count(2);
-  for (size_t i = 0; i < ttl_entries && reader.ok(); ++i) {
-    const int64_t deadline = reader.VarI64();
-    std::string key = reader.Bytes();
-    if (reader.ok()) ttl_index_.emplace(deadline, std::move(key));
-  }
+  // Version 1: the dirty partitions and the TTL index come between the headers and the rows.
+  if (version == 1) LAMINAR_RETURN_IF_ERROR(ReadDirtyAndTtl(reader, *order));
   const uint64_t total_rows = reader.VarU64();
   if (reader.ok() && total_rows != expected_rows) reader.Fail("row count differs from partitions'");
   if (!reader.ok()) return reader.status();

@@ -16,6 +16,7 @@
 #include "exec/operators/operator.h"
 #include "sql/plan/logical_top_n.h"
 #include "state/key_encoder.h"
+#include "storage/state_io.h"
 
 namespace laminar::exec {
 
@@ -73,12 +74,20 @@ struct TopNMetrics {
 class TopNOperator final : public Operator {
  public:
   explicit TopNOperator(TopNDefinition definition);
+  ~TopNOperator() override;
 
   Status Process(int port, const ChangeBatch& batch, OperatorOutput& out) override;
   Status OnWatermark(int port, int64_t watermark, OperatorOutput& out) override;
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
+  /// Incremental snapshots (Operator::BeginSnapshot) without state_ttl: partitions are written
+  /// whole, a few per call, in the order they were created; a partition about to change or go
+  /// before the snapshot reaches it is set aside first (a copy of its row pointers: the rows
+  /// themselves are immutable and shared).
+  Result<bool> BeginSnapshot() override;
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
+  void CancelSnapshot() override;
   /// "rows in N; rows skipped N; unmatched retractions N; partitions expired N; live partitions
   /// N; stored rows N".
   std::string MetricsText() const override;
@@ -110,7 +119,15 @@ class TopNOperator final : public Operator {
     bool dirty = false;
     int64_t last_touch = 0;
     bool in_ttl_index = false;
+    /// Creation order, oldest first: incremental snapshots walk the partitions in it and stop
+    /// at those created after their barrier (serial at or above the barrier's next one).
+    Partition* older = nullptr;
+    Partition* newer = nullptr;
+    uint64_t serial = 0;
+    /// The incremental snapshot (its id) that has written this partition or set it aside.
+    uint64_t snapshot_mark = 0;
   };
+  struct IncrementalSnapshot;
   struct Change {
     RowPointer row;
     int64_t rank = 0;
@@ -138,6 +155,29 @@ class TopNOperator final : public Operator {
   Status EmitChanges(std::vector<Change>& changes, OperatorOutput& out);
   Status RefreshDirty(OperatorOutput& out);
 
+  /// The partition of `key`, created (and linked as the newest) if missing.
+  Partition& FindOrCreate(std::string_view key);
+  /// Erases a partition (unlinking it; an incremental snapshot's cursor moves past it).
+  void ErasePartition(const std::string& key);
+  /// Before a partition changes or goes: the incremental snapshot in progress sets it aside if
+  /// it has not written it yet.
+  void SaveBeforeChange(Partition& partition) {
+    if (snapshot_ != nullptr) [[unlikely]] {
+      SavePartition(partition);
+    }
+  }
+  void SavePartition(Partition& partition);
+  /// Checkpoints: one partition's header (key, row count, flags, output rows as indexes), and
+  /// a chunk of whole partitions (their headers, then all their rows as one batch).
+  Status WritePartitionHeader(storage::StateWriter& writer, const Partition& partition) const;
+  Status WriteChunk(storage::StateWriter& writer,
+                    const std::vector<const Partition*>& partitions) const;
+  /// Restore: the partitions of one chunk (version 2), or of the whole state (version 1).
+  Status ReadPartitions(storage::StateReader& reader, size_t count, uint32_t version,
+                        std::vector<Partition*>* order);
+  /// Restore: the dirty partitions (indexes into `order`) and the TTL index.
+  Status ReadDirtyAndTtl(storage::StateReader& reader, const std::vector<Partition*>& order);
+
   TopNDefinition def_;
   state::KeyEncoder encoder_;
   std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;
@@ -147,6 +187,11 @@ class TopNOperator final : public Operator {
   std::set<std::pair<int64_t, std::string>> ttl_index_;
   uint64_t next_sequence_ = 0;
   TopNMetrics metrics_;
+  Partition* oldest_ = nullptr;
+  Partition* newest_ = nullptr;
+  uint64_t next_serial_ = 0;
+  uint64_t snapshots_begun_ = 0;
+  std::unique_ptr<IncrementalSnapshot> snapshot_;
 };
 
 }  // namespace laminar::exec
