@@ -604,6 +604,57 @@ TEST(AnalyticSnapshotTest, TopNRestoredMidStreamGivesTheSameOutput) {
   }
 }
 
+/// A Top-N state of version 2 in a form independent of the order of its partitions: the head
+/// (sequence and counters), then per partition key (sorted) its header and its rows (values
+/// and sequences) as text. Equal for two states exactly when they hold the same content.
+std::string CanonicalTopNState(const std::string& state) {
+  storage::StateReader reader(state, "canonical");
+  EXPECT_EQ(reader.ReadVersion(2), 2u);
+  std::string head = fmt::format("sequence {}", reader.VarU64());
+  for (int i = 0; i < 6; ++i) head += fmt::format(" {}", reader.VarI64());
+  std::map<std::string, std::string> partitions;
+  for (;;) {
+    const size_t count = reader.Count(6);
+    if (!reader.ok() || count == 0) break;
+    std::vector<std::pair<std::string, size_t>> headers;  // (key, rows)
+    for (size_t p = 0; p < count; ++p) {
+      std::string key = reader.Bytes();
+      const size_t rows = reader.VarU64();
+      std::string text = fmt::format("rows {} full {} touch {} ttl {} out", rows, reader.Bool(),
+                                     reader.VarI64(), reader.Bool());
+      const size_t emitted = reader.VarU64();
+      for (size_t e = 0; e < emitted && reader.ok(); ++e) {
+        const uint64_t index = reader.VarU64();
+        text += fmt::format(" {}@{}", index, reader.VarI64());
+      }
+      partitions[key] = text;
+      headers.emplace_back(key, rows);
+    }
+    const uint64_t total = reader.VarU64();
+    if (total == 0) continue;
+    const Batch rows = reader.BatchOf();
+    int64_t row = 0;
+    for (const auto& [key, count_of_key] : headers) {
+      for (size_t r = 0; r < count_of_key && row < rows.num_rows(); ++r, ++row) {
+        std::string& text = partitions[key];
+        text += " |";
+        for (int c = 0; c < rows.num_columns(); ++c) {
+          text += " " + rows.column(c).GetValue(row).ToString();
+        }
+        text += fmt::format(" #{}", reader.VarU64());
+      }
+    }
+  }
+  std::string text = head;
+  for (const auto& [key, partition] : partitions) {
+    text += "\n" + fmt::format("{:?}", key) + ": " + partition;
+  }
+  text += fmt::format("\ndirty {}", reader.VarU64());
+  text += fmt::format(" ttl {}", reader.VarU64());
+  EXPECT_TRUE(reader.Finish().ok());
+  return text;
+}
+
 /// An incremental snapshot begun before a random step and written a partition or so per call
 /// while the following steps run: the operator's output is unchanged, and a fresh operator
 /// restored from the completed state goes on exactly as the uninterrupted run, counters
@@ -622,6 +673,8 @@ void ExpectTopNIncrementalSnapshotExact(const TopNSnapshotCase& c, uint32_t seed
     RecordingOutput out;
     ASSERT_TRUE(RunOperatorSteps(*op, steps, 0, cut, nullptr, out).ok());
     const size_t events_before = out.events.size();
+    storage::StateWriter at_barrier;
+    ASSERT_TRUE(op->Snapshot(at_barrier).ok());
     Result<bool> begun = op->BeginSnapshot();
     ASSERT_TRUE(begun.ok() && *begun) << begun.status();
     std::optional<StatePieces> pieces;
@@ -638,6 +691,8 @@ void ExpectTopNIncrementalSnapshotExact(const TopNSnapshotCase& c, uint32_t seed
     EXPECT_EQ(FirstDifference(expected.events, out.events), "") << "the snapshotting operator";
     std::string state;
     for (const std::string& piece : *pieces) state += piece;
+    // The same content as the state at the barrier, partition by partition.
+    EXPECT_EQ(CanonicalTopNState(state), CanonicalTopNState(at_barrier.data()));
     std::unique_ptr<Operator> restored = MakeTopN(c, nullptr);
     storage::StateReader reader(state, "test state");
     ASSERT_TRUE(restored->Restore(reader).ok());
@@ -709,6 +764,41 @@ TEST(AnalyticSnapshotTest, TopNPartitionGoneAtTheCursorIsSetAside) {
   EXPECT_EQ(restored_out.events, reference_out.events);
   EXPECT_NE(restored->MetricsText().find("live partitions 0"), std::string::npos)
       << restored->MetricsText();
+}
+
+/// A snapshot cancelled half-way leaves nothing behind: the next one is the state at its
+/// barrier.
+TEST(AnalyticSnapshotTest, TopNSnapshotAfterACancelledOneIsExact) {
+  const TopNSnapshotCase c = SnapshotCaseFor(5, sql::RankFunction::kRank, true);
+  const std::vector<OperatorStep> steps = TopNSteps(c, 5);
+  std::unique_ptr<Operator> op = MakeTopN(c, nullptr);
+  RecordingOutput out;
+  const size_t first = steps.size() / 3;
+  const size_t second = 2 * steps.size() / 3;
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, 0, first, nullptr, out).ok());
+  Result<bool> begun = op->BeginSnapshot();
+  ASSERT_TRUE(begun.ok() && *begun);
+  ASSERT_TRUE(op->ContinueSnapshot(1).ok());
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, first, first + 2, nullptr, out).ok());
+  op->CancelSnapshot();
+  EXPECT_FALSE(op->ContinueSnapshot(1).ok());
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, first + 2, second, nullptr, out).ok());
+  storage::StateWriter at_barrier;
+  ASSERT_TRUE(op->Snapshot(at_barrier).ok());
+  begun = op->BeginSnapshot();
+  ASSERT_TRUE(begun.ok() && *begun);
+  std::optional<StatePieces> pieces;
+  for (size_t step = second; !pieces; ++step) {
+    if (step < steps.size()) {
+      ASSERT_TRUE(RunOperatorSteps(*op, steps, step, step + 1, nullptr, out).ok());
+    }
+    Result<std::optional<StatePieces>> more = op->ContinueSnapshot(1);
+    ASSERT_TRUE(more.ok()) << more.status();
+    pieces = std::move(*more);
+  }
+  std::string state;
+  for (const std::string& piece : *pieces) state += piece;
+  EXPECT_EQ(CanonicalTopNState(state), CanonicalTopNState(at_barrier.data()));
 }
 
 TEST(AnalyticSnapshotTest, TopNWithTtlOrBoundedSnapshotsAtTheBarrier) {

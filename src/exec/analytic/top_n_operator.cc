@@ -343,11 +343,14 @@ std::string TopNOperator::MetricsText() const {
 // Every mutable member, and how it comes back on Restore:
 // - partitions_: each partition's key (the KeyEncoder bytes, as the map and the TTL index
 //   hold it), full, last_touch and in_ttl_index are written; its rows (sorted by ORDER BY,
-//   ties by arrival) are written in order, column by column across all partitions in chunks:
+//   ties by arrival) are written in order, column by column in chunks of whole partitions:
 //   the input columns, then the ORDER BY values (as computed when the row arrived), then each
 //   row's sequence. emitted: per row, its index among the partition's rows and its rank
 //   (between calls every emitted row is one of the partition's rows: checked); the restored
-//   entries point to the restored rows, so the identity Diff compares by is kept.
+//   entries point to the restored rows, so the identity Diff compares by is kept. The
+//   creation order (older/newer, serial) is the order written; snapshot_mark is derived.
+//   An incremental snapshot writes the partitions in creation order and, after them, copies
+//   of those set aside before they changed (their row pointers: rows are immutable).
 // - dirty_ (bounded queries, before the end of the input): the dirty partitions in order
 //   (their order is the order of the final output); Partition::dirty is derived from it.
 // - ttl_index_: every (deadline, key) entry, including those of partitions already gone
@@ -360,7 +363,7 @@ namespace {
 /// batch), until an empty one; then the dirty partitions and the TTL index. 1 (still read):
 /// every header, the dirty partitions, the TTL index, then the rows in chunks of 65536.
 constexpr uint32_t kTopNStateVersion = 2;
-/// Rows per chunk of a snapshot at the barrier (a larger partition makes a chunk alone).
+/// A chunk of a snapshot at the barrier closes once it holds this many rows or more.
 constexpr size_t kTopNChunkRows = size_t{1} << 16;
 /// Budget units of ContinueSnapshot (8 per entry it may write): a partition costs this many,
 /// and each of its rows as many again.
@@ -379,6 +382,7 @@ struct TopNOperator::IncrementalSnapshot {
   bool live_done = false;
   std::vector<Partition> saved;
   size_t saved_written = 0;
+  size_t saved_freed = 0;  // Copies written and released.
   storage::StateWriter writer;
   StatePieces pieces;
 };
@@ -594,7 +598,9 @@ Result<std::optional<StatePieces>> TopNOperator::ContinueSnapshot(size_t max_ent
   }
   if (!snapshot.live_done || snapshot.saved_written < snapshot.saved.size()) {
     // Rows set aside and written are needed no more.
-    for (size_t i = 0; i < snapshot.saved_written; ++i) snapshot.saved[i] = Partition();
+    for (; snapshot.saved_freed < snapshot.saved_written; ++snapshot.saved_freed) {
+      snapshot.saved[snapshot.saved_freed] = Partition();
+    }
     if (snapshot.writer.size() >= kPieceBytes) {
       snapshot.pieces.push_back(snapshot.writer.Release());
       snapshot.writer = storage::StateWriter();
@@ -681,7 +687,16 @@ Status TopNOperator::ReadPartitions(storage::StateReader& reader, size_t count, 
     for (auto& [index, rank] : entry.emitted) {
       index = reader.VarU64();
       rank = reader.VarI64();
-      if (reader.ok() && index >= entry.rows) reader.Fail("an output row index out of range");
+      if (reader.ok() && (index >= entry.rows || rank < 1)) {
+        reader.Fail("an output row index out of range, or a rank below 1");
+      }
+    }
+    // Each output row is a distinct row of the partition.
+    std::vector<size_t> indexes;
+    for (const auto& [index, rank] : entry.emitted) indexes.push_back(index);
+    std::sort(indexes.begin(), indexes.end());
+    if (reader.ok() && std::adjacent_find(indexes.begin(), indexes.end()) != indexes.end()) {
+      reader.Fail("an output row twice");
     }
     if (!reader.ok()) return reader.status();
     if (partitions_.count(key) != 0) {
@@ -695,7 +710,6 @@ Status TopNOperator::ReadPartitions(storage::StateReader& reader, size_t count, 
     partition.full = full;
     partition.last_touch = last_touch;
     partition.in_ttl_index = in_ttl_index;
-    partition.rows.reserve(entry.rows);
     entry.partition = &partition;
     order->push_back(&partition);
     expected_rows += entry.rows;
@@ -703,8 +717,13 @@ Status TopNOperator::ReadPartitions(storage::StateReader& reader, size_t count, 
   // Version 1: the dirty partitions and the TTL index come between the headers and the rows.
   if (version == 1) LAMINAR_RETURN_IF_ERROR(ReadDirtyAndTtl(reader, *order));
   const uint64_t total_rows = reader.VarU64();
-  if (reader.ok() && total_rows != expected_rows) reader.Fail("row count differs from partitions'");
+  // Every row takes at least its sequence's byte: a count beyond the bytes left is malformed
+  // (and is not reserved).
+  if (reader.ok() && (total_rows != expected_rows || total_rows > reader.remaining())) {
+    reader.Fail("row count differs from partitions', or exceeds the state");
+  }
   if (!reader.ok()) return reader.status();
+  for (Pending& entry : pending) entry.partition->rows.reserve(entry.rows);
   const Schema& output = *def_.output_schema;
   const size_t order_keys = def_.order_by.size();
   size_t partition_index = 0;
