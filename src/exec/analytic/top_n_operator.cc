@@ -36,7 +36,10 @@ Status TopNOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
   for (int64_t row = 0; row < rows; ++row) {
     Partition* partition = single;
     if (partition == nullptr) partition = &FindOrCreate(encoder_.key(static_cast<size_t>(row)));
-    if (def_.state_ttl_micros) Touch(*partition, now);
+    if (def_.state_ttl_micros) {
+      SaveBeforeChange(*partition);  // Its last touch changes.
+      Touch(*partition, now);
+    }
     const int weight = batch.weight(row);
     if (weight > 0 && !def_.input_changelog && partition->full && !partition->rows.empty()) {
       // Most rows of a full partition cannot enter: compared in place, without making values.
@@ -241,7 +244,9 @@ void TopNOperator::Touch(Partition& partition, int64_t now) {
   // Lazily: the index keeps the partition's first deadline; expiry checks the last touch.
   if (!partition.in_ttl_index) {
     partition.in_ttl_index = true;
-    ttl_index_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), partition.key);
+    auto [entry, inserted] =
+        ttl_index_.emplace(SaturatingAdd(now, *def_.state_ttl_micros), partition.key);
+    if (inserted) NoteTtlAdded(*entry);
   }
 }
 
@@ -249,14 +254,15 @@ Status TopNOperator::ExpireUpTo(int64_t now, OperatorOutput& out) {
   std::vector<Change> changes;
   while (!ttl_index_.empty() && ttl_index_.begin()->first <= now) {
     const std::string key = ttl_index_.begin()->second;
-    ttl_index_.erase(ttl_index_.begin());
+    EraseTtl(ttl_index_.begin());
     auto it = partitions_.find(key);
     if (it == partitions_.end()) continue;
     Partition& partition = it->second;
     const int64_t deadline = SaturatingAdd(partition.last_touch, *def_.state_ttl_micros);
     if (deadline > now) {
       // Touched since it was indexed: indexed again at its real deadline.
-      ttl_index_.emplace(deadline, key);
+      auto [entry, inserted] = ttl_index_.emplace(deadline, key);
+      if (inserted) NoteTtlAdded(*entry);
       continue;
     }
     if (partition.dirty) {
@@ -382,6 +388,20 @@ struct TopNOperator::IncrementalSnapshot {
   bool live_done = false;
   std::vector<Partition> saved;
   size_t saved_written = 0;
+  /// The TTL index (state_ttl), written after the partitions in its order: its size at the
+  /// barrier, how many are written, the last written, its largest entry then; the barrier's
+  /// entries erased before they were written, and those added since (skipped).
+  bool ttl_begun = false;
+  size_t ttl_count = 0;
+  size_t ttl_written = 0;
+  std::optional<TtlEntry> ttl_cursor;
+  std::optional<TtlEntry> ttl_last;
+  std::set<TtlEntry> ttl_saved;
+  std::set<TtlEntry> ttl_added;
+  bool TtlPending(const TtlEntry& entry) const {
+    return ttl_last.has_value() && !(*ttl_last < entry) &&
+           !(ttl_cursor.has_value() && !(*ttl_cursor < entry));
+  }
   size_t saved_freed = 0;  // Copies written and released.
   storage::StateWriter writer;
   StatePieces pieces;
@@ -404,6 +424,21 @@ void TopNOperator::SavePartition(Partition& partition) {
   }
   partition.snapshot_mark = snapshot.id;
   snapshot.saved.push_back(partition);  // Its row pointers: the rows are shared, immutable.
+}
+
+void TopNOperator::NoteTtlAdded(const TtlEntry& entry) {
+  if (snapshot_ != nullptr && snapshot_->TtlPending(entry)) snapshot_->ttl_added.insert(entry);
+}
+
+std::set<TopNOperator::TtlEntry>::iterator TopNOperator::EraseTtl(
+    std::set<TtlEntry>::iterator entry) {
+  if (snapshot_ == nullptr || !snapshot_->TtlPending(*entry) ||
+      snapshot_->ttl_added.count(*entry) != 0) {
+    return ttl_index_.erase(entry);
+  }
+  auto next = std::next(entry);
+  snapshot_->ttl_saved.insert(ttl_index_.extract(entry));  // The barrier's, kept.
+  return next;
 }
 
 Status TopNOperator::WritePartitionHeader(storage::StateWriter& writer,
@@ -543,9 +578,9 @@ Status TopNOperator::Snapshot(storage::StateWriter& writer) const {
 }
 
 Result<bool> TopNOperator::BeginSnapshot() {
-  // With state_ttl the TTL index (an entry per partition, kept lazily) is written at the
-  // barrier; a bounded query is never checkpointed mid-input.
-  if (def_.state_ttl_micros || def_.bounded || !dirty_.empty()) return false;
+  // Dirty partitions exist only in bounded (ad-hoc) queries, which are not checkpointed: such
+  // a state is written at the barrier, as it always was.
+  if (def_.bounded || !dirty_.empty()) return false;
   if (snapshot_ != nullptr) {
     return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
   }
@@ -553,6 +588,8 @@ Result<bool> TopNOperator::BeginSnapshot() {
   snapshot->id = ++snapshots_begun_;
   snapshot->barrier_serial = next_serial_;
   snapshot->cursor = oldest_;
+  snapshot->ttl_count = ttl_index_.size();
+  if (!ttl_index_.empty()) snapshot->ttl_last = *ttl_index_.rbegin();
   snapshot->writer.Reserve(std::min(2 * kPieceBytes, 256 * partitions_.size() + 64));
   WriteHeadOfState(snapshot->writer, next_sequence_, metrics_);
   snapshot_ = std::move(snapshot);
@@ -608,10 +645,58 @@ Result<std::optional<StatePieces>> TopNOperator::ContinueSnapshot(size_t max_ent
     }
     return std::optional<StatePieces>();
   }
-  // No more partitions; no dirty partitions and no TTL index (see BeginSnapshot).
-  snapshot.writer.VarU64(0);
-  snapshot.writer.VarU64(0);
-  snapshot.writer.VarU64(0);
+  if (!snapshot.ttl_begun) {
+    // No more partitions; no dirty partitions (see BeginSnapshot); the TTL index.
+    snapshot.writer.VarU64(0);
+    snapshot.writer.VarU64(0);
+    snapshot.writer.VarU64(snapshot.ttl_count);
+    snapshot.ttl_begun = true;
+  }
+  // The TTL index in its order: an entry erased since the barrier from where it was kept,
+  // entries added since passed over; an entry costs one unit.
+  auto live =
+      snapshot.ttl_cursor ? ttl_index_.upper_bound(*snapshot.ttl_cursor) : ttl_index_.begin();
+  auto saved = snapshot.ttl_cursor ? snapshot.ttl_saved.upper_bound(*snapshot.ttl_cursor)
+                                   : snapshot.ttl_saved.begin();
+  const TtlEntry* passed = nullptr;
+  while (snapshot.ttl_written < snapshot.ttl_count && budget > 0) {
+    --budget;
+    if (live != ttl_index_.end() && snapshot.ttl_added.count(*live) != 0 &&
+        (saved == snapshot.ttl_saved.end() || *live < *saved)) {
+      passed = &*live++;
+      continue;
+    }
+    const bool from_saved =
+        saved != snapshot.ttl_saved.end() && (live == ttl_index_.end() || !(*live < *saved));
+    if (from_saved) {
+      if (live != ttl_index_.end() && !(*saved < *live)) ++live;  // The same entry, added since.
+      passed = &*saved++;
+    } else if (live != ttl_index_.end()) {
+      passed = &*live++;
+    } else {
+      snapshot_.reset();
+      return Status::Error(ErrorCode::kInternal, "{}: TTL index entries of the snapshot are gone",
+                           Describe());
+    }
+    snapshot.writer.VarI64(passed->first);
+    snapshot.writer.Bytes(passed->second);
+    ++snapshot.ttl_written;
+  }
+  if (passed != nullptr) {
+    snapshot.ttl_cursor = *passed;
+    snapshot.ttl_saved.erase(snapshot.ttl_saved.begin(),
+                             snapshot.ttl_saved.upper_bound(*snapshot.ttl_cursor));
+    snapshot.ttl_added.erase(snapshot.ttl_added.begin(),
+                             snapshot.ttl_added.upper_bound(*snapshot.ttl_cursor));
+  }
+  if (snapshot.ttl_written < snapshot.ttl_count) {
+    if (snapshot.writer.size() >= kPieceBytes) {
+      snapshot.pieces.push_back(snapshot.writer.Release());
+      snapshot.writer = storage::StateWriter();
+      snapshot.writer.Reserve(2 * kPieceBytes);
+    }
+    return std::optional<StatePieces>();
+  }
   snapshot.pieces.push_back(snapshot.writer.Release());
   StatePieces pieces = std::move(snapshot.pieces);
   snapshot_.reset();

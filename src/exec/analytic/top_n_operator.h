@@ -81,10 +81,11 @@ class TopNOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
-  /// Incremental snapshots (Operator::BeginSnapshot) without state_ttl: partitions are written
-  /// whole, a few per call, in the order they were created; a partition about to change or go
-  /// before the snapshot reaches it is set aside first (a copy of its row pointers: the rows
-  /// themselves are immutable and shared).
+  /// Incremental snapshots (Operator::BeginSnapshot): partitions are written whole, a few per
+  /// call, in the order they were created, then (state_ttl) the TTL index in its order; a
+  /// partition about to change or go before the snapshot reaches it is set aside first (a copy
+  /// of its row pointers: the rows themselves are immutable and shared), and so is a TTL entry
+  /// about to go.
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override;
@@ -128,6 +129,7 @@ class TopNOperator final : public Operator {
     uint64_t snapshot_mark = 0;
   };
   struct IncrementalSnapshot;
+  using TtlEntry = std::pair<int64_t, std::string>;
   struct Change {
     RowPointer row;
     int64_t rank = 0;
@@ -167,6 +169,10 @@ class TopNOperator final : public Operator {
     }
   }
   void SavePartition(Partition& partition);
+  /// The TTL index while an incremental snapshot is in progress: an entry added since the
+  /// barrier is noted (the snapshot skips it); one erased before the snapshot wrote it is kept.
+  void NoteTtlAdded(const TtlEntry& entry);
+  std::set<TtlEntry>::iterator EraseTtl(std::set<TtlEntry>::iterator entry);
   /// Checkpoints: one partition's header (key, row count, flags, output rows as indexes), and
   /// a chunk of whole partitions (their headers, then all their rows as one batch).
   Status WritePartitionHeader(storage::StateWriter& writer, const Partition& partition) const;
@@ -184,7 +190,7 @@ class TopNOperator final : public Operator {
   std::vector<Partition*> dirty_;
   /// (deadline, partition key) of every partition, when state_ttl is set. A deadline may be
   /// earlier than the partition's real one (touches do not update the index); expiry checks.
-  std::set<std::pair<int64_t, std::string>> ttl_index_;
+  std::set<TtlEntry> ttl_index_;
   uint64_t next_sequence_ = 0;
   TopNMetrics metrics_;
   Partition* oldest_ = nullptr;
