@@ -633,11 +633,11 @@ Result<std::optional<StatePieces>> TopNOperator::ContinueSnapshot(size_t max_ent
     snapshot_.reset();
     return written;
   }
+  // Rows set aside and written are needed no more.
+  for (; snapshot.saved_freed < snapshot.saved_written; ++snapshot.saved_freed) {
+    snapshot.saved[snapshot.saved_freed] = Partition();
+  }
   if (!snapshot.live_done || snapshot.saved_written < snapshot.saved.size()) {
-    // Rows set aside and written are needed no more.
-    for (; snapshot.saved_freed < snapshot.saved_written; ++snapshot.saved_freed) {
-      snapshot.saved[snapshot.saved_freed] = Partition();
-    }
     if (snapshot.writer.size() >= kPieceBytes) {
       snapshot.pieces.push_back(snapshot.writer.Release());
       snapshot.writer = storage::StateWriter();
