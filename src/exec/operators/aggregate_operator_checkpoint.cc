@@ -952,6 +952,11 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
       reader.Fail("the key of a changed result");
       return;
     }
+    // In ascending order, each once (as every version wrote them).
+    if (reader.ok() && !changed_.empty() && !(*changed_.rbegin() < result)) {
+      reader.Fail("changed results out of order");
+      return;
+    }
     changed_.insert(changed_.end(), std::move(result));
   }
   // The last emitted results: one chunk of all of them up to version 3, chunks from 4.

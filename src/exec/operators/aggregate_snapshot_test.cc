@@ -1099,6 +1099,43 @@ TEST(AggregateSnapshotTest, ForgedStatesWithValidChecksumsFailRestore) {
                      "a malformed result key");
 }
 
+/// The results changed in the current period (EMIT EVERY on windows) must come in ascending
+/// order, each once.
+TEST(AggregateSnapshotTest, ChangedResultsOutOfOrderFailRestore) {
+  const std::string statement = Query(
+      "SELECT name, window_start, count(*) AS n FROM s GROUP BY name, tumble(ts, INTERVAL '10' "
+      "SECOND) EMIT EVERY INTERVAL '1' MINUTE");
+  ManualClock clock(kBase);
+  auto planned = Plan(statement, &clock);
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  Recorder out;
+  ASSERT_TRUE(
+      planned->op
+          ->Process(0,
+                    RowsOfS(
+                        planned->input_schema, 2, [](int64_t i) { return i == 0 ? "a" : "b"; },
+                        [](int64_t i) { return i; }, [](int64_t) { return kBase; }),
+                    out)
+          .ok());
+  const std::string state = SnapshotOf(*planned->op);
+  auto changed = [&](const std::vector<std::string>& names) {
+    return Written([&](storage::StateWriter& w) {
+      w.VarU64(names.size());
+      for (const std::string& name : names) {
+        w.VarI64(kBase);
+        w.VarI64(kBase + 10 * kSecond);
+        w.Bytes(EncodedName(name, static_cast<uint32_t>(name.size())));
+      }
+    });
+  };
+  const std::string barrier = changed({"a", "b"});
+  ASSERT_NE(Restored(statement, &clock, Forged(state, barrier, barrier)), nullptr);
+  ExpectRestoreFails(statement, &clock, Forged(state, barrier, changed({"b", "a"})),
+                     "changed results out of order");
+  ExpectRestoreFails(statement, &clock, Forged(state, barrier, changed({"a", "a"})),
+                     "a changed result twice");
+}
+
 TEST(AggregateSnapshotTest, StateOfAnotherAggregationFailsRestore) {
   ManualClock clock(kBase);
   const std::string state =
