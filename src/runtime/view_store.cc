@@ -221,11 +221,7 @@ Result<std::optional<std::vector<std::string>>> ViewStore::ContinueSnapshot(size
     return written;
   }
   if (!done) {
-    if (snapshot.writer.size() >= kPieceBytes) {
-      snapshot.pieces.push_back(snapshot.writer.Release());
-      snapshot.writer = storage::StateWriter();
-      snapshot.writer.Reserve(2 * kPieceBytes);
-    }
+    snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     return std::optional<std::vector<std::string>>();
   }
   snapshot.writer.VarU64(0);

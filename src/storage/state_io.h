@@ -66,6 +66,16 @@ class StateWriter {
   /// REQUIRES: offset + 8 <= size().
   void PatchU64(size_t offset, uint64_t value);
 
+  /// Incremental snapshots: once at least `piece_bytes` are written, moves them to `pieces` and
+  /// starts a new piece with room for two more, so that no reactor turn copies a buffer grown
+  /// by doubling.
+  void SetAsidePieceIfFull(std::vector<std::string>& pieces, size_t piece_bytes) {
+    if (out_.size() < piece_bytes) return;
+    pieces.push_back(std::move(out_));
+    out_ = std::string();
+    out_.reserve(2 * piece_bytes);
+  }
+
  private:
   std::string out_;
 };

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "columnar/column_builder.h"
+#include "exec/operators/ordered_set_snapshot.h"
 #include "storage/state_io.h"
 
 namespace laminar::exec {
@@ -130,14 +131,18 @@ int TopNOperator::CompareWithStored(const std::vector<Column>& order_columns, in
 TopNOperator::Partition& TopNOperator::FindOrCreate(std::string_view key) {
   auto it = partitions_.find(key);
   if (it != partitions_.end()) return it->second;
-  it = partitions_.try_emplace(std::string(key)).first;
+  ++metrics_.live_partitions;
+  return Create(std::string(key));
+}
+
+TopNOperator::Partition& TopNOperator::Create(std::string key) {
+  auto it = partitions_.try_emplace(std::move(key)).first;
   Partition& partition = it->second;
   partition.key = it->first;
   partition.serial = next_serial_++;
   partition.older = newest_;
   (newest_ != nullptr ? newest_->newer : oldest_) = &partition;
   newest_ = &partition;
-  ++metrics_.live_partitions;
   return partition;
 }
 
@@ -388,20 +393,9 @@ struct TopNOperator::IncrementalSnapshot {
   bool live_done = false;
   std::vector<Partition> saved;
   size_t saved_written = 0;
-  /// The TTL index (state_ttl), written after the partitions in its order: its size at the
-  /// barrier, how many are written, the last written, its largest entry then; the barrier's
-  /// entries erased before they were written, and those added since (skipped).
+  /// The TTL index (state_ttl), written after the partitions in its order.
+  std::optional<OrderedSetSnapshot<TtlEntry>> ttl;
   bool ttl_begun = false;
-  size_t ttl_count = 0;
-  size_t ttl_written = 0;
-  std::optional<TtlEntry> ttl_cursor;
-  std::optional<TtlEntry> ttl_last;
-  std::set<TtlEntry> ttl_saved;
-  std::set<TtlEntry> ttl_added;
-  bool TtlPending(const TtlEntry& entry) const {
-    return ttl_last.has_value() && !(*ttl_last < entry) &&
-           !(ttl_cursor.has_value() && !(*ttl_cursor < entry));
-  }
   size_t saved_freed = 0;  // Copies written and released.
   storage::StateWriter writer;
   StatePieces pieces;
@@ -427,18 +421,13 @@ void TopNOperator::SavePartition(Partition& partition) {
 }
 
 void TopNOperator::NoteTtlAdded(const TtlEntry& entry) {
-  if (snapshot_ != nullptr && snapshot_->TtlPending(entry)) snapshot_->ttl_added.insert(entry);
+  if (snapshot_ != nullptr) snapshot_->ttl->NoteInserted(entry);
 }
 
 std::set<TopNOperator::TtlEntry>::iterator TopNOperator::EraseTtl(
     std::set<TtlEntry>::iterator entry) {
-  if (snapshot_ == nullptr || !snapshot_->TtlPending(*entry) ||
-      snapshot_->ttl_added.count(*entry) != 0) {
-    return ttl_index_.erase(entry);
-  }
-  auto next = std::next(entry);
-  snapshot_->ttl_saved.insert(ttl_index_.extract(entry));  // The barrier's, kept.
-  return next;
+  if (snapshot_ == nullptr) return ttl_index_.erase(entry);
+  return snapshot_->ttl->Erase(ttl_index_, entry);
 }
 
 Status TopNOperator::WritePartitionHeader(storage::StateWriter& writer,
@@ -588,8 +577,7 @@ Result<bool> TopNOperator::BeginSnapshot() {
   snapshot->id = ++snapshots_begun_;
   snapshot->barrier_serial = next_serial_;
   snapshot->cursor = oldest_;
-  snapshot->ttl_count = ttl_index_.size();
-  if (!ttl_index_.empty()) snapshot->ttl_last = *ttl_index_.rbegin();
+  snapshot->ttl.emplace(ttl_index_);
   snapshot->writer.Reserve(std::min(2 * kPieceBytes, 256 * partitions_.size() + 64));
   WriteHeadOfState(snapshot->writer, next_sequence_, metrics_);
   snapshot_ = std::move(snapshot);
@@ -638,63 +626,30 @@ Result<std::optional<StatePieces>> TopNOperator::ContinueSnapshot(size_t max_ent
     snapshot.saved[snapshot.saved_freed] = Partition();
   }
   if (!snapshot.live_done || snapshot.saved_written < snapshot.saved.size()) {
-    if (snapshot.writer.size() >= kPieceBytes) {
-      snapshot.pieces.push_back(snapshot.writer.Release());
-      snapshot.writer = storage::StateWriter();
-      snapshot.writer.Reserve(2 * kPieceBytes);
-    }
+    snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     return std::optional<StatePieces>();
   }
   if (!snapshot.ttl_begun) {
     // No more partitions; no dirty partitions (see BeginSnapshot); the TTL index.
     snapshot.writer.VarU64(0);
     snapshot.writer.VarU64(0);
-    snapshot.writer.VarU64(snapshot.ttl_count);
+    snapshot.writer.VarU64(snapshot.ttl->count());
     snapshot.ttl_begun = true;
   }
-  // The TTL index in its order: an entry erased since the barrier from where it was kept,
-  // entries added since passed over; an entry costs one unit.
-  auto live =
-      snapshot.ttl_cursor ? ttl_index_.upper_bound(*snapshot.ttl_cursor) : ttl_index_.begin();
-  auto saved = snapshot.ttl_cursor ? snapshot.ttl_saved.upper_bound(*snapshot.ttl_cursor)
-                                   : snapshot.ttl_saved.begin();
-  const TtlEntry* passed = nullptr;
-  while (snapshot.ttl_written < snapshot.ttl_count && budget > 0) {
-    --budget;
-    if (live != ttl_index_.end() && snapshot.ttl_added.count(*live) != 0 &&
-        (saved == snapshot.ttl_saved.end() || *live < *saved)) {
-      passed = &*live++;
-      continue;
-    }
-    const bool from_saved =
-        saved != snapshot.ttl_saved.end() && (live == ttl_index_.end() || !(*live < *saved));
-    if (from_saved) {
-      if (live != ttl_index_.end() && !(*saved < *live)) ++live;  // The same entry, added since.
-      passed = &*saved++;
-    } else if (live != ttl_index_.end()) {
-      passed = &*live++;
-    } else {
-      snapshot_.reset();
-      return Status::Error(ErrorCode::kInternal, "{}: TTL index entries of the snapshot are gone",
-                           Describe());
-    }
-    snapshot.writer.VarI64(passed->first);
-    snapshot.writer.Bytes(passed->second);
-    ++snapshot.ttl_written;
+  // The TTL index in its order, an entry a unit.
+  storage::StateWriter& writer = snapshot.writer;
+  Result<bool> ttl_done =
+      snapshot.ttl->Continue(ttl_index_, budget, 1, [&writer](const TtlEntry& entry) {
+        writer.VarI64(entry.first);
+        writer.Bytes(entry.second);
+      });
+  if (!ttl_done.ok()) {
+    snapshot_.reset();
+    return Status::Error(ErrorCode::kInternal, "{}: TTL index: {}", Describe(),
+                         ttl_done.status().message());
   }
-  if (passed != nullptr) {
-    snapshot.ttl_cursor = *passed;
-    snapshot.ttl_saved.erase(snapshot.ttl_saved.begin(),
-                             snapshot.ttl_saved.upper_bound(*snapshot.ttl_cursor));
-    snapshot.ttl_added.erase(snapshot.ttl_added.begin(),
-                             snapshot.ttl_added.upper_bound(*snapshot.ttl_cursor));
-  }
-  if (snapshot.ttl_written < snapshot.ttl_count) {
-    if (snapshot.writer.size() >= kPieceBytes) {
-      snapshot.pieces.push_back(snapshot.writer.Release());
-      snapshot.writer = storage::StateWriter();
-      snapshot.writer.Reserve(2 * kPieceBytes);
-    }
+  if (!*ttl_done) {
+    snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     return std::optional<StatePieces>();
   }
   snapshot.pieces.push_back(snapshot.writer.Release());
@@ -788,10 +743,8 @@ Status TopNOperator::ReadPartitions(storage::StateReader& reader, size_t count, 
       reader.Fail("a partition key repeated");
       return reader.status();
     }
-    // Created as the newest, as Process creates them (the metrics are the state's).
-    const int64_t live_partitions = metrics_.live_partitions;
-    Partition& partition = FindOrCreate(key);
-    metrics_.live_partitions = live_partitions;
+    // Created as the newest, as Process creates them (the counters are the state's).
+    Partition& partition = Create(std::move(key));
     partition.full = full;
     partition.last_touch = last_touch;
     partition.in_ttl_index = in_ttl_index;

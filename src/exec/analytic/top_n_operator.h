@@ -157,8 +157,10 @@ class TopNOperator final : public Operator {
   Status EmitChanges(std::vector<Change>& changes, OperatorOutput& out);
   Status RefreshDirty(OperatorOutput& out);
 
-  /// The partition of `key`, created (and linked as the newest) if missing.
+  /// The partition of `key`, created (and linked as the newest, counted live) if missing.
+  /// REQUIRES for Create: no partition of `key`; it links it but leaves the counters alone.
   Partition& FindOrCreate(std::string_view key);
+  Partition& Create(std::string key);
   /// Erases a partition (unlinking it; an incremental snapshot's cursor moves past it).
   void ErasePartition(const std::string& key);
   /// Before a partition changes or goes: the incremental snapshot in progress sets it aside if

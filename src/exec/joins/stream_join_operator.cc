@@ -1233,11 +1233,7 @@ Result<std::optional<StatePieces>> StreamJoinOperator::ContinueSnapshot(size_t m
     return failed;
   }
   if (snapshot.side < 3) {
-    if (snapshot.writer.size() >= kPieceBytes) {
-      snapshot.pieces.push_back(snapshot.writer.Release());
-      snapshot.writer = storage::StateWriter();
-      snapshot.writer.Reserve(2 * kPieceBytes);
-    }
+    snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     return std::optional<StatePieces>();
   }
   std::string last = snapshot.writer.Release();
@@ -1257,21 +1253,17 @@ Status StreamJoinOperator::Snapshot(storage::StateWriter& writer) const {
   writer.WriteVersion(kStreamJoinStateVersion);
   for (int side = 0; side < 2; ++side) LAMINAR_RETURN_IF_ERROR(SnapshotSide(side, writer));
   if (def_.state_ttl_micros) {
-    // One row of each live key names it: the head of its left list, else of its right one.
-    std::vector<std::pair<int, uint32_t>> named;
+    // One row of each live key names it (NameKey); one chunk of entries, then an empty one.
+    std::vector<NamedKey> named;
     named.reserve(keys_.size());
     for (uint32_t key = 0; key < key_states_.size(); ++key) {
-      if (!keys_.IsLive(key)) continue;
-      const KeyState& state = key_states_[key];
-      const int side = state.head[0] != kNone ? 0 : 1;
-      if (state.head[side] != kNone) named.emplace_back(side, state.head[side]);
+      if (std::optional<NamedKey> entry = NameKey(key)) named.push_back(*entry);
     }
-    // One chunk of entries, then an empty one.
     writer.VarU64(named.size());
-    for (const auto& [side, id] : named) {
-      writer.U8(static_cast<uint8_t>(side));
-      writer.VarU64(id);
-      writer.VarI64(key_states_[sides_[side].rows[id].key].touched);
+    for (const NamedKey& entry : named) {
+      writer.U8(static_cast<uint8_t>(entry.side));
+      writer.VarU64(entry.id);
+      writer.VarI64(entry.touched);
     }
     if (!named.empty()) writer.VarU64(0);
   }

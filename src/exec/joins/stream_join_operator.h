@@ -305,8 +305,6 @@ class StreamJoinOperator final : public Operator {
   /// Writes a chunk of stored rows: their values as a batch, then each one's RowMeta.
   static void WriteRowChunk(storage::StateWriter& writer, const Batch& rows,
                             const std::vector<RowMeta>& meta);
-  /// The values of stored rows `ids` of `side` as a batch (of the side's schema).
-  Result<Batch> StoredRows(int side, const std::vector<uint32_t>& ids) const;
 
   /// An incremental snapshot in progress: what each side was at the barrier, and where the
   /// writing is.

@@ -670,8 +670,8 @@ Status AggregateOperator::ProcessPanes(const ChangeBatch& batch, Inputs& inputs,
       WindowsOfPane(prefixes[i], windows);
       for (const auto& [start, end] : windows) {
         auto [it, inserted] = changed_.insert(ResultKey{start, end, std::string(key)});
-        if (inserted && incremental_ != nullptr && incremental_->ChangedPending(*it)) {
-          incremental_->changed_added.insert(*it);  // Not a result of the barrier's period.
+        if (inserted && incremental_ != nullptr) {
+          incremental_->changed->NoteInserted(*it);  // Not a result of the barrier's period.
         }
       }
     }
@@ -1125,7 +1125,7 @@ Status AggregateOperator::EmitChanged(OperatorOutput& out) {
       current_keys.push_back(std::move(result));
     }
   }
-  if (incremental_ != nullptr && incremental_->changed_last) {
+  if (incremental_ != nullptr && incremental_->changed->count() > 0) {
     // The snapshot in progress keeps the results of the barrier's period it has not written.
     for (auto it = changed_.begin(); it != changed_.end();) it = EraseChanged(it);
   } else {

@@ -16,6 +16,7 @@
 #include "exec/aggregate/accumulator.h"
 #include "exec/expression_evaluator.h"
 #include "exec/operators/operator.h"
+#include "exec/operators/ordered_set_snapshot.h"
 #include "sql/plan/logical_aggregate.h"
 #include "sql/plan/window_assignment.h"
 #include "state/group_table.h"
@@ -385,20 +386,9 @@ class AggregateOperator final : public Operator {
       return EmittedPending(key) && emitted_added.count(key) == 0 && emitted_saved.count(key) == 0;
     }
     /// The results changed in the current period (EMIT EVERY on windows), written after the
-    /// pane index in key order, like the last emitted results: how many there were at the
-    /// barrier, how many are written, the last written, the largest; those erased before
-    /// they were written; those inserted since the barrier, which the cursor skips.
-    size_t changed_count = 0;
-    size_t changed_written = 0;
+    /// pane index in key order.
+    std::optional<OrderedSetSnapshot<ResultKey>> changed;
     bool changed_begun = false;
-    std::optional<ResultKey> changed_cursor;
-    std::optional<ResultKey> changed_last;
-    std::set<ResultKey> changed_saved;
-    std::set<ResultKey> changed_added;
-    bool ChangedPending(const ResultKey& key) const {
-      return changed_last.has_value() && !(*changed_last < key) &&
-             !(changed_cursor.has_value() && !(*changed_cursor < key));
-    }
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
     bool blocks_done = false;

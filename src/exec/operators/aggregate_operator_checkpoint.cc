@@ -269,8 +269,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   snapshot->tail_before_panes = tail.Release();
   // After the pane index: sessions' tables (none here), then the changed results, which the
   // slices write.
-  snapshot->changed_count = changed_.size();
-  if (!changed_.empty()) snapshot->changed_last = *changed_.rbegin();
+  snapshot->changed.emplace(changed_);
   tail = storage::StateWriter();
   LAMINAR_RETURN_IF_ERROR(WriteTailAfterEmitted(tail));
   snapshot->tail_after_emitted = tail.Release();
@@ -327,7 +326,7 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     LAMINAR_ASSIGN_OR_RETURN(const bool panes_done, ContinuePaneIndex(budget));
     if (panes_done) {
       snapshot.changed_begun = true;
-      snapshot.writer.VarU64(snapshot.changed_count);
+      snapshot.writer.VarU64(snapshot.changed->count());
     }
   }
   if (snapshot.changed_begun && !snapshot.emitted_begun) {
@@ -462,58 +461,23 @@ Result<bool> AggregateOperator::ContinueEmitted(size_t& budget) {
 
 Result<bool> AggregateOperator::ContinueChanged(size_t& budget) {
   IncrementalSnapshot& snapshot = *incremental_;
-  // The next result after the cursor: one erased since the barrier, or one still in changed_
-  // that was there at the barrier (those inserted since are skipped).
-  const ResultKey* last = snapshot.changed_cursor ? &*snapshot.changed_cursor : nullptr;
-  auto live = last ? changed_.upper_bound(*last) : changed_.begin();
-  auto saved = last ? snapshot.changed_saved.upper_bound(*last) : snapshot.changed_saved.begin();
-  const ResultKey* written = nullptr;  // The last written or passed over.
-  while (snapshot.changed_written < snapshot.changed_count && budget > 0) {
-    // Changed since the barrier, below every result still to write: passed over (a test each).
-    while (budget > 0 && live != changed_.end() && snapshot.changed_added.count(*live) != 0 &&
-           (saved == snapshot.changed_saved.end() || *live < *saved)) {
-      written = &*live++;
-      --budget;
-    }
-    if (budget == 0) break;
-    // Half a group: a key of a node-based set, one cache miss or two.
-    budget = budget >= 4 ? budget - 4 : 0;
-    const bool from_saved =
-        saved != snapshot.changed_saved.end() && (live == changed_.end() || !(*live < *saved));
-    if (from_saved) {
-      if (live != changed_.end() && !(*saved < *live)) ++live;  // The same key, added since.
-      written = &*saved++;
-    } else if (live != changed_.end()) {
-      written = &*live++;
-    } else {
-      return Status::Error(ErrorCode::kInternal, "{}: {} changed results of the snapshot are gone",
-                           Describe(), snapshot.changed_count - snapshot.changed_written);
-    }
-    snapshot.writer.VarI64(written->window_start);
-    snapshot.writer.VarI64(written->window_end);
-    snapshot.writer.Bytes(written->key);
-    ++snapshot.changed_written;
-  }
-  if (written != nullptr) {
-    snapshot.changed_cursor = *written;
-    // What the cursor passed needs keeping no more.
-    snapshot.changed_saved.erase(snapshot.changed_saved.begin(),
-                                 snapshot.changed_saved.upper_bound(*snapshot.changed_cursor));
-    snapshot.changed_added.erase(snapshot.changed_added.begin(),
-                                 snapshot.changed_added.upper_bound(*snapshot.changed_cursor));
-  }
-  return snapshot.changed_written == snapshot.changed_count;
+  storage::StateWriter& writer = snapshot.writer;
+  // Half a group per result: a key of a node-based set, one cache miss or two.
+  Result<bool> done =
+      snapshot.changed->Continue(changed_, budget, 4, [&writer](const ResultKey& result) {
+        writer.VarI64(result.window_start);
+        writer.VarI64(result.window_end);
+        writer.Bytes(result.key);
+      });
+  if (!done.ok())
+    return Status::Error(done.status().code(), "{}: {}", Describe(), done.status().message());
+  return done;
 }
 
 std::set<AggregateOperator::ResultKey>::iterator AggregateOperator::EraseChanged(
     std::set<ResultKey>::iterator result) {
-  if (incremental_ == nullptr || !incremental_->ChangedPending(*result) ||
-      incremental_->changed_added.count(*result) != 0) {
-    return changed_.erase(result);
-  }
-  auto next = std::next(result);
-  incremental_->changed_saved.insert(changed_.extract(result));  // Moved, not copied.
-  return next;
+  if (incremental_ == nullptr) return changed_.erase(result);
+  return incremental_->changed->Erase(changed_, result);
 }
 
 std::map<AggregateOperator::ResultKey, std::vector<Value>>::iterator
@@ -713,7 +677,6 @@ Status AggregateOperator::WriteTailAfterEmitted(storage::StateWriter& writer) co
   std::sort(flagged.begin(), flagged.end());
   flagged.erase(std::unique(flagged.begin(), flagged.end()), flagged.end());
   writer.VarU64(flagged.size());
-  rows.clear();
   for (uint32_t slot : flagged) {
     writer.VarU64(slot);
     // A dirty slot's row is explicit (ProcessGroups materialises it before marking it).
