@@ -27,6 +27,21 @@ constexpr std::string_view kSchema =
     "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
     "WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT k, count(*) AS n, sum(v) AS total FROM events GROUP BY k";
+/// kSchema with state_ttl: the aggregation also keeps each key's last update and a TTL index
+/// entry per key (an hour: nothing expires while the benchmark runs).
+constexpr std::string_view kTtlSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE STREAM totals WITH (state_ttl = '1 hour') AS SELECT k, count(*) AS n, sum(v) AS "
+    "total FROM events GROUP BY k";
+/// The same keys grouped with their event time, which closes each group once the watermark
+/// passes it (EMIT ON WINDOW CLOSE): the aggregation also keeps a closing index entry per
+/// group. The watermark lags an hour, so none closes while the benchmark runs.
+constexpr std::string_view kClosingSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts - INTERVAL '1' HOUR);"
+    "CREATE STREAM totals AS SELECT k, ts, count(*) AS n, sum(v) AS total FROM events "
+    "GROUP BY k, ts EMIT ON WINDOW CLOSE";
 /// The same keys in hopping windows of an hour every 10 minutes: the rows fall in three panes,
 /// none of which is freed while the benchmark runs (two windows, of one or two rows, close
 /// while it fills).
@@ -153,6 +168,22 @@ void CheckpointAggregates(benchmark::State& state, std::string_view schema_sql) 
 void BM_CheckpointKeyedAggregates(benchmark::State& state) { CheckpointAggregates(state, kSchema); }
 BENCHMARK(BM_CheckpointKeyedAggregates)
     ->Arg(100'000)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
+
+void BM_CheckpointKeyedAggregatesWithTtl(benchmark::State& state) {
+  CheckpointAggregates(state, kTtlSchema);
+}
+BENCHMARK(BM_CheckpointKeyedAggregatesWithTtl)
+    ->Arg(1'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5);
+
+void BM_CheckpointGroupsClosedByKey(benchmark::State& state) {
+  CheckpointAggregates(state, kClosingSchema);
+}
+BENCHMARK(BM_CheckpointGroupsClosedByKey)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5);

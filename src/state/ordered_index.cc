@@ -10,19 +10,41 @@ constexpr size_t kMaxSpareBlocks = 16;
 
 }  // namespace
 
-std::unique_ptr<OrderedIndex::Block> OrderedIndex::NewBlock() {
-  if (spare_blocks_.empty()) return std::make_unique_for_overwrite<Block>();
-  std::unique_ptr<Block> block = std::move(spare_blocks_.back());
+std::shared_ptr<OrderedIndex::Block> OrderedIndex::NewBlock() {
+  if (spare_blocks_.empty()) return std::make_shared_for_overwrite<Block>();
+  std::shared_ptr<Block> block = std::move(spare_blocks_.back());
   spare_blocks_.pop_back();
   return block;
 }
 
-void OrderedIndex::RecycleBlock(std::unique_ptr<Block> block) {
-  if (spare_blocks_.size() < kMaxSpareBlocks) spare_blocks_.push_back(std::move(block));
+void OrderedIndex::RecycleBlock(std::shared_ptr<Block> block) {
+  // A block a frozen copy still reads is left to it.
+  if (block.use_count() == 1 && spare_blocks_.size() < kMaxSpareBlocks) {
+    spare_blocks_.push_back(std::move(block));
+  }
+}
+
+OrderedIndex::Block& OrderedIndex::Writable(size_t index) {
+  std::shared_ptr<Block>& block = blocks_[index];
+  if (block.use_count() > 1) {
+    std::shared_ptr<Block> copy = NewBlock();
+    copy->count = block->count;
+    std::memcpy(copy->times, block->times, block->count * sizeof(int64_t));
+    std::memcpy(copy->slots, block->slots, block->count * sizeof(uint32_t));
+    block = std::move(copy);
+  }
+  return *block;
+}
+
+OrderedIndex::Frozen OrderedIndex::Freeze() const {
+  Frozen frozen;
+  frozen.blocks_.assign(blocks_.begin(), blocks_.end());
+  frozen.size_ = size_;
+  return frozen;
 }
 
 OrderedIndex::Block* OrderedIndex::InsertBlock(size_t index) {
-  std::unique_ptr<Block> block = NewBlock();
+  std::shared_ptr<Block> block = NewBlock();
   block->count = 0;
   Block* raw = block.get();
   blocks_.insert(blocks_.begin() + static_cast<ptrdiff_t>(index), std::move(block));
@@ -43,7 +65,7 @@ void OrderedIndex::Insert(int64_t time, uint32_t slot) {
       std::upper_bound(last_times_.begin(), last_times_.end(), time) - last_times_.begin());
   if (index == blocks_.size()) {
     // After everything: append, starting a new block when the last one is full.
-    Block* block = blocks_.empty() ? nullptr : blocks_.back().get();
+    Block* block = blocks_.empty() ? nullptr : &Writable(blocks_.size() - 1);
     if (block == nullptr || block->count == kBlockCapacity) {
       block = InsertBlock(blocks_.size());
     }
@@ -53,7 +75,7 @@ void OrderedIndex::Insert(int64_t time, uint32_t slot) {
     last_times_.back() = time;
     return;
   }
-  Block* block = blocks_[index].get();
+  Block* block = &Writable(index);
   uint32_t position = static_cast<uint32_t>(
       std::upper_bound(block->times, block->times + block->count, time) - block->times);
   if (block->count == kBlockCapacity) {
@@ -98,7 +120,7 @@ bool OrderedIndex::Erase(int64_t time, uint32_t slot) {
 }
 
 void OrderedIndex::RemoveAt(size_t index, uint32_t position) {
-  Block& block = *blocks_[index];
+  Block& block = Writable(index);
   uint32_t tail = block.count - position - 1;
   std::memmove(block.times + position, block.times + position + 1, tail * sizeof(int64_t));
   std::memmove(block.slots + position, block.slots + position + 1, tail * sizeof(uint32_t));
@@ -124,7 +146,7 @@ void OrderedIndex::MaybeMerge(size_t index) {
   } else {
     return;
   }
-  Block& into = *blocks_[left];
+  Block& into = Writable(left);
   const Block& from = *blocks_[left + 1];
   std::memcpy(into.times + into.count, from.times, from.count * sizeof(int64_t));
   std::memcpy(into.slots + into.count, from.slots, from.count * sizeof(uint32_t));
@@ -136,7 +158,7 @@ void OrderedIndex::MaybeMerge(size_t index) {
 void OrderedIndex::PopUpTo(int64_t time, std::vector<Entry>* out) {
   size_t whole_blocks = 0;
   for (; whole_blocks < blocks_.size(); ++whole_blocks) {
-    Block& block = *blocks_[whole_blocks];
+    const Block& block = *blocks_[whole_blocks];
     uint32_t count =
         last_times_[whole_blocks] <= time
             ? block.count
@@ -146,10 +168,11 @@ void OrderedIndex::PopUpTo(int64_t time, std::vector<Entry>* out) {
     size_ -= count;
     if (count < block.count) {
       if (count > 0) {
-        uint32_t rest = block.count - count;
-        std::memmove(block.times, block.times + count, rest * sizeof(int64_t));
-        std::memmove(block.slots, block.slots + count, rest * sizeof(uint32_t));
-        block.count = rest;
+        Block& first = Writable(whole_blocks);
+        uint32_t rest = first.count - count;
+        std::memmove(first.times, first.times + count, rest * sizeof(int64_t));
+        std::memmove(first.slots, first.slots + count, rest * sizeof(uint32_t));
+        first.count = rest;
       }
       break;
     }
@@ -172,8 +195,8 @@ std::optional<int64_t> OrderedIndex::MinTime() const {
 
 size_t OrderedIndex::MemoryBytes() const {
   return sizeof(*this) + (blocks_.size() + spare_blocks_.size()) * sizeof(Block) +
-         blocks_.capacity() * sizeof(std::unique_ptr<Block>) +
-         spare_blocks_.capacity() * sizeof(std::unique_ptr<Block>) +
+         blocks_.capacity() * sizeof(std::shared_ptr<Block>) +
+         spare_blocks_.capacity() * sizeof(std::shared_ptr<Block>) +
          last_times_.capacity() * sizeof(int64_t);
 }
 

@@ -22,7 +22,12 @@ namespace laminar::state {
 /// middle of a block moves at most one block; a full block splits in two, an emptied block is
 /// recycled, and a block that falls under a quarter full merges with a small neighbour.
 ///
-/// Thread-safety: one thread (the owning reactor).
+/// Frozen copies (Freeze) share the blocks: taking one copies a pointer per block, and the
+/// index copies a block the first time it changes it while a frozen copy still holds it
+/// (copy-on-write), so an incremental snapshot writes the index as it was at the barrier while
+/// the operator goes on.
+///
+/// Thread-safety: one thread (the owning reactor), frozen copies included.
 class OrderedIndex {
  public:
   static constexpr size_t kBlockCapacity = 256;
@@ -50,6 +55,10 @@ class OrderedIndex {
   template <typename Fn>
   void Range(int64_t lo, int64_t hi, Fn&& fn) const;
 
+  /// The index as it is now, unchanged by what the index does later.
+  class Frozen;
+  Frozen Freeze() const;
+
   /// The smallest time held, if any (when the next entry becomes due).
   std::optional<int64_t> MinTime() const;
   size_t size() const { return size_; }
@@ -69,8 +78,10 @@ class OrderedIndex {
     return static_cast<size_t>(std::lower_bound(last_times_.begin(), last_times_.end(), time) -
                                last_times_.begin());
   }
-  std::unique_ptr<Block> NewBlock();
-  void RecycleBlock(std::unique_ptr<Block> block);
+  std::shared_ptr<Block> NewBlock();
+  void RecycleBlock(std::shared_ptr<Block> block);
+  /// Block `index`, copied first if a frozen copy shares it.
+  Block& Writable(size_t index);
   /// Inserts an empty block at `index` of blocks_ and returns it.
   Block* InsertBlock(size_t index);
   /// Removes entry `position` of block `index`, dropping or merging the block as needed.
@@ -81,10 +92,30 @@ class OrderedIndex {
   /// Removes block `index` from blocks_ and keeps it for reuse.
   void DropBlock(size_t index);
 
-  std::vector<std::unique_ptr<Block>> blocks_;
-  std::vector<int64_t> last_times_;  // last_times_[i]: the last time in blocks_[i].
-  std::vector<std::unique_ptr<Block>> spare_blocks_;
+  std::vector<std::shared_ptr<Block>> blocks_;  // Shared only with frozen copies.
+  std::vector<int64_t> last_times_;             // last_times_[i]: the last time in blocks_[i].
+  std::vector<std::shared_ptr<Block>> spare_blocks_;
   size_t size_ = 0;
+};
+
+/// An index as it was when frozen, read in order from a cursor.
+class OrderedIndex::Frozen {
+ public:
+  Frozen() = default;
+  size_t size() const { return size_; }
+  /// Entries read so far.
+  size_t read() const { return read_; }
+  /// Calls fn(time, slot) for the next `limit` entries at most, in order; returns how many.
+  template <typename Fn>
+  size_t ReadNext(size_t limit, Fn&& fn);
+
+ private:
+  friend class OrderedIndex;
+  std::vector<std::shared_ptr<const Block>> blocks_;
+  size_t size_ = 0;
+  size_t read_ = 0;
+  size_t block_ = 0;       // The block of the next entry,
+  uint32_t position_ = 0;  // and its position there.
 };
 
 template <typename Fn>
@@ -103,6 +134,23 @@ void OrderedIndex::Range(int64_t lo, int64_t hi, Fn&& fn) const {
     block = blocks_[index].get();
     position = 0;
   }
+}
+
+template <typename Fn>
+size_t OrderedIndex::Frozen::ReadNext(size_t limit, Fn&& fn) {
+  size_t called = 0;
+  while (called < limit && block_ < blocks_.size()) {
+    const Block& block = *blocks_[block_];
+    for (; position_ < block.count && called < limit; ++position_, ++called) {
+      fn(block.times[position_], block.slots[position_]);
+    }
+    if (position_ == block.count) {
+      ++block_;
+      position_ = 0;
+    }
+  }
+  read_ += called;
+  return called;
 }
 
 }  // namespace laminar::state

@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -97,6 +99,65 @@ TEST(OrderedIndexTest, ManySlotsPerTimeAcrossBlocks) {
 }
 
 // A differential test against std::multimap, which also keeps equal keys in insertion order.
+std::vector<Entry> ReadAll(OrderedIndex::Frozen& frozen) {
+  std::vector<Entry> out;
+  while (frozen.ReadNext(7, [&](int64_t time, uint32_t slot) {
+    out.push_back({time, slot});
+  }) > 0) {
+  }
+  return out;
+}
+
+TEST(OrderedIndexTest, FrozenCopiesKeepTheirEntriesThroughEveryChange) {
+  // Each change below rewrites a block in place when nothing shares it: a frozen copy taken
+  // before must still read the entries as they were.
+  auto fill = [](OrderedIndex& index) {
+    for (uint32_t i = 0; i < 4 * OrderedIndex::kBlockCapacity; ++i) index.Insert(2 * i, i);
+  };
+  const std::vector<std::function<void(OrderedIndex&)>> changes = {
+      [](OrderedIndex& index) { index.Insert(1001, 7); },     // Into a full block: a split.
+      [](OrderedIndex& index) { index.Insert(1 << 20, 7); },  // At the end.
+      [](OrderedIndex& index) {  // Removals until two neighbours merge.
+        for (uint32_t i = 0; i < 2 * OrderedIndex::kBlockCapacity - 40; ++i) {
+          ASSERT_TRUE(index.Erase(2 * (i + 20), i + 20));
+        }
+      },
+      [](OrderedIndex& index) {  // A merge into a block unchanged since the copy.
+        ASSERT_TRUE(index.Erase(2 * (256 + 192), 256 + 192));
+      },
+      [](OrderedIndex& index) {  // A pop ending inside a block, which then merges.
+        std::vector<Entry> popped;
+        index.PopUpTo(2 * (OrderedIndex::kBlockCapacity + 230), &popped);
+      },
+      [](OrderedIndex& index) {  // A pop of whole blocks.
+        std::vector<Entry> popped;
+        index.PopUpTo(1 << 30, &popped);
+      },
+  };
+  for (size_t c = 0; c < changes.size(); ++c) {
+    SCOPED_TRACE(c);
+    OrderedIndex index;
+    fill(index);
+    if (c == 3) {
+      // Block 0 down to 40 entries, block 1 to 64: one more removal from block 1 merges it
+      // into block 0.
+      for (uint32_t i = 40; i < 256; ++i) ASSERT_TRUE(index.Erase(2 * i, i));
+      for (uint32_t i = 256; i < 256 + 192; ++i) ASSERT_TRUE(index.Erase(2 * i, i));
+    }
+    const std::vector<Entry> before = Collect(index, INT64_MIN, INT64_MAX);
+    OrderedIndex::Frozen frozen = index.Freeze();
+    changes[c](index);
+    ASSERT_NE(Collect(index, INT64_MIN, INT64_MAX), before);
+    EXPECT_EQ(ReadAll(frozen), before);
+    EXPECT_EQ(frozen.read(), before.size());
+    // The index itself is unaffected by the copy going away.
+    const std::vector<Entry> after = Collect(index, INT64_MIN, INT64_MAX);
+    frozen = OrderedIndex::Frozen();
+    index.Insert(5, 5);
+    EXPECT_EQ(index.size(), after.size() + 1);
+  }
+}
+
 TEST(OrderedIndexTest, MatchesMultimapUnderRandomOperations) {
   for (int64_t time_range : {int64_t{20}, int64_t{100'000}}) {
     OrderedIndex index;
@@ -104,6 +165,9 @@ TEST(OrderedIndexTest, MatchesMultimapUnderRandomOperations) {
     std::mt19937_64 random(static_cast<uint64_t>(time_range));
     int64_t floor = 0;  // Times below this were popped; new ones mostly arrive above it.
     std::vector<Entry> popped;
+    std::optional<OrderedIndex::Frozen> frozen;
+    std::vector<Entry> frozen_expected;
+    int frozen_copies_read = 0;
     for (int op = 0; op < 300'000; ++op) {
       uint64_t kind = random() % 100;
       if (kind < 60) {
@@ -123,6 +187,31 @@ TEST(OrderedIndexTest, MatchesMultimapUnderRandomOperations) {
         auto match = std::find_if(first, last, [&](const auto& e) { return e.second == slot; });
         ASSERT_EQ(index.Erase(time, slot), match != last);
         if (match != last) oracle.erase(match);
+      } else if (kind < 90) {
+        // A frozen copy, read in slices while the index goes on changing, must read the
+        // entries the index had when it was frozen.
+        if (!frozen) {
+          frozen = index.Freeze();
+          frozen_expected.clear();
+          for (const auto& [time, slot] : oracle) frozen_expected.push_back(Entry{time, slot});
+          ASSERT_EQ(frozen->size(), frozen_expected.size());
+        } else {
+          const size_t from = frozen->read();
+          std::vector<Entry> read;
+          const size_t called =
+              frozen->ReadNext(1 + random() % 600, [&](int64_t time, uint32_t slot) {
+                read.push_back({time, slot});
+              });
+          ASSERT_EQ(called, read.size());
+          ASSERT_EQ(read, std::vector<Entry>(frozen_expected.begin() + from,
+                                             frozen_expected.begin() + from + called));
+          if (frozen->read() == frozen->size()) {
+            ++frozen_copies_read;
+            frozen.reset();
+          } else {
+            ASSERT_GT(called, 0u);
+          }
+        }
       } else if (kind < 95) {
         int64_t lo = floor + static_cast<int64_t>(random() % static_cast<uint64_t>(time_range));
         int64_t hi = lo + static_cast<int64_t>(random() % 50);
@@ -150,6 +239,7 @@ TEST(OrderedIndexTest, MatchesMultimapUnderRandomOperations) {
     for (const auto& [time, slot] : oracle) rest.push_back(Entry{time, slot});
     ASSERT_EQ(Collect(index, INT64_MIN, INT64_MAX), rest);
     EXPECT_GT(index.MemoryBytes(), 0u);
+    EXPECT_GT(frozen_copies_read, 10);
   }
 }
 

@@ -388,6 +388,9 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
   const int64_t now = def_.state_ttl_micros ? def_.clock->NowMicros() : 0;
   // Restored slots whose last emitted row is still implicit: made explicit before the update.
   std::vector<uint32_t> materialize;
+  // state_ttl: whether each kept row's group is new (its TTL entry is added after the loop).
+  std::vector<uint8_t> ttl_inserted;
+  if (def_.state_ttl_micros) ttl_inserted.reserve(static_cast<size_t>(rows));
   for (int64_t i = 0; i < rows; ++i) {
     if (closing != nullptr && closing->IsValid(i) && closing->Values<int64_t>()[i] < watermark_) {
       // Its group has closed: the row is late.
@@ -405,12 +408,7 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
       // A NULL key never closes by the watermark: its group is final at the end of the input.
       closing_.Insert(closing->IsValid(i) ? closing->Values<int64_t>()[i] : kMaxWatermark, slot);
     }
-    if (def_.state_ttl_micros) {
-      if (inserted || last_update_[slot] != now) {
-        ttl_index_.Insert(SaturatingAdd(now, *def_.state_ttl_micros), slot);
-      }
-      last_update_[slot] = now;
-    }
+    if (def_.state_ttl_micros) ttl_inserted.push_back(inserted ? 1 : 0);
     if (all_kept) {
       slots[static_cast<size_t>(i)] = slot;
     } else {
@@ -428,6 +426,15 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
   if (!materialize.empty()) LAMINAR_RETURN_IF_ERROR(MaterializeEmitted(materialize));
   const size_t count = all_kept ? static_cast<size_t>(rows) : kept.size();
   if (incremental_ != nullptr) SaveBeforeChange(std::span(slots.data(), count));
+  if (def_.state_ttl_micros) {
+    // After the snapshot in progress has kept the groups' last updates.
+    const int64_t deadline = SaturatingAdd(now, *def_.state_ttl_micros);
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t slot = slots[i];
+      if (ttl_inserted[i] != 0 || last_update_[slot] != now) ttl_index_.Insert(deadline, slot);
+      last_update_[slot] = now;
+    }
+  }
   const int8_t* weights = batch.append_only() ? nullptr : batch.weights.data();
   return ApplyUpdates(inputs, all_kept ? std::span<const uint32_t>() : std::span(kept),
                       std::span(slots.data(), count), weights);
@@ -492,7 +499,7 @@ Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
   {
     for (const state::OrderedIndex::Entry& entry : due) {
       const uint32_t slot = entry.slot;
-      if (!groups_.IsLive(slot)) continue;
+      if (!groups_.IsLive(slot)) continue;  // No window: no group is parked (windows reject TTL).
       const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
       if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
       if (slot < emitted_pending_.size() && emitted_pending_[slot] != 0 &&

@@ -121,13 +121,14 @@ class AggregateOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
-  /// Incremental for unbounded GROUP BY without state_ttl or closing key, and for tumble, hop
-  /// and cumulate windows under EMIT ON WINDOW CLOSE, CHANGES or ON UPDATE (the per-group
-  /// states, the pane index and the last emitted results are then the whole size of the
-  /// state): the groups are written in slot order, and a group a batch is about to update, or
-  /// a group about to be freed, is written first; then the pane index, a pane about to be
-  /// freed first; then the last emitted results, a result's barrier row kept before it
-  /// changes. The others snapshot at the barrier (false).
+  /// Incremental for unbounded GROUP BY (with or without state_ttl or a closing key), and for
+  /// tumble, hop and cumulate windows under EMIT ON WINDOW CLOSE, CHANGES, ON UPDATE or EVERY
+  /// (the per-group states, the ordered indexes, the pane index and the results are then the
+  /// whole size of the state): the groups are written in slot order, and a group a batch is
+  /// about to update, or a group about to be freed, is written first; then the ordered
+  /// indexes as they were at the barrier (copy-on-write blocks); then the pane index, a pane
+  /// about to be freed first; then the changed and the last emitted results, a result's
+  /// barrier row kept before it changes. Session windows snapshot at the barrier (false).
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override;
@@ -253,6 +254,9 @@ class AggregateOperator final : public Operator {
   /// The incremental snapshot in progress keeps the barrier slots of pane `start` (the first
   /// pane) if it has not written them yet: the pane is about to be freed.
   void SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots);
+  /// Writes up to `budget` entries of the ordered indexes of an incremental snapshot (part
+  /// 5), less them from `budget`; true when all three are complete.
+  bool ContinueIndexes(size_t& budget);
   /// Writes up to `budget` slots of the pane index of an incremental snapshot, less them
   /// from `budget`; true when the index is complete.
   Result<bool> ContinuePaneIndex(size_t& budget);
@@ -360,9 +364,8 @@ class AggregateOperator final : public Operator {
     size_t length_offset = 0;     // Of the body length in the first piece, written at the end.
     size_t checked = 0;           // The bytes of `writer` below this are in `crc`.
     uint32_t crc = 0;
-    /// The tail, captured at the barrier, around the pane index, the changed results and the
-    /// last emitted results, which are written after the blocks, in slices like the groups.
-    std::string tail_before_panes;
+    /// The tail after the last emitted results, captured at the barrier (the parts before it
+    /// are written after the blocks, in slices like the groups).
     std::string tail_after_emitted;
     /// The last emitted window results (EMIT CHANGES / ON UPDATE) are written in key order:
     /// how many there were at the barrier, how many are written, the last key written; the
@@ -392,6 +395,14 @@ class AggregateOperator final : public Operator {
     uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
     uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
     bool blocks_done = false;
+    /// Part 5's ordered indexes as they were at the barrier (closing keys, state_ttl, session
+    /// ends: copy-on-write blocks), written after the groups: the one being written, whether
+    /// its count is, and the last time written (times are written as differences).
+    std::vector<state::OrderedIndex::Frozen> indexes;
+    size_t index = 0;
+    bool index_begun = false;
+    uint64_t index_previous = 0;
+    bool indexes_done = false;
     /// Pane windows: each pane's start and number of slots at the barrier (its slots are the
     /// first ones of its list then: lists only grow until the pane is freed), the pane being
     /// written and how many of its slots are, and the barrier slots of the panes freed

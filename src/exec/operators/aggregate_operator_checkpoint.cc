@@ -244,7 +244,8 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   // Pane windows: under ON WINDOW CLOSE they track no results; under CHANGES and ON UPDATE
   // the results changed since the last emission (none between batches) and the last
   // emitted ones; under EVERY the results changed in the current period too; all written in
-  // slices. Sessions, state_ttl and closing keys keep indexes of every group: written at the
+  // slices. The ordered indexes (closing keys, state_ttl) are frozen at the barrier and
+  // written in slices after the groups. Sessions keep tables of their own: written at the
   // barrier.
   const bool incremental_window =
       HasPaneIndex() &&
@@ -252,8 +253,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
          def_.emit == EmitStrategy::kOnUpdate) &&
         changed_.empty()) ||
        def_.emit == EmitStrategy::kPeriodic);
-  if ((def_.window && !incremental_window) || def_.state_ttl_micros || def_.closing_key >= 0 ||
-      !temporary_slots_.empty()) {
+  if ((def_.window && !incremental_window) || !temporary_slots_.empty()) {
     return false;
   }
   if (incremental_ != nullptr) {
@@ -264,9 +264,9 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   snapshot->length_offset = BeginFrame(snapshot->writer);
   snapshot->checked = snapshot->writer.size();
   WriteHead(snapshot->writer);
+  // Part 5, in the order WriteIndexes writes it (a pointer per block of 256 entries).
+  snapshot->indexes = {closing_.Freeze(), ttl_index_.Freeze(), session_ends_.Freeze()};
   storage::StateWriter tail;
-  WriteIndexes(tail);
-  snapshot->tail_before_panes = tail.Release();
   // After the pane index: sessions' tables (none here), then the changed results, which the
   // slices write.
   snapshot->changed.emplace(changed_);
@@ -318,11 +318,13 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   if (!snapshot.blocks_done && snapshot.cursor >= snapshot.capacity) {
     snapshot.blocks_done = true;
     snapshot.writer.VarU64(0);  // No more blocks.
-    snapshot.writer.Raw(snapshot.tail_before_panes);
+  }
+  if (snapshot.blocks_done && !snapshot.indexes_done && ContinueIndexes(budget)) {
+    snapshot.indexes_done = true;
     if (HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
   }
   bool complete = false;
-  if (snapshot.blocks_done && !snapshot.changed_begun) {
+  if (snapshot.indexes_done && !snapshot.changed_begun) {
     LAMINAR_ASSIGN_OR_RETURN(const bool panes_done, ContinuePaneIndex(budget));
     if (panes_done) {
       snapshot.changed_begun = true;
@@ -369,6 +371,30 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   StatePieces pieces = std::move(snapshot.pieces);
   incremental_.reset();
   return std::optional<StatePieces>(std::move(pieces));
+}
+
+bool AggregateOperator::ContinueIndexes(size_t& budget) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  storage::StateWriter& writer = snapshot.writer;
+  // As WriteIndex writes them. An entry costs two varints: an eighth of a group, like a pane
+  // index entry.
+  for (; snapshot.index < snapshot.indexes.size(); ++snapshot.index) {
+    state::OrderedIndex::Frozen& index = snapshot.indexes[snapshot.index];
+    if (!snapshot.index_begun) {
+      writer.VarU64(index.size());
+      snapshot.index_begun = true;
+      snapshot.index_previous = 0;
+    }
+    budget -= index.ReadNext(budget, [&](int64_t time, uint32_t slot) {
+      writer.VarU64(static_cast<uint64_t>(time) - snapshot.index_previous);
+      writer.VarU64(slot);
+      snapshot.index_previous = static_cast<uint64_t>(time);
+    });
+    if (index.read() < index.size()) return false;  // The budget is spent.
+    index = state::OrderedIndex::Frozen();          // Its blocks go back to the index.
+    snapshot.index_begun = false;
+  }
+  return true;
 }
 
 Result<bool> AggregateOperator::ContinuePaneIndex(size_t& budget) {
