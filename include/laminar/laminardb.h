@@ -462,6 +462,10 @@ class LaminarDB {
   Result<std::optional<uint64_t>> Checkpoint();
   /// The cost of the last successful checkpoint (zeros before the first).
   CheckpointStats LastCheckpoint();
+  /// The checkpoint Open recovered from; nullopt for a database that had none (new, or not
+  /// durable). Older than the newest checkpoint only when the newer ones could not be
+  /// applied (each failure is logged as a warning).
+  std::optional<uint64_t> RecoveredCheckpoint();
   /// For crash tests: stops every thread at once, without the final checkpoint of
   /// Shutdown(), as if the process had died. Later calls fail with LDB-3010.
   void SimulateCrash();

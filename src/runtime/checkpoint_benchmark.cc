@@ -42,6 +42,14 @@ constexpr std::string_view kClosingSchema =
     "WATERMARK FOR ts AS ts - INTERVAL '1' HOUR);"
     "CREATE STREAM totals AS SELECT k, ts, count(*) AS n, sum(v) AS total FROM events "
     "GROUP BY k, ts EMIT ON WINDOW CLOSE";
+/// The same keys in session windows with a gap of an hour: a session per key, none closed
+/// while the benchmark runs (the state holds the groups, the session ends' index and each
+/// key's sessions).
+constexpr std::string_view kSessionSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE STREAM totals AS SELECT k, window_start, count(*) AS n, sum(v) AS total FROM events "
+    "GROUP BY k, session(ts, INTERVAL '1' HOUR)";
 /// The same keys in hopping windows of an hour every 10 minutes: the rows fall in three panes,
 /// none of which is freed while the benchmark runs (two windows, of one or two rows, close
 /// while it fills).
@@ -187,6 +195,9 @@ BENCHMARK(BM_CheckpointGroupsClosedByKey)
     ->Arg(1'000'000)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(5);
+
+void BM_CheckpointSessions(benchmark::State& state) { CheckpointAggregates(state, kSessionSchema); }
+BENCHMARK(BM_CheckpointSessions)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 /// The same for 1M keys in hopping windows (each key in one pane, so 1M pane states).
 void BM_CheckpointWindowedAggregates(benchmark::State& state) {

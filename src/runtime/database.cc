@@ -520,6 +520,10 @@ class LaminarDB::Impl : public exec::SnapshotProvider, public exec::LookupSource
     std::lock_guard<std::mutex> lock(mutex_);
     return last_checkpoint_;
   }
+  std::optional<uint64_t> RecoveredCheckpoint() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return recovered_checkpoint_;
+  }
   /// Marks every source closed (pushes fail with LDB-3010) and closes the WALs, each under
   /// its order lock so no append is in progress. The checkpoint records the sources as open.
   void CloseForGood() {
@@ -2196,6 +2200,7 @@ Result<CallbackSubscription> LaminarDB::Subscribe(std::string_view name,
 Result<std::optional<uint64_t>> LaminarDB::Checkpoint() { return impl_->Checkpoint(); }
 void LaminarDB::SimulateCrash() { impl_->Abandon(); }
 CheckpointStats LaminarDB::LastCheckpoint() { return impl_->LastCheckpoint(); }
+std::optional<uint64_t> LaminarDB::RecoveredCheckpoint() { return impl_->RecoveredCheckpoint(); }
 Status LaminarDB::Start() { return impl_->Start(); }
 Status LaminarDB::Stop() { return impl_->Stop(); }
 Status LaminarDB::Sync() { return impl_->Sync(); }

@@ -551,6 +551,13 @@ void IngestWhileCheckpointing(LaminarDB& db, int64_t rows,
   db.SimulateCrash();
 }
 
+/// After a crash that followed IngestWhileCheckpointing: recovery used the newest checkpoint
+/// (had it failed to apply, recovery would have fallen back to an older one plus the WAL,
+/// and the results alone would not show it).
+void ExpectRecoveredFromNewest(LaminarDB& db, const std::string& dir) {
+  EXPECT_EQ(db.RecoveredCheckpoint(), std::optional<uint64_t>(NewestCheckpoint(dir)));
+}
+
 /// Compares rows of `batch` (key columns first, then count and sum) with `expected`.
 void ExpectCountsAndSums(
     const Batch& batch, int key_columns,
@@ -597,6 +604,7 @@ TEST_F(DurabilityTest, CheckpointsDuringIngestionRecoverEveryRowOnce) {
     }
   }
   auto db = Open();
+  ExpectRecoveredFromNewest(*db, dir_);
   auto result = db->Execute("SELECT k, n, total FROM totals");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_TRUE(result->rows.has_value());
@@ -650,6 +658,7 @@ void ExpectWindowsRecoverExactly(DurabilityTest& test, std::string_view emit) {
     }
   }
   auto db = test.Open();
+  ExpectRecoveredFromNewest(*db, test.dir_);
   auto result = db->Execute("SELECT k, w, n, total FROM totals");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_TRUE(result->rows.has_value());
@@ -675,6 +684,72 @@ TEST_F(DurabilityTest, CheckpointsOfWindowsDuringIngestionRecoverEveryWindowOnce
 
 TEST_F(DurabilityTest, CheckpointsOfWindowChangesDuringIngestionRecoverEveryResultOnce) {
   ExpectWindowsRecoverExactly(*this, "EMIT CHANGES");
+}
+
+// Session windows, checkpointed while rows stream in: every key has a row a second within
+// stretches of 2.4 seconds, separated by three seconds without rows, so sessions grow while
+// the snapshots write them (and their keys) and close, a stretch at a time, as the watermark
+// passes their end. A stretch is what IngestWhileCheckpointing pushes after each checkpoint
+// request, so each snapshot also sees new sessions open. After the crash, a row far ahead
+// closes every session the recovered state holds: the view must then hold every session once,
+// with every row of it.
+TEST_F(DurabilityTest, CheckpointsOfSessionsDuringIngestionRecoverEverySessionOnce) {
+  constexpr int64_t kKeys = 20'000;
+  constexpr int64_t kRows = 240'000;
+  constexpr int64_t kStretch = kRows / 5;           // Rows: 2.4 seconds, a part.
+  constexpr int64_t kBase = 1'704'067'200'000'000;  // 2024-01-01.
+  constexpr int64_t kStep = 50;                     // Microseconds: 20,000 rows per second.
+  auto time_of = [](int64_t i) { return kBase + i * kStep + (i / kStretch) * 3'000'000; };
+  std::map<std::vector<int64_t>, std::pair<int64_t, int64_t>> expected;  // (k, start) -> ...
+  {
+    auto db = Open();
+    Run(*db,
+        "CREATE SOURCE s (k BIGINT, v BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH "
+        "(wal_mode = 'async', checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE STREAM sessions AS SELECT k, window_start AS w, count(*) AS n, sum(v) AS total "
+        "FROM s GROUP BY k, session(ts, INTERVAL '1.5' SECOND)");
+    Run(*db, "CREATE MATERIALIZED VIEW totals AS SELECT k, w, n, total FROM sessions");
+    ASSERT_TRUE(db->Start().ok());
+    IngestWhileCheckpointing(*db, kRows, [&](int64_t i) {
+      return std::vector<Value>{Value::BigInt((i * 7919) % kKeys), Value::BigInt(i),
+                                Value::Timestamp(time_of(i))};
+    });
+    if (HasFatalFailure()) return;
+    // A key's session of a stretch starts at its first row there.
+    struct Session {
+      int64_t first = -1, last = 0, count = 0, sum = 0;
+    };
+    std::map<std::pair<int64_t, int64_t>, Session> sessions;  // (k, stretch) -> its rows.
+    for (int64_t i = 0; i < kRows; ++i) {
+      Session& session = sessions[{(i * 7919) % kKeys, i / kStretch}];
+      if (session.first < 0) session.first = i;
+      session.last = i;
+      ++session.count;
+      session.sum += i;
+    }
+    for (const auto& [key_stretch, session] : sessions) {
+      expected[{key_stretch.first, time_of(session.first)}] = {session.count, session.sum};
+    }
+    ASSERT_EQ(expected.size(), static_cast<size_t>(5 * kKeys));
+  }
+  auto db = Open();
+  ExpectRecoveredFromNewest(*db, dir_);
+  ASSERT_TRUE(db->Start().ok());
+  {
+    auto source = db->Source("s");
+    ASSERT_TRUE(source.ok());
+    // Key -1, a minute after the last row: its own session stays open.
+    ASSERT_TRUE(source
+                    ->Push({Value::BigInt(-1), Value::BigInt(0),
+                            Value::Timestamp(time_of(kRows - 1) + 60'000'000)})
+                    .ok());
+    ASSERT_TRUE(db->Sync().ok());
+  }
+  auto result = db->Execute("SELECT k, w, n, total FROM totals");
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_TRUE(result->rows.has_value());
+  ExpectCountsAndSums(*result->rows, 2, expected);
 }
 
 // A join of the even rows with the odd rows of each key, checkpointed while rows stream in:
@@ -728,6 +803,7 @@ void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
   }
   ASSERT_GT(pairs, 100'000);
   auto db = test.Open();
+  ExpectRecoveredFromNewest(*db, test.dir_);
   auto grand = db->Execute("SELECT pairs, a, b FROM grand");
   ASSERT_TRUE(grand.ok()) << grand.status();
   ASSERT_TRUE(grand->rows.has_value());

@@ -65,10 +65,10 @@ void OrderedIndex::Insert(int64_t time, uint32_t slot) {
       std::upper_bound(last_times_.begin(), last_times_.end(), time) - last_times_.begin());
   if (index == blocks_.size()) {
     // After everything: append, starting a new block when the last one is full.
-    Block* block = blocks_.empty() ? nullptr : &Writable(blocks_.size() - 1);
-    if (block == nullptr || block->count == kBlockCapacity) {
-      block = InsertBlock(blocks_.size());
-    }
+    // A full last block is not copied for a frozen copy: the entry goes into a new one.
+    Block* block = blocks_.empty() || blocks_.back()->count == kBlockCapacity
+                       ? InsertBlock(blocks_.size())
+                       : &Writable(blocks_.size() - 1);
     block->times[block->count] = time;
     block->slots[block->count] = slot;
     ++block->count;

@@ -98,7 +98,7 @@ class OrderedIndex {
   size_t size_ = 0;
 };
 
-/// An index as it was when frozen, read in order from a cursor.
+/// An index as it was when frozen, read in order from a cursor. Releases each block once read.
 class OrderedIndex::Frozen {
  public:
   Frozen() = default;
@@ -145,6 +145,8 @@ size_t OrderedIndex::Frozen::ReadNext(size_t limit, Fn&& fn) {
       fn(block.times[position_], block.slots[position_]);
     }
     if (position_ == block.count) {
+      // Read: the index need not copy it any more before changing it.
+      blocks_[block_].reset();
       ++block_;
       position_ = 0;
     }

@@ -116,7 +116,7 @@ TEST(OrderedIndexTest, FrozenCopiesKeepTheirEntriesThroughEveryChange) {
   };
   const std::vector<std::function<void(OrderedIndex&)>> changes = {
       [](OrderedIndex& index) { index.Insert(1001, 7); },     // Into a full block: a split.
-      [](OrderedIndex& index) { index.Insert(1 << 20, 7); },  // At the end.
+      [](OrderedIndex& index) { index.Insert(1 << 20, 7); },  // At the end, not full.
       [](OrderedIndex& index) {  // Removals until two neighbours merge.
         for (uint32_t i = 0; i < 2 * OrderedIndex::kBlockCapacity - 40; ++i) {
           ASSERT_TRUE(index.Erase(2 * (i + 20), i + 20));
@@ -133,11 +133,20 @@ TEST(OrderedIndexTest, FrozenCopiesKeepTheirEntriesThroughEveryChange) {
         std::vector<Entry> popped;
         index.PopUpTo(1 << 30, &popped);
       },
+      [](OrderedIndex& index) {  // Whole blocks popped, then new ones (recycled blocks).
+        std::vector<Entry> popped;
+        index.PopUpTo(2 * (3 * OrderedIndex::kBlockCapacity) - 1, &popped);
+        for (uint32_t i = 0; i < 3 * OrderedIndex::kBlockCapacity; ++i) index.Insert(1 << 24, i);
+      },
   };
   for (size_t c = 0; c < changes.size(); ++c) {
     SCOPED_TRACE(c);
     OrderedIndex index;
     fill(index);
+    if (c == 1) {
+      // The last block one short of full: the append writes into it.
+      ASSERT_TRUE(index.Erase(2 * (4 * 256 - 1), 4 * 256 - 1));
+    }
     if (c == 3) {
       // Block 0 down to 40 entries, block 1 to 64: one more removal from block 1 merges it
       // into block 0.

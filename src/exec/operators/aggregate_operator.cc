@@ -818,6 +818,7 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
   std::vector<uint32_t> late;
   std::string slot_key;
   auto flush = [&]() -> Status {
+    if (incremental_ != nullptr) SaveBeforeChange(pending_slots);
     Status status = ApplyUpdates(inputs, pending_rows, pending_slots, weights);
     pending_rows.clear();
     pending_slots.clear();
@@ -839,6 +840,7 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
     const uint32_t key_id =
         session_keys_.FindOrInsert(key, RowHash(static_cast<size_t>(i)), &inserted);
     if (key_id >= sessions_.size()) sessions_.resize(key_id + 1);
+    if (incremental_ != nullptr) NoteSessionKey(key_id, inserted);
     std::vector<Session>& list = sessions_[key_id];
     // Sessions that the interval [time, time + gap) touches.
     size_t first = 0;
@@ -866,6 +868,7 @@ Status AggregateOperator::ProcessSessions(const ChangeBatch& batch, Inputs& inpu
     if (last - first > 1) {
       // The row bridges sessions: fold the later ones into the first.
       LAMINAR_RETURN_IF_ERROR(flush());
+      if (incremental_ != nullptr) SaveBeforeChange(std::span(&target.slot, 1));
       for (size_t s = first + 1; s < last; ++s) {
         LAMINAR_RETURN_IF_ERROR(MergeSlot(target.slot, list[s].slot));
         target.end = std::max(target.end, list[s].end);
@@ -918,6 +921,7 @@ Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) 
         rows.push_back(PendingRow{it->start, it->end,
                                   std::string(groups_.key(slot).substr(sizeof(int64_t))), slot, 1});
       }
+      if (incremental_ != nullptr) SaveSessionKey(slot_session_key_[slot]);
       list.erase(it);
       closed.push_back(slot);
     }
@@ -930,6 +934,7 @@ Status AggregateOperator::CloseSessions(int64_t watermark, OperatorOutput& out) 
            std::tie(b.window_end, b.window_start, b.key);
   });
   LAMINAR_RETURN_IF_ERROR(EmitRows(rows, out));
+  if (incremental_ != nullptr) SaveBeforeChange(closed);  // One block, not one per group.
   for (uint32_t slot : closed) {
     const uint32_t key_id = slot_session_key_[slot];
     FreeSlot(slot);

@@ -244,6 +244,14 @@ class AggregateOperator final : public Operator {
   Status WriteTailAfterEmitted(storage::StateWriter& writer) const;
   /// Tumble, hop or cumulate: the state has panes_.
   bool HasPaneIndex() const;
+  /// Session windows: the state has session_keys_ and sessions_.
+  bool HasSessions() const;
+  /// Part 7 (sessions): the key table's capacity and free list; then blocks of keys, each
+  /// key with its sessions.
+  void WriteSessionHead(storage::StateWriter& writer) const;
+  void WriteSessionBlock(storage::StateWriter& writer, std::span<const uint32_t> key_ids) const;
+  static void WriteSessionKey(storage::StateWriter& writer, uint32_t key_id, std::string_view key,
+                              std::span<const Session> sessions);
   void RestoreBody(storage::StateReader& reader, uint32_t version);
   /// Restore: whether `key` is a group key of this aggregation (with a window, 8 bytes of pane
   /// start or session serial, then) as the key encoder writes it.
@@ -251,12 +259,20 @@ class AggregateOperator final : public Operator {
   /// The incremental snapshot in progress: writes the groups of `slots` that it still owes,
   /// before their state changes.
   void SaveBeforeChange(std::span<const uint32_t> slots);
+  /// Session windows, during an incremental snapshot: key `key_id` was just found (or, when
+  /// `inserted`, taken since the barrier), and its sessions are about to change.
+  void NoteSessionKey(uint32_t key_id, bool inserted);
+  /// Keeps a copy of key `key_id` and its sessions if the snapshot has not written them.
+  void SaveSessionKey(uint32_t key_id);
+  /// Writes up to `budget` session keys of an incremental snapshot (part 7), less them from
+  /// `budget`; true when part 7 is complete.
+  bool ContinueSessions(size_t& budget);
   /// The incremental snapshot in progress keeps the barrier slots of pane `start` (the first
   /// pane) if it has not written them yet: the pane is about to be freed.
   void SavePaneBeforeFree(int64_t start, const std::vector<uint32_t>& slots);
   /// Writes up to `budget` entries of the ordered indexes of an incremental snapshot (part
   /// 5), less them from `budget`; true when all three are complete.
-  bool ContinueIndexes(size_t& budget);
+  Result<bool> ContinueIndexes(size_t& budget);
   /// Writes up to `budget` slots of the pane index of an incremental snapshot, less them
   /// from `budget`; true when the index is complete.
   Result<bool> ContinuePaneIndex(size_t& budget);
@@ -403,6 +419,29 @@ class AggregateOperator final : public Operator {
     bool index_begun = false;
     uint64_t index_previous = 0;
     bool indexes_done = false;
+    /// Session windows (part 7): the key table's head at the barrier and its capacity, a bit
+    /// per key id below it (written, or taken since the barrier: not part of the snapshot),
+    /// the cursor, the keys whose sessions a batch was about to change or remove before the
+    /// cursor reached them (copies, written first), and the phase's progress.
+    struct SavedSessionKey {
+      uint32_t key_id = 0;
+      std::string key;
+      std::vector<Session> sessions;
+    };
+    std::string session_head;
+    uint32_t session_capacity = 0;
+    uint32_t session_cursor = 0;
+    std::vector<uint64_t> session_done_bits;
+    std::vector<SavedSessionKey> session_saved;
+    size_t session_saved_written = 0;  // The first ones of session_saved are written.
+    bool session_head_written = false;
+    bool sessions_done = true;
+    bool session_done(uint32_t key_id) const {
+      return ((session_done_bits[key_id >> 6] >> (key_id & 63)) & 1) != 0;
+    }
+    void mark_session_done(uint32_t key_id) {
+      session_done_bits[key_id >> 6] |= uint64_t{1} << (key_id & 63);
+    }
     /// Pane windows: each pane's start and number of slots at the barrier (its slots are the
     /// first ones of its list then: lists only grow until the pane is freed), the pane being
     /// written and how many of its slots are, and the barrier slots of the panes freed

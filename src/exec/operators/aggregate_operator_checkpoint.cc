@@ -44,12 +44,14 @@ namespace {
 using sql::EmitStrategy;
 using sql::WindowKind;
 
+/// 5: session windows' keys in blocks, each key with its sessions, in any key order (so that
+/// an incremental snapshot writes them in slices).
 /// 4: the last emitted window results in chunks (each its keys, then its rows as a batch),
 /// so that an incremental snapshot writes them in slices. 3: pane windows' index without its
 /// table of distinct keys and key ids (derived from the groups' keys on restore). 2: the
 /// groups in blocks of any slot order (incremental snapshots), the body's length in 8 bytes.
-/// Versions 1 (every group in slot order, a varint length) to 3 are still read.
-constexpr uint32_t kFormatVersion = 4;
+/// Versions 1 (every group in slot order, a varint length) to 4 are still read.
+constexpr uint32_t kFormatVersion = 5;
 /// Last emitted results per chunk in a snapshot taken at the barrier.
 constexpr size_t kEmittedChunk = 4096;
 /// Keys are written in slot order, their table entries prefetched this many slots ahead (a
@@ -68,68 +70,79 @@ std::vector<uint32_t> LiveSlots(const state::GroupTable& table) {
   return live;
 }
 
-/// A group table: its slot capacity, its free list (in reuse order), the keys of its live
-/// slots in ascending slot order (`live`, from LiveSlots).
-void WriteGroupTable(storage::StateWriter& writer, const state::GroupTable& table,
-                     std::span<const uint32_t> live) {
-  writer.VarU64(table.slot_capacity());
-  writer.VarU64(table.free_slots().size());
-  for (uint32_t slot : table.free_slots()) writer.VarU64(slot);
-  for (size_t i = 0; i < live.size(); ++i) {
-    if (i + kPrefetchAhead < live.size()) table.PrefetchSlot(live[i + kPrefetchAhead]);
-    writer.Bytes(table.key(live[i]));
-  }
-}
+/// The head of a group table (versions up to 4 wrote the session keys' and pane keys' tables
+/// so, then each live slot's key in ascending order; WriteSessionHead writes it): its slot
+/// capacity and its free list in reuse order; `live` the other slots, ascending.
+struct TableHead {
+  uint64_t capacity = 0;
+  std::vector<uint32_t> free_slots;
+  std::vector<uint32_t> live;
+};
 
-/// Rebuilds a table written by WriteGroupTable into the empty `table`; returns its live slots
-/// in ascending order.
-std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupTable& table,
-                                     const state::KeyEncoder& encoder) {
-  const uint64_t capacity = reader.VarU64();
+TableHead ReadTableHead(storage::StateReader& reader) {
+  TableHead head;
+  head.capacity = reader.VarU64();
   const size_t free_count = reader.Count(1);
   if (!reader.ok()) return {};
   // Each live slot's key takes at least its length byte.
-  if (capacity >= state::GroupTable::kNoSlot || free_count > capacity ||
-      capacity - free_count > reader.remaining()) {
-    reader.Fail(fmt::format("group table of {} slots, {} free", capacity, free_count));
+  if (head.capacity >= state::GroupTable::kNoSlot || free_count > head.capacity ||
+      head.capacity - free_count > reader.remaining()) {
+    reader.Fail(fmt::format("group table of {} slots, {} free", head.capacity, free_count));
     return {};
   }
-  std::vector<uint32_t> free_slots(free_count);
-  std::vector<uint8_t> is_free(static_cast<size_t>(capacity), 0);
-  for (uint32_t& slot : free_slots) {
+  head.free_slots.resize(free_count);
+  std::vector<uint8_t> is_free(static_cast<size_t>(head.capacity), 0);
+  for (uint32_t& slot : head.free_slots) {
     const uint64_t value = reader.VarU64();
     if (!reader.ok()) return {};
-    if (value >= capacity || is_free[value] != 0) {
+    if (value >= head.capacity || is_free[value] != 0) {
       reader.Fail(fmt::format("free slot {} of a group table", value));
       return {};
     }
     slot = static_cast<uint32_t>(value);
     is_free[value] = 1;
   }
-  std::vector<uint32_t> live;
-  live.reserve(static_cast<size_t>(capacity) - free_count);
-  for (uint32_t slot = 0; slot < capacity; ++slot) {
-    if (is_free[slot] == 0) live.push_back(slot);
+  head.live.reserve(static_cast<size_t>(head.capacity) - free_count);
+  for (uint32_t slot = 0; slot < head.capacity; ++slot) {
+    if (is_free[slot] == 0) head.live.push_back(slot);
   }
-  std::vector<std::string_view> keys(live.size());
-  std::vector<uint64_t> hashes(live.size());
-  for (size_t i = 0; i < live.size(); ++i) {
-    keys[i] = reader.BytesView();
-    if (reader.ok() && !encoder.IsCanonical(keys[i])) {
-      reader.Fail(fmt::format("the key of slot {} of a group table", live[i]));
-      return {};
+  return head;
+}
+
+/// Fills the empty `table` from its head and the keys of its live slots (in head.live's
+/// order), which must be keys `encoder` can write.
+void RestoreTable(storage::StateReader& reader, TableHead head,
+                  std::span<const std::string_view> keys, state::GroupTable& table,
+                  const state::KeyEncoder& encoder) {
+  std::vector<uint64_t> hashes(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (!encoder.IsCanonical(keys[i])) {
+      reader.Fail(fmt::format("the key of slot {} of a group table", head.live[i]));
+      return;
     }
     hashes[i] = state::GroupTable::Hash(keys[i]);
   }
-  if (!reader.ok()) return {};
-  if (!table.RestoreKeys(keys, hashes, live)) {
+  if (!table.RestoreKeys(keys, hashes, head.live)) {
     reader.Fail("a key twice in a group table");
-    return {};
+    return;
   }
-  if (!table.RestoreFreeSlots(static_cast<uint32_t>(capacity), std::move(free_slots))) {
+  if (!table.RestoreFreeSlots(static_cast<uint32_t>(head.capacity), std::move(head.free_slots))) {
     reader.Fail("inconsistent free slots of a group table");
-    return {};
   }
+}
+
+/// Rebuilds a table written as a head then each live slot's key in ascending order (up to
+/// version 4) into the empty `table`; returns its live slots in ascending order.
+std::vector<uint32_t> ReadGroupTable(storage::StateReader& reader, state::GroupTable& table,
+                                     const state::KeyEncoder& encoder) {
+  TableHead head = ReadTableHead(reader);
+  if (!reader.ok()) return {};
+  std::vector<std::string_view> keys(head.live.size());
+  for (std::string_view& key : keys) key = reader.BytesView();
+  if (!reader.ok()) return {};
+  std::vector<uint32_t> live = head.live;
+  RestoreTable(reader, std::move(head), keys, table, encoder);
+  if (!reader.ok()) return {};
   return live;
 }
 
@@ -244,15 +257,16 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   // Pane windows: under ON WINDOW CLOSE they track no results; under CHANGES and ON UPDATE
   // the results changed since the last emission (none between batches) and the last
   // emitted ones; under EVERY the results changed in the current period too; all written in
-  // slices. The ordered indexes (closing keys, state_ttl) are frozen at the barrier and
-  // written in slices after the groups. Sessions keep tables of their own: written at the
-  // barrier.
+  // slices. The ordered indexes (closing keys, state_ttl, session ends) are frozen at the
+  // barrier and written in slices after the groups. Session windows under ON WINDOW CLOSE
+  // track no results either; their keys and sessions are written in slices after the indexes.
   const bool incremental_window =
-      HasPaneIndex() &&
-      (((def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kChanges ||
-         def_.emit == EmitStrategy::kOnUpdate) &&
-        changed_.empty()) ||
-       def_.emit == EmitStrategy::kPeriodic);
+      (HasPaneIndex() &&
+       (((def_.emit == EmitStrategy::kOnWindowClose || def_.emit == EmitStrategy::kChanges ||
+          def_.emit == EmitStrategy::kOnUpdate) &&
+         changed_.empty()) ||
+        def_.emit == EmitStrategy::kPeriodic)) ||
+      (HasSessions() && def_.emit == EmitStrategy::kOnWindowClose);
   if ((def_.window && !incremental_window) || !temporary_slots_.empty()) {
     return false;
   }
@@ -265,12 +279,21 @@ Result<bool> AggregateOperator::BeginSnapshot() {
   snapshot->checked = snapshot->writer.size();
   WriteHead(snapshot->writer);
   // Part 5, in the order WriteIndexes writes it (a pointer per block of 256 entries).
-  snapshot->indexes = {closing_.Freeze(), ttl_index_.Freeze(), session_ends_.Freeze()};
-  storage::StateWriter tail;
-  // After the pane index: sessions' tables (none here), then the changed results, which the
-  // slices write.
+  snapshot->indexes.reserve(3);
+  snapshot->indexes.push_back(closing_.Freeze());
+  snapshot->indexes.push_back(ttl_index_.Freeze());
+  snapshot->indexes.push_back(session_ends_.Freeze());
+  if (HasSessions()) {
+    storage::StateWriter head;
+    WriteSessionHead(head);
+    snapshot->session_head = head.Release();
+    snapshot->session_capacity = session_keys_.slot_capacity();
+    snapshot->session_done_bits.assign((size_t{snapshot->session_capacity} + 63) / 64, 0);
+    snapshot->sessions_done = false;
+  }
+  // After the pane index and the sessions: the changed results, which the slices write.
   snapshot->changed.emplace(changed_);
-  tail = storage::StateWriter();
+  storage::StateWriter tail;
   LAMINAR_RETURN_IF_ERROR(WriteTailAfterEmitted(tail));
   snapshot->tail_after_emitted = tail.Release();
   snapshot->emitted_count = last_emitted_.size();
@@ -319,13 +342,14 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     snapshot.blocks_done = true;
     snapshot.writer.VarU64(0);  // No more blocks.
   }
-  if (snapshot.blocks_done && !snapshot.indexes_done && ContinueIndexes(budget)) {
-    snapshot.indexes_done = true;
-    if (HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
+  if (snapshot.blocks_done && !snapshot.indexes_done) {
+    LAMINAR_ASSIGN_OR_RETURN(snapshot.indexes_done, ContinueIndexes(budget));
+    if (snapshot.indexes_done && HasPaneIndex()) snapshot.writer.VarU64(snapshot.panes.size());
   }
   bool complete = false;
   if (snapshot.indexes_done && !snapshot.changed_begun) {
-    LAMINAR_ASSIGN_OR_RETURN(const bool panes_done, ContinuePaneIndex(budget));
+    LAMINAR_ASSIGN_OR_RETURN(bool panes_done, ContinuePaneIndex(budget));
+    if (panes_done && !snapshot.sessions_done) panes_done = ContinueSessions(budget);
     if (panes_done) {
       snapshot.changed_begun = true;
       snapshot.writer.VarU64(snapshot.changed->count());
@@ -373,7 +397,7 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   return std::optional<StatePieces>(std::move(pieces));
 }
 
-bool AggregateOperator::ContinueIndexes(size_t& budget) {
+Result<bool> AggregateOperator::ContinueIndexes(size_t& budget) {
   IncrementalSnapshot& snapshot = *incremental_;
   storage::StateWriter& writer = snapshot.writer;
   // As WriteIndex writes them. An entry costs two varints: an eighth of a group, like a pane
@@ -385,15 +409,89 @@ bool AggregateOperator::ContinueIndexes(size_t& budget) {
       snapshot.index_begun = true;
       snapshot.index_previous = 0;
     }
-    budget -= index.ReadNext(budget, [&](int64_t time, uint32_t slot) {
+    const size_t wanted = std::min(budget, index.size() - index.read());
+    const size_t read = index.ReadNext(wanted, [&](int64_t time, uint32_t slot) {
       writer.VarU64(static_cast<uint64_t>(time) - snapshot.index_previous);
       writer.VarU64(slot);
       snapshot.index_previous = static_cast<uint64_t>(time);
     });
+    if (read != wanted) {
+      return Status::Error(ErrorCode::kInternal, "{}: {} entries of an ordered index are gone",
+                           Describe(), index.size() - index.read());
+    }
+    budget -= read;
     if (index.read() < index.size()) return false;  // The budget is spent.
     index = state::OrderedIndex::Frozen();          // Its blocks go back to the index.
     snapshot.index_begun = false;
   }
+  return true;
+}
+
+void AggregateOperator::NoteSessionKey(uint32_t key_id, bool inserted) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  if (key_id >= snapshot.session_capacity) return;  // Beyond the barrier's table.
+  if (inserted) {
+    snapshot.mark_session_done(key_id);  // Free at the barrier: not part of the snapshot.
+  } else {
+    SaveSessionKey(key_id);
+  }
+}
+
+void AggregateOperator::SaveSessionKey(uint32_t key_id) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  if (key_id >= snapshot.session_capacity || snapshot.session_done(key_id)) return;
+  snapshot.mark_session_done(key_id);
+  snapshot.session_saved.push_back(IncrementalSnapshot::SavedSessionKey{
+      key_id, std::string(session_keys_.key(key_id)), sessions_[key_id]});
+}
+
+bool AggregateOperator::ContinueSessions(size_t& budget) {
+  IncrementalSnapshot& snapshot = *incremental_;
+  storage::StateWriter& writer = snapshot.writer;
+  if (!snapshot.session_head_written) {
+    writer.Raw(snapshot.session_head);
+    snapshot.session_head_written = true;
+  }
+  // A key with its sessions costs what a group does: 8 units; a free or done key id a test.
+  const size_t saved_left = snapshot.session_saved.size() - snapshot.session_saved_written;
+  if (saved_left > 0 && budget > 0) {
+    const size_t count = std::min(saved_left, std::max<size_t>(budget / 8, 1));
+    writer.VarU64(count);
+    for (size_t i = 0; i < count; ++i) {
+      IncrementalSnapshot::SavedSessionKey& saved =
+          snapshot.session_saved[snapshot.session_saved_written++];
+      WriteSessionKey(writer, saved.key_id, saved.key, saved.sessions);
+      saved = {};  // Written: its memory goes now.
+    }
+    if (snapshot.session_saved_written == snapshot.session_saved.size()) {
+      snapshot.session_saved.clear();
+      snapshot.session_saved_written = 0;
+    }
+    budget -= std::min(budget, 8 * count);
+  }
+  std::vector<uint32_t> block;
+  while (snapshot.session_cursor < snapshot.session_capacity && budget > 0) {
+    const uint32_t key_id = snapshot.session_cursor++;
+    if (snapshot.session_done(key_id)) {
+      --budget;
+      continue;
+    }
+    snapshot.mark_session_done(key_id);
+    // Not written yet and live: live at the barrier (a key taken since is marked done).
+    if (session_keys_.IsLive(key_id)) {
+      block.push_back(key_id);
+      budget -= std::min<size_t>(budget, 8);
+    } else {
+      --budget;
+    }
+  }
+  if (!block.empty()) WriteSessionBlock(writer, block);
+  // The saved copies are cleared once all are written.
+  if (snapshot.session_cursor < snapshot.session_capacity || !snapshot.session_saved.empty()) {
+    return false;
+  }
+  writer.VarU64(0);  // No more blocks.
+  snapshot.sessions_done = true;
   return true;
 }
 
@@ -624,6 +722,36 @@ bool AggregateOperator::HasPaneIndex() const {
   return def_.window && def_.window->kind != WindowKind::kSession;
 }
 
+bool AggregateOperator::HasSessions() const {
+  return def_.window && def_.window->kind == WindowKind::kSession;
+}
+
+void AggregateOperator::WriteSessionHead(storage::StateWriter& writer) const {
+  writer.VarU64(session_keys_.slot_capacity());
+  writer.VarU64(session_keys_.free_slots().size());
+  for (uint32_t key_id : session_keys_.free_slots()) writer.VarU64(key_id);
+}
+
+void AggregateOperator::WriteSessionKey(storage::StateWriter& writer, uint32_t key_id,
+                                        std::string_view key, std::span<const Session> sessions) {
+  writer.VarU64(key_id);
+  writer.Bytes(key);
+  writer.VarU64(sessions.size());
+  for (const Session& session : sessions) {
+    writer.VarI64(session.start);
+    writer.VarI64(session.end);
+    writer.VarU64(session.slot);
+  }
+}
+
+void AggregateOperator::WriteSessionBlock(storage::StateWriter& writer,
+                                          std::span<const uint32_t> key_ids) const {
+  writer.VarU64(key_ids.size());
+  for (uint32_t key_id : key_ids) {
+    WriteSessionKey(writer, key_id, session_keys_.key(key_id), sessions_[key_id]);
+  }
+}
+
 void AggregateOperator::WritePaneIndex(storage::StateWriter& writer) const {
   if (!HasPaneIndex()) return;
   writer.VarU64(panes_.size());
@@ -635,18 +763,11 @@ void AggregateOperator::WritePaneIndex(storage::StateWriter& writer) const {
 }
 
 Status AggregateOperator::WriteTailAfterPanes(storage::StateWriter& writer) const {
-  if (def_.window && def_.window->kind == WindowKind::kSession) {
+  if (HasSessions()) {
+    WriteSessionHead(writer);
     const std::vector<uint32_t> keys = LiveSlots(session_keys_);
-    WriteGroupTable(writer, session_keys_, keys);
-    for (uint32_t key_id : keys) {
-      const std::vector<Session>& list = sessions_[key_id];
-      writer.VarU64(list.size());
-      for (const Session& session : list) {
-        writer.VarI64(session.start);
-        writer.VarI64(session.end);
-        writer.VarU64(session.slot);
-      }
-    }
+    if (!keys.empty()) WriteSessionBlock(writer, keys);
+    writer.VarU64(0);  // No more blocks.
   }
 
   // What changed since the last emission.
@@ -903,11 +1024,10 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
       if (pane_keys_.IsLive(key_id) && key_refs_[key_id] == 0) reader.Fail("a key in no pane");
     }
   } else if (def_.window) {
-    const std::vector<uint32_t> keys = ReadGroupTable(reader, session_keys_, encoder_);
-    if (!reader.ok()) return;
-    sessions_.assign(session_keys_.slot_capacity(), {});
     placed.assign(capacity, 0);
-    for (uint32_t key_id : keys) {
+    // One key's sessions, in ascending start order, each once.
+    // A session's group key is its serial, then the key it is listed under.
+    auto read_sessions = [&](uint32_t key_id, std::string_view key) {
       const size_t count = reader.Count(3);
       std::vector<Session>& list = sessions_[key_id];
       list.reserve(count);
@@ -917,11 +1037,66 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
         session.end = reader.VarI64();
         const uint64_t slot = reader.VarU64();
         if (!reader.ok() || !place(slot, 0, false)) return;
+        if (groups_.key(static_cast<uint32_t>(slot)).substr(sizeof(int64_t)) != key) {
+          reader.Fail(fmt::format("the session of slot {} under another key", slot));
+          return;
+        }
+        if (session.end < session.start || (!list.empty() && list.back().end > session.start)) {
+          reader.Fail(
+              fmt::format("a session of {} to {} out of order", session.start, session.end));
+          return;
+        }
         session.slot = static_cast<uint32_t>(slot);
         slot_session_end_[slot] = session.end;
         slot_session_key_[slot] = key_id;
         list.push_back(session);
       }
+    };
+    if (version <= 4) {
+      // The key table, then each live key's sessions in key order.
+      const std::vector<uint32_t> keys = ReadGroupTable(reader, session_keys_, encoder_);
+      if (!reader.ok()) return;
+      sessions_.assign(session_keys_.slot_capacity(), {});
+      for (uint32_t key_id : keys) {
+        read_sessions(key_id, session_keys_.key(key_id));
+        if (!reader.ok()) return;
+      }
+    } else {
+      // The key table's head, then blocks of keys with their sessions, each live key once.
+      TableHead head = ReadTableHead(reader);
+      if (!reader.ok()) return;
+      const size_t key_capacity = static_cast<size_t>(head.capacity);
+      sessions_.assign(key_capacity, {});
+      std::vector<uint8_t> is_live(key_capacity, 0);
+      for (uint32_t key_id : head.live) is_live[key_id] = 1;
+      std::vector<std::string_view> key_of(key_capacity);
+      size_t keys_read = 0;
+      for (;;) {
+        const size_t count = reader.Count(3);
+        if (!reader.ok()) return;
+        if (count == 0) break;
+        for (size_t i = 0; i < count; ++i) {
+          const uint64_t key_id = reader.VarU64();
+          if (!reader.ok()) return;
+          if (key_id >= key_capacity || is_live[key_id] != 1) {
+            reader.Fail(fmt::format("session key {}", key_id));
+            return;
+          }
+          is_live[key_id] = 2;  // Read.
+          key_of[key_id] = reader.BytesView();
+          read_sessions(static_cast<uint32_t>(key_id), key_of[key_id]);
+          if (!reader.ok()) return;
+          ++keys_read;
+        }
+      }
+      if (keys_read != head.live.size()) {
+        reader.Fail(fmt::format("{} of {} session keys", keys_read, head.live.size()));
+        return;
+      }
+      std::vector<std::string_view> keys;
+      keys.reserve(head.live.size());
+      for (uint32_t key_id : head.live) keys.push_back(key_of[key_id]);
+      RestoreTable(reader, std::move(head), keys, session_keys_, encoder_);
       if (!reader.ok()) return;
     }
   }
