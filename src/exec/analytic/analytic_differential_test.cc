@@ -759,14 +759,8 @@ TEST(AnalyticSnapshotTest, TopNPartitionGoneAtTheCursorIsSetAside) {
   Result<std::optional<StatePieces>> first = op->ContinueSnapshot(1);
   ASSERT_TRUE(first.ok() && !first->has_value());
   ASSERT_TRUE(op->Process(0, MakeBatch({TestRow{2, 20, 1}}, {-1}), out).ok());
-  std::optional<StatePieces> pieces;
-  while (!pieces) {
-    Result<std::optional<StatePieces>> more = op->ContinueSnapshot(1);
-    ASSERT_TRUE(more.ok()) << more.status();
-    pieces = std::move(*more);
-  }
-  std::string state;
-  for (const std::string& piece : *pieces) state += piece;
+  const std::string state = FinishSnapshot(*op);
+  ASSERT_FALSE(state.empty());
   std::unique_ptr<Operator> restored = MakeTopN(c, nullptr);
   storage::StateReader reader(state, "test state");
   ASSERT_TRUE(restored->Restore(reader).ok());
@@ -831,14 +825,8 @@ TEST(AnalyticSnapshotTest, TopNTtlEntriesAddedSinceTheBarrierAreSkipped) {
   Result<bool> begun = op->BeginSnapshot();
   ASSERT_TRUE(begun.ok() && *begun);
   ASSERT_TRUE(op->Process(0, MakeBatch({TestRow{0, 20, 1}}, {}), out).ok());
-  std::optional<StatePieces> pieces;
-  while (!pieces) {
-    Result<std::optional<StatePieces>> more = op->ContinueSnapshot(1);
-    ASSERT_TRUE(more.ok()) << more.status();
-    pieces = std::move(*more);
-  }
-  std::string state;
-  for (const std::string& piece : *pieces) state += piece;
+  const std::string state = FinishSnapshot(*op);
+  ASSERT_FALSE(state.empty());
   EXPECT_EQ(CanonicalTopNState(state), CanonicalTopNState(at_barrier.data()));
 }
 

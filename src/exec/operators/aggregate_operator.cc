@@ -151,8 +151,9 @@ void AggregateOperator::EnsureSlots(uint32_t count) {
 uint32_t AggregateOperator::AcquireSlot(std::string_view key, uint64_t hash, bool* inserted) {
   const uint32_t slot = groups_.FindOrInsert(key, hash, inserted);
   if (slot >= slot_capacity_) EnsureSlots(slot + 1);
-  if (incremental_ != nullptr && *inserted && slot < incremental_->capacity) {
-    incremental_->mark_done(slot);  // Free at the barrier: not part of the snapshot.
+  if (incremental_ != nullptr && *inserted) {
+    // Free at the barrier (or beyond its table): not part of the snapshot.
+    incremental_->slots.TakeOwed(slot);
   }
   return slot;
 }

@@ -128,7 +128,10 @@ class AggregateOperator final : public Operator {
   /// about to update, or a group about to be freed, is written first; then the ordered
   /// indexes as they were at the barrier (copy-on-write blocks); then the pane index, a pane
   /// about to be freed first; then the changed and the last emitted results, a result's
-  /// barrier row kept before it changes. Session windows snapshot at the barrier (false).
+  /// barrier row kept before it changes; for session windows, then each key with its
+  /// sessions, a key copied before a batch or a closing window changes them. False (a
+  /// snapshot at the barrier) only in states no call leaves behind: a merge in progress, or
+  /// windows under CHANGES / ON UPDATE with changes not emitted yet.
   Result<bool> BeginSnapshot() override;
   Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
   void CancelSnapshot() override;
@@ -371,6 +374,49 @@ class AggregateOperator final : public Operator {
   AggregateMetrics metrics_;
 
   /// An incremental snapshot between BeginSnapshot and the ContinueSnapshot that completes it.
+  /// The ids of a table (group slots, session key ids) an incremental snapshot writes in id
+  /// order from a cursor: the table's capacity at the barrier and a bit per id below it,
+  /// set once the id is written or when it was taken after the barrier (not part of the
+  /// snapshot).
+  struct BarrierIds {
+    uint32_t capacity = 0;
+    uint32_t cursor = 0;  // Ids below it are written, or were free at the barrier.
+    std::vector<uint64_t> done_bits;
+    void Begin(uint32_t table_capacity) {
+      capacity = table_capacity;
+      done_bits.assign((size_t{capacity} + 63) / 64, 0);
+    }
+    bool done(uint32_t id) const { return ((done_bits[id >> 6] >> (id & 63)) & 1) != 0; }
+    void mark_done(uint32_t id) { done_bits[id >> 6] |= uint64_t{1} << (id & 63); }
+    /// Marks `id` done; true if the snapshot still owed it (an id of the barrier's table).
+    bool TakeOwed(uint32_t id) {
+      if (id >= capacity || done(id)) return false;
+      mark_done(id);
+      return true;
+    }
+    bool finished() const { return cursor >= capacity; }
+    /// The next ids from the cursor that were live at the barrier and are not written yet:
+    /// those not done and `is_live` now. Each costs 8 units of `budget`, a done or free id 1.
+    template <typename IsLive>
+    std::vector<uint32_t> Next(size_t& budget, const IsLive& is_live) {
+      std::vector<uint32_t> ids;
+      while (cursor < capacity && budget > 0) {
+        const uint32_t id = cursor++;
+        if (done(id)) {
+          --budget;
+          continue;
+        }
+        mark_done(id);
+        if (is_live(id)) {
+          ids.push_back(id);
+          budget -= std::min<size_t>(budget, 8);
+        } else {
+          --budget;
+        }
+      }
+      return ids;
+    }
+  };
   struct IncrementalSnapshot {
     /// The state so far, in pieces: the first starts with the version, the length and the
     /// head; then blocks of groups.
@@ -408,8 +454,6 @@ class AggregateOperator final : public Operator {
     /// pane index in key order.
     std::optional<OrderedSetSnapshot<ResultKey>> changed;
     bool changed_begun = false;
-    uint32_t capacity = 0;  // groups_.slot_capacity() at the barrier.
-    uint32_t cursor = 0;    // Slots below it are written, or were free at the barrier.
     bool blocks_done = false;
     /// Part 5's ordered indexes as they were at the barrier (closing keys, state_ttl, session
     /// ends: copy-on-write blocks), written after the groups: the one being written, whether
@@ -429,19 +473,11 @@ class AggregateOperator final : public Operator {
       std::vector<Session> sessions;
     };
     std::string session_head;
-    uint32_t session_capacity = 0;
-    uint32_t session_cursor = 0;
-    std::vector<uint64_t> session_done_bits;
+    BarrierIds session_keys;
     std::vector<SavedSessionKey> session_saved;
     size_t session_saved_written = 0;  // The first ones of session_saved are written.
     bool session_head_written = false;
     bool sessions_done = true;
-    bool session_done(uint32_t key_id) const {
-      return ((session_done_bits[key_id >> 6] >> (key_id & 63)) & 1) != 0;
-    }
-    void mark_session_done(uint32_t key_id) {
-      session_done_bits[key_id >> 6] |= uint64_t{1} << (key_id & 63);
-    }
     /// Pane windows: each pane's start and number of slots at the barrier (its slots are the
     /// first ones of its list then: lists only grow until the pane is freed), the pane being
     /// written and how many of its slots are, and the barrier slots of the panes freed
@@ -450,22 +486,19 @@ class AggregateOperator final : public Operator {
     size_t pane_cursor = 0;
     size_t pane_position = 0;
     std::map<int64_t, std::vector<uint32_t>> freed_panes;
-    /// A bit per slot below `capacity`: written already, or taken after the barrier (not part
-    /// of the snapshot).
-    std::vector<uint64_t> done_bits;
-    bool done(uint32_t slot) const { return ((done_bits[slot >> 6] >> (slot & 63)) & 1) != 0; }
-    void mark_done(uint32_t slot) { done_bits[slot >> 6] |= uint64_t{1} << (slot & 63); }
+    /// The group slots.
+    BarrierIds slots;
     /// Groups freed (their pane's last window closed) before the snapshot wrote them: they
     /// stay in the group table, in no pane, until a slice writes them and frees them then, so
     /// that closing a window during a snapshot costs no more than closing it otherwise.
     std::vector<uint64_t> parked_bits;
     size_t parked = 0;
     bool is_parked(uint32_t slot) const {
-      return slot < capacity && ((parked_bits[slot >> 6] >> (slot & 63)) & 1) != 0;
+      return slot < slots.capacity && ((parked_bits[slot >> 6] >> (slot & 63)) & 1) != 0;
     }
     /// Keeps `slot` if the snapshot has not written it; false when it can be freed now.
     bool Park(uint32_t slot) {
-      if (slot >= capacity || done(slot)) return false;
+      if (slot >= slots.capacity || slots.done(slot)) return false;
       parked_bits[slot >> 6] |= uint64_t{1} << (slot & 63);
       ++parked;
       return true;

@@ -287,8 +287,7 @@ Result<bool> AggregateOperator::BeginSnapshot() {
     storage::StateWriter head;
     WriteSessionHead(head);
     snapshot->session_head = head.Release();
-    snapshot->session_capacity = session_keys_.slot_capacity();
-    snapshot->session_done_bits.assign((size_t{snapshot->session_capacity} + 63) / 64, 0);
+    snapshot->session_keys.Begin(session_keys_.slot_capacity());
     snapshot->sessions_done = false;
   }
   // After the pane index and the sessions: the changed results, which the slices write.
@@ -302,9 +301,8 @@ Result<bool> AggregateOperator::BeginSnapshot() {
     snapshot->panes.reserve(panes_.size());
     for (const auto& [start, slots] : panes_) snapshot->panes.emplace_back(start, slots.size());
   }
-  snapshot->capacity = groups_.slot_capacity();
-  snapshot->done_bits.assign((size_t{snapshot->capacity} + 63) / 64, 0);
-  snapshot->parked_bits.assign(snapshot->done_bits.size(), 0);
+  snapshot->slots.Begin(groups_.slot_capacity());
+  snapshot->parked_bits.assign(snapshot->slots.done_bits.size(), 0);
   incremental_ = std::move(snapshot);
   return true;
 }
@@ -314,31 +312,17 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
   }
   IncrementalSnapshot& snapshot = *incremental_;
-  std::vector<uint32_t> block;
-  block.reserve(std::min<size_t>(std::max<size_t>(max_entries, 1), snapshot.capacity));
   // Free slots and pane index entries cost a test or a varint each: they count for an eighth
   // of a group.
   size_t budget = std::max<size_t>(max_entries, 1) * 8;
-  while (snapshot.cursor < snapshot.capacity && budget > 0) {
-    const uint32_t slot = snapshot.cursor++;
-    if (snapshot.done(slot)) {
-      --budget;
-      continue;
-    }
-    snapshot.mark_done(slot);
-    // Not written yet and live: live at the barrier (a slot taken since is marked done).
-    if (groups_.IsLive(slot)) {
-      block.push_back(slot);
-      budget = budget >= 8 ? budget - 8 : 0;
-    } else {
-      --budget;
-    }
-  }
+  // Not written yet and live: live at the barrier (a slot taken since is marked done).
+  const std::vector<uint32_t> block =
+      snapshot.slots.Next(budget, [&](uint32_t slot) { return groups_.IsLive(slot); });
   if (!block.empty()) {
     WriteBlock(snapshot.writer, block);
     if (snapshot.parked > 0) FreeParked(block);
   }
-  if (!snapshot.blocks_done && snapshot.cursor >= snapshot.capacity) {
+  if (!snapshot.blocks_done && snapshot.slots.finished()) {
     snapshot.blocks_done = true;
     snapshot.writer.VarU64(0);  // No more blocks.
   }
@@ -375,10 +359,8 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
     if (snapshot.writer.size() >= kPieceBytes) {
       // A full piece is set aside rather than grown, so that no reactor turn copies the state.
       snapshot.body_bytes += snapshot.writer.size();
-      snapshot.pieces.push_back(snapshot.writer.Release());
-      snapshot.writer = storage::StateWriter();
-      snapshot.writer.Reserve(2 * kPieceBytes);
       snapshot.checked = 0;
+      snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     }
     return std::optional<StatePieces>();
   }
@@ -428,10 +410,9 @@ Result<bool> AggregateOperator::ContinueIndexes(size_t& budget) {
 }
 
 void AggregateOperator::NoteSessionKey(uint32_t key_id, bool inserted) {
-  IncrementalSnapshot& snapshot = *incremental_;
-  if (key_id >= snapshot.session_capacity) return;  // Beyond the barrier's table.
   if (inserted) {
-    snapshot.mark_session_done(key_id);  // Free at the barrier: not part of the snapshot.
+    // Free at the barrier (or beyond its table): not part of the snapshot.
+    incremental_->session_keys.TakeOwed(key_id);
   } else {
     SaveSessionKey(key_id);
   }
@@ -439,8 +420,7 @@ void AggregateOperator::NoteSessionKey(uint32_t key_id, bool inserted) {
 
 void AggregateOperator::SaveSessionKey(uint32_t key_id) {
   IncrementalSnapshot& snapshot = *incremental_;
-  if (key_id >= snapshot.session_capacity || snapshot.session_done(key_id)) return;
-  snapshot.mark_session_done(key_id);
+  if (!snapshot.session_keys.TakeOwed(key_id)) return;
   snapshot.session_saved.push_back(IncrementalSnapshot::SavedSessionKey{
       key_id, std::string(session_keys_.key(key_id)), sessions_[key_id]});
 }
@@ -469,25 +449,12 @@ bool AggregateOperator::ContinueSessions(size_t& budget) {
     }
     budget -= std::min(budget, 8 * count);
   }
-  std::vector<uint32_t> block;
-  while (snapshot.session_cursor < snapshot.session_capacity && budget > 0) {
-    const uint32_t key_id = snapshot.session_cursor++;
-    if (snapshot.session_done(key_id)) {
-      --budget;
-      continue;
-    }
-    snapshot.mark_session_done(key_id);
-    // Not written yet and live: live at the barrier (a key taken since is marked done).
-    if (session_keys_.IsLive(key_id)) {
-      block.push_back(key_id);
-      budget -= std::min<size_t>(budget, 8);
-    } else {
-      --budget;
-    }
-  }
+  // Not written yet and live: live at the barrier (a key taken since is marked done).
+  const std::vector<uint32_t> block = snapshot.session_keys.Next(
+      budget, [&](uint32_t key_id) { return session_keys_.IsLive(key_id); });
   if (!block.empty()) WriteSessionBlock(writer, block);
   // The saved copies are cleared once all are written.
-  if (snapshot.session_cursor < snapshot.session_capacity || !snapshot.session_saved.empty()) {
+  if (!snapshot.session_keys.finished() || !snapshot.session_saved.empty()) {
     return false;
   }
   writer.VarU64(0);  // No more blocks.
@@ -659,10 +626,7 @@ void AggregateOperator::SaveBeforeChange(std::span<const uint32_t> slots) {
   IncrementalSnapshot& snapshot = *incremental_;
   std::vector<uint32_t> owed;
   for (uint32_t slot : slots) {
-    if (slot < snapshot.capacity && !snapshot.done(slot)) {
-      snapshot.mark_done(slot);
-      owed.push_back(slot);
-    }
+    if (snapshot.slots.TakeOwed(slot)) owed.push_back(slot);
   }
   if (owed.empty()) return;
   std::sort(owed.begin(), owed.end());

@@ -284,6 +284,21 @@ ChangeBatch RowsOfS(const std::shared_ptr<const Schema>& schema, int64_t count,
   return ChangeBatch{*builder.Finish(), {}};
 }
 
+/// The state of `statement`'s operator after one batch of RowsOfS (the forged-state tests
+/// below start from it).
+std::string StateAfterRows(const std::string& statement, const Clock* clock, int64_t count,
+                           const std::function<std::string(int64_t)>& name,
+                           const std::function<int64_t(int64_t)>& x,
+                           const std::function<int64_t(int64_t)>& time) {
+  auto planned = Plan(statement, clock);
+  EXPECT_TRUE(planned.ok()) << planned.status();
+  if (!planned.ok()) return {};
+  Recorder out;
+  EXPECT_TRUE(
+      planned->op->Process(0, RowsOfS(planned->input_schema, count, name, x, time), out).ok());
+  return SnapshotOf(*planned->op);
+}
+
 /// The differential check for one query: for each seed, an uninterrupted run against runs
 /// that snapshot at one or two random points, continuing each time on a freshly restored
 /// operator. A restored operator's own snapshot must equal the one it restored.
@@ -1107,19 +1122,10 @@ TEST(AggregateSnapshotTest, ForgedStatesWithValidChecksumsFailRestore) {
       "SELECT name, window_start, count(*) AS n, sum(x) AS sx FROM s GROUP BY name, tumble(ts, "
       "INTERVAL '10' SECOND) EMIT CHANGES");
   ManualClock clock(kBase);
-  auto planned = Plan(statement, &clock);
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  Recorder out;
-  ASSERT_TRUE(planned->op
-                  ->Process(0,
-                            RowsOfS(
-                                planned->input_schema, 9000,
-                                [](int64_t i) { return fmt::format("key {}", i); },
-                                [](int64_t i) { return i; },
-                                [](int64_t i) { return kBase + (i % 2) * 10 * kSecond; }),
-                            out)
-                  .ok());
-  const std::string state = SnapshotOf(*planned->op);
+  const std::string state = StateAfterRows(
+      statement, &clock, 9000, [](int64_t i) { return fmt::format("key {}", i); },
+      [](int64_t i) { return i; }, [](int64_t i) { return kBase + (i % 2) * 10 * kSecond; });
+  ASSERT_FALSE(state.empty());
 
   // The group of "key 0" in the pane starting at kBase: the pane start, then the key.
   const std::string pane(reinterpret_cast<const char*>(&kBase), sizeof(kBase));
@@ -1175,19 +1181,11 @@ TEST(AggregateSnapshotTest, ForgedSessionsFailRestore) {
   const std::string statement =
       Query("SELECT name, count(*) AS n FROM s GROUP BY name, session(ts, INTERVAL '3' SECOND)");
   ManualClock clock(kBase);
-  auto planned = Plan(statement, &clock);
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  Recorder out;
   // Three keys, a session each: key i in slot i and key id i.
-  ASSERT_TRUE(planned->op
-                  ->Process(0,
-                            RowsOfS(
-                                planned->input_schema, 3,
-                                [](int64_t i) { return fmt::format("key {}", i); },
-                                [](int64_t i) { return i; }, [](int64_t) { return kBase; }),
-                            out)
-                  .ok());
-  const std::string state = SnapshotOf(*planned->op);
+  const std::string state = StateAfterRows(
+      statement, &clock, 3, [](int64_t i) { return fmt::format("key {}", i); },
+      [](int64_t i) { return i; }, [](int64_t) { return kBase; });
+  ASSERT_FALSE(state.empty());
   auto entry = [&](uint64_t key_id, int64_t start, int64_t end) {
     return Written([&](storage::StateWriter& w) {
       w.VarU64(key_id);
@@ -1232,18 +1230,10 @@ TEST(AggregateSnapshotTest, ChangedResultsOutOfOrderFailRestore) {
       "SELECT name, window_start, count(*) AS n FROM s GROUP BY name, tumble(ts, INTERVAL '10' "
       "SECOND) EMIT EVERY INTERVAL '1' MINUTE");
   ManualClock clock(kBase);
-  auto planned = Plan(statement, &clock);
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  Recorder out;
-  ASSERT_TRUE(
-      planned->op
-          ->Process(0,
-                    RowsOfS(
-                        planned->input_schema, 2, [](int64_t i) { return i == 0 ? "a" : "b"; },
-                        [](int64_t i) { return i; }, [](int64_t) { return kBase; }),
-                    out)
-          .ok());
-  const std::string state = SnapshotOf(*planned->op);
+  const std::string state = StateAfterRows(
+      statement, &clock, 2, [](int64_t i) { return i == 0 ? "a" : "b"; },
+      [](int64_t i) { return i; }, [](int64_t) { return kBase; });
+  ASSERT_FALSE(state.empty());
   auto changed = [&](const std::vector<std::string>& names) {
     return Written([&](storage::StateWriter& w) {
       w.VarU64(names.size());

@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -185,6 +186,21 @@ inline std::vector<std::string> ExpectSnapshotsAreTransparent(
   EXPECT_EQ(FirstDifference(expected, RunWithSnapshots(make, steps, several, clock, &states)), "")
       << "snapshots before steps " << fmt::format("{}", fmt::join(several, ", "));
   return states;
+}
+
+/// Calls ContinueSnapshot(max_entries) until the snapshot in progress completes, and returns
+/// its pieces joined; empty, with a test failure, if a call fails.
+inline std::string FinishSnapshot(Operator& op, size_t max_entries = 1) {
+  for (;;) {
+    Result<std::optional<StatePieces>> more = op.ContinueSnapshot(max_entries);
+    EXPECT_TRUE(more.ok()) << more.status();
+    if (!more.ok()) return {};
+    if (more->has_value()) {
+      std::string state;
+      for (const std::string& piece : **more) state += piece;
+      return state;
+    }
+  }
 }
 
 /// Whether restoring `state` into a fresh operator fails as malformed state must.
