@@ -87,6 +87,14 @@ constexpr std::string_view kJoinSchema =
     "WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT a.k, a.v, b.v AS w FROM events a JOIN events b ON a.k = b.k "
     "AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' DAY";
+/// An ASOF join of the events with themselves: each key keeps its latest right row (1M rows of
+/// right state), and the left rows at the latest time (a third) wait for the watermark to pass
+/// them.
+constexpr std::string_view kAsofSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE STREAM totals AS SELECT a.k, a.v, b.v AS w FROM events a ASOF JOIN events b ON "
+    "a.k = b.k AND a.ts >= b.ts";
 /// The keyed aggregates of kSchema kept in a materialized view: the view's table holds a row
 /// per key besides the aggregation's state.
 constexpr std::string_view kViewSchema =
@@ -232,6 +240,10 @@ void BM_CheckpointIntervalJoin(benchmark::State& state) {
   CheckpointAggregates(state, kJoinSchema);
 }
 BENCHMARK(BM_CheckpointIntervalJoin)->Arg(500'000)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+/// The same for an ASOF join holding 1M right rows and 333,333 waiting left rows.
+void BM_CheckpointAsofJoin(benchmark::State& state) { CheckpointAggregates(state, kAsofSchema); }
+BENCHMARK(BM_CheckpointAsofJoin)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 /// The same with the aggregates in a materialized view (1M rows in the view's table).
 void BM_CheckpointViewOfAggregates(benchmark::State& state) {

@@ -752,12 +752,16 @@ TEST_F(DurabilityTest, CheckpointsOfSessionsDuringIngestionRecoverEverySessionOn
   ExpectCountsAndSums(*result->rows, 2, expected);
 }
 
+enum class JoinUnderTest { kRegular, kInterval, kAsof };
+
 // A join of the even rows with the odd rows of each key, checkpointed while rows stream in:
 // the join writes its stored rows in slices while batches add rows, match stored ones and
-// (interval joins) evict them. After the crash, a count and sums over every pair ever emitted
-// must equal those of the pairs of all rows: none lost, none twice.
-void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
-  SCOPED_TRACE(interval ? "interval join" : "regular join");
+// (interval and ASOF joins) evict them. After the crash, a count and sums over every pair ever
+// emitted must equal those of the pairs of all rows: none lost, none twice.
+void ExpectJoinRecoversExactly(DurabilityTest& test, JoinUnderTest join) {
+  const bool interval = join == JoinUnderTest::kInterval;
+  const bool asof = join == JoinUnderTest::kAsof;
+  SCOPED_TRACE(interval ? "interval join" : asof ? "ASOF join" : "regular join");
   // An odd number of keys: the rows of a key, 19,999 apart, alternate between even and odd.
   constexpr int64_t kKeys = 19'999;
   constexpr int64_t kRows = 240'000;
@@ -771,12 +775,20 @@ void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
              "(wal_mode = 'async', checkpoint_interval = '1 hour')");
     test.Run(*db, "CREATE STREAM evens AS SELECT k, v, ts FROM s WHERE v % 2 = 0");
     test.Run(*db, "CREATE STREAM odds AS SELECT k, v, ts FROM s WHERE v % 2 = 1");
-    // The regular join keeps every row: nothing expires within the test.
-    test.Run(*db,
-             fmt::format("CREATE STREAM pairs {}AS SELECT a.k, a.v AS av, b.v AS bv FROM "
-                         "evens a JOIN odds b ON a.k = b.k{}",
-                         interval ? "" : "WITH (state_ttl = '1 hour') ",
-                         interval ? " AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' SECOND" : ""));
+    // The regular join keeps every row: nothing expires within the test. In the ASOF join each
+    // even row waits (about a second) for the next odd row of its key and the watermark past
+    // it; the odd rows stay until no waiting row can choose them.
+    if (asof) {
+      test.Run(*db,
+               "CREATE STREAM pairs AS SELECT a.k, a.v AS av, b.v AS bv FROM evens a ASOF JOIN "
+               "odds b ON a.k = b.k AND a.ts <= b.ts");
+    } else {
+      test.Run(*db, fmt::format(
+                        "CREATE STREAM pairs {}AS SELECT a.k, a.v AS av, b.v AS bv FROM "
+                        "evens a JOIN odds b ON a.k = b.k{}",
+                        interval ? "" : "WITH (state_ttl = '1 hour') ",
+                        interval ? " AND b.ts BETWEEN a.ts AND a.ts + INTERVAL '1' SECOND" : ""));
+    }
     test.Run(*db,
              "CREATE MATERIALIZED VIEW grand AS SELECT count(*) AS pairs, sum(av) AS a, "
              "sum(bv) AS b FROM pairs");
@@ -788,11 +800,20 @@ void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
     if (::testing::Test::HasFatalFailure()) return;
   }
   // The pairs of all rows: row i has key (i * 7919) % kKeys, so the rows of a key are those
-  // congruent to one row modulo kKeys.
+  // congruent to one row modulo kKeys. (ASOF: an even row's first odd row of its key at or
+  // after it is the row kKeys after it, odd since kKeys is.)
   int64_t pairs = 0;
   int64_t sum_a = 0;
   int64_t sum_b = 0;
   for (int64_t a = 0; a < kRows; a += 2) {
+    if (asof) {
+      if (a + kKeys < kRows) {
+        ++pairs;
+        sum_a += a;
+        sum_b += a + kKeys;
+      }
+      continue;
+    }
     for (int64_t b = a % kKeys; b < kRows; b += kKeys) {
       if (b % 2 == 0) continue;
       if (interval && (b < a || (b - a) * kStep > kBand)) continue;
@@ -804,6 +825,17 @@ void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
   ASSERT_GT(pairs, 100'000);
   auto db = test.Open();
   ExpectRecoveredFromNewest(*db, test.dir_);
+  if (asof) {
+    // An odd row of a key of its own, a minute later: the watermark passes every even row.
+    ASSERT_TRUE(db->Start().ok());
+    auto source = db->Source("s");
+    ASSERT_TRUE(source.ok());
+    ASSERT_TRUE(source
+                    ->Push({Value::BigInt(-1), Value::BigInt(kRows + 1),
+                            Value::Timestamp(kBase + kRows * kStep + 60'000'000)})
+                    .ok());
+    ASSERT_TRUE(db->Sync().ok());
+  }
   auto grand = db->Execute("SELECT pairs, a, b FROM grand");
   ASSERT_TRUE(grand.ok()) << grand.status();
   ASSERT_TRUE(grand->rows.has_value());
@@ -814,11 +846,15 @@ void ExpectJoinRecoversExactly(DurabilityTest& test, bool interval) {
 }
 
 TEST_F(DurabilityTest, CheckpointsOfARegularJoinDuringIngestionRecoverEveryPairOnce) {
-  ExpectJoinRecoversExactly(*this, false);
+  ExpectJoinRecoversExactly(*this, JoinUnderTest::kRegular);
 }
 
 TEST_F(DurabilityTest, CheckpointsOfAnIntervalJoinDuringIngestionRecoverEveryPairOnce) {
-  ExpectJoinRecoversExactly(*this, true);
+  ExpectJoinRecoversExactly(*this, JoinUnderTest::kInterval);
+}
+
+TEST_F(DurabilityTest, CheckpointsOfAnAsofJoinDuringIngestionRecoverEveryPairOnce) {
+  ExpectJoinRecoversExactly(*this, JoinUnderTest::kAsof);
 }
 
 }  // namespace

@@ -203,6 +203,103 @@ inline std::string FinishSnapshot(Operator& op, size_t max_entries = 1) {
   }
 }
 
+/// The differential check of incremental snapshots (Operator::BeginSnapshot). One operator
+/// runs the script, begins a snapshot at random steps and interleaves ContinueSnapshot calls
+/// of 1 or 2 entries with the following steps, so batches and watermarks change state the
+/// snapshot has not written yet. Its output must equal an uninterrupted run's. Each completed
+/// state, restored into a fresh operator, must equal the state at its barrier: the fresh
+/// operator's counters (MetricsText) equal those of one restored from Snapshot taken there,
+/// and from the barrier's step on it emits exactly what the uninterrupted run emitted. Returns
+/// the completed states, and the number of steps run while a snapshot was in progress in
+/// `*interleaved`.
+inline std::vector<std::string> ExpectIncrementalSnapshotsAreExact(
+    const OperatorFactory& make, const std::vector<OperatorStep>& steps, uint32_t seed,
+    size_t* interleaved = nullptr, ManualClock* clock = nullptr) {
+  SCOPED_TRACE(fmt::format("incremental snapshot seed {}, {} steps", seed, steps.size()));
+  // The uninterrupted run, and how many events precede each step.
+  if (clock != nullptr) clock->SetNowMicros(0);
+  RecordingOutput expected;
+  std::vector<size_t> events_before;
+  {
+    std::unique_ptr<Operator> op = make();
+    for (size_t i = 0; i < steps.size(); ++i) {
+      events_before.push_back(expected.events.size());
+      EXPECT_TRUE(RunOperatorSteps(*op, steps, i, i + 1, clock, expected).ok());
+    }
+  }
+  // The clock as the steps before `step` left it.
+  auto clock_before = [&](size_t step) {
+    int64_t now = 0;
+    for (size_t i = 0; i < step; ++i) {
+      if (steps[i].kind != OperatorStep::Kind::kBatch &&
+          steps[i].kind != OperatorStep::Kind::kWatermark) {
+        now = steps[i].value;
+      }
+    }
+    return now;
+  };
+  auto restored = [&](const std::string& state) {
+    std::unique_ptr<Operator> op = make();
+    storage::StateReader reader(state, "test state");
+    Status status = op->Restore(reader);
+    if (status.ok()) status = reader.Finish();
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return op;
+  };
+  std::mt19937 random(seed);
+  std::vector<std::string> states;
+  size_t interleaved_steps = 0;
+  if (clock != nullptr) clock->SetNowMicros(0);
+  RecordingOutput actual;
+  std::unique_ptr<Operator> op = make();
+  size_t position = 0;
+  while (position < steps.size()) {
+    const size_t barrier = std::min(steps.size(), position + random() % 12);
+    EXPECT_TRUE(RunOperatorSteps(*op, steps, position, barrier, clock, actual).ok());
+    position = barrier;
+    storage::StateWriter at_barrier;
+    EXPECT_TRUE(op->Snapshot(at_barrier).ok());
+    Result<bool> begun = op->BeginSnapshot();
+    EXPECT_TRUE(begun.ok() && *begun) << "no incremental snapshot";
+    if (!begun.ok() || !*begun) return states;
+    std::optional<std::string> state;
+    while (!state) {
+      if (position < steps.size() && random() % 3 != 0) {
+        EXPECT_TRUE(RunOperatorSteps(*op, steps, position, position + 1, clock, actual).ok());
+        ++position;
+        ++interleaved_steps;
+      }
+      Result<std::optional<StatePieces>> more = op->ContinueSnapshot(1 + random() % 2);
+      EXPECT_TRUE(more.ok()) << more.status();
+      if (!more.ok()) return states;
+      if (more->has_value()) {
+        state.emplace();
+        for (const std::string& piece : **more) *state += piece;
+      }
+    }
+    // The completed state against the barrier's: counters, then everything that follows.
+    const int64_t now = clock != nullptr ? clock->NowMicros() : 0;
+    std::unique_ptr<Operator> from_pieces = restored(*state);
+    EXPECT_EQ(from_pieces->MetricsText(), restored(at_barrier.data())->MetricsText())
+        << "incremental snapshot at step " << barrier;
+    if (clock != nullptr) clock->SetNowMicros(clock_before(barrier));
+    RecordingOutput rest;
+    EXPECT_TRUE(RunOperatorSteps(*from_pieces, steps, barrier, steps.size(), clock, rest).ok());
+    const std::vector<std::string> rest_expected(
+        expected.events.begin() + static_cast<std::ptrdiff_t>(barrier < steps.size()
+                                                                  ? events_before[barrier]
+                                                                  : expected.events.size()),
+        expected.events.end());
+    EXPECT_EQ(FirstDifference(rest_expected, rest.events), "")
+        << "restored from the incremental snapshot at step " << barrier;
+    if (clock != nullptr) clock->SetNowMicros(now);
+    states.push_back(std::move(*state));
+  }
+  EXPECT_EQ(FirstDifference(expected.events, actual.events), "") << "the running operator";
+  if (interleaved != nullptr) *interleaved = interleaved_steps;
+  return states;
+}
+
 /// Whether restoring `state` into a fresh operator fails as malformed state must.
 inline bool RefusedAsMalformed(const Status& status) {
   return status.code() == ErrorCode::kCorruption ||

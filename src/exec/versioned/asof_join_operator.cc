@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "exec/operators/barrier_ids.h"
 #include "exec/planning.h"
 #include "storage/state_io.h"
 
@@ -36,6 +37,28 @@ std::string_view ComparisonText(AsofComparison comparison) {
 }
 
 }  // namespace
+
+/// An incremental snapshot in progress. The head (version, watermarks, counters) is written at
+/// the barrier. Then the right rows: the keys' rows copied before they changed (`saved`), and
+/// the keys not written yet in id order from the cursor of `keys`; an empty chunk. Then the
+/// barrier's waiting rows: waiting_[0, waiting_count) while no waiting row was released since
+/// the barrier, else the copies in `waiting_saved`; an empty chunk.
+struct AsofJoinOperator::IncrementalSnapshot {
+  BarrierIds keys;
+  /// Live right rows of keys as of the barrier; their batches are retained for them.
+  std::vector<std::vector<RightRow>> saved;
+  size_t saved_written = 0;
+  bool right_done = false;
+  size_t waiting_count = 0;
+  size_t waiting_written = 0;
+  /// waiting_[waiting_written, waiting_count) as of the barrier, once a release was about to
+  /// change waiting_; their left batches are retained for them.
+  std::optional<std::vector<Waiting>> waiting_saved;
+  std::shared_ptr<const Schema> right_schema;
+  std::shared_ptr<const Schema> left_schema;
+  storage::StateWriter writer;
+  StatePieces pieces;
+};
 
 uint32_t AsofJoinOperator::RetainedBatches::Add(Batch batch) {
   batches_.push_back(Retained{std::move(batch), 0});
@@ -215,6 +238,7 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
         stored = true;
       }
       right_batches_.Retain(batch_id);
+      SaveKeyRows(key_id);
       KeyState& key = keys_[key_id];
       const RightRow row{time, batch_id, static_cast<uint32_t>(r)};
       if (key.rows.size() == key.head || key.rows.back().time <= time) {
@@ -269,6 +293,7 @@ Status AsofJoinOperator::Process(int port, const ChangeBatch& batch, OperatorOut
 
 Status AsofJoinOperator::ReleaseWaiting(OperatorOutput& out) {
   if (waiting_.empty()) return Status::Ok();
+  if (snapshot_ != nullptr) SaveWaitingRows();
   JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
   // The keys' rows are found by independent loads: prefetch them so their misses overlap.
   for (const Waiting& waiting : waiting_) {
@@ -326,6 +351,7 @@ void AsofJoinOperator::EvictKey(uint32_t id, int64_t horizon) {
     keep = std::max(keep, in_reach);
   }
   if (keep == begin) return;
+  SaveKeyRows(id);
   for (auto it = begin; it != keep; ++it) right_batches_.Release(it->batch);
   const auto dropped = static_cast<size_t>(keep - begin);
   right_row_count_ -= dropped;
@@ -445,24 +471,35 @@ Result<PlannedOperator> PlanAsofJoin(const sql::LogicalJoin& join, const Evaluat
 // Checkpoints (format: docs/formats/operator-state.md, "ASOF join operator").
 //
 // Every mutable member, and how it comes back on Restore:
-// - keys_[k].rows[head, size): the live right rows, written column by column (one batch, key
-//   after key, each key's rows in its order: time, then arrival). Restore re-evaluates each
-//   row's key and time and appends it to its key, so each key's order is kept. Rows before
-//   `head` are evicted: not written (head restarts at 0).
-// - waiting_: the waiting left rows in order, column by column; their key and time are
-//   re-evaluated. keys_[k].waiting: derived (counted).
+// - keys_[k].rows[head, size): the live right rows, written column by column in chunks (each
+//   key's rows together and in its order: time, then arrival; keys in any order). Restore
+//   re-evaluates each row's key and time and appends it to its key, so each key's order is
+//   kept. Rows before `head` are evicted: not written (head restarts at 0).
+// - waiting_: the waiting left rows in order, column by column in chunks; their key and time
+//   are re-evaluated. keys_[k].waiting: derived (counted).
 // - key_ids_, keys_, key_names_, free_ids_: rebuilt, key ids afresh (ids name keys inside
 //   the operator only; nothing output depends on them). no_rows_ and evictable_from_: fixed.
 // - evictable_keys_: derived (the keys with at least evictable_from_ live rows; its order
 //   only decides the order keys are visited in, each independently).
-// - left_batches_ and right_batches_: rebuilt (one batch each, retained per row).
+// - left_batches_ and right_batches_: rebuilt (a batch per chunk, retained per row).
 // - right_row_count_: derived. right_key_ids_: scratch of one call.
 // - left_watermark_, right_watermark_, output_watermark_, evicted_below_, rows_out_,
 //   late_left_rows_, late_right_rows_, right_rows_evicted_: written.
+// - snapshot_: an incremental snapshot in progress, not state.
 
 namespace {
 
-constexpr uint32_t kAsofStateVersion = 1;
+/// 2: the right rows and then the waiting rows in chunks, each list ended by an empty chunk.
+/// 1 (still read): the right rows as one batch, then the waiting rows as one batch.
+constexpr uint32_t kAsofStateVersion = 2;
+/// A chunk of a snapshot at the barrier closes once it holds this many rows or more.
+constexpr size_t kChunkRows = size_t{1} << 16;
+/// Budget units of ContinueSnapshot (8 per entry it may write): a key costs this many, and
+/// each of its rows as many again; a waiting row twice as many.
+constexpr size_t kUnitsPerKey = 4;
+constexpr size_t kUnitsPerRow = 4;
+/// An incremental snapshot is returned in pieces of about this size.
+constexpr size_t kPieceBytes = size_t{1} << 20;
 
 std::shared_ptr<const Schema> SchemaPart(const Schema& schema, int begin, int end) {
   std::vector<Field> fields;
@@ -475,42 +512,251 @@ std::shared_ptr<const Schema> SchemaPart(const Schema& schema, int begin, int en
 
 }  // namespace
 
-Status AsofJoinOperator::Snapshot(storage::StateWriter& writer) const {
+AsofJoinOperator::~AsofJoinOperator() = default;
+
+Status AsofJoinOperator::WriteRows(storage::StateWriter& writer,
+                                   const std::shared_ptr<const Schema>& schema,
+                                   const std::vector<BatchRow>& rows) const {
+  writer.VarU64(rows.size());
+  if (rows.empty()) return Status::Ok();
+  LAMINAR_ASSIGN_OR_RETURN(Batch batch, GatherRows(schema, rows));
+  writer.BatchOf(batch);
+  return Status::Ok();
+}
+
+namespace {
+void WriteHead(storage::StateWriter& writer, std::initializer_list<int64_t> watermarks,
+               std::initializer_list<uint64_t> counters) {
   writer.WriteVersion(kAsofStateVersion);
-  for (const int64_t watermark :
-       {left_watermark_, right_watermark_, output_watermark_, evicted_below_}) {
-    writer.I64(watermark);
-  }
-  for (const uint64_t counter :
-       {rows_out_, late_left_rows_, late_right_rows_, right_rows_evicted_}) {
-    writer.VarU64(counter);
-  }
+  for (const int64_t watermark : watermarks) writer.I64(watermark);
+  for (const uint64_t counter : counters) writer.VarU64(counter);
+}
+}  // namespace
+
+Status AsofJoinOperator::Snapshot(storage::StateWriter& writer) const {
+  WriteHead(writer, {left_watermark_, right_watermark_, output_watermark_, evicted_below_},
+            {rows_out_, late_left_rows_, late_right_rows_, right_rows_evicted_});
   const Schema& output = *def_.output_schema;
-  std::vector<BatchRow> right;
-  right.reserve(right_row_count_);
+  const std::shared_ptr<const Schema> right_schema =
+      SchemaPart(output, def_.left_width, output.num_fields());
+  std::vector<BatchRow> chunk;
   for (const auto& [key, id] : key_ids_) {
     const KeyState& state = keys_[id];
     for (size_t i = state.head; i < state.rows.size(); ++i) {
-      right.push_back(BatchRow{&right_batches_.Get(state.rows[i].batch), state.rows[i].row});
+      chunk.push_back(BatchRow{&right_batches_.Get(state.rows[i].batch), state.rows[i].row});
+    }
+    if (chunk.size() >= kChunkRows) {
+      LAMINAR_RETURN_IF_ERROR(WriteRows(writer, right_schema, chunk));
+      chunk.clear();
     }
   }
-  LAMINAR_ASSIGN_OR_RETURN(
-      Batch right_rows,
-      GatherRows(SchemaPart(output, def_.left_width, output.num_fields()), right));
-  writer.BatchOf(right_rows);
-  std::vector<BatchRow> left;
-  left.reserve(waiting_.size());
-  for (const Waiting& waiting : waiting_) {
-    left.push_back(BatchRow{&left_batches_.Get(waiting.batch), waiting.row});
+  if (!chunk.empty()) LAMINAR_RETURN_IF_ERROR(WriteRows(writer, right_schema, chunk));
+  writer.VarU64(0);
+  const std::shared_ptr<const Schema> left_schema = SchemaPart(output, 0, def_.left_width);
+  for (size_t begin = 0; begin < waiting_.size(); begin += kChunkRows) {
+    chunk.clear();
+    for (size_t i = begin; i < std::min(waiting_.size(), begin + kChunkRows); ++i) {
+      chunk.push_back(BatchRow{&left_batches_.Get(waiting_[i].batch), waiting_[i].row});
+    }
+    LAMINAR_RETURN_IF_ERROR(WriteRows(writer, left_schema, chunk));
   }
-  LAMINAR_ASSIGN_OR_RETURN(Batch left_rows,
-                           GatherRows(SchemaPart(output, 0, def_.left_width), left));
-  writer.BatchOf(left_rows);
+  writer.VarU64(0);
+  return Status::Ok();
+}
+
+Result<bool> AsofJoinOperator::BeginSnapshot() {
+  if (snapshot_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
+  }
+  auto snapshot = std::make_unique<IncrementalSnapshot>();
+  snapshot->keys.Begin(static_cast<uint32_t>(keys_.size()));
+  snapshot->waiting_count = waiting_.size();
+  const Schema& output = *def_.output_schema;
+  snapshot->right_schema = SchemaPart(output, def_.left_width, output.num_fields());
+  snapshot->left_schema = SchemaPart(output, 0, def_.left_width);
+  snapshot->writer.Reserve(std::min(2 * kPieceBytes, 64 * (right_row_count_ + waiting_.size())));
+  WriteHead(snapshot->writer,
+            {left_watermark_, right_watermark_, output_watermark_, evicted_below_},
+            {rows_out_, late_left_rows_, late_right_rows_, right_rows_evicted_});
+  snapshot_ = std::move(snapshot);
+  return true;
+}
+
+void AsofJoinOperator::SaveOwedKeyRows(uint32_t id) {
+  if (!snapshot_->keys.TakeOwed(id)) return;
+  const KeyState& key = keys_[id];
+  if (key.live() == 0) return;
+  std::vector<RightRow> rows(key.rows.begin() + static_cast<std::ptrdiff_t>(key.head),
+                             key.rows.end());
+  for (const RightRow& row : rows) right_batches_.Retain(row.batch);
+  snapshot_->saved.push_back(std::move(rows));
+}
+
+void AsofJoinOperator::SaveWaitingRows() {
+  IncrementalSnapshot& snapshot = *snapshot_;
+  if (snapshot.waiting_saved.has_value() || snapshot.waiting_written == snapshot.waiting_count) {
+    return;
+  }
+  snapshot.waiting_saved.emplace(
+      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_written),
+      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_count));
+  for (const Waiting& waiting : *snapshot.waiting_saved) left_batches_.Retain(waiting.batch);
+}
+
+Result<std::optional<StatePieces>> AsofJoinOperator::ContinueSnapshot(size_t max_entries) {
+  if (snapshot_ == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
+  }
+  IncrementalSnapshot& snapshot = *snapshot_;
+  size_t budget = std::max<size_t>(max_entries, 1) * 8;
+  std::vector<BatchRow> chunk;
+  auto fail = [&](Status status) {
+    CancelSnapshot();
+    return status;
+  };
+  if (!snapshot.right_done) {
+    // The copies first (their batches are released once written), then keys from the cursor:
+    // one not written yet, live now, was live at the barrier and has not changed since.
+    const size_t saved_begin = snapshot.saved_written;
+    while (budget > 0 && snapshot.saved_written < snapshot.saved.size()) {
+      const std::vector<RightRow>& rows = snapshot.saved[snapshot.saved_written++];
+      for (const RightRow& row : rows) {
+        chunk.push_back(BatchRow{&right_batches_.Get(row.batch), row.row});
+      }
+      budget -= std::min(budget, kUnitsPerKey + kUnitsPerRow * rows.size());
+    }
+    BarrierIds& keys = snapshot.keys;
+    while (budget > 0 && !keys.finished()) {
+      const uint32_t id = keys.cursor++;
+      if (keys.done(id) || key_names_[id] == nullptr) {
+        --budget;
+        continue;
+      }
+      keys.mark_done(id);
+      const KeyState& key = keys_[id];
+      for (size_t i = key.head; i < key.rows.size(); ++i) {
+        chunk.push_back(BatchRow{&right_batches_.Get(key.rows[i].batch), key.rows[i].row});
+      }
+      budget -= std::min(budget, kUnitsPerKey + kUnitsPerRow * key.live());
+    }
+    if (!chunk.empty()) {
+      Status written = WriteRows(snapshot.writer, snapshot.right_schema, chunk);
+      if (!written.ok()) return fail(written);
+      chunk.clear();
+    }
+    for (size_t i = saved_begin; i < snapshot.saved_written; ++i) {
+      for (const RightRow& row : snapshot.saved[i]) right_batches_.Release(row.batch);
+      std::vector<RightRow>().swap(snapshot.saved[i]);
+    }
+    // Every id below the barrier's capacity is done now: nothing more can be saved.
+    if (keys.finished() && snapshot.saved_written == snapshot.saved.size()) {
+      snapshot.writer.VarU64(0);
+      snapshot.right_done = true;
+    }
+  }
+  if (snapshot.right_done && budget > 0) {
+    const size_t rows = std::min(snapshot.waiting_count - snapshot.waiting_written,
+                                 (budget + 2 * kUnitsPerRow - 1) / (2 * kUnitsPerRow));
+    const size_t begin = snapshot.waiting_written;
+    // Copies are numbered from where the writing stood when they were taken.
+    const size_t copied_from =
+        snapshot.waiting_saved ? snapshot.waiting_count - snapshot.waiting_saved->size() : 0;
+    for (size_t i = begin; i < begin + rows; ++i) {
+      const Waiting& waiting =
+          snapshot.waiting_saved ? (*snapshot.waiting_saved)[i - copied_from] : waiting_[i];
+      chunk.push_back(BatchRow{&left_batches_.Get(waiting.batch), waiting.row});
+    }
+    if (!chunk.empty()) {
+      Status written = WriteRows(snapshot.writer, snapshot.left_schema, chunk);
+      if (!written.ok()) return fail(written);
+    }
+    snapshot.waiting_written += rows;
+    if (snapshot.waiting_saved) {
+      for (size_t i = begin; i < begin + rows; ++i) {
+        left_batches_.Release((*snapshot.waiting_saved)[i - copied_from].batch);
+      }
+    }
+    if (snapshot.waiting_written == snapshot.waiting_count) {
+      snapshot.writer.VarU64(0);
+      snapshot.pieces.push_back(snapshot.writer.Release());
+      StatePieces pieces = std::move(snapshot.pieces);
+      snapshot_.reset();
+      return std::optional<StatePieces>(std::move(pieces));
+    }
+  }
+  snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
+  return std::optional<StatePieces>();
+}
+
+void AsofJoinOperator::CancelSnapshot() {
+  if (snapshot_ == nullptr) return;
+  IncrementalSnapshot& snapshot = *snapshot_;
+  for (size_t i = snapshot.saved_written; i < snapshot.saved.size(); ++i) {
+    for (const RightRow& row : snapshot.saved[i]) right_batches_.Release(row.batch);
+  }
+  if (snapshot.waiting_saved) {
+    const size_t copied_from = snapshot.waiting_count - snapshot.waiting_saved->size();
+    for (size_t i = snapshot.waiting_written; i < snapshot.waiting_count; ++i) {
+      left_batches_.Release((*snapshot.waiting_saved)[i - copied_from].batch);
+    }
+  }
+  snapshot_.reset();
+}
+
+Status AsofJoinOperator::RestoreRightRows(const Batch& right, storage::StateReader& reader) {
+  const Status evaluated = right_keys_.Evaluate(right);
+  if (!evaluated.ok()) {
+    reader.Fail(evaluated.message());
+    return reader.status();
+  }
+  const uint32_t batch_id = right_batches_.Add(right);
+  const Column& times = right.column(def_.right_time_column);
+  for (int64_t r = 0; r < right.num_rows(); ++r) {
+    if (times.IsNull(r) || right_keys_.HasNull(r)) {
+      reader.Fail("a kept right row with a NULL key or time");
+      return reader.status();
+    }
+    const std::string_view key_text = right_keys_.key(r);
+    const auto found = key_ids_.find(key_text);
+    const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
+    KeyState& key = keys_[id];
+    const int64_t time = times.Values<int64_t>()[r];
+    if (!key.rows.empty() && key.rows.back().time > time) {
+      reader.Fail("a key's right rows out of time order");
+      return reader.status();
+    }
+    right_batches_.Retain(batch_id);
+    key.rows.push_back(RightRow{time, batch_id, static_cast<uint32_t>(r)});
+    ++right_row_count_;
+  }
+  return Status::Ok();
+}
+
+Status AsofJoinOperator::RestoreWaitingRows(const Batch& left, storage::StateReader& reader) {
+  const Status evaluated = left_keys_.Evaluate(left);
+  if (!evaluated.ok()) {
+    reader.Fail(evaluated.message());
+    return reader.status();
+  }
+  const uint32_t batch_id = left_batches_.Add(left);
+  const Column& times = left.column(def_.left_time_column);
+  for (int64_t r = 0; r < left.num_rows(); ++r) {
+    if (times.IsNull(r) || left_keys_.HasNull(r)) {
+      reader.Fail("a waiting left row with a NULL key or time");
+      return reader.status();
+    }
+    const std::string_view key_text = left_keys_.key(r);
+    const auto found = key_ids_.find(key_text);
+    const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
+    ++keys_[id].waiting;
+    left_batches_.Retain(batch_id);
+    waiting_.push_back(Waiting{times.Values<int64_t>()[r], id, batch_id, static_cast<uint32_t>(r)});
+  }
   return Status::Ok();
 }
 
 Status AsofJoinOperator::Restore(storage::StateReader& reader) {
-  reader.ReadVersion(kAsofStateVersion);
+  const uint32_t version = reader.ReadVersion(kAsofStateVersion);
   for (int64_t* watermark :
        {&left_watermark_, &right_watermark_, &output_watermark_, &evicted_below_}) {
     *watermark = reader.I64();
@@ -520,63 +766,40 @@ Status AsofJoinOperator::Restore(storage::StateReader& reader) {
     *counter = reader.VarU64();
   }
   const Schema& output = *def_.output_schema;
-  const Batch right = reader.BatchOf();
-  const Batch left = reader.BatchOf();
-  if (!reader.ok()) return reader.status();
-  if (!HasColumnTypes(right, *SchemaPart(output, def_.left_width, output.num_fields())) ||
-      !HasColumnTypes(left, *SchemaPart(output, 0, def_.left_width))) {
-    reader.Fail("kept rows of other column types than the join's inputs");
-    return reader.status();
-  }
-  auto fail = [&](const Status& status) {
-    reader.Fail(status.message());
-    return reader.status();
+  const std::shared_ptr<const Schema> right_schema =
+      SchemaPart(output, def_.left_width, output.num_fields());
+  const std::shared_ptr<const Schema> left_schema = SchemaPart(output, 0, def_.left_width);
+  // Reads the chunks of one list (version 1: a single batch) and restores each.
+  auto read_rows = [&](const Schema& schema, const char* what, auto restore) -> Status {
+    for (;;) {
+      if (!reader.ok()) return reader.status();
+      size_t count = 0;
+      if (version >= 2) {
+        count = reader.Count(1);
+        if (count == 0) return reader.status();
+      }
+      const Batch rows = reader.BatchOf();
+      if (!reader.ok()) return reader.status();
+      if (!HasColumnTypes(rows, schema)) {
+        reader.Fail(fmt::format("kept {} of other column types than the join's input", what));
+        return reader.status();
+      }
+      if (version >= 2 && static_cast<size_t>(rows.num_rows()) != count) {
+        reader.Fail(fmt::format("a chunk of {} {} holding {}", count, what, rows.num_rows()));
+        return reader.status();
+      }
+      if (rows.num_rows() > 0) LAMINAR_RETURN_IF_ERROR(restore(rows));
+      if (version < 2) return reader.status();
+    }
   };
-  if (right.num_rows() > 0) {
-    const Status evaluated = right_keys_.Evaluate(right);
-    if (!evaluated.ok()) return fail(evaluated);
-    const uint32_t batch_id = right_batches_.Add(right);
-    const Column& times = right.column(def_.right_time_column);
-    for (int64_t r = 0; r < right.num_rows(); ++r) {
-      if (times.IsNull(r) || right_keys_.HasNull(r)) {
-        reader.Fail("a kept right row with a NULL key or time");
-        return reader.status();
-      }
-      const std::string_view key_text = right_keys_.key(r);
-      const auto found = key_ids_.find(key_text);
-      const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
-      KeyState& key = keys_[id];
-      const int64_t time = times.Values<int64_t>()[r];
-      if (!key.rows.empty() && key.rows.back().time > time) {
-        reader.Fail("a key's right rows out of time order");
-        return reader.status();
-      }
-      right_batches_.Retain(batch_id);
-      key.rows.push_back(RightRow{time, batch_id, static_cast<uint32_t>(r)});
-      ++right_row_count_;
-    }
-    for (const auto& [key, id] : key_ids_) {
-      if (keys_[id].live() >= evictable_from_) evictable_keys_.push_back(id);
-    }
-  }
-  if (left.num_rows() > 0) {
-    const Status evaluated = left_keys_.Evaluate(left);
-    if (!evaluated.ok()) return fail(evaluated);
-    const uint32_t batch_id = left_batches_.Add(left);
-    const Column& times = left.column(def_.left_time_column);
-    for (int64_t r = 0; r < left.num_rows(); ++r) {
-      if (times.IsNull(r) || left_keys_.HasNull(r)) {
-        reader.Fail("a waiting left row with a NULL key or time");
-        return reader.status();
-      }
-      const std::string_view key_text = left_keys_.key(r);
-      const auto found = key_ids_.find(key_text);
-      const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
-      ++keys_[id].waiting;
-      left_batches_.Retain(batch_id);
-      waiting_.push_back(
-          Waiting{times.Values<int64_t>()[r], id, batch_id, static_cast<uint32_t>(r)});
-    }
+  LAMINAR_RETURN_IF_ERROR(read_rows(*right_schema, "right rows", [&](const Batch& rows) {
+    return RestoreRightRows(rows, reader);
+  }));
+  LAMINAR_RETURN_IF_ERROR(read_rows(*left_schema, "waiting rows", [&](const Batch& rows) {
+    return RestoreWaitingRows(rows, reader);
+  }));
+  for (const auto& [key, id] : key_ids_) {
+    if (keys_[id].live() >= evictable_from_) evictable_keys_.push_back(id);
   }
   return reader.status();
 }

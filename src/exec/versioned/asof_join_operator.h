@@ -84,6 +84,7 @@ struct AsofJoinDefinition {
 /// Thread-safety: one thread (the owning reactor).
 class AsofJoinOperator final : public Operator {
  public:
+  ~AsofJoinOperator() override;
   static Result<std::unique_ptr<AsofJoinOperator>> Make(AsofJoinDefinition definition,
                                                         const EvaluatorOptions& options);
 
@@ -93,6 +94,15 @@ class AsofJoinOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
+  /// Incremental snapshots (Operator::BeginSnapshot): the barrier captures the watermarks and
+  /// counters; the keys' right rows are then written a few keys at a time in key id order,
+  /// then the waiting left rows in their order. A key's rows are copied (references to the
+  /// retained batches, which are kept for the copy) before a batch or an eviction first
+  /// changes them, and the barrier's waiting rows not written yet before the right watermark
+  /// first releases waiting rows (which visits every waiting row anyway).
+  Result<bool> BeginSnapshot() override;
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
+  void CancelSnapshot() override;
   std::string MetricsText() const override;
 
   /// Right rows held (for tests).
@@ -102,6 +112,8 @@ class AsofJoinOperator final : public Operator {
   size_t live_keys() const { return key_ids_.size(); }
   /// Keys with rows that a later watermark can evict: those eviction visits (for tests).
   size_t evictable_keys() const { return evictable_keys_.size(); }
+  /// Input batches kept because some of their rows are (for tests).
+  size_t retained_batches() const { return left_batches_.size() + right_batches_.size(); }
 
  private:
   struct RightRow {
@@ -138,10 +150,8 @@ class AsofJoinOperator final : public Operator {
     std::deque<Retained> batches_;
     uint32_t first_id_ = 0;
   };
-  struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
-  };
+
+  struct IncrementalSnapshot;
 
   AsofJoinOperator(AsofJoinDefinition definition, JoinKeyEvaluator left_keys,
                    JoinKeyEvaluator right_keys);
@@ -162,10 +172,30 @@ class AsofJoinOperator final : public Operator {
   void EvictKey(uint32_t id, int64_t horizon);
   Status AdvanceOutputWatermark(OperatorOutput& out);
 
+  /// During an incremental snapshot: before key `id`'s right rows change, copies them if the
+  /// snapshot still owes them. Rows change only through a right batch and eviction, and both
+  /// call this first, so an id's rows are the barrier's until then. That covers ids that go
+  /// and come back: a key erased has no rows left (eviction saved them first), and an id free
+  /// at the barrier had none, which is what its first change saves.
+  void SaveKeyRows(uint32_t id) {
+    if (snapshot_ != nullptr) [[unlikely]]
+      SaveOwedKeyRows(id);
+  }
+  void SaveOwedKeyRows(uint32_t id);
+  /// During an incremental snapshot: before waiting rows are released, copies the barrier's
+  /// waiting rows not written yet.
+  void SaveWaitingRows();
+  /// Checkpoints: a chunk of rows (its count, then the rows as one batch of `schema`).
+  Status WriteRows(storage::StateWriter& writer, const std::shared_ptr<const Schema>& schema,
+                   const std::vector<BatchRow>& rows) const;
+  /// Restore: adds kept right rows / waiting left rows.
+  Status RestoreRightRows(const Batch& rows, storage::StateReader& reader);
+  Status RestoreWaitingRows(const Batch& rows, storage::StateReader& reader);
+
   AsofJoinDefinition def_;
   JoinKeyEvaluator left_keys_;
   JoinKeyEvaluator right_keys_;
-  std::unordered_map<std::string, uint32_t, StringHash, std::equal_to<>> key_ids_;
+  std::unordered_map<std::string, uint32_t, JoinKeyHash, std::equal_to<>> key_ids_;
   std::vector<KeyState> keys_;                 // By id; ids of erased keys are in free_ids_.
   std::vector<const std::string*> key_names_;  // By id: the key in key_ids_ (nodes are stable).
   std::vector<uint32_t> free_ids_;
@@ -189,6 +219,7 @@ class AsofJoinOperator final : public Operator {
   uint64_t late_left_rows_ = 0;
   uint64_t late_right_rows_ = 0;
   uint64_t right_rows_evicted_ = 0;
+  std::unique_ptr<IncrementalSnapshot> snapshot_;  // Null when none is in progress.
 };
 
 }  // namespace laminar::exec

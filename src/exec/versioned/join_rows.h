@@ -54,6 +54,13 @@ class JoinKeyEvaluator {
   std::vector<Column> columns_;
 };
 
+/// Hash of encoded join keys held as std::string, looked up by std::string_view without a copy
+/// (with std::equal_to<>).
+struct JoinKeyHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view key) const { return std::hash<std::string_view>{}(key); }
+};
+
 /// A row of a kept batch.
 struct BatchRow {
   const Batch* batch;

@@ -37,15 +37,15 @@ std::shared_ptr<const Schema> JoinedSchema(const std::shared_ptr<const Schema>& 
   return Schema::Make(std::move(fields));
 }
 
-/// Random rows of one side: keys 0..3 (a few NULL), times around `base` (a few NULL, a few
-/// behind the side's watermark), string payloads.
+/// Random rows of one side: keys 0 .. keys - 1 (a few NULL), times around `base` (a few NULL,
+/// a few behind the side's watermark), string payloads.
 ChangeBatch RandomBatch(std::mt19937& random, std::string_view prefix, int64_t base,
-                        int64_t* next_payload) {
+                        int64_t* next_payload, int keys = 4) {
   BatchBuilder builder(SideSchema(prefix));
   const int rows = 1 + static_cast<int>(random() % 6);
   for (int i = 0; i < rows; ++i) {
-    const Value key =
-        random() % 10 != 0 ? Value::BigInt(random() % 4) : Value::Null(DataType::BigInt());
+    const Value key = random() % 10 != 0 ? Value::BigInt(static_cast<int64_t>(random() % keys))
+                                         : Value::Null(DataType::BigInt());
     const Value time = random() % 16 != 0
                            ? Value::Timestamp(base + static_cast<int64_t>(random() % 8) - 2)
                            : Value::Null(DataType::Timestamp());
@@ -58,16 +58,17 @@ ChangeBatch RandomBatch(std::mt19937& random, std::string_view prefix, int64_t b
 
 /// Random batches on both ports (only port 0 without `with_right`), random watermarks and
 /// clock moves, then the right input ends, then the left one.
-std::vector<OperatorStep> TwoInputSteps(uint32_t seed, bool with_right = true) {
+std::vector<OperatorStep> TwoInputSteps(uint32_t seed, bool with_right = true, int batches = 50,
+                                        int keys = 4) {
   std::mt19937 random(seed);
   std::vector<OperatorStep> steps;
   int64_t base[2] = {0, 0};
   int64_t payload = 0;
-  for (int step = 0; step < 50; ++step) {
+  for (int step = 0; step < batches; ++step) {
     const int port = with_right ? static_cast<int>(random() % 2) : 0;
     base[port] += static_cast<int64_t>(random() % 3);
-    steps.push_back(
-        OperatorStep::Rows(port, RandomBatch(random, port == 0 ? "l" : "r", base[port], &payload)));
+    steps.push_back(OperatorStep::Rows(
+        port, RandomBatch(random, port == 0 ? "l" : "r", base[port], &payload, keys)));
     if (random() % 3 == 0) {
       const int watermark_port = with_right ? static_cast<int>(random() % 2) : 0;
       steps.push_back(OperatorStep::Watermark(watermark_port, base[watermark_port] - 1));
@@ -79,33 +80,189 @@ std::vector<OperatorStep> TwoInputSteps(uint32_t seed, bool with_right = true) {
   return steps;
 }
 
+std::unique_ptr<AsofJoinOperator> MakeAsofJoin(AsofComparison comparison, JoinKind kind,
+                                               std::optional<int64_t> tolerance) {
+  AsofJoinDefinition definition;
+  definition.kind = kind;
+  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
+  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
+  definition.left_time_column = 1;
+  definition.right_time_column = 1;
+  definition.comparison = comparison;
+  definition.tolerance_micros = tolerance;
+  definition.output_schema = JoinedSchema(SideSchema("r"));
+  definition.left_width = 3;
+  return AsofJoinOperator::Make(std::move(definition), {}).value();
+}
+
+constexpr AsofComparison kAsofComparisons[] = {AsofComparison::kGreaterEqual,
+                                               AsofComparison::kGreater, AsofComparison::kLessEqual,
+                                               AsofComparison::kLess, AsofComparison::kNearest};
+
 TEST(VersionedJoinSnapshotTest, AsofJoinsRestoredMidStreamGiveTheSameOutput) {
-  for (const AsofComparison comparison :
-       {AsofComparison::kGreaterEqual, AsofComparison::kGreater, AsofComparison::kLessEqual,
-        AsofComparison::kLess, AsofComparison::kNearest}) {
+  for (const AsofComparison comparison : kAsofComparisons) {
     for (uint32_t seed = 1; seed <= 12; ++seed) {
       const JoinKind kind = seed % 2 == 0 ? JoinKind::kLeft : JoinKind::kInner;
       const std::optional<int64_t> tolerance =
           seed % 3 == 0 ? std::optional<int64_t>(seed % 5) : std::nullopt;
       SCOPED_TRACE(fmt::format("comparison {} seed {}", static_cast<int>(comparison), seed));
       OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
-        AsofJoinDefinition definition;
-        definition.kind = kind;
-        definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-        definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-        definition.left_time_column = 1;
-        definition.right_time_column = 1;
-        definition.comparison = comparison;
-        definition.tolerance_micros = tolerance;
-        definition.output_schema = JoinedSchema(SideSchema("r"));
-        definition.left_width = 3;
-        return AsofJoinOperator::Make(std::move(definition), {}).value();
+        return MakeAsofJoin(comparison, kind, tolerance);
       };
       const std::vector<std::string> states =
           ExpectSnapshotsAreTransparent(make, TwoInputSteps(seed), seed);
       if (seed % 6 == 0 && !states.empty()) ExpectDamagedStateRefused(make, states.back(), seed);
     }
   }
+}
+
+TEST(VersionedJoinSnapshotTest, IncrementalSnapshotsOfAsofJoinsAreExact) {
+  // 40 keys: writing the keys takes many calls, while right rows arrive for keys not written
+  // yet, are evicted, keys go and their ids come back, and waiting rows are released.
+  size_t interleaved_total = 0;
+  for (const AsofComparison comparison : kAsofComparisons) {
+    for (uint32_t seed = 1; seed <= 6; ++seed) {
+      const JoinKind kind = seed % 2 == 0 ? JoinKind::kLeft : JoinKind::kInner;
+      const std::optional<int64_t> tolerance =
+          seed % 3 == 0 ? std::optional<int64_t>(seed % 5) : std::nullopt;
+      SCOPED_TRACE(fmt::format("comparison {} seed {}", static_cast<int>(comparison), seed));
+      OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
+        return MakeAsofJoin(comparison, kind, tolerance);
+      };
+      size_t interleaved = 0;
+      const std::vector<std::string> states = ExpectIncrementalSnapshotsAreExact(
+          make, TwoInputSteps(seed, true, 300, 40), seed, &interleaved);
+      interleaved_total += interleaved;
+      if (seed == 4 && !states.empty()) {
+        ExpectDamagedStateRefused(make, states[states.size() / 2], seed);
+      }
+    }
+  }
+  EXPECT_GT(interleaved_total, 1000u);
+}
+
+TEST(VersionedJoinSnapshotTest, IncrementalSnapshotsOfAsofJoinsReleaseTheirCopies) {
+  // Copies keep batches retained: a completed snapshot releases them as it writes them, an
+  // abandoned one when cancelled, and the join goes on as if no snapshot had begun.
+  const std::vector<OperatorStep> steps = TwoInputSteps(7, true, 300, 40);
+  const size_t third = steps.size() / 3;
+  auto reference = MakeAsofJoin(AsofComparison::kGreaterEqual, JoinKind::kLeft, std::nullopt);
+  auto join = MakeAsofJoin(AsofComparison::kGreaterEqual, JoinKind::kLeft, std::nullopt);
+  RecordingOutput expected;
+  RecordingOutput actual;
+  ASSERT_TRUE(RunOperatorSteps(*reference, steps, 0, 2 * third, nullptr, expected).ok());
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, 0, third, nullptr, actual).ok());
+  ASSERT_TRUE(join->BeginSnapshot().value());
+  size_t position = third;
+  for (;; ++position) {
+    ASSERT_TRUE(RunOperatorSteps(*join, steps, position, position + 1, nullptr, actual).ok());
+    Result<std::optional<StatePieces>> more = join->ContinueSnapshot(1);
+    ASSERT_TRUE(more.ok());
+    if (more->has_value()) break;
+  }
+  ASSERT_GT(position, third + 20);
+  ASSERT_LT(position, 2 * third);
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, position + 1, 2 * third, nullptr, actual).ok());
+  EXPECT_EQ(join->retained_batches(), reference->retained_batches());
+  ASSERT_TRUE(join->BeginSnapshot().value());
+  ASSERT_TRUE(join->ContinueSnapshot(1).ok());
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, 2 * third, 2 * third + 40, nullptr, actual).ok());
+  join->CancelSnapshot();
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, 2 * third + 40, steps.size(), nullptr, actual).ok());
+  ASSERT_TRUE(RunOperatorSteps(*reference, steps, 2 * third, steps.size(), nullptr, expected).ok());
+  EXPECT_EQ(FirstDifference(expected.events, actual.events), "");
+  EXPECT_EQ(join->MetricsText(), reference->MetricsText());
+  EXPECT_EQ(join->retained_batches(), reference->retained_batches());
+  // A new snapshot holds the same state as one at the barrier.
+  ASSERT_TRUE(join->BeginSnapshot().value());
+  const std::string state = FinishSnapshot(*join);
+  storage::StateWriter whole;
+  ASSERT_TRUE(reference->Snapshot(whole).ok());
+  for (const std::string& bytes : {state, whole.data()}) {
+    auto restored = MakeAsofJoin(AsofComparison::kGreaterEqual, JoinKind::kLeft, std::nullopt);
+    storage::StateReader reader(bytes, "test");
+    ASSERT_TRUE(restored->Restore(reader).ok());
+    EXPECT_EQ(restored->MetricsText(), reference->MetricsText());
+  }
+}
+
+Batch SideRows(std::string_view prefix, const std::vector<std::vector<Value>>& values) {
+  BatchBuilder builder(SideSchema(prefix));
+  for (const std::vector<Value>& row : values) EXPECT_TRUE(builder.AppendRow(row).ok());
+  return builder.Finish().value();
+}
+
+std::vector<Value> SideRow(std::optional<int64_t> key, int64_t time, std::string_view payload) {
+  return {key ? Value::BigInt(*key) : Value::Null(DataType::BigInt()), Value::Timestamp(time),
+          Value::Varchar(std::string(payload))};
+}
+
+TEST(VersionedJoinSnapshotTest, ForgedAsofJoinStatesFailRestore) {
+  // Version 2 by hand: the head, chunks of right rows, chunks of waiting rows. `count` is the
+  // row count the right chunk claims.
+  auto state = [](const Batch& right, size_t count) {
+    storage::StateWriter writer;
+    writer.WriteVersion(2);
+    for (int i = 0; i < 4; ++i) writer.I64(5);
+    for (int i = 0; i < 4; ++i) writer.VarU64(0);
+    writer.VarU64(count);
+    writer.BatchOf(right);
+    writer.VarU64(0);
+    writer.VarU64(1);
+    writer.BatchOf(SideRows("l", {SideRow(1, 25, "l25")}));
+    writer.VarU64(0);
+    return writer.Release();
+  };
+  auto restore = [](const std::string& bytes) {
+    auto join = MakeAsofJoin(AsofComparison::kGreaterEqual, JoinKind::kInner, std::nullopt);
+    storage::StateReader reader(bytes, "forged");
+    Status status = join->Restore(reader);
+    if (status.ok()) status = reader.Finish();
+    return status;
+  };
+  const Batch in_order = SideRows("r", {SideRow(1, 10, "a"), SideRow(1, 20, "b")});
+  EXPECT_TRUE(restore(state(in_order, 2)).ok());  // The control.
+  Status status = restore(state(in_order, 3));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("a chunk of 3 right rows holding 2"), std::string::npos)
+      << status;
+  status = restore(state(SideRows("r", {SideRow(1, 20, "b"), SideRow(1, 10, "a")}), 2));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("out of time order"), std::string::npos) << status;
+  status = restore(state(SideRows("r", {SideRow(1, 10, "a"), SideRow(std::nullopt, 20, "b")}), 2));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("NULL key or time"), std::string::npos) << status;
+}
+
+TEST(VersionedJoinSnapshotTest, AsofJoinStateOfVersionOneIsStillRead) {
+  // Version 1 (before chunks): the right rows as one batch, then the waiting rows as one.
+  auto rows = SideRows;
+  storage::StateWriter writer;
+  writer.WriteVersion(1);
+  for (const int64_t watermark : {int64_t{5}, int64_t{12}, int64_t{5}, int64_t{5}}) {
+    writer.I64(watermark);
+  }
+  for (const uint64_t counter : {3, 1, 0, 2}) writer.VarU64(counter);
+  writer.BatchOf(rows("r", {{Value::BigInt(1), Value::Timestamp(10), Value::Varchar("r10")},
+                            {Value::BigInt(1), Value::Timestamp(20), Value::Varchar("r20")},
+                            {Value::BigInt(2), Value::Timestamp(15), Value::Varchar("r15")}}));
+  writer.BatchOf(rows("l", {{Value::BigInt(1), Value::Timestamp(25), Value::Varchar("l25")},
+                            {Value::BigInt(2), Value::Timestamp(14), Value::Varchar("l14")}}));
+  auto join = MakeAsofJoin(AsofComparison::kGreaterEqual, JoinKind::kLeft, std::nullopt);
+  storage::StateReader reader(writer.data(), "version 1");
+  ASSERT_TRUE(join->Restore(reader).ok());
+  ASSERT_TRUE(reader.Finish().ok());
+  EXPECT_EQ(join->right_rows(), 3u);
+  EXPECT_EQ(join->waiting_rows(), 2u);
+  EXPECT_EQ(join->MetricsText(),
+            "rows out 3; waiting left rows 2; right rows 3; right rows evicted 2; live keys 2; "
+            "late left rows 1; late right rows 0");
+  RecordingOutput out;
+  ASSERT_TRUE(join->OnWatermark(1, kMaxWatermark, out).ok());
+  ASSERT_FALSE(out.events.empty());
+  EXPECT_EQ(out.events[0],
+            "batch | 1 1970-01-01 00:00:00.000025 l25 1 1970-01-01 00:00:00.00002 r20 @1 | 2 "
+            "1970-01-01 00:00:00.000014 l14 NULL NULL NULL @1");
 }
 
 TEST(VersionedJoinSnapshotTest, TemporalJoinsRestoredMidStreamGiveTheSameOutput) {
@@ -219,7 +376,7 @@ TEST(VersionedJoinSnapshotTest, StateOfANewerVersionIsRefused) {
   definition.left_width = 3;
   auto join = AsofJoinOperator::Make(std::move(definition), {}).value();
   storage::StateWriter writer;
-  writer.WriteVersion(2);
+  writer.WriteVersion(3);
   storage::StateReader reader(writer.data(), "test");
   EXPECT_EQ(join->Restore(reader).code(), ErrorCode::kUnsupportedFormatVersion);
 }
