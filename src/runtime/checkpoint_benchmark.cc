@@ -95,6 +95,16 @@ constexpr std::string_view kAsofSchema =
     "WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT a.k, a.v, b.v AS w FROM events a ASOF JOIN events b ON "
     "a.k = b.k AND a.ts >= b.ts";
+/// A temporal join of the events with an upsert source receiving the same rows (Fill pushes
+/// every batch into `versions` too): a version per key (1M), and the events at the latest time
+/// (a third) wait for the versions' watermark to pass them.
+constexpr std::string_view kTemporalSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts);"
+    "CREATE SOURCE versions (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "PRIMARY KEY (k), WATERMARK FOR ts AS ts);"
+    "CREATE STREAM totals AS SELECT e.k, e.v, r.v AS w FROM events e JOIN versions FOR "
+    "SYSTEM_TIME AS OF e.ts AS r ON e.k = r.k";
 /// The keyed aggregates of kSchema kept in a materialized view: the view's table holds a row
 /// per key besides the aggregation's state.
 constexpr std::string_view kViewSchema =
@@ -131,6 +141,7 @@ std::unique_ptr<LaminarDB> Fill(const std::string& dir, int64_t groups,
   if (!db.ok() || !(*db)->Execute(schema_sql).ok() || !(*db)->Start().ok()) std::abort();
   auto source = (*db)->Source("events");
   if (!source.ok()) std::abort();
+  auto versions = (*db)->Source("versions");  // Only in kTemporalSchema.
   const auto schema = Schema::Make({{"k", DataType::BigInt(), false},
                                     {"v", DataType::BigInt(), false},
                                     {"ts", DataType::Timestamp(), false}});
@@ -145,6 +156,7 @@ std::unique_ptr<LaminarDB> Fill(const std::string& dir, int64_t groups,
     }
     auto batch = builder.Finish();
     if (!batch.ok() || !source->PushBatch(*batch).ok()) std::abort();
+    if (versions.ok() && !versions->PushBatch(*batch).ok()) std::abort();
   }
   if (!(*db)->Sync().ok()) std::abort();
   return std::move(*db);
@@ -244,6 +256,12 @@ BENCHMARK(BM_CheckpointIntervalJoin)->Arg(500'000)->Unit(benchmark::kMillisecond
 /// The same for an ASOF join holding 1M right rows and 333,333 waiting left rows.
 void BM_CheckpointAsofJoin(benchmark::State& state) { CheckpointAggregates(state, kAsofSchema); }
 BENCHMARK(BM_CheckpointAsofJoin)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+/// The same for a temporal join holding 1M versions and 333,333 waiting rows.
+void BM_CheckpointTemporalJoin(benchmark::State& state) {
+  CheckpointAggregates(state, kTemporalSchema);
+}
+BENCHMARK(BM_CheckpointTemporalJoin)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 /// The same with the aggregates in a materialized view (1M rows in the view's table).
 void BM_CheckpointViewOfAggregates(benchmark::State& state) {

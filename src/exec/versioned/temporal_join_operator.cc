@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "exec/operators/barrier_ids.h"
 #include "sql/object_kind.h"
 #include "sql/plan/logical_scan.h"
 #include "storage/state_io.h"
@@ -46,9 +47,9 @@ void TemporalJoinOperator::Join(const Batch* left, int64_t row, int64_t time, st
                                 bool null_key, JoinOutputBuilder& builder) {
   const std::vector<Value>* match = nullptr;
   if (!null_key) {
-    auto it = versions_.find(std::string(key));
-    if (it != versions_.end() && !it->second.empty()) {
-      const std::vector<Version>& versions = it->second;
+    auto it = key_ids_.find(key);
+    if (it != key_ids_.end() && !versions_[it->second].empty()) {
+      const std::vector<Version>& versions = versions_[it->second];
       if (!event_time()) {
         match = &versions.back().row;
       } else {
@@ -96,7 +97,9 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
       version.row.reserve(static_cast<size_t>(rows.num_columns()));
       for (int c = 0; c < rows.num_columns(); ++c)
         version.row.push_back(rows.column(c).GetValue(r));
-      std::vector<Version>& versions = versions_[std::string(right_keys_.key(r))];
+      const uint32_t id = KeyId(right_keys_.key(r));
+      SaveVersions(id);
+      std::vector<Version>& versions = versions_[id];
       if (!event_time()) {
         if (versions.empty()) {
           versions.push_back(std::move(version));
@@ -147,8 +150,18 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
   return Flush(builder, out);
 }
 
+uint32_t TemporalJoinOperator::KeyId(std::string_view key) {
+  const auto found = key_ids_.find(key);
+  if (found != key_ids_.end()) return found->second;
+  const auto id = static_cast<uint32_t>(versions_.size());
+  key_names_.push_back(&key_ids_.emplace(std::string(key), id).first->first);
+  versions_.emplace_back();
+  return id;
+}
+
 Status TemporalJoinOperator::ReleaseWaiting(OperatorOutput& out) {
   if (waiting_.empty()) return Status::Ok();
+  if (snapshot_ != nullptr) SaveWaitingRows();
   const int left_width = waiting_.front().batch->num_columns();
   JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - left_width);
   std::vector<Waiting> still;
@@ -167,12 +180,14 @@ Status TemporalJoinOperator::ReleaseWaiting(OperatorOutput& out) {
 
 void TemporalJoinOperator::Evict() {
   if (!event_time() || version_count_ <= versions_.size()) return;
-  for (auto& [key, versions] : versions_) {
+  for (uint32_t id = 0; id < versions_.size(); ++id) {
+    std::vector<Version>& versions = versions_[id];
     // Keep the newest version at or below the left watermark and everything after it.
     auto after =
         std::upper_bound(versions.begin(), versions.end(), left_watermark_,
                          [](int64_t t, const Version& version) { return t < version.time; });
     if (after - versions.begin() <= 1) continue;
+    SaveVersions(id);
     const auto drop = (after - versions.begin()) - 1;
     versions.erase(versions.begin(), versions.begin() + drop);
     version_count_ -= static_cast<size_t>(drop);
@@ -220,7 +235,7 @@ std::string TemporalJoinOperator::MetricsText() const {
   return fmt::format(
       "rows out {}; late rows {}; waiting rows {}; keys {}; versions {}; versions "
       "evicted {}",
-      rows_out_, late_rows_, waiting_.size(), versions_.size(), version_count_, versions_evicted_);
+      rows_out_, late_rows_, waiting_.size(), key_ids_.size(), version_count_, versions_evicted_);
 }
 
 Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
@@ -325,90 +340,265 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
 // Checkpoints (format: docs/formats/operator-state.md, "Temporal join operator").
 //
 // Every mutable member, and how it comes back on Restore:
-// - versions_: per key, its encoded key (JoinKeyEvaluator's bytes) and its versions in order
-//   (time, then arrival: the order decides which of equal times wins), each version's row
-//   value by value (the versions are kept as Values, one row at a time, and the right input's
-//   schema is not part of the definition). version_count_: derived (counted).
-// - waiting_: the waiting left rows in order, column by column (one batch); each row's key,
+// - versions_ (by key id) with key_ids_ and key_names_: per key, its encoded key
+//   (JoinKeyEvaluator's bytes) and its versions in order (time, then arrival: the order decides
+//   which of equal times wins), each version's row value by value (the versions are kept as
+//   Values, one row at a time, and the right input's schema is not part of the definition);
+//   keys in chunks, in any order. Key ids are given afresh (they name keys inside the operator
+//   only). version_count_: derived (counted).
+// - waiting_: the waiting left rows in order, column by column in chunks; each row's key,
 //   NULL-key flag and time are re-evaluated from it.
 // - left_watermark_, right_watermark_, output_watermark_, late_rows_, rows_out_,
 //   versions_evicted_: written.
+// - snapshot_: an incremental snapshot in progress, not state.
 
 namespace {
-constexpr uint32_t kTemporalStateVersion = 1;
+/// 2: keys in chunks, then the waiting rows in chunks, each list ended by an empty chunk.
+/// 1 (still read): the number of keys and every key, then a flag and one batch of waiting rows.
+constexpr uint32_t kTemporalStateVersion = 2;
+/// A chunk of a snapshot at the barrier closes once it holds this many versions or rows.
+constexpr size_t kChunkEntries = size_t{1} << 16;
+/// Budget units of ContinueSnapshot (8 per entry it may write): a key costs this many, and
+/// each of its versions as many again; a waiting row twice as many.
+constexpr size_t kUnitsPerKey = 4;
+constexpr size_t kUnitsPerEntry = 4;
+/// An incremental snapshot is returned in pieces of about this size.
+constexpr size_t kPieceBytes = size_t{1} << 20;
+
+void WriteHead(storage::StateWriter& writer, std::initializer_list<int64_t> watermarks,
+               std::initializer_list<uint64_t> counters) {
+  writer.WriteVersion(kTemporalStateVersion);
+  for (const int64_t watermark : watermarks) writer.I64(watermark);
+  for (const uint64_t counter : counters) writer.VarU64(counter);
+}
 }  // namespace
 
-Status TemporalJoinOperator::Snapshot(storage::StateWriter& writer) const {
-  writer.WriteVersion(kTemporalStateVersion);
-  for (const int64_t watermark : {left_watermark_, right_watermark_, output_watermark_}) {
-    writer.I64(watermark);
+/// An incremental snapshot in progress. The head is written at the barrier. Then the keys: the
+/// ones copied before they changed (`saved`), and those not written yet in id order from the
+/// cursor of `keys`; an empty chunk. Then the barrier's waiting rows: waiting_[0,
+/// waiting_count) while no waiting row was released since the barrier, else the copies in
+/// `waiting_saved`; an empty chunk.
+struct TemporalJoinOperator::IncrementalSnapshot {
+  BarrierIds keys;
+  std::vector<std::pair<uint32_t, std::vector<Version>>> saved;  // Key ids and versions.
+  size_t saved_written = 0;
+  bool keys_done = false;
+  size_t waiting_count = 0;
+  size_t waiting_written = 0;
+  /// waiting_[waiting_written, waiting_count) as of the barrier, once a release was about to
+  /// change waiting_ (they keep their batches).
+  std::optional<std::vector<Waiting>> waiting_saved;
+  storage::StateWriter writer;
+  StatePieces pieces;
+};
+
+TemporalJoinOperator::~TemporalJoinOperator() = default;
+
+void TemporalJoinOperator::WriteKey(storage::StateWriter& writer, std::string_view key,
+                                    const std::vector<Version>& versions) {
+  writer.Bytes(key);
+  writer.VarU64(versions.size());
+  for (const Version& version : versions) {
+    writer.VarI64(version.time);
+    writer.VarU64(version.row.size());
+    for (const Value& value : version.row) writer.ValueOf(value);
   }
-  for (const uint64_t counter : {late_rows_, rows_out_, versions_evicted_}) writer.VarU64(counter);
-  writer.VarU64(versions_.size());
-  for (const auto& [key, versions] : versions_) {
-    writer.Bytes(key);
-    writer.VarU64(versions.size());
-    for (const Version& version : versions) {
-      writer.VarI64(version.time);
-      writer.VarU64(version.row.size());
-      for (const Value& value : version.row) writer.ValueOf(value);
-    }
-  }
-  writer.Bool(!waiting_.empty());
-  if (waiting_.empty()) return Status::Ok();
-  std::vector<BatchRow> rows;
-  rows.reserve(waiting_.size());
-  for (const Waiting& waiting : waiting_)
-    rows.push_back(BatchRow{waiting.batch.get(), waiting.row});
-  std::vector<Field> fields = waiting_.front().batch->schema().fields();
+}
+
+Status TemporalJoinOperator::WriteWaiting(storage::StateWriter& writer,
+                                          const std::vector<const Waiting*>& rows) const {
+  writer.VarU64(rows.size());
+  if (rows.empty()) return Status::Ok();
+  std::vector<BatchRow> batch_rows;
+  batch_rows.reserve(rows.size());
+  for (const Waiting* waiting : rows)
+    batch_rows.push_back(BatchRow{waiting->batch.get(), waiting->row});
+  std::vector<Field> fields = rows.front()->batch->schema().fields();
   for (Field& field : fields) field.nullable = true;
-  LAMINAR_ASSIGN_OR_RETURN(Batch batch, GatherRows(Schema::Make(std::move(fields)), rows));
+  LAMINAR_ASSIGN_OR_RETURN(Batch batch, GatherRows(Schema::Make(std::move(fields)), batch_rows));
   writer.BatchOf(batch);
   return Status::Ok();
 }
 
-Status TemporalJoinOperator::Restore(storage::StateReader& reader) {
-  reader.ReadVersion(kTemporalStateVersion);
-  for (int64_t* watermark : {&left_watermark_, &right_watermark_, &output_watermark_}) {
-    *watermark = reader.I64();
+Status TemporalJoinOperator::Snapshot(storage::StateWriter& writer) const {
+  WriteHead(writer, {left_watermark_, right_watermark_, output_watermark_},
+            {late_rows_, rows_out_, versions_evicted_});
+  // Keys in chunks of whole keys.
+  size_t begin = 0;
+  while (begin < versions_.size()) {
+    size_t end = begin;
+    size_t entries = 0;
+    while (end < versions_.size() && entries < kChunkEntries)
+      entries += 1 + versions_[end++].size();
+    writer.VarU64(end - begin);
+    for (size_t id = begin; id < end; ++id) WriteKey(writer, *key_names_[id], versions_[id]);
+    begin = end;
   }
-  for (uint64_t* counter : {&late_rows_, &rows_out_, &versions_evicted_}) {
-    *counter = reader.VarU64();
+  writer.VarU64(0);
+  std::vector<const Waiting*> chunk;
+  for (size_t first = 0; first < waiting_.size(); first += kChunkEntries) {
+    chunk.clear();
+    for (size_t i = first; i < std::min(waiting_.size(), first + kChunkEntries); ++i) {
+      chunk.push_back(&waiting_[i]);
+    }
+    LAMINAR_RETURN_IF_ERROR(WriteWaiting(writer, chunk));
   }
-  const Schema& output = *def_.output_schema;
-  const size_t keys = reader.Count(2);
-  for (size_t k = 0; k < keys && reader.ok(); ++k) {
-    std::string key = reader.Bytes();
-    std::vector<Version> versions(reader.Count(2));
-    for (Version& version : versions) {
-      version.time = reader.VarI64();
-      version.row.resize(reader.Count(2));
-      for (Value& value : version.row) value = reader.ValueOf();
-      if (!reader.ok()) break;
-      // The output takes the version's values as the right columns, by type.
-      const int left_width = output.num_fields() - static_cast<int>(version.row.size());
-      bool fits = left_width >= 0;
-      for (size_t c = 0; c < version.row.size() && fits; ++c) {
-        const Value& value = version.row[c];
-        fits =
-            value.is_null() || value.type() == output.field(left_width + static_cast<int>(c)).type;
+  writer.VarU64(0);
+  return Status::Ok();
+}
+
+Result<bool> TemporalJoinOperator::BeginSnapshot() {
+  if (snapshot_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
+  }
+  auto snapshot = std::make_unique<IncrementalSnapshot>();
+  snapshot->keys.Begin(static_cast<uint32_t>(versions_.size()));
+  snapshot->waiting_count = waiting_.size();
+  snapshot->writer.Reserve(std::min(2 * kPieceBytes, 64 * (version_count_ + waiting_.size())));
+  WriteHead(snapshot->writer, {left_watermark_, right_watermark_, output_watermark_},
+            {late_rows_, rows_out_, versions_evicted_});
+  snapshot_ = std::move(snapshot);
+  return true;
+}
+
+void TemporalJoinOperator::SaveOwedVersions(uint32_t id) {
+  if (!snapshot_->keys.TakeOwed(id)) return;
+  snapshot_->saved.emplace_back(id, versions_[id]);
+}
+
+void TemporalJoinOperator::SaveWaitingRows() {
+  IncrementalSnapshot& snapshot = *snapshot_;
+  if (snapshot.waiting_saved.has_value() || snapshot.waiting_written == snapshot.waiting_count) {
+    return;
+  }
+  snapshot.waiting_saved.emplace(
+      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_written),
+      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_count));
+}
+
+Result<std::optional<StatePieces>> TemporalJoinOperator::ContinueSnapshot(size_t max_entries) {
+  if (snapshot_ == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
+  }
+  IncrementalSnapshot& snapshot = *snapshot_;
+  storage::StateWriter& writer = snapshot.writer;
+  size_t budget = std::max<size_t>(max_entries, 1) * 8;
+  if (!snapshot.keys_done) {
+    // The copies first (freed once written), then keys from the cursor: one not written yet
+    // has not changed since the barrier. Each key's place in the chunk is collected first:
+    // the chunk starts with its count.
+    std::vector<std::pair<uint32_t, const std::vector<Version>*>> chunk;
+    const size_t saved_begin = snapshot.saved_written;
+    while (budget > 0 && snapshot.saved_written < snapshot.saved.size()) {
+      const auto& [id, versions] = snapshot.saved[snapshot.saved_written++];
+      chunk.emplace_back(id, &versions);
+      budget -= std::min(budget, kUnitsPerKey + kUnitsPerEntry * versions.size());
+    }
+    BarrierIds& keys = snapshot.keys;
+    while (budget > 0 && !keys.finished()) {
+      const uint32_t id = keys.cursor++;
+      if (keys.done(id)) {
+        --budget;
+        continue;
       }
-      if (!fits) reader.Fail("a version of other column types than the join's right input");
+      keys.mark_done(id);
+      chunk.emplace_back(id, &versions_[id]);
+      budget -= std::min(budget, kUnitsPerKey + kUnitsPerEntry * versions_[id].size());
     }
-    if (!reader.ok()) break;
-    for (size_t i = 1; i < versions.size(); ++i) {
-      if (versions[i].time < versions[i - 1].time) reader.Fail("versions out of time order");
+    if (!chunk.empty()) {
+      writer.VarU64(chunk.size());
+      for (const auto& [id, versions] : chunk) WriteKey(writer, *key_names_[id], *versions);
     }
-    version_count_ += versions.size();
-    if (reader.ok() && !versions_.emplace(std::move(key), std::move(versions)).second) {
-      reader.Fail("a key repeated");
+    for (size_t i = saved_begin; i < snapshot.saved_written; ++i) {
+      std::vector<Version>().swap(snapshot.saved[i].second);
+    }
+    // Every id below the barrier's count is done now: nothing more can be copied.
+    if (keys.finished() && snapshot.saved_written == snapshot.saved.size()) {
+      writer.VarU64(0);
+      snapshot.keys_done = true;
+      std::vector<std::pair<uint32_t, std::vector<Version>>>().swap(snapshot.saved);
     }
   }
-  const bool waiting = reader.Bool();
-  if (!reader.ok() || !waiting) return reader.status();
+  if (snapshot.keys_done && budget > 0) {
+    const size_t rows = std::min(snapshot.waiting_count - snapshot.waiting_written,
+                                 (budget + 2 * kUnitsPerEntry - 1) / (2 * kUnitsPerEntry));
+    const size_t begin = snapshot.waiting_written;
+    const size_t copied_from =
+        snapshot.waiting_saved ? snapshot.waiting_count - snapshot.waiting_saved->size() : 0;
+    std::vector<const Waiting*> chunk;
+    for (size_t i = begin; i < begin + rows; ++i) {
+      chunk.push_back(snapshot.waiting_saved ? &(*snapshot.waiting_saved)[i - copied_from]
+                                             : &waiting_[i]);
+    }
+    if (!chunk.empty()) {
+      Status written = WriteWaiting(writer, chunk);
+      if (!written.ok()) {
+        snapshot_.reset();
+        return written;
+      }
+    }
+    snapshot.waiting_written += rows;
+    if (snapshot.waiting_saved) {
+      // Written copies let their batches go.
+      for (size_t i = begin; i < begin + rows; ++i) {
+        (*snapshot.waiting_saved)[i - copied_from].batch.reset();
+      }
+    }
+    if (snapshot.waiting_written == snapshot.waiting_count) {
+      writer.VarU64(0);
+      snapshot.pieces.push_back(writer.Release());
+      StatePieces pieces = std::move(snapshot.pieces);
+      snapshot_.reset();
+      return std::optional<StatePieces>(std::move(pieces));
+    }
+  }
+  writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
+  return std::optional<StatePieces>();
+}
+
+void TemporalJoinOperator::CancelSnapshot() { snapshot_.reset(); }
+
+void TemporalJoinOperator::ReadKey(storage::StateReader& reader) {
+  const Schema& output = *def_.output_schema;
+  std::string key = reader.Bytes();
+  std::vector<Version> versions(reader.Count(2));
+  for (Version& version : versions) {
+    version.time = reader.VarI64();
+    version.row.resize(reader.Count(2));
+    for (Value& value : version.row) value = reader.ValueOf();
+    if (!reader.ok()) return;
+    // The output takes the version's values as the right columns, by type.
+    const int left_width = output.num_fields() - static_cast<int>(version.row.size());
+    bool fits = left_width >= 0;
+    for (size_t c = 0; c < version.row.size() && fits; ++c) {
+      const Value& value = version.row[c];
+      fits = value.is_null() || value.type() == output.field(left_width + static_cast<int>(c)).type;
+    }
+    if (!fits) {
+      reader.Fail("a version of other column types than the join's right input");
+      return;
+    }
+  }
+  if (!reader.ok()) return;
+  for (size_t i = 1; i < versions.size(); ++i) {
+    if (versions[i].time < versions[i - 1].time) {
+      reader.Fail("versions out of time order");
+      return;
+    }
+  }
+  if (key_ids_.count(key) != 0) {
+    reader.Fail("a key repeated");
+    return;
+  }
+  version_count_ += versions.size();
+  versions_[KeyId(key)] = std::move(versions);
+}
+
+void TemporalJoinOperator::ReadWaiting(storage::StateReader& reader) {
   auto batch = std::make_shared<const Batch>(reader.BatchOf());
-  if (!reader.ok()) return reader.status();
+  if (!reader.ok()) return;
   // The left columns come first in the output, and the time column is an int64 one.
+  const Schema& output = *def_.output_schema;
   bool fits = batch->num_columns() < output.num_fields() && batch->num_rows() > 0;
   for (int c = 0; c < batch->num_columns() && fits; ++c) {
     fits = batch->column(c).type() == output.field(c).type;
@@ -417,22 +607,53 @@ Status TemporalJoinOperator::Restore(storage::StateReader& reader) {
                                     batch->column(def_.left_time_column).type().ByteWidth() == 8));
   if (!fits) {
     reader.Fail("waiting rows of other column types than the join's left input");
-    return reader.status();
+    return;
   }
   const Status evaluated = left_keys_.Evaluate(*batch);
   if (!evaluated.ok()) {
     reader.Fail(evaluated.message());
-    return reader.status();
+    return;
   }
   for (int64_t r = 0; r < batch->num_rows(); ++r) {
     bool null_time = false;
     const int64_t time = event_time() ? TimeAt(*batch, def_.left_time_column, r, &null_time) : 0;
     if (null_time) {
       reader.Fail("a waiting row with a NULL time");
-      break;
+      return;
     }
     waiting_.push_back(
         Waiting{time, std::string(left_keys_.key(r)), left_keys_.HasNull(r), batch, r});
+  }
+}
+
+Status TemporalJoinOperator::Restore(storage::StateReader& reader) {
+  const uint32_t version = reader.ReadVersion(kTemporalStateVersion);
+  for (int64_t* watermark : {&left_watermark_, &right_watermark_, &output_watermark_}) {
+    *watermark = reader.I64();
+  }
+  for (uint64_t* counter : {&late_rows_, &rows_out_, &versions_evicted_}) {
+    *counter = reader.VarU64();
+  }
+  if (version == 1) {
+    const size_t keys = reader.Count(2);
+    for (size_t k = 0; k < keys && reader.ok(); ++k) ReadKey(reader);
+    if (reader.Bool()) ReadWaiting(reader);
+    return reader.status();
+  }
+  for (;;) {
+    const size_t keys = reader.Count(2);
+    if (!reader.ok() || keys == 0) break;
+    for (size_t k = 0; k < keys && reader.ok(); ++k) ReadKey(reader);
+  }
+  for (;;) {
+    const size_t rows = reader.Count(2);
+    if (!reader.ok() || rows == 0) break;
+    const size_t before = waiting_.size();
+    ReadWaiting(reader);
+    if (reader.ok() && waiting_.size() - before != rows) {
+      reader.Fail(
+          fmt::format("a chunk of {} waiting rows holding {}", rows, waiting_.size() - before));
+    }
   }
   return reader.status();
 }

@@ -60,7 +60,17 @@ class TemporalJoinOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
+  /// Incremental snapshots (Operator::BeginSnapshot): the barrier captures the watermarks and
+  /// counters; the keys' versions are then written a few keys at a time in key id order
+  /// (keys are never erased, so the ids below the barrier's count are its keys), then the
+  /// waiting left rows in their order. A key's versions are copied before a version arrives
+  /// for it or eviction drops some, and the barrier's waiting rows not written yet before the
+  /// right watermark first releases waiting rows (which visits every waiting row anyway).
+  Result<bool> BeginSnapshot() override;
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
+  void CancelSnapshot() override;
   std::string MetricsText() const override;
+  ~TemporalJoinOperator() override;
 
  private:
   struct Version {
@@ -75,6 +85,8 @@ class TemporalJoinOperator final : public Operator {
     int64_t row;
   };
 
+  struct IncrementalSnapshot;
+
   TemporalJoinOperator(TemporalJoinDefinition definition, JoinKeyEvaluator left_keys,
                        JoinKeyEvaluator right_keys, std::optional<ExpressionEvaluator> residual);
   bool event_time() const { return def_.left_time_column >= 0; }
@@ -85,13 +97,35 @@ class TemporalJoinOperator final : public Operator {
   Status ReleaseWaiting(OperatorOutput& out);
   void Evict();
   Status AdvanceOutputWatermark(OperatorOutput& out);
+  /// The id of `key`'s versions, added (with none) if it has none yet.
+  uint32_t KeyId(std::string_view key);
+  /// During an incremental snapshot: before key `id`'s versions change, copies them if the
+  /// snapshot still owes them.
+  void SaveVersions(uint32_t id) {
+    if (snapshot_ != nullptr) [[unlikely]]
+      SaveOwedVersions(id);
+  }
+  void SaveOwedVersions(uint32_t id);
+  /// During an incremental snapshot: before waiting rows are released, copies the barrier's
+  /// waiting rows not written yet.
+  void SaveWaitingRows();
+  /// Checkpoints: one key (its bytes, then its versions); a chunk of waiting rows.
+  static void WriteKey(storage::StateWriter& writer, std::string_view key,
+                       const std::vector<Version>& versions);
+  Status WriteWaiting(storage::StateWriter& writer, const std::vector<const Waiting*>& rows) const;
+  /// Restore: one key; a chunk of waiting rows.
+  void ReadKey(storage::StateReader& reader);
+  void ReadWaiting(storage::StateReader& reader);
 
   TemporalJoinDefinition def_;
   JoinKeyEvaluator left_keys_;
   JoinKeyEvaluator right_keys_;
   std::optional<ExpressionEvaluator> residual_;
-  // Per key, versions in time order (processing time: just the latest).
-  std::unordered_map<std::string, std::vector<Version>> versions_;
+  // Per key id, versions in time order (processing time: just the latest). Keys are never
+  // erased (a key keeps at least its newest version).
+  std::unordered_map<std::string, uint32_t, JoinKeyHash, std::equal_to<>> key_ids_;
+  std::vector<const std::string*> key_names_;   // By id: the key in key_ids_ (nodes are stable).
+  std::vector<std::vector<Version>> versions_;  // By id.
   size_t version_count_ = 0;
   std::vector<Waiting> waiting_;
   int64_t left_watermark_ = kMinWatermark;
@@ -100,6 +134,7 @@ class TemporalJoinOperator final : public Operator {
   uint64_t late_rows_ = 0;
   uint64_t rows_out_ = 0;
   uint64_t versions_evicted_ = 0;
+  std::unique_ptr<IncrementalSnapshot> snapshot_;  // Null when none is in progress.
 };
 
 /// Plans a FOR SYSTEM_TIME AS OF join whose right side is an upsert source (port 1 reads its

@@ -1,4 +1,4 @@
-// Throughput of the ASOF and lookup joins and latency of a lookup-cache hit, each with a
+// Throughput of the ASOF, temporal and lookup joins and latency of a lookup-cache hit, each with a
 // baseline measured in the same run:
 // - BM_OutputBaseline: building the same join output from rows already paired (the part of
 //   the joins' cost that is materialising output columns);
@@ -16,6 +16,7 @@
 #include "exec/versioned/asof_join_operator.h"
 #include "exec/versioned/lookup_cache.h"
 #include "exec/versioned/lookup_join_operator.h"
+#include "exec/versioned/temporal_join_operator.h"
 
 namespace laminar::exec {
 namespace {
@@ -175,6 +176,48 @@ void BM_AsofJoinDistinctLeftKeys(benchmark::State& state) {
   benchmark::DoNotOptimize(out.rows);
 }
 BENCHMARK(BM_AsofJoinDistinctLeftKeys);
+
+std::unique_ptr<TemporalJoinOperator> MakeTemporal() {
+  TemporalJoinDefinition definition;
+  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
+  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
+  definition.left_time_column = 1;
+  definition.right_time_column = 1;
+  definition.output_schema = JoinedSchema();
+  return TemporalJoinOperator::Make(std::move(definition), {}).value();
+}
+
+// A temporal join (event time) fed like BM_AsofJoin: each right row is a new version of its
+// key, each left row meets the version valid at its time. Items: rows of both sides.
+void BM_TemporalJoin(benchmark::State& state) {
+  std::mt19937 random(42);
+  std::vector<Batch> left;
+  std::vector<Batch> right;
+  for (int i = 0; i < kBatches; ++i) {
+    left.push_back(SideBatch(SideSchema("l"), i, random));
+    right.push_back(SideBatch(SideSchema("r"), i, random));
+  }
+  auto join = MakeTemporal();
+  DiscardOutput out;
+  int index = 0;
+  for (auto _ : state) {
+    if (index == kBatches) {
+      state.PauseTiming();
+      join = MakeTemporal();
+      index = 0;
+      state.ResumeTiming();
+    }
+    const int64_t end = int64_t{index + 1} * kBatchRows;
+    (void)join->Process(1, ChangeBatch{right[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(1, end, out);
+    (void)join->Process(0, ChangeBatch{left[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(0, end, out);
+    ++index;
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
+  benchmark::DoNotOptimize(out.rows);
+}
+BENCHMARK(BM_TemporalJoin);
 
 void BM_OutputBaseline(benchmark::State& state) {
   std::mt19937 random(42);

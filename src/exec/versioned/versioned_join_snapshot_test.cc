@@ -293,6 +293,155 @@ TEST(VersionedJoinSnapshotTest, TemporalJoinsRestoredMidStreamGiveTheSameOutput)
   }
 }
 
+std::unique_ptr<TemporalJoinOperator> MakeTemporalJoin(bool event_time, JoinKind kind) {
+  TemporalJoinDefinition definition;
+  definition.kind = kind;
+  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
+  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
+  if (event_time) {
+    definition.left_time_column = 1;
+    definition.right_time_column = 1;
+  }
+  definition.output_schema = JoinedSchema(SideSchema("r"));
+  return TemporalJoinOperator::Make(std::move(definition), {}).value();
+}
+
+TEST(VersionedJoinSnapshotTest, IncrementalSnapshotsOfTemporalJoinsAreExact) {
+  // 40 keys: writing them takes many calls, while versions arrive for keys not written yet,
+  // eviction drops older ones, new keys come, and waiting rows are released.
+  size_t interleaved_total = 0;
+  for (const bool event_time : {true, false}) {
+    for (const JoinKind kind : {JoinKind::kInner, JoinKind::kLeft}) {
+      for (uint32_t seed = 1; seed <= 6; ++seed) {
+        SCOPED_TRACE(fmt::format("event time {} kind {} seed {}", event_time,
+                                 sql::JoinKindName(kind), seed));
+        OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
+          return MakeTemporalJoin(event_time, kind);
+        };
+        size_t interleaved = 0;
+        const std::vector<std::string> states = ExpectIncrementalSnapshotsAreExact(
+            make, TwoInputSteps(seed, true, 300, 40), seed, &interleaved);
+        interleaved_total += interleaved;
+        if (seed == 3 && !states.empty()) {
+          ExpectDamagedStateRefused(make, states[states.size() / 2], seed);
+        }
+      }
+    }
+  }
+  EXPECT_GT(interleaved_total, 1000u);
+}
+
+TEST(VersionedJoinSnapshotTest, AnAbandonedIncrementalSnapshotOfATemporalJoinLeavesItAsItWas) {
+  const std::vector<OperatorStep> steps = TwoInputSteps(5, true, 200, 40);
+  auto reference = MakeTemporalJoin(true, JoinKind::kLeft);
+  RecordingOutput expected;
+  ASSERT_TRUE(RunOperatorSteps(*reference, steps, 0, steps.size(), nullptr, expected).ok());
+  auto join = MakeTemporalJoin(true, JoinKind::kLeft);
+  RecordingOutput actual;
+  const size_t half = steps.size() / 2;
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, 0, half, nullptr, actual).ok());
+  ASSERT_TRUE(join->BeginSnapshot().value());
+  ASSERT_TRUE(join->ContinueSnapshot(1).ok());
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, half, half + 40, nullptr, actual).ok());
+  join->CancelSnapshot();
+  // A new one after the cancelled one completes.
+  ASSERT_TRUE(join->BeginSnapshot().value());
+  const std::string state = FinishSnapshot(*join, 3);
+  ASSERT_TRUE(RunOperatorSteps(*join, steps, half + 40, steps.size(), nullptr, actual).ok());
+  EXPECT_EQ(FirstDifference(expected.events, actual.events), "");
+  EXPECT_EQ(join->MetricsText(), reference->MetricsText());
+  auto restored = MakeTemporalJoin(true, JoinKind::kLeft);
+  storage::StateReader reader(state, "test");
+  ASSERT_TRUE(restored->Restore(reader).ok());
+  ASSERT_TRUE(reader.Finish().ok());
+}
+
+TEST(VersionedJoinSnapshotTest, TemporalJoinStateOfVersionOneIsStillRead) {
+  // Version 1 (before chunks): the number of keys, every key, then a flag and one batch of
+  // waiting rows.
+  storage::StateWriter writer;
+  writer.WriteVersion(1);
+  for (const int64_t watermark : {int64_t{5}, int64_t{12}, int64_t{5}}) writer.I64(watermark);
+  for (const uint64_t counter : {1, 4, 2}) writer.VarU64(counter);
+  writer.VarU64(2);
+  auto version = [&](int64_t key, int64_t time, std::string_view payload) {
+    writer.VarI64(time);
+    writer.VarU64(3);
+    writer.ValueOf(Value::BigInt(key));
+    writer.ValueOf(Value::Timestamp(time));
+    writer.ValueOf(Value::Varchar(std::string(payload)));
+  };
+  // Keys encoded as the join encodes them.
+  JoinKeyEvaluator encoder =
+      JoinKeyEvaluator::Make({sql::MakeColumn(0, "k", DataType::BigInt())}, {}).value();
+  const Batch keys = SideRows("r", {SideRow(1, 0, ""), SideRow(2, 0, "")});
+  ASSERT_TRUE(encoder.Evaluate(keys).ok());
+  for (const int64_t key : {1, 2}) {
+    writer.Bytes(encoder.key(key - 1));
+    writer.VarU64(key == 1 ? 2 : 1);
+    version(key, 10, fmt::format("r{}a", key));
+    if (key == 1) version(key, 20, "r1b");
+  }
+  writer.Bool(true);
+  writer.BatchOf(SideRows("l", {SideRow(1, 25, "l25"), SideRow(2, 14, "l14")}));
+  auto join = MakeTemporalJoin(true, JoinKind::kLeft);
+  storage::StateReader reader(writer.data(), "version 1");
+  ASSERT_TRUE(join->Restore(reader).ok());
+  ASSERT_TRUE(reader.Finish().ok());
+  EXPECT_EQ(join->MetricsText(),
+            "rows out 4; late rows 1; waiting rows 2; keys 2; versions 3; versions evicted 2");
+  RecordingOutput out;
+  ASSERT_TRUE(join->OnWatermark(1, kMaxWatermark, out).ok());
+  ASSERT_FALSE(out.events.empty());
+  EXPECT_EQ(out.events[0],
+            "batch | 1 1970-01-01 00:00:00.000025 l25 1 1970-01-01 00:00:00.00002 r1b @1 | 2 "
+            "1970-01-01 00:00:00.000014 l14 2 1970-01-01 00:00:00.00001 r2a @1");
+}
+
+TEST(VersionedJoinSnapshotTest, ForgedTemporalJoinStatesFailRestore) {
+  auto restore = [](const std::string& bytes) {
+    auto join = MakeTemporalJoin(true, JoinKind::kInner);
+    storage::StateReader reader(bytes, "forged");
+    Status status = join->Restore(reader);
+    if (status.ok()) status = reader.Finish();
+    return status;
+  };
+  JoinKeyEvaluator encoder =
+      JoinKeyEvaluator::Make({sql::MakeColumn(0, "k", DataType::BigInt())}, {}).value();
+  const Batch keys = SideRows("r", {SideRow(1, 0, ""), SideRow(2, 0, "")});
+  ASSERT_TRUE(encoder.Evaluate(keys).ok());
+  // The head, a chunk of keys (`key_rows`: rows of `keys`, each with one version), then a
+  // chunk of waiting rows claiming `count` rows.
+  auto state = [&](size_t count, const std::vector<int64_t>& key_rows) {
+    storage::StateWriter writer;
+    writer.WriteVersion(2);
+    for (int i = 0; i < 3; ++i) writer.I64(5);
+    for (int i = 0; i < 3; ++i) writer.VarU64(0);
+    writer.VarU64(key_rows.size());
+    for (const int64_t row : key_rows) {
+      writer.Bytes(encoder.key(row));
+      writer.VarU64(1);
+      writer.VarI64(3);
+      writer.VarU64(3);
+      for (int c = 0; c < 3; ++c) writer.ValueOf(keys.column(c).GetValue(row));
+    }
+    if (!key_rows.empty()) writer.VarU64(0);
+    writer.VarU64(count);
+    writer.BatchOf(SideRows("l", {SideRow(1, 25, "l25"), SideRow(2, 26, "l26")}));
+    writer.VarU64(0);
+    return writer.Release();
+  };
+  EXPECT_TRUE(restore(state(2, {})).ok());  // The controls.
+  EXPECT_TRUE(restore(state(2, {0, 1})).ok());
+  Status status = restore(state(3, {}));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("a chunk of 3 waiting rows holding 2"), std::string::npos)
+      << status;
+  status = restore(state(2, {0, 1, 0}));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("a key repeated"), std::string::npos) << status;
+}
+
 /// A table keyed by BIGINT whose version (and contents) follow the clock: version = now / 1000,
 /// and key k's row exists when (k + version) % 3 != 0, named after the version.
 class ClockedLookupSource final : public LookupSource {
