@@ -105,6 +105,13 @@ constexpr std::string_view kTemporalSchema =
     "PRIMARY KEY (k), WATERMARK FOR ts AS ts);"
     "CREATE STREAM totals AS SELECT e.k, e.v, r.v AS w FROM events e JOIN versions FOR "
     "SYSTEM_TIME AS OF e.ts AS r ON e.k = r.k";
+/// OVER with a ROWS frame per k % 1000, the watermark an hour behind: every row (1M in 1,000
+/// partitions) waits unreleased.
+constexpr std::string_view kOverSchema =
+    "CREATE SOURCE events (k BIGINT NOT NULL, v BIGINT NOT NULL, ts TIMESTAMP NOT NULL, "
+    "WATERMARK FOR ts AS ts - INTERVAL '1' HOUR);"
+    "CREATE STREAM totals AS SELECT k, v, sum(v) OVER (PARTITION BY k % 1000 ORDER BY ts ROWS "
+    "BETWEEN 10 PRECEDING AND CURRENT ROW) AS w FROM events";
 /// The keyed aggregates of kSchema kept in a materialized view: the view's table holds a row
 /// per key besides the aggregation's state.
 constexpr std::string_view kViewSchema =
@@ -262,6 +269,10 @@ void BM_CheckpointTemporalJoin(benchmark::State& state) {
   CheckpointAggregates(state, kTemporalSchema);
 }
 BENCHMARK(BM_CheckpointTemporalJoin)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
+
+/// The same for OVER holding 1M unreleased rows.
+void BM_CheckpointOver(benchmark::State& state) { CheckpointAggregates(state, kOverSchema); }
+BENCHMARK(BM_CheckpointOver)->Arg(1'000'000)->Unit(benchmark::kMillisecond)->Iterations(5);
 
 /// The same with the aggregates in a materialized view (1M rows in the view's table).
 void BM_CheckpointViewOfAggregates(benchmark::State& state) {

@@ -857,5 +857,62 @@ TEST_F(DurabilityTest, CheckpointsOfAnAsofJoinDuringIngestionRecoverEveryPairOnc
   ExpectJoinRecoversExactly(*this, JoinUnderTest::kAsof);
 }
 
+// OVER with a ROWS frame per key, checkpointed while rows stream in: partitions are written
+// in slices while batches append rows and watermarks release, emit and evict them. After the
+// crash (and a row far ahead that releases every row), each row must have been emitted once,
+// with the sum of its value and its key's two rows before.
+TEST_F(DurabilityTest, CheckpointsOfOverDuringIngestionRecoverEveryRowOnce) {
+  constexpr int64_t kKeys = 19'999;
+  constexpr int64_t kRows = 240'000;
+  constexpr int64_t kBase = 1'704'067'200'000'000;  // 2024-01-01.
+  constexpr int64_t kStep = 50;                     // Microseconds between rows.
+  {
+    auto db = Open();
+    Run(*db,
+        "CREATE SOURCE s (k BIGINT, v BIGINT, ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH "
+        "(wal_mode = 'async', checkpoint_interval = '1 hour')");
+    Run(*db,
+        "CREATE STREAM windowed AS SELECT k, v, sum(v) OVER (PARTITION BY k ORDER BY ts ROWS "
+        "BETWEEN 2 PRECEDING AND CURRENT ROW) AS w FROM s");
+    Run(*db,
+        "CREATE MATERIALIZED VIEW grand AS SELECT count(*) AS n, sum(v) AS v, sum(w) AS w FROM "
+        "windowed");
+    ASSERT_TRUE(db->Start().ok());
+    IngestWhileCheckpointing(*db, kRows, [](int64_t i) {
+      return std::vector<Value>{Value::BigInt((i * 7919) % kKeys), Value::BigInt(i),
+                                Value::Timestamp(kBase + i * kStep)};
+    });
+    if (HasFatalFailure()) return;
+  }
+  // The rows of a key are those congruent modulo kKeys: row i's two before are i - kKeys and
+  // i - 2 kKeys.
+  int64_t sum_v = 0;
+  int64_t sum_w = 0;
+  for (int64_t i = 0; i < kRows; ++i) {
+    sum_v += i;
+    sum_w += i + (i >= kKeys ? i - kKeys : 0) + (i >= 2 * kKeys ? i - 2 * kKeys : 0);
+  }
+  auto db = Open();
+  ExpectRecoveredFromNewest(*db, dir_);
+  ASSERT_TRUE(db->Start().ok());
+  {
+    auto source = db->Source("s");
+    ASSERT_TRUE(source.ok());
+    // Key -1, a minute later: the watermark passes every row (the row itself stays unreleased).
+    ASSERT_TRUE(source
+                    ->Push({Value::BigInt(-1), Value::BigInt(0),
+                            Value::Timestamp(kBase + kRows * kStep + 60'000'000)})
+                    .ok());
+    ASSERT_TRUE(db->Sync().ok());
+  }
+  auto grand = db->Execute("SELECT n, v, w FROM grand");
+  ASSERT_TRUE(grand.ok()) << grand.status();
+  ASSERT_TRUE(grand->rows.has_value());
+  ASSERT_EQ(grand->rows->num_rows(), 1);
+  EXPECT_EQ(grand->rows->column(0).GetValue(0).integer(), kRows);
+  EXPECT_EQ(grand->rows->column(1).GetValue(0).integer(), sum_v);
+  EXPECT_EQ(grand->rows->column(2).GetValue(0).integer(), sum_w);
+}
+
 }  // namespace
 }  // namespace laminar

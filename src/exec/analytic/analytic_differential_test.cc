@@ -876,7 +876,12 @@ TEST(AnalyticSnapshotTest, TopNFormatVersionOneIsStillRead) {
 
 enum class OverMode { kStreaming, kChangelog, kBounded };
 
-std::unique_ptr<Operator> MakeOver(OverMode mode) {
+/// Without LEAD and ROWS frames ending FOLLOWING (`with_following` false), a partition whose
+/// rows are all released is emitted and goes inactive (those keep each partition's last row
+/// pending until a later one comes). `range_only`: of OverCalls() only the COUNT over RANGE 3
+/// PRECEDING (whose eviction follows the watermark, not the rows emitted).
+std::unique_ptr<Operator> MakeOver(OverMode mode, bool with_following = true,
+                                   bool range_only = false) {
   OverDefinition definition;
   definition.partition_by.push_back(Column(0));
   definition.partition_types.push_back(DataType::BigInt());
@@ -884,6 +889,19 @@ std::unique_ptr<Operator> MakeOver(OverMode mode) {
       sql::MakeColumn(1, "t", DataType::Timestamp()), EvaluatorOptions{}));
   definition.directions.push_back(SortDirection{});
   definition.calls = OverCalls();
+  if (range_only) {
+    std::erase_if(definition.calls, [](const OverCallDefinition& call) {
+      return call.frame_kind != sql::FrameKind::kRange || call.start != -3;
+    });
+  }
+  if (!with_following) {
+    std::erase_if(definition.calls, [](const OverCallDefinition& call) {
+      return call.kind == OverCallDefinition::Kind::kLead;
+    });
+    for (OverCallDefinition& call : definition.calls) {
+      if (call.frame_kind == sql::FrameKind::kRows) call.end = std::min<int64_t>(call.end, 0);
+    }
+  }
   // Also DENSE_RANK (not streaming: a stream needs it as a Top-N) and a running AVG.
   if (mode != OverMode::kStreaming) {
     OverCallDefinition rank;
@@ -909,14 +927,16 @@ std::unique_ptr<Operator> MakeOver(OverMode mode) {
   return std::make_unique<OverOperator>(std::move(definition));
 }
 
-std::vector<OperatorStep> OverSteps(OverMode mode, uint32_t seed) {
+/// Random batches (`batches` of them, keys 0 .. partitions - 1) and watermarks, then the end.
+std::vector<OperatorStep> OverSteps(OverMode mode, uint32_t seed, int batches = 40,
+                                    int partitions = 3) {
   std::mt19937 random(seed);
   std::vector<OperatorStep> steps;
   std::vector<OverRow> live;
   int64_t next_id = 0;
   int64_t time = 0;
   int64_t watermark = 0;
-  for (int step = 0; step < 40; ++step) {
+  for (int step = 0; step < batches; ++step) {
     std::vector<OverRow> rows;
     std::vector<int8_t> weights;
     const int size = std::uniform_int_distribution<int>(1, 10)(random);
@@ -931,7 +951,7 @@ std::vector<OperatorStep> OverSteps(OverMode mode, uint32_t seed) {
       time += static_cast<int64_t>(random() % 3);
       // Streaming: a few rows behind the watermark (late, dropped).
       const int64_t row_time = time - static_cast<int64_t>(random() % 4);
-      OverRow row{static_cast<int64_t>(random() % 3), row_time, next_id++,
+      OverRow row{static_cast<int64_t>(random() % partitions), row_time, next_id++,
                   static_cast<int64_t>(random() % 100) - 50};
       rows.push_back(row);
       weights.push_back(1);
@@ -970,6 +990,208 @@ TEST(AnalyticSnapshotTest, OverRestoredMidStreamGivesTheSameOutput) {
       if (seed % 5 == 0 && !states.empty()) ExpectDamagedStateRefused(make, states.back(), seed);
     }
   }
+}
+
+TEST(AnalyticSnapshotTest, OverIncrementalSnapshotsAreExact) {
+  // 40 partitions: writing them takes many calls, while batches append rows to partitions not
+  // written yet (noted, not copied), watermarks release, emit and evict their rows (copied
+  // first), changelog rows are applied, and partitions are created.
+  size_t interleaved_total = 0;
+  for (const auto& [mode, with_following] :
+       {std::pair{OverMode::kStreaming, true}, std::pair{OverMode::kStreaming, false},
+        std::pair{OverMode::kChangelog, true}}) {
+    for (uint32_t seed = 1; seed <= 6; ++seed) {
+      SCOPED_TRACE(fmt::format("mode {} following {} seed {}", static_cast<int>(mode),
+                               with_following, seed));
+      OperatorFactory make = [&] { return MakeOver(mode, with_following); };
+      size_t interleaved = 0;
+      const std::vector<std::string> states = ExpectIncrementalSnapshotsAreExact(
+          make, OverSteps(mode, seed, 200, 40), seed, &interleaved);
+      interleaved_total += interleaved;
+      if (seed == 2 && !states.empty()) {
+        ExpectDamagedStateRefused(make, states[states.size() / 2], seed);
+      }
+    }
+  }
+  EXPECT_GT(interleaved_total, 1000u);
+}
+
+TEST(AnalyticSnapshotTest, OverSnapshotAfterACancelledOneIsExact) {
+  const std::vector<OperatorStep> steps = OverSteps(OverMode::kStreaming, 4, 200, 40);
+  RecordingOutput expected;
+  std::unique_ptr<Operator> reference = MakeOver(OverMode::kStreaming);
+  ASSERT_TRUE(RunOperatorSteps(*reference, steps, 0, steps.size(), nullptr, expected).ok());
+  std::unique_ptr<Operator> op = MakeOver(OverMode::kStreaming);
+  RecordingOutput actual;
+  const size_t half = steps.size() / 2;
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, 0, half, nullptr, actual).ok());
+  ASSERT_TRUE(op->BeginSnapshot().value());
+  ASSERT_TRUE(op->ContinueSnapshot(1).ok());
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, half, half + 20, nullptr, actual).ok());
+  op->CancelSnapshot();
+  // The next one starts afresh: nothing noted or copied by the cancelled one leaks into it.
+  ASSERT_TRUE(op->BeginSnapshot().value());
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, half + 20, half + 40, nullptr, actual).ok());
+  const std::string state = FinishSnapshot(*op, 2);
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, half + 40, steps.size(), nullptr, actual).ok());
+  EXPECT_EQ(FirstDifference(expected.events, actual.events), "");
+  // Restored, the state goes on from the second barrier as the uninterrupted run did.
+  RecordingOutput until_barrier;
+  ASSERT_TRUE(
+      RunOperatorSteps(*MakeOver(OverMode::kStreaming), steps, 0, half + 20, nullptr, until_barrier)
+          .ok());
+  std::unique_ptr<Operator> restored = MakeOver(OverMode::kStreaming);
+  storage::StateReader reader(state, "test");
+  ASSERT_TRUE(restored->Restore(reader).ok());
+  ASSERT_TRUE(reader.Finish().ok());
+  RecordingOutput rest;
+  ASSERT_TRUE(RunOperatorSteps(*restored, steps, half + 20, steps.size(), nullptr, rest).ok());
+  std::vector<std::string> whole = until_barrier.events;
+  whole.insert(whole.end(), rest.events.begin(), rest.events.end());
+  EXPECT_EQ(FirstDifference(expected.events, whole), "");
+}
+
+TEST(AnalyticSnapshotTest, OverEvictionWithoutEmissionKeepsTheBarrierRows) {
+  // A RANGE frame reaching 3 back from the watermark: once a partition has emitted all its
+  // released rows, a rising watermark evicts its old rows with nothing released or emitted.
+  // Partition 0 is created last, so the snapshot's cursor reaches it last: the eviction
+  // happens before it is written.
+  auto batch = [](const std::vector<std::pair<int64_t, int64_t>>& rows) {  // (partition, time)
+    ColumnBuilder p(DataType::BigInt());
+    ColumnBuilder t(DataType::Timestamp());
+    ColumnBuilder id(DataType::BigInt());
+    ColumnBuilder v(DataType::BigInt());
+    int64_t next = 0;
+    for (const auto& [partition, time] : rows) {
+      p.AppendFixed<int64_t>(partition);
+      t.AppendFixed<int64_t>(time);
+      id.AppendFixed<int64_t>(next++);
+      v.AppendFixed<int64_t>(time * 10);
+    }
+    return ChangeBatch{
+        *Batch::Make(OverInputSchema(), {p.Finish(), t.Finish(), id.Finish(), v.Finish()}), {}};
+  };
+  std::vector<std::pair<int64_t, int64_t>> others;
+  for (int64_t k = 1; k <= 40; ++k) others.emplace_back(k, 1);
+  std::vector<OperatorStep> steps = {
+      OperatorStep::Rows(0, batch(others)),
+      OperatorStep::Rows(0, batch({{0, 1}, {0, 2}, {0, 3}, {0, 4}, {0, 5}, {0, 100}})),
+      OperatorStep::Watermark(0, 6), OperatorStep::Watermark(0, 8)};
+  std::unique_ptr<Operator> op = MakeOver(OverMode::kStreaming, false, true);
+  RecordingOutput out;
+  ASSERT_TRUE(RunOperatorSteps(*op, steps, 0, steps.size(), nullptr, out).ok());
+  storage::StateWriter at_barrier;
+  ASSERT_TRUE(op->Snapshot(at_barrier).ok());
+  ASSERT_TRUE(op->BeginSnapshot().value());
+  ASSERT_TRUE(op->ContinueSnapshot(1).ok());
+  ASSERT_TRUE(op->OnWatermark(0, 20, out).ok());  // Evicts partition 0's rows before 17.
+  const std::string state = FinishSnapshot(*op);
+  std::vector<std::string> metrics;
+  std::vector<std::vector<std::string>> outputs;
+  for (const std::string& bytes : {at_barrier.data(), state}) {
+    std::unique_ptr<Operator> restored = MakeOver(OverMode::kStreaming, false, true);
+    storage::StateReader reader(bytes, "test");
+    ASSERT_TRUE(restored->Restore(reader).ok());
+    ASSERT_TRUE(reader.Finish().ok());
+    RecordingOutput rest;
+    ASSERT_TRUE(restored->OnWatermark(0, 20, rest).ok());
+    ASSERT_TRUE(restored->OnWatermark(0, kMaxWatermark, rest).ok());
+    metrics.push_back(restored->MetricsText());
+    outputs.push_back(rest.events);
+  }
+  EXPECT_EQ(metrics[1], metrics[0]);
+  EXPECT_EQ(FirstDifference(outputs[0], outputs[1]), "");
+}
+
+TEST(AnalyticSnapshotTest, BoundedOverSnapshotsAtTheBarrier) {
+  std::unique_ptr<Operator> op = MakeOver(OverMode::kBounded);
+  Result<bool> begun = op->BeginSnapshot();
+  ASSERT_TRUE(begun.ok());
+  EXPECT_FALSE(*begun);
+}
+
+/// Version 1 states (every partition, then the active partitions' indexes), from testdata/,
+/// written by the build before version 2 after half the steps of seed 7: restored, the
+/// operator goes on as the one that wrote them.
+TEST(AnalyticSnapshotTest, OverFormatVersionOneIsStillRead) {
+  for (const OverMode mode : {OverMode::kStreaming, OverMode::kChangelog}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    const std::string state = ReadHexState(
+        "src/exec/analytic/testdata", mode == OverMode::kStreaming ? "over_state_v1_streaming.hex"
+                                                                   : "over_state_v1_changelog.hex");
+    ASSERT_FALSE(state.empty());
+    storage::StateReader frame(state, "test");
+    ASSERT_EQ(frame.ReadVersion(2), 1u);
+    const std::vector<OperatorStep> steps = OverSteps(mode, 7);
+    const size_t cut = steps.size() / 2;
+    RecordingOutput expected;
+    ASSERT_TRUE(RunOperatorSteps(*MakeOver(mode), steps, 0, steps.size(), nullptr, expected).ok());
+    RecordingOutput before;
+    ASSERT_TRUE(RunOperatorSteps(*MakeOver(mode), steps, 0, cut, nullptr, before).ok());
+    std::unique_ptr<Operator> restored = MakeOver(mode);
+    storage::StateReader reader(state, "test state");
+    ASSERT_TRUE(restored->Restore(reader).ok());
+    ASSERT_TRUE(reader.Finish().ok());
+    RecordingOutput after;
+    ASSERT_TRUE(RunOperatorSteps(*restored, steps, cut, steps.size(), nullptr, after).ok());
+    std::vector<std::string> whole = before.events;
+    whole.insert(whole.end(), after.events.begin(), after.events.end());
+    EXPECT_EQ(FirstDifference(expected.events, whole), "");
+    EXPECT_GT(after.events.size(), 3u);
+  }
+}
+
+TEST(AnalyticSnapshotTest, OverActivationsRepeatedFailRestore) {
+  // Version 2 by hand: the head, then two active partitions with the given activations.
+  auto state = [](uint64_t first, uint64_t second) {
+    storage::StateWriter writer;
+    writer.WriteVersion(2);
+    writer.I64(kMinWatermark);
+    writer.I64(kMinWatermark);
+    writer.Bool(false);
+    writer.VarU64(0);  // next_sequence_
+    writer.VarU64(2);  // next_activation_
+    for (int i = 0; i < 7; ++i) writer.VarI64(0);
+    writer.VarU64(2);
+    for (const auto& [key, activation] : {std::pair<std::string, uint64_t>{"a", first},
+                                          std::pair<std::string, uint64_t>{"b", second}}) {
+      writer.Bytes(key);
+      writer.Bool(true);
+      writer.VarU64(activation);
+      writer.VarU64(0);  // unreleased
+      writer.VarU64(0);  // history
+      writer.VarI64(0);  // base
+      writer.VarI64(0);  // next_emit
+      writer.VarU64(OverCalls().size() + 1);
+      for (size_t c = 0; c < OverCalls().size() + 1; ++c) {
+        writer.VarI64(0);
+        writer.VarI64(0);
+        writer.F64(0);
+        writer.ValueOf(Value());
+        writer.ValueOf(Value());
+        writer.VarI64(0);
+      }
+      writer.VarI64(0);  // dense_rank
+      writer.VarU64(0);  // live
+      writer.VarU64(0);  // emitted
+    }
+    writer.VarU64(0);
+    return writer.Release();
+  };
+  auto restore = [](const std::string& bytes) {
+    std::unique_ptr<Operator> fresh = MakeOver(OverMode::kStreaming);
+    storage::StateReader reader(bytes, "forged");
+    Status status = fresh->Restore(reader);
+    if (status.ok()) status = reader.Finish();
+    return status;
+  };
+  EXPECT_TRUE(restore(state(0, 1)).ok());  // The control.
+  Status status = restore(state(1, 1));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("activation repeated"), std::string::npos) << status;
+  status = restore(state(0, 2));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("not yet given"), std::string::npos) << status;
 }
 
 TEST(AnalyticSnapshotTest, StateOfANewerVersionIsRefused) {

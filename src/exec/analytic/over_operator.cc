@@ -3,9 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <deque>
 #include <limits>
 
 #include "columnar/column_builder.h"
+#include "exec/operators/barrier_ids.h"
 #include "storage/state_io.h"
 
 namespace laminar::exec {
@@ -24,6 +26,9 @@ OverOperator::Partition& OverOperator::Find(std::string_view key) {
   if (it == partitions_.end()) {
     it = partitions_.try_emplace(std::string(key)).first;
     it->second.running.resize(def_.calls.size());
+    it->second.id = static_cast<uint32_t>(partition_list_.size());
+    partition_list_.push_back(&it->second);
+    partition_keys_.push_back(&it->first);
   }
   return it->second;
 }
@@ -93,13 +98,17 @@ Status OverOperator::Process(int /*port*/, const ChangeBatch& batch, OperatorOut
     }
     stored.sequence = next_sequence_++;
     if (def_.input_changelog) {
+      SavePartition(partition);
       Apply(partition, std::move(stored), batch.weight(row));
       continue;
     }
+    if (snapshot_ != nullptr) [[unlikely]]
+      NoteAppend(partition);
     partition.unreleased.push_back(std::move(stored));
     ++metrics_.buffered_rows;
     if (!partition.active) {
       partition.active = true;
+      partition.activation = next_activation_++;
       active_.push_back(&partition);
     }
   }
@@ -192,6 +201,11 @@ Status OverOperator::Recompute(Partition& partition, std::vector<std::vector<Val
 
 void OverOperator::Release(Partition& partition, int64_t watermark) {
   if (partition.unreleased.empty()) return;
+  if (snapshot_ != nullptr && (watermark == kMaxWatermark ||
+                               std::any_of(partition.unreleased.begin(), partition.unreleased.end(),
+                                           [&](const Row& row) { return row.time < watermark; }))) {
+    SaveOwedPartition(partition);
+  }
   std::vector<Row> released;
   if (watermark == kMaxWatermark) {
     released = std::move(partition.unreleased);
@@ -395,6 +409,7 @@ Result<Value> OverOperator::Compute(Partition& partition, size_t index_of_call, 
 Status OverOperator::EmitReady(Partition& partition, std::vector<std::vector<Value>>& output) {
   const int64_t released_end = partition.base + static_cast<int64_t>(partition.history.size());
   while (partition.next_emit < released_end && Ready(partition, partition.next_emit)) {
+    SavePartition(partition);
     std::vector<Value> values;
     values.reserve(static_cast<size_t>(def_.input_columns) + def_.calls.size());
     for (size_t c = 0; c < def_.calls.size(); ++c) {
@@ -438,6 +453,7 @@ void OverOperator::Evict(Partition& partition) {
       needed = std::min(needed, PeerStart(partition, partition.next_emit));
     }
   }
+  if (partition.base < needed && !partition.history.empty()) SavePartition(partition);
   while (partition.base < needed && !partition.history.empty()) {
     partition.history.pop_front();
     ++partition.base;
@@ -493,6 +509,8 @@ Status OverOperator::OnWatermark(int /*port*/, int64_t watermark, OperatorOutput
     if (pending || !partition->unreleased.empty()) {
       still_active.push_back(partition);
     } else {
+      // Nothing pending, nothing unreleased: a release or an emission in this call emptied
+      // it (and saved it first, during a snapshot).
       partition->active = false;
     }
   }
@@ -529,23 +547,36 @@ std::string OverOperator::MetricsText() const {
 // Checkpoints (format: docs/formats/operator-state.md, "OVER operator").
 //
 // Every mutable member, and how it comes back on Restore:
-// - partitions_: per partition its key (the KeyEncoder bytes), unreleased rows, history rows,
-//   base, next_emit, running accumulations, dense_rank, live rows (changelog input) and the
-//   output row emitted for each live row (by sequence): all written. Rows are written value
-//   by value: a history row already emitted has given its values to the output (EmitReady
-//   moves them out), so the rows of one partition do not share a shape. Each row's range key
-//   and time are written as they are (the range key follows from the ORDER BY value, the time
-//   from the time column, but writing them costs less than deriving).
-// - active_: the active partitions in order (OnWatermark emits them in that order);
-//   Partition::active is derived from it.
+// - partitions_: per partition its key (the KeyEncoder bytes), whether it is active and its
+//   activation, unreleased rows, history rows, base, next_emit, running accumulations,
+//   dense_rank, live rows (changelog input) and the output row emitted for each live row (by
+//   sequence): all written, partitions in chunks in any order. Rows are written value by
+//   value: a history row already emitted has given its values to the output (EmitReady moves
+//   them out), so the rows of one partition do not share a shape. Each row's range key and
+//   time are written as they are (the range key follows from the ORDER BY value, the time
+//   from the time column, but writing them costs less than deriving). Partition ids, and
+//   partition_list_ and partition_keys_: given afresh in the order read.
+// - active_: derived: the active partitions by ascending activation (see Partition).
 // - dirty_ and Partition::dirty: empty / false between calls (Process recomputes and clears
 //   them; checked).
-// - watermark_, emitted_watermark_, ended_, next_sequence_ and metrics_: written.
-// - encoder_: scratch of one call.
+// - watermark_, emitted_watermark_, ended_, next_sequence_, next_activation_ and metrics_:
+//   written.
+// - encoder_: scratch of one call. snapshot_: an incremental snapshot in progress, not state.
 
 namespace {
 
-constexpr uint32_t kOverStateVersion = 1;
+/// 2: the head, then partitions in chunks (each with whether it is active and its
+/// activation), until an empty chunk. 1 (still read): the number of partitions and every
+/// partition, then the active partitions' indexes in order.
+constexpr uint32_t kOverStateVersion = 2;
+/// A chunk of a snapshot at the barrier closes once it holds this many rows or more.
+constexpr size_t kChunkRows = size_t{1} << 16;
+/// Budget units of ContinueSnapshot (8 per entry it may write): a partition costs this many,
+/// and each of its rows as many again.
+constexpr size_t kUnitsPerPartition = 4;
+constexpr size_t kUnitsPerRow = 4;
+/// An incremental snapshot is returned in pieces of about this size.
+constexpr size_t kPieceBytes = size_t{1} << 20;
 
 void WriteValues(storage::StateWriter& writer, const std::vector<Value>& values) {
   writer.VarU64(values.size());
@@ -559,6 +590,44 @@ std::vector<Value> ReadValues(storage::StateReader& reader) {
 }
 
 }  // namespace
+
+/// An incremental snapshot in progress: the head is written at the barrier; then partitions
+/// copied before they changed (`saved`), and those not written yet in id order from the
+/// cursor of `partitions`. A partition noted (rows appended since the barrier, nothing else
+/// changed) is written with the unreleased rows, activity and activation it had then.
+struct OverOperator::IncrementalSnapshot {
+  struct Noted {
+    size_t unreleased = 0;
+    bool active = false;
+    uint64_t activation = 0;
+  };
+  /// The partition being written: from `source` (a live partition, a copy in `saved`, or
+  /// `copy` once the live one was about to change), with the unreleased rows, activity and
+  /// activation it had at the barrier; `phase` 0 to write the head, then 1, 2, 3 the
+  /// unreleased, history and live rows from `index`.
+  struct Current {
+    const Partition* source = nullptr;
+    size_t unreleased = 0;
+    bool active = false;
+    uint64_t activation = 0;
+    int phase = 0;
+    size_t index = 0;
+    bool from_saved = false;
+    std::unique_ptr<Partition> copy;
+  };
+  BarrierIds partitions;
+  std::vector<uint64_t> noted_bits;
+  std::unordered_map<uint32_t, Noted> noted;
+  std::deque<Partition> saved;  // Copies as of the barrier (ids in Partition::id); stable.
+  size_t saved_written = 0;     // Those begun.
+  Current current;
+  storage::StateWriter writer;
+  StatePieces pieces;
+
+  bool is_noted(uint32_t id) const { return ((noted_bits[id >> 6] >> (id & 63)) & 1) != 0; }
+};
+
+OverOperator::~OverOperator() = default;
 
 void OverOperator::WriteRow(storage::StateWriter& writer, const Row& row) const {
   WriteValues(writer, row.values);
@@ -589,151 +658,389 @@ OverOperator::Row OverOperator::ReadRow(storage::StateReader& reader) const {
   return row;
 }
 
+void OverOperator::WritePartition(storage::StateWriter& writer, const Partition& partition,
+                                  size_t unreleased, bool active, uint64_t activation) const {
+  WritePartitionHead(writer, partition, unreleased, active, activation);
+  for (size_t i = 0; i < unreleased; ++i) WriteRow(writer, partition.unreleased[i]);
+  writer.VarU64(partition.history.size());
+  for (const Row& row : partition.history) WriteRow(writer, row);
+  WritePartitionMiddle(writer, partition);
+  for (const Row& row : partition.live) WriteRow(writer, row);
+  WritePartitionTail(writer, partition);
+}
+
+void OverOperator::WritePartitionHead(storage::StateWriter& writer, const Partition& partition,
+                                      size_t unreleased, bool active, uint64_t activation) const {
+  writer.Bytes(*partition_keys_[partition.id]);
+  writer.Bool(active);
+  writer.VarU64(activation);
+  writer.VarU64(unreleased);
+}
+
+/// After the history rows: the indexes, the running aggregates, the number of live rows.
+void OverOperator::WritePartitionMiddle(storage::StateWriter& writer,
+                                        const Partition& partition) const {
+  writer.VarI64(partition.base);
+  writer.VarI64(partition.next_emit);
+  writer.VarU64(partition.running.size());
+  for (const Accumulation& running : partition.running) {
+    writer.VarI64(running.count);
+    writer.VarI64(running.integer_sum);
+    writer.F64(running.double_sum);
+    writer.ValueOf(running.min);
+    writer.ValueOf(running.max);
+    writer.VarI64(running.folded_to);
+  }
+  writer.VarI64(partition.dense_rank);
+  writer.VarU64(partition.live.size());
+}
+
+/// After the live rows: the output rows emitted for them.
+void OverOperator::WritePartitionTail(storage::StateWriter& writer,
+                                      const Partition& partition) const {
+  // By sequence: the map's own order depends on its history.
+  std::vector<std::pair<uint64_t, const std::vector<Value>*>> emitted;
+  emitted.reserve(partition.emitted.size());
+  for (const auto& [sequence, line] : partition.emitted) emitted.emplace_back(sequence, &line);
+  std::sort(emitted.begin(), emitted.end());
+  writer.VarU64(emitted.size());
+  for (const auto& [sequence, line] : emitted) {
+    writer.VarU64(sequence);
+    WriteValues(writer, *line);
+  }
+}
+
+namespace {
+
+void WriteHead(storage::StateWriter& writer, int64_t watermark, int64_t emitted_watermark,
+               bool ended, uint64_t next_sequence, uint64_t next_activation,
+               const OverMetrics& metrics) {
+  writer.WriteVersion(kOverStateVersion);
+  writer.I64(watermark);
+  writer.I64(emitted_watermark);
+  writer.Bool(ended);
+  writer.VarU64(next_sequence);
+  writer.VarU64(next_activation);
+  for (const int64_t counter :
+       {metrics.rows_in, metrics.late_rows, metrics.rows_out, metrics.buffered_rows,
+        metrics.kept_rows, metrics.live_rows, metrics.unmatched_retractions}) {
+    writer.VarI64(counter);
+  }
+}
+
+size_t RowsOf(size_t unreleased, size_t history, size_t live, size_t emitted) {
+  return unreleased + history + live + emitted;
+}
+
+}  // namespace
+
 Status OverOperator::Snapshot(storage::StateWriter& writer) const {
   if (!dirty_.empty()) {
     return Status::Error(ErrorCode::kInternal, "{}: snapshot inside a call", Describe());
   }
-  writer.WriteVersion(kOverStateVersion);
-  writer.I64(watermark_);
-  writer.I64(emitted_watermark_);
-  writer.Bool(ended_);
-  writer.VarU64(next_sequence_);
-  for (const int64_t counter :
-       {metrics_.rows_in, metrics_.late_rows, metrics_.rows_out, metrics_.buffered_rows,
-        metrics_.kept_rows, metrics_.live_rows, metrics_.unmatched_retractions}) {
-    writer.VarI64(counter);
-  }
-  std::unordered_map<const Partition*, size_t> index_of;
-  writer.VarU64(partitions_.size());
-  for (const auto& [key, partition] : partitions_) {
-    index_of.emplace(&partition, index_of.size());
-    writer.Bytes(key);
-    writer.VarU64(partition.unreleased.size());
-    for (const Row& row : partition.unreleased) WriteRow(writer, row);
-    writer.VarU64(partition.history.size());
-    for (const Row& row : partition.history) WriteRow(writer, row);
-    writer.VarI64(partition.base);
-    writer.VarI64(partition.next_emit);
-    writer.VarU64(partition.running.size());
-    for (const Accumulation& running : partition.running) {
-      writer.VarI64(running.count);
-      writer.VarI64(running.integer_sum);
-      writer.F64(running.double_sum);
-      writer.ValueOf(running.min);
-      writer.ValueOf(running.max);
-      writer.VarI64(running.folded_to);
+  WriteHead(writer, watermark_, emitted_watermark_, ended_, next_sequence_, next_activation_,
+            metrics_);
+  size_t begin = 0;
+  while (begin < partition_list_.size()) {
+    size_t end = begin;
+    size_t rows = 0;
+    while (end < partition_list_.size() && rows < kChunkRows) {
+      const Partition& partition = *partition_list_[end++];
+      rows += 1 + RowsOf(partition.unreleased.size(), partition.history.size(),
+                         partition.live.size(), partition.emitted.size());
     }
-    writer.VarI64(partition.dense_rank);
-    writer.VarU64(partition.live.size());
-    for (const Row& row : partition.live) WriteRow(writer, row);
-    // By sequence: the map's own order depends on its history.
-    std::vector<std::pair<uint64_t, const std::vector<Value>*>> emitted;
-    emitted.reserve(partition.emitted.size());
-    for (const auto& [sequence, line] : partition.emitted) emitted.emplace_back(sequence, &line);
-    std::sort(emitted.begin(), emitted.end());
-    writer.VarU64(emitted.size());
-    for (const auto& [sequence, line] : emitted) {
-      writer.VarU64(sequence);
-      WriteValues(writer, *line);
+    writer.VarU64(end - begin);
+    for (size_t id = begin; id < end; ++id) {
+      const Partition& partition = *partition_list_[id];
+      WritePartition(writer, partition, partition.unreleased.size(), partition.active,
+                     partition.activation);
     }
+    begin = end;
   }
-  writer.VarU64(active_.size());
-  for (const Partition* partition : active_) writer.VarU64(index_of.at(partition));
+  writer.VarU64(0);
   return Status::Ok();
 }
 
+Result<bool> OverOperator::BeginSnapshot() {
+  // Bounded (ad-hoc) queries are not checkpointed; dirty partitions exist only inside a call.
+  if (def_.bounded || !dirty_.empty()) return false;
+  if (snapshot_ != nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: a snapshot is already in progress", Describe());
+  }
+  auto snapshot = std::make_unique<IncrementalSnapshot>();
+  const auto count = static_cast<uint32_t>(partition_list_.size());
+  snapshot->partitions.Begin(count);
+  snapshot->noted_bits.assign((size_t{count} + 63) / 64, 0);
+  snapshot->writer.Reserve(kPieceBytes);
+  WriteHead(snapshot->writer, watermark_, emitted_watermark_, ended_, next_sequence_,
+            next_activation_, metrics_);
+  snapshot_ = std::move(snapshot);
+  return true;
+}
+
+void OverOperator::NoteAppend(const Partition& partition) {
+  IncrementalSnapshot& snapshot = *snapshot_;
+  const uint32_t id = partition.id;
+  if (id >= snapshot.partitions.capacity || snapshot.partitions.done(id) || snapshot.is_noted(id)) {
+    return;
+  }
+  snapshot.noted_bits[id >> 6] |= uint64_t{1} << (id & 63);
+  snapshot.noted.emplace(id, IncrementalSnapshot::Noted{partition.unreleased.size(),
+                                                        partition.active, partition.activation});
+}
+
+void OverOperator::SaveOwedPartition(Partition& partition) {
+  IncrementalSnapshot& snapshot = *snapshot_;
+  if (snapshot.current.source == &partition) {
+    // Being written, unchanged so far: the rest is written from a copy.
+    snapshot.current.copy = std::make_unique<Partition>(partition);
+    snapshot.current.source = snapshot.current.copy.get();
+    return;
+  }
+  if (!snapshot.partitions.TakeOwed(partition.id)) return;
+  snapshot.saved.push_back(partition);
+  Partition& copy = snapshot.saved.back();
+  if (snapshot.is_noted(partition.id)) {
+    const IncrementalSnapshot::Noted& noted = snapshot.noted.at(partition.id);
+    copy.unreleased.resize(noted.unreleased);
+    copy.active = noted.active;
+    copy.activation = noted.activation;
+  }
+}
+
+Result<std::optional<StatePieces>> OverOperator::ContinueSnapshot(size_t max_entries) {
+  if (snapshot_ == nullptr) {
+    return Status::Error(ErrorCode::kInternal, "{}: no snapshot in progress", Describe());
+  }
+  IncrementalSnapshot& snapshot = *snapshot_;
+  IncrementalSnapshot::Current& current = snapshot.current;
+  storage::StateWriter& writer = snapshot.writer;
+  size_t budget = std::max<size_t>(max_entries, 1) * 8;
+  // Writes rows [index, count) of `rows` while the budget lasts; true once all are.
+  // The rows' values are separate allocations, scattered over the heap: load a few rows
+  // ahead (their vectors' data) so the misses overlap.
+  constexpr size_t kPrefetchDistance = 4;
+  auto write_rows = [&](const auto& rows, size_t count) {
+    for (; current.index < count && budget > 0; ++current.index) {
+      if (current.index + kPrefetchDistance < count) {
+        const Row& ahead = rows[current.index + kPrefetchDistance];
+        __builtin_prefetch(ahead.values.data());
+        __builtin_prefetch(ahead.order.data());
+        __builtin_prefetch(ahead.arguments.data());
+        __builtin_prefetch(ahead.defaults.data());
+      }
+      WriteRow(writer, rows[current.index]);
+      budget -= std::min(budget, kUnitsPerRow);
+    }
+    return current.index == count;
+  };
+  while (budget > 0) {
+    if (current.source == nullptr) {
+      // The next partition: the copies first, then partitions from the cursor (one not
+      // written yet has not changed since the barrier but for the rows appended to it).
+      if (snapshot.saved_written < snapshot.saved.size()) {
+        const Partition& copy = snapshot.saved[snapshot.saved_written++];
+        current.source = &copy;
+        current.unreleased = copy.unreleased.size();
+        current.active = copy.active;
+        current.activation = copy.activation;
+        current.from_saved = true;
+      } else if (!snapshot.partitions.finished()) {
+        const uint32_t id = snapshot.partitions.cursor++;
+        if (snapshot.partitions.done(id)) {
+          --budget;
+          continue;
+        }
+        snapshot.partitions.mark_done(id);
+        const Partition& partition = *partition_list_[id];
+        current.source = &partition;
+        current.unreleased = partition.unreleased.size();
+        current.active = partition.active;
+        current.activation = partition.activation;
+        if (snapshot.is_noted(id)) {
+          const IncrementalSnapshot::Noted& noted = snapshot.noted.at(id);
+          current.unreleased = noted.unreleased;
+          current.active = noted.active;
+          current.activation = noted.activation;
+        }
+        current.from_saved = false;
+      } else {
+        break;
+      }
+      current.phase = 0;
+      current.index = 0;
+    }
+    const Partition& partition = *current.source;
+    if (current.phase == 0) {
+      writer.VarU64(1);  // A chunk of one partition.
+      WritePartitionHead(writer, partition, current.unreleased, current.active, current.activation);
+      budget -= std::min(budget, kUnitsPerPartition);
+      current.phase = 1;
+    }
+    if (current.phase == 1) {
+      if (!write_rows(partition.unreleased, current.unreleased)) break;
+      writer.VarU64(partition.history.size());
+      current.phase = 2;
+      current.index = 0;
+    }
+    if (current.phase == 2) {
+      if (!write_rows(partition.history, partition.history.size())) break;
+      WritePartitionMiddle(writer, partition);
+      current.phase = 3;
+      current.index = 0;
+    }
+    if (!write_rows(partition.live, partition.live.size())) break;
+    WritePartitionTail(writer, partition);
+    budget -= std::min(budget, kUnitsPerRow * partition.emitted.size());
+    // Written: copies are needed no more.
+    if (current.from_saved) snapshot.saved[snapshot.saved_written - 1] = Partition();
+    current = IncrementalSnapshot::Current();
+  }
+  // Every id below the barrier's count is done once the cursor is through: nothing more can
+  // be copied then.
+  if (current.source == nullptr && snapshot.partitions.finished() &&
+      snapshot.saved_written == snapshot.saved.size()) {
+    writer.VarU64(0);
+    snapshot.pieces.push_back(writer.Release());
+    StatePieces pieces = std::move(snapshot.pieces);
+    snapshot_.reset();
+    return std::optional<StatePieces>(std::move(pieces));
+  }
+  writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
+  return std::optional<StatePieces>();
+}
+
+void OverOperator::CancelSnapshot() { snapshot_.reset(); }
+
+void OverOperator::ReadPartitionBody(storage::StateReader& reader, Partition& partition) {
+  partition.unreleased.resize(reader.Count(7));
+  for (Row& row : partition.unreleased) row = ReadRow(reader);
+  const size_t history = reader.Count(7);
+  for (size_t i = 0; i < history && reader.ok(); ++i) partition.history.push_back(ReadRow(reader));
+  partition.base = reader.VarI64();
+  partition.next_emit = reader.VarI64();
+  const size_t running = reader.Count(13);
+  if (reader.ok() && running != def_.calls.size()) reader.Fail("running aggregates per call");
+  partition.running.resize(running);
+  for (Accumulation& accumulation : partition.running) {
+    accumulation.count = reader.VarI64();
+    accumulation.integer_sum = reader.VarI64();
+    accumulation.double_sum = reader.F64();
+    accumulation.min = reader.ValueOf();
+    accumulation.max = reader.ValueOf();
+    accumulation.folded_to = reader.VarI64();
+  }
+  partition.dense_rank = reader.VarI64();
+  partition.live.resize(reader.Count(7));
+  for (Row& row : partition.live) row = ReadRow(reader);
+  const size_t emitted = reader.Count(2);
+  for (size_t i = 0; i < emitted && reader.ok(); ++i) {
+    const uint64_t sequence = reader.VarU64();
+    std::vector<Value> line = ReadValues(reader);
+    if (reader.ok() && !partition.emitted.emplace(sequence, std::move(line)).second) {
+      reader.Fail("an output row repeated");
+    }
+  }
+  if (!reader.ok()) return;
+  // The absolute indexes At() and Compute() use must fall on the history. (A changelog
+  // input's Recompute resets the history, indexes and aggregates before using them.)
+  if (def_.input_changelog) return;
+  const int64_t end = partition.base + static_cast<int64_t>(partition.history.size());
+  bool consistent =
+      partition.base >= 0 && partition.next_emit >= partition.base && partition.next_emit <= end;
+  // Running aggregates fold on from their row; LAG and ROWS frames reach back from the next
+  // row to emit: those rows are kept.
+  for (size_t c = 0; c < def_.calls.size() && consistent; ++c) {
+    const OverCallDefinition& call = def_.calls[c];
+    using Kind = OverCallDefinition::Kind;
+    const bool aggregate = call.kind != Kind::kLag && call.kind != Kind::kLead &&
+                           call.kind != Kind::kRowNumber && call.kind != Kind::kRank &&
+                           call.kind != Kind::kDenseRank;
+    int64_t reach = partition.next_emit;
+    if (call.kind == Kind::kLag) {
+      reach = SaturatingAdd(partition.next_emit, -call.offset);
+    } else if (aggregate && call.start_unbounded) {
+      const int64_t folded_to = partition.running[c].folded_to;
+      consistent = folded_to >= partition.base && folded_to <= end;
+    } else if (aggregate && call.frame_kind == sql::FrameKind::kRows) {
+      reach = SaturatingAdd(partition.next_emit, call.start);
+    }
+    consistent = consistent && partition.base <= std::max<int64_t>(0, reach);
+  }
+  if (!consistent) reader.Fail("partition indexes outside its rows");
+}
+
 Status OverOperator::Restore(storage::StateReader& reader) {
-  reader.ReadVersion(kOverStateVersion);
+  const uint32_t version = reader.ReadVersion(kOverStateVersion);
   watermark_ = reader.I64();
   emitted_watermark_ = reader.I64();
   ended_ = reader.Bool();
   next_sequence_ = reader.VarU64();
+  if (version >= 2) next_activation_ = reader.VarU64();
   for (int64_t* counter :
        {&metrics_.rows_in, &metrics_.late_rows, &metrics_.rows_out, &metrics_.buffered_rows,
         &metrics_.kept_rows, &metrics_.live_rows, &metrics_.unmatched_retractions}) {
     *counter = reader.VarI64();
   }
-  std::vector<Partition*> by_index(reader.Count(8));
-  for (Partition*& slot : by_index) {
+  // Reads one partition (version 2: with its activity) and adds it.
+  auto read_partition = [&]() -> Partition* {
     std::string key = reader.Bytes();
-    if (!reader.ok()) return reader.status();
-    auto [it, inserted] = partitions_.try_emplace(std::move(key));
-    if (!inserted) {
+    bool active = false;
+    uint64_t activation = 0;
+    if (version >= 2) {
+      active = reader.Bool();
+      activation = reader.VarU64();
+    }
+    if (!reader.ok()) return nullptr;
+    if (partitions_.count(key) != 0) {
       reader.Fail("a partition key repeated");
-      return reader.status();
+      return nullptr;
     }
-    Partition& partition = it->second;
-    slot = &partition;
-    partition.unreleased.resize(reader.Count(7));
-    for (Row& row : partition.unreleased) row = ReadRow(reader);
-    const size_t history = reader.Count(7);
-    for (size_t i = 0; i < history && reader.ok(); ++i)
-      partition.history.push_back(ReadRow(reader));
-    partition.base = reader.VarI64();
-    partition.next_emit = reader.VarI64();
-    const size_t running = reader.Count(13);
-    if (reader.ok() && running != def_.calls.size()) reader.Fail("running aggregates per call");
-    partition.running.resize(running);
-    for (Accumulation& accumulation : partition.running) {
-      accumulation.count = reader.VarI64();
-      accumulation.integer_sum = reader.VarI64();
-      accumulation.double_sum = reader.F64();
-      accumulation.min = reader.ValueOf();
-      accumulation.max = reader.ValueOf();
-      accumulation.folded_to = reader.VarI64();
+    Partition& partition = Find(key);
+    partition.active = active;
+    partition.activation = activation;
+    ReadPartitionBody(reader, partition);
+    return reader.ok() ? &partition : nullptr;
+  };
+  if (version == 1) {
+    std::vector<Partition*> by_index(reader.Count(8));
+    for (Partition*& slot : by_index) {
+      slot = read_partition();
+      if (slot == nullptr) return reader.status();
     }
-    partition.dense_rank = reader.VarI64();
-    partition.live.resize(reader.Count(7));
-    for (Row& row : partition.live) row = ReadRow(reader);
-    const size_t emitted = reader.Count(2);
-    for (size_t i = 0; i < emitted && reader.ok(); ++i) {
-      const uint64_t sequence = reader.VarU64();
-      std::vector<Value> line = ReadValues(reader);
-      if (reader.ok() && !partition.emitted.emplace(sequence, std::move(line)).second) {
-        reader.Fail("an output row repeated");
+    const size_t active = reader.Count(1);
+    for (size_t i = 0; i < active && reader.ok(); ++i) {
+      const uint64_t index = reader.VarU64();
+      if (!reader.ok()) break;
+      if (index >= by_index.size() || by_index[index]->active) {
+        reader.Fail("an active partition index out of range or repeated");
+        break;
       }
+      by_index[index]->active = true;
+      by_index[index]->activation = next_activation_++;
+      active_.push_back(by_index[index]);
     }
-    if (!reader.ok()) return reader.status();
-    // The absolute indexes At() and Compute() use must fall on the history. (A changelog
-    // input's Recompute resets the history, indexes and aggregates before using them.)
-    if (def_.input_changelog) continue;
-    const int64_t end = partition.base + static_cast<int64_t>(partition.history.size());
-    bool consistent =
-        partition.base >= 0 && partition.next_emit >= partition.base && partition.next_emit <= end;
-    // Running aggregates fold on from their row; LAG and ROWS frames reach back from the next
-    // row to emit: those rows are kept.
-    for (size_t c = 0; c < def_.calls.size() && consistent; ++c) {
-      const OverCallDefinition& call = def_.calls[c];
-      using Kind = OverCallDefinition::Kind;
-      const bool aggregate = call.kind != Kind::kLag && call.kind != Kind::kLead &&
-                             call.kind != Kind::kRowNumber && call.kind != Kind::kRank &&
-                             call.kind != Kind::kDenseRank;
-      int64_t reach = partition.next_emit;
-      if (call.kind == Kind::kLag) {
-        reach = SaturatingAdd(partition.next_emit, -call.offset);
-      } else if (aggregate && call.start_unbounded) {
-        const int64_t folded_to = partition.running[c].folded_to;
-        consistent = folded_to >= partition.base && folded_to <= end;
-      } else if (aggregate && call.frame_kind == sql::FrameKind::kRows) {
-        reach = SaturatingAdd(partition.next_emit, call.start);
-      }
-      consistent = consistent && partition.base <= std::max<int64_t>(0, reach);
-    }
-    if (!consistent) {
-      reader.Fail("partition indexes outside its rows");
-      return reader.status();
+    return reader.status();
+  }
+  for (;;) {
+    const size_t count = reader.Count(8);
+    if (!reader.ok() || count == 0) break;
+    for (size_t i = 0; i < count; ++i) {
+      if (read_partition() == nullptr) return reader.status();
     }
   }
-  const size_t active = reader.Count(1);
-  for (size_t i = 0; i < active && reader.ok(); ++i) {
-    const uint64_t index = reader.VarU64();
-    if (!reader.ok()) break;
-    if (index >= by_index.size() || by_index[index]->active) {
-      reader.Fail("an active partition index out of range or repeated");
+  if (!reader.ok()) return reader.status();
+  for (Partition* partition : partition_list_) {
+    if (partition->active) active_.push_back(partition);
+  }
+  std::sort(active_.begin(), active_.end(),
+            [](const Partition* a, const Partition* b) { return a->activation < b->activation; });
+  for (size_t i = 0; i < active_.size(); ++i) {
+    if (active_[i]->activation >= next_activation_ ||
+        (i > 0 && active_[i]->activation == active_[i - 1]->activation)) {
+      reader.Fail("an active partition's activation repeated or not yet given");
       break;
     }
-    by_index[index]->active = true;
-    active_.push_back(by_index[index]);
   }
   return reader.status();
 }

@@ -111,6 +111,19 @@ class OverOperator final : public Operator {
   std::string Describe() const override;
   Status Snapshot(storage::StateWriter& writer) const override;
   Status Restore(storage::StateReader& reader) override;
+  /// Incremental snapshots (Operator::BeginSnapshot; not for bounded queries, which are not
+  /// checkpointed): the barrier captures the watermarks and counters; partitions (never
+  /// erased) are then written in creation order, a few hundred rows per call (a large
+  /// partition over several calls). A partition is copied before it first changes: before a
+  /// changelog row is applied to it, and before a watermark releases, emits or evicts its
+  /// rows (work that visits its rows anyway); the partition being written is copied then too,
+  /// and its writing goes on from the copy. A row appended to a partition not written yet is
+  /// not copied: the snapshot notes how many unreleased rows the partition had, and writes
+  /// only those.
+  Result<bool> BeginSnapshot() override;
+  Result<std::optional<StatePieces>> ContinueSnapshot(size_t max_entries) override;
+  void CancelSnapshot() override;
+  ~OverOperator() override;
   /// "rows in N; late rows N; rows out N; buffered rows N; kept rows N", and for a changelog
   /// input "; live rows N; unmatched retractions N".
   std::string MetricsText() const override;
@@ -149,7 +162,13 @@ class OverOperator final : public Operator {
     std::unordered_map<uint64_t, std::vector<Value>> emitted;
     bool dirty = false;
     bool active = false;
+    /// Creation order (partition_list_), and when it last became active: active_ is in
+    /// ascending activation order (partitions are appended as they become active, and leave
+    /// it in place).
+    uint32_t id = 0;
+    uint64_t activation = 0;
   };
+  struct IncrementalSnapshot;
 
   Partition& Find(std::string_view key);
   /// Moves the rows released by `watermark` (all of them at +infinity) into the history.
@@ -181,17 +200,41 @@ class OverOperator final : public Operator {
   /// Checkpoints: one row, value by value.
   void WriteRow(storage::StateWriter& writer, const Row& row) const;
   Row ReadRow(storage::StateReader& reader) const;
+  /// Checkpoints: one partition, with its first `unreleased` unreleased rows, and `active` and
+  /// `activation` in place of its own; WritePartition whole, or in the three parts around
+  /// its lists of rows (unreleased, history, live).
+  void WritePartition(storage::StateWriter& writer, const Partition& partition, size_t unreleased,
+                      bool active, uint64_t activation) const;
+  void WritePartitionHead(storage::StateWriter& writer, const Partition& partition,
+                          size_t unreleased, bool active, uint64_t activation) const;
+  void WritePartitionMiddle(storage::StateWriter& writer, const Partition& partition) const;
+  void WritePartitionTail(storage::StateWriter& writer, const Partition& partition) const;
+  /// Restore: a partition's rows, indexes and aggregates (what WritePartition writes after the
+  /// key and the activation), checked.
+  void ReadPartitionBody(storage::StateReader& reader, Partition& partition);
+  /// During an incremental snapshot: before `partition` changes, copies it if the snapshot
+  /// still owes it; before a row is appended to its unreleased rows, notes what it had.
+  void SavePartition(Partition& partition) {
+    if (snapshot_ != nullptr) [[unlikely]]
+      SaveOwedPartition(partition);
+  }
+  void SaveOwedPartition(Partition& partition);
+  void NoteAppend(const Partition& partition);
 
   OverDefinition def_;
   state::KeyEncoder encoder_;
   std::unordered_map<std::string, Partition, PartitionKeyHash, std::equal_to<>> partitions_;
   std::vector<Partition*> active_;
+  std::vector<Partition*> partition_list_;          // By id (creation order).
+  std::vector<const std::string*> partition_keys_;  // By id: the key in partitions_.
+  uint64_t next_activation_ = 0;
   std::vector<Partition*> dirty_;
   int64_t watermark_ = kMinWatermark;
   int64_t emitted_watermark_ = kMinWatermark;
   bool ended_ = false;
   uint64_t next_sequence_ = 0;
   OverMetrics metrics_;
+  std::unique_ptr<IncrementalSnapshot> snapshot_;  // Null when none is in progress.
 };
 
 }  // namespace laminar::exec

@@ -209,7 +209,8 @@ inline std::string FinishSnapshot(Operator& op, size_t max_entries = 1) {
 /// snapshot has not written yet. Its output must equal an uninterrupted run's. Each completed
 /// state, restored into a fresh operator, must equal the state at its barrier: the fresh
 /// operator's counters (MetricsText) equal those of one restored from Snapshot taken there,
-/// and from the barrier's step on it emits exactly what the uninterrupted run emitted. Returns
+/// and from the barrier's step on it emits exactly what the uninterrupted run emitted and ends
+/// with the same counters. Returns
 /// the completed states, and the number of steps run while a snapshot was in progress in
 /// `*interleaved`.
 inline std::vector<std::string> ExpectIncrementalSnapshotsAreExact(
@@ -220,12 +221,14 @@ inline std::vector<std::string> ExpectIncrementalSnapshotsAreExact(
   if (clock != nullptr) clock->SetNowMicros(0);
   RecordingOutput expected;
   std::vector<size_t> events_before;
+  std::string metrics_at_end;
   {
     std::unique_ptr<Operator> op = make();
     for (size_t i = 0; i < steps.size(); ++i) {
       events_before.push_back(expected.events.size());
       EXPECT_TRUE(RunOperatorSteps(*op, steps, i, i + 1, clock, expected).ok());
     }
+    metrics_at_end = op->MetricsText();
   }
   // The clock as the steps before `step` left it.
   auto clock_before = [&](size_t step) {
@@ -292,6 +295,8 @@ inline std::vector<std::string> ExpectIncrementalSnapshotsAreExact(
         expected.events.end());
     EXPECT_EQ(FirstDifference(rest_expected, rest.events), "")
         << "restored from the incremental snapshot at step " << barrier;
+    EXPECT_EQ(from_pieces->MetricsText(), metrics_at_end)
+        << "restored from the incremental snapshot at step " << barrier << ", at the end";
     if (clock != nullptr) clock->SetNowMicros(now);
     states.push_back(std::move(*state));
   }
