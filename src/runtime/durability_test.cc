@@ -558,6 +558,28 @@ void ExpectRecoveredFromNewest(LaminarDB& db, const std::string& dir) {
   EXPECT_EQ(db.RecoveredCheckpoint(), std::optional<uint64_t>(NewestCheckpoint(dir)));
 }
 
+/// After recovery: pushes `row` into source `s` of a started database (a row far ahead, whose
+/// watermark releases what waits) and waits for it to be processed.
+void PushAndSync(LaminarDB& db, std::vector<Value> row) {
+  auto source = db.Source("s");
+  ASSERT_TRUE(source.ok()) << source.status();
+  ASSERT_TRUE(source->Push(std::move(row)).ok());
+  ASSERT_TRUE(db.Sync().ok());
+}
+
+/// Runs `query`, which must return one row of BIGINTs, and compares it with `expected`.
+void ExpectOneRow(LaminarDB& db, std::string_view query, const std::vector<int64_t>& expected) {
+  auto result = db.Execute(query);
+  ASSERT_TRUE(result.ok()) << result.status();
+  ASSERT_TRUE(result->rows.has_value());
+  ASSERT_EQ(result->rows->num_rows(), 1);
+  ASSERT_EQ(result->rows->num_columns(), static_cast<int>(expected.size()));
+  for (size_t c = 0; c < expected.size(); ++c) {
+    EXPECT_EQ(result->rows->column(static_cast<int>(c)).GetValue(0).integer(), expected[c])
+        << query << ", column " << c;
+  }
+}
+
 /// Compares rows of `batch` (key columns first, then count and sum) with `expected`.
 void ExpectCountsAndSums(
     const Batch& batch, int key_columns,
@@ -736,16 +758,10 @@ TEST_F(DurabilityTest, CheckpointsOfSessionsDuringIngestionRecoverEverySessionOn
   auto db = Open();
   ExpectRecoveredFromNewest(*db, dir_);
   ASSERT_TRUE(db->Start().ok());
-  {
-    auto source = db->Source("s");
-    ASSERT_TRUE(source.ok());
-    // Key -1, a minute after the last row: its own session stays open.
-    ASSERT_TRUE(source
-                    ->Push({Value::BigInt(-1), Value::BigInt(0),
-                            Value::Timestamp(time_of(kRows - 1) + 60'000'000)})
-                    .ok());
-    ASSERT_TRUE(db->Sync().ok());
-  }
+  // Key -1, a minute after the last row: its own session stays open.
+  PushAndSync(*db, {Value::BigInt(-1), Value::BigInt(0),
+                    Value::Timestamp(time_of(kRows - 1) + 60'000'000)});
+  if (HasFatalFailure()) return;
   auto result = db->Execute("SELECT k, w, n, total FROM totals");
   ASSERT_TRUE(result.ok()) << result.status();
   ASSERT_TRUE(result->rows.has_value());
@@ -828,21 +844,11 @@ void ExpectJoinRecoversExactly(DurabilityTest& test, JoinUnderTest join) {
   if (asof) {
     // An odd row of a key of its own, a minute later: the watermark passes every even row.
     ASSERT_TRUE(db->Start().ok());
-    auto source = db->Source("s");
-    ASSERT_TRUE(source.ok());
-    ASSERT_TRUE(source
-                    ->Push({Value::BigInt(-1), Value::BigInt(kRows + 1),
-                            Value::Timestamp(kBase + kRows * kStep + 60'000'000)})
-                    .ok());
-    ASSERT_TRUE(db->Sync().ok());
+    PushAndSync(*db, {Value::BigInt(-1), Value::BigInt(kRows + 1),
+                      Value::Timestamp(kBase + kRows * kStep + 60'000'000)});
+    if (::testing::Test::HasFatalFailure()) return;
   }
-  auto grand = db->Execute("SELECT pairs, a, b FROM grand");
-  ASSERT_TRUE(grand.ok()) << grand.status();
-  ASSERT_TRUE(grand->rows.has_value());
-  ASSERT_EQ(grand->rows->num_rows(), 1);
-  EXPECT_EQ(grand->rows->column(0).GetValue(0).integer(), pairs);
-  EXPECT_EQ(grand->rows->column(1).GetValue(0).integer(), sum_a);
-  EXPECT_EQ(grand->rows->column(2).GetValue(0).integer(), sum_b);
+  ExpectOneRow(*db, "SELECT pairs, a, b FROM grand", {pairs, sum_a, sum_b});
 }
 
 TEST_F(DurabilityTest, CheckpointsOfARegularJoinDuringIngestionRecoverEveryPairOnce) {
@@ -895,23 +901,11 @@ TEST_F(DurabilityTest, CheckpointsOfOverDuringIngestionRecoverEveryRowOnce) {
   auto db = Open();
   ExpectRecoveredFromNewest(*db, dir_);
   ASSERT_TRUE(db->Start().ok());
-  {
-    auto source = db->Source("s");
-    ASSERT_TRUE(source.ok());
-    // Key -1, a minute later: the watermark passes every row (the row itself stays unreleased).
-    ASSERT_TRUE(source
-                    ->Push({Value::BigInt(-1), Value::BigInt(0),
-                            Value::Timestamp(kBase + kRows * kStep + 60'000'000)})
-                    .ok());
-    ASSERT_TRUE(db->Sync().ok());
-  }
-  auto grand = db->Execute("SELECT n, v, w FROM grand");
-  ASSERT_TRUE(grand.ok()) << grand.status();
-  ASSERT_TRUE(grand->rows.has_value());
-  ASSERT_EQ(grand->rows->num_rows(), 1);
-  EXPECT_EQ(grand->rows->column(0).GetValue(0).integer(), kRows);
-  EXPECT_EQ(grand->rows->column(1).GetValue(0).integer(), sum_v);
-  EXPECT_EQ(grand->rows->column(2).GetValue(0).integer(), sum_w);
+  // Key -1, a minute later: the watermark passes every row (the row itself stays unreleased).
+  PushAndSync(*db, {Value::BigInt(-1), Value::BigInt(0),
+                    Value::Timestamp(kBase + kRows * kStep + 60'000'000)});
+  if (HasFatalFailure()) return;
+  ExpectOneRow(*db, "SELECT n, v, w FROM grand", {kRows, sum_v, sum_w});
 }
 
 }  // namespace

@@ -855,22 +855,8 @@ TEST(AnalyticSnapshotTest, TopNFormatVersionOneIsStillRead) {
     storage::StateReader frame(state, "test");
     ASSERT_EQ(frame.ReadVersion(2), 1u);
     const std::vector<OperatorStep> steps = TopNSteps(c, 7);
-    const size_t cut = steps.size() / 2;
-    RecordingOutput expected;
-    ASSERT_TRUE(
-        RunOperatorSteps(*MakeTopN(c, nullptr), steps, 0, steps.size(), nullptr, expected).ok());
-    RecordingOutput before;
-    ASSERT_TRUE(RunOperatorSteps(*MakeTopN(c, nullptr), steps, 0, cut, nullptr, before).ok());
-    std::unique_ptr<Operator> restored = MakeTopN(c, nullptr);
-    storage::StateReader reader(state, "test state");
-    ASSERT_TRUE(restored->Restore(reader).ok());
-    ASSERT_TRUE(reader.Finish().ok());
-    RecordingOutput after;
-    ASSERT_TRUE(RunOperatorSteps(*restored, steps, cut, steps.size(), nullptr, after).ok());
-    std::vector<std::string> whole = before.events;
-    whole.insert(whole.end(), after.events.begin(), after.events.end());
-    EXPECT_EQ(FirstDifference(expected.events, whole), "");
-    EXPECT_GT(after.events.size(), 5u);
+    OperatorFactory make = [&] { return MakeTopN(c, nullptr); };
+    EXPECT_GT(ExpectStateGoesOn(make, steps, steps.size() / 2, state), 5u);
   }
 }
 
@@ -1036,19 +1022,7 @@ TEST(AnalyticSnapshotTest, OverSnapshotAfterACancelledOneIsExact) {
   ASSERT_TRUE(RunOperatorSteps(*op, steps, half + 40, steps.size(), nullptr, actual).ok());
   EXPECT_EQ(FirstDifference(expected.events, actual.events), "");
   // Restored, the state goes on from the second barrier as the uninterrupted run did.
-  RecordingOutput until_barrier;
-  ASSERT_TRUE(
-      RunOperatorSteps(*MakeOver(OverMode::kStreaming), steps, 0, half + 20, nullptr, until_barrier)
-          .ok());
-  std::unique_ptr<Operator> restored = MakeOver(OverMode::kStreaming);
-  storage::StateReader reader(state, "test");
-  ASSERT_TRUE(restored->Restore(reader).ok());
-  ASSERT_TRUE(reader.Finish().ok());
-  RecordingOutput rest;
-  ASSERT_TRUE(RunOperatorSteps(*restored, steps, half + 20, steps.size(), nullptr, rest).ok());
-  std::vector<std::string> whole = until_barrier.events;
-  whole.insert(whole.end(), rest.events.begin(), rest.events.end());
-  EXPECT_EQ(FirstDifference(expected.events, whole), "");
+  ExpectStateGoesOn([] { return MakeOver(OverMode::kStreaming); }, steps, half + 20, state);
 }
 
 TEST(AnalyticSnapshotTest, OverEvictionWithoutEmissionKeepsTheBarrierRows) {
@@ -1123,21 +1097,8 @@ TEST(AnalyticSnapshotTest, OverFormatVersionOneIsStillRead) {
     storage::StateReader frame(state, "test");
     ASSERT_EQ(frame.ReadVersion(2), 1u);
     const std::vector<OperatorStep> steps = OverSteps(mode, 7);
-    const size_t cut = steps.size() / 2;
-    RecordingOutput expected;
-    ASSERT_TRUE(RunOperatorSteps(*MakeOver(mode), steps, 0, steps.size(), nullptr, expected).ok());
-    RecordingOutput before;
-    ASSERT_TRUE(RunOperatorSteps(*MakeOver(mode), steps, 0, cut, nullptr, before).ok());
-    std::unique_ptr<Operator> restored = MakeOver(mode);
-    storage::StateReader reader(state, "test state");
-    ASSERT_TRUE(restored->Restore(reader).ok());
-    ASSERT_TRUE(reader.Finish().ok());
-    RecordingOutput after;
-    ASSERT_TRUE(RunOperatorSteps(*restored, steps, cut, steps.size(), nullptr, after).ok());
-    std::vector<std::string> whole = before.events;
-    whole.insert(whole.end(), after.events.begin(), after.events.end());
-    EXPECT_EQ(FirstDifference(expected.events, whole), "");
-    EXPECT_GT(after.events.size(), 3u);
+    OperatorFactory make = [&] { return MakeOver(mode); };
+    EXPECT_GT(ExpectStateGoesOn(make, steps, steps.size() / 2, state), 3u);
   }
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace laminar::exec {
@@ -55,6 +56,64 @@ struct BarrierIds {
     }
     return ids;
   }
+};
+
+/// The entries an incremental snapshot owes of a list that, between compactions, is only
+/// appended to (a join's rows waiting for the other side's watermark): the `count` it had at
+/// the barrier, written in order. They stay the list's first entries until its first
+/// compaction since the barrier; the owner calls Take just before that, which copies the ones
+/// not written yet, and the rest are written from the copies.
+///
+/// Thread-safety: the owner's thread.
+template <typename T>
+class BarrierPrefix {
+ public:
+  void Begin(size_t count) {
+    count_ = count;
+    written_ = 0;
+    copies_.reset();
+  }
+  /// Before the list is first compacted since the barrier: copies the entries not written yet
+  /// and returns them (for the owner to retain what they refer to), or null when there is
+  /// nothing to copy (already copied, or all written).
+  const std::vector<T>* Take(const std::vector<T>& list) {
+    if (copies_.has_value() || written_ == count_) return nullptr;
+    copies_.emplace(list.begin() + static_cast<std::ptrdiff_t>(written_),
+                    list.begin() + static_cast<std::ptrdiff_t>(count_));
+    return &*copies_;
+  }
+  bool finished() const { return written_ == count_; }
+  size_t written() const { return written_; }
+  size_t left() const { return count_ - written_; }
+  bool copied() const { return copies_.has_value(); }
+  /// Entry `i` (written() <= i < written() + left()) as of the barrier.
+  const T& at(const std::vector<T>& list, size_t i) const {
+    return copies_ ? (*copies_)[i - (count_ - copies_->size())] : list[i];
+  }
+  /// Marks the next `n` entries written; `release` is called with each of them that is a copy
+  /// (which it may change: it is written).
+  template <typename Release>
+  void Advance(size_t n, const Release& release) {
+    if (copies_) {
+      for (size_t i = written_; i < written_ + n; ++i) {
+        release((*copies_)[i - (count_ - copies_->size())]);
+      }
+    }
+    written_ += n;
+  }
+  /// Calls `release` with each copy not written yet (the snapshot is abandoned).
+  template <typename Release>
+  void ReleaseUnwritten(const Release& release) {
+    if (copies_) {
+      for (size_t i = written_; i < count_; ++i)
+        release((*copies_)[i - (count_ - copies_->size())]);
+    }
+  }
+
+ private:
+  size_t count_ = 0;
+  size_t written_ = 0;
+  std::optional<std::vector<T>> copies_;  // Entries [count_ - size, count_) as of the barrier.
 };
 
 }  // namespace laminar::exec

@@ -305,6 +305,30 @@ inline std::vector<std::string> ExpectIncrementalSnapshotsAreExact(
   return states;
 }
 
+/// Restores `state`, taken before step `cut` of `steps` (by another build, or by an
+/// incremental snapshot), into a fresh operator and runs the remaining steps: the events of an
+/// uninterrupted run before the cut and those of the restored operator after it must be the
+/// uninterrupted run's. Returns how many events the restored operator emitted.
+inline size_t ExpectStateGoesOn(const OperatorFactory& make, const std::vector<OperatorStep>& steps,
+                                size_t cut, const std::string& state) {
+  RecordingOutput expected;
+  EXPECT_TRUE(RunOperatorSteps(*make(), steps, 0, steps.size(), nullptr, expected).ok());
+  RecordingOutput before;
+  EXPECT_TRUE(RunOperatorSteps(*make(), steps, 0, cut, nullptr, before).ok());
+  std::unique_ptr<Operator> restored = make();
+  storage::StateReader reader(state, "test state");
+  Status status = restored->Restore(reader);
+  if (status.ok()) status = reader.Finish();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  if (!status.ok()) return 0;
+  RecordingOutput after;
+  EXPECT_TRUE(RunOperatorSteps(*restored, steps, cut, steps.size(), nullptr, after).ok());
+  std::vector<std::string> whole = before.events;
+  whole.insert(whole.end(), after.events.begin(), after.events.end());
+  EXPECT_EQ(FirstDifference(expected.events, whole), "") << "restored before step " << cut;
+  return after.events.size();
+}
+
 /// Whether restoring `state` into a fresh operator fails as malformed state must.
 inline bool RefusedAsMalformed(const Status& status) {
   return status.code() == ErrorCode::kCorruption ||

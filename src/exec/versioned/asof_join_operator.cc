@@ -41,19 +41,15 @@ std::string_view ComparisonText(AsofComparison comparison) {
 /// An incremental snapshot in progress. The head (version, watermarks, counters) is written at
 /// the barrier. Then the right rows: the keys' rows copied before they changed (`saved`), and
 /// the keys not written yet in id order from the cursor of `keys`; an empty chunk. Then the
-/// barrier's waiting rows: waiting_[0, waiting_count) while no waiting row was released since
-/// the barrier, else the copies in `waiting_saved`; an empty chunk.
+/// barrier's waiting rows (`waiting`: the first ones of waiting_ until a release, then copies
+/// whose left batches are retained for them); an empty chunk.
 struct AsofJoinOperator::IncrementalSnapshot {
   BarrierIds keys;
   /// Live right rows of keys as of the barrier; their batches are retained for them.
   std::vector<std::vector<RightRow>> saved;
   size_t saved_written = 0;
   bool right_done = false;
-  size_t waiting_count = 0;
-  size_t waiting_written = 0;
-  /// waiting_[waiting_written, waiting_count) as of the barrier, once a release was about to
-  /// change waiting_; their left batches are retained for them.
-  std::optional<std::vector<Waiting>> waiting_saved;
+  BarrierPrefix<Waiting> waiting;
   std::shared_ptr<const Schema> right_schema;
   std::shared_ptr<const Schema> left_schema;
   storage::StateWriter writer;
@@ -570,7 +566,7 @@ Result<bool> AsofJoinOperator::BeginSnapshot() {
   }
   auto snapshot = std::make_unique<IncrementalSnapshot>();
   snapshot->keys.Begin(static_cast<uint32_t>(keys_.size()));
-  snapshot->waiting_count = waiting_.size();
+  snapshot->waiting.Begin(waiting_.size());
   const Schema& output = *def_.output_schema;
   snapshot->right_schema = SchemaPart(output, def_.left_width, output.num_fields());
   snapshot->left_schema = SchemaPart(output, 0, def_.left_width);
@@ -593,14 +589,9 @@ void AsofJoinOperator::SaveOwedKeyRows(uint32_t id) {
 }
 
 void AsofJoinOperator::SaveWaitingRows() {
-  IncrementalSnapshot& snapshot = *snapshot_;
-  if (snapshot.waiting_saved.has_value() || snapshot.waiting_written == snapshot.waiting_count) {
-    return;
-  }
-  snapshot.waiting_saved.emplace(
-      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_written),
-      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_count));
-  for (const Waiting& waiting : *snapshot.waiting_saved) left_batches_.Retain(waiting.batch);
+  const std::vector<Waiting>* copies = snapshot_->waiting.Take(waiting_);
+  if (copies == nullptr) return;
+  for (const Waiting& waiting : *copies) left_batches_.Retain(waiting.batch);
 }
 
 Result<std::optional<StatePieces>> AsofJoinOperator::ContinueSnapshot(size_t max_entries) {
@@ -655,28 +646,19 @@ Result<std::optional<StatePieces>> AsofJoinOperator::ContinueSnapshot(size_t max
     }
   }
   if (snapshot.right_done && budget > 0) {
-    const size_t rows = std::min(snapshot.waiting_count - snapshot.waiting_written,
-                                 (budget + 2 * kUnitsPerRow - 1) / (2 * kUnitsPerRow));
-    const size_t begin = snapshot.waiting_written;
-    // Copies are numbered from where the writing stood when they were taken.
-    const size_t copied_from =
-        snapshot.waiting_saved ? snapshot.waiting_count - snapshot.waiting_saved->size() : 0;
-    for (size_t i = begin; i < begin + rows; ++i) {
-      const Waiting& waiting =
-          snapshot.waiting_saved ? (*snapshot.waiting_saved)[i - copied_from] : waiting_[i];
-      chunk.push_back(BatchRow{&left_batches_.Get(waiting.batch), waiting.row});
+    BarrierPrefix<Waiting>& waiting = snapshot.waiting;
+    const size_t rows =
+        std::min(waiting.left(), (budget + 2 * kUnitsPerRow - 1) / (2 * kUnitsPerRow));
+    for (size_t i = waiting.written(); i < waiting.written() + rows; ++i) {
+      const Waiting& row = waiting.at(waiting_, i);
+      chunk.push_back(BatchRow{&left_batches_.Get(row.batch), row.row});
     }
     if (!chunk.empty()) {
       Status written = WriteRows(snapshot.writer, snapshot.left_schema, chunk);
       if (!written.ok()) return fail(written);
     }
-    snapshot.waiting_written += rows;
-    if (snapshot.waiting_saved) {
-      for (size_t i = begin; i < begin + rows; ++i) {
-        left_batches_.Release((*snapshot.waiting_saved)[i - copied_from].batch);
-      }
-    }
-    if (snapshot.waiting_written == snapshot.waiting_count) {
+    waiting.Advance(rows, [&](const Waiting& row) { left_batches_.Release(row.batch); });
+    if (waiting.finished()) {
       snapshot.writer.VarU64(0);
       snapshot.pieces.push_back(snapshot.writer.Release());
       StatePieces pieces = std::move(snapshot.pieces);
@@ -694,12 +676,7 @@ void AsofJoinOperator::CancelSnapshot() {
   for (size_t i = snapshot.saved_written; i < snapshot.saved.size(); ++i) {
     for (const RightRow& row : snapshot.saved[i]) right_batches_.Release(row.batch);
   }
-  if (snapshot.waiting_saved) {
-    const size_t copied_from = snapshot.waiting_count - snapshot.waiting_saved->size();
-    for (size_t i = snapshot.waiting_written; i < snapshot.waiting_count; ++i) {
-      left_batches_.Release((*snapshot.waiting_saved)[i - copied_from].batch);
-    }
-  }
+  snapshot.waiting.ReleaseUnwritten([&](const Waiting& row) { left_batches_.Release(row.batch); });
   snapshot_.reset();
 }
 

@@ -375,19 +375,14 @@ void WriteHead(storage::StateWriter& writer, std::initializer_list<int64_t> wate
 
 /// An incremental snapshot in progress. The head is written at the barrier. Then the keys: the
 /// ones copied before they changed (`saved`), and those not written yet in id order from the
-/// cursor of `keys`; an empty chunk. Then the barrier's waiting rows: waiting_[0,
-/// waiting_count) while no waiting row was released since the barrier, else the copies in
-/// `waiting_saved`; an empty chunk.
+/// cursor of `keys`; an empty chunk. Then the barrier's waiting rows (`waiting`: the first ones
+/// of waiting_ until a release, then copies, which share their batches); an empty chunk.
 struct TemporalJoinOperator::IncrementalSnapshot {
   BarrierIds keys;
   std::vector<std::pair<uint32_t, std::vector<Version>>> saved;  // Key ids and versions.
   size_t saved_written = 0;
   bool keys_done = false;
-  size_t waiting_count = 0;
-  size_t waiting_written = 0;
-  /// waiting_[waiting_written, waiting_count) as of the barrier, once a release was about to
-  /// change waiting_ (they keep their batches).
-  std::optional<std::vector<Waiting>> waiting_saved;
+  BarrierPrefix<Waiting> waiting;
   storage::StateWriter writer;
   StatePieces pieces;
 };
@@ -453,7 +448,7 @@ Result<bool> TemporalJoinOperator::BeginSnapshot() {
   }
   auto snapshot = std::make_unique<IncrementalSnapshot>();
   snapshot->keys.Begin(static_cast<uint32_t>(versions_.size()));
-  snapshot->waiting_count = waiting_.size();
+  snapshot->waiting.Begin(waiting_.size());
   snapshot->writer.Reserve(std::min(2 * kPieceBytes, 64 * (version_count_ + waiting_.size())));
   WriteHead(snapshot->writer, {left_watermark_, right_watermark_, output_watermark_},
             {late_rows_, rows_out_, versions_evicted_});
@@ -466,15 +461,7 @@ void TemporalJoinOperator::SaveOwedVersions(uint32_t id) {
   snapshot_->saved.emplace_back(id, versions_[id]);
 }
 
-void TemporalJoinOperator::SaveWaitingRows() {
-  IncrementalSnapshot& snapshot = *snapshot_;
-  if (snapshot.waiting_saved.has_value() || snapshot.waiting_written == snapshot.waiting_count) {
-    return;
-  }
-  snapshot.waiting_saved.emplace(
-      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_written),
-      waiting_.begin() + static_cast<std::ptrdiff_t>(snapshot.waiting_count));
-}
+void TemporalJoinOperator::SaveWaitingRows() { snapshot_->waiting.Take(waiting_); }
 
 Result<std::optional<StatePieces>> TemporalJoinOperator::ContinueSnapshot(size_t max_entries) {
   if (snapshot_ == nullptr) {
@@ -520,15 +507,12 @@ Result<std::optional<StatePieces>> TemporalJoinOperator::ContinueSnapshot(size_t
     }
   }
   if (snapshot.keys_done && budget > 0) {
-    const size_t rows = std::min(snapshot.waiting_count - snapshot.waiting_written,
-                                 (budget + 2 * kUnitsPerEntry - 1) / (2 * kUnitsPerEntry));
-    const size_t begin = snapshot.waiting_written;
-    const size_t copied_from =
-        snapshot.waiting_saved ? snapshot.waiting_count - snapshot.waiting_saved->size() : 0;
+    BarrierPrefix<Waiting>& waiting = snapshot.waiting;
+    const size_t rows =
+        std::min(waiting.left(), (budget + 2 * kUnitsPerEntry - 1) / (2 * kUnitsPerEntry));
     std::vector<const Waiting*> chunk;
-    for (size_t i = begin; i < begin + rows; ++i) {
-      chunk.push_back(snapshot.waiting_saved ? &(*snapshot.waiting_saved)[i - copied_from]
-                                             : &waiting_[i]);
+    for (size_t i = waiting.written(); i < waiting.written() + rows; ++i) {
+      chunk.push_back(&waiting.at(waiting_, i));
     }
     if (!chunk.empty()) {
       Status written = WriteWaiting(writer, chunk);
@@ -537,14 +521,9 @@ Result<std::optional<StatePieces>> TemporalJoinOperator::ContinueSnapshot(size_t
         return written;
       }
     }
-    snapshot.waiting_written += rows;
-    if (snapshot.waiting_saved) {
-      // Written copies let their batches go.
-      for (size_t i = begin; i < begin + rows; ++i) {
-        (*snapshot.waiting_saved)[i - copied_from].batch.reset();
-      }
-    }
-    if (snapshot.waiting_written == snapshot.waiting_count) {
+    // Written copies let their batches go.
+    waiting.Advance(rows, [](Waiting& row) { row.batch.reset(); });
+    if (waiting.finished()) {
       writer.VarU64(0);
       snapshot.pieces.push_back(writer.Release());
       StatePieces pieces = std::move(snapshot.pieces);

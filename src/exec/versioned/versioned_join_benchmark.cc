@@ -75,9 +75,10 @@ std::unique_ptr<AsofJoinOperator> MakeAsof() {
   return AsofJoinOperator::Make(std::move(definition), {}).value();
 }
 
-// Both sides advance together; each side's watermark follows its batch. Items: rows of both
-// sides.
-void BM_AsofJoin(benchmark::State& state) {
+// Both sides advance together; each side's watermark follows its batch; `make` builds the
+// join (again after kBatches). Items: rows of both sides.
+template <typename Make>
+void RunBothSides(benchmark::State& state, const Make& make) {
   std::mt19937 random(42);
   std::vector<Batch> left;
   std::vector<Batch> right;
@@ -85,13 +86,13 @@ void BM_AsofJoin(benchmark::State& state) {
     left.push_back(SideBatch(SideSchema("l"), i, random));
     right.push_back(SideBatch(SideSchema("r"), i, random));
   }
-  auto join = MakeAsof();
+  auto join = make();
   DiscardOutput out;
   int index = 0;
   for (auto _ : state) {
     if (index == kBatches) {
       state.PauseTiming();
-      join = MakeAsof();
+      join = make();
       index = 0;
       state.ResumeTiming();
     }
@@ -105,6 +106,8 @@ void BM_AsofJoin(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
   benchmark::DoNotOptimize(out.rows);
 }
+
+void BM_AsofJoin(benchmark::State& state) { RunBothSides(state, MakeAsof); }
 BENCHMARK(BM_AsofJoin);
 
 // As BM_AsofJoin, but the right watermark lags one batch behind: every left row waits and is
@@ -189,34 +192,7 @@ std::unique_ptr<TemporalJoinOperator> MakeTemporal() {
 
 // A temporal join (event time) fed like BM_AsofJoin: each right row is a new version of its
 // key, each left row meets the version valid at its time. Items: rows of both sides.
-void BM_TemporalJoin(benchmark::State& state) {
-  std::mt19937 random(42);
-  std::vector<Batch> left;
-  std::vector<Batch> right;
-  for (int i = 0; i < kBatches; ++i) {
-    left.push_back(SideBatch(SideSchema("l"), i, random));
-    right.push_back(SideBatch(SideSchema("r"), i, random));
-  }
-  auto join = MakeTemporal();
-  DiscardOutput out;
-  int index = 0;
-  for (auto _ : state) {
-    if (index == kBatches) {
-      state.PauseTiming();
-      join = MakeTemporal();
-      index = 0;
-      state.ResumeTiming();
-    }
-    const int64_t end = int64_t{index + 1} * kBatchRows;
-    (void)join->Process(1, ChangeBatch{right[static_cast<size_t>(index)], {}}, out);
-    (void)join->OnWatermark(1, end, out);
-    (void)join->Process(0, ChangeBatch{left[static_cast<size_t>(index)], {}}, out);
-    (void)join->OnWatermark(0, end, out);
-    ++index;
-  }
-  state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
-  benchmark::DoNotOptimize(out.rows);
-}
+void BM_TemporalJoin(benchmark::State& state) { RunBothSides(state, MakeTemporal); }
 BENCHMARK(BM_TemporalJoin);
 
 void BM_OutputBaseline(benchmark::State& state) {
