@@ -1102,9 +1102,10 @@ TEST(AnalyticSnapshotTest, OverFormatVersionOneIsStillRead) {
   }
 }
 
-TEST(AnalyticSnapshotTest, OverActivationsRepeatedFailRestore) {
-  // Version 2 by hand: the head, then two active partitions with the given activations.
-  auto state = [](uint64_t first, uint64_t second) {
+TEST(AnalyticSnapshotTest, ForgedOverStatesFailRestore) {
+  // Version 2 by hand: the head, then two active partitions with the given activations; with
+  // `values` (>= 0), the second has an unreleased row with that many input values.
+  auto state = [](uint64_t first, uint64_t second, int values = -1) {
     storage::StateWriter writer;
     writer.WriteVersion(2);
     writer.I64(kMinWatermark);
@@ -1119,7 +1120,21 @@ TEST(AnalyticSnapshotTest, OverActivationsRepeatedFailRestore) {
       writer.Bytes(key);
       writer.Bool(true);
       writer.VarU64(activation);
-      writer.VarU64(0);  // unreleased
+      const bool with_row = values >= 0 && key == "b";
+      writer.VarU64(with_row ? 1 : 0);  // unreleased
+      if (with_row) {
+        writer.VarU64(static_cast<uint64_t>(values));
+        for (int c = 0; c < values; ++c) writer.ValueOf(Value::BigInt(c));
+        writer.VarU64(1);  // ORDER BY
+        writer.ValueOf(Value::Timestamp(5));
+        for (int list = 0; list < 2; ++list) {  // Arguments, defaults.
+          writer.VarU64(OverCalls().size() + 1);
+          for (size_t c = 0; c < OverCalls().size() + 1; ++c) writer.ValueOf(Value::BigInt(1));
+        }
+        writer.VarI64(5);  // Range key.
+        writer.VarI64(5);  // Time.
+        writer.VarU64(0);  // Sequence.
+      }
       writer.VarU64(0);  // history
       writer.VarI64(0);  // base
       writer.VarI64(0);  // next_emit
@@ -1153,6 +1168,11 @@ TEST(AnalyticSnapshotTest, OverActivationsRepeatedFailRestore) {
   status = restore(state(0, 2));
   EXPECT_EQ(status.code(), ErrorCode::kCorruption);
   EXPECT_NE(status.message().find("not yet given"), std::string::npos) << status;
+  // An unreleased row must have its input values: it has not been emitted.
+  EXPECT_TRUE(restore(state(0, 1, 4)).ok());
+  status = restore(state(0, 1, 0));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("without its values"), std::string::npos) << status;
 }
 
 TEST(AnalyticSnapshotTest, StateOfANewerVersionIsRefused) {

@@ -942,6 +942,20 @@ void OverOperator::ReadPartitionBody(storage::StateReader& reader, Partition& pa
     }
   }
   if (!reader.ok()) return;
+  // A row gives its input values to the output when it is emitted: only history rows before
+  // the next to emit may have none (a changelog input's live rows never do).
+  const auto input_columns = static_cast<size_t>(def_.input_columns);
+  auto complete = [&](const Row& row) { return row.values.size() == input_columns; };
+  bool shaped = std::all_of(partition.unreleased.begin(), partition.unreleased.end(), complete) &&
+                std::all_of(partition.live.begin(), partition.live.end(), complete);
+  for (size_t i = 0; i < partition.history.size() && shaped && !def_.input_changelog; ++i) {
+    shaped = complete(partition.history[i]) ||
+             partition.base + static_cast<int64_t>(i) < partition.next_emit;
+  }
+  if (!shaped) {
+    reader.Fail("a row to be emitted without its values");
+    return;
+  }
   // The absolute indexes At() and Compute() use must fall on the history. (A changelog
   // input's Recompute resets the history, indexes and aggregates before using them.)
   if (def_.input_changelog) return;

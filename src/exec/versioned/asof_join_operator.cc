@@ -632,7 +632,11 @@ Result<std::optional<StatePieces>> AsofJoinOperator::ContinueSnapshot(size_t max
     }
     if (!chunk.empty()) {
       Status written = WriteRows(snapshot.writer, snapshot.right_schema, chunk);
-      if (!written.ok()) return fail(written);
+      if (!written.ok()) {
+        // The copies taken in this call are not written: CancelSnapshot releases them.
+        snapshot.saved_written = saved_begin;
+        return fail(written);
+      }
       chunk.clear();
     }
     for (size_t i = saved_begin; i < snapshot.saved_written; ++i) {

@@ -80,6 +80,7 @@ std::unique_ptr<TemporalJoinOperator> MakeJoin(sql::JoinKind kind) {
     fields.push_back(field);
   }
   definition.output_schema = Schema::Make(std::move(fields));
+  definition.left_width = SideSchema("l")->num_fields();
   return TemporalJoinOperator::Make(std::move(definition), {}).value();
 }
 

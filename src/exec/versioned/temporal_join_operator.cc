@@ -13,6 +13,11 @@ namespace laminar::exec {
 
 Result<std::unique_ptr<TemporalJoinOperator>> TemporalJoinOperator::Make(
     TemporalJoinDefinition definition, const EvaluatorOptions& options) {
+  if (definition.left_width <= 0 ||
+      definition.left_width >= definition.output_schema->num_fields()) {
+    return Status::Error(ErrorCode::kInternal, "temporal join: {} left columns of {}",
+                         definition.left_width, definition.output_schema->num_fields());
+  }
   LAMINAR_ASSIGN_OR_RETURN(JoinKeyEvaluator left_keys,
                            JoinKeyEvaluator::Make(definition.left_keys, options));
   LAMINAR_ASSIGN_OR_RETURN(JoinKeyEvaluator right_keys,
@@ -162,8 +167,7 @@ uint32_t TemporalJoinOperator::KeyId(std::string_view key) {
 Status TemporalJoinOperator::ReleaseWaiting(OperatorOutput& out) {
   if (waiting_.empty()) return Status::Ok();
   if (snapshot_ != nullptr) SaveWaitingRows();
-  const int left_width = waiting_.front().batch->num_columns();
-  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - left_width);
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
   std::vector<Waiting> still;
   for (Waiting& waiting : waiting_) {
     if (right_watermark_ > waiting.time) {
@@ -263,6 +267,7 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
   TemporalJoinDefinition definition;
   definition.kind = join.options.kind;
   definition.output_schema = join.schema();
+  definition.left_width = left_width;
   definition.left_keys.resize(key_columns.size());
   std::vector<sql::BoundExprPtr> rest;
   for (const auto& [l, r] : join.options.equi_keys) {
@@ -547,8 +552,8 @@ void TemporalJoinOperator::ReadKey(storage::StateReader& reader) {
     for (Value& value : version.row) value = reader.ValueOf();
     if (!reader.ok()) return;
     // The output takes the version's values as the right columns, by type.
-    const int left_width = output.num_fields() - static_cast<int>(version.row.size());
-    bool fits = left_width >= 0;
+    const int left_width = def_.left_width;
+    bool fits = static_cast<int>(version.row.size()) == output.num_fields() - left_width;
     for (size_t c = 0; c < version.row.size() && fits; ++c) {
       const Value& value = version.row[c];
       fits = value.is_null() || value.type() == output.field(left_width + static_cast<int>(c)).type;
@@ -578,7 +583,7 @@ void TemporalJoinOperator::ReadWaiting(storage::StateReader& reader) {
   if (!reader.ok()) return;
   // The left columns come first in the output, and the time column is an int64 one.
   const Schema& output = *def_.output_schema;
-  bool fits = batch->num_columns() < output.num_fields() && batch->num_rows() > 0;
+  bool fits = batch->num_columns() == def_.left_width && batch->num_rows() > 0;
   for (int c = 0; c < batch->num_columns() && fits; ++c) {
     fits = batch->column(c).type() == output.field(c).type;
   }

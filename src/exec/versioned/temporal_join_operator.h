@@ -25,6 +25,8 @@ struct TemporalJoinDefinition {
   /// The rest of the condition over left ++ right; null when none.
   sql::BoundExprPtr residual;
   std::shared_ptr<const Schema> output_schema;
+  /// Number of left columns (the output's first ones); the rest are the right input's.
+  int left_width = 0;
   /// Event time: a left row is joined with the version valid at its time column
   /// `left_time_column` (the AS OF column), versions ordered by `right_time_column`.
   /// Processing time (both -1): with the latest version received so far.

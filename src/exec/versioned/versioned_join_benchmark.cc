@@ -187,6 +187,7 @@ std::unique_ptr<TemporalJoinOperator> MakeTemporal() {
   definition.left_time_column = 1;
   definition.right_time_column = 1;
   definition.output_schema = JoinedSchema();
+  definition.left_width = 3;
   return TemporalJoinOperator::Make(std::move(definition), {}).value();
 }
 

@@ -281,6 +281,7 @@ TEST(VersionedJoinSnapshotTest, TemporalJoinsRestoredMidStreamGiveTheSameOutput)
             definition.right_time_column = 1;
           }
           definition.output_schema = JoinedSchema(SideSchema("r"));
+          definition.left_width = 3;
           return TemporalJoinOperator::Make(std::move(definition), {}).value();
         };
         const std::vector<std::string> states =
@@ -303,6 +304,7 @@ std::unique_ptr<TemporalJoinOperator> MakeTemporalJoin(bool event_time, JoinKind
     definition.right_time_column = 1;
   }
   definition.output_schema = JoinedSchema(SideSchema("r"));
+  definition.left_width = 3;
   return TemporalJoinOperator::Make(std::move(definition), {}).value();
 }
 
@@ -350,10 +352,10 @@ TEST(VersionedJoinSnapshotTest, AnAbandonedIncrementalSnapshotOfATemporalJoinLea
   ASSERT_TRUE(RunOperatorSteps(*join, steps, half + 40, steps.size(), nullptr, actual).ok());
   EXPECT_EQ(FirstDifference(expected.events, actual.events), "");
   EXPECT_EQ(join->MetricsText(), reference->MetricsText());
-  auto restored = MakeTemporalJoin(true, JoinKind::kLeft);
-  storage::StateReader reader(state, "test");
-  ASSERT_TRUE(restored->Restore(reader).ok());
-  ASSERT_TRUE(reader.Finish().ok());
+  // The second snapshot is the state before step half + 40: restored, it goes on from there.
+  EXPECT_GT(ExpectStateGoesOn([] { return MakeTemporalJoin(true, JoinKind::kLeft); }, steps,
+                              half + 40, state),
+            0u);
 }
 
 TEST(VersionedJoinSnapshotTest, TemporalJoinStateOfVersionOneIsStillRead) {
@@ -410,9 +412,11 @@ TEST(VersionedJoinSnapshotTest, ForgedTemporalJoinStatesFailRestore) {
       JoinKeyEvaluator::Make({sql::MakeColumn(0, "k", DataType::BigInt())}, {}).value();
   const Batch keys = SideRows("r", {SideRow(1, 0, ""), SideRow(2, 0, "")});
   ASSERT_TRUE(encoder.Evaluate(keys).ok());
-  // The head, a chunk of keys (`key_rows`: rows of `keys`, each with one version), then a
-  // chunk of waiting rows claiming `count` rows.
-  auto state = [&](size_t count, const std::vector<int64_t>& key_rows) {
+  // The head, a chunk of keys (`key_rows`: rows of `keys`, each with one version of
+  // `version_values` values), then a chunk of waiting rows claiming `count` rows (`narrow`:
+  // without their last column).
+  auto state = [&](size_t count, const std::vector<int64_t>& key_rows, int version_values = 3,
+                   bool narrow = false) {
     storage::StateWriter writer;
     writer.WriteVersion(2);
     for (int i = 0; i < 3; ++i) writer.I64(5);
@@ -422,12 +426,17 @@ TEST(VersionedJoinSnapshotTest, ForgedTemporalJoinStatesFailRestore) {
       writer.Bytes(encoder.key(row));
       writer.VarU64(1);
       writer.VarI64(3);
-      writer.VarU64(3);
-      for (int c = 0; c < 3; ++c) writer.ValueOf(keys.column(c).GetValue(row));
+      writer.VarU64(static_cast<uint64_t>(version_values));
+      for (int c = 0; c < version_values; ++c) writer.ValueOf(keys.column(c).GetValue(row));
     }
     if (!key_rows.empty()) writer.VarU64(0);
     writer.VarU64(count);
-    writer.BatchOf(SideRows("l", {SideRow(1, 25, "l25"), SideRow(2, 26, "l26")}));
+    const Batch waiting = SideRows("l", {SideRow(1, 25, "l25"), SideRow(2, 26, "l26")});
+    writer.BatchOf(
+        narrow ? Batch::Make(Schema::Make({waiting.schema().field(0), waiting.schema().field(1)}),
+                             {waiting.column(0), waiting.column(1)})
+                     .value()
+               : waiting);
     writer.VarU64(0);
     return writer.Release();
   };
@@ -440,6 +449,14 @@ TEST(VersionedJoinSnapshotTest, ForgedTemporalJoinStatesFailRestore) {
   status = restore(state(2, {0, 1, 0}));
   EXPECT_EQ(status.code(), ErrorCode::kCorruption);
   EXPECT_NE(status.message().find("a key repeated"), std::string::npos) << status;
+  // Versions and waiting rows of other widths than the inputs' (the output takes them as its
+  // columns).
+  status = restore(state(2, {0}, 0));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("right input"), std::string::npos) << status;
+  status = restore(state(2, {}, 3, true));
+  EXPECT_EQ(status.code(), ErrorCode::kCorruption);
+  EXPECT_NE(status.message().find("left input"), std::string::npos) << status;
 }
 
 /// A table keyed by BIGINT whose version (and contents) follow the clock: version = now / 1000,
