@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 #include <random>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -201,6 +202,12 @@ TEST(TemporalJoinDifferentialTest, MatchesBruteForceOnRandomStreams) {
       ASSERT_TRUE(join->OnWatermark(0, kMaxWatermark, out).ok());
       EXPECT_NE(join->MetricsText().find("waiting rows 0;"), std::string::npos)
           << join->MetricsText();
+      // Both inputs ended: eviction has left every key its newest version only.
+      std::smatch counts;
+      const std::string metrics = join->MetricsText();
+      ASSERT_TRUE(std::regex_search(metrics, counts, std::regex("keys (\\d+); versions (\\d+);")))
+          << metrics;
+      EXPECT_EQ(counts[1].str(), counts[2].str()) << metrics;
       std::vector<std::string> actual = out.rows;
       std::sort(actual.begin(), actual.end());
       EXPECT_EQ(actual, BruteForce(kept_left, right, kind))

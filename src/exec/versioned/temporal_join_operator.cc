@@ -120,6 +120,7 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
                            [](int64_t t, const Version& existing) { return t < existing.time; });
       versions.insert(after, std::move(version));
       ++version_count_;
+      if (versions.size() == 2) evictable_keys_.push_back(id);
     }
     return Status::Ok();
   }
@@ -183,20 +184,24 @@ Status TemporalJoinOperator::ReleaseWaiting(OperatorOutput& out) {
 }
 
 void TemporalJoinOperator::Evict() {
-  if (!event_time() || version_count_ <= versions_.size()) return;
-  for (uint32_t id = 0; id < versions_.size(); ++id) {
+  if (!event_time()) return;
+  size_t kept = 0;
+  for (const uint32_t id : evictable_keys_) {
     std::vector<Version>& versions = versions_[id];
     // Keep the newest version at or below the left watermark and everything after it.
     auto after =
         std::upper_bound(versions.begin(), versions.end(), left_watermark_,
                          [](int64_t t, const Version& version) { return t < version.time; });
-    if (after - versions.begin() <= 1) continue;
-    SaveVersions(id);
-    const auto drop = (after - versions.begin()) - 1;
-    versions.erase(versions.begin(), versions.begin() + drop);
-    version_count_ -= static_cast<size_t>(drop);
-    versions_evicted_ += static_cast<uint64_t>(drop);
+    if (after - versions.begin() > 1) {
+      SaveVersions(id);
+      const auto drop = (after - versions.begin()) - 1;
+      versions.erase(versions.begin(), versions.begin() + drop);
+      version_count_ -= static_cast<size_t>(drop);
+      versions_evicted_ += static_cast<uint64_t>(drop);
+    }
+    if (versions.size() >= 2) evictable_keys_[kept++] = id;
   }
+  evictable_keys_.resize(kept);
 }
 
 Status TemporalJoinOperator::AdvanceOutputWatermark(OperatorOutput& out) {
@@ -350,7 +355,8 @@ Result<PlannedOperator> PlanUpsertTemporalJoin(const sql::LogicalJoin& join,
 //   which of equal times wins), each version's row value by value (the versions are kept as
 //   Values, one row at a time, and the right input's schema is not part of the definition);
 //   keys in chunks, in any order. Key ids are given afresh (they name keys inside the operator
-//   only). version_count_: derived (counted).
+//   only). version_count_ and evictable_keys_: derived (counted; the keys with two versions
+//   or more, in the order read).
 // - waiting_: the waiting left rows in order, column by column in chunks; each row's key,
 //   NULL-key flag and time are re-evaluated from it.
 // - left_watermark_, right_watermark_, output_watermark_, late_rows_, rows_out_,
@@ -575,7 +581,9 @@ void TemporalJoinOperator::ReadKey(storage::StateReader& reader) {
     return;
   }
   version_count_ += versions.size();
-  versions_[KeyId(key)] = std::move(versions);
+  const uint32_t id = KeyId(key);
+  if (event_time() && versions.size() >= 2) evictable_keys_.push_back(id);
+  versions_[id] = std::move(versions);
 }
 
 void TemporalJoinOperator::ReadWaiting(storage::StateReader& reader) {

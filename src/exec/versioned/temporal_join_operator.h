@@ -43,9 +43,9 @@ struct TemporalJoinDefinition {
 /// none, an inner join drops it and a left join pads it. Left rows below the left watermark
 /// (late) are counted and dropped: the versions they would need may be gone. Per key, the
 /// versions older than the newest one at or below the left watermark are evicted (no future
-/// left row can choose them). A version below the right watermark (late) is still kept: rows
-/// already emitted stay as they were, later rows may choose it. The output watermark is the left
-/// watermark held back by the waiting rows.
+/// left row can choose them); a watermark visits only the keys with two versions or more. A version
+/// below the right watermark (late) is still kept: rows already emitted stay as they were, later
+/// rows may choose it. The output watermark is the left watermark held back by the waiting rows.
 ///
 /// Processing time: a left row meets the latest version received so far, at once; one version
 /// per key is kept (state grows with the number of keys of the source, as the source itself).
@@ -128,6 +128,9 @@ class TemporalJoinOperator final : public Operator {
   std::unordered_map<std::string, uint32_t, JoinKeyHash, std::equal_to<>> key_ids_;
   std::vector<const std::string*> key_names_;   // By id: the key in key_ids_ (nodes are stable).
   std::vector<std::vector<Version>> versions_;  // By id.
+  /// Event time: exactly the keys with two versions or more, the only ones eviction can
+  /// shorten (it keeps at least one), in any order; so a watermark visits those, not every key.
+  std::vector<uint32_t> evictable_keys_;
   size_t version_count_ = 0;
   std::vector<Waiting> waiting_;
   int64_t left_watermark_ = kMinWatermark;

@@ -196,6 +196,65 @@ std::unique_ptr<TemporalJoinOperator> MakeTemporal() {
 void BM_TemporalJoin(benchmark::State& state) { RunBothSides(state, MakeTemporal); }
 BENCHMARK(BM_TemporalJoin);
 
+// A temporal join holding one version for each of 100,000 keys (loaded before timing), whose
+// versions then change for 1,000 hot keys only, while left rows probe all keys: each watermark
+// may evict the hot keys' older versions. Items: rows of both sides.
+void BM_TemporalJoinHotKeys(benchmark::State& state) {
+  constexpr int64_t kAllKeys = 100'000;
+  constexpr int64_t kHotKeys = 1'000;
+  std::mt19937 random(42);
+  auto batch = [&](std::string_view prefix, int64_t first_time, int64_t keys, bool sequential) {
+    ColumnBuilder key_column(DataType::BigInt());
+    ColumnBuilder times(DataType::Timestamp());
+    ColumnBuilder values(DataType::Double());
+    for (int r = 0; r < kBatchRows; ++r) {
+      key_column.AppendFixed<int64_t>(sequential ? first_time + r
+                                                 : static_cast<int64_t>(random() % keys));
+      times.AppendFixed<int64_t>(first_time + r);
+      values.AppendFixed<double>(r * 0.5);
+    }
+    return Batch::Make(SideSchema(prefix), {key_column.Finish(), times.Finish(), values.Finish()})
+        .value();
+  };
+  auto join = MakeTemporal();
+  DiscardOutput out;
+  for (int64_t first = 0; first < kAllKeys; first += kBatchRows) {
+    (void)join->Process(1, ChangeBatch{batch("r", first, kAllKeys, true), {}}, out);
+  }
+  int64_t time = kAllKeys + kBatchRows;
+  std::vector<Batch> left;
+  std::vector<Batch> right;
+  for (int i = 0; i < kBatches; ++i) {
+    right.push_back(batch("r", time + int64_t{i} * kBatchRows, kHotKeys, false));
+    left.push_back(batch("l", time + int64_t{i} * kBatchRows, kAllKeys, false));
+  }
+  int64_t offset = 0;
+  int index = 0;
+  for (auto _ : state) {
+    if (index == kBatches) {  // Again, later in time.
+      index = 0;
+      offset += int64_t{kBatches} * kBatchRows;
+      state.PauseTiming();
+      for (int i = 0; i < kBatches; ++i) {
+        right[static_cast<size_t>(i)] =
+            batch("r", time + offset + int64_t{i} * kBatchRows, kHotKeys, false);
+        left[static_cast<size_t>(i)] =
+            batch("l", time + offset + int64_t{i} * kBatchRows, kAllKeys, false);
+      }
+      state.ResumeTiming();
+    }
+    const int64_t end = time + offset + int64_t{index + 1} * kBatchRows;
+    (void)join->Process(1, ChangeBatch{right[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(1, end, out);
+    (void)join->Process(0, ChangeBatch{left[static_cast<size_t>(index)], {}}, out);
+    (void)join->OnWatermark(0, end, out);
+    ++index;
+  }
+  state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
+  benchmark::DoNotOptimize(out.rows);
+}
+BENCHMARK(BM_TemporalJoinHotKeys);
+
 void BM_OutputBaseline(benchmark::State& state) {
   std::mt19937 random(42);
   const Batch left = SideBatch(SideSchema("l"), 0, random);
