@@ -225,8 +225,7 @@ Result<std::optional<std::vector<std::string>>> ViewStore::ContinueSnapshot(size
     return std::optional<std::vector<std::string>>();
   }
   snapshot.writer.VarU64(0);
-  snapshot.pieces.push_back(snapshot.writer.Release());
-  std::vector<std::string> pieces = std::move(snapshot.pieces);
+  std::vector<std::string> pieces = snapshot.writer.TakePieces(snapshot.pieces);
   snapshot_.reset();
   return std::optional<std::vector<std::string>>(std::move(pieces));
 }

@@ -75,6 +75,13 @@ class StateWriter {
     out_ = std::string();
     out_.reserve(2 * piece_bytes);
   }
+  /// Incremental snapshots, at the end: adds what this writer holds as the last piece and
+  /// returns all of `pieces` (both are left empty).
+  std::vector<std::string> TakePieces(std::vector<std::string>& pieces) {
+    pieces.push_back(std::move(out_));
+    out_ = std::string();
+    return std::move(pieces);
+  }
 
  private:
   std::string out_;

@@ -901,8 +901,7 @@ Result<std::optional<StatePieces>> OverOperator::ContinueSnapshot(size_t max_ent
   if (current.source == nullptr && snapshot.partitions.finished() &&
       snapshot.saved_written == snapshot.saved.size()) {
     writer.VarU64(0);
-    snapshot.pieces.push_back(writer.Release());
-    StatePieces pieces = std::move(snapshot.pieces);
+    StatePieces pieces = writer.TakePieces(snapshot.pieces);
     snapshot_.reset();
     return std::optional<StatePieces>(std::move(pieces));
   }

@@ -652,8 +652,7 @@ Result<std::optional<StatePieces>> TopNOperator::ContinueSnapshot(size_t max_ent
     snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     return std::optional<StatePieces>();
   }
-  snapshot.pieces.push_back(snapshot.writer.Release());
-  StatePieces pieces = std::move(snapshot.pieces);
+  StatePieces pieces = snapshot.writer.TakePieces(snapshot.pieces);
   snapshot_.reset();
   return std::optional<StatePieces>(std::move(pieces));
 }

@@ -1236,10 +1236,8 @@ Result<std::optional<StatePieces>> StreamJoinOperator::ContinueSnapshot(size_t m
     snapshot.writer.SetAsidePieceIfFull(snapshot.pieces, kPieceBytes);
     return std::optional<StatePieces>();
   }
-  std::string last = snapshot.writer.Release();
-  last += snapshot.tail;
-  snapshot.pieces.push_back(std::move(last));
-  StatePieces pieces = std::move(snapshot.pieces);
+  snapshot.writer.Raw(snapshot.tail);
+  StatePieces pieces = snapshot.writer.TakePieces(snapshot.pieces);
   snapshot_.reset();
   return std::optional<StatePieces>(std::move(pieces));
 }

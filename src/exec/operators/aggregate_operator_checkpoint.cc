@@ -372,9 +372,8 @@ Result<std::optional<StatePieces>> AggregateOperator::ContinueSnapshot(size_t ma
   const size_t header = snapshot.length_offset + sizeof(uint64_t);
   const uint64_t length = snapshot.body_bytes + snapshot.writer.size() - header;
   snapshot.writer.U32(MaskCrc(snapshot.crc));
-  snapshot.pieces.push_back(snapshot.writer.Release());
-  std::memcpy(snapshot.pieces.front().data() + snapshot.length_offset, &length, sizeof(length));
-  StatePieces pieces = std::move(snapshot.pieces);
+  StatePieces pieces = snapshot.writer.TakePieces(snapshot.pieces);
+  std::memcpy(pieces.front().data() + snapshot.length_offset, &length, sizeof(length));
   incremental_.reset();
   return std::optional<StatePieces>(std::move(pieces));
 }

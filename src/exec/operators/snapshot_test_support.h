@@ -395,4 +395,19 @@ inline void ExpectDamagedStateRefused(const OperatorFactory& make, const std::st
   }
 }
 
+/// One case of a test over many operators and seeds: ExpectIncrementalSnapshotsAreExact, its
+/// interleaved steps added to `*interleaved_total`, and with `check_damage` also
+/// ExpectDamagedStateRefused on one of its states.
+inline void ExpectIncrementalCaseIsExact(const OperatorFactory& make,
+                                         const std::vector<OperatorStep>& steps, uint32_t seed,
+                                         bool check_damage, size_t* interleaved_total) {
+  size_t interleaved = 0;
+  const std::vector<std::string> states =
+      ExpectIncrementalSnapshotsAreExact(make, steps, seed, &interleaved);
+  *interleaved_total += interleaved;
+  if (check_damage && !states.empty()) {
+    ExpectDamagedStateRefused(make, states[states.size() / 2], seed);
+  }
+}
+
 }  // namespace laminar::exec

@@ -664,8 +664,7 @@ Result<std::optional<StatePieces>> AsofJoinOperator::ContinueSnapshot(size_t max
     waiting.Advance(rows, [&](const Waiting& row) { left_batches_.Release(row.batch); });
     if (waiting.finished()) {
       snapshot.writer.VarU64(0);
-      snapshot.pieces.push_back(snapshot.writer.Release());
-      StatePieces pieces = std::move(snapshot.pieces);
+      StatePieces pieces = snapshot.writer.TakePieces(snapshot.pieces);
       snapshot_.reset();
       return std::optional<StatePieces>(std::move(pieces));
     }
@@ -684,54 +683,40 @@ void AsofJoinOperator::CancelSnapshot() {
   snapshot_.reset();
 }
 
-Status AsofJoinOperator::RestoreRightRows(const Batch& right, storage::StateReader& reader) {
-  const Status evaluated = right_keys_.Evaluate(right);
+Status AsofJoinOperator::RestoreRows(int port, const Batch& rows, storage::StateReader& reader) {
+  const bool right = port == 1;
+  JoinKeyEvaluator& keys = right ? right_keys_ : left_keys_;
+  const Status evaluated = keys.Evaluate(rows);
   if (!evaluated.ok()) {
     reader.Fail(evaluated.message());
     return reader.status();
   }
-  const uint32_t batch_id = right_batches_.Add(right);
-  const Column& times = right.column(def_.right_time_column);
-  for (int64_t r = 0; r < right.num_rows(); ++r) {
-    if (times.IsNull(r) || right_keys_.HasNull(r)) {
-      reader.Fail("a kept right row with a NULL key or time");
+  RetainedBatches& batches = right ? right_batches_ : left_batches_;
+  const uint32_t batch_id = batches.Add(rows);
+  const Column& times = rows.column(right ? def_.right_time_column : def_.left_time_column);
+  for (int64_t r = 0; r < rows.num_rows(); ++r) {
+    if (times.IsNull(r) || keys.HasNull(r)) {
+      reader.Fail(right ? "a kept right row with a NULL key or time"
+                        : "a waiting left row with a NULL key or time");
       return reader.status();
     }
-    const std::string_view key_text = right_keys_.key(r);
+    const std::string_view key_text = keys.key(r);
     const auto found = key_ids_.find(key_text);
     const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
     KeyState& key = keys_[id];
     const int64_t time = times.Values<int64_t>()[r];
-    if (!key.rows.empty() && key.rows.back().time > time) {
-      reader.Fail("a key's right rows out of time order");
-      return reader.status();
+    if (right) {
+      if (!key.rows.empty() && key.rows.back().time > time) {
+        reader.Fail("a key's right rows out of time order");
+        return reader.status();
+      }
+      key.rows.push_back(RightRow{time, batch_id, static_cast<uint32_t>(r)});
+      ++right_row_count_;
+    } else {
+      ++key.waiting;
+      waiting_.push_back(Waiting{time, id, batch_id, static_cast<uint32_t>(r)});
     }
-    right_batches_.Retain(batch_id);
-    key.rows.push_back(RightRow{time, batch_id, static_cast<uint32_t>(r)});
-    ++right_row_count_;
-  }
-  return Status::Ok();
-}
-
-Status AsofJoinOperator::RestoreWaitingRows(const Batch& left, storage::StateReader& reader) {
-  const Status evaluated = left_keys_.Evaluate(left);
-  if (!evaluated.ok()) {
-    reader.Fail(evaluated.message());
-    return reader.status();
-  }
-  const uint32_t batch_id = left_batches_.Add(left);
-  const Column& times = left.column(def_.left_time_column);
-  for (int64_t r = 0; r < left.num_rows(); ++r) {
-    if (times.IsNull(r) || left_keys_.HasNull(r)) {
-      reader.Fail("a waiting left row with a NULL key or time");
-      return reader.status();
-    }
-    const std::string_view key_text = left_keys_.key(r);
-    const auto found = key_ids_.find(key_text);
-    const uint32_t id = found != key_ids_.end() ? found->second : AddKey(key_text);
-    ++keys_[id].waiting;
-    left_batches_.Retain(batch_id);
-    waiting_.push_back(Waiting{times.Values<int64_t>()[r], id, batch_id, static_cast<uint32_t>(r)});
+    batches.Retain(batch_id);
   }
   return Status::Ok();
 }
@@ -750,8 +735,11 @@ Status AsofJoinOperator::Restore(storage::StateReader& reader) {
   const std::shared_ptr<const Schema> right_schema =
       SchemaPart(output, def_.left_width, output.num_fields());
   const std::shared_ptr<const Schema> left_schema = SchemaPart(output, 0, def_.left_width);
-  // Reads the chunks of one list (version 1: a single batch) and restores each.
-  auto read_rows = [&](const Schema& schema, const char* what, auto restore) -> Status {
+  // Reads the chunks of one list, the right rows (port 1) or the waiting rows (port 0), and
+  // restores each (version 1: a single batch).
+  auto read_rows = [&](int port) -> Status {
+    const Schema& schema = port == 1 ? *right_schema : *left_schema;
+    const char* what = port == 1 ? "right rows" : "waiting rows";
     for (;;) {
       if (!reader.ok()) return reader.status();
       size_t count = 0;
@@ -769,16 +757,12 @@ Status AsofJoinOperator::Restore(storage::StateReader& reader) {
         reader.Fail(fmt::format("a chunk of {} {} holding {}", count, what, rows.num_rows()));
         return reader.status();
       }
-      if (rows.num_rows() > 0) LAMINAR_RETURN_IF_ERROR(restore(rows));
+      if (rows.num_rows() > 0) LAMINAR_RETURN_IF_ERROR(RestoreRows(port, rows, reader));
       if (version < 2) return reader.status();
     }
   };
-  LAMINAR_RETURN_IF_ERROR(read_rows(*right_schema, "right rows", [&](const Batch& rows) {
-    return RestoreRightRows(rows, reader);
-  }));
-  LAMINAR_RETURN_IF_ERROR(read_rows(*left_schema, "waiting rows", [&](const Batch& rows) {
-    return RestoreWaitingRows(rows, reader);
-  }));
+  LAMINAR_RETURN_IF_ERROR(read_rows(1));
+  LAMINAR_RETURN_IF_ERROR(read_rows(0));
   for (const auto& [key, id] : key_ids_) {
     if (keys_[id].live() >= evictable_from_) evictable_keys_.push_back(id);
   }

@@ -188,9 +188,8 @@ class AsofJoinOperator final : public Operator {
   /// Checkpoints: a chunk of rows (its count, then the rows as one batch of `schema`).
   Status WriteRows(storage::StateWriter& writer, const std::shared_ptr<const Schema>& schema,
                    const std::vector<BatchRow>& rows) const;
-  /// Restore: adds kept right rows / waiting left rows.
-  Status RestoreRightRows(const Batch& rows, storage::StateReader& reader);
-  Status RestoreWaitingRows(const Batch& rows, storage::StateReader& reader);
+  /// Restore: adds kept right rows (port 1) or waiting left rows (port 0).
+  Status RestoreRows(int port, const Batch& rows, storage::StateReader& reader);
 
   AsofJoinDefinition def_;
   JoinKeyEvaluator left_keys_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "columnar/column_builder.h"
+#include "exec/versioned/versioned_join_test_support.h"
 
 namespace laminar::exec {
 namespace {
@@ -62,23 +63,7 @@ class Collector final : public OperatorOutput {
 
 std::unique_ptr<AsofJoinOperator> MakeJoin(AsofComparison comparison, sql::JoinKind kind,
                                            std::optional<int64_t> tolerance) {
-  AsofJoinDefinition definition;
-  definition.kind = kind;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  definition.left_time_column = 1;
-  definition.right_time_column = 1;
-  definition.comparison = comparison;
-  definition.tolerance_micros = tolerance;
-  std::vector<Field> fields = SideSchema("l")->fields();
-  const std::shared_ptr<const Schema> right = SideSchema("r");
-  for (Field field : right->fields()) {
-    field.nullable = true;
-    fields.push_back(field);
-  }
-  definition.output_schema = Schema::Make(std::move(fields));
-  definition.left_width = 3;
-  return AsofJoinOperator::Make(std::move(definition), {}).value();
+  return MakeTestAsofJoin(*SideSchema("l"), *SideSchema("r"), comparison, kind, tolerance);
 }
 
 // The batch answer: for each left row, the right row chosen by definition.

@@ -12,6 +12,7 @@
 
 #include "columnar/column_builder.h"
 #include "exec/versioned/temporal_join_operator.h"
+#include "exec/versioned/versioned_join_test_support.h"
 
 namespace laminar::exec {
 namespace {
@@ -68,21 +69,7 @@ class Collector final : public OperatorOutput {
 };
 
 std::unique_ptr<TemporalJoinOperator> MakeJoin(sql::JoinKind kind) {
-  TemporalJoinDefinition definition;
-  definition.kind = kind;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  definition.left_time_column = 1;
-  definition.right_time_column = 1;
-  std::vector<Field> fields = SideSchema("l")->fields();
-  const std::shared_ptr<const Schema> right = SideSchema("r");
-  for (Field field : right->fields()) {
-    field.nullable = true;
-    fields.push_back(field);
-  }
-  definition.output_schema = Schema::Make(std::move(fields));
-  definition.left_width = SideSchema("l")->num_fields();
-  return TemporalJoinOperator::Make(std::move(definition), {}).value();
+  return MakeTestTemporalJoin(*SideSchema("l"), *SideSchema("r"), true, kind);
 }
 
 // The batch answer over the rows the operator does not drop as late: each left row meets the

@@ -126,8 +126,7 @@ Status TemporalJoinOperator::Process(int port, const ChangeBatch& batch, Operato
   }
   if (port != 0) return Status::Error(ErrorCode::kInternal, "temporal join has two inputs");
   LAMINAR_RETURN_IF_ERROR(left_keys_.Evaluate(rows));
-  JoinOutputBuilder builder(def_.output_schema,
-                            def_.output_schema->num_fields() - rows.num_columns());
+  JoinOutputBuilder builder(def_.output_schema, def_.output_schema->num_fields() - def_.left_width);
   std::shared_ptr<const Batch> shared;
   for (int64_t r = 0; r < rows.num_rows(); ++r) {
     const bool null_key = left_keys_.HasNull(r);
@@ -536,8 +535,7 @@ Result<std::optional<StatePieces>> TemporalJoinOperator::ContinueSnapshot(size_t
     waiting.Advance(rows, [](Waiting& row) { row.batch.reset(); });
     if (waiting.finished()) {
       writer.VarU64(0);
-      snapshot.pieces.push_back(writer.Release());
-      StatePieces pieces = std::move(snapshot.pieces);
+      StatePieces pieces = writer.TakePieces(snapshot.pieces);
       snapshot_.reset();
       return std::optional<StatePieces>(std::move(pieces));
     }

@@ -17,6 +17,7 @@
 #include "exec/versioned/lookup_cache.h"
 #include "exec/versioned/lookup_join_operator.h"
 #include "exec/versioned/temporal_join_operator.h"
+#include "exec/versioned/versioned_join_test_support.h"
 
 namespace laminar::exec {
 namespace {
@@ -42,22 +43,18 @@ std::shared_ptr<const Schema> SideSchema(std::string_view prefix) {
 }
 
 std::shared_ptr<const Schema> JoinedSchema() {
-  std::vector<Field> fields = SideSchema("l")->fields();
-  const std::shared_ptr<const Schema> right = SideSchema("r");
-  for (Field field : right->fields()) {
-    field.nullable = true;
-    fields.push_back(field);
-  }
-  return Schema::Make(std::move(fields));
+  return JoinedSchemaOf(*SideSchema("l"), *SideSchema("r"));
 }
 
-// Batch `index` of a side: times index * kBatchRows .. + kBatchRows - 1, keys at random.
-Batch SideBatch(const std::shared_ptr<const Schema>& schema, int index, std::mt19937& random) {
+// Batch `index` of a side: times index * kBatchRows .. + kBatchRows - 1, keys at random below
+// `key_count`.
+Batch SideBatch(const std::shared_ptr<const Schema>& schema, int index, std::mt19937& random,
+                int64_t key_count = kKeys) {
   ColumnBuilder keys(DataType::BigInt());
   ColumnBuilder times(DataType::Timestamp());
   ColumnBuilder values(DataType::Double());
   for (int r = 0; r < kBatchRows; ++r) {
-    keys.AppendFixed<int64_t>(static_cast<int64_t>(random() % kKeys));
+    keys.AppendFixed<int64_t>(static_cast<int64_t>(random() % key_count));
     times.AppendFixed<int64_t>(int64_t{index} * kBatchRows + r);
     values.AppendFixed<double>(r * 0.5);
   }
@@ -65,26 +62,22 @@ Batch SideBatch(const std::shared_ptr<const Schema>& schema, int index, std::mt1
 }
 
 std::unique_ptr<AsofJoinOperator> MakeAsof() {
-  AsofJoinDefinition definition;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  definition.left_time_column = 1;
-  definition.right_time_column = 1;
-  definition.output_schema = JoinedSchema();
-  definition.left_width = 3;
-  return AsofJoinOperator::Make(std::move(definition), {}).value();
+  return MakeTestAsofJoin(*SideSchema("l"), *SideSchema("r"), sql::AsofComparison::kGreaterEqual,
+                          sql::JoinKind::kInner, std::nullopt);
 }
 
 // Both sides advance together; each side's watermark follows its batch; `make` builds the
-// join (again after kBatches). Items: rows of both sides.
+// join (again after kBatches, outside the timing); the keys of each side are drawn below
+// `left_keys` / `right_keys`. Items: rows of both sides.
 template <typename Make>
-void RunBothSides(benchmark::State& state, const Make& make) {
+void RunBothSides(benchmark::State& state, const Make& make, int64_t left_keys = kKeys,
+                  int64_t right_keys = kKeys) {
   std::mt19937 random(42);
   std::vector<Batch> left;
   std::vector<Batch> right;
   for (int i = 0; i < kBatches; ++i) {
-    left.push_back(SideBatch(SideSchema("l"), i, random));
-    right.push_back(SideBatch(SideSchema("r"), i, random));
+    left.push_back(SideBatch(SideSchema("l"), i, random, left_keys));
+    right.push_back(SideBatch(SideSchema("r"), i, random, right_keys));
   }
   auto join = make();
   DiscardOutput out;
@@ -181,14 +174,7 @@ void BM_AsofJoinDistinctLeftKeys(benchmark::State& state) {
 BENCHMARK(BM_AsofJoinDistinctLeftKeys);
 
 std::unique_ptr<TemporalJoinOperator> MakeTemporal() {
-  TemporalJoinDefinition definition;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  definition.left_time_column = 1;
-  definition.right_time_column = 1;
-  definition.output_schema = JoinedSchema();
-  definition.left_width = 3;
-  return TemporalJoinOperator::Make(std::move(definition), {}).value();
+  return MakeTestTemporalJoin(*SideSchema("l"), *SideSchema("r"), true, sql::JoinKind::kInner);
 }
 
 // A temporal join (event time) fed like BM_AsofJoin: each right row is a new version of its
@@ -196,62 +182,35 @@ std::unique_ptr<TemporalJoinOperator> MakeTemporal() {
 void BM_TemporalJoin(benchmark::State& state) { RunBothSides(state, MakeTemporal); }
 BENCHMARK(BM_TemporalJoin);
 
-// A temporal join holding one version for each of 100,000 keys (loaded before timing), whose
-// versions then change for 1,000 hot keys only, while left rows probe all keys: each watermark
-// may evict the hot keys' older versions. Items: rows of both sides.
+// A temporal join holding a version for each of 100,000 keys (loaded before timing, valid from
+// before the first left row), whose versions then change for 1,000 hot keys only, while left
+// rows probe all keys: each watermark may evict the hot keys' older versions. Items: rows of
+// both sides.
 void BM_TemporalJoinHotKeys(benchmark::State& state) {
   constexpr int64_t kAllKeys = 100'000;
   constexpr int64_t kHotKeys = 1'000;
-  std::mt19937 random(42);
-  auto batch = [&](std::string_view prefix, int64_t first_time, int64_t keys, bool sequential) {
-    ColumnBuilder key_column(DataType::BigInt());
-    ColumnBuilder times(DataType::Timestamp());
-    ColumnBuilder values(DataType::Double());
-    for (int r = 0; r < kBatchRows; ++r) {
-      key_column.AppendFixed<int64_t>(sequential ? first_time + r
-                                                 : static_cast<int64_t>(random() % keys));
-      times.AppendFixed<int64_t>(first_time + r);
-      values.AppendFixed<double>(r * 0.5);
-    }
-    return Batch::Make(SideSchema(prefix), {key_column.Finish(), times.Finish(), values.Finish()})
-        .value();
-  };
-  auto join = MakeTemporal();
-  DiscardOutput out;
-  for (int64_t first = 0; first < kAllKeys; first += kBatchRows) {
-    (void)join->Process(1, ChangeBatch{batch("r", first, kAllKeys, true), {}}, out);
-  }
-  int64_t time = kAllKeys + kBatchRows;
-  std::vector<Batch> left;
-  std::vector<Batch> right;
-  for (int i = 0; i < kBatches; ++i) {
-    right.push_back(batch("r", time + int64_t{i} * kBatchRows, kHotKeys, false));
-    left.push_back(batch("l", time + int64_t{i} * kBatchRows, kAllKeys, false));
-  }
-  int64_t offset = 0;
-  int index = 0;
-  for (auto _ : state) {
-    if (index == kBatches) {  // Again, later in time.
-      index = 0;
-      offset += int64_t{kBatches} * kBatchRows;
-      state.PauseTiming();
-      for (int i = 0; i < kBatches; ++i) {
-        right[static_cast<size_t>(i)] =
-            batch("r", time + offset + int64_t{i} * kBatchRows, kHotKeys, false);
-        left[static_cast<size_t>(i)] =
-            batch("l", time + offset + int64_t{i} * kBatchRows, kAllKeys, false);
+  auto make = [] {
+    auto join = MakeTemporal();
+    DiscardOutput out;
+    for (int64_t first = 0; first < kAllKeys; first += kBatchRows) {
+      ColumnBuilder keys(DataType::BigInt());
+      ColumnBuilder times(DataType::Timestamp());
+      ColumnBuilder values(DataType::Double());
+      for (int64_t key = first; key < first + kBatchRows; ++key) {
+        keys.AppendFixed<int64_t>(key);
+        times.AppendFixed<int64_t>(-1);
+        values.AppendFixed<double>(0.5);
       }
-      state.ResumeTiming();
+      (void)join->Process(
+          1,
+          ChangeBatch{Batch::Make(SideSchema("r"), {keys.Finish(), times.Finish(), values.Finish()})
+                          .value(),
+                      {}},
+          out);
     }
-    const int64_t end = time + offset + int64_t{index + 1} * kBatchRows;
-    (void)join->Process(1, ChangeBatch{right[static_cast<size_t>(index)], {}}, out);
-    (void)join->OnWatermark(1, end, out);
-    (void)join->Process(0, ChangeBatch{left[static_cast<size_t>(index)], {}}, out);
-    (void)join->OnWatermark(0, end, out);
-    ++index;
-  }
-  state.SetItemsProcessed(state.iterations() * 2 * kBatchRows);
-  benchmark::DoNotOptimize(out.rows);
+    return join;
+  };
+  RunBothSides(state, make, kAllKeys, kHotKeys);
 }
 BENCHMARK(BM_TemporalJoinHotKeys);
 

@@ -15,6 +15,7 @@
 #include "exec/versioned/asof_join_operator.h"
 #include "exec/versioned/lookup_join_operator.h"
 #include "exec/versioned/temporal_join_operator.h"
+#include "exec/versioned/versioned_join_test_support.h"
 
 namespace laminar::exec {
 namespace {
@@ -29,12 +30,7 @@ std::shared_ptr<const Schema> SideSchema(std::string_view prefix) {
 }
 
 std::shared_ptr<const Schema> JoinedSchema(const std::shared_ptr<const Schema>& right) {
-  std::vector<Field> fields = SideSchema("l")->fields();
-  for (Field field : right->fields()) {
-    field.nullable = true;
-    fields.push_back(field);
-  }
-  return Schema::Make(std::move(fields));
+  return JoinedSchemaOf(*SideSchema("l"), *right);
 }
 
 /// Random rows of one side: keys 0 .. keys - 1 (a few NULL), times around `base` (a few NULL,
@@ -82,33 +78,30 @@ std::vector<OperatorStep> TwoInputSteps(uint32_t seed, bool with_right = true, i
 
 std::unique_ptr<AsofJoinOperator> MakeAsofJoin(AsofComparison comparison, JoinKind kind,
                                                std::optional<int64_t> tolerance) {
-  AsofJoinDefinition definition;
-  definition.kind = kind;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  definition.left_time_column = 1;
-  definition.right_time_column = 1;
-  definition.comparison = comparison;
-  definition.tolerance_micros = tolerance;
-  definition.output_schema = JoinedSchema(SideSchema("r"));
-  definition.left_width = 3;
-  return AsofJoinOperator::Make(std::move(definition), {}).value();
+  return MakeTestAsofJoin(*SideSchema("l"), *SideSchema("r"), comparison, kind, tolerance);
+}
+
+std::unique_ptr<TemporalJoinOperator> MakeTemporalJoin(bool event_time, JoinKind kind) {
+  return MakeTestTemporalJoin(*SideSchema("l"), *SideSchema("r"), event_time, kind);
 }
 
 constexpr AsofComparison kAsofComparisons[] = {AsofComparison::kGreaterEqual,
                                                AsofComparison::kGreater, AsofComparison::kLessEqual,
                                                AsofComparison::kLess, AsofComparison::kNearest};
 
+/// The ASOF join of a random case: a LEFT join for even seeds, a tolerance for every third.
+OperatorFactory AsofCase(AsofComparison comparison, uint32_t seed) {
+  const JoinKind kind = seed % 2 == 0 ? JoinKind::kLeft : JoinKind::kInner;
+  const std::optional<int64_t> tolerance =
+      seed % 3 == 0 ? std::optional<int64_t>(seed % 5) : std::nullopt;
+  return [=]() -> std::unique_ptr<Operator> { return MakeAsofJoin(comparison, kind, tolerance); };
+}
+
 TEST(VersionedJoinSnapshotTest, AsofJoinsRestoredMidStreamGiveTheSameOutput) {
   for (const AsofComparison comparison : kAsofComparisons) {
     for (uint32_t seed = 1; seed <= 12; ++seed) {
-      const JoinKind kind = seed % 2 == 0 ? JoinKind::kLeft : JoinKind::kInner;
-      const std::optional<int64_t> tolerance =
-          seed % 3 == 0 ? std::optional<int64_t>(seed % 5) : std::nullopt;
       SCOPED_TRACE(fmt::format("comparison {} seed {}", static_cast<int>(comparison), seed));
-      OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
-        return MakeAsofJoin(comparison, kind, tolerance);
-      };
+      const OperatorFactory make = AsofCase(comparison, seed);
       const std::vector<std::string> states =
           ExpectSnapshotsAreTransparent(make, TwoInputSteps(seed), seed);
       if (seed % 6 == 0 && !states.empty()) ExpectDamagedStateRefused(make, states.back(), seed);
@@ -122,20 +115,10 @@ TEST(VersionedJoinSnapshotTest, IncrementalSnapshotsOfAsofJoinsAreExact) {
   size_t interleaved_total = 0;
   for (const AsofComparison comparison : kAsofComparisons) {
     for (uint32_t seed = 1; seed <= 6; ++seed) {
-      const JoinKind kind = seed % 2 == 0 ? JoinKind::kLeft : JoinKind::kInner;
-      const std::optional<int64_t> tolerance =
-          seed % 3 == 0 ? std::optional<int64_t>(seed % 5) : std::nullopt;
       SCOPED_TRACE(fmt::format("comparison {} seed {}", static_cast<int>(comparison), seed));
-      OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
-        return MakeAsofJoin(comparison, kind, tolerance);
-      };
-      size_t interleaved = 0;
-      const std::vector<std::string> states = ExpectIncrementalSnapshotsAreExact(
-          make, TwoInputSteps(seed, true, 300, 40), seed, &interleaved);
-      interleaved_total += interleaved;
-      if (seed == 4 && !states.empty()) {
-        ExpectDamagedStateRefused(make, states[states.size() / 2], seed);
-      }
+      const OperatorFactory make = AsofCase(comparison, seed);
+      ExpectIncrementalCaseIsExact(make, TwoInputSteps(seed, true, 300, 40), seed, seed == 4,
+                                   &interleaved_total);
     }
   }
   EXPECT_GT(interleaved_total, 1000u);
@@ -272,17 +255,7 @@ TEST(VersionedJoinSnapshotTest, TemporalJoinsRestoredMidStreamGiveTheSameOutput)
         SCOPED_TRACE(fmt::format("event time {} kind {} seed {}", event_time,
                                  sql::JoinKindName(kind), seed));
         OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
-          TemporalJoinDefinition definition;
-          definition.kind = kind;
-          definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-          definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-          if (event_time) {
-            definition.left_time_column = 1;
-            definition.right_time_column = 1;
-          }
-          definition.output_schema = JoinedSchema(SideSchema("r"));
-          definition.left_width = 3;
-          return TemporalJoinOperator::Make(std::move(definition), {}).value();
+          return MakeTemporalJoin(event_time, kind);
         };
         const std::vector<std::string> states =
             ExpectSnapshotsAreTransparent(make, TwoInputSteps(seed), seed);
@@ -292,20 +265,6 @@ TEST(VersionedJoinSnapshotTest, TemporalJoinsRestoredMidStreamGiveTheSameOutput)
       }
     }
   }
-}
-
-std::unique_ptr<TemporalJoinOperator> MakeTemporalJoin(bool event_time, JoinKind kind) {
-  TemporalJoinDefinition definition;
-  definition.kind = kind;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  if (event_time) {
-    definition.left_time_column = 1;
-    definition.right_time_column = 1;
-  }
-  definition.output_schema = JoinedSchema(SideSchema("r"));
-  definition.left_width = 3;
-  return TemporalJoinOperator::Make(std::move(definition), {}).value();
 }
 
 TEST(VersionedJoinSnapshotTest, IncrementalSnapshotsOfTemporalJoinsAreExact) {
@@ -320,13 +279,8 @@ TEST(VersionedJoinSnapshotTest, IncrementalSnapshotsOfTemporalJoinsAreExact) {
         OperatorFactory make = [&]() -> std::unique_ptr<Operator> {
           return MakeTemporalJoin(event_time, kind);
         };
-        size_t interleaved = 0;
-        const std::vector<std::string> states = ExpectIncrementalSnapshotsAreExact(
-            make, TwoInputSteps(seed, true, 300, 40), seed, &interleaved);
-        interleaved_total += interleaved;
-        if (seed == 3 && !states.empty()) {
-          ExpectDamagedStateRefused(make, states[states.size() / 2], seed);
-        }
+        ExpectIncrementalCaseIsExact(make, TwoInputSteps(seed, true, 300, 40), seed, seed == 3,
+                                     &interleaved_total);
       }
     }
   }
@@ -533,14 +487,7 @@ TEST(VersionedJoinSnapshotTest, LookupJoinsRestoredMidStreamGiveTheSameOutputAnd
 }
 
 TEST(VersionedJoinSnapshotTest, StateOfANewerVersionIsRefused) {
-  AsofJoinDefinition definition;
-  definition.left_keys = {sql::MakeColumn(0, "lk", DataType::BigInt())};
-  definition.right_keys = {sql::MakeColumn(0, "rk", DataType::BigInt())};
-  definition.left_time_column = 1;
-  definition.right_time_column = 1;
-  definition.output_schema = JoinedSchema(SideSchema("r"));
-  definition.left_width = 3;
-  auto join = AsofJoinOperator::Make(std::move(definition), {}).value();
+  auto join = MakeAsofJoin(AsofComparison::kGreaterEqual, JoinKind::kInner, std::nullopt);
   storage::StateWriter writer;
   writer.WriteVersion(3);
   storage::StateReader reader(writer.data(), "test");
