@@ -1,5 +1,6 @@
 #include "columnar/batch.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "columnar/column_builder.h"
@@ -116,6 +117,42 @@ TEST(BatchBuilderTest, SmallBatchesShareOneArenaThatIsRefilledOnlyOnceReleased) 
   EXPECT_EQ(kept.GetValue(0), Value::Double(2.5));
   EXPECT_EQ(third.column(0).GetValue(1), Value::Varchar("ORCL"));
   EXPECT_TRUE(third.Validate().ok());
+}
+
+TEST(BatchBuilderTest, PreparedArenasNeverChangeABatchThatIsStillHeld) {
+  BatchBuilder builder(TradeSchema());
+  auto make = [&](std::string_view symbol, double price) {
+    EXPECT_TRUE(builder
+                    .AppendRow(std::vector<Value>{Value::Varchar(std::string(symbol)),
+                                                  Value::Double(price), Value::Timestamp(1)})
+                    .ok());
+    Batch batch = *builder.Finish();
+    builder.PrepareArena();
+    return batch;
+  };
+  // Held batches: the builder alternates with a spare arena, and makes a new one when both
+  // are held.
+  Batch first = make("AAPL", 1.5);
+  Batch second = make("MSFT", 2.5);
+  Batch third = make("IBM", 3.5);
+  EXPECT_EQ(first.column(0).GetValue(0), Value::Varchar("AAPL"));
+  EXPECT_EQ(second.column(0).GetValue(0), Value::Varchar("MSFT"));
+  EXPECT_EQ(third.column(1).GetValue(0), Value::Double(3.5));
+  // Each batch dropped before the next is made (a subscriber that keeps up): two arenas
+  // alternate, each refilled once its batch is gone.
+  first = Batch();
+  second = Batch();
+  third = Batch();
+  std::vector<const uint8_t*> memory;
+  for (int i = 0; i < 4; ++i) {
+    Batch batch = make(fmt::format("S{}", i), i);
+    EXPECT_EQ(batch.column(0).GetValue(0), Value::Varchar(fmt::format("S{}", i)));
+    EXPECT_TRUE(batch.Validate().ok());
+    memory.push_back(batch.column(0).data_buffer()->data());
+  }
+  EXPECT_NE(memory[0], memory[1]);
+  EXPECT_EQ(memory[2], memory[0]);
+  EXPECT_EQ(memory[3], memory[1]);
 }
 
 TEST(BatchBuilderTest, ReusedArenaStartsFromCleanBuilders) {

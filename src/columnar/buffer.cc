@@ -153,6 +153,11 @@ bool BufferArena::SoleOwner(const std::shared_ptr<BufferArena>& arena) {
   return true;
 }
 
+void BufferArena::Warm() {
+  std::memset(memory_, 0, used_);
+  Reset();
+}
+
 void BufferArena::Reset() {
   for (size_t i = 0; i < slots_used_; ++i) slots_[i].reset();
   slots_used_ = 0;
@@ -171,6 +176,21 @@ std::shared_ptr<const Buffer> BufferArena::Add(const std::shared_ptr<BufferArena
   arena.used_ += padded;
   std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
   slot.emplace(Buffer::ConstructionKey(), size > 0 ? target : nullptr, size);
+  return std::shared_ptr<const Buffer>(self, &*slot);
+}
+
+std::shared_ptr<const Buffer> BufferArena::AddBuilder(const std::shared_ptr<BufferArena>& self,
+                                                      const BufferBuilder& builder) {
+  const size_t size = builder.size();
+  if (size == 0 || size > kBufferAlignment) return Add(self, builder.data(), size);
+  BufferArena& arena = *self;
+  LAMINAR_DCHECK(arena.RoomFor(size));
+  uint8_t* target = arena.memory_ + arena.used_;
+  // One aligned block: the data and its zero padding, a fixed-size copy the compiler inlines.
+  std::memcpy(target, builder.data(), kBufferAlignment);
+  arena.used_ += kBufferAlignment;
+  std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
+  slot.emplace(Buffer::ConstructionKey(), target, size);
   return std::shared_ptr<const Buffer>(self, &*slot);
 }
 

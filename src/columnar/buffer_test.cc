@@ -79,6 +79,31 @@ TEST(BufferArenaTest, RefilledOnlyWhenSoleOwnerAndPaddingIsZeroedAgain) {
   EXPECT_FALSE(arena->RoomFor(0)) << "both slots are taken";
 }
 
+TEST(BufferArenaTest, BuildersAreCopiedWithTheirZeroPadding) {
+  std::shared_ptr<BufferArena> arena = BufferArena::Make(1024, 4);
+  // Fill the arena with ones, then refill it: the padding of a builder's bytes must be zero.
+  const std::vector<uint8_t> ones(1024, 1);
+  (void)BufferArena::Add(arena, ones.data(), ones.size());
+  ASSERT_TRUE(BufferArena::SoleOwner(arena));
+  arena->Reset();
+  BufferBuilder small;
+  small.AppendValue(int32_t{7});
+  BufferBuilder large;
+  for (int i = 0; i < 20; ++i) large.AppendValue(int32_t{i});
+  BufferBuilder empty;
+  std::shared_ptr<const Buffer> a = BufferArena::AddBuilder(arena, small);
+  std::shared_ptr<const Buffer> b = BufferArena::AddBuilder(arena, large);
+  std::shared_ptr<const Buffer> c = BufferArena::AddBuilder(arena, empty);
+  ASSERT_EQ(a->size(), 4u);
+  EXPECT_EQ(a->data_as<int32_t>()[0], 7);
+  for (size_t i = 4; i < kBufferAlignment; ++i) EXPECT_EQ(a->data()[i], 0) << i;
+  ASSERT_EQ(b->size(), 80u);
+  EXPECT_EQ(b->data_as<int32_t>()[19], 19);
+  for (size_t i = 80; i < 2 * kBufferAlignment; ++i) EXPECT_EQ(b->data()[i], 0) << i;
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(b->data()) % kBufferAlignment, 0u);
+  EXPECT_EQ(c->size(), 0u);
+}
+
 TEST(BufferTest, AllocateGivesAlignedWritableBytesWithZeroPadding) {
   uint8_t* bytes = nullptr;
   std::shared_ptr<const Buffer> buffer = Buffer::Allocate(20, &bytes);

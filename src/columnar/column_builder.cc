@@ -208,10 +208,10 @@ Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena) {
   // Booleans: values_ already holds BytesForBits(length) bytes (AppendBoolean and AppendNull
   // grow it a byte per eight rows).
   std::shared_ptr<const Buffer> validity =
-      has_validity_ ? BufferArena::Add(arena, validity_.data(), validity_.size()) : nullptr;
-  std::shared_ptr<const Buffer> values = BufferArena::Add(arena, values_.data(), values_.size());
+      has_validity_ ? BufferArena::AddBuilder(arena, validity_) : nullptr;
+  std::shared_ptr<const Buffer> values = BufferArena::AddBuilder(arena, values_);
   std::shared_ptr<const Buffer> data =
-      type_.IsVariableWidth() ? BufferArena::Add(arena, data_.data(), data_.size()) : nullptr;
+      type_.IsVariableWidth() ? BufferArena::AddBuilder(arena, data_) : nullptr;
   const int64_t null_count = null_count_;
   Clear();
   return Column(type_, length, std::move(validity), std::move(values), std::move(data), null_count);
@@ -269,8 +269,11 @@ Result<Batch> BatchBuilder::Finish() {
     for (ColumnBuilder& builder : builders_) columns.push_back(builder.Finish());
     return Batch::Make(schema_, std::move(columns));
   }
-  if (BufferArena::SoleOwner(arena_) && arena_->capacity() >= bytes &&
-      arena_->max_buffers() >= buffers) {
+  const bool fits =
+      arena_ != nullptr && arena_->capacity() >= bytes && arena_->max_buffers() >= buffers;
+  if (fits && arena_ready_) {
+    // Reset (or made) by PrepareArena, and nothing was handed out since.
+  } else if (fits && BufferArena::SoleOwner(arena_)) {
     arena_->Reset();
   } else {
     // Twice the room needed (at least 1 KiB), so somewhat larger batches can refill it too;
@@ -278,8 +281,27 @@ Result<Batch> BatchBuilder::Finish() {
     arena_ = BufferArena::Make(std::clamp(2 * bytes, size_t{1024}, kArenaBatchBytes),
                                3 * builders_.size());
   }
+  arena_ready_ = false;
   for (ColumnBuilder& builder : builders_) columns.push_back(builder.FinishInto(arena_));
   return Batch::Make(schema_, std::move(columns));
+}
+
+void BatchBuilder::PrepareArena() {
+  if (arena_ == nullptr || arena_ready_) return;
+  if (!BufferArena::SoleOwner(arena_)) {
+    // The batch just made is still read; the one before it has probably been dropped.
+    std::swap(arena_, spare_);
+    if (!BufferArena::SoleOwner(arena_)) {
+      arena_ = BufferArena::Make(spare_->capacity(), spare_->max_buffers());
+    }
+  }
+  arena_->Warm();
+  {
+    // One increment and decrement: the reference count's cache line is now this thread's, so
+    // the increments of Finish do not wait for the core that released the last reference.
+    std::shared_ptr<BufferArena> touch = arena_;
+  }
+  arena_ready_ = true;
 }
 
 }  // namespace laminar

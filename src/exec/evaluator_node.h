@@ -63,6 +63,10 @@ class Vector {
 
 /// One compiled expression node. Immutable after construction; Evaluate is const and
 /// thread-safe.
+/// Sets `selection` to the rows among 0..count-1 where `result` (a BOOLEAN vector of `count`
+/// rows, or scalar) is TRUE.
+void CollectTrueRows(const Vector& result, int64_t count, SelectionVector* selection);
+
 class EvaluatorNode {
  public:
   EvaluatorNode(DataType type, std::string text) : type_(type), text_(std::move(text)) {}
@@ -75,6 +79,12 @@ class EvaluatorNode {
 
   /// Keeps the entries of `selection` for which this BOOLEAN node is TRUE.
   virtual Status Filter(const EvaluationInput& input, SelectionVector* selection) const;
+
+  /// Sets `selection` to the rows among 0..count-1 (count > 0) for which this BOOLEAN node is
+  /// TRUE. The base evaluates the node and collects its TRUE bits; boolean kernels test row by
+  /// row instead, without a boolean column.
+  virtual Status FilterAll(const EvaluationInput& input, int64_t count,
+                           SelectionVector* selection) const;
 
   virtual std::string Describe() const = 0;
   virtual bool IsConstant() const { return false; }

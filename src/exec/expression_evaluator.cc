@@ -2233,11 +2233,21 @@ Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selec
     return Status::Error(ErrorCode::kInvalidArgument, "filter predicate `{}` is of type {}",
                          root_->text(), type().ToString());
   }
-  // Evaluate without a selection (no index indirection), then collect the TRUE rows.
-  int64_t count = input.num_rows();
+  // Evaluated without a selection (no index indirection).
+  const int64_t count = input.num_rows();
   selection->Clear();
   if (count == 0) return Status::Ok();
-  LAMINAR_ASSIGN_OR_RETURN(Vector result, root_->Evaluate(MakeInput(input), nullptr, count));
+  return root_->FilterAll(MakeInput(input), count, selection);
+}
+
+Status EvaluatorNode::FilterAll(const EvaluationInput& input, int64_t count,
+                                SelectionVector* selection) const {
+  LAMINAR_ASSIGN_OR_RETURN(Vector result, Evaluate(input, nullptr, count));
+  CollectTrueRows(result, count, selection);
+  return Status::Ok();
+}
+
+void CollectTrueRows(const Vector& result, int64_t count, SelectionVector* selection) {
   selection->Resize(count);
   uint32_t* rows = selection->mutable_data();
   const Column& column = result.column();
@@ -2245,7 +2255,7 @@ Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selec
     bool keep = !column.IsNull(0) && column.BooleanValue(0);
     for (int64_t i = 0; i < count; ++i) rows[i] = static_cast<uint32_t>(i);
     selection->Resize(keep ? count : 0);
-    return Status::Ok();
+    return;
   }
   const uint8_t* values = column.values_buffer()->data();
   const uint8_t* validity = column.null_count() > 0 ? column.validity_buffer()->data() : nullptr;
@@ -2271,7 +2281,6 @@ Status ExpressionEvaluator::FilterAll(const Batch& input, SelectionVector* selec
     kept += keep;
   }
   selection->Resize(kept);
-  return Status::Ok();
 }
 
 std::string ExpressionEvaluator::Describe() const { return root_->Describe(); }

@@ -1006,6 +1006,30 @@ TEST_F(ExpressionEvaluatorTest, FilterKeepsOnlyTrueRows) {
   EXPECT_THAT(std::vector<uint32_t>(all.data(), all.data() + all.size()), ElementsAre(0, 1, 3));
 }
 
+TEST_F(ExpressionEvaluatorTest, BooleanKernelsFilterWithTheirErrorsAndNulls) {
+  // A boolean kernel selects rows without building a boolean column; a row its op rejects
+  // fails the filter exactly as it fails evaluation, and TRY_ makes that row NULL (not kept).
+  auto cast = Make("CAST(v AS BOOLEAN)");
+  ASSERT_TRUE(cast.ok()) << cast.status();
+  SelectionVector selection;
+  Status filtered = cast->FilterAll(TestBatch(), &selection);
+  Status evaluated = EvalError("CAST(v AS BOOLEAN)", TestBatch());
+  EXPECT_EQ(filtered.code(), ErrorCode::kInvalidCast);
+  EXPECT_EQ(filtered.ToString(), evaluated.ToString());
+  auto try_cast =
+      Make("TRY_CAST(CASE WHEN i = 7 THEN 'true' WHEN i = 0 THEN 'false' ELSE v END AS BOOLEAN)");
+  ASSERT_TRUE(try_cast.ok()) << try_cast.status();
+  ASSERT_TRUE(try_cast->FilterAll(TestBatch(), &selection).ok());
+  EXPECT_THAT(std::vector<uint32_t>(selection.data(), selection.data() + selection.size()),
+              ElementsAre(0));
+  // NULL inputs are not kept, whichever input is NULL.
+  auto compare = Make("i < b");
+  ASSERT_TRUE(compare.ok());
+  ASSERT_TRUE(compare->FilterAll(TestBatch(), &selection).ok());
+  EXPECT_THAT(std::vector<uint32_t>(selection.data(), selection.data() + selection.size()),
+              ElementsAre(0, 3));
+}
+
 TEST_F(ExpressionEvaluatorTest, FilterRejectsNonBooleanPredicates) {
   auto evaluator = Make("i + 1");
   ASSERT_TRUE(evaluator.ok());

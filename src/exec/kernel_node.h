@@ -247,6 +247,32 @@ class KernelNode final : public EvaluatorNode {
     return Vector{std::move(column), all_scalar};
   }
 
+  Status FilterAll(const EvaluationInput& input, int64_t count,
+                   SelectionVector* selection) const override {
+    if constexpr (!std::is_same_v<O, bool>) {
+      return EvaluatorNode::FilterAll(input, count, selection);
+    } else {
+      std::array<Vector, kArity> inputs;
+      bool all_scalar = true;
+      bool null_constant = false;
+      for (size_t i = 0; i < kArity; ++i) {
+        LAMINAR_ASSIGN_OR_RETURN(inputs[i], children_[i]->Evaluate(input, nullptr, count));
+        null_constant = null_constant || (inputs[i].scalar && inputs[i].column().IsNull(0));
+        all_scalar = all_scalar && inputs[i].scalar;
+      }
+      if (null_constant) {
+        selection->Clear();
+        return Status::Ok();
+      }
+      if (all_scalar) {
+        LAMINAR_ASSIGN_OR_RETURN(Column column, Dispatch<>(inputs, 1));
+        CollectTrueRows(Vector{std::move(column), true}, count, selection);
+        return Status::Ok();
+      }
+      return SelectDispatch<>(inputs, count, selection);
+    }
+  }
+
   std::string Describe() const override {
     std::string result = "Call(" + name_;
     for (const auto& child : children_) result += ", " + child->Describe();
@@ -263,6 +289,94 @@ class KernelNode final : public EvaluatorNode {
       if (inputs[kDone].scalar) return Dispatch<kScalars..., true>(inputs, count);
       return Dispatch<kScalars..., false>(inputs, count);
     }
+  }
+
+  template <bool... kScalars>
+  Status SelectDispatch(const std::array<Vector, kArity>& inputs, int64_t count,
+                        SelectionVector* selection) const {
+    constexpr size_t kDone = sizeof...(kScalars);
+    if constexpr (kDone == kArity) {
+      return SelectLoop<kScalars...>(inputs, count, selection, std::index_sequence_for<Ins...>());
+    } else {
+      if (inputs[kDone].scalar) return SelectDispatch<kScalars..., true>(inputs, count, selection);
+      return SelectDispatch<kScalars..., false>(inputs, count, selection);
+    }
+  }
+
+  // FilterAll of a boolean kernel: the rows where every input is valid and the op yields TRUE
+  // go straight into the selection.
+  template <bool... kScalars, size_t... kIndexes>
+  Status SelectLoop(const std::array<Vector, kArity>& inputs, int64_t count,
+                    SelectionVector* selection, std::index_sequence<kIndexes...>) const {
+    std::tuple<Reader<Ins, kScalars>...> readers{Reader<Ins, kScalars>(inputs[kIndexes])...};
+    // The bitmaps of the inputs with NULLs (scalar inputs are valid here).
+    std::array<const uint8_t*, kArity> validity{};
+    std::array<int64_t, kArity> offsets{};
+    size_t nullable = 0;
+    for (const Vector& vector : inputs) {
+      if (vector.scalar || vector.column().null_count() == 0) continue;
+      validity[nullable] = vector.column().validity_buffer()->data();
+      offsets[nullable] = vector.column().offset();
+      ++nullable;
+    }
+    selection->Resize(count);
+    uint32_t* rows = selection->mutable_data();
+    int64_t kept = 0;
+    KernelFlags flags = 0;  // Of valid rows only: NULL slots hold arbitrary payloads.
+    auto valid = [&](int64_t row) {
+      bool all = true;
+      for (size_t k = 0; k < nullable; ++k) all = all && GetBit(validity[k], offsets[k] + row);
+      return all;
+    };
+    int64_t row = 0;
+    // Eight rows at a time into a byte of TRUE bits, whose set bits (few, for a selective
+    // predicate) are then listed.
+    auto list = [&](unsigned byte) {
+      while (byte != 0) {
+        rows[kept++] = static_cast<uint32_t>(row + __builtin_ctz(byte));
+        byte &= byte - 1;
+      }
+    };
+    if (nullable == 0) {
+      for (; row + 8 <= count; row += 8) {
+        unsigned byte = 0;
+        for (int bit = 0; bit < 8; ++bit) {
+          bool value = false;
+          flags |= op_.Call(std::get<kIndexes>(readers).Get(row + bit)..., &value);
+          byte |= static_cast<unsigned>(value) << bit;
+        }
+        list(byte);
+      }
+    } else {
+      for (; row + 8 <= count; row += 8) {
+        unsigned byte = 0;
+        for (int bit = 0; bit < 8; ++bit) {
+          bool value = false;
+          const KernelFlags row_flags =
+              op_.Call(std::get<kIndexes>(readers).Get(row + bit)..., &value);
+          const bool is_valid = valid(row + bit);
+          flags |= is_valid ? row_flags : KernelFlags{0};
+          byte |= static_cast<unsigned>(value && is_valid) << bit;
+        }
+        list(byte);
+      }
+    }
+    for (; row < count; ++row) {
+      if (nullable != 0 && !valid(row)) continue;
+      bool value = false;
+      flags |= op_.Call(std::get<kIndexes>(readers).Get(row)..., &value);
+      rows[kept] = static_cast<uint32_t>(row);
+      kept += value;
+    }
+    if (flags != 0) [[unlikely]] {
+      // A row the op rejected: evaluation reports it (or, for TRY_ kernels, makes it NULL).
+      LAMINAR_ASSIGN_OR_RETURN(
+          Column column, (Loop<kScalars...>(inputs, count, std::index_sequence_for<Ins...>())));
+      CollectTrueRows(Vector{std::move(column), false}, count, selection);
+      return Status::Ok();
+    }
+    selection->Resize(kept);
+    return Status::Ok();
   }
 
   template <bool... kScalars, size_t... kIndexes>

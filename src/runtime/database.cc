@@ -398,7 +398,7 @@ std::optional<ChangeBatch> Subscription::Poll() {
   for (;;) {
     std::optional<StreamItem> item = state_->subscription->TryPop();
     if (!item) return std::nullopt;
-    if (item->batch) return runtime::TakeStreamBatch(item->batch);
+    if (item->has_batch()) return runtime::TakeStreamBatch(*item);
     watermark_ = std::max(watermark_, item->watermark);
   }
 }
@@ -412,7 +412,7 @@ Result<ChangeBatch> Subscription::Recv() {
       return Status::Error(ErrorCode::kClosed, "\"{}\" has ended: {}", name(),
                            item.status().message());
     }
-    if (item->batch) return runtime::TakeStreamBatch(item->batch);
+    if (item->has_batch()) return runtime::TakeStreamBatch(*item);
     watermark_ = std::max(watermark_, item->watermark);
   }
 }
@@ -429,7 +429,7 @@ Result<ChangeBatch> Subscription::RecvTimeout(std::chrono::nanoseconds timeout) 
       if (!failure.ok()) return failure;
       return Status::Error(ErrorCode::kClosed, "\"{}\" has ended", name());
     }
-    if (item->batch) return runtime::TakeStreamBatch(item->batch);
+    if (item->has_batch()) return runtime::TakeStreamBatch(*item);
     watermark_ = std::max(watermark_, item->watermark);
   }
 }

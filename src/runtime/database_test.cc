@@ -110,6 +110,21 @@ TEST(LaminarDBTest, KeptBatchesSurviveLaterOneRowPushesWithOneOrTwoSubscribers) 
     ASSERT_TRUE(db->Sync().ok());
     EXPECT_EQ(Drain(*first), (std::vector<std::string>{fmt::format("row-{}|{}", i, i * 10)}));
   }
+  // One subscription (its batches travel inside the queue's items) keeping every batch: the
+  // source's prepared arenas are all held, so each batch gets memory of its own.
+  for (int64_t i = 17; i <= 25; i += 2) {
+    ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
+    ASSERT_TRUE(db->Sync().ok());
+    std::optional<ChangeBatch> batch = first->Poll();
+    ASSERT_TRUE(batch.has_value());
+    kept.push_back(std::move(*batch));
+  }
+  for (size_t k = 0; k < kept.size(); ++k) {
+    const int64_t i = static_cast<int64_t>(2 * k + 17);
+    ASSERT_EQ(kept[k].num_rows(), 1);
+    EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
+    EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
+  }
 }
 
 TEST(LaminarDBTest, RowsPushedBeforeStartAreProcessedAfterStart) {

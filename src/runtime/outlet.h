@@ -13,19 +13,27 @@
 
 namespace laminar::runtime {
 
-/// What a subscriber of a stream receives: a batch of rows with weights, or (batch null) the
-/// stream's new watermark.
+/// What a subscriber of a stream receives: a batch of rows with weights (in `own` or `batch`),
+/// or the stream's new watermark.
 struct StreamItem {
-  /// Shared by every subscription it was published to. The ChangeBatch object itself is not
-  /// const, so the subscription holding the last reference may move it out
-  /// (TakeStreamBatch) instead of copying it.
+  /// The batch of an outlet with one subscription, its only reader: it travels inside the
+  /// item, so the subscriber reads the queue's slot and nothing else.
+  std::optional<exec::ChangeBatch> own;
+  /// The batch shared by every subscription it was published to (several subscriptions). The
+  /// ChangeBatch object itself is not const, so the subscription holding the last reference
+  /// may move it out (TakeStreamBatch) instead of copying it.
   std::shared_ptr<const exec::ChangeBatch> batch;
   int64_t watermark = exec::kMinWatermark;
+
+  bool has_batch() const { return own.has_value() || batch != nullptr; }
 };
 
-/// The batch of a stream item, for a subscriber to keep: moved out when `batch` is the last
-/// reference to it, copied while other subscriptions share it.
-inline exec::ChangeBatch TakeStreamBatch(std::shared_ptr<const exec::ChangeBatch>& batch) {
+/// The batch of a stream item, for a subscriber to keep: moved out when the item owns it or
+/// holds the last reference to it, copied while other subscriptions share it.
+/// REQUIRES: item.has_batch().
+inline exec::ChangeBatch TakeStreamBatch(StreamItem& item) {
+  if (item.own) return std::move(*item.own);
+  std::shared_ptr<const exec::ChangeBatch>& batch = item.batch;
   if (batch.use_count() == 1) {
     // The other holders released their references (release decrements); this fence orders
     // their reads before the move. The object was created mutable (Outlet::PublishBatch).
@@ -51,17 +59,27 @@ class Outlet {
   bool changelog() const { return changelog_; }
 
   void PublishBatch(const exec::ChangeBatch& batch) {
-    if (ApplyToView(batch)) Broadcast(std::make_shared<exec::ChangeBatch>(batch));
+    if (!ApplyToView(batch)) return;
+    if (broadcast_.SubscriberCount() == 1) {
+      (void)broadcast_.Publish(StreamItem{batch, nullptr, 0});
+    } else {
+      Broadcast(std::make_shared<exec::ChangeBatch>(batch));
+    }
   }
   /// PublishBatch for a batch the caller no longer needs: moved to the subscribers, not copied.
   void PublishBatch(exec::ChangeBatch&& batch) {
-    if (ApplyToView(batch)) Broadcast(std::make_shared<exec::ChangeBatch>(std::move(batch)));
+    if (!ApplyToView(batch)) return;
+    if (broadcast_.SubscriberCount() == 1) {
+      (void)broadcast_.Publish(StreamItem{std::move(batch), nullptr, 0});
+    } else {
+      Broadcast(std::make_shared<exec::ChangeBatch>(std::move(batch)));
+    }
   }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
     if (view_ != nullptr) view_->AdvanceWatermark(watermark);
     if (!broadcast_.HasSubscribers()) return;
-    (void)broadcast_.Publish(StreamItem{nullptr, watermark});
+    (void)broadcast_.Publish(StreamItem{std::nullopt, nullptr, watermark});
   }
 
   Result<stream::BroadcastSubscription<StreamItem>> Subscribe(
@@ -103,7 +121,7 @@ class Outlet {
     return broadcast_.HasSubscribers();
   }
   void Broadcast(std::shared_ptr<exec::ChangeBatch> batch) {
-    (void)broadcast_.Publish(StreamItem{std::move(batch), 0});
+    (void)broadcast_.Publish(StreamItem{std::nullopt, std::move(batch), 0});
   }
 
   const std::string name_;

@@ -509,6 +509,8 @@ Status Reactor::FlushRows(Source& source) {
   }
   DeliverSourceBatch(source, std::move(*batch), source.pending_producer, source.pending_producers);
   source.pending_producers.clear();
+  // The batch is published: ready the next one's memory now, off the next row's path.
+  source.pending_rows->PrepareArena();
   return Status::Ok();
 }
 

@@ -87,7 +87,15 @@ class Broadcast {
   /// Copies `item` to every current subscriber, per each subscriber's backpressure policy (so
   /// this may wait for a Block subscriber). OK, or kClosed when the broadcast is closed.
   /// With no subscribers the item goes nowhere. REQUIRES: called by one thread at a time.
-  Status Publish(const T& item) {
+  Status Publish(const T& item) { return PublishImpl(item); }
+
+  /// Publish for an item the caller no longer needs: the last subscriber gets it moved, not
+  /// copied.
+  Status Publish(T&& item) { return PublishImpl(std::move(item)); }
+
+ private:
+  template <typename Item>
+  Status PublishImpl(Item&& item) {
     if (closed_.load(std::memory_order_acquire)) [[unlikely]] {
       return Status(ErrorCode::kClosed, "broadcast is closed");
     }
@@ -95,9 +103,17 @@ class Broadcast {
       RefreshView();
     }
     bool saw_closed_subscriber = false;
-    for (const std::shared_ptr<Subscriber>& subscriber : view_) {
-      T copy(item);
-      Status status = subscriber->producer.Push(std::move(copy));
+    const size_t count = view_.size();
+    for (size_t i = 0; i < count; ++i) {
+      Subscriber& subscriber = *view_[i];
+      Status status;
+      if constexpr (std::is_same_v<Item, T>) {
+        // An rvalue: every subscriber but the last gets a copy, the last the item itself.
+        status = i + 1 == count ? subscriber.producer.Push(std::move(item))
+                                : subscriber.producer.Push(T(item));
+      } else {
+        status = subscriber.producer.Push(T(item));
+      }
       if (status.code() == ErrorCode::kClosed) [[unlikely]] {
         saw_closed_subscriber = true;
       }
@@ -116,6 +132,7 @@ class Broadcast {
     return Status::Ok();
   }
 
+ public:
   /// Whether a Publish now would reach anyone: lets the publisher skip building an item nobody
   /// reads. Lock-free unless subscribers changed since the last call. REQUIRES: called by the
   /// publisher thread.
@@ -124,6 +141,15 @@ class Broadcast {
       RefreshView();
     }
     return !view_.empty();
+  }
+
+  /// How many subscribers a Publish now would reach (HasSubscribers' count). REQUIRES: called
+  /// by the publisher thread.
+  size_t SubscriberCount() {
+    if (registry_version_.load(std::memory_order_acquire) != view_version_) [[unlikely]] {
+      RefreshView();
+    }
+    return view_.size();
   }
 
   /// Closes the broadcast and every subscriber channel, waking a blocked publisher and waiting

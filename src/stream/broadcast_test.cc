@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -82,6 +83,29 @@ TEST(BroadcastTest, SharedPayloadsAreNotCopied) {
   ASSERT_TRUE(broadcast.Publish(payload).ok());
   EXPECT_EQ(first.TryPop()->get(), payload.get());
   EXPECT_EQ(second.TryPop()->get(), payload.get());
+}
+
+TEST(BroadcastTest, AnItemPublishedAsAnRvalueIsMovedToTheLastSubscriber) {
+  Broadcast<std::vector<int>> broadcast;
+  ChannelOptions options = SubscriberOptions(4, Backpressure::kBlock);
+  auto first = std::move(broadcast.Subscribe(options)).value();
+  auto second = std::move(broadcast.Subscribe(options)).value();
+  EXPECT_EQ(broadcast.SubscriberCount(), 2u);
+  std::vector<int> item(1000, 7);
+  const int* storage = item.data();
+  ASSERT_TRUE(broadcast.Publish(std::move(item)).ok());
+  std::optional<std::vector<int>> copied = first.TryPop();
+  std::optional<std::vector<int>> moved = second.TryPop();
+  ASSERT_TRUE(copied && moved);
+  EXPECT_EQ(*copied, std::vector<int>(1000, 7));
+  EXPECT_NE(copied->data(), storage);
+  EXPECT_EQ(moved->data(), storage) << "the last subscriber gets the item itself";
+  // An lvalue stays the caller's: every subscriber gets a copy.
+  const std::vector<int> kept(3, 1);
+  ASSERT_TRUE(broadcast.Publish(kept).ok());
+  EXPECT_EQ(*first.TryPop(), kept);
+  EXPECT_EQ(*second.TryPop(), kept);
+  EXPECT_EQ(kept.size(), 3u);
 }
 
 TEST(BroadcastTest, SlowBlockSubscriberBlocksThePublisher) {
