@@ -164,34 +164,47 @@ void BufferArena::Reset() {
   used_ = 0;
 }
 
-std::shared_ptr<const Buffer> BufferArena::Add(const std::shared_ptr<BufferArena>& self,
-                                               const void* data, size_t size) {
-  BufferArena& arena = *self;
-  LAMINAR_DCHECK(arena.RoomFor(size));
-  uint8_t* target = arena.memory_ + arena.used_;
+const Buffer* BufferArena::Place(const void* data, size_t size) {
+  LAMINAR_DCHECK(RoomFor(size));
+  uint8_t* target = memory_ + used_;
   const size_t padded = RoundUpToAlignment(size);
   if (size > 0) std::memcpy(target, data, size);
   // Padding bytes are zero, as for every other buffer (the arena may hold an older batch).
   std::memset(target + size, 0, padded - size);
-  arena.used_ += padded;
-  std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
+  used_ += padded;
+  std::optional<Buffer>& slot = slots_[slots_used_++];
   slot.emplace(Buffer::ConstructionKey(), size > 0 ? target : nullptr, size);
-  return std::shared_ptr<const Buffer>(self, &*slot);
+  return &*slot;
 }
 
-std::shared_ptr<const Buffer> BufferArena::AddBuilder(const std::shared_ptr<BufferArena>& self,
+std::shared_ptr<const Buffer> BufferArena::Add(const std::shared_ptr<BufferArena>& self,
+                                               const void* data, size_t size) {
+  return std::shared_ptr<const Buffer>(self, self->Place(data, size));
+}
+
+void ArenaReferences::Reset(const std::shared_ptr<BufferArena>& arena, size_t count) {
+  references_.clear();
+  references_.assign(count, arena);
+}
+
+std::shared_ptr<const Buffer> BufferArena::AddBuilder(std::shared_ptr<BufferArena> self,
                                                       const BufferBuilder& builder) {
-  const size_t size = builder.size();
-  if (size == 0 || size > kBufferAlignment) return Add(self, builder.data(), size);
   BufferArena& arena = *self;
-  LAMINAR_DCHECK(arena.RoomFor(size));
-  uint8_t* target = arena.memory_ + arena.used_;
-  // One aligned block: the data and its zero padding, a fixed-size copy the compiler inlines.
-  std::memcpy(target, builder.data(), kBufferAlignment);
-  arena.used_ += kBufferAlignment;
-  std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
-  slot.emplace(Buffer::ConstructionKey(), target, size);
-  return std::shared_ptr<const Buffer>(self, &*slot);
+  const size_t size = builder.size();
+  const Buffer* buffer = nullptr;
+  if (size == 0 || size > kBufferAlignment) {
+    buffer = arena.Place(builder.data(), size);
+  } else {
+    LAMINAR_DCHECK(arena.RoomFor(size));
+    uint8_t* target = arena.memory_ + arena.used_;
+    // One aligned block: the data and its zero padding, a fixed-size copy the compiler inlines.
+    std::memcpy(target, builder.data(), kBufferAlignment);
+    arena.used_ += kBufferAlignment;
+    std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
+    slot.emplace(Buffer::ConstructionKey(), target, size);
+    buffer = &*slot;
+  }
+  return std::shared_ptr<const Buffer>(std::move(self), buffer);
 }
 
 int64_t CountSetBits(const uint8_t* bits, int64_t offset, int64_t length) {

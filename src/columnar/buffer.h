@@ -5,6 +5,7 @@
 #include <cstring>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace laminar {
 
@@ -76,6 +77,32 @@ class Buffer {
 };
 
 class BufferBuilder;
+class BufferArena;
+
+/// References to one BufferArena taken ahead of time, while the thread has nothing more urgent
+/// to do: the buffers of the next batch then take one each (BufferArena::AddBuilder) without
+/// updating the arena's shared reference count on the way.
+///
+/// Thread-safety: not thread-safe; owned by the arena's filler.
+class ArenaReferences {
+ public:
+  /// Drops the references held, then takes `count` to `arena`.
+  void Reset(const std::shared_ptr<BufferArena>& arena, size_t count);
+  /// Drops every reference held, so that the arena's count tells its readers alone.
+  void Clear() { references_.clear(); }
+  /// A reference to `arena`: one taken ahead of time if one for it is left, else a new one.
+  std::shared_ptr<BufferArena> Take(const std::shared_ptr<BufferArena>& arena) {
+    if (!references_.empty() && references_.back() == arena) {
+      std::shared_ptr<BufferArena> taken = std::move(references_.back());
+      references_.pop_back();
+      return taken;
+    }
+    return arena;
+  }
+
+ private:
+  std::vector<std::shared_ptr<BufferArena>> references_;
+};
 
 /// One allocation holding the buffers of a small batch, with one reference count for all of
 /// them: the buffers it hands out are aliases of the arena (std::shared_ptr's aliasing
@@ -122,8 +149,9 @@ class BufferArena {
                                            const void* data, size_t size);
 
   /// Add() for the bytes of a BufferBuilder, whose memory past its size is zero up to its
-  /// capacity (a multiple of the alignment): the padding is copied with the data.
-  static std::shared_ptr<const Buffer> AddBuilder(const std::shared_ptr<BufferArena>& self,
+  /// capacity (a multiple of the alignment): the padding is copied with the data. `self` is a
+  /// reference to this arena that the buffer keeps (moved in, it costs no count update).
+  static std::shared_ptr<const Buffer> AddBuilder(std::shared_ptr<BufferArena> self,
                                                   const BufferBuilder& builder);
 
   /// Whether `size` more bytes (rounded up to the alignment) and one more buffer fit.
@@ -139,6 +167,9 @@ class BufferArena {
   BufferArena(PrivateKey, size_t capacity, size_t max_buffers);
 
  private:
+  // Copies `size` bytes in (zero-padded) and returns the slot's buffer.
+  const Buffer* Place(const void* data, size_t size);
+
   uint8_t* memory_;
   size_t capacity_;
   size_t used_ = 0;

@@ -104,6 +104,35 @@ TEST(BufferArenaTest, BuildersAreCopiedWithTheirZeroPadding) {
   EXPECT_EQ(c->size(), 0u);
 }
 
+TEST(ArenaReferencesTest, BuffersTakeReferencesTakenAheadAndTheRestAreDropped) {
+  std::shared_ptr<BufferArena> arena = BufferArena::Make(1024, 4);
+  std::shared_ptr<BufferArena> other = BufferArena::Make(1024, 4);
+  ArenaReferences references;
+  references.Reset(arena, 3);
+  EXPECT_EQ(arena.use_count(), 4);
+  EXPECT_FALSE(BufferArena::SoleOwner(arena)) << "references taken ahead count as holders";
+  BufferBuilder bytes;
+  bytes.AppendValue(int64_t{5});
+  std::shared_ptr<const Buffer> first = BufferArena::AddBuilder(references.Take(arena), bytes);
+  std::shared_ptr<const Buffer> second = BufferArena::AddBuilder(references.Take(arena), bytes);
+  EXPECT_EQ(arena.use_count(), 4) << "the buffers took two of the three references";
+  EXPECT_EQ(second->data_as<int64_t>()[0], 5);
+  // A reference to another arena is a new one, not one of those taken for `arena`.
+  std::shared_ptr<BufferArena> taken = references.Take(other);
+  EXPECT_EQ(taken, other);
+  EXPECT_EQ(arena.use_count(), 4);
+  references.Clear();
+  EXPECT_EQ(arena.use_count(), 3);
+  first.reset();
+  second.reset();
+  EXPECT_TRUE(BufferArena::SoleOwner(arena));
+  // Once all are taken, Take makes new references.
+  references.Reset(arena, 1);
+  std::shared_ptr<BufferArena> one = references.Take(arena);
+  std::shared_ptr<BufferArena> two = references.Take(arena);
+  EXPECT_EQ(arena.use_count(), 3);
+}
+
 TEST(BufferTest, AllocateGivesAlignedWritableBytesWithZeroPadding) {
   uint8_t* bytes = nullptr;
   std::shared_ptr<const Buffer> buffer = Buffer::Allocate(20, &bytes);

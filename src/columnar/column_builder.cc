@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+
 namespace laminar {
 
 ColumnBuilder::ColumnBuilder(DataType type) : type_(type) { Reset(); }
@@ -199,7 +200,8 @@ int ColumnBuilder::ArenaBuffers() const {
   return 1 + (has_validity_ ? 1 : 0) + (type_.IsVariableWidth() ? 1 : 0);
 }
 
-Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena) {
+Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena,
+                                 ArenaReferences& references) {
   const int64_t length = length_;
   if (type_.id() == TypeId::kNull) {
     Clear();
@@ -208,10 +210,10 @@ Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena) {
   // Booleans: values_ already holds BytesForBits(length) bytes (AppendBoolean and AppendNull
   // grow it a byte per eight rows).
   std::shared_ptr<const Buffer> validity =
-      has_validity_ ? BufferArena::AddBuilder(arena, validity_) : nullptr;
-  std::shared_ptr<const Buffer> values = BufferArena::AddBuilder(arena, values_);
+      has_validity_ ? BufferArena::AddBuilder(references.Take(arena), validity_) : nullptr;
+  std::shared_ptr<const Buffer> values = BufferArena::AddBuilder(references.Take(arena), values_);
   std::shared_ptr<const Buffer> data =
-      type_.IsVariableWidth() ? BufferArena::AddBuilder(arena, data_) : nullptr;
+      type_.IsVariableWidth() ? BufferArena::AddBuilder(references.Take(arena), data_) : nullptr;
   const int64_t null_count = null_count_;
   Clear();
   return Column(type_, length, std::move(validity), std::move(values), std::move(data), null_count);
@@ -273,7 +275,7 @@ Result<Batch> BatchBuilder::Finish() {
       arena_ != nullptr && arena_->capacity() >= bytes && arena_->max_buffers() >= buffers;
   if (fits && arena_ready_) {
     // Reset (or made) by PrepareArena, and nothing was handed out since.
-  } else if (fits && BufferArena::SoleOwner(arena_)) {
+  } else if (references_.Clear(); fits && BufferArena::SoleOwner(arena_)) {
     arena_->Reset();
   } else {
     // Twice the room needed (at least 1 KiB), so somewhat larger batches can refill it too;
@@ -282,12 +284,16 @@ Result<Batch> BatchBuilder::Finish() {
                                3 * builders_.size());
   }
   arena_ready_ = false;
-  for (ColumnBuilder& builder : builders_) columns.push_back(builder.FinishInto(arena_));
+  last_buffers_ = buffers;
+  for (ColumnBuilder& builder : builders_) {
+    columns.push_back(builder.FinishInto(arena_, references_));
+  }
   return Batch::Make(schema_, std::move(columns));
 }
 
 void BatchBuilder::PrepareArena() {
   if (arena_ == nullptr || arena_ready_) return;
+  references_.Clear();  // Those the last batch did not use.
   if (!BufferArena::SoleOwner(arena_)) {
     // The batch just made is still read; the one before it has probably been dropped.
     std::swap(arena_, spare_);
@@ -296,11 +302,8 @@ void BatchBuilder::PrepareArena() {
     }
   }
   arena_->Warm();
-  {
-    // One increment and decrement: the reference count's cache line is now this thread's, so
-    // the increments of Finish do not wait for the core that released the last reference.
-    std::shared_ptr<BufferArena> touch = arena_;
-  }
+  // The next batch's buffers take these instead of counting up one by one as it is built.
+  references_.Reset(arena_, last_buffers_);
   arena_ready_ = true;
 }
 

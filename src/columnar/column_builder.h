@@ -87,8 +87,9 @@ class ColumnBuilder {
   int ArenaBuffers() const;
   /// Like Finish, but copies the buffers into `arena` and keeps this builder's memory for the
   /// next rows: for small batches, where an allocation per buffer costs more than the copy.
+  /// Each buffer keeps a reference to the arena from `references` (taken ahead of time).
   /// REQUIRES: `arena` has room for ArenaBytes() and ArenaBuffers().
-  Column FinishInto(const std::shared_ptr<BufferArena>& arena);
+  Column FinishInto(const std::shared_ptr<BufferArena>& arena, ArenaReferences& references);
 
  private:
   void MarkValid() {
@@ -155,6 +156,10 @@ class BatchBuilder {
   std::shared_ptr<BufferArena> spare_;
   // arena_ is empty and referenced only here (PrepareArena).
   bool arena_ready_ = false;
+  // References to arena_ for the next batch's buffers, taken by PrepareArena.
+  ArenaReferences references_;
+  // Buffers of the last small batch: how many references PrepareArena takes.
+  size_t last_buffers_ = 0;
 };
 
 }  // namespace laminar
