@@ -102,6 +102,19 @@ TEST(BufferArenaTest, BuildersAreCopiedWithTheirZeroPadding) {
   for (size_t i = 80; i < 2 * kBufferAlignment; ++i) EXPECT_EQ(b->data()[i], 0) << i;
   EXPECT_EQ(reinterpret_cast<uintptr_t>(b->data()) % kBufferAlignment, 0u);
   EXPECT_EQ(c->size(), 0u);
+  // A builder that held more than 64 bytes, cleared, then given a few: what it held before
+  // must not reach the padding.
+  a.reset();
+  b.reset();
+  c.reset();
+  ASSERT_TRUE(BufferArena::SoleOwner(arena));
+  arena->Reset();
+  large.Clear();
+  large.AppendValue(int32_t{-1});
+  std::shared_ptr<const Buffer> reused = BufferArena::AddBuilder(arena, large);
+  ASSERT_EQ(reused->size(), 4u);
+  EXPECT_EQ(reused->data_as<int32_t>()[0], -1);
+  for (size_t i = 4; i < kBufferAlignment; ++i) EXPECT_EQ(reused->data()[i], 0) << i;
 }
 
 TEST(ArenaReferencesTest, BuffersTakeReferencesTakenAheadAndTheRestAreDropped) {

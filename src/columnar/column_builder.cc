@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstring>
 
-
 namespace laminar {
 
 ColumnBuilder::ColumnBuilder(DataType type) : type_(type) { Reset(); }

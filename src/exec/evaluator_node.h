@@ -61,12 +61,12 @@ class Vector {
   const Column* borrowed_ = &EmptyColumn();
 };
 
-/// One compiled expression node. Immutable after construction; Evaluate is const and
-/// thread-safe.
 /// Sets `selection` to the rows among 0..count-1 where `result` (a BOOLEAN vector of `count`
 /// rows, or scalar) is TRUE.
 void CollectTrueRows(const Vector& result, int64_t count, SelectionVector* selection);
 
+/// One compiled expression node. Immutable after construction; Evaluate is const and
+/// thread-safe.
 class EvaluatorNode {
  public:
   EvaluatorNode(DataType type, std::string text) : type_(type), text_(std::move(text)) {}

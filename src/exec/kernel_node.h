@@ -370,9 +370,12 @@ class KernelNode final : public EvaluatorNode {
     }
     if (flags != 0) [[unlikely]] {
       // A row the op rejected: evaluation reports it (or, for TRY_ kernels, makes it NULL).
-      LAMINAR_ASSIGN_OR_RETURN(
-          Column column, (Loop<kScalars...>(inputs, count, std::index_sequence_for<Ins...>())));
-      CollectTrueRows(Vector{std::move(column), false}, count, selection);
+      Result<Column> column = Loop<kScalars...>(inputs, count, std::index_sequence_for<Ins...>());
+      if (!column.ok()) {
+        selection->Clear();  // As a failed evaluation leaves it.
+        return column.status();
+      }
+      CollectTrueRows(Vector{std::move(*column), false}, count, selection);
       return Status::Ok();
     }
     selection->Resize(kept);

@@ -7,6 +7,7 @@
 #include "columnar/column_builder.h"
 #include "columnar/temporal.h"
 #include "laminar/laminardb.h"
+#include "runtime/outlet.h"
 
 namespace laminar {
 namespace {
@@ -125,6 +126,54 @@ TEST(LaminarDBTest, KeptBatchesSurviveLaterOneRowPushesWithOneOrTwoSubscribers) 
     EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
     EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
   }
+}
+
+// An outlet with one subscription hands it the batch inside the queue's item; with several,
+// one shared batch, moved out by the last subscription to take it.
+TEST(OutletTest, OneSubscriptionGetsTheBatchInsideTheItemSeveralShareOne) {
+  auto schema = Schema::Make({{"x", DataType::BigInt()}});
+  runtime::Outlet outlet("s", schema, false);
+  auto batch_of = [&](int64_t x) {
+    BatchBuilder builder(schema);
+    EXPECT_TRUE(builder.AppendRow(std::vector<Value>{Value::BigInt(x)}).ok());
+    return exec::ChangeBatch{*builder.Finish(), {}};
+  };
+  stream::ChannelOptions options;
+  auto first = outlet.Subscribe(options);
+  ASSERT_TRUE(first.ok());
+  outlet.PublishBatch(batch_of(1));
+  std::optional<runtime::StreamItem> item = first->TryPop();
+  ASSERT_TRUE(item && item->has_batch());
+  EXPECT_TRUE(item->own.has_value());
+  EXPECT_EQ(item->batch, nullptr);
+  EXPECT_EQ(runtime::TakeStreamBatch(*item).rows.column(0).GetValue(0), Value::BigInt(1));
+  // A batch the caller keeps is copied into the item.
+  const exec::ChangeBatch kept = batch_of(2);
+  outlet.PublishBatch(kept);
+  item = first->TryPop();
+  ASSERT_TRUE(item && item->own.has_value());
+  EXPECT_EQ(item->own->rows.column(0).GetValue(0), Value::BigInt(2));
+  EXPECT_EQ(kept.rows.column(0).GetValue(0), Value::BigInt(2));
+
+  auto second = outlet.Subscribe(options);
+  ASSERT_TRUE(second.ok());
+  outlet.PublishBatch(batch_of(3));
+  std::optional<runtime::StreamItem> a = first->TryPop();
+  std::optional<runtime::StreamItem> b = second->TryPop();
+  ASSERT_TRUE(a && b && a->has_batch() && b->has_batch());
+  EXPECT_FALSE(a->own.has_value());
+  EXPECT_EQ(a->batch, b->batch) << "one batch shared by both";
+  exec::ChangeBatch copied = runtime::TakeStreamBatch(*a);
+  a.reset();
+  exec::ChangeBatch moved = runtime::TakeStreamBatch(*b);
+  EXPECT_EQ(copied.rows.column(0).GetValue(0), Value::BigInt(3));
+  EXPECT_EQ(moved.rows.column(0).GetValue(0), Value::BigInt(3));
+  // A watermark is an item without a batch.
+  outlet.PublishWatermark(42);
+  item = first->TryPop();
+  ASSERT_TRUE(item.has_value());
+  EXPECT_FALSE(item->has_batch());
+  EXPECT_EQ(item->watermark, 42);
 }
 
 TEST(LaminarDBTest, RowsPushedBeforeStartAreProcessedAfterStart) {
