@@ -222,7 +222,9 @@ TEST_F(S3ObjectStoreTest, PutGetHeadDelete) {
   ASSERT_TRUE(store->Delete("checkpoints/1/state").ok());
   EXPECT_EQ(store->Get("checkpoints/1/state").status().code(), ErrorCode::kFileNotFound);
   EXPECT_TRUE(store->AtomicPut());
-  EXPECT_EQ(store->retries(), 0u);
+  // No count of retries here: the local test server, on a machine loaded by a parallel test
+  // run, once answered a request with a retryable failure (a CI run saw one retry). When to
+  // retry is tested against a scripted server (S3ObjectStoreRetryTest).
 }
 
 TEST_F(S3ObjectStoreTest, MissingObjectIsFileNotFound) {
