@@ -155,6 +155,27 @@ TEST(BatchBuilderTest, PreparedArenasNeverChangeABatchThatIsStillHeld) {
   EXPECT_EQ(memory[3], memory[1]);
 }
 
+TEST(BatchBuilderTest, CheckedRowsAppendAsCheckedOnes) {
+  BatchBuilder checked(TradeSchema());
+  BatchBuilder unchecked(TradeSchema());
+  const std::vector<std::vector<Value>> rows = {
+      {Value::Varchar("AAPL"), Value::Double(1.5), Value::Timestamp(1)},
+      {Value::Varchar("MSFT"), Value::Null(DataType::Double()), Value::Timestamp(2)},
+      {Value::Varchar(""), Value::Double(-0.5), Value::Timestamp(3)}};
+  for (const std::vector<Value>& row : rows) {
+    ASSERT_TRUE(checked.AppendRow(row).ok());
+    ASSERT_TRUE(unchecked.AppendCheckedRow(row).ok());
+  }
+  Batch a = *checked.Finish();
+  Batch b = *unchecked.Finish();
+  ASSERT_TRUE(b.Validate().ok());
+  ASSERT_EQ(b.num_rows(), 3);
+  for (int c = 0; c < 3; ++c) {
+    for (int64_t r = 0; r < 3; ++r) EXPECT_EQ(b.column(c).GetValue(r), a.column(c).GetValue(r));
+  }
+  EXPECT_EQ(b.column(1).null_count(), 1);
+}
+
 TEST(BatchBuilderTest, ReusedArenaStartsFromCleanBuilders) {
   BatchBuilder builder(TradeSchema());
   // A NULL makes a validity bitmap; the next batch has none and no stale bits.

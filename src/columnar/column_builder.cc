@@ -90,14 +90,19 @@ Status ColumnBuilder::StringTooLarge(size_t size) const {
 }
 
 Status ColumnBuilder::AppendValue(const Value& value) {
+  if (!value.is_null() && value.type() != type_) {
+    return Status::Error(ErrorCode::kSchemaMismatch, "cannot store a {} value in a {} column",
+                         value.type().ToString(), type_.ToString());
+  }
+  return AppendCheckedValue(value);
+}
+
+Status ColumnBuilder::AppendCheckedValue(const Value& value) {
   if (value.is_null()) {
     AppendNull();
     return Status::Ok();
   }
-  if (value.type() != type_) {
-    return Status::Error(ErrorCode::kSchemaMismatch, "cannot store a {} value in a {} column",
-                         value.type().ToString(), type_.ToString());
-  }
+  LAMINAR_DCHECK(value.type() == type_);
   switch (type_.id()) {
     case TypeId::kNull:
       AppendNull();
@@ -247,6 +252,24 @@ Status BatchBuilder::AppendRow(std::span<const Value> row) {
   }
   for (int i = 0; i < schema_->num_fields(); ++i) {
     LAMINAR_RETURN_IF_ERROR(builders_[i].AppendValue(row[i]));
+  }
+  if (builders_.empty()) ++rows_without_columns_;
+  return Status::Ok();
+}
+
+Status BatchBuilder::AppendCheckedRow(std::span<const Value> row) {
+  LAMINAR_DCHECK(static_cast<int>(row.size()) == schema_->num_fields());
+  for (int i = 0; i < schema_->num_fields(); ++i) {
+    const Value& value = row[i];
+    if (value.is_null() || !schema_->field(i).type.IsVariableWidth()) continue;
+    if (!builders_[i].HasRoomForString(value.string().size())) {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           "column \"{}\" would exceed 2 GiB of data in one batch",
+                           schema_->field(i).name);
+    }
+  }
+  for (int i = 0; i < schema_->num_fields(); ++i) {
+    LAMINAR_RETURN_IF_ERROR(builders_[i].AppendCheckedValue(row[i]));
   }
   if (builders_.empty()) ++rows_without_columns_;
   return Status::Ok();

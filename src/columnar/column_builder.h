@@ -75,6 +75,10 @@ class ColumnBuilder {
   /// builder's (kSchemaMismatch names both).
   [[nodiscard]] Status AppendValue(const Value& value);
 
+  /// AppendValue without the type check. Fails only on the 2 GiB string limit.
+  /// REQUIRES: the value is NULL or of the builder's type.
+  [[nodiscard]] Status AppendCheckedValue(const Value& value);
+
   /// Appends row `row` of `column`, which must have this builder's type.
   [[nodiscard]] Status AppendFrom(const Column& column, int64_t row);
 
@@ -124,6 +128,11 @@ class BatchBuilder {
   /// (kNullViolation) and the 2 GiB string limit (kInvalidArgument) before appending anything,
   /// so on error nothing is appended.
   [[nodiscard]] Status AppendRow(std::span<const Value> row);
+
+  /// AppendRow for a row already checked against the schema (arity, types, NOT NULL), as a
+  /// source checks what is pushed: only the 2 GiB string limit is checked (kInvalidArgument,
+  /// appending nothing). REQUIRES: the row fits the schema.
+  [[nodiscard]] Status AppendCheckedRow(std::span<const Value> row);
 
   ColumnBuilder& column(int index) { return builders_[index]; }
   int64_t num_rows() const {

@@ -8,6 +8,7 @@
 #include "columnar/temporal.h"
 #include "laminar/laminardb.h"
 #include "runtime/outlet.h"
+#include "runtime/source_log.h"
 
 namespace laminar {
 namespace {
@@ -174,6 +175,32 @@ TEST(OutletTest, OneSubscriptionGetsTheBatchInsideTheItemSeveralShareOne) {
   ASSERT_TRUE(item.has_value());
   EXPECT_FALSE(item->has_batch());
   EXPECT_EQ(item->watermark, 42);
+}
+
+// The reactor appends rows without checking them again: a WAL record whose row does not fit
+// the source's schema fails the replay instead of reaching it.
+TEST(SourceLogTest, ARowThatDoesNotFitTheSchemaFailsToDecode) {
+  auto schema = Schema::Make({{"name", DataType::Varchar()}, {"x", DataType::BigInt(), false}});
+  auto record = [](std::vector<Value> row) {
+    runtime::SourceMessage message;
+    message.kind = runtime::SourceMessage::Kind::kRow;
+    message.row = std::move(row);
+    return runtime::EncodeSourceMessage(message);
+  };
+  auto fits = runtime::DecodeSourceMessage(
+      record({Value::Null(DataType::Varchar()), Value::BigInt(1)}), schema, "test");
+  ASSERT_TRUE(fits.ok()) << fits.status();
+  EXPECT_EQ(fits->row[1], Value::BigInt(1));
+  auto mistyped =
+      runtime::DecodeSourceMessage(record({Value::BigInt(7), Value::BigInt(1)}), schema, "test");
+  ASSERT_FALSE(mistyped.ok());
+  EXPECT_EQ(mistyped.status().code(), ErrorCode::kCorruption);
+  EXPECT_NE(mistyped.status().message().find("column \"name\""), std::string::npos)
+      << mistyped.status();
+  auto null = runtime::DecodeSourceMessage(
+      record({Value::Varchar("a"), Value::Null(DataType::BigInt())}), schema, "test");
+  ASSERT_FALSE(null.ok());
+  EXPECT_NE(null.status().message().find("BIGINT NOT NULL"), std::string::npos) << null.status();
 }
 
 TEST(LaminarDBTest, RowsPushedBeforeStartAreProcessedAfterStart) {

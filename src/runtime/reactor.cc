@@ -466,7 +466,8 @@ void Reactor::ProcessMessage(Source& source, SourceMessage& message, int64_t now
                                         source.pending_producer);
         source.pending_producers.push_back(message.producer);
       }
-      Status status = source.pending_rows->AppendRow(message.row);
+      // Checked when pushed (SourceState::NormalizeRow) or when read back from the WAL.
+      Status status = source.pending_rows->AppendCheckedRow(message.row);
       if (!status.ok()) {
         // Rows were checked when pushed; a failure here is a bug, not bad input.
         LAMINAR_LOG(kError, "source {}: dropping a row that passed its check: {}",

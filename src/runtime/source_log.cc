@@ -56,6 +56,17 @@ Result<SourceMessage> DecodeSourceMessage(std::string_view record,
                                 schema->num_fields()));
       }
       for (size_t i = 0; i < count && reader.ok(); ++i) message.row.push_back(reader.ValueOf());
+      // Rows were checked against the schema when pushed, and the reactor appends them
+      // unchecked: a record whose values do not fit fails the replay.
+      for (size_t i = 0; i < message.row.size() && reader.ok(); ++i) {
+        const Field& field = schema->field(static_cast<int>(i));
+        const Value& value = message.row[i];
+        if (value.is_null() ? !field.nullable : value.type() != field.type) {
+          reader.Fail(fmt::format("a row whose value {} does not fit column \"{}\" ({}{})",
+                                  value.ToString(), field.name, field.type.ToString(),
+                                  field.nullable ? "" : " NOT NULL"));
+        }
+      }
       break;
     }
     case SourceMessage::Kind::kBatch: {
