@@ -235,12 +235,8 @@ class KernelNode final : public EvaluatorNode {
     std::array<Vector, kArity> inputs;
     bool all_scalar = true;
     bool null_constant = false;
-    // Every argument is evaluated (and may fail) even when an earlier one is a NULL constant.
-    for (size_t i = 0; i < kArity; ++i) {
-      LAMINAR_ASSIGN_OR_RETURN(inputs[i], children_[i]->Evaluate(input, rows, count));
-      null_constant = null_constant || (inputs[i].scalar && inputs[i].column().IsNull(0));
-      all_scalar = all_scalar && inputs[i].scalar;
-    }
+    LAMINAR_RETURN_IF_ERROR(
+        EvaluateInputs(input, rows, count, inputs, &all_scalar, &null_constant));
     if (null_constant) return Vector{Column::Nulls(type(), 1), true};
     if (all_scalar) count = 1;
     LAMINAR_ASSIGN_OR_RETURN(Column column, Dispatch<>(inputs, count));
@@ -255,11 +251,8 @@ class KernelNode final : public EvaluatorNode {
       std::array<Vector, kArity> inputs;
       bool all_scalar = true;
       bool null_constant = false;
-      for (size_t i = 0; i < kArity; ++i) {
-        LAMINAR_ASSIGN_OR_RETURN(inputs[i], children_[i]->Evaluate(input, nullptr, count));
-        null_constant = null_constant || (inputs[i].scalar && inputs[i].column().IsNull(0));
-        all_scalar = all_scalar && inputs[i].scalar;
-      }
+      LAMINAR_RETURN_IF_ERROR(
+          EvaluateInputs(input, nullptr, count, inputs, &all_scalar, &null_constant));
       if (null_constant) {
         selection->Clear();
         return Status::Ok();
@@ -280,6 +273,19 @@ class KernelNode final : public EvaluatorNode {
   }
 
  private:
+  // Evaluates every argument (each may fail, even after a NULL constant), noting whether all
+  // are scalar and whether one is a NULL constant.
+  Status EvaluateInputs(const EvaluationInput& input, const uint32_t* rows, int64_t count,
+                        std::array<Vector, kArity>& inputs, bool* all_scalar,
+                        bool* null_constant) const {
+    for (size_t i = 0; i < kArity; ++i) {
+      LAMINAR_ASSIGN_OR_RETURN(inputs[i], children_[i]->Evaluate(input, rows, count));
+      *null_constant = *null_constant || (inputs[i].scalar && inputs[i].column().IsNull(0));
+      *all_scalar = *all_scalar && inputs[i].scalar;
+    }
+    return Status::Ok();
+  }
+
   template <bool... kScalars>
   Result<Column> Dispatch(const std::array<Vector, kArity>& inputs, int64_t count) const {
     constexpr size_t kDone = sizeof...(kScalars);

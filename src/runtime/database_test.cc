@@ -88,25 +88,29 @@ TEST(LaminarDBTest, KeptBatchesSurviveLaterOneRowPushesWithOneOrTwoSubscribers) 
   ASSERT_TRUE(db->Start().ok());
   auto source = db->Source("s");
   ASSERT_TRUE(source.ok());
-  std::vector<ChangeBatch> kept;
-  for (int64_t i = 1; i <= 9; i += 2) {
-    ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
-    ASSERT_TRUE(db->Sync().ok());
-    std::optional<ChangeBatch> batch = first->Poll();
-    ASSERT_TRUE(batch.has_value());
-    kept.push_back(std::move(*batch));
-  }
-  for (size_t k = 0; k < kept.size(); ++k) {
-    const int64_t i = static_cast<int64_t>(2 * k + 1);
-    ASSERT_EQ(kept[k].num_rows(), 1);
-    EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
-    EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
-  }
+  // Pushes the odd rows first..last one at a time, keeping each batch `first` receives, and
+  // checks them once all are in.
+  auto push_and_keep = [&](int64_t from, int64_t to) {
+    std::vector<ChangeBatch> kept;
+    for (int64_t i = from; i <= to; i += 2) {
+      ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
+      ASSERT_TRUE(db->Sync().ok());
+      std::optional<ChangeBatch> batch = first->Poll();
+      ASSERT_TRUE(batch.has_value());
+      kept.push_back(std::move(*batch));
+    }
+    for (size_t k = 0; k < kept.size(); ++k) {
+      const int64_t i = from + static_cast<int64_t>(2 * k);
+      ASSERT_EQ(kept[k].num_rows(), 1);
+      EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
+      EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
+    }
+  };
+  push_and_keep(1, 9);
   EXPECT_EQ(Drain(*second),
             (std::vector<std::string>{"row-1|10", "row-3|30", "row-5|50", "row-7|70", "row-9|90"}));
   // With one subscription left and nothing kept, the arena and the batches are recycled.
   second.reset();
-  kept.clear();
   for (int64_t i = 11; i <= 15; i += 2) {
     ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
     ASSERT_TRUE(db->Sync().ok());
@@ -114,19 +118,7 @@ TEST(LaminarDBTest, KeptBatchesSurviveLaterOneRowPushesWithOneOrTwoSubscribers) 
   }
   // One subscription (its batches travel inside the queue's items) keeping every batch: the
   // source's prepared arenas are all held, so each batch gets memory of its own.
-  for (int64_t i = 17; i <= 25; i += 2) {
-    ASSERT_TRUE(source->Push({Value::Varchar(fmt::format("row-{}", i)), Value::BigInt(i)}).ok());
-    ASSERT_TRUE(db->Sync().ok());
-    std::optional<ChangeBatch> batch = first->Poll();
-    ASSERT_TRUE(batch.has_value());
-    kept.push_back(std::move(*batch));
-  }
-  for (size_t k = 0; k < kept.size(); ++k) {
-    const int64_t i = static_cast<int64_t>(2 * k + 17);
-    ASSERT_EQ(kept[k].num_rows(), 1);
-    EXPECT_EQ(kept[k].rows.column(0).GetValue(0), Value::Varchar(fmt::format("row-{}", i)));
-    EXPECT_EQ(kept[k].rows.column(1).GetValue(0), Value::BigInt(i * 10));
-  }
+  push_and_keep(17, 25);
 }
 
 // An outlet with one subscription hands it the batch inside the queue's item; with several,
