@@ -90,14 +90,17 @@ TEST(BatchTest, EmptyBatchHasTypedColumns) {
   EXPECT_TRUE(batch.Validate().ok());
 }
 
+/// Appends one trade (symbol, price, time 1).
+void AppendTrade(BatchBuilder& builder, std::string_view symbol, double price) {
+  ASSERT_TRUE(builder
+                  .AppendRow(std::vector<Value>{Value::Varchar(std::string(symbol)),
+                                                Value::Double(price), Value::Timestamp(1)})
+                  .ok());
+}
+
 TEST(BatchBuilderTest, SmallBatchesShareOneArenaThatIsRefilledOnlyOnceReleased) {
   BatchBuilder builder(TradeSchema());
-  auto append = [&](std::string_view symbol, double price) {
-    ASSERT_TRUE(builder
-                    .AppendRow(std::vector<Value>{Value::Varchar(std::string(symbol)),
-                                                  Value::Double(price), Value::Timestamp(1)})
-                    .ok());
-  };
+  auto append = [&](std::string_view symbol, double price) { AppendTrade(builder, symbol, price); };
   append("AAPL", 1.5);
   Batch first = *builder.Finish();
   // The first batch is still held: the next one must not overwrite its memory.
@@ -122,10 +125,7 @@ TEST(BatchBuilderTest, SmallBatchesShareOneArenaThatIsRefilledOnlyOnceReleased) 
 TEST(BatchBuilderTest, PreparedArenasNeverChangeABatchThatIsStillHeld) {
   BatchBuilder builder(TradeSchema());
   auto make = [&](std::string_view symbol, double price) {
-    EXPECT_TRUE(builder
-                    .AppendRow(std::vector<Value>{Value::Varchar(std::string(symbol)),
-                                                  Value::Double(price), Value::Timestamp(1)})
-                    .ok());
+    AppendTrade(builder, symbol, price);
     Batch batch = *builder.Finish();
     builder.PrepareArena();
     return batch;

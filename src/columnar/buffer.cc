@@ -161,24 +161,24 @@ bool BufferArena::SoleOwner(const std::shared_ptr<BufferArena>& arena) {
   return true;
 }
 
-void BufferArena::Warm() {
-  std::memset(memory_, 0, used_);
-  Reset();
-}
-
 void BufferArena::Reset() {
   for (size_t i = 0; i < slots_used_; ++i) slots_[i].reset();
   slots_used_ = 0;
   used_ = 0;
 }
 
-const Buffer* BufferArena::Place(const void* data, size_t size) {
+const Buffer* BufferArena::Place(const void* data, size_t size, bool zero_padded) {
   LAMINAR_DCHECK(RoomFor(size));
   uint8_t* target = memory_ + used_;
   const size_t padded = RoundUpToAlignment(size);
-  if (size > 0) std::memcpy(target, data, size);
-  // Padding bytes are zero, as for every other buffer (the arena may hold an older batch).
-  std::memset(target + size, 0, padded - size);
+  if (zero_padded && padded == kBufferAlignment) {
+    // The data and its zero padding in one fixed-size copy, which the compiler inlines.
+    std::memcpy(target, data, kBufferAlignment);
+  } else {
+    if (size > 0) std::memcpy(target, data, size);
+    // Padding bytes are zero, as for every other buffer (the arena may hold an older batch).
+    std::memset(target + size, 0, padded - size);
+  }
   used_ += padded;
   std::optional<Buffer>& slot = slots_[slots_used_++];
   slot.emplace(Buffer::ConstructionKey(), size > 0 ? target : nullptr, size);
@@ -187,31 +187,16 @@ const Buffer* BufferArena::Place(const void* data, size_t size) {
 
 std::shared_ptr<const Buffer> BufferArena::Add(const std::shared_ptr<BufferArena>& self,
                                                const void* data, size_t size) {
-  return std::shared_ptr<const Buffer>(self, self->Place(data, size));
+  return std::shared_ptr<const Buffer>(self, self->Place(data, size, false));
 }
 
 void ArenaReferences::Reset(const std::shared_ptr<BufferArena>& arena, size_t count) {
-  references_.clear();
   references_.assign(count, arena);
 }
 
 std::shared_ptr<const Buffer> BufferArena::AddBuilder(std::shared_ptr<BufferArena> self,
                                                       const BufferBuilder& builder) {
-  BufferArena& arena = *self;
-  const size_t size = builder.size();
-  const Buffer* buffer = nullptr;
-  if (size == 0 || size > kBufferAlignment) {
-    buffer = arena.Place(builder.data(), size);
-  } else {
-    LAMINAR_DCHECK(arena.RoomFor(size));
-    uint8_t* target = arena.memory_ + arena.used_;
-    // One aligned block: the data and its zero padding, a fixed-size copy the compiler inlines.
-    std::memcpy(target, builder.data(), kBufferAlignment);
-    arena.used_ += kBufferAlignment;
-    std::optional<Buffer>& slot = arena.slots_[arena.slots_used_++];
-    slot.emplace(Buffer::ConstructionKey(), target, size);
-    buffer = &*slot;
-  }
+  const Buffer* buffer = self->Place(builder.data(), builder.size(), true);
   return std::shared_ptr<const Buffer>(std::move(self), buffer);
 }
 

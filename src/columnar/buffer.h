@@ -138,10 +138,6 @@ class BufferArena {
   /// REQUIRES: SoleOwner(arena) for the arena's only reference.
   void Reset();
 
-  /// Reset(), and writes the bytes the last batch used (zeroes), so that filling the arena next
-  /// finds them in this thread's cache. REQUIRES: as Reset().
-  void Warm();
-
   /// Copies `size` bytes into the arena (zero-padded to kBufferAlignment) and returns them as a
   /// buffer that shares the arena's reference count. REQUIRES: RoomFor(size) and a free slot;
   /// `self` is this arena's reference.
@@ -167,8 +163,9 @@ class BufferArena {
   BufferArena(PrivateKey, size_t capacity, size_t max_buffers);
 
  private:
-  // Copies `size` bytes in (zero-padded) and returns the slot's buffer.
-  const Buffer* Place(const void* data, size_t size);
+  // Copies `size` bytes in (zero-padded) and returns the slot's buffer. `zero_padded`: the
+  // source's bytes past `size` are readable and zero up to the alignment.
+  const Buffer* Place(const void* data, size_t size, bool zero_padded);
 
   uint8_t* memory_;
   size_t capacity_;

@@ -323,7 +323,7 @@ void BatchBuilder::PrepareArena() {
       arena_ = BufferArena::Make(spare_->capacity(), spare_->max_buffers());
     }
   }
-  arena_->Warm();
+  arena_->Reset();
   // The next batch's buffers take these instead of counting up one by one as it is built.
   references_.Reset(arena_, last_buffers_);
   arena_ready_ = true;

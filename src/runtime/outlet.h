@@ -58,23 +58,9 @@ class Outlet {
   const std::shared_ptr<const Schema>& schema() const { return schema_; }
   bool changelog() const { return changelog_; }
 
-  void PublishBatch(const exec::ChangeBatch& batch) {
-    if (!ApplyToView(batch)) return;
-    if (broadcast_.SubscriberCount() == 1) {
-      (void)broadcast_.Publish(StreamItem{batch, nullptr, 0});
-    } else {
-      Broadcast(std::make_shared<exec::ChangeBatch>(batch));
-    }
-  }
+  void PublishBatch(const exec::ChangeBatch& batch) { PublishChanges(batch); }
   /// PublishBatch for a batch the caller no longer needs: moved to the subscribers, not copied.
-  void PublishBatch(exec::ChangeBatch&& batch) {
-    if (!ApplyToView(batch)) return;
-    if (broadcast_.SubscriberCount() == 1) {
-      (void)broadcast_.Publish(StreamItem{std::move(batch), nullptr, 0});
-    } else {
-      Broadcast(std::make_shared<exec::ChangeBatch>(std::move(batch)));
-    }
-  }
+  void PublishBatch(exec::ChangeBatch&& batch) { PublishChanges(std::move(batch)); }
   void PublishWatermark(int64_t watermark) {
     watermark_.store(watermark, std::memory_order_release);
     if (view_ != nullptr) view_->AdvanceWatermark(watermark);
@@ -112,16 +98,21 @@ class Outlet {
   const std::shared_ptr<ViewStore>& view() const { return view_; }
 
  private:
-  /// Applies `batch` to the materialized view, if any; true when subscribers want it.
-  bool ApplyToView(const exec::ChangeBatch& batch) {
+  /// Applies `batch` (a const or an rvalue ChangeBatch) to the materialized view, if any, then
+  /// hands it to the subscribers: inside the item for one, shared by several.
+  template <typename Changes>
+  void PublishChanges(Changes&& batch) {
     if (view_ != nullptr) {
       Status status = view_->Apply(batch);
       if (!status.ok()) Fail(status);
     }
-    return broadcast_.HasSubscribers();
-  }
-  void Broadcast(std::shared_ptr<exec::ChangeBatch> batch) {
-    (void)broadcast_.Publish(StreamItem{std::nullopt, std::move(batch), 0});
+    const size_t subscribers = broadcast_.SubscriberCount();
+    if (subscribers == 1) {
+      (void)broadcast_.Publish(StreamItem{std::forward<Changes>(batch), nullptr, 0});
+    } else if (subscribers > 1) {
+      (void)broadcast_.Publish(StreamItem{
+          std::nullopt, std::make_shared<exec::ChangeBatch>(std::forward<Changes>(batch)), 0});
+    }
   }
 
   const std::string name_;

@@ -136,12 +136,7 @@ class Broadcast {
   /// Whether a Publish now would reach anyone: lets the publisher skip building an item nobody
   /// reads. Lock-free unless subscribers changed since the last call. REQUIRES: called by the
   /// publisher thread.
-  bool HasSubscribers() {
-    if (registry_version_.load(std::memory_order_acquire) != view_version_) [[unlikely]] {
-      RefreshView();
-    }
-    return !view_.empty();
-  }
+  bool HasSubscribers() { return SubscriberCount() != 0; }
 
   /// How many subscribers a Publish now would reach (HasSubscribers' count). REQUIRES: called
   /// by the publisher thread.
