@@ -155,25 +155,93 @@ TEST(BatchBuilderTest, PreparedArenasNeverChangeABatchThatIsStillHeld) {
   EXPECT_EQ(memory[3], memory[1]);
 }
 
-TEST(BatchBuilderTest, CheckedRowsAppendAsCheckedOnes) {
-  BatchBuilder checked(TradeSchema());
-  BatchBuilder unchecked(TradeSchema());
+// Every type through a RowRecord: the batch equals one built from the Values themselves, and
+// the record reads back as those Values.
+TEST(BatchBuilderTest, RecordsAppendAsTheirValues) {
+  const DataType decimal = *DataType::Decimal(20, 4);
+  auto schema = Schema::Make({{"b", DataType::Boolean()},
+                              {"t", DataType::TinyInt()},
+                              {"s", DataType::SmallInt()},
+                              {"i", DataType::Integer()},
+                              {"l", DataType::BigInt(), false},
+                              {"r", DataType::Real()},
+                              {"d", DataType::Double()},
+                              {"m", decimal},
+                              {"day", DataType::Date()},
+                              {"ts", DataType::Timestamp()},
+                              {"tz", DataType::TimestampTz()},
+                              {"iv", DataType::Interval()},
+                              {"v", DataType::Varchar()},
+                              {"y", DataType::Bytea()},
+                              {"n", DataType::Null()}});
+  const std::string long_text(300, 'x');  // Past the record's inline bytes.
   const std::vector<std::vector<Value>> rows = {
-      {Value::Varchar("AAPL"), Value::Double(1.5), Value::Timestamp(1)},
-      {Value::Varchar("MSFT"), Value::Null(DataType::Double()), Value::Timestamp(2)},
-      {Value::Varchar(""), Value::Double(-0.5), Value::Timestamp(3)}};
+      {Value::Boolean(true), Value::TinyInt(-8), Value::SmallInt(1234), Value::Integer(-56789),
+       Value::BigInt(INT64_MIN), Value::Real(1.5F), Value::Double(-2.25),
+       Value::Decimal(Decimal128{123456789}, decimal), Value::Date(19000),
+       Value::Timestamp(1'700'000'000'000'000), Value::TimestampTz(-1),
+       Value::FromInterval(Interval{1, 2, 3}), Value::Varchar("https://example.com/a/b?c=d"),
+       Value::Bytea(std::string("\0\1\2", 3)), Value::Null(DataType::Null())},
+      {Value::Null(DataType::Boolean()), Value::Null(DataType::TinyInt()),
+       Value::Null(DataType::SmallInt()), Value::Null(DataType::Integer()), Value::BigInt(0),
+       Value::Null(DataType::Real()), Value::Null(DataType::Double()), Value::Null(decimal),
+       Value::Null(DataType::Date()), Value::Null(DataType::Timestamp()),
+       Value::Null(DataType::TimestampTz()), Value::Null(DataType::Interval()),
+       Value::Null(DataType::Varchar()), Value::Null(DataType::Bytea()),
+       Value::Null(DataType::Null())},
+      {Value::Boolean(false), Value::TinyInt(127), Value::SmallInt(-1), Value::Integer(0),
+       Value::BigInt(INT64_MAX), Value::Real(-0.0F), Value::Double(1e300),
+       Value::Decimal(Decimal128{-1}, decimal), Value::Date(-1), Value::Timestamp(0),
+       Value::TimestampTz(42), Value::FromInterval(Interval{-1, 0, -5}), Value::Varchar(""),
+       Value::Bytea(long_text), Value::Null(DataType::Null())}};
+  BatchBuilder from_values(schema);
+  BatchBuilder from_records(schema);
   for (const std::vector<Value>& row : rows) {
-    ASSERT_TRUE(checked.AppendRow(row).ok());
-    ASSERT_TRUE(unchecked.AppendCheckedRow(row).ok());
+    ASSERT_TRUE(from_values.AppendRow(row).ok());
+    RowRecord record;
+    record.Start(schema->num_fields());
+    for (int c = 0; c < schema->num_fields(); ++c) {
+      ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type).ok());
+    }
+    ASSERT_TRUE(record.complete());
+    // Moved, as through a channel: a long row's heap block travels, a short one is copied.
+    RowRecord moved = std::move(record);
+    EXPECT_EQ(moved.ToValues(*schema), row);
+    ASSERT_TRUE(from_records.HasRoomFor(moved));
+    from_records.AppendRecord(moved);
   }
-  Batch a = *checked.Finish();
-  Batch b = *unchecked.Finish();
+  Batch a = *from_values.Finish();
+  Batch b = *from_records.Finish();
   ASSERT_TRUE(b.Validate().ok());
   ASSERT_EQ(b.num_rows(), 3);
-  for (int c = 0; c < 3; ++c) {
-    for (int64_t r = 0; r < 3; ++r) EXPECT_EQ(b.column(c).GetValue(r), a.column(c).GetValue(r));
+  for (int c = 0; c < schema->num_fields(); ++c) {
+    EXPECT_EQ(b.column(c).null_count(), a.column(c).null_count()) << c;
+    for (int64_t r = 0; r < 3; ++r) {
+      EXPECT_EQ(b.column(c).GetValue(r), a.column(c).GetValue(r)) << c << ", " << r;
+    }
   }
-  EXPECT_EQ(b.column(1).null_count(), 1);
+}
+
+// A record is refilled for each row (Start), whether it last held a long row or a short one.
+TEST(BatchBuilderTest, ARecordIsReusedAcrossRows) {
+  auto schema = TradeSchema();
+  BatchBuilder builder(schema);
+  RowRecord record;
+  const std::vector<std::vector<Value>> rows = {
+      {Value::Varchar("A"), Value::Double(1), Value::Timestamp(1)},
+      {Value::Varchar(std::string(500, 'z')), Value::Null(DataType::Double()), Value::Timestamp(2)},
+      {Value::Varchar("C"), Value::Double(3), Value::Timestamp(3)}};
+  for (const std::vector<Value>& row : rows) {
+    record.Start(3);
+    for (int c = 0; c < 3; ++c) ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type).ok());
+    EXPECT_EQ(record.ToValues(*schema), row);
+    builder.AppendRecord(record);
+  }
+  EXPECT_EQ(record.string_bytes(), 1u);
+  Batch batch = *builder.Finish();
+  for (int64_t r = 0; r < 3; ++r) {
+    for (int c = 0; c < 3; ++c) EXPECT_EQ(batch.column(c).GetValue(r), rows[r][c]);
+  }
 }
 
 TEST(BatchBuilderTest, ReusedArenaStartsFromCleanBuilders) {

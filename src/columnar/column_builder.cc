@@ -225,7 +225,98 @@ Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena,
 
 BatchBuilder::BatchBuilder(std::shared_ptr<const Schema> schema) : schema_(std::move(schema)) {
   builders_.reserve(schema_->num_fields());
-  for (const Field& field : schema_->fields()) builders_.emplace_back(field.type);
+  for (const Field& field : schema_->fields()) {
+    builders_.emplace_back(field.type);
+    if (field.type.IsVariableWidth()) {
+      string_columns_.push_back(static_cast<int>(builders_.size()) - 1);
+      record_widths_.push_back(kRecordString);
+    } else if (field.type.id() == TypeId::kBoolean) {
+      record_widths_.push_back(kRecordBoolean);
+    } else if (field.type.id() == TypeId::kNull) {
+      record_widths_.push_back(kRecordNull);
+    } else {
+      record_widths_.push_back(static_cast<int8_t>(field.type.ByteWidth()));
+    }
+  }
+}
+
+namespace {
+
+// Reads the u32 length of a record's string at `bytes`.
+uint32_t RecordLength(const uint8_t* bytes) {
+  uint32_t length;
+  std::memcpy(&length, bytes, sizeof(length));
+  return length;
+}
+
+}  // namespace
+
+bool BatchBuilder::HasRoomForEach(const RowRecord& record) const {
+  const uint8_t* bytes = record.bytes().data();
+  const uint8_t* at = bytes + BytesForBits(schema_->num_fields());
+  for (int i = 0; i < schema_->num_fields(); ++i) {
+    if (GetBit(bytes, i)) continue;
+    const int8_t width = record_widths_[i];
+    if (width == kRecordString) {
+      const uint32_t length = RecordLength(at);
+      if (!builders_[i].HasRoomForString(length)) return false;
+      at += sizeof(uint32_t) + length;
+    } else {
+      at += width == kRecordBoolean ? 1 : width;
+    }
+  }
+  return true;
+}
+
+void BatchBuilder::AppendRecord(const RowRecord& record) {
+  LAMINAR_DCHECK(record.num_columns() == schema_->num_fields() && record.complete());
+  const uint8_t* bytes = record.bytes().data();
+  const uint8_t* at = bytes + BytesForBits(schema_->num_fields());
+  for (int i = 0; i < schema_->num_fields(); ++i) {
+    ColumnBuilder& builder = builders_[i];
+    if (GetBit(bytes, i)) {
+      builder.AppendNull();
+      continue;
+    }
+    switch (record_widths_[i]) {
+      case kRecordBoolean:
+        builder.AppendBoolean(*at != 0);
+        ++at;
+        break;
+      case kRecordString: {
+        const uint32_t length = RecordLength(at);
+        at += sizeof(uint32_t);
+        builder.AppendCheckedString(
+            std::string_view(reinterpret_cast<const char*>(at), static_cast<size_t>(length)));
+        at += length;
+        break;
+      }
+      case 1:
+        builder.AppendFixedBytes<1>(at);
+        at += 1;
+        break;
+      case 2:
+        builder.AppendFixedBytes<2>(at);
+        at += 2;
+        break;
+      case 4:
+        builder.AppendFixedBytes<4>(at);
+        at += 4;
+        break;
+      case 8:
+        builder.AppendFixedBytes<8>(at);
+        at += 8;
+        break;
+      case 16:
+        builder.AppendFixedBytes<16>(at);
+        at += 16;
+        break;
+      default:
+        LAMINAR_CHECK_MSG(false, "a record with a value in a NULL column");
+    }
+  }
+  LAMINAR_DCHECK(at == bytes + record.bytes().size());
+  if (builders_.empty()) ++rows_without_columns_;
 }
 
 Status BatchBuilder::AppendRow(std::span<const Value> row) {
@@ -252,24 +343,6 @@ Status BatchBuilder::AppendRow(std::span<const Value> row) {
   }
   for (int i = 0; i < schema_->num_fields(); ++i) {
     LAMINAR_RETURN_IF_ERROR(builders_[i].AppendValue(row[i]));
-  }
-  if (builders_.empty()) ++rows_without_columns_;
-  return Status::Ok();
-}
-
-Status BatchBuilder::AppendCheckedRow(std::span<const Value> row) {
-  LAMINAR_DCHECK(static_cast<int>(row.size()) == schema_->num_fields());
-  for (int i = 0; i < schema_->num_fields(); ++i) {
-    const Value& value = row[i];
-    if (value.is_null() || !schema_->field(i).type.IsVariableWidth()) continue;
-    if (!builders_[i].HasRoomForString(value.string().size())) {
-      return Status::Error(ErrorCode::kInvalidArgument,
-                           "column \"{}\" would exceed 2 GiB of data in one batch",
-                           schema_->field(i).name);
-    }
-  }
-  for (int i = 0; i < schema_->num_fields(); ++i) {
-    LAMINAR_RETURN_IF_ERROR(builders_[i].AppendCheckedValue(row[i]));
   }
   if (builders_.empty()) ++rows_without_columns_;
   return Status::Ok();

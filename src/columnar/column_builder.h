@@ -10,6 +10,7 @@
 #include "columnar/batch.h"
 #include "columnar/buffer.h"
 #include "columnar/column.h"
+#include "columnar/row_record.h"
 #include "columnar/value.h"
 #include "common/check.h"
 #include "common/status.h"
@@ -71,6 +72,23 @@ class ColumnBuilder {
     return Status::Ok();
   }
 
+  /// AppendString for a value known to fit (HasRoomForString(value.size())).
+  void AppendCheckedString(std::string_view value) {
+    LAMINAR_DCHECK(type_.IsVariableWidth() && HasRoomForString(value.size()));
+    data_.Append(value.data(), value.size());
+    values_.AppendValue(static_cast<int32_t>(data_.size()));
+    MarkValid();
+  }
+
+  /// Appends a value given as its kWidth raw bytes (the physical type's, unaligned).
+  /// REQUIRES: a fixed-width type with ByteWidth() == kWidth.
+  template <size_t kWidth>
+  void AppendFixedBytes(const uint8_t* bytes) {
+    LAMINAR_DCHECK(static_cast<int>(kWidth) == type_.ByteWidth());
+    values_.Append(bytes, kWidth);
+    MarkValid();
+  }
+
   /// Appends a scalar. NULL of any type is accepted; otherwise the value's type must equal the
   /// builder's (kSchemaMismatch names both).
   [[nodiscard]] Status AppendValue(const Value& value);
@@ -129,10 +147,19 @@ class BatchBuilder {
   /// so on error nothing is appended.
   [[nodiscard]] Status AppendRow(std::span<const Value> row);
 
-  /// AppendRow for a row already checked against the schema (arity, types, NOT NULL), as a
-  /// source checks what is pushed: only the 2 GiB string limit is checked (kInvalidArgument,
-  /// appending nothing). REQUIRES: the row fits the schema.
-  [[nodiscard]] Status AppendCheckedRow(std::span<const Value> row);
+  /// Whether AppendRecord(record) stays within the 2 GiB of string bytes a column of one batch
+  /// holds. Rows are pushed one by one; a reader that finds no room delivers what it has and
+  /// appends the row to the next batch.
+  bool HasRoomFor(const RowRecord& record) const {
+    for (int column : string_columns_) {
+      if (!builders_[column].HasRoomForString(record.string_bytes())) return HasRoomForEach(record);
+    }
+    return true;
+  }
+
+  /// Appends a row that an encoder checked against this builder's schema (RowRecord).
+  /// REQUIRES: `record` is complete for this schema and HasRoomFor(record).
+  void AppendRecord(const RowRecord& record);
 
   ColumnBuilder& column(int index) { return builders_[index]; }
   int64_t num_rows() const {
@@ -156,8 +183,17 @@ class BatchBuilder {
   static constexpr size_t kArenaBatchBytes = 16 * 1024;
 
  private:
+  // How AppendRecord reads a column's value: kRecordBoolean, kRecordString, or the ByteWidth.
+  static constexpr int8_t kRecordBoolean = -1;
+  static constexpr int8_t kRecordString = -2;
+  static constexpr int8_t kRecordNull = -3;
+  // HasRoomFor, string by string (the record's total did not fit somewhere).
+  bool HasRoomForEach(const RowRecord& record) const;
+
   std::shared_ptr<const Schema> schema_;
   std::vector<ColumnBuilder> builders_;
+  std::vector<int8_t> record_widths_;  // Per column, for AppendRecord.
+  std::vector<int> string_columns_;    // The VARCHAR and BYTEA columns.
   int64_t rows_without_columns_ = 0;
   // The arena of the last small batch, refilled when this is its only reference.
   std::shared_ptr<BufferArena> arena_;

@@ -177,7 +177,9 @@ struct Writer<StringResult> {
 template <size_t N>
 std::shared_ptr<const Buffer> IntersectValidity(const std::array<Vector, N>& inputs,
                                                 int64_t count) {
-  std::shared_ptr<const Buffer> result;
+  bool any_nulls = false;
+  for (const Vector& input : inputs) any_nulls |= !input.scalar && input.column().null_count() != 0;
+  if (!any_nulls) return nullptr;  // The common case, without a builder to make and destroy.
   BufferBuilder bits;
   bool started = false;
   for (const Vector& input : inputs) {
@@ -202,7 +204,6 @@ std::shared_ptr<const Buffer> IntersectValidity(const std::array<Vector, N>& inp
       }
     }
   }
-  if (!started) return nullptr;
   return bits.Finish();
 }
 

@@ -203,8 +203,9 @@ const Schema& SourceHandle::schema() const { return *state_->source->schema(); }
 
 namespace {
 
+// Moves `message` into the source's channel (and its WAL first, if any).
 Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage>& producer,
-                      uint32_t producer_id, bool try_only, SourceMessage message) {
+                      uint32_t producer_id, bool try_only, SourceMessage& message) {
   if (source.closed()) return ClosedError(fmt::format("source \"{}\"", source.name()));
   message.producer = producer_id;
   Status status;
@@ -225,7 +226,8 @@ Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage
                              "source \"{}\" is full ({} rows or batches queued)", source.name(),
                              source.channel().capacity());
       }
-      LAMINAR_ASSIGN_OR_RETURN(lsn, wal->writer->Append(runtime::EncodeSourceMessage(message)));
+      LAMINAR_ASSIGN_OR_RETURN(
+          lsn, wal->writer->Append(runtime::EncodeSourceMessage(message, *source.schema())));
       message.lsn = lsn;
       status = producer.Push(std::move(message));
     }
@@ -254,40 +256,36 @@ Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage
 }  // namespace
 
 Status SourceHandle::Push(std::span<const Value> row) {
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<Value> checked, state_->source->CheckRow(row));
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
-  message.row = std::move(checked);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
-                        std::move(message));
+  LAMINAR_RETURN_IF_ERROR(state_->source->EncodeRow(row, message.row));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, message);
 }
 
-Status SourceHandle::Push(std::vector<Value>&& row) {
-  LAMINAR_RETURN_IF_ERROR(state_->source->NormalizeRow(row));
-  SourceMessage message;
-  message.kind = SourceMessage::Kind::kRow;
-  message.row = std::move(row);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
-                        std::move(message));
-}
+Status SourceHandle::Push(std::vector<Value>&& row) { return Push(std::span<const Value>(row)); }
 
 Status SourceHandle::TryPush(std::span<const Value> row) {
-  LAMINAR_ASSIGN_OR_RETURN(std::vector<Value> checked, state_->source->CheckRow(row));
   SourceMessage message;
   message.kind = SourceMessage::Kind::kRow;
-  message.row = std::move(checked);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, true,
-                        std::move(message));
+  LAMINAR_RETURN_IF_ERROR(state_->source->EncodeRow(row, message.row));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, true, message);
 }
 
 Status SourceHandle::PushBatch(std::span<const std::vector<Value>> rows) {
   BatchBuilder builder(state_->source->schema());
+  RowRecord record;
   for (size_t i = 0; i < rows.size(); ++i) {
-    auto checked = state_->source->CheckRow(rows[i]);
-    if (!checked.ok()) {
-      return std::move(checked).status().WithContext(fmt::format("row {} of the batch", i + 1));
+    Status encoded = state_->source->EncodeRow(rows[i], record);
+    if (!encoded.ok()) {
+      return std::move(encoded).WithContext(fmt::format("row {} of the batch", i + 1));
     }
-    LAMINAR_RETURN_IF_ERROR(builder.AppendRow(*checked));
+    if (!builder.HasRoomFor(record)) {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           "row {} of the batch: a column of the batch would exceed 2 GiB of "
+                           "string bytes; push it in smaller batches",
+                           i + 1);
+    }
+    builder.AppendRecord(record);
   }
   LAMINAR_ASSIGN_OR_RETURN(Batch batch, builder.Finish());
   return PushBatch(batch);
@@ -299,8 +297,7 @@ Status SourceHandle::PushBatch(const Batch& batch) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kBatch;
   message.batch = std::make_shared<const Batch>(batch);
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
-                        std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, message);
 }
 
 Status SourceHandle::PushArrow(ArrowArray* array, ArrowSchema* schema) {
@@ -320,16 +317,15 @@ Status SourceHandle::Watermark(int64_t timestamp_micros) {
   SourceMessage message;
   message.kind = SourceMessage::Kind::kWatermark;
   message.watermark = timestamp_micros;
-  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false,
-                        std::move(message));
+  return EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, message);
 }
 
 Status SourceHandle::Close() {
   if (state_->source->closed()) return Status::Ok();
   SourceMessage message;
   message.kind = SourceMessage::Kind::kClose;
-  LAMINAR_RETURN_IF_ERROR(EnqueueMessage(*state_->source, state_->producer, state_->producer_id,
-                                         false, std::move(message)));
+  LAMINAR_RETURN_IF_ERROR(
+      EnqueueMessage(*state_->source, state_->producer, state_->producer_id, false, message));
   state_->source->MarkClosed();
   return Status::Ok();
 }
@@ -1271,8 +1267,7 @@ Status LaminarDB::Impl::CloseSourcesLocked(std::string_view name) {
     SourceMessage message;
     message.kind = SourceMessage::Kind::kClose;
     LAMINAR_RETURN_IF_ERROR(EnqueueMessage(*source, source->statement_producer(),
-                                           SourceState::kStatementProducer, false,
-                                           std::move(message)));
+                                           SourceState::kStatementProducer, false, message));
     source->MarkClosed();
   }
   if (!name.empty() && sources_.find(name) == sources_.end()) {
@@ -1757,8 +1752,7 @@ Result<QueryResult> LaminarDB::Impl::ExecuteInsert(const sql::BoundInsert& inser
   message.kind = SourceMessage::Kind::kBatch;
   message.batch = std::make_shared<const Batch>(std::move(batch));
   LAMINAR_RETURN_IF_ERROR(EnqueueMessage(source, source.statement_producer(),
-                                         SourceState::kStatementProducer, false,
-                                         std::move(message)));
+                                         SourceState::kStatementProducer, false, message));
   return result;
 }
 

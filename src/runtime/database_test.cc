@@ -9,6 +9,7 @@
 #include "laminar/laminardb.h"
 #include "runtime/outlet.h"
 #include "runtime/source_log.h"
+#include "storage/state_io.h"
 
 namespace laminar {
 namespace {
@@ -173,16 +174,22 @@ TEST(OutletTest, OneSubscriptionGetsTheBatchInsideTheItemSeveralShareOne) {
 // the source's schema fails the replay instead of reaching it.
 TEST(SourceLogTest, ARowThatDoesNotFitTheSchemaFailsToDecode) {
   auto schema = Schema::Make({{"name", DataType::Varchar()}, {"x", DataType::BigInt(), false}});
+  // A row record as EncodeSourceMessage writes it (docs/formats/wal.md), of any values.
   auto record = [](std::vector<Value> row) {
-    runtime::SourceMessage message;
-    message.kind = runtime::SourceMessage::Kind::kRow;
-    message.row = std::move(row);
-    return runtime::EncodeSourceMessage(message);
+    storage::StateWriter writer;
+    writer.U8(1);  // Record version.
+    writer.U8(static_cast<uint8_t>(runtime::SourceMessage::Kind::kRow));
+    writer.U32(7);  // Producer.
+    writer.VarU64(row.size());
+    for (const Value& value : row) writer.ValueOf(value);
+    return writer.Release();
   };
   auto fits = runtime::DecodeSourceMessage(
       record({Value::Null(DataType::Varchar()), Value::BigInt(1)}), schema, "test");
   ASSERT_TRUE(fits.ok()) << fits.status();
-  EXPECT_EQ(fits->row[1], Value::BigInt(1));
+  EXPECT_EQ(fits->producer, 7u);
+  EXPECT_EQ(fits->row.ToValues(*schema),
+            (std::vector<Value>{Value::Null(DataType::Varchar()), Value::BigInt(1)}));
   auto mistyped =
       runtime::DecodeSourceMessage(record({Value::BigInt(7), Value::BigInt(1)}), schema, "test");
   ASSERT_FALSE(mistyped.ok());

@@ -456,6 +456,10 @@ void Reactor::ProcessMessage(Source& source, SourceMessage& message, int64_t now
   }
   switch (message.kind) {
     case SourceMessage::Kind::kRow: {
+      // A batch holds at most 2 GiB of string bytes per column: deliver the rows gathered so
+      // far and start the next batch with this row (which alone always fits: the encoder
+      // refuses longer strings).
+      if (!source.pending_rows->HasRoomFor(message.row)) (void)FlushRows(source);
       if (source.pending_rows->num_rows() == 0) {
         source.pending_producer = message.producer;
       } else if (!source.pending_producers.empty()) {
@@ -466,14 +470,8 @@ void Reactor::ProcessMessage(Source& source, SourceMessage& message, int64_t now
                                         source.pending_producer);
         source.pending_producers.push_back(message.producer);
       }
-      // Checked when pushed (SourceState::NormalizeRow) or when read back from the WAL.
-      Status status = source.pending_rows->AppendCheckedRow(message.row);
-      if (!status.ok()) {
-        // Rows were checked when pushed; only the batch's 2 GiB of string bytes can refuse
-        // one here (a known gap: the pending rows should be delivered first).
-        LAMINAR_LOG(kError, "source {}: dropping a row that passed its check: {}",
-                    source.state->name(), status.ToString());
-      }
+      // Encoded and checked when pushed (SourceState::EncodeRow) or read back from the WAL.
+      source.pending_rows->AppendRecord(message.row);
       if (static_cast<size_t>(source.pending_rows->num_rows()) >= cap) {
         (void)FlushRows(source);
       }

@@ -8,16 +8,18 @@ namespace {
 constexpr uint8_t kRecordVersion = 1;
 }  // namespace
 
-std::string EncodeSourceMessage(const SourceMessage& message) {
+std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema) {
   storage::StateWriter writer;
   writer.U8(kRecordVersion);
   writer.U8(static_cast<uint8_t>(message.kind));
   writer.U32(message.producer);
   switch (message.kind) {
-    case SourceMessage::Kind::kRow:
-      writer.VarU64(message.row.size());
-      for (const Value& value : message.row) writer.ValueOf(value);
+    case SourceMessage::Kind::kRow: {
+      const std::vector<Value> values = message.row.ToValues(schema);
+      writer.VarU64(values.size());
+      for (const Value& value : values) writer.ValueOf(value);
       break;
+    }
     case SourceMessage::Kind::kBatch:
       writer.BatchOf(*message.batch);
       break;
@@ -55,16 +57,20 @@ Result<SourceMessage> DecodeSourceMessage(std::string_view record,
         reader.Fail(fmt::format("a row of {} values for a source of {} columns", count,
                                 schema->num_fields()));
       }
-      for (size_t i = 0; i < count && reader.ok(); ++i) message.row.push_back(reader.ValueOf());
+      std::vector<Value> values;
+      for (size_t i = 0; i < count && reader.ok(); ++i) values.push_back(reader.ValueOf());
       // Rows were checked against the schema when pushed, and the reactor appends them
       // unchecked: a record whose values do not fit fails the replay.
-      for (size_t i = 0; i < message.row.size() && reader.ok(); ++i) {
+      message.row.Start(schema->num_fields());
+      for (size_t i = 0; i < values.size() && reader.ok(); ++i) {
         const Field& field = schema->field(static_cast<int>(i));
-        const Value& value = message.row[i];
+        const Value& value = values[i];
         if (value.is_null() ? !field.nullable : value.type() != field.type) {
           reader.Fail(fmt::format("a row whose value {} does not fit column \"{}\" ({}{})",
                                   value.ToString(), field.name, field.type.ToString(),
                                   field.nullable ? "" : " NOT NULL"));
+        } else if (Status appended = message.row.AppendValue(value, field.type); !appended.ok()) {
+          reader.Fail(fmt::format("column \"{}\": {}", field.name, appended.message()));
         }
       }
       break;

@@ -12,8 +12,8 @@ namespace laminar::runtime {
 /// A source message as one WAL record payload (docs/formats/wal.md, "Source records"):
 /// version u8, kind u8, producer u32, then for a row its values (count, then each typed
 /// value), for a batch the batch (storage::StateWriter::BatchOf), for a watermark the time
-/// (i64 µs); nothing for a close.
-std::string EncodeSourceMessage(const SourceMessage& message);
+/// (i64 µs); nothing for a close. `schema` is the source's (a row's record is read with it).
+std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema);
 
 /// Reads a record written by EncodeSourceMessage for a source of `schema`. kCorruption when
 /// the record is malformed or does not fit the schema.

@@ -169,37 +169,41 @@ std::vector<EndedProducer> SourceState::TakeEndedProducers(uint64_t read) {
   return done;
 }
 
-Result<std::vector<Value>> SourceState::CheckRow(std::span<const Value> row) const {
-  std::vector<Value> checked(row.begin(), row.end());
-  LAMINAR_RETURN_IF_ERROR(NormalizeRow(checked));
-  return checked;
-}
-
-Status SourceState::NormalizeRow(std::vector<Value>& row) const {
+Status SourceState::EncodeRow(std::span<const Value> row, RowRecord& record) const {
   if (static_cast<int>(row.size()) != schema_->num_fields()) {
     return Status::Error(ErrorCode::kSchemaMismatch,
                          "source \"{}\" has {} columns but the row has {} values", name_,
                          schema_->num_fields(), row.size());
   }
+  record.Start(schema_->num_fields());
   for (int i = 0; i < schema_->num_fields(); ++i) {
     const Field& field = schema_->field(i);
-    Value& value = row[static_cast<size_t>(i)];
+    const Value& value = row[static_cast<size_t>(i)];
     if (value.is_null()) {
       if (!field.nullable) {
         return Status::Error(ErrorCode::kNullViolation,
                              "NULL in NOT NULL column \"{}\" of source \"{}\"", field.name, name_);
       }
-      if (value.type() != field.type) value = Value::Null(field.type);
+      record.AppendNull();
       continue;
     }
-    if (value.type() == field.type) continue;
-    std::optional<Value> converted = ConvertLossless(value, field.type);
-    if (!converted) {
-      return Status::Error(
-          ErrorCode::kSchemaMismatch, "column \"{}\" of source \"{}\" is {} but the value {} is {}",
-          field.name, name_, field.type.ToString(), value.ToString(), value.type().ToString());
+    Status appended;
+    if (value.type() == field.type) {
+      appended = record.AppendValue(value, field.type);
+    } else {
+      std::optional<Value> converted = ConvertLossless(value, field.type);
+      if (!converted) {
+        return Status::Error(ErrorCode::kSchemaMismatch,
+                             "column \"{}\" of source \"{}\" is {} but the value {} is {}",
+                             field.name, name_, field.type.ToString(), value.ToString(),
+                             value.type().ToString());
+      }
+      appended = record.AppendValue(*converted, field.type);
     }
-    value = std::move(*converted);
+    if (!appended.ok()) {
+      return std::move(appended).WithContext(
+          fmt::format("column \"{}\" of source \"{}\"", field.name, name_));
+    }
   }
   return Status::Ok();
 }

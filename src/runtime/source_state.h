@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "columnar/batch.h"
+#include "columnar/row_record.h"
 #include "columnar/value.h"
 #include "common/result.h"
 #include "stream/channel.h"
@@ -42,7 +43,7 @@ struct SourceMessage {
   Kind kind = Kind::kRow;
   uint32_t producer = 0;               // SourceState::kStatementProducer or a handle's id.
   int64_t watermark = 0;               // kWatermark.
-  std::vector<Value> row;              // kRow: already checked against the schema.
+  RowRecord row;                       // kRow: checked against the schema (EncodeRow).
   std::shared_ptr<const Batch> batch;  // kBatch: already checked against the schema.
   /// Its position in the source's WAL (0: the source has none). Positions increase in the
   /// order the reactor reads messages, so the last one read says where replay resumes.
@@ -129,13 +130,12 @@ class SourceState {
   stream::ChannelProducer<SourceMessage>& statement_producer() { return statement_producer_; }
   ReactorDoorbell& doorbell() { return *doorbell_; }
 
-  /// Checks one row against the schema and converts values that widen losslessly (SMALLINT into
-  /// BIGINT, INT into DOUBLE, TIMESTAMP into TIMESTAMPTZ, ...). Errors: LDB-3006 for the wrong
-  /// number of values or a type that does not fit (naming the column), LDB-3005 for NULL in a
-  /// NOT NULL column. A row that fails is not enqueued.
-  Result<std::vector<Value>> CheckRow(std::span<const Value> row) const;
-  /// CheckRow in place: converts the values that need it, leaves the rest untouched.
-  Status NormalizeRow(std::vector<Value>& row) const;
+  /// Checks one row against the schema, converting values that widen losslessly (SMALLINT into
+  /// BIGINT, INT into DOUBLE, TIMESTAMP into TIMESTAMPTZ, ...), and encodes it into `record`
+  /// for the reactor's batch builder. Errors: LDB-3006 for the wrong number of values or a type
+  /// that does not fit (naming the column), LDB-3005 for NULL in a NOT NULL column, LDB-3007
+  /// for a string longer than a batch's column holds (2 GiB). A row that fails is not enqueued.
+  Status EncodeRow(std::span<const Value> row, RowRecord& record) const;
   /// Checks a batch's schema (same column count and types, nullability respected).
   Status CheckBatch(const Batch& batch) const;
 

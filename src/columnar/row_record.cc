@@ -1,0 +1,157 @@
+#include "columnar/row_record.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "common/check.h"
+
+namespace laminar {
+
+void RowRecord::Grow(size_t size) {
+  // AppendString refuses a row past 3 GiB; fixed-width values add at most 16 bytes each.
+  LAMINAR_CHECK_MSG(size <= std::numeric_limits<uint32_t>::max(), "a row of more than 4 GiB");
+  const size_t capacity = std::max(size, static_cast<size_t>(capacity_) * 2);
+  auto grown = std::make_unique_for_overwrite<uint8_t[]>(capacity);
+  std::memcpy(grown.get(), data(), size_);
+  heap_ = std::move(grown);
+  capacity_ = static_cast<uint32_t>(capacity);
+}
+
+Status RowRecord::AppendString(std::string_view value) {
+  if (value.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "a string of {} bytes is longer than a column can hold (2 GiB)",
+                         value.size());
+  }
+  // 3 GiB, leaving room in the u32 size for the fixed-width values that may follow.
+  constexpr size_t kMaxStringBytes = size_t{3} << 30;
+  if (size_ + sizeof(uint32_t) + value.size() > kMaxStringBytes) {
+    return Status::Error(ErrorCode::kInvalidArgument,
+                         "a row with more than 3 GiB of strings cannot be pushed");
+  }
+  const auto length = static_cast<uint32_t>(value.size());
+  Reserve(size_ + sizeof(length) + value.size());
+  std::memcpy(data() + size_, &length, sizeof(length));
+  if (!value.empty()) std::memcpy(data() + size_ + sizeof(length), value.data(), value.size());
+  size_ += static_cast<uint32_t>(sizeof(length) + value.size());
+  string_bytes_ += value.size();
+  ++next_column_;
+  return Status::Ok();
+}
+
+Status RowRecord::AppendValue(const Value& value, const DataType& type) {
+  if (value.is_null() || type.id() == TypeId::kNull) {
+    AppendNull();
+    return Status::Ok();
+  }
+  switch (type.id()) {
+    case TypeId::kNull:
+      break;
+    case TypeId::kBoolean:
+      AppendBoolean(value.boolean());
+      break;
+    case TypeId::kTinyInt:
+      AppendFixed(static_cast<int8_t>(value.integer()));
+      break;
+    case TypeId::kSmallInt:
+      AppendFixed(static_cast<int16_t>(value.integer()));
+      break;
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      AppendFixed(static_cast<int32_t>(value.integer()));
+      break;
+    case TypeId::kBigInt:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      AppendFixed(value.integer());
+      break;
+    case TypeId::kReal:
+      AppendFixed(static_cast<float>(value.floating()));
+      break;
+    case TypeId::kDouble:
+      AppendFixed(value.floating());
+      break;
+    case TypeId::kDecimal:
+      AppendFixed(value.decimal());
+      break;
+    case TypeId::kInterval:
+      AppendFixed(value.interval());
+      break;
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      return AppendString(value.string());
+  }
+  return Status::Ok();
+}
+
+std::vector<Value> RowRecord::ToValues(const Schema& schema) const {
+  LAMINAR_CHECK(schema.num_fields() == num_columns_ && complete());
+  std::vector<Value> values;
+  values.reserve(static_cast<size_t>(num_columns_));
+  const uint8_t* at = data() + BytesForBits(num_columns_);
+  auto fixed = [&at]<typename T>(T value) {
+    std::memcpy(&value, at, sizeof(T));
+    at += sizeof(T);
+    return value;
+  };
+  for (int i = 0; i < num_columns_; ++i) {
+    const DataType& type = schema.field(i).type;
+    if (IsNull(i)) {
+      values.push_back(Value::Null(type));
+      continue;
+    }
+    switch (type.id()) {
+      case TypeId::kNull:
+        values.push_back(Value::Null(type));
+        break;
+      case TypeId::kBoolean:
+        values.push_back(Value::Boolean(*at++ != 0));
+        break;
+      case TypeId::kTinyInt:
+        values.push_back(Value::TinyInt(fixed(int8_t{})));
+        break;
+      case TypeId::kSmallInt:
+        values.push_back(Value::SmallInt(fixed(int16_t{})));
+        break;
+      case TypeId::kInteger:
+        values.push_back(Value::Integer(fixed(int32_t{})));
+        break;
+      case TypeId::kDate:
+        values.push_back(Value::Date(fixed(int32_t{})));
+        break;
+      case TypeId::kBigInt:
+        values.push_back(Value::BigInt(fixed(int64_t{})));
+        break;
+      case TypeId::kTimestamp:
+        values.push_back(Value::Timestamp(fixed(int64_t{})));
+        break;
+      case TypeId::kTimestampTz:
+        values.push_back(Value::TimestampTz(fixed(int64_t{})));
+        break;
+      case TypeId::kReal:
+        values.push_back(Value::Real(fixed(float{})));
+        break;
+      case TypeId::kDouble:
+        values.push_back(Value::Double(fixed(double{})));
+        break;
+      case TypeId::kDecimal:
+        values.push_back(Value::Decimal(fixed(Decimal128{}), type));
+        break;
+      case TypeId::kInterval:
+        values.push_back(Value::FromInterval(fixed(Interval{})));
+        break;
+      case TypeId::kVarchar:
+      case TypeId::kBytea: {
+        const uint32_t length = fixed(uint32_t{});
+        std::string bytes(reinterpret_cast<const char*>(at), length);
+        at += length;
+        values.push_back(type.id() == TypeId::kVarchar ? Value::Varchar(std::move(bytes))
+                                                       : Value::Bytea(std::move(bytes)));
+        break;
+      }
+    }
+  }
+  return values;
+}
+
+}  // namespace laminar

@@ -1,0 +1,136 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "columnar/buffer.h"
+#include "columnar/data_type.h"
+#include "columnar/schema.h"
+#include "columnar/value.h"
+#include "common/status.h"
+
+namespace laminar {
+
+/// One row of a known schema in one flat run of bytes, for handing a row from one thread to
+/// another: a source's producer encodes what it pushes, and the reactor appends it to the
+/// batch it builds (BatchBuilder::AppendRecord) reading a few adjacent cache lines, instead of
+/// following a vector of Values to each long string. Rows up to kInlineBytes live inside the
+/// record itself (a channel slot), longer ones in one heap block.
+///
+/// Layout for a schema of n columns (docs/architecture.md, "Pushed rows"): a NULL bitmap of
+/// ceil(n / 8) bytes (bit i set: column i is NULL), then each non-NULL value in column order,
+/// unaligned: one byte (0 or 1) for BOOLEAN, the column's ByteWidth() bytes for fixed-width
+/// types (the physical type: int32 days for DATE, int64 µs for timestamps, ...), and for
+/// VARCHAR and BYTEA a u32 length followed by the bytes. The schema is not stored: the reader
+/// must be built for the same one (a source's encoder and its batch builder are).
+///
+/// Writing: Start(n), then exactly one Append* per column in order. A record is only ever
+/// filled by an encoder that checked the values against the schema, so the reader trusts it.
+///
+/// Thread-safety: none; a record is moved between threads through a channel.
+class RowRecord {
+ public:
+  /// Bytes a record holds without a heap block: a row of eight columns with about 60 bytes of
+  /// strings (the Nexmark bid, 103 bytes) fits, and a source's message is 192 bytes.
+  static constexpr size_t kInlineBytes = 120;
+
+  RowRecord() = default;
+  RowRecord(RowRecord&& other) noexcept { MoveFrom(other); }
+  RowRecord& operator=(RowRecord&& other) noexcept {
+    if (this != &other) MoveFrom(other);
+    return *this;
+  }
+  RowRecord(const RowRecord&) = delete;
+  RowRecord& operator=(const RowRecord&) = delete;
+
+  /// Empties the record and starts a row of `num_columns` columns, all of them NULL until
+  /// appended.
+  void Start(int num_columns) {
+    num_columns_ = num_columns;
+    next_column_ = 0;
+    string_bytes_ = 0;
+    size_ = static_cast<uint32_t>(BytesForBits(num_columns));
+    Reserve(size_);
+    std::memset(data(), 0, size_);
+  }
+
+  void AppendNull() {
+    uint8_t* nulls = data();
+    nulls[next_column_ >> 3] |= static_cast<uint8_t>(1u << (next_column_ & 7));
+    ++next_column_;
+  }
+  void AppendBoolean(bool value) {
+    const uint8_t byte = value ? 1 : 0;
+    AppendBytes(&byte, 1);
+    ++next_column_;
+  }
+  /// REQUIRES: sizeof(T) is the column's ByteWidth().
+  template <typename T>
+  void AppendFixed(const T& value) {
+    AppendBytes(&value, sizeof(T));
+    ++next_column_;
+  }
+  /// kInvalidArgument when `value` is longer than a column of one batch can hold (2 GiB).
+  [[nodiscard]] Status AppendString(std::string_view value);
+
+  /// Appends a value of `type` (checked by the caller: NULL, or value.type() == type).
+  [[nodiscard]] Status AppendValue(const Value& value, const DataType& type);
+
+  int num_columns() const { return num_columns_; }
+  /// Whether every column has been appended.
+  bool complete() const { return next_column_ == num_columns_; }
+  /// Total bytes of the row's strings, for a reader's room check.
+  uint64_t string_bytes() const { return string_bytes_; }
+  std::span<const uint8_t> bytes() const { return {data(), size_}; }
+  bool IsNull(int column) const { return GetBit(data(), column); }
+
+  /// The row's values, read back with the column types of the schema it was encoded for (the
+  /// slow path: the WAL, tests).
+  std::vector<Value> ToValues(const Schema& schema) const;
+
+ private:
+  uint8_t* data() { return heap_ != nullptr ? heap_.get() : inline_; }
+  const uint8_t* data() const { return heap_ != nullptr ? heap_.get() : inline_; }
+  void Reserve(size_t size) {
+    if (size > capacity_) [[unlikely]] {
+      Grow(size);
+    }
+  }
+  void Grow(size_t size);
+  void AppendBytes(const void* bytes, size_t size) {
+    Reserve(size_ + size);
+    std::memcpy(data() + size_, bytes, size);
+    size_ += static_cast<uint32_t>(size);
+  }
+  void MoveFrom(RowRecord& other) {
+    num_columns_ = other.num_columns_;
+    next_column_ = other.next_column_;
+    size_ = other.size_;
+    string_bytes_ = other.string_bytes_;
+    if (other.heap_ != nullptr) {
+      heap_ = std::move(other.heap_);
+      capacity_ = other.capacity_;
+      other.capacity_ = kInlineBytes;
+    } else {
+      heap_.reset();
+      capacity_ = kInlineBytes;
+      std::memcpy(inline_, other.inline_, size_);
+    }
+    other.size_ = 0;
+  }
+
+  int32_t num_columns_ = 0;
+  int32_t next_column_ = 0;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = kInlineBytes;
+  uint64_t string_bytes_ = 0;
+  std::unique_ptr<uint8_t[]> heap_;
+  uint8_t inline_[kInlineBytes];
+};
+
+}  // namespace laminar
