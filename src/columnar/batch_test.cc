@@ -201,7 +201,7 @@ TEST(BatchBuilderTest, RecordsAppendAsTheirValues) {
     RowRecord record;
     record.Start(schema->num_fields());
     for (int c = 0; c < schema->num_fields(); ++c) {
-      ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type).ok());
+      ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type));
     }
     ASSERT_TRUE(record.complete());
     // Moved, as through a channel: a long row's heap block travels, a short one is copied.
@@ -233,7 +233,7 @@ TEST(BatchBuilderTest, ARecordIsReusedAcrossRows) {
       {Value::Varchar("C"), Value::Double(3), Value::Timestamp(3)}};
   for (const std::vector<Value>& row : rows) {
     record.Start(3);
-    for (int c = 0; c < 3; ++c) ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type).ok());
+    for (int c = 0; c < 3; ++c) ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type));
     EXPECT_EQ(record.ToValues(*schema), row);
     builder.AppendRecord(record);
   }

@@ -8,7 +8,7 @@
 namespace laminar {
 
 void RowRecord::Grow(size_t size) {
-  // AppendString refuses a row past 3 GiB; fixed-width values add at most 16 bytes each.
+  // AppendString refuses a row past kMaxRowBytes; fixed-width values add 16 bytes at most.
   LAMINAR_CHECK_MSG(size <= std::numeric_limits<uint32_t>::max(), "a row of more than 4 GiB");
   const size_t capacity = std::max(size, static_cast<size_t>(capacity_) * 2);
   auto grown = std::make_unique_for_overwrite<uint8_t[]>(capacity);
@@ -17,35 +17,10 @@ void RowRecord::Grow(size_t size) {
   capacity_ = static_cast<uint32_t>(capacity);
 }
 
-Status RowRecord::AppendString(std::string_view value) {
-  if (value.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return Status::Error(ErrorCode::kInvalidArgument,
-                         "a string of {} bytes is longer than a column can hold (2 GiB)",
-                         value.size());
-  }
-  // 3 GiB, leaving room in the u32 size for the fixed-width values that may follow.
-  constexpr size_t kMaxStringBytes = size_t{3} << 30;
-  if (size_ + sizeof(uint32_t) + value.size() > kMaxStringBytes) {
-    return Status::Error(ErrorCode::kInvalidArgument,
-                         "a row with more than 3 GiB of strings cannot be pushed");
-  }
-  const auto length = static_cast<uint32_t>(value.size());
-  Reserve(size_ + sizeof(length) + value.size());
-  std::memcpy(data() + size_, &length, sizeof(length));
-  if (!value.empty()) std::memcpy(data() + size_ + sizeof(length), value.data(), value.size());
-  size_ += static_cast<uint32_t>(sizeof(length) + value.size());
-  string_bytes_ += value.size();
-  ++next_column_;
-  return Status::Ok();
-}
-
-Status RowRecord::AppendValue(const Value& value, const DataType& type) {
-  if (value.is_null() || type.id() == TypeId::kNull) {
-    AppendNull();
-    return Status::Ok();
-  }
+void RowRecord::AppendOther(const Value& value, const DataType& type) {
   switch (type.id()) {
     case TypeId::kNull:
+      AppendNull();
       break;
     case TypeId::kBoolean:
       AppendBoolean(value.boolean());
@@ -60,16 +35,8 @@ Status RowRecord::AppendValue(const Value& value, const DataType& type) {
     case TypeId::kDate:
       AppendFixed(static_cast<int32_t>(value.integer()));
       break;
-    case TypeId::kBigInt:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-      AppendFixed(value.integer());
-      break;
     case TypeId::kReal:
       AppendFixed(static_cast<float>(value.floating()));
-      break;
-    case TypeId::kDouble:
-      AppendFixed(value.floating());
       break;
     case TypeId::kDecimal:
       AppendFixed(value.decimal());
@@ -77,11 +44,14 @@ Status RowRecord::AppendValue(const Value& value, const DataType& type) {
     case TypeId::kInterval:
       AppendFixed(value.interval());
       break;
+    case TypeId::kBigInt:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kDouble:
     case TypeId::kVarchar:
     case TypeId::kBytea:
-      return AppendString(value.string());
+      LAMINAR_CHECK_MSG(false, "AppendValue handles this type itself");
   }
-  return Status::Ok();
 }
 
 std::vector<Value> RowRecord::ToValues(const Schema& schema) const {

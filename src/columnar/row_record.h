@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -12,7 +13,6 @@
 #include "columnar/data_type.h"
 #include "columnar/schema.h"
 #include "columnar/value.h"
-#include "common/status.h"
 
 namespace laminar {
 
@@ -38,6 +38,7 @@ class RowRecord {
   /// Bytes a record holds without a heap block: a row of eight columns with about 60 bytes of
   /// strings (the Nexmark bid, 103 bytes) fits, and a source's message is 192 bytes.
   static constexpr size_t kInlineBytes = 120;
+  static_assert(kInlineBytes >= sizeof(uint64_t));
 
   RowRecord() = default;
   RowRecord(RowRecord&& other) noexcept { MoveFrom(other); }
@@ -56,7 +57,13 @@ class RowRecord {
     string_bytes_ = 0;
     size_ = static_cast<uint32_t>(BytesForBits(num_columns));
     Reserve(size_);
-    std::memset(data(), 0, size_);
+    if (size_ <= sizeof(uint64_t)) {
+      // Up to 64 columns: one store (there is always room for 8 bytes).
+      const uint64_t none = 0;
+      std::memcpy(data(), &none, sizeof(none));
+    } else {
+      std::memset(data(), 0, size_);
+    }
   }
 
   void AppendNull() {
@@ -75,11 +82,55 @@ class RowRecord {
     AppendBytes(&value, sizeof(T));
     ++next_column_;
   }
-  /// kInvalidArgument when `value` is longer than a column of one batch can hold (2 GiB).
-  [[nodiscard]] Status AppendString(std::string_view value);
+  /// Appends a VARCHAR or BYTEA value. False, appending nothing, when it is longer than a
+  /// column of one batch holds (kMaxStringBytes) or the row's strings would pass kMaxRowBytes.
+  [[nodiscard]] bool AppendString(std::string_view value) {
+    if (value.size() > kMaxStringBytes || size_ + sizeof(uint32_t) + value.size() > kMaxRowBytes)
+        [[unlikely]] {
+      return false;
+    }
+    const auto length = static_cast<uint32_t>(value.size());
+    Reserve(size_ + sizeof(length) + value.size());
+    uint8_t* at = data() + size_;
+    std::memcpy(at, &length, sizeof(length));
+    if (!value.empty()) std::memcpy(at + sizeof(length), value.data(), value.size());
+    size_ += static_cast<uint32_t>(sizeof(length) + value.size());
+    string_bytes_ += value.size();
+    ++next_column_;
+    return true;
+  }
 
-  /// Appends a value of `type` (checked by the caller: NULL, or value.type() == type).
-  [[nodiscard]] Status AppendValue(const Value& value, const DataType& type);
+  /// Appends a value of `type` (the caller checked: NULL, or value.type() == type). False as
+  /// AppendString for a string that does not fit.
+  [[nodiscard]] bool AppendValue(const Value& value, const DataType& type) {
+    if (value.is_null()) {
+      AppendNull();
+      return true;
+    }
+    switch (type.id()) {
+      case TypeId::kBigInt:
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+        AppendFixed(value.integer());
+        return true;
+      case TypeId::kDouble:
+        AppendFixed(value.floating());
+        return true;
+      case TypeId::kVarchar:
+      case TypeId::kBytea:
+        return AppendString(value.string());
+      default:
+        AppendOther(value, type);
+        return true;
+    }
+  }
+
+  /// The longest string a record takes: what a column of one batch holds (32-bit offsets).
+  static constexpr size_t kMaxStringBytes =
+      static_cast<size_t>(std::numeric_limits<int32_t>::max());
+  /// The most bytes a row's record takes (3 GiB), leaving room in its u32 size for the
+  /// fixed-width values that may follow its strings.
+  static constexpr size_t kMaxRowBytes = size_t{3} << 30;
 
   int num_columns() const { return num_columns_; }
   /// Whether every column has been appended.
@@ -102,6 +153,8 @@ class RowRecord {
     }
   }
   void Grow(size_t size);
+  // AppendValue for the types without a case of their own there.
+  void AppendOther(const Value& value, const DataType& type);
   void AppendBytes(const void* bytes, size_t size) {
     Reserve(size_ + size);
     std::memcpy(data() + size_, bytes, size);
@@ -119,7 +172,8 @@ class RowRecord {
     } else {
       heap_.reset();
       capacity_ = kInlineBytes;
-      std::memcpy(inline_, other.inline_, size_);
+      // All of it, a fixed-size copy of a few vector moves rather than a call for size_ bytes.
+      std::memcpy(inline_, other.inline_, kInlineBytes);
     }
     other.size_ = 0;
   }

@@ -74,6 +74,49 @@ TEST(LaminarDBTest, FilterProjectStreamDeliversMatchingRows) {
   EXPECT_EQ(Drain(*subscription), (std::vector<std::string>{"AAPL|300", "GOOG|202"}));
 }
 
+// Rows pushed one by one travel as flat records (RowRecord): every type, NULLs, converted
+// values and rows too long to fit inside the channel slot arrive as pushed, whichever way they
+// were pushed, and a string too long for a batch's column is refused at the push.
+TEST(LaminarDBTest, PushedRowsOfEveryTypeArriveAsPushed) {
+  auto db = OpenDatabase();
+  MustExecute(*db,
+              "CREATE SOURCE s (b BOOLEAN, i INT, l BIGINT NOT NULL, d DOUBLE, m DECIMAL(10, 2), "
+              "day DATE, ts TIMESTAMP, v VARCHAR, y BYTEA); "
+              "CREATE STREAM t AS SELECT * FROM s");
+  auto subscription = db->Subscribe("t");
+  ASSERT_TRUE(subscription.ok()) << subscription.status();
+  auto source = db->Source("s");
+  ASSERT_TRUE(source.ok());
+  const std::string long_text(1000, 'q');
+  const DataType decimal = *DataType::Decimal(10, 2);
+  ASSERT_TRUE(source
+                  ->Push({Value::Boolean(true), Value::Integer(-7), Value::BigInt(1),
+                          Value::Double(2.5), Value::Decimal(Decimal128{12345}, decimal),
+                          Value::Date(19000), Value::Timestamp(1'700'000'000'000'000),
+                          Value::Varchar("short"), Value::Bytea(std::string("\0\xff", 2))})
+                  .ok());
+  // Past the slot's inline bytes; INT widened into BIGINT, DATE into TIMESTAMP.
+  ASSERT_TRUE(
+      source
+          ->TryPush(std::vector<Value>{
+              Value::Null(DataType::Boolean()), Value::Null(DataType::Integer()), Value::Integer(2),
+              Value::Null(DataType::Double()), Value::Null(decimal), Value::Null(DataType::Date()),
+              Value::Date(1), Value::Varchar(long_text), Value::Null(DataType::Bytea())})
+          .ok());
+  ASSERT_TRUE(source
+                  ->PushBatch(std::vector<std::vector<Value>>{
+                      {Value::Boolean(false), Value::Integer(0), Value::BigInt(3), Value::Double(0),
+                       Value::Decimal(Decimal128{-1}, decimal), Value::Date(0), Value::Timestamp(0),
+                       Value::Varchar(""), Value::Bytea("")}})
+                  .ok());
+  ASSERT_TRUE(db->Sync().ok());
+  EXPECT_EQ(Drain(*subscription),
+            (std::vector<std::string>{
+                "true|-7|1|2.5|123.45|2022-01-08|2023-11-14 22:13:20|short|\\x00ff",
+                "NULL|NULL|2|NULL|NULL|NULL|1970-01-02 00:00:00|" + long_text + "|NULL",
+                "false|0|3|0|-0.01|1970-01-01|1970-01-01 00:00:00||\\x"}));
+}
+
 // One-row batches reuse the source's arena once nothing holds the previous one, and a
 // subscription moves a batch out when it holds the last reference: batches kept by the
 // application, or still queued for another subscription, must keep their rows.

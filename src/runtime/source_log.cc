@@ -69,8 +69,8 @@ Result<SourceMessage> DecodeSourceMessage(std::string_view record,
           reader.Fail(fmt::format("a row whose value {} does not fit column \"{}\" ({}{})",
                                   value.ToString(), field.name, field.type.ToString(),
                                   field.nullable ? "" : " NOT NULL"));
-        } else if (Status appended = message.row.AppendValue(value, field.type); !appended.ok()) {
-          reader.Fail(fmt::format("column \"{}\": {}", field.name, appended.message()));
+        } else if (!message.row.AppendValue(value, field.type)) {
+          reader.Fail(fmt::format("column \"{}\": a string too long for a row", field.name));
         }
       }
       break;

@@ -187,22 +187,24 @@ Status SourceState::EncodeRow(std::span<const Value> row, RowRecord& record) con
       record.AppendNull();
       continue;
     }
-    Status appended;
-    if (value.type() == field.type) {
-      appended = record.AppendValue(value, field.type);
-    } else {
-      std::optional<Value> converted = ConvertLossless(value, field.type);
+    const Value* encoded = &value;
+    std::optional<Value> converted;
+    if (value.type() != field.type) [[unlikely]] {
+      converted = ConvertLossless(value, field.type);
       if (!converted) {
         return Status::Error(ErrorCode::kSchemaMismatch,
                              "column \"{}\" of source \"{}\" is {} but the value {} is {}",
                              field.name, name_, field.type.ToString(), value.ToString(),
                              value.type().ToString());
       }
-      appended = record.AppendValue(*converted, field.type);
+      encoded = &*converted;
     }
-    if (!appended.ok()) {
-      return std::move(appended).WithContext(
-          fmt::format("column \"{}\" of source \"{}\"", field.name, name_));
+    if (!record.AppendValue(*encoded, field.type)) [[unlikely]] {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           "column \"{}\" of source \"{}\": a string of {} bytes is too long (a "
+                           "string holds at most {} bytes, a row's strings at most {})",
+                           field.name, name_, encoded->string().size(), RowRecord::kMaxStringBytes,
+                           RowRecord::kMaxRowBytes);
     }
   }
   return Status::Ok();

@@ -49,6 +49,9 @@ struct SourceMessage {
   /// order the reactor reads messages, so the last one read says where replay resumes.
   uint64_t lsn = 0;
 };
+// Three cache lines per channel slot: a source with the default buffer_size (65536) holds 12 MiB
+// of slots. A row longer than RowRecord::kInlineBytes takes one heap block besides.
+static_assert(sizeof(SourceMessage) <= 192);
 
 /// Where and how a source's event time is read (WATERMARK FOR column [AS column - delay]).
 struct EventTimeSpec {
