@@ -112,7 +112,8 @@ struct QueryResult {
 /// A producer handle of one source. Cheap to move; Clone() gives another producer for another
 /// thread, which turns the source's channel multi-producer transparently (data already queued
 /// is kept). Pushes check the row against the source's schema first: a bad row gets an LDB error
-/// (3006 wrong arity or type, 3005 NULL into NOT NULL) and nothing is enqueued.
+/// (3006 wrong arity or type, 3005 NULL into NOT NULL, 3007 a string longer than 2 GiB or a row
+/// with more than 3 GiB of them) and nothing is enqueued.
 ///
 /// Every handle (and every clone) is one producer, a partition of the source: its rows and
 /// Watermark() calls make its own watermark, and the source's watermark is the minimum over
@@ -135,7 +136,7 @@ class SourceHandle {
   Status Push(std::initializer_list<Value> row) {
     return Push(std::span<const Value>(row.begin(), row.size()));
   }
-  /// Push taking the row by value: no copy of its values (strings) when the types match.
+  /// Push of a row the caller hands over (the row is encoded into the channel either way).
   Status Push(std::vector<Value>&& row);
   /// Like Push but never waits: LDB-3009 when the channel is full.
   Status TryPush(std::span<const Value> row);

@@ -183,7 +183,8 @@ class BatchBuilder {
   static constexpr size_t kArenaBatchBytes = 16 * 1024;
 
  private:
-  // How AppendRecord reads a column's value: kRecordBoolean, kRecordString, or the ByteWidth.
+  // How AppendRecord reads a column's value: kRecordBoolean, kRecordString, the ByteWidth, or
+  // kRecordNull for a NULL-typed column (whose values are all NULL: nothing to read).
   static constexpr int8_t kRecordBoolean = -1;
   static constexpr int8_t kRecordString = -2;
   static constexpr int8_t kRecordNull = -3;

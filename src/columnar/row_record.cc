@@ -8,9 +8,11 @@
 namespace laminar {
 
 void RowRecord::Grow(size_t size) {
-  // AppendString refuses a row past kMaxRowBytes; fixed-width values add 16 bytes at most.
-  LAMINAR_CHECK_MSG(size <= std::numeric_limits<uint32_t>::max(), "a row of more than 4 GiB");
-  const size_t capacity = std::max(size, static_cast<size_t>(capacity_) * 2);
+  // AppendString refuses a string that takes a row past kMaxRowBytes; fixed-width values add
+  // 16 bytes each at most.
+  constexpr size_t kLimit = std::numeric_limits<uint32_t>::max();
+  LAMINAR_CHECK_MSG(size <= kLimit, "a row of more than 4 GiB");
+  const size_t capacity = std::min(std::max(size, static_cast<size_t>(capacity_) * 2), kLimit);
   auto grown = std::make_unique_for_overwrite<uint8_t[]>(capacity);
   std::memcpy(grown.get(), data(), size_);
   heap_ = std::move(grown);

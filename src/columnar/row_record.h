@@ -13,6 +13,7 @@
 #include "columnar/data_type.h"
 #include "columnar/schema.h"
 #include "columnar/value.h"
+#include "common/check.h"
 
 namespace laminar {
 
@@ -67,11 +68,13 @@ class RowRecord {
   }
 
   void AppendNull() {
+    LAMINAR_DCHECK(next_column_ < num_columns_);
     uint8_t* nulls = data();
     nulls[next_column_ >> 3] |= static_cast<uint8_t>(1u << (next_column_ & 7));
     ++next_column_;
   }
   void AppendBoolean(bool value) {
+    LAMINAR_DCHECK(next_column_ < num_columns_);
     const uint8_t byte = value ? 1 : 0;
     AppendBytes(&byte, 1);
     ++next_column_;
@@ -79,12 +82,14 @@ class RowRecord {
   /// REQUIRES: sizeof(T) is the column's ByteWidth().
   template <typename T>
   void AppendFixed(const T& value) {
+    LAMINAR_DCHECK(next_column_ < num_columns_);
     AppendBytes(&value, sizeof(T));
     ++next_column_;
   }
   /// Appends a VARCHAR or BYTEA value. False, appending nothing, when it is longer than a
   /// column of one batch holds (kMaxStringBytes) or the row's strings would pass kMaxRowBytes.
   [[nodiscard]] bool AppendString(std::string_view value) {
+    LAMINAR_DCHECK(next_column_ < num_columns_);
     if (value.size() > kMaxStringBytes || size_ + sizeof(uint32_t) + value.size() > kMaxRowBytes)
         [[unlikely]] {
       return false;
@@ -128,8 +133,9 @@ class RowRecord {
   /// The longest string a record takes: what a column of one batch holds (32-bit offsets).
   static constexpr size_t kMaxStringBytes =
       static_cast<size_t>(std::numeric_limits<int32_t>::max());
-  /// The most bytes a row's record takes (3 GiB), leaving room in its u32 size for the
-  /// fixed-width values that may follow its strings.
+  /// What a row's record may hold before a string is appended (3 GiB): AppendString refuses a
+  /// string that would take it past this, which leaves room in the u32 size for the
+  /// fixed-width values that may follow (16 bytes each at most).
   static constexpr size_t kMaxRowBytes = size_t{3} << 30;
 
   int num_columns() const { return num_columns_; }
@@ -175,7 +181,11 @@ class RowRecord {
       // All of it, a fixed-size copy of a few vector moves rather than a call for size_ bytes.
       std::memcpy(inline_, other.inline_, kInlineBytes);
     }
+    // The moved-from record is empty, as if new (a moved-from heap block is gone).
+    other.num_columns_ = 0;
+    other.next_column_ = 0;
     other.size_ = 0;
+    other.string_bytes_ = 0;
   }
 
   int32_t num_columns_ = 0;
@@ -184,7 +194,9 @@ class RowRecord {
   uint32_t capacity_ = kInlineBytes;
   uint64_t string_bytes_ = 0;
   std::unique_ptr<uint8_t[]> heap_;
-  uint8_t inline_[kInlineBytes];
+  // Zeroed once when the record is made, so the fixed-size copy in MoveFrom never reads
+  // indeterminate bytes.
+  uint8_t inline_[kInlineBytes] = {};
 };
 
 }  // namespace laminar

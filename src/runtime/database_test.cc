@@ -76,7 +76,7 @@ TEST(LaminarDBTest, FilterProjectStreamDeliversMatchingRows) {
 
 // Rows pushed one by one travel as flat records (RowRecord): every type, NULLs, converted
 // values and rows too long to fit inside the channel slot arrive as pushed, whichever way they
-// were pushed, and a string too long for a batch's column is refused at the push.
+// were pushed.
 TEST(LaminarDBTest, PushedRowsOfEveryTypeArriveAsPushed) {
   auto db = OpenDatabase();
   MustExecute(*db,

@@ -200,11 +200,17 @@ Status SourceState::EncodeRow(std::span<const Value> row, RowRecord& record) con
       encoded = &*converted;
     }
     if (!record.AppendValue(*encoded, field.type)) [[unlikely]] {
+      const size_t size = encoded->string().size();
+      if (size > RowRecord::kMaxStringBytes) {
+        return Status::Error(ErrorCode::kInvalidArgument,
+                             "column \"{}\" of source \"{}\": a string of {} bytes is longer than "
+                             "a column holds ({} bytes)",
+                             field.name, name_, size, RowRecord::kMaxStringBytes);
+      }
       return Status::Error(ErrorCode::kInvalidArgument,
-                           "column \"{}\" of source \"{}\": a string of {} bytes is too long (a "
-                           "string holds at most {} bytes, a row's strings at most {})",
-                           field.name, name_, encoded->string().size(), RowRecord::kMaxStringBytes,
-                           RowRecord::kMaxRowBytes);
+                           "column \"{}\" of source \"{}\": the row would exceed {} bytes with "
+                           "this string of {} bytes",
+                           field.name, name_, RowRecord::kMaxRowBytes, size);
     }
   }
   return Status::Ok();

@@ -49,8 +49,9 @@ struct SourceMessage {
   /// order the reactor reads messages, so the last one read says where replay resumes.
   uint64_t lsn = 0;
 };
-// Three cache lines per channel slot: a source with the default buffer_size (65536) holds 12 MiB
-// of slots. A row longer than RowRecord::kInlineBytes takes one heap block besides.
+// With its sequence, a channel slot takes 200 bytes: a source with the default buffer_size
+// (65536) holds 12.5 MiB of slots. A row longer than RowRecord::kInlineBytes takes one heap
+// block besides.
 static_assert(sizeof(SourceMessage) <= 192);
 
 /// Where and how a source's event time is read (WATERMARK FOR column [AS column - delay]).
@@ -137,7 +138,8 @@ class SourceState {
   /// BIGINT, INT into DOUBLE, TIMESTAMP into TIMESTAMPTZ, ...), and encodes it into `record`
   /// for the reactor's batch builder. Errors: LDB-3006 for the wrong number of values or a type
   /// that does not fit (naming the column), LDB-3005 for NULL in a NOT NULL column, LDB-3007
-  /// for a string longer than a batch's column holds (2 GiB). A row that fails is not enqueued.
+  /// for a string longer than a batch's column holds (2 GiB) or a row past 3 GiB of them. A row
+  /// that fails is not enqueued.
   Status EncodeRow(std::span<const Value> row, RowRecord& record) const;
   /// Checks a batch's schema (same column count and types, nullability respected).
   Status CheckBatch(const Batch& batch) const;
