@@ -103,45 +103,7 @@ Status ColumnBuilder::AppendCheckedValue(const Value& value) {
     return Status::Ok();
   }
   LAMINAR_DCHECK(value.type() == type_);
-  switch (type_.id()) {
-    case TypeId::kNull:
-      AppendNull();
-      break;
-    case TypeId::kBoolean:
-      AppendBoolean(value.boolean());
-      break;
-    case TypeId::kTinyInt:
-      AppendFixed(static_cast<int8_t>(value.integer()));
-      break;
-    case TypeId::kSmallInt:
-      AppendFixed(static_cast<int16_t>(value.integer()));
-      break;
-    case TypeId::kInteger:
-    case TypeId::kDate:
-      AppendFixed(static_cast<int32_t>(value.integer()));
-      break;
-    case TypeId::kBigInt:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-      AppendFixed(value.integer());
-      break;
-    case TypeId::kReal:
-      AppendFixed(static_cast<float>(value.floating()));
-      break;
-    case TypeId::kDouble:
-      AppendFixed(value.floating());
-      break;
-    case TypeId::kDecimal:
-      AppendFixed(value.decimal());
-      break;
-    case TypeId::kInterval:
-      AppendFixed(value.interval());
-      break;
-    case TypeId::kVarchar:
-    case TypeId::kBytea:
-      return AppendString(value.string());
-  }
-  return Status::Ok();
+  return AppendPhysicalValue(*this, value, type_, Status::Ok());
 }
 
 Status ColumnBuilder::AppendFrom(const Column& column, int64_t row) {

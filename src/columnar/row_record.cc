@@ -20,40 +20,10 @@ void RowRecord::Grow(size_t size) {
 }
 
 void RowRecord::AppendOther(const Value& value, const DataType& type) {
-  switch (type.id()) {
-    case TypeId::kNull:
-      AppendNull();
-      break;
-    case TypeId::kBoolean:
-      AppendBoolean(value.boolean());
-      break;
-    case TypeId::kTinyInt:
-      AppendFixed(static_cast<int8_t>(value.integer()));
-      break;
-    case TypeId::kSmallInt:
-      AppendFixed(static_cast<int16_t>(value.integer()));
-      break;
-    case TypeId::kInteger:
-    case TypeId::kDate:
-      AppendFixed(static_cast<int32_t>(value.integer()));
-      break;
-    case TypeId::kReal:
-      AppendFixed(static_cast<float>(value.floating()));
-      break;
-    case TypeId::kDecimal:
-      AppendFixed(value.decimal());
-      break;
-    case TypeId::kInterval:
-      AppendFixed(value.interval());
-      break;
-    case TypeId::kBigInt:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-    case TypeId::kDouble:
-    case TypeId::kVarchar:
-    case TypeId::kBytea:
-      LAMINAR_CHECK_MSG(false, "AppendValue handles this type itself");
-  }
+  // AppendValue handled the types whose AppendString result matters.
+  const bool appended = AppendPhysicalValue(*this, value, type, true);
+  LAMINAR_DCHECK(appended);
+  (void)appended;
 }
 
 std::vector<Value> RowRecord::ToValues(const Schema& schema) const {

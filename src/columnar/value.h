@@ -71,6 +71,54 @@ class Value {
   Payload payload_;
 };
 
+/// Appends non-NULL `value` of `type` (value.type() == type) to `builder` in its column's
+/// physical representation: AppendBoolean(bool); AppendFixed with int8_t, int16_t, int32_t
+/// (INTEGER, DATE), int64_t (BIGINT, timestamps), float, double, Decimal128 or Interval; or
+/// AppendString(std::string_view), whose result is returned (`ok` otherwise). A NULL-typed
+/// column gets AppendNull(). One switch for the builders of columns and of row records.
+template <typename Builder, typename R>
+R AppendPhysicalValue(Builder& builder, const Value& value, const DataType& type, R ok) {
+  switch (type.id()) {
+    case TypeId::kNull:
+      builder.AppendNull();
+      break;
+    case TypeId::kBoolean:
+      builder.AppendBoolean(value.boolean());
+      break;
+    case TypeId::kTinyInt:
+      builder.AppendFixed(static_cast<int8_t>(value.integer()));
+      break;
+    case TypeId::kSmallInt:
+      builder.AppendFixed(static_cast<int16_t>(value.integer()));
+      break;
+    case TypeId::kInteger:
+    case TypeId::kDate:
+      builder.AppendFixed(static_cast<int32_t>(value.integer()));
+      break;
+    case TypeId::kBigInt:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      builder.AppendFixed(value.integer());
+      break;
+    case TypeId::kReal:
+      builder.AppendFixed(static_cast<float>(value.floating()));
+      break;
+    case TypeId::kDouble:
+      builder.AppendFixed(value.floating());
+      break;
+    case TypeId::kDecimal:
+      builder.AppendFixed(value.decimal());
+      break;
+    case TypeId::kInterval:
+      builder.AppendFixed(value.interval());
+      break;
+    case TypeId::kVarchar:
+    case TypeId::kBytea:
+      return builder.AppendString(value.string());
+  }
+  return ok;
+}
+
 /// PostgreSQL's text form of a float: the shortest text that reads back to the same value,
 /// with NaN, Infinity and -Infinity spelled out. `real` formats as a 4-byte float.
 std::string FormatFloatingPoint(double value, bool real = false);
