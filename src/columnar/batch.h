@@ -42,6 +42,8 @@ class Batch {
   Status Validate() const;
 
  private:
+  friend class BatchBuilder;  // Builds batches that fit their schema by construction.
+
   Batch(std::shared_ptr<const Schema> schema, std::vector<Column> columns, int64_t num_rows)
       : schema_(std::move(schema)), columns_(std::move(columns)), num_rows_(num_rows) {}
 

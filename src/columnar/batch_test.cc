@@ -222,6 +222,23 @@ TEST(BatchBuilderTest, RecordsAppendAsTheirValues) {
   }
 }
 
+// Rows appended through AppendRow or AppendRecord fit by construction; a column filled
+// directly is still checked when the batch is made.
+TEST(BatchBuilderTest, BatchesOfDirectlyFilledColumnsAreChecked) {
+  BatchBuilder builder(TradeSchema());
+  builder.column(0).AppendNull();  // "symbol" is NOT NULL.
+  builder.column(1).AppendFixed(1.0);
+  builder.column(2).AppendFixed(int64_t{1});
+  auto batch = builder.Finish();
+  ASSERT_FALSE(batch.ok());
+  EXPECT_EQ(batch.status().code(), ErrorCode::kNullViolation);
+  // Still checked for the next batch: the caller may keep a column's reference.
+  builder.column(0).AppendNull();
+  builder.column(1).AppendFixed(2.0);
+  builder.column(2).AppendFixed(int64_t{2});
+  EXPECT_EQ(builder.Finish().status().code(), ErrorCode::kNullViolation);
+}
+
 // A record is refilled for each row (Start), whether it last held a long row or a short one.
 TEST(BatchBuilderTest, ARecordIsReusedAcrossRows) {
   auto schema = TradeSchema();

@@ -153,19 +153,6 @@ Column ColumnBuilder::Finish() {
   return column;
 }
 
-size_t ColumnBuilder::ArenaBytes() const {
-  if (type_.id() == TypeId::kNull) return 0;
-  size_t bytes = RoundUpToAlignment(values_.size());
-  if (has_validity_) bytes += RoundUpToAlignment(validity_.size());
-  if (type_.IsVariableWidth()) bytes += RoundUpToAlignment(data_.size());
-  return bytes;
-}
-
-int ColumnBuilder::ArenaBuffers() const {
-  if (type_.id() == TypeId::kNull) return 0;
-  return 1 + (has_validity_ ? 1 : 0) + (type_.IsVariableWidth() ? 1 : 0);
-}
-
 Column ColumnBuilder::FinishInto(const std::shared_ptr<BufferArena>& arena,
                                  ArenaReferences& references) {
   const int64_t length = length_;
@@ -326,7 +313,7 @@ Result<Batch> BatchBuilder::Finish() {
   }
   if (bytes > kArenaBatchBytes) {
     for (ColumnBuilder& builder : builders_) columns.push_back(builder.Finish());
-    return Batch::Make(schema_, std::move(columns));
+    return MakeBatch(std::move(columns));
   }
   const bool fits =
       arena_ != nullptr && arena_->capacity() >= bytes && arena_->max_buffers() >= buffers;
@@ -345,7 +332,16 @@ Result<Batch> BatchBuilder::Finish() {
   for (ColumnBuilder& builder : builders_) {
     columns.push_back(builder.FinishInto(arena_, references_));
   }
-  return Batch::Make(schema_, std::move(columns));
+  return MakeBatch(std::move(columns));
+}
+
+Result<Batch> BatchBuilder::MakeBatch(std::vector<Column> columns) const {
+  if (columns_accessed_) return Batch::Make(schema_, std::move(columns));
+  // Every row came through AppendRow (checked) or AppendRecord (checked by its encoder), one
+  // value per column of the column's type: the batch fits the schema by construction.
+  LAMINAR_DCHECK(Batch::Make(schema_, columns).ok());
+  const int64_t rows = columns.front().length();
+  return Batch(schema_, std::move(columns), rows);
 }
 
 void BatchBuilder::PrepareArena() {

@@ -105,8 +105,18 @@ class ColumnBuilder {
   Column Finish();
 
   /// Bytes (each buffer rounded up to kBufferAlignment) and number of buffers FinishInto needs.
-  size_t ArenaBytes() const;
-  int ArenaBuffers() const;
+  /// Inline: BatchBuilder::Finish sums them over every column of each batch.
+  size_t ArenaBytes() const {
+    if (type_.id() == TypeId::kNull) return 0;
+    size_t bytes = RoundUpToAlignment(values_.size());
+    if (has_validity_) bytes += RoundUpToAlignment(validity_.size());
+    if (type_.IsVariableWidth()) bytes += RoundUpToAlignment(data_.size());
+    return bytes;
+  }
+  int ArenaBuffers() const {
+    if (type_.id() == TypeId::kNull) return 0;
+    return 1 + (has_validity_ ? 1 : 0) + (type_.IsVariableWidth() ? 1 : 0);
+  }
   /// Like Finish, but copies the buffers into `arena` and keeps this builder's memory for the
   /// next rows: for small batches, where an allocation per buffer costs more than the copy.
   /// Each buffer keeps a reference to the arena from `references` (taken ahead of time).
@@ -161,7 +171,13 @@ class BatchBuilder {
   /// REQUIRES: `record` is complete for this schema and HasRoomFor(record).
   void AppendRecord(const RowRecord& record);
 
-  ColumnBuilder& column(int index) { return builders_[index]; }
+  /// Direct access to a column's builder. The caller then answers for the batch: Finish checks
+  /// it (Batch::Make) from then on, while rows appended through AppendRow and AppendRecord
+  /// alone are known to fit the schema and are not checked again.
+  ColumnBuilder& column(int index) {
+    columns_accessed_ = true;
+    return builders_[index];
+  }
   int64_t num_rows() const {
     return builders_.empty() ? rows_without_columns_ : builders_[0].length();
   }
@@ -188,6 +204,8 @@ class BatchBuilder {
   static constexpr int8_t kRecordBoolean = -1;
   static constexpr int8_t kRecordString = -2;
   static constexpr int8_t kRecordNull = -3;
+  // The batch of `columns` (at least one), checked by Batch::Make only if column() was used.
+  Result<Batch> MakeBatch(std::vector<Column> columns) const;
   // HasRoomFor, string by string (the record's total did not fit somewhere).
   bool HasRoomForEach(const RowRecord& record) const;
 
@@ -195,6 +213,7 @@ class BatchBuilder {
   std::vector<ColumnBuilder> builders_;
   std::vector<int8_t> record_widths_;  // Per column, for AppendRecord.
   std::vector<int> string_columns_;    // The VARCHAR and BYTEA columns.
+  bool columns_accessed_ = false;      // column() was called: Finish checks the batch.
   int64_t rows_without_columns_ = 0;
   // The arena of the last small batch, refilled when this is its only reference.
   std::shared_ptr<BufferArena> arena_;
