@@ -27,72 +27,61 @@ void RowRecord::AppendOther(const Value& value, const DataType& type) {
 }
 
 std::vector<Value> RowRecord::ToValues(const Schema& schema) const {
-  LAMINAR_CHECK(schema.num_fields() == num_columns_ && complete());
   std::vector<Value> values;
   values.reserve(static_cast<size_t>(num_columns_));
-  const uint8_t* at = data() + BytesForBits(num_columns_);
-  auto fixed = [&at]<typename T>(T value) {
-    std::memcpy(&value, at, sizeof(T));
-    at += sizeof(T);
-    return value;
-  };
-  for (int i = 0; i < num_columns_; ++i) {
-    const DataType& type = schema.field(i).type;
-    if (IsNull(i)) {
+  ForEachValue(schema, [&values](const DataType& type, const ValueBytes& value) {
+    if (value.is_null) {
       values.push_back(Value::Null(type));
-      continue;
+      return;
     }
     switch (type.id()) {
       case TypeId::kNull:
         values.push_back(Value::Null(type));
         break;
       case TypeId::kBoolean:
-        values.push_back(Value::Boolean(*at++ != 0));
+        values.push_back(Value::Boolean(value.bytes[0] != 0));
         break;
       case TypeId::kTinyInt:
-        values.push_back(Value::TinyInt(fixed(int8_t{})));
+        values.push_back(Value::TinyInt(value.As<int8_t>()));
         break;
       case TypeId::kSmallInt:
-        values.push_back(Value::SmallInt(fixed(int16_t{})));
+        values.push_back(Value::SmallInt(value.As<int16_t>()));
         break;
       case TypeId::kInteger:
-        values.push_back(Value::Integer(fixed(int32_t{})));
+        values.push_back(Value::Integer(value.As<int32_t>()));
         break;
       case TypeId::kDate:
-        values.push_back(Value::Date(fixed(int32_t{})));
+        values.push_back(Value::Date(value.As<int32_t>()));
         break;
       case TypeId::kBigInt:
-        values.push_back(Value::BigInt(fixed(int64_t{})));
+        values.push_back(Value::BigInt(value.As<int64_t>()));
         break;
       case TypeId::kTimestamp:
-        values.push_back(Value::Timestamp(fixed(int64_t{})));
+        values.push_back(Value::Timestamp(value.As<int64_t>()));
         break;
       case TypeId::kTimestampTz:
-        values.push_back(Value::TimestampTz(fixed(int64_t{})));
+        values.push_back(Value::TimestampTz(value.As<int64_t>()));
         break;
       case TypeId::kReal:
-        values.push_back(Value::Real(fixed(float{})));
+        values.push_back(Value::Real(value.As<float>()));
         break;
       case TypeId::kDouble:
-        values.push_back(Value::Double(fixed(double{})));
+        values.push_back(Value::Double(value.As<double>()));
         break;
       case TypeId::kDecimal:
-        values.push_back(Value::Decimal(fixed(Decimal128{}), type));
+        values.push_back(Value::Decimal(value.As<Decimal128>(), type));
         break;
       case TypeId::kInterval:
-        values.push_back(Value::FromInterval(fixed(Interval{})));
+        values.push_back(Value::FromInterval(value.As<Interval>()));
         break;
       case TypeId::kVarchar:
-      case TypeId::kBytea: {
-        const uint32_t length = fixed(uint32_t{});
-        std::string bytes(reinterpret_cast<const char*>(at), length);
-        at += length;
-        values.push_back(type.id() == TypeId::kVarchar ? Value::Varchar(std::move(bytes))
-                                                       : Value::Bytea(std::move(bytes)));
+        values.push_back(Value::Varchar(std::string(value.string())));
         break;
-      }
+      case TypeId::kBytea:
+        values.push_back(Value::Bytea(std::string(value.string())));
+        break;
     }
-  }
+  });
   return values;
 }
 

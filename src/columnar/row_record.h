@@ -146,8 +146,51 @@ class RowRecord {
   std::span<const uint8_t> bytes() const { return {data(), size_}; }
   bool IsNull(int column) const { return GetBit(data(), column); }
 
+  /// One value as ForEachValue hands it out: NULL, or its bytes in the record (the physical
+  /// type's for fixed-width types, one byte for BOOLEAN, the bytes of a string).
+  struct ValueBytes {
+    bool is_null = true;
+    const uint8_t* bytes = nullptr;
+    size_t size = 0;
+    /// REQUIRES: sizeof(T) == size.
+    template <typename T>
+    T As() const {
+      T value;
+      std::memcpy(&value, bytes, sizeof(T));
+      return value;
+    }
+    std::string_view string() const { return {reinterpret_cast<const char*>(bytes), size}; }
+  };
+
+  /// Calls visit(type, ValueBytes) for each column of `schema`, the schema the record was
+  /// encoded for, in order. For the slow paths: the WAL, tests.
+  template <typename Visit>
+  void ForEachValue(const Schema& schema, Visit&& visit) const {
+    LAMINAR_CHECK(schema.num_fields() == num_columns_ && complete());
+    const uint8_t* at = data() + BytesForBits(num_columns_);
+    for (int i = 0; i < num_columns_; ++i) {
+      const DataType& type = schema.field(i).type;
+      if (IsNull(i)) {
+        visit(type, ValueBytes{});
+        continue;
+      }
+      ValueBytes value{false, at, 0};
+      if (type.IsVariableWidth()) {
+        uint32_t length;
+        std::memcpy(&length, at, sizeof(length));
+        value.bytes = at + sizeof(length);
+        value.size = length;
+        at += sizeof(length) + length;
+      } else {
+        value.size = type.id() == TypeId::kBoolean ? 1 : static_cast<size_t>(type.ByteWidth());
+        at += value.size;
+      }
+      visit(type, value);
+    }
+  }
+
   /// The row's values, read back with the column types of the schema it was encoded for (the
-  /// slow path: the WAL, tests).
+  /// slow path: tests, messages).
   std::vector<Value> ToValues(const Schema& schema) const;
 
  private:

@@ -5,7 +5,61 @@
 namespace laminar::runtime {
 
 namespace {
+
 constexpr uint8_t kRecordVersion = 1;
+
+// Writes a row's record as StateWriter::ValueOf writes each of its values (type, NULL flag,
+// payload), without making the Values.
+void WriteRowValues(storage::StateWriter& writer, const RowRecord& row, const Schema& schema) {
+  writer.VarU64(static_cast<uint64_t>(schema.num_fields()));
+  row.ForEachValue(schema, [&writer](const DataType& type, const RowRecord::ValueBytes& value) {
+    writer.Type(type);
+    writer.Bool(value.is_null);
+    if (value.is_null) return;
+    switch (type.id()) {
+      case TypeId::kNull:
+        break;
+      case TypeId::kBoolean:
+        writer.Bool(value.bytes[0] != 0);
+        break;
+      case TypeId::kTinyInt:
+        writer.VarI64(value.As<int8_t>());
+        break;
+      case TypeId::kSmallInt:
+        writer.VarI64(value.As<int16_t>());
+        break;
+      case TypeId::kInteger:
+      case TypeId::kDate:
+        writer.VarI64(value.As<int32_t>());
+        break;
+      case TypeId::kBigInt:
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+        writer.VarI64(value.As<int64_t>());
+        break;
+      case TypeId::kReal:
+        writer.F64(value.As<float>());
+        break;
+      case TypeId::kDouble:
+        writer.F64(value.As<double>());
+        break;
+      case TypeId::kDecimal: {
+        const auto unscaled = static_cast<unsigned __int128>(value.As<Decimal128>());
+        writer.U64(static_cast<uint64_t>(unscaled));
+        writer.U64(static_cast<uint64_t>(unscaled >> 64));
+        break;
+      }
+      case TypeId::kInterval:
+        writer.Raw(value.string());  // The Interval's 16 bytes, as ValueOf writes them.
+        break;
+      case TypeId::kVarchar:
+      case TypeId::kBytea:
+        writer.Bytes(value.string());
+        break;
+    }
+  });
+}
+
 }  // namespace
 
 std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema) {
@@ -14,12 +68,9 @@ std::string EncodeSourceMessage(const SourceMessage& message, const Schema& sche
   writer.U8(static_cast<uint8_t>(message.kind));
   writer.U32(message.producer);
   switch (message.kind) {
-    case SourceMessage::Kind::kRow: {
-      const std::vector<Value> values = message.row.ToValues(schema);
-      writer.VarU64(values.size());
-      for (const Value& value : values) writer.ValueOf(value);
+    case SourceMessage::Kind::kRow:
+      WriteRowValues(writer, message.row, schema);
       break;
-    }
     case SourceMessage::Kind::kBatch:
       writer.BatchOf(*message.batch);
       break;
