@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "columnar/column_builder.h"
+#include "columnar/row_record_test_support.h"
 
 namespace laminar {
 namespace {
@@ -158,51 +159,13 @@ TEST(BatchBuilderTest, PreparedArenasNeverChangeABatchThatIsStillHeld) {
 // Every type through a RowRecord: the batch equals one built from the Values themselves, and
 // the record reads back as those Values.
 TEST(BatchBuilderTest, RecordsAppendAsTheirValues) {
-  const DataType decimal = *DataType::Decimal(20, 4);
-  auto schema = Schema::Make({{"b", DataType::Boolean()},
-                              {"t", DataType::TinyInt()},
-                              {"s", DataType::SmallInt()},
-                              {"i", DataType::Integer()},
-                              {"l", DataType::BigInt(), false},
-                              {"r", DataType::Real()},
-                              {"d", DataType::Double()},
-                              {"m", decimal},
-                              {"day", DataType::Date()},
-                              {"ts", DataType::Timestamp()},
-                              {"tz", DataType::TimestampTz()},
-                              {"iv", DataType::Interval()},
-                              {"v", DataType::Varchar()},
-                              {"y", DataType::Bytea()},
-                              {"n", DataType::Null()}});
-  const std::string long_text(300, 'x');  // Past the record's inline bytes.
-  const std::vector<std::vector<Value>> rows = {
-      {Value::Boolean(true), Value::TinyInt(-8), Value::SmallInt(1234), Value::Integer(-56789),
-       Value::BigInt(INT64_MIN), Value::Real(1.5F), Value::Double(-2.25),
-       Value::Decimal(Decimal128{123456789}, decimal), Value::Date(19000),
-       Value::Timestamp(1'700'000'000'000'000), Value::TimestampTz(-1),
-       Value::FromInterval(Interval{1, 2, 3}), Value::Varchar("https://example.com/a/b?c=d"),
-       Value::Bytea(std::string("\0\1\2", 3)), Value::Null(DataType::Null())},
-      {Value::Null(DataType::Boolean()), Value::Null(DataType::TinyInt()),
-       Value::Null(DataType::SmallInt()), Value::Null(DataType::Integer()), Value::BigInt(0),
-       Value::Null(DataType::Real()), Value::Null(DataType::Double()), Value::Null(decimal),
-       Value::Null(DataType::Date()), Value::Null(DataType::Timestamp()),
-       Value::Null(DataType::TimestampTz()), Value::Null(DataType::Interval()),
-       Value::Null(DataType::Varchar()), Value::Null(DataType::Bytea()),
-       Value::Null(DataType::Null())},
-      {Value::Boolean(false), Value::TinyInt(127), Value::SmallInt(-1), Value::Integer(0),
-       Value::BigInt(INT64_MAX), Value::Real(-0.0F), Value::Double(1e300),
-       Value::Decimal(Decimal128{-1}, decimal), Value::Date(-1), Value::Timestamp(0),
-       Value::TimestampTz(42), Value::FromInterval(Interval{-1, 0, -5}), Value::Varchar(""),
-       Value::Bytea(long_text), Value::Null(DataType::Null())}};
+  auto schema = test_support::AllTypesSchema();
+  const std::vector<std::vector<Value>> rows = test_support::AllTypesRows();
   BatchBuilder from_values(schema);
   BatchBuilder from_records(schema);
   for (const std::vector<Value>& row : rows) {
     ASSERT_TRUE(from_values.AppendRow(row).ok());
-    RowRecord record;
-    record.Start(schema->num_fields());
-    for (int c = 0; c < schema->num_fields(); ++c) {
-      ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type));
-    }
+    RowRecord record = test_support::EncodeForTest(*schema, row);
     ASSERT_TRUE(record.complete());
     // Moved, as through a channel: a long row's heap block travels, a short one is copied.
     RowRecord moved = std::move(record);

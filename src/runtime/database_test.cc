@@ -5,6 +5,7 @@
 
 #include "columnar/arrow_export.h"
 #include "columnar/column_builder.h"
+#include "columnar/row_record_test_support.h"
 #include "columnar/temporal.h"
 #include "laminar/laminardb.h"
 #include "runtime/outlet.h"
@@ -216,44 +217,13 @@ TEST(OutletTest, OneSubscriptionGetsTheBatchInsideTheItemSeveralShareOne) {
 // A pushed row's WAL record is written straight from its RowRecord, byte for byte as the
 // record format writes the row's Values (docs/formats/wal.md), and reads back as them.
 TEST(SourceLogTest, ARowRecordIsLoggedAsItsValues) {
-  const DataType decimal = *DataType::Decimal(12, 3);
-  auto schema = Schema::Make({{"b", DataType::Boolean()},
-                              {"t", DataType::TinyInt()},
-                              {"s", DataType::SmallInt()},
-                              {"i", DataType::Integer()},
-                              {"l", DataType::BigInt(), false},
-                              {"r", DataType::Real()},
-                              {"d", DataType::Double()},
-                              {"m", decimal},
-                              {"day", DataType::Date()},
-                              {"ts", DataType::Timestamp()},
-                              {"tz", DataType::TimestampTz()},
-                              {"iv", DataType::Interval()},
-                              {"v", DataType::Varchar()},
-                              {"y", DataType::Bytea()},
-                              {"n", DataType::Null()}});
-  const std::vector<std::vector<Value>> rows = {
-      {Value::Boolean(true), Value::TinyInt(-3), Value::SmallInt(-300), Value::Integer(-70000),
-       Value::BigInt(-5'000'000'000), Value::Real(-1.25F), Value::Double(3.5),
-       Value::Decimal(Decimal128{-98765}, decimal), Value::Date(-10), Value::Timestamp(-1),
-       Value::TimestampTz(1'700'000'000'000'000), Value::FromInterval(Interval{14, -3, 99}),
-       Value::Varchar(std::string(200, 'w')), Value::Bytea(std::string("\0a", 2)),
-       Value::Null(DataType::Null())},
-      {Value::Null(DataType::Boolean()), Value::Null(DataType::TinyInt()),
-       Value::Null(DataType::SmallInt()), Value::Null(DataType::Integer()), Value::BigInt(0),
-       Value::Null(DataType::Real()), Value::Null(DataType::Double()), Value::Null(decimal),
-       Value::Null(DataType::Date()), Value::Null(DataType::Timestamp()),
-       Value::Null(DataType::TimestampTz()), Value::Null(DataType::Interval()),
-       Value::Null(DataType::Varchar()), Value::Null(DataType::Bytea()),
-       Value::Null(DataType::Null())}};
+  auto schema = test_support::AllTypesSchema();
+  const std::vector<std::vector<Value>> rows = test_support::AllTypesRows();
   for (const std::vector<Value>& row : rows) {
     runtime::SourceMessage message;
     message.kind = runtime::SourceMessage::Kind::kRow;
     message.producer = 9;
-    message.row.Start(schema->num_fields());
-    for (int c = 0; c < schema->num_fields(); ++c) {
-      ASSERT_TRUE(message.row.AppendValue(row[c], schema->field(c).type));
-    }
+    message.row = test_support::EncodeForTest(*schema, row);
     storage::StateWriter expected;
     expected.U8(1);
     expected.U8(static_cast<uint8_t>(runtime::SourceMessage::Kind::kRow));
