@@ -169,7 +169,7 @@ TEST(BatchBuilderTest, RecordsAppendAsTheirValues) {
     ASSERT_TRUE(record.complete());
     // Moved, as through a channel: a long row's heap block travels, a short one is copied.
     RowRecord moved = std::move(record);
-    EXPECT_EQ(moved.ToValues(*schema), row);
+    EXPECT_EQ(test_support::RecordValues(moved, *schema), row);
     ASSERT_TRUE(from_records.HasRoomFor(moved));
     from_records.AppendRecord(moved);
   }
@@ -214,7 +214,7 @@ TEST(BatchBuilderTest, ARecordIsReusedAcrossRows) {
   for (const std::vector<Value>& row : rows) {
     record.Start(3);
     for (int c = 0; c < 3; ++c) ASSERT_TRUE(record.AppendValue(row[c], schema->field(c).type));
-    EXPECT_EQ(record.ToValues(*schema), row);
+    EXPECT_EQ(test_support::RecordValues(record, *schema), row);
     builder.AppendRecord(record);
   }
   EXPECT_EQ(record.string_bytes(), 1u);

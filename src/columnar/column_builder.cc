@@ -90,19 +90,14 @@ Status ColumnBuilder::StringTooLarge(size_t size) const {
 }
 
 Status ColumnBuilder::AppendValue(const Value& value) {
-  if (!value.is_null() && value.type() != type_) {
-    return Status::Error(ErrorCode::kSchemaMismatch, "cannot store a {} value in a {} column",
-                         value.type().ToString(), type_.ToString());
-  }
-  return AppendCheckedValue(value);
-}
-
-Status ColumnBuilder::AppendCheckedValue(const Value& value) {
   if (value.is_null()) {
     AppendNull();
     return Status::Ok();
   }
-  LAMINAR_DCHECK(value.type() == type_);
+  if (value.type() != type_) {
+    return Status::Error(ErrorCode::kSchemaMismatch, "cannot store a {} value in a {} column",
+                         value.type().ToString(), type_.ToString());
+  }
   return AppendPhysicalValue(*this, value, type_, Status::Ok());
 }
 
@@ -201,20 +196,15 @@ uint32_t RecordLength(const uint8_t* bytes) {
 }  // namespace
 
 bool BatchBuilder::HasRoomForEach(const RowRecord& record) const {
-  const uint8_t* bytes = record.bytes().data();
-  const uint8_t* at = bytes + BytesForBits(schema_->num_fields());
-  for (int i = 0; i < schema_->num_fields(); ++i) {
-    if (GetBit(bytes, i)) continue;
-    const int8_t width = record_widths_[i];
-    if (width == kRecordString) {
-      const uint32_t length = RecordLength(at);
-      if (!builders_[i].HasRoomForString(length)) return false;
-      at += sizeof(uint32_t) + length;
-    } else {
-      at += width == kRecordBoolean ? 1 : width;
+  bool room = true;
+  int column = 0;
+  record.ForEachValue(*schema_, [&](const DataType& type, const RowRecord::ValueBytes& value) {
+    if (!value.is_null && type.IsVariableWidth()) {
+      room = room && builders_[column].HasRoomForString(value.size);
     }
-  }
-  return true;
+    ++column;
+  });
+  return room;
 }
 
 void BatchBuilder::AppendRecord(const RowRecord& record) {

@@ -66,9 +66,7 @@ class ColumnBuilder {
     if (!HasRoomForString(value.size())) [[unlikely]] {
       return StringTooLarge(value.size());
     }
-    data_.Append(value.data(), value.size());
-    values_.AppendValue(static_cast<int32_t>(data_.size()));
-    MarkValid();
+    AppendCheckedString(value);
     return Status::Ok();
   }
 
@@ -92,10 +90,6 @@ class ColumnBuilder {
   /// Appends a scalar. NULL of any type is accepted; otherwise the value's type must equal the
   /// builder's (kSchemaMismatch names both).
   [[nodiscard]] Status AppendValue(const Value& value);
-
-  /// AppendValue without the type check. Fails only on the 2 GiB string limit.
-  /// REQUIRES: the value is NULL or of the builder's type.
-  [[nodiscard]] Status AppendCheckedValue(const Value& value);
 
   /// Appends row `row` of `column`, which must have this builder's type.
   [[nodiscard]] Status AppendFrom(const Column& column, int64_t row);

@@ -163,7 +163,7 @@ class RowRecord {
   };
 
   /// Calls visit(type, ValueBytes) for each column of `schema`, the schema the record was
-  /// encoded for, in order. For the slow paths: the WAL, tests.
+  /// encoded for, in order. For the slow paths: the WAL, a batch near its 2 GiB of strings.
   template <typename Visit>
   void ForEachValue(const Schema& schema, Visit&& visit) const {
     LAMINAR_CHECK(schema.num_fields() == num_columns_ && complete());
@@ -188,10 +188,6 @@ class RowRecord {
       visit(type, value);
     }
   }
-
-  /// The row's values, read back with the column types of the schema it was encoded for (the
-  /// slow path: tests, messages).
-  std::vector<Value> ToValues(const Schema& schema) const;
 
  private:
   uint8_t* data() { return heap_ != nullptr ? heap_.get() : inline_; }

@@ -71,4 +71,65 @@ inline RowRecord EncodeForTest(const Schema& schema, const std::vector<Value>& r
   return record;
 }
 
+/// `record`'s values, read back with the column types of `schema`, the schema it was encoded
+/// for.
+inline std::vector<Value> RecordValues(const RowRecord& record, const Schema& schema) {
+  std::vector<Value> values;
+  values.reserve(static_cast<size_t>(schema.num_fields()));
+  record.ForEachValue(schema, [&values](const DataType& type, const RowRecord::ValueBytes& value) {
+    if (value.is_null) {
+      values.push_back(Value::Null(type));
+      return;
+    }
+    switch (type.id()) {
+      case TypeId::kNull:
+        values.push_back(Value::Null(type));
+        break;
+      case TypeId::kBoolean:
+        values.push_back(Value::Boolean(value.bytes[0] != 0));
+        break;
+      case TypeId::kTinyInt:
+        values.push_back(Value::TinyInt(value.As<int8_t>()));
+        break;
+      case TypeId::kSmallInt:
+        values.push_back(Value::SmallInt(value.As<int16_t>()));
+        break;
+      case TypeId::kInteger:
+        values.push_back(Value::Integer(value.As<int32_t>()));
+        break;
+      case TypeId::kDate:
+        values.push_back(Value::Date(value.As<int32_t>()));
+        break;
+      case TypeId::kBigInt:
+        values.push_back(Value::BigInt(value.As<int64_t>()));
+        break;
+      case TypeId::kTimestamp:
+        values.push_back(Value::Timestamp(value.As<int64_t>()));
+        break;
+      case TypeId::kTimestampTz:
+        values.push_back(Value::TimestampTz(value.As<int64_t>()));
+        break;
+      case TypeId::kReal:
+        values.push_back(Value::Real(value.As<float>()));
+        break;
+      case TypeId::kDouble:
+        values.push_back(Value::Double(value.As<double>()));
+        break;
+      case TypeId::kDecimal:
+        values.push_back(Value::Decimal(value.As<Decimal128>(), type));
+        break;
+      case TypeId::kInterval:
+        values.push_back(Value::FromInterval(value.As<Interval>()));
+        break;
+      case TypeId::kVarchar:
+        values.push_back(Value::Varchar(std::string(value.string())));
+        break;
+      case TypeId::kBytea:
+        values.push_back(Value::Bytea(std::string(value.string())));
+        break;
+    }
+  });
+  return values;
+}
+
 }  // namespace laminar::test_support

@@ -234,7 +234,7 @@ TEST(SourceLogTest, ARowRecordIsLoggedAsItsValues) {
     EXPECT_EQ(logged, expected.data());
     auto read = runtime::DecodeSourceMessage(logged, schema, "test");
     ASSERT_TRUE(read.ok()) << read.status();
-    EXPECT_EQ(read->row.ToValues(*schema), row);
+    EXPECT_EQ(test_support::RecordValues(read->row, *schema), row);
   }
 }
 
@@ -256,7 +256,7 @@ TEST(SourceLogTest, ARowThatDoesNotFitTheSchemaFailsToDecode) {
       record({Value::Null(DataType::Varchar()), Value::BigInt(1)}), schema, "test");
   ASSERT_TRUE(fits.ok()) << fits.status();
   EXPECT_EQ(fits->producer, 7u);
-  EXPECT_EQ(fits->row.ToValues(*schema),
+  EXPECT_EQ(test_support::RecordValues(fits->row, *schema),
             (std::vector<Value>{Value::Null(DataType::Varchar()), Value::BigInt(1)}));
   auto mistyped =
       runtime::DecodeSourceMessage(record({Value::BigInt(7), Value::BigInt(1)}), schema, "test");
