@@ -203,6 +203,9 @@ const Schema& SourceHandle::schema() const { return *state_->source->schema(); }
 
 namespace {
 
+// A source keeps the memory of its WAL records up to this size for the next record.
+constexpr size_t kMaxKeptRecordBytes = 16u << 20;
+
 // Moves `message` into the source's channel (and its WAL first, if any).
 Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage>& producer,
                       uint32_t producer_id, bool try_only, SourceMessage& message) {
@@ -226,8 +229,11 @@ Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage
                              "source \"{}\" is full ({} rows or batches queued)", source.name(),
                              source.channel().capacity());
       }
-      LAMINAR_ASSIGN_OR_RETURN(
-          lsn, wal->writer->Append(runtime::EncodeSourceMessage(message, *source.schema())));
+      runtime::EncodeSourceMessage(message, *source.schema(), wal->record);
+      Result<uint64_t> appended = wal->writer->Append(wal->record);
+      // A record of one huge batch would keep its memory for as long as the source lives.
+      if (wal->record.capacity() > kMaxKeptRecordBytes) std::string().swap(wal->record);
+      LAMINAR_ASSIGN_OR_RETURN(lsn, std::move(appended));
       message.lsn = lsn;
       status = producer.Push(std::move(message));
     }

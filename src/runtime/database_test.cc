@@ -238,6 +238,33 @@ TEST(SourceLogTest, ARowRecordIsLoggedAsItsValues) {
   }
 }
 
+// A source encodes its records into one reused buffer: a record written over a longer one is
+// the record written fresh.
+TEST(SourceLogTest, ARecordEncodedIntoAUsedBufferIsTheFreshRecord) {
+  auto schema = test_support::AllTypesSchema();
+  BatchBuilder builder(schema);
+  for (const std::vector<Value>& row : test_support::AllTypesRows()) {
+    ASSERT_TRUE(builder.AppendRow(row).ok());
+  }
+  runtime::SourceMessage batch;
+  batch.kind = runtime::SourceMessage::Kind::kBatch;
+  batch.batch = std::make_shared<const Batch>(*builder.Finish());
+  runtime::SourceMessage watermark;
+  watermark.kind = runtime::SourceMessage::Kind::kWatermark;
+  watermark.watermark = 42;
+
+  std::string buffer;
+  runtime::EncodeSourceMessage(batch, *schema, buffer);
+  EXPECT_EQ(buffer, runtime::EncodeSourceMessage(batch, *schema));
+  const size_t capacity = buffer.capacity();
+  runtime::EncodeSourceMessage(watermark, *schema, buffer);
+  EXPECT_EQ(buffer, runtime::EncodeSourceMessage(watermark, *schema));
+  EXPECT_EQ(buffer.capacity(), capacity);
+  auto read = runtime::DecodeSourceMessage(buffer, schema, "test");
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->watermark, 42);
+}
+
 // The reactor appends rows without checking them again: a WAL record whose row does not fit
 // the source's schema fails the replay instead of reaching it.
 TEST(SourceLogTest, ARowThatDoesNotFitTheSchemaFailsToDecode) {

@@ -63,7 +63,13 @@ void WriteRowValues(storage::StateWriter& writer, const RowRecord& row, const Sc
 }  // namespace
 
 std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema) {
-  storage::StateWriter writer;
+  std::string record;
+  EncodeSourceMessage(message, schema, record);
+  return record;
+}
+
+void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer) {
+  storage::StateWriter writer(std::move(buffer));
   writer.U8(kRecordVersion);
   writer.U8(static_cast<uint8_t>(message.kind));
   writer.U32(message.producer);
@@ -80,7 +86,7 @@ std::string EncodeSourceMessage(const SourceMessage& message, const Schema& sche
     case SourceMessage::Kind::kClose:
       break;
   }
-  return writer.Release();
+  buffer = writer.Release();
 }
 
 Result<SourceMessage> DecodeSourceMessage(std::string_view record,

@@ -15,6 +15,10 @@ namespace laminar::runtime {
 /// (i64 µs); nothing for a close. `schema` is the source's (a row's record is read with it).
 std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema);
 
+/// The same, written into `buffer` (emptied first, its capacity kept): a source encodes each
+/// record into the same memory instead of faulting in a fresh allocation per batch.
+void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer);
+
 /// Reads a record written by EncodeSourceMessage for a source of `schema`. kCorruption when
 /// the record is malformed or does not fit the schema.
 Result<SourceMessage> DecodeSourceMessage(std::string_view record,

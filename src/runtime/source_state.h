@@ -87,6 +87,9 @@ struct SourceWal {
   std::string relative_directory;  // Below the data directory, as the manifest records it.
   /// Held across the append and the channel push, so the WAL's order is the channel's.
   std::mutex order;
+  /// Guarded by `order`. The record being appended, encoded into memory reused from record to
+  /// record (a batch's record is as large as the batch).
+  std::string record;
 
   ~SourceWal();
 };

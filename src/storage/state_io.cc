@@ -1,5 +1,6 @@
 #include "storage/state_io.h"
 
+#include <bit>
 #include <cstring>
 
 #include "columnar/buffer.h"
@@ -18,20 +19,22 @@ void AppendFixed(std::string& out, T value) {
   out.append(bytes, sizeof(T));
 }
 
-/// Copies `length` bits starting at bit `offset` of `bits` into a fresh bitmap starting at bit 0.
-std::string RepackBits(const uint8_t* bits, int64_t offset, int64_t length) {
-  if (length == 0) return {};  // An empty column may have no buffer at all.
-  std::string out(static_cast<size_t>((length + 7) / 8), '\0');
+/// Appends `length` bits starting at bit `offset` of `bits` to `out` as a bitmap starting at
+/// bit 0 (the unused bits of its last byte zero).
+void AppendBits(std::string& out, const uint8_t* bits, int64_t offset, int64_t length) {
+  if (length == 0) return;  // An empty column may have no buffer at all.
+  const size_t start = out.size();
+  const auto size = static_cast<size_t>((length + 7) / 8);
   if ((offset & 7) == 0) {
-    std::memcpy(out.data(), bits + offset / 8, out.size());
+    out.append(reinterpret_cast<const char*>(bits + offset / 8), size);
     if ((length & 7) != 0) out.back() = static_cast<char>(out.back() & ((1 << (length & 7)) - 1));
-    return out;
+    return;
   }
-  auto* target = reinterpret_cast<uint8_t*>(out.data());
+  out.resize(start + size, '\0');
+  auto* target = reinterpret_cast<uint8_t*>(out.data() + start);
   for (int64_t i = 0; i < length; ++i) {
     if (GetBit(bits, offset + i)) SetBit(target, i);
   }
-  return out;
 }
 
 std::shared_ptr<const Buffer> ToBuffer(std::string_view bytes) {
@@ -134,17 +137,30 @@ void StateWriter::ColumnOf(const Column& column) {
   const int64_t nulls = column.null_count();
   VarU64(static_cast<uint64_t>(nulls));
   if (nulls > 0) {
-    Raw(RepackBits(column.validity_buffer()->data(), column.offset(), length));
+    AppendBits(out_, column.validity_buffer()->data(), column.offset(), length);
   }
   const DataType& type = column.type();
   if (type.id() == TypeId::kBoolean) {
-    if (length > 0) Raw(RepackBits(column.values_buffer()->data(), column.offset(), length));
+    AppendBits(out_, column.values_buffer()->data(), column.offset(), length);
   } else if (type.IsVariableWidth() && length == 0) {
     U32(0);  // The one offset of an empty column (which may have no buffers).
   } else if (type.IsVariableWidth()) {
     const int32_t* offsets = column.Offsets();
     const int32_t base = offsets[0];
-    for (int64_t i = 0; i <= length; ++i) U32(static_cast<uint32_t>(offsets[i] - base));
+    if (base == 0) {
+      // The offsets as they are (each a little-endian u32, as U32 writes it), in one copy.
+      static_assert(std::endian::native == std::endian::little);
+      Raw(std::string_view(reinterpret_cast<const char*>(offsets),
+                           static_cast<size_t>(length + 1) * sizeof(int32_t)));
+    } else {
+      const size_t start = out_.size();
+      out_.resize(start + static_cast<size_t>(length + 1) * sizeof(uint32_t));
+      char* target = out_.data() + start;
+      for (int64_t i = 0; i <= length; ++i, target += sizeof(uint32_t)) {
+        const auto relative = static_cast<uint32_t>(offsets[i] - base);
+        std::memcpy(target, &relative, sizeof(relative));
+      }
+    }
     if (length > 0) {
       const char* bytes = column.data_buffer() ? column.data_buffer()->data_as<char>() : nullptr;
       Raw(std::string_view(bytes + base, static_cast<size_t>(offsets[length] - base)));

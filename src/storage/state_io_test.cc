@@ -97,7 +97,10 @@ Batch MakeBatch() {
 
 TEST(StateIoTest, BatchesAndSlicesRoundTrip) {
   const Batch batch = MakeBatch();
-  for (auto [offset, length] : {std::pair{0, 21}, std::pair{3, 11}, std::pair{9, 0}}) {
+  // Slices at offset 0, at an offset inside a byte of the bitmaps, at a whole byte (the bitmaps
+  // copied, the offsets rebased), and empty.
+  for (auto [offset, length] :
+       {std::pair{0, 21}, std::pair{3, 11}, std::pair{8, 13}, std::pair{9, 0}}) {
     SCOPED_TRACE(offset);
     const Batch slice = batch.Slice(offset, length);
     StateWriter writer;
@@ -116,6 +119,39 @@ TEST(StateIoTest, BatchesAndSlicesRoundTrip) {
       }
     }
   }
+}
+
+// The bytes of a column as docs/formats/checkpoint.md lays them out: type, length, NULL count,
+// the validity bits from bit 0 (unused bits zero), then for VARCHAR the offsets from 0 as u32
+// and the bytes, whatever the column's offset in its buffers.
+TEST(StateIoTest, AColumnIsWrittenInTheDocumentedLayout) {
+  ColumnBuilder builder(DataType::Varchar());
+  for (const Value& value : {Value::Varchar("ab"), Value::Null(DataType::Varchar()),
+                             Value::Varchar("cde"), Value::Varchar("f")}) {
+    ASSERT_TRUE(builder.AppendValue(value).ok());
+  }
+  const Column column = builder.Finish();
+  auto u32 = [](uint32_t value) { return std::string(reinterpret_cast<const char*>(&value), 4); };
+  const std::string type(1, static_cast<char>(TypeId::kVarchar));
+
+  StateWriter whole;
+  whole.ColumnOf(column);
+  EXPECT_EQ(whole.data(),
+            type + "\x04\x01" + "\x0d" + u32(0) + u32(2) + u32(2) + u32(5) + u32(6) + "abcdef");
+
+  StateWriter slice;
+  slice.ColumnOf(column.Slice(1, 3));
+  EXPECT_EQ(slice.data(), type + "\x03\x01" + "\x06" + u32(0) + u32(0) + u32(3) + u32(4) + "cdef");
+}
+
+TEST(StateIoTest, AWriterOverAUsedBufferStartsEmpty) {
+  std::string buffer(1000, 'x');
+  const size_t capacity = buffer.capacity();
+  StateWriter writer(std::move(buffer));
+  writer.U8(7);
+  std::string written = writer.Release();
+  EXPECT_EQ(written, "\x07");
+  EXPECT_GE(written.capacity(), capacity);
 }
 
 TEST(StateIoTest, EmptyBatchesWithoutBuffersRoundTrip) {

@@ -126,6 +126,41 @@ TEST_F(WalTest, ARecordLargerThanASegmentGetsASegmentOfItsOwn) {
   EXPECT_EQ((*records)[1].second, big);
 }
 
+// Pending records are gathered in buffers of 1 MiB, a larger record in a buffer of its own:
+// records around and across those sizes, in both modes, read back whole and in order.
+TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
+  for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
+    SCOPED_TRACE(mode == WalSyncMode::kAsync ? "async" : "sync");
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    WalOptions options;
+    options.sync_mode = mode;
+    options.segment_size = 8 << 20;
+    options.max_pending_bytes = 4 << 20;
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    const size_t mib = 1 << 20;
+    const std::vector<size_t> sizes = {10,      mib - 20, mib - 19, 3 * mib, 5,       mib,
+                                       mib / 2, mib / 2,  mib / 2,  mib + 1, 2 * mib, 0};
+    std::vector<std::string> payloads;
+    for (int round = 0; round < 3; ++round) {
+      for (size_t i = 0; i < sizes.size(); ++i) {
+        std::string payload(sizes[i], static_cast<char>('a' + (round * 12 + i) % 26));
+        if (!payload.empty()) payload.front() = static_cast<char>(i);
+        ASSERT_TRUE(writer->Append(payload).ok());
+        payloads.push_back(std::move(payload));
+      }
+    }
+    ASSERT_TRUE(writer->Close().ok());
+    auto records = ReadAll(&fs_);
+    ASSERT_TRUE(records.ok()) << records.status();
+    ASSERT_EQ(records->size(), payloads.size());
+    for (size_t i = 0; i < payloads.size(); ++i) {
+      EXPECT_EQ((*records)[i].first, i + 1);
+      EXPECT_TRUE((*records)[i].second == payloads[i]) << "record " << i + 1;
+    }
+  }
+}
+
 TEST_F(WalTest, ReopeningContinuesAfterTheLastRecord) {
   {
     auto writer = OpenWriter();

@@ -1,5 +1,6 @@
 #include "storage/wal/wal_writer.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "storage/wal/wal_format.h"
@@ -8,8 +9,12 @@ namespace laminar::storage {
 
 namespace {
 
-// Recycled group buffers kept for reuse; more would only hold memory.
-constexpr size_t kMaxSpareBuffers = 4;
+// Pending records are gathered in buffers of this size (a larger record gets a buffer of its
+// own), so that a growing group never reallocates and copies what it holds, and the buffers
+// can be recycled as they are instead of faulting in fresh memory for every group.
+constexpr size_t kChunkBytes = 1 << 20;
+// Recycled chunk buffers kept for the next groups; more would only hold memory.
+constexpr size_t kMaxSpareBuffers = 16;
 
 // Creates segment `first_lsn` holding only its header, and makes both the file and its
 // directory entry durable before any record goes in, so that recovery never sees a segment
@@ -128,13 +133,17 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
 
   const bool new_segment =
       segment_records_ > 0 && segment_bytes_ + record_size > options_.segment_size;
-  if (new_segment || pending_.empty()) {
+  const bool chunk_full = !pending_.empty() && pending_.back().bytes.size() + record_size >
+                                                   pending_.back().bytes.capacity();
+  if (new_segment || pending_.empty() || chunk_full) {
     PendingChunk chunk;
     chunk.starts_segment = new_segment;
     chunk.first_lsn = next_lsn_;
-    if (!spare_buffers_.empty()) {
+    if (record_size <= kChunkBytes && !spare_buffers_.empty()) {
       chunk.bytes = std::move(spare_buffers_.back());
       spare_buffers_.pop_back();
+    } else {
+      chunk.bytes.reserve(std::max<size_t>(kChunkBytes, record_size));
     }
     pending_.push_back(std::move(chunk));
     if (new_segment) {
@@ -237,6 +246,9 @@ void WalWriter::RunFlusher() {
     lock.lock();
     for (auto& chunk : writing) {
       if (spare_buffers_.size() >= kMaxSpareBuffers) break;
+      // A large record's own buffer goes; only chunk-sized buffers are recycled.
+      if (chunk.bytes.capacity() < kChunkBytes || chunk.bytes.capacity() > 2 * kChunkBytes)
+        continue;
       chunk.bytes.clear();
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
