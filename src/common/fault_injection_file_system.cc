@@ -1,6 +1,8 @@
 #include "common/fault_injection_file_system.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <optional>
 
 namespace laminar {
@@ -23,8 +25,11 @@ std::string Normalize(std::string_view path) {
 class FaultInjectionWritableFile final : public WritableFile {
  public:
   FaultInjectionWritableFile(FaultInjectionFileSystem* file_system, std::string path,
-                             std::unique_ptr<WritableFile> base)
-      : file_system_(file_system), path_(std::move(path)), base_(std::move(base)) {}
+                             std::unique_ptr<WritableFile> base, bool direct = false)
+      : file_system_(file_system),
+        path_(std::move(path)),
+        base_(std::move(base)),
+        direct_(direct) {}
 
   Status Append(std::string_view data) override {
     LAMINAR_RETURN_IF_ERROR(failure_);
@@ -32,7 +37,18 @@ class FaultInjectionWritableFile final : public WritableFile {
       if (rule->kind == FaultKind::kTornWrite) {
         // The prefix reaches stable storage; whatever the base file still buffers goes with it.
         const size_t kept = std::min(rule->torn_bytes, data.size());
-        Status written = base_->Append(data.substr(0, kept));
+        Status written;
+        if (direct_) {
+          // A direct write reaches the device block by block: the blocks after the tear read
+          // as zeros (the file's unwritten extent), and the write keeps its aligned size.
+          auto* zeroed = static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, data.size()));
+          std::memcpy(zeroed, data.data(), kept);
+          std::memset(zeroed + kept, 0, data.size() - kept);
+          written = base_->Append(std::string_view(zeroed, data.size()));
+          std::free(zeroed);
+        } else {
+          written = base_->Append(data.substr(0, kept));
+        }
         if (written.ok()) written = base_->Sync();
         failure_ = Status::Error(ErrorCode::kIoError,
                                  "write '{}': torn write, {} of {} bytes reached the file "
@@ -86,6 +102,7 @@ class FaultInjectionWritableFile final : public WritableFile {
   FaultInjectionFileSystem* file_system_;
   std::string path_;
   std::unique_ptr<WritableFile> base_;
+  bool direct_;  // From NewDirectWritableFile: appends are aligned.
   Status failure_;
 };
 
@@ -172,6 +189,19 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewAppendableFil
   if (!existed) RememberCreated(path);
   return std::unique_ptr<WritableFile>(
       std::make_unique<FaultInjectionWritableFile>(this, path, std::move(file)));
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewDirectWritableFile(
+    const std::string& path) {
+  if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
+    return FaultStatus(*rule, "open", path);
+  }
+  LAMINAR_ASSIGN_OR_RETURN(const bool existed, base_->Exists(path));
+  LAMINAR_ASSIGN_OR_RETURN(auto file, base_->NewDirectWritableFile(path));
+  if (file == nullptr) return file;
+  if (!existed) RememberCreated(path);
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultInjectionWritableFile>(this, path, std::move(file), /*direct=*/true));
 }
 
 Result<std::unique_ptr<RandomAccessFile>> FaultInjectionFileSystem::NewRandomAccessFile(

@@ -19,7 +19,7 @@ enum class FaultOperation {
   kAppend,         // WritableFile::Append.
   kSync,           // WritableFile::Flush and WritableFile::Sync.
   kRename,         // FileSystem::RenameFile (matched against the source path).
-  kCreate,         // FileSystem::NewWritableFile and NewAppendableFile.
+  kCreate,         // FileSystem::NewWritableFile, NewAppendableFile, NewDirectWritableFile.
   kSyncDirectory,  // FileSystem::SyncDirectory.
 };
 
@@ -106,6 +106,8 @@ class FaultInjectionFileSystem final : public FileSystem {
 
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) override;
+  /// The base's direct file (null if it has none), with the faults of any other file.
+  Result<std::unique_ptr<WritableFile>> NewDirectWritableFile(const std::string& path) override;
   Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   Result<bool> Exists(const std::string& path) override;
   Result<bool> IsDirectory(const std::string& path) override;

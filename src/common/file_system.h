@@ -13,6 +13,11 @@
 
 namespace laminar {
 
+/// The alignment of the address and size of every Append to a file from
+/// FileSystem::NewDirectWritableFile: a page, which every Linux file system and block device
+/// accepts for O_DIRECT.
+inline constexpr size_t kDirectWriteAlignment = 4096;
+
 /// A file being written sequentially. Data passes through three stages: appended (in this
 /// object's buffers), flushed (handed to the operating system, survives a process crash) and
 /// synced (on stable storage, survives a power loss). Only Sync() promises durability.
@@ -63,6 +68,17 @@ class FileSystem {
   virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
   /// Opens `path` for appending, creating it if absent. The parent directory must exist.
   virtual Result<std::unique_ptr<WritableFile>> NewAppendableFile(const std::string& path) = 0;
+  /// Creates or truncates `path` for writing around the operating system's page cache
+  /// (O_DIRECT): the device reads each Append straight from the caller's memory, so the data
+  /// is not copied into the kernel first. Every Append must pass a buffer whose address and
+  /// size are multiples of kDirectWriteAlignment (so every write lands at an aligned offset);
+  /// Flush and Sync behave as for any file. Returns a null file, not an error, when this file
+  /// system cannot write that way (the default); `path` may then exist, empty, and callers
+  /// open it with NewWritableFile.
+  virtual Result<std::unique_ptr<WritableFile>> NewDirectWritableFile(const std::string& path) {
+    (void)path;
+    return std::unique_ptr<WritableFile>();
+  }
   virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;
 

@@ -42,8 +42,12 @@ using FileData = MemoryFileSystem::FileData;
 class MemoryWritableFile final : public WritableFile {
  public:
   MemoryWritableFile(std::string path, std::shared_ptr<FileData> data, uint64_t size,
-                     uint64_t generation)
-      : path_(std::move(path)), data_(std::move(data)), size_(size), generation_(generation) {}
+                     uint64_t generation, bool direct)
+      : path_(std::move(path)),
+        data_(std::move(data)),
+        size_(size),
+        generation_(generation),
+        direct_(direct) {}
   ~MemoryWritableFile() override {
     if (!closed_) (void)Close();
   }
@@ -51,6 +55,15 @@ class MemoryWritableFile final : public WritableFile {
   Status Append(std::string_view data) override {
     if (closed_) return ClosedError();
     LAMINAR_RETURN_IF_ERROR(CheckGeneration());
+    if (direct_ && (reinterpret_cast<uintptr_t>(data.data()) % kDirectWriteAlignment != 0 ||
+                    data.size() % kDirectWriteAlignment != 0)) {
+      return Status::Error(ErrorCode::kInvalidArgument,
+                           "file '{}': a direct write of {} bytes from an address {} past a "
+                           "multiple of {}",
+                           path_, data.size(),
+                           reinterpret_cast<uintptr_t>(data.data()) % kDirectWriteAlignment,
+                           kDirectWriteAlignment);
+    }
     pending_.append(data);
     size_ += data.size();
     return Status::Ok();
@@ -114,6 +127,7 @@ class MemoryWritableFile final : public WritableFile {
   std::string pending_;
   uint64_t size_;
   uint64_t generation_;
+  bool direct_;  // Opened by NewDirectWritableFile: appends must be aligned.
   bool closed_ = false;
 };
 
@@ -150,7 +164,7 @@ Status MemoryFileSystem::CheckParentExists(const std::string& normalized) const 
 }
 
 Result<std::unique_ptr<WritableFile>> MemoryFileSystem::OpenForWrite(const std::string& path,
-                                                                     bool truncate) {
+                                                                     bool truncate, bool direct) {
   const std::string name = Normalize(path);
   std::lock_guard lock(mutex_);
   if (name.empty() || directories_.count(name) > 0) {
@@ -171,7 +185,7 @@ Result<std::unique_ptr<WritableFile>> MemoryFileSystem::OpenForWrite(const std::
     generation = data->generation;
   }
   return std::unique_ptr<WritableFile>(
-      std::make_unique<MemoryWritableFile>(name, data, size, generation));
+      std::make_unique<MemoryWritableFile>(name, data, size, generation, direct));
 }
 
 Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewWritableFile(const std::string& path) {
@@ -180,6 +194,12 @@ Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewWritableFile(const st
 
 Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewAppendableFile(const std::string& path) {
   return OpenForWrite(path, /*truncate=*/false);
+}
+
+Result<std::unique_ptr<WritableFile>> MemoryFileSystem::NewDirectWritableFile(
+    const std::string& path) {
+  if (!direct_writes_) return std::unique_ptr<WritableFile>();
+  return OpenForWrite(path, /*truncate=*/true, /*direct=*/true);
 }
 
 Result<std::unique_ptr<RandomAccessFile>> MemoryFileSystem::NewRandomAccessFile(

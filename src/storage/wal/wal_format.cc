@@ -30,6 +30,11 @@ void Store(char* bytes, T value) {
 }
 
 constexpr char kFullType = static_cast<char>(RecordType::kFull);
+constexpr char kPaddingType = static_cast<char>(RecordType::kPadding);
+
+uint32_t TypedChecksum(char type, std::string_view payload) {
+  return MaskCrc(Crc32cExtend(Crc32c(std::string_view(&type, 1)), payload));
+}
 
 }  // namespace
 
@@ -86,10 +91,10 @@ Status CheckSegmentHeader(std::string_view contents, const std::string& path,
   }
   // The version comes before the checksum: another version may lay out its header otherwise.
   const uint32_t version = Load<uint32_t>(contents.data() + 8);
-  if (version != kFormatVersion) {
+  if (version < kOldestReadableVersion || version > kFormatVersion) {
     return Status::Error(ErrorCode::kUnsupportedFormatVersion,
-                         "WAL segment '{}': format version {} (this build reads version {})", path,
-                         version, kFormatVersion);
+                         "WAL segment '{}': format version {} (this build reads versions {} to {})",
+                         path, version, kOldestReadableVersion, kFormatVersion);
   }
   const uint32_t stored = Load<uint32_t>(contents.data() + 24);
   if (UnmaskCrc(stored) != Crc32c(contents.substr(0, 24))) {
@@ -105,14 +110,28 @@ Status CheckSegmentHeader(std::string_view contents, const std::string& path,
   return Status::Ok();
 }
 
-uint32_t RecordChecksum(std::string_view payload) {
-  return MaskCrc(Crc32cExtend(Crc32c(std::string_view(&kFullType, 1)), payload));
-}
+uint32_t RecordChecksum(std::string_view payload) { return TypedChecksum(kFullType, payload); }
 
 void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out) {
   Store<uint32_t>(out, static_cast<uint32_t>(payload.size()));
   Store<uint32_t>(out + 4, masked_checksum);
   out[8] = kFullType;
+}
+
+size_t PaddingSize(uint64_t size, size_t block) {
+  const size_t rest = static_cast<size_t>(size % block);
+  if (rest == 0) return 0;
+  const size_t padding = block - rest;
+  return padding >= kRecordHeaderSize ? padding : padding + block;
+}
+
+void EncodePaddingRecord(size_t size, char* out) {
+  const size_t length = size - kRecordHeaderSize;
+  std::memset(out + kRecordHeaderSize, 0, length);
+  const std::string_view payload(out + kRecordHeaderSize, length);
+  Store<uint32_t>(out, static_cast<uint32_t>(length));
+  Store<uint32_t>(out + 4, TypedChecksum(kPaddingType, payload));
+  out[8] = kPaddingType;
 }
 
 Frame ParseFrame(std::string_view contents, size_t offset) {
@@ -130,7 +149,7 @@ Frame ParseFrame(std::string_view contents, size_t offset) {
   const uint32_t length = Load<uint32_t>(header);
   const uint32_t stored = Load<uint32_t>(header + 4);
   const char type = header[8];
-  if (type != kFullType) {
+  if (type != kFullType && type != kPaddingType) {
     frame.problem = ErrorCode::kCorruption;
     frame.reason = fmt::format("unknown record type {}", static_cast<int>(uint8_t(type)));
     return frame;
@@ -147,12 +166,12 @@ Frame ParseFrame(std::string_view contents, size_t offset) {
     return frame;
   }
   const std::string_view payload = contents.substr(offset + kRecordHeaderSize, length);
-  if (RecordChecksum(payload) != stored) {
+  if (TypedChecksum(type, payload) != stored) {
     frame.problem = ErrorCode::kChecksumMismatch;
-    frame.reason = "record checksum mismatch";
+    frame.reason = type == kFullType ? "record checksum mismatch" : "padding checksum mismatch";
     return frame;
   }
-  frame.kind = Frame::Kind::kRecord;
+  frame.kind = type == kFullType ? Frame::Kind::kRecord : Frame::Kind::kPadding;
   frame.payload = payload;
   frame.size = kRecordHeaderSize + length;
   return frame;
@@ -162,10 +181,11 @@ bool ValidFrameFollows(std::string_view contents, size_t offset) {
   for (size_t candidate = offset + 1; candidate + kRecordHeaderSize <= contents.size();
        ++candidate) {
     // Cheap filters first: the type byte and a length that fits; only then the checksum.
-    if (contents[candidate + 8] != kFullType) continue;
+    if (contents[candidate + 8] != kFullType && contents[candidate + 8] != kPaddingType) continue;
     const uint32_t length = Load<uint32_t>(contents.data() + candidate);
     if (length > contents.size() - candidate - kRecordHeaderSize) continue;
-    if (ParseFrame(contents, candidate).kind == Frame::Kind::kRecord) return true;
+    const Frame::Kind kind = ParseFrame(contents, candidate).kind;
+    if (kind == Frame::Kind::kRecord || kind == Frame::Kind::kPadding) return true;
   }
   return false;
 }

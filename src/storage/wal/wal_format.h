@@ -18,8 +18,10 @@ namespace laminar::storage::wal {
 
 /// The first eight bytes of every segment.
 inline constexpr std::string_view kSegmentMagic{"LDBWAL\r\n", 8};
-/// The format version this code writes and the only one it reads.
-inline constexpr uint32_t kFormatVersion = 1;
+/// The format version this code writes. It reads this one and version 1 (version 2 added
+/// padding records; a version 1 segment is a version 2 segment without them).
+inline constexpr uint32_t kFormatVersion = 2;
+inline constexpr uint32_t kOldestReadableVersion = 1;
 /// magic (8) + version (4) + reserved (4) + first LSN (8) + masked CRC-32C of those 24 (4).
 inline constexpr size_t kSegmentHeaderSize = 28;
 /// payload length (4) + masked CRC-32C of type and payload (4) + type (1).
@@ -27,8 +29,12 @@ inline constexpr size_t kRecordHeaderSize = 9;
 /// The largest payload a record may carry (1 GiB).
 inline constexpr uint32_t kMaxPayloadSize = 1u << 30;
 
-/// The record types. Only whole records exist today; the byte leaves room for fragments.
-enum class RecordType : uint8_t { kFull = 1 };
+/// The record types. The byte leaves room for fragments.
+enum class RecordType : uint8_t {
+  kFull = 1,     // A whole record: it takes the next LSN.
+  kPadding = 2,  // Fills a write up to a block boundary: its payload is zeros, it takes no
+                 // LSN, and readers skip it (format version 2).
+};
 
 /// "wal-00000000000000000042.log" for first LSN 42.
 std::string SegmentFileName(uint64_t first_lsn);
@@ -50,16 +56,25 @@ uint32_t RecordChecksum(std::string_view payload);
 /// Writes a record's header for `payload` into `out[0, kRecordHeaderSize)`.
 void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out);
 
+/// The bytes that pad `size` bytes of a segment up to the next multiple of `block`: none if
+/// `size` is a multiple, else at least a padding record's header (so up to block +
+/// kRecordHeaderSize - 1). REQUIRES: block > kRecordHeaderSize.
+size_t PaddingSize(uint64_t size, size_t block);
+/// Writes a padding record of `size` bytes in all (header and zero payload) into
+/// `out[0, size)`. REQUIRES: size >= kRecordHeaderSize.
+void EncodePaddingRecord(size_t size, char* out);
+
 /// What lies at some offset of a segment's contents.
 struct Frame {
   enum class Kind {
-    kRecord,  // A whole record whose checksum matches.
-    kEnd,     // The offset is the end of the contents.
-    kBad,     // Incomplete, impossible or failing its checksum.
+    kRecord,   // A whole record whose checksum matches.
+    kPadding,  // A padding record whose checksum matches: skipped, no LSN.
+    kEnd,      // The offset is the end of the contents.
+    kBad,      // Incomplete, impossible or failing its checksum.
   };
   Kind kind = Kind::kEnd;
   std::string_view payload;            // kRecord: the payload, a view into the contents.
-  size_t size = 0;                     // kRecord: header plus payload.
+  size_t size = 0;                     // kRecord, kPadding: header plus payload.
   ErrorCode problem = ErrorCode::kOk;  // kBad: kTornWrite (runs past the end), kCorruption or
                                        // kChecksumMismatch.
   std::string reason;                  // kBad: what is wrong, for messages.
@@ -68,8 +83,8 @@ struct Frame {
 /// Parses the record at `offset`. REQUIRES: offset <= contents.size().
 Frame ParseFrame(std::string_view contents, size_t offset);
 
-/// True if a whole record with a matching checksum starts anywhere after `offset`. Recovery
-/// uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
+/// True if a whole record (or padding) with a matching checksum starts anywhere after `offset`.
+/// Recovery uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
 bool ValidFrameFollows(std::string_view contents, size_t offset);
 
 }  // namespace laminar::storage::wal

@@ -115,6 +115,9 @@ Result<bool> WalReader::Next(WalRecord* record) {
         record->payload = frame.payload;
         return true;
       }
+      case Frame::Kind::kPadding:
+        offset_ += frame.size;
+        break;
       case Frame::Kind::kEnd:
         if (segment_index_ + 1 == segments_.size()) {
           FinishAt(offset_, Status::Ok());

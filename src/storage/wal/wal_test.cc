@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -513,11 +514,27 @@ TEST_F(WalCorruptionTest, BadHeadersAreReported) {
   std::string contents = *fs_.ReadFile(SegmentPath(1));
   std::string bad_version = contents;
   bad_version.replace(0, wal::kSegmentHeaderSize, wal::EncodeSegmentHeader(1));
-  bad_version[8] = 2;  // Version 2, with a checksum to match.
+  bad_version[8] = 3;  // Version 3 (this build writes 2), with a checksum to match.
   const uint32_t crc = MaskCrc(Crc32c(std::string_view(bad_version.data(), 24)));
   std::memcpy(bad_version.data() + 24, &crc, 4);
   ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), bad_version, /*sync=*/true).ok());
   EXPECT_EQ(ReadAll(&fs_).status().code(), ErrorCode::kUnsupportedFormatVersion);
+
+  // Version 1 (without padding records) is still read; version 0 never existed.
+  for (const char version : {char{1}, char{0}}) {
+    std::string other_version = contents;
+    other_version[8] = version;
+    const uint32_t other_crc = MaskCrc(Crc32c(std::string_view(other_version.data(), 24)));
+    std::memcpy(other_version.data() + 24, &other_crc, 4);
+    ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), other_version, /*sync=*/true).ok());
+    auto records = ReadAll(&fs_);
+    if (version == 1) {
+      ASSERT_TRUE(records.ok()) << records.status();
+      EXPECT_EQ(records->size(), 10u);
+    } else {
+      EXPECT_EQ(records.status().code(), ErrorCode::kUnsupportedFormatVersion);
+    }
+  }
 
   std::string bad_magic = contents;
   bad_magic[0] = 'X';
@@ -667,6 +684,202 @@ TEST_F(WalTest, TruncateWhileProducersAppendAcrossRolls) {
   ASSERT_TRUE(records.ok()) << records.status();
   EXPECT_EQ(records->back().first, 800u);
   EXPECT_EQ(records->size(), 800u - oldest + 1);
+}
+
+// Segments written around the page cache: the memory file system refuses any direct write
+// that is not whole aligned blocks, as O_DIRECT does.
+class WalDirectTest : public WalTest {
+ protected:
+  void SetUp() override { memory_.set_direct_writes(true); }
+
+  void ExpectWholeBlocks(const std::vector<uint64_t>& segments) {
+    for (const uint64_t first_lsn : segments) {
+      EXPECT_EQ(*fs_.GetFileSize(SegmentPath(first_lsn)) % kDirectWriteAlignment, 0u)
+          << "segment " << first_lsn;
+    }
+  }
+};
+
+TEST_F(WalDirectTest, WritesAreWholeBlocksAndReadBackInOrder) {
+  for (const int64_t flush_micros : {int64_t{5000}, int64_t{1}}) {
+    SCOPED_TRACE(flush_micros);
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    options.async_flush_interval_micros = flush_micros;
+    options.segment_size = 64 << 10;
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    std::vector<std::string> payloads;
+    for (uint64_t i = 0; i < 3000; ++i) {
+      // Mostly small records, some of several blocks, one larger than a pending buffer.
+      std::string payload = i == 1500     ? std::string(3 << 20, 'L')
+                            : i % 97 == 0 ? std::string(10000 + i, static_cast<char>('a' + i % 26))
+                                          : Payload(i);
+      auto lsn = writer->Append(payload);
+      ASSERT_TRUE(lsn.ok()) << lsn.status();
+      // Now and then a producer waits, so that groups of every size are written.
+      if (i % 50 == 0) {
+        ASSERT_TRUE(writer->WaitDurable(*lsn).ok());
+      }
+      payloads.push_back(std::move(payload));
+    }
+    const std::vector<uint64_t> segments = writer->segments();
+    ASSERT_TRUE(writer->Close().ok());
+    EXPECT_GT(segments.size(), 3u);
+    ExpectWholeBlocks(segments);
+    auto records = ReadAll(&fs_);
+    ASSERT_TRUE(records.ok()) << records.status();
+    ASSERT_EQ(records->size(), payloads.size());
+    for (size_t i = 0; i < payloads.size(); ++i) {
+      EXPECT_EQ((*records)[i].first, i + 1);
+      EXPECT_TRUE((*records)[i].second == payloads[i]) << "record " << i + 1;
+    }
+    // Reading from the middle skips the padding as well.
+    auto tail = ReadAll(&fs_, 2001);
+    ASSERT_TRUE(tail.ok()) << tail.status();
+    ASSERT_EQ(tail->size(), 1000u);
+    EXPECT_EQ(tail->front().second, payloads[2000]);
+  }
+}
+
+// Padding counts against the segment size: a write per record (each padded to a block) rolls
+// segments at about `segment_size` bytes, not at `segment_size` bytes of records.
+TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.segment_size = 64 << 10;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  for (uint64_t i = 0; i < 100; ++i) {
+    ASSERT_TRUE(writer->Append(Payload(i)).ok());
+    ASSERT_TRUE(writer->Sync().ok());
+  }
+  const std::vector<uint64_t> segments = writer->segments();
+  ASSERT_TRUE(writer->Close().ok());
+  // 100 writes of a block each, the header block of each segment, 16 blocks a segment.
+  EXPECT_GE(segments.size(), 6u);
+  for (const uint64_t first_lsn : segments) {
+    EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), options.segment_size);
+  }
+  ExpectWholeBlocks(segments);
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 100u);
+}
+
+// kSync groups are often a record or two: they are not padded to blocks.
+TEST_F(WalDirectTest, SyncModeWritesThroughThePageCache) {
+  auto writer = OpenWriter();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(*fs_.GetFileSize(SegmentPath(1)), wal::kSegmentHeaderSize);
+  AppendDurably(writer.get(), 0, 3);
+  size_t expected = wal::kSegmentHeaderSize;
+  for (uint64_t i = 0; i < 3; ++i) expected += wal::kRecordHeaderSize + Payload(i).size();
+  EXPECT_EQ(*fs_.GetFileSize(SegmentPath(1)), expected);
+  ASSERT_TRUE(writer->Close().ok());
+}
+
+TEST_F(WalDirectTest, ACrashKeepsTheSyncedRecordsAndTheLogGoesOn) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.segment_size = 16 << 10;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 500);
+    ExpectWholeBlocks(writer->segments());
+    ASSERT_TRUE(fs_.SimulateCrash().ok());
+  }
+  // The newest segment is continued through the page cache; the segments after it are direct.
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  EXPECT_TRUE(writer->recovery().torn.ok()) << writer->recovery().torn;
+  EXPECT_EQ(writer->next_lsn(), 501u);
+  const size_t segments_before = writer->segments().size();
+  AppendDurably(writer.get(), 500, 3000);
+  const std::vector<uint64_t> segments = writer->segments();
+  ASSERT_TRUE(writer->Close().ok());
+  ASSERT_GT(segments.size(), segments_before + 2);
+  ExpectWholeBlocks(std::vector<uint64_t>(segments.begin() + segments_before, segments.end()));
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 3500u);
+  for (uint64_t i = 0; i < 3500; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+}
+
+TEST_F(WalDirectTest, ATornDirectWriteIsCutAwayOnReopen) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 10);
+    // The next write reaches the device for its first 5000 bytes; the rest of its blocks
+    // read as zeros.
+    fs_.InjectFault(FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite)
+                        .OnPath("wal-")
+                        .KeepingBytes(5000));
+    auto lsn = writer->Append(std::string(20000, 'x'));
+    ASSERT_TRUE(lsn.ok()) << lsn.status();
+    EXPECT_EQ(writer->WaitDurable(*lsn).code(), ErrorCode::kIoError);
+    EXPECT_FALSE(writer->Close().ok());
+  }
+  fs_.ClearFaults();
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
+  EXPECT_EQ(writer->next_lsn(), 11u);
+  AppendDurably(writer.get(), 10, 5);
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 15u);
+  for (uint64_t i = 0; i < 15; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+}
+
+// The same log on the machine's file system: written around the page cache where it allows
+// that (the segments are then whole blocks), through it where it does not.
+TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
+  char pattern[] = "/tmp/laminar-wal-test-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::string directory = std::string(pattern) + "/wal";
+  FileSystem* fs = FileSystem::Posix();
+  std::vector<std::string> payloads;
+  for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
+    WalOptions options;
+    options.sync_mode = mode;
+    options.segment_size = 1 << 20;
+    auto writer = WalWriter::Open(fs, directory, options);
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    for (uint64_t i = 0; i < 2000; ++i) {
+      std::string payload =
+          i % 101 == 0 ? std::string(70000, static_cast<char>('A' + i % 26)) : Payload(i);
+      auto lsn = (*writer)->Append(payload);
+      ASSERT_TRUE(lsn.ok()) << lsn.status();
+      if (i % 200 == 0) {
+        ASSERT_TRUE((*writer)->WaitDurable(*lsn).ok());
+      }
+      payloads.push_back(std::move(payload));
+    }
+    ASSERT_TRUE((*writer)->Close().ok());
+  }
+  auto reader = WalReader::Open(fs, directory, 0);
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  WalRecord record;
+  size_t count = 0;
+  while (true) {
+    auto more = (*reader)->Next(&record);
+    ASSERT_TRUE(more.ok()) << more.status();
+    if (!*more) break;
+    ASSERT_LT(count, payloads.size());
+    EXPECT_EQ(record.lsn, count + 1);
+    EXPECT_TRUE(record.payload == payloads[count]) << "record " << count + 1;
+    ++count;
+  }
+  EXPECT_EQ(count, payloads.size());
+  EXPECT_TRUE((*reader)->tail().torn.ok()) << (*reader)->tail().torn;
+  ASSERT_TRUE(fs->DeleteRecursively(pattern).ok());
 }
 
 TEST_F(WalTest, InvalidOptionsAreRejected) {

@@ -2,7 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
 
+#include "common/check.h"
 #include "storage/wal/wal_format.h"
 
 namespace laminar::storage {
@@ -16,18 +21,52 @@ constexpr size_t kChunkBytes = 1 << 20;
 // Recycled chunk buffers kept for the next groups; more would only hold memory.
 constexpr size_t kMaxSpareBuffers = 16;
 
+// Room past a buffer's capacity for the padding record that ends a direct write.
+constexpr size_t kPaddingRoom = kDirectWriteAlignment + wal::kRecordHeaderSize;
+
+size_t RoundUpToAlignment(size_t bytes) {
+  return (bytes + kDirectWriteAlignment - 1) / kDirectWriteAlignment * kDirectWriteAlignment;
+}
+
 // Creates segment `first_lsn` holding only its header, and makes both the file and its
 // directory entry durable before any record goes in, so that recovery never sees a segment
-// whose header might be lost.
+// whose header might be lost. With `allow_direct` the segment is written around the page
+// cache if the file system can (`*direct` says whether it is), and its header is then padded
+// to the first block.
 Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::string& directory,
-                                                    uint64_t first_lsn) {
+                                                    uint64_t first_lsn, bool allow_direct,
+                                                    bool* direct) {
   const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
-  LAMINAR_ASSIGN_OR_RETURN(auto file, fs->NewWritableFile(path));
-  LAMINAR_RETURN_IF_ERROR(file->Append(wal::EncodeSegmentHeader(first_lsn)));
+  std::unique_ptr<WritableFile> file;
+  if (allow_direct) {
+    LAMINAR_ASSIGN_OR_RETURN(file, fs->NewDirectWritableFile(path));
+  }
+  *direct = file != nullptr;
+  if (!*direct) {
+    LAMINAR_ASSIGN_OR_RETURN(file, fs->NewWritableFile(path));
+  }
+  const std::string header = wal::EncodeSegmentHeader(first_lsn);
+  if (*direct) {
+    auto* block =
+        static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, kDirectWriteAlignment));
+    std::memcpy(block, header.data(), header.size());
+    wal::EncodePaddingRecord(kDirectWriteAlignment - header.size(), block + header.size());
+    const Status written = file->Append(std::string_view(block, kDirectWriteAlignment));
+    std::free(block);
+    LAMINAR_RETURN_IF_ERROR(written);
+  } else {
+    LAMINAR_RETURN_IF_ERROR(file->Append(header));
+  }
   LAMINAR_RETURN_IF_ERROR(file->Sync());
   LAMINAR_RETURN_IF_ERROR(fs->SyncDirectory(directory));
   return file;
 }
+
+// Direct writes pad every write to a block. A kAsync group holds what arrived in a flush
+// interval, so the padding is small beside it (and bounded by one block per interval when
+// little arrives); a kSync group is often a record or two, which padding would multiply, and
+// it waits for its fdatasync anyway, so kSync writes through the page cache.
+bool DirectWritesFor(const WalOptions& options) { return options.sync_mode == WalSyncMode::kAsync; }
 
 Status CheckOptions(const WalOptions& options) {
   if (options.segment_size < wal::kSegmentHeaderSize + wal::kRecordHeaderSize) {
@@ -58,12 +97,15 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
 
   WalTail tail;
   std::unique_ptr<WritableFile> file;
+  bool direct = false;
+  const bool allow_direct = DirectWritesFor(options);
   if (segments.empty()) {
-    LAMINAR_ASSIGN_OR_RETURN(file, CreateSegment(fs, directory, options.first_lsn));
+    LAMINAR_ASSIGN_OR_RETURN(
+        file, CreateSegment(fs, directory, options.first_lsn, allow_direct, &direct));
     segments.push_back(options.first_lsn);
     tail.segment_path = JoinPath(directory, wal::SegmentFileName(options.first_lsn));
     tail.next_lsn = options.first_lsn;
-    tail.valid_size = tail.file_size = wal::kSegmentHeaderSize;
+    tail.valid_size = tail.file_size = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
   } else {
     // Only the newest segment is scanned: it is the only one a crash can have left torn.
     LAMINAR_ASSIGN_OR_RETURN(auto reader, WalReader::Open(fs, directory, segments.back()));
@@ -76,8 +118,9 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
     if (tail.valid_size < wal::kSegmentHeaderSize) {
       // The crash came while the segment was created: start it afresh.
       LAMINAR_RETURN_IF_ERROR(fs->DeleteFile(tail.segment_path));
-      LAMINAR_ASSIGN_OR_RETURN(file, CreateSegment(fs, directory, segments.back()));
-      tail.valid_size = wal::kSegmentHeaderSize;
+      LAMINAR_ASSIGN_OR_RETURN(
+          file, CreateSegment(fs, directory, segments.back(), allow_direct, &direct));
+      tail.valid_size = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
     } else {
       if (tail.valid_size < tail.file_size) {
         LAMINAR_RETURN_IF_ERROR(fs->Truncate(tail.segment_path, tail.valid_size));
@@ -87,12 +130,14 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
       LAMINAR_RETURN_IF_ERROR(file->Sync());
     }
   }
-  return std::unique_ptr<WalWriter>(new WalWriter(
-      fs, std::move(directory), options, std::move(tail), std::move(segments), std::move(file)));
+  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(directory), options,
+                                                  std::move(tail), std::move(segments),
+                                                  std::move(file), direct));
 }
 
 WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
-                     std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file)
+                     std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file,
+                     bool direct)
     : fs_(fs),
       directory_(std::move(directory)),
       options_(options),
@@ -102,8 +147,46 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       segment_records_(recovery_.next_lsn - segments.back()),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
-      file_(std::move(file)) {
+      file_(std::move(file)),
+      file_direct_(direct) {
   flusher_ = std::thread([this] { RunFlusher(); });
+}
+
+WalWriter::AlignedBytes::AlignedBytes(size_t capacity)
+    : data_(static_cast<char*>(
+          std::aligned_alloc(kDirectWriteAlignment, RoundUpToAlignment(capacity + kPaddingRoom)))),
+      capacity_(capacity) {
+  if (data_ == nullptr) throw std::bad_alloc();
+}
+
+WalWriter::AlignedBytes::AlignedBytes(AlignedBytes&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      capacity_(std::exchange(other.capacity_, 0)) {}
+
+WalWriter::AlignedBytes& WalWriter::AlignedBytes::operator=(AlignedBytes&& other) noexcept {
+  if (this != &other) {
+    std::free(data_);
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+  }
+  return *this;
+}
+
+WalWriter::AlignedBytes::~AlignedBytes() { std::free(data_); }
+
+void WalWriter::AlignedBytes::Append(std::string_view bytes) {
+  LAMINAR_DCHECK(size_ + bytes.size() <= capacity_);
+  if (!bytes.empty()) std::memcpy(data_ + size_, bytes.data(), bytes.size());
+  size_ += bytes.size();
+}
+
+void WalWriter::AlignedBytes::PadToAlignment() {
+  const size_t padding = wal::PaddingSize(size_, kDirectWriteAlignment);
+  if (padding == 0) return;
+  wal::EncodePaddingRecord(padding, data_ + size_);
+  size_ += padding;
 }
 
 WalWriter::~WalWriter() {
@@ -143,7 +226,8 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
       chunk.bytes = std::move(spare_buffers_.back());
       spare_buffers_.pop_back();
     } else {
-      chunk.bytes.reserve(std::max<size_t>(kChunkBytes, record_size));
+      // Allocated under the lock, as a growing string was: once in a megabyte of records.
+      chunk.bytes = AlignedBytes(std::max<size_t>(kChunkBytes, record_size));
     }
     pending_.push_back(std::move(chunk));
     if (new_segment) {
@@ -151,9 +235,9 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
       segment_records_ = 0;
     }
   }
-  std::string& bytes = pending_.back().bytes;
-  bytes.append(header, wal::kRecordHeaderSize);
-  bytes.append(payload);
+  AlignedBytes& bytes = pending_.back().bytes;
+  bytes.Append(std::string_view(header, wal::kRecordHeaderSize));
+  bytes.Append(payload);
   segment_bytes_ += record_size;
   ++segment_records_;
   // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode only when
@@ -241,18 +325,24 @@ void WalWriter::RunFlusher() {
     space_available_.notify_all();
     lock.unlock();
 
-    const Status status = WriteGroup(writing);
+    uint64_t padding = 0;
+    const Status status = WriteGroup(writing, &padding);
 
     lock.lock();
     for (auto& chunk : writing) {
       if (spare_buffers_.size() >= kMaxSpareBuffers) break;
       // A large record's own buffer goes; only chunk-sized buffers are recycled.
-      if (chunk.bytes.capacity() < kChunkBytes || chunk.bytes.capacity() > 2 * kChunkBytes)
-        continue;
-      chunk.bytes.clear();
+      if (chunk.bytes.capacity() != kChunkBytes) continue;
+      chunk.bytes.Clear();
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
     writing.clear();
+    // The padding counts against the segment's size, unless the producers have since moved
+    // on to a newer segment (a chunk pending starts one).
+    if (std::none_of(pending_.begin(), pending_.end(),
+                     [](const PendingChunk& chunk) { return chunk.starts_segment; })) {
+      segment_bytes_ += padding;
+    }
     if (!status.ok()) {
       // Nothing is written after a failure: what reached the disk is unknown, and recovery
       // cuts the remnant away on reopen.
@@ -271,10 +361,19 @@ void WalWriter::RunFlusher() {
   space_available_.notify_all();
 }
 
-Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks) {
-  for (const auto& chunk : chunks) {
-    if (chunk.starts_segment) LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn));
-    LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes));
+Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* padding) {
+  for (auto& chunk : chunks) {
+    if (chunk.starts_segment) {
+      LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn));
+      *padding = file_direct_ ? kDirectWriteAlignment - wal::kSegmentHeaderSize : 0;
+    }
+    // A direct write must end at a block boundary; the next one starts there.
+    if (file_direct_) {
+      const size_t records = chunk.bytes.size();
+      chunk.bytes.PadToAlignment();
+      *padding += chunk.bytes.size() - records;
+    }
+    LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
   sync_count_.fetch_add(1, std::memory_order_relaxed);
@@ -287,7 +386,8 @@ Status WalWriter::RollSegment(uint64_t first_lsn) {
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
   LAMINAR_RETURN_IF_ERROR(file_->Close());
   file_.reset();
-  LAMINAR_ASSIGN_OR_RETURN(file_, CreateSegment(fs_, directory_, first_lsn));
+  LAMINAR_ASSIGN_OR_RETURN(
+      file_, CreateSegment(fs_, directory_, first_lsn, DirectWritesFor(options_), &file_direct_));
   std::lock_guard lock(segments_mutex_);
   segments_.push_back(first_lsn);
   return Status::Ok();

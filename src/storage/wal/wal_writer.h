@@ -57,6 +57,14 @@ struct WalOptions {
 /// group, however many producers. `WaitDurable(lsn)` returns once the record is synced; only
 /// then may a producer acknowledge it.
 ///
+/// In kAsync mode, where the file system can (FileSystem::NewDirectWritableFile, O_DIRECT on
+/// Linux), segments are written around the page cache: the device reads the pending buffers
+/// themselves, so the kernel copies nothing and dirty pages do not pile up behind the log.
+/// Each write then ends with a padding record at a 4 KiB boundary (format version 2); the
+/// padding counts against `segment_size`. A segment continued after a restart is written
+/// through the page cache until the next roll. kSync mode always writes through the page
+/// cache: its groups are often a record or two, which padding to a block would multiply.
+///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
 /// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
 /// (kNoSpace or kIoError naming the segment). What was durable before stays intact; reopening
@@ -118,19 +126,45 @@ class WalWriter {
   std::vector<uint64_t> segments() const;
 
  private:
+  // Bytes in memory that starts at a multiple of kDirectWriteAlignment, with room past
+  // `capacity()` for the padding record that takes them to a multiple of it.
+  class AlignedBytes {
+   public:
+    AlignedBytes() = default;
+    explicit AlignedBytes(size_t capacity);
+    AlignedBytes(AlignedBytes&& other) noexcept;
+    AlignedBytes& operator=(AlignedBytes&& other) noexcept;
+    ~AlignedBytes();
+
+    size_t size() const { return size_; }
+    size_t capacity() const { return capacity_; }
+    std::string_view view() const { return {data_, size_}; }
+    /// REQUIRES: size() + bytes.size() <= capacity().
+    void Append(std::string_view bytes);
+    /// Adds a padding record up to the next multiple of kDirectWriteAlignment.
+    void PadToAlignment();
+    void Clear() { size_ = 0; }
+
+   private:
+    char* data_ = nullptr;
+    size_t size_ = 0;
+    size_t capacity_ = 0;
+  };
+
   // Records destined for one segment, framed back to back.
   struct PendingChunk {
     bool starts_segment = false;  // The flusher opens a new segment before writing it.
     uint64_t first_lsn = 0;
-    std::string bytes;
+    AlignedBytes bytes;
   };
 
   WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
-            std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file);
+            std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct);
 
   void RunFlusher();
   // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
-  Status WriteGroup(std::vector<PendingChunk>& chunks);
+  // `*padding`: the padding bytes written to the newest segment written to.
+  Status WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* padding);
   Status RollSegment(uint64_t first_lsn);
   Status WaitUntilDurable(std::unique_lock<std::mutex>& lock, uint64_t lsn);
 
@@ -144,7 +178,7 @@ class WalWriter {
   std::condition_variable producer_wakeup_;  // Waited on by WaitDurable and Sync.
   std::condition_variable space_available_;  // Waited on by Appends blocked by backpressure.
   std::vector<PendingChunk> pending_;        // Guarded by mutex_.
-  std::vector<std::string> spare_buffers_;   // Guarded by mutex_. Recycled chunk buffers.
+  std::vector<AlignedBytes> spare_buffers_;  // Guarded by mutex_. Recycled chunk buffers.
   uint64_t pending_bytes_ = 0;               // Guarded by mutex_.
   uint64_t pending_records_ = 0;             // Guarded by mutex_.
   uint64_t last_group_records_ = 0;          // Guarded by mutex_. Size of the previous group.
@@ -163,6 +197,8 @@ class WalWriter {
   std::vector<uint64_t> segments_;  // Guarded by segments_mutex_. First LSNs, ascending.
 
   std::unique_ptr<WritableFile> file_;  // The newest segment. Owned by the flusher thread.
+  // Flusher thread: file_ writes around the page cache, so each write is padded to a block.
+  bool file_direct_ = false;
   std::thread flusher_;
   bool closed_ = false;  // Only touched by Close, which does not race.
 };
