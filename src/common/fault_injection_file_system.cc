@@ -167,41 +167,46 @@ void FaultInjectionFileSystem::RememberCreated(const std::string& path) {
   unsynced_entries_.emplace(name, "");  // Keeps an earlier entry: a rename target stays one.
 }
 
-Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewWritableFile(
-    const std::string& path) {
+Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::OpenWritable(
+    const std::string& path, WritableKind kind) {
   if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
     return FaultStatus(*rule, "open", path);
   }
   LAMINAR_ASSIGN_OR_RETURN(const bool existed, base_->Exists(path));
-  LAMINAR_ASSIGN_OR_RETURN(auto file, base_->NewWritableFile(path));
+  std::unique_ptr<WritableFile> file;
+  switch (kind) {
+    case WritableKind::kNew: {
+      LAMINAR_ASSIGN_OR_RETURN(file, base_->NewWritableFile(path));
+      break;
+    }
+    case WritableKind::kAppendable: {
+      LAMINAR_ASSIGN_OR_RETURN(file, base_->NewAppendableFile(path));
+      break;
+    }
+    case WritableKind::kDirect: {
+      LAMINAR_ASSIGN_OR_RETURN(file, base_->NewDirectWritableFile(path));
+      if (file == nullptr) return file;  // The base cannot write around its cache.
+      break;
+    }
+  }
   if (!existed) RememberCreated(path);
-  return std::unique_ptr<WritableFile>(
-      std::make_unique<FaultInjectionWritableFile>(this, path, std::move(file)));
+  return std::unique_ptr<WritableFile>(std::make_unique<FaultInjectionWritableFile>(
+      this, path, std::move(file), kind == WritableKind::kDirect));
+}
+
+Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewWritableFile(
+    const std::string& path) {
+  return OpenWritable(path, WritableKind::kNew);
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewAppendableFile(
     const std::string& path) {
-  if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
-    return FaultStatus(*rule, "open", path);
-  }
-  LAMINAR_ASSIGN_OR_RETURN(const bool existed, base_->Exists(path));
-  LAMINAR_ASSIGN_OR_RETURN(auto file, base_->NewAppendableFile(path));
-  if (!existed) RememberCreated(path);
-  return std::unique_ptr<WritableFile>(
-      std::make_unique<FaultInjectionWritableFile>(this, path, std::move(file)));
+  return OpenWritable(path, WritableKind::kAppendable);
 }
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::NewDirectWritableFile(
     const std::string& path) {
-  if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
-    return FaultStatus(*rule, "open", path);
-  }
-  LAMINAR_ASSIGN_OR_RETURN(const bool existed, base_->Exists(path));
-  LAMINAR_ASSIGN_OR_RETURN(auto file, base_->NewDirectWritableFile(path));
-  if (file == nullptr) return file;
-  if (!existed) RememberCreated(path);
-  return std::unique_ptr<WritableFile>(
-      std::make_unique<FaultInjectionWritableFile>(this, path, std::move(file), /*direct=*/true));
+  return OpenWritable(path, WritableKind::kDirect);
 }
 
 Result<std::unique_ptr<RandomAccessFile>> FaultInjectionFileSystem::NewRandomAccessFile(

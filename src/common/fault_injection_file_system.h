@@ -130,6 +130,8 @@ class FaultInjectionFileSystem final : public FileSystem {
     uint64_t seen = 0;
     bool done = false;
   };
+  enum class WritableKind { kNew, kAppendable, kDirect };
+  Result<std::unique_ptr<WritableFile>> OpenWritable(const std::string& path, WritableKind kind);
   Status FaultStatus(const FaultRule& rule, std::string_view operation, const std::string& path);
   void RememberCreated(const std::string& path);
 

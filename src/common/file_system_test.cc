@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 
 #include "common/memory_file_system.h"
@@ -214,6 +215,52 @@ TEST(PosixFileSystemTest, FailedWriteLeavesFileFailed) {
   EXPECT_EQ((*file)->Flush().code(), ErrorCode::kNoSpace) << "the failure is sticky";
   EXPECT_EQ((*file)->Append("more").code(), ErrorCode::kNoSpace);
   EXPECT_EQ((*file)->Sync().code(), ErrorCode::kNoSpace);
+}
+
+// A direct file takes whole aligned blocks straight from the caller's memory; a write the file
+// system refuses (an unaligned one here) sends the file back to the page cache, and the data
+// still arrives in order.
+TEST(PosixFileSystemTest, DirectFilesWriteAlignedBlocksAndFallBackOnRefusal) {
+  PosixFixture fixture;
+  const std::string path = JoinPath(fixture.root(), "direct");
+  auto file = FileSystem::Posix()->NewDirectWritableFile(path);
+  ASSERT_TRUE(file.ok()) << file.status();
+  if (*file == nullptr) {
+    // No O_DIRECT on this file system (tmpfs, say): the caller uses an ordinary file.
+    GTEST_SKIP() << "the file system under " << fixture.root() << " has no O_DIRECT";
+  }
+  auto* block =
+      static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, 2 * kDirectWriteAlignment));
+  for (size_t i = 0; i < 2 * kDirectWriteAlignment; ++i) block[i] = static_cast<char>('a' + i % 26);
+  EXPECT_TRUE((*file)->Append(std::string_view(block, 2 * kDirectWriteAlignment)).ok());
+  EXPECT_TRUE((*file)->Append(std::string_view(block + 1, 100)).ok()) << "unaligned: falls back";
+  EXPECT_TRUE((*file)->Append("tail").ok());
+  EXPECT_TRUE((*file)->Sync().ok());
+  EXPECT_TRUE((*file)->Close().ok());
+  const std::string expected =
+      std::string(block, 2 * kDirectWriteAlignment) + std::string(block + 1, 100) + "tail";
+  std::free(block);
+  EXPECT_EQ(*FileSystem::Posix()->ReadFile(path), expected);
+}
+
+TEST(MemoryFileSystemTest, DirectFilesRefuseUnalignedWrites) {
+  MemoryFileSystem fs;
+  auto none = fs.NewDirectWritableFile("log");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, nullptr) << "off by default, as on a file system without O_DIRECT";
+  fs.set_direct_writes(true);
+  auto file = fs.NewDirectWritableFile("log");
+  ASSERT_TRUE(file.ok());
+  ASSERT_NE(*file, nullptr);
+  auto* block =
+      static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, kDirectWriteAlignment));
+  std::memset(block, 'x', kDirectWriteAlignment);
+  EXPECT_TRUE((*file)->Append(std::string_view(block, kDirectWriteAlignment)).ok());
+  EXPECT_EQ((*file)->Append(std::string_view(block, 100)).code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ((*file)->Append(std::string_view(block + 8, 4088)).code(), ErrorCode::kInvalidArgument);
+  std::free(block);
+  EXPECT_TRUE((*file)->Sync().ok());
+  EXPECT_EQ(fs.ReadFile("log")->size(), kDirectWriteAlignment);
 }
 
 TEST(MemoryFileSystemTest, WritersFromBeforeACrashCannotResurrectData) {
