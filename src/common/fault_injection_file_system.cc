@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <optional>
 
 namespace laminar {
@@ -41,11 +43,13 @@ class FaultInjectionWritableFile final : public WritableFile {
         if (direct_) {
           // A direct write reaches the device block by block: the blocks after the tear read
           // as zeros (the file's unwritten extent), and the write keeps its aligned size.
-          auto* zeroed = static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, data.size()));
-          std::memcpy(zeroed, data.data(), kept);
-          std::memset(zeroed + kept, 0, data.size() - kept);
-          written = base_->Append(std::string_view(zeroed, data.size()));
-          std::free(zeroed);
+          std::unique_ptr<char, decltype(&std::free)> zeroed(
+              static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, data.size())),
+              &std::free);
+          if (zeroed == nullptr) throw std::bad_alloc();
+          std::memcpy(zeroed.get(), data.data(), kept);
+          std::memset(zeroed.get() + kept, 0, data.size() - kept);
+          written = base_->Append(std::string_view(zeroed.get(), data.size()));
         } else {
           written = base_->Append(data.substr(0, kept));
         }
@@ -169,25 +173,22 @@ void FaultInjectionFileSystem::RememberCreated(const std::string& path) {
 
 Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::OpenWritable(
     const std::string& path, WritableKind kind) {
+  LAMINAR_ASSIGN_OR_RETURN(const bool existed, base_->Exists(path));
+  std::unique_ptr<WritableFile> file;
+  if (kind == WritableKind::kDirect) {
+    // Opened first, so that a base without direct files answers before any fault is counted:
+    // the caller then opens the file the ordinary way, and that open is the one a rule sees.
+    LAMINAR_ASSIGN_OR_RETURN(file, base_->NewDirectWritableFile(path));
+    if (file == nullptr) return file;
+    if (!existed) RememberCreated(path);
+  }
   if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
     return FaultStatus(*rule, "open", path);
   }
-  LAMINAR_ASSIGN_OR_RETURN(const bool existed, base_->Exists(path));
-  std::unique_ptr<WritableFile> file;
-  switch (kind) {
-    case WritableKind::kNew: {
-      LAMINAR_ASSIGN_OR_RETURN(file, base_->NewWritableFile(path));
-      break;
-    }
-    case WritableKind::kAppendable: {
-      LAMINAR_ASSIGN_OR_RETURN(file, base_->NewAppendableFile(path));
-      break;
-    }
-    case WritableKind::kDirect: {
-      LAMINAR_ASSIGN_OR_RETURN(file, base_->NewDirectWritableFile(path));
-      if (file == nullptr) return file;  // The base cannot write around its cache.
-      break;
-    }
+  if (kind == WritableKind::kNew) {
+    LAMINAR_ASSIGN_OR_RETURN(file, base_->NewWritableFile(path));
+  } else if (kind == WritableKind::kAppendable) {
+    LAMINAR_ASSIGN_OR_RETURN(file, base_->NewAppendableFile(path));
   }
   if (!existed) RememberCreated(path);
   return std::unique_ptr<WritableFile>(std::make_unique<FaultInjectionWritableFile>(

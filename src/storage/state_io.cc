@@ -21,8 +21,8 @@ void AppendFixed(std::string& out, T value) {
 
 /// Appends `length` bits starting at bit `offset` of `bits` to `out` as a bitmap starting at
 /// bit 0 (the unused bits of its last byte zero).
+/// REQUIRES: length > 0.
 void AppendBits(std::string& out, const uint8_t* bits, int64_t offset, int64_t length) {
-  if (length == 0) return;  // An empty column may have no buffer at all.
   const size_t start = out.size();
   const auto size = static_cast<size_t>((length + 7) / 8);
   if ((offset & 7) == 0) {
@@ -141,7 +141,8 @@ void StateWriter::ColumnOf(const Column& column) {
   }
   const DataType& type = column.type();
   if (type.id() == TypeId::kBoolean) {
-    AppendBits(out_, column.values_buffer()->data(), column.offset(), length);
+    // An empty column may have no buffer at all.
+    if (length > 0) AppendBits(out_, column.values_buffer()->data(), column.offset(), length);
   } else if (type.IsVariableWidth() && length == 0) {
     U32(0);  // The one offset of an empty column (which may have no buffers).
   } else if (type.IsVariableWidth()) {

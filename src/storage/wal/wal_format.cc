@@ -73,14 +73,23 @@ Result<std::vector<uint64_t>> ListSegments(FileSystem* fs, const std::string& di
   return segments;
 }
 
-std::string EncodeSegmentHeader(uint64_t first_lsn) {
+std::string EncodeSegmentHeader(uint64_t first_lsn, uint32_t version) {
   std::string header(kSegmentHeaderSize, '\0');
   std::memcpy(header.data(), kSegmentMagic.data(), kSegmentMagic.size());
-  Store<uint32_t>(header.data() + 8, kFormatVersion);
+  Store<uint32_t>(header.data() + 8, version);
   Store<uint32_t>(header.data() + 12, 0);
   Store<uint64_t>(header.data() + 16, first_lsn);
   Store<uint32_t>(header.data() + 24, MaskCrc(Crc32c(std::string_view(header.data(), 24))));
   return header;
+}
+
+bool IsTornSegmentHeader(std::string_view contents) {
+  const uint32_t version = Load<uint32_t>(contents.data() + 8);
+  if (version > kFormatVersion) return false;
+  const bool intact =
+      contents.substr(0, kSegmentMagic.size()) == kSegmentMagic &&
+      UnmaskCrc(Load<uint32_t>(contents.data() + 24)) == Crc32c(contents.substr(0, 24));
+  return !intact && !ValidFrameFollows(contents, kSegmentHeaderSize - 1);
 }
 
 Status CheckSegmentHeader(std::string_view contents, const std::string& path,
@@ -181,11 +190,10 @@ bool ValidFrameFollows(std::string_view contents, size_t offset) {
   for (size_t candidate = offset + 1; candidate + kRecordHeaderSize <= contents.size();
        ++candidate) {
     // Cheap filters first: the type byte and a length that fits; only then the checksum.
-    if (contents[candidate + 8] != kFullType && contents[candidate + 8] != kPaddingType) continue;
+    if (contents[candidate + 8] != kFullType) continue;
     const uint32_t length = Load<uint32_t>(contents.data() + candidate);
     if (length > contents.size() - candidate - kRecordHeaderSize) continue;
-    const Frame::Kind kind = ParseFrame(contents, candidate).kind;
-    if (kind == Frame::Kind::kRecord || kind == Frame::Kind::kPadding) return true;
+    if (ParseFrame(contents, candidate).kind == Frame::Kind::kRecord) return true;
   }
   return false;
 }

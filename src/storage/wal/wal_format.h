@@ -43,8 +43,16 @@ std::optional<uint64_t> ParseSegmentFileName(std::string_view name);
 /// The first LSNs of the segments in `directory`, ascending.
 Result<std::vector<uint64_t>> ListSegments(FileSystem* fs, const std::string& directory);
 
-/// The header of a new segment.
-std::string EncodeSegmentHeader(uint64_t first_lsn);
+/// The header of a new segment. A segment that may hold padding records is version 2; one
+/// that cannot (written through the page cache) is version 1, which older builds read too.
+std::string EncodeSegmentHeader(uint64_t first_lsn, uint32_t version = kFormatVersion);
+/// True if `contents` starts with what a crash during the segment's creation can leave: a
+/// header whose magic or checksum is wrong while its version field is 0, 1 or 2 (a header
+/// torn off, its version bytes zero or intact; not a header of a later version), with no
+/// whole record after it. The newest segment may then be recreated.
+/// REQUIRES: contents.size() >= kSegmentHeaderSize.
+bool IsTornSegmentHeader(std::string_view contents);
+
 /// Checks a segment's header. `path` and `expected_first_lsn` (from the file name) are for the
 /// checks and messages. Returns kCorruption, kChecksumMismatch or kUnsupportedFormatVersion.
 /// REQUIRES: contents.size() >= kSegmentHeaderSize.
@@ -83,8 +91,10 @@ struct Frame {
 /// Parses the record at `offset`. REQUIRES: offset <= contents.size().
 Frame ParseFrame(std::string_view contents, size_t offset);
 
-/// True if a whole record (or padding) with a matching checksum starts anywhere after `offset`.
-/// Recovery uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
+/// True if a whole record with a matching checksum starts anywhere after `offset`. Recovery
+/// uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
+/// Padding records do not count: every direct write ends with one, so one can outlive a tear
+/// in the middle of its write, and it never shows that acknowledged records follow.
 bool ValidFrameFollows(std::string_view contents, size_t offset);
 
 }  // namespace laminar::storage::wal

@@ -76,6 +76,14 @@ Status WalReader::LoadSegment() {
                          "is not the newest",
                          path, contents_.size(), wal::kSegmentHeaderSize);
   }
+  if (newest && wal::IsTornSegmentHeader(contents_)) {
+    // A direct write of the header block, torn: the rest of the block reads as zeros.
+    FinishAt(0, Status::Error(ErrorCode::kTornWrite,
+                              "WAL segment '{}' offset 0 (LSN {}): header torn ({} bytes, no "
+                              "record after it)",
+                              path, next_lsn_, contents_.size()));
+    return Status::Ok();
+  }
   LAMINAR_RETURN_IF_ERROR(wal::CheckSegmentHeader(contents_, path, next_lsn_));
   offset_ = wal::kSegmentHeaderSize;
   loaded_ = true;

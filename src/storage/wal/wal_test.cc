@@ -743,29 +743,129 @@ TEST_F(WalDirectTest, WritesAreWholeBlocksAndReadBackInOrder) {
   }
 }
 
-// Padding counts against the segment size: a write per record (each padded to a block) rolls
-// segments at about `segment_size` bytes, not at `segment_size` bytes of records.
+// Padding counts against the segment size: no segment grows past it, whether each record is a
+// write of its own (small ones, and ones that end just short of a block, which padding nearly
+// doubles) or many records share a group of several pending buffers.
 TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
+  struct Case {
+    size_t record_bytes;
+    bool write_each;
+  };
+  for (const Case c :
+       {Case{20, true}, Case{4090 - wal::kRecordHeaderSize, true}, Case{3000, false}}) {
+    SCOPED_TRACE(c.record_bytes);
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    options.async_flush_interval_micros = 1'000'000;  // Groups end only at Sync.
+    options.segment_size = 64 << 10;
+    if (!c.write_each) options.segment_size = 4 << 20;
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    const uint64_t count = c.write_each ? 100 : 10'000;
+    for (uint64_t i = 0; i < count; ++i) {
+      ASSERT_TRUE(
+          writer->Append(std::string(c.record_bytes, static_cast<char>('a' + i % 26))).ok());
+      if (c.write_each || i % 2000 == 1999) {
+        ASSERT_TRUE(writer->Sync().ok());
+      }
+    }
+    ASSERT_TRUE(writer->Sync().ok());
+    const std::vector<uint64_t> segments = writer->segments();
+    ASSERT_TRUE(writer->Close().ok());
+    EXPECT_GE(segments.size(), 4u);
+    for (const uint64_t first_lsn : segments) {
+      EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), options.segment_size)
+          << "segment " << first_lsn;
+    }
+    ExpectWholeBlocks(segments);
+    auto records = ReadAll(&fs_);
+    ASSERT_TRUE(records.ok()) << records.status();
+    EXPECT_EQ(records->size(), count);
+  }
+}
+
+// Segments that may hold padding say version 2; segments written through the page cache say
+// version 1, which builds from before padding read too.
+TEST_F(WalDirectTest, OnlySegmentsThatMayHoldPaddingAreVersionTwo) {
+  for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    WalOptions options;
+    options.sync_mode = mode;
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    ASSERT_TRUE(writer->Close().ok());
+    const std::string contents = *fs_.ReadFile(SegmentPath(1));
+    EXPECT_EQ(contents[8], mode == WalSyncMode::kAsync ? 2 : 1);
+  }
+}
+
+// A crash while a segment's header block was written around the page cache leaves the block
+// with the header torn and zeros after it: the segment held nothing yet, so it is recreated.
+TEST_F(WalDirectTest, ATornHeaderBlockIsRecreatedOnReopen) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;
-  options.segment_size = 64 << 10;
+  options.segment_size = 16 << 10;
+  uint64_t second_segment = 0;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 5);
+    // The next segment's first write (its header block) is torn after 4 bytes.
+    const uint64_t next = writer->next_lsn();
+    fs_.InjectFault(FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite)
+                        .OnPath(wal::SegmentFileName(next))
+                        .KeepingBytes(4));
+    auto lsn = writer->Append(std::string(20 << 10, 'b'));  // Past the segment size: a roll.
+    ASSERT_TRUE(lsn.ok()) << lsn.status();
+    EXPECT_EQ(writer->WaitDurable(*lsn).code(), ErrorCode::kIoError);
+    second_segment = next;
+  }
+  fs_.ClearFaults();
+  ASSERT_EQ(fs_.GetFileSize(SegmentPath(second_segment)).ValueOr(0), kDirectWriteAlignment);
   auto writer = OpenWriter(options);
   ASSERT_NE(writer, nullptr);
-  for (uint64_t i = 0; i < 100; ++i) {
-    ASSERT_TRUE(writer->Append(Payload(i)).ok());
-    ASSERT_TRUE(writer->Sync().ok());
-  }
-  const std::vector<uint64_t> segments = writer->segments();
+  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
+  EXPECT_EQ(writer->next_lsn(), second_segment);
+  AppendDurably(writer.get(), 5, 5);
   ASSERT_TRUE(writer->Close().ok());
-  // 100 writes of a block each, the header block of each segment, 16 blocks a segment.
-  EXPECT_GE(segments.size(), 6u);
-  for (const uint64_t first_lsn : segments) {
-    EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), options.segment_size);
-  }
-  ExpectWholeBlocks(segments);
   auto records = ReadAll(&fs_);
   ASSERT_TRUE(records.ok()) << records.status();
-  EXPECT_EQ(records->size(), 100u);
+  ASSERT_EQ(records->size(), 10u);
+  for (uint64_t i = 0; i < 10; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+}
+
+// The device may complete the blocks of a direct write in any order: a tear can leave a hole
+// with the write's last block, and its padding record, intact after it. Padding never shows
+// that acknowledged records follow, so that is a torn tail, not damage in the middle.
+TEST_F(WalDirectTest, AHoleBeforeTheLastBlockOfAWriteIsATornTail) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  size_t durable_size = 0;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 10);
+    durable_size = *fs_.GetFileSize(SegmentPath(1));
+    // One write of a record of 3 blocks and a bit: 4 blocks, the last ending in padding.
+    ASSERT_TRUE(writer->Append(std::string(3 * kDirectWriteAlignment + 100, 'h')).ok());
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  std::string contents = *fs_.ReadFile(SegmentPath(1));
+  ASSERT_EQ(contents.size(), durable_size + 4 * kDirectWriteAlignment);
+  // The middle two blocks never reached the device.
+  std::fill(contents.begin() + static_cast<ptrdiff_t>(durable_size + kDirectWriteAlignment),
+            contents.begin() + static_cast<ptrdiff_t>(durable_size + 3 * kDirectWriteAlignment),
+            '\0');
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
+  EXPECT_EQ(writer->next_lsn(), 11u);
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 10u);
 }
 
 // kSync groups are often a record or two: they are not padded to blocks.
@@ -863,6 +963,21 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
       payloads.push_back(std::move(payload));
     }
     ASSERT_TRUE((*writer)->Close().ok());
+    if (mode == WalSyncMode::kAsync) {
+      // Whichever way each segment was written, its header says so: version 2 segments
+      // (written around the page cache) are whole blocks. (The sync writer continues the last
+      // one through the page cache.)
+      auto segments = wal::ListSegments(fs, directory);
+      ASSERT_TRUE(segments.ok()) << segments.status();
+      for (const uint64_t first_lsn : *segments) {
+        const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
+        const std::string contents = *fs->ReadFile(path);
+        ASSERT_GE(contents.size(), wal::kSegmentHeaderSize);
+        if (contents[8] == 2) {
+          EXPECT_EQ(contents.size() % kDirectWriteAlignment, 0u) << path;
+        }
+      }
+    }
   }
   auto reader = WalReader::Open(fs, directory, 0);
   ASSERT_TRUE(reader.ok()) << reader.status();

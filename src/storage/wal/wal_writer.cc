@@ -21,8 +21,9 @@ constexpr size_t kChunkBytes = 1 << 20;
 // Recycled chunk buffers kept for the next groups; more would only hold memory.
 constexpr size_t kMaxSpareBuffers = 16;
 
-// Room past a buffer's capacity for the padding record that ends a direct write.
-constexpr size_t kPaddingRoom = kDirectWriteAlignment + wal::kRecordHeaderSize;
+// The most padding a direct write ends with (wal::PaddingSize), and so the room past a
+// buffer's capacity for it.
+constexpr size_t kMaxPadding = kDirectWriteAlignment + wal::kRecordHeaderSize - 1;
 
 size_t RoundUpToAlignment(size_t bytes) {
   return (bytes + kDirectWriteAlignment - 1) / kDirectWriteAlignment * kDirectWriteAlignment;
@@ -45,15 +46,16 @@ Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::s
   if (!*direct) {
     LAMINAR_ASSIGN_OR_RETURN(file, fs->NewWritableFile(path));
   }
-  const std::string header = wal::EncodeSegmentHeader(first_lsn);
+  // Only a segment that may hold padding says version 2; older builds read the others.
+  const std::string header = wal::EncodeSegmentHeader(first_lsn, *direct ? 2 : 1);
   if (*direct) {
-    auto* block =
-        static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, kDirectWriteAlignment));
-    std::memcpy(block, header.data(), header.size());
-    wal::EncodePaddingRecord(kDirectWriteAlignment - header.size(), block + header.size());
-    const Status written = file->Append(std::string_view(block, kDirectWriteAlignment));
-    std::free(block);
-    LAMINAR_RETURN_IF_ERROR(written);
+    std::unique_ptr<char, decltype(&std::free)> block(
+        static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, kDirectWriteAlignment)),
+        &std::free);
+    if (block == nullptr) throw std::bad_alloc();
+    std::memcpy(block.get(), header.data(), header.size());
+    wal::EncodePaddingRecord(kDirectWriteAlignment - header.size(), block.get() + header.size());
+    LAMINAR_RETURN_IF_ERROR(file->Append(std::string_view(block.get(), kDirectWriteAlignment)));
   } else {
     LAMINAR_RETURN_IF_ERROR(file->Append(header));
   }
@@ -154,7 +156,7 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
 
 WalWriter::AlignedBytes::AlignedBytes(size_t capacity)
     : data_(static_cast<char*>(
-          std::aligned_alloc(kDirectWriteAlignment, RoundUpToAlignment(capacity + kPaddingRoom)))),
+          std::aligned_alloc(kDirectWriteAlignment, RoundUpToAlignment(capacity + kMaxPadding)))),
       capacity_(capacity) {
   if (data_ == nullptr) throw std::bad_alloc();
 }
@@ -214,8 +216,12 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   if (!failure_.ok()) return failure_;
   if (closing_) return Status::Error(ErrorCode::kClosed, "WAL '{}' is closed", directory_);
 
-  const bool new_segment =
-      segment_records_ > 0 && segment_bytes_ + record_size > options_.segment_size;
+  // In kAsync mode every write may end with padding, so each pending buffer reserves the most
+  // it can take (the flusher gives back what it did not use): a segment never grows past
+  // segment_size on account of padding.
+  const uint64_t padding_reserve = DirectWritesFor(options_) ? kMaxPadding : 0;
+  const bool new_segment = segment_records_ > 0 &&
+                           segment_bytes_ + record_size + padding_reserve > options_.segment_size;
   const bool chunk_full = !pending_.empty() && pending_.back().bytes.size() + record_size >
                                                    pending_.back().bytes.capacity();
   if (new_segment || pending_.empty() || chunk_full) {
@@ -231,9 +237,11 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
     }
     pending_.push_back(std::move(chunk));
     if (new_segment) {
-      segment_bytes_ = wal::kSegmentHeaderSize;
+      // A segment written around the page cache starts with a whole block.
+      segment_bytes_ = DirectWritesFor(options_) ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
       segment_records_ = 0;
     }
+    segment_bytes_ += padding_reserve;
   }
   AlignedBytes& bytes = pending_.back().bytes;
   bytes.Append(std::string_view(header, wal::kRecordHeaderSize));
@@ -325,8 +333,8 @@ void WalWriter::RunFlusher() {
     space_available_.notify_all();
     lock.unlock();
 
-    uint64_t padding = 0;
-    const Status status = WriteGroup(writing, &padding);
+    uint64_t unused_reserve = 0;
+    const Status status = WriteGroup(writing, &unused_reserve);
 
     lock.lock();
     for (auto& chunk : writing) {
@@ -337,11 +345,11 @@ void WalWriter::RunFlusher() {
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
     writing.clear();
-    // The padding counts against the segment's size, unless the producers have since moved
-    // on to a newer segment (a chunk pending starts one).
+    // What the padding did not use goes back to the segment's size, unless the producers have
+    // since moved on to a newer segment (a chunk pending starts one).
     if (std::none_of(pending_.begin(), pending_.end(),
                      [](const PendingChunk& chunk) { return chunk.starts_segment; })) {
-      segment_bytes_ += padding;
+      segment_bytes_ -= unused_reserve;
     }
     if (!status.ok()) {
       // Nothing is written after a failure: what reached the disk is unknown, and recovery
@@ -361,18 +369,19 @@ void WalWriter::RunFlusher() {
   space_available_.notify_all();
 }
 
-Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* padding) {
+Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve) {
+  const bool reserved = DirectWritesFor(options_);
   for (auto& chunk : chunks) {
     if (chunk.starts_segment) {
       LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn));
-      *padding = file_direct_ ? kDirectWriteAlignment - wal::kSegmentHeaderSize : 0;
+      // Append counted a whole header block for the new segment.
+      *unused_reserve =
+          reserved && !file_direct_ ? kDirectWriteAlignment - wal::kSegmentHeaderSize : 0;
     }
     // A direct write must end at a block boundary; the next one starts there.
-    if (file_direct_) {
-      const size_t records = chunk.bytes.size();
-      chunk.bytes.PadToAlignment();
-      *padding += chunk.bytes.size() - records;
-    }
+    const size_t records = chunk.bytes.size();
+    if (file_direct_) chunk.bytes.PadToAlignment();
+    if (reserved) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
     LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
   LAMINAR_RETURN_IF_ERROR(file_->Sync());

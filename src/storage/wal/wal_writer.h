@@ -61,9 +61,10 @@ struct WalOptions {
 /// Linux), segments are written around the page cache: the device reads the pending buffers
 /// themselves, so the kernel copies nothing and dirty pages do not pile up behind the log.
 /// Each write then ends with a padding record at a 4 KiB boundary (format version 2); the
-/// padding counts against `segment_size`. A segment continued after a restart is written
-/// through the page cache until the next roll. kSync mode always writes through the page
-/// cache: its groups are often a record or two, which padding to a block would multiply.
+/// padding counts against `segment_size` (each pending buffer reserves the most it can take). A
+/// segment continued after a restart is written through the page cache until the next roll. kSync
+/// mode always writes through the page cache: its groups are often a record or two, which padding
+/// to a block would multiply.
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
 /// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
@@ -163,8 +164,9 @@ class WalWriter {
 
   void RunFlusher();
   // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
-  // `*padding`: the padding bytes written to the newest segment written to.
-  Status WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* padding);
+  // `*unused_reserve`: of what Append counted against the newest segment written to for
+  // padding (kAsync mode), the part this write did not use.
+  Status WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve);
   Status RollSegment(uint64_t first_lsn);
   Status WaitUntilDurable(std::unique_lock<std::mutex>& lock, uint64_t lsn);
 
