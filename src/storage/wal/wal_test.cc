@@ -880,6 +880,57 @@ TEST_F(WalDirectTest, SyncModeWritesThroughThePageCache) {
   ASSERT_TRUE(writer->Close().ok());
 }
 
+// Producers appending across rolls while the flusher pads and gives back what the padding did
+// not use, and segments are truncated behind them: every record once, in order, and no segment
+// past its size.
+TEST_F(WalDirectTest, ProducersAppendAcrossRollsWhileSegmentsAreTruncated) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 100;
+  options.segment_size = 32 << 10;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  std::atomic<bool> done{false};
+  std::thread truncator([&] {
+    while (!done.load()) {
+      ASSERT_TRUE(writer->Truncate(writer->durable_lsn() / 2).ok());
+    }
+  });
+  std::vector<std::thread> producers;
+  for (int t = 0; t < 4; ++t) {
+    producers.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        // Sizes from a few bytes to two blocks, so writes end anywhere in a block.
+        ASSERT_TRUE(writer
+                        ->Append(std::string(static_cast<size_t>((t * 977 + i * 131) % 8200),
+                                             static_cast<char>('a' + t)))
+                        .ok());
+      }
+    });
+  }
+  for (auto& producer : producers) producer.join();
+  ASSERT_TRUE(writer->Sync().ok());
+  done = true;
+  truncator.join();
+  const std::vector<uint64_t> segments = writer->segments();
+  ASSERT_TRUE(writer->Close().ok());
+  ExpectWholeBlocks(segments);
+  for (const uint64_t first_lsn : segments) {
+    const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
+    auto records = ReadAll(&fs_, first_lsn);
+    ASSERT_TRUE(records.ok()) << records.status();
+    // A segment holds at least one record, so one larger than the rest of it makes it larger.
+    if (!records->empty() &&
+        records->front().second.size() + 2 * kDirectWriteAlignment < options.segment_size) {
+      EXPECT_LE(size, options.segment_size) << "segment " << first_lsn;
+    }
+  }
+  auto records = ReadAll(&fs_, segments.front());
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->back().first, 2000u);
+  EXPECT_EQ(records->size(), 2000u - segments.front() + 1);
+}
+
 TEST_F(WalDirectTest, ACrashKeepsTheSyncedRecordsAndTheLogGoesOn) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;
