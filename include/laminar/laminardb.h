@@ -83,6 +83,11 @@ struct Config {
   /// Checkpoint interval; absent: no periodic checkpoints.
   std::optional<std::chrono::milliseconds> checkpoint_interval;
   std::optional<WalMode> wal_mode;
+  /// A source's WAL starts a new segment file before one would grow past this many bytes (a
+  /// larger single push makes one larger segment). Segments that only hold what the oldest
+  /// kept checkpoint has consumed are deleted after each checkpoint, whole, so this is also how
+  /// finely the WAL is truncated. At least 64 KiB.
+  uint64_t wal_segment_size = 64ull << 20;
   /// Pin the reactor to a CPU core.
   std::optional<int> core_affinity;
   /// Adaptive batching cap of the reactor (rows gathered into one batch).
@@ -94,7 +99,8 @@ struct Config {
   std::vector<std::pair<std::string, std::string>> variables;
 
   /// LDB-2007 naming the rule broken: buffer_size a power of two, data_dir required for
-  /// checkpoints, a WAL or checkpoint_s3, wal_mode requires checkpoint_interval.
+  /// checkpoints, a WAL or checkpoint_s3, wal_mode requires checkpoint_interval,
+  /// wal_segment_size at least 64 KiB.
   Status Validate() const;
 };
 

@@ -151,6 +151,11 @@ std::string_view PluralKeyword(sql::ObjectKind kind) {
 // ---------------------------------------------------------------------------------------------
 // Config
 
+namespace {
+// A few blocks of padding (async WAL) and a record or two.
+constexpr uint64_t kMinWalSegmentSize = 64 << 10;
+}  // namespace
+
 Status Config::Validate() const {
   if (buffer_size < stream::kMinRingCapacity || buffer_size > stream::kMaxRingCapacity ||
       (buffer_size & (buffer_size - 1)) != 0) {
@@ -173,6 +178,11 @@ Status Config::Validate() const {
   }
   if (max_batch_rows == 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration, "max_batch_rows must be at least 1");
+  }
+  if (wal_segment_size < kMinWalSegmentSize) {
+    return Status::Error(ErrorCode::kInvalidConfiguration,
+                         "wal_segment_size must be at least {} bytes, not {}", kMinWalSegmentSize,
+                         wal_segment_size);
   }
   return Status::Ok();
 }
@@ -1445,6 +1455,7 @@ Status LaminarDB::Impl::CreateSource(const sql::CatalogObject& object) {
     if (!replaying_) LAMINAR_RETURN_IF_ERROR(fs->DeleteRecursively(wal->directory));
     storage::WalOptions options;
     options.sync_mode = wal->sync ? storage::WalSyncMode::kSync : storage::WalSyncMode::kAsync;
+    options.segment_size = config_.wal_segment_size;
     LAMINAR_ASSIGN_OR_RETURN(wal->writer, storage::WalWriter::Open(fs, wal->directory, options));
     if (!wal->writer->recovery().torn.ok()) {
       LAMINAR_LOG(kWarning, "source {}: {}", object.name, wal->writer->recovery().torn.ToString());

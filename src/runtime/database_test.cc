@@ -644,6 +644,11 @@ TEST(LaminarDBTest, ConfigValidation) {
   EXPECT_EQ(LaminarDB::Open(config).status().code(), ErrorCode::kInvalidConfiguration);
   auto built = LaminarDB::Builder().BufferSize(1024).MaxBatchRows(64).Open();
   EXPECT_TRUE(built.ok()) << built.status();
+  config = Config();
+  config.wal_segment_size = 1000;
+  auto small = LaminarDB::Open(config);
+  EXPECT_EQ(small.status().code(), ErrorCode::kInvalidConfiguration);
+  EXPECT_NE(small.status().message().find("wal_segment_size"), std::string::npos) << small.status();
 }
 
 TEST(LaminarDBTest, CallbackSubscriptionAndIteration) {

@@ -599,6 +599,80 @@ void ExpectCountsAndSums(
   EXPECT_EQ(wrong, 0);
 }
 
+// The WAL is cut behind checkpoints: once the oldest kept checkpoint (of 3) has consumed a
+// segment's records, the segment is deleted; what a kept checkpoint still needs stays, and a
+// restart recovers every row.
+TEST_F(DurabilityTest, WalSegmentsBehindTheKeptCheckpointsAreDeleted) {
+  for (const std::string_view mode : {"sync", "async"}) {
+    SCOPED_TRACE(mode);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    Config config;
+    config.data_dir = dir_;
+    config.wal_segment_size = 64 << 10;
+    auto list_segments = [this] {
+      std::vector<std::string> segments;
+      for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_ + "/wal")) {
+        if (entry.path().extension() == ".log") segments.push_back(entry.path().filename());
+      }
+      std::sort(segments.begin(), segments.end());
+      return segments;
+    };
+    constexpr int kRounds = 6;
+    constexpr int kRowsPerRound = 2000;  // About 100 KiB of WAL a round: a segment or two.
+    {
+      auto opened = LaminarDB::Open(config);
+      ASSERT_TRUE(opened.ok()) << opened.status();
+      auto& db = **opened;
+      Run(db, fmt::format("CREATE SOURCE s (k BIGINT, pad VARCHAR) WITH (wal_mode = '{}', "
+                          "checkpoint_interval = '1 hour')",
+                          mode));
+      Run(db, "CREATE MATERIALIZED VIEW totals AS SELECT count(*) AS n, sum(k) AS total FROM s");
+      ASSERT_TRUE(db.Start().ok());
+      auto source = db.Source("s");
+      ASSERT_TRUE(source.ok()) << source.status();
+      std::vector<std::string> before_last_rounds;
+      for (int round = 0; round < kRounds; ++round) {
+        std::vector<std::vector<Value>> rows;
+        for (int i = 0; i < kRowsPerRound; ++i) {
+          rows.push_back(
+              {Value::BigInt(round * kRowsPerRound + i), Value::Varchar(std::string(40, 'p'))});
+          if (rows.size() == 100) {
+            ASSERT_TRUE(source->PushBatch(rows).ok());
+            rows.clear();
+          }
+        }
+        ASSERT_TRUE(db.Sync().ok());
+        auto id = db.Checkpoint();
+        ASSERT_TRUE(id.ok()) << id.status();
+        if (round == 1) before_last_rounds = list_segments();
+      }
+      const std::vector<std::string> after = list_segments();
+      // Segments were made, and those of the first two rounds, behind all 3 kept checkpoints
+      // (rounds 4 to 6), are gone; what the kept checkpoints need (about three rounds, two
+      // segments each) stays.
+      ASSERT_GE(before_last_rounds.size(), 3u);
+      for (const std::string& segment : before_last_rounds) {
+        EXPECT_EQ(std::count(after.begin(), after.end(), segment), 0) << segment << " was kept";
+      }
+      EXPECT_GE(after.size(), 3u);
+      EXPECT_LE(after.size(), 10u);
+      // One more round after the last checkpoint: recovery needs it from the WAL.
+      std::vector<std::vector<Value>> rows;
+      for (int i = 0; i < 100; ++i) {
+        rows.push_back({Value::BigInt(kRounds * kRowsPerRound + i), Value::Varchar("late")});
+      }
+      ASSERT_TRUE(source->PushBatch(rows).ok());
+      ASSERT_TRUE(db.Sync().ok());
+    }
+    auto reopened = LaminarDB::Open(config);
+    ASSERT_TRUE(reopened.ok()) << reopened.status();
+    const int64_t n = kRounds * kRowsPerRound + 100;
+    EXPECT_EQ(Rows(**reopened, "SELECT n, total FROM totals"),
+              std::vector<std::string>{fmt::format("{}|{}", n, n * (n - 1) / 2)});
+  }
+}
+
 // Checkpoints taken while a producer keeps pushing into a GROUP BY of many keys: the
 // aggregation writes its groups incrementally, between batches, while batches keep updating
 // them. After a crash, the newest checkpoint plus the WAL must give exactly every row once.
