@@ -127,7 +127,8 @@ TEST_F(WalTest, ARecordLargerThanASegmentGetsASegmentOfItsOwn) {
   EXPECT_EQ((*records)[1].second, big);
 }
 
-// Pending records are gathered in buffers of 1 MiB, a larger record in a buffer of its own:
+// Pending records are gathered in buffers of 64 KiB (at the start of a group) and 1 MiB, a
+// larger record in a buffer of its own:
 // records around and across those sizes, in both modes, read back whole and in order.
 TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
   for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
@@ -140,12 +141,14 @@ TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
     auto writer = OpenWriter(options);
     ASSERT_NE(writer, nullptr);
     const size_t mib = 1 << 20;
-    const std::vector<size_t> sizes = {10,      mib - 20, mib - 19, 3 * mib, 5,       mib,
-                                       mib / 2, mib / 2,  mib / 2,  mib + 1, 2 * mib, 0};
+    const size_t kib64 = 64 << 10;
+    const std::vector<size_t> sizes = {
+        10,  kib64 - 20, kib64 - 19, kib64,   kib64 + 1, mib - 20, mib - 19,  3 * mib,   5,
+        mib, mib / 2,    mib / 2,    mib / 2, mib + 1,   2 * mib,  kib64 / 2, kib64 / 2, 0};
     std::vector<std::string> payloads;
     for (int round = 0; round < 3; ++round) {
       for (size_t i = 0; i < sizes.size(); ++i) {
-        std::string payload(sizes[i], static_cast<char>('a' + (round * 12 + i) % 26));
+        std::string payload(sizes[i], static_cast<char>('a' + (round * 18 + i) % 26));
         if (!payload.empty()) payload.front() = static_cast<char>(i);
         ASSERT_TRUE(writer->Append(payload).ok());
         payloads.push_back(std::move(payload));

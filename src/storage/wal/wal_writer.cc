@@ -14,11 +14,14 @@ namespace laminar::storage {
 
 namespace {
 
-// Pending records are gathered in buffers of this size (a larger record gets a buffer of its
+// Pending records are gathered in buffers of fixed sizes (a larger record gets a buffer of its
 // own), so that a growing group never reallocates and copies what it holds, and the buffers
-// can be recycled as they are instead of faulting in fresh memory for every group.
+// can be recycled as they are instead of faulting in fresh memory for every group. A group
+// starts in a small buffer, so that a source with little traffic keeps 64 KiB, not a
+// megabyte; once it holds more, it goes on in large ones.
+constexpr size_t kSmallChunkBytes = 64 << 10;
 constexpr size_t kChunkBytes = 1 << 20;
-// Recycled chunk buffers kept for the next groups; more would only hold memory.
+// Recycled buffers kept for the next groups; more would only hold memory.
 constexpr size_t kMaxSpareBuffers = 16;
 
 // The most padding a direct write ends with (wal::PaddingSize), and so the room past a
@@ -228,12 +231,17 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
     PendingChunk chunk;
     chunk.starts_segment = new_segment;
     chunk.first_lsn = next_lsn_;
-    if (record_size <= kChunkBytes && !spare_buffers_.empty()) {
-      chunk.bytes = std::move(spare_buffers_.back());
-      spare_buffers_.pop_back();
+    const size_t size =
+        pending_bytes_ + record_size <= kSmallChunkBytes ? kSmallChunkBytes : kChunkBytes;
+    const auto spare =
+        std::find_if(spare_buffers_.rbegin(), spare_buffers_.rend(),
+                     [size](const AlignedBytes& buffer) { return buffer.capacity() == size; });
+    if (record_size <= size && spare != spare_buffers_.rend()) {
+      chunk.bytes = std::move(*spare);
+      spare_buffers_.erase(std::next(spare).base());
     } else {
-      // Allocated under the lock, as a growing string was: once in a megabyte of records.
-      chunk.bytes = AlignedBytes(std::max<size_t>(kChunkBytes, record_size));
+      // Allocated under the lock, as a growing string was: once per buffer of records.
+      chunk.bytes = AlignedBytes(std::max(size, record_size));
     }
     pending_.push_back(std::move(chunk));
     if (new_segment) {
@@ -339,8 +347,10 @@ void WalWriter::RunFlusher() {
     lock.lock();
     for (auto& chunk : writing) {
       if (spare_buffers_.size() >= kMaxSpareBuffers) break;
-      // A large record's own buffer goes; only chunk-sized buffers are recycled.
-      if (chunk.bytes.capacity() != kChunkBytes) continue;
+      // A large record's own buffer goes; only the two buffer sizes are recycled.
+      if (chunk.bytes.capacity() != kChunkBytes && chunk.bytes.capacity() != kSmallChunkBytes) {
+        continue;
+      }
       chunk.bytes.Clear();
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
