@@ -183,6 +183,11 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::OpenWritable(
     if (!existed) RememberCreated(path);
   }
   if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
+    // A failed open creates nothing: take back the direct file opened above.
+    if (file != nullptr) {
+      file.reset();
+      if (!existed) (void)base_->DeleteFile(path);
+    }
     return FaultStatus(*rule, "open", path);
   }
   if (kind == WritableKind::kNew) {

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
 #include "common/memory_file_system.h"
 
 namespace laminar {
@@ -65,6 +69,35 @@ TEST_F(FaultInjectionFileSystemTest, RenameAndCreateFaults) {
   fs_.InjectFault(FaultRule::At(FaultOperation::kRename, FaultKind::kIoError));
   EXPECT_EQ(fs_.RenameFile("/d/a", "/d/b").code(), ErrorCode::kIoError);
   EXPECT_TRUE(fs_.RenameFile("/d/a", "/d/b").ok());
+}
+
+// Direct files: a base without them answers first (no fault counted, so a rule fires on the
+// ordinary open that follows); a failed direct open leaves no file; a torn direct write keeps
+// its aligned size, zeros after the tear.
+TEST_F(FaultInjectionFileSystemTest, DirectFilesTakeFaultsLikeOthers) {
+  fs_.InjectFault(FaultRule::At(FaultOperation::kCreate, FaultKind::kNoSpace));
+  auto none = fs_.NewDirectWritableFile("/d/a");
+  ASSERT_TRUE(none.ok()) << none.status();
+  EXPECT_EQ(*none, nullptr);
+  EXPECT_EQ(fs_.faults_fired(), 0u);
+  EXPECT_EQ(fs_.NewWritableFile("/d/a").status().code(), ErrorCode::kNoSpace);
+
+  memory_.set_direct_writes(true);
+  fs_.InjectFault(FaultRule::At(FaultOperation::kCreate, FaultKind::kIoError));
+  EXPECT_EQ(fs_.NewDirectWritableFile("/d/b").status().code(), ErrorCode::kIoError);
+  EXPECT_FALSE(*fs_.Exists("/d/b")) << "a failed open creates nothing";
+
+  fs_.InjectFault(FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite).KeepingBytes(5));
+  auto file = fs_.NewDirectWritableFile("/d/c");
+  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_NE(*file, nullptr);
+  std::unique_ptr<char, decltype(&std::free)> block(
+      static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, kDirectWriteAlignment)),
+      &std::free);
+  std::memset(block.get(), 'x', kDirectWriteAlignment);
+  EXPECT_EQ((*file)->Append(std::string_view(block.get(), kDirectWriteAlignment)).code(),
+            ErrorCode::kIoError);
+  EXPECT_EQ(Read("/d/c"), std::string(5, 'x') + std::string(kDirectWriteAlignment - 5, '\0'));
 }
 
 TEST_F(FaultInjectionFileSystemTest, TornWriteKeepsOnlyAPrefixEvenAfterACrash) {

@@ -18,8 +18,9 @@ namespace laminar::storage::wal {
 
 /// The first eight bytes of every segment.
 inline constexpr std::string_view kSegmentMagic{"LDBWAL\r\n", 8};
-/// The format version this code writes. It reads this one and version 1 (version 2 added
-/// padding records; a version 1 segment is a version 2 segment without them).
+/// The newest format version, which this code reads along with version 1. Version 2 added
+/// padding records; a version 1 segment is a version 2 segment without them, and the writer
+/// stamps version 1 on segments that cannot hold padding, so that older builds read them.
 inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr uint32_t kOldestReadableVersion = 1;
 /// magic (8) + version (4) + reserved (4) + first LSN (8) + masked CRC-32C of those 24 (4).
@@ -45,12 +46,12 @@ Result<std::vector<uint64_t>> ListSegments(FileSystem* fs, const std::string& di
 
 /// The header of a new segment. A segment that may hold padding records is version 2; one
 /// that cannot (written through the page cache) is version 1, which older builds read too.
-std::string EncodeSegmentHeader(uint64_t first_lsn, uint32_t version = kFormatVersion);
-/// True if `contents` starts with what a crash during the segment's creation can leave: a
-/// header whose magic or checksum is wrong while its version field is 0, 1 or 2 (a header
-/// torn off, its version bytes zero or intact; not a header of a later version), with no
-/// whole record after it. The newest segment may then be recreated.
-/// REQUIRES: contents.size() >= kSegmentHeaderSize.
+std::string EncodeSegmentHeader(uint64_t first_lsn, uint32_t version);
+/// True if `contents` is what a crash during a segment's creation can leave: at most one block
+/// (the segment's first write, which is synced before any record goes in), whose header has a
+/// wrong magic or checksum while its version field reads 0, 1 or 2 (torn off; not a header of
+/// a later version), and only zeros after the header. The newest segment may then be
+/// recreated. REQUIRES: contents.size() >= kSegmentHeaderSize.
 bool IsTornSegmentHeader(std::string_view contents);
 
 /// Checks a segment's header. `path` and `expected_first_lsn` (from the file name) are for the

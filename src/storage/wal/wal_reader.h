@@ -27,7 +27,8 @@ struct WalTail {
   uint64_t next_lsn = 0;
   /// Bytes of the newest segment that hold its header and whole, valid records.
   uint64_t valid_size = 0;
-  /// The newest segment's size on disk; larger than valid_size after a torn write.
+  /// The newest segment's size on disk; larger than valid_size after a torn write (valid_size
+  /// is 0 when the header itself was torn).
   uint64_t file_size = 0;
   /// kTornWrite describing the torn tail (segment, offset, what was wrong), or OK. A torn tail
   /// is what a crash in the middle of a write leaves; it held no acknowledged record.
@@ -41,7 +42,10 @@ struct WalTail {
 /// Damage is never skipped. The one exception is the tail of the newest segment: a record
 /// that is cut short or fails its checksum, with no valid record after it, is the remnant of a
 /// write interrupted by a crash; the reader stops there, reports it in `tail().torn`
-/// (kTornWrite) and ends the log normally. WalWriter::Open cuts such a tail away. Anything
+/// (kTornWrite) and ends the log normally. WalWriter::Open cuts such a tail away. So is a
+/// newest segment whose header was torn while it was created (shorter than its header, or
+/// one block with a broken header and zeros after it: wal::IsTornSegmentHeader); Open
+/// recreates it. Anything
 /// else (a bad record followed by valid ones, a bad record in an older segment, a gap between
 /// segments) fails with kCorruption or kChecksumMismatch naming the segment and byte offset.
 ///

@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -516,7 +517,7 @@ TEST_F(WalCorruptionTest, BadHeadersAreReported) {
   WriteTenRecords(0);
   std::string contents = *fs_.ReadFile(SegmentPath(1));
   std::string bad_version = contents;
-  bad_version.replace(0, wal::kSegmentHeaderSize, wal::EncodeSegmentHeader(1));
+  bad_version.replace(0, wal::kSegmentHeaderSize, wal::EncodeSegmentHeader(1, 1));
   bad_version[8] = 3;  // Version 3 (this build writes 2), with a checksum to match.
   const uint32_t crc = MaskCrc(Crc32c(std::string_view(bad_version.data(), 24)));
   std::memcpy(bad_version.data() + 24, &crc, 4);
@@ -753,19 +754,22 @@ TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
   struct Case {
     size_t record_bytes;
     bool write_each;
+    bool direct;  // False: a file system without direct writes, so nothing is padded.
   };
   for (const Case c :
-       {Case{20, true}, Case{4090 - wal::kRecordHeaderSize, true}, Case{3000, false}}) {
-    SCOPED_TRACE(c.record_bytes);
+       {Case{20, true, true}, Case{4090 - wal::kRecordHeaderSize, true, true},
+        Case{3000, false, true}, Case{2000, true, false}, Case{3000, false, false}}) {
+    SCOPED_TRACE(fmt::format("{} bytes{}{}", c.record_bytes, c.write_each ? ", each written" : "",
+                             c.direct ? "" : ", page cache"));
     ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    memory_.set_direct_writes(c.direct);
     WalOptions options;
     options.sync_mode = WalSyncMode::kAsync;
     options.async_flush_interval_micros = 1'000'000;  // Groups end only at Sync.
-    options.segment_size = 64 << 10;
-    if (!c.write_each) options.segment_size = 4 << 20;
+    options.segment_size = c.write_each ? 64 << 10 : 4 << 20;
     auto writer = OpenWriter(options);
     ASSERT_NE(writer, nullptr);
-    const uint64_t count = c.write_each ? 100 : 10'000;
+    const uint64_t count = c.write_each ? 200 : 10'000;
     for (uint64_t i = 0; i < count; ++i) {
       ASSERT_TRUE(
           writer->Append(std::string(c.record_bytes, static_cast<char>('a' + i % 26))).ok());
@@ -777,14 +781,87 @@ TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
     const std::vector<uint64_t> segments = writer->segments();
     ASSERT_TRUE(writer->Close().ok());
     EXPECT_GE(segments.size(), 4u);
-    for (const uint64_t first_lsn : segments) {
-      EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), options.segment_size)
-          << "segment " << first_lsn;
+    // Closed segments are full but for a record and the padding reserved by the buffers in
+    // flight when they rolled (one per write, or the buffers of a whole group): a reserve
+    // never given back would roll them early.
+    const uint64_t in_flight = c.write_each ? 2 : 16;
+    const uint64_t least = options.segment_size - (c.record_bytes + wal::kRecordHeaderSize) -
+                           kDirectWriteAlignment - in_flight * (kDirectWriteAlignment + 8);
+    for (size_t i = 0; i < segments.size(); ++i) {
+      const uint64_t size = *fs_.GetFileSize(SegmentPath(segments[i]));
+      EXPECT_LE(size, options.segment_size) << "segment " << segments[i];
+      if (i + 1 < segments.size()) {
+        EXPECT_GE(size, least) << "segment " << segments[i];
+      }
+      if (c.direct) {
+        EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << segments[i];
+      }
     }
-    ExpectWholeBlocks(segments);
     auto records = ReadAll(&fs_);
     ASSERT_TRUE(records.ok()) << records.status();
     EXPECT_EQ(records->size(), count);
+  }
+}
+
+// Only a segment's first block, with a broken header and nothing but zeros after it, is a
+// torn creation that the writer may recreate; anything else with a broken header is an error.
+TEST_F(WalDirectTest, OnlyATornFirstBlockIsRecreated) {
+  const std::string header = wal::EncodeSegmentHeader(1, 2);
+  // A header block whose version field reads `version` and whose magic (or, with
+  // `magic_intact`, only its checksum) is broken.
+  auto broken = [&](size_t size, char version, bool magic_intact = false) {
+    std::string contents(size, '\0');
+    contents.replace(0, header.size(), header);
+    contents[8] = version;
+    if (magic_intact) {
+      contents[24] ^= 1;  // The checksum, torn.
+    } else {
+      contents[0] = 'X';  // The magic, torn.
+    }
+    return contents;
+  };
+  struct Case {
+    std::string contents;
+    bool newest;
+    ErrorCode expected;  // kOk: recreated.
+  };
+  const std::vector<Case> cases = {
+      {broken(kDirectWriteAlignment, 2), true, ErrorCode::kOk},
+      {broken(kDirectWriteAlignment, 0), true, ErrorCode::kOk},
+      {broken(kDirectWriteAlignment + kDirectWriteAlignment, 2), true, ErrorCode::kCorruption},
+      {broken(kDirectWriteAlignment, 3, true), true, ErrorCode::kUnsupportedFormatVersion},
+      {broken(kDirectWriteAlignment, 2, true), true, ErrorCode::kOk},
+      {broken(kDirectWriteAlignment, 2).replace(100, 1, "x"), true, ErrorCode::kCorruption},
+      {broken(kDirectWriteAlignment, 2), false, ErrorCode::kCorruption},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    ASSERT_TRUE(memory_.CreateDirectories(kDirectory).ok());
+    const Case& c = cases[i];
+    ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), c.contents, /*sync=*/true).ok());
+    if (!c.newest) {
+      // A valid newer segment after it: the broken one is not the newest.
+      ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), c.contents, true).ok());
+      ASSERT_TRUE(fs_.WriteFile(SegmentPath(5), wal::EncodeSegmentHeader(5, 1), true).ok());
+    }
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    auto writer = WalWriter::Open(&fs_, kDirectory, options);
+    if (c.expected == ErrorCode::kOk) {
+      ASSERT_TRUE(writer.ok()) << writer.status();
+      EXPECT_EQ((*writer)->recovery().torn.code(), ErrorCode::kTornWrite);
+      EXPECT_EQ((*writer)->recovery().valid_size, 0u);
+      EXPECT_EQ((*writer)->next_lsn(), 1u);
+      ASSERT_TRUE((*writer)->Close().ok());
+    } else if (c.newest) {
+      EXPECT_EQ(writer.status().code(), c.expected) << writer.status();
+      // Refused, and left as it was for the operator.
+      EXPECT_EQ(*fs_.ReadFile(SegmentPath(1)), c.contents);
+    } else {
+      auto records = ReadAll(&fs_);
+      EXPECT_EQ(records.status().code(), c.expected) << records.status();
+    }
   }
 }
 
@@ -1056,6 +1133,15 @@ TEST_F(WalTest, InvalidOptionsAreRejected) {
   options.segment_size = 10;
   EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
             ErrorCode::kInvalidConfiguration);
+  // Async segments start with a block and reserve a block of padding per buffer.
+  options.sync_mode = WalSyncMode::kAsync;
+  options.segment_size = 8000;
+  EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
+            ErrorCode::kInvalidConfiguration);
+  options.segment_size = 8210;
+  auto writer = WalWriter::Open(&fs_, kDirectory, options);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  EXPECT_TRUE((*writer)->Close().ok());
 }
 
 TEST_F(WalTest, AnEmptyDirectoryIsAnEmptyLog) {

@@ -74,10 +74,16 @@ Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::s
 bool DirectWritesFor(const WalOptions& options) { return options.sync_mode == WalSyncMode::kAsync; }
 
 Status CheckOptions(const WalOptions& options) {
-  if (options.segment_size < wal::kSegmentHeaderSize + wal::kRecordHeaderSize) {
+  // In kAsync mode a segment starts with a block (its header, padded) and each pending buffer
+  // reserves the most padding it can take, so a smaller segment would hold one record each.
+  const uint64_t least = DirectWritesFor(options)
+                             ? kDirectWriteAlignment + kMaxPadding + wal::kRecordHeaderSize + 1
+                             : wal::kSegmentHeaderSize + wal::kRecordHeaderSize;
+  if (options.segment_size < least) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
-                         "WAL segment size {} is too small (at least {} bytes)",
-                         options.segment_size, wal::kSegmentHeaderSize + wal::kRecordHeaderSize);
+                         "WAL segment size {} is too small (at least {} bytes in {} mode)",
+                         options.segment_size, least,
+                         options.sync_mode == WalSyncMode::kAsync ? "async" : "sync");
   }
   if (options.async_flush_interval_micros <= 0 || options.group_commit_window_micros < 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
@@ -104,13 +110,16 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   std::unique_ptr<WritableFile> file;
   bool direct = false;
   const bool allow_direct = DirectWritesFor(options);
+  // What the newest segment holds, as Append counts it against the segment size.
+  uint64_t segment_bytes = 0;
   if (segments.empty()) {
     LAMINAR_ASSIGN_OR_RETURN(
         file, CreateSegment(fs, directory, options.first_lsn, allow_direct, &direct));
     segments.push_back(options.first_lsn);
     tail.segment_path = JoinPath(directory, wal::SegmentFileName(options.first_lsn));
     tail.next_lsn = options.first_lsn;
-    tail.valid_size = tail.file_size = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+    segment_bytes = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+    tail.valid_size = tail.file_size = segment_bytes;
   } else {
     // Only the newest segment is scanned: it is the only one a crash can have left torn.
     LAMINAR_ASSIGN_OR_RETURN(auto reader, WalReader::Open(fs, directory, segments.back()));
@@ -125,8 +134,9 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
       LAMINAR_RETURN_IF_ERROR(fs->DeleteFile(tail.segment_path));
       LAMINAR_ASSIGN_OR_RETURN(
           file, CreateSegment(fs, directory, segments.back(), allow_direct, &direct));
-      tail.valid_size = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+      segment_bytes = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
     } else {
+      segment_bytes = tail.valid_size;
       if (tail.valid_size < tail.file_size) {
         LAMINAR_RETURN_IF_ERROR(fs->Truncate(tail.segment_path, tail.valid_size));
       }
@@ -137,18 +147,18 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   }
   return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(directory), options,
                                                   std::move(tail), std::move(segments),
-                                                  std::move(file), direct));
+                                                  std::move(file), direct, segment_bytes));
 }
 
 WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
                      std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file,
-                     bool direct)
+                     bool direct, uint64_t segment_bytes)
     : fs_(fs),
       directory_(std::move(directory)),
       options_(options),
       recovery_(std::move(recovery)),
       next_lsn_(recovery_.next_lsn),
-      segment_bytes_(recovery_.valid_size),
+      segment_bytes_(segment_bytes),
       segment_records_(recovery_.next_lsn - segments.back()),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
@@ -223,11 +233,14 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   // it can take (the flusher gives back what it did not use): a segment never grows past
   // segment_size on account of padding.
   const uint64_t padding_reserve = DirectWritesFor(options_) ? kMaxPadding : 0;
-  const bool new_segment = segment_records_ > 0 &&
-                           segment_bytes_ + record_size + padding_reserve > options_.segment_size;
   const bool chunk_full = !pending_.empty() && pending_.back().bytes.size() + record_size >
                                                    pending_.back().bytes.capacity();
-  if (new_segment || pending_.empty() || chunk_full) {
+  // A record that fits the buffer being filled adds no padding of its own.
+  const bool opens_chunk = pending_.empty() || chunk_full;
+  const bool new_segment =
+      segment_records_ > 0 &&
+      segment_bytes_ + record_size + (opens_chunk ? padding_reserve : 0) > options_.segment_size;
+  if (new_segment || opens_chunk) {
     PendingChunk chunk;
     chunk.starts_segment = new_segment;
     chunk.first_lsn = next_lsn_;
@@ -333,6 +346,7 @@ void WalWriter::RunFlusher() {
       gather_target_ = 0;
     }
     const uint64_t last_lsn = next_lsn_ - 1;
+    const uint64_t last_group_bytes = pending_bytes_;
     last_group_records_ = pending_records_;
     writing.swap(pending_);
     pending_bytes_ = 0;
@@ -343,6 +357,7 @@ void WalWriter::RunFlusher() {
 
     uint64_t unused_reserve = 0;
     const Status status = WriteGroup(writing, &unused_reserve);
+    const uint64_t group_bytes = last_group_bytes;
 
     lock.lock();
     for (auto& chunk : writing) {
@@ -355,9 +370,16 @@ void WalWriter::RunFlusher() {
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
     writing.clear();
+    if (group_bytes <= kSmallChunkBytes) {
+      // A quiet spell: large buffers kept from a busier one would only hold memory.
+      std::erase_if(spare_buffers_,
+                    [](const AlignedBytes& buffer) { return buffer.capacity() == kChunkBytes; });
+    }
     // What the padding did not use goes back to the segment's size, unless the producers have
-    // since moved on to a newer segment (a chunk pending starts one).
-    if (std::none_of(pending_.begin(), pending_.end(),
+    // since moved on to a newer segment (a chunk pending starts one). (After a failure nothing
+    // more is appended, and a failed roll left the count to the new segment.)
+    if (status.ok() &&
+        std::none_of(pending_.begin(), pending_.end(),
                      [](const PendingChunk& chunk) { return chunk.starts_segment; })) {
       segment_bytes_ -= unused_reserve;
     }

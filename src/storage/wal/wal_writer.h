@@ -160,7 +160,8 @@ class WalWriter {
   };
 
   WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
-            std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct);
+            std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct,
+            uint64_t segment_bytes);
 
   void RunFlusher();
   // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
