@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <random>
@@ -66,6 +67,36 @@ class WalTest : public ::testing::Test {
       last = *lsn;
     }
     ASSERT_TRUE(writer->WaitDurable(last).ok());
+  }
+
+  // The log reads back as `payloads`, from LSN 1.
+  void ExpectLogHolds(const std::vector<std::string>& payloads) {
+    auto records = ReadAll(&fs_);
+    ASSERT_TRUE(records.ok()) << records.status();
+    ASSERT_EQ(records->size(), payloads.size());
+    for (size_t i = 0; i < payloads.size(); ++i) {
+      EXPECT_EQ((*records)[i].first, i + 1);
+      // Not EXPECT_EQ: a failure would print megabytes.
+      EXPECT_TRUE((*records)[i].second == payloads[i]) << "record " << i + 1;
+    }
+  }
+
+  // Runs `produce` on `threads` threads (given their index) while another thread keeps
+  // truncating the log behind what is durable.
+  static void ProduceWhileTruncating(WalWriter* writer, int threads,
+                                     const std::function<void(int)>& produce) {
+    std::atomic<bool> done{false};
+    std::thread truncator([&] {
+      while (!done.load()) {
+        ASSERT_TRUE(writer->Truncate(writer->durable_lsn() / 2).ok());
+      }
+    });
+    std::vector<std::thread> producers;
+    for (int t = 0; t < threads; ++t) producers.emplace_back(produce, t);
+    for (auto& producer : producers) producer.join();
+    ASSERT_TRUE(writer->Sync().ok());
+    done = true;
+    truncator.join();
   }
 
   MemoryFileSystem memory_;
@@ -156,13 +187,7 @@ TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
       }
     }
     ASSERT_TRUE(writer->Close().ok());
-    auto records = ReadAll(&fs_);
-    ASSERT_TRUE(records.ok()) << records.status();
-    ASSERT_EQ(records->size(), payloads.size());
-    for (size_t i = 0; i < payloads.size(); ++i) {
-      EXPECT_EQ((*records)[i].first, i + 1);
-      EXPECT_TRUE((*records)[i].second == payloads[i]) << "record " << i + 1;
-    }
+    ExpectLogHolds(payloads);
   }
 }
 
@@ -669,19 +694,8 @@ TEST_F(WalTest, TruncateWhileProducersAppendAcrossRolls) {
   options.segment_size = 256;
   auto writer = OpenWriter(options);
   ASSERT_NE(writer, nullptr);
-  std::atomic<bool> done{false};
-  std::thread truncator([&] {
-    while (!done.load()) {
-      ASSERT_TRUE(writer->Truncate(writer->durable_lsn() / 2).ok());
-    }
-  });
-  std::vector<std::thread> producers;
-  for (int t = 0; t < 4; ++t) {
-    producers.emplace_back([&, t] { AppendDurably(writer.get(), t * 1000, 200); });
-  }
-  for (auto& producer : producers) producer.join();
-  done = true;
-  truncator.join();
+  ProduceWhileTruncating(writer.get(), 4,
+                         [&](int t) { AppendDurably(writer.get(), t * 1000, 200); });
   const uint64_t oldest = writer->segments().front();
   ASSERT_TRUE(writer->Close().ok());
   auto records = ReadAll(&fs_, oldest);
@@ -695,6 +709,21 @@ TEST_F(WalTest, TruncateWhileProducersAppendAcrossRolls) {
 class WalDirectTest : public WalTest {
  protected:
   void SetUp() override { memory_.set_direct_writes(true); }
+
+  // Reopens after a torn write: the tear is reported, and the log goes on at `next_lsn` and
+  // reads back as Payload(0), Payload(1), ... with five records appended after the cut.
+  void ExpectTornThenGoesOn(const WalOptions& options, uint64_t next_lsn) {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
+    EXPECT_EQ(writer->next_lsn(), next_lsn);
+    AppendDurably(writer.get(), next_lsn - 1, 5);
+    ASSERT_TRUE(writer->Close().ok());
+    auto records = ReadAll(&fs_);
+    ASSERT_TRUE(records.ok()) << records.status();
+    ASSERT_EQ(records->size(), next_lsn + 4);
+    for (uint64_t i = 0; i < next_lsn + 4; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+  }
 
   void ExpectWholeBlocks(const std::vector<uint64_t>& segments) {
     for (const uint64_t first_lsn : segments) {
@@ -732,13 +761,7 @@ TEST_F(WalDirectTest, WritesAreWholeBlocksAndReadBackInOrder) {
     ASSERT_TRUE(writer->Close().ok());
     EXPECT_GT(segments.size(), 3u);
     ExpectWholeBlocks(segments);
-    auto records = ReadAll(&fs_);
-    ASSERT_TRUE(records.ok()) << records.status();
-    ASSERT_EQ(records->size(), payloads.size());
-    for (size_t i = 0; i < payloads.size(); ++i) {
-      EXPECT_EQ((*records)[i].first, i + 1);
-      EXPECT_TRUE((*records)[i].second == payloads[i]) << "record " << i + 1;
-    }
+    ExpectLogHolds(payloads);
     // Reading from the middle skips the padding as well.
     auto tail = ReadAll(&fs_, 2001);
     ASSERT_TRUE(tail.ok()) << tail.status();
@@ -903,16 +926,7 @@ TEST_F(WalDirectTest, ATornHeaderBlockIsRecreatedOnReopen) {
   }
   fs_.ClearFaults();
   ASSERT_EQ(fs_.GetFileSize(SegmentPath(second_segment)).ValueOr(0), kDirectWriteAlignment);
-  auto writer = OpenWriter(options);
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
-  EXPECT_EQ(writer->next_lsn(), second_segment);
-  AppendDurably(writer.get(), 5, 5);
-  ASSERT_TRUE(writer->Close().ok());
-  auto records = ReadAll(&fs_);
-  ASSERT_TRUE(records.ok()) << records.status();
-  ASSERT_EQ(records->size(), 10u);
-  for (uint64_t i = 0; i < 10; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+  ExpectTornThenGoesOn(options, second_segment);
 }
 
 // The device may complete the blocks of a direct write in any order: a tear can leave a hole
@@ -938,14 +952,7 @@ TEST_F(WalDirectTest, AHoleBeforeTheLastBlockOfAWriteIsATornTail) {
             contents.begin() + static_cast<ptrdiff_t>(durable_size + 3 * kDirectWriteAlignment),
             '\0');
   ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
-  auto writer = OpenWriter(options);
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
-  EXPECT_EQ(writer->next_lsn(), 11u);
-  ASSERT_TRUE(writer->Close().ok());
-  auto records = ReadAll(&fs_);
-  ASSERT_TRUE(records.ok()) << records.status();
-  EXPECT_EQ(records->size(), 10u);
+  ExpectTornThenGoesOn(options, 11);
 }
 
 // kSync groups are often a record or two: they are not padded to blocks.
@@ -970,28 +977,15 @@ TEST_F(WalDirectTest, ProducersAppendAcrossRollsWhileSegmentsAreTruncated) {
   options.segment_size = 32 << 10;
   auto writer = OpenWriter(options);
   ASSERT_NE(writer, nullptr);
-  std::atomic<bool> done{false};
-  std::thread truncator([&] {
-    while (!done.load()) {
-      ASSERT_TRUE(writer->Truncate(writer->durable_lsn() / 2).ok());
+  ProduceWhileTruncating(writer.get(), 4, [&](int t) {
+    for (int i = 0; i < 500; ++i) {
+      // Sizes from a few bytes to two blocks, so writes end anywhere in a block.
+      ASSERT_TRUE(writer
+                      ->Append(std::string(static_cast<size_t>((t * 977 + i * 131) % 8200),
+                                           static_cast<char>('a' + t)))
+                      .ok());
     }
   });
-  std::vector<std::thread> producers;
-  for (int t = 0; t < 4; ++t) {
-    producers.emplace_back([&, t] {
-      for (int i = 0; i < 500; ++i) {
-        // Sizes from a few bytes to two blocks, so writes end anywhere in a block.
-        ASSERT_TRUE(writer
-                        ->Append(std::string(static_cast<size_t>((t * 977 + i * 131) % 8200),
-                                             static_cast<char>('a' + t)))
-                        .ok());
-      }
-    });
-  }
-  for (auto& producer : producers) producer.join();
-  ASSERT_TRUE(writer->Sync().ok());
-  done = true;
-  truncator.join();
   const std::vector<uint64_t> segments = writer->segments();
   ASSERT_TRUE(writer->Close().ok());
   ExpectWholeBlocks(segments);
@@ -1057,16 +1051,7 @@ TEST_F(WalDirectTest, ATornDirectWriteIsCutAwayOnReopen) {
     EXPECT_FALSE(writer->Close().ok());
   }
   fs_.ClearFaults();
-  auto writer = OpenWriter(options);
-  ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite) << writer->recovery().torn;
-  EXPECT_EQ(writer->next_lsn(), 11u);
-  AppendDurably(writer.get(), 10, 5);
-  ASSERT_TRUE(writer->Close().ok());
-  auto records = ReadAll(&fs_);
-  ASSERT_TRUE(records.ok()) << records.status();
-  ASSERT_EQ(records->size(), 15u);
-  for (uint64_t i = 0; i < 15; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+  ExpectTornThenGoesOn(options, 11);
 }
 
 // The same log on the machine's file system: written around the page cache where it allows
