@@ -357,7 +357,6 @@ void WalWriter::RunFlusher() {
 
     uint64_t unused_reserve = 0;
     const Status status = WriteGroup(writing, &unused_reserve);
-    const uint64_t group_bytes = last_group_bytes;
 
     lock.lock();
     for (auto& chunk : writing) {
@@ -370,7 +369,7 @@ void WalWriter::RunFlusher() {
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
     writing.clear();
-    if (group_bytes <= kSmallChunkBytes) {
+    if (last_group_bytes <= kSmallChunkBytes) {
       // A quiet spell: large buffers kept from a busier one would only hold memory.
       std::erase_if(spare_buffers_,
                     [](const AlignedBytes& buffer) { return buffer.capacity() == kChunkBytes; });
