@@ -741,6 +741,7 @@ TEST_F(WalDirectTest, WritesAreWholeBlocksAndReadBackInOrder) {
     options.sync_mode = WalSyncMode::kAsync;
     options.async_flush_interval_micros = flush_micros;
     options.segment_size = 64 << 10;
+    options.direct_write_threshold = 0;  // Every segment around the page cache.
     auto writer = OpenWriter(options);
     ASSERT_NE(writer, nullptr);
     std::vector<std::string> payloads;
@@ -790,6 +791,7 @@ TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
     options.sync_mode = WalSyncMode::kAsync;
     options.async_flush_interval_micros = 1'000'000;  // Groups end only at Sync.
     options.segment_size = c.write_each ? 64 << 10 : 4 << 20;
+    options.direct_write_threshold = 0;  // Small writes too.
     auto writer = OpenWriter(options);
     ASSERT_NE(writer, nullptr);
     const uint64_t count = c.write_each ? 200 : 10'000;
@@ -891,24 +893,26 @@ TEST_F(WalDirectTest, OnlyATornFirstBlockIsRecreated) {
 // Segments that may hold padding say version 2; segments written through the page cache say
 // version 1, which builds from before padding read too.
 TEST_F(WalDirectTest, OnlySegmentsThatMayHoldPaddingAreVersionTwo) {
-  for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
-    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
-    WalOptions options;
-    options.sync_mode = mode;
-    auto writer = OpenWriter(options);
-    ASSERT_NE(writer, nullptr);
-    ASSERT_TRUE(writer->Close().ok());
-    const std::string contents = *fs_.ReadFile(SegmentPath(1));
-    EXPECT_EQ(contents[8], mode == WalSyncMode::kAsync ? 2 : 1);
+  for (const uint64_t segment_size : {uint64_t{64} << 20, uint64_t{32} << 10}) {
+    for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
+      ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+      WalOptions options;
+      options.sync_mode = mode;
+      options.segment_size = segment_size;  // Below 64 KiB: never around the page cache.
+      auto writer = OpenWriter(options);
+      ASSERT_NE(writer, nullptr);
+      ASSERT_TRUE(writer->Close().ok());
+      const std::string contents = *fs_.ReadFile(SegmentPath(1));
+      EXPECT_EQ(contents[8], segment_size >= (64 << 10) ? 2 : 1) << segment_size;
+    }
   }
 }
 
-// A crash while a segment's header block was written around the page cache leaves the block
-// with the header torn and zeros after it: the segment held nothing yet, so it is recreated.
 TEST_F(WalDirectTest, ATornHeaderBlockIsRecreatedOnReopen) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;
-  options.segment_size = 16 << 10;
+  options.segment_size = 64 << 10;
+  options.direct_write_threshold = 0;
   uint64_t second_segment = 0;
   {
     auto writer = OpenWriter(options);
@@ -919,7 +923,7 @@ TEST_F(WalDirectTest, ATornHeaderBlockIsRecreatedOnReopen) {
     fs_.InjectFault(FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite)
                         .OnPath(wal::SegmentFileName(next))
                         .KeepingBytes(4));
-    auto lsn = writer->Append(std::string(20 << 10, 'b'));  // Past the segment size: a roll.
+    auto lsn = writer->Append(std::string(70 << 10, 'b'));  // Past the segment size: a roll.
     ASSERT_TRUE(lsn.ok()) << lsn.status();
     EXPECT_EQ(writer->WaitDurable(*lsn).code(), ErrorCode::kIoError);
     second_segment = next;
@@ -955,26 +959,46 @@ TEST_F(WalDirectTest, AHoleBeforeTheLastBlockOfAWriteIsATornTail) {
   ExpectTornThenGoesOn(options, 11);
 }
 
-// kSync groups are often a record or two: they are not padded to blocks.
-TEST_F(WalDirectTest, SyncModeWritesThroughThePageCache) {
-  auto writer = OpenWriter();
+// Small writes (a producer syncing each small record) would be padded to a block each: the
+// next segment goes through the page cache. Once writes are large again, the segment after
+// that goes back around it.
+TEST_F(WalDirectTest, SmallWritesMoveTheNextSegmentToThePageCache) {
+  WalOptions options;  // Sync mode, the default threshold.
+  options.segment_size = 256 << 10;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    // Each record waited for: a write per record.
+    for (uint64_t i = 0; i < 120; ++i) AppendDurably(writer.get(), i, 1);
+    const std::vector<uint64_t> segments = writer->segments();
+    ASSERT_TRUE(writer->Close().ok());
+    ASSERT_GE(segments.size(), 2u);
+    EXPECT_EQ(fs_.ReadFile(SegmentPath(segments[0]))->at(8), 2) << "the first is direct";
+    EXPECT_EQ(fs_.ReadFile(SegmentPath(segments[1]))->at(8), 1) << "then the page cache";
+  }
+  // Large writes (64 KiB records, each waited for): the next segment is direct again.
+  auto writer = OpenWriter(options);
   ASSERT_NE(writer, nullptr);
-  EXPECT_EQ(*fs_.GetFileSize(SegmentPath(1)), wal::kSegmentHeaderSize);
-  AppendDurably(writer.get(), 0, 3);
-  size_t expected = wal::kSegmentHeaderSize;
-  for (uint64_t i = 0; i < 3; ++i) expected += wal::kRecordHeaderSize + Payload(i).size();
-  EXPECT_EQ(*fs_.GetFileSize(SegmentPath(1)), expected);
+  std::vector<std::string> large;
+  for (int i = 0; i < 12; ++i) {
+    auto lsn = writer->Append(std::string(64 << 10, static_cast<char>('A' + i)));
+    ASSERT_TRUE(lsn.ok()) << lsn.status();
+    ASSERT_TRUE(writer->WaitDurable(*lsn).ok());
+  }
+  const std::vector<uint64_t> segments = writer->segments();
   ASSERT_TRUE(writer->Close().ok());
+  EXPECT_EQ(fs_.ReadFile(SegmentPath(segments.back()))->at(8), 2);
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 132u);
 }
 
-// Producers appending across rolls while the flusher pads and gives back what the padding did
-// not use, and segments are truncated behind them: every record once, in order, and no segment
-// past its size.
 TEST_F(WalDirectTest, ProducersAppendAcrossRollsWhileSegmentsAreTruncated) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;
   options.async_flush_interval_micros = 100;
-  options.segment_size = 32 << 10;
+  options.segment_size = 128 << 10;
+  options.direct_write_threshold = 0;
   auto writer = OpenWriter(options);
   ASSERT_NE(writer, nullptr);
   ProduceWhileTruncating(writer.get(), 4, [&](int t) {
@@ -1008,7 +1032,8 @@ TEST_F(WalDirectTest, ProducersAppendAcrossRollsWhileSegmentsAreTruncated) {
 TEST_F(WalDirectTest, ACrashKeepsTheSyncedRecordsAndTheLogGoesOn) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;
-  options.segment_size = 16 << 10;
+  options.segment_size = 64 << 10;
+  options.direct_write_threshold = 0;
   {
     auto writer = OpenWriter(options);
     ASSERT_NE(writer, nullptr);
@@ -1022,15 +1047,15 @@ TEST_F(WalDirectTest, ACrashKeepsTheSyncedRecordsAndTheLogGoesOn) {
   EXPECT_TRUE(writer->recovery().torn.ok()) << writer->recovery().torn;
   EXPECT_EQ(writer->next_lsn(), 501u);
   const size_t segments_before = writer->segments().size();
-  AppendDurably(writer.get(), 500, 3000);
+  AppendDurably(writer.get(), 500, 8000);
   const std::vector<uint64_t> segments = writer->segments();
   ASSERT_TRUE(writer->Close().ok());
   ASSERT_GT(segments.size(), segments_before + 2);
   ExpectWholeBlocks(std::vector<uint64_t>(segments.begin() + segments_before, segments.end()));
   auto records = ReadAll(&fs_);
   ASSERT_TRUE(records.ok()) << records.status();
-  ASSERT_EQ(records->size(), 3500u);
-  for (uint64_t i = 0; i < 3500; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
+  ASSERT_EQ(records->size(), 8500u);
+  for (uint64_t i = 0; i < 8500; ++i) EXPECT_EQ((*records)[i].second, Payload(i));
 }
 
 TEST_F(WalDirectTest, ATornDirectWriteIsCutAwayOnReopen) {
@@ -1118,12 +1143,9 @@ TEST_F(WalTest, InvalidOptionsAreRejected) {
   options.segment_size = 10;
   EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
             ErrorCode::kInvalidConfiguration);
-  // Async segments start with a block and reserve a block of padding per buffer.
+  // A small segment is simply never written around the page cache.
   options.sync_mode = WalSyncMode::kAsync;
   options.segment_size = 8000;
-  EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
-            ErrorCode::kInvalidConfiguration);
-  options.segment_size = 8210;
   auto writer = WalWriter::Open(&fs_, kDirectory, options);
   ASSERT_TRUE(writer.ok()) << writer.status();
   EXPECT_TRUE((*writer)->Close().ok());

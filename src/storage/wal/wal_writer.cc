@@ -67,23 +67,19 @@ Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::s
   return file;
 }
 
-// Direct writes pad every write to a block. A kAsync group holds what arrived in a flush
-// interval, so the padding is small beside it (and bounded by one block per interval when
-// little arrives); a kSync group is often a record or two, which padding would multiply, and
-// it waits for its fdatasync anyway, so kSync writes through the page cache.
-bool DirectWritesFor(const WalOptions& options) { return options.sync_mode == WalSyncMode::kAsync; }
+// Direct writes pad every write to a block, and a segment starts with a block: only a segment
+// of at least 16 blocks is written that way.
+constexpr uint64_t kLeastDirectSegment = 64 << 10;
+
+bool DirectWritesPossible(const WalOptions& options) {
+  return options.segment_size >= kLeastDirectSegment;
+}
 
 Status CheckOptions(const WalOptions& options) {
-  // In kAsync mode a segment starts with a block (its header, padded) and each pending buffer
-  // reserves the most padding it can take, so a smaller segment would hold one record each.
-  const uint64_t least = DirectWritesFor(options)
-                             ? kDirectWriteAlignment + kMaxPadding + wal::kRecordHeaderSize + 1
-                             : wal::kSegmentHeaderSize + wal::kRecordHeaderSize;
-  if (options.segment_size < least) {
+  if (options.segment_size < wal::kSegmentHeaderSize + wal::kRecordHeaderSize) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
-                         "WAL segment size {} is too small (at least {} bytes in {} mode)",
-                         options.segment_size, least,
-                         options.sync_mode == WalSyncMode::kAsync ? "async" : "sync");
+                         "WAL segment size {} is too small (at least {} bytes)",
+                         options.segment_size, wal::kSegmentHeaderSize + wal::kRecordHeaderSize);
   }
   if (options.async_flush_interval_micros <= 0 || options.group_commit_window_micros < 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
@@ -109,7 +105,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   WalTail tail;
   std::unique_ptr<WritableFile> file;
   bool direct = false;
-  const bool allow_direct = DirectWritesFor(options);
+  const bool allow_direct = DirectWritesPossible(options);
   // What the newest segment holds, as Append counts it against the segment size.
   uint64_t segment_bytes = 0;
   if (segments.empty()) {
@@ -160,10 +156,13 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       next_lsn_(recovery_.next_lsn),
       segment_bytes_(segment_bytes),
       segment_records_(recovery_.next_lsn - segments.back()),
+      segment_direct_(direct),
+      next_segment_direct_(DirectWritesPossible(options)),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
       file_(std::move(file)),
-      file_direct_(direct) {
+      file_direct_(direct),
+      counted_direct_(direct) {
   flusher_ = std::thread([this] { RunFlusher(); });
 }
 
@@ -232,17 +231,18 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   // In kAsync mode every write may end with padding, so each pending buffer reserves the most
   // it can take (the flusher gives back what it did not use): a segment never grows past
   // segment_size on account of padding.
-  const uint64_t padding_reserve = DirectWritesFor(options_) ? kMaxPadding : 0;
   const bool chunk_full = !pending_.empty() && pending_.back().bytes.size() + record_size >
                                                    pending_.back().bytes.capacity();
   // A record that fits the buffer being filled adds no padding of its own.
   const bool opens_chunk = pending_.empty() || chunk_full;
   const bool new_segment =
       segment_records_ > 0 &&
-      segment_bytes_ + record_size + (opens_chunk ? padding_reserve : 0) > options_.segment_size;
+      segment_bytes_ + record_size + (opens_chunk && segment_direct_ ? kMaxPadding : 0) >
+          options_.segment_size;
   if (new_segment || opens_chunk) {
     PendingChunk chunk;
     chunk.starts_segment = new_segment;
+    chunk.direct = next_segment_direct_;
     chunk.first_lsn = next_lsn_;
     const size_t size =
         pending_bytes_ + record_size <= kSmallChunkBytes ? kSmallChunkBytes : kChunkBytes;
@@ -259,10 +259,11 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
     pending_.push_back(std::move(chunk));
     if (new_segment) {
       // A segment written around the page cache starts with a whole block.
-      segment_bytes_ = DirectWritesFor(options_) ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+      segment_direct_ = next_segment_direct_;
+      segment_bytes_ = segment_direct_ ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
       segment_records_ = 0;
     }
-    segment_bytes_ += padding_reserve;
+    if (segment_direct_) segment_bytes_ += kMaxPadding;
   }
   AlignedBytes& bytes = pending_.back().bytes;
   bytes.Append(std::string_view(header, wal::kRecordHeaderSize));
@@ -382,6 +383,11 @@ void WalWriter::RunFlusher() {
                      [](const PendingChunk& chunk) { return chunk.starts_segment; })) {
       segment_bytes_ -= unused_reserve;
     }
+    // The next segment goes around the page cache while this one's writes are large enough
+    // for the padding to be small beside them.
+    next_segment_direct_ = DirectWritesPossible(options_) &&
+                           (segment_writes_ == 0 || segment_record_bytes_ / segment_writes_ >=
+                                                        options_.direct_write_threshold);
     if (!status.ok()) {
       // Nothing is written after a failure: what reached the disk is unknown, and recovery
       // cuts the remnant away on reopen.
@@ -401,18 +407,19 @@ void WalWriter::RunFlusher() {
 }
 
 Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve) {
-  const bool reserved = DirectWritesFor(options_);
   for (auto& chunk : chunks) {
     if (chunk.starts_segment) {
-      LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn));
-      // Append counted a whole header block for the new segment.
+      LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn, chunk.direct));
+      // Append counted a whole header block for a direct segment.
       *unused_reserve =
-          reserved && !file_direct_ ? kDirectWriteAlignment - wal::kSegmentHeaderSize : 0;
+          counted_direct_ && !file_direct_ ? kDirectWriteAlignment - wal::kSegmentHeaderSize : 0;
     }
     // A direct write must end at a block boundary; the next one starts there.
     const size_t records = chunk.bytes.size();
     if (file_direct_) chunk.bytes.PadToAlignment();
-    if (reserved) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
+    if (counted_direct_) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
+    ++segment_writes_;
+    segment_record_bytes_ += records;
     LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
@@ -420,14 +427,16 @@ Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused
   return Status::Ok();
 }
 
-Status WalWriter::RollSegment(uint64_t first_lsn) {
+Status WalWriter::RollSegment(uint64_t first_lsn, bool direct) {
   // The old segment is complete and durable before the new one exists, so only the newest
   // segment can ever end in a torn record.
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
   LAMINAR_RETURN_IF_ERROR(file_->Close());
   file_.reset();
-  LAMINAR_ASSIGN_OR_RETURN(
-      file_, CreateSegment(fs_, directory_, first_lsn, DirectWritesFor(options_), &file_direct_));
+  LAMINAR_ASSIGN_OR_RETURN(file_, CreateSegment(fs_, directory_, first_lsn, direct, &file_direct_));
+  counted_direct_ = direct;
+  segment_writes_ = 0;
+  segment_record_bytes_ = 0;
   std::lock_guard lock(segments_mutex_);
   segments_.push_back(first_lsn);
   return Status::Ok();

@@ -44,6 +44,12 @@ struct WalOptions {
   uint64_t max_pending_bytes = 64ull << 20;
   /// The LSN of the first record of a new, empty log. Ignored when the log already exists.
   uint64_t first_lsn = 1;
+  /// Segments are written around the page cache (where the file system allows it, and when
+  /// segment_size is at least 64 KiB) while the writes of the current segment carry at least
+  /// this many bytes of records on average; when they carry less, the next segment goes
+  /// through the page cache (padding each small write to a block would multiply the log), and
+  /// back once writes grow again. 0: always around the page cache where possible.
+  uint64_t direct_write_threshold = 32 << 10;
 };
 
 /// The write-ahead log's writer (format: docs/formats/wal.md). Producers on any thread append
@@ -155,6 +161,7 @@ class WalWriter {
   // Records destined for one segment, framed back to back.
   struct PendingChunk {
     bool starts_segment = false;  // The flusher opens a new segment before writing it.
+    bool direct = false;          // With starts_segment: open it around the page cache.
     uint64_t first_lsn = 0;
     AlignedBytes bytes;
   };
@@ -168,7 +175,7 @@ class WalWriter {
   // `*unused_reserve`: of what Append counted against the newest segment written to for
   // padding (kAsync mode), the part this write did not use.
   Status WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve);
-  Status RollSegment(uint64_t first_lsn);
+  Status RollSegment(uint64_t first_lsn, bool direct);
   Status WaitUntilDurable(std::unique_lock<std::mutex>& lock, uint64_t lsn);
 
   FileSystem* const fs_;
@@ -189,6 +196,10 @@ class WalWriter {
   uint64_t next_lsn_;           // Guarded by mutex_.
   uint64_t segment_bytes_;      // Guarded by mutex_. Size of the newest segment, pending included.
   uint64_t segment_records_;    // Guarded by mutex_. Records in it, pending included.
+  // Guarded by mutex_. Whether Append counts the newest segment as written around the page
+  // cache (a block of header, padding reserved per buffer), and whether the next one will be.
+  bool segment_direct_;
+  bool next_segment_direct_;
   bool flush_requested_ = false;  // Guarded by mutex_. Sync() wants the flusher now.
   bool closing_ = false;          // Guarded by mutex_.
   bool flusher_done_ = false;     // Guarded by mutex_.
@@ -202,6 +213,11 @@ class WalWriter {
   std::unique_ptr<WritableFile> file_;  // The newest segment. Owned by the flusher thread.
   // Flusher thread: file_ writes around the page cache, so each write is padded to a block.
   bool file_direct_ = false;
+  // Flusher thread: Append counted file_'s segment as direct (file_direct_ may differ if the
+  // file system could not), and the writes to it and the bytes of records they carried.
+  bool counted_direct_ = false;
+  uint64_t segment_writes_ = 0;
+  uint64_t segment_record_bytes_ = 0;
   std::thread flusher_;
   bool closed_ = false;  // Only touched by Close, which does not race.
 };
