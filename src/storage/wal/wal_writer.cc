@@ -75,6 +75,13 @@ bool DirectWritesPossible(const WalOptions& options) {
   return options.segment_size >= kLeastDirectSegment;
 }
 
+// A new log's first segment: a kAsync group holds what arrived in a flush interval, so it
+// starts around the page cache; a kSync group is often a record or two, so it starts
+// through it, and later segments follow the writes (direct_write_threshold).
+bool FirstSegmentDirect(const WalOptions& options) {
+  return DirectWritesPossible(options) && options.sync_mode == WalSyncMode::kAsync;
+}
+
 Status CheckOptions(const WalOptions& options) {
   if (options.segment_size < wal::kSegmentHeaderSize + wal::kRecordHeaderSize) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
@@ -105,7 +112,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   WalTail tail;
   std::unique_ptr<WritableFile> file;
   bool direct = false;
-  const bool allow_direct = DirectWritesPossible(options);
+  const bool allow_direct = FirstSegmentDirect(options);
   // What the newest segment holds, as Append counts it against the segment size.
   uint64_t segment_bytes = 0;
   if (segments.empty()) {
@@ -157,7 +164,7 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       segment_bytes_(segment_bytes),
       segment_records_(recovery_.next_lsn - segments.back()),
       segment_direct_(direct),
-      next_segment_direct_(DirectWritesPossible(options)),
+      next_segment_direct_(FirstSegmentDirect(options)),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
       file_(std::move(file)),

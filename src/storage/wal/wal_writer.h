@@ -48,7 +48,9 @@ struct WalOptions {
   /// segment_size is at least 64 KiB) while the writes of the current segment carry at least
   /// this many bytes of records on average; when they carry less, the next segment goes
   /// through the page cache (padding each small write to a block would multiply the log), and
-  /// back once writes grow again. 0: always around the page cache where possible.
+  /// back once writes grow again. A new log starts around the page cache in kAsync mode and
+  /// through it in kSync mode. 0: around the page cache from the second segment on (kSync) or
+  /// always (kAsync), where possible.
   uint64_t direct_write_threshold = 32 << 10;
 };
 
