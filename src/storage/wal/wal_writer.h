@@ -65,14 +65,16 @@ struct WalOptions {
 /// group, however many producers. `WaitDurable(lsn)` returns once the record is synced; only
 /// then may a producer acknowledge it.
 ///
-/// In kAsync mode, where the file system can (FileSystem::NewDirectWritableFile, O_DIRECT on
-/// Linux), segments are written around the page cache: the device reads the pending buffers
-/// themselves, so the kernel copies nothing and dirty pages do not pile up behind the log.
-/// Each write then ends with a padding record at a 4 KiB boundary (format version 2); the
-/// padding counts against `segment_size` (each pending buffer reserves the most it can take). A
-/// segment continued after a restart is written through the page cache until the next roll. kSync
-/// mode always writes through the page cache: its groups are often a record or two, which padding
-/// to a block would multiply.
+/// Where the file system can (FileSystem::NewDirectWritableFile, O_DIRECT on Linux), segments
+/// whose writes are large are written around the page cache: the device reads the pending
+/// buffers themselves, so the kernel copies nothing and dirty pages do not pile up behind the
+/// log. Each write then ends with a padding record at a 4 KiB boundary (format version 2); the
+/// padding counts against `segment_size` (each pending buffer reserves the most it can take).
+/// The choice is made per segment (WalOptions::direct_write_threshold): a new log starts around
+/// the page cache in kAsync mode (a group holds a flush interval's records) and through it in
+/// kSync mode (a group is often a record or two, which padding to a block would multiply), and
+/// each later segment follows the average write of the one before. A segment continued after a
+/// restart is written through the page cache until the next roll.
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
 /// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
