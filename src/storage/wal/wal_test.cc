@@ -988,6 +988,40 @@ TEST_F(WalDirectTest, SegmentsFollowTheSizeOfTheWrites) {
   ASSERT_GT(segments.size(), large_segments);
   EXPECT_EQ(version_of(segments.back()), 1) << "small writes: through it again";
   ASSERT_TRUE(writer->Close().ok());
+  // Whichever way, no segment grows past its size (one record of 64 KiB and the header block
+  // fit), and those around the page cache are whole blocks.
+  for (const uint64_t first_lsn : segments) {
+    const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
+    EXPECT_LE(size, options.segment_size) << "segment " << first_lsn;
+    if (version_of(first_lsn) == 2) {
+      EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << first_lsn;
+    }
+  }
+  ExpectLogHolds(payloads);
+}
+
+// An async log whose writes are small (a Sync after each record) moves to the page cache too,
+// from the segment begun once the recent writes average under the threshold.
+TEST_F(WalDirectTest, AnAsyncLogOfSmallWritesMovesToThePageCache) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.segment_size = 64 << 10;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  std::vector<std::string> payloads;
+  for (uint64_t i = 0; i < 200; ++i) {
+    payloads.push_back(Payload(i));
+    ASSERT_TRUE(writer->Append(payloads.back()).ok());
+    ASSERT_TRUE(writer->Sync().ok());
+  }
+  const std::vector<uint64_t> segments = writer->segments();
+  ASSERT_TRUE(writer->Close().ok());
+  ASSERT_GE(segments.size(), 2u);
+  EXPECT_EQ(fs_.ReadFile(SegmentPath(segments.front()))->at(8), 2);
+  EXPECT_EQ(fs_.ReadFile(SegmentPath(segments.back()))->at(8), 1);
+  for (const uint64_t first_lsn : segments) {
+    EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), options.segment_size);
+  }
   ExpectLogHolds(payloads);
 }
 
@@ -1085,6 +1119,7 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
   const std::string directory = std::string(pattern) + "/wal";
   FileSystem* fs = FileSystem::Posix();
   std::vector<std::string> payloads;
+  uint64_t continued = 0;  // The async phase's last segment, which the sync phase continues.
   for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
     WalOptions options;
     options.sync_mode = mode;
@@ -1102,13 +1137,15 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
       payloads.push_back(std::move(payload));
     }
     ASSERT_TRUE((*writer)->Close().ok());
-    if (mode == WalSyncMode::kAsync) {
+    {
       // Whichever way each segment was written, its header says so: version 2 segments
       // (written around the page cache) are whole blocks. (The sync writer continues the last
-      // one through the page cache.)
+      // one of the async phase through the page cache.)
       auto segments = wal::ListSegments(fs, directory);
       ASSERT_TRUE(segments.ok()) << segments.status();
+      if (mode == WalSyncMode::kAsync) continued = segments->back();
       for (const uint64_t first_lsn : *segments) {
+        if (mode == WalSyncMode::kSync && first_lsn == continued) continue;
         const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
         const std::string contents = *fs->ReadFile(path);
         ASSERT_GE(contents.size(), wal::kSegmentHeaderSize);

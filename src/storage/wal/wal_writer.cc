@@ -169,7 +169,8 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       segments_(std::move(segments)),
       file_(std::move(file)),
       file_direct_(direct),
-      counted_direct_(direct) {
+      counted_direct_(direct),
+      average_write_bytes_(FirstSegmentDirect(options) ? options.direct_write_threshold : 0) {
   flusher_ = std::thread([this] { RunFlusher(); });
 }
 
@@ -235,9 +236,9 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   if (!failure_.ok()) return failure_;
   if (closing_) return Status::Error(ErrorCode::kClosed, "WAL '{}' is closed", directory_);
 
-  // In kAsync mode every write may end with padding, so each pending buffer reserves the most
-  // it can take (the flusher gives back what it did not use): a segment never grows past
-  // segment_size on account of padding.
+  // In a segment written around the page cache every write may end with padding, so each
+  // pending buffer reserves the most it can take (the flusher gives back what it did not
+  // use): a segment never grows past segment_size on account of padding.
   const bool chunk_full = !pending_.empty() && pending_.back().bytes.size() + record_size >
                                                    pending_.back().bytes.capacity();
   // A record that fits the buffer being filled adds no padding of its own.
@@ -390,11 +391,10 @@ void WalWriter::RunFlusher() {
                      [](const PendingChunk& chunk) { return chunk.starts_segment; })) {
       segment_bytes_ -= unused_reserve;
     }
-    // The next segment goes around the page cache while this one's writes are large enough
+    // The next segment goes around the page cache while the recent writes are large enough
     // for the padding to be small beside them.
-    next_segment_direct_ = DirectWritesPossible(options_) &&
-                           (segment_writes_ == 0 || segment_record_bytes_ / segment_writes_ >=
-                                                        options_.direct_write_threshold);
+    next_segment_direct_ =
+        DirectWritesPossible(options_) && average_write_bytes_ >= options_.direct_write_threshold;
     if (!status.ok()) {
       // Nothing is written after a failure: what reached the disk is unknown, and recovery
       // cuts the remnant away on reopen.
@@ -425,8 +425,8 @@ Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused
     const size_t records = chunk.bytes.size();
     if (file_direct_) chunk.bytes.PadToAlignment();
     if (counted_direct_) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
-    ++segment_writes_;
-    segment_record_bytes_ += records;
+    // A running average over about the last eight writes, whatever their segments.
+    average_write_bytes_ = (average_write_bytes_ * 7 + records) / 8;
     LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
@@ -442,8 +442,6 @@ Status WalWriter::RollSegment(uint64_t first_lsn, bool direct) {
   file_.reset();
   LAMINAR_ASSIGN_OR_RETURN(file_, CreateSegment(fs_, directory_, first_lsn, direct, &file_direct_));
   counted_direct_ = direct;
-  segment_writes_ = 0;
-  segment_record_bytes_ = 0;
   std::lock_guard lock(segments_mutex_);
   segments_.push_back(first_lsn);
   return Status::Ok();

@@ -45,12 +45,12 @@ struct WalOptions {
   /// The LSN of the first record of a new, empty log. Ignored when the log already exists.
   uint64_t first_lsn = 1;
   /// Segments are written around the page cache (where the file system allows it, and when
-  /// segment_size is at least 64 KiB) while the writes of the current segment carry at least
-  /// this many bytes of records on average; when they carry less, the next segment goes
-  /// through the page cache (padding each small write to a block would multiply the log), and
-  /// back once writes grow again. A new log starts around the page cache in kAsync mode and
-  /// through it in kSync mode. 0: around the page cache from the second segment on (kSync) or
-  /// always (kAsync), where possible.
+  /// segment_size is at least 64 KiB) while the recent writes (a running average over about
+  /// the last eight) carry at least this many bytes of records; when they carry less, the next
+  /// segment goes through the page cache (padding each small write to a block would multiply
+  /// the log), and back once writes grow again. A new log starts around the page cache in
+  /// kAsync mode and through it in kSync mode. 0: around the page cache where possible (in
+  /// kSync mode from the first segment begun after the first write).
   uint64_t direct_write_threshold = 32 << 10;
 };
 
@@ -73,7 +73,7 @@ struct WalOptions {
 /// The choice is made per segment (WalOptions::direct_write_threshold): a new log starts around
 /// the page cache in kAsync mode (a group holds a flush interval's records) and through it in
 /// kSync mode (a group is often a record or two, which padding to a block would multiply), and
-/// each later segment follows the average write of the one before. A segment continued after a
+/// each later segment follows the size of the recent writes. A segment continued after a
 /// restart is written through the page cache until the next roll.
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
@@ -177,7 +177,7 @@ class WalWriter {
   void RunFlusher();
   // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
   // `*unused_reserve`: of what Append counted against the newest segment written to for
-  // padding (kAsync mode), the part this write did not use.
+  // padding (a segment written around the page cache), the part this write did not use.
   Status WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve);
   Status RollSegment(uint64_t first_lsn, bool direct);
   Status WaitUntilDurable(std::unique_lock<std::mutex>& lock, uint64_t lsn);
@@ -218,10 +218,10 @@ class WalWriter {
   // Flusher thread: file_ writes around the page cache, so each write is padded to a block.
   bool file_direct_ = false;
   // Flusher thread: Append counted file_'s segment as direct (file_direct_ may differ if the
-  // file system could not), and the writes to it and the bytes of records they carried.
+  // file system could not), and the bytes of records the recent writes carried (a running
+  // average over about eight writes), from which the next segment's mode is chosen.
   bool counted_direct_ = false;
-  uint64_t segment_writes_ = 0;
-  uint64_t segment_record_bytes_ = 0;
+  uint64_t average_write_bytes_ = 0;
   std::thread flusher_;
   bool closed_ = false;  // Only touched by Close, which does not race.
 };
