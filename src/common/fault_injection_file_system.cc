@@ -180,7 +180,6 @@ Result<std::unique_ptr<WritableFile>> FaultInjectionFileSystem::OpenWritable(
     // the caller then opens the file the ordinary way, and that open is the one a rule sees.
     LAMINAR_ASSIGN_OR_RETURN(file, base_->NewDirectWritableFile(path));
     if (file == nullptr) return file;
-    if (!existed) RememberCreated(path);
   }
   if (const auto rule = CheckFault(FaultOperation::kCreate, path)) {
     // A failed open creates nothing: take back the direct file opened above.

@@ -217,10 +217,10 @@ TEST(PosixFileSystemTest, FailedWriteLeavesFileFailed) {
   EXPECT_EQ((*file)->Sync().code(), ErrorCode::kNoSpace);
 }
 
-// A direct file takes whole aligned blocks straight from the caller's memory; a write the file
-// system refuses (an unaligned one here) sends the file back to the page cache, and the data
-// still arrives in order.
-TEST(PosixFileSystemTest, DirectFilesWriteAlignedBlocksAndFallBackOnRefusal) {
+// A direct file takes whole aligned blocks straight from the caller's memory; an unaligned
+// write, which O_DIRECT refuses, is written through the page cache instead (the file falls
+// back for good), and every byte lands in order.
+TEST(PosixFileSystemTest, DirectFilesKeepAlignedAndUnalignedWritesInOrder) {
   PosixFixture fixture;
   const std::string path = JoinPath(fixture.root(), "direct");
   auto file = FileSystem::Posix()->NewDirectWritableFile(path);

@@ -152,7 +152,8 @@ std::string_view PluralKeyword(sql::ObjectKind kind) {
 // Config
 
 namespace {
-// A few blocks of padding (async WAL) and a record or two.
+// Smaller segments would make a file per handful of records, and the WAL writes a segment under
+// 64 KiB through the page cache only.
 constexpr uint64_t kMinWalSegmentSize = 64 << 10;
 }  // namespace
 

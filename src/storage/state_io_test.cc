@@ -168,6 +168,15 @@ TEST(StateIoTest, EmptyBatchesWithoutBuffersRoundTrip) {
   ASSERT_TRUE(reader.Finish().ok()) << reader.status();
   EXPECT_EQ(read.num_rows(), 0);
   EXPECT_EQ(read.num_columns(), 3);
+
+  // An empty column may come with no buffer at all (Column::Validate allows it).
+  for (const DataType& type : {DataType::Boolean(), DataType::BigInt(), DataType::Varchar()}) {
+    StateWriter bare;
+    bare.ColumnOf(Column(type, 0, nullptr, nullptr, nullptr, 0));
+    StateReader bare_reader(bare.data(), "bare");
+    EXPECT_EQ(bare_reader.ColumnOf().length(), 0) << type.ToString();
+    EXPECT_TRUE(bare_reader.Finish().ok()) << bare_reader.status();
+  }
 }
 
 TEST(StateIoTest, TruncatedInputFailsEverywhere) {

@@ -83,21 +83,31 @@ std::string EncodeSegmentHeader(uint64_t first_lsn, uint32_t version) {
   return header;
 }
 
+namespace {
+
+bool HasSegmentMagic(std::string_view contents) {
+  return contents.substr(0, kSegmentMagic.size()) == kSegmentMagic;
+}
+
+bool HeaderChecksumMatches(std::string_view contents) {
+  return UnmaskCrc(Load<uint32_t>(contents.data() + 24)) == Crc32c(contents.substr(0, 24));
+}
+
+}  // namespace
+
 bool IsTornSegmentHeader(std::string_view contents) {
   // A segment's first write, synced before any record goes in, is at most one block.
   if (contents.size() > kDirectWriteAlignment) return false;
   const uint32_t version = Load<uint32_t>(contents.data() + 8);
   if (version > kFormatVersion) return false;
-  const bool intact =
-      contents.substr(0, kSegmentMagic.size()) == kSegmentMagic &&
-      UnmaskCrc(Load<uint32_t>(contents.data() + 24)) == Crc32c(contents.substr(0, 24));
+  const bool intact = HasSegmentMagic(contents) && HeaderChecksumMatches(contents);
   const std::string_view rest = contents.substr(kSegmentHeaderSize);
   return !intact && std::all_of(rest.begin(), rest.end(), [](char c) { return c == '\0'; });
 }
 
 Status CheckSegmentHeader(std::string_view contents, const std::string& path,
                           uint64_t expected_first_lsn) {
-  if (contents.substr(0, kSegmentMagic.size()) != kSegmentMagic) {
+  if (!HasSegmentMagic(contents)) {
     return Status::Error(ErrorCode::kCorruption, "WAL segment '{}': not a WAL segment (bad magic)",
                          path);
   }
@@ -108,8 +118,7 @@ Status CheckSegmentHeader(std::string_view contents, const std::string& path,
                          "WAL segment '{}': format version {} (this build reads versions {} to {})",
                          path, version, kOldestReadableVersion, kFormatVersion);
   }
-  const uint32_t stored = Load<uint32_t>(contents.data() + 24);
-  if (UnmaskCrc(stored) != Crc32c(contents.substr(0, 24))) {
+  if (!HeaderChecksumMatches(contents)) {
     return Status::Error(ErrorCode::kChecksumMismatch,
                          "WAL segment '{}' offset 0: header checksum mismatch", path);
   }

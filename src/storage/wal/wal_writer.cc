@@ -52,19 +52,22 @@ Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::s
   // Only a segment that may hold padding says version 2; older builds read the others.
   const std::string header = wal::EncodeSegmentHeader(first_lsn, *direct ? 2 : 1);
   if (*direct) {
-    std::unique_ptr<char, decltype(&std::free)> block(
-        static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, kDirectWriteAlignment)),
-        &std::free);
-    if (block == nullptr) throw std::bad_alloc();
-    std::memcpy(block.get(), header.data(), header.size());
-    wal::EncodePaddingRecord(kDirectWriteAlignment - header.size(), block.get() + header.size());
-    LAMINAR_RETURN_IF_ERROR(file->Append(std::string_view(block.get(), kDirectWriteAlignment)));
+    AlignedBytes block(header.size());
+    block.Append(header);
+    block.PadToAlignment();  // The header block.
+    LAMINAR_RETURN_IF_ERROR(file->Append(block.view()));
   } else {
     LAMINAR_RETURN_IF_ERROR(file->Append(header));
   }
   LAMINAR_RETURN_IF_ERROR(file->Sync());
   LAMINAR_RETURN_IF_ERROR(fs->SyncDirectory(directory));
   return file;
+}
+
+// The bytes a new segment holds before any record: its header, padded to a block when it is
+// written around the page cache.
+uint64_t SegmentStartBytes(bool direct) {
+  return direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
 }
 
 // Direct writes pad every write to a block, and a segment starts with a block: only a segment
@@ -121,7 +124,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
     segments.push_back(options.first_lsn);
     tail.segment_path = JoinPath(directory, wal::SegmentFileName(options.first_lsn));
     tail.next_lsn = options.first_lsn;
-    segment_bytes = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+    segment_bytes = SegmentStartBytes(direct);
     tail.valid_size = tail.file_size = segment_bytes;
   } else {
     // Only the newest segment is scanned: it is the only one a crash can have left torn.
@@ -137,7 +140,7 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
       LAMINAR_RETURN_IF_ERROR(fs->DeleteFile(tail.segment_path));
       LAMINAR_ASSIGN_OR_RETURN(
           file, CreateSegment(fs, directory, segments.back(), allow_direct, &direct));
-      segment_bytes = direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+      segment_bytes = SegmentStartBytes(direct);
     } else {
       segment_bytes = tail.valid_size;
       if (tail.valid_size < tail.file_size) {
@@ -174,19 +177,19 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
   flusher_ = std::thread([this] { RunFlusher(); });
 }
 
-WalWriter::AlignedBytes::AlignedBytes(size_t capacity)
+AlignedBytes::AlignedBytes(size_t capacity)
     : data_(static_cast<char*>(
           std::aligned_alloc(kDirectWriteAlignment, RoundUpToAlignment(capacity + kMaxPadding)))),
       capacity_(capacity) {
   if (data_ == nullptr) throw std::bad_alloc();
 }
 
-WalWriter::AlignedBytes::AlignedBytes(AlignedBytes&& other) noexcept
+AlignedBytes::AlignedBytes(AlignedBytes&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
       capacity_(std::exchange(other.capacity_, 0)) {}
 
-WalWriter::AlignedBytes& WalWriter::AlignedBytes::operator=(AlignedBytes&& other) noexcept {
+AlignedBytes& AlignedBytes::operator=(AlignedBytes&& other) noexcept {
   if (this != &other) {
     std::free(data_);
     data_ = std::exchange(other.data_, nullptr);
@@ -196,15 +199,15 @@ WalWriter::AlignedBytes& WalWriter::AlignedBytes::operator=(AlignedBytes&& other
   return *this;
 }
 
-WalWriter::AlignedBytes::~AlignedBytes() { std::free(data_); }
+AlignedBytes::~AlignedBytes() { std::free(data_); }
 
-void WalWriter::AlignedBytes::Append(std::string_view bytes) {
+void AlignedBytes::Append(std::string_view bytes) {
   LAMINAR_DCHECK(size_ + bytes.size() <= capacity_);
   if (!bytes.empty()) std::memcpy(data_ + size_, bytes.data(), bytes.size());
   size_ += bytes.size();
 }
 
-void WalWriter::AlignedBytes::PadToAlignment() {
+void AlignedBytes::PadToAlignment() {
   const size_t padding = wal::PaddingSize(size_, kDirectWriteAlignment);
   if (padding == 0) return;
   wal::EncodePaddingRecord(padding, data_ + size_);
@@ -268,7 +271,7 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
     if (new_segment) {
       // A segment written around the page cache starts with a whole block.
       segment_direct_ = next_segment_direct_;
-      segment_bytes_ = segment_direct_ ? kDirectWriteAlignment : wal::kSegmentHeaderSize;
+      segment_bytes_ = SegmentStartBytes(segment_direct_);
       segment_records_ = 0;
     }
     if (segment_direct_) segment_bytes_ += kMaxPadding;

@@ -54,6 +54,32 @@ struct WalOptions {
   uint64_t direct_write_threshold = 32 << 10;
 };
 
+/// Bytes of WAL records in memory that starts at a multiple of kDirectWriteAlignment, with room
+/// past `capacity()` for the padding record that takes them to a multiple of it: what a write
+/// around the page cache needs. WalWriter's pending buffers and a segment's header block.
+class AlignedBytes {
+ public:
+  AlignedBytes() = default;
+  explicit AlignedBytes(size_t capacity);
+  AlignedBytes(AlignedBytes&& other) noexcept;
+  AlignedBytes& operator=(AlignedBytes&& other) noexcept;
+  ~AlignedBytes();
+
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  std::string_view view() const { return {data_, size_}; }
+  /// REQUIRES: size() + bytes.size() <= capacity().
+  void Append(std::string_view bytes);
+  /// Adds a padding record up to the next multiple of kDirectWriteAlignment.
+  void PadToAlignment();
+  void Clear() { size_ = 0; }
+
+ private:
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
+
 /// The write-ahead log's writer (format: docs/formats/wal.md). Producers on any thread append
 /// records and get back their LSN, a sequence number that increases by one per record; one
 /// background thread, the flusher, writes the appended records to the newest segment, syncs
@@ -137,31 +163,6 @@ class WalWriter {
   std::vector<uint64_t> segments() const;
 
  private:
-  // Bytes in memory that starts at a multiple of kDirectWriteAlignment, with room past
-  // `capacity()` for the padding record that takes them to a multiple of it.
-  class AlignedBytes {
-   public:
-    AlignedBytes() = default;
-    explicit AlignedBytes(size_t capacity);
-    AlignedBytes(AlignedBytes&& other) noexcept;
-    AlignedBytes& operator=(AlignedBytes&& other) noexcept;
-    ~AlignedBytes();
-
-    size_t size() const { return size_; }
-    size_t capacity() const { return capacity_; }
-    std::string_view view() const { return {data_, size_}; }
-    /// REQUIRES: size() + bytes.size() <= capacity().
-    void Append(std::string_view bytes);
-    /// Adds a padding record up to the next multiple of kDirectWriteAlignment.
-    void PadToAlignment();
-    void Clear() { size_ = 0; }
-
-   private:
-    char* data_ = nullptr;
-    size_t size_ = 0;
-    size_t capacity_ = 0;
-  };
-
   // Records destined for one segment, framed back to back.
   struct PendingChunk {
     bool starts_segment = false;  // The flusher opens a new segment before writing it.
