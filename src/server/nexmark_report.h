@@ -35,7 +35,9 @@ struct NexmarkReport {
   double generation_cpu_seconds = 0;   // CPU time of the same.
   double engine_seconds = 0;           // Wall time from Start to the last output row received.
   double process_cpu_seconds = 0;      // User + system CPU of the process in that interval.
-  double harness_cpu_seconds = 0;      // Of it, the harness's threads (pusher, reader, checksum).
+  double harness_cpu_seconds = 0;      // Of it, the harness's threads (pusher, reader, checksum),
+                                       // less the engine calls the pusher made.
+  double push_cpu_seconds = 0;         // Those calls (Start, PushBatch, ..., Sync): engine CPU.
   double engine_cpu_seconds = 0;       // What is left for the engine (see docs/benchmarks.md).
   double events_per_sec = 0;           // events / engine_seconds.
   double events_per_sec_per_core = 0;  // events / engine_cpu_seconds.

@@ -39,7 +39,7 @@ TEST(NexmarkReportTest, JsonIsOneLineWithTheIssueFields) {
         "\"events_per_sec_per_core\":2345679,", "\"p50_us\":12.3,", "\"p99_us\":56.8,",
         "\"peak_rss_mb\":42.3,", "\"output_rows\":920,", "\"output_changes\":920,",
         "\"checksum\":\"00000000000000ff\"",
-        "\"generation_seconds\":", "\"engine_cpu_seconds\":"}) {
+        "\"generation_seconds\":", "\"push_cpu_seconds\":", "\"engine_cpu_seconds\":"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
 }

@@ -162,33 +162,51 @@ TEST_F(WalTest, ARecordLargerThanASegmentGetsASegmentOfItsOwn) {
 // Pending records are gathered in buffers of 64 KiB (at the start of a group) and 1 MiB, a
 // larger record in a buffer of its own:
 // records around and across those sizes, in both modes, read back whole and in order.
+// Records fill the pending buffers (64 KiB, then 1 MiB) one after another, continuing in the
+// next buffer where one is full; around the page cache every buffer written but a group's
+// last is whole blocks, and only the last is padded.
 TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
-  for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
-    SCOPED_TRACE(mode == WalSyncMode::kAsync ? "async" : "sync");
-    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
-    WalOptions options;
-    options.sync_mode = mode;
-    options.segment_size = 8 << 20;
-    options.max_pending_bytes = 4 << 20;
-    auto writer = OpenWriter(options);
-    ASSERT_NE(writer, nullptr);
-    const size_t mib = 1 << 20;
-    const size_t kib64 = 64 << 10;
-    const std::vector<size_t> sizes = {
-        10,  kib64 - 20, kib64 - 19, kib64,   kib64 + 1, mib - 20, mib - 19,  3 * mib,   5,
-        mib, mib / 2,    mib / 2,    mib / 2, mib + 1,   2 * mib,  kib64 / 2, kib64 / 2, 0};
-    std::vector<std::string> payloads;
-    for (int round = 0; round < 3; ++round) {
-      for (size_t i = 0; i < sizes.size(); ++i) {
-        std::string payload(sizes[i], static_cast<char>('a' + (round * 18 + i) % 26));
-        if (!payload.empty()) payload.front() = static_cast<char>(i);
-        ASSERT_TRUE(writer->Append(payload).ok());
-        payloads.push_back(std::move(payload));
+  for (const bool direct : {false, true})
+    for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
+      SCOPED_TRACE(mode == WalSyncMode::kAsync ? "async" : "sync");
+      SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
+      ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+      memory_.set_direct_writes(direct);
+      WalOptions options;
+      options.sync_mode = mode;
+      options.segment_size = 8 << 20;
+      options.max_pending_bytes = 4 << 20;
+      options.direct_write_threshold = 0;
+      auto writer = OpenWriter(options);
+      ASSERT_NE(writer, nullptr);
+      const size_t mib = 1 << 20;
+      const size_t kib64 = 64 << 10;
+      const std::vector<size_t> sizes = {
+          10,  kib64 - 20, kib64 - 19, kib64,   kib64 + 1, mib - 20, mib - 19,  3 * mib,   5,
+          mib, mib / 2,    mib / 2,    mib / 2, mib + 1,   2 * mib,  kib64 / 2, kib64 / 2, 0};
+      std::vector<std::string> payloads;
+      for (int round = 0; round < 3; ++round) {
+        for (size_t i = 0; i < sizes.size(); ++i) {
+          std::string payload(sizes[i], static_cast<char>('a' + (round * 18 + i) % 26));
+          if (!payload.empty()) payload.front() = static_cast<char>(i);
+          ASSERT_TRUE(writer->Append(payload).ok());
+          payloads.push_back(std::move(payload));
+        }
       }
+      const std::vector<uint64_t> segments = writer->segments();
+      ASSERT_TRUE(writer->Close().ok());
+      EXPECT_GE(segments.size(), 3u);
+      for (const uint64_t first_lsn : segments) {
+        const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
+        EXPECT_LE(size, options.segment_size) << "segment " << first_lsn;
+        // Async segments start around the page cache; sync ones from the second on.
+        if (direct && (mode == WalSyncMode::kAsync || first_lsn != segments.front())) {
+          EXPECT_EQ(fs_.ReadFile(SegmentPath(first_lsn))->at(8), 2) << "segment " << first_lsn;
+          EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << first_lsn;
+        }
+      }
+      ExpectLogHolds(payloads);
     }
-    ASSERT_TRUE(writer->Close().ok());
-    ExpectLogHolds(payloads);
-  }
 }
 
 TEST_F(WalTest, ReopeningContinuesAfterTheLastRecord) {
@@ -702,6 +720,35 @@ TEST_F(WalTest, TruncateWhileProducersAppendAcrossRolls) {
   ASSERT_TRUE(records.ok()) << records.status();
   EXPECT_EQ(records->back().first, 800u);
   EXPECT_EQ(records->size(), 800u - oldest + 1);
+}
+
+TEST_F(WalTest, GroupsReuseTheBuffersOfTheGroupsBefore) {
+  // Each group here is 40 MiB of records, gathered while the flusher waits (the timer never
+  // fires, and half of max_pending_bytes is not reached) and written by Sync. The first group
+  // allocates its buffers; every later group must refill them instead of faulting in fresh
+  // pages, which costs a producer more than copying the records.
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 600'000'000;
+  options.max_pending_bytes = 96 << 20;
+  options.segment_size = 64 << 20;
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  const std::string payload((64 << 10) - 5, 'r');  // Records spill over buffer boundaries.
+  const auto group = [&] {
+    for (uint64_t bytes = 0; bytes < (40 << 20); bytes += payload.size()) {
+      ASSERT_TRUE(writer->Append(payload).ok());
+    }
+    ASSERT_TRUE(writer->Sync().ok());
+    ASSERT_TRUE(writer->Truncate(writer->durable_lsn()).ok());
+  };
+  group();
+  const uint64_t first = writer->buffers_allocated();
+  EXPECT_GE(first, 40u);
+  for (int i = 0; i < 8; ++i) group();
+  EXPECT_EQ(writer->buffers_allocated(), first);
+  EXPECT_EQ(writer->sync_count(), 9u);
+  ASSERT_TRUE(writer->Close().ok());
 }
 
 // Segments written around the page cache: the memory file system refuses any direct write

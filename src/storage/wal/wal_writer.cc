@@ -14,15 +14,20 @@ namespace laminar::storage {
 
 namespace {
 
-// Pending records are gathered in buffers of fixed sizes (a larger record gets a buffer of its
-// own), so that a growing group never reallocates and copies what it holds, and the buffers
-// can be recycled as they are instead of faulting in fresh memory for every group. A group
-// starts in a small buffer, so that a source with little traffic keeps 64 KiB, not a
-// megabyte; once it holds more, it goes on in large ones.
+// Pending records are gathered in buffers of two fixed sizes, each filled before the next is
+// started (a record larger than the room left continues in the next buffer), so that a
+// growing group never reallocates and copies what it holds, no buffer is left partly empty
+// (bar a group's last), and the buffers are recycled as they are instead of faulting in fresh
+// memory for every group. A group starts in a small buffer, so that a source with little
+// traffic keeps 64 KiB, not a megabyte; once it holds more, it goes on in large ones (in small
+// ones when segments are smaller than a large buffer).
 constexpr size_t kSmallChunkBytes = 64 << 10;
 constexpr size_t kChunkBytes = 1 << 20;
-// Recycled buffers kept for the next groups; more would only hold memory.
-constexpr size_t kMaxSpareBuffers = 16;
+// Recycled buffers are kept for the next groups up to `max_pending_bytes` and this much more,
+// so that producers running ahead of the disk refill recycled buffers rather than fault in
+// fresh pages (which costs them more than copying the records). A quiet group gives the large
+// ones back.
+constexpr size_t kSpareSlackBytes = 16 << 20;
 
 // The most padding a direct write ends with (wal::PaddingSize), and so the room past a
 // buffer's capacity for it.
@@ -218,6 +223,62 @@ WalWriter::~WalWriter() {
   if (!closed_) (void)Close();
 }
 
+size_t WalWriter::NextChunkCapacity() const {
+  return pending_.empty() || options_.segment_size < kChunkBytes ? kSmallChunkBytes : kChunkBytes;
+}
+
+uint64_t WalWriter::ChunksToOpen(uint64_t record_size) const {
+  const size_t room =
+      pending_.empty() ? 0 : pending_.back().bytes.capacity() - pending_.back().bytes.size();
+  if (record_size <= room) return 0;
+  const uint64_t rest = record_size - room;
+  const size_t first = NextChunkCapacity();
+  if (rest <= first) return 1;
+  const size_t later = options_.segment_size < kChunkBytes ? kSmallChunkBytes : kChunkBytes;
+  return 1 + (rest - first + later - 1) / later;
+}
+
+void WalWriter::OpenChunk(bool starts_segment) {
+  PendingChunk chunk;
+  chunk.starts_segment = starts_segment;
+  chunk.direct = next_segment_direct_;
+  chunk.first_lsn = next_lsn_;
+  const size_t capacity = NextChunkCapacity();
+  const auto spare = std::find_if(
+      spare_buffers_.rbegin(), spare_buffers_.rend(),
+      [capacity](const AlignedBytes& buffer) { return buffer.capacity() == capacity; });
+  if (spare != spare_buffers_.rend()) {
+    chunk.bytes = std::move(*spare);
+    spare_buffers_.erase(std::next(spare).base());
+    spare_bytes_ -= capacity;
+  } else {
+    // Allocated under the lock: once per buffer, and only until the buffers circulate.
+    chunk.bytes = AlignedBytes(capacity);
+    ++buffers_allocated_;
+  }
+  pending_.push_back(std::move(chunk));
+  if (starts_segment) {
+    // A segment written around the page cache starts with a whole block.
+    segment_direct_ = next_segment_direct_;
+    segment_bytes_ = SegmentStartBytes(segment_direct_);
+    segment_records_ = 0;
+  }
+  if (segment_direct_) segment_bytes_ += kMaxPadding;
+}
+
+void WalWriter::CopyIntoChunks(std::string_view bytes) {
+  while (!bytes.empty()) {
+    AlignedBytes* chunk = &pending_.back().bytes;
+    if (chunk->size() == chunk->capacity()) {
+      OpenChunk(/*starts_segment=*/false);
+      chunk = &pending_.back().bytes;
+    }
+    const size_t part = std::min(bytes.size(), chunk->capacity() - chunk->size());
+    chunk->Append(bytes.substr(0, part));
+    bytes.remove_prefix(part);
+  }
+}
+
 Result<uint64_t> WalWriter::Append(std::string_view payload) {
   if (payload.size() > wal::kMaxPayloadSize) {
     return Status::Error(ErrorCode::kInvalidArgument,
@@ -242,43 +303,13 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   // In a segment written around the page cache every write may end with padding, so each
   // pending buffer reserves the most it can take (the flusher gives back what it did not
   // use): a segment never grows past segment_size on account of padding.
-  const bool chunk_full = !pending_.empty() && pending_.back().bytes.size() + record_size >
-                                                   pending_.back().bytes.capacity();
-  // A record that fits the buffer being filled adds no padding of its own.
-  const bool opens_chunk = pending_.empty() || chunk_full;
+  const uint64_t reserve = segment_direct_ ? kMaxPadding : 0;
   const bool new_segment =
       segment_records_ > 0 &&
-      segment_bytes_ + record_size + (opens_chunk && segment_direct_ ? kMaxPadding : 0) >
-          options_.segment_size;
-  if (new_segment || opens_chunk) {
-    PendingChunk chunk;
-    chunk.starts_segment = new_segment;
-    chunk.direct = next_segment_direct_;
-    chunk.first_lsn = next_lsn_;
-    const size_t size =
-        pending_bytes_ + record_size <= kSmallChunkBytes ? kSmallChunkBytes : kChunkBytes;
-    const auto spare =
-        std::find_if(spare_buffers_.rbegin(), spare_buffers_.rend(),
-                     [size](const AlignedBytes& buffer) { return buffer.capacity() == size; });
-    if (record_size <= size && spare != spare_buffers_.rend()) {
-      chunk.bytes = std::move(*spare);
-      spare_buffers_.erase(std::next(spare).base());
-    } else {
-      // Allocated under the lock, as a growing string was: once per buffer of records.
-      chunk.bytes = AlignedBytes(std::max(size, record_size));
-    }
-    pending_.push_back(std::move(chunk));
-    if (new_segment) {
-      // A segment written around the page cache starts with a whole block.
-      segment_direct_ = next_segment_direct_;
-      segment_bytes_ = SegmentStartBytes(segment_direct_);
-      segment_records_ = 0;
-    }
-    if (segment_direct_) segment_bytes_ += kMaxPadding;
-  }
-  AlignedBytes& bytes = pending_.back().bytes;
-  bytes.Append(std::string_view(header, wal::kRecordHeaderSize));
-  bytes.Append(payload);
+      segment_bytes_ + record_size + ChunksToOpen(record_size) * reserve > options_.segment_size;
+  if (new_segment || pending_.empty()) OpenChunk(new_segment);
+  CopyIntoChunks(std::string_view(header, wal::kRecordHeaderSize));
+  CopyIntoChunks(payload);
   segment_bytes_ += record_size;
   ++segment_records_;
   // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode only when
@@ -330,6 +361,7 @@ void WalWriter::RunFlusher() {
   const bool sync_mode = options_.sync_mode == WalSyncMode::kSync;
   const auto interval = std::chrono::microseconds(options_.async_flush_interval_micros);
   const auto window = std::chrono::microseconds(options_.group_commit_window_micros);
+  const uint64_t max_spare_bytes = options_.max_pending_bytes + kSpareSlackBytes;
   std::vector<PendingChunk> writing;
   std::unique_lock lock(mutex_);
   while (true) {
@@ -372,12 +404,9 @@ void WalWriter::RunFlusher() {
 
     lock.lock();
     for (auto& chunk : writing) {
-      if (spare_buffers_.size() >= kMaxSpareBuffers) break;
-      // A large record's own buffer goes; only the two buffer sizes are recycled.
-      if (chunk.bytes.capacity() != kChunkBytes && chunk.bytes.capacity() != kSmallChunkBytes) {
-        continue;
-      }
+      if (spare_bytes_ + chunk.bytes.capacity() > max_spare_bytes) break;
       chunk.bytes.Clear();
+      spare_bytes_ += chunk.bytes.capacity();
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
     writing.clear();
@@ -385,6 +414,7 @@ void WalWriter::RunFlusher() {
       // A quiet spell: large buffers kept from a busier one would only hold memory.
       std::erase_if(spare_buffers_,
                     [](const AlignedBytes& buffer) { return buffer.capacity() == kChunkBytes; });
+      spare_bytes_ = spare_buffers_.size() * kSmallChunkBytes;
     }
     // What the padding did not use goes back to the segment's size, unless the producers have
     // since moved on to a newer segment (a chunk pending starts one). (After a failure nothing
@@ -417,6 +447,7 @@ void WalWriter::RunFlusher() {
 }
 
 Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve) {
+  uint64_t group_records = 0;
   for (auto& chunk : chunks) {
     if (chunk.starts_segment) {
       LAMINAR_RETURN_IF_ERROR(RollSegment(chunk.first_lsn, chunk.direct));
@@ -424,14 +455,16 @@ Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused
       *unused_reserve =
           counted_direct_ && !file_direct_ ? kDirectWriteAlignment - wal::kSegmentHeaderSize : 0;
     }
-    // A direct write must end at a block boundary; the next one starts there.
+    // A direct write must end at a block boundary; the next one starts there. Every buffer
+    // but a group's last (or a segment's last) is full, and its size a multiple of a block.
     const size_t records = chunk.bytes.size();
     if (file_direct_) chunk.bytes.PadToAlignment();
     if (counted_direct_) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
-    // A running average over about the last eight writes, whatever their segments.
-    average_write_bytes_ = (average_write_bytes_ * 7 + records) / 8;
+    group_records += records;
     LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
+  // A running average over about the last eight groups, whatever their segments.
+  average_write_bytes_ = (average_write_bytes_ * 7 + group_records) / 8;
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
   sync_count_.fetch_add(1, std::memory_order_relaxed);
   return Status::Ok();
@@ -491,6 +524,11 @@ Status WalWriter::Close() {
 uint64_t WalWriter::next_lsn() const {
   std::lock_guard lock(mutex_);
   return next_lsn_;
+}
+
+uint64_t WalWriter::buffers_allocated() const {
+  std::lock_guard lock(mutex_);
+  return buffers_allocated_;
 }
 
 Status WalWriter::status() const {

@@ -41,7 +41,9 @@ struct WalOptions {
   /// one fdatasync instead of splitting into a group of one and a group of the rest.
   int64_t group_commit_window_micros = 200;
   /// Append blocks while this many bytes wait for the flusher (backpressure on a slow disk).
-  uint64_t max_pending_bytes = 64ull << 20;
+  /// A log running at the disk's speed holds about twice this in memory (the group being
+  /// written and the next one), in buffers it recycles.
+  uint64_t max_pending_bytes = 16ull << 20;
   /// The LSN of the first record of a new, empty log. Ignored when the log already exists.
   uint64_t first_lsn = 1;
   /// Segments are written around the page cache (where the file system allows it, and when
@@ -161,6 +163,9 @@ class WalWriter {
   uint64_t sync_count() const { return sync_count_.load(std::memory_order_relaxed); }
   /// The first LSNs of the segments in the directory, oldest first.
   std::vector<uint64_t> segments() const;
+  /// How many buffers for pending records have been allocated; every other buffer a group
+  /// used was recycled from an earlier group.
+  uint64_t buffers_allocated() const;
 
  private:
   // Records destined for one segment, framed back to back.
@@ -174,6 +179,14 @@ class WalWriter {
   WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
             std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct,
             uint64_t segment_bytes);
+
+  // Under mutex_: the capacity of the next pending buffer, how many buffers a record of
+  // `record_size` bytes appended after the pending records would open, opening one (the first
+  // of a new segment if `starts_segment`), and copying bytes into them.
+  size_t NextChunkCapacity() const;
+  uint64_t ChunksToOpen(uint64_t record_size) const;
+  void OpenChunk(bool starts_segment);
+  void CopyIntoChunks(std::string_view bytes);
 
   void RunFlusher();
   // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
@@ -194,6 +207,8 @@ class WalWriter {
   std::condition_variable space_available_;  // Waited on by Appends blocked by backpressure.
   std::vector<PendingChunk> pending_;        // Guarded by mutex_.
   std::vector<AlignedBytes> spare_buffers_;  // Guarded by mutex_. Recycled chunk buffers.
+  uint64_t spare_bytes_ = 0;                 // Guarded by mutex_. Their capacity.
+  uint64_t buffers_allocated_ = 0;           // Guarded by mutex_.
   uint64_t pending_bytes_ = 0;               // Guarded by mutex_.
   uint64_t pending_records_ = 0;             // Guarded by mutex_.
   uint64_t last_group_records_ = 0;          // Guarded by mutex_. Size of the previous group.
