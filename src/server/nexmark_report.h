@@ -31,15 +31,15 @@ struct NexmarkReport {
   uint64_t input_rows = 0;  // Rows of those tables in the event range.
   double input_mb = 0;      // Bytes of the pre-generated batches (pregenerate mode), in MiB.
 
-  double generation_seconds = 0;       // Wall time to generate the input once, alone.
-  double generation_cpu_seconds = 0;   // CPU time of the same.
-  double engine_seconds = 0;           // Wall time from Start to the last output row received.
-  double process_cpu_seconds = 0;      // User + system CPU of the process in that interval.
-  double harness_cpu_seconds = 0;      // Of it, the harness's threads (pusher, reader, checksum),
-                                       // less the engine calls the pusher made.
-  double push_cpu_seconds = 0;         // Those calls (Start, PushBatch, ..., Sync): engine CPU.
-  double engine_cpu_seconds = 0;       // What is left for the engine (see docs/benchmarks.md).
-  double events_per_sec = 0;           // events / engine_seconds.
+  double generation_seconds = 0;      // Wall time to generate the input once, alone.
+  double generation_cpu_seconds = 0;  // CPU time of the same.
+  double engine_seconds = 0;          // Wall time from Start to the last output row received.
+  double process_cpu_seconds = 0;     // User + system CPU of the process in that interval.
+  double harness_cpu_seconds = 0;     // Of it, the harness's threads (pusher, reader, checksum),
+                                      // less the engine calls the pusher made.
+  double push_cpu_seconds = 0;        // Those calls (Start, PushBatch, CloseSources, Sync): engine.
+  double engine_cpu_seconds = 0;      // What is left for the engine (see docs/benchmarks.md).
+  double events_per_sec = 0;          // events / engine_seconds.
   double events_per_sec_per_core = 0;  // events / engine_cpu_seconds.
 
   /// Push → emit latency over the output batches (pregenerate mode, one-source queries).

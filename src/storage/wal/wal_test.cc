@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -159,9 +160,6 @@ TEST_F(WalTest, ARecordLargerThanASegmentGetsASegmentOfItsOwn) {
   EXPECT_EQ((*records)[1].second, big);
 }
 
-// Pending records are gathered in buffers of 64 KiB (at the start of a group) and 1 MiB, a
-// larger record in a buffer of its own:
-// records around and across those sizes, in both modes, read back whole and in order.
 // Records fill the pending buffers (64 KiB, then 1 MiB) one after another, continuing in the
 // next buffer where one is full; around the page cache every buffer written but a group's
 // last is whole blocks, and only the last is padded.
@@ -749,6 +747,42 @@ TEST_F(WalTest, GroupsReuseTheBuffersOfTheGroupsBefore) {
   EXPECT_EQ(writer->buffers_allocated(), first);
   EXPECT_EQ(writer->sync_count(), 9u);
   ASSERT_TRUE(writer->Close().ok());
+}
+
+TEST_F(WalTest, AQuietLogGivesBackItsSpareBuffers) {
+  struct Case {
+    const char* name;
+    WalSyncMode mode;
+    uint64_t segment_size;  // Under 1 MiB every buffer is a small one.
+  };
+  for (const Case& c :
+       {Case{"async", WalSyncMode::kAsync, 64 << 20}, Case{"sync", WalSyncMode::kSync, 64 << 20},
+        Case{"async, small buffers", WalSyncMode::kAsync, 512 << 10}}) {
+    SCOPED_TRACE(c.name);
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    WalOptions options;
+    options.sync_mode = c.mode;
+    options.segment_size = c.segment_size;
+    options.max_pending_bytes = 16 << 20;
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    const std::string payload(60 << 10, 'q');
+    uint64_t last = 0;
+    for (int i = 0; i < 150; ++i) {
+      auto lsn = writer->Append(payload);
+      ASSERT_TRUE(lsn.ok()) << lsn.status();
+      last = *lsn;
+    }
+    ASSERT_TRUE(writer->WaitDurable(last).ok());
+    EXPECT_GE(writer->buffers_allocated(), 8u);
+    // Nothing more arrives: the flusher's next wake-up gives back all but two small buffers.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (writer->spare_bytes() > (128 << 10) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_LE(writer->spare_bytes(), 128u << 10);
+    ASSERT_TRUE(writer->Close().ok());
+  }
 }
 
 // Segments written around the page cache: the memory file system refuses any direct write

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <new>
 #include <utility>
 
 #include "common/check.h"
@@ -25,9 +25,12 @@ constexpr size_t kSmallChunkBytes = 64 << 10;
 constexpr size_t kChunkBytes = 1 << 20;
 // Recycled buffers are kept for the next groups up to `max_pending_bytes` and this much more,
 // so that producers running ahead of the disk refill recycled buffers rather than fault in
-// fresh pages (which costs them more than copying the records). A quiet group gives the large
-// ones back.
+// fresh pages (which costs them more than copying the records). A quiet spell (a group of at
+// most one small buffer, or kIdleRelease without anything to write) gives back all but
+// kQuietSpareBuffers small ones; an idle flusher in kSync mode wakes after kIdleRelease to do it.
 constexpr size_t kSpareSlackBytes = 16 << 20;
+constexpr size_t kQuietSpareBuffers = 2;
+constexpr auto kIdleRelease = std::chrono::milliseconds(100);
 
 // The most padding a direct write ends with (wal::PaddingSize), and so the room past a
 // buffer's capacity for it.
@@ -186,7 +189,12 @@ AlignedBytes::AlignedBytes(size_t capacity)
     : data_(static_cast<char*>(
           std::aligned_alloc(kDirectWriteAlignment, RoundUpToAlignment(capacity + kMaxPadding)))),
       capacity_(capacity) {
-  if (data_ == nullptr) throw std::bad_alloc();
+  // Running out of memory ends the process, as for every buffer (docs/architecture.md,
+  // "Errors"): a record half copied into the pending group cannot be taken back.
+  if (data_ == nullptr) {
+    std::fprintf(stderr, "laminardb: out of memory allocating %zu bytes for the WAL\n", capacity);
+    std::abort();
+  }
 }
 
 AlignedBytes::AlignedBytes(AlignedBytes&& other) noexcept
@@ -227,18 +235,10 @@ size_t WalWriter::NextChunkCapacity() const {
   return pending_.empty() || options_.segment_size < kChunkBytes ? kSmallChunkBytes : kChunkBytes;
 }
 
-uint64_t WalWriter::ChunksToOpen(uint64_t record_size) const {
-  const size_t room =
-      pending_.empty() ? 0 : pending_.back().bytes.capacity() - pending_.back().bytes.size();
-  if (record_size <= room) return 0;
-  const uint64_t rest = record_size - room;
-  const size_t first = NextChunkCapacity();
-  if (rest <= first) return 1;
-  const size_t later = options_.segment_size < kChunkBytes ? kSmallChunkBytes : kChunkBytes;
-  return 1 + (rest - first + later - 1) / later;
-}
-
 void WalWriter::OpenChunk(bool starts_segment) {
+  // Opened because the buffer before (of this segment and group) is full: the padding reserve
+  // moves on from it, since only a segment's last buffer in a group can end with padding.
+  const bool continues = !starts_segment && !pending_.empty();
   PendingChunk chunk;
   chunk.starts_segment = starts_segment;
   chunk.direct = next_segment_direct_;
@@ -256,14 +256,19 @@ void WalWriter::OpenChunk(bool starts_segment) {
     chunk.bytes = AlignedBytes(capacity);
     ++buffers_allocated_;
   }
-  pending_.push_back(std::move(chunk));
   if (starts_segment) {
     // A segment written around the page cache starts with a whole block.
     segment_direct_ = next_segment_direct_;
     segment_bytes_ = SegmentStartBytes(segment_direct_);
     segment_records_ = 0;
   }
-  if (segment_direct_) segment_bytes_ += kMaxPadding;
+  if (continues) {
+    chunk.holds_reserve = std::exchange(pending_.back().holds_reserve, false);
+  } else if (segment_direct_) {
+    segment_bytes_ += kMaxPadding;
+    chunk.holds_reserve = true;
+  }
+  pending_.push_back(std::move(chunk));
 }
 
 void WalWriter::CopyIntoChunks(std::string_view bytes) {
@@ -300,13 +305,13 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   if (!failure_.ok()) return failure_;
   if (closing_) return Status::Error(ErrorCode::kClosed, "WAL '{}' is closed", directory_);
 
-  // In a segment written around the page cache every write may end with padding, so each
-  // pending buffer reserves the most it can take (the flusher gives back what it did not
-  // use): a segment never grows past segment_size on account of padding.
-  const uint64_t reserve = segment_direct_ ? kMaxPadding : 0;
+  // In a segment written around the page cache each group's write may end with padding, so
+  // the group's first buffer in the segment reserves the most it can take, the reserve moves
+  // on to each next buffer, and the flusher gives back what the padding did not use: a
+  // segment never grows past segment_size on account of padding.
+  const uint64_t reserve = pending_.empty() && segment_direct_ ? kMaxPadding : 0;
   const bool new_segment =
-      segment_records_ > 0 &&
-      segment_bytes_ + record_size + ChunksToOpen(record_size) * reserve > options_.segment_size;
+      segment_records_ > 0 && segment_bytes_ + record_size + reserve > options_.segment_size;
   if (new_segment || pending_.empty()) OpenChunk(new_segment);
   CopyIntoChunks(std::string_view(header, wal::kRecordHeaderSize));
   CopyIntoChunks(payload);
@@ -363,6 +368,9 @@ void WalWriter::RunFlusher() {
   const auto window = std::chrono::microseconds(options_.group_commit_window_micros);
   const uint64_t max_spare_bytes = options_.max_pending_bytes + kSpareSlackBytes;
   std::vector<PendingChunk> writing;
+  // When the flusher last had a group to write. (The idle release is a heuristic on the
+  // steady clock, not a time the caller observes, so it does not go through the Clock either.)
+  auto last_group = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
   while (true) {
     const auto ready = [&] {
@@ -371,16 +379,20 @@ void WalWriter::RunFlusher() {
     };
     // The timed waits (the flush period of kAsync mode, the group commit window) are kernel
     // timeouts, not time readings, so they do not go through the injected Clock.
-    if (sync_mode) {
-      flusher_wakeup_.wait(lock, ready);
-    } else {
+    if (!sync_mode) {
       flusher_wakeup_.wait_for(lock, interval, ready);
+    } else if (spare_buffers_.size() > kQuietSpareBuffers) {
+      flusher_wakeup_.wait_for(lock, kIdleRelease, ready);
+    } else {
+      flusher_wakeup_.wait(lock, ready);
     }
     if (pending_.empty()) {
       flush_requested_ = false;
       if (closing_) break;
+      if (std::chrono::steady_clock::now() - last_group >= kIdleRelease) ReleaseSpares();
       continue;
     }
+    last_group = std::chrono::steady_clock::now();
     if (sync_mode && pending_records_ < last_group_records_ && !closing_ && !flush_requested_) {
       // The producers the last sync released are appending again: gather them into one group.
       gather_target_ = last_group_records_;
@@ -410,12 +422,8 @@ void WalWriter::RunFlusher() {
       spare_buffers_.push_back(std::move(chunk.bytes));
     }
     writing.clear();
-    if (last_group_bytes <= kSmallChunkBytes) {
-      // A quiet spell: large buffers kept from a busier one would only hold memory.
-      std::erase_if(spare_buffers_,
-                    [](const AlignedBytes& buffer) { return buffer.capacity() == kChunkBytes; });
-      spare_bytes_ = spare_buffers_.size() * kSmallChunkBytes;
-    }
+    // A quiet spell: buffers kept from a busier one would only hold memory.
+    if (last_group_bytes <= kSmallChunkBytes) ReleaseSpares();
     // What the padding did not use goes back to the segment's size, unless the producers have
     // since moved on to a newer segment (a chunk pending starts one). (After a failure nothing
     // more is appended, and a failed roll left the count to the new segment.)
@@ -446,6 +454,19 @@ void WalWriter::RunFlusher() {
   space_available_.notify_all();
 }
 
+void WalWriter::ReleaseSpares() {
+  if (spare_buffers_.size() <= kQuietSpareBuffers &&
+      std::all_of(spare_buffers_.begin(), spare_buffers_.end(), [](const AlignedBytes& buffer) {
+        return buffer.capacity() == kSmallChunkBytes;
+      })) {
+    return;
+  }
+  std::erase_if(spare_buffers_,
+                [](const AlignedBytes& buffer) { return buffer.capacity() != kSmallChunkBytes; });
+  if (spare_buffers_.size() > kQuietSpareBuffers) spare_buffers_.resize(kQuietSpareBuffers);
+  spare_bytes_ = spare_buffers_.size() * kSmallChunkBytes;
+}
+
 Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused_reserve) {
   uint64_t group_records = 0;
   for (auto& chunk : chunks) {
@@ -459,7 +480,7 @@ Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused
     // but a group's last (or a segment's last) is full, and its size a multiple of a block.
     const size_t records = chunk.bytes.size();
     if (file_direct_) chunk.bytes.PadToAlignment();
-    if (counted_direct_) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
+    if (chunk.holds_reserve) *unused_reserve += kMaxPadding - (chunk.bytes.size() - records);
     group_records += records;
     LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
@@ -529,6 +550,11 @@ uint64_t WalWriter::next_lsn() const {
 uint64_t WalWriter::buffers_allocated() const {
   std::lock_guard lock(mutex_);
   return buffers_allocated_;
+}
+
+uint64_t WalWriter::spare_bytes() const {
+  std::lock_guard lock(mutex_);
+  return spare_bytes_;
 }
 
 Status WalWriter::status() const {

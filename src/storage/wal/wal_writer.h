@@ -47,12 +47,12 @@ struct WalOptions {
   /// The LSN of the first record of a new, empty log. Ignored when the log already exists.
   uint64_t first_lsn = 1;
   /// Segments are written around the page cache (where the file system allows it, and when
-  /// segment_size is at least 64 KiB) while the recent writes (a running average over about
-  /// the last eight) carry at least this many bytes of records; when they carry less, the next
-  /// segment goes through the page cache (padding each small write to a block would multiply
-  /// the log), and back once writes grow again. A new log starts around the page cache in
-  /// kAsync mode and through it in kSync mode. 0: around the page cache where possible (in
-  /// kSync mode from the first segment begun after the first write).
+  /// segment_size is at least 64 KiB) while the recent groups (what the flusher writes before
+  /// each sync; a running average over about the last eight) carry at least this many bytes of
+  /// records; when they carry less, the next segment goes through the page cache (padding each
+  /// small group to a block would multiply the log), and back once groups grow again. A new log
+  /// starts around the page cache in kAsync mode and through it in kSync mode. 0: around the page
+  /// cache where possible (in kSync mode from the first segment begun after the first write).
   uint64_t direct_write_threshold = 32 << 10;
 };
 
@@ -96,12 +96,14 @@ class AlignedBytes {
 /// Where the file system can (FileSystem::NewDirectWritableFile, O_DIRECT on Linux), segments
 /// whose writes are large are written around the page cache: the device reads the pending
 /// buffers themselves, so the kernel copies nothing and dirty pages do not pile up behind the
-/// log. Each write then ends with a padding record at a 4 KiB boundary (format version 2); the
-/// padding counts against `segment_size` (each pending buffer reserves the most it can take).
+/// log. Pending buffers are whole blocks, filled one after another (a record continues in the
+/// next buffer), so only a group's last write in a segment can end short of a block: it ends
+/// with a padding record at a 4 KiB boundary (format version 2). The padding counts against
+/// `segment_size` (the group reserves the most it can take, and gets back what it did not use).
 /// The choice is made per segment (WalOptions::direct_write_threshold): a new log starts around
 /// the page cache in kAsync mode (a group holds a flush interval's records) and through it in
 /// kSync mode (a group is often a record or two, which padding to a block would multiply), and
-/// each later segment follows the size of the recent writes. A segment continued after a
+/// each later segment follows the size of the recent groups. A segment continued after a
 /// restart is written through the page cache until the next roll.
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
@@ -166,12 +168,18 @@ class WalWriter {
   /// How many buffers for pending records have been allocated; every other buffer a group
   /// used was recycled from an earlier group.
   uint64_t buffers_allocated() const;
+  /// Bytes of recycled buffers held for the next groups (at most `max_pending_bytes` + 16 MiB;
+  /// 128 KiB once nothing has been written for about 100 ms).
+  uint64_t spare_bytes() const;
 
  private:
   // Records destined for one segment, framed back to back.
   struct PendingChunk {
     bool starts_segment = false;  // The flusher opens a new segment before writing it.
     bool direct = false;          // With starts_segment: open it around the page cache.
+    // Append counted the most padding this buffer can end with against its segment's size
+    // (a segment's last buffer in a group, in a segment written around the page cache).
+    bool holds_reserve = false;
     uint64_t first_lsn = 0;
     AlignedBytes bytes;
   };
@@ -180,13 +188,13 @@ class WalWriter {
             std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct,
             uint64_t segment_bytes);
 
-  // Under mutex_: the capacity of the next pending buffer, how many buffers a record of
-  // `record_size` bytes appended after the pending records would open, opening one (the first
-  // of a new segment if `starts_segment`), and copying bytes into them.
+  // Under mutex_: the capacity of the next pending buffer, opening one (the first of a new
+  // segment if `starts_segment`), copying bytes into them (opening the next where one is
+  // full), and giving back the spare buffers a quiet spell does not need.
   size_t NextChunkCapacity() const;
-  uint64_t ChunksToOpen(uint64_t record_size) const;
   void OpenChunk(bool starts_segment);
   void CopyIntoChunks(std::string_view bytes);
+  void ReleaseSpares();
 
   void RunFlusher();
   // Flusher thread only: writes the chunks (rolling segments where they say so) and syncs.
@@ -231,11 +239,11 @@ class WalWriter {
   std::vector<uint64_t> segments_;  // Guarded by segments_mutex_. First LSNs, ascending.
 
   std::unique_ptr<WritableFile> file_;  // The newest segment. Owned by the flusher thread.
-  // Flusher thread: file_ writes around the page cache, so each write is padded to a block.
+  // Flusher thread: file_ writes around the page cache, so each write is whole blocks.
   bool file_direct_ = false;
   // Flusher thread: Append counted file_'s segment as direct (file_direct_ may differ if the
-  // file system could not), and the bytes of records the recent writes carried (a running
-  // average over about eight writes), from which the next segment's mode is chosen.
+  // file system could not), and the bytes of records the recent groups carried (a running
+  // average over about eight groups), from which the next segment's mode is chosen.
   bool counted_direct_ = false;
   uint64_t average_write_bytes_ = 0;
   std::thread flusher_;
