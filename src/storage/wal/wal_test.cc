@@ -774,7 +774,9 @@ TEST_F(WalTest, AQuietLogGivesBackItsSpareBuffers) {
       last = *lsn;
     }
     ASSERT_TRUE(writer->WaitDurable(last).ok());
-    EXPECT_GE(writer->buffers_allocated(), 8u);
+    // At least a group's first, small buffer and a large one (records of 60 KiB spill over);
+    // in async mode the whole 9 MiB is usually one group. (Sync groups depend on timing.)
+    EXPECT_GE(writer->buffers_allocated(), 2u);
     // Nothing more arrives: the flusher's next wake-up gives back all but two small buffers.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (writer->spare_bytes() > (128 << 10) && std::chrono::steady_clock::now() < deadline) {
