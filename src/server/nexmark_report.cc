@@ -88,7 +88,7 @@ std::string NexmarkReportText(const NexmarkReport& report) {
                      Grouped(report.events_per_sec), Grouped(report.events_per_sec_per_core));
   out += fmt::format(
       "  engine          {:.3f} s wall, {:.3f} s CPU (process {:.3f} s - harness {:.3f} s; "
-      "{:.3f} s of it in engine calls on the pushing thread)\n",
+      "it includes {:.3f} s of engine calls on the pushing thread)\n",
       report.engine_seconds, report.engine_cpu_seconds, report.process_cpu_seconds,
       report.harness_cpu_seconds, report.push_cpu_seconds);
   out += fmt::format("  generation      {:.3f} s wall, {:.3f} s CPU (not in the figures above)\n",

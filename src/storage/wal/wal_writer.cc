@@ -17,10 +17,10 @@ namespace {
 // Pending records are gathered in buffers of two fixed sizes, each filled before the next is
 // started (a record larger than the room left continues in the next buffer), so that a
 // growing group never reallocates and copies what it holds, no buffer is left partly empty
-// (bar a group's last), and the buffers are recycled as they are instead of faulting in fresh
-// memory for every group. A group starts in a small buffer, so that a source with little
-// traffic keeps 64 KiB, not a megabyte; once it holds more, it goes on in large ones (in small
-// ones when segments are smaller than a large buffer).
+// (bar the last of a group, or of a segment in it), and the buffers are recycled as they are
+// instead of faulting in fresh memory for every group. A group starts in a small buffer, so that a
+// source with little traffic keeps 64 KiB, not a megabyte; once it holds more, it goes on in large
+// ones (in small ones when segments are smaller than a large buffer).
 constexpr size_t kSmallChunkBytes = 64 << 10;
 constexpr size_t kChunkBytes = 1 << 20;
 // Recycled buffers are kept for the next groups up to `max_pending_bytes` and this much more,
@@ -368,7 +368,7 @@ void WalWriter::RunFlusher() {
   const auto window = std::chrono::microseconds(options_.group_commit_window_micros);
   const uint64_t max_spare_bytes = options_.max_pending_bytes + kSpareSlackBytes;
   std::vector<PendingChunk> writing;
-  // When the flusher last had a group to write. (The idle release is a heuristic on the
+  // When the flusher last finished writing a group. (The idle release is a heuristic on the
   // steady clock, not a time the caller observes, so it does not go through the Clock either.)
   auto last_group = std::chrono::steady_clock::now();
   std::unique_lock lock(mutex_);
@@ -377,11 +377,12 @@ void WalWriter::RunFlusher() {
       return closing_ || flush_requested_ ||
              (sync_mode ? !pending_.empty() : pending_bytes_ >= options_.max_pending_bytes / 2);
     };
-    // The timed waits (the flush period of kAsync mode, the group commit window) are kernel
-    // timeouts, not time readings, so they do not go through the injected Clock.
+    // The timed waits (the flush period of kAsync mode, the group commit window, the idle
+    // release of kSync mode) are kernel timeouts, not time readings, so they do not go through
+    // the injected Clock.
     if (!sync_mode) {
       flusher_wakeup_.wait_for(lock, interval, ready);
-    } else if (spare_buffers_.size() > kQuietSpareBuffers) {
+    } else if (HasSparesToRelease()) {
       flusher_wakeup_.wait_for(lock, kIdleRelease, ready);
     } else {
       flusher_wakeup_.wait(lock, ready);
@@ -392,7 +393,6 @@ void WalWriter::RunFlusher() {
       if (std::chrono::steady_clock::now() - last_group >= kIdleRelease) ReleaseSpares();
       continue;
     }
-    last_group = std::chrono::steady_clock::now();
     if (sync_mode && pending_records_ < last_group_records_ && !closing_ && !flush_requested_) {
       // The producers the last sync released are appending again: gather them into one group.
       gather_target_ = last_group_records_;
@@ -413,6 +413,7 @@ void WalWriter::RunFlusher() {
 
     uint64_t unused_reserve = 0;
     const Status status = WriteGroup(writing, &unused_reserve);
+    last_group = std::chrono::steady_clock::now();
 
     lock.lock();
     for (auto& chunk : writing) {
@@ -454,13 +455,15 @@ void WalWriter::RunFlusher() {
   space_available_.notify_all();
 }
 
+bool WalWriter::HasSparesToRelease() const {
+  return spare_buffers_.size() > kQuietSpareBuffers ||
+         std::any_of(spare_buffers_.begin(), spare_buffers_.end(), [](const AlignedBytes& buffer) {
+           return buffer.capacity() != kSmallChunkBytes;
+         });
+}
+
 void WalWriter::ReleaseSpares() {
-  if (spare_buffers_.size() <= kQuietSpareBuffers &&
-      std::all_of(spare_buffers_.begin(), spare_buffers_.end(), [](const AlignedBytes& buffer) {
-        return buffer.capacity() == kSmallChunkBytes;
-      })) {
-    return;
-  }
+  if (!HasSparesToRelease()) return;
   std::erase_if(spare_buffers_,
                 [](const AlignedBytes& buffer) { return buffer.capacity() != kSmallChunkBytes; });
   if (spare_buffers_.size() > kQuietSpareBuffers) spare_buffers_.resize(kQuietSpareBuffers);

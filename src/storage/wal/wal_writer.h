@@ -169,7 +169,8 @@ class WalWriter {
   /// used was recycled from an earlier group.
   uint64_t buffers_allocated() const;
   /// Bytes of recycled buffers held for the next groups (at most `max_pending_bytes` + 16 MiB;
-  /// 128 KiB once nothing has been written for about 100 ms).
+  /// 128 KiB once nothing has been written for about 100 ms, or the flush interval of kAsync
+  /// mode if that is longer).
   uint64_t spare_bytes() const;
 
  private:
@@ -190,10 +191,12 @@ class WalWriter {
 
   // Under mutex_: the capacity of the next pending buffer, opening one (the first of a new
   // segment if `starts_segment`), copying bytes into them (opening the next where one is
-  // full), and giving back the spare buffers a quiet spell does not need.
+  // full), whether spare buffers beyond a quiet spell's two small ones are held, and giving
+  // those back.
   size_t NextChunkCapacity() const;
   void OpenChunk(bool starts_segment);
   void CopyIntoChunks(std::string_view bytes);
+  bool HasSparesToRelease() const;
   void ReleaseSpares();
 
   void RunFlusher();
