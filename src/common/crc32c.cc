@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstring>
-#include <string>
 
 #if defined(__x86_64__)
 #include <nmmintrin.h>
@@ -50,16 +49,15 @@ uint32_t ExtendPortable(uint32_t crc, const uint8_t* p, size_t size) {
 #if defined(__x86_64__)
 // The CRC register is linear over GF(2): the register after bytes A then B is the register
 // after A moved past len(B) zero bytes, xor the register after B started from zero. A
-// ZeroShift moves a register past a fixed number of zero bytes with four table lookups.
+// ZeroShift moves a register past a fixed number of zero bytes with four table lookups. Its
+// tables are built at compile time.
 class ZeroShift {
  public:
-  explicit ZeroShift(size_t zero_bytes) {
+  explicit constexpr ZeroShift(size_t zero_bytes) {
     // The images of the 32 one-bit registers, then of every byte value in each byte lane.
-    const std::string zeros(zero_bytes, '\0');
     std::array<uint32_t, 32> bit_images{};
     for (int bit = 0; bit < 32; ++bit) {
-      bit_images[bit] = ExtendPortable(uint32_t{1} << bit,
-                                       reinterpret_cast<const uint8_t*>(zeros.data()), zero_bytes);
+      bit_images[bit] = PastZeros(uint32_t{1} << bit, zero_bytes);
     }
     for (int lane = 0; lane < 4; ++lane) {
       for (uint32_t value = 0; value < 256; ++value) {
@@ -78,12 +76,25 @@ class ZeroShift {
   }
 
  private:
+  // ExtendPortable over `size` zero bytes, in a form the compiler can evaluate: a zero data
+  // word leaves only the register's own four bytes to look up.
+  static constexpr uint32_t PastZeros(uint32_t crc, size_t size) {
+    for (; size >= 8; size -= 8) {
+      crc = kTables[7][crc & 0xff] ^ kTables[6][(crc >> 8) & 0xff] ^
+            kTables[5][(crc >> 16) & 0xff] ^ kTables[4][crc >> 24];
+    }
+    for (; size > 0; --size) crc = (crc >> 8) ^ kTables[0][crc & 0xff];
+    return crc;
+  }
+
   std::array<std::array<uint32_t, 256>, 4> tables_{};
 };
 
-// Lengths of the three stretches a block is cut into.
+// Lengths of the three stretches a block is cut into, and the shifts past them.
 constexpr size_t kLongStretch = 8192;
 constexpr size_t kShortStretch = 256;
+constexpr ZeroShift kLongShift(kLongStretch);
+constexpr ZeroShift kShortShift(kShortStretch);
 
 // Three crc32 chains, one per third of a block of 3 * kStretch bytes, run side by side: the
 // instruction takes 3 cycles but a new one can start every cycle, so one chain leaves it idle
@@ -110,13 +121,11 @@ __attribute__((target("sse4.2"))) uint32_t ExtendThreeWay(uint32_t crc, const ui
 __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const uint8_t* p,
                                                           size_t size) {
   if (size >= 3 * kShortStretch) {
-    static const ZeroShift long_shift(kLongStretch);
-    static const ZeroShift short_shift(kShortStretch);
     for (; size >= 3 * kLongStretch; p += 3 * kLongStretch, size -= 3 * kLongStretch) {
-      crc = ExtendThreeWay<kLongStretch>(crc, p, long_shift);
+      crc = ExtendThreeWay<kLongStretch>(crc, p, kLongShift);
     }
     for (; size >= 3 * kShortStretch; p += 3 * kShortStretch, size -= 3 * kShortStretch) {
-      crc = ExtendThreeWay<kShortStretch>(crc, p, short_shift);
+      crc = ExtendThreeWay<kShortStretch>(crc, p, kShortShift);
     }
   }
   uint64_t crc64 = crc;
