@@ -174,7 +174,8 @@ class WalWriter {
   uint64_t spare_bytes() const;
 
  private:
-  // Records destined for one segment, framed back to back.
+  // Framed records destined for one segment, back to back; a record that does not fit the
+  // room left goes on in the next chunk.
   struct PendingChunk {
     bool starts_segment = false;  // The flusher opens a new segment before writing it.
     bool direct = false;          // With starts_segment: open it around the page cache.
