@@ -1201,6 +1201,34 @@ TEST_F(WalDirectTest, ATornDirectWriteIsCutAwayOnReopen) {
   ExpectTornThenGoesOn(options, 11);
 }
 
+// A record spanning two writes of one group (a group's first, 64 KiB buffer is full, and the
+// record goes on in a 1 MiB one): whichever of the two writes tears, the record is a torn tail,
+// cut away on reopen, and the records before it stay.
+TEST_F(WalDirectTest, ARecordSpanningTwoWritesIsCutAwayWhenEitherTears) {
+  for (const uint64_t torn_write : {uint64_t{1}, uint64_t{2}}) {
+    SCOPED_TRACE(torn_write);
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    {
+      WalOptions only_sync_writes = options;  // The timer never fires: one group per Sync.
+      only_sync_writes.async_flush_interval_micros = 600'000'000;
+      auto writer = OpenWriter(only_sync_writes);
+      ASSERT_NE(writer, nullptr);
+      for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
+      ASSERT_TRUE(writer->Sync().ok());
+      fs_.InjectFault(FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite, torn_write)
+                          .OnPath("wal-")
+                          .KeepingBytes(torn_write == 1 ? 30000 : 4096));
+      ASSERT_TRUE(writer->Append(std::string(200 << 10, 's')).ok());
+      EXPECT_EQ(writer->Sync().code(), ErrorCode::kIoError);
+      EXPECT_FALSE(writer->Close().ok());
+    }
+    fs_.ClearFaults();
+    ExpectTornThenGoesOn(options, 11);
+  }
+}
+
 // The same log on the machine's file system: written around the page cache where it allows
 // that (the segments are then whole blocks), through it where it does not.
 TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
