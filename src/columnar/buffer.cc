@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <bit>
-#include <cstdio>
 #include <cstdlib>
 
 #include "common/check.h"
@@ -10,16 +9,8 @@
 namespace laminar {
 namespace {
 
-// Running out of memory ends the process (see docs/architecture.md, "Errors"): a half-built
-// batch cannot be recovered from in a useful way, and no exception may cross the C ABI.
 uint8_t* AlignedAllocate(size_t size) {
-  if (size == 0) return nullptr;
-  void* memory = std::aligned_alloc(kBufferAlignment, RoundUpToAlignment(size));
-  if (memory == nullptr) {
-    std::fprintf(stderr, "laminardb: out of memory allocating %zu bytes\n", size);
-    std::abort();
-  }
-  return static_cast<uint8_t*>(memory);
+  return static_cast<uint8_t*>(AlignedAllocOrDie(kBufferAlignment, RoundUpToAlignment(size)));
 }
 
 // The allocator of Buffer::Allocate: std::allocate_shared asks it for the block holding the
@@ -41,10 +32,7 @@ class TrailingBytesAllocator {
     // A plain allocation (the allocator's fast path: an aligned one costs several times more)
     // with room to start the bytes at the first 64-byte boundary after the block's head.
     void* memory = std::malloc(sizeof(T) + (kBufferAlignment - 1) + RoundUpToAlignment(bytes_));
-    if (memory == nullptr) {
-      std::fprintf(stderr, "laminardb: out of memory allocating %zu bytes\n", bytes_);
-      std::abort();
-    }
+    if (memory == nullptr) OutOfMemory(bytes_);
     const uintptr_t after_head = reinterpret_cast<uintptr_t>(memory) + sizeof(T);
     *data_ = reinterpret_cast<uint8_t*>((after_head + kBufferAlignment - 1) &
                                         ~uintptr_t{kBufferAlignment - 1});

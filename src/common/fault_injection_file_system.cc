@@ -4,8 +4,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <optional>
+
+#include "common/check.h"
 
 namespace laminar {
 
@@ -44,9 +45,8 @@ class FaultInjectionWritableFile final : public WritableFile {
           // A direct write reaches the device block by block: the blocks after the tear read
           // as zeros (the file's unwritten extent), and the write keeps its aligned size.
           std::unique_ptr<char, decltype(&std::free)> zeroed(
-              static_cast<char*>(std::aligned_alloc(kDirectWriteAlignment, data.size())),
+              static_cast<char*>(AlignedAllocOrDie(kDirectWriteAlignment, data.size())),
               &std::free);
-          if (zeroed == nullptr) throw std::bad_alloc();
           std::memcpy(zeroed.get(), data.data(), kept);
           std::memset(zeroed.get() + kept, 0, data.size() - kept);
           written = base_->Append(std::string_view(zeroed.get(), data.size()));

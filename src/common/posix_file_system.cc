@@ -53,7 +53,7 @@ class PosixWritableFile final : public WritableFile {
     if (fd_ < 0) return ClosedError();
     if (!error_.ok()) return error_;
     size_ += data.size();
-    if (direct_) return WriteDirect(data);  // Turns direct_ off if the file system refuses.
+    if (direct_) return WriteAll(data);  // Never buffered; see WriteAll for a refusal.
     if (buffer_.size() + data.size() <= kBufferSize) {
       buffer_.append(data);
       return Status::Ok();
@@ -112,7 +112,7 @@ class PosixWritableFile final : public WritableFile {
   // A file opened with O_DIRECT writes aligned data straight from the caller's memory. If the
   // file system refuses a write (EINVAL: it wants another alignment, or a short write left an
   // unaligned rest), the file goes back to the page cache for good and the write goes on there.
-  Status WriteDirect(std::string_view data) {
+  Status WriteAll(std::string_view data) {
     if (!error_.ok()) return error_;
     while (!data.empty()) {
       const ssize_t written = ::write(fd_, data.data(), data.size());
@@ -127,19 +127,6 @@ class PosixWritableFile final : public WritableFile {
         return Fail(ErrnoStatus("fcntl", path_, errno));
       }
       direct_ = false;
-    }
-    return Status::Ok();
-  }
-
-  Status WriteAll(std::string_view data) {
-    if (!error_.ok()) return error_;
-    while (!data.empty()) {
-      const ssize_t written = ::write(fd_, data.data(), data.size());
-      if (written < 0) {
-        if (errno == EINTR) continue;
-        return Fail(ErrnoStatus("write", path_, errno));
-      }
-      data.remove_prefix(static_cast<size_t>(written));
     }
     return Status::Ok();
   }

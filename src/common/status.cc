@@ -1,5 +1,7 @@
 #include "common/status.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <ostream>
 
 #include "common/check.h"
@@ -74,5 +76,17 @@ void CheckFailed(const char* file, int line, const char* expression, const char*
 }
 
 }  // namespace internal
+
+void OutOfMemory(size_t bytes) {
+  std::fprintf(stderr, "laminardb: out of memory allocating %zu bytes\n", bytes);
+  std::abort();
+}
+
+void* AlignedAllocOrDie(size_t alignment, size_t size) {
+  if (size == 0) return nullptr;
+  void* memory = std::aligned_alloc(alignment, size);
+  if (memory == nullptr) OutOfMemory(size);
+  return memory;
+}
 
 }  // namespace laminar

@@ -94,8 +94,9 @@ Frame ParseFrame(std::string_view contents, size_t offset);
 
 /// True if a whole record with a matching checksum starts anywhere after `offset`. Recovery
 /// uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
-/// Padding records do not count: every direct write ends with one, so one can outlive a tear
-/// in the middle of its write, and it never shows that acknowledged records follow.
+/// Padding records do not count: a group's last direct write in a segment ends with one, so
+/// one can outlive a tear in the middle of its write, and it never shows that acknowledged
+/// records follow.
 bool ValidFrameFollows(std::string_view contents, size_t offset);
 
 }  // namespace laminar::storage::wal

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -181,21 +180,14 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       file_(std::move(file)),
       file_direct_(direct),
       counted_direct_(direct),
-      average_write_bytes_(FirstSegmentDirect(options) ? options.direct_write_threshold : 0) {
+      average_group_bytes_(FirstSegmentDirect(options) ? options.direct_write_threshold : 0) {
   flusher_ = std::thread([this] { RunFlusher(); });
 }
 
 AlignedBytes::AlignedBytes(size_t capacity)
     : data_(static_cast<char*>(
-          std::aligned_alloc(kDirectWriteAlignment, RoundUpToAlignment(capacity + kMaxPadding)))),
-      capacity_(capacity) {
-  // Running out of memory ends the process, as for every buffer (docs/architecture.md,
-  // "Errors"): a record half copied into the pending group cannot be taken back.
-  if (data_ == nullptr) {
-    std::fprintf(stderr, "laminardb: out of memory allocating %zu bytes for the WAL\n", capacity);
-    std::abort();
-  }
-}
+          AlignedAllocOrDie(kDirectWriteAlignment, RoundUpToAlignment(capacity + kMaxPadding)))),
+      capacity_(capacity) {}
 
 AlignedBytes::AlignedBytes(AlignedBytes&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
@@ -436,7 +428,7 @@ void WalWriter::RunFlusher() {
     // The next segment goes around the page cache while the recent writes are large enough
     // for the padding to be small beside them.
     next_segment_direct_ =
-        DirectWritesPossible(options_) && average_write_bytes_ >= options_.direct_write_threshold;
+        DirectWritesPossible(options_) && average_group_bytes_ >= options_.direct_write_threshold;
     if (!status.ok()) {
       // Nothing is written after a failure: what reached the disk is unknown, and recovery
       // cuts the remnant away on reopen.
@@ -488,7 +480,7 @@ Status WalWriter::WriteGroup(std::vector<PendingChunk>& chunks, uint64_t* unused
     LAMINAR_RETURN_IF_ERROR(file_->Append(chunk.bytes.view()));
   }
   // A running average over about the last eight groups, whatever their segments.
-  average_write_bytes_ = (average_write_bytes_ * 7 + group_records) / 8;
+  average_group_bytes_ = (average_group_bytes_ * 7 + group_records) / 8;
   LAMINAR_RETURN_IF_ERROR(file_->Sync());
   sync_count_.fetch_add(1, std::memory_order_relaxed);
   return Status::Ok();

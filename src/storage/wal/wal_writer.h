@@ -249,7 +249,7 @@ class WalWriter {
   // file system could not), and the bytes of records the recent groups carried (a running
   // average over about eight groups), from which the next segment's mode is chosen.
   bool counted_direct_ = false;
-  uint64_t average_write_bytes_ = 0;
+  uint64_t average_group_bytes_ = 0;
   std::thread flusher_;
   bool closed_ = false;  // Only touched by Close, which does not race.
 };
