@@ -31,6 +31,8 @@ void Store(char* bytes, T value) {
 
 constexpr char kFullType = static_cast<char>(RecordType::kFull);
 constexpr char kPaddingType = static_cast<char>(RecordType::kPadding);
+constexpr char kMarkerType = static_cast<char>(RecordType::kGroupMarker);
+constexpr uint32_t kMarkerPayloadSize = kGroupMarkerSize - kRecordHeaderSize;
 
 uint32_t TypedChecksum(char type, std::string_view payload) {
   return MaskCrc(Crc32cExtend(Crc32c(std::string_view(&type, 1)), payload));
@@ -131,6 +133,10 @@ Status CheckSegmentHeader(std::string_view contents, const std::string& path,
   return Status::Ok();
 }
 
+uint32_t SegmentVersion(std::string_view contents) {
+  return Load<uint32_t>(contents.data() + 8);
+}
+
 uint32_t RecordChecksum(std::string_view payload) { return TypedChecksum(kFullType, payload); }
 
 void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out) {
@@ -155,6 +161,14 @@ void EncodePaddingRecord(size_t size, char* out) {
   out[8] = kPaddingType;
 }
 
+void EncodeGroupMarker(uint64_t next_lsn, char* out) {
+  Store<uint64_t>(out + kRecordHeaderSize, next_lsn);
+  const std::string_view payload(out + kRecordHeaderSize, kMarkerPayloadSize);
+  Store<uint32_t>(out, kMarkerPayloadSize);
+  Store<uint32_t>(out + 4, TypedChecksum(kMarkerType, payload));
+  out[8] = kMarkerType;
+}
+
 Frame ParseFrame(std::string_view contents, size_t offset) {
   Frame frame;
   const size_t remaining = contents.size() - offset;
@@ -170,12 +184,12 @@ Frame ParseFrame(std::string_view contents, size_t offset) {
   const uint32_t length = Load<uint32_t>(header);
   const uint32_t stored = Load<uint32_t>(header + 4);
   const char type = header[8];
-  if (type != kFullType && type != kPaddingType) {
+  if (type != kFullType && type != kPaddingType && type != kMarkerType) {
     frame.problem = ErrorCode::kCorruption;
     frame.reason = fmt::format("unknown record type {}", static_cast<int>(uint8_t(type)));
     return frame;
   }
-  if (length > kMaxPayloadSize) {
+  if (length > kMaxPayloadSize || (type == kMarkerType && length != kMarkerPayloadSize)) {
     frame.problem = ErrorCode::kCorruption;
     frame.reason = fmt::format("impossible record length {}", length);
     return frame;
@@ -189,10 +203,15 @@ Frame ParseFrame(std::string_view contents, size_t offset) {
   const std::string_view payload = contents.substr(offset + kRecordHeaderSize, length);
   if (TypedChecksum(type, payload) != stored) {
     frame.problem = ErrorCode::kChecksumMismatch;
-    frame.reason = type == kFullType ? "record checksum mismatch" : "padding checksum mismatch";
+    frame.reason = type == kFullType      ? "record checksum mismatch"
+                   : type == kPaddingType ? "padding checksum mismatch"
+                                          : "group marker checksum mismatch";
     return frame;
   }
-  frame.kind = type == kFullType ? Frame::Kind::kRecord : Frame::Kind::kPadding;
+  frame.kind = type == kFullType      ? Frame::Kind::kRecord
+               : type == kPaddingType ? Frame::Kind::kPadding
+                                      : Frame::Kind::kGroupMarker;
+  if (type == kMarkerType) frame.marker_lsn = Load<uint64_t>(payload.data());
   frame.payload = payload;
   frame.size = kRecordHeaderSize + length;
   return frame;
@@ -208,6 +227,18 @@ bool ValidFrameFollows(std::string_view contents, size_t offset) {
     if (ParseFrame(contents, candidate).kind == Frame::Kind::kRecord) return true;
   }
   return false;
+}
+
+std::optional<size_t> GroupMarkerFollows(std::string_view contents, size_t offset) {
+  for (size_t candidate = offset + 1; candidate + kGroupMarkerSize <= contents.size();
+       ++candidate) {
+    if (contents[candidate + 8] != kMarkerType ||
+        Load<uint32_t>(contents.data() + candidate) != kMarkerPayloadSize) {
+      continue;
+    }
+    if (ParseFrame(contents, candidate).kind == Frame::Kind::kGroupMarker) return candidate;
+  }
+  return std::nullopt;
 }
 
 }  // namespace laminar::storage::wal

@@ -18,10 +18,13 @@ namespace laminar::storage::wal {
 
 /// The first eight bytes of every segment.
 inline constexpr std::string_view kSegmentMagic{"LDBWAL\r\n", 8};
-/// The newest format version, which this code reads along with version 1. Version 2 added
-/// padding records; a version 1 segment is a version 2 segment without them, and the writer
-/// stamps version 1 on segments that cannot hold padding, so that older builds read them.
-inline constexpr uint32_t kFormatVersion = 2;
+/// The newest format version, which this code reads along with versions 1 and 2. Version 2
+/// added padding records (a version 1 segment is a version 2 segment without them); version 3
+/// added group markers, which every group written to a version 3 segment begins with, and
+/// with them the rule that tells a write the device persisted out of order from damage to
+/// synced records (docs/formats/wal.md, "Recovery"). The writer stamps every new segment with
+/// version 3.
+inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr uint32_t kOldestReadableVersion = 1;
 /// magic (8) + version (4) + reserved (4) + first LSN (8) + masked CRC-32C of those 24 (4).
 inline constexpr size_t kSegmentHeaderSize = 28;
@@ -35,7 +38,13 @@ enum class RecordType : uint8_t {
   kFull = 1,     // A whole record: it takes the next LSN.
   kPadding = 2,  // Fills a write up to a block boundary: its payload is zeros, it takes no
                  // LSN, and readers skip it (format version 2).
+  kGroupMarker = 3,  // Begins a group's first write in a segment, and ends a log closed
+                     // cleanly: its payload is the LSN of the record after it (8 bytes); it
+                     // takes no LSN (format version 3).
 };
+
+/// A group marker's size: header and the 8-byte LSN.
+inline constexpr size_t kGroupMarkerSize = kRecordHeaderSize + 8;
 
 /// "wal-00000000000000000042.log" for first LSN 42.
 std::string SegmentFileName(uint64_t first_lsn);
@@ -44,13 +53,13 @@ std::optional<uint64_t> ParseSegmentFileName(std::string_view name);
 /// The first LSNs of the segments in `directory`, ascending.
 Result<std::vector<uint64_t>> ListSegments(FileSystem* fs, const std::string& directory);
 
-/// The header of a new segment. A segment that may hold padding records is version 2; one
-/// that cannot (written through the page cache) is version 1, which older builds read too.
+/// The header of a segment of format `version` (the writer uses kFormatVersion; tests write
+/// older versions).
 std::string EncodeSegmentHeader(uint64_t first_lsn, uint32_t version);
 /// True if `contents` is what a crash during a segment's creation can leave: at most one block
 /// (the segment's first write, which is synced before any record goes in), whose header has a
-/// wrong magic or checksum while its version field reads 0, 1 or 2 (torn off; not a header of
-/// a later version), and only zeros after the header. The newest segment may then be
+/// wrong magic or checksum while its version field reads 0 to kFormatVersion (torn off; not a
+/// header of a later version), and only zeros after the header. The newest segment may then be
 /// recreated. REQUIRES: contents.size() >= kSegmentHeaderSize.
 bool IsTornSegmentHeader(std::string_view contents);
 
@@ -59,6 +68,10 @@ bool IsTornSegmentHeader(std::string_view contents);
 /// REQUIRES: contents.size() >= kSegmentHeaderSize.
 Status CheckSegmentHeader(std::string_view contents, const std::string& path,
                           uint64_t expected_first_lsn);
+
+/// The format version a segment's header names (CheckSegmentHeader checks it).
+/// REQUIRES: contents.size() >= kSegmentHeaderSize.
+uint32_t SegmentVersion(std::string_view contents);
 
 /// The masked checksum stored in a record's header.
 uint32_t RecordChecksum(std::string_view payload);
@@ -73,17 +86,23 @@ size_t PaddingSize(uint64_t size, size_t block);
 /// `out[0, size)`. REQUIRES: size >= kRecordHeaderSize.
 void EncodePaddingRecord(size_t size, char* out);
 
+/// Writes a group marker saying that the next record is `next_lsn` into
+/// `out[0, kGroupMarkerSize)`.
+void EncodeGroupMarker(uint64_t next_lsn, char* out);
+
 /// What lies at some offset of a segment's contents.
 struct Frame {
   enum class Kind {
     kRecord,   // A whole record whose checksum matches.
     kPadding,  // A padding record whose checksum matches: skipped, no LSN.
+    kGroupMarker,  // A group marker whose checksum matches: no LSN; `marker_lsn` is set.
     kEnd,      // The offset is the end of the contents.
     kBad,      // Incomplete, impossible or failing its checksum.
   };
   Kind kind = Kind::kEnd;
   std::string_view payload;            // kRecord: the payload, a view into the contents.
-  size_t size = 0;                     // kRecord, kPadding: header plus payload.
+  size_t size = 0;                     // kRecord, kPadding, kGroupMarker: header plus payload.
+  uint64_t marker_lsn = 0;             // kGroupMarker: the LSN of the record after it.
   ErrorCode problem = ErrorCode::kOk;  // kBad: kTornWrite (runs past the end), kCorruption or
                                        // kChecksumMismatch.
   std::string reason;                  // kBad: what is wrong, for messages.
@@ -98,5 +117,10 @@ Frame ParseFrame(std::string_view contents, size_t offset);
 /// one can outlive a tear in the middle of its write, and it never shows that acknowledged
 /// records follow.
 bool ValidFrameFollows(std::string_view contents, size_t offset);
+
+/// The offset of the first group marker with a matching checksum that starts after `offset`,
+/// or nothing. In a version 3 segment a marker after damage shows that a group was written
+/// after the damaged bytes had been synced, so the damage is not a torn write.
+std::optional<size_t> GroupMarkerFollows(std::string_view contents, size_t offset);
 
 }  // namespace laminar::storage::wal

@@ -53,6 +53,7 @@ void WalReader::FinishAt(uint64_t valid_size, Status torn) {
   tail_.next_lsn = next_lsn_;
   tail_.valid_size = valid_size;
   tail_.file_size = contents_.size();
+  tail_.format_version = valid_size == 0 ? 0 : version_;
   tail_.torn = std::move(torn);
 }
 
@@ -85,6 +86,7 @@ Status WalReader::LoadSegment() {
     return Status::Ok();
   }
   LAMINAR_RETURN_IF_ERROR(wal::CheckSegmentHeader(contents_, path, next_lsn_));
+  version_ = wal::SegmentVersion(contents_);
   offset_ = wal::kSegmentHeaderSize;
   loaded_ = true;
   return Status::Ok();
@@ -93,18 +95,45 @@ Status WalReader::LoadSegment() {
 Status WalReader::HandleBadFrame(ErrorCode problem, const std::string& reason) {
   const std::string path = SegmentPath(segment_index_);
   const bool newest = segment_index_ + 1 == segments_.size();
-  if (newest && !wal::ValidFrameFollows(contents_, offset_)) {
+  const ErrorCode code = problem == ErrorCode::kTornWrite ? ErrorCode::kCorruption : problem;
+  if (!newest) {
+    return Status::Error(code,
+                         "WAL segment '{}' offset {} (LSN {}): {}; the segment is not the newest, "
+                         "so it is not a torn write",
+                         path, offset_, next_lsn_, reason);
+  }
+  const size_t cut = contents_.size() - offset_;
+  if (version_ >= 3) {
+    // Each group begins with a marker and is synced before the next is written: a marker
+    // after the damage shows that the damaged bytes had been synced.
+    if (const auto marker = wal::GroupMarkerFollows(contents_, offset_)) {
+      return Status::Error(code,
+                           "WAL segment '{}' offset {} (LSN {}): {}; a group begun at offset {} "
+                           "after it shows it had been synced, so it is not a torn write",
+                           path, offset_, next_lsn_, reason, *marker);
+    }
+    const bool out_of_order = wal::ValidFrameFollows(contents_, offset_);
+    FinishAt(offset_, Status::Error(ErrorCode::kTornWrite,
+                                    "WAL segment '{}' offset {} (LSN {}): torn write, {}; {} bytes "
+                                    "after the last valid record cut away{}",
+                                    path, offset_, next_lsn_, reason, cut,
+                                    out_of_order ? ", among them records of the same unsynced "
+                                                   "group that the device persisted out of order"
+                                                 : ""));
+    return Status::Ok();
+  }
+  if (!wal::ValidFrameFollows(contents_, offset_)) {
     FinishAt(offset_, Status::Error(ErrorCode::kTornWrite,
                                     "WAL segment '{}' offset {} (LSN {}): torn write, {}; {} "
                                     "bytes after the last valid record",
-                                    path, offset_, next_lsn_, reason, contents_.size() - offset_));
+                                    path, offset_, next_lsn_, reason, cut));
     return Status::Ok();
   }
-  const ErrorCode code = problem == ErrorCode::kTornWrite ? ErrorCode::kCorruption : problem;
-  return Status::Error(code, "WAL segment '{}' offset {} (LSN {}): {}; {}", path, offset_,
-                       next_lsn_, reason,
-                       newest ? "valid records follow it, so it is not a torn write"
-                              : "the segment is not the newest, so it is not a torn write");
+  return Status::Error(code,
+                       "WAL segment '{}' offset {} (LSN {}): {}; valid records follow it in a "
+                       "segment of format version {}, which has no group markers, so it is not "
+                       "a torn write",
+                       path, offset_, next_lsn_, reason, version_);
 }
 
 Result<bool> WalReader::Next(WalRecord* record) {
@@ -124,6 +153,15 @@ Result<bool> WalReader::Next(WalRecord* record) {
         return true;
       }
       case Frame::Kind::kPadding:
+        offset_ += frame.size;
+        break;
+      case Frame::Kind::kGroupMarker:
+        if (frame.marker_lsn != next_lsn_) {
+          return Status::Error(ErrorCode::kCorruption,
+                               "WAL segment '{}' offset {}: a group marker says the next record "
+                               "is LSN {}, but it is LSN {}",
+                               SegmentPath(segment_index_), offset_, frame.marker_lsn, next_lsn_);
+        }
         offset_ += frame.size;
         break;
       case Frame::Kind::kEnd:

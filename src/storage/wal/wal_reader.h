@@ -30,6 +30,8 @@ struct WalTail {
   /// The newest segment's size on disk; larger than valid_size after a torn write (valid_size
   /// is 0 when the header itself was torn).
   uint64_t file_size = 0;
+  /// The newest segment's format version (0 if its header was torn or there is none).
+  uint32_t format_version = 0;
   /// kTornWrite describing the torn tail (segment, offset, what was wrong), or OK. A torn tail
   /// is what a crash in the middle of a write leaves; it held no acknowledged record.
   Status torn;
@@ -39,15 +41,23 @@ struct WalTail {
 /// docs/formats/wal.md). This is the recovery scan: open it at the first LSN the last
 /// checkpoint does not cover and replay every record it returns.
 ///
-/// Damage is never skipped. The one exception is the tail of the newest segment: a record
-/// that is cut short or fails its checksum, with no valid record after it, is the remnant of a
-/// write interrupted by a crash; the reader stops there, reports it in `tail().torn`
-/// (kTornWrite) and ends the log normally. WalWriter::Open cuts such a tail away. So is a
+/// Damage is never skipped. The one exception is the tail of the newest segment: the remnant of
+/// a write interrupted by a crash, which no producer was told was durable. In a version 3
+/// segment that is a record cut short or failing its checksum with no group marker after it:
+/// the flusher syncs each group before it writes the next, and each group begins with a
+/// marker, so damage with no marker after it lies in the last group, the only one a power loss
+/// can leave partly written (the device may persist its blocks in any order, so valid records
+/// of that group may follow the damage; they are cut away with it). In segments of versions 1
+/// and 2, which have no markers, it is damage with no valid record after it. The reader stops
+/// there, reports it in `tail().torn` (kTornWrite) and ends the log normally. WalWriter::Open
+/// cuts such a tail away. So is a
 /// newest segment whose header was torn while it was created (shorter than its header, or
 /// one block with a broken header and zeros after it: wal::IsTornSegmentHeader); Open
 /// recreates it. Anything
-/// else (a bad record followed by valid ones, a bad record in an older segment, a gap between
-/// segments) fails with kCorruption or kChecksumMismatch naming the segment and byte offset.
+/// else (a bad record followed by a group marker, or in an older segment by a valid record; a
+/// bad record in an older segment; a gap between segments; a marker naming another LSN than
+/// the record after it) fails with kCorruption or kChecksumMismatch naming the segment and
+/// byte offset.
 ///
 /// The reader holds one whole segment in memory at a time (up to the segment size, 64 MiB by
 /// default). It sees the segments present when Open ran; it reads a directory a WalWriter is
@@ -90,6 +100,7 @@ class WalReader {
   bool at_end_ = false;
   std::string contents_;  // The current segment, whole.
   size_t offset_ = 0;     // Next frame in contents_.
+  uint32_t version_ = 0;  // The format version of the segment in contents_.
   uint64_t next_lsn_ = 0;
   WalTail tail_;
 };

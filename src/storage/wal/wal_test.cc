@@ -51,6 +51,39 @@ std::string SegmentPath(uint64_t first_lsn) {
   return std::string(kDirectory) + "/" + wal::SegmentFileName(first_lsn);
 }
 
+// Whether a segment was written around the page cache: its header is padded to a block.
+bool AroundThePageCache(const std::string& contents) {
+  return contents.size() >= kDirectWriteAlignment &&
+         wal::ParseFrame(contents, wal::kSegmentHeaderSize).kind == wal::Frame::Kind::kPadding;
+}
+
+// A closed log's newest segment as a crash before Close would have left it: without the
+// marker-only group Close ends the log with (a block of its own around the page cache).
+std::string WithoutClosingMarker(const std::string& contents) {
+  const size_t size = AroundThePageCache(contents) ? kDirectWriteAlignment : wal::kGroupMarkerSize;
+  EXPECT_GE(contents.size(), wal::kSegmentHeaderSize + size);
+  EXPECT_EQ(wal::ParseFrame(contents, contents.size() - size).kind,
+            wal::Frame::Kind::kGroupMarker);
+  return contents.substr(0, contents.size() - size);
+}
+
+// The offset of the record with LSN `lsn` in a segment whose first LSN is `first_lsn`.
+size_t RecordOffset(const std::string& contents, uint64_t first_lsn, uint64_t lsn) {
+  size_t offset = wal::kSegmentHeaderSize;
+  for (uint64_t next = first_lsn;;) {
+    const wal::Frame frame = wal::ParseFrame(contents, offset);
+    EXPECT_NE(frame.kind, wal::Frame::Kind::kBad);
+    EXPECT_NE(frame.kind, wal::Frame::Kind::kEnd);
+    if (frame.kind == wal::Frame::Kind::kRecord && next++ == lsn) return offset;
+    if (frame.kind == wal::Frame::Kind::kBad || frame.kind == wal::Frame::Kind::kEnd) return 0;
+    offset += frame.size;
+  }
+}
+
+// How many bytes the marker-only group Close ends a log with can take a segment past its
+// size.
+constexpr uint64_t kClosingMarkerAllowance = kDirectWriteAlignment;
+
 class WalTest : public ::testing::Test {
  protected:
   std::unique_ptr<WalWriter> OpenWriter(WalOptions options = {}) {
@@ -201,11 +234,15 @@ TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
       ASSERT_TRUE(writer->Close().ok());
       EXPECT_GE(segments.size(), 3u);
       for (const uint64_t first_lsn : segments) {
-        const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
-        EXPECT_LE(size, options.segment_size) << "segment " << first_lsn;
+        const std::string contents = *fs_.ReadFile(SegmentPath(first_lsn));
+        const uint64_t size = contents.size();
+        EXPECT_LE(size, options.segment_size +
+                            (first_lsn == segments.back() ? kClosingMarkerAllowance : 0))
+            << "segment " << first_lsn;
+        EXPECT_EQ(contents[8], 3) << "segment " << first_lsn;
         // Async segments start around the page cache; sync ones from the second on.
         if (direct && (mode == WalSyncMode::kAsync || first_lsn != segments.front())) {
-          EXPECT_EQ(fs_.ReadFile(SegmentPath(first_lsn))->at(8), 2) << "segment " << first_lsn;
+          EXPECT_TRUE(AroundThePageCache(contents)) << "segment " << first_lsn;
           EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << first_lsn;
         }
       }
@@ -420,7 +457,11 @@ TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
   }
   const std::string path = SegmentPath(1);
   const std::string full = *fs_.ReadFile(path);
-  const size_t last_record = full.size() - wal::kRecordHeaderSize - 35;
+  // The last record, then the marker Close ended the log with: a cut in the marker loses no
+  // record.
+  const size_t closing_marker = full.size() - wal::kGroupMarkerSize;
+  const size_t last_record = closing_marker - wal::kRecordHeaderSize - 35;
+  ASSERT_EQ(RecordOffset(full, 1, 6), last_record);
   for (size_t cut = last_record; cut < full.size(); ++cut) {
     SCOPED_TRACE("cut at " + std::to_string(cut));
     ASSERT_TRUE(fs_.WriteFile(path, full.substr(0, cut), /*sync=*/true).ok());
@@ -428,19 +469,79 @@ TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
     WalTail tail;
     auto records = ReadAll(&fs_, 0, &tail);
     ASSERT_TRUE(records.ok()) << records.status();
-    EXPECT_EQ(records->size(), 5u);
-    EXPECT_EQ(tail.valid_size, last_record);
-    EXPECT_EQ(tail.torn.code(), cut == last_record ? ErrorCode::kOk : ErrorCode::kTornWrite);
+    const bool record_whole = cut >= closing_marker;
+    EXPECT_EQ(records->size(), record_whole ? 6u : 5u);
+    EXPECT_EQ(tail.valid_size, record_whole ? closing_marker : last_record);
+    EXPECT_EQ(tail.torn.code(), cut == last_record || cut == closing_marker
+                                    ? ErrorCode::kOk
+                                    : ErrorCode::kTornWrite);
 
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
     EXPECT_EQ(writer->recovery().torn.code(), tail.torn.code());
-    EXPECT_EQ(*writer->Append("replacement"), 6u);
+    EXPECT_EQ(*writer->Append("replacement"), record_whole ? 7u : 6u);
     ASSERT_TRUE(writer->Close().ok());
     records = ReadAll(&fs_);
     ASSERT_TRUE(records.ok()) << records.status();
-    ASSERT_EQ(records->size(), 6u);
+    ASSERT_EQ(records->size(), record_whole ? 7u : 6u);
     EXPECT_EQ(records->back().second, "replacement");
+  }
+}
+
+// A power loss can leave the last group's write persisted out of order: a hole where its
+// first records were, later records of it intact. No group marker follows the hole (the
+// group's own is before it), so it is a torn tail: the records after it, which were never
+// synced, are cut away with it, and the log goes on after the records before it.
+TEST_F(WalTest, AHoleInTheLastGroupBeforeItsLaterRecordsIsATornTail) {
+  for (const bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    memory_.set_direct_writes(direct);
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    options.async_flush_interval_micros = 600'000'000;  // The timer never fires: one group per Sync.
+    options.direct_write_threshold = 0;
+    auto group_payload = [](uint64_t i) { return std::string(500, 'g') + Payload(i); };
+    size_t synced_size = 0;
+    {
+      auto writer = OpenWriter(options);
+      ASSERT_NE(writer, nullptr);
+      for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
+      ASSERT_TRUE(writer->Sync().ok());
+      synced_size = *fs_.GetFileSize(SegmentPath(1));
+      for (uint64_t i = 10; i < 200; ++i) ASSERT_TRUE(writer->Append(group_payload(i)).ok());
+      ASSERT_TRUE(writer->Sync().ok());
+      ASSERT_TRUE(writer->Close().ok());
+    }
+    // The crash came before Close; the group's first 5000 bytes after its marker never
+    // reached the device, its later blocks did.
+    std::string contents = WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1)));
+    const size_t hole = RecordOffset(contents, 1, 11);
+    ASSERT_EQ(hole, synced_size + wal::kGroupMarkerSize);
+    ASSERT_GT(contents.size(), hole + 50'000);
+    std::fill(contents.begin() + static_cast<ptrdiff_t>(hole),
+              contents.begin() + static_cast<ptrdiff_t>(hole + 5000), '\0');
+    ASSERT_TRUE(wal::ValidFrameFollows(contents, hole));
+    ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
+
+    WalTail tail;
+    auto records = ReadAll(&fs_, 0, &tail);
+    ASSERT_TRUE(records.ok()) << records.status();
+    EXPECT_EQ(records->size(), 10u);
+    EXPECT_EQ(tail.valid_size, hole);
+    EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
+    EXPECT_NE(tail.torn.message().find("persisted out of order"), std::string_view::npos)
+        << tail.torn;
+
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(writer->recovery().torn.code(), ErrorCode::kTornWrite);
+    EXPECT_EQ(writer->next_lsn(), 11u);
+    for (uint64_t i = 10; i < 15; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
+    ASSERT_TRUE(writer->Close().ok());
+    std::vector<std::string> payloads;
+    for (uint64_t i = 0; i < 15; ++i) payloads.push_back(Payload(i));
+    ExpectLogHolds(payloads);
   }
 }
 
@@ -480,15 +581,14 @@ TEST_F(WalTest, TornTailFollowedOnlyByZerosIsATornWrite) {
 
 class WalCorruptionTest : public WalTest {
  protected:
-  // Writes ten records into one segment and returns the offset of record `index` (0-based).
+  // Writes ten records into one segment, closes the log (which ends it with a group marker)
+  // and returns the offset of record `index` (0-based).
   size_t WriteTenRecords(size_t index) {
     auto writer = OpenWriter();
     EXPECT_NE(writer, nullptr);
     AppendDurably(writer.get(), 0, 10);
     EXPECT_TRUE(writer->Close().ok());
-    size_t offset = wal::kSegmentHeaderSize;
-    for (size_t i = 0; i < index; ++i) offset += wal::kRecordHeaderSize + Payload(i).size();
-    return offset;
+    return RecordOffset(*fs_.ReadFile(SegmentPath(1)), 1, index + 1);
   }
 
   void FlipBit(const std::string& path, size_t offset) {
@@ -498,6 +598,8 @@ class WalCorruptionTest : public WalTest {
   }
 };
 
+// Damage to the last group of a log closed cleanly: the marker Close ended it with shows the
+// group had been synced.
 TEST_F(WalCorruptionTest, BitFlipInTheMiddleIsAChecksumMismatchNamingSegmentAndOffset) {
   const size_t offset = WriteTenRecords(4);
   FlipBit(SegmentPath(1), offset + wal::kRecordHeaderSize + 2);
@@ -544,6 +646,121 @@ TEST_F(WalCorruptionTest, BitFlipInTheLastRecordOfAnOlderSegmentIsAnError) {
   EXPECT_EQ(records.status().code(), ErrorCode::kCorruption);
 }
 
+// The flusher syncs each group before it writes the next, and each group begins with a
+// marker: a marker after damage shows the damaged bytes had been synced, so the damage is never
+// cut away as a torn write, even when the log's closing marker is gone (a crash) and all that
+// follows is one small group.
+TEST_F(WalCorruptionTest, DamageBeforeALaterGroupIsNotATornWrite) {
+  for (const bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    memory_.set_direct_writes(direct);
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    options.async_flush_interval_micros = 600'000'000;  // One group per Sync.
+    options.direct_write_threshold = 0;
+    {
+      auto writer = OpenWriter(options);
+      ASSERT_NE(writer, nullptr);
+      for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
+      ASSERT_TRUE(writer->Sync().ok());
+      ASSERT_TRUE(writer->Append(Payload(10)).ok());
+      ASSERT_TRUE(writer->Sync().ok());
+      ASSERT_TRUE(writer->Close().ok());
+    }
+    std::string contents = WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1)));
+    contents[RecordOffset(contents, 1, 6) + wal::kRecordHeaderSize + 1] ^= 0x10;
+    ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
+    auto records = ReadAll(&fs_);
+    ASSERT_FALSE(records.ok());
+    EXPECT_EQ(records.status().code(), ErrorCode::kChecksumMismatch);
+    EXPECT_NE(records.status().message().find("a group begun at offset"), std::string_view::npos)
+        << records.status();
+    EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
+              ErrorCode::kChecksumMismatch);
+    EXPECT_EQ(*fs_.ReadFile(SegmentPath(1)), contents);  // Left as it was for the operator.
+  }
+}
+
+TEST_F(WalCorruptionTest, AGroupMarkerNamingAnotherLsnIsCorruption) {
+  WriteTenRecords(0);
+  std::string contents = *fs_.ReadFile(SegmentPath(1));
+  // The first group's marker, right after the header, rewritten with a checksum to match.
+  ASSERT_EQ(wal::ParseFrame(contents, wal::kSegmentHeaderSize).marker_lsn, 1u);
+  wal::EncodeGroupMarker(2, contents.data() + wal::kSegmentHeaderSize);
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kCorruption);
+  EXPECT_NE(records.status().message().find("next record is LSN 2, but it is LSN 1"),
+            std::string_view::npos)
+      << records.status();
+}
+
+// Segments written before group markers (format versions 1 and 2) keep their rule: damage
+// followed by any valid record is not a torn write, damage with none after it is. A writer
+// continues such a segment without markers, and the segments it begins have them.
+TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
+  std::string legacy = wal::EncodeSegmentHeader(1, 2);
+  std::vector<size_t> offsets;
+  for (uint64_t i = 0; i < 6; ++i) {
+    const std::string payload = Payload(i);
+    char header[wal::kRecordHeaderSize];
+    wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
+    offsets.push_back(legacy.size());
+    legacy.append(header, sizeof header);
+    legacy += payload;
+  }
+  ASSERT_TRUE(memory_.CreateDirectories(kDirectory).ok());
+
+  std::string damaged = legacy;
+  damaged[offsets[2] + wal::kRecordHeaderSize] ^= 0x10;
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), damaged, /*sync=*/true).ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_FALSE(records.ok());
+  EXPECT_EQ(records.status().code(), ErrorCode::kChecksumMismatch);
+  EXPECT_NE(records.status().message().find("format version 2"), std::string_view::npos)
+      << records.status();
+
+  WalTail tail;
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), legacy.substr(0, legacy.size() - 3), true).ok());
+  records = ReadAll(&fs_, 0, &tail);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 5u);
+  EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
+  EXPECT_EQ(tail.format_version, 2u);
+
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), legacy, /*sync=*/true).ok());
+  WalOptions options;
+  options.segment_size = 400;
+  std::vector<uint64_t> segments;
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 6, 30);
+    segments = writer->segments();
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  ASSERT_GE(segments.size(), 3u);
+  for (const uint64_t first_lsn : segments) {
+    const std::string contents = *fs_.ReadFile(SegmentPath(first_lsn));
+    const bool old = first_lsn == 1;
+    EXPECT_EQ(contents[8], old ? 2 : 3) << "segment " << first_lsn;
+    bool marked = false;
+    for (size_t offset = wal::kSegmentHeaderSize; offset < contents.size();) {
+      const wal::Frame frame = wal::ParseFrame(contents, offset);
+      ASSERT_NE(frame.kind, wal::Frame::Kind::kBad) << "segment " << first_lsn;
+      marked |= frame.kind == wal::Frame::Kind::kGroupMarker;
+      offset += frame.size;
+    }
+    EXPECT_EQ(marked, !old) << "segment " << first_lsn;
+  }
+  EXPECT_GT(RecordOffset(*fs_.ReadFile(SegmentPath(1)), 1, 7), offsets.back());
+  std::vector<std::string> payloads;
+  for (uint64_t i = 0; i < 36; ++i) payloads.push_back(Payload(i));
+  ExpectLogHolds(payloads);
+}
+
 TEST_F(WalCorruptionTest, AMissingSegmentIsAGap) {
   WalOptions options;
   options.segment_size = 200;
@@ -565,21 +782,22 @@ TEST_F(WalCorruptionTest, BadHeadersAreReported) {
   std::string contents = *fs_.ReadFile(SegmentPath(1));
   std::string bad_version = contents;
   bad_version.replace(0, wal::kSegmentHeaderSize, wal::EncodeSegmentHeader(1, 1));
-  bad_version[8] = 3;  // Version 3 (this build writes 2), with a checksum to match.
+  bad_version[8] = 4;  // Version 4 (this build writes 3), with a checksum to match.
   const uint32_t crc = MaskCrc(Crc32c(std::string_view(bad_version.data(), 24)));
   std::memcpy(bad_version.data() + 24, &crc, 4);
   ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), bad_version, /*sync=*/true).ok());
   EXPECT_EQ(ReadAll(&fs_).status().code(), ErrorCode::kUnsupportedFormatVersion);
 
-  // Version 1 (without padding records) is still read; version 0 never existed.
-  for (const char version : {char{1}, char{0}}) {
+  // Versions 1 and 2 (without group markers, which nothing keeps from being read) are still
+  // read; version 0 never existed.
+  for (const char version : {char{1}, char{2}, char{0}}) {
     std::string other_version = contents;
     other_version[8] = version;
     const uint32_t other_crc = MaskCrc(Crc32c(std::string_view(other_version.data(), 24)));
     std::memcpy(other_version.data() + 24, &other_crc, 4);
     ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), other_version, /*sync=*/true).ok());
     auto records = ReadAll(&fs_);
-    if (version == 1) {
+    if (version != 0) {
       ASSERT_TRUE(records.ok()) << records.status();
       EXPECT_EQ(records->size(), 10u);
     } else {
@@ -904,7 +1122,9 @@ TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
                            kDirectWriteAlignment - in_flight * (kDirectWriteAlignment + 8);
     for (size_t i = 0; i < segments.size(); ++i) {
       const uint64_t size = *fs_.GetFileSize(SegmentPath(segments[i]));
-      EXPECT_LE(size, options.segment_size) << "segment " << segments[i];
+      EXPECT_LE(size, options.segment_size +
+                          (i + 1 == segments.size() ? kClosingMarkerAllowance : 0))
+          << "segment " << segments[i];
       if (i + 1 < segments.size()) {
         EXPECT_GE(size, least) << "segment " << segments[i];
       }
@@ -944,7 +1164,8 @@ TEST_F(WalDirectTest, OnlyATornFirstBlockIsRecreated) {
       {broken(kDirectWriteAlignment, 2), true, ErrorCode::kOk},
       {broken(kDirectWriteAlignment, 0), true, ErrorCode::kOk},
       {broken(kDirectWriteAlignment + kDirectWriteAlignment, 2), true, ErrorCode::kCorruption},
-      {broken(kDirectWriteAlignment, 3, true), true, ErrorCode::kUnsupportedFormatVersion},
+      {broken(kDirectWriteAlignment, 3), true, ErrorCode::kOk},
+      {broken(kDirectWriteAlignment, 4, true), true, ErrorCode::kUnsupportedFormatVersion},
       {broken(kDirectWriteAlignment, 2, true), true, ErrorCode::kOk},
       {broken(kDirectWriteAlignment, 2).replace(100, 1, "x"), true, ErrorCode::kCorruption},
       {broken(kDirectWriteAlignment, 2), false, ErrorCode::kCorruption},
@@ -980,10 +1201,9 @@ TEST_F(WalDirectTest, OnlyATornFirstBlockIsRecreated) {
   }
 }
 
-// Segments that may hold padding say version 2; segments written through the page cache say
-// version 1, which builds from before padding read too. A new log starts around the page cache
-// in async mode (when its segments are large enough), through it in sync mode.
-TEST_F(WalDirectTest, OnlySegmentsThatMayHoldPaddingAreVersionTwo) {
+// Every new segment is version 3, whichever way it is written: a new log starts around the
+// page cache in async mode (when its segments are large enough), through it in sync mode.
+TEST_F(WalDirectTest, NewSegmentsAreVersionThreeEitherWay) {
   for (const uint64_t segment_size : {uint64_t{64} << 20, uint64_t{32} << 10}) {
     for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
       ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
@@ -995,7 +1215,8 @@ TEST_F(WalDirectTest, OnlySegmentsThatMayHoldPaddingAreVersionTwo) {
       ASSERT_TRUE(writer->Close().ok());
       const std::string contents = *fs_.ReadFile(SegmentPath(1));
       const bool direct = segment_size >= (64 << 10) && mode == WalSyncMode::kAsync;
-      EXPECT_EQ(contents[8], direct ? 2 : 1) << segment_size;
+      EXPECT_EQ(contents[8], 3) << segment_size;
+      EXPECT_EQ(AroundThePageCache(contents), direct) << segment_size;
     }
   }
 }
@@ -1041,7 +1262,8 @@ TEST_F(WalDirectTest, AHoleBeforeTheLastBlockOfAWriteIsATornTail) {
     ASSERT_TRUE(writer->Append(std::string(3 * kDirectWriteAlignment + 100, 'h')).ok());
     ASSERT_TRUE(writer->Close().ok());
   }
-  std::string contents = *fs_.ReadFile(SegmentPath(1));
+  // A crash before Close: the write was the last.
+  std::string contents = WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1)));
   ASSERT_EQ(contents.size(), durable_size + 4 * kDirectWriteAlignment);
   // The middle two blocks never reached the device.
   std::fill(contents.begin() + static_cast<ptrdiff_t>(durable_size + kDirectWriteAlignment),
@@ -1059,7 +1281,9 @@ TEST_F(WalDirectTest, SegmentsFollowTheSizeOfTheWrites) {
   options.segment_size = 256 << 10;
   auto writer = OpenWriter(options);
   ASSERT_NE(writer, nullptr);
-  auto version_of = [&](uint64_t first_lsn) { return fs_.ReadFile(SegmentPath(first_lsn))->at(8); };
+  auto direct = [&](uint64_t first_lsn) {
+    return AroundThePageCache(*fs_.ReadFile(SegmentPath(first_lsn)));
+  };
   std::vector<std::string> payloads;
   auto append = [&](std::string payload) {
     auto lsn = writer->Append(payload);
@@ -1070,20 +1294,22 @@ TEST_F(WalDirectTest, SegmentsFollowTheSizeOfTheWrites) {
   for (int i = 0; i < 12; ++i) append(std::string(64 << 10, static_cast<char>('A' + i)));
   std::vector<uint64_t> segments = writer->segments();
   ASSERT_GE(segments.size(), 3u);
-  EXPECT_EQ(version_of(segments[0]), 1) << "a sync log starts through the page cache";
-  EXPECT_EQ(version_of(segments.back()), 2) << "large writes: around it";
+  EXPECT_FALSE(direct(segments[0])) << "a sync log starts through the page cache";
+  EXPECT_TRUE(direct(segments.back())) << "large writes: around it";
   const size_t large_segments = segments.size();
   for (uint64_t i = 0; i < 300; ++i) append(Payload(i));
   segments = writer->segments();
   ASSERT_GT(segments.size(), large_segments);
-  EXPECT_EQ(version_of(segments.back()), 1) << "small writes: through it again";
+  EXPECT_FALSE(direct(segments.back())) << "small writes: through it again";
   ASSERT_TRUE(writer->Close().ok());
   // Whichever way, no segment grows past its size (one record of 64 KiB and the header block
   // fit), and those around the page cache are whole blocks.
   for (const uint64_t first_lsn : segments) {
     const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
-    EXPECT_LE(size, options.segment_size) << "segment " << first_lsn;
-    if (version_of(first_lsn) == 2) {
+    EXPECT_LE(size, options.segment_size +
+                        (first_lsn == segments.back() ? kClosingMarkerAllowance : 0))
+        << "segment " << first_lsn;
+    if (direct(first_lsn)) {
       EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << first_lsn;
     }
   }
@@ -1107,10 +1333,12 @@ TEST_F(WalDirectTest, AnAsyncLogOfSmallWritesMovesToThePageCache) {
   const std::vector<uint64_t> segments = writer->segments();
   ASSERT_TRUE(writer->Close().ok());
   ASSERT_GE(segments.size(), 2u);
-  EXPECT_EQ(fs_.ReadFile(SegmentPath(segments.front()))->at(8), 2);
-  EXPECT_EQ(fs_.ReadFile(SegmentPath(segments.back()))->at(8), 1);
+  EXPECT_TRUE(AroundThePageCache(*fs_.ReadFile(SegmentPath(segments.front()))));
+  EXPECT_FALSE(AroundThePageCache(*fs_.ReadFile(SegmentPath(segments.back()))));
   for (const uint64_t first_lsn : segments) {
-    EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)), options.segment_size);
+    EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)),
+              options.segment_size +
+                  (first_lsn == segments.back() ? kClosingMarkerAllowance : 0));
   }
   ExpectLogHolds(payloads);
 }

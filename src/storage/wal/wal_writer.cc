@@ -56,8 +56,7 @@ Result<std::unique_ptr<WritableFile>> CreateSegment(FileSystem* fs, const std::s
   if (!*direct) {
     LAMINAR_ASSIGN_OR_RETURN(file, fs->NewWritableFile(path));
   }
-  // Only a segment that may hold padding says version 2; older builds read the others.
-  const std::string header = wal::EncodeSegmentHeader(first_lsn, *direct ? 2 : 1);
+  const std::string header = wal::EncodeSegmentHeader(first_lsn, wal::kFormatVersion);
   if (*direct) {
     AlignedBytes block(header.size());
     block.Append(header);
@@ -125,6 +124,10 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   const bool allow_direct = FirstSegmentDirect(options);
   // What the newest segment holds, as Append counts it against the segment size.
   uint64_t segment_bytes = 0;
+  // Whether the newest segment begins each group with a marker (format version 3), and
+  // whether it holds records with no marker after them.
+  bool marks = true;
+  bool unmarked = false;
   if (segments.empty()) {
     LAMINAR_ASSIGN_OR_RETURN(
         file, CreateSegment(fs, directory, options.first_lsn, allow_direct, &direct));
@@ -150,6 +153,11 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
       segment_bytes = SegmentStartBytes(direct);
     } else {
       segment_bytes = tail.valid_size;
+      // A segment of an older version goes on without markers (its readers apply the older
+      // rule to it); the next segment has them. Whether the continued segment already ends
+      // with a marker is not known here: one more at Close costs 17 bytes.
+      marks = tail.format_version >= 3;
+      unmarked = tail.next_lsn > segments.back();
       if (tail.valid_size < tail.file_size) {
         LAMINAR_RETURN_IF_ERROR(fs->Truncate(tail.segment_path, tail.valid_size));
       }
@@ -158,14 +166,14 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
       LAMINAR_RETURN_IF_ERROR(file->Sync());
     }
   }
-  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(directory), options,
-                                                  std::move(tail), std::move(segments),
-                                                  std::move(file), direct, segment_bytes));
+  return std::unique_ptr<WalWriter>(
+      new WalWriter(fs, std::move(directory), options, std::move(tail), std::move(segments),
+                    std::move(file), direct, segment_bytes, marks, unmarked));
 }
 
 WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
                      std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file,
-                     bool direct, uint64_t segment_bytes)
+                     bool direct, uint64_t segment_bytes, bool marks, bool unmarked)
     : fs_(fs),
       directory_(std::move(directory)),
       options_(options),
@@ -175,6 +183,8 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       segment_records_(recovery_.next_lsn - segments.back()),
       segment_direct_(direct),
       next_segment_direct_(FirstSegmentDirect(options)),
+      segment_marks_(marks),
+      unmarked_records_(unmarked),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
       file_(std::move(file)),
@@ -253,12 +263,22 @@ void WalWriter::OpenChunk(bool starts_segment) {
     segment_direct_ = next_segment_direct_;
     segment_bytes_ = SegmentStartBytes(segment_direct_);
     segment_records_ = 0;
+    segment_marks_ = true;
   }
   if (continues) {
     chunk.holds_reserve = std::exchange(pending_.back().holds_reserve, false);
-  } else if (segment_direct_) {
-    segment_bytes_ += kMaxPadding;
-    chunk.holds_reserve = true;
+  } else {
+    if (segment_direct_) {
+      segment_bytes_ += kMaxPadding;
+      chunk.holds_reserve = true;
+    }
+    if (segment_marks_) {
+      // The group's first write in this segment begins with a marker (see WalReader).
+      char marker[wal::kGroupMarkerSize];
+      wal::EncodeGroupMarker(next_lsn_, marker);
+      chunk.bytes.Append(std::string_view(marker, sizeof marker));
+      segment_bytes_ += wal::kGroupMarkerSize;
+    }
   }
   pending_.push_back(std::move(chunk));
 }
@@ -301,7 +321,10 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   // the group's first buffer in the segment reserves the most it can take, the reserve moves
   // on to each next buffer, and the flusher gives back what the padding did not use: a
   // segment never grows past segment_size on account of padding.
-  const uint64_t reserve = pending_.empty() && segment_direct_ ? kMaxPadding : 0;
+  // A group's first buffer in a segment also begins with a marker.
+  const uint64_t reserve = pending_.empty() ? (segment_direct_ ? kMaxPadding : 0) +
+                                                  (segment_marks_ ? wal::kGroupMarkerSize : 0)
+                                            : 0;
   const bool new_segment =
       segment_records_ > 0 && segment_bytes_ + record_size + reserve > options_.segment_size;
   if (new_segment || pending_.empty()) OpenChunk(new_segment);
@@ -381,9 +404,15 @@ void WalWriter::RunFlusher() {
     }
     if (pending_.empty()) {
       flush_requested_ = false;
-      if (closing_) break;
-      if (std::chrono::steady_clock::now() - last_group >= kIdleRelease) ReleaseSpares();
-      continue;
+      if (closing_ && segment_marks_ && unmarked_records_) {
+        // The log ends with a marker, in a group of its own written after the last records
+        // were synced: damage to them is then never taken for a torn write.
+        OpenChunk(/*starts_segment=*/false);
+      } else {
+        if (closing_) break;
+        if (std::chrono::steady_clock::now() - last_group >= kIdleRelease) ReleaseSpares();
+        continue;
+      }
     }
     if (sync_mode && pending_records_ < last_group_records_ && !closing_ && !flush_requested_) {
       // The producers the last sync released are appending again: gather them into one group.
@@ -396,6 +425,8 @@ void WalWriter::RunFlusher() {
     const uint64_t last_lsn = next_lsn_ - 1;
     const uint64_t last_group_bytes = pending_bytes_;
     last_group_records_ = pending_records_;
+    // Records written now; a marker-only group at Close has none.
+    unmarked_records_ = pending_records_ > 0;
     writing.swap(pending_);
     pending_bytes_ = 0;
     pending_records_ = 0;

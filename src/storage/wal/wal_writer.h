@@ -188,7 +188,7 @@ class WalWriter {
 
   WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
             std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct,
-            uint64_t segment_bytes);
+            uint64_t segment_bytes, bool marks, bool unmarked);
 
   // Under mutex_: the capacity of the next pending buffer, opening one (the first of a new
   // segment if `starts_segment`), copying bytes into them (opening the next where one is
@@ -232,6 +232,12 @@ class WalWriter {
   // cache (a block of header, padding reserved per buffer), and whether the next one will be.
   bool segment_direct_;
   bool next_segment_direct_;
+  // Guarded by mutex_. Whether the newest segment begins each group's first buffer in it with
+  // a group marker (format version 3; a continued older segment does not), and whether the
+  // flusher has written records to the log since its last marker-only group (Close then
+  // writes one, so that the log ends with a marker).
+  bool segment_marks_;
+  bool unmarked_records_;
   bool flush_requested_ = false;  // Guarded by mutex_. Sync() wants the flusher now.
   bool closing_ = false;          // Guarded by mutex_.
   bool flusher_done_ = false;     // Guarded by mutex_.
