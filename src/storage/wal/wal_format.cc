@@ -133,9 +133,7 @@ Status CheckSegmentHeader(std::string_view contents, const std::string& path,
   return Status::Ok();
 }
 
-uint32_t SegmentVersion(std::string_view contents) {
-  return Load<uint32_t>(contents.data() + 8);
-}
+uint32_t SegmentVersion(std::string_view contents) { return Load<uint32_t>(contents.data() + 8); }
 
 uint32_t RecordChecksum(std::string_view payload) { return TypedChecksum(kFullType, payload); }
 

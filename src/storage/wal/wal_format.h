@@ -35,9 +35,9 @@ inline constexpr uint32_t kMaxPayloadSize = 1u << 30;
 
 /// The record types. The byte leaves room for fragments.
 enum class RecordType : uint8_t {
-  kFull = 1,     // A whole record: it takes the next LSN.
-  kPadding = 2,  // Fills a write up to a block boundary: its payload is zeros, it takes no
-                 // LSN, and readers skip it (format version 2).
+  kFull = 1,         // A whole record: it takes the next LSN.
+  kPadding = 2,      // Fills a write up to a block boundary: its payload is zeros, it takes no
+                     // LSN, and readers skip it (format version 2).
   kGroupMarker = 3,  // Begins a group's first write in a segment, and ends a log closed
                      // cleanly: its payload is the LSN of the record after it (8 bytes); it
                      // takes no LSN (format version 3).
@@ -93,11 +93,11 @@ void EncodeGroupMarker(uint64_t next_lsn, char* out);
 /// What lies at some offset of a segment's contents.
 struct Frame {
   enum class Kind {
-    kRecord,   // A whole record whose checksum matches.
-    kPadding,  // A padding record whose checksum matches: skipped, no LSN.
+    kRecord,       // A whole record whose checksum matches.
+    kPadding,      // A padding record whose checksum matches: skipped, no LSN.
     kGroupMarker,  // A group marker whose checksum matches: no LSN; `marker_lsn` is set.
-    kEnd,      // The offset is the end of the contents.
-    kBad,      // Incomplete, impossible or failing its checksum.
+    kEnd,          // The offset is the end of the contents.
+    kBad,          // Incomplete, impossible or failing its checksum.
   };
   Kind kind = Kind::kEnd;
   std::string_view payload;            // kRecord: the payload, a view into the contents.

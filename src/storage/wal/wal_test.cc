@@ -62,8 +62,7 @@ bool AroundThePageCache(const std::string& contents) {
 std::string WithoutClosingMarker(const std::string& contents) {
   const size_t size = AroundThePageCache(contents) ? kDirectWriteAlignment : wal::kGroupMarkerSize;
   EXPECT_GE(contents.size(), wal::kSegmentHeaderSize + size);
-  EXPECT_EQ(wal::ParseFrame(contents, contents.size() - size).kind,
-            wal::Frame::Kind::kGroupMarker);
+  EXPECT_EQ(wal::ParseFrame(contents, contents.size() - size).kind, wal::Frame::Kind::kGroupMarker);
   return contents.substr(0, contents.size() - size);
 }
 
@@ -472,9 +471,8 @@ TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
     const bool record_whole = cut >= closing_marker;
     EXPECT_EQ(records->size(), record_whole ? 6u : 5u);
     EXPECT_EQ(tail.valid_size, record_whole ? closing_marker : last_record);
-    EXPECT_EQ(tail.torn.code(), cut == last_record || cut == closing_marker
-                                    ? ErrorCode::kOk
-                                    : ErrorCode::kTornWrite);
+    EXPECT_EQ(tail.torn.code(),
+              cut == last_record || cut == closing_marker ? ErrorCode::kOk : ErrorCode::kTornWrite);
 
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
@@ -499,7 +497,8 @@ TEST_F(WalTest, AHoleInTheLastGroupBeforeItsLaterRecordsIsATornTail) {
     memory_.set_direct_writes(direct);
     WalOptions options;
     options.sync_mode = WalSyncMode::kAsync;
-    options.async_flush_interval_micros = 600'000'000;  // The timer never fires: one group per Sync.
+    options.async_flush_interval_micros =
+        600'000'000;  // The timer never fires: one group per Sync.
     options.direct_write_threshold = 0;
     auto group_payload = [](uint64_t i) { return std::string(500, 'g') + Payload(i); };
     size_t synced_size = 0;
@@ -1122,8 +1121,8 @@ TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
                            kDirectWriteAlignment - in_flight * (kDirectWriteAlignment + 8);
     for (size_t i = 0; i < segments.size(); ++i) {
       const uint64_t size = *fs_.GetFileSize(SegmentPath(segments[i]));
-      EXPECT_LE(size, options.segment_size +
-                          (i + 1 == segments.size() ? kClosingMarkerAllowance : 0))
+      EXPECT_LE(size,
+                options.segment_size + (i + 1 == segments.size() ? kClosingMarkerAllowance : 0))
           << "segment " << segments[i];
       if (i + 1 < segments.size()) {
         EXPECT_GE(size, least) << "segment " << segments[i];
@@ -1306,8 +1305,8 @@ TEST_F(WalDirectTest, SegmentsFollowTheSizeOfTheWrites) {
   // fit), and those around the page cache are whole blocks.
   for (const uint64_t first_lsn : segments) {
     const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
-    EXPECT_LE(size, options.segment_size +
-                        (first_lsn == segments.back() ? kClosingMarkerAllowance : 0))
+    EXPECT_LE(size,
+              options.segment_size + (first_lsn == segments.back() ? kClosingMarkerAllowance : 0))
         << "segment " << first_lsn;
     if (direct(first_lsn)) {
       EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << first_lsn;
@@ -1337,8 +1336,7 @@ TEST_F(WalDirectTest, AnAsyncLogOfSmallWritesMovesToThePageCache) {
   EXPECT_FALSE(AroundThePageCache(*fs_.ReadFile(SegmentPath(segments.back()))));
   for (const uint64_t first_lsn : segments) {
     EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)),
-              options.segment_size +
-                  (first_lsn == segments.back() ? kClosingMarkerAllowance : 0));
+              options.segment_size + (first_lsn == segments.back() ? kClosingMarkerAllowance : 0));
   }
   ExpectLogHolds(payloads);
 }

@@ -98,13 +98,20 @@ class AlignedBytes {
 /// buffers themselves, so the kernel copies nothing and dirty pages do not pile up behind the
 /// log. Pending buffers are whole blocks, filled one after another (a record continues in the
 /// next buffer), so only a group's last write in a segment can end short of a block: it ends
-/// with a padding record at a 4 KiB boundary (format version 2). The padding counts against
+/// with a padding record at a 4 KiB boundary. The padding counts against
 /// `segment_size` (the group reserves the most it can take, and gets back what it did not use).
 /// The choice is made per segment (WalOptions::direct_write_threshold): a new log starts around
 /// the page cache in kAsync mode (a group holds a flush interval's records) and through it in
 /// kSync mode (a group is often a record or two, which padding to a block would multiply), and
 /// each later segment follows the size of the recent groups. A segment continued after a
 /// restart is written through the page cache until the next roll.
+///
+/// Each group's first buffer in a segment begins with a group marker, and a group is written
+/// only once the one before it is synced; so on reopen, damage with no marker after it is the
+/// remnant of the last group, cut away even when the device persisted later blocks of that
+/// group before earlier ones, and damage followed by a marker is corruption (format version 3,
+/// see WalReader). Close ends the log with a marker in a group of its own, so that damage to
+/// the last records of a log closed cleanly is reported too.
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
 /// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
@@ -147,8 +154,10 @@ class WalWriter {
   /// records. Returns how many segments it deleted.
   Result<size_t> Truncate(uint64_t before_lsn);
 
-  /// Syncs everything pending, stops the flusher and closes the segment file. Returns the
-  /// writer's error if it had failed. Later calls fail with kClosed. Idempotent.
+  /// Syncs everything pending, ends the log with a group marker (written and synced after the
+  /// records, if any were written since the last such marker and the segment has markers),
+  /// stops the flusher and closes the segment file. Returns the writer's error if it had
+  /// failed. Later calls fail with kClosed. Idempotent.
   Status Close();
 
   /// The highest LSN known to be on stable storage (first LSN - 1 before any).
