@@ -227,14 +227,20 @@ bool ValidFrameFollows(std::string_view contents, size_t offset) {
   return false;
 }
 
-std::optional<size_t> GroupMarkerFollows(std::string_view contents, size_t offset) {
+std::optional<size_t> GroupMarkerFollows(std::string_view contents, size_t offset, uint64_t lsn) {
   for (size_t candidate = offset + 1; candidate + kGroupMarkerSize <= contents.size();
        ++candidate) {
     if (contents[candidate + 8] != kMarkerType ||
         Load<uint32_t>(contents.data() + candidate) != kMarkerPayloadSize) {
       continue;
     }
-    if (ParseFrame(contents, candidate).kind == Frame::Kind::kGroupMarker) return candidate;
+    const Frame frame = ParseFrame(contents, candidate);
+    // Every record between takes at least a header's bytes.
+    const uint64_t most_between = (candidate - offset) / kRecordHeaderSize;
+    if (frame.kind == Frame::Kind::kGroupMarker && frame.marker_lsn >= lsn &&
+        frame.marker_lsn - lsn <= most_between) {
+      return candidate;
+    }
   }
   return std::nullopt;
 }

@@ -40,7 +40,8 @@ enum class RecordType : uint8_t {
                      // LSN, and readers skip it (format version 2).
   kGroupMarker = 3,  // Begins a group's first write in a segment, and ends a log closed
                      // cleanly: its payload is the LSN of the record after it (8 bytes); it
-                     // takes no LSN (format version 3).
+                     // takes no LSN (format version 3; readers accept one in any version, as
+                     // they do padding).
 };
 
 /// A group marker's size: header and the 8-byte LSN.
@@ -112,15 +113,19 @@ struct Frame {
 Frame ParseFrame(std::string_view contents, size_t offset);
 
 /// True if a whole record with a matching checksum starts anywhere after `offset`. Recovery
-/// uses it to tell a torn tail (nothing valid after the damage) from damage in the middle.
+/// uses it to tell a torn tail (nothing valid after the damage) from damage in the middle in
+/// segments of versions 1 and 2; in version 3 only to say so in the torn-write report.
 /// Padding records do not count: a group's last direct write in a segment ends with one, so
 /// one can outlive a tear in the middle of its write, and it never shows that acknowledged
 /// records follow.
 bool ValidFrameFollows(std::string_view contents, size_t offset);
 
-/// The offset of the first group marker with a matching checksum that starts after `offset`,
-/// or nothing. In a version 3 segment a marker after damage shows that a group was written
-/// after the damaged bytes had been synced, so the damage is not a torn write.
-std::optional<size_t> GroupMarkerFollows(std::string_view contents, size_t offset);
+/// The offset of the first group marker with a matching checksum that starts after `offset`
+/// and could follow the record `lsn` found there (it names `lsn` or a later LSN, no later than
+/// the bytes between could hold), or nothing. In a version 3 segment a marker after damage
+/// shows that a group was written after the damaged bytes had been synced, so the damage is not
+/// a torn write. (The LSN bounds keep a record whose payload happens to hold marker bytes from
+/// passing for one, in all but contrived cases.)
+std::optional<size_t> GroupMarkerFollows(std::string_view contents, size_t offset, uint64_t lsn);
 
 }  // namespace laminar::storage::wal

@@ -54,6 +54,7 @@ void WalReader::FinishAt(uint64_t valid_size, Status torn) {
   tail_.valid_size = valid_size;
   tail_.file_size = contents_.size();
   tail_.format_version = valid_size == 0 ? 0 : version_;
+  tail_.ends_with_marker = valid_size != 0 && after_marker_;
   tail_.torn = std::move(torn);
 }
 
@@ -87,6 +88,7 @@ Status WalReader::LoadSegment() {
   }
   LAMINAR_RETURN_IF_ERROR(wal::CheckSegmentHeader(contents_, path, next_lsn_));
   version_ = wal::SegmentVersion(contents_);
+  after_marker_ = false;
   offset_ = wal::kSegmentHeaderSize;
   loaded_ = true;
   return Status::Ok();
@@ -106,7 +108,7 @@ Status WalReader::HandleBadFrame(ErrorCode problem, const std::string& reason) {
   if (version_ >= 3) {
     // Each group begins with a marker and is synced before the next is written: a marker
     // after the damage shows that the damaged bytes had been synced.
-    if (const auto marker = wal::GroupMarkerFollows(contents_, offset_)) {
+    if (const auto marker = wal::GroupMarkerFollows(contents_, offset_, next_lsn_)) {
       return Status::Error(code,
                            "WAL segment '{}' offset {} (LSN {}): {}; a group begun at offset {} "
                            "after it shows it had been synced, so it is not a torn write",
@@ -147,6 +149,7 @@ Result<bool> WalReader::Next(WalRecord* record) {
       case Frame::Kind::kRecord: {
         const uint64_t lsn = next_lsn_++;
         offset_ += frame.size;
+        after_marker_ = false;
         if (lsn < from_lsn_) continue;
         record->lsn = lsn;
         record->payload = frame.payload;
@@ -163,6 +166,7 @@ Result<bool> WalReader::Next(WalRecord* record) {
                                SegmentPath(segment_index_), offset_, frame.marker_lsn, next_lsn_);
         }
         offset_ += frame.size;
+        after_marker_ = true;
         break;
       case Frame::Kind::kEnd:
         if (segment_index_ + 1 == segments_.size()) {

@@ -25,13 +25,17 @@ struct WalTail {
   std::string segment_path;
   /// The LSN the next appended record gets.
   uint64_t next_lsn = 0;
-  /// Bytes of the newest segment that hold its header and whole, valid records.
+  /// Bytes of the newest segment that hold its header and whole, valid frames (records,
+  /// padding, group markers).
   uint64_t valid_size = 0;
   /// The newest segment's size on disk; larger than valid_size after a torn write (valid_size
   /// is 0 when the header itself was torn).
   uint64_t file_size = 0;
   /// The newest segment's format version (0 if its header was torn or there is none).
   uint32_t format_version = 0;
+  /// Whether the last valid frame of the newest segment (padding aside) is a group marker, as
+  /// a log closed cleanly ends.
+  bool ends_with_marker = false;
   /// kTornWrite describing the torn tail (segment, offset, what was wrong), or OK. A torn tail
   /// is what a crash in the middle of a write leaves; it held no acknowledged record.
   Status torn;
@@ -43,21 +47,20 @@ struct WalTail {
 ///
 /// Damage is never skipped. The one exception is the tail of the newest segment: the remnant of
 /// a write interrupted by a crash, which no producer was told was durable. In a version 3
-/// segment that is a record cut short or failing its checksum with no group marker after it:
-/// the flusher syncs each group before it writes the next, and each group begins with a
-/// marker, so damage with no marker after it lies in the last group, the only one a power loss
-/// can leave partly written (the device may persist its blocks in any order, so valid records
-/// of that group may follow the damage; they are cut away with it). In segments of versions 1
-/// and 2, which have no markers, it is damage with no valid record after it. The reader stops
-/// there, reports it in `tail().torn` (kTornWrite) and ends the log normally. WalWriter::Open
-/// cuts such a tail away. So is a
-/// newest segment whose header was torn while it was created (shorter than its header, or
-/// one block with a broken header and zeros after it: wal::IsTornSegmentHeader); Open
-/// recreates it. Anything
-/// else (a bad record followed by a group marker, or in an older segment by a valid record; a
-/// bad record in an older segment; a gap between segments; a marker naming another LSN than
-/// the record after it) fails with kCorruption or kChecksumMismatch naming the segment and
-/// byte offset.
+/// segment that is a frame cut short, of an unknown type or an impossible length, or failing
+/// its checksum, with no group marker after it: the flusher syncs each group before it writes
+/// the next, and each group begins with a marker, so damage with no marker after it lies in the
+/// last group, the only one a power loss can leave partly written (the device may persist its
+/// blocks in any order, so valid records of that group may follow the damage; they are cut
+/// away with it). In segments of versions 1 and 2, which have no markers, it is damage with no
+/// valid record after it. The reader stops there, reports it in `tail().torn` (kTornWrite) and
+/// ends the log normally; WalWriter::Open cuts such a tail away. A newest segment whose header
+/// was torn while it was created (shorter than its header, or one block with a broken header
+/// and zeros after it: wal::IsTornSegmentHeader) ends the log the same way, and Open recreates
+/// it. Anything else fails with kCorruption or kChecksumMismatch naming the segment and byte
+/// offset: damage followed by a group marker (version 3) or by a valid record (versions 1 and
+/// 2), damage in an older segment, a gap between segments, a marker naming another LSN than
+/// the record after it.
 ///
 /// The reader holds one whole segment in memory at a time (up to the segment size, 64 MiB by
 /// default). It sees the segments present when Open ran; it reads a directory a WalWriter is
@@ -98,9 +101,10 @@ class WalReader {
   size_t segment_index_;
   bool loaded_ = false;
   bool at_end_ = false;
-  std::string contents_;  // The current segment, whole.
-  size_t offset_ = 0;     // Next frame in contents_.
-  uint32_t version_ = 0;  // The format version of the segment in contents_.
+  std::string contents_;       // The current segment, whole.
+  size_t offset_ = 0;          // Next frame in contents_.
+  uint32_t version_ = 0;       // The format version of the segment in contents_.
+  bool after_marker_ = false;  // The last frame read (padding aside) was a group marker.
   uint64_t next_lsn_ = 0;
   WalTail tail_;
 };

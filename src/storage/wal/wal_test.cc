@@ -79,12 +79,15 @@ size_t RecordOffset(const std::string& contents, uint64_t first_lsn, uint64_t ls
   }
 }
 
-// How many bytes the marker-only group Close ends a log with can take a segment past its
-// size.
-constexpr uint64_t kClosingMarkerAllowance = kDirectWriteAlignment;
-
 class WalTest : public ::testing::Test {
  protected:
+  // How many bytes the marker-only group Close ends a log with can take segment `first_lsn`
+  // past its size: a block around the page cache, the marker through it.
+  uint64_t ClosingMarkerAllowance(uint64_t first_lsn) {
+    return AroundThePageCache(*fs_.ReadFile(SegmentPath(first_lsn))) ? kDirectWriteAlignment
+                                                                     : wal::kGroupMarkerSize;
+  }
+
   std::unique_ptr<WalWriter> OpenWriter(WalOptions options = {}) {
     auto writer = WalWriter::Open(&fs_, kDirectory, options);
     EXPECT_TRUE(writer.ok()) << writer.status();
@@ -236,7 +239,7 @@ TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
         const std::string contents = *fs_.ReadFile(SegmentPath(first_lsn));
         const uint64_t size = contents.size();
         EXPECT_LE(size, options.segment_size +
-                            (first_lsn == segments.back() ? kClosingMarkerAllowance : 0))
+                            (first_lsn == segments.back() ? ClosingMarkerAllowance(first_lsn) : 0))
             << "segment " << first_lsn;
         EXPECT_EQ(contents[8], 3) << "segment " << first_lsn;
         // Async segments start around the page cache; sync ones from the second on.
@@ -542,6 +545,162 @@ TEST_F(WalTest, AHoleInTheLastGroupBeforeItsLaterRecordsIsATornTail) {
     for (uint64_t i = 0; i < 15; ++i) payloads.push_back(Payload(i));
     ExpectLogHolds(payloads);
   }
+}
+
+// A group that a roll carried into a new segment begins there with a marker too: a hole in
+// that part, with later records of the group intact after it, is a torn tail, and the part in
+// the older segment (synced by the roll) stays.
+TEST_F(WalTest, AHoleInThePartOfTheLastGroupAfterARollIsATornTail) {
+  for (const bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    memory_.set_direct_writes(direct);
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    options.async_flush_interval_micros =
+        600'000'000;  // The timer never fires: one group per Sync.
+    options.segment_size = 64 << 10;
+    options.direct_write_threshold = 0;
+    std::vector<std::string> payloads;
+    std::vector<uint64_t> segments;
+    {
+      auto writer = OpenWriter(options);
+      ASSERT_NE(writer, nullptr);
+      for (uint64_t i = 0; i < 10; ++i) {
+        payloads.push_back(Payload(i));
+        ASSERT_TRUE(writer->Append(payloads.back()).ok());
+      }
+      ASSERT_TRUE(writer->Sync().ok());
+      for (uint64_t i = 10; i < 110; ++i) {
+        payloads.push_back(std::string(1000, 'r') + Payload(i));
+        ASSERT_TRUE(writer->Append(payloads.back()).ok());
+      }
+      ASSERT_TRUE(writer->Sync().ok());
+      segments = writer->segments();
+      ASSERT_TRUE(writer->Close().ok());
+    }
+    ASSERT_EQ(segments.size(), 2u);
+    const uint64_t newest = segments.back();
+    std::string contents = WithoutClosingMarker(*fs_.ReadFile(SegmentPath(newest)));
+    const wal::Frame marker =
+        wal::ParseFrame(contents, direct ? kDirectWriteAlignment : wal::kSegmentHeaderSize);
+    ASSERT_EQ(marker.kind, wal::Frame::Kind::kGroupMarker);
+    EXPECT_EQ(marker.marker_lsn, newest);
+    const size_t hole = RecordOffset(contents, newest, newest);
+    ASSERT_GT(contents.size(), hole + 20'000);
+    std::fill(contents.begin() + static_cast<ptrdiff_t>(hole),
+              contents.begin() + static_cast<ptrdiff_t>(hole + 3000), '\0');
+    ASSERT_TRUE(fs_.WriteFile(SegmentPath(newest), contents, /*sync=*/true).ok());
+
+    WalTail tail;
+    auto records = ReadAll(&fs_, 0, &tail);
+    ASSERT_TRUE(records.ok()) << records.status();
+    EXPECT_EQ(records->size(), newest - 1);
+    EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
+    payloads.resize(newest - 1);
+    ExpectLogHolds(payloads);
+  }
+}
+
+// Close ends the log with a marker in a group of its own, synced after the records; a reopen
+// and Close with nothing written adds nothing; a group written to the continued segment
+// begins with a marker, and the log ends with one again.
+TEST_F(WalTest, CloseEndsTheLogWithAMarkerInAGroupOfItsOwn) {
+  auto frames = [&] {
+    std::vector<std::pair<wal::Frame::Kind, uint64_t>> kinds;
+    const std::string contents = *fs_.ReadFile(SegmentPath(1));
+    for (size_t offset = wal::kSegmentHeaderSize; offset < contents.size();) {
+      const wal::Frame frame = wal::ParseFrame(contents, offset);
+      EXPECT_NE(frame.kind, wal::Frame::Kind::kBad);
+      if (frame.kind == wal::Frame::Kind::kBad) break;
+      kinds.emplace_back(frame.kind, frame.marker_lsn);
+      offset += frame.size;
+    }
+    return kinds;
+  };
+  using Kind = wal::Frame::Kind;
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 1);
+    const uint64_t syncs = writer->sync_count();
+    ASSERT_TRUE(writer->Close().ok());
+    EXPECT_EQ(writer->sync_count(), syncs + 1);
+  }
+  const std::vector<std::pair<Kind, uint64_t>> closed = {
+      {Kind::kGroupMarker, 1}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 2}};
+  EXPECT_EQ(frames(), closed);
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    EXPECT_TRUE(writer->recovery().ends_with_marker);
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  EXPECT_EQ(frames(), closed);
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 1, 1);
+  }
+  const std::vector<std::pair<Kind, uint64_t>> continued = {
+      {Kind::kGroupMarker, 1}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 2},
+      {Kind::kGroupMarker, 2}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 3}};
+  EXPECT_EQ(frames(), continued);
+  ExpectLogHolds({Payload(0), Payload(1)});
+}
+
+// The records were durable before Close writes its marker: a failure to write it is no error,
+// and the log reopens with every record.
+TEST_F(WalTest, AClosingMarkerThatCannotBeWrittenIsNoError) {
+  for (const FaultOperation operation : {FaultOperation::kAppend, FaultOperation::kSync}) {
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    AppendDurably(writer.get(), 0, 5);
+    const uint64_t fired = fs_.faults_fired();
+    fs_.InjectFault(FaultRule::At(operation, FaultKind::kNoSpace).OnPath("wal-"));
+    EXPECT_TRUE(writer->Close().ok());
+    EXPECT_EQ(fs_.faults_fired(), fired + 1);
+    fs_.ClearFaults();
+    writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(writer->next_lsn(), 6u);
+    ASSERT_TRUE(writer->Close().ok());
+    ExpectLogHolds({Payload(0), Payload(1), Payload(2), Payload(3), Payload(4)});
+  }
+}
+
+// A record of the unsynced last group whose payload holds marker bytes does not pass for a
+// later group's marker: the LSN it names could not follow the damage.
+TEST_F(WalTest, MarkerBytesInAPayloadDoNotTurnATornTailIntoCorruption) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 600'000'000;  // One group per Sync.
+  {
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
+    ASSERT_TRUE(writer->Sync().ok());
+    for (const uint64_t named : {uint64_t{1}, uint64_t{5000}}) {
+      std::string payload(100, 'p');
+      char marker[wal::kGroupMarkerSize];
+      wal::EncodeGroupMarker(named, marker);
+      payload.append(marker, sizeof marker);
+      ASSERT_TRUE(writer->Append(payload).ok());
+    }
+    ASSERT_TRUE(writer->Sync().ok());
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  std::string contents = WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1)));
+  const size_t hole = RecordOffset(contents, 1, 11);
+  contents[hole + wal::kRecordHeaderSize] ^= 0x10;
+  ASSERT_TRUE(wal::GroupMarkerFollows(contents, hole, 11) == std::nullopt);
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
+  WalTail tail;
+  auto records = ReadAll(&fs_, 0, &tail);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 10u);
+  EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
 }
 
 TEST_F(WalTest, TornHeaderOfTheNewestSegmentIsReplaced) {
@@ -1121,8 +1280,8 @@ TEST_F(WalDirectTest, PaddingCountsAgainstTheSegmentSize) {
                            kDirectWriteAlignment - in_flight * (kDirectWriteAlignment + 8);
     for (size_t i = 0; i < segments.size(); ++i) {
       const uint64_t size = *fs_.GetFileSize(SegmentPath(segments[i]));
-      EXPECT_LE(size,
-                options.segment_size + (i + 1 == segments.size() ? kClosingMarkerAllowance : 0))
+      EXPECT_LE(size, options.segment_size +
+                          (i + 1 == segments.size() ? ClosingMarkerAllowance(segments[i]) : 0))
           << "segment " << segments[i];
       if (i + 1 < segments.size()) {
         EXPECT_GE(size, least) << "segment " << segments[i];
@@ -1305,8 +1464,8 @@ TEST_F(WalDirectTest, SegmentsFollowTheSizeOfTheWrites) {
   // fit), and those around the page cache are whole blocks.
   for (const uint64_t first_lsn : segments) {
     const uint64_t size = *fs_.GetFileSize(SegmentPath(first_lsn));
-    EXPECT_LE(size,
-              options.segment_size + (first_lsn == segments.back() ? kClosingMarkerAllowance : 0))
+    EXPECT_LE(size, options.segment_size +
+                        (first_lsn == segments.back() ? ClosingMarkerAllowance(first_lsn) : 0))
         << "segment " << first_lsn;
     if (direct(first_lsn)) {
       EXPECT_EQ(size % kDirectWriteAlignment, 0u) << "segment " << first_lsn;
@@ -1336,7 +1495,8 @@ TEST_F(WalDirectTest, AnAsyncLogOfSmallWritesMovesToThePageCache) {
   EXPECT_FALSE(AroundThePageCache(*fs_.ReadFile(SegmentPath(segments.back()))));
   for (const uint64_t first_lsn : segments) {
     EXPECT_LE(*fs_.GetFileSize(SegmentPath(first_lsn)),
-              options.segment_size + (first_lsn == segments.back() ? kClosingMarkerAllowance : 0));
+              options.segment_size +
+                  (first_lsn == segments.back() ? ClosingMarkerAllowance(first_lsn) : 0));
   }
   ExpectLogHolds(payloads);
 }
@@ -1482,9 +1642,9 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
     }
     ASSERT_TRUE((*writer)->Close().ok());
     {
-      // Whichever way each segment was written, its header says so: version 2 segments
-      // (written around the page cache) are whole blocks. (The sync writer continues the last
-      // one of the async phase through the page cache.)
+      // Segments written around the page cache (their header padded to a block) are whole
+      // blocks. (The sync writer continues the last one of the async phase through the page
+      // cache.)
       auto segments = wal::ListSegments(fs, directory);
       ASSERT_TRUE(segments.ok()) << segments.status();
       if (mode == WalSyncMode::kAsync) continued = segments->back();
@@ -1493,7 +1653,8 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
         const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
         const std::string contents = *fs->ReadFile(path);
         ASSERT_GE(contents.size(), wal::kSegmentHeaderSize);
-        if (contents[8] == 2) {
+        EXPECT_EQ(contents[8], 3) << path;
+        if (AroundThePageCache(contents)) {
           EXPECT_EQ(contents.size() % kDirectWriteAlignment, 0u) << path;
         }
       }

@@ -92,10 +92,13 @@ bool FirstSegmentDirect(const WalOptions& options) {
 }
 
 Status CheckOptions(const WalOptions& options) {
-  if (options.segment_size < wal::kSegmentHeaderSize + wal::kRecordHeaderSize) {
+  // A header, a group's marker and a record header.
+  constexpr uint64_t kLeastSegment =
+      wal::kSegmentHeaderSize + wal::kGroupMarkerSize + wal::kRecordHeaderSize;
+  if (options.segment_size < kLeastSegment) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
                          "WAL segment size {} is too small (at least {} bytes)",
-                         options.segment_size, wal::kSegmentHeaderSize + wal::kRecordHeaderSize);
+                         options.segment_size, kLeastSegment);
   }
   if (options.async_flush_interval_micros <= 0 || options.group_commit_window_micros < 0) {
     return Status::Error(ErrorCode::kInvalidConfiguration,
@@ -154,10 +157,9 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
     } else {
       segment_bytes = tail.valid_size;
       // A segment of an older version goes on without markers (its readers apply the older
-      // rule to it); the next segment has them. Whether the continued segment already ends
-      // with a marker is not known here: one more at Close costs 17 bytes.
+      // rule to it); the next segment has them.
       marks = tail.format_version >= 3;
-      unmarked = tail.next_lsn > segments.back();
+      unmarked = tail.next_lsn > segments.back() && !tail.ends_with_marker;
       if (tail.valid_size < tail.file_size) {
         LAMINAR_RETURN_IF_ERROR(fs->Truncate(tail.segment_path, tail.valid_size));
       }
@@ -426,7 +428,8 @@ void WalWriter::RunFlusher() {
     const uint64_t last_group_bytes = pending_bytes_;
     last_group_records_ = pending_records_;
     // Records written now; a marker-only group at Close has none.
-    unmarked_records_ = pending_records_ > 0;
+    const bool closing_marker = pending_records_ == 0;
+    unmarked_records_ = !closing_marker;
     writing.swap(pending_);
     pending_bytes_ = 0;
     pending_records_ = 0;
@@ -460,6 +463,12 @@ void WalWriter::RunFlusher() {
     // for the padding to be small beside them.
     next_segment_direct_ =
         DirectWritesPossible(options_) && average_group_bytes_ >= options_.direct_write_threshold;
+    if (!status.ok() && closing_marker) {
+      // Every record was durable before: the marker only guards them, so its loss is no
+      // failure. Recovery cuts away whatever part of it reached the disk.
+      closing_marker_failed_ = true;
+      break;
+    }
     if (!status.ok()) {
       // Nothing is written after a failure: what reached the disk is unknown, and recovery
       // cuts the remnant away on reopen.
@@ -562,7 +571,9 @@ Status WalWriter::Close() {
   Status result = status();
   if (file_) {
     Status closed = file_->Close();
-    if (result.ok()) result = std::move(closed);
+    // A file whose closing marker failed reports that failure again; the records were durable.
+    std::lock_guard lock(mutex_);
+    if (result.ok() && !closing_marker_failed_) result = std::move(closed);
     file_.reset();
   }
   return result;

@@ -111,7 +111,9 @@ class AlignedBytes {
 /// remnant of the last group, cut away even when the device persisted later blocks of that
 /// group before earlier ones, and damage followed by a marker is corruption (format version 3,
 /// see WalReader). Close ends the log with a marker in a group of its own, so that damage to
-/// the last records of a log closed cleanly is reported too.
+/// the last records of a log closed cleanly is reported too. (This relies on a sector write
+/// being atomic: through the page cache, a group's first block also holds the end of the
+/// group before, which the device rewrites.)
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
 /// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
@@ -154,10 +156,12 @@ class WalWriter {
   /// records. Returns how many segments it deleted.
   Result<size_t> Truncate(uint64_t before_lsn);
 
-  /// Syncs everything pending, ends the log with a group marker (written and synced after the
-  /// records, if any were written since the last such marker and the segment has markers),
-  /// stops the flusher and closes the segment file. Returns the writer's error if it had
-  /// failed. Later calls fail with kClosed. Idempotent.
+  /// Syncs everything pending, ends the log with a group marker in a group of its own (when
+  /// records were written after the log last ended with one, and the newest segment has
+  /// markers: not a continued segment of format version 1 or 2), stops the flusher and closes
+  /// the segment file. Every record is durable before the marker is written, so failing to
+  /// write the marker is no error (recovery cuts away what reached the disk). Returns the
+  /// writer's error if it had failed. Later calls fail with kClosed. Idempotent.
   Status Close();
 
   /// The highest LSN known to be on stable storage (first LSN - 1 before any).
@@ -170,7 +174,7 @@ class WalWriter {
   /// log (OK if none); `file_size - valid_size` bytes were cut away.
   const WalTail& recovery() const { return recovery_; }
   /// How many fdatasyncs of segment data the flusher has done (group commit makes this much
-  /// smaller than the number of records).
+  /// smaller than the number of records), the one after Close's marker included.
   uint64_t sync_count() const { return sync_count_.load(std::memory_order_relaxed); }
   /// The first LSNs of the segments in the directory, oldest first.
   std::vector<uint64_t> segments() const;
@@ -247,10 +251,11 @@ class WalWriter {
   // writes one, so that the log ends with a marker).
   bool segment_marks_;
   bool unmarked_records_;
-  bool flush_requested_ = false;  // Guarded by mutex_. Sync() wants the flusher now.
-  bool closing_ = false;          // Guarded by mutex_.
-  bool flusher_done_ = false;     // Guarded by mutex_.
-  Status failure_;                // Guarded by mutex_.
+  bool closing_marker_failed_ = false;  // Guarded by mutex_. Close's marker could not be written.
+  bool flush_requested_ = false;        // Guarded by mutex_. Sync() wants the flusher now.
+  bool closing_ = false;                // Guarded by mutex_.
+  bool flusher_done_ = false;           // Guarded by mutex_.
+  Status failure_;                      // Guarded by mutex_.
   std::atomic<uint64_t> durable_lsn_;
   std::atomic<uint64_t> sync_count_{0};
 
