@@ -646,6 +646,18 @@ TEST_F(WalTest, CloseEndsTheLogWithAMarkerInAGroupOfItsOwn) {
       {Kind::kGroupMarker, 1}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 2},
       {Kind::kGroupMarker, 2}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 3}};
   EXPECT_EQ(frames(), continued);
+  // A crash before Close left the records last: a reopen and Close with nothing written ends
+  // the log with a marker.
+  ASSERT_TRUE(
+      fs_.WriteFile(SegmentPath(1), WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1))), true)
+          .ok());
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    EXPECT_FALSE(writer->recovery().ends_with_marker);
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  EXPECT_EQ(frames(), continued);
   ExpectLogHolds({Payload(0), Payload(1)});
 }
 
