@@ -53,8 +53,6 @@ void WalReader::FinishAt(uint64_t valid_size, Status torn) {
   tail_.next_lsn = next_lsn_;
   tail_.valid_size = valid_size;
   tail_.file_size = contents_.size();
-  tail_.format_version = valid_size == 0 ? 0 : version_;
-  tail_.ends_with_marker = valid_size != 0 && after_marker_;
   tail_.torn = std::move(torn);
 }
 
@@ -88,7 +86,6 @@ Status WalReader::LoadSegment() {
   }
   LAMINAR_RETURN_IF_ERROR(wal::CheckSegmentHeader(contents_, path, next_lsn_));
   version_ = wal::SegmentVersion(contents_);
-  after_marker_ = false;
   offset_ = wal::kSegmentHeaderSize;
   loaded_ = true;
   return Status::Ok();
@@ -149,7 +146,6 @@ Result<bool> WalReader::Next(WalRecord* record) {
       case Frame::Kind::kRecord: {
         const uint64_t lsn = next_lsn_++;
         offset_ += frame.size;
-        after_marker_ = false;
         if (lsn < from_lsn_) continue;
         record->lsn = lsn;
         record->payload = frame.payload;
@@ -166,7 +162,6 @@ Result<bool> WalReader::Next(WalRecord* record) {
                                SegmentPath(segment_index_), offset_, frame.marker_lsn, next_lsn_);
         }
         offset_ += frame.size;
-        after_marker_ = true;
         break;
       case Frame::Kind::kEnd:
         if (segment_index_ + 1 == segments_.size()) {

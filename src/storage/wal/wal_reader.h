@@ -31,11 +31,6 @@ struct WalTail {
   /// The newest segment's size on disk; larger than valid_size after a torn write (valid_size
   /// is 0 when the header itself was torn).
   uint64_t file_size = 0;
-  /// The newest segment's format version (0 if its header was torn or there is none).
-  uint32_t format_version = 0;
-  /// Whether the last valid frame of the newest segment (padding aside) is a group marker, as
-  /// a log closed cleanly ends.
-  bool ends_with_marker = false;
   /// kTornWrite describing the torn tail (segment, offset, what was wrong), or OK. A torn tail
   /// is what a crash in the middle of a write leaves; it held no acknowledged record.
   Status torn;
@@ -101,10 +96,9 @@ class WalReader {
   size_t segment_index_;
   bool loaded_ = false;
   bool at_end_ = false;
-  std::string contents_;       // The current segment, whole.
-  size_t offset_ = 0;          // Next frame in contents_.
-  uint32_t version_ = 0;       // The format version of the segment in contents_.
-  bool after_marker_ = false;  // The last frame read (padding aside) was a group marker.
+  std::string contents_;  // The current segment, whole.
+  size_t offset_ = 0;     // Next frame in contents_.
+  uint32_t version_ = 0;  // The format version of the segment in contents_.
   uint64_t next_lsn_ = 0;
   WalTail tail_;
 };

@@ -466,6 +466,9 @@ TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
   ASSERT_EQ(RecordOffset(full, 1, 6), last_record);
   for (size_t cut = last_record; cut < full.size(); ++cut) {
     SCOPED_TRACE("cut at " + std::to_string(cut));
+    // The segment the reopen before began goes too: segment 1 is the newest again.
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    ASSERT_TRUE(memory_.CreateDirectories(kDirectory).ok());
     ASSERT_TRUE(fs_.WriteFile(path, full.substr(0, cut), /*sync=*/true).ok());
 
     WalTail tail;
@@ -602,23 +605,24 @@ TEST_F(WalTest, AHoleInThePartOfTheLastGroupAfterARollIsATornTail) {
   }
 }
 
-// Close ends the log with a marker in a group of its own, synced after the records; a reopen
-// and Close with nothing written adds nothing; a group written to the continued segment
-// begins with a marker, and the log ends with one again.
-TEST_F(WalTest, CloseEndsTheLogWithAMarkerInAGroupOfItsOwn) {
-  auto frames = [&] {
-    std::vector<std::pair<wal::Frame::Kind, uint64_t>> kinds;
-    const std::string contents = *fs_.ReadFile(SegmentPath(1));
+// Close ends the log with a marker in a group of its own, synced after the records. A reopened
+// log goes on in a new segment, so that the old one ends with its records; a segment without
+// records is continued, and a Close with nothing written adds nothing to it.
+TEST_F(WalTest, CloseEndsTheLogWithAMarkerAndAReopenedLogGoesOnInANewSegment) {
+  using Kind = wal::Frame::Kind;
+  using Frames = std::vector<std::pair<Kind, uint64_t>>;
+  auto frames = [&](uint64_t first_lsn) {
+    Frames kinds;
+    const std::string contents = *fs_.ReadFile(SegmentPath(first_lsn));
     for (size_t offset = wal::kSegmentHeaderSize; offset < contents.size();) {
       const wal::Frame frame = wal::ParseFrame(contents, offset);
-      EXPECT_NE(frame.kind, wal::Frame::Kind::kBad);
-      if (frame.kind == wal::Frame::Kind::kBad) break;
+      EXPECT_NE(frame.kind, Kind::kBad);
+      if (frame.kind == Kind::kBad) break;
       kinds.emplace_back(frame.kind, frame.marker_lsn);
       offset += frame.size;
     }
     return kinds;
   };
-  using Kind = wal::Frame::Kind;
   {
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
@@ -627,38 +631,41 @@ TEST_F(WalTest, CloseEndsTheLogWithAMarkerInAGroupOfItsOwn) {
     ASSERT_TRUE(writer->Close().ok());
     EXPECT_EQ(writer->sync_count(), syncs + 1);
   }
-  const std::vector<std::pair<Kind, uint64_t>> closed = {
-      {Kind::kGroupMarker, 1}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 2}};
-  EXPECT_EQ(frames(), closed);
-  {
+  const Frames first = {{Kind::kGroupMarker, 1}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 2}};
+  EXPECT_EQ(frames(1), first);
+  for (int reopen = 0; reopen < 2; ++reopen) {
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
-    EXPECT_TRUE(writer->recovery().ends_with_marker);
+    EXPECT_EQ(writer->segments(), (std::vector<uint64_t>{1, 2}));
     ASSERT_TRUE(writer->Close().ok());
   }
-  EXPECT_EQ(frames(), closed);
+  EXPECT_EQ(frames(1), first);
+  EXPECT_EQ(frames(2), Frames{});
   {
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
     AppendDurably(writer.get(), 1, 1);
   }
-  const std::vector<std::pair<Kind, uint64_t>> continued = {
-      {Kind::kGroupMarker, 1}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 2},
-      {Kind::kGroupMarker, 2}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 3}};
-  EXPECT_EQ(frames(), continued);
-  // A crash before Close left the records last: a reopen and Close with nothing written ends
-  // the log with a marker.
+  const Frames second = {{Kind::kGroupMarker, 2}, {Kind::kRecord, 0}, {Kind::kGroupMarker, 3}};
+  EXPECT_EQ(frames(2), second);
+  // A crash before Close left the records last; the reopened log goes on in segment 3, and
+  // segment 2 ends with its record.
   ASSERT_TRUE(
-      fs_.WriteFile(SegmentPath(1), WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1))), true)
+      fs_.WriteFile(SegmentPath(2), WithoutClosingMarker(*fs_.ReadFile(SegmentPath(2))), true)
           .ok());
   {
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
-    EXPECT_FALSE(writer->recovery().ends_with_marker);
-    ASSERT_TRUE(writer->Close().ok());
+    EXPECT_EQ(writer->segments(), (std::vector<uint64_t>{1, 2, 3}));
+    EXPECT_TRUE(writer->recovery().torn.ok());
   }
-  EXPECT_EQ(frames(), continued);
+  EXPECT_EQ(frames(2), (Frames{{Kind::kGroupMarker, 2}, {Kind::kRecord, 0}}));
   ExpectLogHolds({Payload(0), Payload(1)});
+  // Damage to that record is now in an older segment: never a torn write.
+  std::string contents = *fs_.ReadFile(SegmentPath(2));
+  contents.back() ^= 0x10;
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(2), contents, /*sync=*/true).ok());
+  EXPECT_EQ(ReadAll(&fs_).status().code(), ErrorCode::kChecksumMismatch);
 }
 
 // The records were durable before Close writes its marker: a failure to write it is no error,
@@ -869,7 +876,7 @@ TEST_F(WalCorruptionTest, AGroupMarkerNamingAnotherLsnIsCorruption) {
 
 // Segments written before group markers (format versions 1 and 2) keep their rule: damage
 // followed by any valid record is not a torn write, damage with none after it is. A writer
-// continues such a segment without markers, and the segments it begins have them.
+// leaves such a segment as it is and goes on in a new one, with markers.
 TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
   std::string legacy = wal::EncodeSegmentHeader(1, 2);
   std::vector<size_t> offsets;
@@ -898,7 +905,6 @@ TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
   ASSERT_TRUE(records.ok()) << records.status();
   EXPECT_EQ(records->size(), 5u);
   EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
-  EXPECT_EQ(tail.format_version, 2u);
 
   ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), legacy, /*sync=*/true).ok());
   WalOptions options;
@@ -925,7 +931,8 @@ TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
     }
     EXPECT_EQ(marked, !old) << "segment " << first_lsn;
   }
-  EXPECT_GT(RecordOffset(*fs_.ReadFile(SegmentPath(1)), 1, 7), offsets.back());
+  EXPECT_EQ(segments[1], 7u);
+  EXPECT_EQ(*fs_.ReadFile(SegmentPath(1)), legacy);
   std::vector<std::string> payloads;
   for (uint64_t i = 0; i < 36; ++i) payloads.push_back(Payload(i));
   ExpectLogHolds(payloads);
@@ -1635,7 +1642,6 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
   const std::string directory = std::string(pattern) + "/wal";
   FileSystem* fs = FileSystem::Posix();
   std::vector<std::string> payloads;
-  uint64_t continued = 0;  // The async phase's last segment, which the sync phase continues.
   for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
     WalOptions options;
     options.sync_mode = mode;
@@ -1655,13 +1661,10 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
     ASSERT_TRUE((*writer)->Close().ok());
     {
       // Segments written around the page cache (their header padded to a block) are whole
-      // blocks. (The sync writer continues the last one of the async phase through the page
-      // cache.)
+      // blocks; the sync writer goes on in a segment of its own.
       auto segments = wal::ListSegments(fs, directory);
       ASSERT_TRUE(segments.ok()) << segments.status();
-      if (mode == WalSyncMode::kAsync) continued = segments->back();
       for (const uint64_t first_lsn : *segments) {
-        if (mode == WalSyncMode::kSync && first_lsn == continued) continue;
         const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
         const std::string contents = *fs->ReadFile(path);
         ASSERT_GE(contents.size(), wal::kSegmentHeaderSize);

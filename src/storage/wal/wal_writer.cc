@@ -127,10 +127,6 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   const bool allow_direct = FirstSegmentDirect(options);
   // What the newest segment holds, as Append counts it against the segment size.
   uint64_t segment_bytes = 0;
-  // Whether the newest segment begins each group with a marker (format version 3), and
-  // whether it holds records with no marker after them.
-  bool marks = true;
-  bool unmarked = false;
   if (segments.empty()) {
     LAMINAR_ASSIGN_OR_RETURN(
         file, CreateSegment(fs, directory, options.first_lsn, allow_direct, &direct));
@@ -155,27 +151,37 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
           file, CreateSegment(fs, directory, segments.back(), allow_direct, &direct));
       segment_bytes = SegmentStartBytes(direct);
     } else {
-      segment_bytes = tail.valid_size;
-      // A segment of an older version goes on without markers (its readers apply the older
-      // rule to it); the next segment has them.
-      marks = tail.format_version >= 3;
-      unmarked = tail.next_lsn > segments.back() && !tail.ends_with_marker;
       if (tail.valid_size < tail.file_size) {
         LAMINAR_RETURN_IF_ERROR(fs->Truncate(tail.segment_path, tail.valid_size));
       }
       LAMINAR_ASSIGN_OR_RETURN(file, fs->NewAppendableFile(tail.segment_path));
-      // Makes the cut durable before anything is appended after it.
+      // Makes the cut durable, and what a crashed process left in the page cache, before
+      // anything is appended after it.
       LAMINAR_RETURN_IF_ERROR(file->Sync());
+      segment_bytes = tail.valid_size;
+      if (tail.next_lsn > segments.back()) {
+        // The segment holds records: the log goes on in a new segment, so that the old one
+        // ends where the records end (later damage to it is never taken for a torn write),
+        // and the new one is written as a new log's first is (around the page cache in
+        // kAsync mode, with group markers whatever the old one's version). A segment with no
+        // record is continued (through the page cache until the next roll), so that its LSN
+        // is never without a segment.
+        LAMINAR_RETURN_IF_ERROR(file->Close());
+        LAMINAR_ASSIGN_OR_RETURN(
+            file, CreateSegment(fs, directory, tail.next_lsn, allow_direct, &direct));
+        segments.push_back(tail.next_lsn);
+        segment_bytes = SegmentStartBytes(direct);
+      }
     }
   }
-  return std::unique_ptr<WalWriter>(
-      new WalWriter(fs, std::move(directory), options, std::move(tail), std::move(segments),
-                    std::move(file), direct, segment_bytes, marks, unmarked));
+  return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(directory), options,
+                                                  std::move(tail), std::move(segments),
+                                                  std::move(file), direct, segment_bytes));
 }
 
 WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
                      std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file,
-                     bool direct, uint64_t segment_bytes, bool marks, bool unmarked)
+                     bool direct, uint64_t segment_bytes)
     : fs_(fs),
       directory_(std::move(directory)),
       options_(options),
@@ -185,8 +191,6 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       segment_records_(recovery_.next_lsn - segments.back()),
       segment_direct_(direct),
       next_segment_direct_(FirstSegmentDirect(options)),
-      segment_marks_(marks),
-      unmarked_records_(unmarked),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
       file_(std::move(file)),
@@ -265,7 +269,6 @@ void WalWriter::OpenChunk(bool starts_segment) {
     segment_direct_ = next_segment_direct_;
     segment_bytes_ = SegmentStartBytes(segment_direct_);
     segment_records_ = 0;
-    segment_marks_ = true;
   }
   if (continues) {
     chunk.holds_reserve = std::exchange(pending_.back().holds_reserve, false);
@@ -274,13 +277,11 @@ void WalWriter::OpenChunk(bool starts_segment) {
       segment_bytes_ += kMaxPadding;
       chunk.holds_reserve = true;
     }
-    if (segment_marks_) {
-      // The group's first write in this segment begins with a marker (see WalReader).
-      char marker[wal::kGroupMarkerSize];
-      wal::EncodeGroupMarker(next_lsn_, marker);
-      chunk.bytes.Append(std::string_view(marker, sizeof marker));
-      segment_bytes_ += wal::kGroupMarkerSize;
-    }
+    // The group's first write in this segment begins with a marker (see WalReader).
+    char marker[wal::kGroupMarkerSize];
+    wal::EncodeGroupMarker(next_lsn_, marker);
+    chunk.bytes.Append(std::string_view(marker, sizeof marker));
+    segment_bytes_ += wal::kGroupMarkerSize;
   }
   pending_.push_back(std::move(chunk));
 }
@@ -324,9 +325,8 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   // on to each next buffer, and the flusher gives back what the padding did not use: a
   // segment never grows past segment_size on account of padding.
   // A group's first buffer in a segment also begins with a marker.
-  const uint64_t reserve = pending_.empty() ? (segment_direct_ ? kMaxPadding : 0) +
-                                                  (segment_marks_ ? wal::kGroupMarkerSize : 0)
-                                            : 0;
+  const uint64_t reserve =
+      pending_.empty() ? (segment_direct_ ? kMaxPadding : 0) + wal::kGroupMarkerSize : 0;
   const bool new_segment =
       segment_records_ > 0 && segment_bytes_ + record_size + reserve > options_.segment_size;
   if (new_segment || pending_.empty()) OpenChunk(new_segment);
@@ -406,7 +406,7 @@ void WalWriter::RunFlusher() {
     }
     if (pending_.empty()) {
       flush_requested_ = false;
-      if (closing_ && segment_marks_ && unmarked_records_) {
+      if (closing_ && unmarked_records_) {
         // The log ends with a marker, in a group of its own written after the last records
         // were synced: damage to them is then never taken for a torn write.
         OpenChunk(/*starts_segment=*/false);

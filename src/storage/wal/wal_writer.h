@@ -103,15 +103,17 @@ class AlignedBytes {
 /// The choice is made per segment (WalOptions::direct_write_threshold): a new log starts around
 /// the page cache in kAsync mode (a group holds a flush interval's records) and through it in
 /// kSync mode (a group is often a record or two, which padding to a block would multiply), and
-/// each later segment follows the size of the recent groups. A segment continued after a
-/// restart is written through the page cache until the next roll.
+/// each later segment follows the size of the recent groups. A reopened log goes on in a new
+/// segment, chosen as a new log's first is.
 ///
 /// Each group's first buffer in a segment begins with a group marker, and a group is written
 /// only once the one before it is synced; so on reopen, damage with no marker after it is the
 /// remnant of the last group, cut away even when the device persisted later blocks of that
 /// group before earlier ones, and damage followed by a marker is corruption (format version 3,
 /// see WalReader). Close ends the log with a marker in a group of its own, so that damage to
-/// the last records of a log closed cleanly is reported too. (This relies on a sector write
+/// the last records of a log closed cleanly is reported too; and since a reopened log goes on
+/// in a new segment, damage to the old one's records is reported whenever it happened. (This
+/// relies on a sector write
 /// being atomic: through the page cache, a group's first block also holds the end of the
 /// group before, which the device rewrites.)
 ///
@@ -125,10 +127,11 @@ class AlignedBytes {
 class WalWriter {
  public:
   /// Opens the log in `directory`, creating the directory and a first segment if needed. An
-  /// existing log is continued after its last valid record: a torn tail of the newest segment
-  /// (see WalReader) is cut away and reported in `recovery().torn`. Damage anywhere else in
-  /// the newest segment fails with kCorruption or kChecksumMismatch; older segments are only
-  /// checked when read. Starts the flusher thread.
+  /// existing log goes on after its last valid record: a torn tail of the newest segment (see
+  /// WalReader) is cut away and reported in `recovery().torn`, the segment is synced, and if
+  /// it holds records, a new segment begins with the next LSN (one without records is
+  /// continued). Damage anywhere else in the newest segment fails with kCorruption or
+  /// kChecksumMismatch; older segments are only checked when read. Starts the flusher thread.
   static Result<std::unique_ptr<WalWriter>> Open(FileSystem* fs, std::string directory,
                                                  WalOptions options = {});
 
@@ -157,11 +160,10 @@ class WalWriter {
   Result<size_t> Truncate(uint64_t before_lsn);
 
   /// Syncs everything pending, ends the log with a group marker in a group of its own (when
-  /// records were written after the log last ended with one, and the newest segment has
-  /// markers: not a continued segment of format version 1 or 2), stops the flusher and closes
-  /// the segment file. Every record is durable before the marker is written, so failing to
-  /// write the marker is no error (recovery cuts away what reached the disk). Returns the
-  /// writer's error if it had failed. Later calls fail with kClosed. Idempotent.
+  /// records were written since Open), stops the flusher and closes the segment file. Every record
+  /// is durable before the marker is written, so failing to write the marker is no error (recovery
+  /// cuts away what reached the disk). Returns the writer's error if it had failed. Later calls
+  /// fail with kClosed. Idempotent.
   Status Close();
 
   /// The highest LSN known to be on stable storage (first LSN - 1 before any).
@@ -201,7 +203,7 @@ class WalWriter {
 
   WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
             std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct,
-            uint64_t segment_bytes, bool marks, bool unmarked);
+            uint64_t segment_bytes);
 
   // Under mutex_: the capacity of the next pending buffer, opening one (the first of a new
   // segment if `starts_segment`), copying bytes into them (opening the next where one is
@@ -245,12 +247,10 @@ class WalWriter {
   // cache (a block of header, padding reserved per buffer), and whether the next one will be.
   bool segment_direct_;
   bool next_segment_direct_;
-  // Guarded by mutex_. Whether the newest segment begins each group's first buffer in it with
-  // a group marker (format version 3; a continued older segment does not), and whether the
-  // flusher has written records to the log since its last marker-only group (Close then
-  // writes one, so that the log ends with a marker).
-  bool segment_marks_;
-  bool unmarked_records_;
+  // Guarded by mutex_. Whether the flusher has written records since it opened the log or
+  // last wrote a marker-only group (Close then writes one, so that the log ends with a
+  // marker).
+  bool unmarked_records_ = false;
   bool closing_marker_failed_ = false;  // Guarded by mutex_. Close's marker could not be written.
   bool flush_requested_ = false;        // Guarded by mutex_. Sync() wants the flusher now.
   bool closing_ = false;                // Guarded by mutex_.
