@@ -23,7 +23,7 @@ inline constexpr std::string_view kSegmentMagic{"LDBWAL\r\n", 8};
 /// added group markers, which every group written to a version 3 segment begins with, and
 /// with them the rule that tells a write the device persisted out of order from damage to
 /// synced records (docs/formats/wal.md, "Recovery"). The writer stamps every new segment with
-/// version 3.
+/// version 3, and writes no marker into an older segment it continues (one without records).
 inline constexpr uint32_t kFormatVersion = 3;
 inline constexpr uint32_t kOldestReadableVersion = 1;
 /// magic (8) + version (4) + reserved (4) + first LSN (8) + masked CRC-32C of those 24 (4).

@@ -21,7 +21,8 @@ struct WalRecord {
 
 /// Where and how the newest segment ended, once a WalReader has reached the end of the log.
 struct WalTail {
-  /// The segment the log ends in ("" if the directory holds no segment).
+  /// The segment the log ends in ("" if the directory holds no segment). (WalWriter::recovery:
+  /// the newest segment Open found and cut, which may since have been followed by a new one.)
   std::string segment_path;
   /// The LSN the next appended record gets.
   uint64_t next_lsn = 0;

@@ -483,6 +483,8 @@ TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
     auto writer = OpenWriter();
     ASSERT_NE(writer, nullptr);
     EXPECT_EQ(writer->recovery().torn.code(), tail.torn.code());
+    // Segment 1 holds records: the log goes on in a new segment.
+    EXPECT_EQ(writer->segments(), (std::vector<uint64_t>{1, record_whole ? 7u : 6u}));
     EXPECT_EQ(*writer->Append("replacement"), record_whole ? 7u : 6u);
     ASSERT_TRUE(writer->Close().ok());
     records = ReadAll(&fs_);
@@ -722,6 +724,41 @@ TEST_F(WalTest, MarkerBytesInAPayloadDoNotTurnATornTailIntoCorruption) {
   EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
 }
 
+// Open begins a new segment after one with records: a crash (or a failure) at any step of
+// that loses nothing, and the next Open begins it again.
+TEST_F(WalTest, ACrashWhileOpenBeginsTheNewSegmentLosesNothing) {
+  const std::vector<FaultRule> faults = {
+      FaultRule::At(FaultOperation::kCreate, FaultKind::kIoError).OnPath(wal::SegmentFileName(8)),
+      FaultRule::At(FaultOperation::kAppend, FaultKind::kTornWrite)
+          .OnPath(wal::SegmentFileName(8))
+          .KeepingBytes(10),
+      FaultRule::At(FaultOperation::kSync, FaultKind::kIoError).OnPath(wal::SegmentFileName(8)),
+      FaultRule::At(FaultOperation::kSyncDirectory, FaultKind::kIoError)};
+  for (size_t i = 0; i < faults.size(); ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    {
+      auto writer = OpenWriter();
+      ASSERT_NE(writer, nullptr);
+      AppendDurably(writer.get(), 0, 7);
+      ASSERT_TRUE(writer->Close().ok());
+    }
+    fs_.InjectFault(faults[i]);
+    EXPECT_FALSE(WalWriter::Open(&fs_, kDirectory).ok());
+    fs_.ClearFaults();
+    ASSERT_TRUE(fs_.SimulateCrash().ok());
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(writer->next_lsn(), 8u);
+    EXPECT_EQ(writer->segments(), (std::vector<uint64_t>{1, 8}));
+    AppendDurably(writer.get(), 7, 1);
+    ASSERT_TRUE(writer->Close().ok());
+    std::vector<std::string> payloads;
+    for (uint64_t p = 0; p < 8; ++p) payloads.push_back(Payload(p));
+    ExpectLogHolds(payloads);
+  }
+}
+
 TEST_F(WalTest, TornHeaderOfTheNewestSegmentIsReplaced) {
   {
     auto writer = OpenWriter();
@@ -936,6 +973,30 @@ TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
   std::vector<std::string> payloads;
   for (uint64_t i = 0; i < 36; ++i) payloads.push_back(Payload(i));
   ExpectLogHolds(payloads);
+
+  // A version 2 segment without records is continued, without markers: its readers apply the
+  // older rule to it, which markers would not serve.
+  ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+  ASSERT_TRUE(memory_.CreateDirectories(kDirectory).ok());
+  const std::string empty = wal::EncodeSegmentHeader(1, 2);
+  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), empty, /*sync=*/true).ok());
+  {
+    auto writer = OpenWriter();
+    ASSERT_NE(writer, nullptr);
+    EXPECT_EQ(writer->segments(), std::vector<uint64_t>{1});
+    AppendDurably(writer.get(), 0, 3);
+    ASSERT_TRUE(writer->Close().ok());
+  }
+  std::string expected = empty;
+  for (uint64_t i = 0; i < 3; ++i) {
+    const std::string payload = Payload(i);
+    char header[wal::kRecordHeaderSize];
+    wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
+    expected.append(header, sizeof header);
+    expected += payload;
+  }
+  EXPECT_EQ(*fs_.ReadFile(SegmentPath(1)), expected);
+  ExpectLogHolds({Payload(0), Payload(1), Payload(2)});
 }
 
 TEST_F(WalCorruptionTest, AMissingSegmentIsAGap) {
@@ -1642,12 +1703,17 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
   const std::string directory = std::string(pattern) + "/wal";
   FileSystem* fs = FileSystem::Posix();
   std::vector<std::string> payloads;
+  // The async phase's segments and their contents, which the sync phase leaves as they are.
+  std::map<uint64_t, std::string> async_segments;
   for (const WalSyncMode mode : {WalSyncMode::kAsync, WalSyncMode::kSync}) {
     WalOptions options;
     options.sync_mode = mode;
     options.segment_size = 1 << 20;
     auto writer = WalWriter::Open(fs, directory, options);
     ASSERT_TRUE(writer.ok()) << writer.status();
+    if (mode == WalSyncMode::kSync) {
+      EXPECT_EQ((*writer)->segments().size(), async_segments.size() + 1);
+    }
     for (uint64_t i = 0; i < 2000; ++i) {
       std::string payload =
           i % 101 == 0 ? std::string(70000, static_cast<char>('A' + i % 26)) : Payload(i);
@@ -1668,6 +1734,11 @@ TEST(WalPosixTest, RecordsRoundTripOnTheRealFileSystem) {
         const std::string path = JoinPath(directory, wal::SegmentFileName(first_lsn));
         const std::string contents = *fs->ReadFile(path);
         ASSERT_GE(contents.size(), wal::kSegmentHeaderSize);
+        if (mode == WalSyncMode::kAsync) {
+          async_segments[first_lsn] = contents;
+        } else if (async_segments.count(first_lsn) > 0) {
+          EXPECT_TRUE(async_segments[first_lsn] == contents) << path;
+        }
         EXPECT_EQ(contents[8], 3) << path;
         if (AroundThePageCache(contents)) {
           EXPECT_EQ(contents.size() % kDirectWriteAlignment, 0u) << path;

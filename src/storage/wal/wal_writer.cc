@@ -127,6 +127,9 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
   const bool allow_direct = FirstSegmentDirect(options);
   // What the newest segment holds, as Append counts it against the segment size.
   uint64_t segment_bytes = 0;
+  // Whether groups written to the newest segment begin with markers: not in a continued
+  // segment of format version 1 or 2, whose readers apply the older rule to it.
+  bool marks = true;
   if (segments.empty()) {
     LAMINAR_ASSIGN_OR_RETURN(
         file, CreateSegment(fs, directory, options.first_lsn, allow_direct, &direct));
@@ -171,17 +174,20 @@ Result<std::unique_ptr<WalWriter>> WalWriter::Open(FileSystem* fs, std::string d
             file, CreateSegment(fs, directory, tail.next_lsn, allow_direct, &direct));
         segments.push_back(tail.next_lsn);
         segment_bytes = SegmentStartBytes(direct);
+      } else {
+        LAMINAR_ASSIGN_OR_RETURN(const std::string contents, fs->ReadFile(tail.segment_path));
+        marks = wal::SegmentVersion(contents) >= wal::kFormatVersion;
       }
     }
   }
   return std::unique_ptr<WalWriter>(new WalWriter(fs, std::move(directory), options,
                                                   std::move(tail), std::move(segments),
-                                                  std::move(file), direct, segment_bytes));
+                                                  std::move(file), direct, segment_bytes, marks));
 }
 
 WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
                      std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file,
-                     bool direct, uint64_t segment_bytes)
+                     bool direct, uint64_t segment_bytes, bool marks)
     : fs_(fs),
       directory_(std::move(directory)),
       options_(options),
@@ -191,6 +197,7 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       segment_records_(recovery_.next_lsn - segments.back()),
       segment_direct_(direct),
       next_segment_direct_(FirstSegmentDirect(options)),
+      segment_marks_(marks),
       durable_lsn_(recovery_.next_lsn - 1),
       segments_(std::move(segments)),
       file_(std::move(file)),
@@ -269,6 +276,7 @@ void WalWriter::OpenChunk(bool starts_segment) {
     segment_direct_ = next_segment_direct_;
     segment_bytes_ = SegmentStartBytes(segment_direct_);
     segment_records_ = 0;
+    segment_marks_ = true;
   }
   if (continues) {
     chunk.holds_reserve = std::exchange(pending_.back().holds_reserve, false);
@@ -277,11 +285,13 @@ void WalWriter::OpenChunk(bool starts_segment) {
       segment_bytes_ += kMaxPadding;
       chunk.holds_reserve = true;
     }
-    // The group's first write in this segment begins with a marker (see WalReader).
-    char marker[wal::kGroupMarkerSize];
-    wal::EncodeGroupMarker(next_lsn_, marker);
-    chunk.bytes.Append(std::string_view(marker, sizeof marker));
-    segment_bytes_ += wal::kGroupMarkerSize;
+    if (segment_marks_) {
+      // The group's first write in this segment begins with a marker (see WalReader).
+      char marker[wal::kGroupMarkerSize];
+      wal::EncodeGroupMarker(next_lsn_, marker);
+      chunk.bytes.Append(std::string_view(marker, sizeof marker));
+      segment_bytes_ += wal::kGroupMarkerSize;
+    }
   }
   pending_.push_back(std::move(chunk));
 }
@@ -325,8 +335,9 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   // on to each next buffer, and the flusher gives back what the padding did not use: a
   // segment never grows past segment_size on account of padding.
   // A group's first buffer in a segment also begins with a marker.
-  const uint64_t reserve =
-      pending_.empty() ? (segment_direct_ ? kMaxPadding : 0) + wal::kGroupMarkerSize : 0;
+  const uint64_t reserve = pending_.empty() ? (segment_direct_ ? kMaxPadding : 0) +
+                                                  (segment_marks_ ? wal::kGroupMarkerSize : 0)
+                                            : 0;
   const bool new_segment =
       segment_records_ > 0 && segment_bytes_ + record_size + reserve > options_.segment_size;
   if (new_segment || pending_.empty()) OpenChunk(new_segment);
@@ -406,7 +417,7 @@ void WalWriter::RunFlusher() {
     }
     if (pending_.empty()) {
       flush_requested_ = false;
-      if (closing_ && unmarked_records_) {
+      if (closing_ && segment_marks_ && unmarked_records_) {
         // The log ends with a marker, in a group of its own written after the last records
         // were synced: damage to them is then never taken for a torn write.
         OpenChunk(/*starts_segment=*/false);

@@ -112,7 +112,7 @@ class AlignedBytes {
 /// group before earlier ones, and damage followed by a marker is corruption (format version 3,
 /// see WalReader). Close ends the log with a marker in a group of its own, so that damage to
 /// the last records of a log closed cleanly is reported too; and since a reopened log goes on
-/// in a new segment, damage to the old one's records is reported whenever it happened. (This
+/// in a new segment, damage to the old one's records is reported from then on. (This
 /// relies on a sector write
 /// being atomic: through the page cache, a group's first block also holds the end of the
 /// group before, which the device rewrites.)
@@ -130,8 +130,9 @@ class WalWriter {
   /// existing log goes on after its last valid record: a torn tail of the newest segment (see
   /// WalReader) is cut away and reported in `recovery().torn`, the segment is synced, and if
   /// it holds records, a new segment begins with the next LSN (one without records is
-  /// continued). Damage anywhere else in the newest segment fails with kCorruption or
-  /// kChecksumMismatch; older segments are only checked when read. Starts the flusher thread.
+  /// continued, without group markers if it is of format version 1 or 2). Damage anywhere else in
+  /// the newest segment fails with kCorruption or kChecksumMismatch; older segments are only
+  /// checked when read. Starts the flusher thread.
   static Result<std::unique_ptr<WalWriter>> Open(FileSystem* fs, std::string directory,
                                                  WalOptions options = {});
 
@@ -160,7 +161,8 @@ class WalWriter {
   Result<size_t> Truncate(uint64_t before_lsn);
 
   /// Syncs everything pending, ends the log with a group marker in a group of its own (when
-  /// records were written since Open), stops the flusher and closes the segment file. Every record
+  /// records were written since Open, and the newest segment has markers), stops the flusher
+  /// and closes the segment file. Every record
   /// is durable before the marker is written, so failing to write the marker is no error (recovery
   /// cuts away what reached the disk). Returns the writer's error if it had failed. Later calls
   /// fail with kClosed. Idempotent.
@@ -203,7 +205,7 @@ class WalWriter {
 
   WalWriter(FileSystem* fs, std::string directory, WalOptions options, WalTail recovery,
             std::vector<uint64_t> segments, std::unique_ptr<WritableFile> file, bool direct,
-            uint64_t segment_bytes);
+            uint64_t segment_bytes, bool marks);
 
   // Under mutex_: the capacity of the next pending buffer, opening one (the first of a new
   // segment if `starts_segment`), copying bytes into them (opening the next where one is
@@ -247,9 +249,11 @@ class WalWriter {
   // cache (a block of header, padding reserved per buffer), and whether the next one will be.
   bool segment_direct_;
   bool next_segment_direct_;
-  // Guarded by mutex_. Whether the flusher has written records since it opened the log or
-  // last wrote a marker-only group (Close then writes one, so that the log ends with a
-  // marker).
+  // Guarded by mutex_. Whether groups written to the newest segment begin with a group marker
+  // (not in a continued segment of format version 1 or 2: see Open), and whether the flusher
+  // has written records since it opened the log or last wrote a marker-only group (Close then
+  // writes one, so that the log ends with a marker).
+  bool segment_marks_;
   bool unmarked_records_ = false;
   bool closing_marker_failed_ = false;  // Guarded by mutex_. Close's marker could not be written.
   bool flush_requested_ = false;        // Guarded by mutex_. Sync() wants the flusher now.
