@@ -81,6 +81,22 @@ size_t RecordOffset(const std::string& contents, uint64_t first_lsn, uint64_t ls
 
 class WalTest : public ::testing::Test {
  protected:
+  // kAsync options whose flush timer never fires, so that each Sync writes one group, with
+  // every segment around the page cache where the file system allows it.
+  static WalOptions OneGroupPerSync() {
+    WalOptions options;
+    options.sync_mode = WalSyncMode::kAsync;
+    options.async_flush_interval_micros = 600'000'000;
+    options.direct_write_threshold = 0;
+    return options;
+  }
+
+  // Empties the log's directory, and lets the file system write around the page cache or not.
+  void StartOver(bool direct) {
+    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    memory_.set_direct_writes(direct);
+  }
+
   // How many bytes the marker-only group Close ends a log with can take segment `first_lsn`
   // past its size: a block around the page cache, the marker through it.
   uint64_t ClosingMarkerAllowance(uint64_t first_lsn) {
@@ -501,13 +517,8 @@ TEST_F(WalTest, TornLastRecordAtEveryCutPositionIsCutAway) {
 TEST_F(WalTest, AHoleInTheLastGroupBeforeItsLaterRecordsIsATornTail) {
   for (const bool direct : {false, true}) {
     SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
-    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
-    memory_.set_direct_writes(direct);
-    WalOptions options;
-    options.sync_mode = WalSyncMode::kAsync;
-    options.async_flush_interval_micros =
-        600'000'000;  // The timer never fires: one group per Sync.
-    options.direct_write_threshold = 0;
+    StartOver(direct);
+    const WalOptions options = OneGroupPerSync();
     auto group_payload = [](uint64_t i) { return std::string(500, 'g') + Payload(i); };
     size_t synced_size = 0;
     {
@@ -558,14 +569,9 @@ TEST_F(WalTest, AHoleInTheLastGroupBeforeItsLaterRecordsIsATornTail) {
 TEST_F(WalTest, AHoleInThePartOfTheLastGroupAfterARollIsATornTail) {
   for (const bool direct : {false, true}) {
     SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
-    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
-    memory_.set_direct_writes(direct);
-    WalOptions options;
-    options.sync_mode = WalSyncMode::kAsync;
-    options.async_flush_interval_micros =
-        600'000'000;  // The timer never fires: one group per Sync.
+    StartOver(direct);
+    WalOptions options = OneGroupPerSync();
     options.segment_size = 64 << 10;
-    options.direct_write_threshold = 0;
     std::vector<std::string> payloads;
     std::vector<uint64_t> segments;
     {
@@ -694,9 +700,7 @@ TEST_F(WalTest, AClosingMarkerThatCannotBeWrittenIsNoError) {
 // A record of the unsynced last group whose payload holds marker bytes does not pass for a
 // later group's marker: the LSN it names could not follow the damage.
 TEST_F(WalTest, MarkerBytesInAPayloadDoNotTurnATornTailIntoCorruption) {
-  WalOptions options;
-  options.sync_mode = WalSyncMode::kAsync;
-  options.async_flush_interval_micros = 600'000'000;  // One group per Sync.
+  const WalOptions options = OneGroupPerSync();
   {
     auto writer = OpenWriter(options);
     ASSERT_NE(writer, nullptr);
@@ -867,12 +871,8 @@ TEST_F(WalCorruptionTest, BitFlipInTheLastRecordOfAnOlderSegmentIsAnError) {
 TEST_F(WalCorruptionTest, DamageBeforeALaterGroupIsNotATornWrite) {
   for (const bool direct : {false, true}) {
     SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
-    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
-    memory_.set_direct_writes(direct);
-    WalOptions options;
-    options.sync_mode = WalSyncMode::kAsync;
-    options.async_flush_interval_micros = 600'000'000;  // One group per Sync.
-    options.direct_write_threshold = 0;
+    StartOver(direct);
+    const WalOptions options = OneGroupPerSync();
     {
       auto writer = OpenWriter(options);
       ASSERT_NE(writer, nullptr);
