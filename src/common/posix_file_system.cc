@@ -109,9 +109,10 @@ class PosixWritableFile final : public WritableFile {
     return status;
   }
 
-  // A file opened with O_DIRECT writes aligned data straight from the caller's memory. If the
-  // file system refuses a write (EINVAL: it wants another alignment, or a short write left an
-  // unaligned rest), the file goes back to the page cache for good and the write goes on there.
+  // Writes all of `data`, going on after short writes and EINTR. A file opened with O_DIRECT
+  // writes aligned data straight from the caller's memory; if the file system refuses such a
+  // write (EINVAL: it wants another alignment, or a short write left an unaligned rest), the
+  // file goes back to the page cache for good and the write goes on there.
   Status WriteAll(std::string_view data) {
     if (!error_.ok()) return error_;
     while (!data.empty()) {

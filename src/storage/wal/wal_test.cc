@@ -66,6 +66,13 @@ std::string WithoutClosingMarker(const std::string& contents) {
   return contents.substr(0, contents.size() - size);
 }
 
+// A record framed as the writer frames it (header and payload), for segments built by hand.
+std::string FramedRecord(std::string_view payload) {
+  char header[wal::kRecordHeaderSize];
+  wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
+  return std::string(header, sizeof header) + std::string(payload);
+}
+
 // The offset of the record with LSN `lsn` in a segment whose first LSN is `first_lsn`.
 size_t RecordOffset(const std::string& contents, uint64_t first_lsn, uint64_t lsn) {
   size_t offset = wal::kSegmentHeaderSize;
@@ -1003,12 +1010,8 @@ TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
   std::string legacy = wal::EncodeSegmentHeader(1, 2);
   std::vector<size_t> offsets;
   for (uint64_t i = 0; i < 6; ++i) {
-    const std::string payload = Payload(i);
-    char header[wal::kRecordHeaderSize];
-    wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
     offsets.push_back(legacy.size());
-    legacy.append(header, sizeof header);
-    legacy += payload;
+    legacy += FramedRecord(Payload(i));
   }
   ASSERT_TRUE(memory_.CreateDirectories(kDirectory).ok());
 
@@ -1073,13 +1076,7 @@ TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
     ASSERT_TRUE(writer->Close().ok());
   }
   std::string expected = empty;
-  for (uint64_t i = 0; i < 3; ++i) {
-    const std::string payload = Payload(i);
-    char header[wal::kRecordHeaderSize];
-    wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
-    expected.append(header, sizeof header);
-    expected += payload;
-  }
+  for (uint64_t i = 0; i < 3; ++i) expected += FramedRecord(Payload(i));
   EXPECT_EQ(*fs_.ReadFile(SegmentPath(1)), expected);
   ExpectLogHolds({Payload(0), Payload(1), Payload(2)});
 }

@@ -98,8 +98,8 @@ class AlignedBytes {
 /// buffers themselves, so the kernel copies nothing and dirty pages do not pile up behind the
 /// log. Pending buffers are whole blocks, filled one after another (a record continues in the
 /// next buffer), so only a group's last write in a segment can end short of a block: it ends
-/// with a padding record at a 4 KiB boundary. The padding counts against
-/// `segment_size` (the group reserves the most it can take, and gets back what it did not use).
+/// with a padding record at a 4 KiB boundary. The padding counts against `segment_size` (the
+/// group reserves the most it can take, and gets back what it did not use).
 /// The choice is made per segment (WalOptions::direct_write_threshold): a new log starts around
 /// the page cache in kAsync mode (a group holds a flush interval's records) and through it in
 /// kSync mode (a group is often a record or two, which padding to a block would multiply), and
@@ -112,10 +112,9 @@ class AlignedBytes {
 /// group before earlier ones, and damage followed by a marker is corruption (format version 3,
 /// see WalReader). Close ends the log with a marker in a group of its own, so that damage to
 /// the last records of a log closed cleanly is reported too; and since a reopened log goes on
-/// in a new segment, damage to the old one's records is reported from then on. (This
-/// relies on a sector write
-/// being atomic: through the page cache, a group's first block also holds the end of the
-/// group before, which the device rewrites.)
+/// in a new segment, damage to the old one's records is reported from then on. (This relies on
+/// a sector write being atomic: through the page cache, a group's first block also holds the
+/// end of the group before, which the device rewrites.)
 ///
 /// A failed write or sync (ENOSPC, EIO) fails the writer for good: the pending group is dropped,
 /// and every later Append, WaitDurable of a record not yet durable, and Sync returns that error
@@ -130,8 +129,8 @@ class WalWriter {
   /// existing log goes on after its last valid record: a torn tail of the newest segment (see
   /// WalReader) is cut away and reported in `recovery().torn`, the segment is synced, and if
   /// it holds records, a new segment begins with the next LSN (one without records is
-  /// continued, without group markers if it is of format version 1 or 2). Damage anywhere else in
-  /// the newest segment fails with kCorruption or kChecksumMismatch; older segments are only
+  /// continued, without group markers if it is of format version 1 or 2). Damage anywhere else
+  /// in the newest segment fails with kCorruption or kChecksumMismatch; older segments are only
   /// checked when read. Starts the flusher thread.
   static Result<std::unique_ptr<WalWriter>> Open(FileSystem* fs, std::string directory,
                                                  WalOptions options = {});
@@ -162,10 +161,9 @@ class WalWriter {
 
   /// Syncs everything pending, ends the log with a group marker in a group of its own (when
   /// records were written since Open, and the newest segment has markers), stops the flusher
-  /// and closes the segment file. Every record
-  /// is durable before the marker is written, so failing to write the marker is no error (recovery
-  /// cuts away what reached the disk). Returns the writer's error if it had failed. Later calls
-  /// fail with kClosed. Idempotent.
+  /// and closes the segment file. Every record is durable before the marker is written, so
+  /// failing to write the marker is no error (recovery cuts away what reached the disk).
+  /// Returns the writer's error if it had failed. Later calls fail with kClosed. Idempotent.
   Status Close();
 
   /// The highest LSN known to be on stable storage (first LSN - 1 before any).
