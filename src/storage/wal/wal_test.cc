@@ -901,6 +901,15 @@ class WalCorruptionTest : public WalTest {
     return RecordOffset(*fs_.ReadFile(SegmentPath(1)), 1, index + 1);
   }
 
+  // Segment 1 holds `contents`: reading the log fails with `code`, saying `saying`.
+  void ExpectReadFails(const std::string& contents, ErrorCode code, std::string_view saying) {
+    ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
+    auto records = ReadAll(&fs_);
+    ASSERT_FALSE(records.ok());
+    EXPECT_EQ(records.status().code(), code);
+    EXPECT_NE(records.status().message().find(saying), std::string_view::npos) << records.status();
+  }
+
   void FlipBit(const std::string& path, size_t offset) {
     std::string contents = *fs_.ReadFile(path);
     contents[offset] ^= 0x10;
@@ -976,12 +985,7 @@ TEST_F(WalCorruptionTest, DamageBeforeALaterGroupIsNotATornWrite) {
     }
     std::string contents = WithoutClosingMarker(*fs_.ReadFile(SegmentPath(1)));
     contents[RecordOffset(contents, 1, 6) + wal::kRecordHeaderSize + 1] ^= 0x10;
-    ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
-    auto records = ReadAll(&fs_);
-    ASSERT_FALSE(records.ok());
-    EXPECT_EQ(records.status().code(), ErrorCode::kChecksumMismatch);
-    EXPECT_NE(records.status().message().find("a group begun at offset"), std::string_view::npos)
-        << records.status();
+    ExpectReadFails(contents, ErrorCode::kChecksumMismatch, "a group begun at offset");
     EXPECT_EQ(WalWriter::Open(&fs_, kDirectory, options).status().code(),
               ErrorCode::kChecksumMismatch);
     EXPECT_EQ(*fs_.ReadFile(SegmentPath(1)), contents);  // Left as it was for the operator.
@@ -994,13 +998,7 @@ TEST_F(WalCorruptionTest, AGroupMarkerNamingAnotherLsnIsCorruption) {
   // The first group's marker, right after the header, rewritten with a checksum to match.
   ASSERT_EQ(wal::ParseFrame(contents, wal::kSegmentHeaderSize).marker_lsn, 1u);
   wal::EncodeGroupMarker(2, contents.data() + wal::kSegmentHeaderSize);
-  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), contents, /*sync=*/true).ok());
-  auto records = ReadAll(&fs_);
-  ASSERT_FALSE(records.ok());
-  EXPECT_EQ(records.status().code(), ErrorCode::kCorruption);
-  EXPECT_NE(records.status().message().find("next record is LSN 2, but it is LSN 1"),
-            std::string_view::npos)
-      << records.status();
+  ExpectReadFails(contents, ErrorCode::kCorruption, "next record is LSN 2, but it is LSN 1");
 }
 
 // Segments written before group markers (format versions 1 and 2) keep their rule: damage
@@ -1017,16 +1015,11 @@ TEST_F(WalCorruptionTest, SegmentsWithoutGroupMarkersKeepTheirRule) {
 
   std::string damaged = legacy;
   damaged[offsets[2] + wal::kRecordHeaderSize] ^= 0x10;
-  ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), damaged, /*sync=*/true).ok());
-  auto records = ReadAll(&fs_);
-  ASSERT_FALSE(records.ok());
-  EXPECT_EQ(records.status().code(), ErrorCode::kChecksumMismatch);
-  EXPECT_NE(records.status().message().find("format version 2"), std::string_view::npos)
-      << records.status();
+  ExpectReadFails(damaged, ErrorCode::kChecksumMismatch, "format version 2");
 
   WalTail tail;
   ASSERT_TRUE(fs_.WriteFile(SegmentPath(1), legacy.substr(0, legacy.size() - 3), true).ok());
-  records = ReadAll(&fs_, 0, &tail);
+  auto records = ReadAll(&fs_, 0, &tail);
   ASSERT_TRUE(records.ok()) << records.status();
   EXPECT_EQ(records->size(), 5u);
   EXPECT_EQ(tail.torn.code(), ErrorCode::kTornWrite);
@@ -1755,13 +1748,11 @@ TEST_F(WalDirectTest, ATornDirectWriteIsCutAwayOnReopen) {
 TEST_F(WalDirectTest, ARecordSpanningTwoWritesIsCutAwayWhenEitherTears) {
   for (const uint64_t torn_write : {uint64_t{1}, uint64_t{2}}) {
     SCOPED_TRACE(torn_write);
-    ASSERT_TRUE(memory_.DeleteRecursively(kDirectory).ok());
+    StartOver(/*direct=*/true);
     WalOptions options;
     options.sync_mode = WalSyncMode::kAsync;
     {
-      WalOptions only_sync_writes = options;  // The timer never fires: one group per Sync.
-      only_sync_writes.async_flush_interval_micros = 600'000'000;
-      auto writer = OpenWriter(only_sync_writes);
+      auto writer = OpenWriter(OneGroupPerSync());
       ASSERT_NE(writer, nullptr);
       for (uint64_t i = 0; i < 10; ++i) ASSERT_TRUE(writer->Append(Payload(i)).ok());
       ASSERT_TRUE(writer->Sync().ok());
