@@ -1,9 +1,11 @@
 #include "common/crc32c.h"
 
 #include <array>
+#include <cstdint>
 #include <cstring>
 
 #if defined(__x86_64__)
+#include <immintrin.h>
 #include <nmmintrin.h>
 #endif
 
@@ -99,46 +101,102 @@ constexpr ZeroShift kShortShift(kShortStretch);
 // Three crc32 chains, one per third of a block of 3 * kStretch bytes, run side by side: the
 // instruction takes 3 cycles but a new one can start every cycle, so one chain leaves it idle
 // two thirds of the time. The chains are then joined with `shift`.
-template <size_t kStretch>
+//
+// Long stretches prefetch their input a little ahead: three streams read word by word keep
+// too few cache misses in flight to read memory at its speed (cold input was checksummed at
+// 13.6 GB/s without, 17.5 GB/s with). With kCopy the words read are also stored at `out` (the
+// same offsets), so that a copy and its checksum take one pass over the bytes; long stretches
+// store them around the cache (non-temporal stores of whole lines, which need no read of the
+// target first), as the copy is made for a device or a later reader, not for this core.
+template <size_t kStretch, bool kCopy>
 __attribute__((target("sse4.2"))) uint32_t ExtendThreeWay(uint32_t crc, const uint8_t* p,
-                                                          const ZeroShift& shift) {
+                                                          uint8_t* out, const ZeroShift& shift) {
+  constexpr bool kLong = kStretch >= kLongStretch;
+  constexpr size_t kPrefetchAhead = 2048;
   uint64_t first = crc;
   uint64_t second = 0;
   uint64_t third = 0;
   for (size_t offset = 0; offset < kStretch; offset += 8) {
-    uint64_t a, b, c;
-    std::memcpy(&a, p + offset, 8);
-    std::memcpy(&b, p + kStretch + offset, 8);
-    std::memcpy(&c, p + 2 * kStretch + offset, 8);
-    first = _mm_crc32_u64(first, a);
-    second = _mm_crc32_u64(second, b);
-    third = _mm_crc32_u64(third, c);
+    if (kLong && offset % 64 == 0) {
+      // Prefetching past the end of the input is harmless: a prefetch never faults.
+      for (size_t stretch = 0; stretch < 3; ++stretch) {
+        _mm_prefetch(
+            reinterpret_cast<const char*>(p + stretch * kStretch + offset + kPrefetchAhead),
+            _MM_HINT_T0);
+      }
+    }
+    uint64_t words[3];
+    for (size_t stretch = 0; stretch < 3; ++stretch) {
+      std::memcpy(&words[stretch], p + stretch * kStretch + offset, 8);
+    }
+    first = _mm_crc32_u64(first, words[0]);
+    second = _mm_crc32_u64(second, words[1]);
+    third = _mm_crc32_u64(third, words[2]);
+    if constexpr (kCopy) {
+      for (size_t stretch = 0; stretch < 3; ++stretch) {
+        uint8_t* target = out + stretch * kStretch + offset;
+        if constexpr (kLong) {
+          _mm_stream_si64(reinterpret_cast<long long*>(target),
+                          static_cast<long long>(words[stretch]));
+        } else {
+          std::memcpy(target, &words[stretch], 8);
+        }
+      }
+    }
   }
   const uint32_t two = shift(static_cast<uint32_t>(first)) ^ static_cast<uint32_t>(second);
   return shift(two) ^ static_cast<uint32_t>(third);
 }
 
-__attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const uint8_t* p,
-                                                          size_t size) {
-  if (size >= 3 * kShortStretch) {
-    for (; size >= 3 * kLongStretch; p += 3 * kLongStretch, size -= 3 * kLongStretch) {
-      crc = ExtendThreeWay<kLongStretch>(crc, p, kLongShift);
-    }
-    for (; size >= 3 * kShortStretch; p += 3 * kShortStretch, size -= 3 * kShortStretch) {
-      crc = ExtendThreeWay<kShortStretch>(crc, p, kShortShift);
-    }
-  }
+// One chain, a word then a byte at a time (short inputs, and what blocks leave over). With
+// kCopy, also copies the bytes to `out`.
+template <bool kCopy>
+__attribute__((target("sse4.2"))) uint32_t ExtendOneWay(uint32_t crc, const uint8_t* p, size_t size,
+                                                        uint8_t* out) {
   uint64_t crc64 = crc;
-  while (size >= 8) {
+  for (; size >= 8; p += 8, size -= 8) {
     uint64_t word;
     std::memcpy(&word, p, 8);
     crc64 = _mm_crc32_u64(crc64, word);
-    p += 8;
-    size -= 8;
+    if constexpr (kCopy) {
+      std::memcpy(out, &word, 8);
+      out += 8;
+    }
   }
   uint32_t crc32 = static_cast<uint32_t>(crc64);
-  while (size-- > 0) crc32 = _mm_crc32_u8(crc32, *p++);
+  for (; size > 0; --size, ++p) {
+    crc32 = _mm_crc32_u8(crc32, *p);
+    if constexpr (kCopy) *out++ = *p;
+  }
   return crc32;
+}
+
+// With kCopy, also copies the `size` bytes at `p` to `out`.
+template <bool kCopy>
+__attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const uint8_t* p,
+                                                          size_t size, uint8_t* out) {
+  if (size >= 3 * kShortStretch) {
+    if (kCopy && size >= 3 * kLongStretch + 64) {
+      // Non-temporal stores combine into whole lines: the long blocks start at a line.
+      const size_t head = (64 - reinterpret_cast<uintptr_t>(out) % 64) % 64;
+      crc = ExtendOneWay<kCopy>(crc, p, head, out);
+      p += head;
+      size -= head;
+      if constexpr (kCopy) out += head;
+    }
+    const bool streamed = kCopy && size >= 3 * kLongStretch;
+    for (; size >= 3 * kLongStretch; p += 3 * kLongStretch, size -= 3 * kLongStretch) {
+      crc = ExtendThreeWay<kLongStretch, kCopy>(crc, p, out, kLongShift);
+      if constexpr (kCopy) out += 3 * kLongStretch;
+    }
+    // Non-temporal stores are not ordered with later ones: fenced before the copy is used.
+    if (streamed) _mm_sfence();
+    for (; size >= 3 * kShortStretch; p += 3 * kShortStretch, size -= 3 * kShortStretch) {
+      crc = ExtendThreeWay<kShortStretch, kCopy>(crc, p, out, kShortShift);
+      if constexpr (kCopy) out += 3 * kShortStretch;
+    }
+  }
+  return ExtendOneWay<kCopy>(crc, p, size, out);
 }
 
 const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
@@ -150,9 +208,18 @@ uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
   const auto* p = static_cast<const uint8_t*>(data);
   crc = ~crc;
 #if defined(__x86_64__)
-  if (kHasSse42) return ~ExtendHardware(crc, p, size);
+  if (kHasSse42) return ~ExtendHardware</*kCopy=*/false>(crc, p, size, nullptr);
 #endif
   return ~ExtendPortable(crc, p, size);
+}
+
+uint32_t Crc32cExtendCopy(uint32_t crc, const void* data, size_t size, void* out) {
+  const auto* p = static_cast<const uint8_t*>(data);
+#if defined(__x86_64__)
+  if (kHasSse42) return ~ExtendHardware</*kCopy=*/true>(~crc, p, size, static_cast<uint8_t*>(out));
+#endif
+  if (size > 0) std::memcpy(out, data, size);
+  return ~ExtendPortable(~crc, static_cast<const uint8_t*>(out), size);
 }
 
 namespace internal {

@@ -13,6 +13,10 @@ namespace laminar {
 /// `Crc32c(data)` is the checksum of `data`; `Crc32cExtend(crc, data)` continues a checksum
 /// over more bytes (Crc32cExtend(Crc32c(a), b) == Crc32c(a + b)).
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size);
+/// Crc32cExtend(crc, data, size), also copying the bytes to `out[0, size)` in the same pass
+/// over them: a copy and its checksum cost about what the checksum alone does. The ranges must
+/// not overlap.
+uint32_t Crc32cExtendCopy(uint32_t crc, const void* data, size_t size, void* out);
 inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data.data(), data.size()); }
 inline uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
   return Crc32cExtend(crc, data.data(), data.size());

@@ -62,6 +62,31 @@ TEST(Crc32cTest, LongInputsAgreeWithTheTableAtEveryBlockBoundary) {
   EXPECT_EQ(Crc32cExtend(Crc32c(all.substr(0, 30'001)), all.substr(30'001)), Crc32c(all));
 }
 
+// The copying form gives the same checksum as Crc32cExtend and copies exactly `size` bytes,
+// from every alignment of source and target, at every length around the block sizes.
+TEST(Crc32cTest, ExtendCopyChecksumsAndCopiesInOnePass) {
+  std::string data;
+  for (int i = 0; i < 100'000; ++i) data.push_back(static_cast<char>((i * 2654435761u) >> 11));
+  const std::vector<size_t> sizes = {0,     1,     7,     8,           9,     767,
+                                     768,   769,   1537,  24575,       24576, 24577,
+                                     24583, 25344, 49152, 49152 + 775, 99'980};
+  for (const size_t size : sizes) {
+    for (const size_t from : {0, 3, 8}) {
+      for (const size_t to : {0, 1, 8}) {
+        const std::string_view piece = std::string_view(data).substr(from, size);
+        std::string out(size + 32, '#');
+        const uint32_t start = 0x12345678u;
+        EXPECT_EQ(Crc32cExtendCopy(start, piece.data(), piece.size(), out.data() + to),
+                  Crc32cExtend(start, piece))
+            << size << " from " << from << " to " << to;
+        EXPECT_EQ(std::string_view(out).substr(0, to), std::string(to, '#'));
+        EXPECT_EQ(std::string_view(out).substr(to, size), piece) << size;
+        EXPECT_EQ(std::string_view(out).substr(to + size), std::string(32 - to, '#')) << size;
+      }
+    }
+  }
+}
+
 TEST(Crc32cTest, MaskRoundTrips) {
   for (uint32_t crc : {0u, 1u, 0xe3069283u, 0xffffffffu}) {
     EXPECT_EQ(UnmaskCrc(MaskCrc(crc)), crc);

@@ -214,8 +214,9 @@ const Schema& SourceHandle::schema() const { return *state_->source->schema(); }
 
 namespace {
 
-// A source keeps the memory of its WAL records up to this size for the next record.
-constexpr size_t kMaxKeptRecordBytes = 16u << 20;
+// A source keeps the memory of its WAL records' own bytes up to this size for the next record
+// (a batch's column buffers are not copied into it, so it is small but for huge rows).
+constexpr size_t kMaxKeptRecordBytes = 1u << 20;
 
 // Moves `message` into the source's channel (and its WAL first, if any).
 Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage>& producer,
@@ -240,10 +241,11 @@ Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage
                              "source \"{}\" is full ({} rows or batches queued)", source.name(),
                              source.channel().capacity());
       }
-      runtime::EncodeSourceMessage(message, *source.schema(), wal->record);
-      Result<uint64_t> appended = wal->writer->Append(wal->record);
-      // A record of one huge batch would keep its memory for as long as the source lives.
-      if (wal->record.capacity() > kMaxKeptRecordBytes) std::string().swap(wal->record);
+      runtime::EncodeSourceMessage(message, *source.schema(), wal->record, wal->record_parts);
+      Result<uint64_t> appended = wal->writer->Append(wal->record_parts);
+      // A record of one huge row or many columns would keep its memory for as long as the
+      // source lives.
+      if (wal->record.capacity() > kMaxKeptRecordBytes) wal->record = storage::StateWriter();
       LAMINAR_ASSIGN_OR_RETURN(lsn, std::move(appended));
       message.lsn = lsn;
       status = producer.Push(std::move(message));

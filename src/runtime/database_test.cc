@@ -265,6 +265,49 @@ TEST(SourceLogTest, ARecordEncodedIntoAUsedBufferIsTheFreshRecord) {
   EXPECT_EQ(read->watermark, 42);
 }
 
+// A push appends its record gathered: the batch's column buffers are referred to where they
+// lie, not copied into the record first, and the parts back to back are the record.
+TEST(SourceLogTest, AGatheredRecordIsTheRecordAndRefersToTheBatchBuffers) {
+  auto schema = test_support::AllTypesSchema();
+  BatchBuilder builder(schema);
+  for (int i = 0; i < 100; ++i) {
+    for (const std::vector<Value>& row : test_support::AllTypesRows()) {
+      ASSERT_TRUE(builder.AppendRow(row).ok());
+    }
+  }
+  const Batch whole = *builder.Finish();
+  const auto joined = [](const std::vector<std::string_view>& parts) {
+    std::string record;
+    for (const std::string_view part : parts) record.append(part);
+    return record;
+  };
+  storage::StateWriter writer;
+  std::vector<std::string_view> parts;
+  // The whole batch, and a slice of it (columns at an offset, strings whose offsets do not
+  // start at zero).
+  for (const Batch& batch : {whole, whole.Slice(7, whole.num_rows() - 20)}) {
+    runtime::SourceMessage message;
+    message.kind = runtime::SourceMessage::Kind::kBatch;
+    message.batch = std::make_shared<const Batch>(batch);
+    runtime::EncodeSourceMessage(message, *schema, writer, parts);
+    EXPECT_TRUE(joined(parts) == runtime::EncodeSourceMessage(message, *schema));
+    // The BIGINT column's values are one of the parts, read from the batch itself.
+    const Column& bigints = batch.column(4);  // "l", BIGINT NOT NULL.
+    const char* values = bigints.values_buffer()->data_as<char>() + bigints.offset() * 8;
+    EXPECT_TRUE(std::any_of(parts.begin(), parts.end(), [&](std::string_view part) {
+      return part.data() == values && part.size() == static_cast<size_t>(batch.num_rows()) * 8;
+    }));
+  }
+  // The writer is emptied for the next record and keeps its memory.
+  const size_t capacity = writer.capacity();
+  runtime::SourceMessage watermark;
+  watermark.kind = runtime::SourceMessage::Kind::kWatermark;
+  watermark.watermark = 42;
+  runtime::EncodeSourceMessage(watermark, *schema, writer, parts);
+  EXPECT_EQ(joined(parts), runtime::EncodeSourceMessage(watermark, *schema));
+  EXPECT_EQ(writer.capacity(), capacity);
+}
+
 // The reactor appends rows without checking them again: a WAL record whose row does not fit
 // the source's schema fails the replay instead of reaching it.
 TEST(SourceLogTest, ARowThatDoesNotFitTheSchemaFailsToDecode) {

@@ -68,8 +68,10 @@ std::string EncodeSourceMessage(const SourceMessage& message, const Schema& sche
   return record;
 }
 
-void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer) {
-  storage::StateWriter writer(std::move(buffer));
+namespace {
+
+void WriteSourceMessage(const SourceMessage& message, const Schema& schema,
+                        storage::StateWriter& writer) {
   writer.U8(kRecordVersion);
   writer.U8(static_cast<uint8_t>(message.kind));
   writer.U32(message.producer);
@@ -86,7 +88,23 @@ void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std
     case SourceMessage::Kind::kClose:
       break;
   }
+}
+
+}  // namespace
+
+void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer) {
+  storage::StateWriter writer(std::move(buffer));
+  WriteSourceMessage(message, schema, writer);
   buffer = writer.Release();
+}
+
+void EncodeSourceMessage(const SourceMessage& message, const Schema& schema,
+                         storage::StateWriter& writer, std::vector<std::string_view>& parts) {
+  writer.Clear();
+  writer.Gather();
+  WriteSourceMessage(message, schema, writer);
+  parts.clear();
+  writer.Gathered(parts);
 }
 
 Result<SourceMessage> DecodeSourceMessage(std::string_view record,

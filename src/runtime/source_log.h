@@ -2,10 +2,12 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "columnar/schema.h"
 #include "common/result.h"
 #include "runtime/source_state.h"
+#include "storage/state_io.h"
 
 namespace laminar::runtime {
 
@@ -18,6 +20,14 @@ std::string EncodeSourceMessage(const SourceMessage& message, const Schema& sche
 /// The same, written into `buffer` (emptied first, its capacity kept): a source encodes each
 /// record into the same memory instead of faulting in a fresh allocation per batch.
 void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer);
+
+/// The same, gathered (for WalWriter::Append of parts): `writer` is emptied (its memory kept)
+/// and set to gather, and receives the record's own bytes; `parts` is emptied and receives the
+/// record as views of those bytes and of the message's batch, whose column buffers are
+/// referred to rather than copied. The views are valid while the writer and the batch are
+/// unchanged.
+void EncodeSourceMessage(const SourceMessage& message, const Schema& schema,
+                         storage::StateWriter& writer, std::vector<std::string_view>& parts);
 
 /// Reads a record written by EncodeSourceMessage for a source of `schema`. kCorruption when
 /// the record is malformed or does not fit the schema.

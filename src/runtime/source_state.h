@@ -7,12 +7,14 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "columnar/batch.h"
 #include "columnar/row_record.h"
 #include "columnar/value.h"
 #include "common/result.h"
+#include "storage/state_io.h"
 #include "stream/channel.h"
 
 namespace laminar::storage {
@@ -87,9 +89,11 @@ struct SourceWal {
   std::string relative_directory;  // Below the data directory, as the manifest records it.
   /// Held across the append and the channel push, so the WAL's order is the channel's.
   std::mutex order;
-  /// Guarded by `order`. The record being appended, encoded into memory reused from record to
-  /// record (a batch's record is as large as the batch).
-  std::string record;
+  /// Guarded by `order`. The record being appended: its own bytes, in memory reused from
+  /// record to record, and the views it is appended from (of those bytes and of the batch's
+  /// column buffers, which are not copied into the record first).
+  storage::StateWriter record;
+  std::vector<std::string_view> record_parts;
 
   ~SourceWal();
 };

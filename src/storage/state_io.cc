@@ -48,6 +48,17 @@ std::shared_ptr<const Buffer> ToBuffer(std::string_view bytes) {
 // --- StateWriter ---
 
 void StateWriter::U32(uint32_t value) { AppendFixed(out_, value); }
+
+void StateWriter::Gathered(std::vector<std::string_view>& parts) const {
+  const std::string_view written(out_);
+  size_t from = 0;
+  for (const auto& [at, run] : references_) {
+    if (at > from) parts.push_back(written.substr(from, at - from));
+    parts.push_back(run);
+    from = at;
+  }
+  if (from < written.size()) parts.push_back(written.substr(from));
+}
 void StateWriter::U64(uint64_t value) { AppendFixed(out_, value); }
 void StateWriter::F64(double value) { AppendFixed(out_, value); }
 

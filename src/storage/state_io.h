@@ -43,8 +43,31 @@ class StateWriter {
   void Bytes(std::string_view bytes);
   /// Raw bytes, no length (the reader must know the size).
   void Raw(std::string_view bytes) {
+    if (gather_ && bytes.size() >= kLeastGatheredBytes) {
+      references_.emplace_back(out_.size(), bytes);
+      return;
+    }
     if (!bytes.empty()) out_.append(bytes);  // An empty view may have no data pointer.
   }
+
+  /// Gathering, for output that is used once and at once (a source's WAL record, which the
+  /// WAL copies from where its pieces lie): from now on Raw does not copy runs of at least
+  /// kLeastGatheredBytes (a column's values, offsets and string bytes) but refers to them.
+  /// Gathered then gives the whole output as views, of the bytes written and of the runs
+  /// referred to, in order. The memory referred to must stay as it is while the views are
+  /// used. data(), size(), Release(), PatchU64 and the piece functions see only the bytes
+  /// written, so a gathering writer is read only through Gathered.
+  void Gather() { gather_ = true; }
+  /// Empties the writer, keeping its memory (and gathering, if it was).
+  void Clear() {
+    out_.clear();
+    references_.clear();
+  }
+  /// The memory the writer holds for the bytes it writes.
+  size_t capacity() const { return out_.capacity(); }
+  /// Appends the output's views to `parts`. They are valid until the writer changes.
+  void Gathered(std::vector<std::string_view>& parts) const;
+  static constexpr size_t kLeastGatheredBytes = 512;
 
   /// The format version of the piece that follows (an operator's state, a store).
   void WriteVersion(uint32_t version) { U32(version); }
@@ -88,6 +111,9 @@ class StateWriter {
 
  private:
   std::string out_;
+  bool gather_ = false;
+  // Gathering: each run referred to, with the size out_ had when it came.
+  std::vector<std::pair<size_t, std::string_view>> references_;
 };
 
 /// Reads what a StateWriter wrote. Errors are sticky: after the first malformed piece (too few

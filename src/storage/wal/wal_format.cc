@@ -137,8 +137,10 @@ uint32_t SegmentVersion(std::string_view contents) { return Load<uint32_t>(conte
 
 uint32_t RecordChecksum(std::string_view payload) { return TypedChecksum(kFullType, payload); }
 
-void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out) {
-  Store<uint32_t>(out, static_cast<uint32_t>(payload.size()));
+uint32_t RecordChecksumStart() { return Crc32c(std::string_view(&kFullType, 1)); }
+
+void EncodeRecordHeader(size_t payload_size, uint32_t masked_checksum, char* out) {
+  Store<uint32_t>(out, static_cast<uint32_t>(payload_size));
   Store<uint32_t>(out + 4, masked_checksum);
   out[8] = kFullType;
 }

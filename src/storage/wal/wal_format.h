@@ -76,8 +76,13 @@ uint32_t SegmentVersion(std::string_view contents);
 
 /// The masked checksum stored in a record's header.
 uint32_t RecordChecksum(std::string_view payload);
-/// Writes a record's header for `payload` into `out[0, kRecordHeaderSize)`.
-void EncodeRecordHeader(std::string_view payload, uint32_t masked_checksum, char* out);
+/// The CRC-32C a record's checksum starts from (the checksum covers the record's type, then
+/// its payload): MaskCrc(Crc32cExtend(RecordChecksumStart(), payload)) is
+/// RecordChecksum(payload), so the checksum can be built piece by piece as the payload is copied.
+uint32_t RecordChecksumStart();
+/// Writes the header of a record with a payload of `payload_size` bytes into
+/// `out[0, kRecordHeaderSize)`.
+void EncodeRecordHeader(size_t payload_size, uint32_t masked_checksum, char* out);
 
 /// The bytes that pad `size` bytes of a segment up to the next multiple of `block`: none if
 /// `size` is a multiple, else at least a padding record's header (so up to block +

@@ -69,7 +69,7 @@ std::string WithoutClosingMarker(const std::string& contents) {
 // A record framed as the writer frames it (header and payload), for segments built by hand.
 std::string FramedRecord(std::string_view payload) {
   char header[wal::kRecordHeaderSize];
-  wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
+  wal::EncodeRecordHeader(payload.size(), wal::RecordChecksum(payload), header);
   return std::string(header, sizeof header) + std::string(payload);
 }
 
@@ -273,6 +273,57 @@ TEST_F(WalTest, RecordsOfEverySizeAroundTheGroupBuffersReadBackInOrder) {
       }
       ExpectLogHolds(payloads);
     }
+}
+
+// A header split by the end of a buffer is written into both, whether the record was
+// checksummed before its copy (small records) or by it (records of 64 KiB and more, whose
+// header is copied first and completed once the payload is in).
+TEST_F(WalTest, AHeaderSplitBetweenTwoBuffersIsCompletedInBoth) {
+  for (const bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
+    StartOver(direct);
+    auto writer = OpenWriter(OneGroupPerSync());
+    ASSERT_NE(writer, nullptr);
+    std::vector<std::string> payloads;
+    // Each group's first buffer holds 64 KiB and begins with a marker; its first record leaves
+    // `before` bytes of room, so the next header has that many bytes in it and the rest in
+    // the next buffer.
+    const size_t first_buffer = 64 << 10;
+    for (const size_t next_size : {size_t{20}, size_t{100'000}}) {
+      for (size_t before = 0; before <= wal::kRecordHeaderSize; ++before) {
+        payloads.emplace_back(
+            first_buffer - wal::kGroupMarkerSize - wal::kRecordHeaderSize - before,
+            static_cast<char>('a' + before));
+        payloads.emplace_back(next_size, static_cast<char>('A' + before));
+        for (size_t i = payloads.size() - 2; i < payloads.size(); ++i) {
+          ASSERT_TRUE(writer->Append(payloads[i]).ok());
+        }
+        ASSERT_TRUE(writer->Sync().ok());
+      }
+    }
+    ASSERT_TRUE(writer->Close().ok());
+    ExpectLogHolds(payloads);
+  }
+}
+
+// A record appended in parts is the parts back to back, whatever their sizes (empty ones too)
+// and wherever the buffers end.
+TEST_F(WalTest, ARecordAppendedInPartsReadsBackAsOnePayload) {
+  auto writer = OpenWriter(OneGroupPerSync());
+  ASSERT_NE(writer, nullptr);
+  std::vector<std::string> payloads;
+  for (const size_t big : {size_t{0}, size_t{1000}, size_t{70'000}, size_t{1'500'000}}) {
+    const std::string large(big, 'L');
+    const std::vector<std::string_view> parts = {"", "head", "", large, "x", ""};
+    auto lsn = writer->Append(parts);
+    ASSERT_TRUE(lsn.ok()) << lsn.status();
+    payloads.push_back("head" + large + "x");
+  }
+  auto empty = writer->Append(std::span<const std::string_view>());
+  ASSERT_TRUE(empty.ok()) << empty.status();
+  payloads.emplace_back();
+  ASSERT_TRUE(writer->Close().ok());
+  ExpectLogHolds(payloads);
 }
 
 TEST_F(WalTest, ReopeningContinuesAfterTheLastRecord) {

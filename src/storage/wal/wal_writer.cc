@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/check.h"
+#include "common/crc32c.h"
 #include "storage/wal/wal_format.h"
 
 namespace laminar::storage {
@@ -30,6 +31,10 @@ constexpr size_t kChunkBytes = 1 << 20;
 constexpr size_t kSpareSlackBytes = 16 << 20;
 constexpr size_t kQuietSpareBuffers = 2;
 constexpr auto kIdleRelease = std::chrono::milliseconds(100);
+
+// Records of at least this many bytes are checksummed by their copy into the pending group,
+// under the writer's lock; smaller ones before it (see Append).
+constexpr size_t kChecksumInCopyBytes = 64 << 10;
 
 // The most padding a direct write ends with (wal::PaddingSize), and so the room past a
 // buffer's capacity for it.
@@ -235,6 +240,13 @@ void AlignedBytes::Append(std::string_view bytes) {
   size_ += bytes.size();
 }
 
+uint32_t AlignedBytes::AppendWithChecksum(std::string_view bytes, uint32_t crc) {
+  LAMINAR_DCHECK(size_ + bytes.size() <= capacity_);
+  crc = Crc32cExtendCopy(crc, bytes.data(), bytes.size(), data_ + size_);
+  size_ += bytes.size();
+  return crc;
+}
+
 void AlignedBytes::PadToAlignment() {
   const size_t padding = wal::PaddingSize(size_, kDirectWriteAlignment);
   if (padding == 0) return;
@@ -296,29 +308,60 @@ void WalWriter::OpenChunk(bool starts_segment) {
   pending_.push_back(std::move(chunk));
 }
 
-void WalWriter::CopyIntoChunks(std::string_view bytes) {
+void WalWriter::CopyIntoChunks(std::string_view bytes, uint32_t* crc) {
   while (!bytes.empty()) {
     AlignedBytes* chunk = &pending_.back().bytes;
     if (chunk->size() == chunk->capacity()) {
       OpenChunk(/*starts_segment=*/false);
       chunk = &pending_.back().bytes;
     }
-    const size_t part = std::min(bytes.size(), chunk->capacity() - chunk->size());
-    chunk->Append(bytes.substr(0, part));
+    const std::string_view part = bytes.substr(0, chunk->capacity() - chunk->size());
+    if (crc != nullptr) {
+      *crc = chunk->AppendWithChecksum(part, *crc);
+    } else {
+      chunk->Append(part);
+    }
+    bytes.remove_prefix(part.size());
+  }
+}
+
+void WalWriter::OverwriteInChunks(size_t chunk, size_t offset, std::string_view bytes) {
+  while (!bytes.empty()) {
+    AlignedBytes& target = pending_[chunk].bytes;
+    if (offset == target.capacity()) {
+      ++chunk;
+      offset = 0;
+      continue;
+    }
+    const size_t part = std::min(bytes.size(), target.size() - offset);
+    std::memcpy(target.data() + offset, bytes.data(), part);
     bytes.remove_prefix(part);
+    offset += part;
   }
 }
 
 Result<uint64_t> WalWriter::Append(std::string_view payload) {
-  if (payload.size() > wal::kMaxPayloadSize) {
+  return Append(std::span<const std::string_view>(&payload, 1));
+}
+
+Result<uint64_t> WalWriter::Append(std::span<const std::string_view> parts) {
+  size_t payload_size = 0;
+  for (const std::string_view part : parts) payload_size += part.size();
+  if (payload_size > wal::kMaxPayloadSize) {
     return Status::Error(ErrorCode::kInvalidArgument,
                          "WAL record of {} bytes is larger than the limit of {} bytes",
-                         payload.size(), wal::kMaxPayloadSize);
+                         payload_size, wal::kMaxPayloadSize);
   }
-  // Framing and checksumming happen before the lock, so the critical section is a copy.
-  char header[wal::kRecordHeaderSize];
-  wal::EncodeRecordHeader(payload, wal::RecordChecksum(payload), header);
-  const uint64_t record_size = wal::kRecordHeaderSize + payload.size();
+  const uint64_t record_size = wal::kRecordHeaderSize + payload_size;
+  // A record is read once more for its checksum, before the lock, so that producers appending
+  // at once queue only for its copy; a large one is checksummed by the copy itself, under the
+  // lock, so that its bytes are read once (a pushed batch's are mostly out of the cache, and
+  // reading them is most of an append's work).
+  const bool checksum_in_copy = payload_size >= kChecksumInCopyBytes;
+  uint32_t crc = wal::RecordChecksumStart();
+  if (!checksum_in_copy) {
+    for (const std::string_view part : parts) crc = Crc32cExtend(crc, part);
+  }
 
   std::unique_lock lock(mutex_);
   if (pending_bytes_ >= options_.max_pending_bytes && failure_.ok() && !closing_) {
@@ -341,8 +384,21 @@ Result<uint64_t> WalWriter::Append(std::string_view payload) {
   const bool new_segment =
       segment_records_ > 0 && segment_bytes_ + record_size + reserve > options_.segment_size;
   if (new_segment || pending_.empty()) OpenChunk(new_segment);
-  CopyIntoChunks(std::string_view(header, wal::kRecordHeaderSize));
-  CopyIntoChunks(payload);
+  // The header goes first; when the copy of the payload computes its checksum, the header is
+  // copied with none and completed in place afterwards.
+  const size_t header_chunk = pending_.size() - 1;
+  const size_t header_offset = pending_.back().bytes.size();
+  char header[wal::kRecordHeaderSize];
+  wal::EncodeRecordHeader(payload_size, checksum_in_copy ? 0 : MaskCrc(crc), header);
+  const std::string_view header_bytes(header, sizeof header);
+  CopyIntoChunks(header_bytes, nullptr);
+  for (const std::string_view part : parts) {
+    CopyIntoChunks(part, checksum_in_copy ? &crc : nullptr);
+  }
+  if (checksum_in_copy) {
+    wal::EncodeRecordHeader(payload_size, MaskCrc(crc), header);
+    OverwriteInChunks(header_chunk, header_offset, header_bytes);
+  }
   segment_bytes_ += record_size;
   ++segment_records_;
   // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode only when

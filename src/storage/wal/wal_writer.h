@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -70,8 +71,13 @@ class AlignedBytes {
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
   std::string_view view() const { return {data_, size_}; }
+  /// The bytes appended so far, to be rewritten in place.
+  char* data() { return data_; }
   /// REQUIRES: size() + bytes.size() <= capacity().
   void Append(std::string_view bytes);
+  /// Append, extending the CRC-32C register `crc` over the bytes in the same pass (see
+  /// Crc32cExtendCopy). REQUIRES: size() + bytes.size() <= capacity().
+  uint32_t AppendWithChecksum(std::string_view bytes, uint32_t crc);
   /// Adds a padding record up to the next multiple of kDirectWriteAlignment.
   void PadToAlignment();
   void Clear() { size_ = 0; }
@@ -145,6 +151,12 @@ class WalWriter {
   /// `max_pending_bytes` wait for the flusher. Fails with the writer's error once it failed,
   /// kClosed after Close, kInvalidArgument for a payload over 1 GiB.
   Result<uint64_t> Append(std::string_view payload);
+  /// The same for a record whose payload is `parts` back to back (gathered from where they
+  /// lie, so that the caller need not copy them together first). A record of 64 KiB or more
+  /// is read once, under the writer's lock: its copy into the pending group also computes its
+  /// checksum. A smaller one is checksummed before the lock, so that producers appending at
+  /// once only queue for the copy.
+  Result<uint64_t> Append(std::span<const std::string_view> parts);
 
   /// Blocks until the record `lsn` is durable. Returns the writer's error if it failed before
   /// that record was synced, kClosed if it was closed first.
@@ -211,7 +223,10 @@ class WalWriter {
   // those back.
   size_t NextChunkCapacity() const;
   void OpenChunk(bool starts_segment);
-  void CopyIntoChunks(std::string_view bytes);
+  // CopyIntoChunks extends the CRC-32C `*crc` (unless null) over the bytes as it copies them.
+  // OverwriteInChunks rewrites bytes copied before, from chunk `chunk`, `offset` on.
+  void CopyIntoChunks(std::string_view bytes, uint32_t* crc);
+  void OverwriteInChunks(size_t chunk, size_t offset, std::string_view bytes);
   bool HasSparesToRelease() const;
   void ReleaseSpares();
 
