@@ -213,18 +213,29 @@ uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
   return ~ExtendPortable(crc, p, size);
 }
 
-uint32_t Crc32cExtendCopy(uint32_t crc, const void* data, size_t size, void* out) {
-  const auto* p = static_cast<const uint8_t*>(data);
-#if defined(__x86_64__)
-  if (kHasSse42) return ~ExtendHardware</*kCopy=*/true>(~crc, p, size, static_cast<uint8_t*>(out));
-#endif
+namespace {
+uint32_t PortableExtendCopy(uint32_t crc, const void* data, size_t size, void* out) {
   if (size > 0) std::memcpy(out, data, size);
   return ~ExtendPortable(~crc, static_cast<const uint8_t*>(out), size);
+}
+}  // namespace
+
+uint32_t Crc32cExtendCopy(uint32_t crc, const void* data, size_t size, void* out) {
+#if defined(__x86_64__)
+  if (kHasSse42) {
+    return ~ExtendHardware</*kCopy=*/true>(~crc, static_cast<const uint8_t*>(data), size,
+                                           static_cast<uint8_t*>(out));
+  }
+#endif
+  return PortableExtendCopy(crc, data, size, out);
 }
 
 namespace internal {
 uint32_t Crc32cPortableForTest(const void* data, size_t size) {
   return ~ExtendPortable(~0u, static_cast<const uint8_t*>(data), size);
+}
+uint32_t Crc32cExtendCopyPortableForTest(uint32_t crc, const void* data, size_t size, void* out) {
+  return PortableExtendCopy(crc, data, size, out);
 }
 }  // namespace internal
 

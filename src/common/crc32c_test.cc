@@ -8,6 +8,7 @@
 namespace laminar {
 namespace internal {
 uint32_t Crc32cPortableForTest(const void* data, size_t size);
+uint32_t Crc32cExtendCopyPortableForTest(uint32_t crc, const void* data, size_t size, void* out);
 }  // namespace internal
 namespace {
 
@@ -82,6 +83,12 @@ TEST(Crc32cTest, ExtendCopyChecksumsAndCopiesInOnePass) {
         EXPECT_EQ(std::string_view(out).substr(0, to), std::string(to, '#'));
         EXPECT_EQ(std::string_view(out).substr(to, size), piece) << size;
         EXPECT_EQ(std::string_view(out).substr(to + size), std::string(32 - to, '#')) << size;
+        // The table's form, for CPUs without the instruction.
+        std::string table_out(size, '#');
+        EXPECT_EQ(internal::Crc32cExtendCopyPortableForTest(start, piece.data(), piece.size(),
+                                                            table_out.data()),
+                  Crc32cExtend(start, piece));
+        EXPECT_EQ(table_out, piece);
       }
     }
   }

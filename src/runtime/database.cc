@@ -214,9 +214,10 @@ const Schema& SourceHandle::schema() const { return *state_->source->schema(); }
 
 namespace {
 
-// A source keeps the memory of its WAL records' own bytes up to this size for the next record
-// (a batch's column buffers are not copied into it, so it is small but for huge rows).
-constexpr size_t kMaxKeptRecordBytes = 1u << 20;
+// A source keeps the memory of its WAL records' own bytes up to this size for the next record.
+// A batch's column buffers are referred to, not copied into it; what is copied (rows, bitmaps,
+// the offsets of a sliced string column) is large only for huge rows or batches.
+constexpr size_t kMaxKeptRecordBytes = 16u << 20;
 
 // Moves `message` into the source's channel (and its WAL first, if any).
 Status EnqueueMessage(SourceState& source, stream::ChannelProducer<SourceMessage>& producer,

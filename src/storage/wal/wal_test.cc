@@ -312,7 +312,9 @@ TEST_F(WalTest, ARecordAppendedInPartsReadsBackAsOnePayload) {
   auto writer = OpenWriter(OneGroupPerSync());
   ASSERT_NE(writer, nullptr);
   std::vector<std::string> payloads;
-  for (const size_t big : {size_t{0}, size_t{1000}, size_t{70'000}, size_t{1'500'000}}) {
+  // 64 KiB - 5 and 64 KiB in all: either side of the size checksummed by its copy.
+  for (const size_t big : {size_t{0}, size_t{1000}, size_t{(64 << 10) - 10}, size_t{(64 << 10) - 5},
+                           size_t{70'000}, size_t{1'500'000}}) {
     const std::string large(big, 'L');
     const std::vector<std::string_view> parts = {"", "head", "", large, "x", ""};
     auto lsn = writer->Append(parts);
@@ -324,6 +326,32 @@ TEST_F(WalTest, ARecordAppendedInPartsReadsBackAsOnePayload) {
   payloads.emplace_back();
   ASSERT_TRUE(writer->Close().ok());
   ExpectLogHolds(payloads);
+}
+
+// Records checksummed by their copy that each start a segment (a roll between the previous
+// record and this one) read back too, through and around the page cache.
+TEST_F(WalTest, LargeRecordsThatStartSegmentsReadBack) {
+  for (const bool direct : {false, true}) {
+    SCOPED_TRACE(direct ? "around the page cache" : "through the page cache");
+    StartOver(direct);
+    WalOptions options = OneGroupPerSync();
+    options.segment_size = 128 << 10;
+    auto writer = OpenWriter(options);
+    ASSERT_NE(writer, nullptr);
+    std::vector<std::string> payloads;
+    for (int i = 0; i < 6; ++i) {
+      payloads.emplace_back(100'000 + i, static_cast<char>('a' + i));
+      const std::vector<std::string_view> parts = {std::string_view(payloads.back()).substr(0, 7),
+                                                   std::string_view(payloads.back()).substr(7)};
+      ASSERT_TRUE(writer->Append(parts).ok());
+      if (i % 2 == 1) {
+        ASSERT_TRUE(writer->Sync().ok());
+      }
+    }
+    EXPECT_EQ(writer->segments().size(), payloads.size());
+    ASSERT_TRUE(writer->Close().ok());
+    ExpectLogHolds(payloads);
+  }
 }
 
 TEST_F(WalTest, ReopeningContinuesAfterTheLastRecord) {
