@@ -239,33 +239,6 @@ TEST(SourceLogTest, ARowRecordIsLoggedAsItsValues) {
   }
 }
 
-// A source encodes its records into one reused buffer: a record written over a longer one is
-// the record written fresh.
-TEST(SourceLogTest, ARecordEncodedIntoAUsedBufferIsTheFreshRecord) {
-  auto schema = test_support::AllTypesSchema();
-  BatchBuilder builder(schema);
-  for (const std::vector<Value>& row : test_support::AllTypesRows()) {
-    ASSERT_TRUE(builder.AppendRow(row).ok());
-  }
-  runtime::SourceMessage batch;
-  batch.kind = runtime::SourceMessage::Kind::kBatch;
-  batch.batch = std::make_shared<const Batch>(*builder.Finish());
-  runtime::SourceMessage watermark;
-  watermark.kind = runtime::SourceMessage::Kind::kWatermark;
-  watermark.watermark = 42;
-
-  std::string buffer;
-  runtime::EncodeSourceMessage(batch, *schema, buffer);
-  EXPECT_EQ(buffer, runtime::EncodeSourceMessage(batch, *schema));
-  const size_t capacity = buffer.capacity();
-  runtime::EncodeSourceMessage(watermark, *schema, buffer);
-  EXPECT_EQ(buffer, runtime::EncodeSourceMessage(watermark, *schema));
-  EXPECT_EQ(buffer.capacity(), capacity);
-  auto read = runtime::DecodeSourceMessage(buffer, schema, "test");
-  ASSERT_TRUE(read.ok()) << read.status();
-  EXPECT_EQ(read->watermark, 42);
-}
-
 // A push appends its record gathered: the batch's column buffers are referred to where they
 // lie, not copied into the record first, and the parts back to back are the record.
 TEST(SourceLogTest, AGatheredRecordIsTheRecordAndRefersToTheBatchBuffers) {

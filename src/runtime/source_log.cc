@@ -60,16 +60,6 @@ void WriteRowValues(storage::StateWriter& writer, const RowRecord& row, const Sc
   });
 }
 
-}  // namespace
-
-std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema) {
-  std::string record;
-  EncodeSourceMessage(message, schema, record);
-  return record;
-}
-
-namespace {
-
 void WriteSourceMessage(const SourceMessage& message, const Schema& schema,
                         storage::StateWriter& writer) {
   writer.U8(kRecordVersion);
@@ -92,10 +82,10 @@ void WriteSourceMessage(const SourceMessage& message, const Schema& schema,
 
 }  // namespace
 
-void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer) {
-  storage::StateWriter writer(std::move(buffer));
+std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema) {
+  storage::StateWriter writer;
   WriteSourceMessage(message, schema, writer);
-  buffer = writer.Release();
+  return writer.Release();
 }
 
 void EncodeSourceMessage(const SourceMessage& message, const Schema& schema,

@@ -17,13 +17,10 @@ namespace laminar::runtime {
 /// (i64 µs); nothing for a close. `schema` is the source's (a row's record is read with it).
 std::string EncodeSourceMessage(const SourceMessage& message, const Schema& schema);
 
-/// The same, written into `buffer` (emptied first, its capacity kept): a source encodes each
-/// record into the same memory instead of faulting in a fresh allocation per batch.
-void EncodeSourceMessage(const SourceMessage& message, const Schema& schema, std::string& buffer);
-
-/// The same, gathered (for WalWriter::Append of parts): `writer` is emptied (its memory kept)
-/// and set to gather, and receives the record's own bytes; `parts` is emptied and receives the
-/// record as views of those bytes and of the message's batch, whose column buffers are
+/// The same, gathered (what a push appends to the WAL, WalWriter::Append of parts): `writer`
+/// is emptied (its memory kept, so a source encodes each record into memory already faulted
+/// in) and set to gather, and receives the record's own bytes; `parts` is emptied and receives
+/// the record as views of those bytes and of the message's batch, whose column buffers are
 /// referred to rather than copied. The views are valid while the writer and the batch are
 /// unchanged.
 void EncodeSourceMessage(const SourceMessage& message, const Schema& schema,

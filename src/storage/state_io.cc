@@ -48,6 +48,8 @@ std::shared_ptr<const Buffer> ToBuffer(std::string_view bytes) {
 // --- StateWriter ---
 
 void StateWriter::U32(uint32_t value) { AppendFixed(out_, value); }
+void StateWriter::U64(uint64_t value) { AppendFixed(out_, value); }
+void StateWriter::F64(double value) { AppendFixed(out_, value); }
 
 void StateWriter::Gathered(std::vector<std::string_view>& parts) const {
   const std::string_view written(out_);
@@ -59,8 +61,6 @@ void StateWriter::Gathered(std::vector<std::string_view>& parts) const {
   }
   if (from < written.size()) parts.push_back(written.substr(from));
 }
-void StateWriter::U64(uint64_t value) { AppendFixed(out_, value); }
-void StateWriter::F64(double value) { AppendFixed(out_, value); }
 
 void StateWriter::PatchU64(size_t offset, uint64_t value) {
   LAMINAR_CHECK(offset + sizeof(value) <= out_.size());

@@ -25,9 +25,6 @@ namespace laminar::storage {
 class StateWriter {
  public:
   StateWriter() = default;
-  /// Writes into `buffer`, emptied first but keeping its capacity: a writer that encodes one
-  /// record after another (a source's WAL records) reuses memory already faulted in.
-  explicit StateWriter(std::string buffer) : out_(std::move(buffer)) { out_.clear(); }
 
   void U8(uint8_t value) { out_.push_back(static_cast<char>(value)); }
   void Bool(bool value) { U8(value ? 1 : 0); }

@@ -144,14 +144,51 @@ TEST(StateIoTest, AColumnIsWrittenInTheDocumentedLayout) {
   EXPECT_EQ(slice.data(), type + "\x03\x01" + "\x06" + u32(0) + u32(0) + u32(3) + u32(4) + "cdef");
 }
 
-TEST(StateIoTest, AWriterOverAUsedBufferStartsEmpty) {
-  std::string buffer(1000, 'x');
-  const size_t capacity = buffer.capacity();
-  StateWriter writer(std::move(buffer));
+TEST(StateIoTest, AClearedWriterStartsEmptyAndKeepsItsMemory) {
+  StateWriter writer;
+  writer.Raw(std::string(1000, 'x'));
+  const size_t capacity = writer.capacity();
+  writer.Clear();
   writer.U8(7);
-  std::string written = writer.Release();
-  EXPECT_EQ(written, "\x07");
-  EXPECT_GE(written.capacity(), capacity);
+  EXPECT_EQ(writer.data(), "\x07");
+  EXPECT_EQ(writer.capacity(), capacity);
+}
+
+// A gathering writer refers to raw runs of kLeastGatheredBytes or more where they lie and
+// copies shorter ones; its views back to back are what a copying writer writes.
+TEST(StateIoTest, AGatheringWriterRefersToLongRunsAndCopiesShortOnes) {
+  const std::string long_run(StateWriter::kLeastGatheredBytes, 'L');
+  const std::string short_run(StateWriter::kLeastGatheredBytes - 1, 's');
+  const auto write = [&](StateWriter& writer) {
+    writer.U8(1);
+    writer.Raw(long_run);
+    writer.Raw(short_run);
+    writer.Raw(long_run);
+    writer.U8(2);
+  };
+  StateWriter copying;
+  write(copying);
+  StateWriter gathering;
+  gathering.Gather();
+  write(gathering);
+  std::vector<std::string_view> parts;
+  gathering.Gathered(parts);
+  ASSERT_EQ(parts.size(), 5u);
+  EXPECT_EQ(parts[1].data(), long_run.data());
+  EXPECT_EQ(parts[3].data(), long_run.data());
+  EXPECT_EQ(parts[2], short_run);
+  std::string joined;
+  for (const std::string_view part : parts) joined.append(part);
+  EXPECT_EQ(joined, copying.data());
+  // Clear forgets the runs referred to as well as the bytes written; the writer still gathers.
+  gathering.Clear();
+  gathering.U8(9);
+  gathering.Raw(long_run);
+  parts.clear();
+  gathering.Gathered(parts);
+  ASSERT_EQ(parts.size(), 2u);
+  EXPECT_EQ(parts[0], "\x09");
+  EXPECT_EQ(parts[1].data(), long_run.data());
 }
 
 TEST(StateIoTest, EmptyBatchesWithoutBuffersRoundTrip) {

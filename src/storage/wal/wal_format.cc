@@ -34,8 +34,11 @@ constexpr char kPaddingType = static_cast<char>(RecordType::kPadding);
 constexpr char kMarkerType = static_cast<char>(RecordType::kGroupMarker);
 constexpr uint32_t kMarkerPayloadSize = kGroupMarkerSize - kRecordHeaderSize;
 
+// A frame's checksum covers its type, then its payload.
+uint32_t ChecksumStart(char type) { return Crc32c(std::string_view(&type, 1)); }
+
 uint32_t TypedChecksum(char type, std::string_view payload) {
-  return MaskCrc(Crc32cExtend(Crc32c(std::string_view(&type, 1)), payload));
+  return MaskCrc(Crc32cExtend(ChecksumStart(type), payload));
 }
 
 }  // namespace
@@ -137,7 +140,7 @@ uint32_t SegmentVersion(std::string_view contents) { return Load<uint32_t>(conte
 
 uint32_t RecordChecksum(std::string_view payload) { return TypedChecksum(kFullType, payload); }
 
-uint32_t RecordChecksumStart() { return Crc32c(std::string_view(&kFullType, 1)); }
+uint32_t RecordChecksumStart() { return ChecksumStart(kFullType); }
 
 void EncodeRecordHeader(size_t payload_size, uint32_t masked_checksum, char* out) {
   Store<uint32_t>(out, static_cast<uint32_t>(payload_size));
