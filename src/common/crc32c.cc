@@ -199,43 +199,225 @@ __attribute__((target("sse4.2"))) uint32_t ExtendHardware(uint32_t crc, const ui
   return ExtendOneWay<kCopy>(crc, p, size, out);
 }
 
-const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
+// The CPU's flags may be read before libgcc's own initializer has run: each detection runs it.
+bool HasSse42() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("sse4.2");
+}
+
+// Folding with carry-less multiplication (VPCLMULQDQ on 512-bit registers), for CPUs that
+// have it. The register is linear over GF(2), so a 16-byte lane of input can be moved on by
+// any number of bits (multiplied by a power of x) and reduced modulo the polynomial without
+// changing what it contributes to the checksum. Four registers of four lanes each take in
+// 256 bytes a step, each lane moved 256 bytes on and xored with the input there; at the end
+// the lanes are moved onto the last one and the crc32 instruction reduces it to 32 bits.
+//
+// In the reflected bit order of this CRC, bit i of a w-bit value is the coefficient of
+// x^(w-1-i). A carry-less product of two 64-bit values, read as a 128-bit value, is then their
+// product times x. A lane A = L x^64 + H (L its low, H its high 64 bits) moved on by n bits is
+// A x^n = L x^(64+n) + H x^n, so L is multiplied by x^(63+n) and H by x^(n-1), both reduced
+// modulo the polynomial to 32 bits and held in the upper halves of 64-bit multipliers.
+
+// x^n modulo the polynomial, as a reflected 32-bit register (x^0 is its top bit).
+constexpr uint32_t XPowerModPolynomial(size_t n) {
+  uint32_t value = 0x80000000u;
+  for (; n > 0; --n) value = (value >> 1) ^ ((value & 1) ? kPolynomial : 0);
+  return value;
+}
+
+struct FoldMultipliers {
+  uint64_t low;   // For a lane's low 64 bits.
+  uint64_t high;  // For its high 64 bits.
+};
+constexpr FoldMultipliers MultipliersToMove(size_t bits) {
+  return {uint64_t{XPowerModPolynomial(bits + 63)} << 32,
+          uint64_t{XPowerModPolynomial(bits - 1)} << 32};
+}
+
+constexpr size_t kFoldStep = 256;  // Bytes taken in per step of the loop.
+// Below this, the three crc32 chains are as fast: the folding's setup and final reductions
+// cost about what 256 bytes do.
+constexpr size_t kLeastFoldedBytes = 512;
+// Copies at least this long store around the cache (non-temporal stores), as ExtendHardware's.
+constexpr size_t kLeastStreamedBytes = 3 * kLongStretch;
+
+#define LAMINAR_FOLDING_TARGET __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.2")))
+
+// Computed at compile time: each is hundreds of steps of XPowerModPolynomial.
+template <size_t kBits>
+constexpr FoldMultipliers kMove = MultipliersToMove(kBits);
+
+LAMINAR_FOLDING_TARGET inline __m512i Multipliers512(FoldMultipliers m) {
+  const auto low = static_cast<long long>(m.low);
+  const auto high = static_cast<long long>(m.high);
+  return _mm512_set_epi64(high, low, high, low, high, low, high, low);
+}
+
+// Every lane of `lanes` moved on by the multipliers' distance, xor `input`.
+LAMINAR_FOLDING_TARGET inline __m512i Fold512(__m512i lanes, __m512i multipliers, __m512i input) {
+  return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(lanes, multipliers, 0x00),
+                                   _mm512_clmulepi64_epi128(lanes, multipliers, 0x11), input, 0x96);
+}
+
+LAMINAR_FOLDING_TARGET inline __m128i Fold128(__m128i lane, FoldMultipliers m) {
+  const __m128i multipliers =
+      _mm_set_epi64x(static_cast<long long>(m.high), static_cast<long long>(m.low));
+  return _mm_xor_si128(_mm_clmulepi64_si128(lane, multipliers, 0x00),
+                       _mm_clmulepi64_si128(lane, multipliers, 0x11));
+}
+
+template <bool kStream>
+LAMINAR_FOLDING_TARGET inline void CopyLine(uint8_t* target, __m512i bytes) {
+  if constexpr (kStream) {
+    _mm512_stream_si512(reinterpret_cast<__m512i*>(target), bytes);
+  } else {
+    _mm512_storeu_si512(target, bytes);
+  }
+}
+
+// REQUIRES: size >= kFoldStep; with kStream, `out` on a 64-byte boundary. With kCopy, also
+// copies the bytes to `out`, around the cache with kStream.
+template <bool kCopy, bool kStream>
+LAMINAR_FOLDING_TARGET uint32_t ExtendFolding(uint32_t crc, const uint8_t* p, size_t size,
+                                              uint8_t* out) {
+  const auto copy = [out](size_t offset, __m512i bytes) {
+    if constexpr (kCopy) CopyLine<kStream>(out + offset, bytes);
+  };
+  __m512i lanes[4];
+  for (size_t i = 0; i < 4; ++i) {
+    lanes[i] = _mm512_loadu_si512(p + 64 * i);
+    copy(64 * i, lanes[i]);
+  }
+  // The register enters as the first 32 bits of input would.
+  lanes[0] =
+      _mm512_xor_si512(lanes[0], _mm512_zextsi128_si512(_mm_cvtsi32_si128(static_cast<int>(crc))));
+  size_t offset = kFoldStep;
+  const __m512i step = Multipliers512(kMove<8 * kFoldStep>);
+  for (; size - offset >= kFoldStep; offset += kFoldStep) {
+    for (size_t i = 0; i < 4; ++i) {
+      const __m512i input = _mm512_loadu_si512(p + offset + 64 * i);
+      copy(offset + 64 * i, input);
+      lanes[i] = Fold512(lanes[i], step, input);
+    }
+  }
+  const __m512i by64 = Multipliers512(kMove<8 * 64>);
+  __m512i folded = Fold512(lanes[0], by64, lanes[1]);
+  folded = Fold512(folded, by64, lanes[2]);
+  folded = Fold512(folded, by64, lanes[3]);
+  for (; size - offset >= 64; offset += 64) {
+    const __m512i input = _mm512_loadu_si512(p + offset);
+    copy(offset, input);
+    folded = Fold512(folded, by64, input);
+  }
+  alignas(64) __m128i last[4];
+  _mm512_store_si512(last, folded);
+  __m128i lane =
+      _mm_xor_si128(_mm_xor_si128(Fold128(last[0], kMove<8 * 48>), Fold128(last[1], kMove<8 * 32>)),
+                    _mm_xor_si128(Fold128(last[2], kMove<8 * 16>), last[3]));
+  for (; size - offset >= 16; offset += 16) {
+    const __m128i input = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + offset));
+    if constexpr (kCopy) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + offset), input);
+    lane = _mm_xor_si128(Fold128(lane, kMove<8 * 16>), input);
+  }
+  // Non-temporal stores are not ordered with later ones: fenced before the copy is used.
+  if constexpr (kStream) _mm_sfence();
+  // The lane's checksum from a zero register is the checksum of everything so far.
+  const uint64_t reduced = _mm_crc32_u64(0, static_cast<uint64_t>(_mm_cvtsi128_si64(lane)));
+  crc = static_cast<uint32_t>(
+      _mm_crc32_u64(reduced, static_cast<uint64_t>(_mm_extract_epi64(lane, 1))));
+  return ExtendOneWay<kCopy>(crc, p + offset, size - offset, kCopy ? out + offset : nullptr);
+}
+
+bool HasFolding() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("vpclmulqdq") && __builtin_cpu_supports("pclmul") &&
+         __builtin_cpu_supports("sse4.2");
+}
+
+// Folding for inputs long enough to gain from it, the crc32 chains below that. With kCopy,
+// also copies the bytes to `out`.
+template <bool kCopy>
+uint32_t ExtendFoldingOrChains(uint32_t crc, const uint8_t* p, size_t size, uint8_t* out) {
+  if (size < kLeastFoldedBytes) return ExtendHardware<kCopy>(crc, p, size, out);
+  if (kCopy && size >= kLeastStreamedBytes + 64) {
+    // Non-temporal stores combine into whole lines: the folded part starts at a line.
+    const size_t head = (64 - reinterpret_cast<uintptr_t>(out) % 64) % 64;
+    crc = ExtendOneWay<kCopy>(crc, p, head, out);
+    return ExtendFolding<kCopy, /*kStream=*/true>(crc, p + head, size - head, out + head);
+  }
+  return ExtendFolding<kCopy, /*kStream=*/false>(crc, p, size, out);
+}
 #endif
+
+using internal::Crc32cPath;
+
+bool PathAvailable(Crc32cPath path) {
+#if defined(__x86_64__)
+  static const bool has_sse42 = HasSse42();
+  static const bool has_folding = HasFolding();
+  switch (path) {
+    case Crc32cPath::kTable:
+      return true;
+    case Crc32cPath::kCrc32Instruction:
+      return has_sse42;
+    case Crc32cPath::kFolding:
+      return has_folding;
+  }
+  return false;
+#else
+  return path == Crc32cPath::kTable;
+#endif
+}
+
+Crc32cPath FastestPath() {
+  for (const Crc32cPath path : {Crc32cPath::kFolding, Crc32cPath::kCrc32Instruction}) {
+    if (PathAvailable(path)) return path;
+  }
+  return Crc32cPath::kTable;
+}
+
+// `crc` is the register: the checksum inverted. With kCopy, also copies the bytes to `out`.
+template <bool kCopy>
+uint32_t ExtendOn(Crc32cPath path, uint32_t crc, const uint8_t* p, size_t size, uint8_t* out) {
+  switch (path) {
+#if defined(__x86_64__)
+    case Crc32cPath::kFolding:
+      return ExtendFoldingOrChains<kCopy>(crc, p, size, out);
+    case Crc32cPath::kCrc32Instruction:
+      return ExtendHardware<kCopy>(crc, p, size, out);
+#endif
+    default:
+      if constexpr (kCopy) {
+        if (size > 0) std::memcpy(out, p, size);
+      }
+      return ExtendPortable(crc, p, size);
+  }
+}
+
+const Crc32cPath kFastestPath = FastestPath();
 
 }  // namespace
 
 uint32_t Crc32cExtend(uint32_t crc, const void* data, size_t size) {
-  const auto* p = static_cast<const uint8_t*>(data);
-  crc = ~crc;
-#if defined(__x86_64__)
-  if (kHasSse42) return ~ExtendHardware</*kCopy=*/false>(crc, p, size, nullptr);
-#endif
-  return ~ExtendPortable(crc, p, size);
+  return ~ExtendOn</*kCopy=*/false>(kFastestPath, ~crc, static_cast<const uint8_t*>(data), size,
+                                    nullptr);
 }
-
-namespace {
-uint32_t PortableExtendCopy(uint32_t crc, const void* data, size_t size, void* out) {
-  if (size > 0) std::memcpy(out, data, size);
-  return ~ExtendPortable(~crc, static_cast<const uint8_t*>(out), size);
-}
-}  // namespace
 
 uint32_t Crc32cExtendCopy(uint32_t crc, const void* data, size_t size, void* out) {
-#if defined(__x86_64__)
-  if (kHasSse42) {
-    return ~ExtendHardware</*kCopy=*/true>(~crc, static_cast<const uint8_t*>(data), size,
-                                           static_cast<uint8_t*>(out));
-  }
-#endif
-  return PortableExtendCopy(crc, data, size, out);
+  return ~ExtendOn</*kCopy=*/true>(kFastestPath, ~crc, static_cast<const uint8_t*>(data), size,
+                                   static_cast<uint8_t*>(out));
 }
 
 namespace internal {
-uint32_t Crc32cPortableForTest(const void* data, size_t size) {
-  return ~ExtendPortable(~0u, static_cast<const uint8_t*>(data), size);
+bool Crc32cPathAvailable(Crc32cPath path) { return PathAvailable(path); }
+uint32_t Crc32cExtendOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size) {
+  return ~ExtendOn</*kCopy=*/false>(path, ~crc, static_cast<const uint8_t*>(data), size, nullptr);
 }
-uint32_t Crc32cExtendCopyPortableForTest(uint32_t crc, const void* data, size_t size, void* out) {
-  return PortableExtendCopy(crc, data, size, out);
+uint32_t Crc32cExtendCopyOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size,
+                                void* out) {
+  return ~ExtendOn</*kCopy=*/true>(path, ~crc, static_cast<const uint8_t*>(data), size,
+                                   static_cast<uint8_t*>(out));
 }
 }  // namespace internal
 

@@ -7,8 +7,8 @@
 namespace laminar {
 
 /// CRC-32C (Castagnoli, the polynomial of iSCSI, ext4 and RocksDB), as stored in WAL records,
-/// checkpoint manifests and state files. Uses the SSE4.2 crc32 instruction when the CPU has
-/// it, a table otherwise; both give the same values.
+/// checkpoint manifests and state files. Uses carry-less multiplication (VPCLMULQDQ) or the
+/// SSE4.2 crc32 instruction when the CPU has them, a table otherwise; all give the same values.
 ///
 /// `Crc32c(data)` is the checksum of `data`; `Crc32cExtend(crc, data)` continues a checksum
 /// over more bytes (Crc32cExtend(Crc32c(a), b) == Crc32c(a + b)).
@@ -21,6 +21,19 @@ inline uint32_t Crc32c(std::string_view data) { return Crc32cExtend(0, data.data
 inline uint32_t Crc32cExtend(uint32_t crc, std::string_view data) {
   return Crc32cExtend(crc, data.data(), data.size());
 }
+
+namespace internal {
+/// The ways this build computes the checksum, for tests and benchmarks; the functions above
+/// use the fastest the CPU has. kTable works everywhere. kCrc32Instruction runs the SSE4.2 crc32
+/// instruction in three chains. kFolding folds 256 bytes a step with carry-less multiplication
+/// (VPCLMULQDQ on AVX-512), and uses the chains for inputs under 512 bytes.
+enum class Crc32cPath { kTable, kCrc32Instruction, kFolding };
+bool Crc32cPathAvailable(Crc32cPath path);
+/// Crc32cExtend and Crc32cExtendCopy on `path`. REQUIRES: Crc32cPathAvailable(path).
+uint32_t Crc32cExtendOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size);
+uint32_t Crc32cExtendCopyOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size,
+                                void* out);
+}  // namespace internal
 
 /// Stored checksums are masked so that a CRC computed over data containing its own CRC does
 /// not degenerate (the convention of LevelDB's log format).

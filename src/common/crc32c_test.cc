@@ -3,24 +3,53 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace laminar {
-namespace internal {
-uint32_t Crc32cPortableForTest(const void* data, size_t size);
-uint32_t Crc32cExtendCopyPortableForTest(uint32_t crc, const void* data, size_t size, void* out);
-}  // namespace internal
 namespace {
 
+using internal::Crc32cPath;
+
+// The paths this CPU has, each named for failure messages.
+std::vector<std::pair<Crc32cPath, const char*>> AvailablePaths() {
+  std::vector<std::pair<Crc32cPath, const char*>> paths;
+  for (const auto& [path, name] : {std::pair{Crc32cPath::kTable, "table"},
+                                   std::pair{Crc32cPath::kCrc32Instruction, "crc32 instruction"},
+                                   std::pair{Crc32cPath::kFolding, "folding"}}) {
+    if (internal::Crc32cPathAvailable(path)) paths.emplace_back(path, name);
+  }
+  return paths;
+}
+
+uint32_t TableCrc(std::string_view data) {
+  return internal::Crc32cExtendOnPath(Crc32cPath::kTable, 0, data.data(), data.size());
+}
+
+std::string Scrambled(size_t size, int shift) {
+  std::string data;
+  for (size_t i = 0; i < size; ++i) {
+    data.push_back(static_cast<char>((static_cast<uint32_t>(i) * 2654435761u) >> shift));
+  }
+  return data;
+}
+
 TEST(Crc32cTest, KnownValues) {
-  // RFC 3720 B.4 test vectors.
-  EXPECT_EQ(Crc32c(std::string(32, '\0')), 0x8a9136aau);
-  EXPECT_EQ(Crc32c(std::string(32, '\xff')), 0x62a8ab43u);
+  // RFC 3720 B.4 test vectors, on every path.
   std::string ascending(32, '\0');
   for (int i = 0; i < 32; ++i) ascending[i] = static_cast<char>(i);
-  EXPECT_EQ(Crc32c(ascending), 0x46dd794eu);
+  for (const auto& [path, name] : AvailablePaths()) {
+    const auto crc = [path = path](std::string_view data) {
+      return internal::Crc32cExtendOnPath(path, 0, data.data(), data.size());
+    };
+    EXPECT_EQ(crc(std::string(32, '\0')), 0x8a9136aau) << name;
+    EXPECT_EQ(crc(std::string(32, '\xff')), 0x62a8ab43u) << name;
+    EXPECT_EQ(crc(ascending), 0x46dd794eu) << name;
+    EXPECT_EQ(crc("123456789"), 0xe3069283u) << name;
+    EXPECT_EQ(crc(""), 0u) << name;
+  }
   EXPECT_EQ(Crc32c("123456789"), 0xe3069283u);
-  EXPECT_EQ(Crc32c(""), 0u);
 }
 
 TEST(Crc32cTest, ExtendEqualsWhole) {
@@ -34,64 +63,70 @@ TEST(Crc32cTest, ExtendEqualsWhole) {
   }
 }
 
-TEST(Crc32cTest, HardwareAndTableAgree) {
-  std::string data;
-  for (int i = 0; i < 4099; ++i) data.push_back(static_cast<char>(i * 131 + 7));
-  for (size_t size : {0, 1, 3, 8, 15, 64, 4099}) {
-    EXPECT_EQ(Crc32c(std::string_view(data).substr(0, size)),
-              internal::Crc32cPortableForTest(data.data(), size))
-        << size;
+// Every path gives the table's value at every length around its block sizes (three chains of
+// 256 and of 8192 bytes; folding's 256-byte steps, 64- and 16-byte remainders, and its 512-byte
+// threshold), from several alignments, and when extending a checksum other than zero.
+TEST(Crc32cTest, EveryPathAgreesWithTheTableAtEveryBlockBoundary) {
+  const std::string data = Scrambled(100'000, 13);
+  std::vector<size_t> sizes = {
+      0,    1,    3,     8,     15,    64,    767,   768,         769,         1535,      1536,
+      1537, 4099, 24575, 24576, 24577, 24640, 24641, 24576 + 768, 24576 + 767, 49152 + 5, 99'990};
+  for (size_t steps = 2; steps <= 4; ++steps) {
+    for (const size_t rest : {0, 1, 15, 16, 17, 63, 64, 65, 127, 191, 240, 255}) {
+      sizes.push_back(steps * 256 + rest);
+    }
   }
-}
-
-// Long inputs run as three interleaved chains joined by shifting over zeros: every length
-// around the block sizes (3 x 256 and 3 x 8192 bytes), from every alignment, gives the table's
-// value, and so does extending in pieces.
-TEST(Crc32cTest, LongInputsAgreeWithTheTableAtEveryBlockBoundary) {
-  std::string data;
-  for (int i = 0; i < 100'000; ++i) data.push_back(static_cast<char>((i * 2654435761u) >> 13));
-  std::vector<size_t> sizes = {767,   768,   769,         1535,        1536,      1537,  24575,
-                               24576, 24577, 24576 + 768, 24576 + 767, 49152 + 5, 99'990};
-  for (const size_t size : sizes) {
-    for (const size_t offset : {0, 1, 5, 8}) {
-      const std::string_view piece = std::string_view(data).substr(offset, size);
-      EXPECT_EQ(Crc32c(piece), internal::Crc32cPortableForTest(piece.data(), piece.size()))
-          << size << " from " << offset;
+  sizes.push_back(511);
+  for (const auto& [path, name] : AvailablePaths()) {
+    for (const size_t size : sizes) {
+      for (const size_t offset : {0, 1, 5, 8}) {
+        const std::string_view piece = std::string_view(data).substr(offset, size);
+        EXPECT_EQ(internal::Crc32cExtendOnPath(path, 0, piece.data(), piece.size()),
+                  TableCrc(piece))
+            << name << ": " << size << " from " << offset;
+        EXPECT_EQ(internal::Crc32cExtendOnPath(path, 0xdeadbeefu, piece.data(), piece.size()),
+                  internal::Crc32cExtendOnPath(Crc32cPath::kTable, 0xdeadbeefu, piece.data(),
+                                               piece.size()))
+            << name << ": " << size << " from " << offset;
+      }
     }
   }
   const std::string_view all(data);
   EXPECT_EQ(Crc32cExtend(Crc32c(all.substr(0, 30'001)), all.substr(30'001)), Crc32c(all));
+  EXPECT_EQ(Crc32c(all), TableCrc(all));
 }
 
 // The copying form gives the same checksum as Crc32cExtend and copies exactly `size` bytes,
-// from every alignment of source and target, at every length around the block sizes.
+// on every path, from every alignment of source and target, at every length around the block
+// sizes and the length from which copies store around the cache (24 KiB and a line).
 TEST(Crc32cTest, ExtendCopyChecksumsAndCopiesInOnePass) {
-  std::string data;
-  for (int i = 0; i < 100'000; ++i) data.push_back(static_cast<char>((i * 2654435761u) >> 11));
-  const std::vector<size_t> sizes = {0,     1,     7,     8,           9,     767,
-                                     768,   769,   1537,  24575,       24576, 24577,
-                                     24583, 25344, 49152, 49152 + 775, 99'980};
-  for (const size_t size : sizes) {
-    for (const size_t from : {0, 3, 8}) {
-      for (const size_t to : {0, 1, 8}) {
-        const std::string_view piece = std::string_view(data).substr(from, size);
-        std::string out(size + 32, '#');
-        const uint32_t start = 0x12345678u;
-        EXPECT_EQ(Crc32cExtendCopy(start, piece.data(), piece.size(), out.data() + to),
-                  Crc32cExtend(start, piece))
-            << size << " from " << from << " to " << to;
-        EXPECT_EQ(std::string_view(out).substr(0, to), std::string(to, '#'));
-        EXPECT_EQ(std::string_view(out).substr(to, size), piece) << size;
-        EXPECT_EQ(std::string_view(out).substr(to + size), std::string(32 - to, '#')) << size;
-        // The table's form, for CPUs without the instruction.
-        std::string table_out(size, '#');
-        EXPECT_EQ(internal::Crc32cExtendCopyPortableForTest(start, piece.data(), piece.size(),
-                                                            table_out.data()),
-                  Crc32cExtend(start, piece));
-        EXPECT_EQ(table_out, piece);
+  const std::string data = Scrambled(100'000, 11);
+  const std::vector<size_t> sizes = {0,     1,     7,     8,     9,     511,         512,   513,
+                                     767,   768,   769,   1537,  24575, 24576,       24577, 24583,
+                                     24639, 24640, 24641, 25344, 49152, 49152 + 775, 99'980};
+  for (const auto& [path, name] : AvailablePaths()) {
+    for (const size_t size : sizes) {
+      for (const size_t from : {0, 3, 8}) {
+        for (const size_t to : {0, 1, 8, 63}) {
+          const std::string_view piece = std::string_view(data).substr(from, size);
+          std::string out(size + 64, '#');
+          const uint32_t start = 0x12345678u;
+          EXPECT_EQ(
+              internal::Crc32cExtendCopyOnPath(path, start, piece.data(), piece.size(),
+                                               out.data() + to),
+              internal::Crc32cExtendOnPath(Crc32cPath::kTable, start, piece.data(), piece.size()))
+              << name << ": " << size << " from " << from << " to " << to;
+          EXPECT_EQ(std::string_view(out).substr(0, to), std::string(to, '#')) << name;
+          EXPECT_EQ(std::string_view(out).substr(to, size), piece) << name << ": " << size;
+          EXPECT_EQ(std::string_view(out).substr(to + size), std::string(64 - to, '#'))
+              << name << ": " << size;
+        }
       }
     }
   }
+  std::string out(data.size(), '#');
+  EXPECT_EQ(Crc32cExtendCopy(7, data.data(), data.size(), out.data()), Crc32cExtend(7, data));
+  EXPECT_EQ(out, data);
 }
 
 TEST(Crc32cTest, MaskRoundTrips) {
