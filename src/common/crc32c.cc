@@ -238,7 +238,8 @@ constexpr size_t kFoldStep = 256;  // Bytes taken in per step of the loop.
 // Below this, the three crc32 chains are as fast: the folding's setup and final reductions
 // cost about what 256 bytes do.
 constexpr size_t kLeastFoldedBytes = 512;
-// Copies at least this long store around the cache (non-temporal stores), as ExtendHardware's.
+// Copies longer than this and a cache line store around the cache (non-temporal stores), as
+// ExtendHardware's do.
 constexpr size_t kLeastStreamedBytes = 3 * kLongStretch;
 
 #define LAMINAR_FOLDING_TARGET __attribute__((target("avx512f,avx512vl,vpclmulqdq,pclmul,sse4.2")))
@@ -395,6 +396,9 @@ uint32_t ExtendOn(Crc32cPath path, uint32_t crc, const uint8_t* p, size_t size, 
   }
 }
 
+// Set by a dynamic initializer. A checksum computed by another file's static initializer
+// before it runs finds the zero of static storage, kTable: the right value, more slowly.
+static_assert(static_cast<int>(Crc32cPath::kTable) == 0);
 const Crc32cPath kFastestPath = FastestPath();
 
 }  // namespace
@@ -411,6 +415,7 @@ uint32_t Crc32cExtendCopy(uint32_t crc, const void* data, size_t size, void* out
 
 namespace internal {
 bool Crc32cPathAvailable(Crc32cPath path) { return PathAvailable(path); }
+Crc32cPath Crc32cFastestPath() { return kFastestPath; }
 uint32_t Crc32cExtendOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size) {
   return ~ExtendOn</*kCopy=*/false>(path, ~crc, static_cast<const uint8_t*>(data), size, nullptr);
 }

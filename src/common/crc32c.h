@@ -29,6 +29,8 @@ namespace internal {
 /// (VPCLMULQDQ on AVX-512), and uses the chains for inputs under 512 bytes.
 enum class Crc32cPath { kTable, kCrc32Instruction, kFolding };
 bool Crc32cPathAvailable(Crc32cPath path);
+/// The path Crc32cExtend and Crc32cExtendCopy take.
+Crc32cPath Crc32cFastestPath();
 /// Crc32cExtend and Crc32cExtendCopy on `path`. REQUIRES: Crc32cPathAvailable(path).
 uint32_t Crc32cExtendOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size);
 uint32_t Crc32cExtendCopyOnPath(Crc32cPath path, uint32_t crc, const void* data, size_t size,

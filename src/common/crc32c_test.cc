@@ -52,6 +52,35 @@ TEST(Crc32cTest, KnownValues) {
   EXPECT_EQ(Crc32c("123456789"), 0xe3069283u);
 }
 
+// Inputs long enough for every path's blocks, against values from a bit-at-a-time CRC-32C
+// written apart from this code (in Python), so no path is only compared with the table.
+TEST(Crc32cTest, LongKnownValues) {
+  std::string data;
+  for (int i = 0; i < 100'000; ++i) data.push_back(static_cast<char>(i * 131 + 7));
+  for (const auto& [path, name] : AvailablePaths()) {
+    EXPECT_EQ(internal::Crc32cExtendOnPath(path, 0, data.data(), 4099), 0xfb1f1d7au) << name;
+    EXPECT_EQ(internal::Crc32cExtendOnPath(path, 0, data.data(), data.size()), 0x2cdd6b62u) << name;
+    std::string copy(data.size(), '\0');
+    EXPECT_EQ(internal::Crc32cExtendCopyOnPath(path, 0, data.data(), data.size(), copy.data()),
+              0x2cdd6b62u)
+        << name;
+    EXPECT_EQ(copy, data) << name;
+  }
+}
+
+// The public functions use the fastest path the CPU has. Folding is reported as skipped on a
+// CPU without it, so that a run which never folded says so.
+TEST(Crc32cTest, TheFastestPathIsUsed) {
+  const Crc32cPath expected =
+      internal::Crc32cPathAvailable(Crc32cPath::kFolding)            ? Crc32cPath::kFolding
+      : internal::Crc32cPathAvailable(Crc32cPath::kCrc32Instruction) ? Crc32cPath::kCrc32Instruction
+                                                                     : Crc32cPath::kTable;
+  EXPECT_EQ(internal::Crc32cFastestPath(), expected);
+  if (!internal::Crc32cPathAvailable(Crc32cPath::kFolding)) {
+    GTEST_SKIP() << "this CPU lacks AVX-512 or VPCLMULQDQ: the folding path is not tested";
+  }
+}
+
 TEST(Crc32cTest, ExtendEqualsWhole) {
   std::string data;
   for (int i = 0; i < 1000; ++i) data.push_back(static_cast<char>(i * 37));
