@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdlib>
 
+#include "common/thread_name.h"
+
 namespace laminar::connectors {
 namespace {
 
@@ -73,7 +75,10 @@ Result<NexmarkSourceOptions> ParseNexmarkSourceOptions(
 
 Status NexmarkSource::Start(std::unique_ptr<SourceWriter> writer) {
   writer_ = std::move(writer);
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameCurrentThread("ldb-nexmark");
+    Run();
+  });
   return Status::Ok();
 }
 

@@ -19,6 +19,7 @@
 #include "columnar/column_builder.h"
 #include "columnar/temporal.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "connectors/sink_connector.h"
 #include "connectors/source_connector.h"
 #include "exec/bounded_executor.h"
@@ -1247,6 +1248,7 @@ void LaminarDB::Impl::StartCheckpointer() {
   // Ring 1: waits for the shortest interval asked for (the database's, or a source's
   // checkpoint_interval), then checkpoints; idle while no interval is set.
   checkpointer_ = std::thread([this] {
+    NameCurrentThread("ldb-checkpoint");
     std::unique_lock<std::mutex> lock(checkpointer_mutex_);
     while (!checkpointer_stop_) {
       const std::chrono::milliseconds interval = checkpoint_interval_;
@@ -2198,6 +2200,7 @@ Result<CallbackSubscription> LaminarDB::Subscribe(std::string_view name,
   state->callback = std::move(callback);
   CallbackSubscription::State* raw = state.get();
   state->thread = std::thread([raw] {
+    NameCurrentThread("ldb-callback");
     while (!raw->cancelled.load(std::memory_order_acquire)) {
       Result<ChangeBatch> batch = raw->subscription->RecvTimeout(std::chrono::milliseconds(20));
       if (batch.ok()) {

@@ -8,6 +8,7 @@
 
 #include "common/check.h"
 #include "common/logging.h"
+#include "common/thread_name.h"
 #include "storage/state_io.h"
 
 namespace laminar::runtime {
@@ -100,7 +101,10 @@ Reactor::~Reactor() { Stop(); }
 void Reactor::Start() {
   if (thread_.joinable()) return;
   stop_requested_.store(false, std::memory_order_release);
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameCurrentThread("ldb-reactor");
+    Loop();
+  });
 }
 
 void Reactor::Stop() {

@@ -62,6 +62,12 @@ std::string NexmarkReportJson(const NexmarkReport& report) {
       JsonNumber(report.engine_seconds, 6), JsonNumber(report.process_cpu_seconds, 6),
       JsonNumber(report.harness_cpu_seconds, 6), JsonNumber(report.push_cpu_seconds, 6),
       JsonNumber(report.engine_cpu_seconds, 6));
+  out += ",\"engine_thread_cpu_seconds\":{";
+  for (size_t i = 0; i < report.engine_thread_cpu_seconds.size(); ++i) {
+    const auto& [name, seconds] = report.engine_thread_cpu_seconds[i];
+    out += fmt::format("{}{}:{}", i == 0 ? "" : ",", JsonText(name), JsonNumber(seconds, 6));
+  }
+  out += "}";
   out += fmt::format(",\"events_per_sec\":{},\"events_per_sec_per_core\":{}",
                      JsonNumber(report.events_per_sec, 0),
                      JsonNumber(report.events_per_sec_per_core, 0));
@@ -91,6 +97,13 @@ std::string NexmarkReportText(const NexmarkReport& report) {
       "it includes {:.3f} s of engine calls on the pushing thread)\n",
       report.engine_seconds, report.engine_cpu_seconds, report.process_cpu_seconds,
       report.harness_cpu_seconds, report.push_cpu_seconds);
+  if (!report.engine_thread_cpu_seconds.empty()) {
+    out += "  engine threads ";
+    for (const auto& [name, seconds] : report.engine_thread_cpu_seconds) {
+      out += fmt::format(" {} {:.3f} s", name, seconds);
+    }
+    out += " CPU\n";
+  }
   out += fmt::format("  generation      {:.3f} s wall, {:.3f} s CPU (not in the figures above)\n",
                      report.generation_seconds, report.generation_cpu_seconds);
   if (report.p50_us && report.p99_us) {

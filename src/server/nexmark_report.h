@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -39,7 +41,11 @@ struct NexmarkReport {
                                       // less the engine calls the pusher made.
   double push_cpu_seconds = 0;        // Those calls (Start, PushBatch, CloseSources, Sync): engine.
   double engine_cpu_seconds = 0;      // What is left for the engine (see docs/benchmarks.md).
-  double events_per_sec = 0;          // events / engine_seconds.
+  /// Of it, the CPU of the engine's own threads, by thread name ("ldb-reactor",
+  /// "ldb-wal-flush", ...; threads of one name added up), in name order. Threads that ended
+  /// before the end of the run are not in it.
+  std::vector<std::pair<std::string, double>> engine_thread_cpu_seconds;
+  double events_per_sec = 0;           // events / engine_seconds.
   double events_per_sec_per_core = 0;  // events / engine_cpu_seconds.
 
   /// Push → emit latency over the output batches (pregenerate mode, one-source queries).

@@ -33,7 +33,9 @@ TEST(NexmarkReportTest, JsonIsOneLineWithTheIssueFields) {
   EXPECT_EQ(json.find('\n'), std::string::npos);
   EXPECT_EQ(json.front(), '{');
   EXPECT_EQ(json.back(), '}');
-  EXPECT_EQ(std::count(json.begin(), json.end(), '{'), 1);
+  // One object; the engine threads' CPU (none in this report) is the only one inside it.
+  EXPECT_EQ(std::count(json.begin(), json.end(), '{'), 2);
+  EXPECT_NE(json.find("\"engine_thread_cpu_seconds\":{}"), std::string::npos) << json;
   for (const char* field :
        {"\"query\":\"q1\"", "\"supported\":true", "\"events\":1000", "\"events_per_sec\":1234567,",
         "\"events_per_sec_per_core\":2345679,", "\"p50_us\":12.3,", "\"p99_us\":56.8,",
@@ -42,6 +44,21 @@ TEST(NexmarkReportTest, JsonIsOneLineWithTheIssueFields) {
         "\"generation_seconds\":", "\"push_cpu_seconds\":", "\"engine_cpu_seconds\":"}) {
     EXPECT_NE(json.find(field), std::string::npos) << field << " in " << json;
   }
+}
+
+TEST(NexmarkReportTest, EngineThreadsCpuIsByName) {
+  NexmarkReport report = MeasuredReport();
+  report.engine_thread_cpu_seconds = {{"ldb-reactor", 0.25}, {"ldb-wal-flush", 0.0626}};
+  EXPECT_NE(
+      NexmarkReportJson(report).find("\"engine_thread_cpu_seconds\":{\"ldb-reactor\":0.250000,"
+                                     "\"ldb-wal-flush\":0.062600}"),
+      std::string::npos)
+      << NexmarkReportJson(report);
+  EXPECT_NE(NexmarkReportText(report).find(
+                "  engine threads  ldb-reactor 0.250 s ldb-wal-flush 0.063 s CPU\n"),
+            std::string::npos)
+      << NexmarkReportText(report);
+  EXPECT_EQ(NexmarkReportText(MeasuredReport()).find("engine threads"), std::string::npos);
 }
 
 TEST(NexmarkReportTest, UnmeasuredLatencyIsNull) {

@@ -8,6 +8,7 @@
 
 #include "common/check.h"
 #include "common/crc32c.h"
+#include "common/thread_name.h"
 #include "storage/wal/wal_format.h"
 
 namespace laminar::storage {
@@ -209,7 +210,10 @@ WalWriter::WalWriter(FileSystem* fs, std::string directory, WalOptions options, 
       file_direct_(direct),
       counted_direct_(direct),
       average_group_bytes_(FirstSegmentDirect(options) ? options.direct_write_threshold : 0) {
-  flusher_ = std::thread([this] { RunFlusher(); });
+  flusher_ = std::thread([this] {
+    NameCurrentThread("ldb-wal-flush");
+    RunFlusher();
+  });
 }
 
 AlignedBytes::AlignedBytes(size_t capacity)
