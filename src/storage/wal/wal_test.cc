@@ -451,6 +451,43 @@ TEST_F(WalTest, AsyncModeMakesRecordsDurableWithoutBeingAsked) {
   EXPECT_GE(writer->durable_lsn(), lsn);
 }
 
+// An async log with nothing to write sleeps without its timer, and the first record appended
+// after a quiet spell wakes it: the record becomes durable without Sync.
+TEST_F(WalTest, AnIdleAsyncLogSleepsUntilARecordArrives) {
+  WalOptions options;
+  options.sync_mode = WalSyncMode::kAsync;
+  options.async_flush_interval_micros = 1000;  // A timer would wake it 1,000 times a second.
+  auto writer = OpenWriter(options);
+  ASSERT_NE(writer, nullptr);
+  const auto durable_soon = [&](uint64_t lsn) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (writer->durable_lsn() < lsn && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return writer->durable_lsn() >= lsn;
+  };
+  for (int spell = 0; spell < 3; ++spell) {
+    SCOPED_TRACE(spell);
+    // Flushed by the timer the record started, not by Sync.
+    const auto lsn = writer->Append(std::string(300 << 10, 'q'));
+    ASSERT_TRUE(lsn.ok()) << lsn.status();
+    ASSERT_TRUE(durable_soon(*lsn));
+    // The spare buffers go back after about 100 ms; then the flusher sleeps.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (writer->spare_bytes() > (128 << 10) && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const uint64_t before = writer->flusher_wakeups();
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    EXPECT_LE(writer->flusher_wakeups() - before, 1u);
+  }
+  ASSERT_TRUE(writer->Close().ok());
+  auto records = ReadAll(&fs_);
+  ASSERT_TRUE(records.ok()) << records.status();
+  EXPECT_EQ(records->size(), 3u);
+}
+
 TEST_F(WalTest, CloseWritesWhatIsPending) {
   WalOptions options;
   options.sync_mode = WalSyncMode::kAsync;

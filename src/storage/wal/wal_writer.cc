@@ -28,7 +28,7 @@ constexpr size_t kChunkBytes = 1 << 20;
 // so that producers running ahead of the disk refill recycled buffers rather than fault in
 // fresh pages (which costs them more than copying the records). A quiet spell (a group of at
 // most one small buffer, or kIdleRelease without anything to write) gives back all but
-// kQuietSpareBuffers small ones; an idle flusher in kSync mode wakes after kIdleRelease to do it.
+// kQuietSpareBuffers small ones; an idle flusher holding more wakes after kIdleRelease to do it.
 constexpr size_t kSpareSlackBytes = 16 << 20;
 constexpr size_t kQuietSpareBuffers = 2;
 constexpr auto kIdleRelease = std::chrono::milliseconds(100);
@@ -405,13 +405,15 @@ Result<uint64_t> WalWriter::Append(std::span<const std::string_view> parts) {
   }
   segment_bytes_ += record_size;
   ++segment_records_;
-  // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode only when
-  // the group grows large enough that waiting for the timer would stall producers.
-  // kSync mode also wakes it when the group it is gathering is complete.
+  // In kSync mode the flusher needs a nudge only when it may be idle; in kAsync mode when it is
+  // idle (it then starts its flush period) or when the group grows large enough that waiting
+  // for the timer would stall producers. kSync mode also wakes it when the group it is
+  // gathering is complete.
   const uint64_t half = options_.max_pending_bytes / 2;
-  const bool wake = options_.sync_mode == WalSyncMode::kSync
-                        ? pending_bytes_ == 0 || pending_records_ + 1 == gather_target_
-                        : pending_bytes_ < half && pending_bytes_ + record_size >= half;
+  const bool wake =
+      options_.sync_mode == WalSyncMode::kSync
+          ? pending_bytes_ == 0 || pending_records_ + 1 == gather_target_
+          : flusher_idle_ || (pending_bytes_ < half && pending_bytes_ + record_size >= half);
   pending_bytes_ += record_size;
   ++pending_records_;
   const uint64_t lsn = next_lsn_++;
@@ -468,13 +470,26 @@ void WalWriter::RunFlusher() {
     // The timed waits (the flush period of kAsync mode, the group commit window, the idle
     // release of kSync mode) are kernel timeouts, not time readings, so they do not go through
     // the injected Clock.
-    if (!sync_mode) {
+    if (!sync_mode && pending_.empty() && !ready()) {
+      // Nothing to flush: no timer, so that an idle log costs no CPU. The first record
+      // appended wakes the flusher, and the flush period starts then.
+      flusher_idle_ = true;
+      const auto woken = [&] { return ready() || !pending_.empty(); };
+      if (HasSparesToRelease()) {
+        flusher_wakeup_.wait_for(lock, kIdleRelease, woken);
+      } else {
+        flusher_wakeup_.wait(lock, woken);
+      }
+      flusher_idle_ = false;
+      if (!pending_.empty()) flusher_wakeup_.wait_for(lock, interval, ready);
+    } else if (!sync_mode) {
       flusher_wakeup_.wait_for(lock, interval, ready);
     } else if (HasSparesToRelease()) {
       flusher_wakeup_.wait_for(lock, kIdleRelease, ready);
     } else {
       flusher_wakeup_.wait(lock, ready);
     }
+    ++flusher_wakeups_;
     if (pending_.empty()) {
       flush_requested_ = false;
       if (closing_ && segment_marks_ && unmarked_records_) {
@@ -658,6 +673,11 @@ uint64_t WalWriter::next_lsn() const {
 uint64_t WalWriter::buffers_allocated() const {
   std::lock_guard lock(mutex_);
   return buffers_allocated_;
+}
+
+uint64_t WalWriter::flusher_wakeups() const {
+  std::lock_guard lock(mutex_);
+  return flusher_wakeups_;
 }
 
 uint64_t WalWriter::spare_bytes() const {

@@ -199,6 +199,9 @@ class WalWriter {
   /// 128 KiB once nothing has been written for about 100 ms, or the flush interval of kAsync
   /// mode if that is longer).
   uint64_t spare_bytes() const;
+  /// How many times the flusher has woken up. A kAsync log with nothing pending (and no spare
+  /// buffers left to give back) sleeps until a record is appended, so an idle log adds none.
+  uint64_t flusher_wakeups() const;
 
  private:
   // Framed records destined for one segment, back to back; a record that does not fit the
@@ -251,6 +254,7 @@ class WalWriter {
   std::vector<AlignedBytes> spare_buffers_;  // Guarded by mutex_. Recycled chunk buffers.
   uint64_t spare_bytes_ = 0;                 // Guarded by mutex_. Their capacity.
   uint64_t buffers_allocated_ = 0;           // Guarded by mutex_.
+  uint64_t flusher_wakeups_ = 0;             // Guarded by mutex_.
   uint64_t pending_bytes_ = 0;               // Guarded by mutex_.
   uint64_t pending_records_ = 0;             // Guarded by mutex_.
   uint64_t last_group_records_ = 0;          // Guarded by mutex_. Size of the previous group.
@@ -270,9 +274,12 @@ class WalWriter {
   bool unmarked_records_ = false;
   bool closing_marker_failed_ = false;  // Guarded by mutex_. Close's marker could not be written.
   bool flush_requested_ = false;        // Guarded by mutex_. Sync() wants the flusher now.
-  bool closing_ = false;                // Guarded by mutex_.
-  bool flusher_done_ = false;           // Guarded by mutex_.
-  Status failure_;                      // Guarded by mutex_.
+  // Guarded by mutex_. A kAsync flusher with nothing pending sleeps without a timer: the first
+  // record appended wakes it, and the flush period starts then.
+  bool flusher_idle_ = false;
+  bool closing_ = false;       // Guarded by mutex_.
+  bool flusher_done_ = false;  // Guarded by mutex_.
+  Status failure_;             // Guarded by mutex_.
   std::atomic<uint64_t> durable_lsn_;
   std::atomic<uint64_t> sync_count_{0};
 
