@@ -349,6 +349,7 @@ uint32_t ExtendFoldingOrChains(uint32_t crc, const uint8_t* p, size_t size, uint
   }
   return ExtendFolding<kCopy, /*kStream=*/false>(crc, p, size, out);
 }
+#undef LAMINAR_FOLDING_TARGET
 #endif
 
 using internal::Crc32cPath;

@@ -196,8 +196,7 @@ class WalWriter {
   /// used was recycled from an earlier group.
   uint64_t buffers_allocated() const;
   /// Bytes of recycled buffers held for the next groups (at most `max_pending_bytes` + 16 MiB;
-  /// 128 KiB once nothing has been written for about 100 ms, or the flush interval of kAsync
-  /// mode if that is longer).
+  /// 128 KiB once nothing has been written, nor is pending, for about 100 ms).
   uint64_t spare_bytes() const;
   /// How many times the flusher has woken up. A kAsync log with nothing pending (and no spare
   /// buffers left to give back) sleeps until a record is appended, so an idle log adds none.
