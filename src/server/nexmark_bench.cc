@@ -77,19 +77,21 @@ double ProcessCpuSeconds() {
 }
 
 // The time on the CPU of each of the process's threads whose name starts "ldb-" (the engine's),
-// by thread id, with its name: /proc/self/task/<tid>/schedstat counts nanoseconds. Empty where
-// /proc cannot be read.
+// by thread id, with its name: /proc/self/task/<tid>/schedstat counts nanoseconds (a thread
+// running as it is read lacks its current stretch, at most a scheduler tick). Empty where /proc
+// cannot be read or the kernel keeps no such counts (it then writes zeros).
 std::map<std::string, std::pair<std::string, double>> EngineThreadCpuSeconds() {
   std::map<std::string, std::pair<std::string, double>> threads;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/task", error)) {
-    std::ifstream comm(entry.path() / "comm");
-    std::ifstream schedstat(entry.path() / "schedstat");
+  std::filesystem::directory_iterator entry("/proc/self/task", error);
+  for (; !error && entry != std::filesystem::directory_iterator(); entry.increment(error)) {
+    std::ifstream comm(entry->path() / "comm");
+    std::ifstream schedstat(entry->path() / "schedstat");
     std::string name;
     uint64_t on_cpu_nanos = 0;
-    if (!std::getline(comm, name) || !(schedstat >> on_cpu_nanos)) continue;
+    if (!std::getline(comm, name) || !(schedstat >> on_cpu_nanos) || on_cpu_nanos == 0) continue;
     if (name.rfind("ldb-", 0) != 0) continue;
-    threads[entry.path().filename().string()] = {name, static_cast<double>(on_cpu_nanos) * 1e-9};
+    threads[entry->path().filename().string()] = {name, static_cast<double>(on_cpu_nanos) * 1e-9};
   }
   return threads;
 }

@@ -43,7 +43,8 @@ struct NexmarkReport {
   double engine_cpu_seconds = 0;      // What is left for the engine (see docs/benchmarks.md).
   /// Of it, the CPU of the engine's own threads, by thread name ("ldb-reactor",
   /// "ldb-wal-flush", ...; threads of one name added up), in name order. Threads that ended
-  /// before the end of the run are not in it.
+  /// before the end of the run (in connector runs, usually the ldb-nexmark threads, which
+  /// also generate) are not in it.
   std::vector<std::pair<std::string, double>> engine_thread_cpu_seconds;
   double events_per_sec = 0;           // events / engine_seconds.
   double events_per_sec_per_core = 0;  // events / engine_cpu_seconds.

@@ -477,6 +477,7 @@ TEST_F(WalTest, AnIdleAsyncLogSleepsUntilARecordArrives) {
     while (writer->spare_bytes() > (128 << 10) && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    ASSERT_LE(writer->spare_bytes(), 128u << 10);
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const uint64_t before = writer->flusher_wakeups();
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
