@@ -13,6 +13,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -75,6 +76,48 @@ double ProcessCpuSeconds() {
   };
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
+
+// A harness thread that ends only when released: its exit (its stack, and the memory its
+// allocator heap holds, going back) then comes after the run's CPU times are read. Otherwise
+// that work lands in the process's CPU time with no thread clock to account for it, and is
+// counted as the engine's.
+class HarnessThread {
+ public:
+  explicit HarnessThread(std::function<void()> body)
+      : thread_([this, body = std::move(body)] {
+          body();
+          std::unique_lock lock(mutex_);
+          done_ = true;
+          changed_.notify_all();
+          changed_.wait(lock, [this] { return released_; });
+        }) {}
+  HarnessThread(const HarnessThread&) = delete;
+  HarnessThread& operator=(const HarnessThread&) = delete;
+  ~HarnessThread() { Join(); }
+
+  /// Returns once the body has returned.
+  void WaitDone() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [this] { return done_; });
+  }
+
+  /// Lets the thread end, and joins it.
+  void Join() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool done_ = false;      // Guarded by mutex_.
+  bool released_ = false;  // Guarded by mutex_.
+  std::thread thread_;     // Last: it starts once the members above exist.
+};
 
 // The time on the CPU of each of the process's threads whose name starts "ldb-" (the engine's),
 // by thread id, with its name: /proc/self/task/<tid>/schedstat counts nanoseconds (a thread
@@ -598,12 +641,12 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
     reader.inputs = &inputs;
     reader.push_nanos = &push_nanos;
   }
-  std::thread consumer_thread([&consumer] { consumer.Run(); });
+  HarnessThread consumer_thread([&consumer] { consumer.Run(); });
 
   // The reader thread is started (and has run once) before the clocks start, so that its
   // start-up is not counted as latency.
   std::atomic<int> reader_phase{0};  // 0 starting, 1 waiting for the start, 2 started.
-  std::thread reader_thread([&reader, &reader_phase] {
+  HarnessThread reader_thread([&reader, &reader_phase] {
     reader_phase.store(1, std::memory_order_release);
     while (reader_phase.load(std::memory_order_acquire) != 2) std::this_thread::yield();
     reader.Run();
@@ -650,12 +693,12 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
   if (run_status.ok()) run_status = engine_call([&] { return db->Sync(); });
   const int64_t synced_nanos = SteadyNanos();
   input_done.store(true, std::memory_order_release);
-  reader_thread.join();
+  reader_thread.WaitDone();
   const int64_t end_nanos = std::max(synced_nanos, reader.last_receive_nanos);
   // The consumer may still be checksumming; its CPU time is the harness's, so the process's
   // is read once it has finished.
   consumer.Close();
-  consumer_thread.join();
+  consumer_thread.WaitDone();
   const double main_cpu = ThreadCpuSeconds() - main_cpu_start;
   const double process_cpu = ProcessCpuSeconds() - process_cpu_start;
   // Threads that started during the run count from zero; those that ended are not seen.
@@ -666,6 +709,8 @@ Result<NexmarkReport> RunNexmarkBench(const NexmarkBenchOptions& options) {
         named.second - (before == threads_start.end() ? 0.0 : before->second.second);
   }
   const double peak_rss = PeakRssBytes();
+  reader_thread.Join();
+  consumer_thread.Join();
   Status shutdown = db->Shutdown();
   if (!run_status.ok()) return run_status;
   if (!reader.status.ok()) return reader.status;
