@@ -68,9 +68,9 @@ TEST(Crc32cTest, LongKnownValues) {
   }
 }
 
-// The public functions use the fastest path the CPU has. Folding is reported as skipped on a
-// CPU without it, so that a run which never folded says so.
-TEST(Crc32cTest, TheFastestPathIsUsed) {
+// The path the public functions take is the fastest the CPU has. Folding is reported as skipped on
+// a CPU without it, so that a run which never folded says so.
+TEST(Crc32cTest, TheFastestAvailablePathIsChosen) {
   const Crc32cPath expected =
       internal::Crc32cPathAvailable(Crc32cPath::kFolding)            ? Crc32cPath::kFolding
       : internal::Crc32cPathAvailable(Crc32cPath::kCrc32Instruction) ? Crc32cPath::kCrc32Instruction

@@ -63,6 +63,7 @@ void StateWriter::Gathered(std::vector<std::string_view>& parts) const {
 }
 
 void StateWriter::PatchU64(size_t offset, uint64_t value) {
+  LAMINAR_CHECK_MSG(!gather_, "a gathering StateWriter is read through Gathered");
   LAMINAR_CHECK(offset + sizeof(value) <= out_.size());
   std::memcpy(out_.data() + offset, &value, sizeof(value));
 }

@@ -11,6 +11,7 @@
 #include "columnar/data_type.h"
 #include "columnar/schema.h"
 #include "columnar/value.h"
+#include "common/check.h"
 #include "common/status.h"
 
 namespace laminar::storage {
@@ -52,8 +53,8 @@ class StateWriter {
   /// kLeastGatheredBytes (a column's values, offsets and string bytes) but refers to them.
   /// Gathered then gives the whole output as views, of the bytes written and of the runs
   /// referred to, in order. The memory referred to must stay as it is while the views are
-  /// used. data(), size(), Release(), PatchU64 and the piece functions see only the bytes
-  /// written, so a gathering writer is read only through Gathered.
+  /// used. A gathering writer is read only through Gathered: data(), Release(), PatchU64 and
+  /// the piece functions, which would see only the bytes written, stop the process.
   void Gather() { gather_ = true; }
   /// Empties the writer, keeping its memory (and gathering, if it was).
   void Clear() {
@@ -80,8 +81,14 @@ class StateWriter {
   void Weights(const std::vector<int8_t>& weights);
 
   size_t size() const { return out_.size(); }
-  const std::string& data() const { return out_; }
-  std::string Release() { return std::move(out_); }
+  const std::string& data() const {
+    LAMINAR_CHECK_MSG(!gather_, "a gathering StateWriter is read through Gathered");
+    return out_;
+  }
+  std::string Release() {
+    LAMINAR_CHECK_MSG(!gather_, "a gathering StateWriter is read through Gathered");
+    return std::move(out_);
+  }
   /// Makes room for `bytes` in total, so that a writer filled piece by piece (an incremental
   /// snapshot, one reactor turn at a time) does not copy what it holds when it grows.
   void Reserve(size_t bytes) { out_.reserve(bytes); }
@@ -93,6 +100,7 @@ class StateWriter {
   /// starts a new piece with room for two more, so that no reactor turn copies a buffer grown
   /// by doubling.
   void SetAsidePieceIfFull(std::vector<std::string>& pieces, size_t piece_bytes) {
+    LAMINAR_CHECK_MSG(!gather_, "a gathering StateWriter is read through Gathered");
     if (out_.size() < piece_bytes) return;
     pieces.push_back(std::move(out_));
     out_ = std::string();
@@ -101,6 +109,7 @@ class StateWriter {
   /// Incremental snapshots, at the end: adds what this writer holds as the last piece and
   /// returns all of `pieces` (both are left empty).
   std::vector<std::string> TakePieces(std::vector<std::string>& pieces) {
+    LAMINAR_CHECK_MSG(!gather_, "a gathering StateWriter is read through Gathered");
     pieces.push_back(std::move(out_));
     out_ = std::string();
     return std::move(pieces);

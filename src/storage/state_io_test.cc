@@ -191,6 +191,22 @@ TEST(StateIoTest, AGatheringWriterRefersToLongRunsAndCopiesShortOnes) {
   EXPECT_EQ(parts[1].data(), long_run.data());
 }
 
+// Read as one buffer, a gathering writer would silently lack the runs it refers to.
+TEST(StateIoDeathTest, AGatheringWriterIsNotReadAsOneBuffer) {
+  const auto gathering = [] {
+    StateWriter writer;
+    writer.Gather();
+    writer.U64(0);
+    writer.Raw(std::string(StateWriter::kLeastGatheredBytes, 'L'));
+    return writer;
+  };
+  EXPECT_DEATH({ (void)gathering().Release(); }, "read through Gathered");
+  EXPECT_DEATH({ (void)gathering().data(); }, "read through Gathered");
+  EXPECT_DEATH({ gathering().PatchU64(0, 1); }, "read through Gathered");
+  std::vector<std::string> pieces;
+  EXPECT_DEATH({ (void)gathering().TakePieces(pieces); }, "read through Gathered");
+}
+
 TEST(StateIoTest, EmptyBatchesWithoutBuffersRoundTrip) {
   auto schema = Schema::Make({{"b", DataType::Boolean(), true},
                               {"s", DataType::Varchar(), true},
