@@ -88,8 +88,8 @@ class GroupTable {
   /// REQUIRES: the table is being restored: no FindOrInsert or Erase since it was made.
   bool RestoreKey(std::string_view key, uint64_t hash, uint32_t slot);
   /// RestoreKey for many keys at once (keys[i] with hashes[i] under slots[i], the slots in any
-  /// order) into an empty table, filling a large table front to back instead of at random.
-  /// False when a slot or a key is there twice (the table is then unusable).
+  /// order), each key's entry loaded ahead of its insertion so that the misses of a large table
+  /// overlap. False when a slot or a key is there twice (the table is then unusable).
   bool RestoreKeys(std::span<const std::string_view> keys, std::span<const uint64_t> hashes,
                    std::span<const uint32_t> slots);
   /// Starts loading the entry of live slot `slot` (before key(slot) in a loop over slots).

@@ -109,8 +109,23 @@ Status AggregateOperator::OnTimer(int64_t now_micros, OperatorOutput& out) {
 size_t AggregateOperator::StateBytes() const {
   size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes() + pane_keys_.MemoryBytes();
   for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
-  bytes += row_counts_.capacity() * sizeof(int64_t);
+  bytes += row_counts_.capacity() * sizeof(int64_t) + last_update_.capacity() * sizeof(int64_t);
+  // Emission bookkeeping of aggregations without a window. Rows are explicit only for dirty
+  // slots (an emission leaves every row implicit), so the dirty list finds them all.
+  bytes += dirty_.capacity() + emitted_pending_.capacity() +
+           dirty_slots_.capacity() * sizeof(uint32_t) +
+           slot_emitted_.capacity() * sizeof(std::vector<Value>);
+  for (uint32_t slot : dirty_slots_) {
+    if (slot < dirty_.size() && dirty_[slot] != 0) {
+      bytes += slot_emitted_[slot].capacity() * sizeof(Value);
+    }
+  }
   return bytes;
+}
+
+size_t AggregateOperator::ExplicitEmittedRows() const {
+  return static_cast<size_t>(std::count_if(slot_emitted_.begin(), slot_emitted_.end(),
+                                           [](const auto& row) { return !row.empty(); }));
 }
 
 size_t AggregateOperator::LiveGroups() const {
@@ -497,16 +512,25 @@ Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
   std::vector<std::vector<Value>> retractions;
   std::vector<state::OrderedIndex::Entry> due;
   ttl_index_.PopUpTo(now, &due);
+  if (def_.emit == EmitStrategy::kChanges) {
+    // The rows to retract that are still implicit, computed in one batch (a slot may be
+    // listed twice: it is then computed twice, to the same row).
+    std::vector<uint32_t> materialize;
+    for (const state::OrderedIndex::Entry& entry : due) {
+      const uint32_t slot = entry.slot;
+      if (groups_.IsLive(slot) && slot < emitted_pending_.size() && emitted_pending_[slot] != 0 &&
+          SaturatingAdd(last_update_[slot], *def_.state_ttl_micros) <= now) {
+        materialize.push_back(slot);
+      }
+    }
+    if (!materialize.empty()) LAMINAR_RETURN_IF_ERROR(MaterializeEmitted(materialize));
+  }
   {
     for (const state::OrderedIndex::Entry& entry : due) {
       const uint32_t slot = entry.slot;
       if (!groups_.IsLive(slot)) continue;  // No window: no group is parked (windows reject TTL).
       const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
       if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
-      if (slot < emitted_pending_.size() && emitted_pending_[slot] != 0 &&
-          def_.emit == EmitStrategy::kChanges) {
-        LAMINAR_RETURN_IF_ERROR(MaterializeEmitted(std::span<const uint32_t>(&slot, 1)));
-      }
       if (slot < slot_emitted_.size() && !slot_emitted_[slot].empty() &&
           def_.emit == EmitStrategy::kChanges) {
         retractions.push_back(std::move(slot_emitted_[slot]));
@@ -1067,15 +1091,21 @@ Status AggregateOperator::EmitChangedGroups(OperatorOutput& out) {
       for (int c = 0; c < columns; ++c) {
         row.push_back(batch.rows.column(c).GetValue(static_cast<int64_t>(i)));
       }
-      std::vector<Value>& previous = slot_emitted_[current[i].slot];
+      // The row emitted now is the group's current result. It is not stored: it stays
+      // implicit until the group's state next changes, when ProcessGroups recomputes it
+      // (MaterializeEmitted), so an unchanged group costs no row in memory.
+      const uint32_t slot = current[i].slot;
+      emitted_pending_[slot] = 1;
+      std::vector<Value>& previous = slot_emitted_[slot];
       if (!previous.empty()) {
-        if (previous == row) continue;  // Unchanged result: nothing to say.
-        if (retract) {
+        const bool unchanged = previous == row;
+        if (!unchanged && retract) {
           rows.push_back(std::move(previous));
           weights.push_back(-1);
         }
+        previous = std::vector<Value>();  // Gives its memory back.
+        if (unchanged) continue;          // Nothing to say.
       }
-      previous = row;
       rows.push_back(std::move(row));
       weights.push_back(1);
     }

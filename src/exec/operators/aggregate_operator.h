@@ -144,8 +144,13 @@ class AggregateOperator final : public Operator {
   /// input arrives.
   int64_t NextTimerMicros() const override;
   Status OnTimer(int64_t now_micros, OperatorOutput& out) override;
-  /// Bytes of the group tables, accumulators and per-slot counts (not the indexes).
+  /// Bytes of the group tables, accumulators, per-slot counts and last updates, and of the
+  /// rows kept to retract (aggregations without a window; not the indexes, nor the rows kept
+  /// per window result).
   size_t StateBytes() const;
+  /// How many groups hold their last emitted row as values (aggregations without a window),
+  /// counted over every slot: for tests of the invariant StateBytes relies on.
+  size_t ExplicitEmittedRows() const;
 
  private:
   explicit AggregateOperator(AggregateDefinition definition);
@@ -299,8 +304,9 @@ class AggregateOperator final : public Operator {
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;
   std::vector<std::vector<Value>> ReadRows(storage::StateReader& reader, size_t count) const;
-  /// Fills slot_emitted_ of `slots`, whose rows a restore left implicit (emitted_pending_),
-  /// with their current results. REQUIRES: their states have not changed since the restore.
+  /// Fills slot_emitted_ of `slots`, whose rows an emission or a restore left implicit
+  /// (emitted_pending_), with their current results. REQUIRES: their states have not changed
+  /// since.
   Status MaterializeEmitted(std::span<const uint32_t> slots);
 
   Status BuildOutput(const std::vector<PendingRow>& rows, ChangeBatch& batch) const;
@@ -361,14 +367,15 @@ class AggregateOperator final : public Operator {
   std::map<ResultKey, std::vector<Value>> last_emitted_;
   int64_t next_periodic_emit_ = 0;
   /// The same for aggregations without a window, by slot: changed slots (listed once, flagged)
-  /// and each slot's last emitted row (empty: none).
+  /// and each slot's last emitted row when it is explicit (empty: none, or implicit).
   std::vector<uint32_t> dirty_slots_;
   std::vector<uint8_t> dirty_;
   std::vector<std::vector<Value>> slot_emitted_;
-  /// Set by Restore for the slots whose last emitted row is their current result (every live
-  /// slot not dirty, see WriteTail), which a checkpoint does not store: slot_emitted_ is
-  /// filled from the state (MaterializeEmitted) before the slot's state next changes or its
-  /// row is retracted. Sized with dirty_ and slot_emitted_.
+  /// The slots whose last emitted row is their current result, kept implicit instead of in
+  /// slot_emitted_: every group emitted and not changed since (set by the emission, and by
+  /// Restore for every live slot not dirty, see WriteTail; a checkpoint stores no such row).
+  /// The row is computed from the state (MaterializeEmitted) before the slot's state next
+  /// changes or its row is retracted. Sized with dirty_ and slot_emitted_.
   std::vector<uint8_t> emitted_pending_;
 
   std::vector<uint32_t> temporary_slots_;

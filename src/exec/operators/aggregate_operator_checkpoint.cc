@@ -842,17 +842,17 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     seen[value] = 1;
   }
   EnsureSlots(capacity);
-  // The blocks of groups, until an empty one. Keys are read in place and inserted at the
-  // end, all at once (GroupTable::RestoreKeys).
-  std::vector<uint32_t> live;
-  live.reserve(capacity - free_count);
+  // The blocks of groups, until an empty one. Each block's keys are read in place and
+  // inserted once the block is read (GroupTable::RestoreKeys), into a table sized for every
+  // live group at the start.
+  groups_.Reserve(capacity - free_count);
   std::vector<std::string_view> keys;
-  keys.reserve(capacity - free_count);
   std::vector<uint64_t> hashes;
-  hashes.reserve(capacity - free_count);
   std::vector<uint32_t> block;
   // A block's keys, net rows, accumulator states and last update times.
   auto read_groups = [&] {
+    keys.clear();
+    hashes.clear();
     for (size_t i = 0; i < block.size(); ++i) {
       keys.push_back(reader.BytesView());
       if (reader.ok() && !IsGroupKey(keys.back())) {
@@ -868,7 +868,9 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     if (def_.state_ttl_micros) {
       for (uint32_t group : block) last_update_[group] = reader.VarI64();
     }
-    live.insert(live.end(), block.begin(), block.end());
+    if (reader.ok() && !groups_.RestoreKeys(keys, hashes, block)) {
+      reader.Fail("a key twice in a group table");
+    }
   };
   if (version == 1) {
     // Version 1: one block of every slot not free, ascending, without count or slots.
@@ -898,10 +900,6 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     read_groups();
   }
   if (!reader.ok()) return;
-  if (!groups_.RestoreKeys(keys, hashes, live)) {
-    reader.Fail("a key twice in a group table");
-    return;
-  }
   if (!groups_.RestoreFreeSlots(capacity, std::move(free_slots))) {
     reader.Fail("a group slot neither free nor restored");
     return;
@@ -1064,7 +1062,7 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     }
   }
   if (!placed.empty() &&
-      static_cast<size_t>(std::count(placed.begin(), placed.end(), 1)) != live.size()) {
+      static_cast<size_t>(std::count(placed.begin(), placed.end(), 1)) != groups_.size()) {
     reader.Fail("a group in no window");
     return;
   }
@@ -1152,7 +1150,9 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
     for (size_t i = 0; i < rows.size(); ++i) slot_emitted_[with_rows[i]] = std::move(rows[i]);
   }
   if (tracks_slots) {
-    for (uint32_t slot : live) emitted_pending_[slot] = dirty_[slot] == 0 ? 1 : 0;
+    for (uint32_t slot = 0; slot < capacity; ++slot) {
+      emitted_pending_[slot] = groups_.IsLive(slot) && dirty_[slot] == 0 ? 1 : 0;
+    }
   }
 }
 

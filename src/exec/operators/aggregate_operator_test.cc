@@ -10,8 +10,10 @@
 #include <algorithm>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "columnar/column_builder.h"
@@ -78,6 +80,27 @@ Result<std::unique_ptr<AggregateOperator>> PlanOperator(std::string_view select)
   }
   return std::move(planned.op);
 }
+
+/// Keeps what the operator emits: per row, its first column (a BIGINT key), its weight and its
+/// values joined by '|'.
+class CollectingOutput final : public OperatorOutput {
+ public:
+  Status Emit(const ChangeBatch& batch) override {
+    for (int64_t i = 0; i < batch.num_rows(); ++i) {
+      std::string text;
+      for (int c = 0; c < batch.rows.num_columns(); ++c) {
+        if (c > 0) text += '|';
+        text += batch.rows.column(c).GetValue(i).ToString();
+      }
+      const int8_t weight = batch.append_only() ? 1 : batch.weights[static_cast<size_t>(i)];
+      changes.emplace_back(batch.rows.column(0).GetValue(i).integer(), weight, std::move(text));
+    }
+    return Status::Ok();
+  }
+  Status EmitWatermark(int64_t) override { return Status::Ok(); }
+  Status EmitSide(int, const ChangeBatch&) override { return Status::Ok(); }
+  std::vector<std::tuple<int64_t, int8_t, std::string>> changes;
+};
 
 /// A batch of source `s`: (key, x, time) per row.
 ChangeBatch MakeBatch(const std::vector<std::tuple<int64_t, int64_t, int64_t>>& rows) {
@@ -238,6 +261,48 @@ TEST(AggregateOperatorTest, ReportsMemoryPerWindowAndKey) {
                                groups, bytes);
       EXPECT_LT(bytes, 512) << c.name;
     }
+  }
+}
+
+// An aggregation without a window retracts each group's last emitted row when the group
+// changes. That row is the group's current result until then, so it is not kept: a group
+// emitted and unchanged since holds no row, and one changed again recomputes it from its
+// state before the change. The retractions must still be exactly the rows emitted before.
+TEST(AggregateOperatorTest, EmittedGroupsKeepNoRowAndStillRetractExactly) {
+  auto op = PlanOperator("SELECT k, count(*) AS n, sum(x) AS total FROM s GROUP BY k");
+  ASSERT_TRUE(op.ok()) << op.status();
+  const int64_t time = 1'704'067'200 * kSecond;
+  constexpr int kGroups = 65536;  // Arrays sized exactly (their capacities are powers of two).
+  std::vector<std::tuple<int64_t, int64_t, int64_t>> rows;
+  for (int key = 0; key < kGroups; ++key) rows.emplace_back(key, key, time);
+  CollectingOutput first;
+  ASSERT_TRUE((*op)->Process(0, MakeBatch(rows), first).ok());
+  ASSERT_EQ(first.changes.size(), size_t{kGroups});
+  // Per group: two table entries (the table is at most 80% full) and a slot, two accumulators,
+  // a count and the emission flags (about 120 bytes), but no row of three values (three
+  // Values and a buffer header, more than 150 bytes).
+  EXPECT_EQ((*op)->ExplicitEmittedRows(), 0u);
+  const double bytes = static_cast<double>((*op)->StateBytes()) / kGroups;
+  EXPECT_LT(bytes, 140) << bytes;
+  // Every other group changes twice: each change retracts exactly the row emitted before it.
+  for (int round = 1; round <= 2; ++round) {
+    rows.clear();
+    for (int key = 0; key < kGroups; key += 2) rows.emplace_back(key, 1000 * round, time);
+    CollectingOutput out;
+    ASSERT_TRUE((*op)->Process(0, MakeBatch(rows), out).ok());
+    ASSERT_EQ(out.changes.size(), size_t{kGroups});  // A retraction and an insertion each.
+    std::map<int64_t, std::pair<std::string, std::string>> by_key;
+    for (const auto& [key, weight, text] : out.changes) {
+      (weight < 0 ? by_key[key].first : by_key[key].second) = text;
+    }
+    ASSERT_EQ(by_key.size(), size_t{kGroups / 2});
+    for (const auto& [key, change] : by_key) {
+      const int64_t before = key + (round == 2 ? 1000 : 0);
+      const int64_t after = key + (round == 2 ? 3000 : 1000);
+      EXPECT_EQ(change.first, fmt::format("{}|{}|{}", key, round, before)) << key;
+      EXPECT_EQ(change.second, fmt::format("{}|{}|{}", key, round + 1, after)) << key;
+    }
+    EXPECT_EQ((*op)->ExplicitEmittedRows(), 0u);
   }
 }
 
