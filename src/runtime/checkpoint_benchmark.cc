@@ -13,9 +13,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 
 #include "columnar/column_builder.h"
 #include "laminar/laminardb.h"
@@ -324,6 +326,24 @@ BENCHMARK(BM_RecoverKeyedAggregates)
     ->Arg(9'000'000)  // About 1 GB in memory once recovered.
     ->Unit(benchmark::kMillisecond)
     ->Iterations(3);
+
+/// BM_RecoverKeyedAggregates with 1 GB of checkpoint: 60M groups, about 1.1 GB on disk and
+/// 7 GB in memory once recovered. Filling them takes more than a minute and about 9 GB, so it
+/// runs only when LAMINAR_BENCH_LARGE=1 is set.
+void BM_RecoverOneGigabyteOfCheckpoint(benchmark::State& state) {
+  const char* large = std::getenv("LAMINAR_BENCH_LARGE");
+  if (large == nullptr || std::string_view(large) != "1") {
+    state.SkipWithError("set LAMINAR_BENCH_LARGE=1 to run (about 9 GB of memory, 2 minutes)");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  BM_RecoverKeyedAggregates(state);
+}
+BENCHMARK(BM_RecoverOneGigabyteOfCheckpoint)
+    ->Arg(60'000'000)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(2);
 
 }  // namespace
 }  // namespace laminar

@@ -173,7 +173,7 @@ void GroupTable::Reserve(size_t keys) {
   size_t capacity = entries_.size();
   while (GrowThreshold(capacity) < keys) capacity *= 2;
   if (capacity == entries_.size()) return;
-  std::vector<Entry> old = std::move(entries_);
+  Entries old = std::move(entries_);
   entries_.assign(capacity, Entry{});
   mask_ = capacity - 1;
   grow_threshold_ = GrowThreshold(capacity);
@@ -248,7 +248,7 @@ bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> 
 }
 
 void GroupTable::Grow() {
-  std::vector<Entry> old = std::move(entries_);
+  Entries old = std::move(entries_);
   entries_.assign(old.size() * 2, Entry{});
   mask_ = entries_.size() - 1;
   grow_threshold_ = GrowThreshold(entries_.size());

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/large_array.h"
+
 namespace laminar::state {
 
 /// The Ring-0 keyed state store of stateful operators: maps group keys (byte strings) to dense
@@ -126,7 +128,10 @@ class GroupTable {
   /// Moves the live long keys into fresh chunks and frees the old ones.
   void CompactArena();
 
-  std::vector<Entry> entries_;  // Power-of-two size.
+  /// Power-of-two size. A table of millions of keys is probed at random, one entry per key:
+  /// it lives on huge pages (LargeArrayAllocator) so that its probes do not also miss the TLB.
+  using Entries = std::vector<Entry, LargeArrayAllocator<Entry>>;
+  Entries entries_;
   size_t mask_ = 0;
   size_t grow_threshold_ = 0;  // Grow before size_ exceeds this.
   size_t size_ = 0;
