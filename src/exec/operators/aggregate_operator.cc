@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 #include <unordered_map>
+#include <utility>
 
 #include "columnar/column_builder.h"
 #include "columnar/take.h"
@@ -110,22 +111,14 @@ size_t AggregateOperator::StateBytes() const {
   size_t bytes = groups_.MemoryBytes() + session_keys_.MemoryBytes() + pane_keys_.MemoryBytes();
   for (const auto& accumulator : accumulators_) bytes += accumulator->MemoryBytes();
   bytes += row_counts_.capacity() * sizeof(int64_t) + last_update_.capacity() * sizeof(int64_t);
-  // Emission bookkeeping of aggregations without a window. Rows are explicit only for dirty
-  // slots (an emission leaves every row implicit), so the dirty list finds them all.
+  // Emission bookkeeping of aggregations without a window: flags and a row index per slot,
+  // and the pool of explicit rows (changed groups only).
   bytes += dirty_.capacity() + emitted_pending_.capacity() +
-           dirty_slots_.capacity() * sizeof(uint32_t) +
-           slot_emitted_.capacity() * sizeof(std::vector<Value>);
-  for (uint32_t slot : dirty_slots_) {
-    if (slot < dirty_.size() && dirty_[slot] != 0) {
-      bytes += slot_emitted_[slot].capacity() * sizeof(Value);
-    }
-  }
+           (dirty_slots_.capacity() + emitted_row_.capacity() + free_emitted_rows_.capacity()) *
+               sizeof(uint32_t) +
+           emitted_rows_.capacity() * sizeof(std::vector<Value>);
+  for (const std::vector<Value>& row : emitted_rows_) bytes += row.capacity() * sizeof(Value);
   return bytes;
-}
-
-size_t AggregateOperator::ExplicitEmittedRows() const {
-  return static_cast<size_t>(std::count_if(slot_emitted_.begin(), slot_emitted_.end(),
-                                           [](const auto& row) { return !row.empty(); }));
 }
 
 size_t AggregateOperator::LiveGroups() const {
@@ -193,12 +186,36 @@ void AggregateOperator::ReleaseTemporarySlots() {
 void AggregateOperator::MarkDirty(uint32_t slot) {
   if (slot >= dirty_.size()) {
     dirty_.resize(slot_capacity_, 0);
-    slot_emitted_.resize(slot_capacity_);
+    emitted_row_.resize(slot_capacity_, 0);
     emitted_pending_.resize(slot_capacity_, 0);
   }
   if (dirty_[slot] != 0) return;
   dirty_[slot] = 1;
   dirty_slots_.push_back(slot);
+}
+
+std::vector<Value>& AggregateOperator::SetEmittedRow(uint32_t slot) {
+  uint32_t& index = emitted_row_[slot];
+  if (index == 0) {
+    if (free_emitted_rows_.empty()) {
+      emitted_rows_.emplace_back();
+      index = static_cast<uint32_t>(emitted_rows_.size());
+    } else {
+      index = free_emitted_rows_.back() + 1;
+      free_emitted_rows_.pop_back();
+    }
+  }
+  std::vector<Value>& row = emitted_rows_[index - 1];
+  row.clear();
+  return row;
+}
+
+std::vector<Value> AggregateOperator::TakeEmittedRow(uint32_t slot) {
+  if (slot >= emitted_row_.size() || emitted_row_[slot] == 0) return {};
+  const uint32_t index = emitted_row_[slot] - 1;
+  emitted_row_[slot] = 0;
+  free_emitted_rows_.push_back(index);
+  return std::exchange(emitted_rows_[index], {});
 }
 
 void AggregateOperator::FreeSlot(uint32_t slot) {
@@ -207,7 +224,7 @@ void AggregateOperator::FreeSlot(uint32_t slot) {
   row_counts_[slot] = 0;
   if (slot < dirty_.size()) {
     dirty_[slot] = 0;
-    slot_emitted_[slot].clear();
+    if (emitted_row_[slot] != 0) (void)TakeEmittedRow(slot);
     emitted_pending_[slot] = 0;
   }
   groups_.Erase(slot);
@@ -531,9 +548,8 @@ Status AggregateOperator::ExpireGroups(OperatorOutput& out) {
       if (!groups_.IsLive(slot)) continue;  // No window: no group is parked (windows reject TTL).
       const int64_t deadline = SaturatingAdd(last_update_[slot], *def_.state_ttl_micros);
       if (deadline > now) continue;  // Updated since: a later entry holds its deadline.
-      if (slot < slot_emitted_.size() && !slot_emitted_[slot].empty() &&
-          def_.emit == EmitStrategy::kChanges) {
-        retractions.push_back(std::move(slot_emitted_[slot]));
+      if (def_.emit == EmitStrategy::kChanges && EmittedRow(slot) != nullptr) {
+        retractions.push_back(TakeEmittedRow(slot));
       }
       FreeSlot(slot);
       ++metrics_.groups_expired;
@@ -1096,15 +1112,13 @@ Status AggregateOperator::EmitChangedGroups(OperatorOutput& out) {
       // (MaterializeEmitted), so an unchanged group costs no row in memory.
       const uint32_t slot = current[i].slot;
       emitted_pending_[slot] = 1;
-      std::vector<Value>& previous = slot_emitted_[slot];
-      if (!previous.empty()) {
-        const bool unchanged = previous == row;
-        if (!unchanged && retract) {
+      if (EmittedRow(slot) != nullptr) {
+        std::vector<Value> previous = TakeEmittedRow(slot);
+        if (previous == row) continue;  // Unchanged: nothing to say.
+        if (retract) {
           rows.push_back(std::move(previous));
           weights.push_back(-1);
         }
-        previous = std::vector<Value>();  // Gives its memory back.
-        if (unchanged) continue;          // Nothing to say.
       }
       rows.push_back(std::move(row));
       weights.push_back(1);
@@ -1113,8 +1127,8 @@ Status AggregateOperator::EmitChangedGroups(OperatorOutput& out) {
   if (incremental_ != nullptr) SaveBeforeChange(removed);  // One block, not one per group.
   for (uint32_t slot : removed) {
     // Every row of the group was retracted: the group is gone.
-    if (retract && !slot_emitted_[slot].empty()) {
-      rows.push_back(std::move(slot_emitted_[slot]));
+    if (retract && EmittedRow(slot) != nullptr) {
+      rows.push_back(TakeEmittedRow(slot));
       weights.push_back(-1);
     }
     FreeSlot(slot);

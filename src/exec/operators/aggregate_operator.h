@@ -148,9 +148,8 @@ class AggregateOperator final : public Operator {
   /// rows kept to retract (aggregations without a window; not the indexes, nor the rows kept
   /// per window result).
   size_t StateBytes() const;
-  /// How many groups hold their last emitted row as values (aggregations without a window),
-  /// counted over every slot: for tests of the invariant StateBytes relies on.
-  size_t ExplicitEmittedRows() const;
+  /// How many groups hold their last emitted row as values (aggregations without a window).
+  size_t ExplicitEmittedRows() const { return emitted_rows_.size() - free_emitted_rows_.size(); }
 
  private:
   explicit AggregateOperator(AggregateDefinition definition);
@@ -304,10 +303,19 @@ class AggregateOperator final : public Operator {
   Status WriteRows(const std::vector<const std::vector<Value>*>& rows,
                    storage::StateWriter& writer) const;
   std::vector<std::vector<Value>> ReadRows(storage::StateReader& reader, size_t count) const;
-  /// Fills slot_emitted_ of `slots`, whose rows an emission or a restore left implicit
-  /// (emitted_pending_), with their current results. REQUIRES: their states have not changed
-  /// since.
+  /// Gives `slots`, whose rows an emission or a restore left implicit (emitted_pending_),
+  /// their current results as explicit rows. REQUIRES: their states have not changed since.
   Status MaterializeEmitted(std::span<const uint32_t> slots);
+  /// The explicit last emitted row of `slot` (aggregations without a window), or nullptr.
+  const std::vector<Value>* EmittedRow(uint32_t slot) const {
+    if (slot >= emitted_row_.size() || emitted_row_[slot] == 0) return nullptr;
+    return &emitted_rows_[emitted_row_[slot] - 1];
+  }
+  /// The explicit row of `slot`, made (empty) if it has none. REQUIRES: slot < the size of
+  /// emitted_row_.
+  std::vector<Value>& SetEmittedRow(uint32_t slot);
+  /// Moves the explicit row of `slot` out (empty if it has none); the slot then has none.
+  std::vector<Value> TakeEmittedRow(uint32_t slot);
 
   Status BuildOutput(const std::vector<PendingRow>& rows, ChangeBatch& batch) const;
   Status EmitRows(const std::vector<PendingRow>& rows, OperatorOutput& out);
@@ -367,15 +375,21 @@ class AggregateOperator final : public Operator {
   std::map<ResultKey, std::vector<Value>> last_emitted_;
   int64_t next_periodic_emit_ = 0;
   /// The same for aggregations without a window, by slot: changed slots (listed once, flagged)
-  /// and each slot's last emitted row when it is explicit (empty: none, or implicit).
+  /// and each slot's last emitted row when it is explicit. Only changed groups have one
+  /// (below), so the rows are a pool indexed from the slots: emitted_row_[slot] is 0 (none,
+  /// or implicit) or 1 + the row's index in emitted_rows_, whose unused rows are listed in
+  /// free_emitted_rows_ (and reused).
   std::vector<uint32_t> dirty_slots_;
   std::vector<uint8_t> dirty_;
-  std::vector<std::vector<Value>> slot_emitted_;
-  /// The slots whose last emitted row is their current result, kept implicit instead of in
-  /// slot_emitted_: every group emitted and not changed since (set by the emission, and by
-  /// Restore for every live slot not dirty, see WriteTail; a checkpoint stores no such row).
-  /// The row is computed from the state (MaterializeEmitted) before the slot's state next
-  /// changes or its row is retracted. Sized with dirty_ and slot_emitted_.
+  std::vector<uint32_t> emitted_row_;
+  std::vector<std::vector<Value>> emitted_rows_;
+  std::vector<uint32_t> free_emitted_rows_;
+  /// The slots whose last emitted row is their current result, kept implicit instead of
+  /// explicit: every group emitted and not changed since (set by the emission, and by Restore
+  /// for every live slot not dirty, see WriteTail; a checkpoint stores no such row). The row
+  /// is computed from the state (MaterializeEmitted) before the slot's state next changes or
+  /// its row is retracted, so a group has an explicit row only while it is dirty. Sized with
+  /// dirty_ and emitted_row_.
   std::vector<uint8_t> emitted_pending_;
 
   std::vector<uint32_t> temporary_slots_;

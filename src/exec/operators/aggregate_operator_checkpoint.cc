@@ -10,7 +10,7 @@
 //   (stale entries included: they decide when timers are due); panes_; session_keys_ and
 //   sessions_; changed_, last_emitted_;
 //   dirty_slots_ (stale entries included: their positions order the next emission), dirty_
-//   and slot_emitted_ of the dirty slots.
+//   and the explicit emitted rows of the dirty slots.
 // - derived on restore: pane_keys_ (the distinct keys of the pane slots, from their keys
 //   without the pane prefix; version 2 wrote it) and slot_key_id_ (each pane slot's key in
 //   pane_keys_), key_refs_ (the pane slots of each key), key_pane_ / key_pane_slot_ (a
@@ -18,7 +18,7 @@
 //   the slot up and a hit can only name a live slot), slot_session_end_ / slot_session_key_
 //   (the end and key of the session holding the slot), slot_capacity_ and the state arrays'
 //   sizes; metrics_.live_groups and state_bytes (computed when read).
-// - implicit: slot_emitted_ of the live slots that are not dirty under CHANGES / ON UPDATE /
+// - implicit: the emitted rows of the live slots that are not dirty under CHANGES / ON UPDATE /
 //   EVERY without a window equals the slot's current result (each was set from it when the
 //   slot was last emitted, and a slot's state changes only in a batch that marks it dirty), so
 //   Restore marks them emitted_pending_ and MaterializeEmitted computes them when first needed.
@@ -790,9 +790,9 @@ Status AggregateOperator::WriteTailAfterEmitted(storage::StateWriter& writer) co
   for (uint32_t slot : flagged) {
     writer.VarU64(slot);
     // A dirty slot's row is explicit (ProcessGroups materialises it before marking it).
-    const bool emitted = !slot_emitted_[slot].empty();
-    writer.Bool(emitted);
-    if (emitted) rows.push_back(&slot_emitted_[slot]);
+    const std::vector<Value>* row = EmittedRow(slot);
+    writer.Bool(row != nullptr);
+    if (row != nullptr) rows.push_back(row);
   }
   if (!rows.empty()) LAMINAR_RETURN_IF_ERROR(WriteRows(rows, writer));
   return Status::Ok();
@@ -1128,7 +1128,9 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
   const bool tracks_slots = !def_.window && def_.emit != EmitStrategy::kOnWindowClose;
   if (tracks_slots || dirty_count > 0) {
     dirty_.assign(slot_capacity_, 0);
-    slot_emitted_.assign(slot_capacity_, {});
+    emitted_row_.assign(slot_capacity_, 0);
+    emitted_rows_.clear();
+    free_emitted_rows_.clear();
     emitted_pending_.assign(slot_capacity_, 0);
   }
   const size_t flagged_count = reader.Count(2);
@@ -1147,7 +1149,7 @@ void AggregateOperator::RestoreBody(storage::StateReader& reader, uint32_t versi
   }
   if (!with_rows.empty()) {
     std::vector<std::vector<Value>> rows = ReadRows(reader, with_rows.size());
-    for (size_t i = 0; i < rows.size(); ++i) slot_emitted_[with_rows[i]] = std::move(rows[i]);
+    for (size_t i = 0; i < rows.size(); ++i) SetEmittedRow(with_rows[i]) = std::move(rows[i]);
   }
   if (tracks_slots) {
     for (uint32_t slot = 0; slot < capacity; ++slot) {
@@ -1198,8 +1200,7 @@ Status AggregateOperator::MaterializeEmitted(std::span<const uint32_t> slots) {
   ChangeBatch batch;
   LAMINAR_RETURN_IF_ERROR(BuildOutput(pending, batch));
   for (size_t i = 0; i < slots.size(); ++i) {
-    std::vector<Value>& row = slot_emitted_[slots[i]];
-    row.clear();
+    std::vector<Value>& row = SetEmittedRow(slots[i]);
     row.reserve(static_cast<size_t>(batch.rows.num_columns()));
     for (int c = 0; c < batch.rows.num_columns(); ++c) {
       row.push_back(batch.rows.column(c).GetValue(static_cast<int64_t>(i)));
