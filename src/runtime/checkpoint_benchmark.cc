@@ -328,12 +328,12 @@ BENCHMARK(BM_RecoverKeyedAggregates)
     ->Iterations(3);
 
 /// BM_RecoverKeyedAggregates with 1 GB of checkpoint: 60M groups, about 1.1 GB on disk and
-/// 7 GB in memory once recovered. Filling them takes more than a minute and about 9 GB, so it
+/// 6.2 GB in memory once recovered. Filling them takes more than a minute and 11 GB, so it
 /// runs only when LAMINAR_BENCH_LARGE=1 is set.
 void BM_RecoverOneGigabyteOfCheckpoint(benchmark::State& state) {
   const char* large = std::getenv("LAMINAR_BENCH_LARGE");
   if (large == nullptr || std::string_view(large) != "1") {
-    state.SkipWithError("set LAMINAR_BENCH_LARGE=1 to run (about 9 GB of memory, 2 minutes)");
+    state.SkipWithError("set LAMINAR_BENCH_LARGE=1 to run (about 11 GB of memory, 2 minutes)");
     for (auto _ : state) {
     }
     return;
