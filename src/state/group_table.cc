@@ -217,15 +217,22 @@ bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
   if (!slots.empty() && highest >= entry_of_slot_.size()) {
     entry_of_slot_.resize(size_t{highest} + 1, kNoSlot);
   }
-  // Inserted in the order given, each key's first entry loaded kRestoreAhead keys before it is
-  // needed, so that the cache misses of a table larger than the cache overlap. (Sorting all
-  // the keys by position first writes the table front to back, but its arrays, 52 bytes a
-  // key, cost as much time in page faults as the order saved, and a sixth more memory at the
-  // peak of a restore.)
-  constexpr size_t kRestoreAhead = 48;
-  for (size_t i = 0; i < std::min(keys.size(), kRestoreAhead); ++i) Prefetch(hashes[i]);
+  // Inserted in the order given, the cache lines of each key's first two entries loaded
+  // kRestoreAhead keys before they are needed, so that the misses of a table larger than the
+  // cache overlap (a probe goes on to the next entry about as often as it stops at the first,
+  // and with the first line only, 9M keys took 0.17 s more). Sorting all the keys by position
+  // first writes the table front to back, but its arrays, 52 bytes a key, cost as much time in
+  // page faults as the order saved, and a sixth more memory at the peak of a restore.
+  constexpr size_t kRestoreAhead = 24;
+  auto prefetch = [&](uint64_t hash) {
+    // An address, not a pointer: the second line may lie past the table's end.
+    const uintptr_t home = reinterpret_cast<uintptr_t>(entries_.data() + (hash & mask_));
+    __builtin_prefetch(reinterpret_cast<const void*>(home), 1);
+    __builtin_prefetch(reinterpret_cast<const void*>(home + 2 * sizeof(Entry) - 1), 1);
+  };
+  for (size_t i = 0; i < std::min(keys.size(), kRestoreAhead); ++i) prefetch(hashes[i]);
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (i + kRestoreAhead < keys.size()) Prefetch(hashes[i + kRestoreAhead]);
+    if (i + kRestoreAhead < keys.size()) prefetch(hashes[i + kRestoreAhead]);
     if (!RestoreKey(keys[i], hashes[i], slots[i])) return false;
   }
   return true;
