@@ -424,7 +424,14 @@ Status AggregateOperator::ProcessGroups(const ChangeBatch& batch, Inputs& inputs
   // state_ttl: whether each kept row's group is new (its TTL entry is added after the loop).
   std::vector<uint8_t> ttl_inserted;
   if (def_.state_ttl_micros) ttl_inserted.reserve(static_cast<size_t>(rows));
+  // Each row's table entry is requested kGroupAhead rows before its lookup, so that with more
+  // groups than the cache holds the misses overlap instead of following one another.
+  constexpr int64_t kGroupAhead = 16;
+  for (int64_t i = 0; i < std::min(rows, kGroupAhead); ++i) {
+    groups_.Prefetch(RowHash(static_cast<size_t>(i)));
+  }
   for (int64_t i = 0; i < rows; ++i) {
+    if (i + kGroupAhead < rows) groups_.Prefetch(RowHash(static_cast<size_t>(i + kGroupAhead)));
     if (closing != nullptr && closing->IsValid(i) && closing->Values<int64_t>()[i] < watermark_) {
       // Its group has closed: the row is late.
       ++metrics_.late_rows;

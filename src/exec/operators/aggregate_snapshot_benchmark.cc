@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <span>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "columnar/column_builder.h"
@@ -31,11 +34,12 @@ class NullOutput final : public OperatorOutput {
   Status EmitWatermark(int64_t) override { return Status::Ok(); }
 };
 
-std::unique_ptr<AggregateOperator> PlanKeyedCount() {
+std::unique_ptr<AggregateOperator> PlanKeyedCount(std::string_view emit = "") {
   sql::ScriptBinder binder;
   LAMINAR_CHECK(binder.Run("CREATE SOURCE s (k BIGINT, v BIGINT, ts TIMESTAMP)").ok());
   auto bound = binder.RunOne(
-      "CREATE STREAM q AS SELECT k, count(*) AS n, sum(v) AS total FROM s GROUP BY k");
+      "CREATE STREAM q AS SELECT k, count(*) AS n, sum(v) AS total FROM s GROUP BY k " +
+      std::string(emit));
   LAMINAR_CHECK(bound.ok());
   const sql::LogicalNode* node = std::get<sql::BoundCreate>(*bound).plan.get();
   while (node->kind() != sql::LogicalNodeKind::kAggregate) node = node->inputs()[0].get();
@@ -120,6 +124,67 @@ void BM_AggregateRestore(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(bytes.size());
 }
 BENCHMARK(BM_AggregateRestore)->Unit(benchmark::kMillisecond)->Repetitions(5)->UseRealTime();
+
+/// A batch of `keys` (v random, ts 0).
+ChangeBatch KeyBatch(std::span<const int64_t> keys, std::mt19937_64& random) {
+  auto schema = Schema::Make(
+      {{"k", DataType::BigInt()}, {"v", DataType::BigInt()}, {"ts", DataType::Timestamp()}});
+  ColumnBuilder k(DataType::BigInt());
+  ColumnBuilder v(DataType::BigInt());
+  ColumnBuilder ts(DataType::Timestamp());
+  for (int64_t key : keys) {
+    k.AppendFixed<int64_t>(key);
+    v.AppendFixed<int64_t>(static_cast<int64_t>(random() % 1'000'000));
+    ts.AppendFixed<int64_t>(0);
+  }
+  ChangeBatch batch;
+  batch.rows = Batch::Make(schema, {k.Finish(), v.Finish(), ts.Finish()}).value();
+  return batch;
+}
+
+/// Updates of an aggregation holding Arg(0) groups, each row a random existing group: the
+/// group-table lookup and the accumulators' random updates, which a state larger than the
+/// cache makes a cache (and TLB) miss each. EMIT EVERY an hour, so that no emission runs
+/// during the measurement (the first batches make the groups' rows explicit, as a change
+/// does, and the timed batches then only update).
+void BM_AggregateUpdateOfManyGroups(benchmark::State& state) {
+  const int64_t groups = state.range(0);
+  std::unique_ptr<AggregateOperator> op = PlanKeyedCount("EMIT EVERY INTERVAL '1' HOUR");
+  std::vector<int64_t> keys(static_cast<size_t>(groups));
+  std::iota(keys.begin(), keys.end(), 0);
+  std::mt19937_64 random(42);
+  std::shuffle(keys.begin(), keys.end(), random);
+  NullOutput out;
+  for (int64_t start = 0; start < groups; start += kBatchRows) {
+    const size_t count = static_cast<size_t>(std::min(kBatchRows, groups - start));
+    LAMINAR_CHECK(
+        op->Process(0, KeyBatch(std::span(keys).subspan(static_cast<size_t>(start), count), random),
+                    out)
+            .ok());
+  }
+  std::vector<ChangeBatch> batches;
+  for (int b = 0; b < 32; ++b) {
+    std::vector<int64_t> picked(static_cast<size_t>(kBatchRows));
+    for (int64_t& key : picked)
+      key = static_cast<int64_t>(random() % static_cast<uint64_t>(groups));
+    batches.push_back(KeyBatch(picked, random));
+  }
+  for (const ChangeBatch& batch : batches) LAMINAR_CHECK(op->Process(0, batch, out).ok());
+  size_t next = 0;
+  for (auto _ : state) {
+    Status status = op->Process(0, batches[next], out);
+    if (!status.ok()) state.SkipWithError(status.ToString().c_str());
+    next = (next + 1) % batches.size();
+  }
+  state.SetItemsProcessed(state.iterations() * kBatchRows);
+}
+BENCHMARK(BM_AggregateUpdateOfManyGroups)
+    ->Arg(10'000)
+    ->Arg(1'000'000)
+    ->Arg(8'000'000)
+    ->Unit(benchmark::kMicrosecond)
+    ->Repetitions(3)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace laminar::exec
