@@ -22,18 +22,16 @@ void* AllocateLargeArray(size_t bytes) {
     void* mapped = ::mmap(nullptr, size + kHugePageBytes, PROT_READ | PROT_WRITE,
                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (mapped == MAP_FAILED) throw std::bad_alloc();
-    {
-      const uintptr_t start = reinterpret_cast<uintptr_t>(mapped);
-      const uintptr_t aligned = RoundUp(start, kHugePageBytes);
-      if (aligned > start) ::munmap(mapped, aligned - start);
-      const uintptr_t end = aligned + size;
-      const uintptr_t mapped_end = start + size + kHugePageBytes;
-      if (mapped_end > end) ::munmap(reinterpret_cast<void*>(end), mapped_end - end);
-      void* memory = reinterpret_cast<void*>(aligned);
-      // Refused where THP is off: the mapping then keeps 4 KiB pages, which is still correct.
-      (void)::madvise(memory, size, MADV_HUGEPAGE);
-      return memory;
-    }
+    const uintptr_t start = reinterpret_cast<uintptr_t>(mapped);
+    const uintptr_t aligned = RoundUp(start, kHugePageBytes);
+    if (aligned > start) ::munmap(mapped, aligned - start);
+    const uintptr_t end = aligned + size;
+    const uintptr_t mapped_end = start + size + kHugePageBytes;
+    if (mapped_end > end) ::munmap(reinterpret_cast<void*>(end), mapped_end - end);
+    void* memory = reinterpret_cast<void*>(aligned);
+    // Refused where THP is off: the mapping then keeps 4 KiB pages, which is still correct.
+    (void)::madvise(memory, size, MADV_HUGEPAGE);
+    return memory;
   }
   return ::operator new(bytes);
 }

@@ -3,29 +3,29 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace laminar {
 namespace {
 
-TEST(ThreadNameTest, AThreadReadsBackItsName) {
+/// The name a fresh thread reads back after naming itself `name`.
+std::string NameReadBackAfterNaming(std::string_view name) {
   std::string seen;
-  std::thread thread([&seen] {
-    NameCurrentThread("ldb-test");
+  std::thread thread([&seen, name] {
+    NameCurrentThread(name);
     seen = CurrentThreadName();
   });
   thread.join();
-  EXPECT_EQ(seen, "ldb-test");
+  return seen;
+}
+
+TEST(ThreadNameTest, AThreadReadsBackItsName) {
+  EXPECT_EQ(NameReadBackAfterNaming("ldb-test"), "ldb-test");
 }
 
 TEST(ThreadNameTest, ALongNameIsCutToFifteenBytes) {
-  std::string seen;
-  std::thread thread([&seen] {
-    NameCurrentThread("ldb-a-name-longer-than-linux-keeps");
-    seen = CurrentThreadName();
-  });
-  thread.join();
-  EXPECT_EQ(seen, "ldb-a-name-long");
+  EXPECT_EQ(NameReadBackAfterNaming("ldb-a-name-longer-than-linux-keeps"), "ldb-a-name-long");
 }
 
 }  // namespace

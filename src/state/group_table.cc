@@ -1,7 +1,6 @@
 #include "state/group_table.h"
 
 #include <algorithm>
-#include <bit>
 
 #include "common/check.h"
 

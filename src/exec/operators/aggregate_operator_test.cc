@@ -279,7 +279,7 @@ TEST(AggregateOperatorTest, EmittedGroupsKeepNoRowAndStillRetractExactly) {
   ASSERT_TRUE((*op)->Process(0, MakeBatch(rows), first).ok());
   ASSERT_EQ(first.changes.size(), size_t{kGroups});
   // Per group: two table entries (the table is at most 80% full) and a slot, two accumulators,
-  // a count and the emission flags (about 120 bytes), but no row of three values (three
+  // a count and the emission flags (about 100 bytes), but no row of three values (three
   // Values and a buffer header, more than 150 bytes).
   EXPECT_EQ((*op)->ExplicitEmittedRows(), 0u);
   const double bytes = static_cast<double>((*op)->StateBytes()) / kGroups;

@@ -49,31 +49,46 @@ std::unique_ptr<AggregateOperator> PlanKeyedCount(std::string_view emit = "") {
   return std::move(planned->op);
 }
 
+/// A batch of `keys` (v random, ts 0).
+ChangeBatch KeyBatch(std::span<const int64_t> keys, std::mt19937_64& random) {
+  auto schema = Schema::Make(
+      {{"k", DataType::BigInt()}, {"v", DataType::BigInt()}, {"ts", DataType::Timestamp()}});
+  ColumnBuilder k(DataType::BigInt());
+  ColumnBuilder v(DataType::BigInt());
+  ColumnBuilder ts(DataType::Timestamp());
+  for (int64_t key : keys) {
+    k.AppendFixed<int64_t>(key);
+    v.AppendFixed<int64_t>(static_cast<int64_t>(random() % 1'000'000));
+    ts.AppendFixed<int64_t>(0);
+  }
+  ChangeBatch batch;
+  batch.rows = Batch::Make(schema, {k.Finish(), v.Finish(), ts.Finish()}).value();
+  return batch;
+}
+
+/// Processes a row of each of `keys`, in order, kBatchRows to a batch.
+void PushKeys(AggregateOperator& op, std::span<const int64_t> keys, std::mt19937_64& random) {
+  NullOutput out;
+  for (size_t start = 0; start < keys.size(); start += kBatchRows) {
+    const size_t count = std::min(static_cast<size_t>(kBatchRows), keys.size() - start);
+    LAMINAR_CHECK(op.Process(0, KeyBatch(keys.subspan(start, count), random), out).ok());
+  }
+}
+
+/// Keys 0 .. count - 1 in random order.
+std::vector<int64_t> ShuffledKeys(int64_t count, std::mt19937_64& random) {
+  std::vector<int64_t> keys(static_cast<size_t>(count));
+  std::iota(keys.begin(), keys.end(), 0);
+  std::shuffle(keys.begin(), keys.end(), random);
+  return keys;
+}
+
 /// An operator holding kGroups groups (keys in random order, two rows each).
 std::unique_ptr<AggregateOperator> MakeLoadedOperator() {
   std::unique_ptr<AggregateOperator> op = PlanKeyedCount();
-  std::vector<int64_t> keys(kGroups);
-  std::iota(keys.begin(), keys.end(), 0);
   std::mt19937_64 random(42);
-  std::shuffle(keys.begin(), keys.end(), random);
-  auto schema = Schema::Make(
-      {{"k", DataType::BigInt()}, {"v", DataType::BigInt()}, {"ts", DataType::Timestamp()}});
-  NullOutput out;
-  for (int pass = 0; pass < 2; ++pass) {
-    for (int64_t start = 0; start < kGroups; start += kBatchRows) {
-      ColumnBuilder k(DataType::BigInt());
-      ColumnBuilder v(DataType::BigInt());
-      ColumnBuilder ts(DataType::Timestamp());
-      for (int64_t i = start; i < std::min(kGroups, start + kBatchRows); ++i) {
-        k.AppendFixed<int64_t>(keys[static_cast<size_t>(i)]);
-        v.AppendFixed<int64_t>(static_cast<int64_t>(random() % 1'000'000));
-        ts.AppendFixed<int64_t>(0);
-      }
-      ChangeBatch batch;
-      batch.rows = Batch::Make(schema, {k.Finish(), v.Finish(), ts.Finish()}).value();
-      LAMINAR_CHECK(op->Process(0, batch, out).ok());
-    }
-  }
+  const std::vector<int64_t> keys = ShuffledKeys(kGroups, random);
+  for (int pass = 0; pass < 2; ++pass) PushKeys(*op, keys, random);
   return op;
 }
 
@@ -125,50 +140,24 @@ void BM_AggregateRestore(benchmark::State& state) {
 }
 BENCHMARK(BM_AggregateRestore)->Unit(benchmark::kMillisecond)->Repetitions(5)->UseRealTime();
 
-/// A batch of `keys` (v random, ts 0).
-ChangeBatch KeyBatch(std::span<const int64_t> keys, std::mt19937_64& random) {
-  auto schema = Schema::Make(
-      {{"k", DataType::BigInt()}, {"v", DataType::BigInt()}, {"ts", DataType::Timestamp()}});
-  ColumnBuilder k(DataType::BigInt());
-  ColumnBuilder v(DataType::BigInt());
-  ColumnBuilder ts(DataType::Timestamp());
-  for (int64_t key : keys) {
-    k.AppendFixed<int64_t>(key);
-    v.AppendFixed<int64_t>(static_cast<int64_t>(random() % 1'000'000));
-    ts.AppendFixed<int64_t>(0);
-  }
-  ChangeBatch batch;
-  batch.rows = Batch::Make(schema, {k.Finish(), v.Finish(), ts.Finish()}).value();
-  return batch;
-}
-
 /// Updates of an aggregation holding Arg(0) groups, each row a random existing group: the
 /// group-table lookup and the accumulators' random updates, which a state larger than the
-/// cache makes a cache (and TLB) miss each. EMIT EVERY an hour, so that no emission runs
-/// during the measurement (the first batches make the groups' rows explicit, as a change
-/// does, and the timed batches then only update).
+/// cache makes a cache (and TLB) miss each. EMIT EVERY an hour: only the first batch is
+/// emitted (the period starts with it), so the timed batches only look up and update.
 void BM_AggregateUpdateOfManyGroups(benchmark::State& state) {
   const int64_t groups = state.range(0);
   std::unique_ptr<AggregateOperator> op = PlanKeyedCount("EMIT EVERY INTERVAL '1' HOUR");
-  std::vector<int64_t> keys(static_cast<size_t>(groups));
-  std::iota(keys.begin(), keys.end(), 0);
   std::mt19937_64 random(42);
-  std::shuffle(keys.begin(), keys.end(), random);
-  NullOutput out;
-  for (int64_t start = 0; start < groups; start += kBatchRows) {
-    const size_t count = static_cast<size_t>(std::min(kBatchRows, groups - start));
-    LAMINAR_CHECK(
-        op->Process(0, KeyBatch(std::span(keys).subspan(static_cast<size_t>(start), count), random),
-                    out)
-            .ok());
-  }
+  PushKeys(*op, ShuffledKeys(groups, random), random);
   std::vector<ChangeBatch> batches;
   for (int b = 0; b < 32; ++b) {
     std::vector<int64_t> picked(static_cast<size_t>(kBatchRows));
-    for (int64_t& key : picked)
+    for (int64_t& key : picked) {
       key = static_cast<int64_t>(random() % static_cast<uint64_t>(groups));
+    }
     batches.push_back(KeyBatch(picked, random));
   }
+  NullOutput out;
   for (const ChangeBatch& batch : batches) LAMINAR_CHECK(op->Process(0, batch, out).ok());
   size_t next = 0;
   for (auto _ : state) {
