@@ -35,10 +35,16 @@ GroupTable::GroupTable()
       grow_threshold_(GrowThreshold(kInitialCapacity)) {}
 
 std::string_view GroupTable::KeyOf(const Entry& entry) {
-  if (entry.length <= kInlineKeyBytes) {
-    return std::string_view(reinterpret_cast<const char*>(&entry.word), entry.length);
+  switch (entry.kind()) {
+    case kShort:
+      return std::string_view(reinterpret_cast<const char*>(&entry.word), entry.word >> 56);
+    case kWord:
+      return std::string_view(reinterpret_cast<const char*>(&entry.word), kInlineKeyBytes);
+    default: {
+      const char* record = reinterpret_cast<const char*>(entry.word);
+      return std::string_view(record + sizeof(uint32_t), internal::Load32(record));
+    }
   }
-  return std::string_view(reinterpret_cast<const char*>(entry.word), entry.length);
 }
 
 namespace {
@@ -60,15 +66,18 @@ inline bool SameBytes(const char* a, const char* b, size_t size) {
 }  // namespace
 
 size_t GroupTable::Probe(std::string_view key, uint64_t hash) const {
-  size_t index = hash & mask_;
+  size_t index = HomeOf(hash);
   const Entry* entries = entries_.data();
+  const uint32_t hash32 = static_cast<uint32_t>(hash);
   if (key.size() <= kInlineKeyBytes) {
-    const uint64_t word = LoadInlineKey(key);
-    const uint32_t length = static_cast<uint32_t>(key.size());
+    // The word and the kind tell inline keys apart exactly: the length of a short key is in
+    // its word, and only 8-byte keys are kWord.
+    const Kind kind = key.size() == kInlineKeyBytes ? kWord : kShort;
+    const uint64_t word =
+        LoadInlineKey(key) | (kind == kShort ? uint64_t{key.size()} << 56 : uint64_t{0});
     while (true) {
       const Entry& entry = entries[index];
-      if (entry.slot == kNoSlot ||
-          (entry.hash == hash && entry.word == word && entry.length == length)) {
+      if (entry.empty() || (entry.word == word && entry.hash == hash32 && entry.kind() == kind)) {
         return index;
       }
       index = (index + 1) & mask_;
@@ -76,30 +85,50 @@ size_t GroupTable::Probe(std::string_view key, uint64_t hash) const {
   }
   while (true) {
     const Entry& entry = entries[index];
-    if (entry.slot == kNoSlot) return index;
-    if (entry.hash == hash && entry.length == key.size() &&
-        SameBytes(reinterpret_cast<const char*>(entry.word), key.data(), key.size())) {
-      return index;
+    if (entry.empty()) return index;
+    if (entry.hash == hash32 && entry.kind() == kLong) {
+      const char* record = reinterpret_cast<const char*>(entry.word);
+      if (internal::Load32(record) == key.size() &&
+          SameBytes(record + sizeof(uint32_t), key.data(), key.size())) {
+        return index;
+      }
     }
     index = (index + 1) & mask_;
   }
 }
 
 size_t GroupTable::FindEmpty(uint64_t hash) const {
-  size_t index = hash & mask_;
-  while (entries_[index].slot != kNoSlot) index = (index + 1) & mask_;
+  size_t index = HomeOf(hash);
+  while (!entries_[index].empty()) index = (index + 1) & mask_;
   return index;
 }
 
 uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
-  return entries_[Probe(key, hash)].slot;
+  return entries_[Probe(key, hash)].slot();
+}
+
+void GroupTable::Fill(size_t index, std::string_view key, uint32_t hash, uint32_t slot) {
+  Entry& entry = entries_[index];
+  entry.hash = hash;
+  if (key.size() < kInlineKeyBytes) {
+    entry.word = LoadInlineKey(key) | (uint64_t{key.size()} << 56);
+    entry.slot_and_kind = slot | (uint32_t{kShort} << kKindShift);
+  } else if (key.size() == kInlineKeyBytes) {
+    entry.word = LoadInlineKey(key);
+    entry.slot_and_kind = slot | (uint32_t{kWord} << kKindShift);
+  } else {
+    entry.word = reinterpret_cast<uint64_t>(StoreInArena(key));
+    entry.slot_and_kind = slot | (uint32_t{kLong} << kKindShift);
+  }
+  entry_of_slot_[slot] = static_cast<uint32_t>(index);
+  ++size_;
 }
 
 uint32_t GroupTable::FindOrInsert(std::string_view key, uint64_t hash, bool* inserted) {
   size_t index = Probe(key, hash);
-  if (entries_[index].slot != kNoSlot) {
+  if (!entries_[index].empty()) {
     *inserted = false;
-    return entries_[index].slot;
+    return entries_[index].slot();
   }
   *inserted = true;
   LAMINAR_CHECK(key.size() < UINT32_MAX);
@@ -112,25 +141,20 @@ uint32_t GroupTable::FindOrInsert(std::string_view key, uint64_t hash, bool* ins
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    LAMINAR_CHECK(entry_of_slot_.size() < kNoSlot);
+    LAMINAR_CHECK(entry_of_slot_.size() < kMaxSlots);
     slot = static_cast<uint32_t>(entry_of_slot_.size());
     entry_of_slot_.push_back(kNoSlot);
   }
-  Entry& entry = entries_[index];
-  entry.hash = hash;
-  entry.slot = slot;
-  entry.length = static_cast<uint32_t>(key.size());
-  entry.word = key.size() <= kInlineKeyBytes ? LoadInlineKey(key)
-                                             : reinterpret_cast<uint64_t>(StoreInArena(key));
-  entry_of_slot_[slot] = static_cast<uint32_t>(index);
-  ++size_;
+  Fill(index, key, static_cast<uint32_t>(hash), slot);
   return slot;
 }
 
 void GroupTable::Erase(uint32_t slot) {
   LAMINAR_DCHECK(IsLive(slot));
   size_t hole = entry_of_slot_[slot];
-  if (entries_[hole].length > kInlineKeyBytes) arena_dead_bytes_ += entries_[hole].length;
+  if (entries_[hole].kind() == kLong) {
+    arena_dead_bytes_ += sizeof(uint32_t) + KeyOf(entries_[hole]).size();
+  }
   entry_of_slot_[slot] = kNoSlot;
   free_slots_.push_back(slot);
   --size_;
@@ -141,11 +165,11 @@ void GroupTable::Erase(uint32_t slot) {
   while (true) {
     index = (index + 1) & mask_;
     Entry& entry = entries_[index];
-    if (entry.slot == kNoSlot) break;
-    size_t home = entry.hash & mask_;
+    if (entry.empty()) break;
+    size_t home = HomeOf(entry.hash);
     if (((index - home) & mask_) >= ((index - hole) & mask_)) {
       entries_[hole] = entry;
-      entry_of_slot_[entry.slot] = static_cast<uint32_t>(hole);
+      entry_of_slot_[entry.slot()] = static_cast<uint32_t>(hole);
       hole = index;
     }
   }
@@ -168,39 +192,37 @@ size_t GroupTable::MemoryBytes() const {
          chunks_.capacity() * sizeof(std::unique_ptr<char[]>) + arena_reserved_bytes_;
 }
 
+void GroupTable::Rehash(const Entries& old) {
+  for (const Entry& entry : old) {
+    if (entry.empty()) continue;
+    size_t index = FindEmpty(entry.hash);
+    entries_[index] = entry;
+    entry_of_slot_[entry.slot()] = static_cast<uint32_t>(index);
+  }
+}
+
 void GroupTable::Reserve(size_t keys) {
   size_t capacity = entries_.size();
   while (GrowThreshold(capacity) < keys) capacity *= 2;
   if (capacity == entries_.size()) return;
+  LAMINAR_CHECK(capacity <= size_t{UINT32_MAX} + 1);  // Homes are 32 bits of the hash.
   Entries old = std::move(entries_);
   entries_.assign(capacity, Entry{});
   mask_ = capacity - 1;
   grow_threshold_ = GrowThreshold(capacity);
-  for (const Entry& entry : old) {
-    if (entry.slot == kNoSlot) continue;
-    size_t index = FindEmpty(entry.hash);
-    entries_[index] = entry;
-    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
-  }
+  Rehash(old);
 }
 
 bool GroupTable::RestoreKey(std::string_view key, uint64_t hash, uint32_t slot) {
-  if (slot == kNoSlot || IsLive(slot) || key.size() >= UINT32_MAX) return false;
+  if (slot >= kMaxSlots || IsLive(slot) || key.size() >= UINT32_MAX) return false;
   size_t index = Probe(key, hash);
-  if (entries_[index].slot != kNoSlot) return false;
+  if (!entries_[index].empty()) return false;
   if (size_ >= grow_threshold_) {
     Grow();
     index = FindEmpty(hash);
   }
   if (slot >= entry_of_slot_.size()) entry_of_slot_.resize(size_t{slot} + 1, kNoSlot);
-  Entry& entry = entries_[index];
-  entry.hash = hash;
-  entry.slot = slot;
-  entry.length = static_cast<uint32_t>(key.size());
-  entry.word = key.size() <= kInlineKeyBytes ? LoadInlineKey(key)
-                                             : reinterpret_cast<uint64_t>(StoreInArena(key));
-  entry_of_slot_[slot] = static_cast<uint32_t>(index);
-  ++size_;
+  Fill(index, key, static_cast<uint32_t>(hash), slot);
   return true;
 }
 
@@ -209,7 +231,7 @@ bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
   if (keys.size() != slots.size() || hashes.size() != slots.size()) return false;
   uint32_t highest = 0;
   for (uint32_t slot : slots) {
-    if (slot == kNoSlot) return false;
+    if (slot >= kMaxSlots) return false;
     highest = std::max(highest, slot);
   }
   Reserve(size_ + keys.size());
@@ -225,7 +247,7 @@ bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
   constexpr size_t kRestoreAhead = 24;
   auto prefetch = [&](uint64_t hash) {
     // An address, not a pointer: the second line may lie past the table's end.
-    const uintptr_t home = reinterpret_cast<uintptr_t>(entries_.data() + (hash & mask_));
+    const uintptr_t home = reinterpret_cast<uintptr_t>(entries_.data() + HomeOf(hash));
     __builtin_prefetch(reinterpret_cast<const void*>(home), 1);
     __builtin_prefetch(reinterpret_cast<const void*>(home + 2 * sizeof(Entry) - 1), 1);
   };
@@ -238,7 +260,7 @@ bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
 }
 
 bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> free_slots) {
-  if (slot_capacity < entry_of_slot_.size() || slot_capacity == kNoSlot ||
+  if (slot_capacity < entry_of_slot_.size() || slot_capacity > kMaxSlots ||
       free_slots.size() != slot_capacity - size_) {
     return false;
   }
@@ -255,31 +277,30 @@ bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> 
 }
 
 void GroupTable::Grow() {
+  LAMINAR_CHECK(entries_.size() <= size_t{UINT32_MAX} / 2);  // Homes are 32 bits of the hash.
   Entries old = std::move(entries_);
   entries_.assign(old.size() * 2, Entry{});
   mask_ = entries_.size() - 1;
   grow_threshold_ = GrowThreshold(entries_.size());
-  for (const Entry& entry : old) {
-    if (entry.slot == kNoSlot) continue;
-    size_t index = FindEmpty(entry.hash);
-    entries_[index] = entry;
-    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
-  }
+  Rehash(old);
 }
 
 const char* GroupTable::StoreInArena(std::string_view key) {
-  if (key.size() > chunk_left_) {
-    size_t size = std::max(kChunkBytes, key.size());
+  const size_t record_bytes = sizeof(uint32_t) + key.size();
+  if (record_bytes > chunk_left_) {
+    size_t size = std::max(kChunkBytes, record_bytes);
     chunks_.push_back(std::make_unique_for_overwrite<char[]>(size));
     chunk_cursor_ = chunks_.back().get();
     chunk_left_ = size;
     arena_reserved_bytes_ += size;
   }
   char* stored = chunk_cursor_;
-  std::memcpy(stored, key.data(), key.size());
-  chunk_cursor_ += key.size();
-  chunk_left_ -= key.size();
-  arena_used_bytes_ += key.size();
+  const uint32_t length = static_cast<uint32_t>(key.size());
+  std::memcpy(stored, &length, sizeof(length));
+  std::memcpy(stored + sizeof(length), key.data(), key.size());
+  chunk_cursor_ += record_bytes;
+  chunk_left_ -= record_bytes;
+  arena_used_bytes_ += record_bytes;
   return stored;
 }
 
@@ -292,7 +313,7 @@ void GroupTable::CompactArena() {
   arena_used_bytes_ = 0;
   arena_dead_bytes_ = 0;
   for (Entry& entry : entries_) {
-    if (entry.slot == kNoSlot || entry.length <= kInlineKeyBytes) continue;
+    if (entry.empty() || entry.kind() != kLong) continue;
     entry.word = reinterpret_cast<uint64_t>(StoreInArena(KeyOf(entry)));
   }
 }

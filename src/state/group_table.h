@@ -17,15 +17,18 @@ namespace laminar::state {
 /// slot numbers, which index the operators' column-wise state arrays (see
 /// exec::Accumulator).
 ///
-/// Layout: an open-addressing table with linear probing over a power-of-two array of entries,
-/// at most 80% full (it doubles and rehashes beyond). Each entry holds the key's full 64-bit
-/// hash, so a probe compares keys only when the hashes are equal, and the key itself: inline
-/// when it has at most 8 bytes (compared as one word), otherwise the address of its bytes in an
-/// arena of append-only chunks. Erase uses backward-shift deletion (no tombstones), so probe
-/// sequences never lengthen under churn and the table never needs a cleanup rehash.
+/// Layout: an open-addressing table with linear probing over a power-of-two array of 16-byte
+/// entries, at most 80% full (it doubles and rehashes beyond). Each entry holds the low 32 bits
+/// of the key's hash (its home position, and a filter: keys are compared only when those bits
+/// are equal), the slot, the kind of key, and the key itself: inline when it has at most 8
+/// bytes (compared as one word; a key under 8 bytes keeps its length in the word's top byte),
+/// otherwise the address of its bytes, after their 4-byte length, in an arena of append-only
+/// chunks. Erase uses backward-shift deletion (no tombstones), so probe sequences never
+/// lengthen under churn and the table never needs a cleanup rehash.
 ///
 /// Slots are dense: an erased slot's number goes to a free list and the next insert takes it
-/// (last freed, first reused), so state arrays sized by slot_capacity() stay small. The bytes of
+/// (last freed, first reused), so state arrays sized by slot_capacity() stay small. A table
+/// holds at most kMaxSlots keys. The bytes of
 /// erased long keys stay in the arena until they exceed half of it; the arena is then compacted
 /// into fresh chunks (amortised O(1) per erased byte).
 ///
@@ -33,6 +36,10 @@ namespace laminar::state {
 class GroupTable {
  public:
   static constexpr uint32_t kNoSlot = UINT32_MAX;
+  /// Slot numbers are below this (2^30 - 1: the entry keeps the kind of its key in the slot
+  /// word's top two bits). An insert beyond it stops the process, as running out of memory
+  /// would: that many groups take more than 100 GB.
+  static constexpr uint32_t kMaxSlots = (uint32_t{1} << 30) - 1;
   /// Keys up to this length are stored in the entry itself.
   static constexpr size_t kInlineKeyBytes = 8;
 
@@ -51,13 +58,13 @@ class GroupTable {
   /// Starts loading the first entry `hash` probes. Batch loops call it a few keys ahead of
   /// Find/FindOrInsert, so that the cache misses of tables larger than the cache overlap
   /// instead of following one another.
-  void Prefetch(uint64_t hash) const { __builtin_prefetch(&entries_[hash & mask_]); }
+  void Prefetch(uint64_t hash) const { __builtin_prefetch(&entries_[HomeOf(hash)]); }
   /// The second stage for keys longer than kInlineKeyBytes, called a few keys after Prefetch
   /// (once the entry is in cache): starts loading the key bytes of the entry `hash` reaches
   /// first, when that entry has the same hash.
   void PrefetchKey(uint64_t hash) const {
-    const Entry& entry = entries_[hash & mask_];
-    if (entry.hash == hash && entry.length > kInlineKeyBytes) {
+    const Entry& entry = entries_[HomeOf(hash)];
+    if (entry.hash == static_cast<uint32_t>(hash) && entry.kind() == kLong) {
       __builtin_prefetch(reinterpret_cast<const char*>(entry.word));
     }
   }
@@ -107,23 +114,41 @@ class GroupTable {
   static uint64_t Hash(std::string_view key);
 
  private:
-  struct Entry {
-    uint64_t hash = 0;
-    /// Key bytes zero-padded to a word when length <= kInlineKeyBytes, else the address of the
-    /// key in the arena.
-    uint64_t word = 0;
-    uint32_t slot = kNoSlot;  // kNoSlot: an empty entry.
-    uint32_t length = 0;
+  /// How an entry holds its key.
+  enum Kind : uint32_t {
+    kShort = 0,  // Under 8 bytes, inline; the length in the word's top byte.
+    kWord = 1,   // Exactly 8 bytes, inline.
+    kLong = 2,   // More than 8: the word is the address of a 4-byte length and the bytes.
   };
+  static constexpr int kKindShift = 30;
+  static constexpr uint32_t kEmpty = UINT32_MAX;  // slot_and_kind of an empty entry.
 
+  struct Entry {
+    /// The key's bytes (kShort, kWord) or the address of its arena record (kLong).
+    uint64_t word = 0;
+    uint32_t hash = 0;  // The low 32 bits of the key's hash.
+    uint32_t slot_and_kind = kEmpty;
+
+    bool empty() const { return slot_and_kind == kEmpty; }
+    uint32_t slot() const { return empty() ? kNoSlot : slot_and_kind & kMaxSlots; }
+    Kind kind() const { return static_cast<Kind>(slot_and_kind >> kKindShift); }
+  };
+  static_assert(sizeof(Entry) == 16);
+
+  size_t HomeOf(uint64_t hash) const { return hash & mask_; }
   /// The key of `entry`'s bytes, wherever they are.
   static std::string_view KeyOf(const Entry& entry);
   /// Index of the entry holding `key`, or of the empty entry ending its probe sequence.
   size_t Probe(std::string_view key, uint64_t hash) const;
   /// Index of the first empty entry on `hash`'s probe sequence.
   size_t FindEmpty(uint64_t hash) const;
+  /// Fills the empty entry `index` with `key` under `slot`.
+  void Fill(size_t index, std::string_view key, uint32_t hash, uint32_t slot);
+  /// Moves the live entries of `old` into entries_, which is empty.
+  void Rehash(const std::vector<Entry, LargeArrayAllocator<Entry>>& old);
   void Grow();
-  /// Copies a long key into the arena and returns its address.
+  /// Copies a long key, after its 4-byte length, into the arena and returns the record's
+  /// address.
   const char* StoreInArena(std::string_view key);
   /// Moves the live long keys into fresh chunks and frees the old ones.
   void CompactArena();
@@ -143,8 +168,8 @@ class GroupTable {
   char* chunk_cursor_ = nullptr;
   size_t chunk_left_ = 0;
   size_t arena_reserved_bytes_ = 0;  // Sum of chunk sizes.
-  size_t arena_used_bytes_ = 0;      // Bytes of long keys stored, live or dead.
-  size_t arena_dead_bytes_ = 0;      // Bytes of erased long keys.
+  size_t arena_used_bytes_ = 0;      // Bytes of long keys' records stored, live or dead.
+  size_t arena_dead_bytes_ = 0;      // Bytes of erased long keys' records.
 };
 
 namespace internal {

@@ -77,6 +77,34 @@ TEST(GroupTableTest, KeysDifferingOnlyInLengthOrZeroBytesAreDistinct) {
   }
 }
 
+// Inline keys are compared as one word: a key under 8 bytes keeps its length in the word's top
+// byte, so a 7-byte key and the 8-byte key whose last byte is 7 have the same word. With every
+// key on one hash, only the entry's kind of key can tell them apart.
+TEST(GroupTableTest, KeysWithTheSameWordAreDistinctUnderOneHash) {
+  GroupTable table;
+  const std::vector<std::string> keys = {
+      std::string(),          std::string(8, '\0'),
+      std::string("abcdefg"), std::string("abcdefg\x07", 8),
+      std::string(7, '\0'),   std::string("\0\0\0\0\0\0\0\x07", 8),
+      std::string("\x01", 1), std::string("\x01\0\0\0\0\0\0\x01", 8),
+      std::string(9, '\0'),   std::string("abcdefg\x07\x09", 9)};
+  constexpr uint64_t kHash = 42;
+  std::vector<uint32_t> slots;
+  for (const std::string& key : keys) {
+    bool inserted = false;
+    slots.push_back(table.FindOrInsert(key, kHash, &inserted));
+    EXPECT_TRUE(inserted) << "key of length " << key.size();
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(table.Find(keys[i], kHash), slots[i]) << i;
+    EXPECT_EQ(table.key(slots[i]), keys[i]) << i;
+  }
+  // Erasing every other key shifts the rest of the cluster back; they stay apart.
+  for (size_t i = 0; i < keys.size(); i += 2) table.Erase(slots[i]);
+  for (size_t i = 0; i < keys.size(); ++i) {
+    EXPECT_EQ(table.Find(keys[i], kHash), i % 2 == 0 ? GroupTable::kNoSlot : slots[i]) << i;
+  }
+}
 TEST(GroupTableTest, ErasedSlotIsReusedByTheNextInsert) {
   GroupTable table;
   for (int i = 0; i < 10; ++i) EXPECT_EQ(Insert(table, Int64Key(i)), static_cast<uint32_t>(i));
@@ -331,9 +359,17 @@ TEST(GroupTableTest, RestoreRefusesInconsistentSlots) {
   ASSERT_TRUE(table.RestoreKey("a", GroupTable::Hash("a"), 2));
   EXPECT_FALSE(table.RestoreKey("a", GroupTable::Hash("a"), 3));  // The key twice.
   EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), 2));  // The slot twice.
-  EXPECT_FALSE(table.RestoreFreeSlots(3, {0}));                   // Slot 1 unaccounted for.
-  EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 2}));                // Slot 2 is live.
-  EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 0}));                // Slot 0 twice.
+  // Slot numbers beyond the table's limit (a damaged checkpoint) are refused, not truncated.
+  EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), GroupTable::kMaxSlots));
+  EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), GroupTable::kNoSlot));
+  const std::string_view far_key = "b";
+  const uint64_t far_hash = GroupTable::Hash("b");
+  const uint32_t far_slot = GroupTable::kMaxSlots + 5;
+  EXPECT_FALSE(table.RestoreKeys({&far_key, 1}, {&far_hash, 1}, {&far_slot, 1}));
+  EXPECT_FALSE(table.RestoreFreeSlots(GroupTable::kMaxSlots + 1, {}));
+  EXPECT_FALSE(table.RestoreFreeSlots(3, {0}));     // Slot 1 unaccounted for.
+  EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 2}));  // Slot 2 is live.
+  EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 0}));  // Slot 0 twice.
   EXPECT_TRUE(table.RestoreFreeSlots(3, {1, 0}));
   EXPECT_EQ(Insert(table, "c"), 0u);  // The last free slot listed is reused first.
 }
