@@ -29,6 +29,16 @@ uint64_t LoadInlineKey(std::string_view key) {
 
 }  // namespace
 
+GroupTable::Kind GroupTable::KindOf(size_t length) {
+  return static_cast<Kind>(static_cast<uint32_t>(length >= kInlineKeyBytes) +
+                           static_cast<uint32_t>(length > kInlineKeyBytes));
+}
+
+uint64_t GroupTable::InlineWord(std::string_view key) {
+  const uint64_t length = key.size() < kInlineKeyBytes ? uint64_t{key.size()} << 56 : 0;
+  return LoadInlineKey(key) | length;
+}
+
 GroupTable::GroupTable()
     : entries_(kInitialCapacity),
       mask_(kInitialCapacity - 1),
@@ -68,25 +78,24 @@ inline bool SameBytes(const char* a, const char* b, size_t size) {
 size_t GroupTable::Probe(std::string_view key, uint64_t hash) const {
   size_t index = HomeOf(hash);
   const Entry* entries = entries_.data();
-  const uint32_t hash32 = static_cast<uint32_t>(hash);
   if (key.size() <= kInlineKeyBytes) {
     // The word and the kind tell inline keys apart exactly: the length of a short key is in
     // its word, and only 8-byte keys are kWord.
-    const Kind kind = key.size() == kInlineKeyBytes ? kWord : kShort;
-    const uint64_t word =
-        LoadInlineKey(key) | (kind == kShort ? uint64_t{key.size()} << 56 : uint64_t{0});
+    const uint32_t tag = TagOf(hash, KindOf(key.size()));
+    const uint64_t word = InlineWord(key);
     while (true) {
       const Entry& entry = entries[index];
-      if (entry.empty() || (entry.word == word && entry.hash == hash32 && entry.kind() == kind)) {
+      if (entry.empty() || (entry.word == word && entry.tag == tag)) {
         return index;
       }
       index = (index + 1) & mask_;
     }
   }
+  const uint32_t tag = TagOf(hash, kLong);
   while (true) {
     const Entry& entry = entries[index];
     if (entry.empty()) return index;
-    if (entry.hash == hash32 && entry.kind() == kLong) {
+    if (entry.tag == tag) {
       const char* record = reinterpret_cast<const char*>(entry.word);
       if (internal::Load32(record) == key.size() &&
           SameBytes(record + sizeof(uint32_t), key.data(), key.size())) {
@@ -104,22 +113,15 @@ size_t GroupTable::FindEmpty(uint64_t hash) const {
 }
 
 uint32_t GroupTable::Find(std::string_view key, uint64_t hash) const {
-  return entries_[Probe(key, hash)].slot();
+  return entries_[Probe(key, hash)].slot;
 }
 
-void GroupTable::Fill(size_t index, std::string_view key, uint32_t hash, uint32_t slot) {
+inline void GroupTable::Fill(size_t index, std::string_view key, uint64_t hash, uint32_t slot) {
   Entry& entry = entries_[index];
-  entry.hash = hash;
-  if (key.size() < kInlineKeyBytes) {
-    entry.word = LoadInlineKey(key) | (uint64_t{key.size()} << 56);
-    entry.slot_and_kind = slot | (uint32_t{kShort} << kKindShift);
-  } else if (key.size() == kInlineKeyBytes) {
-    entry.word = LoadInlineKey(key);
-    entry.slot_and_kind = slot | (uint32_t{kWord} << kKindShift);
-  } else {
-    entry.word = reinterpret_cast<uint64_t>(StoreInArena(key));
-    entry.slot_and_kind = slot | (uint32_t{kLong} << kKindShift);
-  }
+  const Kind kind = KindOf(key.size());
+  entry.tag = TagOf(hash, kind);
+  entry.slot = slot;
+  entry.word = kind == kLong ? reinterpret_cast<uint64_t>(StoreInArena(key)) : InlineWord(key);
   entry_of_slot_[slot] = static_cast<uint32_t>(index);
   ++size_;
 }
@@ -128,7 +130,7 @@ uint32_t GroupTable::FindOrInsert(std::string_view key, uint64_t hash, bool* ins
   size_t index = Probe(key, hash);
   if (!entries_[index].empty()) {
     *inserted = false;
-    return entries_[index].slot();
+    return entries_[index].slot;
   }
   *inserted = true;
   LAMINAR_CHECK(key.size() < UINT32_MAX);
@@ -141,11 +143,11 @@ uint32_t GroupTable::FindOrInsert(std::string_view key, uint64_t hash, bool* ins
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
-    LAMINAR_CHECK(entry_of_slot_.size() < kMaxSlots);
+    LAMINAR_CHECK(entry_of_slot_.size() < kNoSlot);
     slot = static_cast<uint32_t>(entry_of_slot_.size());
     entry_of_slot_.push_back(kNoSlot);
   }
-  Fill(index, key, static_cast<uint32_t>(hash), slot);
+  Fill(index, key, hash, slot);
   return slot;
 }
 
@@ -166,10 +168,10 @@ void GroupTable::Erase(uint32_t slot) {
     index = (index + 1) & mask_;
     Entry& entry = entries_[index];
     if (entry.empty()) break;
-    size_t home = HomeOf(entry.hash);
+    size_t home = HomeOf(entry.tag);
     if (((index - home) & mask_) >= ((index - hole) & mask_)) {
       entries_[hole] = entry;
-      entry_of_slot_[entry.slot()] = static_cast<uint32_t>(hole);
+      entry_of_slot_[entry.slot] = static_cast<uint32_t>(hole);
       hole = index;
     }
   }
@@ -195,9 +197,9 @@ size_t GroupTable::MemoryBytes() const {
 void GroupTable::Rehash(const Entries& old) {
   for (const Entry& entry : old) {
     if (entry.empty()) continue;
-    size_t index = FindEmpty(entry.hash);
+    size_t index = FindEmpty(entry.tag);
     entries_[index] = entry;
-    entry_of_slot_[entry.slot()] = static_cast<uint32_t>(index);
+    entry_of_slot_[entry.slot] = static_cast<uint32_t>(index);
   }
 }
 
@@ -205,7 +207,7 @@ void GroupTable::Reserve(size_t keys) {
   size_t capacity = entries_.size();
   while (GrowThreshold(capacity) < keys) capacity *= 2;
   if (capacity == entries_.size()) return;
-  LAMINAR_CHECK(capacity <= size_t{UINT32_MAX} + 1);  // Homes are 32 bits of the hash.
+  LAMINAR_CHECK(capacity <= kMaxEntries);  // Homes are 30 bits of the hash.
   Entries old = std::move(entries_);
   entries_.assign(capacity, Entry{});
   mask_ = capacity - 1;
@@ -214,7 +216,7 @@ void GroupTable::Reserve(size_t keys) {
 }
 
 bool GroupTable::RestoreKey(std::string_view key, uint64_t hash, uint32_t slot) {
-  if (slot >= kMaxSlots || IsLive(slot) || key.size() >= UINT32_MAX) return false;
+  if (slot == kNoSlot || IsLive(slot) || key.size() >= UINT32_MAX) return false;
   size_t index = Probe(key, hash);
   if (!entries_[index].empty()) return false;
   if (size_ >= grow_threshold_) {
@@ -222,7 +224,7 @@ bool GroupTable::RestoreKey(std::string_view key, uint64_t hash, uint32_t slot) 
     index = FindEmpty(hash);
   }
   if (slot >= entry_of_slot_.size()) entry_of_slot_.resize(size_t{slot} + 1, kNoSlot);
-  Fill(index, key, static_cast<uint32_t>(hash), slot);
+  Fill(index, key, hash, slot);
   return true;
 }
 
@@ -231,7 +233,7 @@ bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
   if (keys.size() != slots.size() || hashes.size() != slots.size()) return false;
   uint32_t highest = 0;
   for (uint32_t slot : slots) {
-    if (slot >= kMaxSlots) return false;
+    if (slot == kNoSlot) return false;
     highest = std::max(highest, slot);
   }
   Reserve(size_ + keys.size());
@@ -260,7 +262,7 @@ bool GroupTable::RestoreKeys(std::span<const std::string_view> keys,
 }
 
 bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> free_slots) {
-  if (slot_capacity < entry_of_slot_.size() || slot_capacity > kMaxSlots ||
+  if (slot_capacity < entry_of_slot_.size() || slot_capacity == kNoSlot ||
       free_slots.size() != slot_capacity - size_) {
     return false;
   }
@@ -277,7 +279,7 @@ bool GroupTable::RestoreFreeSlots(uint32_t slot_capacity, std::vector<uint32_t> 
 }
 
 void GroupTable::Grow() {
-  LAMINAR_CHECK(entries_.size() <= size_t{UINT32_MAX} / 2);  // Homes are 32 bits of the hash.
+  LAMINAR_CHECK(entries_.size() < kMaxEntries);  // Homes are 30 bits of the hash.
   Entries old = std::move(entries_);
   entries_.assign(old.size() * 2, Entry{});
   mask_ = entries_.size() - 1;

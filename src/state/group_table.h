@@ -18,28 +18,29 @@ namespace laminar::state {
 /// exec::Accumulator).
 ///
 /// Layout: an open-addressing table with linear probing over a power-of-two array of 16-byte
-/// entries, at most 80% full (it doubles and rehashes beyond). Each entry holds the low 32 bits
-/// of the key's hash (its home position, and a filter: keys are compared only when those bits
-/// are equal), the slot, the kind of key, and the key itself: inline when it has at most 8
-/// bytes (compared as one word; a key under 8 bytes keeps its length in the word's top byte),
+/// entries, at most 80% full (it doubles and rehashes beyond). Each entry holds the slot, a tag
+/// (the low 30 bits of the key's hash, which give its home position and filter the probes, and
+/// the kind of key in the top two bits) and the key itself: inline when it has at most 8 bytes
+/// (compared as one word; a key under 8 bytes keeps its length in the word's top byte),
 /// otherwise the address of its bytes, after their 4-byte length, in an arena of append-only
 /// chunks. Erase uses backward-shift deletion (no tombstones), so probe sequences never
 /// lengthen under churn and the table never needs a cleanup rehash.
 ///
 /// Slots are dense: an erased slot's number goes to a free list and the next insert takes it
-/// (last freed, first reused), so state arrays sized by slot_capacity() stay small. A table
-/// holds at most kMaxSlots keys. The bytes of
+/// (last freed, first reused), so state arrays sized by slot_capacity() stay small. The bytes of
 /// erased long keys stay in the arena until they exceed half of it; the arena is then compacted
 /// into fresh chunks (amortised O(1) per erased byte).
+///
+/// A table has at most 2^30 entries (homes are 30 bits of the hash), so it holds at most
+/// kMaxKeys keys. An insert beyond stops the process, as running out of memory would: the
+/// entries alone take 16 GiB then.
 ///
 /// Thread-safety: one thread (the owning reactor).
 class GroupTable {
  public:
   static constexpr uint32_t kNoSlot = UINT32_MAX;
-  /// Slot numbers are below this (2^30 - 1: the entry keeps the kind of its key in the slot
-  /// word's top two bits). An insert beyond it stops the process, as running out of memory
-  /// would: that many groups take more than 100 GB.
-  static constexpr uint32_t kMaxSlots = (uint32_t{1} << 30) - 1;
+  /// The most keys a table holds: 80% of 2^30 entries.
+  static constexpr size_t kMaxKeys = (size_t{1} << 30) / 5 * 4;
   /// Keys up to this length are stored in the entry itself.
   static constexpr size_t kInlineKeyBytes = 8;
 
@@ -61,10 +62,10 @@ class GroupTable {
   void Prefetch(uint64_t hash) const { __builtin_prefetch(&entries_[HomeOf(hash)]); }
   /// The second stage for keys longer than kInlineKeyBytes, called a few keys after Prefetch
   /// (once the entry is in cache): starts loading the key bytes of the entry `hash` reaches
-  /// first, when that entry has the same hash.
+  /// first, when that entry holds a long key with the same tag.
   void PrefetchKey(uint64_t hash) const {
     const Entry& entry = entries_[HomeOf(hash)];
-    if (entry.hash == static_cast<uint32_t>(hash) && entry.kind() == kLong) {
+    if (entry.tag == TagOf(hash, kLong)) {
       __builtin_prefetch(reinterpret_cast<const char*>(entry.word));
     }
   }
@@ -121,21 +122,28 @@ class GroupTable {
     kLong = 2,   // More than 8: the word is the address of a 4-byte length and the bytes.
   };
   static constexpr int kKindShift = 30;
-  static constexpr uint32_t kEmpty = UINT32_MAX;  // slot_and_kind of an empty entry.
+  static constexpr uint32_t kHashBits = (uint32_t{1} << kKindShift) - 1;
+  static constexpr size_t kMaxEntries = size_t{1} << kKindShift;
 
   struct Entry {
     /// The key's bytes (kShort, kWord) or the address of its arena record (kLong).
     uint64_t word = 0;
-    uint32_t hash = 0;  // The low 32 bits of the key's hash.
-    uint32_t slot_and_kind = kEmpty;
+    uint32_t tag = 0;         // TagOf(hash, kind).
+    uint32_t slot = kNoSlot;  // kNoSlot: an empty entry.
 
-    bool empty() const { return slot_and_kind == kEmpty; }
-    uint32_t slot() const { return empty() ? kNoSlot : slot_and_kind & kMaxSlots; }
-    Kind kind() const { return static_cast<Kind>(slot_and_kind >> kKindShift); }
+    bool empty() const { return slot == kNoSlot; }
+    Kind kind() const { return static_cast<Kind>(tag >> kKindShift); }
   };
   static_assert(sizeof(Entry) == 16);
 
+  static uint32_t TagOf(uint64_t hash, Kind kind) {
+    return (static_cast<uint32_t>(hash) & kHashBits) | (uint32_t{kind} << kKindShift);
+  }
   size_t HomeOf(uint64_t hash) const { return hash & mask_; }
+  static Kind KindOf(size_t length);
+  /// The word of a key of at most kInlineKeyBytes: its bytes, and its length in the top byte
+  /// when it is shorter.
+  static uint64_t InlineWord(std::string_view key);
   /// The key of `entry`'s bytes, wherever they are.
   static std::string_view KeyOf(const Entry& entry);
   /// Index of the entry holding `key`, or of the empty entry ending its probe sequence.
@@ -143,7 +151,7 @@ class GroupTable {
   /// Index of the first empty entry on `hash`'s probe sequence.
   size_t FindEmpty(uint64_t hash) const;
   /// Fills the empty entry `index` with `key` under `slot`.
-  void Fill(size_t index, std::string_view key, uint32_t hash, uint32_t slot);
+  void Fill(size_t index, std::string_view key, uint64_t hash, uint32_t slot);
   /// Moves the live entries of `old` into entries_, which is empty.
   void Rehash(const std::vector<Entry, LargeArrayAllocator<Entry>>& old);
   void Grow();

@@ -359,14 +359,7 @@ TEST(GroupTableTest, RestoreRefusesInconsistentSlots) {
   ASSERT_TRUE(table.RestoreKey("a", GroupTable::Hash("a"), 2));
   EXPECT_FALSE(table.RestoreKey("a", GroupTable::Hash("a"), 3));  // The key twice.
   EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), 2));  // The slot twice.
-  // Slot numbers beyond the table's limit (a damaged checkpoint) are refused, not truncated.
-  EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), GroupTable::kMaxSlots));
   EXPECT_FALSE(table.RestoreKey("b", GroupTable::Hash("b"), GroupTable::kNoSlot));
-  const std::string_view far_key = "b";
-  const uint64_t far_hash = GroupTable::Hash("b");
-  const uint32_t far_slot = GroupTable::kMaxSlots + 5;
-  EXPECT_FALSE(table.RestoreKeys({&far_key, 1}, {&far_hash, 1}, {&far_slot, 1}));
-  EXPECT_FALSE(table.RestoreFreeSlots(GroupTable::kMaxSlots + 1, {}));
   EXPECT_FALSE(table.RestoreFreeSlots(3, {0}));     // Slot 1 unaccounted for.
   EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 2}));  // Slot 2 is live.
   EXPECT_FALSE(table.RestoreFreeSlots(3, {0, 0}));  // Slot 0 twice.
