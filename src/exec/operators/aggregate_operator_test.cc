@@ -169,8 +169,8 @@ int64_t Peak(const std::vector<int64_t>& values, size_t from, size_t to) {
 /// reused, nothing accumulates with the number of rows). The peaks of two quarters may differ by
 /// the step of an allocation that does not come at the same chunk in both (the group table's
 /// arena takes a second 64 KiB chunk between compactions, its free-slot stack doubles), so the
-/// bound allows 2% over the earlier peak: state growing with the rows by a tenth of a byte per
-/// row would exceed it (50,000 rows separate the quarters).
+/// bound allows 2% over the earlier peak (5 to 15 KB for the queries here): state growing with
+/// the rows by a third of a byte per row would exceed it (50,000 rows separate the quarters).
 void ExpectBoundedState(std::string_view select, int64_t group_bound,
                         const std::function<bool(int, int)>& active) {
   constexpr int kChunks = 200;
